@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lib/common/console.h - the VDE management console server, written once
+ *
+ * Used by vde_switch, wirefilter, vde_cryptcab and slirpvde. Speaks VDE 2's
+ * bytes exactly (vde2-compat.md 3.6):
+ *
+ *   on connect:  <banner> "\n" <prompt>            e.g. "...GPLv2\n" "\nvde$ "
+ *   a command with CONSOLE_OUTPUT:
+ *                "0000 DATA END WITH '.'\n" <body lines> ".\n"   (even on failure)
+ *   then status: "1000 Success\n"  or  "1%03d %s\n" (errno, strerror(errno))
+ *   then:        "\n" <prompt>
+ *   logout:      "9999 END OF SESSION" and close; shutdown: same, then on_shutdown()
+ *   async:       "3%03o %s %s\n" (tag in octal, category path, text) to sessions
+ *                that subscribed with debug/add
+ *
+ * Unlike VDE 2 input is really line-buffered: several commands in one write
+ * and one command over several writes both work. Lines end at '\n' ("\r\n"
+ * accepted); leading blanks skipped; empty lines and '#' comments only get
+ * the prompt. Lines longer than CONSOLE_LINE_MAX are answered with
+ * "1007 Argument list too long" and discarded up to the next newline.
+ *
+ * Command lookup: the first blank-delimited word of the line; an exact path
+ * match wins, otherwise a word that is a prefix of exactly one command path
+ * selects it (abbreviation); anything else is "1038 Function not implemented".
+ * Arguments are the rest of the line with leading blanks skipped.
+ *
+ * Built-in commands registered first by console_new(): help [prefix],
+ * logout, shutdown, load PATH, debug/list [prefix], debug/add PATH,
+ * debug/del PATH. The application adds its tables with console_add_cmds().
+ */
+#ifndef VDEKIT_CONSOLE_H
+#define VDEKIT_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define CONSOLE_LINE_MAX 4096
+
+struct loop;
+struct console;
+struct console_session;
+
+/* Command handler. Writes its body (if any) to @out; returns 0 for
+ * "1000 Success" or a positive errno value for "1<errno> <strerror>". */
+typedef int (*console_fn)(void *ctx, FILE *out, const char *args);
+
+enum console_cmd_flags {
+	CONSOLE_OUTPUT	= 1U << 0,	/* body framed by 0000 DATA ... '.' */
+	CONSOLE_MENU	= 1U << 1,	/* menu header for help ("port", "============") */
+};
+
+struct console_cmd {
+	const char *path;		/* "port/print" */
+	const char *syntax;		/* "[N]" shown by help, "" if none */
+	const char *help;		/* one line */
+	console_fn fn;			/* NULL for CONSOLE_MENU entries */
+	unsigned flags;
+};
+
+/* Debug category for debug/list, debug/add; tag is printed as %03o. */
+struct console_debug_cat {
+	const char *path;		/* "port/+" */
+	unsigned tag;			/* 021 */
+	const char *help;		/* "new port" */
+};
+
+struct console_config {
+	const char *banner;		/* without the trailing "\n" + prompt */
+	const char *prompt;		/* "vde$ " */
+	const char *shutdown_help;	/* "shutdown of the switch" */
+	void *ctx;			/* passed to every console_fn */
+	void (*on_shutdown)(void *ctx);		/* shutdown command */
+	void (*on_stdin_eof)(void *ctx);	/* EOF on the stdio session */
+};
+
+struct console *console_new(struct loop *l, const struct console_config *cfg);
+void console_free(struct console *c);		/* closes every session + socket */
+
+int console_add_cmds(struct console *c, const struct console_cmd *cmds, size_t n);
+int console_add_debug(struct console *c, const struct console_debug_cat *cats, size_t n);
+
+/* Listen on a stream socket at @path (stale socket replaced, live one
+ * refused with EADDRINUSE). 0 or -1 with errno. Removed by console_free(). */
+int console_listen(struct console *c, const char *path, mode_t mode, gid_t group);
+
+/* Use @in/@out as a console session (the switch's stdin console). */
+int console_attach_stdio(struct console *c, int in, int out);
+
+/* Run every line of @path as a command. @echo: NULL = silent (rc files at
+ * start-up), else each line is echoed as "<prefix>[PATH]: <line>\n" to it
+ * followed by the command's own output. Returns 0 or an errno value. */
+int console_load_file(struct console *c, const char *path, FILE *echo);
+
+/* Async debug lines. Cheap check first so the data path formats nothing
+ * when nobody listens. */
+bool console_debug_wanted(const struct console *c, unsigned tag);
+void console_debug(struct console *c, unsigned tag, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- pure pieces, exposed for unit tests and fuzzing --------------------- */
+
+/* Line splitter: feed arbitrary chunks, get whole lines (without "\n"/"\r\n",
+ * NUL-terminated). Overlong lines are reported with @overflow = true once
+ * and their bytes dropped up to the next newline. */
+struct console_linebuf {
+	char buf[CONSOLE_LINE_MAX + 1];
+	size_t len;
+	bool overflow;
+};
+typedef void (*console_line_cb)(void *arg, char *line, size_t len, bool overflow);
+void console_linebuf_init(struct console_linebuf *lb);
+void console_linebuf_feed(struct console_linebuf *lb, const char *buf, size_t len,
+			  console_line_cb cb, void *arg);
+
+/* Look a line up in the command tables; *args points into @line. */
+const struct console_cmd *console_lookup(const struct console *c, const char *line,
+					 const char **args);
+
+/* Execute one line as a session would, writing the full response bytes
+ * (framing + status, without the prompt) to @out. Returns the status code
+ * (1000 for success, 1000+errno, 9999 for logout/shutdown, 0 for empty). */
+int console_exec_line(struct console *c, const char *line, FILE *out);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lib/common/ether.h - Ethernet constants and helpers */
+#ifndef VDEKIT_ETHER_H
+#define VDEKIT_ETHER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define ETH_ALEN_	6
+#define ETH_HDRLEN	14
+#define ETH_MINFRAME	14		/* shorter is a runt: dropped, counted */
+#define VLAN_TAGLEN	4
+#define ETH_P_8021Q_	0x8100
+#define VDE_MAXMTU	9216
+#ifndef VDE_ETHBUFSIZE
+#define VDE_ETHBUFSIZE	(VDE_MAXMTU + ETH_HDRLEN + VLAN_TAGLEN)	/* 9234 */
+#endif
+
+static inline bool eth_is_multicast(const uint8_t *mac) { return mac[0] & 1; }
+static inline uint16_t eth_type(const uint8_t *frame) { return (uint16_t)(frame[12] << 8 | frame[13]); }
+static inline bool eth_is_tagged(const uint8_t *frame) { return eth_type(frame) == ETH_P_8021Q_; }
+static inline uint16_t eth_tci(const uint8_t *frame) { return (uint16_t)(frame[14] << 8 | frame[15]); }
+
+#define MAC_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
+#define MAC_ARGS(m) (m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lib/common/parse.h - the one strict number/MAC/mode parser of vdekit
+ *
+ * Every number that comes from argv, a console line or a file goes through
+ * parse_num() (OpenBSD strtonum(3) semantics): no empty input, no trailing
+ * junk, no overflow, range-checked.
+ */
+#ifndef VDEKIT_PARSE_H
+#define VDEKIT_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* parse_num() - decimal (or 0x-prefixed hexadecimal) integer in [min, max].
+ * Leading/trailing blanks are not accepted. On error returns 0 and sets
+ * *errstr to "invalid", "too small" or "too large"; on success *errstr = NULL.
+ */
+long long parse_num(const char *s, long long min, long long max, const char **errstr);
+
+/* parse_mode() - octal permission string ("0660", "660"), at most 07777. */
+int parse_mode(const char *s, mode_t *mode);
+
+/* parse_mac() - "xx:xx:xx:xx:xx:xx" or "xx.xx.xx.xx.xx.xx". 0 ok, -1 bad. */
+int parse_mac(const char *s, uint8_t mac[6]);
+
+/* parse_group() / parse_user() - name or number. 0 ok, -1 unknown. */
+int parse_group(const char *s, gid_t *gid);
+int parse_user(const char *s, uid_t *uid);
+
+#endif

@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/lib/env.sh - shared helpers for vdekit's shell tests. Source it first.
+#
+#   TMP            a fresh directory, removed at exit (kept with KEEP=1)
+#   spawn LOG cmd… start cmd in the background, its pid recorded; output to $TMP/LOG
+#   wait_for cmd…  poll cmd until it succeeds, 5 s deadline (WAIT_SECS to change)
+#   fail msg       print msg (and the daemon logs) and exit 1
+#   skip msg       exit 77
+#   need_root      skip unless root with ip netns and /dev/net/tun
+#   n NS cmd…      ip netns exec $ID-NS cmd…     ipn NS …  ip -n $ID-NS …
+#   mkns NS…       create namespaces $ID-NS (removed at exit)
+#   Debian's binaries: DEB_SWITCH=/usr/bin/vde_switch, DEB_PLUG=/usr/bin/vde_plug, DEB_DPIPE
+#   Ours come first in PATH (set by make check).
+#
+# Every test bounds its time: the whole script is killed by a watchdog after
+# TEST_TIMEOUT seconds (default 120).
+set -u
+ID=vdet-$$
+TMP=$(mktemp -d /tmp/vdet.XXXXXX)
+PIDS=()
+NETNS=()
+DEB_SWITCH=/usr/bin/vde_switch
+DEB_PLUG=/usr/bin/vde_plug
+DEB_DPIPE=/usr/bin/dpipe
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+
+_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do
+		local i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.05; i=$((i+1)); done
+		kill -9 "$p" 2>/dev/null
+	done
+	local ns
+	for ns in "${NETNS[@]}"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ -n "${WATCHDOG:-}" ] && kill "$WATCHDOG" 2>/dev/null
+	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
+		local f
+		for f in "$TMP"/*.log; do
+			[ -f "$f" ] || continue
+			echo "---- $f"; tail -n 40 "$f"
+		done
+	fi
+	if [ "${KEEP:-0}" = 1 ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
+	exit $rc
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Watchdog: a hung test fails instead of hanging make check.
+(
+	sleep "${TEST_TIMEOUT:-120}" &
+	wait $!
+	echo "TIMEOUT after ${TEST_TIMEOUT:-120}s" >&2
+	kill -TERM $$ 2>/dev/null
+	# a foreground command that hangs would delay the trap: end our children
+	sleep 1
+	pkill -TERM -P $$ 2>/dev/null
+) &
+WATCHDOG=$!
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+pass() { echo "PASS: $*"; }
+
+spawn() {
+	local log=$1; shift
+	"$@" >"$TMP/$log" 2>&1 &
+	PIDS+=($!)
+	LASTPID=$!
+}
+
+# spawn_in: like spawn but keeps stdin as a pipe we control (fd 9+N)
+wait_for() {
+	local secs=${WAIT_SECS:-5} t=0
+	local end=$(( $(date +%s%N) + secs * 1000000000 ))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -c /dev/net/tun ] || skip "needs /dev/net/tun"
+	ip netns list >/dev/null 2>&1 || skip "needs ip netns"
+}
+
+mkns() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ID-$ns" || fail "ip netns add $ID-$ns"
+		NETNS+=("$ID-$ns")
+		ip -n "$ID-$ns" link set lo up
+	done
+}
+n() { local ns=$1; shift; ip netns exec "$ID-$ns" "$@"; }
+ipn() { local ns=$1; shift; ip -n "$ID-$ns" "$@"; }
+
+# Our binaries: from PATH as set by make check; helper programs in tests/.
+bin() { command -v "$1" || fail "$1 not found in PATH"; }
