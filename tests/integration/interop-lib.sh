@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/interop-lib.sh - helpers shared by the t-interop-*.sh tests.
+# Source it after tests/lib/env.sh.
+#
+#   start_switch NAME BIN DIR [ARGS]  switch on DIR, console on $TMP/NAME.mgmt, stdin a
+#                                     fifo we hold open (VDE 2 exits on stdin EOF)
+#   start_plug NAME SWITCH BIN [ENV=..]  vde_plug: stdin fifo $TMP/NAME.in (vdestream),
+#                                     stdout $TMP/NAME.out
+#   start_peer NAME SWITCH [ENV=..]   vdeabi_peer: stdin fifo $TMP/NAME.in (hex lines),
+#                                     stdout $TMP/NAME.out (hex lines); options in PEER_OPTS
+#   wait_exit PID                     wait (WAIT_SECS) for a child to end, return its status
+#                                     (124 if it is still running)
+#   ourlib_env                        prints the env assignments that make a foreign
+#                                     binary load OUR libvdeplug.so.2 (and the
+#                                     sanitizer runtimes first, if ours needs them)
+#   close_fifo NAME                   close our end of NAME's stdin fifo: it sees EOF
+#   uses_lib PID PATH                 the process has PATH mapped
+#   mgmt NAME CMD                     console command on $TMP/NAME.mgmt
+#   frames SRC DST LEN...             hex frames, see interop-util.py
+#   wait_records FILE N / wait_lines FILE N   wait (WAIT_SECS) for output to arrive
+UTIL="python3 $top_srcdir/tests/integration/interop-util.py"
+OURLIB=$top_builddir/lib/.libs
+DEBLIB=/usr/lib/x86_64-linux-gnu/libvdeplug.so.2
+
+[ -x "$DEB_SWITCH" ] || fail "$DEB_SWITCH missing: install Debian's vde2 (quickstart does)"
+[ -x "$DEB_PLUG" ] || fail "$DEB_PLUG missing: install Debian's vdeplug (quickstart does)"
+[ -e "$DEBLIB" ] || fail "$DEBLIB missing: install Debian's libvdeplug2"
+command -v python3 >/dev/null || fail "python3 missing"
+
+# _hold_fifo NAME: create the fifo $TMP/NAME.in and keep a writer on it (a
+# sleeping process, pid in NAME_HOLD), so its reader sees no EOF until
+# close_fifo NAME. (Not an fd of this shell: children would inherit it.)
+_hold_fifo() {
+	mkfifo "$TMP/$1.in" || fail "mkfifo $TMP/$1.in"
+	spawn "$1.hold.log" sh -c 'exec sleep 100000 >"$0"' "$TMP/$1.in"
+	eval "${1}_HOLD=$LASTPID"
+}
+close_fifo() {
+	local pid
+	eval "pid=\${${1}_HOLD}"
+	kill "$pid" 2>/dev/null
+}
+
+start_switch() {
+	local name=$1 bin=$2 dir=$3
+	shift 3
+	_hold_fifo "$name"
+	spawn "$name.log" "$bin" -s "$dir" -M "$TMP/$name.mgmt" "$@" <"$TMP/$name.in"
+	eval "${name}_PID=$LASTPID"
+	wait_for test -S "$dir/ctl" || fail "$name ($bin): no $dir/ctl"
+	wait_for test -S "$TMP/$name.mgmt" || fail "$name ($bin): no console $TMP/$name.mgmt"
+}
+
+start_plug() {
+	local name=$1 sw=$2 bin=$3
+	shift 3
+	_hold_fifo "$name"
+	: >"$TMP/$name.out"
+	spawn "$name.log" env "$@" sh -c 'exec "$0" "$1" <"$2" >"$3"' \
+		"$bin" "$sw" "$TMP/$name.in" "$TMP/$name.out"
+	eval "${name}_PID=$LASTPID"
+}
+
+start_peer() {
+	local name=$1 sw=$2
+	shift 2
+	_hold_fifo "$name"
+	: >"$TMP/$name.out"
+	# shellcheck disable=SC2086
+	spawn "$name.log" env "$@" sh -c 'f=$0 d=$1 s=$2 i=$3 o=$4; shift 4
+		exec "$f" -d "$d" "$@" "$s" <"$i" >"$o"' \
+		"$(bin vdeabi_peer)" "$name" "$sw" "$TMP/$name.in" "$TMP/$name.out" ${PEER_OPTS:-}
+	eval "${name}_PID=$LASTPID"
+	wait_for grep -q '^connected' "$TMP/$name.log" || fail "$name did not connect to $sw"
+}
+
+ourlib_env() {
+	local pre
+	[ -e "$OURLIB/libvdeplug.so.2" ] || fail "our library $OURLIB/libvdeplug.so.2 not built"
+	printf 'LD_LIBRARY_PATH=%s\n' "$OURLIB"
+	# a sanitizer build of our library needs its runtimes loaded first
+	pre=$(ldd "$OURLIB/libvdeplug.so.2" | awk '/lib(asan|ubsan)\.so/ { print $3 }' | paste -sd:)
+	if [ -n "$pre" ]; then
+		printf 'LD_PRELOAD=%s\n' "$pre"
+		printf 'ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1\n'
+	fi
+}
+
+uses_lib() {
+	local real
+	real=$(readlink -f "$2")
+	grep -q " $real\$" "/proc/$1/maps" 2>/dev/null
+}
+
+mgmt() { $UTIL mgmt "$TMP/$1.mgmt" "$2"; }
+frames() { $UTIL frames "$@"; }
+
+_nrecords() { [ "$($UTIL count "$1")" -ge "$2" ]; }
+_nlines() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+wait_records() { wait_for _nrecords "$1" "$2"; }
+wait_lines() { wait_for _nlines "$1" "$2"; }
+
+# endpoints NAME: number of endpoint lines in the switch's port/print
+endpoints() { mgmt "$1" port/print | grep -c -- '-- endpoint'; }
+_nendpoints() { [ "$(endpoints "$1")" -eq "$2" ]; }
+wait_endpoints() { wait_for _nendpoints "$1" "$2"; }
+
+_gone() { [ ! -e "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+wait_exit() { wait_for _gone "$1" || return 124; wait "$1"; }
