@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* dpipe/dpipe.c - dpipe: bidirectional pipe between commands
+ *
+ *   dpipe [-d] [-p PIDFILE] cmd1 [args] = cmd2 [args] [= cmd3 [args]]...
+ *
+ * Theory of operation. The argument list is cut at separator words into
+ * stages. A separator is "=" optionally preceded by "}" or "{" (closing a
+ * one-way group) and optionally followed by "}" or "{" (opening one):
+ *
+ *   a = b       a.stdout -> b.stdin and b.stdout -> a.stdin
+ *   a = b = c   b talks to a on stdin/stdout and to c on the descriptors
+ *               named by $ALTERNATE_STDIN / $ALTERNATE_STDOUT
+ *   a =} f... }= b   forward group: a -> f... -> b, and b -> a directly
+ *   a ={ g... {= b   backward group: b -> g... -> a, and a -> b directly
+ *
+ * Stages outside braces are "endpoints"; consecutive endpoints X, Y are
+ * joined by a link whose forward direction (X to Y) runs through the
+ * stages of "=}...}=" groups in order, and whose backward direction (Y to
+ * X) through the stages of "={...{=" groups, right to left. Inside a group
+ * plain "=" separates further one-way stages; "}={" closes a forward group
+ * and opens a backward one on the same link (and "{=}" the reverse), so
+ * "a =} b }={ c {= d" is the ring a -> b -> d -> c -> a. Group stages use
+ * only stdin and stdout; the first and last endpoint use stdin/stdout for
+ * their only link; middle endpoints use stdin/stdout to the left and the
+ * alternate descriptors to the right (VDE 2's convention).
+ *
+ * The parser is pure: it turns argv into stages and pipe edges. Then every
+ * pipe is created O_CLOEXEC, every stage forked, and in each child exactly
+ * its own pipe ends are dup2()ed onto 0, 1 and the two alternate numbers
+ * (picked like VDE 2 does: the two lowest free descriptors), so no stage
+ * inherits another's pipe. dpipe stays as a supervising parent: when any
+ * stage ends the others get one second to end on their own (EOF travels
+ * down the pipes), then SIGTERM, then SIGKILL five seconds later; dpipe
+ * exits with the status of the first stage that failed on its own (0 if
+ * none did).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+#define DP_DRAIN_MS		1000	/* first exit -> SIGTERM to the rest */
+#define DP_KILL_GRACE_S		5	/* SIGTERM -> SIGKILL */
+
+enum dp_slot { SLOT_IN, SLOT_OUT, SLOT_ALT_IN, SLOT_ALT_OUT, SLOT_N };
+
+struct dp_stage {
+	char **argv;			/* NULL-terminated inside the original argv */
+	int fd[SLOT_N];			/* pipe ends in the parent, -1 if unused */
+	pid_t pid;
+	bool running;
+	bool signalled;			/* we sent it SIGTERM */
+};
+
+struct dp_edge {			/* one pipe: writer slot -> reader slot */
+	size_t w, r;
+	enum dp_slot ws, rs;
+};
+
+struct dp_ctx {
+	struct dp_stage *st;
+	size_t nst;
+	struct dp_edge *edge;
+	size_t nedge;
+	bool daemon;
+	const char *pidfile;
+	int alt_no[2];			/* fd numbers of ALTERNATE_STDIN/STDOUT */
+};
+
+static const char usage_text[] =
+"usage: dpipe [-d] [-p PIDFILE] COMMAND [ARG...] = COMMAND [ARG...] [= COMMAND [ARG...]]...\n"
+"\n"
+"Run the commands with the standard output of each connected to the\n"
+"standard input of the next and vice versa. A middle command talks to the\n"
+"next one on the descriptors named by $ALTERNATE_STDIN and $ALTERNATE_STDOUT.\n"
+"\"=}\" ... \"}=\" and \"={\" ... \"{=\" enclose one-way stages (forward and\n"
+"backward direction). dpipe ends all commands when one of them exits.\n"
+"\n"
+"options:\n"
+"  -d, --daemon            run in the background\n"
+"  -p, --pidfile FILE      write \"-PGRP\" (the negated process group) to FILE\n"
+"  -V, --version           print the version and exit\n"
+"  -h, --help              print this help and exit\n";
+
+static void usage(FILE *f, int status)
+{
+	if (status == EXIT_SUCCESS)
+		fputs(usage_text, f);
+	else
+		fprintf(f, "%.*sTry 'dpipe --help' for more information.\n",
+			(int)(strchr(usage_text, '\n') - usage_text + 1), usage_text);
+	exit(status);
+}
+
+/* A separator is "=" with an optional brace before and/or after. */
+static bool dp_is_sep(const char *s, char *lead, char *trail)
+{
+	const char *eq = strchr(s, '=');
+	size_t n = strlen(s);
+
+	if (!eq || n > 3)
+		return false;
+	*lead = eq > s ? s[0] : 0;
+	*trail = eq[1];
+	if (eq - s > 1 || (*lead && *lead != '{' && *lead != '}'))
+		return false;
+	if (*trail && (*trail != '{' && *trail != '}'))
+		return false;
+	return eq + 1 + (*trail ? 1 : 0) == s + n;
+}
+
+static void dp_add_edge(struct dp_ctx *c, size_t w, enum dp_slot ws, size_t r, enum dp_slot rs)
+{
+	struct dp_edge *e = &c->edge[c->nedge++];
+
+	e->w = w;
+	e->ws = ws;
+	e->r = r;
+	e->rs = rs;
+}
+
+/* Join endpoint @x (its right side) to endpoint @y through the forward
+ * group stages @f[0..nf) and backward group stages @b[0..nb). */
+static void dp_link(struct dp_ctx *c, size_t x, bool x_first, size_t y,
+		    const size_t *f, size_t nf, const size_t *b, size_t nb)
+{
+	enum dp_slot xout = x_first ? SLOT_OUT : SLOT_ALT_OUT;
+	enum dp_slot xin = x_first ? SLOT_IN : SLOT_ALT_IN;
+	size_t w = x, i;
+	enum dp_slot ws = xout;
+
+	for (i = 0; i < nf; i++) {
+		dp_add_edge(c, w, ws, f[i], SLOT_IN);
+		w = f[i];
+		ws = SLOT_OUT;
+	}
+	dp_add_edge(c, w, ws, y, SLOT_IN);
+	w = y;
+	ws = SLOT_OUT;
+	for (i = nb; i > 0; i--) {
+		dp_add_edge(c, w, ws, b[i - 1], SLOT_IN);
+		w = b[i - 1];
+		ws = SLOT_OUT;
+	}
+	dp_add_edge(c, w, ws, x, xin);
+}
+
+/**
+ * dp_parse() - split argv into stages and pipe edges (no syscalls)
+ * @c:		context; st and edge arrays must hold @argc entries each
+ * @argc:	number of words in @argv (after the options)
+ * @argv:	the words; separators are replaced by NULL in place
+ * @err:	set to a message on failure
+ *
+ * Return: 0 or -1.
+ */
+static int dp_parse(struct dp_ctx *c, int argc, char **argv, const char **err)
+{
+	enum { G_NONE, G_FWD, G_BACK } group = G_NONE;
+	size_t *f = NULL, *b = NULL, nf = 0, nb = 0, x = 0, nendpoints = 0;
+	bool want_cmd = true;
+	int i, ret = -1;
+
+	f = calloc((size_t)argc + 1, sizeof(*f));
+	b = calloc((size_t)argc + 1, sizeof(*b));
+	if (!f || !b) {
+		*err = "out of memory";
+		goto out;
+	}
+	for (i = 0; i < argc; i++) {
+		char lead, trail;
+
+		if (dp_is_sep(argv[i], &lead, &trail)) {
+			if (want_cmd) {
+				*err = i ? "empty command between separators" :
+					   "the first word is a separator";
+				goto out;
+			}
+			argv[i] = NULL;
+			if ((lead == '}' && group != G_FWD) || (lead == '{' && group != G_BACK)) {
+				*err = "closing brace without a matching open group";
+				goto out;
+			}
+			if (lead)
+				group = G_NONE;
+			if (trail && group != G_NONE) {
+				*err = "nested groups are not allowed";
+				goto out;
+			}
+			if (trail)
+				group = trail == '}' ? G_FWD : G_BACK;
+			want_cmd = true;
+			continue;
+		}
+		if (!want_cmd)
+			continue;		/* an argument of the current stage */
+		want_cmd = false;
+		c->st[c->nst].argv = argv + i;
+		if (group == G_FWD) {
+			f[nf++] = c->nst;
+		} else if (group == G_BACK) {
+			b[nb++] = c->nst;
+		} else {
+			if (nendpoints > 0) {
+				dp_link(c, x, nendpoints == 1, c->nst, f, nf, b, nb);
+				nf = nb = 0;
+			}
+			x = c->nst;
+			nendpoints++;
+		}
+		c->nst++;
+	}
+	if (want_cmd) {
+		*err = argc ? "the last word is a separator" : "no command";
+		goto out;
+	}
+	if (group != G_NONE) {
+		*err = "unclosed group: missing \"}=\" or \"{=\"";
+		goto out;
+	}
+	if (nendpoints < 2) {
+		*err = "at least two commands joined by \"=\" are needed";
+		goto out;
+	}
+	ret = 0;
+out:
+	free(f);
+	free(b);
+	return ret;
+}
+
+static void dp_kill_running(struct dp_ctx *c, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < c->nst; i++) {
+		if (!c->st[i].running)
+			continue;
+		if (kill(c->st[i].pid, sig) < 0 && errno != ESRCH)
+			log_warn("kill %ld: %s", (long)c->st[i].pid, strerror(errno));
+		c->st[i].signalled = true;
+	}
+}
+
+/* Child side of fork(): wire the stage's fds and exec it. Never returns. */
+static void dp_exec_stage(struct dp_ctx *c, struct dp_stage *s, const sigset_t *mask)
+{
+	static const int target_std[SLOT_N] = { STDIN_FILENO, STDOUT_FILENO, -1, -1 };
+	char num[16];
+	int k;
+
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	for (k = 0; k < SLOT_N; k++) {
+		int to = k < SLOT_ALT_IN ? target_std[k] : c->alt_no[k - SLOT_ALT_IN];
+
+		if (s->fd[k] >= 0 && dup2(s->fd[k], to) < 0) {
+			fprintf(stderr, "dpipe: dup2: %s\n", strerror(errno));
+			_exit(127);
+		}
+	}
+	if (s->fd[SLOT_ALT_IN] >= 0) {
+		snprintf(num, sizeof(num), "%d", c->alt_no[0]);
+		setenv("ALTERNATE_STDIN", num, 1);
+		snprintf(num, sizeof(num), "%d", c->alt_no[1]);
+		setenv("ALTERNATE_STDOUT", num, 1);
+	} else {
+		unsetenv("ALTERNATE_STDIN");
+		unsetenv("ALTERNATE_STDOUT");
+	}
+	execvp(s->argv[0], s->argv);
+	fprintf(stderr, "dpipe: cannot run %s: %s\n", s->argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int64_t dp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int dp_status_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+}
+
+/* Wait for the stages. When one ends, the others get DP_DRAIN_MS to end on
+ * their own (EOF propagates through the pipes and data in flight is
+ * delivered), then SIGTERM, then SIGKILL after DP_KILL_GRACE_S. */
+static int dp_supervise(struct dp_ctx *c, const sigset_t *set)
+{
+	enum { P_RUN, P_DRAIN, P_TERM, P_KILL } phase = P_RUN;
+	size_t running = 0, i;
+	int64_t deadline = 0;
+	int result = 0;
+
+	for (i = 0; i < c->nst; i++)
+		running += c->st[i].running;
+	while (running > 0) {
+		struct timespec left = { 0, 0 };
+		siginfo_t info;
+		bool reaped = false;
+		pid_t pid;
+		int sig, status;
+
+		if (phase == P_RUN || phase == P_KILL) {
+			sig = sigwaitinfo(set, &info);
+		} else {
+			int64_t ms = deadline - dp_now_ms();
+
+			if (ms > 0) {
+				left.tv_sec = ms / 1000;
+				left.tv_nsec = (ms % 1000) * 1000000L;
+			}
+			sig = sigtimedwait(set, &info, &left);
+		}
+		if (sig < 0) {
+			if (errno == EAGAIN && phase == P_DRAIN) {
+				dp_kill_running(c, SIGTERM);
+				phase = P_TERM;
+				deadline = dp_now_ms() + DP_KILL_GRACE_S * 1000;
+			} else if (errno == EAGAIN) {
+				log_warn("stages still running %d s after SIGTERM: SIGKILL",
+					 DP_KILL_GRACE_S);
+				dp_kill_running(c, SIGKILL);
+				phase = P_KILL;
+			} else if (errno != EINTR) {
+				log_err("sigwaitinfo: %s", strerror(errno));
+				dp_kill_running(c, SIGKILL);
+				phase = P_KILL;
+			}
+			continue;
+		}
+		if (sig != SIGCHLD) {
+			log_info("signal %d: ending the chain", sig);
+			if (phase < P_TERM) {
+				dp_kill_running(c, SIGTERM);
+				phase = P_TERM;
+				deadline = dp_now_ms() + DP_KILL_GRACE_S * 1000;
+			}
+			continue;
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (i = 0; i < c->nst; i++) {
+				struct dp_stage *s = &c->st[i];
+				int code;
+
+				if (s->pid != pid || !s->running)
+					continue;
+				s->running = false;
+				running--;
+				reaped = true;
+				code = dp_status_code(status);
+				if (!s->signalled && code != 0 && result == 0)
+					result = code;
+				log_info("%s (pid %ld) ended with status %d", s->argv[0], (long)pid, code);
+			}
+		}
+		/* the drain period is not restarted by later exits: the chain
+		 * ends at most DP_DRAIN_MS after its first stage did */
+		if (reaped && phase == P_RUN) {
+			phase = P_DRAIN;
+			deadline = dp_now_ms() + DP_DRAIN_MS;
+		}
+	}
+	return result;
+}
+
+static void dp_close_pipes(struct dp_ctx *c)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < c->nst; i++) {
+		for (k = 0; k < SLOT_N; k++) {
+			if (c->st[i].fd[k] >= 0)
+				close(c->st[i].fd[k]);
+			c->st[i].fd[k] = -1;
+		}
+	}
+}
+
+/* Make sure fds 0, 1 and 2 exist so no pipe lands on them. */
+static void dp_fix_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	if (fd < 0)
+		die_perror("/dev/null");
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "daemon", no_argument, NULL, 'd' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dp_ctx ctx = { .alt_no = { -1, -1 } }, *c = &ctx;
+	sigset_t set, oldmask;
+	const char *err = NULL;
+	size_t i, e;
+	int opt, status, k;
+
+	log_init("dpipe");
+	log_set_level(LOG_WARNING);
+	while ((opt = getopt_long(argc, argv, "+dp:Vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			c->daemon = true;
+			break;
+		case 'p':
+			c->pidfile = optarg;
+			break;
+		case 'V':
+			printf("dpipe (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			exit(EXIT_SUCCESS);
+		case 'h':
+			usage(stdout, EXIT_SUCCESS);
+			break;
+		default:
+			usage(stderr, EXIT_FAILURE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	c->st = calloc((size_t)argc + 1, sizeof(*c->st));
+	c->edge = calloc((size_t)argc * 2 + 2, sizeof(*c->edge));
+	if (!c->st || !c->edge)
+		die("out of memory");
+	if (dp_parse(c, argc, argv, &err) < 0) {
+		fprintf(stderr, "dpipe: %s\n", err);
+		usage(stderr, EXIT_FAILURE);
+	}
+	dp_fix_stdio();
+
+	if (c->daemon && daemonize() < 0)
+		die_perror("daemon");
+	if ((c->daemon || c->pidfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)
+		die_perror("setpgid");
+	if (c->pidfile) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "-%ld\n", (long)getpgrp());
+		if (pidfile_write(c->pidfile, text) < 0)
+			die_perror("pidfile %s", c->pidfile);
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, &oldmask) < 0)
+		die_perror("sigprocmask");
+
+	/* The two lowest free descriptors become the alternate stdin/stdout
+	 * numbers (VDE 2); holding them open keeps the pipes off them. */
+	for (k = 0; k < 2; k++) {
+		c->alt_no[k] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (c->alt_no[k] < 0)
+			die_perror("/dev/null");
+	}
+	for (i = 0; i < c->nst; i++)
+		for (k = 0; k < SLOT_N; k++)
+			c->st[i].fd[k] = -1;
+	for (e = 0; e < c->nedge; e++) {
+		const struct dp_edge *d = &c->edge[e];
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) < 0)
+			die_perror("pipe");
+		c->st[d->w].fd[d->ws] = p[1];
+		c->st[d->r].fd[d->rs] = p[0];
+	}
+	for (i = 0; i < c->nst; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			int saved = errno;
+
+			dp_close_pipes(c);
+			dp_kill_running(c, SIGTERM);
+			log_err("fork: %s", strerror(saved));
+			dp_supervise(c, &set);
+			if (c->pidfile)
+				pidfile_remove();
+			exit(EXIT_FAILURE);
+		}
+		if (pid == 0)
+			dp_exec_stage(c, &c->st[i], &oldmask);
+		c->st[i].pid = pid;
+		c->st[i].running = true;
+	}
+	dp_close_pipes(c);
+	close(c->alt_no[0]);
+	close(c->alt_no[1]);
+
+	status = dp_supervise(c, &set);
+	if (c->pidfile)
+		pidfile_remove();
+	free(c->st);
+	free(c->edge);
+	return status;
+}
