@@ -1,1 +1,1270 @@
-/* placeholder */
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lib/common/console.c - the VDE management console server
+ *
+ * One implementation of VDE 2's management console (vde_switch -M, the
+ * switch's stdin console, wirefilter, vde_cryptcab) speaking VDE 2's bytes.
+ *
+ * Theory of operation
+ *
+ * The pure core is console_exec_line(): one line in, the complete response
+ * bytes out (framing and status, not the prompt). It looks the first word
+ * up in the command table (exact path, else an unambiguous prefix), runs the
+ * handler with an open_memstream() FILE and frames the result:
+ *
+ *   CONSOLE_OUTPUT:  "0000 DATA END WITH '.'\n" body ".\n" status
+ *   other commands:  body (raw, as VDE 2's load does) status
+ *   status:          "1000 Success\n" or "1%03d %s\n" (errno, strerror)
+ *   logout/shutdown: "9999 END OF SESSION" (no newline), session closed
+ *
+ * Sessions are the I/O shell around it. Bytes read from a session go
+ * through a line splitter (console_linebuf), so several commands per read
+ * and one command over several reads both work. Each response, followed by
+ * "\n" + prompt, is appended to the session's output buffer and written
+ * without blocking; what the peer does not take stays in the buffer (the fd
+ * then also waits for EPOLLOUT). A session whose buffer grows beyond
+ * CONSOLE_OUTBUF_MAX (a peer that never reads) is closed, never waited for.
+ *
+ * Sessions are never freed while a command runs: closing one only marks it
+ * dead; dead sessions are reaped when the event handler that is on the stack
+ * returns. This makes console_debug() safe from inside command handlers.
+ *
+ * The stdio session mirrors VDE 2's stdin console: no banner, responses to
+ * @out (stdout), the prompt written to @in (fd 0: it shows on a terminal and
+ * silently fails on a pipe, exactly like vde_switch), logout is ignored and
+ * shutdown prints nothing.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "log.h"
+#include "loop.h"
+
+#define CONSOLE_OUTBUF_MAX	(4U << 20)	/* per-session pending output */
+#define CONSOLE_MAX_SESSIONS	64
+#define CONSOLE_LOAD_DEPTH	8		/* nested load commands */
+#define CONSOLE_DEBUG_TAGS	512		/* tags are 3 octal digits */
+#define CONSOLE_EOF_FLUSH_MS	10000		/* stdout drain at stdin EOF */
+
+#define CONSOLE_RC_SILENT	(-1)		/* exec_line(): no output, no prompt */
+
+#define DATA_HEADER	"0000 DATA END WITH '.'\n"
+#define END_OF_SESSION	"9999 END OF SESSION"
+
+struct console_session;
+typedef int (*console_builtin)(struct console *c, struct console_session *s,
+			       FILE *out, const char *args);
+
+struct console_entry {
+	struct console_cmd cmd;
+	console_builtin builtin;
+};
+
+struct console_dbg {
+	struct console_debug_cat cat;
+	size_t nsubs;
+};
+
+struct console_session {
+	struct console *c;
+	int in, out;			/* the same socket, or stdin/stdout */
+	bool stdio;
+	bool dead;
+	bool eof;			/* peer closed: drain output then close */
+	bool out_watched;		/* waiting for EPOLLOUT */
+	struct console_linebuf lb;
+	char *obuf;
+	size_t olen, ocap;
+	bool *subs;			/* indexed like c->dbg */
+	size_t nsubs_alloc;
+	struct console_session *next;
+};
+
+struct console {
+	struct loop *l;
+	struct console_config cfg;
+	char *load_prefix;		/* prompt without "$ " (echo of load) */
+
+	struct console_entry *cmds;
+	size_t ncmds;
+	struct console_dbg *dbg;
+	size_t ndbg;
+	unsigned wanted[CONSOLE_DEBUG_TAGS];
+
+	struct console_session *sessions;
+	size_t nsessions;
+	struct console_session *current;	/* running a command */
+	int depth;			/* nesting of handlers / loads */
+	bool shutdown_req;
+	bool stdin_eof_req;
+
+	int lfd;
+	char *lpath;
+
+	int stdio_out_flags;		/* to restore at console_free() */
+	int stdio_out_fd;
+	long stdin_timer;		/* stdin that epoll refuses (file) */
+};
+
+/* --- line splitter (pure) ------------------------------------------------ */
+
+/**
+ * console_linebuf_init() - reset a line splitter
+ * @lb:		splitter
+ */
+void console_linebuf_init(struct console_linebuf *lb)
+{
+	lb->len = 0;
+	lb->overflow = false;
+	lb->buf[0] = '\0';
+}
+
+/**
+ * console_linebuf_feed() - feed bytes, get complete lines
+ * @lb:		splitter
+ * @buf:	bytes
+ * @len:	number of bytes
+ * @cb:		called with each line (without "\n" or "\r\n", NUL-terminated),
+ *		or once per overlong line with @overflow set
+ * @arg:	callback argument
+ */
+void console_linebuf_feed(struct console_linebuf *lb, const char *buf, size_t len,
+			  console_line_cb cb, void *arg)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (buf + i)) : len - i;
+
+		if (!lb->overflow) {
+			if (n > CONSOLE_LINE_MAX - lb->len) {
+				lb->overflow = true;
+				lb->buf[lb->len] = '\0';
+				cb(arg, lb->buf, lb->len, true);
+				lb->len = 0;
+			} else {
+				memcpy(lb->buf + lb->len, buf + i, n);
+				lb->len += n;
+			}
+		}
+		i += n;
+		if (!nl)
+			break;
+		i++;			/* the newline */
+		if (lb->overflow) {
+			lb->overflow = false;
+		} else {
+			size_t l = lb->len;
+
+			if (l && lb->buf[l - 1] == '\r')
+				l--;
+			lb->buf[l] = '\0';
+			lb->len = 0;
+			cb(arg, lb->buf, l, false);
+		}
+	}
+}
+
+/* --- command table ------------------------------------------------------- */
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/**
+ * console_lookup() - find the command a line names
+ * @c:		console
+ * @line:	the line, leading blanks allowed
+ * @args:	set to the arguments (leading blanks skipped), if found
+ *
+ * Return: the command, or NULL (unknown, ambiguous, menu, empty).
+ */
+const struct console_cmd *console_lookup(const struct console *c, const char *line,
+					 const char **args)
+{
+	const struct console_entry *found = NULL;
+	size_t i, wlen, nprefix = 0;
+
+	while (is_blank(*line))
+		line++;
+	wlen = strcspn(line, " \t");
+	if (!wlen)
+		return NULL;
+	for (i = 0; i < c->ncmds; i++) {
+		const struct console_entry *e = &c->cmds[i];
+
+		if (!e->cmd.fn && !e->builtin)
+			continue;
+		if (strncmp(e->cmd.path, line, wlen) != 0)
+			continue;
+		if (e->cmd.path[wlen] == '\0') {
+			found = e;
+			nprefix = 1;
+			break;
+		}
+		if (!nprefix++)
+			found = e;
+	}
+	if (nprefix != 1 || !found)
+		return NULL;
+	line += wlen;
+	while (is_blank(*line))
+		line++;
+	*args = line;
+	return &found->cmd;
+}
+
+/* console_lookup() returns &entry->cmd, the first member */
+static const struct console_entry *entry_of(const struct console_cmd *cmd)
+{
+	return (const struct console_entry *)(const void *)cmd;
+}
+
+static int add_entries(struct console *c, const struct console_cmd *cmds,
+		       const console_builtin *builtins, size_t n)
+{
+	struct console_entry *e;
+	size_t i;
+
+	if (n > SIZE_MAX / sizeof(*e) - c->ncmds) {
+		errno = ENOMEM;
+		return -1;
+	}
+	e = realloc(c->cmds, (c->ncmds + n) * sizeof(*e));
+	if (!e)
+		return -1;
+	c->cmds = e;
+	for (i = 0; i < n; i++) {
+		e[c->ncmds].cmd = cmds[i];
+		e[c->ncmds].builtin = builtins ? builtins[i] : NULL;
+		c->ncmds++;
+	}
+	return 0;
+}
+
+/**
+ * console_add_cmds() - register application commands
+ * @c:		console
+ * @cmds:	table (the strings must outlive the console; the array is copied)
+ * @n:		number of entries
+ *
+ * Return: 0, or -1 with errno.
+ */
+int console_add_cmds(struct console *c, const struct console_cmd *cmds, size_t n)
+{
+	return add_entries(c, cmds, NULL, n);
+}
+
+/**
+ * console_add_debug() - register debug categories
+ * @c:		console
+ * @cats:	table (strings must outlive the console; the array is copied)
+ * @n:		number of entries
+ *
+ * Return: 0, or -1 with errno.
+ */
+int console_add_debug(struct console *c, const struct console_debug_cat *cats, size_t n)
+{
+	struct console_dbg *d;
+	size_t i;
+
+	if (n > SIZE_MAX / sizeof(*d) - c->ndbg) {
+		errno = ENOMEM;
+		return -1;
+	}
+	d = realloc(c->dbg, (c->ndbg + n) * sizeof(*d));
+	if (!d)
+		return -1;
+	c->dbg = d;
+	for (i = 0; i < n; i++) {
+		d[c->ndbg].cat = cats[i];
+		d[c->ndbg].nsubs = 0;
+		c->ndbg++;
+	}
+	return 0;
+}
+
+/* --- execution (pure apart from the handlers) ----------------------------- */
+
+static int exec_line(struct console *c, struct console_session *s, const char *line,
+		     FILE *out);
+
+static void put_status(FILE *out, int rc)
+{
+	if (rc == 0)
+		fputs("1000 Success\n", out);
+	else
+		fprintf(out, "1%03d %s\n", rc, strerror(rc));
+}
+
+static int builtin_help(struct console *c, struct console_session *s, FILE *out,
+			const char *args)
+{
+	size_t i, n = strlen(args);
+
+	(void)s;
+	fprintf(out, "%-18s %-15s %s\n", "COMMAND PATH", "SYNTAX", "HELP");
+	fprintf(out, "%-18s %-15s %s\n", "------------", "--------------", "------------");
+	for (i = 0; i < c->ncmds; i++) {
+		const struct console_cmd *cmd = &c->cmds[i].cmd;
+
+		if (strncmp(cmd->path, args, n) != 0)
+			continue;
+		fprintf(out, "%-18s %-15s %s\n", cmd->path,
+			cmd->flags & CONSOLE_MENU ? "============" : cmd->syntax ? cmd->syntax : "",
+			cmd->help ? cmd->help : "");
+	}
+	return 0;
+}
+
+/* logout and shutdown are recognised by exec_line(); never called */
+static int builtin_logout(struct console *c, struct console_session *s, FILE *out,
+			  const char *args)
+{
+	(void)c; (void)s; (void)out; (void)args;
+	return 0;
+}
+
+static int builtin_shutdown(struct console *c, struct console_session *s, FILE *out,
+			    const char *args)
+{
+	(void)c; (void)s; (void)out; (void)args;
+	return 0;
+}
+
+static int builtin_load(struct console *c, struct console_session *s, FILE *out,
+			const char *args)
+{
+	(void)s;
+	return console_load_file(c, args, out);
+}
+
+static bool session_subscribed(const struct console_session *s, size_t i)
+{
+	return s && i < s->nsubs_alloc && s->subs[i];
+}
+
+static int builtin_debug_list(struct console *c, struct console_session *s, FILE *out,
+			      const char *args)
+{
+	size_t i, n = strlen(args);
+
+	fprintf(out, "%-22s %-3s %-6s %s\n", "CATEGORY", "TAG", "STATUS", "HELP");
+	fprintf(out, "%-22s %-3s %-6s %s\n", "------------", "---", "------", "----");
+	for (i = 0; i < c->ndbg; i++) {
+		const struct console_debug_cat *cat = &c->dbg[i].cat;
+
+		if (!cat->help || strncmp(cat->path, args, n) != 0)
+			continue;
+		fprintf(out, "%-22s %03o %-6s %s\n", cat->path, cat->tag,
+			session_subscribed(s, i) ? "ON" : "OFF", cat->help);
+	}
+	return 0;
+}
+
+static void wanted_adjust(struct console *c, size_t i, bool on)
+{
+	unsigned tag = c->dbg[i].cat.tag;
+
+	if (on)
+		c->dbg[i].nsubs++;
+	else
+		c->dbg[i].nsubs--;
+	if (tag < CONSOLE_DEBUG_TAGS) {
+		if (on)
+			c->wanted[tag]++;
+		else
+			c->wanted[tag]--;
+	}
+}
+
+/* VDE 2 semantics: EINVAL if no category matches the prefix, EEXIST if all
+ * matching ones were already on, else 0. An empty prefix matches all. */
+static int builtin_debug_add(struct console *c, struct console_session *s, FILE *out,
+			     const char *args)
+{
+	size_t i, n = strlen(args);
+	int rv = EINVAL;
+
+	(void)out;
+	for (i = 0; i < c->ndbg; i++) {
+		if (strncmp(c->dbg[i].cat.path, args, n) != 0)
+			continue;
+		if (rv == EINVAL)
+			rv = EEXIST;
+		if (session_subscribed(s, i))
+			continue;
+		if (s) {
+			if (s->nsubs_alloc < c->ndbg) {
+				bool *subs = realloc(s->subs, c->ndbg * sizeof(*subs));
+
+				if (!subs)
+					return ENOMEM;
+				memset(subs + s->nsubs_alloc, 0,
+				       (c->ndbg - s->nsubs_alloc) * sizeof(*subs));
+				s->subs = subs;
+				s->nsubs_alloc = c->ndbg;
+			}
+			s->subs[i] = true;
+			wanted_adjust(c, i, true);
+		}
+		rv = 0;
+	}
+	return rv;
+}
+
+/* EINVAL if nothing matches, ENOENT if none of the matching ones was on. */
+static int builtin_debug_del(struct console *c, struct console_session *s, FILE *out,
+			     const char *args)
+{
+	size_t i, n = strlen(args);
+	int rv = EINVAL;
+
+	(void)out;
+	for (i = 0; i < c->ndbg; i++) {
+		if (strncmp(c->dbg[i].cat.path, args, n) != 0)
+			continue;
+		if (rv == EINVAL)
+			rv = ENOENT;
+		if (!session_subscribed(s, i))
+			continue;
+		s->subs[i] = false;
+		wanted_adjust(c, i, false);
+		rv = 0;
+	}
+	return rv;
+}
+
+static void session_unsubscribe_all(struct console_session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsubs_alloc; i++)
+		if (s->subs[i]) {
+			s->subs[i] = false;
+			wanted_adjust(s->c, i, false);
+		}
+}
+
+/* Copy a line, without leading and trailing blanks (and a stray '\r'). */
+static char *trim_dup(const char *line)
+{
+	size_t n;
+	char *t;
+
+	while (is_blank(*line))
+		line++;
+	n = strlen(line);
+	while (n && (is_blank(line[n - 1]) || line[n - 1] == '\r'))
+		n--;
+	t = malloc(n + 1);
+	if (t) {
+		memcpy(t, line, n);
+		t[n] = '\0';
+	}
+	return t;
+}
+
+static int exec_line(struct console *c, struct console_session *s, const char *line,
+		     FILE *out)
+{
+	const struct console_entry *e;
+	const struct console_cmd *cmd;
+	struct console_session *saved = c->current;
+	const char *args = "";
+	char *body = NULL, *t;
+	size_t blen = 0;
+	FILE *mem;
+	int rc, ret = 0;
+
+	t = trim_dup(line);
+	if (!t) {
+		put_status(out, ENOMEM);
+		return 1000 + ENOMEM;
+	}
+	if (t[0] == '\0' || t[0] == '#')
+		goto out;
+	cmd = console_lookup(c, t, &args);
+	if (!cmd) {
+		put_status(out, ENOSYS);
+		ret = 1000 + ENOSYS;
+		goto out;
+	}
+	e = entry_of(cmd);
+	if (e->builtin == builtin_logout || e->builtin == builtin_shutdown) {
+		if (e->builtin == builtin_shutdown)
+			c->shutdown_req = true;
+		/* inside load and on the stdio console these print nothing */
+		if (c->depth > 0 || (s && s->stdio)) {
+			ret = CONSOLE_RC_SILENT;
+			goto out;
+		}
+		fputs(END_OF_SESSION, out);
+		ret = 9999;
+		goto out;
+	}
+	mem = open_memstream(&body, &blen);
+	if (!mem) {
+		put_status(out, ENOMEM);
+		ret = 1000 + ENOMEM;
+		goto out;
+	}
+	c->current = s;
+	c->depth++;
+	if (e->builtin)
+		rc = e->builtin(c, s, mem, args);
+	else
+		rc = cmd->fn(c->cfg.ctx, mem, args);
+	c->depth--;
+	c->current = saved;
+	if (fclose(mem) != 0 && !rc)
+		rc = ENOMEM;
+	if (rc < 0 || rc > 999)
+		rc = EINVAL;
+	if (cmd->flags & CONSOLE_OUTPUT) {
+		fputs(DATA_HEADER, out);
+		if (blen) {
+			fwrite(body, 1, blen, out);
+			if (body[blen - 1] != '\n')
+				fputc('\n', out);
+		}
+		fputs(".\n", out);
+	} else if (blen) {
+		fwrite(body, 1, blen, out);
+	}
+	put_status(out, rc);
+	ret = 1000 + rc;
+out:
+	free(body);
+	free(t);
+	return ret;
+}
+
+/**
+ * console_exec_line() - run one line and write the full response
+ * @c:		console
+ * @line:	the command line (without newline)
+ * @out:	receives exactly the bytes a session gets, minus the prompt
+ *
+ * Return: 1000 on success, 1000 + errno on failure, 9999 for logout and
+ * shutdown, 0 for an empty or comment line.
+ */
+int console_exec_line(struct console *c, const char *line, FILE *out)
+{
+	int rc = exec_line(c, c->current, line, out);
+
+	if (c->shutdown_req && !c->current && c->depth == 0) {
+		c->shutdown_req = false;
+		if (c->cfg.on_shutdown)
+			c->cfg.on_shutdown(c->cfg.ctx);
+	}
+	return rc == CONSOLE_RC_SILENT ? 0 : rc;
+}
+
+/**
+ * console_load_file() - run every line of a file as a command
+ * @c:		console
+ * @path:	file name
+ * @echo:	NULL to run silently (failures are logged), else each line is
+ *		echoed as "<prefix>[PATH]: <line>" followed by its response
+ *
+ * Return: 0, or an errno value (the file could not be opened or read).
+ */
+int console_load_file(struct console *c, const char *path, FILE *echo)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	ssize_t n;
+	FILE *f;
+	int ret = 0;
+
+	if (c->depth >= CONSOLE_LOAD_DEPTH)
+		return ELOOP;
+	f = fopen(path, "re");
+	if (!f)
+		return errno;
+	c->depth++;
+	while (!c->shutdown_req && (n = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)n;
+		int rc;
+
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (echo)
+			fprintf(echo, "%s[%s]: %s\n", c->load_prefix, path, line);
+		if (len > CONSOLE_LINE_MAX || strlen(line) != len) {
+			rc = 1000 + E2BIG;
+			if (echo)
+				put_status(echo, E2BIG);
+		} else if (echo) {
+			rc = exec_line(c, c->current, line, echo);
+		} else {
+			char *buf = NULL;
+			size_t blen = 0;
+			FILE *mem = open_memstream(&buf, &blen);
+
+			if (!mem) {
+				ret = ENOMEM;
+				break;
+			}
+			rc = exec_line(c, c->current, line, mem);
+			fclose(mem);
+			free(buf);
+		}
+		if (!echo && rc > 1000 && rc < 9999)
+			log_warn("%s:%u: %s: %s", path, lineno, line, strerror(rc - 1000));
+	}
+	if (ferror(f))
+		ret = EIO;
+	c->depth--;
+	free(line);
+	fclose(f);
+	if (c->depth == 0 && !c->current && c->shutdown_req && c->cfg.on_shutdown) {
+		c->shutdown_req = false;
+		c->cfg.on_shutdown(c->cfg.ctx);
+	}
+	return ret;
+}
+
+/* --- debug output -------------------------------------------------------- */
+
+/**
+ * console_debug_wanted() - does any session listen to @tag?
+ * @c:		console
+ * @tag:	debug tag
+ *
+ * Return: true if console_debug(@tag) would send something.
+ */
+bool console_debug_wanted(const struct console *c, unsigned tag)
+{
+	return c && tag < CONSOLE_DEBUG_TAGS && c->wanted[tag] > 0;
+}
+
+static void session_send(struct console_session *s, const char *buf, size_t len);
+
+/**
+ * console_debug() - send "3<tag> <category> <text>\n" to subscribed sessions
+ * @c:		console
+ * @tag:	debug tag (the first category registered with it is used)
+ * @fmt:	printf format of the text
+ */
+void console_debug(struct console *c, unsigned tag, const char *fmt, ...)
+{
+	struct console_session *s;
+	char text[1024], line[1200];
+	size_t i;
+	va_list ap;
+	int n;
+
+	if (!console_debug_wanted(c, tag))
+		return;
+	for (i = 0; i < c->ndbg && c->dbg[i].cat.tag != tag; i++)
+		;
+	if (i == c->ndbg)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	n = snprintf(line, sizeof(line), "3%03o %s %s\n", tag, c->dbg[i].cat.path, text);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	for (s = c->sessions; s; s = s->next)
+		if (!s->dead && session_subscribed(s, i))
+			session_send(s, line, (size_t)n);
+}
+
+/* --- sessions (I/O shell) ------------------------------------------------ */
+
+static void session_kill(struct console_session *s)
+{
+	struct console *c = s->c;
+
+	if (s->dead)
+		return;
+	s->dead = true;
+	session_unsubscribe_all(s);
+	loop_del_fd(c->l, s->in);
+	if (s->out_watched && s->stdio)
+		loop_del_fd(c->l, s->out);
+	s->out_watched = false;
+	if (s->stdio) {
+		if (c->stdin_timer > 0)
+			loop_del_timer(c->l, c->stdin_timer);
+		c->stdin_timer = 0;
+	} else {
+		close(s->in);
+	}
+}
+
+static void session_free(struct console_session *s)
+{
+	free(s->obuf);
+	free(s->subs);
+	free(s);
+}
+
+/* Free dead sessions; only when no handler of ours is on the stack. */
+static void console_reap(struct console *c)
+{
+	struct console_session **pp = &c->sessions;
+
+	if (c->depth > 0)
+		return;
+	while (*pp) {
+		struct console_session *s = *pp;
+
+		if (s->dead && s != c->current) {
+			*pp = s->next;
+			c->nsessions--;
+			session_free(s);
+		} else {
+			pp = &s->next;
+		}
+	}
+}
+
+static void session_out_cb(struct loop *l, int fd, uint32_t events, void *arg);
+static void session_sock_cb(struct loop *l, int fd, uint32_t events, void *arg);
+
+static void session_watch_out(struct console_session *s, bool on)
+{
+	struct console *c = s->c;
+
+	if (!s->stdio) {
+		if (on != s->out_watched || s->eof)
+			loop_mod_fd(c->l, s->in, (s->eof ? 0 : EPOLLIN) | (on ? EPOLLOUT : 0));
+		s->out_watched = on;
+		return;
+	}
+	if (on && !s->out_watched)
+		s->out_watched = loop_add_fd(c->l, s->out, EPOLLOUT, session_out_cb, s) == 0;
+	else if (!on && s->out_watched) {
+		loop_del_fd(c->l, s->out);
+		s->out_watched = false;
+	}
+}
+
+/* Write what the peer takes now. Returns -1 if the session died. */
+static int session_flush(struct console_session *s)
+{
+	size_t off = 0;
+
+	while (off < s->olen) {
+		ssize_t n;
+
+		if (s->stdio)
+			n = write(s->out, s->obuf + off, s->olen - off);
+		else
+			n = send(s->out, s->obuf + off, s->olen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			session_kill(s);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	memmove(s->obuf, s->obuf + off, s->olen - off);
+	s->olen -= off;
+	session_watch_out(s, s->olen > 0);
+	if (s->eof && !s->olen && !s->stdio)
+		session_kill(s);
+	return s->dead ? -1 : 0;
+}
+
+/* Queue bytes for the session (no write yet). Kills a session that would
+ * exceed its buffer: its peer is not reading. */
+static void session_queue(struct console_session *s, const char *buf, size_t len)
+{
+	if (s->dead || !len)
+		return;
+	if (len > CONSOLE_OUTBUF_MAX - s->olen) {
+		log_warn("console: closing a session that does not read its output");
+		session_kill(s);
+		return;
+	}
+	if (s->olen + len > s->ocap) {
+		size_t cap = s->ocap ? s->ocap : 4096;
+		char *b;
+
+		while (cap < s->olen + len)
+			cap *= 2;
+		b = realloc(s->obuf, cap);
+		if (!b) {
+			session_kill(s);
+			return;
+		}
+		s->obuf = b;
+		s->ocap = cap;
+	}
+	memcpy(s->obuf + s->olen, buf, len);
+	s->olen += len;
+}
+
+static void session_send(struct console_session *s, const char *buf, size_t len)
+{
+	session_queue(s, buf, len);
+	if (!s->dead && s->c->depth == 0)
+		session_flush(s);
+}
+
+static void session_prompt(struct console_session *s)
+{
+	struct console *c = s->c;
+	char p[256];
+	int n = snprintf(p, sizeof(p), "\n%s", c->cfg.prompt);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(p))
+		n = (int)sizeof(p) - 1;
+	if (s->stdio) {
+		/* VDE 2 writes the stdin console's prompt to fd 0: visible on
+		 * a terminal, a harmless EBADF on a pipe or file */
+		if (write(s->in, p, (size_t)n) < 0)
+			errno = 0;
+	} else {
+		session_queue(s, p, (size_t)n);
+	}
+}
+
+/* Flush every session with pending output (after a command: async debug
+ * lines may have been queued for other sessions meanwhile). */
+static void console_flush_all(struct console *c)
+{
+	struct console_session *s;
+
+	for (s = c->sessions; s; s = s->next)
+		if (!s->dead && s->olen)
+			session_flush(s);
+}
+
+/* End of an event handler: reap dead sessions, run a requested shutdown. */
+static void console_settle(struct console *c)
+{
+	bool shutdown = c->shutdown_req, eof = c->stdin_eof_req;
+
+	console_flush_all(c);
+	console_reap(c);
+	c->shutdown_req = c->stdin_eof_req = false;
+	/* last: the application may free the console from these */
+	if (shutdown && c->cfg.on_shutdown)
+		c->cfg.on_shutdown(c->cfg.ctx);
+	else if (eof && c->cfg.on_stdin_eof)
+		c->cfg.on_stdin_eof(c->cfg.ctx);
+}
+
+static void session_line(void *arg, char *line, size_t len, bool overflow)
+{
+	struct console_session *s = arg;
+	struct console *c = s->c;
+	char *resp = NULL;
+	size_t rlen = 0;
+	FILE *mem;
+	int rc;
+
+	(void)len;
+	if (s->dead || c->shutdown_req)
+		return;
+	mem = open_memstream(&resp, &rlen);
+	if (!mem) {
+		session_kill(s);
+		return;
+	}
+	if (overflow) {
+		put_status(mem, E2BIG);
+		rc = 1000 + E2BIG;
+	} else {
+		c->current = s;
+		rc = exec_line(c, s, line, mem);
+		c->current = NULL;
+	}
+	fclose(mem);
+	session_queue(s, resp, rlen);
+	free(resp);
+	if (s->dead)
+		return;
+	if (rc == 9999 || (c->shutdown_req && !s->stdio)) {
+		session_flush(s);
+		session_kill(s);
+		return;
+	}
+	if (rc != CONSOLE_RC_SILENT)
+		session_prompt(s);
+	session_flush(s);
+}
+
+/* Feed what was read; at EOF run an unterminated last line too. */
+static void session_input(struct console_session *s, const char *buf, ssize_t n)
+{
+	struct console *c = s->c;
+
+	if (n > 0) {
+		console_linebuf_feed(&s->lb, buf, (size_t)n, session_line, s);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (s->lb.len && !s->lb.overflow)
+		console_linebuf_feed(&s->lb, "\n", 1, session_line, s);
+	if (s->dead)
+		return;
+	s->eof = true;
+	if (!s->stdio) {
+		session_flush(s);
+		return;
+	}
+	/* stdin closed: let stdout drain (bounded), then tell the application */
+	if (s->olen) {
+		struct pollfd pfd = { .fd = s->out, .events = POLLOUT };
+		uint64_t end = loop_now_ns() + CONSOLE_EOF_FLUSH_MS * 1000000ULL;
+
+		while (s->olen && !s->dead) {
+			uint64_t now = loop_now_ns();
+
+			if (now >= end || poll(&pfd, 1, (int)((end - now) / 1000000ULL) + 1) < 0)
+				break;
+			session_flush(s);
+		}
+	}
+	session_kill(s);
+	c->stdin_eof_req = true;
+}
+
+static void session_sock_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct console_session *s = arg;
+	struct console *c = s->c;
+	char buf[4096];
+
+	(void)l;
+	if ((events & EPOLLOUT) && session_flush(s) < 0)
+		goto out;
+	if (!s->eof && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		session_input(s, buf, n);
+	}
+out:
+	console_settle(c);
+}
+
+static void session_stdin_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct console_session *s = arg;
+	char buf[4096];
+	ssize_t n;
+
+	(void)l;
+	(void)events;
+	/* one read per readiness: stdin stays blocking (it is shared) */
+	n = read(fd, buf, sizeof(buf));
+	session_input(s, buf, n);
+	console_settle(s->c);
+}
+
+/* stdin that epoll refuses (a regular file, /dev/null): read it from a
+ * zero-delay timer, one chunk per round, until EOF */
+static uint64_t session_stdin_timer(struct loop *l, void *arg)
+{
+	struct console_session *s = arg;
+	struct console *c = s->c;
+	char buf[4096];
+	uint64_t next = 0;
+	ssize_t n;
+
+	(void)l;
+	n = read(s->in, buf, sizeof(buf));
+	if (n <= 0 && !(n < 0 && errno == EINTR)) {
+		c->stdin_timer = 0;	/* the timer ends with this callback */
+		next = LOOP_NOMORE;
+	}
+	session_input(s, buf, n);
+	console_settle(c);
+	return next;
+}
+
+static void session_out_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct console_session *s = arg;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	session_flush(s);
+	console_settle(s->c);
+}
+
+static struct console_session *session_new(struct console *c, int in, int out, bool stdio)
+{
+	struct console_session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->c = c;
+	s->in = in;
+	s->out = out;
+	s->stdio = stdio;
+	console_linebuf_init(&s->lb);
+	s->next = c->sessions;
+	c->sessions = s;
+	c->nsessions++;
+	return s;
+}
+
+static void console_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct console *c = arg;
+	struct console_session *s;
+	int cfd;
+
+	(void)events;
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	if (c->nsessions >= CONSOLE_MAX_SESSIONS) {
+		log_warn("console: too many sessions, connection refused");
+		close(cfd);
+		return;
+	}
+	s = session_new(c, cfd, cfd, false);
+	if (!s) {
+		close(cfd);
+		return;
+	}
+	if (loop_add_fd(l, cfd, EPOLLIN, session_sock_cb, s) < 0) {
+		close(cfd);
+		s->dead = true;
+		console_reap(c);
+		return;
+	}
+	if (c->cfg.banner && c->cfg.banner[0]) {
+		size_t bl = strlen(c->cfg.banner);
+
+		session_queue(s, c->cfg.banner, bl);
+		if (c->cfg.banner[bl - 1] != '\n')
+			session_queue(s, "\n", 1);
+	}
+	session_prompt(s);
+	session_flush(s);
+	console_reap(c);
+}
+
+/**
+ * console_listen() - accept management sessions on a UNIX stream socket
+ * @c:		console
+ * @path:	socket path; a stale socket is replaced, a live one refused
+ * @mode:	permissions of the socket (e.g. 0600)
+ * @group:	group owner, or (gid_t)-1 to leave it
+ *
+ * Return: 0, or -1 with errno (EADDRINUSE if a server answers at @path or
+ * @path exists and is not a socket, EBUSY if already listening).
+ */
+int console_listen(struct console *c, const char *path, mode_t mode, gid_t group)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	mode_t old_umask;
+	int fd = -1, ret = -1, e;
+
+	if (c->lfd >= 0) {
+		errno = EBUSY;
+		goto out;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		goto out;
+	}
+	strcpy(sun.sun_path, path);
+	if (lstat(path, &st) == 0) {
+		int probe;
+
+		if (!S_ISSOCK(st.st_mode)) {
+			errno = EADDRINUSE;
+			goto out;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			goto out;
+		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(probe);
+			errno = EADDRINUSE;
+			goto out;
+		}
+		close(probe);
+		if (unlink(path) < 0 && errno != ENOENT)
+			goto out;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto out;
+	old_umask = umask(0077);
+	e = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old_umask);
+	if (e < 0)
+		goto out;
+	if (chmod(path, mode) < 0 ||
+	    (group != (gid_t)-1 && chown(path, (uid_t)-1, group) < 0) ||
+	    listen(fd, 16) < 0 ||
+	    loop_add_fd(c->l, fd, EPOLLIN, console_accept_cb, c) < 0) {
+		e = errno;
+		unlink(path);
+		errno = e;
+		goto out;
+	}
+	c->lpath = strdup(path);
+	c->lfd = fd;
+	fd = -1;
+	ret = 0;
+out:
+	if (fd >= 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return ret;
+}
+
+/**
+ * console_attach_stdio() - use @in/@out as a console session
+ * @c:		console
+ * @in:		input (stdin); the prompt is written here, as VDE 2 does
+ * @out:	responses (stdout); made non-blocking if it is a pipe or socket
+ *
+ * No banner is sent. EOF on @in calls cfg->on_stdin_eof() once the
+ * pending output is written (10 s at most).
+ *
+ * Return: 0, or -1 with errno.
+ */
+int console_attach_stdio(struct console *c, int in, int out)
+{
+	struct console_session *s;
+	struct stat st;
+
+	s = session_new(c, in, out, true);
+	if (!s)
+		return -1;
+	if (fstat(out, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		int fl = fcntl(out, F_GETFL);
+
+		if (fl >= 0 && !(fl & O_NONBLOCK) && fcntl(out, F_SETFL, fl | O_NONBLOCK) == 0) {
+			c->stdio_out_fd = out;
+			c->stdio_out_flags = fl;
+		}
+	}
+	if (loop_add_fd(c->l, in, EPOLLIN, session_stdin_cb, s) == 0)
+		return 0;
+	if (errno == EPERM) {
+		c->stdin_timer = loop_add_timer(c->l, 0, session_stdin_timer, s);
+		if (c->stdin_timer > 0)
+			return 0;
+	}
+	s->dead = true;
+	console_reap(c);
+	return -1;
+}
+
+static const struct console_cmd builtin_cmds[] = {
+	{ "help", "[arg]", "Help (limited to arg when specified)", NULL, CONSOLE_OUTPUT },
+	{ "logout", "", "logout from this mgmt terminal", NULL, 0 },
+	{ "shutdown", "", "shutdown of the switch", NULL, 0 },
+	{ "load", "path", "load a configuration script", NULL, 0 },
+	{ "debug", "============", "DEBUG MENU", NULL, CONSOLE_MENU },
+	{ "debug/list", "", "list debug categories", NULL, CONSOLE_OUTPUT },
+	{ "debug/add", "dbgpath", "enable debug info for a given category", NULL, 0 },
+	{ "debug/del", "dbgpath", "disable debug info for a given category", NULL, 0 },
+};
+
+static const console_builtin builtin_fns[] = {
+	builtin_help, builtin_logout, builtin_shutdown, builtin_load, NULL,
+	builtin_debug_list, builtin_debug_add, builtin_debug_del,
+};
+
+/**
+ * console_new() - create a console with the built-in commands
+ * @l:		event loop (sessions and the listening socket are added to it)
+ * @cfg:	configuration (copied; its strings must outlive the console)
+ *
+ * Return: the console, or NULL with errno.
+ */
+struct console *console_new(struct loop *l, const struct console_config *cfg)
+{
+	struct console *c = calloc(1, sizeof(*c));
+	size_t plen;
+
+	if (!c)
+		return NULL;
+	c->l = l;
+	c->cfg = *cfg;
+	c->lfd = -1;
+	c->stdio_out_fd = -1;
+	if (!c->cfg.prompt)
+		c->cfg.prompt = "vde$ ";
+	/* "vde$ " -> "vde": the prefix of load's echo lines */
+	plen = strcspn(c->cfg.prompt, "$");
+	c->load_prefix = strndup(c->cfg.prompt, plen);
+	if (!c->load_prefix || add_entries(c, builtin_cmds, builtin_fns,
+					   sizeof(builtin_cmds) / sizeof(builtin_cmds[0])) < 0) {
+		console_free(c);
+		return NULL;
+	}
+	if (c->cfg.shutdown_help)
+		c->cmds[2].cmd.help = c->cfg.shutdown_help;
+	return c;
+}
+
+/**
+ * console_free() - close every session and the listening socket
+ * @c:		console, may be NULL
+ *
+ * Must not be called from a console command handler.
+ */
+void console_free(struct console *c)
+{
+	struct console_session *s;
+
+	if (!c)
+		return;
+	for (s = c->sessions; s; s = s->next) {
+		if (!s->dead && !s->stdio && s->olen)
+			session_flush(s);
+		session_kill(s);
+	}
+	c->depth = 0;
+	c->current = NULL;
+	console_reap(c);
+	if (c->lfd >= 0) {
+		loop_del_fd(c->l, c->lfd);
+		close(c->lfd);
+		if (c->lpath)
+			unlink(c->lpath);
+	}
+	if (c->stdio_out_fd >= 0)
+		fcntl(c->stdio_out_fd, F_SETFL, c->stdio_out_flags);
+	free(c->lpath);
+	free(c->load_prefix);
+	free(c->cmds);
+	free(c->dbg);
+	free(c);
+}

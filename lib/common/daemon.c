@@ -1,1 +1,172 @@
-/* placeholder */
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lib/common/daemon.c - daemonize() and the pid file
+ *
+ * Daemons open and bind everything first, then call daemonize(), then
+ * pidfile_write(): the pid file appearing is the readiness signal that
+ * scripts and tests wait for. The pid file path is remembered (made
+ * absolute) so pidfile_remove() still works after a chdir("/").
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "parse.h"
+
+static char pidfile_path[PATH_MAX];
+
+/**
+ * daemonize() - detach from the terminal
+ *
+ * Forks (the parent exits 0), starts a new session, moves stdio to
+ * /dev/null and switches logging to syslog. The working directory is left
+ * alone so relative paths given on the command line keep working.
+ *
+ * Return: 0 in the child, -1 with errno set on failure (in the caller).
+ */
+int daemonize(void)
+{
+	pid_t pid;
+	int fd, ret = -1;
+
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	pid = fork();
+	if (pid < 0)
+		goto out_close;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		goto out_close;
+	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+	    dup2(fd, STDERR_FILENO) < 0)
+		goto out_close;
+	log_to_syslog(true);
+	ret = 0;
+out_close:
+	if (fd > STDERR_FILENO)
+		close(fd);
+out:
+	return ret;
+}
+
+static bool pidfile_alive(const char *path)
+{
+	char buf[32];
+	const char *err;
+	ssize_t n;
+	long long pid;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	pid = parse_num(buf, 1, INT_MAX, &err);
+	if (err || pid == getpid())
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/**
+ * pidfile_write() - write the pid file
+ * @path:	file name (relative names are made absolute)
+ * @pid_text:	text written verbatim, or NULL for "<getpid()>\n"
+ *
+ * Return: 0, or -1 with errno (EEXIST if the file names a live process).
+ */
+int pidfile_write(const char *path, const char *pid_text)
+{
+	char text[32], tmp[PATH_MAX + 8];
+	size_t len, off = 0;
+	int fd = -1, ret = -1;
+
+	if (path[0] == '/') {
+		if (snprintf(pidfile_path, sizeof(pidfile_path), "%s", path) >= (int)sizeof(pidfile_path))
+			goto toolong;
+	} else {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			goto out;
+		if (snprintf(pidfile_path, sizeof(pidfile_path), "%s/%s", cwd, path) >= (int)sizeof(pidfile_path))
+			goto toolong;
+	}
+	if (pidfile_alive(pidfile_path)) {
+		errno = EEXIST;
+		goto fail;
+	}
+	if (!pid_text) {
+		snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+		pid_text = text;
+	}
+	/* write a temporary file and rename it: readers never see it half written */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", pidfile_path) >= (int)sizeof(tmp))
+		goto toolong;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto fail;
+	len = strlen(pid_text);
+	while (off < len) {
+		ssize_t n = write(fd, pid_text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail_unlink;
+		off += (size_t)n;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail_unlink;
+	}
+	fd = -1;
+	if (rename(tmp, pidfile_path) < 0)
+		goto fail_unlink;
+	ret = 0;
+	goto out;
+toolong:
+	errno = ENAMETOOLONG;
+	goto fail;
+fail_unlink: {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+	}
+fail:
+	pidfile_path[0] = '\0';
+out:
+	if (fd >= 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return ret;
+}
+
+/**
+ * pidfile_remove() - remove the pid file written by pidfile_write(), if any
+ */
+void pidfile_remove(void)
+{
+	if (pidfile_path[0])
+		unlink(pidfile_path);
+	pidfile_path[0] = '\0';
+}
