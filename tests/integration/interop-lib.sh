@@ -18,6 +18,7 @@
 #   mgmt NAME CMD                     console command on $TMP/NAME.mgmt
 #   frames SRC DST LEN...             hex frames, see interop-util.py
 #   wait_records FILE N / wait_lines FILE N   wait (WAIT_SECS) for output to arrive
+#   wait_slow SECS CMD...             poll CMD every 0.5 s for up to SECS seconds
 UTIL="python3 $top_srcdir/tests/integration/interop-util.py"
 OURLIB=$top_builddir/lib/.libs
 DEBLIB=/usr/lib/x86_64-linux-gnu/libvdeplug.so.2
@@ -45,7 +46,8 @@ start_switch() {
 	local name=$1 bin=$2 dir=$3
 	shift 3
 	_hold_fifo "$name"
-	spawn "$name.log" "$bin" -s "$dir" -M "$TMP/$name.mgmt" "$@" <"$TMP/$name.in"
+	spawn "$name.log" sh -c 'exec "$@" <"$0"' "$TMP/$name.in" \
+		"$bin" -s "$dir" -M "$TMP/$name.mgmt" "$@"
 	eval "${name}_PID=$LASTPID"
 	wait_for test -S "$dir/ctl" || fail "$name ($bin): no $dir/ctl"
 	wait_for test -S "$TMP/$name.mgmt" || fail "$name ($bin): no console $TMP/$name.mgmt"
@@ -107,3 +109,12 @@ wait_endpoints() { wait_for _nendpoints "$1" "$2"; }
 
 _gone() { [ ! -e "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 wait_exit() { wait_for _gone "$1" || return 124; wait "$1"; }
+
+wait_slow() {
+	local end=$(( $(date +%s) + $1 ))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.5
+	done
+}

@@ -148,7 +148,8 @@ def cmd_mgmt(args):
             continue
         if len(line) >= 4 and line[:4].isdigit() and line[0] == '1':
             ok = line.startswith('1000')
-            print(line, file=sys.stderr)
+            if not ok:
+                print(line, file=sys.stderr)
             continue
         if line.startswith('3') and line[:4].isdigit():
             continue  # asynchronous debug line
