@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vdecmd/main.c - vdecmd: run one command on a VDE management console
+ *
+ *   vdecmd [-hV] [-t SECONDS] SOCKET COMMAND [ARG...]
+ *
+ * Theory of operation. VDE 2 consoles (vde_switch -M, wirefilter -M, ...)
+ * greet with a banner ending in "\n" + prompt ("vde$ ", "VDEwf$ "). vdecmd
+ * reads until the received bytes end with a line that ends in "$ ", which
+ * is the prompt, sends the command line and reads again until the bytes end
+ * with "\n" + that same prompt. The response is then cut into lines:
+ * "0000 DATA END WITH '.'" ... "." frames the body, which is printed;
+ * "3xxx" lines outside a body are asynchronous debug output and are
+ * ignored; the last "1xxx" line is the status and becomes the exit status
+ * (1000 -> 0, 1022 -> 22). Any other line (e.g. the echo of "load") is
+ * printed as well. "9999 END OF SESSION" (logout, shutdown) and the closed
+ * connection that follows give 0. No sleeps: every wait is a poll() on the
+ * socket bounded by the one deadline of -t.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "parse.h"
+
+enum vdecmd_exit {
+	EXIT_NOSOCKET	= 200,	/* SOCKET missing or not a socket */
+	EXIT_CONNECT	= 201,	/* connection refused, other connect errors */
+	EXIT_TIMEOUT	= 202,	/* -t deadline reached */
+	EXIT_PROTOCOL	= 203,	/* closed early, unexpected bytes, I/O error */
+};
+
+#define VDECMD_RESP_MAX	(64U << 20)	/* a response larger than this is an error */
+
+struct vdecmd {
+	int fd;
+	uint64_t deadline;		/* CLOCK_MONOTONIC ns, 0 = none */
+	char *buf;
+	size_t len, cap;
+	char prompt[64];		/* "\n" + prompt as learned from the banner */
+};
+
+static const char usage_text[] =
+"usage: vdecmd [-hV] [-t SECONDS] SOCKET COMMAND [ARG...]\n"
+"Run COMMAND on the VDE management console at SOCKET (vde_switch -M,\n"
+"wirefilter -M, ...), print its output and exit with its status.\n"
+"\n"
+"  -h, --help             print this help and exit\n"
+"  -V, --version          print the version and exit\n"
+"  -t, --timeout SECONDS  give up after SECONDS (default 10, 0 = never)\n"
+"\n"
+"Exit status: 0 success; 1-199 the console's error number (1022 -> 22);\n"
+"1 also for usage errors; 200 no such socket; 201 connection failed;\n"
+"202 timeout; 203 connection closed or protocol error.\n";
+
+static void usage(FILE *f, int status)
+{
+	if (status == EXIT_SUCCESS)
+		fputs(usage_text, f);
+	else
+		fprintf(f, "%.*s", (int)(strchr(usage_text, '\n') - usage_text + 1), usage_text);
+	exit(status);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Wait for @events on the socket. 0 ready, -1 error, -2 timeout. */
+static int wait_fd(const struct vdecmd *v, short events)
+{
+	struct pollfd pfd = { .fd = v->fd, .events = events };
+
+	for (;;) {
+		int ms = -1, n;
+
+		if (v->deadline) {
+			uint64_t now = now_ns();
+
+			if (now >= v->deadline)
+				return -2;
+			ms = (int)((v->deadline - now + 999999) / 1000000);
+		}
+		n = poll(&pfd, 1, ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n > 0)
+			return 0;
+	}
+}
+
+/* Read more bytes. 1 data, 0 EOF, -1 error, -2 timeout. */
+static int read_more(struct vdecmd *v)
+{
+	ssize_t n;
+	int w;
+
+	if (v->cap - v->len < 4096) {
+		size_t cap = v->cap ? v->cap * 2 : 16384;
+		char *b;
+
+		if (cap > VDECMD_RESP_MAX) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		b = realloc(v->buf, cap);
+		if (!b)
+			return -1;
+		v->buf = b;
+		v->cap = cap;
+	}
+	for (;;) {
+		w = wait_fd(v, POLLIN);
+		if (w < 0)
+			return w;
+		n = recv(v->fd, v->buf + v->len, v->cap - v->len - 1, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -1;
+		v->len += (size_t)n;
+		v->buf[v->len] = '\0';
+		return n > 0;
+	}
+}
+
+/* Does the buffer end with a prompt line ("...$ " after the last newline)? */
+static bool learn_prompt(struct vdecmd *v)
+{
+	const char *nl;
+	size_t plen;
+
+	if (v->len < 3 || memcmp(v->buf + v->len - 2, "$ ", 2) != 0)
+		return false;
+	nl = memrchr(v->buf, '\n', v->len);
+	if (!nl)
+		return false;
+	plen = (size_t)(v->buf + v->len - nl);
+	if (plen >= sizeof(v->prompt))
+		return false;
+	memcpy(v->prompt, nl, plen);
+	v->prompt[plen] = '\0';
+	return true;
+}
+
+static bool ends_with_prompt(const struct vdecmd *v)
+{
+	size_t plen = strlen(v->prompt);
+
+	return v->len >= plen && memcmp(v->buf + v->len - plen, v->prompt, plen) == 0;
+}
+
+static bool is_code_line(const char *line, size_t len, char first)
+{
+	return len >= 5 && line[0] == first && line[1] >= '0' && line[1] <= '9' &&
+	       line[2] >= '0' && line[2] <= '9' && line[3] >= '0' && line[3] <= '9' &&
+	       line[4] == ' ';
+}
+
+/* Print the response in v->buf[0..len) and return its exit status. */
+static int print_response(const char *resp, size_t len)
+{
+	const char *p = resp, *end = resp + len, *last_status = NULL;
+	bool data = false;
+	int status = EXIT_PROTOCOL;
+
+	/* the status is the last "1xxx " line */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (is_code_line(p, l, '1'))
+			last_status = p;
+		p += l + 1;
+	}
+	for (p = resp; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (data) {
+			if (l == 1 && p[0] == '.')
+				data = false;
+			else
+				fwrite(p, 1, l + (nl ? 1 : 0), stdout);
+		} else if (l >= 22 && memcmp(p, "0000 DATA END WITH '.'", 22) == 0) {
+			data = true;
+		} else if (p == last_status) {
+			status = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+		} else if (!is_code_line(p, l, '3') && l > 0) {
+			fwrite(p, 1, l + (nl ? 1 : 0), stdout);
+		}
+		p += l + 1;
+	}
+	return status;
+}
+
+static int fail_io(int r, const char *what)
+{
+	if (r == -2) {
+		log_err("timeout %s", what);
+		return EXIT_TIMEOUT;
+	}
+	if (r == 0)
+		log_err("connection closed %s", what);
+	else
+		log_err("%s: %s", what, strerror(errno));
+	return EXIT_PROTOCOL;
+}
+
+static int vdecmd_connect(struct vdecmd *v, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t slen = sizeof(sun);
+	int err = 0;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_err("%s: path too long", path);
+		return EXIT_NOSOCKET;
+	}
+	strcpy(sun.sun_path, path);
+	v->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (v->fd < 0) {
+		log_err("socket: %s", strerror(errno));
+		return EXIT_CONNECT;
+	}
+	if (connect(v->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int w;
+
+		if (errno == ENOENT || errno == ENOTSOCK || errno == ENOTDIR) {
+			log_err("%s: no such socket (%s)", path, strerror(errno));
+			return EXIT_NOSOCKET;
+		}
+		if (errno == ECONNREFUSED) {
+			log_err("%s: connection refused (nobody listening)", path);
+			return EXIT_CONNECT;
+		}
+		if (errno != EAGAIN && errno != EINPROGRESS) {
+			log_err("%s: %s", path, strerror(errno));
+			return EXIT_CONNECT;
+		}
+		w = wait_fd(v, POLLOUT);
+		if (w == -2) {
+			log_err("%s: timeout connecting", path);
+			return EXIT_TIMEOUT;
+		}
+		if (w < 0 || getsockopt(v->fd, SOL_SOCKET, SO_ERROR, &err, &slen) < 0 || err) {
+			log_err("%s: %s", path, strerror(err ? err : errno));
+			return EXIT_CONNECT;
+		}
+	}
+	return 0;
+}
+
+static int send_all(struct vdecmd *v, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(v->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		int w;
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN)
+			return -1;
+		w = wait_fd(v, POLLOUT);
+		if (w < 0)
+			return w;
+	}
+	return 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 2, i;
+	char *line, *p;
+
+	for (i = 0; i < (size_t)argc; i++)
+		len += strlen(argv[i]) + 1;
+	line = malloc(len);
+	if (!line)
+		die("out of memory");
+	p = line;
+	for (i = 0; i < (size_t)argc; i++) {
+		size_t l = strlen(argv[i]);
+
+		if (strpbrk(argv[i], "\r\n"))
+			die("newlines are not allowed in a command: \"%s\"", argv[i]);
+		if (i)
+			*p++ = ' ';
+		memcpy(p, argv[i], l);
+		p += l;
+	}
+	*p++ = '\n';
+	*p = '\0';
+	return line;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vdecmd v = { .fd = -1 };
+	long long timeout = 10;
+	const char *err;
+	char *line;
+	size_t start;
+	int opt, r, ret;
+
+	log_init("vdecmd");
+	while ((opt = getopt_long(argc, argv, "+hVt:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout, EXIT_SUCCESS);
+			break;
+		case 'V':
+			printf("vdecmd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 't':
+			timeout = parse_num(optarg, 0, 86400 * 365, &err);
+			if (err) {
+				fprintf(stderr, "vdecmd: timeout %s: %s\n", err, optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		default:
+			usage(stderr, EXIT_FAILURE);
+		}
+	}
+	if (argc - optind < 2)
+		usage(stderr, EXIT_FAILURE);
+	line = join_args(argc - optind - 1, argv + optind + 1);
+	if (timeout)
+		v.deadline = now_ns() + (uint64_t)timeout * 1000000000ULL;
+
+	ret = vdecmd_connect(&v, argv[optind]);
+	if (ret)
+		goto out;
+	do {
+		r = read_more(&v);
+		if (r <= 0) {
+			ret = fail_io(r, "waiting for the prompt");
+			goto out;
+		}
+	} while (!learn_prompt(&v));
+
+	r = send_all(&v, line, strlen(line));
+	if (r < 0) {
+		ret = fail_io(r, "sending the command");
+		goto out;
+	}
+	start = v.len;
+	for (;;) {
+		r = read_more(&v);
+		if (r == 0 && strstr(v.buf + start, "9999 END OF SESSION")) {
+			ret = 0;
+			goto out;
+		}
+		if (r <= 0) {
+			ret = fail_io(r, "waiting for the response");
+			goto out;
+		}
+		if (ends_with_prompt(&v) && v.len - start >= strlen(v.prompt))
+			break;
+	}
+	ret = print_response(v.buf + start, v.len - start - strlen(v.prompt));
+	if (ret == EXIT_PROTOCOL)
+		log_err("no status line in the response");
+out:
+	if (fflush(stdout) != 0 && !ret)
+		ret = EXIT_PROTOCOL;
+	if (v.fd >= 0)
+		close(v.fd);
+	free(v.buf);
+	free(line);
+	return ret;
+}
