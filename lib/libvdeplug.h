@@ -1,6 +1,92 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libvdeplug.h - the VDE client library (placeholder; lib helper writes the real one) */
+/* libvdeplug.h - the VDE client library, vdekit implementation
+ *
+ * Drop-in for VDE 2's and vdeplug4's libvdeplug.so.2: same names, same
+ * struct layout, same macros, same bytes on every wire. A program compiled
+ * against either of those headers runs unchanged against this library.
+ *
+ * A connection is opened on a VNL (Virtual Network Locator),
+ * "module://address": vde:// (or a bare path) attaches to a vde_switch,
+ * ptp:// is a point-to-point cable over an AF_UNIX datagram socket, udp://
+ * a cable over UDP, cmd:// a byte stream through a command's stdin/stdout,
+ * null:// a sink. See libvdeplug(3) and vde(7).
+ *
+ * Every function returns -1 (or NULL) with errno set on failure; the library
+ * never prints and never exits.
+ */
 #ifndef _LIBVDEPLUG_H
 #define _LIBVDEPLUG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define LIBVDEPLUG_INTERFACE_VERSION 1
+
+/* Largest payload (MTU) and largest frame (Ethernet header + 802.1Q tag). */
+#define VDE_MAXMTU 9216
+#ifndef VDE_ETHBUFSIZE
+#define VDE_ETHBUFSIZE (VDE_MAXMTU + 14 + 4)
+#endif
+
+struct vdeconn;
+typedef struct vdeconn VDECONN;
+
+/* Legacy open options (VDE 2); may be NULL. Same layout as VDE 2:
+ * port at offset 0, group at 8, mode at 16 (LP64). port 0 = any free port,
+ * port -1 = point-to-point server on the given path; mode 0 = 0700. */
+struct vde_open_args {
+	int port;
+	char *group;
+	mode_t mode;
+};
+
+#define vde_open(vde_switch, descr, open_args) \
+	vde_open_real((vde_switch), (descr), LIBVDEPLUG_INTERFACE_VERSION, (open_args))
+
+/* vde_open_real() - open a connection on @vde_switch (a VNL; NULL or "" =
+ * the default switch). @descr labels the port (shown by port/print).
+ * Returns the connection, or NULL with errno set. */
+VDECONN *vde_open_real(char *vde_switch, char *descr, int interface_version,
+		       struct vde_open_args *open_args);
+
+/* vde_recv() - receive one frame. Returns its length, 0 when no frame was
+ * delivered (peer reset, end of stream), -1 with errno (EAGAIN: nothing
+ * complete yet). @flags is ignored. */
+ssize_t vde_recv(VDECONN *conn, void *buf, size_t len, int flags);
+
+/* vde_send() - send one frame. Returns @len, or -1 with errno. */
+ssize_t vde_send(VDECONN *conn, const void *buf, size_t len, int flags);
+
+/* vde_datafd() - fd to poll for incoming frames. */
+int vde_datafd(VDECONN *conn);
+
+/* vde_ctlfd() - control stream (silent; readable or EOF = switch gone),
+ * -1 for modules without one. */
+int vde_ctlfd(VDECONN *conn);
+
+/* vde_close() - close the connection and free it. 0 or -1. */
+int vde_close(VDECONN *conn);
+
+/* Byte-stream framing used over pipes, stdin/stdout and ssh: each frame is
+ * a 2-byte big-endian length followed by the frame. */
+#define PACKET_LENGTH_ERROR 1
+
+struct vdestream;
+typedef struct vdestream VDESTREAM;
+
+VDESTREAM *vdestream_open(void *opaque, int fdout,
+			  ssize_t (*frecv)(void *opaque, void *buf, size_t count),
+			  void (*ferr)(void *opaque, int type, char *format, ...));
+ssize_t vdestream_send(VDESTREAM *vdestream, const void *buf, size_t len);
+void vdestream_recv(VDESTREAM *vdestream, unsigned char *buf, size_t len);
+void vdestream_close(VDESTREAM *vdestream);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lib/vdeplug/mod.h - the connection object and the built-in module table
+ *
+ * Each module (mod_vde.c, mod_ptp.c, mod_udp.c, mod_null.c, mod_cmd.c)
+ * fills a struct vde_module; libvdeplug.c dispatches the public calls to
+ * it. A module's open() gets the parsed VNL and the legacy open args and
+ * sets up conn->fddata / conn->fdctl and its private part of the union.
+ */
+#ifndef VDEKIT_VDEPLUG_MOD_H
+#define VDEKIT_VDEPLUG_MOD_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "libvdeplug.h"
+#include "stream.h"
+#include "vnl.h"
+
+/* Bound on the wait for the switch's reply: Debian's vde_switch 2.3.2
+ * never answers a refused port request. */
+#define VDE_REPLY_TIMEOUT_MS	10000
+/* Bound on the wait for the rest of a stream record (cmd://): the sender
+ * writes header and frame together, so the rest is already on its way. */
+#define VDE_RECORD_TIMEOUT_MS	1000
+
+struct vde_open_opts {
+	const char *descr;		/* caller's label, may be NULL */
+	unsigned int port;		/* 0 = any */
+	bool port0;			/* REQ_NEW_PORT0 */
+	const char *group;		/* NULL = none */
+	mode_t mode;			/* never 0 here (0 means 0700) */
+};
+
+struct vdeconn {
+	const struct vde_module *mod;
+	int fddata;
+	int fdctl;
+	union {
+		struct {
+			char sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
+			bool sock_bound;	/* unlink sock at close */
+		} vde;
+		struct {			/* ptp, udp and vde-2 p2p */
+			struct sockaddr_storage peer;
+			socklen_t peerlen;
+			char sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
+			bool sock_bound;
+		} p2p;
+		struct {
+			pid_t pid;
+			struct stream_rx *rx;
+		} cmd;
+	} u;
+};
+
+struct vde_module {
+	const char *name;
+	int (*open)(VDECONN *conn, const struct vnl *v, const struct vde_open_opts *o);
+	ssize_t (*recv)(VDECONN *conn, void *buf, size_t len);
+	ssize_t (*send)(VDECONN *conn, const void *buf, size_t len);
+	void (*close)(VDECONN *conn);	/* releases fds and private state */
+};
+
+extern const struct vde_module vdeplug_mod_vde;
+extern const struct vde_module vdeplug_mod_ptp;
+extern const struct vde_module vdeplug_mod_udp;
+extern const struct vde_module vdeplug_mod_null;
+extern const struct vde_module vdeplug_mod_cmd;
+
+/* Shared by the datagram cable modules (ptp, udp, vde-2 p2p). */
+ssize_t vdeplug_p2p_recv(VDECONN *conn, void *buf, size_t len);
+ssize_t vdeplug_p2p_send(VDECONN *conn, const void *buf, size_t len);
+
+/* ptp open on a path; also used by the vde module for VDE 2's "DIR[]"
+ * (@server) and for a path that is a datagram socket (client). */
+int vdeplug_ptp_open_path(VDECONN *conn, const char *path, mode_t mode,
+		      const char *group, int force_server);
+
+#endif

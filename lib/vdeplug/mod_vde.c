@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* lib/vdeplug/mod_vde.c - vde:// module: attach to a vde_switch port
+ *
+ * Theory of operation (VDE 2 switch protocol, version 3)
+ *
+ *  1. Connect a SOCK_STREAM socket to DIR/ctl (or DIR/<portgroup>, falling
+ *     back to DIR/ctl). This "ctl" stream lives as long as the port.
+ *  2. Bind our SOCK_DGRAM socket at DIR/.<pid>-<seq> (seq bumped on
+ *     EADDRINUSE; if DIR is not usable: /var/run, /var/tmp, /tmp with
+ *     vde.<pid>-<seq>), chmod it to the mode (default 0700), chgrp it to
+ *     the group, or open it to the switch's group when the switch belongs
+ *     to another user.
+ *  3. Send ONE request: magic ce fa ed fe, version 3, type = reqtype +
+ *     (port << 8), the 110-byte sockaddr_un of our socket, the description
+ *     without NUL: 122 + strlen(description) bytes.
+ *  4. Wait (bounded, VDE_REPLY_TIMEOUT_MS) for the 110-byte sockaddr_un of
+ *     the switch's data socket. EOF means refused (ECONNREFUSED); silence
+ *     means refused by a 2.3.2 switch (ETIMEDOUT).
+ *  5. Connect our datagram socket to it, then unlink our socket file (the
+ *     switch is connected to it already, so nothing else needs the name).
+ *  6. One Ethernet frame per datagram each way. The ctl stream stays
+ *     silent; vde_close() sends a zero-length datagram and closes both.
+ *
+ * A DIR that is itself a socket is VDE 2's old single-socket switch (stream)
+ * or the server end of a point-to-point cable (datagram: ptp client).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mod.h"
+#include "parse.h"
+
+#define SEQ_TRIES	1000
+
+static int unix_connect(int fd, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	return connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+}
+
+static int unix_bind(int fd, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	return bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+}
+
+/* Connect a new stream socket to DIR/name. fd or -1. */
+static int ctl_connect(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd, saved;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (unix_connect(fd, path)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* Bind @fd at DIR/.pid-seq, else /var/run|/var/tmp|/tmp/vde.pid-seq. */
+static int bind_client_sock(int fd, const char *dir, char *out, size_t size)
+{
+	static const char *const fallback[] = { "/var/run", "/var/tmp", "/tmp" };
+	long pid = (long)getpid();
+	size_t d;
+	int seq;
+
+	for (d = 0; d <= sizeof(fallback) / sizeof(fallback[0]); d++) {
+		for (seq = 0; seq < SEQ_TRIES; seq++) {
+			int n = d == 0 ?
+				snprintf(out, size, "%s/.%05ld-%05d", dir, pid, seq) :
+				snprintf(out, size, "%s/vde.%05ld-%05d", fallback[d - 1], pid, seq);
+
+			if (n < 0 || (size_t)n >= size)
+				break;
+			if (unix_bind(fd, out) == 0)
+				return 0;
+			if (errno != EADDRINUSE)
+				break;
+		}
+	}
+	return -1;
+}
+
+/* chmod/chgrp our socket as VDE 2 does. 0 or -errno. */
+static int set_sock_perms(const char *sock, const char *ctlpath, const char *group,
+			  mode_t mode)
+{
+	struct stat st;
+
+	if (group) {
+		gid_t gid;
+
+		if (parse_group(group, &gid))
+			return -EINVAL;
+		if (chown(sock, (uid_t)-1, gid))
+			return -errno;
+	} else if ((mode & 077) == 0 && !stat(ctlpath, &st) &&
+		   st.st_uid != 0 && st.st_uid != geteuid()) {
+		/* a switch run by another user must be able to reach us */
+		if (chown(sock, (uid_t)-1, st.st_gid) == 0)
+			mode |= 070;
+		else
+			mode |= 077;
+	}
+	if (chmod(sock, mode))
+		return -errno;
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Read the 110-byte reply within the deadline. 0 or -errno. */
+static int read_reply(int fd, uint8_t *buf, size_t len)
+{
+	long deadline = now_ms() + VDE_REPLY_TIMEOUT_MS;
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long left = deadline - now_ms();
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ETIMEDOUT;
+		n = recv(fd, buf + got, len - got, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return errno == ECONNRESET ? -ECONNREFUSED : -errno;
+		if (n == 0)
+			return -ECONNREFUSED;	/* switch refused the port */
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static void user_name(char *out, size_t size)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw && pw->pw_name)
+		snprintf(out, size, "%s", pw->pw_name);
+	else
+		snprintf(out, size, "%ld", (long)getuid());
+}
+
+static int vde_mod_open(VDECONN *conn, const struct vnl *v, const struct vde_open_opts *o)
+{
+	char dir[PATH_MAX], ctlpath[PATH_MAX + 8], user[64];
+	char descr[VDE_REQ_DESCRMAX], reply_path[108];
+	uint8_t req[VDE_REQ_MAXLEN], reply[VDE_SUN_LEN];
+	struct stat st;
+	size_t reqlen;
+	ssize_t n;
+	int ret;
+
+	if (!realpath(v->path, dir))
+		return -errno;
+	if (stat(dir, &st))
+		return -errno;
+	if (S_ISSOCK(st.st_mode)) {
+		/* old single-socket switch, or a point-to-point server */
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return -errno;
+		if (unix_connect(fd, dir)) {
+			ret = errno;
+			close(fd);
+			if (ret != EPROTOTYPE)
+				return -ret;
+			conn->mod = &vdeplug_mod_ptp;
+			return vdeplug_ptp_open_path(conn, dir, o->mode, o->group, 0);
+		}
+		conn->fdctl = fd;
+		snprintf(ctlpath, sizeof(ctlpath), "%s", dir);
+		/* the client socket cannot live "in" a socket: fall back */
+	} else {
+		if (v->portgroup[0])
+			conn->fdctl = ctl_connect(dir, v->portgroup);
+		if (conn->fdctl < 0)
+			conn->fdctl = ctl_connect(dir, "ctl");
+		if (conn->fdctl < 0)
+			return -errno;
+		snprintf(ctlpath, sizeof(ctlpath), "%s/ctl", dir);
+	}
+
+	conn->fddata = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (conn->fddata < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (bind_client_sock(conn->fddata, dir, conn->u.vde.sock, sizeof(conn->u.vde.sock))) {
+		ret = -errno;
+		goto fail;
+	}
+	conn->u.vde.sock_bound = true;
+	ret = set_sock_perms(conn->u.vde.sock, ctlpath, o->group, o->mode);
+	if (ret)
+		goto fail;
+
+	user_name(user, sizeof(user));
+	vnl_describe(descr, sizeof(descr), o->descr, user, (long)getpid(), getenv("SSH_CLIENT"));
+	reqlen = vnl_request(req, o->port0 ? VDE_REQ_NEW_PORT0 : VDE_REQ_NEW_CONTROL,
+			     o->port0 ? 0 : o->port, conn->u.vde.sock, descr);
+	if (!reqlen) {
+		ret = -ENAMETOOLONG;
+		goto fail;
+	}
+	do
+		n = send(conn->fdctl, req, reqlen, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if ((size_t)n != reqlen) {
+		ret = -EPROTO;
+		goto fail;
+	}
+	ret = read_reply(conn->fdctl, reply, sizeof(reply));
+	if (ret)
+		goto fail;
+	ret = vnl_reply(reply, sizeof(reply), reply_path);
+	if (ret)
+		goto fail;
+	if (unix_connect(conn->fddata, reply_path)) {
+		ret = -errno;
+		goto fail;
+	}
+	/* the switch is connected to our socket: its name is no longer needed */
+	unlink(conn->u.vde.sock);
+	conn->u.vde.sock_bound = false;
+	return 0;
+fail:
+	if (conn->u.vde.sock_bound)
+		unlink(conn->u.vde.sock);
+	conn->u.vde.sock_bound = false;
+	if (conn->fddata >= 0)
+		close(conn->fddata);
+	if (conn->fdctl >= 0)
+		close(conn->fdctl);
+	conn->fddata = conn->fdctl = -1;
+	return ret;
+}
+
+static ssize_t vde_mod_recv(VDECONN *conn, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = recv(conn->fddata, buf, len, 0);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static ssize_t vde_mod_send(VDECONN *conn, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = send(conn->fddata, buf, len, 0);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static void vde_mod_close(VDECONN *conn)
+{
+	if (conn->fddata >= 0) {
+		/* tells the switch (and VDE 2 p2p peers) we are gone */
+		send(conn->fddata, "", 0, MSG_DONTWAIT);
+		close(conn->fddata);
+	}
+	if (conn->u.vde.sock_bound)
+		unlink(conn->u.vde.sock);
+	if (conn->fdctl >= 0)
+		close(conn->fdctl);
+	conn->fddata = conn->fdctl = -1;
+}
+
+const struct vde_module vdeplug_mod_vde = {
+	.name = "vde",
+	.open = vde_mod_open,
+	.recv = vde_mod_recv,
+	.send = vde_mod_send,
+	.close = vde_mod_close,
+};

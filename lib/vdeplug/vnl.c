@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* lib/vdeplug/vnl.c - VNL parser and VDE v3 request encoder (pure functions)
+ *
+ * Theory of operation
+ *
+ * vnl_parse() splits the VNL at the first "://": the part before it (a
+ * lowercase word) picks the module, the rest is that module's address.
+ * Without "://" a string containing "->" is VDE 2's UDP form, anything else
+ * is a path for the vde module (VDE 2 behaviour). Module addresses:
+ *
+ *   vde:   PATH[PARAMS]   PARAMS = "" (p2p server, VDE 2's "DIR[]"),
+ *                         N (port; 0 = management port 0), or
+ *                         '/'-separated port=N, portgroup=NAME, group=G,
+ *                         mode=OCT, or bare N / NAME (vdeplug4 style)
+ *   ptp:   PATH[mode=OCT/group=G]
+ *   udp:   [SRC:]SPORT->DST:DPORT     hosts may be [bracketed] IPv6; an
+ *                         unbracketed host is split at its last ':'
+ *   cmd:   COMMAND        optionally wrapped in one pair of quotes; split
+ *                         into words with '', "" and \ quoting and run with
+ *                         execvp, or with /bin/sh -c if it contains one of
+ *                         | & ; < > ( ) $ ` or a newline
+ *   null:  anything (ignored)
+ *
+ * Nothing here touches the file system: default-switch lookup, path
+ * canonicalisation and name resolution happen in the modules.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "parse.h"
+#include "vnl.h"
+
+static int copy_str(char *dst, size_t size, const char *src, size_t len)
+{
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+static bool all_digits(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static int parse_port(const char *s, size_t len, struct vnl *v)
+{
+	char tmp[16];
+	const char *err;
+	long long n;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	n = parse_num(tmp, 0, VNL_PORTMAX, &err);
+	if (err)
+		return -EINVAL;
+	v->has_port = true;
+	v->port = (unsigned int)n;
+	return 0;
+}
+
+/* One "key=value" or bare token of a [PARAMS] list. */
+static int parse_param(const char *s, size_t len, struct vnl *v)
+{
+	const char *eq = memchr(s, '=', len);
+	const char *val;
+	size_t klen, vlen;
+
+	if (!eq) {
+		if (v->kind != VNL_VDE)
+			return -EINVAL;
+		if (all_digits(s, len))
+			return parse_port(s, len, v);
+		return copy_str(v->portgroup, sizeof(v->portgroup), s, len);
+	}
+	klen = (size_t)(eq - s);
+	val = eq + 1;
+	vlen = len - klen - 1;
+	if (vlen == 0)
+		return -EINVAL;
+	if (klen == 4 && !memcmp(s, "mode", 4)) {
+		char tmp[16];
+
+		if (vlen >= sizeof(tmp))
+			return -EINVAL;
+		memcpy(tmp, val, vlen);
+		tmp[vlen] = '\0';
+		if (parse_mode(tmp, &v->mode))
+			return -EINVAL;
+		v->has_mode = true;
+		return 0;
+	}
+	if (klen == 5 && !memcmp(s, "group", 5))
+		return copy_str(v->group, sizeof(v->group), val, vlen);
+	if (v->kind != VNL_VDE)
+		return -EINVAL;
+	if (klen == 4 && !memcmp(s, "port", 4))
+		return parse_port(val, vlen, v);
+	if (klen == 9 && !memcmp(s, "portgroup", 9))
+		return copy_str(v->portgroup, sizeof(v->portgroup), val, vlen);
+	return -EINVAL;
+}
+
+/* PATH or PATH[PARAMS] for vde and ptp. */
+static int parse_path(const char *s, struct vnl *v)
+{
+	size_t len = strlen(s);
+	const char *open, *p, *end;
+	int ret;
+
+	if (len == 0 || s[len - 1] != ']')
+		return copy_str(v->path, sizeof(v->path), s, len);
+	open = strrchr(s, '[');
+	if (!open)
+		return -EINVAL;
+	ret = copy_str(v->path, sizeof(v->path), s, (size_t)(open - s));
+	if (ret)
+		return ret;
+	if (v->path[0] == '\0')
+		return -EINVAL;
+	p = open + 1;
+	end = s + len - 1;
+	if (p == end) {
+		if (v->kind != VNL_VDE)
+			return -EINVAL;
+		v->ptp_server = true;
+		return 0;
+	}
+	if (v->kind == VNL_VDE && all_digits(p, (size_t)(end - p)))
+		return parse_port(p, (size_t)(end - p), v);
+	while (p < end) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		const char *tok_end = slash ? slash : end;
+
+		if (tok_end > p) {
+			ret = parse_param(p, (size_t)(tok_end - p), v);
+			if (ret)
+				return ret;
+		}
+		p = slash ? slash + 1 : end;
+	}
+	return 0;
+}
+
+/* "[v6]:port", "host:port", "v6::addr:port" (last ':'), or "port" when
+ * @port_only_ok. Brackets are removed from the host. */
+static int parse_hostport(const char *s, size_t len, bool port_only_ok,
+			  char *host, char *port, unsigned int minport)
+{
+	const char *colon = NULL, *h = s;
+	size_t hlen, i;
+	const char *err;
+	char tmp[8];
+	int ret;
+
+	for (i = len; i > 0; i--)
+		if (s[i - 1] == ':') {
+			colon = s + i - 1;
+			break;
+		}
+	if (!colon) {
+		if (!port_only_ok)
+			return -EINVAL;
+		host[0] = '\0';
+		colon = s - 1;
+		hlen = 0;
+	} else {
+		hlen = (size_t)(colon - s);
+		if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
+			h = s + 1;
+			hlen -= 2;
+		} else if (memchr(s, '[', hlen) || memchr(s, ']', hlen)) {
+			return -EINVAL;
+		}
+		if (hlen == 0)
+			return -EINVAL;
+		ret = copy_str(host, VNL_NAMEMAX, h, hlen);
+		if (ret)
+			return ret;
+	}
+	if (copy_str(tmp, sizeof(tmp), colon + 1, (size_t)(s + len - colon - 1)))
+		return -EINVAL;
+	parse_num(tmp, minport, 65535, &err);
+	if (err)
+		return -EINVAL;
+	memcpy(port, tmp, strlen(tmp) + 1);
+	return 0;
+}
+
+static int parse_udp(const char *s, struct vnl *v)
+{
+	const char *arrow = strstr(s, "->");
+	int ret;
+
+	if (!arrow || arrow == s)
+		return -EINVAL;
+	ret = parse_hostport(s, (size_t)(arrow - s), true, v->src_host, v->src_port, 0);
+	if (ret)
+		return ret;
+	return parse_hostport(arrow + 2, strlen(arrow + 2), false, v->dst_host,
+			      v->dst_port, 1);
+}
+
+/* Split @v->cmdbuf in place into words; '' "" and \ quote like sh. */
+static int split_words(struct vnl *v)
+{
+	char *r = v->cmdbuf, *w = v->cmdbuf;
+	int argc = 0;
+
+	for (;;) {
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (!*r)
+			break;
+		if (argc == VNL_MAXARGS)
+			return -E2BIG;
+		v->argv[argc++] = w;
+		while (*r && *r != ' ' && *r != '\t') {
+			char q = *r;
+
+			if (q == '\'' || q == '"') {
+				r++;
+				while (*r && *r != q) {
+					if (q == '"' && *r == '\\' &&
+					    (r[1] == '"' || r[1] == '\\'))
+						r++;
+					*w++ = *r++;
+				}
+				if (!*r)
+					return -EINVAL;	/* unterminated quote */
+				r++;
+			} else if (q == '\\') {
+				r++;
+				if (!*r)
+					return -EINVAL;
+				*w++ = *r++;
+			} else {
+				*w++ = *r++;
+			}
+		}
+		/* w never overtakes r, so the terminator cannot clobber input */
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+	v->argv[argc] = NULL;
+	return argc ? 0 : -EINVAL;
+}
+
+static int parse_cmd(const char *s, struct vnl *v)
+{
+	size_t len;
+	int ret;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n'))
+		len--;
+	/* one pair of quotes around the whole command is just wrapping */
+	if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0] &&
+	    !memchr(s + 1, s[0], len - 2)) {
+		s++;
+		len -= 2;
+	}
+	ret = copy_str(v->cmdbuf, sizeof(v->cmdbuf), s, len);
+	if (ret)
+		return ret;
+	if (strpbrk(v->cmdbuf, "|&;<>()$`\n")) {
+		v->use_shell = true;
+		v->argv[0] = (char *)"/bin/sh";
+		v->argv[1] = (char *)"-c";
+		v->argv[2] = v->cmdbuf;
+		v->argv[3] = NULL;
+		return v->cmdbuf[0] ? 0 : -EINVAL;
+	}
+	return split_words(v);
+}
+
+/**
+ * vnl_parse() - parse a VNL into its module and address fields
+ * @s:	the VNL, NULL or "" for the default switch
+ * @v:	output; fully initialised by this call
+ *
+ * Return: 0, or -EINVAL, -EPROTONOSUPPORT, -ENAMETOOLONG, -E2BIG.
+ */
+int vnl_parse(const char *s, struct vnl *v)
+{
+	const char *sep, *rest;
+	size_t mlen, i;
+
+	memset(v, 0, sizeof(*v));
+	v->kind = VNL_VDE;
+	if (!s)
+		s = "";
+	sep = strstr(s, "://");
+	mlen = sep ? (size_t)(sep - s) : 0;
+	for (i = 0; sep && i < mlen; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			sep = NULL;	/* not a module name: a path with "://" in it */
+	if (sep && mlen == 0)
+		sep = NULL;
+	if (!sep) {
+		if (strstr(s, "->")) {
+			v->kind = VNL_UDP;
+			return parse_udp(s, v);
+		}
+		return parse_path(s, v);
+	}
+	rest = sep + 3;
+	if (mlen == 3 && !memcmp(s, "vde", 3))
+		return parse_path(rest, v);
+	if (mlen == 3 && !memcmp(s, "ptp", 3)) {
+		v->kind = VNL_PTP;
+		if (!*rest)
+			return -EINVAL;
+		return parse_path(rest, v);
+	}
+	if (mlen == 3 && !memcmp(s, "udp", 3)) {
+		v->kind = VNL_UDP;
+		return parse_udp(rest, v);
+	}
+	if (mlen == 4 && !memcmp(s, "null", 4)) {
+		v->kind = VNL_NULL;
+		return 0;
+	}
+	if (mlen == 3 && !memcmp(s, "cmd", 3)) {
+		v->kind = VNL_CMD;
+		return parse_cmd(rest, v);
+	}
+	return -EPROTONOSUPPORT;
+}
+
+/**
+ * vnl_describe() - build VDE 2's port description string
+ * @out:	output buffer
+ * @size:	its size; the result is cut to min(size, 128) - 1 bytes
+ * @descr:	caller's label (NULL = "")
+ * @login:	user name (or number as text)
+ * @pid:	process id
+ * @ssh_client:	$SSH_CLIENT or NULL; its first word is appended as SSH=
+ *
+ * Return: strlen(@out).
+ */
+size_t vnl_describe(char *out, size_t size, const char *descr,
+		    const char *login, long pid, const char *ssh_client)
+{
+	char ssh[64] = "";
+	int n;
+
+	if (size == 0)
+		return 0;
+	if (size > VDE_REQ_DESCRMAX)
+		size = VDE_REQ_DESCRMAX;
+	if (ssh_client && *ssh_client) {
+		size_t l = strcspn(ssh_client, " \t");
+
+		if (l > sizeof(ssh) - 6)
+			l = sizeof(ssh) - 6;
+		memcpy(ssh, " SSH=", 5);
+		memcpy(ssh + 5, ssh_client, l);
+		ssh[5 + l] = '\0';
+	}
+	n = snprintf(out, size, "%s user=%s PID=%ld%s", descr ? descr : "",
+		     login ? login : "", pid, ssh);
+	if (n < 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	return strlen(out);
+}
+
+static void put_u32(uint8_t *p, uint32_t x)
+{
+	/* the switch reads these as native C integers (little-endian on every
+	 * platform VDE runs on in practice); memcpy keeps the native order */
+	memcpy(p, &x, 4);
+}
+
+/**
+ * vnl_request() - encode a VDE protocol v3 port request
+ * @buf:	output, VDE_REQ_MAXLEN bytes
+ * @reqtype:	VDE_REQ_NEW_CONTROL or VDE_REQ_NEW_PORT0
+ * @port:	requested port, 0 = any
+ * @sockpath:	absolute path of the client's datagram socket
+ * @descr:	description (at most 128 bytes are allowed)
+ *
+ * Return: bytes to send, 0 if the path or description is too long.
+ */
+size_t vnl_request(uint8_t buf[VDE_REQ_MAXLEN], unsigned int reqtype,
+		   unsigned int port, const char *sockpath, const char *descr)
+{
+	size_t plen = strlen(sockpath), dlen = strlen(descr);
+	uint16_t fam = AF_UNIX;
+
+	if (plen >= VDE_SUN_LEN - 2 || dlen > VDE_REQ_DESCRMAX || port > VNL_PORTMAX)
+		return 0;
+	memset(buf, 0, VDE_REQ_MAXLEN);
+	put_u32(buf, VDE_REQ_MAGIC);
+	put_u32(buf + 4, VDE_REQ_VERSION);
+	put_u32(buf + 8, reqtype + (port << 8));
+	memcpy(buf + 12, &fam, 2);
+	memcpy(buf + 14, sockpath, plen);
+	memcpy(buf + VDE_REQ_HDRLEN, descr, dlen);
+	return VDE_REQ_HDRLEN + dlen;
+}
+
+/**
+ * vnl_reply() - validate the switch's reply and extract the path
+ * @buf:	reply bytes
+ * @len:	their number (must be 110)
+ * @path:	output, NUL-terminated
+ *
+ * Return: 0, or -EPROTO for a short reply, wrong family, empty or
+ * unterminated path.
+ */
+int vnl_reply(const uint8_t *buf, size_t len, char path[108])
+{
+	uint16_t fam;
+	size_t plen;
+
+	if (len != VDE_SUN_LEN)
+		return -EPROTO;
+	memcpy(&fam, buf, 2);
+	if (fam != AF_UNIX)
+		return -EPROTO;
+	plen = strnlen((const char *)buf + 2, VDE_SUN_LEN - 2);
+	if (plen == 0 || plen == VDE_SUN_LEN - 2)
+		return -EPROTO;
+	memcpy(path, buf + 2, plen + 1);
+	return 0;
+}
