@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/plug-lib.sh - helpers for t-plug-*.sh and t-dpipe-*.sh
+# (sourced after tests/lib/env.sh)
+#
+#   start_switch NAME         vde_switch -s $TMP/NAME in the background, ready
+#   start_plug NAME ARGS...   vde_plug -v ARGS with stdin from a FIFO we hold
+#                             open as fd ${IN[NAME]}, stdout to $TMP/NAME.out,
+#                             stderr to $TMP/NAME.log; waits for "connected"
+#   bg LOG CMD...             start CMD in the background (stdout+stderr to
+#                             $TMP/LOG), without our FIFO writer fds
+#   send NAME FILE            write FILE to NAME's stdin
+#   close_in NAME             close NAME's stdin (EOF)
+#   wait_exit PID [SECS]      wait until PID ended; its status in $RC
+#   frames SRC DST TEXT SIZE...  stream records (plugframes.py gen)
+FRAMES="$top_srcdir/tests/integration/plugframes.py"
+command -v python3 >/dev/null || fail "python3 is needed"
+SW=$(bin vde_switch)
+PLUG=$(bin vde_plug)
+DPIPE=$(bin dpipe)
+declare -A IN=() PID=()
+FIFO_FDS=()
+
+_close_fifos() {
+	local f
+	for f in "${FIFO_FDS[@]}"; do eval "exec $f>&-"; done
+}
+
+bg() {
+	local log=$1; shift
+	( _close_fifos; exec "$@" ) >"$TMP/$log" 2>&1 </dev/null &
+	PIDS+=($!)
+	LASTPID=$!
+}
+
+start_switch() {
+	local d=$TMP/$1
+	"$SW" -s "$d" -d -p "$d.pid" >"$TMP/$1.log" 2>&1 </dev/null ||
+		fail "vde_switch -s $d failed"
+	wait_for test -s "$d.pid" || fail "switch $1: no pidfile"
+	wait_for test -S "$d/ctl" || fail "switch $1: no ctl socket"
+	PID[$1]=$(cat "$d.pid")
+	PIDS+=("${PID[$1]}")
+}
+
+start_plug() {
+	local name=$1 fd; shift
+	mkfifo "$TMP/$name.in"
+	( _close_fifos; exec "$PLUG" -v "$@" ) <"$TMP/$name.in" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+	PIDS+=($!)
+	PID[$name]=$!
+	exec {fd}>"$TMP/$name.in"
+	IN[$name]=$fd
+	FIFO_FDS+=("$fd")
+	wait_for grep -q "connected to" "$TMP/$name.log" || fail "plug $name did not connect"
+}
+
+send() { cat "$2" >&"${IN[$1]}"; }
+
+close_in() {
+	local fd=${IN[$1]} f keep=()
+	eval "exec $fd>&-"
+	for f in "${FIFO_FDS[@]}"; do [ "$f" = "$fd" ] || keep+=("$f"); done
+	FIFO_FDS=("${keep[@]}")
+}
+
+# gone: not running (a zombie not yet reaped by bash counts as gone)
+gone() {
+	local st
+	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 0
+	[ "$st" = Z ]
+}
+
+wait_exit() {
+	local pid=$1
+	WAIT_SECS=${2:-5} wait_for gone "$pid" || fail "pid $pid did not exit"
+	wait "$pid"
+	RC=$?
+}
+
+frames() { python3 "$FRAMES" gen "$@"; }
+records() { python3 "$FRAMES" records "$@"; }

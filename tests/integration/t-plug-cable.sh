@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-plug-cable.sh - vde_plug between two switches: the two-VNL form
+# (vde_plug VNL1 VNL2), the "= COMMAND" form, -d with a pidfile; the cable
+# ends when a switch goes away; command-line errors are clear.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/plug-lib.sh"
+
+MAC_A=02:00:00:00:01:0a
+MAC_B=02:00:00:00:01:0b
+SIZES=${PLUG_TEST_SIZES:-"60 1514 9000"}
+NF=$(echo $SIZES | wc -w)
+
+# nlines N PATTERN FILE: FILE has at least N lines matching PATTERN
+nlines() { [ "$(grep -c "$2" "$3")" -ge "$1" ]; }
+# nports DIR: number of data sockets in switch DIR (connected ports)
+nports() { [ "$(ls -A "$2" | grep -vc '^ctl$')" -ge "$1" ]; }
+
+# check_cable TAG: a on sw1 and b on sw2 exchange frames both ways
+check_cable() {
+	local tag=$1
+	start_plug "a$tag" "$TMP/sw1"
+	start_plug "b$tag" "$TMP/sw2"
+	frames $MAC_A ff:ff:ff:ff:ff:ff "$tag a" $SIZES >"$TMP/$tag.a2b"
+	send "a$tag" "$TMP/$tag.a2b"
+	wait_for records "$NF" "$TMP/b$tag.out" || fail "$tag: frames a->b lost"
+	cmp "$TMP/$tag.a2b" "$TMP/b$tag.out" || fail "$tag: frames a->b differ"
+	frames $MAC_B $MAC_A "$tag b" $SIZES >"$TMP/$tag.b2a"
+	send "b$tag" "$TMP/$tag.b2a"
+	wait_for records "$NF" "$TMP/a$tag.out" || fail "$tag: frames b->a lost"
+	cmp "$TMP/$tag.b2a" "$TMP/a$tag.out" || fail "$tag: frames b->a differ"
+	close_in "a$tag"
+	close_in "b$tag"
+	wait_exit "${PID[a$tag]}"
+	wait_exit "${PID[b$tag]}"
+}
+
+start_switch sw1
+start_switch sw2
+
+# 1. two-VNL cable, ended by sw2 going away
+bg cable.log "$PLUG" -v "$TMP/sw1" "$TMP/sw2"
+cable=$LASTPID
+wait_for nlines 2 'connected to' "$TMP/cable.log" || fail "cable did not connect"
+check_cable c
+kill "${PID[sw2]}"
+wait_exit "$cable"
+[ "$RC" = 0 ] || fail "cable exit status $RC when a switch went away"
+start_switch sw2
+
+# 2. "= COMMAND": the stream goes through a second vde_plug
+bg cmd.log "$PLUG" -v "$TMP/sw1" = "$PLUG" "$TMP/sw2"
+cmdplug=$LASTPID
+wait_for grep -q "started" "$TMP/cmd.log" || fail "= COMMAND: command not started"
+wait_for nports 1 "$TMP/sw2" || fail "= COMMAND: inner plug did not connect"
+check_cable m
+# the command ends (its switch goes away): the outer plug ends too, status 0
+kill "${PID[sw2]}"
+wait_exit "$cmdplug"
+[ "$RC" = 0 ] || fail "= COMMAND exit status $RC"
+start_switch sw2
+
+# 3. -d with a pidfile: returns at once, the pidfile names the live daemon
+"$PLUG" -d -p "$TMP/plug.pid" "$TMP/sw1" "$TMP/sw2" >"$TMP/daemon.log" 2>&1 ||
+	fail "vde_plug -d failed"
+dpid=$(cat "$TMP/plug.pid") || fail "no pidfile after vde_plug -d returned"
+PIDS+=("$dpid")
+[ "$(tr -d '\n' <"/proc/$dpid/comm")" = vde_plug ] || fail "pidfile does not name vde_plug"
+check_cable d
+kill "$dpid"
+WAIT_SECS=5 wait_for test ! -e "$TMP/plug.pid" || fail "pidfile not removed at exit"
+"$PLUG" --pidfile "$TMP/plug2.pid" -d "$TMP/sw1" "$TMP/sw2" || fail "--pidfile"
+dpid=$(cat "$TMP/plug2.pid") || fail "no --pidfile"
+PIDS+=("$dpid")
+kill "${PID[sw1]}"
+WAIT_SECS=5 wait_for test ! -e "$TMP/plug2.pid" || fail "daemon did not end with its switch"
+
+# 4. command-line contract
+out=$("$PLUG" "$TMP/nonexistent" 2>&1 </dev/null); rc=$?
+[ $rc = 1 ] || fail "missing switch: status $rc"
+case $out in
+"vde_plug: cannot connect to $TMP/nonexistent: "*) ;;
+*) fail "missing switch message: $out" ;;
+esac
+"$PLUG" --help >"$TMP/help" 2>&1 || fail "--help status"
+grep -q '^usage: vde_plug' "$TMP/help" || fail "--help text"
+"$PLUG" -h | cmp - "$TMP/help" || fail "-h differs from --help"
+"$PLUG" -V | grep -q '^vde_plug (vdekit) ' || fail "-V"
+"$PLUG" --bogus >/dev/null 2>"$TMP/err" && fail "bad option accepted"
+grep -q '^usage:' "$TMP/err" || fail "bad option: no usage on stderr"
+"$PLUG" -p 0 "$TMP/sw1" 2>/dev/null && fail "port 0 accepted"
+"$PLUG" -d "$TMP/sw1" 2>/dev/null && fail "-d in stream mode accepted"
+"$PLUG" "$TMP/sw1" = 2>/dev/null && fail "'=' without command accepted"
+"$PLUG" a b c 2>/dev/null && fail "three VNLs accepted"
+pass "cable, = COMMAND, -d/-p, CLI"
