@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* switch/forward.c - the per-frame forwarding pipeline
+ *
+ * Theory of operation (vde2-compat.md 3.2): classify the frame's VLAN,
+ * learn its source, look up its destination, then emit it to each egress
+ * port in the form that port wants. A frame is never sent back to the port
+ * it came from, so sibling endpoints of one port never see each other's
+ * frames. Two forms of a frame may exist at once: the received bytes and,
+ * built lazily in @alt, the same frame with the tag removed or inserted.
+ */
+#include "config.h"
+
+#include "forward.h"
+
+#include <string.h>
+
+#include "ether.h"
+
+struct fwd_frame {
+	const uint8_t *orig;
+	size_t len;
+	bool tagged;
+	uint16_t vid;
+	uint8_t *alt;
+	size_t alt_len;		/* 0 = not built yet */
+};
+
+/* The frame in the form egress port @pp wants; NULL if it cannot exist. */
+static const uint8_t *fwd_form(struct fwd_frame *f, const struct port *pp, size_t *len)
+{
+	bool want_tag = pp->untagged_vlan != f->vid;
+
+	if (want_tag == f->tagged) {
+		*len = f->len;
+		return f->orig;
+	}
+	if (!f->alt_len) {
+		if (f->tagged) {
+			/* strip: MACs, then everything after the 4-byte tag */
+			memcpy(f->alt, f->orig, 12);
+			memcpy(f->alt + 12, f->orig + 16, f->len - 16);
+			f->alt_len = f->len - 4;
+		} else {
+			if (f->len + 4 > FWD_FRAME_MAX)
+				return NULL;
+			memcpy(f->alt, f->orig, 12);
+			f->alt[12] = 0x81;
+			f->alt[13] = 0x00;
+			f->alt[14] = (uint8_t)(f->vid >> 8);
+			f->alt[15] = (uint8_t)f->vid;
+			memcpy(f->alt + 16, f->orig + 12, f->len - 12);
+			f->alt_len = f->len + 4;
+		}
+	}
+	*len = f->alt_len;
+	return f->alt;
+}
+
+static void fwd_to_port(struct fwd_ctx *fc, struct fwd_frame *f, unsigned p)
+{
+	const uint8_t *b;
+	size_t len;
+
+	b = fwd_form(f, &fc->pt->v[p], &len);
+	if (!b) {
+		fc->st.oversize++;
+		return;
+	}
+	fc->emit(fc->arg, p, b, len);
+}
+
+static void fwd_hub(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len)
+{
+	struct port_table *pt = fc->pt;
+	unsigned p;
+
+	for (p = 1; p < pt->nslots; p++)
+		if (p != in_port && pt->v[p].nep)
+			fc->emit(fc->arg, p, frame, len);
+}
+
+void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
+		   uint8_t *alt, uint64_t now)
+{
+	struct port_table *pt = fc->pt;
+	struct fwd_frame f = { .orig = frame, .len = len, .alt = alt };
+	const struct port *in;
+	uint32_t dst;
+	unsigned p;
+
+	fc->st.frames++;
+	if (len < ETH_MINFRAME) {
+		fc->st.runt++;
+		return;
+	}
+	if (len > FWD_FRAME_MAX) {
+		fc->st.oversize++;
+		return;
+	}
+	if (in_port >= pt->nslots || !pt->v[in_port].nep) {
+		fc->st.noport++;
+		return;
+	}
+	if (pt->hub) {
+		fwd_hub(fc, in_port, frame, len);
+		return;
+	}
+	in = &pt->v[in_port];
+	if (eth_is_tagged(frame)) {
+		if (len < ETH_HDRLEN + VLAN_TAGLEN) {
+			fc->st.runt++;
+			return;
+		}
+		f.tagged = true;
+		f.vid = eth_tci(frame) & 0x0fff;
+		if (f.vid == VLAN_NONE || !port_vlan_member(in, f.vid)) {
+			fc->st.vlan++;
+			return;
+		}
+	} else {
+		f.vid = in->untagged_vlan;
+		if (f.vid == VLAN_NONE) {
+			fc->st.vlan++;
+			return;
+		}
+	}
+	fdb_learn(fc->fdb, frame + 6, f.vid, in_port, now);
+	dst = eth_is_multicast(frame) ? FDB_NONE : fdb_lookup(fc->fdb, frame, f.vid, now);
+	if (dst != FDB_NONE && dst < pt->nslots && pt->v[dst].nep &&
+	    port_vlan_member(&pt->v[dst], f.vid)) {
+		if (dst == in_port) {
+			fc->st.loop++;
+			return;
+		}
+		fc->st.unicast++;
+		fwd_to_port(fc, &f, dst);
+		return;
+	}
+	fc->st.flooded++;
+	for (p = 0; p < pt->nslots; p++)
+		if (p != in_port && pt->v[p].nep && port_vlan_member(&pt->v[p], f.vid))
+			fwd_to_port(fc, &f, p);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* switch/forward.h - the per-frame forwarding pipeline, pure
+ *
+ * forward_frame() decides where one received frame goes and hands each
+ * (egress port, frame bytes) pair to an emit callback; it never touches a
+ * socket, so it is fuzzed on a fake port table.
+ */
+#ifndef VDEKIT_SWITCH_FORWARD_H
+#define VDEKIT_SWITCH_FORWARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fdb.h"
+#include "port.h"
+
+/* Largest datagram accepted (9216 MTU + header + tag) and the buffer size
+ * a frame needs so that a tag can be inserted in the alternate buffer. */
+#define FWD_FRAME_MAX	9234
+#define FWD_ALT_SIZE	(FWD_FRAME_MAX + 4)
+
+struct fwd_stats {
+	uint64_t frames;	/* frames handed to forward_frame() */
+	uint64_t runt;		/* < 14 bytes */
+	uint64_t oversize;	/* too long (or too long once tagged) */
+	uint64_t vlan;		/* ingress not a member / no untagged VLAN */
+	uint64_t loop;		/* known destination on the ingress port */
+	uint64_t noport;	/* ingress port not active / out of range */
+	uint64_t flooded, unicast;
+};
+
+/* Called once per egress port; @frame stays valid until the caller's next
+ * receive batch (it points into the receive or the alternate buffer). */
+typedef void (*fwd_emit_fn)(void *arg, unsigned port, const uint8_t *frame, size_t len);
+
+struct fwd_ctx {
+	struct port_table *pt;
+	struct fdb *fdb;
+	fwd_emit_fn emit;
+	void *arg;
+	struct fwd_stats st;
+};
+
+/**
+ * forward_frame() - switch one frame received on @in_port
+ * @fc: context (port table, MAC table, emit callback)
+ * @in_port: ingress port
+ * @frame: the frame, @len bytes
+ * @alt: scratch of FWD_ALT_SIZE bytes for the re-tagged variant
+ * @now: monotonic time in ns (MAC learning and aging)
+ *
+ * Runts are dropped and counted; the VLAN is the 802.1Q VID (the port must
+ * be a member) or the port's untagged VLAN; unicast sources are learned;
+ * multicast, broadcast and unknown destinations are flooded to the other
+ * active members of the VLAN, a known one goes to its port only. Each
+ * egress port gets the frame untagged if it is an untagged member, tagged
+ * otherwise. Hub mode floods to every active port but 0, as VDE 2.
+ */
+void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
+		   uint8_t *alt, uint64_t now);
+
+#endif

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* switch/port.h - the switch's port table: slots, endpoints, ACLs, counters
+ *
+ * Port numbering: with -n N the table has N+1 slots; port 0 is the
+ * management port (REQ_NEW_PORT0 only) and ports 1..N are usable, so -n N
+ * really gives N ports (VDE 2.3.2 gave N-1). A slot exists once a client
+ * got it or port/create made it; it is "active" while it has endpoints.
+ * Its configuration (VLAN, ACL, allocatable flag, counters) outlives the
+ * endpoints. This module does no I/O: endpoints carry their fds and queues
+ * but sockets are opened and closed by datasock.c.
+ */
+#ifndef VDEKIT_SWITCH_PORT_H
+#define VDEKIT_SWITCH_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "ctlreq.h"
+#include "txq.h"
+
+#define PORT_DEF_NUMPORTS	32
+#define PORT_MAX_NUMPORTS	4096
+#define PORT_NOUSER		((uid_t)-1)
+#define PORT_NOGROUP		((gid_t)-1)
+#define VLAN_NONE		4095
+#define VLAN_WORDS		(4096 / 64)
+
+struct endpoint {
+	struct endpoint *next;		/* sibling on the same port */
+	struct sw *sw;
+	unsigned port;
+	int ctl_fd;			/* the ID shown by port/print */
+	int data_fd;
+	uid_t user;			/* owner of the client's socket */
+	bool port0;
+	bool granted;			/* request accepted, data socket open */
+	bool wants_out;			/* EPOLLOUT armed */
+	bool dirty;			/* on the pending-flush list */
+	struct endpoint *dirty_next;
+	struct endpoint *conn_next;	/* every ctl connection */
+	char path[CTL_PATH_MAX + 1];	/* our data socket */
+	char descr[CTL_DESCR_MAX + 1];
+	struct txq q;
+	unsigned nbatch;		/* frames batched for sendmmsg */
+	struct iovec *iov;		/* [SW_BATCH] */
+	struct mmsghdr *msg;		/* [SW_BATCH] */
+};
+
+struct port_counters {
+	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
+	uint64_t drop_runt, drop_oversize, drop_vlan, drop_qfull, drop_senderr;
+};
+
+struct port {
+	bool exists;
+	bool allocatable;		/* may be chosen for "any port" */
+	unsigned nep;
+	struct endpoint *eps;
+	uid_t cur_user;
+	uid_t acl_user;
+	gid_t acl_group;
+	uint16_t untagged_vlan;		/* VLAN_NONE: no untagged membership */
+	uint64_t tagged[VLAN_WORDS];	/* tagged VLAN membership (issue 3) */
+	struct port_counters c;
+};
+
+struct port_table {
+	struct port *v;
+	unsigned nslots;		/* numports + 1 */
+	bool hub;
+};
+
+/* port_table_init() - @numports usable ports (1..numports). 0 or -1/errno. */
+int port_table_init(struct port_table *pt, unsigned numports);
+void port_table_free(struct port_table *pt);
+
+static inline unsigned port_numports(const struct port_table *pt) { return pt->nslots - 1; }
+static inline bool port_active(const struct port_table *pt, unsigned p)
+{
+	return p < pt->nslots && pt->v[p].nep > 0;
+}
+
+/* port_table_resize() - change numports; EADDRINUSE if a removed slot is
+ * active, EINVAL for 0 or too many. Returns 0 or an errno value. */
+int port_table_resize(struct port_table *pt, unsigned numports);
+
+/* port_create() - make slot @p exist (not allocatable). 0, EEXIST, ENXIO. */
+int port_create(struct port_table *pt, unsigned p);
+/* port_createauto() - like port_create() on the lowest free slot >= 1;
+ * stores it in *@p. 0 or ENOSPC. */
+int port_createauto(struct port_table *pt, unsigned *p);
+/* port_remove() - forget slot @p. 0, ENXIO, EADDRINUSE (active). */
+int port_remove(struct port_table *pt, unsigned p);
+
+/**
+ * port_select() - choose the port a control request gets
+ * @pt: table
+ * @req: parsed request
+ * @user: owner uid of the client's socket
+ * @gid_member: callback telling whether @user is in group @gid (may be NULL)
+ * @p: the port on success
+ *
+ * Port 0 for REQ_NEW_PORT0, the named port, or the lowest slot >= 1 that is
+ * empty or an inactive allocatable port. Then the ACL and the same-user
+ * rule for extra endpoints are checked. Does not change the table.
+ * Return: 0, or ENXIO (bad/none free), EPERM (ACL), EADDRINUSE (in use by
+ * another user).
+ */
+int port_select(const struct port_table *pt, const struct ctl_request *req, uid_t user,
+		bool (*gid_member)(uid_t user, gid_t gid), unsigned *p);
+
+/* port_ep_attach() / port_ep_detach() - link an endpoint to its port (the
+ * slot is created, allocatable, when it did not exist). attach returns
+ * true if the port became active, detach if it became inactive. */
+bool port_ep_attach(struct port_table *pt, struct endpoint *ep);
+bool port_ep_detach(struct port_table *pt, struct endpoint *ep);
+
+/* VLAN membership of a port (scaffolding for tagged trunks). */
+static inline bool port_vlan_tagged(const struct port *p, uint16_t vid)
+{
+	return vid < 4096 && (p->tagged[vid / 64] >> (vid % 64)) & 1;
+}
+static inline bool port_vlan_member(const struct port *p, uint16_t vid)
+{
+	return p->untagged_vlan == vid || port_vlan_tagged(p, vid);
+}
+
+#endif
