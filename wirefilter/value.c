@@ -155,6 +155,23 @@ out:
 }
 
 /**
+ * wf_parse_double() - a strict unsigned decimal (e.g. markov-time, edge weight)
+ * @s:		the text, nothing else around it
+ * @out:	the value
+ *
+ * Return: 0 or EINVAL.
+ */
+int wf_parse_double(const char *s, double *out)
+{
+	const char *end;
+
+	if (!s || !out)
+		return EINVAL;
+	end = scan_decimal(s, out);
+	return end && !*end ? 0 : EINVAL;
+}
+
+/**
  * wf_format_value() - print a value as VDE 2's showinfo does
  * @buf:	output
  * @size:	size of @buf

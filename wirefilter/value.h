@@ -45,6 +45,7 @@ struct wf_parsed {
 #define WF_VALUE_NODE_MAX	1000000L
 
 int wf_parse_value(const char *s, struct wf_parsed *out);
+int wf_parse_double(const char *s, double *out);
 size_t wf_format_value(char *buf, size_t size, const struct wf_value *v, int with_spread);
 
 #endif

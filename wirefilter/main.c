@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* wirefilter/main.c - wirefilter: an impaired Ethernet wire between two VDE ends
+ *
+ * The I/O shell around the pure model (model.c): options, the two ends of
+ * the wire, the event loop, the console. An end is either a byte stream
+ * (dpipe: left = stdin/stdout, right = ALTERNATE_STDIN/ALTERNATE_STDOUT;
+ * one-way stdin -> stdout when those are absent) or a libvdeplug VNL
+ * (wirefilter VNL1 VNL2, or VDE 2's -v L:R with "-" for stdin/stdout).
+ * LR is left input -> right output, RL the reverse.
+ *
+ * Timing: one loop timer (timerfd, CLOCK_MONOTONIC, ns) is kept armed at the
+ * model's next event; timer slack is set to 1 ns so wake-ups are on time
+ * to a few microseconds. Interface speed is back-pressure: a direction's
+ * input is taken out of the poll set until the model's interface is free.
+ * Stream output is gathered into one buffer per end and written once per
+ * loop callback, so an unimpaired wire costs one read and one write per
+ * batch of frames.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "daemon.h"
+#include "libvdeplug.h"
+#include "log.h"
+#include "loop.h"
+#include "parse.h"
+#include "stream.h"
+#include "wirefilter.h"
+
+#define OBUF_SIZE	(256 * 1024)
+#define RBUF_SIZE	(64 * 1024)
+#define SPEED_READ	2048		/* read size while speed back-pressure applies */
+
+enum side_kind { SIDE_NONE, SIDE_STREAM, SIDE_VNL };
+
+struct side {
+	enum side_kind kind;
+	int in_fd, out_fd;		/* stream: input / output fds; VNL: data fd */
+	VDECONN *conn;
+	struct stream_rx *rx;
+	uint8_t *obuf;
+	size_t olen;
+	bool in_on;			/* input in the poll set */
+	const char *name;
+};
+
+struct shell {
+	struct loop *l;
+	struct wf_ctx w;
+	struct side side[2];		/* 0 = left, 1 = right */
+	long timer;
+	uint64_t armed_at;
+	uint64_t now;			/* of the callback being run */
+	int blink_fd;
+	struct sockaddr_un blink_addr;
+	char blink_id[64];
+	int rc;
+	uint8_t rbuf[RBUF_SIZE];
+	uint8_t fbuf[VDE_ETHBUFSIZE];
+};
+
+struct dirarg {
+	struct shell *sh;
+	enum wf_dir dir;
+};
+
+static struct dirarg dirargs[WF_NDIRS];
+
+static const char *const short_opts = "hVf:l:L:d:D:b:s:c:n:m:NM:v:";
+
+enum {
+	OPT_MGMTMODE = 256, OPT_DAEMON, OPT_PIDFILE, OPT_BLINK, OPT_BLINKID, OPT_SEED,
+	OPT_MGMTGROUP,
+};
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "rcfile", required_argument, NULL, 'f' },
+	{ "loss", required_argument, NULL, 'l' },
+	{ "lostburst", required_argument, NULL, 'L' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "dup", required_argument, NULL, 'D' },
+	{ "band", required_argument, NULL, 'b' },
+	{ "bandwidth", required_argument, NULL, 'b' },
+	{ "speed", required_argument, NULL, 's' },
+	{ "chanbufsize", required_argument, NULL, 'c' },
+	{ "capacity", required_argument, NULL, 'c' },
+	{ "noise", required_argument, NULL, 'n' },
+	{ "mtu", required_argument, NULL, 'm' },
+	{ "nofifo", no_argument, NULL, 'N' },
+	{ "mgmt", required_argument, NULL, 'M' },
+	{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
+	{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
+	{ "vde-plug", required_argument, NULL, 'v' },
+	{ "daemon", no_argument, NULL, OPT_DAEMON },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "blink", required_argument, NULL, OPT_BLINK },
+	{ "blinkid", required_argument, NULL, OPT_BLINKID },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f, int status)
+{
+	fprintf(f,
+		"usage: wirefilter [-hNV] [-f rcfile] [-l loss] [-L lostburst] [-d delay]\n"
+		"                  [-D dup] [-b bandwidth] [-s speed] [-c capacity] [-n noise]\n"
+		"                  [-m mtu] [-M mgmtsock] [--mgmtmode octal] [--mgmtgroup group]\n"
+		"                  [--daemon] [--pidfile file] [--blink sock] [--blinkid id]\n"
+		"                  [--seed n] [-v VNL1:VNL2 | VNL1 VNL2]\n"
+		"\n"
+		"In a dpipe chain (dpipe vde_plug A = wirefilter ... = vde_plug B) the left end\n"
+		"is stdin/stdout, the right end ALTERNATE_STDIN/ALTERNATE_STDOUT. With two VNLs\n"
+		"(\"-\" = stdin/stdout) wirefilter is a cable between them.\n"
+		"Values: [LR|RL]value[+spread][K|M|G][U|N][[node]]\n"
+		"  -l, --loss          loss percentage\n"
+		"  -L, --lostburst     mean length of lost bursts (Gilbert model)\n"
+		"  -d, --delay         delay, ms (fractions allowed)\n"
+		"  -D, --dup           duplication percentage\n"
+		"  -b, --bandwidth     bottleneck bandwidth, bytes/s (--band)\n"
+		"  -s, --speed         interface speed, bytes/s (back-pressure, no drops)\n"
+		"  -c, --capacity      channel buffer size, bytes (--chanbufsize)\n"
+		"  -n, --noise         damaged bits per MiB\n"
+		"  -m, --mtu           largest frame passed, bytes\n"
+		"  -N, --nofifo        let jitter reorder frames\n"
+		"  -f, --rcfile        run the console commands of a file at start\n"
+		"  -M, --mgmt          management console socket\n"
+		"      --mgmtmode      its permissions (default 0700)\n"
+		"      --mgmtgroup     its group\n"
+		"  -v, --vde-plug      VNL1:VNL2, the two ends (VDE 2 syntax)\n"
+		"      --daemon        run in the background\n"
+		"      --pidfile       write the pid here once ready\n"
+		"      --blink         send \"<id> LR|RL <size>\" per frame to this socket\n"
+		"      --blinkid       id for --blink (default: pid)\n"
+		"      --seed          RNG seed (reproducible runs)\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       version\n");
+	exit(status);
+}
+
+/* --- output ------------------------------------------------------------- */
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			fd_set wfds;
+
+			FD_ZERO(&wfds);
+			FD_SET(fd, &wfds);
+			select(fd + 1, NULL, &wfds, NULL, NULL);
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void side_flush(struct shell *sh, struct side *s)
+{
+	if (!s->olen)
+		return;
+	if (write_all(s->out_fd, s->obuf, s->olen) < 0) {
+		log_info("%s: output closed (%s), exiting", s->name, strerror(errno));
+		sh->rc = 0;
+		loop_stop(sh->l);
+	}
+	s->olen = 0;
+}
+
+static void flush_all(struct shell *sh)
+{
+	side_flush(sh, &sh->side[0]);
+	side_flush(sh, &sh->side[1]);
+}
+
+static void blink(struct shell *sh, enum wf_dir dir, size_t len)
+{
+	char msg[128];
+	int n = snprintf(msg, sizeof(msg), "%s %s %zu\n", sh->blink_id,
+			 dir == WF_LR ? "LR" : "RL", len);
+
+	if (n > 0 && (size_t)n < sizeof(msg))
+		sendto(sh->blink_fd, msg, (size_t)n, MSG_DONTWAIT,
+		       (struct sockaddr *)&sh->blink_addr, sizeof(sh->blink_addr));
+}
+
+static void on_output(void *arg, enum wf_dir dir, const uint8_t *frame, size_t len)
+{
+	struct shell *sh = arg;
+	struct side *s = &sh->side[dir == WF_LR ? 1 : 0];
+
+	if (sh->blink_fd >= 0)
+		blink(sh, dir, len);
+	switch (s->kind) {
+	case SIDE_STREAM:
+		if (s->out_fd < 0)
+			break;
+		if (s->olen + 2 + len > OBUF_SIZE)
+			side_flush(sh, s);
+		if (!stream_hdr(s->obuf + s->olen, len)) {
+			sh->w.tx_errors[dir]++;
+			break;
+		}
+		memcpy(s->obuf + s->olen + 2, frame, len);
+		s->olen += 2 + len;
+		break;
+	case SIDE_VNL:
+		if (vde_send(s->conn, frame, len, 0) < 0)
+			sh->w.tx_errors[dir]++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- timing ------------------------------------------------------------- */
+
+static void input_enable(struct shell *sh, struct side *s, bool on)
+{
+	if (s->in_fd < 0 || s->in_on == on)
+		return;
+	if (loop_mod_fd(sh->l, s->in_fd, on ? EPOLLIN : 0) == 0)
+		s->in_on = on;
+}
+
+/* Re-enable inputs whose interface is free; earliest pending wake-up. */
+static uint64_t plan(struct shell *sh, uint64_t now)
+{
+	uint64_t next = wf_next_event(sh->w.m);
+	int d;
+
+	for (d = 0; d < WF_NDIRS; d++) {
+		struct side *in = &sh->side[d == WF_LR ? 0 : 1];
+		uint64_t ready = wf_input_ready_at(sh->w.m, (enum wf_dir)d);
+
+		if (in->in_fd < 0)
+			continue;
+		if (ready > now) {
+			input_enable(sh, in, false);
+			if (ready < next)
+				next = ready;
+		} else {
+			input_enable(sh, in, true);
+		}
+	}
+	return next;
+}
+
+static void schedule(struct shell *sh, uint64_t now)
+{
+	uint64_t next = plan(sh, now);
+
+	if (next < sh->armed_at) {
+		loop_timer_rearm(sh->l, sh->timer, next > now ? next - now : 1);
+		sh->armed_at = next;
+	}
+}
+
+static uint64_t on_timer(struct loop *l, void *arg)
+{
+	struct shell *sh = arg;
+	uint64_t now = loop_now_ns(), next;
+
+	(void)l;
+	sh->now = now;
+	wf_run(sh->w.m, now, on_output, sh);
+	flush_all(sh);
+	next = plan(sh, now);
+	if (next == UINT64_MAX) {
+		sh->armed_at = UINT64_MAX;
+		return 3600ULL * 1000000000ULL;
+	}
+	sh->armed_at = next;
+	return next > now ? next - now : 1;
+}
+
+static uint64_t clock_now(void *arg)
+{
+	(void)arg;
+	return loop_now_ns();
+}
+
+static void on_changed(void *arg)
+{
+	struct shell *sh = arg;
+
+	if (sh->timer > 0)
+		schedule(sh, loop_now_ns());
+}
+
+/* --- input -------------------------------------------------------------- */
+
+static void on_frame(void *arg, const uint8_t *frame, size_t len)
+{
+	struct dirarg *da = arg;
+
+	wf_input(da->sh->w.m, da->dir, frame, len, da->sh->now, on_output, da->sh);
+}
+
+static void input_done(struct shell *sh)
+{
+	wf_run(sh->w.m, sh->now, on_output, sh);
+	flush_all(sh);
+	schedule(sh, sh->now);
+}
+
+static void input_eof(struct shell *sh, struct side *s)
+{
+	log_info("%s: end of input, exiting", s->name);
+	sh->rc = 0;
+	loop_stop(sh->l);
+}
+
+static void on_stream_in(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct dirarg *da = arg;
+	struct shell *sh = da->sh;
+	struct side *s = &sh->side[da->dir == WF_LR ? 0 : 1];
+	size_t want = wf_model_active(sh->w.m, WF_SPEED) ? SPEED_READ : RBUF_SIZE;
+	ssize_t n;
+
+	(void)l;
+	(void)events;
+	n = read(fd, sh->rbuf, want);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			input_eof(sh, s);
+		return;
+	}
+	if (n == 0) {
+		input_eof(sh, s);
+		return;
+	}
+	sh->now = loop_now_ns();
+	stream_rx_feed(s->rx, sh->rbuf, (size_t)n, on_frame, da);
+	input_done(sh);
+}
+
+static void on_vnl_in(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct dirarg *da = arg;
+	struct shell *sh = da->sh;
+	struct side *s = &sh->side[da->dir == WF_LR ? 0 : 1];
+	ssize_t n;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	n = vde_recv(s->conn, sh->fbuf, sizeof(sh->fbuf), 0);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			input_eof(sh, s);
+		return;
+	}
+	if (n == 0)
+		return;
+	sh->now = loop_now_ns();
+	wf_input(sh->w.m, da->dir, sh->fbuf, (size_t)n, sh->now, on_output, sh);
+	input_done(sh);
+}
+
+static void on_vnl_ctl(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct side *s = arg;
+	char c;
+
+	(void)l;
+	if (read(fd, &c, 1) <= 0 || (events & (EPOLLHUP | EPOLLERR))) {
+		log_info("%s: switch closed the connection, exiting", s->name);
+		loop_stop(l);
+	}
+}
+
+/* --- setup -------------------------------------------------------------- */
+
+static int env_fd(const char *name)
+{
+	const char *v = getenv(name), *errstr;
+	long long fd;
+
+	if (!v)
+		return -1;
+	fd = parse_num(v, 0, 65535, &errstr);
+	if (errstr)
+		die("%s=%s: %s", name, v, errstr);
+	if (fcntl((int)fd, F_GETFD) < 0)
+		die_perror("%s=%s", name, v);
+	return (int)fd;
+}
+
+static void side_alloc(struct side *s)
+{
+	s->rx = malloc(sizeof(*s->rx));
+	s->obuf = malloc(OBUF_SIZE);
+	if (!s->rx || !s->obuf)
+		die("out of memory");
+	stream_rx_init(s->rx);
+}
+
+static void side_stream(struct side *s, int in, int out, const char *name)
+{
+	s->kind = SIDE_STREAM;
+	s->in_fd = in;
+	s->out_fd = out;
+	s->name = name;
+	side_alloc(s);
+}
+
+static void side_vnl(struct side *s, const char *vnl)
+{
+	char *name = strdup(vnl), *descr = strdup("vde_crosscable");
+
+	if (!name || !descr)
+		die("out of memory");
+	s->kind = SIDE_VNL;
+	s->name = vnl;
+	s->conn = vde_open(name, descr, NULL);
+	if (!s->conn)
+		die_perror("vde_open %s", vnl);
+	s->in_fd = vde_datafd(s->conn);
+	s->out_fd = -1;
+	free(name);
+	free(descr);
+}
+
+static void blink_open(struct shell *sh, const char *path, const char *id)
+{
+	if (strlen(path) >= sizeof(sh->blink_addr.sun_path))
+		die("blink socket path too long: %s", path);
+	sh->blink_addr.sun_family = AF_UNIX;
+	strcpy(sh->blink_addr.sun_path, path);
+	sh->blink_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sh->blink_fd < 0)
+		die_perror("blink socket");
+	if (id)
+		snprintf(sh->blink_id, sizeof(sh->blink_id), "%s", id);
+	else
+		snprintf(sh->blink_id, sizeof(sh->blink_id), "%06d", (int)getpid());
+}
+
+static void on_markov(void *arg, int from, int to)
+{
+	struct shell *sh = arg;
+
+	if (sh->w.con && console_debug_wanted(sh->w.con, WF_DEBUG_MARKOV))
+		console_debug(sh->w.con, WF_DEBUG_MARKOV, "Node %d \"%s\" -> %d \"%s\"", from,
+			      wf_markov_name(sh->w.m, from), to, wf_markov_name(sh->w.m, to));
+}
+
+static void on_shutdown(void *ctx)
+{
+	struct shell *sh = (struct shell *)((char *)ctx - offsetof(struct shell, w));
+
+	sh->rc = 0;
+	loop_stop(sh->l);
+}
+
+static void on_stdin_eof(void *ctx)
+{
+	on_shutdown(ctx);
+}
+
+static void on_signal(struct loop *l, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	loop_stop(l);
+}
+
+static uint64_t random_seed(void)
+{
+	uint64_t s = 0;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
+		s = loop_now_ns() ^ ((uint64_t)getpid() << 32);
+	return s;
+}
+
+struct pending {
+	enum wf_feature f;
+	const char *val;
+	const char *opt;
+};
+
+int main(int argc, char **argv)
+{
+	static struct shell shell;
+	struct shell *sh = &shell;
+	struct pending pend[64];
+	size_t npend = 0, i;
+	const char *rcfile = NULL, *mgmt = NULL, *pidfile = NULL, *plugs = NULL;
+	const char *blink_path = NULL, *blink_id = NULL, *errstr;
+	const char *vnl[2] = { NULL, NULL };
+	mode_t mgmtmode = 0700;
+	gid_t mgmtgroup = (gid_t)-1;
+	bool nofifo = false, daemon_mode = false, have_seed = false, stdin_console = false;
+	uint64_t seed = 0;
+	struct console_config cc;
+	sigset_t sigs;
+	int c, d;
+	char *plugbuf = NULL;
+
+	log_init("wirefilter");
+	sh->blink_fd = -1;
+	sh->side[0].in_fd = sh->side[0].out_fd = -1;
+	sh->side[1].in_fd = sh->side[1].out_fd = -1;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'V':
+			printf("wirefilter (vdekit) %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'f':
+			rcfile = optarg;
+			break;
+		case 'l': case 'L': case 'd': case 'D': case 'b': case 's': case 'c': case 'n':
+		case 'm': {
+			static const char opts[] = "lLdDbscnm";
+			static const enum wf_feature feats[] = {
+				WF_LOSS, WF_LOSTBURST, WF_DELAY, WF_DUP, WF_BAND, WF_SPEED,
+				WF_CHANBUF, WF_NOISE, WF_MTU,
+			};
+			const char *p = strchr(opts, c);
+
+			if (npend >= sizeof(pend) / sizeof(pend[0]))
+				die("too many options");
+			pend[npend].f = feats[p - opts];
+			pend[npend].val = optarg;
+			pend[npend].opt = argv[optind - 1];
+			npend++;
+			break;
+		}
+		case 'N':
+			nofifo = true;
+			break;
+		case 'M':
+			mgmt = optarg;
+			break;
+		case OPT_MGMTMODE:
+			if (parse_mode(optarg, &mgmtmode))
+				die("mgmtmode %s: invalid", optarg);
+			break;
+		case OPT_MGMTGROUP:
+			if (parse_group(optarg, &mgmtgroup))
+				die("mgmtgroup %s: unknown group", optarg);
+			break;
+		case 'v':
+			plugs = optarg;
+			break;
+		case OPT_DAEMON:
+			daemon_mode = true;
+			break;
+		case OPT_PIDFILE:
+			pidfile = optarg;
+			break;
+		case OPT_BLINK:
+			blink_path = optarg;
+			break;
+		case OPT_BLINKID:
+			blink_id = optarg;
+			break;
+		case OPT_SEED:
+			seed = (uint64_t)parse_num(optarg, 0, INT64_MAX, &errstr);
+			if (errstr)
+				die("seed %s: %s", errstr, optarg);
+			have_seed = true;
+			break;
+		default:
+			usage(stderr, 1);
+		}
+	}
+	if (plugs) {
+		char *colon;
+
+		if (optind != argc)
+			die("-v and positional VNLs are exclusive");
+		plugbuf = strdup(plugs);
+		if (!plugbuf)
+			die("out of memory");
+		colon = strchr(plugbuf, ':');
+		if (!colon || colon == plugbuf || !colon[1])
+			die("-v %s: expected VNL1:VNL2", plugs);
+		*colon = '\0';
+		vnl[0] = plugbuf;
+		vnl[1] = colon + 1;
+	} else if (argc - optind == 2) {
+		vnl[0] = argv[optind];
+		vnl[1] = argv[optind + 1];
+	} else if (argc != optind) {
+		fprintf(stderr, "wirefilter: expected no VNL or two VNLs\n");
+		usage(stderr, 1);
+	}
+	if (blink_id && !blink_path)
+		die("--blinkid needs --blink");
+	if (!have_seed)
+		seed = random_seed();
+
+	sh->l = loop_new();
+	if (!sh->l)
+		die_perror("loop_new");
+	sh->w.m = wf_model_new(seed, loop_now_ns());
+	if (!sh->w.m)
+		die("out of memory");
+	sh->w.seed = seed;
+	sh->w.now = clock_now;
+	sh->w.changed = on_changed;
+	sh->w.arg = sh;
+	wf_model_set_fifo(sh->w.m, !nofifo);
+	wf_model_set_node_cb(sh->w.m, on_markov, sh);
+	for (i = 0; i < npend; i++)
+		if (wf_apply(&sh->w, pend[i].f, pend[i].val))
+			die("%s %s: invalid value", pend[i].opt, pend[i].val);
+
+	/* the two ends */
+	if (vnl[0]) {
+		for (d = 0; d < 2; d++) {
+			if (!strcmp(vnl[d], "-"))
+				side_stream(&sh->side[d], STDIN_FILENO, STDOUT_FILENO,
+					    "stdin/stdout");
+			else
+				side_vnl(&sh->side[d], vnl[d]);
+		}
+		if (sh->side[0].kind == SIDE_STREAM && sh->side[1].kind == SIDE_STREAM)
+			die("only one end can be stdin/stdout");
+		sh->w.ndirs = 2;
+		stdin_console = sh->side[0].kind == SIDE_VNL && sh->side[1].kind == SIDE_VNL &&
+				!daemon_mode;
+	} else {
+		int ain = env_fd("ALTERNATE_STDIN"), aout = env_fd("ALTERNATE_STDOUT");
+
+		if ((ain < 0) != (aout < 0))
+			die("ALTERNATE_STDIN and ALTERNATE_STDOUT must be both set or both unset");
+		side_stream(&sh->side[0], STDIN_FILENO, ain >= 0 ? STDOUT_FILENO : -1, "left");
+		side_stream(&sh->side[1], ain, ain >= 0 ? aout : STDOUT_FILENO, "right");
+		sh->w.ndirs = ain >= 0 ? 2 : 1;
+	}
+	if (blink_path)
+		blink_open(sh, blink_path, blink_id);
+	sh->w.blink_path = blink_path;
+	sh->w.blink_id = blink_path ? sh->blink_id : NULL;
+
+	/* console */
+	memset(&cc, 0, sizeof(cc));
+	cc.banner = WF_BANNER;
+	cc.prompt = WF_PROMPT;
+	cc.shutdown_help = "shut the channel down";
+	cc.ctx = &sh->w;
+	cc.on_shutdown = on_shutdown;
+	cc.on_stdin_eof = on_stdin_eof;
+	sh->w.con = console_new(sh->l, &cc);
+	if (!sh->w.con || wf_commands_register(&sh->w, sh->w.con) < 0)
+		die_perror("console");
+	if (rcfile) {
+		int r = console_load_file(sh->w.con, rcfile, NULL);
+
+		if (r)
+			die("rcfile %s: %s", rcfile, strerror(r));
+	}
+	if (mgmt && console_listen(sh->w.con, mgmt, mgmtmode, mgmtgroup) < 0)
+		die_perror("mgmt socket %s", mgmt);
+
+	/* event sources */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	if (loop_add_signals(sh->l, &sigs, on_signal, sh) < 0)
+		die_perror("signals");
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	for (d = 0; d < WF_NDIRS; d++) {
+		struct side *in = &sh->side[d == WF_LR ? 0 : 1];
+
+		dirargs[d].sh = sh;
+		dirargs[d].dir = (enum wf_dir)d;
+		if (in->in_fd < 0)
+			continue;
+		if (loop_add_fd(sh->l, in->in_fd, EPOLLIN,
+				in->kind == SIDE_VNL ? on_vnl_in : on_stream_in, &dirargs[d]) < 0)
+			die_perror("%s: cannot poll input", in->name);
+		in->in_on = true;
+		if (in->kind == SIDE_VNL && vde_ctlfd(in->conn) >= 0 &&
+		    loop_add_fd(sh->l, vde_ctlfd(in->conn), EPOLLIN, on_vnl_ctl, in) < 0)
+			die_perror("%s: cannot poll control", in->name);
+	}
+	sh->timer = loop_add_timer(sh->l, 3600ULL * 1000000000ULL, on_timer, sh);
+	if (sh->timer < 0)
+		die("out of memory");
+	sh->armed_at = UINT64_MAX;
+
+	if (daemon_mode && daemonize() < 0)
+		die_perror("daemon");
+	if (pidfile && pidfile_write(pidfile, NULL) < 0)
+		die_perror("pidfile %s", pidfile);
+	if (stdin_console && console_attach_stdio(sh->w.con, STDIN_FILENO, STDOUT_FILENO) < 0)
+		die_perror("stdin console");
+	log_info("%sdirectional filter starting (seed %" PRIu64 ")",
+		 sh->w.ndirs == 2 ? "bi" : "mono", seed);
+	schedule(sh, loop_now_ns());
+
+	if (loop_run(sh->l) < 0)
+		sh->rc = 1;
+	flush_all(sh);
+	console_free(sh->w.con);
+	for (d = 0; d < 2; d++) {
+		if (sh->side[d].conn)
+			vde_close(sh->side[d].conn);
+		free(sh->side[d].rx);
+		free(sh->side[d].obuf);
+	}
+	if (sh->blink_fd >= 0)
+		close(sh->blink_fd);
+	wf_model_free(sh->w.m);
+	loop_free(sh->l);
+	free(plugbuf);
+	if (pidfile)
+		pidfile_remove();
+	return sh->rc;
+}
