@@ -874,6 +874,10 @@ struct cable_peer *cable_add_peer(struct cable *c, const uint8_t pub[NOISE_KEYLE
 		errno = ENOSPC;
 		goto fail;
 	}
+	if (!memcmp(c->pub, pub, NOISE_KEYLEN)) {
+		errno = EINVAL;		/* our own key: we would talk to ourselves */
+		goto fail;
+	}
 	for (i = 0; i < c->npeers; i++)
 		if (!memcmp(c->peers[i]->pub, pub, NOISE_KEYLEN)) {
 			errno = EEXIST;

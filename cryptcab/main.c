@@ -1,0 +1,838 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cryptcab/main.c - vde_cryptcab: encrypted UDP cable between VDE networks
+ *
+ * The I/O shell around the vdecab engine (cable.c): command line, keys, one
+ * UDP socket (IPv6 dual-stack, or IPv4), one VDE connection per peer (any
+ * VNL, or "-" for a VDE byte stream on stdin/stdout), the epoll loop, the
+ * management console and the key tools (genkey, pubkey, genpsk).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <sodium.h>
+
+#include "cable.h"
+#include "conf.h"
+#include "console.h"
+#include "daemon.h"
+#include "libvdeplug.h"
+#include "log.h"
+#include "loop.h"
+#include "parse.h"
+#include "stream.h"
+
+#define PROG		"vde_cryptcab"
+#define RX_BATCH	64
+#define TICK_MAX	CABLE_SEC
+
+struct port {
+	struct ctx *ctx;
+	struct cable_peer *peer;
+	VDECONN *conn;			/* NULL for the stdio stream */
+	int datafd, ctlfd;
+	uint8_t buf[VDE_ETHBUFSIZE];
+};
+
+struct ctx {
+	struct loop *loop;
+	struct cable *cable;
+	struct console *con;
+	int udp;
+	int family;
+	bool verbose;
+	bool stdio;
+	struct stream_rx *srx;
+	struct port ports[CABLE_MAX_PEERS];
+	size_t nports;
+	long timer;
+	uint64_t timer_at;
+	int64_t clock_offset;		/* console debug/clock: tests jump time */
+	uint8_t rxbuf[65536];
+};
+
+static void usage(FILE *f, int status)
+{
+	fprintf(f,
+		"usage: %s [-dhvV] [-s VNL] [-p port] [-c host:port] [-k secs] [-n name]\n"
+		"       %*s [-M mgmt] [--mgmt-mode mode] [--pidfile file] -P pskfile\n"
+		"       %s [options] -f config\n"
+		"       %s genkey | pubkey | genpsk\n"
+		"\n"
+		"  -s, --sock VNL        VDE network to plug into (default: the default switch;\n"
+		"                        \"-\": VDE byte stream on stdin/stdout)\n"
+		"  -p, --port PORT       local UDP port (server default %d)\n"
+		"  -c, --connect H:P     peer to connect to (client); [IPv6]:port accepted\n"
+		"  -k, --keepalive SECS  persistent keepalive interval (default off; 25 behind NAT)\n"
+		"  -P, --psk FILE        pre-shared key mode: key from FILE (genpsk)\n"
+		"  -f, --config FILE     key mode: private-key and peer lines\n"
+		"  -n, --name NAME       cable name mixed into the handshake\n"
+		"  -M, --mgmt SOCK       management console socket\n"
+		"      --mgmt-mode MODE  its permissions (octal, default 0600)\n"
+		"  -d, --daemon          run in the background\n"
+		"      --pidfile FILE    write the pid (after setup) to FILE\n"
+		"  -v, --verbose         lifecycle messages\n"
+		"  -V, --version         print the version\n"
+		"  -h, --help            this help\n",
+		PROG, (int)strlen(PROG), "", PROG, PROG, CABLE_DEFAULT_PORT);
+	exit(status);
+}
+
+/* --- key tools ----------------------------------------------------------- */
+
+static int tool_genkey(bool psk)
+{
+	uint8_t *k = sodium_malloc(CONF_KEYLEN);
+	char out[CONF_B64LEN + 1];
+
+	if (!k)
+		die("out of memory");
+	randombytes_buf(k, CONF_KEYLEN);
+	if (!psk) {
+		k[0] &= 248;	/* clamp like wg genkey */
+		k[31] = (uint8_t)((k[31] & 127) | 64);
+	}
+	key_to_base64(out, k);
+	printf("%s\n", out);
+	sodium_memzero(out, sizeof(out));
+	sodium_free(k);
+	return fflush(stdout) ? 1 : 0;
+}
+
+static int tool_pubkey(void)
+{
+	uint8_t *k = sodium_malloc(CONF_KEYLEN);
+	char line[256], out[CONF_B64LEN + 1];
+	uint8_t pub[CONF_KEYLEN];
+	size_t len;
+	int ret = 1;
+
+	if (!k)
+		die("out of memory");
+	if (!fgets(line, sizeof(line), stdin)) {
+		fprintf(stderr, "%s: pubkey: no private key on standard input\n", PROG);
+		goto out;
+	}
+	len = strcspn(line, "\r\n");
+	if (key_from_base64(k, line, len) || noise_pub_from_priv(pub, k)) {
+		fprintf(stderr, "%s: pubkey: not a private key (44 characters of base64)\n", PROG);
+		goto out;
+	}
+	key_to_base64(out, pub);
+	printf("%s\n", out);
+	ret = fflush(stdout) ? 1 : 0;
+out:
+	sodium_memzero(line, sizeof(line));
+	sodium_free(k);
+	return ret;
+}
+
+/* --- engine callbacks ---------------------------------------------------- */
+
+static uint64_t cb_now(void *arg)
+{
+	struct ctx *ctx = arg;
+
+	return (uint64_t)((int64_t)loop_now_ns() + ctx->clock_offset);
+}
+
+static void cb_realtime(void *arg, struct timespec *ts)
+{
+	struct ctx *ctx = arg;
+
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += (time_t)(ctx->clock_offset / (int64_t)CABLE_SEC);
+}
+
+static void cb_random(void *arg, void *buf, size_t len)
+{
+	randombytes_buf(buf, len);
+}
+
+static int cb_send(void *arg, const struct cable_addr *to, const uint8_t *buf, size_t len)
+{
+	struct ctx *ctx = arg;
+	ssize_t n;
+
+	do
+		n = sendto(ctx->udp, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
+}
+
+static void cb_deliver(void *arg, struct cable_peer *p, const uint8_t *frame, size_t len)
+{
+	struct ctx *ctx = arg;
+	struct port *port = p->user;
+
+	if (ctx->stdio) {
+		if (stream_write_frame(STDOUT_FILENO, frame, len) < 0)
+			p->stats[C_TX_ERROR]++;
+	} else if (vde_send(port->conn, frame, len, 0) < 0) {
+		p->stats[C_TX_ERROR]++;
+	}
+}
+
+static void addr_str(const struct cable_addr *a, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (a->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&a->ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+		snprintf(buf, len, "%s:%u", host, port);
+	} else if (a->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&a->ss;
+
+		port = ntohs(in6->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], host, sizeof(host));
+			snprintf(buf, len, "%s:%u", host, port);
+		} else {
+			inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+			snprintf(buf, len, "[%s]:%u", host, port);
+		}
+	} else {
+		snprintf(buf, len, "(none)");
+	}
+}
+
+static void cb_event(void *arg, struct cable_peer *p, const char *msg)
+{
+	struct ctx *ctx = arg;
+	char ep[80];
+
+	if (!ctx->verbose)
+		return;
+	if (p) {
+		addr_str(&p->ep, ep, sizeof(ep));
+		log_info("peer %u (%s): %s", p->id, p->has_ep ? ep : "no endpoint", msg);
+	} else {
+		log_info("%s", msg);
+	}
+}
+
+/* --- loop glue ------------------------------------------------------------ */
+
+static uint64_t on_timer(struct loop *l, void *arg)
+{
+	struct ctx *ctx = arg;
+	uint64_t next = cable_tick(ctx->cable), t = cb_now(ctx), d = TICK_MAX;
+
+	if (next && next > t && next - t < d)
+		d = next - t;
+	else if (next && next <= t)
+		d = 1000000;
+	ctx->timer_at = loop_now_ns() + d;
+	return d;
+}
+
+/* Deadlines may have moved earlier after a packet: run the timers now if
+ * anything is due, else make sure the timer fires in time. */
+static void after_io(struct ctx *ctx)
+{
+	uint64_t next = cable_tick(ctx->cable), t = cb_now(ctx), real;
+
+	if (!next)
+		return;
+	real = loop_now_ns() + (next > t ? next - t : 1000000);
+	if (real < ctx->timer_at) {
+		ctx->timer_at = real;
+		loop_timer_rearm(ctx->loop, ctx->timer, real - loop_now_ns());
+	}
+}
+
+static void on_udp(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct ctx *ctx = arg;
+	struct cable_addr src;
+	int i;
+
+	for (i = 0; i < RX_BATCH; i++) {
+		ssize_t n;
+
+		src.len = sizeof(src.ss);
+		n = recvfrom(fd, ctx->rxbuf, sizeof(ctx->rxbuf), MSG_DONTWAIT,
+			     (struct sockaddr *)&src.ss, &src.len);
+		if (n < 0)
+			break;
+		cable_rx(ctx->cable, ctx->rxbuf, (size_t)n, &src);
+	}
+	after_io(ctx);
+}
+
+static void on_port(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct port *port = arg;
+	struct ctx *ctx = port->ctx;
+	ssize_t n;
+
+	n = vde_recv(port->conn, port->buf, sizeof(port->buf), 0);
+	if (n > 0)
+		cable_tx(ctx->cable, port->peer, port->buf, (size_t)n);
+	after_io(ctx);
+}
+
+static void on_ctl(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	char b[64];
+	ssize_t n = read(fd, b, sizeof(b));
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		log_err("switch closed the connection");
+		loop_stop(l);
+	}
+}
+
+static void stdio_frame(void *arg, const uint8_t *frame, size_t len)
+{
+	struct port *port = arg;
+
+	cable_tx(port->ctx->cable, port->peer, frame, len);
+}
+
+static void on_stdin(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct port *port = arg;
+	struct ctx *ctx = port->ctx;
+	ssize_t n = read(fd, port->buf, sizeof(port->buf));
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		if (ctx->verbose)
+			log_info("end of input stream");
+		loop_stop(l);
+		return;
+	}
+	if (n > 0)
+		stream_rx_feed(ctx->srx, port->buf, (size_t)n, stdio_frame, port);
+	after_io(ctx);
+}
+
+static void on_signal(struct loop *l, int signo, void *arg)
+{
+	loop_stop(l);
+}
+
+/* --- console -------------------------------------------------------------- */
+
+static void print_counters(FILE *out, const uint64_t *stats, const char *indent)
+{
+	int i;
+
+	for (i = 0; i < C_N; i++)
+		if (stats[i])
+			fprintf(out, "%s%s %llu\n", indent, cable_counter_names[i],
+				(unsigned long long)stats[i]);
+}
+
+static int cmd_stats(void *arg, FILE *out, const char *args)
+{
+	struct ctx *ctx = arg;
+	int i;
+
+	for (i = 0; i < C_N; i++)
+		fprintf(out, "%s %llu\n", cable_counter_names[i],
+			(unsigned long long)ctx->cable->stats[i]);
+	return 0;
+}
+
+static void print_age(FILE *out, const char *what, uint64_t t, uint64_t when)
+{
+	if (when)
+		fprintf(out, "  %s %llu s ago\n", what, (unsigned long long)((t - when) / CABLE_SEC));
+	else
+		fprintf(out, "  %s never\n", what);
+}
+
+static int cmd_peers(void *arg, FILE *out, const char *args)
+{
+	struct ctx *ctx = arg;
+	uint64_t t = cb_now(ctx);
+	size_t i;
+
+	for (i = 0; i < ctx->cable->npeers; i++) {
+		struct cable_peer *p = ctx->cable->peers[i];
+		char pub[CONF_B64LEN + 1], ep[80];
+
+		key_to_base64(pub, p->pub);
+		addr_str(&p->ep, ep, sizeof(ep));
+		fprintf(out, "peer %u %s\n", p->id, pub);
+		fprintf(out, "  endpoint %s\n", p->has_ep ? ep : "(none)");
+		print_age(out, "latest handshake", t, p->last_handshake);
+		print_age(out, "latest rx", t, p->last_rx);
+		fprintf(out, "  session %s%s\n", cable_peer_usable(p) ? "up" : "down",
+			p->hs_active ? ", handshake pending" : "");
+		if (p->sec->cur.valid)
+			fprintf(out, "  current key age %llu s, %s\n",
+				(unsigned long long)((t - p->sec->cur.birth) / CABLE_SEC),
+				p->sec->cur.initiator ? "initiator" : "responder");
+		if (p->keepalive_interval)
+			fprintf(out, "  persistent keepalive every %llu s\n",
+				(unsigned long long)(p->keepalive_interval / CABLE_SEC));
+		print_counters(out, p->stats, "  ");
+	}
+	return 0;
+}
+
+static int cmd_showinfo(void *arg, FILE *out, const char *args)
+{
+	struct ctx *ctx = arg;
+	char pub[CONF_B64LEN + 1];
+
+	key_to_base64(pub, ctx->cable->pub);
+	fprintf(out, "%s %s (vdecab v1, Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b)\n", PROG, VERSION);
+	fprintf(out, "public key %s\n", pub);
+	fprintf(out, "peers %zu\n", ctx->cable->npeers);
+	return 0;
+}
+
+/* Test hook: move the engine's clock forward by N seconds. */
+static int cmd_clock(void *arg, FILE *out, const char *args)
+{
+	struct ctx *ctx = arg;
+	const char *errstr;
+	long long s = parse_num(args, 0, 100000, &errstr);
+
+	if (errstr)
+		return EINVAL;
+	ctx->clock_offset += s * (int64_t)CABLE_SEC;
+	fprintf(out, "clock +%lld s\n", (long long)(ctx->clock_offset / (int64_t)CABLE_SEC));
+	after_io(ctx);
+	on_timer(ctx->loop, ctx);
+	return 0;
+}
+
+static const struct console_cmd cmds[] = {
+	{ "showinfo", "", "show version and public key", cmd_showinfo, CONSOLE_OUTPUT },
+	{ "stats", "", "show the global counters", cmd_stats, CONSOLE_OUTPUT },
+	{ "peers", "", "show peers, endpoints, handshake ages, counters", cmd_peers,
+	  CONSOLE_OUTPUT },
+	{ "debug/clock", "SECONDS", "advance the protocol clock (testing)", cmd_clock,
+	  CONSOLE_OUTPUT },
+};
+
+static void on_shutdown(void *arg)
+{
+	struct ctx *ctx = arg;
+
+	loop_stop(ctx->loop);
+}
+
+/* --- setup ---------------------------------------------------------------- */
+
+static int resolve(struct ctx *ctx, const char *hp, struct cable_addr *out)
+{
+	char host[CONF_HOST_MAX], port[8];
+	struct addrinfo hints, *res = NULL, *ai;
+	int ret = -1;
+
+	if (conf_split_hostport(hp, host, sizeof(host), port, sizeof(port)))
+		die("bad address '%s' (HOST:PORT or [IPv6]:PORT)", hp);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = ctx->family == AF_INET6 ? AF_UNSPEC : AF_INET;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (getaddrinfo(host, port, &hints, &res))
+		die("cannot resolve '%s'", hp);
+	for (ai = res; ai && ret; ai = ai->ai_next) {
+		memset(out, 0, sizeof(*out));
+		if (ctx->family == AF_INET6 && ai->ai_family == AF_INET) {
+			struct sockaddr_in6 *m = (struct sockaddr_in6 *)&out->ss;
+			const struct sockaddr_in *in = (const struct sockaddr_in *)ai->ai_addr;
+
+			m->sin6_family = AF_INET6;
+			m->sin6_port = in->sin_port;
+			m->sin6_addr.s6_addr[10] = 0xff;
+			m->sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&m->sin6_addr.s6_addr[12], &in->sin_addr, 4);
+			out->len = sizeof(*m);
+			ret = 0;
+		} else if (ai->ai_family == ctx->family) {
+			memcpy(&out->ss, ai->ai_addr, ai->ai_addrlen);
+			out->len = ai->ai_addrlen;
+			ret = 0;
+		}
+	}
+	freeaddrinfo(res);
+	if (ret)
+		die("no usable address for '%s'", hp);
+	return ret;
+}
+
+static void open_udp(struct ctx *ctx, unsigned port)
+{
+	int fd, zero = 0, buf = 4 << 20;
+	int pmtu = IP_PMTUDISC_DONT;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) == 0) {
+		struct sockaddr_in6 a;
+
+		memset(&a, 0, sizeof(a));
+		a.sin6_family = AF_INET6;
+		a.sin6_port = htons((uint16_t)port);
+		a.sin6_addr = in6addr_any;
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			die_perror("bind udp port %u", port);
+		ctx->family = AF_INET6;
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+	} else {
+		struct sockaddr_in a;
+
+		if (fd >= 0)
+			close(fd);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			die_perror("socket");
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_port = htons((uint16_t)port);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			die_perror("bind udp port %u", port);
+		ctx->family = AF_INET;
+	}
+	/* IPv4: never set DF, let the kernel fragment (cable-protocol.md 1.11) */
+	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	ctx->udp = fd;
+}
+
+static void open_port(struct ctx *ctx, struct port *port, const char *vnl)
+{
+	char descr[64];
+
+	port->ctx = ctx;
+	if (ctx->stdio) {
+		port->datafd = STDIN_FILENO;
+		port->ctlfd = -1;
+		if (loop_add_fd(ctx->loop, STDIN_FILENO, EPOLLIN, on_stdin, port))
+			die_perror("stdin");
+		return;
+	}
+	snprintf(descr, sizeof(descr), PROG " peer %u", port->peer->id);
+	port->conn = vde_open((char *)vnl, descr, NULL);
+	if (!port->conn)
+		die_perror("cannot open VNL '%s'", vnl ? vnl : "(default)");
+	port->datafd = vde_datafd(port->conn);
+	port->ctlfd = vde_ctlfd(port->conn);
+	if (loop_add_fd(ctx->loop, port->datafd, EPOLLIN, on_port, port))
+		die_perror("epoll");
+	if (port->ctlfd >= 0 && loop_add_fd(ctx->loop, port->ctlfd, EPOLLIN, on_ctl, port))
+		die_perror("epoll");
+}
+
+static void read_config(const char *path, struct conf *cf)
+{
+	char line[8192], err[256];
+	FILE *f = fopen(path, "re");
+	unsigned n = 0;
+
+	if (!f)
+		die_perror("%s", path);
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (conf_parse_line(cf, line, strlen(line), err, sizeof(err)))
+			die("%s:%u: %s", path, n, err);
+	}
+	if (ferror(f))
+		die_perror("%s", path);
+	fclose(f);
+	if (!cf->private_key[0])
+		die("%s: no private-key line", path);
+	if (!cf->npeers)
+		die("%s: no peer line (the peers are the allow-list)", path);
+}
+
+enum { OPT_PIDFILE = 256, OPT_MGMTMODE };
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "sock", required_argument, NULL, 's' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "keepalive", required_argument, NULL, 'k' },
+		{ "psk", required_argument, NULL, 'P' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "mgmt", required_argument, NULL, 'M' },
+		{ "mgmt-mode", required_argument, NULL, OPT_MGMTMODE },
+		{ "daemon", no_argument, NULL, 'd' },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *vnl = NULL, *connect_to = NULL, *pskfile = NULL, *config = NULL;
+	const char *name = NULL, *mgmt = NULL, *pidfile = NULL, *errstr;
+	unsigned port = 0, keepalive = 0;
+	mode_t mgmt_mode = 0600;
+	bool daemon_mode = false, verbose = false;
+	struct ctx *ctx;
+	struct conf *cf;
+	uint8_t *priv, *psk;
+	char err[512];
+	sigset_t sigs;
+	size_t i;
+	int opt;
+
+	log_init(PROG);
+	if (argc == 2 && !strcmp(argv[1], "genkey"))
+		return sodium_init() < 0 ? 1 : tool_genkey(false);
+	if (argc == 2 && !strcmp(argv[1], "genpsk"))
+		return sodium_init() < 0 ? 1 : tool_genkey(true);
+	if (argc == 2 && !strcmp(argv[1], "pubkey"))
+		return sodium_init() < 0 ? 1 : tool_pubkey();
+
+	while ((opt = getopt_long(argc, argv, "s:p:c:k:P:f:n:M:dvVh", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			vnl = optarg;
+			break;
+		case 'p':
+			port = (unsigned)parse_num(optarg, 1, 65535, &errstr);
+			if (errstr)
+				die("port %s: %s", errstr, optarg);
+			break;
+		case 'c':
+			connect_to = optarg;
+			break;
+		case 'k':
+			keepalive = (unsigned)parse_num(optarg, 1, 65535, &errstr);
+			if (errstr)
+				die("keepalive %s: %s", errstr, optarg);
+			break;
+		case 'P':
+			pskfile = optarg;
+			break;
+		case 'f':
+			config = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'M':
+			mgmt = optarg;
+			break;
+		case OPT_MGMTMODE:
+			if (parse_mode(optarg, &mgmt_mode))
+				die("mgmt-mode: invalid mode %s", optarg);
+			break;
+		case 'd':
+			daemon_mode = true;
+			break;
+		case OPT_PIDFILE:
+			pidfile = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'V':
+			printf("%s %s\n", PROG, VERSION);
+			return 0;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		default:
+			usage(stderr, 1);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
+		usage(stderr, 1);
+	}
+	if (!!pskfile == !!config) {
+		fprintf(stderr, "%s: give exactly one of -P PSKFILE (pre-shared key mode) "
+			"and -f CONFIG (key mode)\n", PROG);
+		usage(stderr, 1);
+	}
+	if (sodium_init() < 0)
+		die("libsodium initialisation failed");
+
+	ctx = calloc(1, sizeof(*ctx));
+	cf = calloc(1, sizeof(*cf));
+	priv = sodium_malloc(CONF_KEYLEN);
+	psk = sodium_malloc(CONF_KEYLEN);
+	if (!ctx || !cf || !priv || !psk)
+		die("out of memory");
+	ctx->verbose = verbose;
+	ctx->udp = -1;
+	ctx->stdio = vnl && !strcmp(vnl, "-");
+	if (config)
+		read_config(config, cf);
+
+	/* keys */
+	if (pskfile) {
+		if (key_file_read(pskfile, psk, err, sizeof(err)))
+			die("%s", err);
+		key_psk_static(priv, psk, connect_to != NULL);
+	} else {
+		if (key_file_read(cf->private_key, priv, err, sizeof(err)))
+			die("%s", err);
+	}
+
+	ctx->loop = loop_new();
+	if (!ctx->loop)
+		die_perror("loop");
+	if (!port)
+		port = cf->listen_port;
+	if (!port && !connect_to) {
+		bool any_ep = false;
+
+		for (i = 0; i < cf->npeers; i++)
+			any_ep |= cf->peers[i].endpoint[0] != 0;
+		if (!any_ep)
+			port = CABLE_DEFAULT_PORT;
+	}
+	open_udp(ctx, port);
+	{
+		struct cable_ops ops = {
+			.now = cb_now, .realtime = cb_realtime, .random = cb_random,
+			.send = cb_send, .deliver = cb_deliver, .event = cb_event, .arg = ctx,
+		};
+
+		ctx->cable = cable_new(&ops, priv, name ? name : (cf->name[0] ? cf->name : NULL));
+		if (!ctx->cable)
+			die_perror("cannot set up the cable");
+	}
+
+	if (pskfile) {
+		uint8_t *other = sodium_malloc(CONF_KEYLEN);
+		uint8_t pub[CONF_KEYLEN];
+		struct cable_addr ep;
+		struct cable_peer *p;
+
+		if (!other)
+			die("out of memory");
+		key_psk_static(other, psk, connect_to == NULL);
+		noise_pub_from_priv(pub, other);
+		sodium_free(other);
+		if (connect_to)
+			resolve(ctx, connect_to, &ep);
+		p = cable_add_peer(ctx->cable, pub, psk, connect_to ? &ep : NULL,
+				   connect_to != NULL, keepalive);
+		if (!p)
+			die_perror("peer");
+		ctx->ports[ctx->nports].peer = p;
+		p->user = &ctx->ports[ctx->nports++];
+	} else {
+		size_t noep = 0;
+
+		for (i = 0; i < cf->npeers; i++)
+			noep += !cf->peers[i].endpoint[0];
+		if (connect_to && !(cf->npeers == 1 && noep == 1))
+			die("-c HOST:PORT needs exactly one peer line without an endpoint");
+		if (ctx->stdio && cf->npeers != 1)
+			die("-s - (stdin/stdout) carries exactly one peer");
+		for (i = 0; i < cf->npeers; i++) {
+			struct conf_peer *pe = &cf->peers[i];
+			struct cable_addr ep;
+			struct cable_peer *p;
+			const char *where = pe->endpoint[0] ? pe->endpoint : connect_to;
+
+			if (!sodium_memcmp(pe->pub, ctx->cable->pub, CONF_KEYLEN))
+				die("peer %zu is our own public key", i + 1);
+			if (pe->psk_file[0] && key_file_read(pe->psk_file, psk, err, sizeof(err)))
+				die("%s", err);
+			if (where)
+				resolve(ctx, where, &ep);
+			p = cable_add_peer(ctx->cable, pe->pub, pe->psk_file[0] ? psk : NULL,
+					   where ? &ep : NULL, true,
+					   pe->keepalive ? pe->keepalive : keepalive);
+			sodium_memzero(psk, CONF_KEYLEN);
+			if (!p)
+				die("peer %zu: %s", i + 1, errno == EINVAL ? "unusable public key" :
+				    strerror(errno));
+			ctx->ports[ctx->nports].peer = p;
+			p->user = &ctx->ports[ctx->nports++];
+		}
+	}
+	sodium_free(priv);
+	sodium_free(psk);
+	free(cf);
+
+	for (i = 0; i < ctx->nports; i++)
+		open_port(ctx, &ctx->ports[i], vnl);
+	if (ctx->stdio) {
+		ctx->srx = malloc(sizeof(*ctx->srx));
+		if (!ctx->srx)
+			die("out of memory");
+		stream_rx_init(ctx->srx);
+	}
+	if (loop_add_fd(ctx->loop, ctx->udp, EPOLLIN, on_udp, ctx))
+		die_perror("epoll");
+	ctx->timer = loop_add_timer(ctx->loop, 1000000, on_timer, ctx);
+	if (ctx->timer < 0)
+		die_perror("timer");
+	ctx->timer_at = loop_now_ns() + 1000000;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	if (loop_add_signals(ctx->loop, &sigs, on_signal, ctx))
+		die_perror("signals");
+	signal(SIGPIPE, SIG_IGN);
+	if (mgmt) {
+		struct console_config cc = {
+			.banner = PROG " management console (vdekit " VERSION ")",
+			.prompt = "vde_cryptcab$ ",
+			.shutdown_help = "stop vde_cryptcab",
+			.ctx = ctx,
+			.on_shutdown = on_shutdown,
+		};
+
+		ctx->con = console_new(ctx->loop, &cc);
+		if (!ctx->con || console_add_cmds(ctx->con, cmds, sizeof(cmds) / sizeof(cmds[0])) ||
+		    console_listen(ctx->con, mgmt, mgmt_mode, (gid_t)-1))
+			die_perror("management console %s", mgmt);
+	}
+	if (daemon_mode && daemonize())
+		die_perror("daemonize");
+	if (pidfile && pidfile_write(pidfile, NULL))
+		die_perror("pidfile %s", pidfile);
+	if (ctx->verbose) {
+		struct sockaddr_storage a;
+		socklen_t alen = sizeof(a);
+		char pub[CONF_B64LEN + 1];
+		unsigned bound = 0;
+
+		if (!getsockname(ctx->udp, (struct sockaddr *)&a, &alen))
+			bound = ntohs(a.ss_family == AF_INET6 ?
+				      ((struct sockaddr_in6 *)&a)->sin6_port :
+				      ((struct sockaddr_in *)&a)->sin_port);
+		key_to_base64(pub, ctx->cable->pub);
+		log_info("listening on udp port %u, public key %s, %zu peer(s)", bound, pub,
+			 ctx->cable->npeers);
+	}
+	loop_run(ctx->loop);
+
+	if (ctx->con)
+		console_free(ctx->con);
+	for (i = 0; i < ctx->nports; i++)
+		if (ctx->ports[i].conn)
+			vde_close(ctx->ports[i].conn);
+	cable_free(ctx->cable);
+	close(ctx->udp);
+	loop_free(ctx->loop);
+	free(ctx->srx);
+	free(ctx);
+	pidfile_remove();
+	return 0;
+}
