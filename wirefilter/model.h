@@ -36,8 +36,8 @@ enum wf_feature {
 #define WF_QUEUE_MAX_FRAMES	(1U << 18)	/* per direction */
 #define WF_QUEUE_MAX_BYTES	((size_t)512 << 20)
 #define WF_DUP_MAX		1000		/* copies of one frame */
-#define WF_SLACK_NS		1000000ULL	/* idle time still counted as busy line */
-#define WF_SPEED_AHEAD_NS	1000000ULL	/* interface backlog before back-pressure */
+#define WF_SLACK_NS		5000000ULL	/* idle time still counted as busy line */
+#define WF_SPEED_AHEAD_NS	5000000ULL	/* interface backlog before back-pressure */
 
 struct wf_counters {
 	uint64_t in_frames, in_bytes;
