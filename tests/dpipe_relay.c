@@ -5,14 +5,19 @@
  * descriptor named by $ALTERNATE_STDIN to stdout, byte for byte, so that
  * "dpipe A = dpipe_relay = B" behaves like "dpipe A = B". Exits 0 when
  * either input ends, 2 when the environment variables are missing, 1 on an
- * I/O error. With -c FILE it appends "in OUT\n" counts of bytes relayed in
- * each direction to FILE at exit (for assertions).
+ * I/O error. Options for assertions:
+ *   -c FILE   append "IN OUT\n", the byte counts relayed each way, at exit
+ *   -l FILE   first write the numbers of our open descriptors, one a line
+ *   -x        exit right after -l (no relaying; no environment needed)
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +40,30 @@ static int relay_env_fd(const char *name)
 		exit(2);
 	}
 	return (int)fd;
+}
+
+/* Write our open descriptors (except the one reading /proc) to @path. */
+static void relay_list_fds(const char *path)
+{
+	DIR *d = opendir("/proc/self/fd");
+	FILE *f = fopen(path, "w");
+	struct dirent *e;
+	char self[2][16];
+
+	if (!d || !f) {
+		fprintf(stderr, "dpipe_relay: %s: %s\n", d ? path : "/proc/self/fd", strerror(errno));
+		exit(1);
+	}
+	snprintf(self[0], sizeof(self[0]), "%d", dirfd(d));
+	snprintf(self[1], sizeof(self[1]), "%d", fileno(f));
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, self[0]) || !strcmp(e->d_name, self[1]))
+			continue;
+		fprintf(f, "%s\n", e->d_name);
+	}
+	closedir(d);
+	if (fclose(f) != 0)
+		exit(1);
 }
 
 static int relay_copy(int from, int to, unsigned long long *count)
@@ -62,14 +91,27 @@ int main(int argc, char **argv)
 	struct pollfd pfd[2];
 	unsigned long long count[2] = { 0, 0 };
 	const char *countfile = NULL;
-	int ret = 0;
+	int ret = 0, opt;
+	bool list_only = false;
 
-	if (argc == 3 && strcmp(argv[1], "-c") == 0)
-		countfile = argv[2];
-	else if (argc != 1) {
-		fprintf(stderr, "usage: dpipe_relay [-c COUNTFILE]\n");
-		return 2;
+	while ((opt = getopt(argc, argv, "c:l:x")) != -1) {
+		switch (opt) {
+		case 'c':
+			countfile = optarg;
+			break;
+		case 'l':
+			relay_list_fds(optarg);
+			break;
+		case 'x':
+			list_only = true;
+			break;
+		default:
+			fprintf(stderr, "usage: dpipe_relay [-c COUNTFILE] [-l FDFILE [-x]]\n");
+			return 2;
+		}
 	}
+	if (list_only)
+		return 0;
 	pfd[0].fd = STDIN_FILENO;
 	pfd[1].fd = relay_env_fd("ALTERNATE_STDIN");
 	pfd[0].events = pfd[1].events = POLLIN;

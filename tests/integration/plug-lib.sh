@@ -3,6 +3,7 @@
 # (sourced after tests/lib/env.sh)
 #
 #   start_switch NAME         vde_switch -s $TMP/NAME in the background, ready
+#   restart_switch NAME       after killing it: wait, clean up, start again
 #   start_plug NAME ARGS...   vde_plug -v ARGS with stdin from a FIFO we hold
 #                             open as fd ${IN[NAME]}, stdout to $TMP/NAME.out,
 #                             stderr to $TMP/NAME.log; waits for "connected"
@@ -40,6 +41,13 @@ start_switch() {
 	wait_for test -S "$d/ctl" || fail "switch $1: no ctl socket"
 	PID[$1]=$(cat "$d.pid")
 	PIDS+=("${PID[$1]}")
+}
+
+# restart_switch NAME: a fresh switch after the previous one was killed
+restart_switch() {
+	WAIT_SECS=5 wait_for gone "${PID[$1]}" || fail "switch $1 did not exit"
+	rm -rf "$TMP/$1" "$TMP/$1.pid"
+	start_switch "$1"
 }
 
 start_plug() {
