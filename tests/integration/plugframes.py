@@ -8,7 +8,8 @@
 #                                            MAC SRC to MAC DST, type 0x88b5, payload
 #                                            "TEXT #i" padded with a byte pattern
 #   plugframes.py count FILE                 number of complete records in FILE
-#   plugframes.py decode [FILE]              one line per record: src dst len text
+#   plugframes.py decode [FILE [PREFIX]]     one line per record: src dst len text
+#                                            (FILE - = stdin; works on a live pipe)
 #   plugframes.py records N FILE             exit 0 once FILE holds >= N records
 import struct
 import sys
@@ -55,7 +56,7 @@ def fmt(m):
     return ':'.join('%02x' % b for b in m)
 
 
-def decode_stream(stream):
+def decode_stream(stream, prefix=''):
     """Print records as they arrive (works on a live pipe)."""
     buf = b''
     while True:
@@ -70,8 +71,8 @@ def decode_stream(stream):
             f, buf = buf[2:2 + n], buf[2 + n:]
             text = f[14:].split(b'\0')[0]
             text = bytes(c for c in text[:48] if 32 <= c < 127).decode()
-            print('%s -> %s  %5d bytes  "%s"' % (fmt(f[6:12]), fmt(f[0:6]), len(f), text),
-                  flush=True)
+            print('%s%s -> %s  %5d bytes  "%s"' % (prefix, fmt(f[6:12]), fmt(f[0:6]),
+                                                   len(f), text), flush=True)
 
 
 def main(argv):
@@ -79,12 +80,13 @@ def main(argv):
         gen(argv[2], argv[3], argv[4], [int(x) for x in argv[5:]])
     elif len(argv) == 3 and argv[1] == 'count':
         print(sum(1 for _ in records(read(argv[2]))))
-    elif len(argv) in (2, 3) and argv[1] == 'decode':
-        if len(argv) == 3 and argv[2] != '-':
+    elif len(argv) in (2, 3, 4) and argv[1] == 'decode':
+        prefix = argv[3] if len(argv) == 4 else ''
+        if len(argv) >= 3 and argv[2] != '-':
             with open(argv[2], 'rb') as f:
-                decode_stream(f)
+                decode_stream(f, prefix)
         else:
-            decode_stream(sys.stdin.buffer)
+            decode_stream(sys.stdin.buffer, prefix)
     elif len(argv) == 4 and argv[1] == 'records':
         try:
             n = sum(1 for _ in records(read(argv[3])))
