@@ -459,7 +459,7 @@ static void session_unsubscribe_all(struct console_session *s)
 		}
 }
 
-/* Copy a line, without leading and trailing blanks (and a stray '\r'). */
+/* Copy a line, without leading and trailing blanks (and stray '\r', '\n'). */
 static char *trim_dup(const char *line)
 {
 	size_t n;
@@ -468,7 +468,7 @@ static char *trim_dup(const char *line)
 	while (is_blank(*line))
 		line++;
 	n = strlen(line);
-	while (n && (is_blank(line[n - 1]) || line[n - 1] == '\r'))
+	while (n && (is_blank(line[n - 1]) || line[n - 1] == '\r' || line[n - 1] == '\n'))
 		n--;
 	t = malloc(n + 1);
 	if (t) {
