@@ -3,7 +3,8 @@
 # t-dpipe-chain.sh - dpipe carrying frames between two switches: the classic
 # cable "dpipe vde_plug SW1 = vde_plug SW2", a three-stage chain whose middle
 # stage relays through $ALTERNATE_STDIN/$ALTERNATE_STDOUT, a one-way ring
-# through cat; the whole chain ends when a stage dies (no hang).
+# through cat; the whole chain ends when a stage dies (no hang); the same
+# cable with Debian's vde_plug on one end, and under Debian's dpipe.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
 
@@ -67,4 +68,28 @@ kill "$chain"
 wait_exit "$chain"
 [ "$RC" = 0 ] || fail "dpipe status $RC after SIGTERM"
 for p in $(pgrep -P "$chain"); do fail "stage $p survived dpipe"; done
+
+# 4. interoperability with Debian's VDE: our dpipe and vde_plug with
+#    Debian's vde_plug on one end, then Debian's dpipe with our plugs
+[ -x "$DEB_PLUG" ] && [ -x "$DEB_DPIPE" ] || fail "Debian's vde_plug/dpipe are missing (apt install vdeplug)"
+data_socks() { ls -A "$TMP/$1" | grep -vc '^ctl$'; }
+nports() { [ "$(data_socks "$1")" -ge "$2" ]; }
+SIZES="60 100 1514"
+NF=3
+kill "${PID[sw2]}"
+restart_switch sw2
+bg deb1.log "$DPIPE" "$PLUG" -v "$TMP/sw1" = "$DEB_PLUG" "$TMP/sw2"
+chain=$LASTPID
+wait_for connected deb1.log 1 && wait_for nports sw2 1 || fail "chain with Debian's vde_plug did not connect"
+check_frames i
+kill "${PID[sw2]}"
+wait_exit "$chain"
+[ "$RC" = 0 ] || fail "dpipe with Debian's vde_plug: status $RC"
+restart_switch sw2
+bg deb2.log "$DEB_DPIPE" "$PLUG" -v "$TMP/sw1" = "$PLUG" -v "$TMP/sw2"
+chain=$LASTPID
+wait_for connected deb2.log 2 || fail "Debian's dpipe with our plugs did not connect"
+check_frames j
+kill "${PID[sw2]}"
+wait_exit "$chain"
 pass "dpipe chains"
