@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-plug-stream.sh - vde_plug stream mode on a switch: records written to one
 # plug's stdin come out of another plug's stdout byte for byte (broadcast and
-# unicast, 60..9000-byte frames); a plug exits 0 on stdin EOF and when its
+# unicast, 60..9234-byte frames, a 1000-frame burst); a plug exits 0 on
+# stdin EOF and when its
 # switch goes away.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
 
 MAC_A=02:00:00:00:00:0a
 MAC_B=02:00:00:00:00:0b
-SIZES=${PLUG_TEST_SIZES:-"60 61 100 1000 1514 1518 4000 9000"}
+SIZES=${PLUG_TEST_SIZES:-"60 61 100 1000 1514 1518 4000 9000 9234"}
 NF=$(echo $SIZES | wc -w)
 
 start_switch sw
@@ -39,6 +40,14 @@ tail -c +52 "$TMP/split.bin" >&"${IN[a]}"
 cat "$TMP/a2b.bin" "$TMP/split.bin" >"$TMP/b.expect"
 wait_for records $((NF + 1)) "$TMP/b.out" || fail "split record not delivered"
 cmp "$TMP/b.expect" "$TMP/b.out" || fail "split record differs"
+
+# a burst of 1000 frames in one write: none lost, none reordered
+frames $MAC_A $MAC_B "burst" $(for i in $(seq 1000); do echo 1514; done) >"$TMP/burst.bin"
+send a "$TMP/burst.bin"
+cat "$TMP/b.expect" "$TMP/burst.bin" >"$TMP/b.expect2"
+WAIT_SECS=20 wait_for records $((NF + 1001)) "$TMP/b.out" ||
+	fail "burst: b got $(python3 "$FRAMES" count "$TMP/b.out") of $((NF + 1001)) frames"
+cmp "$TMP/b.expect2" "$TMP/b.out" || fail "burst frames differ"
 
 # stdin EOF: a exits 0
 close_in a
