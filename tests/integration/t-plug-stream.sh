@@ -3,8 +3,7 @@
 # t-plug-stream.sh - vde_plug stream mode on a switch: records written to one
 # plug's stdin come out of another plug's stdout byte for byte (broadcast and
 # unicast, 60..9234-byte frames, a 1000-frame burst); a plug exits 0 on
-# stdin EOF and when its
-# switch goes away.
+# stdin EOF and when its switch goes away.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
 
