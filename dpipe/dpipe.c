@@ -3,32 +3,14 @@
  *
  *   dpipe [-d] [-p PIDFILE] cmd1 [args] = cmd2 [args] [= cmd3 [args]]...
  *
- * Theory of operation. The argument list is cut at separator words into
- * stages. A separator is "=" optionally preceded by "}" or "{" (closing a
- * one-way group) and optionally followed by "}" or "{" (opening one):
+ * Theory of operation. dpipe/chain.c turns the argument list into stages
+ * and pipe edges (see there for the "=", "=}", "}=", "={", "{=" grammar
+ * and VDE 2's ALTERNATE_STDIN/ALTERNATE_STDOUT convention).
  *
- *   a = b       a.stdout -> b.stdin and b.stdout -> a.stdin
- *   a = b = c   b talks to a on stdin/stdout and to c on the descriptors
- *               named by $ALTERNATE_STDIN / $ALTERNATE_STDOUT
- *   a =} f... }= b   forward group: a -> f... -> b, and b -> a directly
- *   a ={ g... {= b   backward group: b -> g... -> a, and a -> b directly
- *
- * Stages outside braces are "endpoints"; consecutive endpoints X, Y are
- * joined by a link whose forward direction (X to Y) runs through the
- * stages of "=}...}=" groups in order, and whose backward direction (Y to
- * X) through the stages of "={...{=" groups, right to left. Inside a group
- * plain "=" separates further one-way stages; "}={" closes a forward group
- * and opens a backward one on the same link (and "{=}" the reverse), so
- * "a =} b }={ c {= d" is the ring a -> b -> d -> c -> a. Group stages use
- * only stdin and stdout; the first and last endpoint use stdin/stdout for
- * their only link; middle endpoints use stdin/stdout to the left and the
- * alternate descriptors to the right (VDE 2's convention).
- *
- * The parser is pure: it turns argv into stages and pipe edges. Then every
- * pipe is created O_CLOEXEC, every stage forked, and in each child exactly
- * its own pipe ends are dup2()ed onto 0, 1 and the two alternate numbers
- * (picked like VDE 2 does: the two lowest free descriptors), so no stage
- * inherits another's pipe. dpipe stays as a supervising parent: when any
+ * Every pipe is created O_CLOEXEC, every stage forked, and in each child
+ * exactly its own pipe ends are dup2()ed onto 0, 1 and the two alternate
+ * numbers (picked like VDE 2 does: the two lowest free descriptors), so no
+ * stage inherits another's pipe. dpipe stays as a supervising parent: when any
  * stage ends the others get one second to end on their own (EOF travels
  * down the pipes), then SIGTERM, then SIGKILL five seconds later; dpipe
  * exits with the status of the first stage that failed on its own (0 if
@@ -50,14 +32,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chain.h"
 #include "daemon.h"
 #include "log.h"
 
 #define DP_DRAIN_MS		1000	/* first exit -> SIGTERM to the rest */
 #define DP_KILL_GRACE_S		5	/* SIGTERM -> SIGKILL */
 
-enum dp_slot { SLOT_IN, SLOT_OUT, SLOT_ALT_IN, SLOT_ALT_OUT, SLOT_N };
-
+/* Run-time state of one stage; argv comes from struct chain. */
 struct dp_stage {
 	char **argv;			/* NULL-terminated inside the original argv */
 	int fd[SLOT_N];			/* pipe ends in the parent, -1 if unused */
@@ -66,16 +48,10 @@ struct dp_stage {
 	bool signalled;			/* we sent it SIGTERM */
 };
 
-struct dp_edge {			/* one pipe: writer slot -> reader slot */
-	size_t w, r;
-	enum dp_slot ws, rs;
-};
-
 struct dp_ctx {
-	struct dp_stage *st;
+	struct chain chain;
+	struct dp_stage *st;		/* chain.nst entries */
 	size_t nst;
-	struct dp_edge *edge;
-	size_t nedge;
 	bool daemon;
 	const char *pidfile;
 	int alt_no[2];			/* fd numbers of ALTERNATE_STDIN/STDOUT */
@@ -104,143 +80,6 @@ static void usage(FILE *f, int status)
 		fprintf(f, "%.*sTry 'dpipe --help' for more information.\n",
 			(int)(strchr(usage_text, '\n') - usage_text + 1), usage_text);
 	exit(status);
-}
-
-/* A separator is "=" with an optional brace before and/or after. */
-static bool dp_is_sep(const char *s, char *lead, char *trail)
-{
-	const char *eq = strchr(s, '=');
-	size_t n = strlen(s);
-
-	if (!eq || n > 3)
-		return false;
-	*lead = eq > s ? s[0] : 0;
-	*trail = eq[1];
-	if (eq - s > 1 || (*lead && *lead != '{' && *lead != '}'))
-		return false;
-	if (*trail && (*trail != '{' && *trail != '}'))
-		return false;
-	return eq + 1 + (*trail ? 1 : 0) == s + n;
-}
-
-static void dp_add_edge(struct dp_ctx *c, size_t w, enum dp_slot ws, size_t r, enum dp_slot rs)
-{
-	struct dp_edge *e = &c->edge[c->nedge++];
-
-	e->w = w;
-	e->ws = ws;
-	e->r = r;
-	e->rs = rs;
-}
-
-/* Join endpoint @x (its right side) to endpoint @y through the forward
- * group stages @f[0..nf) and backward group stages @b[0..nb). */
-static void dp_link(struct dp_ctx *c, size_t x, bool x_first, size_t y,
-		    const size_t *f, size_t nf, const size_t *b, size_t nb)
-{
-	enum dp_slot xout = x_first ? SLOT_OUT : SLOT_ALT_OUT;
-	enum dp_slot xin = x_first ? SLOT_IN : SLOT_ALT_IN;
-	size_t w = x, i;
-	enum dp_slot ws = xout;
-
-	for (i = 0; i < nf; i++) {
-		dp_add_edge(c, w, ws, f[i], SLOT_IN);
-		w = f[i];
-		ws = SLOT_OUT;
-	}
-	dp_add_edge(c, w, ws, y, SLOT_IN);
-	w = y;
-	ws = SLOT_OUT;
-	for (i = nb; i > 0; i--) {
-		dp_add_edge(c, w, ws, b[i - 1], SLOT_IN);
-		w = b[i - 1];
-		ws = SLOT_OUT;
-	}
-	dp_add_edge(c, w, ws, x, xin);
-}
-
-/**
- * dp_parse() - split argv into stages and pipe edges (no syscalls)
- * @c:		context; st and edge arrays must hold @argc entries each
- * @argc:	number of words in @argv (after the options)
- * @argv:	the words; separators are replaced by NULL in place
- * @err:	set to a message on failure
- *
- * Return: 0 or -1.
- */
-static int dp_parse(struct dp_ctx *c, int argc, char **argv, const char **err)
-{
-	enum { G_NONE, G_FWD, G_BACK } group = G_NONE;
-	size_t *f = NULL, *b = NULL, nf = 0, nb = 0, x = 0, nendpoints = 0;
-	bool want_cmd = true;
-	int i, ret = -1;
-
-	f = calloc((size_t)argc + 1, sizeof(*f));
-	b = calloc((size_t)argc + 1, sizeof(*b));
-	if (!f || !b) {
-		*err = "out of memory";
-		goto out;
-	}
-	for (i = 0; i < argc; i++) {
-		char lead, trail;
-
-		if (dp_is_sep(argv[i], &lead, &trail)) {
-			if (want_cmd) {
-				*err = i ? "empty command between separators" :
-					   "the first word is a separator";
-				goto out;
-			}
-			argv[i] = NULL;
-			if ((lead == '}' && group != G_FWD) || (lead == '{' && group != G_BACK)) {
-				*err = "closing brace without a matching open group";
-				goto out;
-			}
-			if (lead)
-				group = G_NONE;
-			if (trail && group != G_NONE) {
-				*err = "nested groups are not allowed";
-				goto out;
-			}
-			if (trail)
-				group = trail == '}' ? G_FWD : G_BACK;
-			want_cmd = true;
-			continue;
-		}
-		if (!want_cmd)
-			continue;		/* an argument of the current stage */
-		want_cmd = false;
-		c->st[c->nst].argv = argv + i;
-		if (group == G_FWD) {
-			f[nf++] = c->nst;
-		} else if (group == G_BACK) {
-			b[nb++] = c->nst;
-		} else {
-			if (nendpoints > 0) {
-				dp_link(c, x, nendpoints == 1, c->nst, f, nf, b, nb);
-				nf = nb = 0;
-			}
-			x = c->nst;
-			nendpoints++;
-		}
-		c->nst++;
-	}
-	if (want_cmd) {
-		*err = argc ? "the last word is a separator" : "no command";
-		goto out;
-	}
-	if (group != G_NONE) {
-		*err = "unclosed group: missing \"}=\" or \"{=\"";
-		goto out;
-	}
-	if (nendpoints < 2) {
-		*err = "at least two commands joined by \"=\" are needed";
-		goto out;
-	}
-	ret = 0;
-out:
-	free(f);
-	free(b);
-	return ret;
 }
 
 static void dp_kill_running(struct dp_ctx *c, int sig)
@@ -446,14 +285,16 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	c->st = calloc((size_t)argc + 1, sizeof(*c->st));
-	c->edge = calloc((size_t)argc * 2 + 2, sizeof(*c->edge));
-	if (!c->st || !c->edge)
-		die("out of memory");
-	if (dp_parse(c, argc, argv, &err) < 0) {
+	if (chain_parse(&c->chain, argc, argv, &err) < 0) {
 		fprintf(stderr, "dpipe: %s\n", err);
 		usage(stderr, EXIT_FAILURE);
 	}
+	c->nst = c->chain.nst;
+	c->st = calloc(c->nst, sizeof(*c->st));
+	if (!c->st)
+		die("out of memory");
+	for (i = 0; i < c->nst; i++)
+		c->st[i].argv = c->chain.st[i].argv;
 	dp_fix_stdio();
 
 	if (c->daemon && daemonize() < 0)
@@ -486,8 +327,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < c->nst; i++)
 		for (k = 0; k < SLOT_N; k++)
 			c->st[i].fd[k] = -1;
-	for (e = 0; e < c->nedge; e++) {
-		const struct dp_edge *d = &c->edge[e];
+	for (e = 0; e < c->chain.nedge; e++) {
+		const struct chain_edge *d = &c->chain.edge[e];
 		int p[2];
 
 		if (pipe2(p, O_CLOEXEC) < 0)
@@ -522,6 +363,6 @@ int main(int argc, char **argv)
 	if (c->pidfile)
 		pidfile_remove();
 	free(c->st);
-	free(c->edge);
+	chain_free(&c->chain);
 	return status;
 }
