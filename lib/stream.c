@@ -22,6 +22,8 @@
  * The sender emits header and frame with one writev(), as VDE 2 does, so a
  * reader never sees a half record unless the transport splits it.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <string.h>

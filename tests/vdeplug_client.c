@@ -12,10 +12,15 @@
  *                  [-r count] [-e] [-t secs] [-R readyfile] [-W waitfile]
  *                  [-F] [-c] VNL
  *   -e   echo: send every received frame back
+ *   -P   ping-pong: send the next frame only after one more was received
+ *        (with a peer in -e mode: at most one frame in flight, so datagram
+ *        queues never overflow however loaded the machine is)
  *   -F   expect vde_open() to fail: print "open failed: <errno name>", exit 0
  *   -c   after the work, wait until the ctl fd reports EOF (switch gone)
  * Exit: 0 ok, 1 error, 2 timeout.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -94,7 +99,7 @@ static long long num(const char *s, long long min, long long max)
 
 static void usage(FILE *f, int status)
 {
-	fprintf(f, "usage: vdeplug_client [-cehF] [-D descr] [-p port] [-g group] [-m mode]\n"
+	fprintf(f, "usage: vdeplug_client [-cehFP] [-D descr] [-p port] [-g group] [-m mode]\n"
 		"       [-n count] [-l len] [-S seed] [-o sentfile] [-r count] [-t secs]\n"
 		"       [-R readyfile] [-W waitfile] VNL\n");
 	exit(status);
@@ -106,13 +111,13 @@ int main(int argc, char **argv)
 	const char *descr = "vdeplug_client", *sentfile = NULL, *ready = NULL, *waitf = NULL;
 	unsigned int nsend = 0, nrecv = 0, seed = 1, sent = 0, got = 0;
 	size_t len = 60;
-	int echo = 0, expect_fail = 0, wait_ctl = 0, use_args = 0, opt, ret = 1;
+	int echo = 0, pingpong = 0, expect_fail = 0, wait_ctl = 0, use_args = 0, opt, ret = 1;
 	long deadline, timeout_ms = 10000;
 	static unsigned char buf[VDE_ETHBUFSIZE + 100];
 	FILE *sf = NULL;
 	VDECONN *conn;
 
-	while ((opt = getopt(argc, argv, "D:p:g:m:n:l:S:o:r:et:R:W:Fch")) != -1) {
+	while ((opt = getopt(argc, argv, "D:p:g:m:n:l:S:o:r:ePt:R:W:Fch")) != -1) {
 		switch (opt) {
 		case 'D': descr = optarg; break;
 		case 'p': args.port = (int)num(optarg, -1, 0xffffff); use_args = 1; break;
@@ -124,6 +129,7 @@ int main(int argc, char **argv)
 		case 'o': sentfile = optarg; break;
 		case 'r': nrecv = (unsigned int)num(optarg, 0, 1000000); break;
 		case 'e': echo = 1; break;
+		case 'P': pingpong = 1; break;
 		case 't': timeout_ms = (long)num(optarg, 1, 3600) * 1000; break;
 		case 'R': ready = optarg; break;
 		case 'W': waitf = optarg; break;
@@ -172,7 +178,7 @@ int main(int argc, char **argv)
 		long left = deadline - now_ms();
 		int r;
 
-		if (sent < nsend) {
+		if (sent < nsend && (!pingpong || got >= sent)) {
 			size_t n = make_frame(buf, sent, len, seed);
 
 			if (vde_send(conn, buf, n, 0) != (ssize_t)n) {
@@ -182,8 +188,8 @@ int main(int argc, char **argv)
 			if (sf)
 				hexline(sf, buf, n);
 			sent++;
-			/* pace a little so datagram queues never overflow */
-			if (sent % 8 == 0)
+			/* without -P: pace a little to spare datagram queues */
+			if (!pingpong && sent % 8 == 0)
 				usleep(2000);
 			continue;
 		}
@@ -205,6 +211,8 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			if (n == 0) {
+				/* tests wait for this line (a peer reset, e.g. ptp) */
+				fprintf(stderr, "zero-length\n");
 				if (pfd.revents & POLLHUP)
 					goto done;
 				continue;

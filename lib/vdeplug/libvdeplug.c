@@ -7,6 +7,8 @@
  * dispatch. No module is loaded with dlopen: vde, ptp, udp, null and cmd
  * are built in. The library never prints and never exits.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>

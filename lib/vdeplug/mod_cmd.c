@@ -25,6 +25,8 @@
  * socket, which the command sees as EOF, and reaps it (SIGTERM, then
  * SIGKILL if it does not exit within a second).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -6,6 +6,8 @@
  * vde_recv() on it fails with EAGAIN. Used to run a plug-based switch
  * stand-alone, or as a harmless placeholder in tests.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <sys/eventfd.h>
 #include <unistd.h>

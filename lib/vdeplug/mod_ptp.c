@@ -18,6 +18,8 @@
  *    datagram, then unlinks the socket file it bound.
  * The helpers here also serve udp:// (vdeplug_p2p_recv/send).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

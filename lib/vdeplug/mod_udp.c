@@ -9,6 +9,8 @@
  * the first send, as vdeplug4 does, so until then frames from any sender
  * are accepted. Hosts must be numeric or resolvable; ports are numeric.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <netdb.h>
 #include <string.h>

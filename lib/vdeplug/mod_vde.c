@@ -24,6 +24,8 @@
  * A DIR that is itself a socket is VDE 2's old single-socket switch (stream)
  * or the server end of a point-to-point cable (datagram: ptp client).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>

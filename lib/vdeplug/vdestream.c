@@ -6,6 +6,8 @@
  * (partial headers and payloads are kept, unlike VDE 2), vdestream_send()
  * writes header and frame with one writev. Bytes on the wire are VDE 2's.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdlib.h>
 

@@ -24,6 +24,8 @@
  * Nothing here touches the file system: default-switch lookup, path
  * canonicalisation and name resolution happen in the modules.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,6 +85,8 @@ static int parse_param(const char *s, size_t len, struct vnl *v)
 			return -EINVAL;
 		if (all_digits(s, len))
 			return parse_port(s, len, v);
+		if (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))
+			return -EINVAL;	/* not a port, not a name */
 		return copy_str(v->portgroup, sizeof(v->portgroup), s, len);
 	}
 	klen = (size_t)(eq - s);

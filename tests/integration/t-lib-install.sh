@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-lib-install.sh - `make install DESTDIR=…` installs libvdeplug.h,
+# libvdeplug.so.2 (soname libvdeplug.so.2) and vdeplug.pc; the library
+# exports exactly the VDE names (the same set as Debian's libvdeplug.so.2);
+# a program built with `pkg-config vdeplug` against the installed copy
+# compiles (struct vde_open_args layout asserted), links and runs.
+TEST_TIMEOUT=300
+. "$top_srcdir/tests/lib/env.sh"
+command -v pkg-config >/dev/null || fail "pkg-config is needed"
+unset MAKEFLAGS MFLAGS MAKELEVEL
+D=$TMP/inst
+make -C "$top_builddir" install DESTDIR="$D" >"$TMP/install.log" 2>&1 ||
+	fail "make install failed: $(tail -20 "$TMP/install.log")"
+h=$(find "$D" -name libvdeplug.h)
+so=$(find "$D" -name libvdeplug.so.2)
+pc=$(find "$D" -name vdeplug.pc)
+[ -n "$h" ] && [ -n "$so" ] && [ -n "$pc" ] || fail "missing: header '$h' lib '$so' pc '$pc'"
+readelf -d "$so" | grep -q 'SONAME.*\[libvdeplug.so.2\]' || fail "soname is not libvdeplug.so.2"
+
+ours=$(nm -D --defined-only "$so" | awk '{print $3}' | sort)
+want=$(printf '%s\n' vde_close vde_ctlfd vde_datafd vde_open_real vde_recv vde_send \
+	vdestream_close vdestream_open vdestream_recv vdestream_send | sort)
+[ "$ours" = "$want" ] || fail "exported symbols differ: $ours"
+deb=/usr/lib/x86_64-linux-gnu/libvdeplug.so.2
+if [ -e "$deb" ]; then
+	debnames=$(nm -D --defined-only "$deb" | awk '$3 ~ /^vde/ {print $3}' | sort)
+	[ "$debnames" = "$want" ] || fail "Debian's vde* names differ from ours: $debnames"
+fi
+
+libdir=$(dirname "$so")
+cat >"$TMP/t.c" <<'EOC'
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <libvdeplug.h>
+_Static_assert(offsetof(struct vde_open_args, port) == 0, "port");
+_Static_assert(offsetof(struct vde_open_args, group) == 8, "group");
+_Static_assert(offsetof(struct vde_open_args, mode) == 16, "mode");
+_Static_assert(sizeof(struct vde_open_args) == 24, "size");
+_Static_assert(LIBVDEPLUG_INTERFACE_VERSION == 1, "version");
+_Static_assert(VDE_ETHBUFSIZE == 9234, "ethbufsize");
+int main(void)
+{
+	struct vde_open_args a = { 0, NULL, 0 };
+	char f[60] = { 0 };
+	VDECONN *c = vde_open("null://", "t", &a);
+
+	if (!c || vde_send(c, f, sizeof(f), 0) != 60 || vde_ctlfd(c) != -1)
+		return 1;
+	if (vde_close(c))
+		return 1;
+	if (vde_open_real("null://", "t", 2, &a) || errno != EINVAL)
+		return 1;
+	puts("ok");
+	return 0;
+}
+EOC
+PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$D \
+	cc -std=c11 -Wall -Werror "$TMP/t.c" -o "$TMP/t" \
+	$(PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$D pkg-config --cflags --libs vdeplug) \
+	>"$TMP/cc.log" 2>&1 || fail "build against the installed library failed: $(cat "$TMP/cc.log")"
+[ "$(LD_LIBRARY_PATH=$libdir "$TMP/t")" = ok ] || fail "program using the installed library failed"
+ldd_out=$(LD_LIBRARY_PATH=$libdir ldd "$TMP/t")
+echo "$ldd_out" | grep -q "libvdeplug.so.2 => $libdir" || fail "not linked to our copy: $ldd_out"
+pass "install"
