@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* switch/commands.c - the switch's console commands (ds/, hash/, port/)
+ *
+ * Registered with the shared console server (lib/common/console.c), which
+ * owns the protocol bytes, the builtins (help, logout, shutdown, load,
+ * debug/...) and line handling. Output formats are VDE 2.3.2's byte for
+ * byte (vde2-compat.md 3.7) except where VDE 2 was wrong: hash/find prints
+ * the true port. Numbers are parsed strictly (parse_num): "4x" is 1022.
+ * port/stats is ours: every drop counter.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "ether.h"
+#include "log.h"
+#include "loop.h"
+#include "parse.h"
+#include "switch.h"
+
+#define MAXARGS 4
+
+/* Split @args into at most MAXARGS blank-separated words (copied to @buf).
+ * Returns the number of words, or -1 if there are more. */
+static int split(const char *args, char *buf, size_t bufsz, char *w[MAXARGS])
+{
+	char *save = NULL, *t;
+	int n = 0;
+
+	snprintf(buf, bufsz, "%s", args ? args : "");
+	for (t = strtok_r(buf, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == MAXARGS)
+			return -1;
+		w[n++] = t;
+	}
+	return n;
+}
+
+static int num(const char *s, long long min, long long max, long long *v)
+{
+	const char *err = NULL;
+
+	*v = parse_num(s, min, max, &err);
+	return err ? -1 : 0;
+}
+
+/* Parse "N" (exactly one number in [min,max]). */
+static int one_num(const char *args, long long min, long long max, long long *v)
+{
+	char buf[256], *w[MAXARGS];
+
+	if (split(args, buf, sizeof(buf), w) != 1)
+		return -1;
+	return num(w[0], min, max, v);
+}
+
+static const char *user_name(uid_t u, char *buf, size_t len)
+{
+	struct passwd *pw;
+
+	if (u == PORT_NOUSER)
+		return "NONE";
+	pw = getpwuid(u);
+	if (pw)
+		return pw->pw_name;
+	snprintf(buf, len, "%u", (unsigned)u);
+	return buf;
+}
+
+static const char *group_name(gid_t g, char *buf, size_t len)
+{
+	struct group *gr;
+
+	if (g == PORT_NOGROUP)
+		return "NONE";
+	gr = getgrgid(g);
+	if (gr)
+		return gr->gr_name;
+	snprintf(buf, len, "%u", (unsigned)g);
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int cmd_ds_showinfo(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+
+	fprintf(out, "ctl dir %s\n", sw->ctl_dir);
+	fprintf(out, "std mode %04o\n", (unsigned)sw->mode);
+	return 0;
+}
+
+static int cmd_showinfo(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+
+	fprintf(out, "%s\n", SW_BANNER);
+	fprintf(out, "pid %d MAC " MAC_FMT " uptime %llu\n", (int)getpid(), MAC_ARGS(sw->mac),
+		(unsigned long long)((loop_now_ns() - sw->start_ns) / FDB_NSEC));
+	if (sw->mgmt_path)
+		fprintf(out, "mgmt %s perm %04o\n", sw->mgmt_path, (unsigned)sw->mgmt_mode);
+	return 0;
+}
+
+/* ---- hash/ ---- */
+
+static int cmd_hash_showinfo(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+
+	fprintf(out, "Hash size %zu\n", sw->fdb.nbuckets);
+	fprintf(out, "GC interval %llu secs\n", (unsigned long long)(sw->gcint / FDB_NSEC));
+	fprintf(out, "GC expire %llu secs\n", (unsigned long long)(sw->fdb.expire / FDB_NSEC));
+	fprintf(out, "Min persistence %llu secs\n",
+		(unsigned long long)(sw->fdb.minper / FDB_NSEC));
+	return 0;
+}
+
+static int cmd_hash_setsize(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 1, 1 << 20, &v))
+		return EINVAL;
+	if (fdb_roundup((size_t)v) != (size_t)v)
+		log_warn("hash size %lld rounded up to %zu", v, fdb_roundup((size_t)v));
+	return fdb_resize(&sw->fdb, (size_t)v) ? errno : 0;
+}
+
+static int cmd_hash_setgcint(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 1, 86400, &v))
+		return EINVAL;
+	sw->gcint = (uint64_t)v * FDB_NSEC;
+	if (sw->gc_timer > 0)
+		loop_timer_rearm(sw->loop, sw->gc_timer, sw->gcint);
+	return 0;
+}
+
+static int cmd_hash_setexpire(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 0, 365LL * 86400, &v))
+		return EINVAL;
+	sw->fdb.expire = (uint64_t)v * FDB_NSEC;
+	fdb_expire(&sw->fdb, loop_now_ns());
+	return 0;
+}
+
+static int cmd_hash_setminper(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 0, 365LL * 86400, &v))
+		return EINVAL;
+	sw->fdb.minper = (uint64_t)v * FDB_NSEC;
+	return 0;
+}
+
+struct hash_print {
+	FILE *out;
+	uint64_t now;
+};
+
+static void print_entry(FILE *out, size_t bucket, const struct fdb_entry *e, uint64_t now)
+{
+	uint64_t age = now > e->last_seen ? (now - e->last_seen) / FDB_NSEC : 0;
+
+	fprintf(out, "Hash: %04zu Addr: " MAC_FMT " VLAN %04u to port: %03u  age %llu secs\n",
+		bucket, MAC_ARGS(e->mac), e->vlan, e->port, (unsigned long long)age);
+}
+
+static void hash_print_cb(void *arg, size_t bucket, const struct fdb_entry *e)
+{
+	struct hash_print *hp = arg;
+
+	print_entry(hp->out, bucket, e, hp->now);
+}
+
+static int cmd_hash_print(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	struct hash_print hp = { out, loop_now_ns() };
+
+	fdb_expire(&sw->fdb, hp.now);
+	fdb_foreach(&sw->fdb, hash_print_cb, &hp);
+	return 0;
+}
+
+struct hash_find {
+	const struct fdb_entry *e;
+	size_t bucket;
+};
+
+static void hash_find_cb(void *arg, size_t bucket, const struct fdb_entry *e)
+{
+	struct hash_find *hf = arg;
+
+	if (e == hf->e)
+		hf->bucket = bucket;
+}
+
+static int cmd_hash_find(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	char buf[256], *w[MAXARGS];
+	struct hash_find hf = { 0 };
+	long long vlan = 0;
+	uint8_t mac[6];
+	uint64_t now = loop_now_ns();
+	int n = split(args, buf, sizeof(buf), w);
+
+	if (n < 1 || n > 2 || parse_mac(w[0], mac) < 0 ||
+	    (n == 2 && num(w[1], 0, 4094, &vlan)))
+		return EINVAL;
+	fdb_expire(&sw->fdb, now);
+	hf.e = fdb_find(&sw->fdb, mac, (uint16_t)vlan);
+	if (!hf.e)
+		return ENODEV;
+	fdb_foreach(&sw->fdb, hash_find_cb, &hf);
+	print_entry(out, hf.bucket, hf.e, now);
+	return 0;
+}
+
+/* ---- port/ ---- */
+
+static int cmd_port_showinfo(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+
+	fprintf(out, "Numports=%u\n", port_numports(&sw->pt));
+	fprintf(out, "HUB=%s\n", sw->pt.hub ? "true" : "false");
+	fprintf(out, "counters=true\n");
+	return 0;
+}
+
+static int cmd_port_setnumports(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	unsigned i;
+	long long v;
+
+	if (one_num(args, 1, PORT_MAX_NUMPORTS, &v))
+		return EINVAL;
+	for (i = (unsigned)v + 1; i < sw->pt.nslots; i++)
+		if (sw->pt.v[i].exists || sw->pt.v[i].nep)
+			return EADDRINUSE;
+	return port_table_resize(&sw->pt, (unsigned)v);
+}
+
+static int cmd_port_sethub(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 0, 1, &v))
+		return EINVAL;
+	sw->pt.hub = v;
+	if (v)
+		fdb_flush(&sw->fdb);
+	return 0;
+}
+
+static int cmd_port_createauto(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	unsigned p = 0;
+	int r = port_createauto(&sw->pt, &p);
+
+	if (!r)
+		fprintf(out, "Port %04u\n", p);
+	return r;
+}
+
+static int cmd_port_create(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v))
+		return EINVAL;
+	return port_create(&sw->pt, (unsigned)v);
+}
+
+static int cmd_port_remove(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v))
+		return EINVAL;
+	return port_remove(&sw->pt, (unsigned)v);
+}
+
+/* Parse "N X" where N is an existing port; X is returned as a string. */
+static int port_and_word(struct sw *sw, const char *args, char *buf, size_t len,
+			 unsigned *p, char **word)
+{
+	char *w[MAXARGS];
+	long long v;
+
+	if (split(args, buf, len, w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &v))
+		return EINVAL;
+	if ((unsigned)v >= sw->pt.nslots || !sw->pt.v[v].exists)
+		return ENXIO;
+	*p = (unsigned)v;
+	*word = w[1];
+	return 0;
+}
+
+static int cmd_port_allocatable(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	char buf[256], *w;
+	long long v;
+	unsigned p;
+	int r = port_and_word(sw, args, buf, sizeof(buf), &p, &w);
+
+	if (r)
+		return r;
+	if (num(w, 0, 1, &v))
+		return EINVAL;
+	sw->pt.v[p].allocatable = v;
+	return 0;
+}
+
+static int cmd_port_setuser(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	char buf[256], *w;
+	uid_t uid;
+	unsigned p;
+	int r = port_and_word(sw, args, buf, sizeof(buf), &p, &w);
+
+	if (r)
+		return r;
+	if (!strcmp(w, "NONE") || !strcmp(w, "ANY"))
+		uid = PORT_NOUSER;
+	else if (parse_user(w, &uid) < 0)
+		return EINVAL;
+	sw->pt.v[p].acl_user = uid;
+	return 0;
+}
+
+static int cmd_port_setgroup(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	char buf[256], *w;
+	gid_t gid;
+	unsigned p;
+	int r = port_and_word(sw, args, buf, sizeof(buf), &p, &w);
+
+	if (r)
+		return r;
+	if (!strcmp(w, "NONE") || !strcmp(w, "ANY"))
+		gid = PORT_NOGROUP;
+	else if (parse_group(w, &gid) < 0)
+		return EINVAL;
+	sw->pt.v[p].acl_group = gid;
+	return 0;
+}
+
+static int cmd_port_epclose(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	char buf[256], *w[MAXARGS];
+	long long p, id;
+
+	if (split(args, buf, sizeof(buf), w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &p) ||
+	    num(w[1], 0, 1 << 30, &id))
+		return EINVAL;
+	return ds_epclose(sw, (unsigned)p, (int)id);
+}
+
+static int cmd_port_resetcounter(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	char buf[256], *w[MAXARGS];
+	unsigned p;
+	long long v;
+	int n = split(args, buf, sizeof(buf), w);
+
+	if (n == 0) {
+		for (p = 0; p < sw->pt.nslots; p++)
+			memset(&sw->pt.v[p].c, 0, sizeof(sw->pt.v[p].c));
+		memset(&sw->fwd.st, 0, sizeof(sw->fwd.st));
+		memset(&sw->drops, 0, sizeof(sw->drops));
+		return 0;
+	}
+	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) || (unsigned)v >= sw->pt.nslots)
+		return EINVAL;
+	memset(&sw->pt.v[v].c, 0, sizeof(sw->pt.v[v].c));
+	return 0;
+}
+
+static void print_port(struct sw *sw, FILE *out, unsigned p)
+{
+	const struct port *pp = &sw->pt.v[p];
+	const struct endpoint *ep;
+	char b1[32], b2[32], b3[32];
+
+	fprintf(out, "Port %04u untagged_vlan=%04u %sACTIVE - %sUnnamed Allocatable\n", p,
+		pp->untagged_vlan, pp->nep ? "" : "IN", pp->allocatable ? "" : "NOT ");
+	fprintf(out, " Current User: %s Access Control: (User: %s - Group: %s)\n",
+		user_name(pp->cur_user, b1, sizeof(b1)), user_name(pp->acl_user, b2, sizeof(b2)),
+		group_name(pp->acl_group, b3, sizeof(b3)));
+	fprintf(out, " IN:  pkts %10llu          bytes %20llu\n",
+		(unsigned long long)pp->c.in_pkts, (unsigned long long)pp->c.in_bytes);
+	fprintf(out, " OUT: pkts %10llu          bytes %20llu\n",
+		(unsigned long long)pp->c.out_pkts, (unsigned long long)pp->c.out_bytes);
+	for (ep = pp->eps; ep; ep = ep->next)
+		fprintf(out, "  -- endpoint ID %04d module %-12s: %s\n", ep->ctl_fd, "unix prog",
+			ep->descr);
+}
+
+static int port_print(struct sw *sw, FILE *out, const char *args, bool all)
+{
+	char buf[256], *w[MAXARGS];
+	unsigned p;
+	long long v;
+	int n = split(args, buf, sizeof(buf), w);
+
+	if (n == 0) {
+		for (p = 0; p < sw->pt.nslots; p++)
+			if (sw->pt.v[p].nep || (all && sw->pt.v[p].exists))
+				print_port(sw, out, p);
+		return 0;
+	}
+	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v))
+		return EINVAL;
+	p = (unsigned)v;
+	if (p >= sw->pt.nslots || !(sw->pt.v[p].nep || (all && sw->pt.v[p].exists)))
+		return ENXIO;
+	print_port(sw, out, p);
+	return 0;
+}
+
+static int cmd_port_print(void *ctx, FILE *out, const char *args)
+{
+	return port_print(ctx, out, args, false);
+}
+
+static int cmd_port_allprint(void *ctx, FILE *out, const char *args)
+{
+	return port_print(ctx, out, args, true);
+}
+
+static int cmd_port_stats(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	const struct fwd_stats *s = &sw->fwd.st;
+	unsigned p;
+	long long v = -1;
+
+	if (args && *args && one_num(args, 0, PORT_MAX_NUMPORTS, &v))
+		return EINVAL;
+	if (v >= (long long)sw->pt.nslots)
+		return ENXIO;
+	if (v < 0) {
+		fprintf(out, "frames %llu unicast %llu flooded %llu\n",
+			(unsigned long long)s->frames, (unsigned long long)s->unicast,
+			(unsigned long long)s->flooded);
+		fprintf(out, "drops runt %llu oversize %llu vlan %llu loop %llu noport %llu "
+			"qfull %llu senderr %llu fdbfull %llu ctlrefused %llu\n",
+			(unsigned long long)s->runt, (unsigned long long)s->oversize,
+			(unsigned long long)s->vlan, (unsigned long long)s->loop,
+			(unsigned long long)s->noport, (unsigned long long)sw->drops.qfull,
+			(unsigned long long)sw->drops.senderr,
+			(unsigned long long)sw->fdb.full_drops,
+			(unsigned long long)sw->drops.ctl_refused);
+	}
+	for (p = 0; p < sw->pt.nslots; p++) {
+		const struct port *pp = &sw->pt.v[p];
+		const struct endpoint *ep;
+		unsigned queued = 0;
+
+		if (v >= 0 ? p != (unsigned)v : !pp->exists)
+			continue;
+		for (ep = pp->eps; ep; ep = ep->next)
+			queued += ep->q.frames;
+		fprintf(out, "Port %04u in %llu %llu out %llu %llu drop runt %llu oversize %llu "
+			"qfull %llu senderr %llu queued %u\n", p,
+			(unsigned long long)pp->c.in_pkts, (unsigned long long)pp->c.in_bytes,
+			(unsigned long long)pp->c.out_pkts, (unsigned long long)pp->c.out_bytes,
+			(unsigned long long)pp->c.drop_runt,
+			(unsigned long long)pp->c.drop_oversize,
+			(unsigned long long)pp->c.drop_qfull,
+			(unsigned long long)pp->c.drop_senderr, queued);
+	}
+	return 0;
+}
+
+static const struct console_cmd sw_cmds[] = {
+	{ "ds", "============", "DATA SOCKET MENU", NULL, CONSOLE_MENU },
+	{ "ds/showinfo", "", "show ds info", cmd_ds_showinfo, CONSOLE_OUTPUT },
+	{ "showinfo", "", "show switch version and info", cmd_showinfo, CONSOLE_OUTPUT },
+	{ "hash", "============", "HASH TABLE MENU", NULL, CONSOLE_MENU },
+	{ "hash/showinfo", "", "show hash info", cmd_hash_showinfo, CONSOLE_OUTPUT },
+	{ "hash/setsize", "N", "change hash size", cmd_hash_setsize, 0 },
+	{ "hash/setgcint", "N", "change garbage collector interval", cmd_hash_setgcint, 0 },
+	{ "hash/setexpire", "N", "change hash entries expire time", cmd_hash_setexpire, 0 },
+	{ "hash/setminper", "N", "minimum persistence time", cmd_hash_setminper, 0 },
+	{ "hash/print", "", "print the hash table", cmd_hash_print, CONSOLE_OUTPUT },
+	{ "hash/find", "MAC [VLAN]", "MAC lookup", cmd_hash_find, CONSOLE_OUTPUT },
+	{ "port", "============", "PORT STATUS MENU", NULL, CONSOLE_MENU },
+	{ "port/showinfo", "", "show port info", cmd_port_showinfo, CONSOLE_OUTPUT },
+	{ "port/setnumports", "N", "set the number of ports", cmd_port_setnumports, 0 },
+	{ "port/sethub", "0/1", "1=HUB 0=switch", cmd_port_sethub, 0 },
+	{ "port/createauto", "",
+	  "create a port with an automatically allocated id (inactive|notallocatable)",
+	  cmd_port_createauto, CONSOLE_OUTPUT },
+	{ "port/create", "N", "create the port N (inactive|notallocatable)", cmd_port_create, 0 },
+	{ "port/remove", "N", "remove the port N", cmd_port_remove, 0 },
+	{ "port/allocatable", "N 0/1", "Is the port allocatable as unnamed? 1=Y 0=N",
+	  cmd_port_allocatable, 0 },
+	{ "port/setuser", "N user", "access control: set user", cmd_port_setuser, 0 },
+	{ "port/setgroup", "N user", "access control: set group", cmd_port_setgroup, 0 },
+	{ "port/epclose", "N ID", "remove the endpoint port N/id ID", cmd_port_epclose, 0 },
+	{ "port/resetcounter", "[N]", "reset the port (N) counters", cmd_port_resetcounter, 0 },
+	{ "port/print", "[N]", "print the port/endpoint table", cmd_port_print, CONSOLE_OUTPUT },
+	{ "port/allprint", "[N]", "print the port/endpoint table (including inactive port)",
+	  cmd_port_allprint, CONSOLE_OUTPUT },
+	{ "port/stats", "[N]", "print forwarding and drop counters (vdekit)", cmd_port_stats,
+	  CONSOLE_OUTPUT },
+};
+
+static const struct console_debug_cat sw_debug[] = {
+	{ "hash/+", 011, "hash: new element" },
+	{ "hash/-", 012, "hash: discarded element" },
+	{ "port/+", 021, "new port" },
+	{ "port/-", 022, "closed port" },
+	{ "port/descr", 023, "set port description" },
+	{ "port/ep/+", 031, "new endpoint" },
+	{ "port/ep/-", 032, "closed endpoint" },
+};
+
+/**
+ * sw_fdb_event() - MAC table callback: debug lines hash/+ and hash/-, and
+ * a log line when a station moves.
+ */
+void sw_fdb_event(void *arg, enum fdb_event ev, const struct fdb_entry *e, uint32_t old_port)
+{
+	struct sw *sw = arg;
+
+	switch (ev) {
+	case FDB_EV_ADD:
+		if (console_debug_wanted(sw->con, 011))
+			console_debug(sw->con, 011, MAC_FMT " VLAN %02x:%02x Port %u",
+				      MAC_ARGS(e->mac), e->vlan >> 8, e->vlan & 0xff, e->port);
+		break;
+	case FDB_EV_DEL:
+		if (console_debug_wanted(sw->con, 012))
+			console_debug(sw->con, 012, MAC_FMT " VLAN %02x:%02x Port %u",
+				      MAC_ARGS(e->mac), e->vlan >> 8, e->vlan & 0xff, e->port);
+		break;
+	case FDB_EV_MOVE:
+		log_debug("MAC " MAC_FMT " moved from port %u to port %u", MAC_ARGS(e->mac),
+			  old_port, e->port);
+		break;
+	}
+}
+
+/**
+ * sw_commands_register() - add the switch's commands and debug categories
+ * to its console. 0 or -1.
+ */
+int sw_commands_register(struct sw *sw)
+{
+	if (console_add_cmds(sw->con, sw_cmds, sizeof(sw_cmds) / sizeof(sw_cmds[0])) < 0 ||
+	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0)
+		return -1;
+	return 0;
+}

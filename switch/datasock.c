@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* switch/datasock.c - the switch side of the VDE control protocol and the
+ * data path I/O
+ *
+ * Theory of operation (vde2-compat.md 1): clients connect to DIR/ctl and
+ * send one request in one write. The request is parsed by ctlreq.c and a
+ * port chosen by port.c; the switch then opens a datagram socket bound at
+ * DIR/%03d.%d (port, our fd), connects it to the client's socket and writes
+ * back the full 110-byte sockaddr_un of its own socket. Any failure closes
+ * the ctl stream at once, so a client never waits for a reply that will
+ * not come. The endpoint lives exactly as long as the ctl stream.
+ *
+ * Data path: each readable data socket is drained with one recvmmsg batch;
+ * every frame goes through forward_frame(), whose emit callback appends the
+ * frame to a per-endpoint batch (no copy: the batch points into the
+ * receive buffers). At the end of the receive batch every touched endpoint
+ * is flushed with sendmmsg. What the peer cannot take now (EAGAIN) is
+ * copied into the endpoint's bounded queue and sent when EPOLLOUT fires;
+ * beyond the queue frames are dropped and counted.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "ether.h"
+#include "log.h"
+#include "loop.h"
+#include "switch.h"
+
+static void ds_ep_close(struct sw *sw, struct endpoint *ep);
+
+/* ------------------------------------------------------------------ */
+/* transmit side */
+
+static void ds_want_out(struct sw *sw, struct endpoint *ep, bool on)
+{
+	if (ep->wants_out == on)
+		return;
+	if (loop_mod_fd(sw->loop, ep->data_fd, on ? EPOLLIN | EPOLLOUT : EPOLLIN) == 0)
+		ep->wants_out = on;
+}
+
+static void ds_count_drop(struct sw *sw, struct endpoint *ep, bool qfull)
+{
+	struct port *pp = &sw->pt.v[ep->port];
+
+	if (qfull) {
+		sw->drops.qfull++;
+		pp->c.drop_qfull++;
+	} else {
+		sw->drops.senderr++;
+		pp->c.drop_senderr++;
+	}
+}
+
+/* Send @n prepared messages; returns how many were consumed (sent or
+ * dropped for a hard error); stops at EAGAIN. */
+static unsigned ds_send(struct sw *sw, struct endpoint *ep, struct mmsghdr *msg, unsigned n)
+{
+	unsigned i = 0;
+	int r;
+
+	while (i < n) {
+		r = sendmmsg(ep->data_fd, msg + i, n - i, MSG_DONTWAIT);
+		if (r > 0) {
+			i += (unsigned)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			break;
+		ds_count_drop(sw, ep, false);
+		i++;
+	}
+	return i;
+}
+
+static void ds_flush_ep(struct sw *sw, struct endpoint *ep)
+{
+	unsigned n = ep->nbatch, i = 0;
+
+	ep->nbatch = 0;
+	if (!ep->q.frames)
+		i = ds_send(sw, ep, ep->msg, n);
+	for (; i < n; i++)
+		if (!txq_push(&ep->q, ep->iov[i].iov_base, ep->iov[i].iov_len))
+			ds_count_drop(sw, ep, true);
+	if (ep->q.frames)
+		ds_want_out(sw, ep, true);
+}
+
+static void ds_flush_all(struct sw *sw)
+{
+	struct endpoint *ep;
+
+	while ((ep = sw->dirty)) {
+		sw->dirty = ep->dirty_next;
+		ep->dirty_next = NULL;
+		ep->dirty = false;
+		ds_flush_ep(sw, ep);
+	}
+}
+
+static void ds_drain(struct sw *sw, struct endpoint *ep)
+{
+	unsigned n, i, sent;
+
+	while (ep->q.frames) {
+		n = txq_peek(&ep->q, ep->iov, SW_BATCH);
+		for (i = 0; i < n; i++) {
+			ep->msg[i].msg_hdr.msg_iov = &ep->iov[i];
+			ep->msg[i].msg_hdr.msg_iovlen = 1;
+		}
+		sent = ds_send(sw, ep, ep->msg, n);
+		txq_pop(&ep->q, sent);
+		if (sent < n)
+			break;
+	}
+	if (!ep->q.frames)
+		ds_want_out(sw, ep, false);
+}
+
+/**
+ * ds_emit() - forward_frame() callback: queue @frame for every endpoint of
+ * @port (batched, sent at the end of the receive batch).
+ */
+void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
+{
+	struct sw *sw = arg;
+	struct port *pp = &sw->pt.v[port];
+	struct endpoint *ep;
+
+	pp->c.out_pkts++;
+	pp->c.out_bytes += len;
+	for (ep = pp->eps; ep; ep = ep->next) {
+		if (ep->nbatch == SW_BATCH)
+			ds_flush_ep(sw, ep);
+		ep->iov[ep->nbatch].iov_base = (void *)frame;
+		ep->iov[ep->nbatch].iov_len = len;
+		ep->msg[ep->nbatch].msg_hdr.msg_iov = &ep->iov[ep->nbatch];
+		ep->msg[ep->nbatch].msg_hdr.msg_iovlen = 1;
+		ep->nbatch++;
+		if (!ep->dirty) {
+			ep->dirty = true;
+			ep->dirty_next = sw->dirty;
+			sw->dirty = ep;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* receive side */
+
+static void ds_rx(struct sw *sw, struct endpoint *ep)
+{
+	struct port *pp = &sw->pt.v[ep->port];
+	uint64_t now;
+	int n, i;
+
+	for (i = 0; i < SW_BATCH; i++) {
+		sw->rxmsg[i].msg_hdr.msg_iov = &sw->rxiov[i];
+		sw->rxmsg[i].msg_hdr.msg_iovlen = 1;
+		sw->rxmsg[i].msg_hdr.msg_flags = 0;
+	}
+	n = recvmmsg(ep->data_fd, sw->rxmsg, SW_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	now = loop_now_ns();
+	for (i = 0; i < n; i++) {
+		size_t len = sw->rxmsg[i].msg_len;
+		uint8_t *buf = sw->rxbuf + (size_t)i * SW_RXSLOT;
+
+		if (len == 0) {
+			log_debug("EOF data port %u", ep->port);
+			continue;
+		}
+		if ((sw->rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) || len > FWD_FRAME_MAX) {
+			pp->c.drop_oversize++;
+			sw->fwd.st.oversize++;
+			continue;
+		}
+		if (len < ETH_MINFRAME) {
+			pp->c.drop_runt++;
+			sw->fwd.st.runt++;
+			continue;
+		}
+		pp->c.in_pkts++;
+		pp->c.in_bytes += len;
+		forward_frame(&sw->fwd, ep->port, buf, len,
+			      sw->altbuf + (size_t)i * FWD_ALT_SIZE, now);
+	}
+	ds_flush_all(sw);
+}
+
+static void ds_data_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct endpoint *ep = arg;
+
+	if (!ep->granted)
+		return;
+	if (events & EPOLLOUT)
+		ds_drain(ep->sw, ep);
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		ds_rx(ep->sw, ep);
+}
+
+/* ------------------------------------------------------------------ */
+/* control side */
+
+static bool ds_gid_member(uid_t user, gid_t gid)
+{
+	struct passwd *pw = getpwuid(user);
+	gid_t groups[256];
+	int ng = 256, i;
+
+	if (!pw)
+		return false;
+	if (pw->pw_gid == gid)
+		return true;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ng) < 0)
+		return false;
+	for (i = 0; i < ng; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+static void ds_sockbuf(int fd)
+{
+	int sz = SW_SOCKBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
+/* Open, bind and connect the data socket of @ep for request @req. */
+static int ds_open_data(struct sw *sw, struct endpoint *ep, const struct ctl_request *req)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t mode;
+	gid_t group;
+	int fd, n, ret = -1;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto out;
+	ep->data_fd = fd;
+	ds_sockbuf(fd);
+	n = snprintf(ep->path, sizeof(ep->path), "%s/%03u.%d", sw->ctl_dir, ep->port, fd);
+	if (n < 0 || (size_t)n >= sizeof(ep->path)) {
+		errno = ENAMETOOLONG;
+		goto out;
+	}
+	memcpy(sun.sun_path, ep->path, (size_t)n + 1);
+	unlink(ep->path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		ep->path[0] = '\0';
+		goto out;
+	}
+	if (ep->port0) {
+		mode = sw->mgmt_mode;
+		group = sw->mgmt_group;
+	} else {
+		mode = sw->mode;
+		group = sw->group;
+	}
+	if (!ep->port0 && geteuid() == 0 && ep->user != PORT_NOUSER) {
+		mode &= 0700;
+		if (chown(ep->path, ep->user, group) < 0)
+			log_debug("chown %s: %s", ep->path, strerror(errno));
+	} else if (group != (gid_t)-1 && chown(ep->path, (uid_t)-1, group) < 0) {
+		log_debug("chown %s: %s", ep->path, strerror(errno));
+	}
+	if (chmod(ep->path, mode) < 0)
+		log_debug("chmod %s: %s", ep->path, strerror(errno));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, req->path, strlen(req->path));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		goto out;
+	ret = 0;
+out:
+	return ret;
+}
+
+static void ds_refuse(struct sw *sw, struct endpoint *ep, const char *why, const char *detail)
+{
+	sw->drops.ctl_refused++;
+	log_info("ctl fd %d: request refused: %s%s%s", ep->ctl_fd, why,
+		 detail ? ": " : "", detail ? detail : "");
+	ds_ep_close(sw, ep);
+}
+
+static void ds_request(struct sw *sw, struct endpoint *ep, const uint8_t *buf, size_t len)
+{
+	struct sockaddr_un reply = { .sun_family = AF_UNIX };
+	struct ctl_request req;
+	struct stat st;
+	unsigned port;
+	int r;
+
+	r = ctl_parse_request(buf, len, &req);
+	if (r != CTL_OK) {
+		ds_refuse(sw, ep, ctl_strerror(r), NULL);
+		return;
+	}
+	if (access(req.path, R_OK | W_OK) < 0 || stat(req.path, &st) < 0) {
+		ds_refuse(sw, ep, req.path, strerror(errno));
+		return;
+	}
+	ep->user = st.st_uid;
+	ep->port0 = req.type == CTL_REQ_NEW_PORT0;
+	r = port_select(&sw->pt, &req, ep->user, ds_gid_member, &port);
+	if (r) {
+		ds_refuse(sw, ep, "port", strerror(r));
+		return;
+	}
+	ep->port = port;
+	memcpy(ep->descr, req.descr, sizeof(ep->descr));
+	ep->iov = calloc(SW_BATCH, sizeof(*ep->iov));
+	ep->msg = calloc(SW_BATCH, sizeof(*ep->msg));
+	if (!ep->iov || !ep->msg) {
+		ds_refuse(sw, ep, "out of memory", NULL);
+		return;
+	}
+	if (ds_open_data(sw, ep, &req) < 0) {
+		ds_refuse(sw, ep, "data socket", strerror(errno));
+		return;
+	}
+	memcpy(reply.sun_path, ep->path, strlen(ep->path));
+	if (write(ep->ctl_fd, &reply, sizeof(reply)) != (ssize_t)sizeof(reply)) {
+		ds_refuse(sw, ep, "reply", strerror(errno));
+		return;
+	}
+	if (loop_add_fd(sw->loop, ep->data_fd, EPOLLIN, ds_data_cb, ep) < 0) {
+		ds_refuse(sw, ep, "loop", strerror(errno));
+		return;
+	}
+	txq_init(&ep->q, SW_TXQ_BYTES, SW_TXQ_FRAMES);
+	ep->granted = true;
+	if (port_ep_attach(&sw->pt, ep))
+		console_debug(sw->con, 021, "%02u", port);
+	console_debug(sw->con, 031, "Port %02u FD %2d", port, ep->ctl_fd);
+	console_debug(sw->con, 023, "Port %02u FD %2d -> \"%s\"", port, ep->ctl_fd, ep->descr);
+	log_debug("port %u: new endpoint %d (%s)", port, ep->ctl_fd, ep->descr);
+}
+
+static void ds_ctl_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct endpoint *ep = arg;
+	uint8_t buf[CTL_REQ_MAX + 8];
+	ssize_t n;
+
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		ds_ep_close(ep->sw, ep);
+		return;
+	}
+	if (ep->granted) {
+		log_debug("port %u fd %d: %zd unexpected bytes on ctl ignored",
+			  ep->port, fd, n);
+		return;
+	}
+	ds_request(ep->sw, ep, buf, (size_t)n);
+}
+
+static void ds_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct sw *sw = arg;
+	struct endpoint *ep;
+	int cfd;
+
+	for (;;) {
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("accept on %s: %s", sw->ctl_path, strerror(errno));
+			break;
+		}
+		ep = calloc(1, sizeof(*ep));
+		if (!ep) {
+			close(cfd);
+			continue;
+		}
+		ep->sw = sw;
+		ep->ctl_fd = cfd;
+		ep->data_fd = -1;
+		ep->user = PORT_NOUSER;
+		if (loop_add_fd(l, cfd, EPOLLIN, ds_ctl_cb, ep) < 0) {
+			close(cfd);
+			free(ep);
+			continue;
+		}
+		ep->conn_next = sw->conns;
+		sw->conns = ep;
+	}
+}
+
+static uint64_t ds_reap_cb(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+	struct endpoint *ep;
+
+	while ((ep = sw->graveyard)) {
+		sw->graveyard = ep->next;
+		free(ep);
+	}
+	sw->reap_timer = 0;
+	return LOOP_NOMORE;
+}
+
+/* Close an endpoint (or a connection that never got one). */
+static void ds_ep_close(struct sw *sw, struct endpoint *ep)
+{
+	struct endpoint **link;
+	unsigned port = ep->port;
+
+	for (link = &sw->conns; *link; link = &(*link)->conn_next)
+		if (*link == ep) {
+			*link = ep->conn_next;
+			break;
+		}
+	if (ep->dirty) {
+		for (link = &sw->dirty; *link; link = &(*link)->dirty_next)
+			if (*link == ep) {
+				*link = ep->dirty_next;
+				break;
+			}
+		ep->dirty = false;
+	}
+	if (ep->granted) {
+		ep->granted = false;
+		loop_del_fd(sw->loop, ep->data_fd);
+		console_debug(sw->con, 032, "Port %02u FD %2d", port, ep->ctl_fd);
+		if (port_ep_detach(&sw->pt, ep)) {
+			console_debug(sw->con, 022, "%02u", port);
+			fdb_flush_port(&sw->fdb, port);
+		}
+		log_debug("port %u: endpoint %d closed", port, ep->ctl_fd);
+	}
+	if (ep->data_fd >= 0)
+		close(ep->data_fd);
+	if (ep->path[0])
+		unlink(ep->path);
+	loop_del_fd(sw->loop, ep->ctl_fd);
+	close(ep->ctl_fd);
+	txq_free(&ep->q);
+	free(ep->iov);
+	free(ep->msg);
+	ep->iov = NULL;
+	ep->msg = NULL;
+	ep->next = sw->graveyard;
+	sw->graveyard = ep;
+	if (!sw->reap_timer)
+		sw->reap_timer = loop_add_timer(sw->loop, 1000, ds_reap_cb, sw);
+	if (sw->reap_timer < 0) {
+		sw->reap_timer = 0;
+		ds_reap_cb(sw->loop, sw);
+	}
+}
+
+/**
+ * ds_epclose() - port/epclose: close endpoint @id (its ctl fd) of @port.
+ * Return: 0 or ENXIO.
+ */
+int ds_epclose(struct sw *sw, unsigned port, int id)
+{
+	struct endpoint *ep;
+
+	if (port >= sw->pt.nslots)
+		return ENXIO;
+	for (ep = sw->pt.v[port].eps; ep; ep = ep->next)
+		if (ep->ctl_fd == id) {
+			ds_ep_close(sw, ep);
+			return 0;
+		}
+	return ENXIO;
+}
+
+/* ------------------------------------------------------------------ */
+/* set-up and tear-down */
+
+static int ds_bind_ctl(struct sw *sw)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, t, one = 1, ret = -1;
+
+	memcpy(sun.sun_path, sw->ctl_path, strlen(sw->ctl_path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_perror("socket");
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		if (errno != EADDRINUSE)
+			die_perror("Could not bind to socket %s", sw->ctl_path);
+		t = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (t >= 0 && connect(t, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+			die("Could not bind to socket %s: another switch is running there",
+			    sw->ctl_path);
+		if (t >= 0)
+			close(t);
+		if (errno != ECONNREFUSED)
+			die("Could not bind to socket %s: address in use and not a stale socket",
+			    sw->ctl_path);
+		log_info("removing stale socket %s", sw->ctl_path);
+		if (unlink(sw->ctl_path) < 0 ||
+		    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+			die_perror("Could not bind to socket %s", sw->ctl_path);
+	}
+	sw->ctl_created = true;
+	if (sw->group != (gid_t)-1 && chown(sw->ctl_path, (uid_t)-1, sw->group) < 0)
+		die_perror("chown %s", sw->ctl_path);
+	if (chmod(sw->ctl_path, sw->mode) < 0)
+		die_perror("chmod %s", sw->ctl_path);
+	if (listen(fd, 128) < 0)
+		die_perror("listen %s", sw->ctl_path);
+	sw->ctl_fd = fd;
+	ret = 0;
+	return ret;
+}
+
+/**
+ * ds_init() - create the control directory and socket, set up the data
+ * path buffers. Dies on set-up errors (before daemonising).
+ */
+int ds_init(struct sw *sw)
+{
+	char *abs;
+	int i, n;
+
+	if (mkdir(sw->ctl_dir, 0777) == 0) {
+		if (sw->group != (gid_t)-1 && chown(sw->ctl_dir, (uid_t)-1, sw->group) < 0)
+			die_perror("chown %s", sw->ctl_dir);
+		if (chmod(sw->ctl_dir, sw->dirmode) < 0)
+			die_perror("chmod %s", sw->ctl_dir);
+	} else if (errno != EEXIST) {
+		die_perror("Could not create the VDE ctl directory %s", sw->ctl_dir);
+	}
+	abs = realpath(sw->ctl_dir, NULL);
+	if (!abs)
+		die_perror("%s", sw->ctl_dir);
+	sw->ctl_dir = abs;
+	n = snprintf(sw->ctl_path, sizeof(sw->ctl_path), "%s/ctl", abs);
+	/* leave room for the data socket names DIR/nnn.fd */
+	if (n < 0 || (size_t)n + 12 >= sizeof(sw->ctl_path))
+		die("ctl directory path too long: %s", abs);
+	sw->rxbuf = malloc((size_t)SW_BATCH * SW_RXSLOT);
+	sw->altbuf = malloc((size_t)SW_BATCH * FWD_ALT_SIZE);
+	if (!sw->rxbuf || !sw->altbuf)
+		die("out of memory");
+	for (i = 0; i < SW_BATCH; i++) {
+		sw->rxiov[i].iov_base = sw->rxbuf + (size_t)i * SW_RXSLOT;
+		sw->rxiov[i].iov_len = SW_RXSLOT;
+	}
+	ds_bind_ctl(sw);
+	if (loop_add_fd(sw->loop, sw->ctl_fd, EPOLLIN, ds_accept_cb, sw) < 0)
+		die_perror("loop_add_fd");
+	return 0;
+}
+
+/**
+ * ds_cleanup() - close every endpoint and the control socket, remove our
+ * sockets and (if empty) the directory.
+ */
+void ds_cleanup(struct sw *sw)
+{
+	while (sw->conns)
+		ds_ep_close(sw, sw->conns);
+	if (sw->reap_timer > 0)
+		loop_del_timer(sw->loop, sw->reap_timer);
+	sw->reap_timer = 0;
+	ds_reap_cb(sw->loop, sw);
+	if (sw->ctl_fd >= 0) {
+		loop_del_fd(sw->loop, sw->ctl_fd);
+		close(sw->ctl_fd);
+		sw->ctl_fd = -1;
+	}
+	if (sw->ctl_created) {
+		unlink(sw->ctl_path);
+		if (rmdir(sw->ctl_dir) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+			log_debug("rmdir %s: %s", sw->ctl_dir, strerror(errno));
+	}
+	free(sw->rxbuf);
+	free(sw->altbuf);
+	sw->rxbuf = sw->altbuf = NULL;
+}

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* switch/main.c - vde_switch: command line, set-up and the event loop
+ *
+ * Order (house style 13): parse options -> create the ctl directory and
+ * sockets and the management socket -> run the rc file -> daemonise (-d)
+ * -> write the pidfile (the readiness signal) -> attach the stdin console
+ * -> loop until SIGTERM/SIGINT/SIGHUP, "shutdown" or stdin EOF -> remove
+ * every socket we created, the directory if empty, and the pidfile.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "daemon.h"
+#include "log.h"
+#include "loop.h"
+#include "parse.h"
+#include "switch.h"
+
+enum {
+	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
+	OPT_HASHSIZE, OPT_NOSTDIN,
+};
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "numports", required_argument, NULL, 'n' },
+	{ "hub", no_argument, NULL, 'x' },
+	{ "fstp", no_argument, NULL, 'F' },
+	{ "macaddr", required_argument, NULL, OPT_MACADDR },
+	{ "priority", required_argument, NULL, OPT_PRIORITY },
+	{ "hashsize", required_argument, NULL, OPT_HASHSIZE },
+	{ "sock", required_argument, NULL, 's' },
+	{ "vdesock", required_argument, NULL, 's' },
+	{ "unix", required_argument, NULL, 's' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "mod", required_argument, NULL, 'm' },
+	{ "dirmode", required_argument, NULL, OPT_DIRMODE },
+	{ "group", required_argument, NULL, 'g' },
+	{ "daemon", no_argument, NULL, 'd' },
+	{ "pidfile", required_argument, NULL, 'p' },
+	{ "rcfile", required_argument, NULL, 'f' },
+	{ "mgmt", required_argument, NULL, 'M' },
+	{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
+	{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
+	{ "debugclients", required_argument, NULL, 'D' },
+	{ "tap", required_argument, NULL, 't' },
+	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f, int status)
+{
+	fprintf(f,
+"usage: vde_switch [OPTIONS]\n"
+"Runs a VDE switch: clients attach through the control socket DIR/ctl.\n"
+"\n"
+"  -h, --help                 show this help and exit\n"
+"  -v, --version              show the version and exit\n"
+"  -n, --numports N           number of ports, numbered 1..N (default 32)\n"
+"  -x, --hub                  hub mode: every frame to every port\n"
+"  -F, --fstp                 fast spanning tree (accepted, not active in this build)\n"
+"      --macaddr MAC          switch MAC address (default 00:ff:xx:xx:xx:xx random)\n"
+"      --priority N           FSTP bridge priority (default 32768)\n"
+"      --hashsize N           MAC table buckets, rounded to a power of 2 (default 128)\n"
+"  -s, --sock, --vdesock, --unix DIR\n"
+"                             control directory (default /var/run/vde.ctl for root,\n"
+"                             /tmp/vde.ctl otherwise)\n"
+"  -m, --mode, --mod MODE     octal mode of ctl and data sockets (default 0600)\n"
+"      --dirmode MODE         octal mode of the control directory (default 02700)\n"
+"  -g, --group GROUP          group owner of the directory and sockets\n"
+"  -d, --daemon               run in the background, log to syslog, no stdin console\n"
+"  -p, --pidfile FILE         write the pid to FILE once ready\n"
+"  -f, --rcfile FILE          run console commands from FILE at start-up\n"
+"                             (default ~/.vde2/vde_switch.rc, /etc/vde2/vde_switch.rc)\n"
+"  -M, --mgmt SOCK            management console socket\n"
+"      --mgmtmode MODE        octal mode of the management socket (default 0600)\n"
+"      --mgmtgroup GROUP      group owner of the management socket\n"
+"      --nostdin              do not use stdin as a console\n"
+"  -D, --debugclients N       accepted for compatibility, no effect\n"
+"  -t, --tap IF               tap interface (not supported in this build)\n");
+	exit(status);
+}
+
+static mode_t opt_mode(const char *what, const char *arg)
+{
+	mode_t m;
+
+	if (parse_mode(arg, &m) < 0)
+		die("%s %s: invalid octal mode", what, arg);
+	return m;
+}
+
+static gid_t opt_group(const char *arg)
+{
+	gid_t g;
+
+	if (parse_group(arg, &g) < 0)
+		die("group %s: unknown group", arg);
+	return g;
+}
+
+static long long opt_num(const char *what, const char *arg, long long min, long long max)
+{
+	const char *err = NULL;
+	long long v = parse_num(arg, min, max, &err);
+
+	if (err)
+		die("%s %s: %s", what, arg, err);
+	return v;
+}
+
+/* -m alone: every class with any bit set gets rwx, plus setgid. */
+static mode_t dirmode_from_mode(mode_t m)
+{
+	mode_t d = 02000;
+
+	if (m & 0700)
+		d |= 0700;
+	if (m & 0070)
+		d |= 0070;
+	if (m & 0007)
+		d |= 0007;
+	return d;
+}
+
+static void random_mac(uint8_t mac[6])
+{
+	uint64_t r = loop_now_ns() ^ ((uint64_t)getpid() << 32);
+	int i;
+
+	mac[0] = 0x00;
+	mac[1] = 0xff;
+	for (i = 2; i < 6; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		mac[i] = (uint8_t)(r >> 56);
+	}
+}
+
+static void on_stop(void *ctx)
+{
+	struct sw *sw = ctx;
+
+	loop_stop(sw->loop);
+}
+
+static void on_stdin_eof(void *ctx)
+{
+	struct sw *sw = ctx;
+
+	log_info("EOF on stdin, cleaning up and exiting");
+	loop_stop(sw->loop);
+}
+
+static void on_signal(struct loop *l, int signo, void *arg)
+{
+	log_info("caught signal %d (%s), cleaning up and exiting", signo, strsignal(signo));
+	loop_stop(l);
+}
+
+static uint64_t gc_cb(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+
+	fdb_expire(&sw->fdb, loop_now_ns());
+	return sw->gcint;
+}
+
+static void run_rcfile(struct sw *sw, const char *rcfile)
+{
+	char def[4096];
+	const char *home = getenv("HOME");
+	int r;
+
+	if (!rcfile) {
+		if (home && snprintf(def, sizeof(def), "%s/.vde2/vde_switch.rc", home) <
+		    (int)sizeof(def) && access(def, R_OK) == 0)
+			rcfile = def;
+		else if (access("/etc/vde2/vde_switch.rc", R_OK) == 0)
+			rcfile = "/etc/vde2/vde_switch.rc";
+		else
+			return;
+	}
+	r = console_load_file(sw->con, rcfile, NULL);
+	if (r)
+		die("rcfile %s: %s", rcfile, strerror(r));
+}
+
+int main(int argc, char **argv)
+{
+	struct sw sw_, *sw = &sw_;
+	const char *pidfile = NULL, *rcfile = NULL, *dir = NULL;
+	bool hub = false, daemon_mode = false, nostdin = false, mode_set = false, dirmode_set = false;
+	unsigned numports = PORT_DEF_NUMPORTS;
+	size_t hashsize = FDB_DEF_HASHSIZE;
+	struct console_config cc;
+	sigset_t sigs;
+	int c;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->mode = 0600;
+	sw->dirmode = 02700;
+	sw->group = (gid_t)-1;
+	sw->mgmt_mode = 0600;
+	sw->mgmt_group = (gid_t)-1;
+	sw->priority = 0x8000;
+	sw->gcint = FDB_DEF_GCINT;
+	sw->ctl_fd = -1;
+	random_mac(sw->mac);
+	log_init("vde_switch");
+
+	while ((c = getopt_long_only(argc, argv, "hvn:xFs:m:g:dp:f:M:D:t:", long_opts,
+				     NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout, EXIT_SUCCESS);
+			break;
+		case 'v':
+			printf("VDE 2.3.2 compatible vde_switch (%s %s)\n", PACKAGE_NAME,
+			       PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 'n':
+			numports = (unsigned)opt_num("numports", optarg, 1, PORT_MAX_NUMPORTS);
+			break;
+		case 'x':
+			hub = true;
+			break;
+		case 'F':
+			sw->fstp = true;
+			break;
+		case OPT_MACADDR:
+			if (parse_mac(optarg, sw->mac) < 0)
+				die("macaddr %s: invalid MAC address", optarg);
+			break;
+		case OPT_PRIORITY:
+			sw->priority = (unsigned)opt_num("priority", optarg, 0, 0xffff);
+			break;
+		case OPT_HASHSIZE:
+			hashsize = (size_t)opt_num("hashsize", optarg, 1, 1 << 20);
+			break;
+		case 's':
+			dir = optarg;
+			break;
+		case 'm':
+			sw->mode = opt_mode("mode", optarg);
+			mode_set = true;
+			break;
+		case OPT_DIRMODE:
+			sw->dirmode = opt_mode("dirmode", optarg);
+			dirmode_set = true;
+			break;
+		case 'g':
+			sw->group = opt_group(optarg);
+			break;
+		case 'd':
+			daemon_mode = true;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'f':
+			rcfile = optarg;
+			break;
+		case 'M':
+			sw->mgmt_path = optarg;
+			break;
+		case OPT_MGMTMODE:
+			sw->mgmt_mode = opt_mode("mgmtmode", optarg);
+			break;
+		case OPT_MGMTGROUP:
+			sw->mgmt_group = opt_group(optarg);
+			break;
+		case 'D':
+			(void)opt_num("debugclients", optarg, 0, 1 << 20);
+			break;
+		case 't':
+			die("tap %s: tap interfaces are not supported in this build "
+			    "(use vde_plug2tap or vde_plug tap://%s)", optarg, optarg);
+		case OPT_NOSTDIN:
+			nostdin = true;
+			break;
+		default:
+			usage(stderr, EXIT_FAILURE);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vde_switch: unexpected argument %s\n", argv[optind]);
+		usage(stderr, EXIT_FAILURE);
+	}
+	if (mode_set && !dirmode_set)
+		sw->dirmode = dirmode_from_mode(sw->mode);
+	else if (dirmode_set && !mode_set)
+		sw->mode = sw->dirmode & 0666;
+	if (hub && sw->fstp)
+		sw->fstp = false;
+	if (sw->fstp)
+		log_info("fast spanning tree is not available in this build yet: -F ignored");
+	if (!dir)
+		dir = geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl";
+	sw->ctl_dir = (char *)dir;
+
+	if (port_table_init(&sw->pt, numports) < 0 ||
+	    fdb_init(&sw->fdb, hashsize, FDB_DEF_CAPACITY) < 0)
+		die_perror("init");
+	sw->pt.hub = hub;
+	sw->fdb.cb = sw_fdb_event;
+	sw->fdb.cb_arg = sw;
+	sw->fwd.pt = &sw->pt;
+	sw->fwd.fdb = &sw->fdb;
+	sw->fwd.emit = ds_emit;
+	sw->fwd.arg = sw;
+	sw->loop = loop_new();
+	if (!sw->loop)
+		die_perror("loop");
+	sw->start_ns = loop_now_ns();
+	umask(0);
+	signal(SIGPIPE, SIG_IGN);
+
+	ds_init(sw);
+	memset(&cc, 0, sizeof(cc));
+	cc.banner = SW_BANNER;
+	cc.prompt = "vde$ ";
+	cc.shutdown_help = "shutdown of the switch";
+	cc.ctx = sw;
+	cc.on_shutdown = on_stop;
+	cc.on_stdin_eof = on_stdin_eof;
+	sw->con = console_new(sw->loop, &cc);
+	if (!sw->con || sw_commands_register(sw) < 0)
+		die_perror("console");
+	if (sw->mgmt_path &&
+	    console_listen(sw->con, sw->mgmt_path, sw->mgmt_mode, sw->mgmt_group) < 0) {
+		int e = errno;
+
+		ds_cleanup(sw);
+		errno = e;
+		die_perror("management socket %s", sw->mgmt_path);
+	}
+	run_rcfile(sw, rcfile);
+
+	if (daemon_mode) {
+		if (daemonize() < 0)
+			die_perror("daemon");
+		log_to_syslog(true);
+	}
+	if (pidfile && pidfile_write(pidfile, NULL) < 0) {
+		int e = errno;
+
+		ds_cleanup(sw);
+		console_free(sw->con);
+		errno = e;
+		die_perror("pidfile %s", pidfile);
+	}
+	if (!daemon_mode && !nostdin && console_attach_stdio(sw->con, 0, 1) < 0)
+		die_perror("stdin console");
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	if (loop_add_signals(sw->loop, &sigs, on_signal, sw) < 0)
+		die_perror("signals");
+	sw->gc_timer = loop_add_timer(sw->loop, sw->gcint, gc_cb, sw);
+	if (sw->gc_timer < 0)
+		die_perror("timer");
+	log_debug("switch ready: ctl %s", sw->ctl_path);
+
+	if (loop_run(sw->loop) < 0)
+		sw->exit_status = EXIT_FAILURE;
+
+	ds_cleanup(sw);
+	console_free(sw->con);
+	if (pidfile)
+		pidfile_remove();
+	loop_free(sw->loop);
+	fdb_free(&sw->fdb);
+	port_table_free(&sw->pt);
+	free(sw->ctl_dir);
+	return sw->exit_status;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* switch/switch.h - the vde_switch context shared by its I/O modules
+ *
+ * One struct sw holds all state (no globals): configuration from the
+ * command line, the port table, the MAC table, the forwarding context,
+ * the receive buffers of the data path and the console.
+ */
+#ifndef VDEKIT_SWITCH_SWITCH_H
+#define VDEKIT_SWITCH_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "fdb.h"
+#include "forward.h"
+#include "port.h"
+
+#define SW_BATCH	64		/* frames per recvmmsg / sendmmsg */
+#define SW_RXSLOT	(FWD_FRAME_MAX + 1)	/* +1 detects oversize datagrams */
+#define SW_TXQ_BYTES	(1U << 20)	/* per-endpoint queue, allocated on demand */
+#define SW_TXQ_FRAMES	1024
+#define SW_SOCKBUF	(4 << 20)
+#define SW_BANNER	"VDE switch V.2.3.2\n" \
+			"(C) Virtual Square Team (coord. R. Davoli) 2005,2006,2007 - GPLv2\n"
+
+struct loop;
+struct console;
+
+struct sw_drops {
+	uint64_t qfull;			/* transmit queue overflow */
+	uint64_t senderr;		/* send errors other than EAGAIN */
+	uint64_t ctl_refused;		/* control requests refused */
+};
+
+struct sw {
+	struct loop *loop;
+	struct console *con;
+	struct port_table pt;
+	struct fdb fdb;
+	struct fwd_ctx fwd;
+	struct sw_drops drops;
+
+	/* configuration */
+	char *ctl_dir;			/* absolute */
+	char ctl_path[CTL_PATH_MAX + 1];
+	mode_t mode, dirmode;
+	gid_t group;			/* (gid_t)-1: none */
+	const char *mgmt_path;
+	mode_t mgmt_mode;
+	gid_t mgmt_group;
+	uint8_t mac[6];
+	unsigned priority;
+	bool fstp;
+	uint64_t gcint;			/* ns */
+	long gc_timer;
+	uint64_t start_ns;
+
+	/* control socket */
+	int ctl_fd;
+	bool ctl_created;		/* we created (and must remove) DIR/ctl */
+
+	/* data path */
+	uint8_t *rxbuf;			/* SW_BATCH * SW_RXSLOT */
+	uint8_t *altbuf;		/* SW_BATCH * FWD_ALT_SIZE */
+	struct mmsghdr rxmsg[SW_BATCH];
+	struct iovec rxiov[SW_BATCH];
+	struct endpoint *dirty;		/* endpoints with batched frames */
+	struct endpoint *conns;		/* every ctl connection */
+	struct endpoint *graveyard;	/* closed endpoints, freed later */
+	long reap_timer;
+
+	int exit_status;
+};
+
+/* datasock.c */
+int ds_init(struct sw *sw);
+void ds_cleanup(struct sw *sw);
+int ds_epclose(struct sw *sw, unsigned port, int id);
+void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len);
+
+/* commands.c */
+int sw_commands_register(struct sw *sw);
+void sw_fdb_event(void *arg, enum fdb_event ev, const struct fdb_entry *e, uint32_t old_port);
+
+#endif

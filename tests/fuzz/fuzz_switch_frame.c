@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/fuzz/fuzz_switch_frame.c - fuzz the switch forwarding pipeline on
+ * a fake port table (no sockets)
+ *
+ * Input: 5 configuration bytes (hub flag, number of ports, active mask,
+ * untagged VLAN of port 1, tagged VLAN of port 2) then records
+ * [port (bit 7: advance the clock 40 s)] [len hi] [len lo] [frame bytes].
+ * Invariants checked on every emitted frame: never to the ingress port nor
+ * to an inactive one, never to port 0 in hub mode, length within bounds,
+ * the egress form matches the port's VLAN membership (untagged member gets
+ * no tag, tagged member a tag with the right VID) and the MAC addresses
+ * are unchanged; a known unicast destination yields at most one copy; a
+ * multicast source is never in the MAC table; no entry points outside the
+ * table; drop and emit counters add up.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct fz {
+	struct port_table pt;
+	struct fdb fdb;
+	unsigned in_port;
+	const uint8_t *frame;
+	size_t len;
+	unsigned emits;
+	bool tagged_in;
+	uint16_t vid;
+};
+
+static void emit(void *arg, unsigned port, const uint8_t *f, size_t len)
+{
+	struct fz *z = arg;
+	const struct port *pp;
+	bool tagged;
+
+	z->emits++;
+	if (port >= z->pt.nslots || port == z->in_port || !z->pt.v[port].nep)
+		abort();
+	if (len < 14 || len > FWD_FRAME_MAX)
+		abort();
+	if (memcmp(f, z->frame, 12))
+		abort();
+	if (z->pt.hub) {
+		if (port == 0 || len != z->len || memcmp(f, z->frame, len))
+			abort();
+		return;
+	}
+	pp = &z->pt.v[port];
+	if (!port_vlan_member(pp, z->vid))
+		abort();
+	tagged = f[12] == 0x81 && f[13] == 0x00;
+	if (pp->untagged_vlan == z->vid) {
+		if (z->tagged_in ? len != z->len - 4 || memcmp(f + 12, z->frame + 16, len - 12)
+				 : len != z->len || memcmp(f, z->frame, len))
+			abort();
+	} else {
+		if (!tagged || len < 16 || ((f[14] << 8 | f[15]) & 0xfff) != z->vid)
+			abort();
+		if (!z->tagged_in && (len != z->len + 4 || memcmp(f + 16, z->frame + 12, z->len - 12)))
+			abort();
+	}
+}
+
+static void check_entry(void *arg, size_t b, const struct fdb_entry *e)
+{
+	struct fz *z = arg;
+
+	if (e->mac[0] & 1 || e->port >= z->pt.nslots || b >= z->fdb.nbuckets)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t alt[FWD_ALT_SIZE];
+	static uint8_t frame[FWD_FRAME_MAX + 64];
+	struct fz z;
+	struct fwd_ctx fc;
+	uint64_t now = 1000 * FDB_NSEC, before;
+	unsigned i, np;
+	size_t off = 5;
+
+	if (size < 5)
+		return 0;
+	memset(&z, 0, sizeof(z));
+	np = 1 + data[1] % 8;
+	if (port_table_init(&z.pt, np) || fdb_init(&z.fdb, 4, 8))
+		abort();
+	z.pt.hub = data[0] & 1;
+	for (i = 0; i < z.pt.nslots; i++)
+		if (data[2] >> (i % 8) & 1) {
+			z.pt.v[i].exists = true;
+			z.pt.v[i].nep = 1;
+		}
+	if (np >= 1)
+		z.pt.v[1].untagged_vlan = data[3] % 3 == 2 ? VLAN_NONE : data[3] % 3;
+	if (np >= 2) {
+		unsigned vid = data[4] % 8;
+
+		z.pt.v[2].tagged[vid / 64] |= 1ULL << (vid % 64);
+	}
+	memset(&fc, 0, sizeof(fc));
+	fc.pt = &z.pt;
+	fc.fdb = &z.fdb;
+	fc.emit = emit;
+	fc.arg = &z;
+	while (off + 3 <= size) {
+		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
+		uint64_t drops;
+
+		z.in_port = data[off] & 0x7f;
+		if (data[off] & 0x80)
+			now += 40 * FDB_NSEC;
+		off += 3;
+		if (len > size - off)
+			len = size - off;
+		if (len > sizeof(frame))
+			len = sizeof(frame);
+		memcpy(frame, data + off, len);
+		off += len;
+		z.frame = frame;
+		z.len = len;
+		z.tagged_in = len >= 16 && frame[12] == 0x81 && frame[13] == 0;
+		z.vid = z.tagged_in ? (uint16_t)((frame[14] << 8 | frame[15]) & 0xfff)
+				    : (z.in_port < z.pt.nslots ? z.pt.v[z.in_port].untagged_vlan : 0);
+		z.emits = 0;
+		before = fc.st.unicast;
+		drops = fc.st.runt + fc.st.vlan + fc.st.loop + fc.st.noport;
+		forward_frame(&fc, z.in_port, frame, len, alt, now);
+		if (fc.st.unicast != before && z.emits > 1)
+			abort();
+		if (fc.st.runt + fc.st.vlan + fc.st.loop + fc.st.noport != drops &&
+		    z.emits)
+			abort();
+		if (len < 14 && (z.emits || fc.st.runt == 0))
+			abort();
+		if (len >= 12 && (frame[6] & 1) && fdb_find(&z.fdb, frame + 6, z.vid))
+			abort();
+		fdb_foreach(&z.fdb, check_entry, &z);
+		if (z.fdb.count > z.fdb.capacity)
+			abort();
+	}
+	fdb_free(&z.fdb);
+	port_table_free(&z.pt);
+	return 0;
+}
