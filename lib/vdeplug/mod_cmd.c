@@ -23,7 +23,7 @@
  * child gives EPIPE, never a SIGPIPE to the application. vde_recv()
  * returns 0 at end of stream (the command exited). vde_close() closes the
  * socket, which the command sees as EOF, and reaps it (SIGTERM, then
- * SIGKILL if it does not exit within a second).
+ * SIGKILL if it does not exit within half a second).
  */
 #include "config.h"
 
