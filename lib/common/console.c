@@ -588,6 +588,7 @@ int console_load_file(struct console *c, const char *path, FILE *echo)
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned lineno = 0;
+	struct stat st;
 	ssize_t n;
 	FILE *f;
 	int ret = 0;
@@ -597,6 +598,17 @@ int console_load_file(struct console *c, const char *path, FILE *echo)
 	f = fopen(path, "re");
 	if (!f)
 		return errno;
+	/* a directory or a device (/dev/zero: one endless line) is no script */
+	if (fstat(fileno(f), &st) < 0)
+		ret = errno;
+	else if (S_ISDIR(st.st_mode))
+		ret = EISDIR;
+	else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+		ret = EINVAL;
+	if (ret) {
+		fclose(f);
+		return ret;
+	}
 	c->depth++;
 	while (!c->shutdown_req && (n = getline(&line, &cap, f)) >= 0) {
 		size_t len = (size_t)n;

@@ -442,6 +442,8 @@ static void test_exec(void)
 	check_exec(c, line, 1000, want);
 	ok(console_load_file(c, path, NULL) == 0, "load_file: silent run returns 0");
 	check_exec(c, "load /nonexistent/file", 1002, "1002 No such file or directory\n");
+	check_exec(c, "load /dev/zero", 1022, "1022 Invalid argument\n");
+	check_exec(c, "load /tmp", 1021, "1021 Is a directory\n");
 
 	/* a file that loads itself stops at the nesting limit */
 	fd = open(path, O_WRONLY | O_TRUNC);
