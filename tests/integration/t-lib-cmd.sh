@@ -35,9 +35,11 @@ echo "$out" | grep -q zero-length || fail "cmd://true: no end of stream seen: $o
 out=$("$CLIENT" -F cmd://vdekit-no-such-command-here) || fail "missing command: $out"
 [ "$out" = "open failed: ENOENT" ] || fail "missing command gave '$out'"
 
-# through Debian's vde_plug (its vdestream) to our ptp echo server
+# through Debian's vde_plug (its vdestream) to our ptp echo server; without
+# our LD_LIBRARY_PATH (set by libtool's wrapper), which would make it load
+# our libvdeplug.so.2 and so our own stream code
 client srv -e -r 6 -t 30 "ptp://$TMP/q"
-"$CLIENT" -P -r 6 -n 6 -l 9000 -o "$TMP/e.sent" "cmd://$DEB_PLUG ptp://$TMP/q" >"$TMP/e.out" ||
+"$CLIENT" -P -r 6 -n 6 -l 9000 -o "$TMP/e.sent" "cmd://env -u LD_LIBRARY_PATH $DEB_PLUG ptp://$TMP/q" >"$TMP/e.out" ||
 	fail "cmd://vde_plug round trip failed"
 finish srv
 same "$TMP/e.sent" "$TMP/e.out" "cmd:// via Debian's vde_plug (9000-byte frames)"

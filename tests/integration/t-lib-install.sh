@@ -29,6 +29,9 @@ if [ -e "$deb" ]; then
 fi
 
 libdir=$(dirname "$so")
+# a sanitizer build's library needs the sanitizer runtimes in the program
+san=
+ldd "$so" | grep -q libasan && san="-fsanitize=address,undefined"
 cat >"$TMP/t.c" <<'EOC'
 #include <errno.h>
 #include <stddef.h>
@@ -57,7 +60,7 @@ int main(void)
 }
 EOC
 PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$D \
-	cc -std=c11 -Wall -Werror "$TMP/t.c" -o "$TMP/t" \
+	cc -std=c11 -Wall -Werror $san "$TMP/t.c" -o "$TMP/t" \
 	$(PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$D pkg-config --cflags --libs vdeplug) \
 	>"$TMP/cc.log" 2>&1 || fail "build against the installed library failed: $(cat "$TMP/cc.log")"
 [ "$(LD_LIBRARY_PATH=$libdir "$TMP/t")" = ok ] || fail "program using the installed library failed"
