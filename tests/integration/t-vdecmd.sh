@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/t-vdecmd.sh - vdecmd against Debian's vde_switch, ours, and fake consoles
+#
+# Asserts the printed body and the exit status for success, errno statuses,
+# unknown commands, load, logout and shutdown; the tool's own exit codes
+# (200 no socket, 201 refused, 202 timeout, 203 protocol) with fake servers
+# built from socat; async "3xxx" lines ignored; any "...$ " prompt accepted;
+# --help and the man page agree.
+. "$top_srcdir/tests/lib/env.sh"
+
+VDECMD=$(bin vdecmd)
+command -v socat >/dev/null || skip "needs socat"
+[ -x "$DEB_SWITCH" ] || skip "needs Debian's vde_switch"
+
+# run vdecmd, capture stdout in $OUT and the status in $RC
+run() {
+	OUT=$("$VDECMD" "$@" 2>"$TMP/err")
+	RC=$?
+}
+expect_rc() {
+	[ "$RC" = "$1" ] || fail "vdecmd ${*:2}: exit $RC, want $1 (stderr: $(cat "$TMP/err"))"
+}
+
+# ---- usage, help, man page -------------------------------------------------
+run -h; expect_rc 0 -h
+echo "$OUT" | grep -q '^usage: vdecmd \[-hV\] \[-t SECONDS\] SOCKET COMMAND \[ARG...\]$' ||
+	fail "--help synopsis: $OUT"
+run --version; expect_rc 0 --version
+echo "$OUT" | grep -q '^vdecmd (vdekit) ' || fail "--version: $OUT"
+run; expect_rc 1 "(no args)"
+run /tmp/x; expect_rc 1 "(no command)"
+run -t abc /tmp/x help; expect_rc 1 "-t abc"
+run --bogus /tmp/x help; expect_rc 1 "--bogus"
+MAN="$top_srcdir/man/vdecmd.1"
+for opt in --help --version --timeout -h -V -t; do
+	echo "$OUT$("$VDECMD" -h)" | grep -q -- "$opt" || fail "--help lacks $opt"
+	sed 's/\\-/-/g' "$MAN" | grep -q -- "$opt" || fail "man page lacks $opt"
+done
+for code in 200 201 202 203; do
+	"$VDECMD" -h | grep -q "$code" || fail "--help lacks exit code $code"
+	grep -q "^\.B $code" "$MAN" || fail "man page lacks exit code $code"
+done
+
+# ---- the tool's own errors -------------------------------------------------
+run "$TMP/nosuch" help; expect_rc 200 missing socket
+grep -q 'no such socket' "$TMP/err" || fail "missing socket message: $(cat "$TMP/err")"
+: >"$TMP/regular"
+run "$TMP/regular" help; expect_rc 201 regular file   # connect: ECONNREFUSED
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$TMP/stale" ||
+	fail "stale socket"
+run "$TMP/stale" help; expect_rc 201 stale socket
+grep -q 'connection refused' "$TMP/err" || fail "refused message: $(cat "$TMP/err")"
+
+# a console that never sends its prompt: -t bounds the wait
+spawn silent.log socat "UNIX-LISTEN:$TMP/silent" EXEC:cat
+wait_for test -S "$TMP/silent" || fail "silent server"
+t0=$(date +%s%N)
+run -t 1 "$TMP/silent" help; expect_rc 202 silent server
+t1=$(date +%s%N)
+[ $(( (t1 - t0) / 1000000 )) -lt 4000 ] || fail "-t 1 took $(( (t1 - t0) / 1000000 )) ms"
+grep -q timeout "$TMP/err" || fail "timeout message: $(cat "$TMP/err")"
+
+# fake consoles: a custom prompt, async lines around the body, errno status
+cat >"$TMP/fake.sh" <<'EOF'
+printf 'Fake wirefilter banner\n\nVDEwf$ '
+read -r line
+case $line in
+"port/x 1 2")
+	printf "3021 port/+ 03\n0000 DATA END WITH '.'\nbody 1\n3000 inside the body\n\n.\n"
+	printf '3022 port/- 03\n1022 Invalid argument\n\nVDEwf$ ' ;;
+close)	printf '0000 DATA END WITH'; exit ;;
+*)	printf '1038 Function not implemented\n\nVDEwf$ ' ;;
+esac
+read -r line
+EOF
+spawn fake.log socat "UNIX-LISTEN:$TMP/fake,fork" "SYSTEM:bash $TMP/fake.sh"
+wait_for test -S "$TMP/fake" || fail "fake server"
+run "$TMP/fake" port/x 1 2; expect_rc 22 fake port/x
+[ "$OUT" = "body 1
+3000 inside the body" ] || fail "fake body: [$OUT]"
+run "$TMP/fake" close; expect_rc 203 "connection closed mid-response"
+run "$TMP/fake" other; expect_rc 38 fake other
+[ -z "$OUT" ] || fail "unknown command printed [$OUT]"
+
+# ---- a real console: Debian's vde_switch, then ours ------------------------
+test_switch() {
+	local M=$1 who=$2
+	run "$M" help; expect_rc 0 "$who help"
+	echo "$OUT" | head -2 | diff - <(printf '%-18s %-15s %s\n%-18s %-15s %s\n' \
+		"COMMAND PATH" SYNTAX HELP ------------ -------------- ------------) >/dev/null ||
+		fail "$who help header: $(echo "$OUT" | head -2)"
+	echo "$OUT" | grep -q '^debug/list                         list debug categories$' ||
+		fail "$who help lacks debug/list"
+	run "$M" debug/list port/ep; expect_rc 0 "$who debug/list"
+	[ "$OUT" = "CATEGORY               TAG STATUS HELP
+------------           --- ------ ----
+port/ep/+              031 OFF    new endpoint
+port/ep/-              032 OFF    closed endpoint" ] || fail "$who debug/list: [$OUT]"
+	run "$M" debug/add nosuchcategory; expect_rc 22 "$who debug/add nosuch"
+	run "$M" nosuchcommand 1 2; expect_rc 38 "$who unknown command"
+	[ -z "$OUT" ] || fail "$who unknown command printed [$OUT]"
+	run "$M" load "$TMP/missing.rc"; expect_rc 2 "$who load missing"
+	printf 'debug/list hash/+\nnosuch\n' >"$TMP/script.rc"
+	run "$M" load "$TMP/script.rc"; expect_rc 0 "$who load"
+	[ "$OUT" = "vde[$TMP/script.rc]: debug/list hash/+
+CATEGORY               TAG STATUS HELP
+------------           --- ------ ----
+hash/+                 011 OFF    hash: new element
+1000 Success
+vde[$TMP/script.rc]: nosuch
+1038 Function not implemented" ] || fail "$who load output: [$OUT]"
+	run "$M" port/create 5; expect_rc 0 "$who port/create 5"
+	run "$M" port/create 5; expect_rc 17 "$who port/create 5 again"
+	run "$M" port/print 5; expect_rc 6 "$who port/print 5 (inactive)"
+	[ -z "$OUT" ] || fail "$who port/print 5 (inactive) printed [$OUT]"
+	run "$M" port/allprint 5; expect_rc 0 "$who port/allprint 5"
+	echo "$OUT" | grep -q '^Port 0005 ' || fail "$who port/allprint 5: [$OUT]"
+	run "$M" port/remove 5; expect_rc 0 "$who port/remove 5"
+	run "$M" logout; expect_rc 0 "$who logout"
+	[ -z "$OUT" ] || fail "$who logout printed [$OUT]"
+	run "$M" shutdown; expect_rc 0 "$who shutdown"
+}
+
+"$DEB_SWITCH" -d -s "$TMP/deb.sw" -M "$TMP/deb.mgmt" -p "$TMP/deb.pid" ||
+	fail "Debian's vde_switch did not start"
+wait_for test -s "$TMP/deb.pid" || fail "Debian's switch: no pid file"
+DEBPID=$(cat "$TMP/deb.pid")
+PIDS+=("$DEBPID")
+wait_for test -S "$TMP/deb.mgmt" || fail "Debian's switch: no mgmt socket"
+test_switch "$TMP/deb.mgmt" debian
+wait_for sh -c "! kill -0 $DEBPID" || fail "Debian's switch still alive after shutdown"
+pass "vdecmd vs Debian's vde_switch"
+
+OURS=$(command -v vde_switch || true)
+if [ -n "$OURS" ] && [ "$OURS" != "$DEB_SWITCH" ]; then
+	spawn ours.log "$OURS" --nostdin -s "$TMP/our.sw" -M "$TMP/our.mgmt" -p "$TMP/our.pid"
+	OURPID=$LASTPID
+	wait_for test -s "$TMP/our.pid" || fail "our vde_switch did not start"
+	wait_for test -S "$TMP/our.mgmt" || fail "our switch: no mgmt socket"
+	test_switch "$TMP/our.mgmt" ours
+	wait_for sh -c "! kill -0 $OURPID" || fail "our switch still alive after shutdown"
+	pass "vdecmd vs our vde_switch"
+else
+	echo "# our vde_switch not built: tested against Debian's only"
+fi
+exit 0
