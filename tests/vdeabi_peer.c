@@ -4,7 +4,9 @@
  * The interop tests need a program that was compiled and linked against the
  * libvdeplug ABI as Debian ships it (vdeplug4 4.0.1, soname libvdeplug.so.2),
  * not against our header: so this file declares the six ABI functions itself
- * and is linked with -l:libvdeplug.so.2 from the system library directory.
+ * and is linked with -l:libvdeplug.so.2 from the system library directory,
+ * with no object of ours and never with sanitizers (Debian's library dlopens
+ * its modules with RTLD_DEEPBIND, which the ASan runtime refuses).
  * Run as is, it uses Debian's library; run with LD_LIBRARY_PATH pointing at
  * our lib/.libs, the same binary proves our library is an ABI drop-in.
  *
@@ -23,8 +25,6 @@
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
-
-#include "parse.h"
 
 /* The Debian libvdeplug ABI (interface version 1), declared here on purpose. */
 #define ABI_INTERFACE_VERSION 1
@@ -110,13 +110,17 @@ int main(int argc, char **argv)
 			descr = optarg;
 			break;
 		case 'p': {
-			const char *err;
+			/* strtol, not parse_num(): this program links nothing of ours */
+			char *end;
+			long v;
 
-			args.port = (int)parse_num(optarg, 0, 65535, &err);
-			if (err) {
-				fprintf(stderr, "vdeabi_peer: port %s: %s\n", optarg, err);
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end != '\0' || v < 0 || v > 65535) {
+				fprintf(stderr, "vdeabi_peer: bad port %s\n", optarg);
 				usage(stderr, 1);
 			}
+			args.port = (int)v;
 			break;
 		}
 		case 'h':
