@@ -24,6 +24,7 @@
  *   none NAME MS           no frame on NAME for MS milliseconds
  *   recvcount NAME COUNT MS       receive until COUNT frames or MS idle;
  *                          prints "NAME received N", fails if N < COUNT
+ *   recvall NAME MS        receive until MS idle, print "NAME received N"
  *   close NAME             close both sockets of NAME
  *   port NAME P            assert NAME got port P
  *   touch FILE / wait FILE create a file / wait (10 s) until it exists
@@ -475,6 +476,13 @@ int main(int argc, char **argv)
 			printf("%s received %lu\n", e->name, got);
 			if (got < want)
 				fail("%s: received %lu of %lu frames", e->name, got, want);
+		} else if (!strcmp(w[0], "recvall") && nw == 3) {
+			struct ep *e = ep_get(w[1], 0);
+			unsigned long got = 0;
+
+			while (drecv(e, atoi(w[2])) >= 0)
+				got++;
+			printf("%s received %lu\n", e->name, got);
 		} else if (!strcmp(w[0], "close") && nw == 2) {
 			struct ep *e = ep_get(w[1], 0);
 
