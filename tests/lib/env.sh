@@ -56,8 +56,10 @@ trap 'exit 130' INT TERM
 
 # Watchdog: a hung test fails instead of hanging make check.
 (
+	trap 'kill "$s" 2>/dev/null; exit 0' TERM
 	sleep "${TEST_TIMEOUT:-120}" &
-	wait $!
+	s=$!
+	wait "$s"
 	echo "TIMEOUT after ${TEST_TIMEOUT:-120}s" >&2
 	kill -TERM $$ 2>/dev/null
 	# a foreground command that hangs would delay the trap: end our children
