@@ -24,6 +24,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +46,8 @@
 #define PLUG_SEND_WAIT_MS	1000	/* max wait for room before dropping */
 #define PLUG_CHILD_GRACE_MS	2000	/* cmd mode: wait before SIGTERM/SIGKILL */
 #define PLUG_INBUF		65536
+#define PLUG_LOGIN_MAXARGS	32	/* words of a -c command line */
+#define PLUG_LOGIN_MAXLEN	4096
 
 enum plug_mode { MODE_STREAM, MODE_CABLE, MODE_CMD };
 
@@ -71,6 +75,11 @@ struct plug_ctx {
 	const char *pidfile;
 	bool daemon;
 	bool verbose;
+	bool syslog_startstop;		/* -l, and login-shell use */
+	const char *login_cmd;		/* -c CMDLINE (run as a login shell) */
+	bool in_login;			/* parsing the words of login_cmd */
+	char *login_argv[PLUG_LOGIN_MAXARGS + 1];
+	char login_buf[PLUG_LOGIN_MAXLEN];
 	char **cmd;			/* MODE_CMD: argv after "=" */
 	pid_t cmd_pid;
 	int in_fd, out_fd;		/* stream side */
@@ -115,6 +124,9 @@ static const char usage_text[] =
 "                          (default \"vde_plug:\")\n"
 "  -d, --daemon            run in the background (cable or COMMAND mode only)\n"
 "  -v, --verbose           print connection and exit messages on stderr\n"
+"  -l, --log               log START and STOP of the plug to syslog\n"
+"  -c 'vde_plug [ARGS]'    login-shell use (sshd): run the stream-mode\n"
+"                          vde_plug command line ARGS, nothing else\n"
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
@@ -454,6 +466,50 @@ static void plug_parse_mode(struct plug_conn *n, const char *arg)
 		die("mode %s: invalid (expected octal, e.g. 0660)", arg);
 }
 
+static void plug_parse_args(struct plug_ctx *c, int argc, char **argv);
+
+/* Login-shell use refused: tell the user and syslog, exit 1. */
+__attribute__((noreturn))
+static void plug_login_refuse(const char *why)
+{
+	const char *ssh = getenv("SSH_CLIENT");
+
+	fprintf(stderr, "vde_plug: this account is a VDE cable endpoint: only "
+		"'vde_plug [OPTIONS] [VNL]' can be run (%s)\n", why);
+	syslog(LOG_WARNING, "refused login-shell use from %.*s: %s",
+	       ssh ? (int)strcspn(ssh, " ") : 1, ssh ? ssh : "-", why);
+	exit(EXIT_FAILURE);
+}
+
+/* sshd runs a login shell as "vde_plug -c 'COMMAND LINE'": accept only a
+ * stream-mode vde_plug command line (no '= COMMAND', no daemon, no pidfile). */
+static void plug_login(struct plug_ctx *c)
+{
+	char *w, *save = NULL;
+	const char *base;
+	int n = 0;
+
+	if (snprintf(c->login_buf, sizeof(c->login_buf), "%s", c->login_cmd) >=
+	    (int)sizeof(c->login_buf))
+		plug_login_refuse("command line too long");
+	for (w = strtok_r(c->login_buf, " \t\n", &save); w && n < PLUG_LOGIN_MAXARGS;
+	     w = strtok_r(NULL, " \t\n", &save))
+		c->login_argv[n++] = w;
+	if (w)
+		plug_login_refuse("too many arguments");
+	c->login_argv[n] = NULL;
+	base = n ? strrchr(c->login_argv[0], '/') : NULL;
+	base = base ? base + 1 : n ? c->login_argv[0] : "";
+	if (strcmp(base, "vde_plug") != 0)
+		plug_login_refuse(c->login_cmd);
+	c->in_login = true;
+	optind = 0;
+	plug_parse_args(c, n, c->login_argv);
+	if (c->mode != MODE_STREAM || c->daemon || c->pidfile)
+		plug_login_refuse("only stream mode is allowed");
+	c->syslog_startstop = true;
+}
+
 static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 {
 	enum { OPT_PORT2 = 256, OPT_PIDFILE };
@@ -473,6 +529,7 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 		{ "descr", required_argument, NULL, 'D' },
 		{ "daemon", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -487,7 +544,7 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			break;
 		}
 	}
-	while ((opt = getopt_long(optc, argv, "p:g:G:m:M:s:D:dvVh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(optc, argv, "p:g:G:m:M:s:D:dvlc:Vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (optarg[0] && strspn(optarg, "0123456789") == strlen(optarg))
@@ -525,6 +582,14 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 		case 'v':
 			c->verbose = true;
 			break;
+		case 'l':
+			c->syslog_startstop = true;
+			break;
+		case 'c':
+			if (c->in_login)
+				plug_login_refuse("nested -c");
+			c->login_cmd = optarg;
+			break;
 		case 'V':
 			printf("vde_plug (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			exit(EXIT_SUCCESS);
@@ -534,6 +599,12 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 		default:
 			usage(stderr, EXIT_FAILURE);
 		}
+	}
+	if (c->login_cmd && !c->in_login) {
+		if (optind != argc || argc != 3)
+			plug_login_refuse("-c takes the whole command line");
+		plug_login(c);
+		return;
 	}
 	npos = optc - optind;
 	if (optc < argc) {			/* [VNL] = COMMAND ... */
@@ -590,6 +661,18 @@ static const char *plug_end_text(enum plug_end end, const struct plug_ctx *c)
 	return "?";
 }
 
+/* -l: one syslog line at start and at stop: user, ssh client, networks. */
+static void plug_syslog(const struct plug_ctx *c, const char *what, const char *why)
+{
+	const char *ssh = getenv("SSH_CLIENT");
+	struct passwd *pw = getpwuid(geteuid());
+
+	syslog(LOG_INFO, "%s user=%s%s%.*s net=%s%s%s%s%s", what, pw ? pw->pw_name : "?",
+	       ssh ? " ip=" : "", ssh ? (int)strcspn(ssh, " ") : 0, ssh ? ssh : "",
+	       c->net[0].name, c->mode == MODE_CABLE ? "," : "",
+	       c->mode == MODE_CABLE ? c->net[1].name : "", why ? ": " : "", why ? why : "");
+}
+
 int main(int argc, char **argv)
 {
 	static struct plug_ctx ctx;	/* ~75 KiB of buffers: not on the stack */
@@ -599,6 +682,9 @@ int main(int argc, char **argv)
 	int status, i;
 
 	log_init("vde_plug");
+	openlog("vde_plug", LOG_PID, LOG_USER);
+	if (argv[0][0] == '-')		/* interactive login with vde_plug as shell */
+		plug_login_refuse("interactive login");
 	c->descr = "vde_plug:";
 	for (i = 0; i < 2; i++)
 		c->net[i].args.mode = 0700;
@@ -625,12 +711,16 @@ int main(int argc, char **argv)
 		die_perror("pidfile %s", c->pidfile);
 	if (c->mode == MODE_CMD)
 		plug_spawn_cmd(c);
+	if (c->syslog_startstop)
+		plug_syslog(c, "START", NULL);
 
 	end = c->mode == MODE_CABLE ? plug_run_cable(c) : plug_run_stream(c);
 	log_info("%s; frames sent %llu, received %llu, dropped %llu", plug_end_text(end, c),
 		 (unsigned long long)c->frames_in, (unsigned long long)c->frames_out,
 		 (unsigned long long)c->drops);
 
+	if (c->syslog_startstop)
+		plug_syslog(c, "STOP", plug_end_text(end, c));
 	status = end == END_ERROR ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (c->mode == MODE_CMD) {
 		int cs;

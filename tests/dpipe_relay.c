@@ -3,9 +3,9 @@
  *
  * Copies stdin to the descriptor named by $ALTERNATE_STDOUT and the
  * descriptor named by $ALTERNATE_STDIN to stdout, byte for byte, so that
- * "dpipe A = dpipe_relay = B" behaves like "dpipe A = B". Exits 0 when
- * either input ends, 2 when the environment variables are missing, 1 on an
- * I/O error. Options for assertions:
+ * "dpipe A = dpipe_relay = B" behaves like "dpipe A = B". Without those
+ * variables (an end stage) it copies stdin to stdout. Exits 0 when an input
+ * ends, 1 on an I/O error, 2 on a usage error. Options for assertions:
  *   -c FILE   append "IN OUT\n", the byte counts relayed each way, at exit
  *   -l FILE   first write the numbers of our open descriptors, one a line
  *   -x        exit right after -l (no relaying; no environment needed)
@@ -30,10 +30,8 @@ static int relay_env_fd(const char *name)
 	const char *v = getenv(name), *err;
 	long long fd;
 
-	if (!v) {
-		fprintf(stderr, "dpipe_relay: $%s is not set\n", name);
-		exit(2);
-	}
+	if (!v)
+		return -1;
 	fd = parse_num(v, 0, INT_MAX, &err);
 	if (err) {
 		fprintf(stderr, "dpipe_relay: $%s=%s: %s\n", name, v, err);
@@ -42,11 +40,16 @@ static int relay_env_fd(const char *name)
 	return (int)fd;
 }
 
-/* Write our open descriptors (except the one reading /proc) to @path. */
+/* Write our open descriptors (except the one reading /proc) to @path,
+ * atomically (through a temporary file and rename). */
 static void relay_list_fds(const char *path)
 {
+	char tmp[4096];
 	DIR *d = opendir("/proc/self/fd");
-	FILE *f = fopen(path, "w");
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
 	struct dirent *e;
 	char self[2][16];
 
@@ -62,7 +65,7 @@ static void relay_list_fds(const char *path)
 		fprintf(f, "%s\n", e->d_name);
 	}
 	closedir(d);
-	if (fclose(f) != 0)
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		exit(1);
 }
 
@@ -90,6 +93,7 @@ int main(int argc, char **argv)
 {
 	struct pollfd pfd[2];
 	unsigned long long count[2] = { 0, 0 };
+	int out[2];
 	const char *countfile = NULL;
 	int ret = 0, opt;
 	bool list_only = false;
@@ -115,7 +119,12 @@ int main(int argc, char **argv)
 	pfd[0].fd = STDIN_FILENO;
 	pfd[1].fd = relay_env_fd("ALTERNATE_STDIN");
 	pfd[0].events = pfd[1].events = POLLIN;
-	(void)relay_env_fd("ALTERNATE_STDOUT");
+	out[0] = relay_env_fd("ALTERNATE_STDOUT");
+	out[1] = STDOUT_FILENO;
+	if (pfd[1].fd < 0 || out[0] < 0) {	/* an end stage: stdin to stdout */
+		pfd[1].fd = -1;
+		out[0] = STDOUT_FILENO;
+	}
 	for (;;) {
 		int i, r = 0;
 
@@ -128,8 +137,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < 2 && r == 0; i++) {
 			if (!pfd[i].revents)
 				continue;
-			r = relay_copy(pfd[i].fd, i ? STDOUT_FILENO : relay_env_fd("ALTERNATE_STDOUT"),
-				       &count[i]);
+			r = relay_copy(pfd[i].fd, out[i], &count[i]);
 		}
 		if (r != 0) {
 			ret = r < 0 ? 1 : 0;

@@ -29,10 +29,11 @@ got "pong(ping)" "a = relay = b"
 
 # 3. the environment: only the middle stage sees ALTERNATE_*, with the two
 #    lowest free descriptors; stale values from outside are removed
+#    (the last stage ends the chain once all three have written)
 ALTERNATE_STDIN=77 ALTERNATE_STDOUT=78 run \
-	sh -c "echo \"\${ALTERNATE_STDIN-unset} \${ALTERNATE_STDOUT-unset}\" >$T/e1; cat >/dev/null" = \
-	sh -c "echo \"\$ALTERNATE_STDIN \$ALTERNATE_STDOUT\" >$T/e2; cat >/dev/null" = \
-	sh -c "echo \"\${ALTERNATE_STDIN-unset} \${ALTERNATE_STDOUT-unset}\" >$T/e3"
+	sh -c "echo \"\${ALTERNATE_STDIN-unset} \${ALTERNATE_STDOUT-unset}\" >$T/e1.t; mv $T/e1.t $T/e1; cat >/dev/null" = \
+	sh -c "echo \"\$ALTERNATE_STDIN \$ALTERNATE_STDOUT\" >$T/e2.t; mv $T/e2.t $T/e2; cat >/dev/null" = \
+	sh -c "echo \"\${ALTERNATE_STDIN-unset} \${ALTERNATE_STDOUT-unset}\" >$T/e3; until [ -e $T/e1 ] && [ -e $T/e2 ]; do sleep 0.02; done"
 [ "$(cat "$T/e1")" = "unset unset" ] || fail "first stage env: $(cat "$T/e1")"
 [ "$(cat "$T/e3")" = "unset unset" ] || fail "last stage env: $(cat "$T/e3")"
 read -r ain aout <"$T/e2"
@@ -41,8 +42,12 @@ read -r ain aout <"$T/e2"
 # 4. no leaked descriptors: a stage holds what a plain child of ours holds,
 #    plus (middle stage only) the two alternate descriptors
 "$RELAY" -l "$T/fd0" -x </dev/null
-run "$RELAY" -l "$T/fd1" -x = "$RELAY" -l "$T/fd2" = "$RELAY" -l "$T/fd3" -x ||
-	fail "fd listing chain status"
+"$DPIPE" "$RELAY" -l "$T/fd1" = "$RELAY" -l "$T/fd2" = "$RELAY" -l "$T/fd3" &
+dp=$!
+PIDS+=("$dp")
+wait_for test -e "$T/fd1" -a -e "$T/fd2" -a -e "$T/fd3" || fail "fd listing chain"
+kill "$dp"
+wait "$dp" || fail "fd listing chain status $?"
 for n in 1 3; do
 	for fd in $(cat "$T/fd$n"); do
 		grep -qx "$fd" "$T/fd0" || fail "stage $n has extra fd $fd"
@@ -62,8 +67,9 @@ got "B:pong(ping)" "a ={ g {= b"
 run sh -c "$A" ={ sed -u 's/^/B1:/' = sed -u 's/^/B2:/' {= sh -c "$B" || fail "={ = {= status"
 got "B1:B2:pong(ping)" "two backward stages"
 # the example of dpipe(1): a -> b -> d -> c -> a, d's alternates to e
-run sh -c "$A" =} sed -u 's/^/b:/' }={ sed -u 's/^/c:/' {= \
-	sh -c "read -r x; echo \"d(\$x)\"; echo hi >&\$ALTERNATE_STDOUT; read -r y <&\$ALTERNATE_STDIN; echo \"\$y\" >$T/d.got" = \
+# (a ends the chain once d has talked to e)
+run sh -c "$A; until [ -e $T/d.got ]; do sleep 0.02; done" =} sed -u 's/^/b:/' }={ sed -u 's/^/c:/' {= \
+	sh -c "read -r x; echo \"d(\$x)\"; echo hi >&\$ALTERNATE_STDOUT; read -r y <&\$ALTERNATE_STDIN; echo \"\$y\" >$T/d.t; mv $T/d.t $T/d.got" = \
 	sh -c 'read -r z; echo "e($z)"' || fail "mixed form status"
 got "c:d(b:ping)" "a =} b }={ c {= d = e"
 [ "$(cat "$T/d.got")" = "e(hi)" ] || fail "mixed form: d got '$(cat "$T/d.got")'"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-plug-cable.sh - vde_plug between two switches: the two-VNL form
 # (vde_plug VNL1 VNL2), the "= COMMAND" form, -d with a pidfile; the cable
-# ends when a switch goes away; command-line errors are clear.
+# ends when a switch goes away; command-line errors are clear; login-shell
+# use (-c) runs only a stream-mode vde_plug.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
 
@@ -57,17 +58,20 @@ wait_exit "$cmdplug"
 [ "$RC" = 0 ] || fail "= COMMAND exit status $RC"
 restart_switch sw2
 
-# 3. -d with a pidfile: returns at once, the pidfile names the live daemon
+# 3. -d with a pidfile: returns at once; the pidfile (the readiness signal)
+#    names the live daemon
 "$PLUG" -d -p "$TMP/plug.pid" "$TMP/sw1" "$TMP/sw2" >"$TMP/daemon.log" 2>&1 ||
 	fail "vde_plug -d failed"
-dpid=$(cat "$TMP/plug.pid") || fail "no pidfile after vde_plug -d returned"
+wait_for test -s "$TMP/plug.pid" || fail "no pidfile from vde_plug -d"
+dpid=$(cat "$TMP/plug.pid")
 PIDS+=("$dpid")
 [ "$(tr -d '\n' <"/proc/$dpid/comm")" = vde_plug ] || fail "pidfile does not name vde_plug"
 check_cable d
 kill "$dpid"
 WAIT_SECS=5 wait_for test ! -e "$TMP/plug.pid" || fail "pidfile not removed at exit"
 "$PLUG" --pidfile "$TMP/plug2.pid" -d "$TMP/sw1" "$TMP/sw2" || fail "--pidfile"
-dpid=$(cat "$TMP/plug2.pid") || fail "no --pidfile"
+wait_for test -s "$TMP/plug2.pid" || fail "no --pidfile"
+dpid=$(cat "$TMP/plug2.pid")
 PIDS+=("$dpid")
 kill "${PID[sw1]}"
 WAIT_SECS=5 wait_for test ! -e "$TMP/plug2.pid" || fail "daemon did not end with its switch"
@@ -89,4 +93,16 @@ grep -q '^usage:' "$TMP/err" || fail "bad option: no usage on stderr"
 "$PLUG" -d "$TMP/sw1" 2>/dev/null && fail "-d in stream mode accepted"
 "$PLUG" "$TMP/sw1" = 2>/dev/null && fail "'=' without command accepted"
 "$PLUG" a b c 2>/dev/null && fail "three VNLs accepted"
-pass "cable, = COMMAND, -d/-p, CLI"
+
+# 5. login-shell use (sshd: vde_plug -c 'COMMAND LINE')
+restart_switch sw1
+for cmd in "sh -c id" "vde_plug $TMP/sw1 = sh" "vde_plug $TMP/sw1 $TMP/sw2" \
+	   "vde_plug -d --pidfile $TMP/x.pid $TMP/sw1 $TMP/sw2" "vde_plug -c vde_plug"; do
+	"$PLUG" -c "$cmd" </dev/null >/dev/null 2>"$TMP/err" && fail "login shell ran '$cmd'"
+	grep -q "VDE cable endpoint" "$TMP/err" || fail "login shell '$cmd': $(cat "$TMP/err")"
+done
+[ -e "$TMP/x.pid" ] && fail "login shell wrote a pidfile"
+SSH_CLIENT="192.0.2.1 40000 22" "$PLUG" -c "vde_plug -v $TMP/sw1" </dev/null 2>"$TMP/err" ||
+	fail "login shell refused a stream-mode vde_plug: $(cat "$TMP/err")"
+grep -q "connected to $TMP/sw1" "$TMP/err" || fail "login shell: stream mode did not connect"
+pass "cable, = COMMAND, -d/-p, CLI, login shell"

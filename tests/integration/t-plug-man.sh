@@ -11,7 +11,7 @@ for tool in vde_plug dpipe; do
 	"$bin" --help >"$TMP/help" || fail "$tool --help status"
 	"$bin" -h | cmp -s - "$TMP/help" || fail "$tool -h differs from --help"
 	grep -o -- '--[a-z][a-z0-9]*' "$TMP/help" | sort -u >"$TMP/help.long"
-	grep -o -- '^ *-[a-zA-Z],' "$TMP/help" | tr -d ' ,' | sort -u >"$TMP/help.short"
+	grep -o -- '^ *-[a-zA-Z][, ]' "$TMP/help" | tr -d ' ,' | sort -u >"$TMP/help.short"
 	sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page" | grep -o '\\-\\-[a-z][a-z0-9]*' |
 		sed 's/\\-/-/g' | sort -u >"$TMP/man.long"
 	sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page" | grep -o '^\.BR* \\-[a-zA-Z]\b' |
