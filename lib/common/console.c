@@ -269,6 +269,45 @@ int console_add_cmds(struct console *c, const struct console_cmd *cmds, size_t n
 }
 
 /**
+ * console_add_cmds_before() - register commands before an existing one
+ * @c:		console
+ * @before:	path of the entry to insert before ("help", "load")
+ * @cmds:	table (copied; the strings must outlive the console)
+ * @n:		number of entries
+ *
+ * Help lists commands, and ambiguity is resolved, in table order; this lets
+ * an application reproduce VDE 2's order exactly. If no entry has the path
+ * @before, the commands are appended.
+ *
+ * Return: 0, or -1 with errno.
+ */
+int console_add_cmds_before(struct console *c, const char *before,
+			    const struct console_cmd *cmds, size_t n)
+{
+	size_t pos, old = c->ncmds;
+	struct console_entry *tmp;
+
+	for (pos = 0; pos < old; pos++)
+		if (strcmp(c->cmds[pos].cmd.path, before) == 0)
+			break;
+	if (add_entries(c, cmds, NULL, n) < 0)
+		return -1;
+	if (pos == old || n == 0)
+		return 0;
+	/* rotate the n new entries from the end to @pos */
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		c->ncmds = old;
+		return -1;
+	}
+	memcpy(tmp, c->cmds + old, n * sizeof(*tmp));
+	memmove(c->cmds + pos + n, c->cmds + pos, (old - pos) * sizeof(*tmp));
+	memcpy(c->cmds + pos, tmp, n * sizeof(*tmp));
+	free(tmp);
+	return 0;
+}
+
+/**
  * console_add_debug() - register debug categories
  * @c:		console
  * @cats:	table (strings must outlive the console; the array is copied)

@@ -79,6 +79,10 @@ struct console *console_new(struct loop *l, const struct console_config *cfg);
 void console_free(struct console *c);		/* closes every session + socket */
 
 int console_add_cmds(struct console *c, const struct console_cmd *cmds, size_t n);
+/* Same, inserted before the entry whose path is @before (appended if no
+ * such entry): VDE 2 lists "ds" before "help" and "showinfo" before "load". */
+int console_add_cmds_before(struct console *c, const char *before,
+			    const struct console_cmd *cmds, size_t n);
 int console_add_debug(struct console *c, const struct console_debug_cat *cats, size_t n);
 
 /* Listen on a stream socket at @path (stale socket replaced, live one

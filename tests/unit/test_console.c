@@ -463,6 +463,47 @@ static void test_exec(void)
 	loop_free(l);
 }
 
+static void test_order(void)
+{
+	static const struct console_cmd ds[] = {
+		{ "ds", "============", "DATA SOCKET MENU", NULL, CONSOLE_MENU },
+		{ "ds/showinfo", "", "show ds info", cmd_showinfo, CONSOLE_OUTPUT },
+	};
+	static const struct console_cmd si[] = {
+		{ "showinfo", "", "show switch version and info", cmd_showinfo, CONSOLE_OUTPUT },
+	};
+	struct console_config cfg = { .banner = "b", .prompt = "vde$ " };
+	struct loop *l = loop_new();
+	struct console *c = console_new(l, &cfg);
+	int rc;
+	char *got;
+
+	ok(console_add_cmds_before(c, "help", ds, 2) == 0 &&
+	   console_add_cmds_before(c, "load", si, 1) == 0 &&
+	   console_add_cmds_before(c, "nosuch", si, 0) == 0, "order: add before");
+	got = exec(c, "help", &rc);
+	ok(same(got, "0000 DATA END WITH '.'\n"
+		"COMMAND PATH       SYNTAX          HELP\n"
+		"------------       --------------  ------------\n"
+		"ds                 ============    DATA SOCKET MENU\n"
+		"ds/showinfo                        show ds info\n"
+		"help               [arg]           Help (limited to arg when specified)\n"
+		"logout                             logout from this mgmt terminal\n"
+		"shutdown                           shutdown of the switch\n"
+		"showinfo                           show switch version and info\n"
+		"load               path            load a configuration script\n"
+		"debug              ============    DEBUG MENU\n"
+		"debug/list                         list debug categories\n"
+		"debug/add          dbgpath         enable debug info for a given category\n"
+		"debug/del          dbgpath         disable debug info for a given category\n"
+		".\n1000 Success\n"), "order: VDE 2 help order reproduced");
+	free(got);
+	check_exec(c, "ds/showinfo", 1000, "0000 DATA END WITH '.'\nVDE switch V.2.3.2\n.\n1000 Success\n");
+	check_exec(c, "load /nonexistent", 1002, "1002 No such file or directory\n");
+	console_free(c);
+	loop_free(l);
+}
+
 /* --- sessions against a forked server ----------------------------------- */
 
 static const char *sock_path(void)
@@ -815,6 +856,7 @@ int main(void)
 	test_linebuf();
 	test_lookup();
 	test_exec();
+	test_order();
 	test_sessions();
 	test_stdio();
 	return tap_done();
