@@ -7,7 +7,7 @@
  *   vde_plug VNL1 VNL2          direct cable between two VNLs (vdeplug4)
  *   vde_plug [VNL] = CMD ARGS   VNL <-> stream through CMD's stdin/stdout
  *
- * Theory of operation: one poll() loop over a small fixed fd array (stream
+ * Theory of operation: one ppoll() loop over a small fixed fd array (stream
  * input, and the data and control fds of each connection). Stream bytes go
  * through lib/stream.h (2-byte big-endian length records, VDE 2 bytes);
  * every complete record becomes one vde_send(). Every frame read from a
@@ -85,7 +85,8 @@ struct plug_ctx {
 	int in_fd, out_fd;		/* stream side */
 	bool net_gone;			/* set by the send path */
 	bool out_closed;		/* set by the write path */
-	uint64_t frames_in, frames_out, drops;
+	uint64_t sent, received, drops;	/* frames to / from the network(s) */
+	sigset_t poll_mask;		/* signal mask while waiting (TERM etc. open) */
 	struct stream_rx rx;
 	uint8_t buf[VDE_ETHBUFSIZE];
 	uint8_t inbuf[PLUG_INBUF];
@@ -158,8 +159,9 @@ static void plug_send(struct plug_ctx *c, struct plug_conn *n, const uint8_t *fr
 
 	for (;;) {
 		ssize_t r = vde_send(n->conn, frame, len, 0);
+
 		if (r >= 0) {
-			c->frames_in++;
+			c->sent++;
 			return;
 		}
 		if (errno == EINTR && !plug_stop)
@@ -171,9 +173,10 @@ static void plug_send(struct plug_ctx *c, struct plug_conn *n, const uint8_t *fr
 			if (deadline < 0)
 				deadline = now + PLUG_SEND_WAIT_MS;
 			if (now < deadline && !plug_stop) {
-				int left = (int)(deadline - now);
+				int64_t left = deadline - now;
+				struct timespec ts = { 0, (left < 50 ? left : 50) * 1000000L };
 
-				if (poll(&p, 1, left < 50 ? left : 50) < 0 && errno != EINTR)
+				if (ppoll(&p, 1, &ts, &c->poll_mask) < 0 && errno != EINTR)
 					break;
 				continue;
 			}
@@ -250,7 +253,7 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 			end = END_SIGNAL;
 			break;
 		}
-		if (poll(pfd, PFD_N, -1) < 0) {
+		if (ppoll(pfd, PFD_N, NULL, &c->poll_mask) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -268,7 +271,7 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 				ssize_t w = stream_write_frame(c->out_fd, c->buf, (size_t)r);
 
 				if (w > 0) {
-					c->frames_out++;
+					c->received++;
 				} else if (w == 0 || errno == EAGAIN || errno == EWOULDBLOCK ||
 					   errno == EINTR) {
 					c->drops++;
@@ -320,7 +323,7 @@ static enum plug_end plug_run_cable(struct plug_ctx *c)
 			end = END_SIGNAL;
 			break;
 		}
-		if (poll(pfd, PFD_N, -1) < 0) {
+		if (ppoll(pfd, PFD_N, NULL, &c->poll_mask) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -678,6 +681,7 @@ int main(int argc, char **argv)
 	static struct plug_ctx ctx;	/* ~75 KiB of buffers: not on the stack */
 	struct plug_ctx *c = &ctx;
 	struct sigaction sa;
+	sigset_t stopsigs;
 	enum plug_end end;
 	int status, i;
 
@@ -694,13 +698,22 @@ int main(int argc, char **argv)
 	log_set_level(c->verbose ? LOG_INFO : LOG_WARNING);
 	plug_fix_stdio();
 
+	/* SIGTERM, SIGINT and SIGHUP only set plug_stop; they stay blocked
+	 * except inside ppoll(), so none is lost between check and wait. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = plug_on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGINT);
+	sigaddset(&stopsigs, SIGHUP);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    sigprocmask(SIG_BLOCK, &stopsigs, &c->poll_mask) < 0)
+		die_perror("signals");
+	sigdelset(&c->poll_mask, SIGTERM);
+	sigdelset(&c->poll_mask, SIGINT);
+	sigdelset(&c->poll_mask, SIGHUP);
 
 	plug_open(c, &c->net[0]);
 	if (c->mode == MODE_CABLE)
@@ -716,7 +729,7 @@ int main(int argc, char **argv)
 
 	end = c->mode == MODE_CABLE ? plug_run_cable(c) : plug_run_stream(c);
 	log_info("%s; frames sent %llu, received %llu, dropped %llu", plug_end_text(end, c),
-		 (unsigned long long)c->frames_in, (unsigned long long)c->frames_out,
+		 (unsigned long long)c->sent, (unsigned long long)c->received,
 		 (unsigned long long)c->drops);
 
 	if (c->syslog_startstop)
