@@ -961,6 +961,9 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 		session_kill(s);
 		return;
 	}
+	/* stdio: the prompt goes straight to fd 0, so the response first */
+	if (s->stdio && session_flush(s) < 0)
+		return;
 	if (rc != CONSOLE_RC_SILENT)
 		session_prompt(s);
 	session_flush(s);

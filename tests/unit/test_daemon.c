@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/unit/test_daemon.c - pid file handling
+ *
+ * pidfile_write(): content, a live pid refused with EEXIST, a stale one
+ * replaced, relative paths still removed after a chdir.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "tap.h"
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		ok(0, "write %s", path);
+	close(fd);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/test_daemon.XXXXXX", path[PATH_MAX], buf[64], want[64];
+	pid_t dead;
+	int status;
+
+	if (!mkdtemp(dir))
+		return 99;
+	snprintf(path, sizeof(path), "%s/x.pid", dir);
+
+	ok(pidfile_write(path, NULL) == 0, "pidfile: written");
+	snprintf(want, sizeof(want), "%ld\n", (long)getpid());
+	ok(read_file(path, buf, sizeof(buf)) == 0 && strcmp(buf, want) == 0,
+	   "pidfile: holds \"<pid>\\n\"");
+	ok(pidfile_write(path, NULL) == 0, "pidfile: rewriting our own pid is fine");
+	pidfile_remove();
+	ok(access(path, F_OK) < 0, "pidfile: removed");
+
+	/* a live pid that is not ours: refused */
+	write_file(path, "1\n");
+	errno = 0;
+	ok(pidfile_write(path, NULL) < 0 && errno == EEXIST, "pidfile: live pid 1 -> EEXIST");
+	ok(read_file(path, buf, sizeof(buf)) == 0 && strcmp(buf, "1\n") == 0,
+	   "pidfile: the live one is left alone");
+	pidfile_remove();
+	ok(access(path, F_OK) == 0, "pidfile: remove after a refusal does not delete it");
+
+	/* stale: a pid that has exited */
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, &status, 0);
+	snprintf(want, sizeof(want), "%ld\n", (long)dead);
+	write_file(path, want);
+	ok(pidfile_write(path, "4242\n") == 0, "pidfile: stale pid replaced");
+	ok(read_file(path, buf, sizeof(buf)) == 0 && strcmp(buf, "4242\n") == 0,
+	   "pidfile: pid_text written verbatim");
+	pidfile_remove();
+
+	/* garbage content counts as stale */
+	write_file(path, "not a pid\n");
+	ok(pidfile_write(path, NULL) == 0, "pidfile: garbage replaced");
+	pidfile_remove();
+
+	/* relative path, then chdir: still removed */
+	if (chdir(dir) < 0)
+		return 99;
+	ok(pidfile_write("rel.pid", NULL) == 0, "pidfile: relative path");
+	if (chdir("/") < 0)
+		return 99;
+	pidfile_remove();
+	snprintf(path, sizeof(path), "%s/rel.pid", dir);
+	ok(access(path, F_OK) < 0, "pidfile: relative one removed after chdir");
+
+	snprintf(path, sizeof(path), "%s/nodir/x.pid", dir);
+	errno = 0;
+	ok(pidfile_write(path, NULL) < 0 && errno == ENOENT, "pidfile: missing directory -> ENOENT");
+	rmdir(dir);
+	return tap_done();
+}
