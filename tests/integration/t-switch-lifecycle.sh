@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-switch-lifecycle.sh - vde_switch's command line and life cycle: help,
+# version, bad options, single-dash long options, modes, rc file, stdin EOF,
+# daemon + pidfile, stale socket replaced, live socket refused, cleanup on
+# SIGTERM/SIGINT/SIGHUP.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/switch-common.sh"
+
+"$SWITCH" -h >"$TMP/h.out" 2>"$TMP/h.err" || fail "-h exit status"
+grep -q '^usage: vde_switch' "$TMP/h.out" || fail "-h not on stdout"
+[ -s "$TMP/h.err" ] && fail "-h wrote to stderr"
+for o in --sock --mgmt --numports --hub --mode --dirmode --group --daemon --pidfile \
+	 --rcfile --mgmtmode --mgmtgroup --macaddr --priority --hashsize --nostdin \
+	 --debugclients --fstp --tap --version; do
+	grep -q -- "$o" "$TMP/h.out" || fail "--help lacks $o"
+done
+"$SWITCH" --version >"$TMP/v.out" || fail "--version exit status"
+grep -q 'VDE 2.3.2' "$TMP/v.out" || fail "--version: $(cat "$TMP/v.out")"
+"$SWITCH" -v >/dev/null || fail "-v"
+"$SWITCH" --bogus >"$TMP/b.out" 2>"$TMP/b.err"; [ $? = 1 ] || fail "bad option exit status"
+grep -q usage "$TMP/b.err" || fail "bad option: no usage on stderr"
+"$SWITCH" -n 0 -s "$TMP/x" 2>"$TMP/n.err" </dev/null; [ $? = 1 ] || fail "-n 0 accepted"
+grep -q 'numports 0' "$TMP/n.err" || fail "-n 0 message: $(cat "$TMP/n.err")"
+"$SWITCH" -n 4x -s "$TMP/x" 2>/dev/null </dev/null; [ $? = 1 ] || fail "-n 4x accepted"
+"$SWITCH" -t tap0 -s "$TMP/x" 2>"$TMP/t.err" </dev/null; [ $? = 1 ] || fail "-t accepted"
+grep -q 'not supported' "$TMP/t.err" || fail "-t message"
+"$SWITCH" -s "$TMP/x" extra 2>/dev/null </dev/null; [ $? = 1 ] || fail "extra argument accepted"
+[ -e "$TMP/x" ] && fail "a failed start left $TMP/x"
+
+# stdin EOF: the switch exits and cleans up
+timeout 10 "$SWITCH" -s "$TMP/eof" </dev/null >"$TMP/eof.out" 2>"$TMP/eof.err"
+rc=$?
+[ $rc = 0 ] || fail "stdin EOF exit status $rc"
+grep -q 'EOF on stdin' "$TMP/eof.err" || fail "stdin EOF message: $(cat "$TMP/eof.err")"
+[ -e "$TMP/eof" ] && fail "stdin EOF left the ctl dir"
+
+# single-dash long options, -m derivation, rc file, -F accepted
+printf '# comment\nport/create 9\n' >"$TMP/rc"
+start_switch m -sock "$TMP/m2" -numports 12 -m 0660 -f "$TMP/rc" -F --mgmtmode 0660 \
+	--macaddr 02:11:22:33:44:55 --hashsize 64 -D 3
+[ -S "$TMP/m2/ctl" ] || fail "-sock ignored"
+[ "$(stat -c %a "$TMP/m2")" = 2770 ] || fail "-m 0660: dir mode $(stat -c %a "$TMP/m2")"
+[ "$(stat -c %a "$TMP/m2/ctl")" = 660 ] || fail "-m 0660: ctl mode"
+[ "$(stat -c %a "$TMP/m.mgmt")" = 660 ] || fail "--mgmtmode"
+body m port/showinfo | grep -q '^Numports=12$' || fail "-numports"
+body m 'port/allprint 9' | grep -q '^Port 0009 ' || fail "rc file not run"
+body m showinfo | grep -q 'MAC 02:11:22:33:44:55 ' || fail "--macaddr"
+body m hash/showinfo | grep -q '^Hash size 64$' || fail "--hashsize"
+kill -TERM "$SWPID"; wait "$SWPID"
+"$SWITCH" -s "$TMP/d1" --dirmode 0750 --nostdin -p "$TMP/d1.pid" >/dev/null 2>&1 &
+P=$!; PIDS+=($P)
+wait_for test -s "$TMP/d1.pid" || fail "--dirmode start"
+[ "$(stat -c %a "$TMP/d1")" = 750 ] || fail "--dirmode dir $(stat -c %a "$TMP/d1")"
+[ "$(stat -c %a "$TMP/d1/ctl")" = 640 ] || fail "--dirmode alone: ctl $(stat -c %a "$TMP/d1/ctl")"
+kill -INT $P; wait $P
+[ -e "$TMP/d1" ] && fail "SIGINT left the dir"
+[ -e "$TMP/d1.pid" ] && fail "SIGINT left the pidfile"
+if [ "$(id -u)" = 0 ] && getent group daemon >/dev/null; then
+	start_switch g -g daemon
+	[ "$(stat -c %G "$TMP/g")" = daemon ] || fail "-g: dir group"
+	[ "$(stat -c %G "$TMP/g/ctl")" = daemon ] || fail "-g: ctl group"
+	kill -HUP "$SWPID"; wait "$SWPID"
+	[ -e "$TMP/g" ] && fail "SIGHUP left the dir"
+fi
+
+# daemon: the parent returns, the pidfile (readiness) names the daemon
+"$SWITCH" -d -s "$TMP/dm" -p "$TMP/dm.pid" -M "$TMP/dm.mgmt" || fail "-d exit status"
+wait_for test -s "$TMP/dm.pid" || fail "daemon pidfile not written"
+DP=$(cat "$TMP/dm.pid")
+PIDS+=($DP)
+kill -0 "$DP" || fail "daemon not running"
+[ -S "$TMP/dm/ctl" ] || fail "daemon ctl socket"
+probe dm <<EOF2 || fail "daemon serves"
+open a 0
+EOF2
+# a second switch on a live socket is refused and changes nothing
+"$SWITCH" -s "$TMP/dm" --nostdin 2>"$TMP/live.err" </dev/null; [ $? = 1 ] || fail "live socket taken over"
+grep -qi 'another switch' "$TMP/live.err" || fail "live socket message: $(cat "$TMP/live.err")"
+[ -S "$TMP/dm/ctl" ] || fail "refused switch removed the live socket"
+probe dm <<EOF2 || fail "daemon still serves"
+open a 0
+EOF2
+# SIGTERM: everything we created disappears, exit status 0
+probe dm >"$TMP/hold.out" 2>&1 <<EOF2 &
+open a 0
+open b 0
+touch $TMP/held
+wait $TMP/never
+EOF2
+HP=$!; PIDS+=($HP)
+wait_for test -e "$TMP/held" || fail "hold probe"
+ls "$TMP/dm" | grep -Eq '^00[12]\.' || fail "no data sockets"
+kill -TERM "$DP"
+wait_for sh -c "! kill -0 $DP" || fail "daemon ignores SIGTERM"
+ls "$TMP/dm" | grep -Eq '^[0-9]{3}\.[0-9]+$|^ctl$' && fail "sockets left after SIGTERM: $(ls -a "$TMP/dm")"
+[ -e "$TMP/dm.mgmt" ] && fail "mgmt socket left"
+[ -e "$TMP/dm.pid" ] && fail "pidfile left"
+kill "$HP"; wait "$HP"
+
+# stale socket (a switch killed with -9) is replaced
+start_switch st
+kill -9 "$SWPID"; wait "$SWPID"
+[ -S "$TMP/st/ctl" ] || fail "no stale socket to test with"
+rm -f "$TMP/st.pid" "$TMP/st.mgmt"
+start_switch st
+probe st <<EOF2 || fail "switch on a stale socket does not serve"
+open a 0
+EOF2
+kill -TERM "$SWPID"; wait "$SWPID"; rc=$?
+[ $rc = 0 ] || fail "SIGTERM exit status $rc"
+[ -e "$TMP/st" ] && fail "SIGTERM left the dir"
+pass "lifecycle"
