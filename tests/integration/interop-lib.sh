@@ -19,6 +19,8 @@
 #   frames SRC DST LEN...             hex frames, see interop-util.py
 #   wait_records FILE N / wait_lines FILE N   wait (WAIT_SECS) for output to arrive
 #   wait_slow SECS CMD...             poll CMD every 0.5 s for up to SECS seconds
+# generous deadline: wait_for polls, so it costs nothing when things work
+: "${WAIT_SECS:=20}"
 UTIL="python3 $top_srcdir/tests/integration/interop-util.py"
 OURLIB=$top_builddir/lib/.libs
 DEBLIB=/usr/lib/x86_64-linux-gnu/libvdeplug.so.2
