@@ -29,6 +29,7 @@ B=$(cd "$1" && pwd)
 OURS=$B/switch/vde_switch
 THEIRS=/usr/bin/vde_switch
 VB=$B/bench/vdebench
+UTIL=$(cd "$(dirname "$0")/.." && pwd)/tests/integration/interop-util.py
 N64=${N64:-1000000}
 N1514=${N1514:-500000}
 N9000=${N9000:-200000}
@@ -60,7 +61,7 @@ sw_start() {
 	mkfifo "$T/in"
 	sleep 1000000 >"$T/in" &
 	HOLD=$!
-	"$@" "$bin" -s "$T/sw" <"$T/in" >"$T/sw.log" 2>&1 &
+	"$@" "$bin" -s "$T/sw" -M "$T/mgmt" <"$T/in" >"$T/sw.log" 2>&1 &
 	SWPID=$!
 	while [ ! -S "$T/sw/ctl" ]; do
 		i=$((i + 1))
@@ -71,6 +72,12 @@ sw_start() {
 # sw_cpu: user+system seconds the switch used so far
 sw_cpu() {
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SWPID/stat"
+}
+# sw_drops: ours only: the switch's own drop counters (port/stats), as key=value
+sw_drops() {
+	python3 "$UTIL" mgmt "$T/mgmt" port/stats 2>/dev/null |
+		awk '/^drops/ { for (i = 2; i < NF; i += 2)
+			if ($i == "qfull" || $i == "senderr") printf " sw_%s=%s", $i, $(i + 1) }'
 }
 sw_stop() {
 	kill "$SWPID" 2>/dev/null
@@ -100,7 +107,9 @@ for r in $(seq "$RUNS"); do
 			sw_start "$bin"
 			line=$("$VB" fwd -s "$T/sw" -l $len -n "$n" -L $impl) ||
 				line="mode=fwd impl=$impl len=$len FAILED"
-			emit "$line sw_cpu_s=$(sw_cpu) run=$r"
+			extra=
+			[ $impl = ours ] && extra=$(sw_drops)
+			emit "$line sw_cpu_s=$(sw_cpu)$extra run=$r"
 			sw_stop
 		done
 	done
