@@ -2,7 +2,8 @@
 # tests/integration/plug-lib.sh - helpers for t-plug-*.sh and t-dpipe-*.sh
 # (sourced after tests/lib/env.sh)
 #
-#   start_switch NAME         vde_switch -s $TMP/NAME in the background, ready
+#   start_switch NAME         vde_switch -s $TMP/NAME -M $TMP/NAME.mgmt in the
+#                             background, ready
 #   restart_switch NAME       after killing it: wait, clean up, start again
 #   start_plug NAME ARGS...   vde_plug -v ARGS with stdin from a FIFO we hold
 #                             open as fd ${IN[NAME]}, stdout to $TMP/NAME.out,
@@ -35,7 +36,7 @@ bg() {
 
 start_switch() {
 	local d=$TMP/$1
-	"$SW" -s "$d" -d -p "$d.pid" >"$TMP/$1.log" 2>&1 </dev/null ||
+	"$SW" -s "$d" -M "$d.mgmt" -d -p "$d.pid" >"$TMP/$1.log" 2>&1 </dev/null ||
 		fail "vde_switch -s $d failed"
 	wait_for test -s "$d.pid" || fail "switch $1: no pidfile"
 	wait_for test -S "$d/ctl" || fail "switch $1: no ctl socket"
@@ -46,7 +47,7 @@ start_switch() {
 # restart_switch NAME: a fresh switch after the previous one was killed
 restart_switch() {
 	WAIT_SECS=5 wait_for gone "${PID[$1]}" || fail "switch $1 did not exit"
-	rm -rf "$TMP/$1" "$TMP/$1.pid"
+	rm -rf "$TMP/$1" "$TMP/$1.pid" "$TMP/$1.mgmt"
 	start_switch "$1"
 }
 

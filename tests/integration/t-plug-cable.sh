@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-plug-cable.sh - vde_plug between two switches: the two-VNL form
 # (vde_plug VNL1 VNL2), the "= COMMAND" form, -d with a pidfile; the cable
-# ends when a switch goes away; command-line errors are clear; login-shell
+# ends when a switch goes away; -p/--port/-D reach the switch; command-line
+# errors are clear; login-shell
 # use (-c) runs only a stream-mode vde_plug.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
@@ -94,7 +95,19 @@ grep -q '^usage:' "$TMP/err" || fail "bad option: no usage on stderr"
 "$PLUG" "$TMP/sw1" = 2>/dev/null && fail "'=' without command accepted"
 "$PLUG" a b c 2>/dev/null && fail "three VNLs accepted"
 
-# 5. login-shell use (sshd: vde_plug -c 'COMMAND LINE')
+# 5. -p PORT (VDE 2), --port, -D: the switch shows the port and description
+VDECMD=$(bin vdecmd)
+start_plug p5 -p 5 -D "plug five" "$TMP/sw2"
+start_plug p7 --port 7 "$TMP/sw2"
+"$VDECMD" "$TMP/sw2.mgmt" port/print >"$TMP/ports" || fail "vdecmd port/print"
+grep -A4 '^Port 0005' "$TMP/ports" | grep -q 'plug five' || fail "-p 5 -D: $(cat "$TMP/ports")"
+grep -q '^Port 0007' "$TMP/ports" || fail "--port 7: $(cat "$TMP/ports")"
+close_in p5
+close_in p7
+wait_exit "${PID[p5]}"
+wait_exit "${PID[p7]}"
+
+# 6. login-shell use (sshd: vde_plug -c 'COMMAND LINE')
 restart_switch sw1
 for cmd in "sh -c id" "vde_plug $TMP/sw1 = sh" "vde_plug $TMP/sw1 $TMP/sw2" \
 	   "vde_plug -d --pidfile $TMP/x.pid $TMP/sw1 $TMP/sw2" "vde_plug -c vde_plug"; do
