@@ -51,7 +51,7 @@ wait_for() {
 	done
 }
 live_socket() {
-	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$1"
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$1" 2>/dev/null
 }
 if [ -t 1 ]; then
 	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -74,7 +74,7 @@ MGMT=$WORK/mgmt
 say "starting vde_switch -s $SOCK -M $MGMT"
 "$SWITCH" -s "$SOCK" -M "$MGMT" --nostdin >"$WORK/switch.log" 2>&1 </dev/null &
 PIDS+=($!)
-if ! wait_for 5 test -S "$SOCK/ctl" || ! wait_for 5 test -S "$MGMT"; then
+if ! wait_for 5 live_socket "$SOCK/ctl" || ! wait_for 5 live_socket "$MGMT"; then
 	echo "demo: the switch did not start:" >&2
 	cat "$WORK/switch.log" >&2
 	exit 1
