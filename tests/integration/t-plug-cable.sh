@@ -59,6 +59,13 @@ wait_exit "$cmdplug"
 [ "$RC" = 0 ] || fail "= COMMAND exit status $RC"
 restart_switch sw2
 
+# "= COMMAND" that fails: its status is ours; one that cannot run: 127
+"$PLUG" "$TMP/sw1" = sh -c 'exit 5' </dev/null 2>"$TMP/err"; rc=$?
+[ $rc = 5 ] || fail "= COMMAND exiting 5: status $rc"
+"$PLUG" "$TMP/sw1" = no-such-command-vdekit </dev/null 2>"$TMP/err"; rc=$?
+[ $rc = 127 ] || fail "= missing command: status $rc"
+grep -q "cannot run no-such-command-vdekit" "$TMP/err" || fail "= missing command: $(cat "$TMP/err")"
+
 # 3. -d with a pidfile: returns at once; the pidfile (the readiness signal)
 #    names the live daemon
 "$PLUG" -d -p "$TMP/plug.pid" "$TMP/sw1" "$TMP/sw2" >"$TMP/daemon.log" 2>&1 ||

@@ -3,7 +3,7 @@
 # t-plug-stream.sh - vde_plug stream mode on a switch: records written to one
 # plug's stdin come out of another plug's stdout byte for byte (broadcast and
 # unicast, 60..9234-byte frames, a 1000-frame burst); a plug exits 0 on
-# stdin EOF and when its switch goes away.
+# stdin EOF, on SIGTERM and when its switch goes away.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
 
@@ -52,6 +52,13 @@ cmp "$TMP/b.expect2" "$TMP/b.out" || fail "burst frames differ"
 close_in a
 wait_exit "${PID[a]}"
 [ "$RC" = 0 ] || fail "vde_plug exit status $RC on stdin EOF"
+
+# SIGTERM: a clean exit, status 0
+start_plug c "$TMP/sw"
+kill -TERM "${PID[c]}"
+wait_exit "${PID[c]}"
+[ "$RC" = 0 ] || fail "vde_plug exit status $RC after SIGTERM"
+grep -q "terminated by signal" "$TMP/c.log" || fail "no exit reason after SIGTERM"
 
 # the switch goes away: b exits 0 although its stdin stays open
 kill "${PID[sw]}"
