@@ -184,10 +184,12 @@ static int read_reply(int fd, uint8_t *buf, size_t len)
 
 static void user_name(char *out, size_t size)
 {
-	struct passwd *pw = getpwuid(getuid());
+	struct passwd pw, *res = NULL;
+	char buf[1024];
 
-	if (pw && pw->pw_name)
-		snprintf(out, size, "%s", pw->pw_name);
+	/* getpwuid_r: the library may be called from any thread */
+	if (!getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) && res && res->pw_name)
+		snprintf(out, size, "%s", res->pw_name);
 	else
 		snprintf(out, size, "%ld", (long)getuid());
 }

@@ -167,6 +167,7 @@ static int parse_hostport(const char *s, size_t len, bool port_only_ok,
 	size_t hlen, i;
 	const char *err;
 	char tmp[8];
+	long long n;
 	int ret;
 
 	for (i = len; i > 0; i--)
@@ -196,10 +197,11 @@ static int parse_hostport(const char *s, size_t len, bool port_only_ok,
 	}
 	if (copy_str(tmp, sizeof(tmp), colon + 1, (size_t)(s + len - colon - 1)))
 		return -EINVAL;
-	parse_num(tmp, minport, 65535, &err);
+	n = parse_num(tmp, minport, 65535, &err);
 	if (err)
 		return -EINVAL;
-	memcpy(port, tmp, strlen(tmp) + 1);
+	/* normalised to decimal ("0x10" -> "16") for getaddrinfo */
+	snprintf(port, 8, "%lld", n);
 	return 0;
 }
 

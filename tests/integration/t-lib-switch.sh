@@ -21,10 +21,8 @@ exercise() {
 	# params, in ping-pong mode (one frame in flight: the switch drops
 	# frames when a client's datagram queue is full)
 	client "$kind-rx" -D "rx-$kind" -e -r 17 -t 30 "$TMP/$sw"
-	local before
-	before=$(mgmt "$sw" port/allprint)
-	echo "$before" | grep -q "rx-$kind user=$(id -un) PID=${CPID[$kind-rx]}" ||
-		fail "$kind: description not in port/allprint: $before"
+	wait_for eval "mgmt $sw port/allprint | grep -q 'rx-$kind user=$(id -un) PID=${CPID[$kind-rx]}\$'" ||
+		fail "$kind: description not in port/allprint: $(mgmt "$sw" port/allprint)"
 
 	if command -v strace >/dev/null; then
 		# (LeakSanitizer cannot run under ptrace: sanitizer builds)

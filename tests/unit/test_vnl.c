@@ -108,6 +108,8 @@ static void test_udp(void)
 	ok(parse("udp://host.example:5000->other.example:5001") == 0 &&
 	   !strcmp(v.dst_host, "other.example"), "host names");
 	ok(parse("udp://0->127.0.0.1:5001") == 0 && !strcmp(v.src_port, "0"), "sport 0 (any)");
+	ok(parse("udp://0x10->h:0X0100") == 0 && !strcmp(v.src_port, "16") &&
+	   !strcmp(v.dst_port, "256"), "hex ports normalised to decimal");
 	ok(parse("udp://5000->127.0.0.1") == -EINVAL, "missing dport");
 	ok(parse("udp://5000->127.0.0.1:0") == -EINVAL, "dport 0");
 	ok(parse("udp://70000->127.0.0.1:1") == -EINVAL, "sport too large");
