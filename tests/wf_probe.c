@@ -21,6 +21,7 @@
  *   -m SOCK  console socket; with -c "K:CMD" run CMD after K frames are sent
  *   -d FILE  write "seq latency_us" per received frame
  *   -s SECS  skip (warm-up) frames received in the first SECS for throughput
+ *   -I       at the end print wirefilter's showinfo (needs -m)
  * Output: key=value lines (sent, recv, dups, reorders, corrupted, lat_*_us,
  * err_*_us, tput_Bps). Exit 0, or 1 on setup errors.
  */
@@ -59,6 +60,7 @@ struct probe {
 	const char *cmd;
 	const char *dump;
 	double skip_s;
+	bool info;
 	/* spawn mode */
 	pid_t child;
 	int wfd, rfd;
@@ -107,7 +109,7 @@ static void fill(uint8_t *f, size_t len, uint64_t seq)
 		f[j] = (uint8_t)(j * 31 + seq);
 }
 
-static int console_cmd(const char *path, const char *cmd)
+static int console_cmd(const char *path, const char *cmd, FILE *echo)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char buf[4096];
@@ -135,6 +137,8 @@ static int console_cmd(const char *path, const char *cmd)
 				goto out;
 		} else if (prompt && strstr(buf, "$ ")) {
 			ret = strstr(buf, "1000 Success") ? 0 : -1;
+			if (echo)
+				fputs(buf, echo);
 			break;
 		}
 	}
@@ -154,7 +158,7 @@ static void *sender(void *arg)
 	for (i = 0; i < p->n; i++) {
 		uint64_t t;
 
-		if (p->cmd && i == p->cmd_at && console_cmd(p->mgmt, p->cmd) < 0)
+		if (p->cmd && i == p->cmd_at && console_cmd(p->mgmt, p->cmd, NULL) < 0)
 			fprintf(stderr, "wf_probe: console command failed: %s\n", p->cmd);
 		if (p->gap_us) {
 			struct timespec ts;
@@ -359,9 +363,10 @@ static void report(struct probe *p)
 	qsort(p->lat, (size_t)p->nlat, sizeof(double), cmp_double);
 	qsort(err, (size_t)p->nlat, sizeof(double), cmp_double);
 	printf("lat_n=%ld\nlat_mean_us=%.1f\nlat_sd_us=%.1f\nlat_min_us=%.1f\n"
-	       "lat_median_us=%.1f\nlat_p99_us=%.1f\nlat_max_us=%.1f\n", p->nlat, mean, sd,
-	       pct(p->lat, p->nlat, 0), pct(p->lat, p->nlat, 0.5), pct(p->lat, p->nlat, 0.99),
-	       pct(p->lat, p->nlat, 1));
+	       "lat_p25_us=%.1f\nlat_median_us=%.1f\nlat_p75_us=%.1f\nlat_p99_us=%.1f\n"
+	       "lat_max_us=%.1f\n", p->nlat, mean, sd, pct(p->lat, p->nlat, 0),
+	       pct(p->lat, p->nlat, 0.25), pct(p->lat, p->nlat, 0.5), pct(p->lat, p->nlat, 0.75),
+	       pct(p->lat, p->nlat, 0.99), pct(p->lat, p->nlat, 1));
 	printf("err_median_us=%.1f\nerr_p99_us=%.1f\n", pct(err, p->nlat, 0.5),
 	       pct(err, p->nlat, 0.99));
 	if (p->tput_started && p->last_rx > p->tput_first)
@@ -398,7 +403,7 @@ int main(int argc, char **argv)
 	p->idle_ms = 1000;
 	p->last_seq = -1;
 	p->cmd_at = -1;
-	while ((c = getopt(argc, argv, "n:l:i:re:w:m:c:d:s:a:b:")) != -1) {
+	while ((c = getopt(argc, argv, "n:l:i:re:w:m:c:d:s:a:b:I")) != -1) {
 		switch (c) {
 		case 'n': p->n = num(optarg, 100000000); break;
 		case 'l': p->len = (size_t)num(optarg, VDE_ETHBUFSIZE); break;
@@ -421,6 +426,7 @@ int main(int argc, char **argv)
 		case 's': p->skip_s = atof(optarg); break;
 		case 'a': vnl_a = optarg; break;
 		case 'b': vnl_b = optarg; break;
+		case 'I': p->info = true; break;
 		default: return 1;
 		}
 	}
@@ -476,6 +482,8 @@ int main(int argc, char **argv)
 		}
 	}
 	pthread_join(th, NULL);
+	if (p->mgmt && p->info && console_cmd(p->mgmt, "showinfo", stdout) < 0)
+		fprintf(stderr, "wf_probe: showinfo failed\n");
 	if (p->child > 0) {
 		kill(p->child, SIGTERM);
 		waitpid(p->child, &status, 0);

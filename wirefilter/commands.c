@@ -115,6 +115,10 @@ static void print_counters(struct wf_ctx *w, FILE *out, enum wf_dir d)
 	fprintf(out, "Effect %s duplicated %" PRIu64 " corrupted %" PRIu64 " bits %" PRIu64
 		" delayed %" PRIu64 "\n", d == WF_LR ? "L->R" : "R->L", c->dup, c->corrupted,
 		c->bits_flipped, c->delayed);
+	fprintf(out, "Timing %s late-median %" PRIu64 " us late-p99 %" PRIu64 " us late-max %"
+		PRIu64 " us over %" PRIu64 " queued frames\n", d == WF_LR ? "L->R" : "R->L",
+		wf_lateness_us(w->m, d, 0.5), wf_lateness_us(w->m, d, 0.99),
+		c->late_max_ns / 1000, c->late_n);
 }
 
 static int parse_node(struct wf_ctx *w, const char *args, int *node)

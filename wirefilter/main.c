@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ static const char *const short_opts = "hVf:l:L:d:D:b:s:c:n:m:NM:v:";
 
 enum {
 	OPT_MGMTMODE = 256, OPT_DAEMON, OPT_PIDFILE, OPT_BLINK, OPT_BLINKID, OPT_SEED,
-	OPT_MGMTGROUP,
+	OPT_MGMTGROUP, OPT_RTPRIO,
 };
 
 static const struct option long_opts[] = {
@@ -113,6 +114,7 @@ static const struct option long_opts[] = {
 	{ "blink", required_argument, NULL, OPT_BLINK },
 	{ "blinkid", required_argument, NULL, OPT_BLINKID },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "rtprio", required_argument, NULL, OPT_RTPRIO },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -123,7 +125,7 @@ static void usage(FILE *f, int status)
 		"                  [-D dup] [-b bandwidth] [-s speed] [-c capacity] [-n noise]\n"
 		"                  [-m mtu] [-M mgmtsock] [--mgmtmode octal] [--mgmtgroup group]\n"
 		"                  [--daemon] [--pidfile file] [--blink sock] [--blinkid id]\n"
-		"                  [--seed n] [-v VNL1:VNL2 | VNL1 VNL2]\n"
+		"                  [--seed n] [--rtprio n] [-v VNL1:VNL2 | VNL1 VNL2]\n"
 		"\n"
 		"In a dpipe chain (dpipe vde_plug A = wirefilter ... = vde_plug B) the left end\n"
 		"is stdin/stdout, the right end ALTERNATE_STDIN/ALTERNATE_STDOUT. With two VNLs\n"
@@ -149,6 +151,7 @@ static void usage(FILE *f, int status)
 		"      --blink         send \"<id> LR|RL <size>\" per frame to this socket\n"
 		"      --blinkid       id for --blink (default: pid)\n"
 		"      --seed          RNG seed (reproducible runs)\n"
+		"      --rtprio        run with SCHED_FIFO priority n (timing under load)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       version\n");
 	exit(status);
@@ -519,6 +522,7 @@ int main(int argc, char **argv)
 	gid_t mgmtgroup = (gid_t)-1;
 	bool nofifo = false, daemon_mode = false, have_seed = false, stdin_console = false;
 	uint64_t seed = 0;
+	int rtprio = 0;
 	struct console_config cc;
 	sigset_t sigs;
 	int c, d;
@@ -590,6 +594,11 @@ int main(int argc, char **argv)
 			if (errstr)
 				die("seed %s: %s", errstr, optarg);
 			have_seed = true;
+			break;
+		case OPT_RTPRIO:
+			rtprio = (int)parse_num(optarg, 1, 99, &errstr);
+			if (errstr)
+				die("rtprio %s: %s", errstr, optarg);
 			break;
 		default:
 			usage(stderr, 1);
@@ -694,6 +703,12 @@ int main(int argc, char **argv)
 	if (loop_add_signals(sh->l, &sigs, on_signal, sh) < 0)
 		die_perror("signals");
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	if (rtprio) {
+		struct sched_param sp = { .sched_priority = rtprio };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
+			die_perror("rtprio %d", rtprio);
+	}
 	for (d = 0; d < WF_NDIRS; d++) {
 		struct side *in = &sh->side[d == WF_LR ? 0 : 1];
 

@@ -66,6 +66,7 @@ struct wf_dirstate {
 	uint64_t speed_free;		/* interface free at */
 	bool gilbert_bad;
 	struct wf_counters c;
+	uint32_t late_hist[WF_LATE_BUCKETS];	/* delivery - scheduled time, us */
 };
 
 struct wf_node {
@@ -841,6 +842,52 @@ out:
 	return sent;
 }
 
+static void late_record(struct wf_dirstate *d, uint64_t late_ns)
+{
+	uint64_t us = late_ns / 1000;
+
+	if (us >= WF_LATE_BUCKETS)
+		us = WF_LATE_BUCKETS - 1;
+	if (d->late_hist[us] < UINT32_MAX)
+		d->late_hist[us]++;
+	d->c.late_n++;
+	if (late_ns > d->c.late_max_ns)
+		d->c.late_max_ns = late_ns;
+}
+
+/**
+ * wf_lateness_us() - how late queued frames left, against their scheduled time
+ * @m:		the model
+ * @dir:	direction
+ * @q:		quantile, 0..1 (0.5 = median)
+ *
+ * The scheduled time is the drawn one (delay, jitter, bandwidth, speed);
+ * this is the shell's timing error. 1 us resolution up to 4 ms.
+ *
+ * Return: microseconds (WF_LATE_BUCKETS - 1 means "that much or more"),
+ * 0 when nothing was queued.
+ */
+uint64_t wf_lateness_us(const struct wf_model *m, enum wf_dir dir, double q)
+{
+	const struct wf_dirstate *d = &m->d[dir];
+	uint64_t total = 0, want, acc = 0;
+	size_t i;
+
+	for (i = 0; i < WF_LATE_BUCKETS; i++)
+		total += d->late_hist[i];
+	if (!total)
+		return 0;
+	want = (uint64_t)(q * (double)total);
+	if (want >= total)
+		want = total - 1;
+	for (i = 0; i < WF_LATE_BUCKETS; i++) {
+		acc += d->late_hist[i];
+		if (acc > want)
+			break;
+	}
+	return i < WF_LATE_BUCKETS ? i : WF_LATE_BUCKETS - 1;
+}
+
 /**
  * wf_run() - deliver every frame due at @now and step the Markov chain
  * @m:		the model
@@ -868,6 +915,7 @@ void wf_run(struct wf_model *m, uint64_t now, wf_out_cb cb, void *arg)
 
 			d->queued_bytes -= s->len;
 			d->freelist[d->nfree++] = idx;
+			late_record(d, now - s->at);
 			/* the slot stays intact until the next wf_input */
 			deliver(m, (enum wf_dir)i, s->buf, s->len, s->buf, cb, arg);
 		}

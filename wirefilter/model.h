@@ -52,7 +52,11 @@ struct wf_counters {
 	uint64_t corrupted;		/* frames with >= 1 flipped bit */
 	uint64_t bits_flipped;
 	uint64_t delayed;		/* frames that waited in the queue */
+	uint64_t late_n;		/* queued frames delivered */
+	uint64_t late_max_ns;		/* worst delivery time - scheduled time */
 };
+
+#define WF_LATE_BUCKETS	4096		/* 1 us buckets; the last one is ">=" */
 
 struct wf_model;
 
@@ -89,6 +93,7 @@ void wf_run(struct wf_model *m, uint64_t now, wf_out_cb cb, void *arg);
 uint64_t wf_next_event(const struct wf_model *m);
 uint64_t wf_input_ready_at(const struct wf_model *m, enum wf_dir dir);
 
+uint64_t wf_lateness_us(const struct wf_model *m, enum wf_dir dir, double q);
 size_t wf_queue_frames(const struct wf_model *m, enum wf_dir dir);
 size_t wf_queue_bytes(const struct wf_model *m, enum wf_dir dir);
 const struct wf_counters *wf_model_counters(const struct wf_model *m, enum wf_dir dir);
