@@ -99,29 +99,28 @@ static void dp_kill_running(struct dp_ctx *c, int sig)
 static void dp_exec_stage(struct dp_ctx *c, struct dp_stage *s, const sigset_t *mask)
 {
 	static const int target_std[SLOT_N] = { STDIN_FILENO, STDOUT_FILENO, -1, -1 };
-	char num[16];
+	char num[2][16];
 	int k;
 
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
+		goto fail;
 	for (k = 0; k < SLOT_N; k++) {
 		int to = k < SLOT_ALT_IN ? target_std[k] : c->alt_no[k - SLOT_ALT_IN];
 
-		if (s->fd[k] >= 0 && dup2(s->fd[k], to) < 0) {
-			fprintf(stderr, "dpipe: dup2: %s\n", strerror(errno));
-			_exit(127);
-		}
+		if (s->fd[k] >= 0 && dup2(s->fd[k], to) < 0)
+			goto fail;
 	}
-	if (s->fd[SLOT_ALT_IN] >= 0) {
-		snprintf(num, sizeof(num), "%d", c->alt_no[0]);
-		setenv("ALTERNATE_STDIN", num, 1);
-		snprintf(num, sizeof(num), "%d", c->alt_no[1]);
-		setenv("ALTERNATE_STDOUT", num, 1);
-	} else {
-		unsetenv("ALTERNATE_STDIN");
-		unsetenv("ALTERNATE_STDOUT");
-	}
+	snprintf(num[0], sizeof(num[0]), "%d", c->alt_no[0]);
+	snprintf(num[1], sizeof(num[1]), "%d", c->alt_no[1]);
+	if (s->fd[SLOT_ALT_IN] >= 0 ?
+	    setenv("ALTERNATE_STDIN", num[0], 1) < 0 || setenv("ALTERNATE_STDOUT", num[1], 1) < 0 :
+	    unsetenv("ALTERNATE_STDIN") < 0 || unsetenv("ALTERNATE_STDOUT") < 0)
+		goto fail;
 	execvp(s->argv[0], s->argv);
 	fprintf(stderr, "dpipe: cannot run %s: %s\n", s->argv[0], strerror(errno));
+	_exit(127);
+fail:
+	fprintf(stderr, "dpipe: setting up %s: %s\n", s->argv[0], strerror(errno));
 	_exit(127);
 }
 
