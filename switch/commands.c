@@ -471,9 +471,9 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 	if (v >= (long long)sw->pt.nslots)
 		return ENXIO;
 	if (v < 0) {
-		fprintf(out, "frames %llu unicast %llu flooded %llu\n",
+		fprintf(out, "frames %llu unicast %llu flooded %llu pauses %llu\n",
 			(unsigned long long)s->frames, (unsigned long long)s->unicast,
-			(unsigned long long)s->flooded);
+			(unsigned long long)s->flooded, (unsigned long long)sw->drops.pauses);
 		fprintf(out, "drops runt %llu oversize %llu vlan %llu loop %llu noport %llu "
 			"qfull %llu senderr %llu fdbfull %llu ctlrefused %llu\n",
 			(unsigned long long)s->runt, (unsigned long long)s->oversize,

@@ -16,7 +16,12 @@
  * receive buffers). At the end of the receive batch every touched endpoint
  * is flushed with sendmmsg. What the peer cannot take now (EAGAIN) is
  * copied into the endpoint's bounded queue and sent when EPOLLOUT fires;
- * beyond the queue frames are dropped and counted.
+ * beyond the queue frames are dropped and counted. Back-pressure: when a
+ * queue passes half its size while its peer is still draining it, the
+ * ingress socket that fed it is not read for a while (until the queue is
+ * below a quarter, at most SW_PAUSE_NS), so a blocking sender waits
+ * instead of losing frames. A peer that drains nothing for SW_STUCK_NS is
+ * "stuck" and no longer pauses anybody: frames to it are dropped.
  */
 #include "config.h"
 
@@ -44,12 +49,66 @@ static void ds_ep_close(struct sw *sw, struct endpoint *ep);
 /* ------------------------------------------------------------------ */
 /* transmit side */
 
-static void ds_want_out(struct sw *sw, struct endpoint *ep, bool on)
+/* Re-register @ep's data socket for what it needs now: EPOLLIN unless
+ * paused by back-pressure, EPOLLOUT while its queue is not empty. */
+static void ds_events(struct sw *sw, struct endpoint *ep)
 {
-	if (ep->wants_out == on)
+	uint32_t ev = (ep->paused ? 0 : EPOLLIN) | (ep->q.frames ? EPOLLOUT : 0);
+
+	if (ev == ep->events)
 		return;
-	if (loop_mod_fd(sw->loop, ep->data_fd, on ? EPOLLIN | EPOLLOUT : EPOLLIN) == 0)
-		ep->wants_out = on;
+	if (loop_mod_fd(sw->loop, ep->data_fd, ev) == 0)
+		ep->events = ev;
+}
+
+/* A queue above the high mark whose peer still drains it asks for
+ * back-pressure; a peer that made no progress for SW_STUCK_NS is stuck
+ * and only loses frames (counted), so it cannot stall the others. */
+static bool ds_congested(const struct endpoint *ep, uint64_t now)
+{
+	return (ep->q.frames > SW_TXQ_FRAMES / 2 || txq_bytes(&ep->q) > SW_TXQ_BYTES / 2) &&
+	       now - ep->last_progress < SW_STUCK_NS;
+}
+
+static void ds_resume_all(struct sw *sw)
+{
+	struct endpoint *ep;
+
+	while ((ep = sw->paused)) {
+		sw->paused = ep->paused_next;
+		ep->paused_next = NULL;
+		ep->paused = false;
+		ds_events(sw, ep);
+	}
+}
+
+static uint64_t ds_resume_cb(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+
+	sw->resume_timer = 0;
+	ds_resume_all(sw);
+	return LOOP_NOMORE;
+}
+
+/* Stop reading from ingress @ep until a congested queue drains (or
+ * SW_PAUSE_NS passes): its sender then blocks instead of losing frames. */
+static void ds_pause(struct sw *sw, struct endpoint *ep)
+{
+	if (ep->paused)
+		return;
+	ep->paused = true;
+	ep->paused_next = sw->paused;
+	sw->paused = ep;
+	sw->drops.pauses++;
+	ds_events(sw, ep);
+	if (!sw->resume_timer) {
+		sw->resume_timer = loop_add_timer(sw->loop, SW_PAUSE_NS, ds_resume_cb, sw);
+		if (sw->resume_timer < 0) {
+			sw->resume_timer = 0;
+			ds_resume_all(sw);
+		}
+	}
 }
 
 static void ds_count_drop(struct sw *sw, struct endpoint *ep, bool qfull)
@@ -93,13 +152,18 @@ static void ds_flush_ep(struct sw *sw, struct endpoint *ep)
 	unsigned n = ep->nbatch, i = 0;
 
 	ep->nbatch = 0;
-	if (!ep->q.frames)
+	if (!ep->q.frames) {
 		i = ds_send(sw, ep, ep->msg, n);
+		ep->last_progress = sw->now;
+	}
 	for (; i < n; i++)
 		if (!txq_push(&ep->q, ep->iov[i].iov_base, ep->iov[i].iov_len))
 			ds_count_drop(sw, ep, true);
-	if (ep->q.frames)
-		ds_want_out(sw, ep, true);
+	if (ep->q.frames) {
+		ds_events(sw, ep);
+		if (ds_congested(ep, sw->now))
+			sw->congested = true;
+	}
 }
 
 static void ds_flush_all(struct sw *sw)
@@ -126,11 +190,15 @@ static void ds_drain(struct sw *sw, struct endpoint *ep)
 		}
 		sent = ds_send(sw, ep, ep->msg, n);
 		txq_pop(&ep->q, sent);
+		if (sent)
+			ep->last_progress = loop_now_ns();
 		if (sent < n)
 			break;
 	}
-	if (!ep->q.frames)
-		ds_want_out(sw, ep, false);
+	if (sw->paused && ep->q.frames < SW_TXQ_FRAMES / 4 &&
+	    txq_bytes(&ep->q) < SW_TXQ_BYTES / 4)
+		ds_resume_all(sw);
+	ds_events(sw, ep);
 }
 
 /**
@@ -178,7 +246,7 @@ static void ds_rx(struct sw *sw, struct endpoint *ep)
 	n = recvmmsg(ep->data_fd, sw->rxmsg, SW_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return;
-	now = loop_now_ns();
+	now = sw->now = loop_now_ns();
 	for (i = 0; i < n; i++) {
 		size_t len = sw->rxmsg[i].msg_len;
 		uint8_t *buf = sw->rxbuf + (size_t)i * SW_RXSLOT;
@@ -203,6 +271,11 @@ static void ds_rx(struct sw *sw, struct endpoint *ep)
 			      sw->altbuf + (size_t)i * FWD_ALT_SIZE, now);
 	}
 	ds_flush_all(sw);
+	if (sw->congested) {
+		sw->congested = false;
+		if (ep->granted)
+			ds_pause(sw, ep);
+	}
 }
 
 static void ds_data_cb(struct loop *l, int fd, uint32_t events, void *arg)
@@ -352,6 +425,7 @@ static void ds_request(struct sw *sw, struct endpoint *ep, const uint8_t *buf, s
 		return;
 	}
 	txq_init(&ep->q, SW_TXQ_BYTES, SW_TXQ_FRAMES);
+	ep->events = EPOLLIN;
 	ep->granted = true;
 	if (port_ep_attach(&sw->pt, ep))
 		console_debug(sw->con, 021, "%02u", port);
@@ -437,6 +511,14 @@ static void ds_ep_close(struct sw *sw, struct endpoint *ep)
 			*link = ep->conn_next;
 			break;
 		}
+	if (ep->paused) {
+		for (link = &sw->paused; *link; link = &(*link)->paused_next)
+			if (*link == ep) {
+				*link = ep->paused_next;
+				break;
+			}
+		ep->paused = false;
+	}
 	if (ep->dirty) {
 		for (link = &sw->dirty; *link; link = &(*link)->dirty_next)
 			if (*link == ep) {
@@ -585,6 +667,9 @@ void ds_cleanup(struct sw *sw)
 		ds_ep_close(sw, sw->conns);
 	if (sw->reap_timer > 0)
 		loop_del_timer(sw->loop, sw->reap_timer);
+	if (sw->resume_timer > 0)
+		loop_del_timer(sw->loop, sw->resume_timer);
+	sw->resume_timer = 0;
 	sw->reap_timer = 0;
 	ds_reap_cb(sw->loop, sw);
 	if (sw->ctl_fd >= 0) {

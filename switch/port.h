@@ -38,7 +38,10 @@ struct endpoint {
 	uid_t user;			/* owner of the client's socket */
 	bool port0;
 	bool granted;			/* request accepted, data socket open */
-	bool wants_out;			/* EPOLLOUT armed */
+	bool paused;			/* EPOLLIN off: back-pressure */
+	struct endpoint *paused_next;
+	uint32_t events;		/* registered epoll events */
+	uint64_t last_progress;		/* last time its queue drained */
 	bool dirty;			/* on the pending-flush list */
 	struct endpoint *dirty_next;
 	struct endpoint *conn_next;	/* every ctl connection */

@@ -19,9 +19,11 @@
 
 #define SW_BATCH	64		/* frames per recvmmsg / sendmmsg */
 #define SW_RXSLOT	(FWD_FRAME_MAX + 1)	/* +1 detects oversize datagrams */
-#define SW_TXQ_BYTES	(1U << 20)	/* per-endpoint queue, allocated on demand */
+#define SW_TXQ_BYTES	(2U << 20)	/* per-endpoint queue, allocated on demand */
 #define SW_TXQ_FRAMES	1024
 #define SW_SOCKBUF	(4 << 20)
+#define SW_PAUSE_NS	(20 * 1000000ULL)	/* longest back-pressure pause */
+#define SW_STUCK_NS	(200 * 1000000ULL)	/* no drain for this long: stuck */
 #define SW_BANNER	"VDE switch V.2.3.2\n" \
 			"(C) Virtual Square Team (coord. R. Davoli) 2005,2006,2007 - GPLv2\n"
 
@@ -32,6 +34,7 @@ struct sw_drops {
 	uint64_t qfull;			/* transmit queue overflow */
 	uint64_t senderr;		/* send errors other than EAGAIN */
 	uint64_t ctl_refused;		/* control requests refused */
+	uint64_t pauses;		/* ingress paused by back-pressure */
 };
 
 struct sw {
@@ -68,6 +71,10 @@ struct sw {
 	struct iovec rxiov[SW_BATCH];
 	struct endpoint *dirty;		/* endpoints with batched frames */
 	struct endpoint *conns;		/* every ctl connection */
+	struct endpoint *paused;	/* ingress endpoints not being read */
+	long resume_timer;
+	bool congested;			/* set by a flush, handled by ds_rx */
+	uint64_t now;			/* time of the current receive batch */
 	struct endpoint *graveyard;	/* closed endpoints, freed later */
 	long reap_timer;
 

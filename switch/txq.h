@@ -31,6 +31,14 @@ bool txq_push(struct txq *q, const void *frame, size_t len);
  * Returns how many. */
 unsigned txq_peek(const struct txq *q, struct iovec *iov, unsigned max);
 
+/* txq_bytes() - ring bytes in use (wrap padding included). */
+static inline size_t txq_bytes(const struct txq *q)
+{
+	if (!q->frames)
+		return 0;
+	return q->tail > q->head ? q->tail - q->head : q->size - q->head + q->tail;
+}
+
 /* txq_pop() - remove the @n oldest frames. */
 void txq_pop(struct txq *q, unsigned n);
 
