@@ -119,3 +119,10 @@ rl=$(cab_stat srv rx_ratelimited)
 [ "$rl" -gt 2000 ] || fail "flood not rate-limited: $rl"
 hf=$(cab_stat srv rx_handshake_fail)
 pass "INIT flood: session kept forwarding ($(grep -c "^ffffffffffff0200000015" "$TMP/r0.txt")/200), $rl rate-limited, DH work on $((hf - fail0)) INITs"
+
+# injectable clock: 600 s without a new handshake wipes every key
+z0=$(cab_stat srv keys_zeroed)
+cab_cmd srv "debug/clock 600" | grep -q "clock +600 s" || fail "debug/clock"
+wait_for stat_ge keys_zeroed $((z0 + 2)) || fail "keys not zeroed after +600 s: $(cab_stat srv keys_zeroed)"
+cab_cmd srv peers | grep -q "session up" && fail "a session survived 540 s without a handshake"
+pass "+600 s on the daemon's clock: both peers' keys wiped"
