@@ -118,7 +118,7 @@ for r in $(seq "$RUNS"); do
 		sw_start "$bin" taskset -c "$CPU"
 		line=$(taskset -c "$CPU" "$VB" rtt -s "$T/sw" -l 64 -n "$NRTT" -L $impl) ||
 			line="mode=rtt impl=$impl len=64 FAILED"
-		emit "$line run=$r"
+		emit "$line sw_cpu_s=$(sw_cpu) run=$r"
 		sw_stop
 	done
 done
@@ -168,6 +168,8 @@ for key, name in (('median_us', 'RTT median us'), ('p99_us', 'RTT p99 us')):
     print('| %s (1 CPU) | 64 | %s | %s | %s | <= vde_switch: %s |' % (
         name, fmt(o, '%.2f'), fmt(t, '%.2f'), fmt(o / t if o and t else None, '%.2fx'),
         'met' if ok else 'MISSED'))
+o, t = med('rtt', 'ours', '64', 'sw_cpu_s'), med('rtt', 'theirs', '64', 'sw_cpu_s')
+print('| switch CPU s per rtt run | 64 | %s | %s | | |' % (fmt(o, '%.2f'), fmt(t, '%.2f')))
 for ln in ('64', '1500', '9000'):
     print('| raw AF_UNIX dgram msg/s (no switch) | %s | %s | | | |' % (ln, fmt(med('raw', '-', ln, 'fps'))))
 print('| raw dgram RTT median / p99 us (1 CPU) | 64 | %s / %s | | | |' % (
