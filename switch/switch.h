@@ -23,7 +23,7 @@
 #define SW_TXQ_FRAMES	1024
 #define SW_SOCKBUF	(4 << 20)
 #define SW_PAUSE_NS	(20 * 1000000ULL)	/* longest back-pressure pause */
-#define SW_STUCK_NS	(200 * 1000000ULL)	/* no drain for this long: stuck */
+#define SW_STUCK_NS	(1000 * 1000000ULL)	/* no drain for this long: stuck */
 #define SW_BANNER	"VDE switch V.2.3.2\n" \
 			"(C) Virtual Square Team (coord. R. Davoli) 2005,2006,2007 - GPLv2\n"
 

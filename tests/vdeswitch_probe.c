@@ -24,6 +24,8 @@
  *   none NAME MS           no frame on NAME for MS milliseconds
  *   recvcount NAME COUNT MS       receive until COUNT frames or MS idle;
  *                          prints "NAME received N", fails if N < COUNT
+ *   recvslow NAME COUNT EVERY US  like recvcount (5 s idle limit) but
+ *                          pausing US microseconds every EVERY frames
  *   recvall NAME MS        receive until MS idle, print "NAME received N"
  *   close NAME             close both sockets of NAME
  *   port NAME P            assert NAME got port P
@@ -473,6 +475,17 @@ int main(int argc, char **argv)
 
 			while (got < want && drecv(e, atoi(w[3])) >= 0)
 				got++;
+			printf("%s received %lu\n", e->name, got);
+			if (got < want)
+				fail("%s: received %lu of %lu frames", e->name, got, want);
+		} else if (!strcmp(w[0], "recvslow") && nw == 5) {
+			struct ep *e = ep_get(w[1], 0);
+			unsigned long want = strtoul(w[2], NULL, 0), got = 0;
+			unsigned long every = strtoul(w[3], NULL, 0);
+
+			while (got < want && drecv(e, 5000) >= 0)
+				if (++got % every == 0)
+					usleep((useconds_t)strtoul(w[4], NULL, 0));
 			printf("%s received %lu\n", e->name, got);
 			if (got < want)
 				fail("%s: received %lu of %lu frames", e->name, got, want);

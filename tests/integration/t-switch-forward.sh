@@ -130,6 +130,25 @@ sleep 300
 recvcount t 1000 2000
 EOF2
 body sw port/stats | grep -q 'qfull 0 ' || fail "queue overflowed: $(body sw port/stats)"
+# back-pressure: a live but slow receiver gets every frame of a long blast
+# (the sender is slowed down instead of frames being dropped)
+[ "$(status sw 'port/resetcounter')" = "1000 Success" ] || fail resetcounter
+probe sw >"$TMP/bp-rx.out" 2>&1 <<EOF2 &
+open r 0
+send r $BC 02:00:00:00:02:02 60
+touch $TMP/bp-ready
+recvslow r 20000 200 2000
+EOF2
+RP=$!
+PIDS+=($RP)
+wait_for test -e "$TMP/bp-ready" || fail "back-pressure receiver"
+probe sw >"$TMP/bp-tx.out" 2>&1 <<EOF2 || fail "back-pressure sender: $(cat "$TMP/bp-tx.out")"
+open s 0
+burst s 02:00:00:00:02:02 02:00:00:00:02:01 1514 20000
+EOF2
+wait "$RP" || fail "back-pressure: $(cat "$TMP/bp-rx.out") $(body sw port/stats)"
+body sw port/stats | grep -q 'qfull 0 ' || fail "back-pressure dropped: $(body sw port/stats)"
+
 # far beyond the queue: the excess is dropped and counted, never blocks,
 # and every frame is either delivered or counted
 [ "$(status sw 'port/resetcounter')" = "1000 Success" ] || fail resetcounter
