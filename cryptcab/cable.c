@@ -169,20 +169,19 @@ static uint32_t new_index(struct cable *c)
 	return idx;
 }
 
-/* TAI64N, nanoseconds rounded down to a power of two (WireGuard). */
+/* TAI64N; the nanoseconds are aligned down to a multiple of 2^24 ns (the
+ * largest power of two below 1 s / INITIATIONS_PER_SECOND), as WireGuard
+ * does, so the timestamp does not leak a precise clock. */
 static void tai64n(struct cable *c, uint8_t out[NOISE_TIMESTAMPLEN])
 {
 	struct timespec ts;
 	uint64_t sec;
-	uint32_t ns, r = 1;
+	uint32_t ns;
 	int i;
 
 	c->ops.realtime(c->ops.arg, &ts);
 	sec = 0x400000000000000aULL + (uint64_t)ts.tv_sec;
-	ns = (uint32_t)ts.tv_nsec;
-	while (ns && r <= ns / 2)
-		r <<= 1;
-	ns = ns ? r : 0;
+	ns = (uint32_t)ts.tv_nsec & ~((1U << 24) - 1);
 	for (i = 0; i < 8; i++)
 		out[i] = (uint8_t)(sec >> (56 - 8 * i));
 	for (i = 0; i < 4; i++)
