@@ -31,7 +31,14 @@
 
 #include "noise.h"
 
-/* noise_hash() - BLAKE2b-512(a || b). */
+/**
+ * noise_hash() - HASH(a || b) with BLAKE2b-512
+ * @out:	64-byte output
+ * @a:		first part
+ * @alen:	its length
+ * @b:		second part (may be NULL with @blen 0)
+ * @blen:	its length
+ */
 void noise_hash(uint8_t out[NOISE_HASHLEN], const uint8_t *a, size_t alen,
 		const uint8_t *b, size_t blen)
 {
@@ -46,7 +53,16 @@ void noise_hash(uint8_t out[NOISE_HASHLEN], const uint8_t *a, size_t alen,
 	sodium_memzero(&st, sizeof(st));
 }
 
-/* noise_hmac() - HMAC-BLAKE2b(key, a || b) as in RFC 2104. @keylen <= 128. */
+/**
+ * noise_hmac() - HMAC-BLAKE2b(key, a || b) as in RFC 2104
+ * @out:	64-byte output
+ * @key:	key, at most 128 bytes (one block) as Noise only uses 64
+ * @keylen:	its length
+ * @a:		first part of the message
+ * @alen:	its length
+ * @b:		second part
+ * @blen:	its length
+ */
 void noise_hmac(uint8_t out[NOISE_HASHLEN], const uint8_t *key, size_t keylen,
 		const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
@@ -76,7 +92,17 @@ void noise_hmac(uint8_t out[NOISE_HASHLEN], const uint8_t *key, size_t keylen,
 	sodium_memzero(inner, sizeof(inner));
 }
 
-/* noise_hkdf() - Noise HKDF(ck, ikm) with 1, 2 or 3 outputs (NULL = unused). */
+/**
+ * noise_hkdf() - Noise HKDF(ck, ikm) with 1, 2 or 3 outputs
+ * @ck:		chaining key (HMAC key)
+ * @ikm:	input key material
+ * @ikmlen:	its length
+ * @o1:		first 64-byte output
+ * @o2:		second output or NULL
+ * @o3:		third output or NULL
+ *
+ * An output may alias @ck: @ck is read only before any output is written.
+ */
 void noise_hkdf(const uint8_t ck[NOISE_HASHLEN], const uint8_t *ikm, size_t ikmlen,
 		uint8_t *o1, uint8_t *o2, uint8_t *o3)
 {
@@ -102,7 +128,11 @@ void noise_hkdf(const uint8_t ck[NOISE_HASHLEN], const uint8_t *ikm, size_t ikml
 	sodium_memzero(out2, sizeof(out2));
 }
 
-/* noise_nonce() - ChaChaPoly nonce encoding: 4 zero bytes || LE64(counter). */
+/**
+ * noise_nonce() - ChaChaPoly nonce: 4 zero bytes || LE64(counter)
+ * @nonce:	12-byte output
+ * @counter:	message counter
+ */
 void noise_nonce(uint8_t nonce[12], uint64_t counter)
 {
 	int i;
