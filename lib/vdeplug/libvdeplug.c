@@ -4,8 +4,9 @@
  * vde_open_real() parses the VNL (vnl.c), resolves the default switch when
  * none is named, merges the legacy struct vde_open_args with the VNL's own
  * parameters (VNL wins) and hands over to the module. The other calls just
- * dispatch. No module is loaded with dlopen: vde, ptp, udp, null and cmd
- * are built in. The library never prints and never exits.
+ * dispatch. vde, ptp, udp, null and cmd are built in; any other module
+ * name is looked up as a vdeplug4 plugin (mod_plugin.c). The library never
+ * prints and never exits.
  */
 #include "config.h"
 
@@ -118,7 +119,7 @@ static int default_switch(struct vnl *v)
  * @open_args:		legacy options, may be NULL
  *
  * Return: the connection, or NULL with errno: EINVAL (bad VNL or version),
- * EPROTONOSUPPORT (unknown module), ENOMEM, ETIMEDOUT / ECONNREFUSED (the
+ * EPROTONOSUPPORT (unknown module, no plugin for it), ENOMEM, ETIMEDOUT / ECONNREFUSED (the
  * switch did not grant the port), or the errno of the failing syscall.
  */
 VDECONN *vde_open_real(char *vde_switch, char *descr, int interface_version,
@@ -142,6 +143,14 @@ VDECONN *vde_open_real(char *vde_switch, char *descr, int interface_version,
 	}
 	conn->fddata = conn->fdctl = -1;
 	err = -vnl_parse(vde_switch, v);
+	if (err == EPROTONOSUPPORT) {
+		conn->mod = &vdeplug_mod_plugin;
+		err = -vdeplug_plugin_open(conn, vde_switch, descr, interface_version, open_args);
+		if (err)
+			goto fail;
+		free(v);
+		return conn;
+	}
 	if (!err && v->kind == VNL_VDE && !v->path[0])
 		err = -default_switch(v);
 	if (err)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/vdeplug/mod.h - the connection object and the built-in module table
  *
- * Each module (mod_vde.c, mod_ptp.c, mod_udp.c, mod_null.c, mod_cmd.c)
- * fills a struct vde_module; libvdeplug.c dispatches the public calls to
+ * Each module (mod_vde.c, mod_ptp.c, mod_udp.c, mod_null.c, mod_cmd.c,
+ * and mod_plugin.c for vdeplug4 plugins) fills a struct vde_module; libvdeplug.c dispatches the public calls to
  * it. A module's open() gets the parsed VNL and the legacy open args and
  * sets up conn->fddata / conn->fdctl and its private part of the union.
  */
@@ -24,6 +24,8 @@
 /* Bound on the wait for the rest of a stream record (cmd://): the sender
  * writes header and frame together, so the rest is already on its way. */
 #define VDE_RECORD_TIMEOUT_MS	1000
+
+struct vdeplug4_module;
 
 struct vde_open_opts {
 	const char *descr;		/* caller's label, may be NULL */
@@ -52,6 +54,11 @@ struct vdeconn {
 			pid_t pid;
 			struct stream_rx *rx;
 		} cmd;
+		struct {			/* vdeplug4 plugin (mod_plugin.c) */
+			void *handle;
+			const struct vdeplug4_module *ops;
+			void *pconn;
+		} plugin;
 	} u;
 };
 
@@ -68,6 +75,11 @@ extern const struct vde_module vdeplug_mod_ptp;
 extern const struct vde_module vdeplug_mod_udp;
 extern const struct vde_module vdeplug_mod_null;
 extern const struct vde_module vdeplug_mod_cmd;
+extern const struct vde_module vdeplug_mod_plugin;
+
+/* Modules that are not built in: load vdeplug4's plugin. 0 or -errno. */
+int vdeplug_plugin_open(VDECONN *conn, const char *vnl, char *descr,
+			int interface_version, struct vde_open_args *args);
 
 /* Shared by the datagram cable modules (ptp, udp, vde-2 p2p). */
 ssize_t vdeplug_p2p_recv(VDECONN *conn, void *buf, size_t len);

@@ -18,7 +18,7 @@ expect_err() {
 	out=$("$CLIENT" -F "$vnl") || fail "$vnl: $out"
 	[ "$out" = "open failed: $want" ] || fail "$vnl: '$out', want $want"
 }
-expect_err EPROTONOSUPPORT "vxvde://239.0.0.1"
+VDEPLUGIN_PATH=$TMP expect_err EPROTONOSUPPORT "vxvde://239.0.0.1"
 expect_err EINVAL "$TMP/sw[port=abc]"
 expect_err EINVAL "udp://5000->127.0.0.1"
 expect_err EINVAL "cmd://"
