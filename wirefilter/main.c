@@ -338,12 +338,28 @@ static void input_eof(struct shell *sh, struct side *s)
 	loop_stop(sh->l);
 }
 
+/* With an interface speed, read about WF_SPEED_AHEAD_NS worth of bytes at
+ * a time (at least SPEED_READ), so back-pressure reaches the sender. */
+static size_t read_size(struct shell *sh, enum wf_dir dir)
+{
+	const struct wf_value *v;
+	double bytes;
+
+	if (!wf_model_active(sh->w.m, WF_SPEED))
+		return RBUF_SIZE;
+	v = wf_model_get(sh->w.m, wf_markov_current(sh->w.m), WF_SPEED, dir);
+	bytes = (v->val + v->plus) * (double)WF_SPEED_AHEAD_NS / 1e9;
+	if (bytes < SPEED_READ)
+		return SPEED_READ;
+	return bytes > RBUF_SIZE ? RBUF_SIZE : (size_t)bytes;
+}
+
 static void on_stream_in(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct dirarg *da = arg;
 	struct shell *sh = da->sh;
 	struct side *s = &sh->side[da->dir == WF_LR ? 0 : 1];
-	size_t want = wf_model_active(sh->w.m, WF_SPEED) ? SPEED_READ : RBUF_SIZE;
+	size_t want = read_size(sh, da->dir);
 	ssize_t n;
 
 	(void)l;

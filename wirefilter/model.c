@@ -24,8 +24,8 @@
  * A copy due now with an empty queue is delivered at once (the fast path:
  * no impairment costs no queueing). wf_run() delivers due frames and
  * advances the Markov chain, one step per markov-time. Noise flips bits at
- * delivery: the count is geometric with q = len * noise / 2^20, each bit
- * uniform over the frame.
+ * delivery: the count is geometric with q = len * noise / 2^20 (at most
+ * 0.99), each bit uniform over the frame.
  *
  * Timing is in nanoseconds. A line that was idle for less than
  * WF_SLACK_NS is treated as still busy, so the shell's wake-up latency
@@ -244,11 +244,13 @@ static int value_ok(enum wf_feature f, const struct wf_value *v)
 	case WF_DUP:		max = 99.0; break;	/* 100 % would be endless */
 	case WF_BAND:
 	case WF_SPEED:		max = 1e12; break;
-	case WF_NOISE:		max = 8.0 * 1048576.0; break;
+	case WF_NOISE:		max = 1048576.0; break;	/* one bit per byte */
 	case WF_MTU:		max = VDE_ETHBUFSIZE; break;
 	case WF_CHANBUF:	max = (double)WF_QUEUE_MAX_BYTES; break;
 	default:		return 0;
 	}
+	if ((f == WF_BAND || f == WF_SPEED) && v->val != 0.0 && v->val < 1.0)
+		return 0;		/* 0 = off, else at least 1 byte/s */
 	return v->val <= max && v->plus <= max;
 }
 
@@ -667,6 +669,8 @@ static const uint8_t *add_noise(struct wf_model *m, enum wf_dir dir, const uint8
 	if (!set_in(m, WF_NOISE, dir))
 		return frame;
 	q = draw(m, WF_NOISE, dir) * (double)len / 1048576.0;
+	if (q > 0.99)		/* VDE 2 looped forever from q = 1 on */
+		q = 0.99;
 	while (flips < maxflips && wf_rand_uniform(m) < q) {
 		uint64_t bit = rand_below(m, maxflips);
 
@@ -702,7 +706,11 @@ static void deliver(struct wf_model *m, enum wf_dir dir, const uint8_t *frame, s
 static uint64_t line_xmit(uint64_t *line_free, uint64_t t0, double rate, size_t len)
 {
 	uint64_t start = (*line_free + WF_SLACK_NS >= t0) ? *line_free : t0;
-	uint64_t t = (uint64_t)((double)len * 1e9 / rate + 0.5);
+	uint64_t t;
+
+	if (rate < 1.0)		/* a spread can draw tiny rates: 1 B/s at least */
+		rate = 1.0;
+	t = (uint64_t)((double)len * 1e9 / rate + 0.5);
 
 	*line_free = start + t;
 	return *line_free > t0 ? *line_free : t0;
@@ -897,13 +905,15 @@ uint64_t wf_lateness_us(const struct wf_model *m, enum wf_dir dir, double q)
  */
 void wf_run(struct wf_model *m, uint64_t now, wf_out_cb cb, void *arg)
 {
+	unsigned steps = 0;
 	int i;
 
 	while (m->markov_next <= now) {
 		if (m->nnodes > 1)
 			markov_step(m);
 		m->markov_next += (uint64_t)(m->markov_ms * 1e6);
-		if (m->nnodes <= 1 && m->markov_next <= now)
+		/* one node, or far behind (clock jump): resynchronise */
+		if ((m->nnodes <= 1 || ++steps >= 1000) && m->markov_next <= now)
 			m->markov_next = now + (uint64_t)(m->markov_ms * 1e6);
 	}
 	for (i = 0; i < WF_NDIRS; i++) {
