@@ -455,6 +455,16 @@ static void ds_ctl_cb(struct loop *l, int fd, uint32_t events, void *arg)
 	ds_request(ep->sw, ep, buf, (size_t)n);
 }
 
+static uint64_t ds_accept_resume_cb(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+
+	sw->accept_timer = 0;
+	if (sw->ctl_fd >= 0)
+		loop_mod_fd(l, sw->ctl_fd, EPOLLIN);
+	return LOOP_NOMORE;
+}
+
 static void ds_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct sw *sw = arg;
@@ -464,8 +474,18 @@ static void ds_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
 	for (;;) {
 		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warn("accept on %s: %s", sw->ctl_path, strerror(errno));
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break;
+			/* out of fds: stop accepting for a moment instead of spinning */
+			log_warn("accept on %s: %s", sw->ctl_path, strerror(errno));
+			if (!sw->accept_timer) {
+				sw->accept_timer = loop_add_timer(l, SW_ACCEPT_PAUSE_NS,
+								  ds_accept_resume_cb, sw);
+				if (sw->accept_timer > 0)
+					loop_mod_fd(l, fd, 0);
+				else
+					sw->accept_timer = 0;
+			}
 			break;
 		}
 		ep = calloc(1, sizeof(*ep));
@@ -477,6 +497,7 @@ static void ds_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
 		ep->ctl_fd = cfd;
 		ep->data_fd = -1;
 		ep->user = PORT_NOUSER;
+		ep->accepted = loop_now_ns();
 		if (loop_add_fd(l, cfd, EPOLLIN, ds_ctl_cb, ep) < 0) {
 			close(cfd);
 			free(ep);
@@ -555,6 +576,25 @@ static void ds_ep_close(struct sw *sw, struct endpoint *ep)
 	if (sw->reap_timer < 0) {
 		sw->reap_timer = 0;
 		ds_reap_cb(sw->loop, sw);
+	}
+}
+
+/**
+ * ds_sweep_pending() - close control connections that sent no request
+ * within SW_REQ_TIMEOUT_NS (so silent clients cannot pile up).
+ */
+void ds_sweep_pending(struct sw *sw, uint64_t now)
+{
+	struct endpoint *ep, *next;
+
+	for (ep = sw->conns; ep; ep = next) {
+		next = ep->conn_next;
+		if (!ep->granted && now - ep->accepted > SW_REQ_TIMEOUT_NS) {
+			sw->drops.ctl_refused++;
+			log_info("ctl fd %d: no request within %llu s, closed", ep->ctl_fd,
+				 (unsigned long long)(SW_REQ_TIMEOUT_NS / 1000000000ULL));
+			ds_ep_close(sw, ep);
+		}
 	}
 }
 
@@ -670,6 +710,9 @@ void ds_cleanup(struct sw *sw)
 	if (sw->resume_timer > 0)
 		loop_del_timer(sw->loop, sw->resume_timer);
 	sw->resume_timer = 0;
+	if (sw->accept_timer > 0)
+		loop_del_timer(sw->loop, sw->accept_timer);
+	sw->accept_timer = 0;
 	sw->reap_timer = 0;
 	ds_reap_cb(sw->loop, sw);
 	if (sw->ctl_fd >= 0) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,9 +171,22 @@ static void on_signal(struct loop *l, int signo, void *arg)
 static uint64_t gc_cb(struct loop *l, void *arg)
 {
 	struct sw *sw = arg;
+	uint64_t now = loop_now_ns();
 
-	fdb_expire(&sw->fdb, loop_now_ns());
+	fdb_expire(&sw->fdb, now);
+	ds_sweep_pending(sw, now);
 	return sw->gcint;
+}
+
+/* Two fds per endpoint: use the hard limit of open files. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static void run_rcfile(struct sw *sw, const char *rcfile)
@@ -324,6 +338,7 @@ int main(int argc, char **argv)
 	sw->start_ns = loop_now_ns();
 	umask(0);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 
 	ds_init(sw);
 	memset(&cc, 0, sizeof(cc));

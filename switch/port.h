@@ -42,6 +42,7 @@ struct endpoint {
 	struct endpoint *paused_next;
 	uint32_t events;		/* registered epoll events */
 	uint64_t last_progress;		/* last time its queue drained */
+	uint64_t accepted;		/* when the ctl connection arrived */
 	bool dirty;			/* on the pending-flush list */
 	struct endpoint *dirty_next;
 	struct endpoint *conn_next;	/* every ctl connection */

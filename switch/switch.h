@@ -23,6 +23,8 @@
 #define SW_TXQ_FRAMES	1024
 #define SW_SOCKBUF	(4 << 20)
 #define SW_PAUSE_NS	(20 * 1000000ULL)	/* longest back-pressure pause */
+#define SW_REQ_TIMEOUT_NS (10 * 1000000000ULL)	/* connect, then silence */
+#define SW_ACCEPT_PAUSE_NS (100 * 1000000ULL)	/* after EMFILE */
 #define SW_STUCK_NS	(1000 * 1000000ULL)	/* no drain for this long: stuck */
 #define SW_BANNER	"VDE switch V.2.3.2\n" \
 			"(C) Virtual Square Team (coord. R. Davoli) 2005,2006,2007 - GPLv2\n"
@@ -73,6 +75,7 @@ struct sw {
 	struct endpoint *conns;		/* every ctl connection */
 	struct endpoint *paused;	/* ingress endpoints not being read */
 	long resume_timer;
+	long accept_timer;
 	bool congested;			/* set by a flush, handled by ds_rx */
 	uint64_t now;			/* time of the current receive batch */
 	struct endpoint *graveyard;	/* closed endpoints, freed later */
@@ -85,6 +88,7 @@ struct sw {
 int ds_init(struct sw *sw);
 void ds_cleanup(struct sw *sw);
 int ds_epclose(struct sw *sw, unsigned port, int id);
+void ds_sweep_pending(struct sw *sw, uint64_t now);
 void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len);
 
 /* commands.c */

@@ -16,6 +16,8 @@
  *                          truncate; split: in two writes), expect close
  *   rawsplit N HEX         send the first N bytes, pause, the rest; expect close
  *   silent                 connect to ctl, send nothing, keep it open
+ *   silentclosed MS        connect, send nothing, expect the switch to close
+ *                          the connection within MS ms
  *   send NAME DST SRC LEN [SEQ]   frame: DST SRC 88b5 payload (SEQ+i)&255
  *   sendhex NAME HEX       send HEX as one datagram
  *   burst NAME DST SRC LEN COUNT  send COUNT frames back to back (blocking)
@@ -443,6 +445,14 @@ int main(int argc, char **argv)
 			cmd_raw(w[1], 0);
 		} else if (!strcmp(w[0], "rawsplit") && nw == 3) {
 			cmd_raw(w[2], strtoul(w[1], NULL, 0));
+		} else if (!strcmp(w[0], "silentclosed") && nw == 2) {
+			struct pollfd p = { .fd = ctl_connect(), .events = POLLIN };
+			uint8_t r[16];
+
+			if (poll(&p, 1, atoi(w[1])) != 1 || read(p.fd, r, sizeof(r)) > 0)
+				fail("silent connection not closed within %s ms", w[1]);
+			close(p.fd);
+			printf("silent closed\n");
 		} else if (!strcmp(w[0], "silent")) {
 			(void)ctl_connect();
 		} else if (!strcmp(w[0], "send") && nw >= 5) {

@@ -117,4 +117,8 @@ EOF2
 		body sw 'port/allprint 5' | grep -q 'Access Control: (User: 1 - Group: 0)' ||
 		fail "ACL display: $(body sw 'port/allprint 5')"
 fi
+# a client that connects and never sends a request is dropped after 10 s
+probe sw <<EOF2 || fail "silent client kept"
+silentclosed 20000
+EOF2
 pass "ctl protocol"
