@@ -53,7 +53,7 @@
 
 #define CONSOLE_OUTBUF_MAX	(4U << 20)	/* per-session pending output */
 #define CONSOLE_MAX_SESSIONS	64
-#define CONSOLE_LOAD_DEPTH	8		/* nested load commands */
+#define CONSOLE_LOAD_DEPTH	16		/* handler + load nesting (8 loads) */
 #define CONSOLE_DEBUG_TAGS	512		/* tags are 3 octal digits */
 #define CONSOLE_EOF_FLUSH_MS	10000		/* stdout drain at stdin EOF */
 
@@ -844,14 +844,19 @@ static int session_flush(struct console_session *s)
 	return s->dead ? -1 : 0;
 }
 
-/* Queue bytes for the session (no write yet). Kills a session that would
- * exceed its buffer: its peer is not reading. */
+/* Queue bytes for the session (no write yet). Kills a session whose unsent
+ * output would exceed CONSOLE_OUTBUF_MAX: its peer is not reading. */
 static void session_queue(struct console_session *s, const char *buf, size_t len)
 {
 	if (s->dead || !len)
 		return;
-	if (len > CONSOLE_OUTBUF_MAX - s->olen) {
+	/* one big response (a long load) is fine for a peer that keeps up */
+	if (s->olen && (s->olen > CONSOLE_OUTBUF_MAX || len > CONSOLE_OUTBUF_MAX - s->olen)) {
 		log_warn("console: closing a session that does not read its output");
+		session_kill(s);
+		return;
+	}
+	if (len > SIZE_MAX / 2 - s->olen) {
 		session_kill(s);
 		return;
 	}
@@ -880,7 +885,9 @@ static void session_send(struct console_session *s, const char *buf, size_t len)
 		session_flush(s);
 }
 
-static void session_prompt(struct console_session *s)
+/* VDE 2 writes the stdin console's prompt to fd 0: visible on a terminal,
+ * a harmless EBADF on a pipe or file */
+static void stdio_prompt(struct console_session *s)
 {
 	struct console *c = s->c;
 	char p[256];
@@ -890,14 +897,8 @@ static void session_prompt(struct console_session *s)
 		return;
 	if ((size_t)n >= sizeof(p))
 		n = (int)sizeof(p) - 1;
-	if (s->stdio) {
-		/* VDE 2 writes the stdin console's prompt to fd 0: visible on
-		 * a terminal, a harmless EBADF on a pipe or file */
-		if (write(s->in, p, (size_t)n) < 0)
-			errno = 0;
-	} else {
-		session_queue(s, p, (size_t)n);
-	}
+	if (write(s->in, p, (size_t)n) < 0)
+		errno = 0;
 }
 
 /* Flush every session with pending output (after a command: async debug
@@ -951,6 +952,10 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 		rc = exec_line(c, s, line, mem);
 		c->current = NULL;
 	}
+	/* response and prompt are queued as one piece: the bound of the
+	 * output buffer applies between responses, not inside one */
+	if (!s->stdio && rc != CONSOLE_RC_SILENT && rc != 9999 && !c->shutdown_req)
+		fprintf(mem, "\n%s", c->cfg.prompt);
 	fclose(mem);
 	session_queue(s, resp, rlen);
 	free(resp);
@@ -962,11 +967,10 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 		return;
 	}
 	/* stdio: the prompt goes straight to fd 0, so the response first */
-	if (s->stdio && session_flush(s) < 0)
+	if (session_flush(s) < 0)
 		return;
-	if (rc != CONSOLE_RC_SILENT)
-		session_prompt(s);
-	session_flush(s);
+	if (s->stdio && rc != CONSOLE_RC_SILENT)
+		stdio_prompt(s);
 }
 
 /* Feed what was read; at EOF run an unterminated last line too. */
@@ -1120,7 +1124,8 @@ static void console_accept_cb(struct loop *l, int fd, uint32_t events, void *arg
 		if (c->cfg.banner[bl - 1] != '\n')
 			session_queue(s, "\n", 1);
 	}
-	session_prompt(s);
+	session_queue(s, "\n", 1);
+	session_queue(s, c->cfg.prompt, strlen(c->cfg.prompt));
 	session_flush(s);
 	console_reap(c);
 }

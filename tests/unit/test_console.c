@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -526,6 +527,8 @@ static pid_t server(bool stdio, int in, int out, int close1, int close2)
 		struct console *c = app_console(&a, l);
 		int rc = 0;
 
+		/* never outlive a failed test */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGPIPE, SIG_IGN);
 		if (close1 >= 0)
 			close(close1);
@@ -544,6 +547,20 @@ static pid_t server(bool stdio, int in, int out, int close1, int close2)
 		_exit(rc ? rc : (stdio ? (a.eofs == 1 ? 0 : 5) : (a.shutdowns == 1 ? 0 : 6)));
 	}
 	return pid;
+}
+
+/* waitpid() with a 10 s deadline; a child still running then is killed */
+static void wait_child(pid_t pid, int *status)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return;
+		poll(NULL, 0, 10);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
 }
 
 static int connect_to(const char *path)
@@ -678,6 +695,52 @@ static void test_sessions(void)
 		   "session: overlong line -> 1007");
 	}
 
+	/* a load whose response alone exceeds the session buffer still
+	 * reaches a peer that reads */
+	{
+		char lpath[] = "/tmp/test_console_load.XXXXXX", cmd[64], tail[64];
+		static char chunk[65536];
+		int lfd = mkstemp(lpath), i;
+		size_t total = 0, tl = 0;
+		FILE *lf = lfd >= 0 ? fdopen(lfd, "w") : NULL;
+
+		for (i = 0; lf && i < 120000; i++)
+			fputs("# a comment line that only gets echoed\n", lf);
+		if (lf)
+			fclose(lf);
+		snprintf(cmd, sizeof(cmd), "load %s\n", lpath);
+		writes(fd, cmd);
+		for (;;) {
+			struct pollfd pf = { .fd = fd, .events = POLLIN };
+			ssize_t n;
+
+			if (poll(&pf, 1, 10000) <= 0)
+				break;
+			n = read(fd, chunk, sizeof(chunk));
+			if (n <= 0)
+				break;
+			total += (size_t)n;
+			/* keep the last bytes to spot the final status + prompt */
+			if ((size_t)n >= sizeof(tail) - 1) {
+				memcpy(tail, chunk + n - (sizeof(tail) - 1), sizeof(tail) - 1);
+				tl = sizeof(tail) - 1;
+			} else {
+				size_t keep = tl + (size_t)n > sizeof(tail) - 1 ?
+					      sizeof(tail) - 1 - (size_t)n : tl;
+
+				memmove(tail, tail + tl - keep, keep);
+				memcpy(tail + keep, chunk, (size_t)n);
+				tl = keep + (size_t)n;
+			}
+			tail[tl] = '\0';
+			if (tl >= 19 && strcmp(tail + tl - 19, "1000 Success\n\nvde$ ") == 0)
+				break;
+		}
+		ok(total > (4U << 20) && tl >= 19 && strcmp(tail + tl - 19, "1000 Success\n\nvde$ ") == 0,
+		   "session: a %zu-byte load response is delivered whole", total);
+		unlink(lpath);
+	}
+
 	/* live socket refused, regular file never removed */
 	{
 		struct loop *l = loop_new();
@@ -761,7 +824,7 @@ static void test_sessions(void)
 	got = read_until(fd, "9999 END OF SESSION", NULL);
 	ok(same(got, "9999 END OF SESSION"), "session: shutdown");
 	close(fd);
-	waitpid(pid, &status, 0);
+	wait_child(pid, &status);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	   "server: on_shutdown ran once, clean exit (status %d)", status);
 	ok(access(p, F_OK) < 0, "server: socket removed by console_free");
@@ -782,7 +845,7 @@ static void test_sessions(void)
 		writes(fd, "shutdown\n");
 		read_until(fd, "9999 END OF SESSION", NULL);
 		close(fd);
-		waitpid(pid, &status, 0);
+		wait_child(pid, &status);
 		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "server 2: clean exit");
 	}
 }
@@ -811,7 +874,7 @@ static void test_stdio(void)
 		       "1038 Function not implemented\n"),
 	   "stdio: responses on out, no prompt on a pipe, logout ignored, last line run at EOF");
 	close(out[0]);
-	waitpid(pid, &status, 0);
+	wait_child(pid, &status);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "stdio: on_stdin_eof ran (status %d)", status);
 
 	/* stdin is a regular file (epoll refuses it) */
@@ -828,6 +891,8 @@ static void test_stdio(void)
 		pid = fork();
 		if (pid == 0) {
 			struct app a;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			struct loop *l = loop_new();
 			struct console *c = app_console(&a, l);
 
@@ -845,13 +910,14 @@ static void test_stdio(void)
 		got = read_until(out[0], "\n\n\n", &len);
 		ok(same(got, "1000 Success\n"), "stdio file: shutdown prints nothing, stops");
 		close(out[0]);
-		waitpid(pid, &status, 0);
+		wait_child(pid, &status);
 		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "stdio file: on_shutdown ran");
 	}
 }
 
 int main(void)
 {
+	alarm(120);		/* a hang fails the test instead of blocking make check */
 	signal(SIGPIPE, SIG_IGN);
 	test_linebuf();
 	test_lookup();
