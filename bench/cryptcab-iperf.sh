@@ -32,8 +32,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	sleep 0.3
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	ip netns del $ID-h1 2>/dev/null
-	ip netns del $ID-h2 2>/dev/null
+	stop_path
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -52,6 +51,7 @@ setup_hosts() {
 start_path() {
 	local kind=$1 h pa pb
 	PIDS=()
+	setup_hosts
 	rm -rf "$TMP"/sw1 "$TMP"/sw2 "$TMP"/*.pid
 	for h in 1 2; do
 		bg "$SW" -s "$TMP/sw$h" --nostdin -p "$TMP/sw$h.pid"
@@ -76,33 +76,44 @@ start_path() {
 		ip -n $ID-h$h addr add 10.77.0.$h/24 dev tap0
 		ip -n $ID-h$h link set tap0 mtu 1400 up
 	done
-	for i in $(seq 50); do
+	for i in $(seq 20); do
 		ip netns exec $ID-h1 ping -c 1 -W 1 10.77.0.2 >/dev/null 2>&1 && return 0
 	done
-	echo "$kind: no ping"; exit 1
+	return 1
 }
 
 stop_path() {
-	local p
+	local p h
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	PIDS=()
+	for h in h1 h2; do
+		for p in $(ip netns pids $ID-$h 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		ip netns del $ID-$h 2>/dev/null
+	done
 }
 
 measure() {
 	local kind=$1 out
-	start_path "$kind"
+	if ! start_path "$kind"; then
+		stop_path
+		echo 0
+		return
+	fi
 	ip netns exec $ID-h2 iperf3 -s -1 -D -I "$TMP/iperf.pid" >/dev/null 2>&1
 	waitfile "$TMP/iperf.pid"
 	sleep 0.2
 	out=$(ip netns exec $ID-h1 iperf3 -c 10.77.0.2 -t "$SECS" -J 2>/dev/null)
-	stop_path
 	kill "$(cat "$TMP/iperf.pid" 2>/dev/null)" 2>/dev/null
 	rm -f "$TMP/iperf.pid"
-	echo "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.1f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))'
+	stop_path
+	echo "$out" | /usr/bin/python3 -c 'import json,sys
+try:
+    print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception:
+    print(0)'
 }
 
-setup_hosts
 declare -A R
 for r in $(seq "$RUNS"); do
 	for kind in udp cryptcab; do
@@ -111,7 +122,7 @@ for r in $(seq "$RUNS"); do
 		echo "run $r $kind $v Mbit/s"
 	done
 done
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { tr " " "\n" | grep -v "^0*$" | sort -n | awk "{a[NR]=\$1} END {print a[int((NR+1)/2)]}"; }
 u=$(echo "${R[udp]}" | median)
 c=$(echo "${R[cryptcab]}" | median)
 echo "median udp:// cable      $u Mbit/s"

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ struct port {
 	struct cable_peer *peer;
 	VDECONN *conn;			/* NULL for the stdio stream */
 	int datafd, ctlfd;
+	bool nonblock;			/* datafd made non-blocking: drain in batches */
 	uint8_t buf[VDE_ETHBUFSIZE];
 };
 
@@ -182,7 +184,12 @@ static void cb_deliver(void *arg, struct cable_peer *p, const uint8_t *frame, si
 		if (stream_write_frame(STDOUT_FILENO, frame, len) < 0)
 			p->stats[C_TX_ERROR]++;
 	} else if (vde_send(port->conn, frame, len, 0) < 0) {
-		p->stats[C_TX_ERROR]++;
+		struct pollfd pfd = { .fd = port->datafd, .events = POLLOUT };
+
+		/* keep the switch's backpressure on a non-blocking socket */
+		if (!(port->nonblock && errno == EAGAIN && poll(&pfd, 1, 100) == 1 &&
+		      vde_send(port->conn, frame, len, 0) >= 0))
+			p->stats[C_TX_ERROR]++;
 	}
 }
 
@@ -281,11 +288,16 @@ static void on_port(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct port *port = arg;
 	struct ctx *ctx = port->ctx;
-	ssize_t n;
+	int i;
 
-	n = vde_recv(port->conn, port->buf, sizeof(port->buf), 0);
-	if (n > 0)
-		cable_tx(ctx->cable, port->peer, port->buf, (size_t)n);
+	for (i = 0; i < (port->nonblock ? RX_BATCH : 1); i++) {
+		ssize_t n = vde_recv(port->conn, port->buf, sizeof(port->buf), 0);
+
+		if (n < 0)
+			break;
+		if (n > 0)
+			cable_tx(ctx->cable, port->peer, port->buf, (size_t)n);
+	}
 	after_io(ctx);
 }
 
@@ -531,6 +543,13 @@ static void open_port(struct ctx *ctx, struct port *port, const char *vnl)
 		die_perror("cannot open VNL '%s'", vnl ? vnl : "(default)");
 	port->datafd = vde_datafd(port->conn);
 	port->ctlfd = vde_ctlfd(port->conn);
+	/* A switch port is one datagram per frame: safe to read in batches
+	 * from a non-blocking socket. Stream VNLs keep their blocking fd. */
+	if (!vnl || !strstr(vnl, "://") || !strncmp(vnl, "vde://", 6)) {
+		int fl = fcntl(port->datafd, F_GETFL);
+
+		port->nonblock = fl >= 0 && fcntl(port->datafd, F_SETFL, fl | O_NONBLOCK) == 0;
+	}
 	if (loop_add_fd(ctx->loop, port->datafd, EPOLLIN, on_port, port))
 		die_perror("epoll");
 	if (port->ctlfd >= 0 && loop_add_fd(ctx->loop, port->ctlfd, EPOLLIN, on_ctl, port))
