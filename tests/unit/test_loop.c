@@ -63,22 +63,27 @@ static void test_timer_order(void)
 	struct targ args[10];
 	/* inserted out of order; 100 us apart */
 	static const int perm[10] = { 7, 2, 9, 0, 5, 3, 8, 1, 6, 4 };
-	uint64_t t0 = loop_now_ns(), late_sum = 0, base = 2 * MS;
+	uint64_t t0 = loop_now_ns(), late_sum = 0, base = 20 * MS;
 	int i, inorder = 1, early = 0;
 
 	for (i = 0; i < 10; i++) {
 		int k = perm[i];
+		uint64_t now;
 
 		args[k].st = &st;
 		args[k].idx = k;
 		st.due[k] = t0 + base + (uint64_t)k * 100 * US;
-		loop_add_timer(l, st.due[k] - loop_now_ns(), record, &args[k]);
+		now = loop_now_ns();
+		/* descheduled past the deadline already: due at once */
+		if (now > st.due[k])
+			st.due[k] = now;
+		loop_add_timer(l, st.due[k] - now, record, &args[k]);
 	}
 	loop_add_timer(l, 5000 * MS, stop_cb, NULL);	/* safety net */
 	ok(loop_run(l) == 0, "timers: loop_run returns 0 after loop_stop");
 	ok(st.n == 10, "timers: all 10 fired (%d)", st.n);
 	for (i = 0; i < st.n; i++) {
-		if (st.order[i] != i)
+		if (i && st.due[st.order[i - 1]] > st.due[st.order[i]])
 			inorder = 0;
 		if (st.fired[st.order[i]] < st.due[st.order[i]])
 			early++;
@@ -87,8 +92,39 @@ static void test_timer_order(void)
 	}
 	ok(inorder, "timers: 100 us apart fire in deadline order");
 	ok(early == 0, "timers: none fired early");
-	ok(st.n && late_sum / (uint64_t)st.n < 20 * MS,
-	   "timers: mean lateness %llu us (< 20 ms)", (unsigned long long)(late_sum / (uint64_t)(st.n ? st.n : 1) / US));
+	/* gross errors only: a loaded CI box delays every wakeup */
+	ok(st.n && late_sum / (uint64_t)st.n < 1000 * MS,
+	   "timers: mean lateness %llu us (< 1 s)", (unsigned long long)(late_sum / (uint64_t)(st.n ? st.n : 1) / US));
+	loop_free(l);
+}
+
+static uint64_t fired_at(struct loop *l, void *arg)
+{
+	*(uint64_t *)arg = loop_now_ns();
+	loop_stop(l);
+	return LOOP_NOMORE;
+}
+
+/* Sub-millisecond resolution: a 200 us timer, best of up to 200 tries,
+ * must fire less than 1 ms late. A millisecond-granular implementation
+ * (epoll timeout) never can; a loaded scheduler gets it right at least
+ * once in a while. */
+static void test_timer_resolution(void)
+{
+	struct loop *l = loop_new();
+	uint64_t best = UINT64_MAX;
+	int i;
+
+	for (i = 0; i < 200 && best >= 1 * MS; i++) {
+		uint64_t t0 = loop_now_ns(), t1 = 0;
+
+		loop_add_timer(l, 200 * US, fired_at, &t1);
+		loop_run(l);
+		if (t1 >= t0 + 200 * US && t1 - t0 - 200 * US < best)
+			best = t1 - t0 - 200 * US;
+	}
+	ok(best < 1 * MS, "timers: 200 us timer best lateness %llu us after %d tries (< 1 ms)",
+	   (unsigned long long)(best / US), i);
 	loop_free(l);
 }
 
@@ -399,6 +435,7 @@ int main(void)
 {
 	alarm(60);		/* a hang fails the test instead of blocking make check */
 	test_timer_order();
+	test_timer_resolution();
 	test_timer_lifecycle();
 	test_fds();
 	test_many();
