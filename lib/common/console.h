@@ -4,7 +4,8 @@
  * Used by vde_switch, wirefilter, vde_cryptcab and slirpvde. Speaks VDE 2's
  * bytes exactly (vde2-compat.md 3.6):
  *
- *   on connect:  <banner> "\n" <prompt>            e.g. "...GPLv2\n" "\nvde$ "
+ *   on connect:  <banner> ["\n" unless it ends with one] "\n" <prompt>
+ *                e.g. "...GPLv2\n" "\nvde$ "
  *   a command with CONSOLE_OUTPUT:
  *                "0000 DATA END WITH '.'\n" <body lines> ".\n"   (even on failure)
  *   then status: "1000 Success\n"  or  "1%03d %s\n" (errno, strerror(errno))
@@ -89,7 +90,15 @@ int console_add_debug(struct console *c, const struct console_debug_cat *cats, s
  * refused with EADDRINUSE). 0 or -1 with errno. Removed by console_free(). */
 int console_listen(struct console *c, const char *path, mode_t mode, gid_t group);
 
-/* Use @in/@out as a console session (the switch's stdin console). */
+/* Use @in/@out as a console session (the switch's stdin console), as VDE 2
+ * does: no banner, responses to @out, the prompt written to @in (shows on a
+ * terminal, silently fails on a pipe), logout ignored, shutdown silent.
+ * @out is made non-blocking if it is a pipe or socket (restored by
+ * console_free()). EOF on @in: pending output is drained (10 s at most),
+ * then cfg->on_stdin_eof() runs. A regular file or /dev/null as @in works.
+ *
+ * on_shutdown() and on_stdin_eof() run when the console is done with the
+ * session; they may call loop_stop() and even console_free(). */
 int console_attach_stdio(struct console *c, int in, int out);
 
 /* Run every line of @path as a command. @echo: NULL = silent (rc files at
