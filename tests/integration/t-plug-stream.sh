@@ -3,7 +3,8 @@
 # t-plug-stream.sh - vde_plug stream mode on a switch: records written to one
 # plug's stdin come out of another plug's stdout byte for byte (broadcast and
 # unicast, 60..9234-byte frames, a 1000-frame burst); a plug exits 0 on
-# stdin EOF, on SIGTERM and when its switch goes away.
+# stdin EOF, when its output is closed, on SIGTERM and when its switch goes
+# away.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
 
@@ -47,6 +48,20 @@ cat "$TMP/b.expect" "$TMP/burst.bin" >"$TMP/b.expect2"
 WAIT_SECS=20 wait_for records $((NF + 1001)) "$TMP/b.out" ||
 	fail "burst: b got $(python3 "$FRAMES" count "$TMP/b.out") of $((NF + 1001)) frames"
 cmp "$TMP/b.expect2" "$TMP/b.out" || fail "burst frames differ"
+
+# the reader of its output goes away: d exits 0 at the next frame
+mkfifo "$TMP/d.in"
+( _close_fifos; "$PLUG" -v "$TMP/sw" <"$TMP/d.in" 2>"$TMP/d.log" | head -c 1 >/dev/null ) &
+PIDS+=($!)
+dpipeline=$!
+exec {dfd}>"$TMP/d.in"
+FIFO_FDS+=("$dfd")
+wait_for grep -q "connected to" "$TMP/d.log" || fail "plug d did not connect"
+frames $MAC_A ff:ff:ff:ff:ff:ff "to d" 60 >"$TMP/d.bin"
+# (frames keep coming until head has gone and a write fails)
+d_closed() { send a "$TMP/d.bin"; grep -q "output closed" "$TMP/d.log"; }
+wait_for d_closed || fail "plug d: $(cat "$TMP/d.log")"
+wait_exit "$dpipeline"
 
 # stdin EOF: a exits 0
 close_in a
