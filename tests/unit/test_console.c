@@ -759,7 +759,21 @@ static void test_sessions(void)
 		ok(console_listen(c, fpath, 0600, (gid_t)-1) < 0 && errno == EADDRINUSE &&
 		   access(fpath, F_OK) == 0, "listen: a regular file is not replaced");
 		unlink(fpath);
+
+		/* mode and group applied (chown to another group needs root) */
+		snprintf(fpath, sizeof(fpath), "%s.grp", p);
+		if (getuid() == 0) {
+			struct stat gst;
+
+			ok(console_listen(c, fpath, 0640, 1) == 0 && stat(fpath, &gst) == 0 &&
+			   (gst.st_mode & 07777) == 0640 && gst.st_gid == 1,
+			   "listen: mode 0640 and group 1 applied");
+			errno = 0;
+			ok(console_listen(c, fpath, 0640, 1) < 0 && errno == EBUSY,
+			   "listen: a second socket on the same console -> EBUSY");
+		}
 		console_free(c);
+		ok(access(fpath, F_OK) < 0, "listen: console_free removes the socket");
 		loop_free(l);
 	}
 
