@@ -15,6 +15,8 @@
 #   wait_exit PID [SECS]      wait until PID ended; its status in $RC
 #   frames SRC DST TEXT SIZE...  stream records (plugframes.py gen)
 FRAMES="$top_srcdir/tests/integration/plugframes.py"
+# readiness deadlines: generous, a loaded 2-core CI machine with ASan is slow
+WAIT_SECS=${WAIT_SECS:-20}
 command -v python3 >/dev/null || fail "python3 is needed"
 SW=$(bin vde_switch)
 PLUG=$(bin vde_plug)
@@ -46,7 +48,7 @@ start_switch() {
 
 # restart_switch NAME: a fresh switch after the previous one was killed
 restart_switch() {
-	WAIT_SECS=5 wait_for gone "${PID[$1]}" || fail "switch $1 did not exit"
+	wait_for gone "${PID[$1]}" || fail "switch $1 did not exit"
 	rm -rf "$TMP/$1" "$TMP/$1.pid" "$TMP/$1.mgmt"
 	start_switch "$1"
 }
@@ -81,7 +83,7 @@ gone() {
 
 wait_exit() {
 	local pid=$1
-	WAIT_SECS=${2:-5} wait_for gone "$pid" || fail "pid $pid did not exit"
+	WAIT_SECS=${2:-$WAIT_SECS} wait_for gone "$pid" || fail "pid $pid did not exit"
 	wait "$pid"
 	RC=$?
 }

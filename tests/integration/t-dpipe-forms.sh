@@ -6,6 +6,7 @@
 # ("-PGRP"), -d, exit status, the chain ending when a stage dies, usage.
 . "$top_srcdir/tests/lib/env.sh"
 DPIPE=$(bin dpipe)
+WAIT_SECS=${WAIT_SECS:-20}	# generous: a loaded CI machine with ASan is slow
 RELAY=$(bin dpipe_relay)
 T=$TMP
 
@@ -14,8 +15,8 @@ A="echo ping; read -r x; echo \"\$x\" > $T/a.got"
 # A stage that answers one line.
 B='read -r x; echo "pong($x)"'
 
-run() {		# run DPIPE-ARGS...: dpipe with a 10 s bound
-	timeout 10 "$DPIPE" "$@"
+run() {		# run DPIPE-ARGS...: dpipe with a 30 s bound
+	timeout 30 "$DPIPE" "$@"
 }
 got() { [ "$(cat "$T/a.got" 2>/dev/null)" = "$1" ] || fail "$2: a got '$(cat "$T/a.got" 2>/dev/null)', want '$1'"; rm -f "$T/a.got"; }
 
@@ -83,7 +84,7 @@ grep -q "dpipe: cannot run no-such-command-vdekit" "$T/err" || fail "missing com
 start=$(date +%s)
 run sleep 60 = true; rc=$?
 [ $rc = 0 ] || fail "status $rc when a stage ends with 0 and dpipe stops the other"
-[ $(( $(date +%s) - start )) -lt 5 ] || fail "chain did not end when a stage died"
+[ $(( $(date +%s) - start )) -lt 15 ] || fail "chain did not end when a stage died"
 
 # 7. -p: the pidfile holds -PGRP, the stages run in that group, kill -- ends all
 "$DPIPE" -p "$T/dp.pid" sleep 60 = sleep 61 >/dev/null 2>&1 &
@@ -106,7 +107,7 @@ PIDS+=("${pg#-}")
 two_sleeps() { [ "$(pgrep -g "$1" -x sleep | wc -l)" = 2 ]; }
 wait_for two_sleeps "${pg#-}" || fail "-d: stages not running"
 kill -TERM -- "$pg"
-WAIT_SECS=5 wait_for test ! -e "$T/dd.pid" || fail "-d: pidfile not removed"
+wait_for test ! -e "$T/dd.pid" || fail "-d: pidfile not removed"
 
 # 9. usage
 for args in "" "a" "= a" "a =" "a = = b" "a =} b" "a }= b" "a =} b ={ c {= d" "a {= b"; do

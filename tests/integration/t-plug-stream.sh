@@ -45,7 +45,7 @@ cmp "$TMP/b.expect" "$TMP/b.out" || fail "split record differs"
 frames $MAC_A $MAC_B "burst" $(for i in $(seq 1000); do echo 1514; done) >"$TMP/burst.bin"
 send a "$TMP/burst.bin"
 cat "$TMP/b.expect" "$TMP/burst.bin" >"$TMP/b.expect2"
-WAIT_SECS=20 wait_for records $((NF + 1001)) "$TMP/b.out" ||
+wait_for records $((NF + 1001)) "$TMP/b.out" ||
 	fail "burst: b got $(python3 "$FRAMES" count "$TMP/b.out") of $((NF + 1001)) frames"
 cmp "$TMP/b.expect2" "$TMP/b.out" || fail "burst frames differ"
 
