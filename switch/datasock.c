@@ -232,7 +232,8 @@ void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
 /* ------------------------------------------------------------------ */
 /* receive side */
 
-static void ds_rx(struct sw *sw, struct endpoint *ep)
+/* Receive and forward one batch from @ep; returns the datagrams read. */
+static int ds_rx(struct sw *sw, struct endpoint *ep)
 {
 	struct port *pp = &sw->pt.v[ep->port];
 	uint64_t now;
@@ -245,7 +246,7 @@ static void ds_rx(struct sw *sw, struct endpoint *ep)
 	}
 	n = recvmmsg(ep->data_fd, sw->rxmsg, SW_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
-		return;
+		return 0;
 	now = sw->now = loop_now_ns();
 	for (i = 0; i < n; i++) {
 		size_t len = sw->rxmsg[i].msg_len;
@@ -276,6 +277,7 @@ static void ds_rx(struct sw *sw, struct endpoint *ep)
 		if (ep->granted)
 			ds_pause(sw, ep);
 	}
+	return n;
 }
 
 static void ds_data_cb(struct loop *l, int fd, uint32_t events, void *arg)
@@ -444,6 +446,13 @@ static void ds_ctl_cb(struct loop *l, int fd, uint32_t events, void *arg)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n <= 0) {
+		/* the client is gone: forward what it sent before closing */
+		if (ep->granted) {
+			unsigned k;
+
+			for (k = 0; k < 64 && ds_rx(ep->sw, ep) > 0; k++)
+				;
+		}
 		ds_ep_close(ep->sw, ep);
 		return;
 	}
