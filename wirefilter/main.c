@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,16 +47,23 @@
 #define OBUF_SIZE	(256 * 1024)
 #define RBUF_SIZE	(64 * 1024)
 #define SPEED_READ	2048		/* read size while speed back-pressure applies */
+#define OUT_WAIT_MS	20		/* wait for a full output before polling for it */
 
 enum side_kind { SIDE_NONE, SIDE_STREAM, SIDE_VNL };
 
+struct shell;
+
 struct side {
+	struct shell *sh;
 	enum side_kind kind;
 	int in_fd, out_fd;		/* stream: input / output fds; VNL: data fd */
 	VDECONN *conn;
 	struct stream_rx *rx;
 	uint8_t *obuf;
 	size_t olen;
+	bool out_poll;			/* out_fd is non-blocking and in the poll set */
+	int out_flags;			/* original file status flags, restored at exit */
+	bool out_full;			/* output could not be written: wait for POLLOUT */
 	bool in_on;			/* input in the poll set */
 	const char *name;
 };
@@ -159,6 +167,7 @@ static void usage(FILE *f, int status)
 
 /* --- output ------------------------------------------------------------- */
 
+/* Blocking output (a regular file, say): write everything. */
 static int write_all(int fd, const uint8_t *buf, size_t len)
 {
 	while (len) {
@@ -166,14 +175,6 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN) {
-			fd_set wfds;
-
-			FD_ZERO(&wfds);
-			FD_SET(fd, &wfds);
-			select(fd + 1, NULL, &wfds, NULL, NULL);
-			continue;
-		}
 		if (n <= 0)
 			return -1;
 		buf += n;
@@ -182,16 +183,58 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+static void output_closed(struct shell *sh, struct side *s)
+{
+	log_info("%s: output closed (%s), exiting", s->name, strerror(errno));
+	sh->rc = 0;
+	loop_stop(sh->l);
+	s->olen = 0;
+}
+
+/* Write what the peer accepts; keep the rest and wait for POLLOUT, during
+ * which the inputs feeding this end are not read (back-pressure). */
 static void side_flush(struct shell *sh, struct side *s)
 {
+	size_t off = 0;
+
 	if (!s->olen)
 		return;
-	if (write_all(s->out_fd, s->obuf, s->olen) < 0) {
-		log_info("%s: output closed (%s), exiting", s->name, strerror(errno));
-		sh->rc = 0;
-		loop_stop(sh->l);
+	if (!s->out_poll) {
+		if (write_all(s->out_fd, s->obuf, s->olen) < 0)
+			output_closed(sh, s);
+		s->olen = 0;
+		return;
 	}
-	s->olen = 0;
+	while (off < s->olen) {
+		ssize_t n = write(s->out_fd, s->obuf + off, s->olen - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			/* a busy reader usually drains within a moment: wait a
+			 * little (cheaper than many small writes), then go async */
+			struct pollfd pfd = { .fd = s->out_fd, .events = POLLOUT };
+
+			if (poll(&pfd, 1, OUT_WAIT_MS) > 0)
+				continue;
+			break;
+		}
+		if (n <= 0) {
+			output_closed(sh, s);
+			return;
+		}
+		off += (size_t)n;
+	}
+	if (off)
+		memmove(s->obuf, s->obuf + off, s->olen - off);
+	s->olen -= off;
+	if (s->olen && !s->out_full) {
+		s->out_full = true;
+		loop_mod_fd(sh->l, s->out_fd, EPOLLOUT);
+	} else if (!s->olen && s->out_full) {
+		s->out_full = false;
+		loop_mod_fd(sh->l, s->out_fd, 0);
+	}
 }
 
 static void flush_all(struct shell *sh)
@@ -224,7 +267,7 @@ static void on_output(void *arg, enum wf_dir dir, const uint8_t *frame, size_t l
 			break;
 		if (s->olen + 2 + len > OBUF_SIZE)
 			side_flush(sh, s);
-		if (!stream_hdr(s->obuf + s->olen, len)) {
+		if (s->olen + 2 + len > OBUF_SIZE || !stream_hdr(s->obuf + s->olen, len)) {
 			sh->w.tx_errors[dir]++;
 			break;
 		}
@@ -262,7 +305,9 @@ static uint64_t plan(struct shell *sh, uint64_t now)
 
 		if (in->in_fd < 0)
 			continue;
-		if (ready > now) {
+		if (sh->side[d == WF_LR ? 1 : 0].out_full) {
+			input_enable(sh, in, false);	/* re-enabled by on_out_ready() */
+		} else if (ready > now) {
 			input_enable(sh, in, false);
 			if (ready < next)
 				next = ready;
@@ -281,6 +326,19 @@ static void schedule(struct shell *sh, uint64_t now)
 		loop_timer_rearm(sh->l, sh->timer, next > now ? next - now : 1);
 		sh->armed_at = next;
 	}
+}
+
+static void on_out_ready(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct side *s = arg;
+	struct shell *sh = s->sh;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	side_flush(sh, s);
+	if (!s->out_full)
+		schedule(sh, loop_now_ns());	/* inputs back in the poll set */
 }
 
 static uint64_t on_timer(struct loop *l, void *arg)
@@ -712,12 +770,6 @@ int main(int argc, char **argv)
 
 	/* event sources */
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(sh->l, &sigs, on_signal, sh) < 0)
-		die_perror("signals");
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	if (rtprio) {
 		struct sched_param sp = { .sched_priority = rtprio };
@@ -740,6 +792,24 @@ int main(int argc, char **argv)
 		    loop_add_fd(sh->l, vde_ctlfd(in->conn), EPOLLIN, on_vnl_ctl, in) < 0)
 			die_perror("%s: cannot poll control", in->name);
 	}
+	for (d = 0; d < 2; d++) {
+		struct side *s = &sh->side[d];
+		int fl;
+
+		s->sh = sh;
+		if (s->kind != SIDE_STREAM || s->out_fd < 0)
+			continue;
+		/* non-blocking and polled when possible (pipes, sockets), so a
+		 * stalled peer never blocks the console, signals or the other way */
+		fl = fcntl(s->out_fd, F_GETFL);
+		if (fl >= 0 && loop_add_fd(sh->l, s->out_fd, 0, on_out_ready, s) == 0) {
+			s->out_flags = fl;
+			if (fcntl(s->out_fd, F_SETFL, fl | O_NONBLOCK) == 0)
+				s->out_poll = true;
+			else
+				loop_del_fd(sh->l, s->out_fd);
+		}
+	}
 	sh->timer = loop_add_timer(sh->l, 3600ULL * 1000000000ULL, on_timer, sh);
 	if (sh->timer < 0)
 		die("out of memory");
@@ -747,6 +817,14 @@ int main(int argc, char **argv)
 
 	if (daemon_mode && daemonize() < 0)
 		die_perror("daemon");
+	/* after daemonize(): a signalfd polled by epoll only wakes up for the
+	 * process that registered it */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	if (loop_add_signals(sh->l, &sigs, on_signal, sh) < 0)
+		die_perror("signals");
 	if (pidfile && pidfile_write(pidfile, NULL) < 0)
 		die_perror("pidfile %s", pidfile);
 	if (stdin_console && console_attach_stdio(sh->w.con, STDIN_FILENO, STDOUT_FILENO) < 0)
@@ -758,6 +836,16 @@ int main(int argc, char **argv)
 	if (loop_run(sh->l) < 0)
 		sh->rc = 1;
 	flush_all(sh);
+	for (d = 0; d < 2; d++) {
+		struct side *s = &sh->side[d];
+
+		if (s->out_poll) {
+			/* a last blocking flush, then the flags the fd came with */
+			fcntl(s->out_fd, F_SETFL, s->out_flags);
+			if (s->olen && write_all(s->out_fd, s->obuf, s->olen) < 0)
+				s->olen = 0;
+		}
+	}
 	console_free(sh->w.con);
 	for (d = 0; d < 2; d++) {
 		if (sh->side[d].conn)
