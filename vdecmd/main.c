@@ -7,7 +7,8 @@
  * greet with a banner ending in "\n" + prompt ("vde$ ", "VDEwf$ "). vdecmd
  * reads until the received bytes end with a line that ends in "$ ", which
  * is the prompt, sends the command line and reads again until the bytes end
- * with "\n" + that same prompt. The response is then cut into lines:
+ * with a status line ("1xxx ...\n") followed by "\n" + that same prompt.
+ * The response is then cut into lines:
  * "0000 DATA END WITH '.'" ... "." frames the body, which is printed;
  * "3xxx" lines outside a body are asynchronous debug output and are
  * ignored; the last "1xxx" line is the status and becomes the exit status
@@ -160,18 +161,30 @@ static bool learn_prompt(struct vdecmd *v)
 	return true;
 }
 
-static bool ends_with_prompt(const struct vdecmd *v)
-{
-	size_t plen = strlen(v->prompt);
-
-	return v->len >= plen && memcmp(v->buf + v->len - plen, v->prompt, plen) == 0;
-}
-
 static bool is_code_line(const char *line, size_t len, char first)
 {
 	return len >= 5 && line[0] == first && line[1] >= '0' && line[1] <= '9' &&
 	       line[2] >= '0' && line[2] <= '9' && line[3] >= '0' && line[3] <= '9' &&
 	       line[4] == ' ';
+}
+
+/* Is the response complete: "1xxx text\n" then "\n" + prompt at the end
+ * of what was read after @start? (A body line that happens to hold the
+ * prompt text is not followed by a status line.) */
+static bool response_done(const struct vdecmd *v, size_t start)
+{
+	size_t plen = strlen(v->prompt), end, ls;
+	const char *b = v->buf + start;
+
+	if (v->len - start < plen + 6 ||
+	    memcmp(v->buf + v->len - plen, v->prompt, plen) != 0)
+		return false;
+	end = v->len - start - plen;		/* b[end - 1] is the status' '\n' */
+	if (b[end - 1] != '\n')
+		return false;
+	for (ls = end - 1; ls > 0 && b[ls - 1] != '\n'; ls--)
+		;
+	return is_code_line(b + ls, end - 1 - ls, '1');
 }
 
 /* Print the response in v->buf[0..len) and return its exit status. */
@@ -384,7 +397,7 @@ int main(int argc, char **argv)
 			ret = fail_io(r, "waiting for the response");
 			goto out;
 		}
-		if (ends_with_prompt(&v) && v.len - start >= strlen(v.prompt))
+		if (response_done(&v, start))
 			break;
 	}
 	ret = print_response(v.buf + start, v.len - start - strlen(v.prompt));

@@ -69,6 +69,10 @@ case $line in
 	printf "3021 port/+ 03\n0000 DATA END WITH '.'\nbody 1\n3000 inside the body\n\n.\n"
 	printf '3022 port/- 03\n1022 Invalid argument\n\nVDEwf$ ' ;;
 close)	printf '0000 DATA END WITH'; exit ;;
+tricky)	# the prompt text inside the body, at the end of a read
+	printf "0000 DATA END WITH '.'\nA\n\nVDEwf\$ "
+	sleep 0.3
+	printf 'tail\n.\n1000 Success\n\nVDEwf$ ' ;;
 *)	printf '1038 Function not implemented\n\nVDEwf$ ' ;;
 esac
 read -r line
@@ -79,6 +83,10 @@ run "$TMP/fake" port/x 1 2; expect_rc 22 fake port/x
 [ "$OUT" = "body 1
 3000 inside the body" ] || fail "fake body: [$OUT]"
 run "$TMP/fake" close; expect_rc 203 "connection closed mid-response"
+run "$TMP/fake" tricky; expect_rc 0 "fake tricky"
+[ "$OUT" = "A
+
+VDEwf\$ tail" ] || fail "prompt text inside a body ends the response early: [$OUT]"
 run "$TMP/fake" other; expect_rc 38 fake other
 [ -z "$OUT" ] || fail "unknown command printed [$OUT]"
 
