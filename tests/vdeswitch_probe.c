@@ -21,7 +21,7 @@
  *   send NAME DST SRC LEN [SEQ]   frame: DST SRC 88b5 payload (SEQ+i)&255
  *   sendhex NAME HEX       send HEX as one datagram
  *   burst NAME DST SRC LEN COUNT  send COUNT frames back to back (blocking)
- *   expect NAME SRC LEN [SEQ]     next frame on NAME within 2 s must match
+ *   expect NAME SRC LEN [SEQ]     next frame on NAME within 5 s must match
  *   expecthex NAME HEX     next frame must be exactly HEX
  *   none NAME MS           no frame on NAME for MS milliseconds
  *   recvcount NAME COUNT MS       receive until COUNT frames or MS idle;
@@ -369,12 +369,12 @@ static ssize_t drecv(struct ep *e, int ms)
 static void cmd_expect(struct ep *e, const char *src, size_t len, unsigned seq)
 {
 	uint8_t m[6];
-	ssize_t n = drecv(e, 2000);
+	ssize_t n = drecv(e, 5000);
 	size_t i;
 
 	mac(src, m);
 	if (n < 0)
-		fail("%s: no frame from %s within 2 s", e->name, src);
+		fail("%s: no frame from %s within 5 s", e->name, src);
 	if ((size_t)n != len || memcmp(buf + 6, m, 6))
 		fail("%s: got %zd bytes from %02x:%02x:%02x:%02x:%02x:%02x, expected %zu from %s",
 		     e->name, n, buf[6], buf[7], buf[8], buf[9], buf[10], buf[11], len, src);
@@ -387,10 +387,10 @@ static void cmd_expecthex(struct ep *e, const char *hexs)
 {
 	static uint8_t want[BUFSZ];
 	size_t wl = hex(hexs, want, sizeof(want));
-	ssize_t n = drecv(e, 2000);
+	ssize_t n = drecv(e, 5000);
 
 	if (n < 0)
-		fail("%s: no frame within 2 s", e->name);
+		fail("%s: no frame within 5 s", e->name);
 	if ((size_t)n != wl || memcmp(buf, want, wl))
 		fail("%s: frame of %zd bytes differs from the expected %zu", e->name, n, wl);
 }

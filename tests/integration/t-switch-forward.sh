@@ -127,7 +127,7 @@ send s $B $A 60
 expect t $A 60
 burst s $B $A 200 1000
 sleep 300
-recvcount t 1000 2000
+recvcount t 1000 5000
 EOF2
 body sw port/stats | grep -q 'qfull 0 ' || fail "queue overflowed: $(body sw port/stats)"
 # back-pressure: a live but slow receiver gets every frame of a long blast
@@ -160,7 +160,7 @@ send s $B $A 60
 expect t $A 60
 burst s $B $A 1514 6000
 sleep 300
-recvall t 1000
+recvall t 3000
 EOF2
 GOT=$(sed -n 's/^t received //p' "$TMP/ovf.out")
 Q=$(body sw port/stats | sed -n 's/^Port 0002 .* qfull \([0-9]*\) .*/\1/p')
