@@ -217,6 +217,7 @@ int main(int argc, char **argv)
 	unsigned numports = PORT_DEF_NUMPORTS;
 	size_t hashsize = FDB_DEF_HASHSIZE;
 	struct console_config cc;
+	char mgmt_abs[4200];
 	sigset_t sigs;
 	int c;
 
@@ -320,6 +321,19 @@ int main(int argc, char **argv)
 		log_info("fast spanning tree is not available in this build yet: -F ignored");
 	if (!dir)
 		dir = geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl";
+	/* daemonising changes directory: keep the mgmt path absolute so
+	 * that it can be removed at exit */
+	if (sw->mgmt_path && sw->mgmt_path[0] != '/') {
+		char cwd[4096];
+		int n;
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			die_perror("getcwd");
+		n = snprintf(mgmt_abs, sizeof(mgmt_abs), "%s/%s", cwd, sw->mgmt_path);
+		if (n < 0 || (size_t)n >= sizeof(mgmt_abs))
+			die("mgmt %s: path too long", sw->mgmt_path);
+		sw->mgmt_path = mgmt_abs;
+	}
 	sw->ctl_dir = (char *)dir;
 
 	if (port_table_init(&sw->pt, numports) < 0 ||

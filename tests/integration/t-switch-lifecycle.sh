@@ -98,6 +98,16 @@ ls "$TMP/dm" | grep -Eq '^[0-9]{3}\.[0-9]+$|^ctl$' && fail "sockets left after S
 [ -e "$TMP/dm.pid" ] && fail "pidfile left"
 kill "$HP"; wait "$HP"
 
+# relative paths with -d (the daemon changes directory): all removed at exit
+mkdir "$TMP/rel"
+(cd "$TMP/rel" && "$SWITCH" -d -s sw -M m -p pid) || fail "-d with relative paths"
+wait_for test -s "$TMP/rel/pid" || fail "relative pidfile"
+RP=$(cat "$TMP/rel/pid"); PIDS+=($RP)
+[ -S "$TMP/rel/sw/ctl" ] && [ -S "$TMP/rel/m" ] || fail "relative sockets: $(ls -A "$TMP/rel")"
+kill -TERM "$RP"
+wait_for sh -c "! kill -0 $RP" || fail "relative daemon ignores SIGTERM"
+[ -z "$(ls -A "$TMP/rel")" ] || fail "left behind: $(ls -A "$TMP/rel")"
+
 # stale socket (a switch killed with -9) is replaced
 start_switch st
 kill -9 "$SWPID"; wait "$SWPID"
