@@ -31,6 +31,8 @@ run; expect_rc 1 "(no args)"
 run /tmp/x; expect_rc 1 "(no command)"
 run -t abc /tmp/x help; expect_rc 1 "-t abc"
 run --bogus /tmp/x help; expect_rc 1 "--bogus"
+run /tmp/x "help
+shutdown"; expect_rc 1 "newline in an argument"
 MAN="$top_srcdir/man/vdecmd.1"
 for opt in --help --version --timeout -h -V -t; do
 	echo "$OUT$("$VDECMD" -h)" | grep -q -- "$opt" || fail "--help lacks $opt"
