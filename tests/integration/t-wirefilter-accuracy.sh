@@ -126,10 +126,11 @@ probe mtu2 -n 100 -l 1001 -w 200 -- "$WF" -m 1000
 [ "$(get mtu1 recv)" = 100 ] && [ "$(get mtu2 recv)" = 0 ] ||
 	fail "mtu 1000: $(get mtu1 recv)/100 of 1000 B, $(get mtu2 recv)/100 of 1001 B passed"
 
-# --- capacity: a 10000-byte buffer in front of a slow line
-probe cap -n 200 -l 1000 -w 300 -- "$WF" -b 100000 -c 10000
+# --- capacity: a 10500-byte buffer in front of a slow line holds 10 frames
+# of 1000 B (the 500 B spare leaves room for the probe's 60 B warm-up frames)
+probe cap -n 200 -l 1000 -w 300 -- "$WF" -b 100000 -c 10500
 r=$(get cap recv)
-report "capacity 10000 B: $r of 200 back-to-back 1000 B frames"
+report "capacity 10500 B: $r of 200 back-to-back 1000 B frames"
 [ "$r" -ge 10 ] && [ "$r" -le 15 ] || fail "capacity: $r frames passed, expected 10-15"
 
 # --- throughput at the receiver, within 2 %: speed (back-pressure, no drop)

@@ -117,7 +117,7 @@ static void advance(struct wf_model *m, uint64_t to)
 
 static int send(struct wf_model *m, enum wf_dir dir, size_t len, uint64_t seq)
 {
-	static uint8_t f[VDE_ETHBUFSIZE];
+	static uint8_t f[VDE_ETHBUFSIZE + 16];
 
 	memset(f, 0xa5, len);
 	if (len >= 16) {
