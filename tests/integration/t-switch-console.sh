@@ -93,7 +93,7 @@ wait $TMP/go
 EOF2
 PP=$!
 PIDS+=($PP)
-wait_for test -e "$TMP/ready" || fail "probe: $(cat "$TMP/p.out")"
+WAIT_SECS=30 wait_for test -e "$TMP/ready" || fail "probe: $(cat "$TMP/p.out")"
 P=$(body sw 'port/print 1')
 echo "$P" | grep -q '^Port 0001 untagged_vlan=0000 ACTIVE - Unnamed Allocatable$' || fail "print: $P"
 echo "$P" | grep -q '^ Current User: root Access Control: (User: NONE - Group: NONE)$' ||

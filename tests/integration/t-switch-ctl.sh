@@ -61,7 +61,7 @@ EOF2
 ) &
 PPID_=$!
 PIDS+=($PPID_)
-wait_for test -e "$TMP/ready" || fail "probe did not get its ports"
+WAIT_SECS=30 wait_for test -e "$TMP/ready" || fail "probe did not get its ports"
 
 # data socket names %03d.%d, modes 0600 (root: chowned to the user, & 0700)
 ls "$TMP/sw" | grep -Eq '^001\.[0-9]+$' || fail "no 001.N data socket: $(ls "$TMP/sw")"
@@ -78,7 +78,7 @@ echo "$P" | grep -q '^Port 0000 ' || fail "port 0 not listed"
 body sw port/stats | grep -Eq 'ctlrefused 2[0-9]' || fail "refusals not counted: $(body sw port/stats)"
 
 touch "$TMP/go"
-wait_for test -e "$TMP/closed" || fail "probe did not close"
+WAIT_SECS=30 wait_for test -e "$TMP/closed" || fail "probe did not close"
 # port lifetime = ctl stream: closing a removes its data socket and port
 wait_for sh -c "! ls '$TMP/sw' | grep -Eq '^001\\.'" || fail "data socket of port 1 not removed"
 [ "$(status sw 'port/print 1')" = "1006 No such device or address" ] || fail "port 1 still active"

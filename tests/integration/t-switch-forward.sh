@@ -72,15 +72,25 @@ send a $BC $A 60 10
 expect z $A 60 10
 expect b $A 60 10
 expect c $A 60 10
+# 802.1Q (as VDE 2): a tag for a VLAN the port is not in is dropped; VLAN 0
+# is the ports' untagged VLAN, so its tag is stripped for untagged members
+sendhex a ffffffffffff02000000000a8100000588b5000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d
+none b 300
+sendhex a ffffffffffff02000000000a8100e00088b5000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d
+expecthex b ffffffffffff02000000000a88b5000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d
+expecthex c ffffffffffff02000000000a88b5000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d
+none a2 100
 touch $TMP/fwd-done
 wait $TMP/fwd-go
 EOF2
 FP=$!
 PIDS+=($FP)
-wait_for test -e "$TMP/fwd-done" || { kill $FP; wait $FP; fail "forwarding: $(cat "$TMP/fwd.out")"; }
+WAIT_SECS=60 wait_for sh -c "test -e '$TMP/fwd-done' || ! kill -0 $FP"
+[ -e "$TMP/fwd-done" ] || { kill $FP; wait $FP; fail "forwarding: $(cat "$TMP/fwd.out")"; }
 
 S=$(body sw port/stats)
 echo "$S" | grep -q 'drops runt 2 ' || fail "runts not counted: $S"
+echo "$S" | grep -q ' vlan 1 ' || fail "VLAN drop not counted: $S"
 echo "$S" | grep -Eq '^Port 0001 .* drop runt 2 ' || fail "per-port runts: $S"
 H=$(body sw hash/print)
 echo "$H" | grep -Eq "Addr: $A VLAN 0000 to port: 001 " || fail "hash/print: $H"
@@ -109,7 +119,7 @@ expect r 02:00:00:00:01:02 60
 EOF2
 AP=$!
 PIDS+=($AP)
-wait_for test -e "$TMP/learned" || fail "aging probe: $(cat "$TMP/aging.out")"
+WAIT_SECS=30 wait_for test -e "$TMP/learned" || fail "aging probe: $(cat "$TMP/aging.out")"
 body sw hash/print | grep -q 02:00:00:00:01:01 || fail "not learned"
 WAIT_SECS=8 wait_for sh -c "! printf 'hash/print\nlogout\n' | socat - UNIX-CONNECT:$TMP/sw.mgmt | grep -q 02:00:00:00:01:01" ||
 	fail "entry not aged out without traffic: $(body sw hash/print)"
@@ -141,7 +151,7 @@ recvslow r 20000 200 2000
 EOF2
 RP=$!
 PIDS+=($RP)
-wait_for test -e "$TMP/bp-ready" || fail "back-pressure receiver"
+WAIT_SECS=30 wait_for test -e "$TMP/bp-ready" || fail "back-pressure receiver"
 probe sw >"$TMP/bp-tx.out" 2>&1 <<EOF2 || fail "back-pressure sender: $(cat "$TMP/bp-tx.out")"
 open s 0
 burst s 02:00:00:00:02:02 02:00:00:00:02:01 1514 20000

@@ -89,7 +89,7 @@ touch $TMP/held
 wait $TMP/never
 EOF2
 HP=$!; PIDS+=($HP)
-wait_for test -e "$TMP/held" || fail "hold probe"
+WAIT_SECS=30 wait_for test -e "$TMP/held" || fail "hold probe"
 ls "$TMP/dm" | grep -Eq '^00[12]\.' || fail "no data sockets"
 kill -TERM "$DP"
 wait_for sh -c "! kill -0 $DP" || fail "daemon ignores SIGTERM"
