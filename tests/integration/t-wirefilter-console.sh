@@ -123,4 +123,32 @@ grep -qx 'Delay  L->R 20.5+0U   R->L 20.5+0U' "$TMP/s3" || fail "bidirectional D
 grep -qx 'MTU    L->R 0     R->L 1000   ' "$TMP/s3" || fail "bidirectional MTU line"
 grep -qx 'Current Delay Queue size:   L->R 0      R->L 0   ' "$TMP/s3" || fail "queue line"
 grep -q '^Stats  R->L in 0' "$TMP/s3" || fail "RL counters"
+
+# --- blink: one datagram per delivered frame; MTU on the frame length
+python3 - "$TMP/blink" >"$TMP/blink.out" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(10)
+for i in range(2):
+    print(s.recv(256).decode(), end="", flush=True)
+PY
+BLINKRX=$!
+PIDS+=($BLINKRX)
+wait_for test -S "$TMP/blink" || fail "blink receiver"
+mkfifo "$TMP/l4"
+exec 6<>"$TMP/l4"
+spawn wf4.log env -u ALTERNATE_STDIN -u ALTERNATE_STDOUT bash -c 'exec "$@" <&6' _ \
+	"$WF" --blink "$TMP/blink" --blinkid wf4 -m 100
+# frames of 60, 101 (over the MTU: dropped, no blink) and 100 bytes
+python3 -c '
+import sys
+w = sys.stdout.buffer
+for n in (60, 101, 100):
+    w.write(n.to_bytes(2, "big") + bytes(n))
+' >&6
+wait "$BLINKRX" || fail "blink: fewer than 2 datagrams"
+[ "$(cat "$TMP/blink.out")" = "$(printf 'wf4 LR 60\nwf4 LR 100\n')" ] ||
+	fail "blink datagrams: $(cat "$TMP/blink.out")"
+exec 6>&-
 pass "wirefilter CLI and console"
