@@ -1017,8 +1017,12 @@ static void session_sock_cb(struct loop *l, int fd, uint32_t events, void *arg)
 	char buf[4096];
 
 	(void)l;
-	if ((events & EPOLLOUT) && session_flush(s) < 0)
+	if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && s->olen && session_flush(s) < 0)
 		goto out;
+	if (s->eof && (events & (EPOLLHUP | EPOLLERR))) {
+		session_kill(s);	/* peer gone: nobody will read the rest */
+		goto out;
+	}
 	if (!s->eof && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 

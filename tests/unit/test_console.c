@@ -695,6 +695,23 @@ static void test_sessions(void)
 		   "session: overlong line -> 1007");
 	}
 
+	/* half-close: command, then EOF; the response still arrives whole,
+	 * an unterminated last line is run too, then the server closes */
+	{
+		int fd4 = connect_to(p);
+		size_t n4;
+		char ch;
+
+		read_until(fd4, "vde$ ", NULL);
+		writes(fd4, "port/sethub 1\nport/printall");
+		shutdown(fd4, SHUT_WR);
+		got = read_until(fd4, "\n\n\n", &n4);	/* to EOF */
+		ok(same(got, "1000 Success\n\nvde$ 0000 DATA END WITH '.'\nall\n.\n"
+			     "1000 Success\n\nvde$ "), "session: half-closed peer gets every response");
+		ok(read(fd4, &ch, 1) == 0, "session: then EOF");
+		close(fd4);
+	}
+
 	/* a load whose response alone exceeds the session buffer still
 	 * reaches a peer that reads */
 	{
