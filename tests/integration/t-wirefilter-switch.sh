@@ -91,6 +91,9 @@ awk -v s="$sent" -v r="$recv" 'BEGIN { p = 0.1; m = 1 - r / s; h = 3.2905 * sqrt
 [ -n "$lost" ] && [ "$lost" -ge $((sent - recv - 5)) ] && [ "$lost" -le $((sent - recv)) ] ||
 	fail "cable: showinfo counts $lost losses, the receiver missed $((sent - recv))"
 grep -q '^WireFilter: bidirectional$' "$TMP/info1" || fail "cable: not bidirectional"
+# with two VNLs stdin/stdout is a console too
+printf 'showcurrent\n' >&7
+wait_for grep -q '^Current Markov Node 0 "" (0,..,0)$' "$TMP/wf1.log" || fail "stdin console did not answer"
 kill "$WF1"
 exec 7>&-
 
