@@ -52,6 +52,7 @@
 #include "loop.h"
 
 #define CONSOLE_OUTBUF_MAX	(4U << 20)	/* per-session pending output */
+#define CONSOLE_OUTBUF_KEEP	(64U << 10)	/* larger buffers freed when drained */
 #define CONSOLE_MAX_SESSIONS	64
 #define CONSOLE_LOAD_DEPTH	16		/* handler + load nesting (8 loads) */
 #define CONSOLE_DEBUG_TAGS	512		/* tags are 3 octal digits */
@@ -84,8 +85,8 @@ struct console_session {
 	bool eof;			/* peer closed: drain output then close */
 	bool out_watched;		/* waiting for EPOLLOUT */
 	struct console_linebuf lb;
-	char *obuf;
-	size_t olen, ocap;
+	char *obuf;			/* unsent output is obuf[ooff, olen) */
+	size_t ooff, olen, ocap;
 	bool *subs;			/* indexed like c->dbg */
 	size_t nsubs_alloc;
 	struct console_session *next;
@@ -817,15 +818,14 @@ static void session_watch_out(struct console_session *s, bool on)
 /* Write what the peer takes now. Returns -1 if the session died. */
 static int session_flush(struct console_session *s)
 {
-	size_t off = 0;
-
-	while (off < s->olen) {
+	while (s->ooff < s->olen) {
 		ssize_t n;
 
 		if (s->stdio)
-			n = write(s->out, s->obuf + off, s->olen - off);
+			n = write(s->out, s->obuf + s->ooff, s->olen - s->ooff);
 		else
-			n = send(s->out, s->obuf + off, s->olen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+			n = send(s->out, s->obuf + s->ooff, s->olen - s->ooff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -834,10 +834,16 @@ static int session_flush(struct console_session *s)
 			session_kill(s);
 			return -1;
 		}
-		off += (size_t)n;
+		s->ooff += (size_t)n;
 	}
-	memmove(s->obuf, s->obuf + off, s->olen - off);
-	s->olen -= off;
+	if (s->ooff == s->olen) {
+		s->ooff = s->olen = 0;
+		if (s->ocap > CONSOLE_OUTBUF_KEEP) {	/* after a big response */
+			free(s->obuf);
+			s->obuf = NULL;
+			s->ocap = 0;
+		}
+	}
 	session_watch_out(s, s->olen > 0);
 	if (s->eof && !s->olen && !s->stdio)
 		session_kill(s);
@@ -850,6 +856,11 @@ static void session_queue(struct console_session *s, const char *buf, size_t len
 {
 	if (s->dead || !len)
 		return;
+	if (s->ooff) {			/* drop what was sent */
+		memmove(s->obuf, s->obuf + s->ooff, s->olen - s->ooff);
+		s->olen -= s->ooff;
+		s->ooff = 0;
+	}
 	/* one big response (a long load) is fine for a peer that keeps up */
 	if (s->olen && (s->olen > CONSOLE_OUTBUF_MAX || len > CONSOLE_OUTBUF_MAX - s->olen)) {
 		log_warn("console: closing a session that does not read its output");
