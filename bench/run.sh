@@ -11,7 +11,8 @@
 # plus the kernel's AF_UNIX SOCK_DGRAM limits (vdebench raw / rawrtt, no switch).
 # Prints every raw line, then a table of medians and ours/theirs ratios with
 # the targets of docs/performance.md. Raw lines also go to FILE (-o).
-# Environment: N64, N1514, N9000 (frames per fwd run), NRTT (pings), CPU (rtt cpu).
+# Environment: N64, N1514, N9000 (frames per fwd run), NRTT (pings), CPU (rtt cpu),
+# PARTS (default "raw fwd rtt": which parts to run), SIZES (default "64 1514 9000").
 set -u
 RUNS=3
 OUT=
@@ -35,6 +36,9 @@ N1514=${N1514:-500000}
 N9000=${N9000:-200000}
 NRTT=${NRTT:-50000}
 CPU=${CPU:-0}
+PARTS=${PARTS:-raw fwd rtt}
+SIZES=${SIZES:-64 1514 9000}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 for f in "$OURS" "$THEIRS" "$VB"; do
 	[ -x "$f" ] || { echo "bench: $f not found (build first: make -C $B)" >&2; exit 1; }
 done
@@ -93,14 +97,17 @@ echo "# vdekit bench $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(nproc) C
 echo "# kernel $(uname -r); net.unix.max_dgram_qlen=$(cat /proc/sys/net/unix/max_dgram_qlen);" \
 	"load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# ours: $OURS   theirs: $THEIRS ($(dpkg-query -W -f '${Version}' vde2 2>/dev/null || echo '?'))"
-echo "# runs=$RUNS N64=$N64 N1514=$N1514 N9000=$N9000 NRTT=$NRTT (rtt on CPU $CPU)"
+echo "# parts: $PARTS; sizes: $SIZES; runs=$RUNS N64=$N64 N1514=$N1514 N9000=$N9000 NRTT=$NRTT (rtt on CPU $CPU)"
 
 for r in $(seq "$RUNS"); do
-	for len in 64 1500 9000; do
-		emit "$("$VB" raw -l $len -n "$N1514") run=$r"
-	done
-	emit "$(taskset -c "$CPU" "$VB" rawrtt -l 64 -n "$NRTT") run=$r"
-	for len in 64 1514 9000; do
+	if part raw; then
+		for len in 64 1500 9000; do
+			emit "$("$VB" raw -l $len -n "$N1514") run=$r"
+		done
+		emit "$(taskset -c "$CPU" "$VB" rawrtt -l 64 -n "$NRTT") run=$r"
+	fi
+	part fwd || SIZES=
+	for len in $SIZES; do
 		case $len in 64) n=$N64 ;; 1514) n=$N1514 ;; *) n=$N9000 ;; esac
 		for impl in ours theirs; do
 			[ $impl = ours ] && bin=$OURS || bin=$THEIRS
@@ -113,6 +120,7 @@ for r in $(seq "$RUNS"); do
 			sw_stop
 		done
 	done
+	part rtt || continue
 	for impl in ours theirs; do
 		[ $impl = ours ] && bin=$OURS || bin=$THEIRS
 		sw_start "$bin" taskset -c "$CPU"
