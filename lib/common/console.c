@@ -948,7 +948,7 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 	int rc;
 
 	(void)len;
-	if (s->dead || c->shutdown_req)
+	if (s->dead || s->eof || c->shutdown_req)
 		return;
 	mem = open_memstream(&resp, &rlen);
 	if (!mem) {
@@ -973,8 +973,12 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 	if (s->dead)
 		return;
 	if (rc == 9999 || (c->shutdown_req && !s->stdio)) {
+		/* read nothing more, but deliver everything queued before
+		 * closing: a long answer followed by logout in one write must
+		 * arrive whole (session_flush() closes once drained) */
+		s->eof = true;
+		session_unsubscribe_all(s);
 		session_flush(s);
-		session_kill(s);
 		return;
 	}
 	/* stdio: the prompt goes straight to fd 0, so the response first */
