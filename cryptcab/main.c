@@ -801,12 +801,6 @@ int main(int argc, char **argv)
 	if (ctx->timer < 0)
 		die_perror("timer");
 	ctx->timer_at = loop_now_ns() + 1000000;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(ctx->loop, &sigs, on_signal, ctx))
-		die_perror("signals");
 	signal(SIGPIPE, SIG_IGN);
 	if (mgmt) {
 		struct console_config cc = {
@@ -824,6 +818,15 @@ int main(int argc, char **argv)
 	}
 	if (daemon_mode && daemonize())
 		die_perror("daemonize");
+	/* after daemonize(): epoll wakes up for a signalfd only for the
+	 * process that registered it, so a signalfd added before the fork
+	 * would never report SIGTERM to the daemon */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	if (loop_add_signals(ctx->loop, &sigs, on_signal, ctx))
+		die_perror("signals");
 	if (pidfile && pidfile_write(pidfile, NULL))
 		die_perror("pidfile %s", pidfile);
 	if (ctx->verbose) {

@@ -36,7 +36,9 @@ long loop_add_timer(struct loop *l, uint64_t delay_ns, loop_timer_cb cb, void *a
 int loop_timer_rearm(struct loop *l, long id, uint64_t delay_ns);
 void loop_del_timer(struct loop *l, long id);
 
-/* Blocks the signals of @set and delivers them through a signalfd. */
+/* Blocks the signals of @set and delivers them through a signalfd. Call it
+ * after daemonize(): epoll reports a signalfd's readiness only to the
+ * process that registered it, so one added before a fork stays silent. */
 int loop_add_signals(struct loop *l, const sigset_t *set, loop_signal_cb cb, void *arg);
 
 int loop_run(struct loop *l);			/* until loop_stop(); 0 or -1 */
