@@ -190,7 +190,7 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load: $(cut -d' ' -f1-3 /proc/loadavg)
 start_base
 KINDS=(ours debian udp)
 declare -A R N V
-RD= RU= UD=
+RD='' RU='' UD=''
 for r in $(seq "$RUNS"); do
 	for i in 0 1 2; do
 		kind=${KINDS[$(( (i + r - 1) % 3 ))]}
