@@ -4,7 +4,7 @@
  * vde_open_real() parses the VNL (vnl.c), resolves the default switch when
  * none is named, merges the legacy struct vde_open_args with the VNL's own
  * parameters (VNL wins) and hands over to the module. The other calls just
- * dispatch. vde, ptp, udp, null and cmd are built in; any other module
+ * dispatch. vde, ptp, udp, null, cmd and tap are built in; any other module
  * name is looked up as a vdeplug4 plugin (mod_plugin.c). The library never
  * prints and never exits.
  */
@@ -27,6 +27,7 @@ static const struct vde_module *const modules[] = {
 	[VNL_UDP] = &vdeplug_mod_udp,
 	[VNL_NULL] = &vdeplug_mod_null,
 	[VNL_CMD] = &vdeplug_mod_cmd,
+	[VNL_TAP] = &vdeplug_mod_tap,
 };
 
 /* First line of @path (a "default" file holding a VNL), without newline. */

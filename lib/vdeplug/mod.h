@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/vdeplug/mod.h - the connection object and the built-in module table
  *
- * Each module (mod_vde.c, mod_ptp.c, mod_udp.c, mod_null.c, mod_cmd.c,
+ * Each module (mod_vde.c, mod_ptp.c, mod_udp.c, mod_null.c, mod_cmd.c, mod_tap.c,
  * and mod_plugin.c for vdeplug4 plugins) fills a struct vde_module; libvdeplug.c dispatches the public calls to
  * it. A module's open() gets the parsed VNL and the legacy open args and
  * sets up conn->fddata / conn->fdctl and its private part of the union.
@@ -75,6 +75,7 @@ extern const struct vde_module vdeplug_mod_ptp;
 extern const struct vde_module vdeplug_mod_udp;
 extern const struct vde_module vdeplug_mod_null;
 extern const struct vde_module vdeplug_mod_cmd;
+extern const struct vde_module vdeplug_mod_tap;
 extern const struct vde_module vdeplug_mod_plugin;
 
 /* Modules that are not built in: load vdeplug4's plugin. 0 or -errno. */

@@ -20,6 +20,7 @@
  *                         execvp, or with /bin/sh -c if it contains one of
  *                         | & ; < > ( ) $ ` or a newline
  *   null:  anything (ignored)
+ *   tap:   IFNAME         1..15 bytes, no '/' or whitespace (Linux rules)
  *
  * Nothing here touches the file system: default-switch lookup, path
  * canonicalisation and name resolution happen in the modules.
@@ -295,6 +296,21 @@ static int parse_cmd(const char *s, struct vnl *v)
 	return split_words(v);
 }
 
+/* tap: an interface name as Linux accepts it (dev_valid_name()). */
+static int parse_ifname(const char *s, struct vnl *v)
+{
+	size_t len = strlen(s), i;
+
+	if (len == 0 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return -EINVAL;
+	if (len > VNL_IFNAMEMAX)
+		return -ENAMETOOLONG;
+	for (i = 0; i < len; i++)
+		if (s[i] == '/' || s[i] == ':' || s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))
+			return -EINVAL;
+	return copy_str(v->path, sizeof(v->path), s, len);
+}
+
 /**
  * vnl_parse() - parse a VNL into its module and address fields
  * @s:	the VNL, NULL or "" for the default switch
@@ -345,6 +361,10 @@ int vnl_parse(const char *s, struct vnl *v)
 	if (mlen == 3 && !memcmp(s, "cmd", 3)) {
 		v->kind = VNL_CMD;
 		return parse_cmd(rest, v);
+	}
+	if (mlen == 3 && !memcmp(s, "tap", 3)) {
+		v->kind = VNL_TAP;
+		return parse_ifname(rest, v);
 	}
 	return -EPROTONOSUPPORT;
 }

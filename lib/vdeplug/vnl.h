@@ -21,16 +21,18 @@ enum vnl_kind {
 	VNL_UDP,	/* udp://[src:]sport->dst:dport */
 	VNL_NULL,	/* null:// sink */
 	VNL_CMD,	/* cmd://command: byte stream via a child process */
+	VNL_TAP,	/* tap://IFNAME: Linux tap interface (path = IFNAME) */
 };
 
 #define VNL_PATHMAX	4096
 #define VNL_NAMEMAX	256
 #define VNL_MAXARGS	64
+#define VNL_IFNAMEMAX	15	/* IFNAMSIZ - 1 */
 #define VNL_PORTMAX	0xffffff	/* the port travels as type >> 8 in a u32 */
 
 struct vnl {
 	enum vnl_kind kind;
-	char path[VNL_PATHMAX];		/* vde, ptp: "" = default switch */
+	char path[VNL_PATHMAX];		/* vde, ptp: "" = default switch; tap: IFNAME */
 	bool has_port;			/* vde: explicit port; port 0 = "[0]" */
 	unsigned int port;
 	bool ptp_server;		/* vde "path[]": p2p server side */

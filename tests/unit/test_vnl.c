@@ -88,6 +88,11 @@ static void test_ptp_null(void)
 	ok(parse("null://") == 0 && v.kind == VNL_NULL, "null://");
 	ok(parse("null://whatever") == 0 && v.kind == VNL_NULL, "null:// ignores its address");
 	ok(parse("vxvde://239.0.0.1") == -EPROTONOSUPPORT, "unknown module");
+	ok(parse("tap://tap0") == 0 && v.kind == VNL_TAP && !strcmp(v.path, "tap0"), "tap://tap0");
+	ok(parse("tap://abcdefghijklmno") == 0 && v.kind == VNL_TAP, "tap: 15-byte name");
+	ok(parse("tap://abcdefghijklmnop") == -ENAMETOOLONG, "tap: 16-byte name too long");
+	ok(parse("tap://") == -EINVAL && parse("tap://a/b") == -EINVAL &&
+	   parse("tap://a b") == -EINVAL && parse("tap://..") == -EINVAL, "tap: bad names");
 	ok(parse("VDE:///tmp/sw") == 0 && v.kind == VNL_VDE && !strcmp(v.path, "VDE:///tmp/sw"),
 	   "module names are lowercase");
 }
