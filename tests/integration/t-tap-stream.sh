@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-tap-stream.sh - vde_plug2tap -s - (stream on stdin/stdout) through
+# dpipe: `dpipe vde_plug SW = ip netns exec NS vde_plug2tap -s - tap0`, and
+# libvdeplug's built-in tap:// as `vde_plug tap://tap0 SW` in a second
+# namespace: pings both ways, 8972-byte pings at MTU 9000, a 1 MiB TCP
+# transfer compared; deleting either tap ends its plug with a message.
+# Then the start-up errors (no CAP_NET_ADMIN, no /dev/net/tun, not a tap,
+# no switch, bad command lines) and --help against the man page.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/tap-lib.sh"
+need_root
+P2T=$(bin vde_plug2tap)
+bin dpipe >/dev/null
+bin vde_plug >/dev/null
+
+mkns a b
+start_sw sw
+spawn a.log n a vde_plug -v "tap://tap0" "$TMP/sw"
+PA=$LASTPID
+spawn b.log dpipe vde_plug "$TMP/sw" = ip netns exec "$ID-b" "$P2T" -s - tap0
+PB=$LASTPID
+tap_up a tap0 10.78.0.1
+tap_up b tap0 10.78.0.2
+reach a 10.78.0.2 || fail "no ping tap:// -> stream"
+reach b 10.78.0.1 || fail "no ping stream -> tap://"
+n b ping -c 3 -i 0.2 -W 5 10.78.0.1 >"$TMP/ping.out" || fail "pings lost: $(cat "$TMP/ping.out")"
+pass "ping both ways (tap:// and -s -)"
+
+ipn a link set tap0 mtu 9000 || fail "mtu a"
+ipn b link set tap0 mtu 9000 || fail "mtu b"
+WAIT_SECS=20 wait_for n a ping -c 1 -W 1 -M do -s 8972 10.78.0.2 || fail "no 8972-byte ping"
+n b ping -c 2 -i 0.2 -W 5 -M do -s 8972 10.78.0.1 >"$TMP/jumbo.out" ||
+	fail "8972-byte pings lost: $(cat "$TMP/jumbo.out")"
+pass "MTU 9000 through the stream"
+
+head -c 1048576 /dev/urandom >"$TMP/data"
+spawn rx.log n a socat -u TCP-LISTEN:5002,reuseaddr OPEN:"$TMP/recv",creat,trunc
+PRX=$LASTPID
+WAIT_SECS=10 wait_for eval "n a ss -ltn | grep -q ':5002 '" || fail "socat did not listen"
+n b socat -u OPEN:"$TMP/data" TCP:10.78.0.1:5002 || fail "TCP send failed"
+wait_gone "$PRX"
+[ "$RC" = 0 ] || fail "socat receiver exited $RC"
+cmp "$TMP/data" "$TMP/recv" || fail "TCP payload differs"
+pass "1 MiB TCP transfer intact"
+
+ipn b link del tap0 || fail "link del b"
+wait_gone "$PB"
+grep -q "vde_plug2tap: tap tap0: tap interface deleted" "$TMP/b.log" ||
+	fail "no message from vde_plug2tap: $(cat "$TMP/b.log")"
+pass "stream mode: tap deleted ends the pipe"
+ipn a link del tap0 || fail "link del a"
+wait_gone "$PA"
+[ "$RC" = 0 ] || fail "vde_plug tap:// exited $RC after its tap was deleted"
+pass "tap://: tap deleted ends vde_plug"
+
+# start-up errors: status 1 and a clear message
+# expect_err WANT CMD...: CMD fails with status 1 and WANT in its output
+expect_err() {
+	local want=$1 out rc=0
+	shift
+	out=$("$@" </dev/null 2>&1) || rc=$?
+	[ "$rc" = 1 ] || fail "'$*' exited $rc (want 1): $out"
+	[[ "$out" == *"$want"* ]] || fail "'$*' said '$out', want '$want'"
+}
+expect_err "needs CAP_NET_ADMIN" \
+	n a setpriv --bounding-set=-net_admin --inh-caps=-net_admin "$P2T" -s - tapx
+expect_err "cannot open /dev/net/tun: No such file or directory" \
+	n a unshare -m bash -c 'mount -t tmpfs tmpfs /dev/net && exec "$0" -s - tapx' "$P2T"
+ipn a link add v0 type veth peer name v1 || fail "veth"
+expect_err "cannot attach tap v0: Invalid argument" n a "$P2T" -s - v0
+expect_err "cannot connect to switch $TMP/nosw" n a "$P2T" -s "$TMP/nosw" tapx
+ipn a link show tapx >/dev/null 2>&1 && fail "tapx left behind after a failed start"
+expect_err "missing TAPNAME" "$P2T" -s -
+expect_err "only one TAPNAME" "$P2T" -s - t1 t2
+expect_err "an interface name has 1 to 15 characters" "$P2T" -s - abcdefghijklmnop
+expect_err "-d cannot be used with -s -" "$P2T" -d -s - tapx
+expect_err "not an octal mode" "$P2T" -m 9x tapx
+pass "start-up errors"
+
+"$P2T" --help >"$TMP/help" 2>"$TMP/help.err" || fail "--help failed"
+[ -s "$TMP/help.err" ] && fail "--help wrote to stderr"
+grep -q "^usage: vde_plug2tap" "$TMP/help" || fail "--help: no usage line"
+for o in $(grep -o -- '--[a-z]*' "$TMP/help" | sort -u); do
+	grep -q -- "\\\\-\\\\-${o#--}" "$top_srcdir/man/vde_plug2tap.1" || fail "$o not in the man page"
+done
+pass "--help and man page agree"

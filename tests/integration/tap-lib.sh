@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/tap-lib.sh - helpers for the t-tap-*.sh tests (sourced
+# after env.sh): a switch of ours, taps inside namespaces, addresses.
+
+# start_sw NAME: vde_switch with control dir $TMP/NAME, no stdin console;
+# its pid in PSW
+start_sw() {
+	spawn "$1.log" vde_switch --nostdin -s "$TMP/$1"
+	PSW=$LASTPID
+	wait_for test -S "$TMP/$1/ctl" || fail "switch $1 did not start"
+}
+
+# tap_up NS IF ADDR: wait for IF in NS, give it ADDR/24, bring it up
+tap_up() {
+	WAIT_SECS=10 wait_for ipn "$1" link show "$2" || fail "$2 did not appear in $1"
+	ipn "$1" addr add "$3/24" dev "$2" || fail "address on $1/$2"
+	ipn "$1" link set "$2" up || fail "$1/$2 up"
+}
+
+# reach NS ADDR: ADDR answers a ping from NS (20 s deadline: a loaded box)
+reach() {
+	WAIT_SECS=20 wait_for n "$1" ping -c 1 -W 1 "$2"
+}
+
+# wait_gone PID: PID has exited (20 s deadline); sets RC to its status
+wait_gone() {
+	WAIT_SECS=20 wait_for eval "! kill -0 $1 2>/dev/null" || fail "pid $1 did not exit"
+	RC=0
+	wait "$1" || RC=$?
+}
