@@ -6,7 +6,8 @@
  * debug/...) and line handling. Output formats are VDE 2.3.2's byte for
  * byte (vde2-compat.md 3.7) except where VDE 2 was wrong: hash/find prints
  * the true port. Numbers are parsed strictly (parse_num): "4x" is 1022.
- * port/stats is ours: every drop counter.
+ * port/stats is ours: every drop counter; so is port/settrunk (a port in
+ * every VLAN, tagged) and the vlan/drop debug category.
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #include "loop.h"
 #include "parse.h"
 #include "switch.h"
+#include "vlan.h"
 
 #define MAXARGS 4
 
@@ -407,6 +409,139 @@ static int cmd_port_resetcounter(void *ctx, FILE *out, const char *args)
 	return 0;
 }
 
+/* ---- VLANs (vlan.c holds the rules) ---- */
+
+/* Parse exactly two numbers (each 0..65535; the VLAN code checks ranges). */
+static int two_nums(const char *args, long long *a, long long *b)
+{
+	char buf[256], *w[MAXARGS];
+
+	if (split(args, buf, sizeof(buf), w) != 2 || num(w[0], 0, 65535, a) ||
+	    num(w[1], 0, 65535, b))
+		return -1;
+	return 0;
+}
+
+static int cmd_port_setvlan(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long p, v;
+	int r;
+
+	if (two_nums(args, &p, &v))
+		return EINVAL;
+	r = vlan_setport(&sw->pt, p, v);
+	if (!r)
+		fdb_flush_port(&sw->fdb, (uint32_t)p);
+	return r;
+}
+
+static int cmd_port_settrunk(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long p, v;
+
+	if (two_nums(args, &p, &v) || v > 1 || p >= sw->pt.nslots)
+		return EINVAL;
+	if (!sw->pt.v[p].exists)
+		return ENXIO;
+	sw->pt.v[p].trunk = v;
+	fdb_flush_port(&sw->fdb, (uint32_t)p);
+	return 0;
+}
+
+static int cmd_vlan_create(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 0, 65535, &v))
+		return EINVAL;
+	return vlan_create(&sw->pt, v);
+}
+
+static int cmd_vlan_remove(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+	int r;
+
+	if (one_num(args, 0, 65535, &v))
+		return EINVAL;
+	r = vlan_remove(&sw->pt, v);
+	if (!r)
+		fdb_flush_vlan(&sw->fdb, (uint16_t)v);
+	return r;
+}
+
+static int cmd_vlan_addport(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v, p;
+
+	if (two_nums(args, &v, &p))
+		return EINVAL;
+	return vlan_addport(&sw->pt, v, p);
+}
+
+static int cmd_vlan_delport(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v, p;
+	int r;
+
+	if (two_nums(args, &v, &p))
+		return EINVAL;
+	r = vlan_delport(&sw->pt, v, p);
+	if (!r)
+		fdb_flush_port(&sw->fdb, (uint32_t)p);
+	return r;
+}
+
+static void print_vlan(struct sw *sw, FILE *out, unsigned vid, bool all)
+{
+	unsigned p;
+
+	fprintf(out, "VLAN %04u\n", vid);
+	for (p = 0; p < sw->pt.nslots; p++) {
+		const struct port *pp = &sw->pt.v[p];
+
+		if (!pp->exists || !(pp->nep || all) || !port_vlan_member(pp, (uint16_t)vid))
+			continue;
+		fprintf(out, " -- Port %04u tagged=%d active=%d status=%s\n", p,
+			pp->untagged_vlan != vid, pp->nep > 0, pp->nep ? "Forwarding" : "Learning");
+	}
+}
+
+static int vlan_print(struct sw *sw, FILE *out, const char *args, bool all)
+{
+	unsigned v;
+	long long n;
+
+	if (args && *args) {
+		if (one_num(args, 0, VLAN_MAX_CREATE, &n))
+			return EINVAL;
+		if (!vlan_exists(&sw->pt, n))
+			return ENXIO;
+		print_vlan(sw, out, (unsigned)n, all);
+		return 0;
+	}
+	for (v = 0; v < VLAN_NONE; v++)
+		if (vlan_exists(&sw->pt, v))
+			print_vlan(sw, out, v, all);
+	return 0;
+}
+
+static int cmd_vlan_print(void *ctx, FILE *out, const char *args)
+{
+	return vlan_print(ctx, out, args, false);
+}
+
+static int cmd_vlan_allprint(void *ctx, FILE *out, const char *args)
+{
+	return vlan_print(ctx, out, args, true);
+}
+
 static void print_port(struct sw *sw, FILE *out, unsigned p)
 {
 	const struct port *pp = &sw->pt.v[p];
@@ -418,6 +553,8 @@ static void print_port(struct sw *sw, FILE *out, unsigned p)
 	fprintf(out, " Current User: %s Access Control: (User: %s - Group: %s)\n",
 		user_name(pp->cur_user, b1, sizeof(b1)), user_name(pp->acl_user, b2, sizeof(b2)),
 		group_name(pp->acl_group, b3, sizeof(b3)));
+	if (pp->trunk)
+		fprintf(out, " Trunk: every VLAN tagged\n");
 	fprintf(out, " IN:  pkts %10llu          bytes %20llu\n",
 		(unsigned long long)pp->c.in_pkts, (unsigned long long)pp->c.in_bytes);
 	fprintf(out, " OUT: pkts %10llu          bytes %20llu\n",
@@ -493,11 +630,12 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 		for (ep = pp->eps; ep; ep = ep->next)
 			queued += ep->q.frames;
 		fprintf(out, "Port %04u in %llu %llu out %llu %llu drop runt %llu oversize %llu "
-			"qfull %llu senderr %llu queued %u\n", p,
+			"vlan %llu qfull %llu senderr %llu queued %u\n", p,
 			(unsigned long long)pp->c.in_pkts, (unsigned long long)pp->c.in_bytes,
 			(unsigned long long)pp->c.out_pkts, (unsigned long long)pp->c.out_bytes,
 			(unsigned long long)pp->c.drop_runt,
 			(unsigned long long)pp->c.drop_oversize,
+			(unsigned long long)pp->c.drop_vlan,
 			(unsigned long long)pp->c.drop_qfull,
 			(unsigned long long)pp->c.drop_senderr, queued);
 	}
@@ -520,6 +658,7 @@ static const struct console_cmd sw_cmds[] = {
 	{ "port/showinfo", "", "show port info", cmd_port_showinfo, CONSOLE_OUTPUT },
 	{ "port/setnumports", "N", "set the number of ports", cmd_port_setnumports, 0 },
 	{ "port/sethub", "0/1", "1=HUB 0=switch", cmd_port_sethub, 0 },
+	{ "port/setvlan", "N VLAN", "set port VLAN (untagged)", cmd_port_setvlan, 0 },
 	{ "port/createauto", "",
 	  "create a port with an automatically allocated id (inactive|notallocatable)",
 	  cmd_port_createauto, CONSOLE_OUTPUT },
@@ -536,6 +675,16 @@ static const struct console_cmd sw_cmds[] = {
 	  cmd_port_allprint, CONSOLE_OUTPUT },
 	{ "port/stats", "[N]", "print forwarding and drop counters (vdekit)", cmd_port_stats,
 	  CONSOLE_OUTPUT },
+	{ "port/settrunk", "N 0/1", "1=port carries every VLAN tagged (vdekit)",
+	  cmd_port_settrunk, 0 },
+	{ "vlan", "============", "VLAN MANAGEMENT MENU", NULL, CONSOLE_MENU },
+	{ "vlan/create", "N", "create the VLAN with tag N", cmd_vlan_create, 0 },
+	{ "vlan/remove", "N", "remove the VLAN with tag N", cmd_vlan_remove, 0 },
+	{ "vlan/addport", "N PORT", "add port to the vlan N (tagged)", cmd_vlan_addport, 0 },
+	{ "vlan/delport", "N PORT", "add port to the vlan N (tagged)", cmd_vlan_delport, 0 },
+	{ "vlan/print", "[N]", "print the list of defined vlan", cmd_vlan_print, CONSOLE_OUTPUT },
+	{ "vlan/allprint", "[N]", "print the list of defined vlan (including inactive port)",
+	  cmd_vlan_allprint, CONSOLE_OUTPUT },
 };
 
 static const struct console_debug_cat sw_debug[] = {
@@ -546,6 +695,7 @@ static const struct console_debug_cat sw_debug[] = {
 	{ "port/descr", 023, "set port description" },
 	{ "port/ep/+", 031, "new endpoint" },
 	{ "port/ep/-", 032, "closed endpoint" },
+	{ "vlan/drop", 041, "frame dropped: ingress port not in its VLAN (vdekit)" },
 };
 
 /**
@@ -574,6 +724,22 @@ void sw_fdb_event(void *arg, enum fdb_event ev, const struct fdb_entry *e, uint3
 	}
 }
 
+/* fwd_ctx.vlan_drop: the vlan/drop debug line. */
+static void sw_vlan_drop(void *arg, unsigned port, bool tagged, uint16_t vid,
+			 const uint8_t *frame)
+{
+	struct sw *sw = arg;
+
+	if (!console_debug_wanted(sw->con, 041))
+		return;
+	if (!tagged)
+		console_debug(sw->con, 041, "Port %u untagged frame from " MAC_FMT
+			      ": no untagged VLAN", port, MAC_ARGS(frame + 6));
+	else
+		console_debug(sw->con, 041, "Port %u frame from " MAC_FMT
+			      " tagged VLAN %u: not a member", port, MAC_ARGS(frame + 6), vid);
+}
+
 /**
  * sw_commands_register() - add the switch's commands and debug categories
  * to its console. 0 or -1.
@@ -583,5 +749,6 @@ int sw_commands_register(struct sw *sw)
 	if (console_add_cmds(sw->con, sw_cmds, sizeof(sw_cmds) / sizeof(sw_cmds[0])) < 0 ||
 	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0)
 		return -1;
+	sw->fwd.vlan_drop = sw_vlan_drop;
 	return 0;
 }

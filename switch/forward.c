@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ether.h"
+#include "vlan.h"
 
 struct fwd_frame {
 	const uint8_t *orig;
@@ -28,7 +29,7 @@ struct fwd_frame {
 /* The frame in the form egress port @pp wants; NULL if it cannot exist. */
 static const uint8_t *fwd_form(struct fwd_frame *f, const struct port *pp, size_t *len)
 {
-	bool want_tag = pp->untagged_vlan != f->vid;
+	bool want_tag = vlan_egress_tagged(pp, f->vid);
 
 	if (want_tag == f->tagged) {
 		*len = f->len;
@@ -106,23 +107,16 @@ void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, s
 		return;
 	}
 	in = &pt->v[in_port];
-	if (eth_is_tagged(frame)) {
-		if (len < ETH_HDRLEN + VLAN_TAGLEN) {
-			fc->st.runt++;
-			return;
-		}
-		f.tagged = true;
-		f.vid = eth_tci(frame) & 0x0fff;
-		if (f.vid == VLAN_NONE || !port_vlan_member(in, f.vid)) {
-			fc->st.vlan++;
-			return;
-		}
-	} else {
-		f.vid = in->untagged_vlan;
-		if (f.vid == VLAN_NONE) {
-			fc->st.vlan++;
-			return;
-		}
+	if (eth_is_tagged(frame) && len < ETH_HDRLEN + VLAN_TAGLEN) {
+		fc->st.runt++;
+		return;
+	}
+	if (!vlan_ingress(in, frame, len, &f.vid, &f.tagged)) {
+		fc->st.vlan++;
+		pt->v[in_port].c.drop_vlan++;
+		if (fc->vlan_drop)
+			fc->vlan_drop(fc->arg, in_port, f.tagged, f.vid, frame);
+		return;
 	}
 	fdb_learn(fc->fdb, frame + 6, f.vid, in_port, now);
 	dst = eth_is_multicast(frame) ? FDB_NONE : fdb_lookup(fc->fdb, frame, f.vid, now);

@@ -8,6 +8,7 @@
 #ifndef VDEKIT_SWITCH_FORWARD_H
 #define VDEKIT_SWITCH_FORWARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,10 +34,16 @@ struct fwd_stats {
  * receive batch (it points into the receive or the alternate buffer). */
 typedef void (*fwd_emit_fn)(void *arg, unsigned port, const uint8_t *frame, size_t len);
 
+/* Called for each frame dropped on ingress for VLAN membership; @vid is
+ * the tag's VID if @tagged, else the port's (missing) untagged VLAN. */
+typedef void (*fwd_vlan_drop_fn)(void *arg, unsigned port, bool tagged, uint16_t vid,
+				 const uint8_t *frame);
+
 struct fwd_ctx {
 	struct port_table *pt;
 	struct fdb *fdb;
 	fwd_emit_fn emit;
+	fwd_vlan_drop_fn vlan_drop;	/* may be NULL */
 	void *arg;
 	struct fwd_stats st;
 };
@@ -50,7 +57,8 @@ struct fwd_ctx {
  * @now: monotonic time in ns (MAC learning and aging)
  *
  * Runts are dropped and counted; the VLAN is the 802.1Q VID (the port must
- * be a member) or the port's untagged VLAN; unicast sources are learned;
+ * be a member) or the port's untagged VLAN (vlan_ingress(); a drop is
+ * counted globally and per port and reported to @fc->vlan_drop); unicast sources are learned;
  * multicast, broadcast and unknown destinations are flooded to the other
  * active members of the VLAN, a known one goes to its port only. Each
  * egress port gets the frame untagged if it is an untagged member, tagged

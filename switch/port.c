@@ -42,6 +42,7 @@ int port_table_init(struct port_table *pt, unsigned numports)
 		goto out;
 	}
 	pt->nslots = numports + 1;
+	pt->vlans[0] = 1;		/* VLAN 0 exists from the start */
 	for (i = 0; i < pt->nslots; i++)
 		port_reset(&pt->v[i]);
 	ret = 0;

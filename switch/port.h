@@ -68,7 +68,8 @@ struct port {
 	uid_t acl_user;
 	gid_t acl_group;
 	uint16_t untagged_vlan;		/* VLAN_NONE: no untagged membership */
-	uint64_t tagged[VLAN_WORDS];	/* tagged VLAN membership (issue 3) */
+	uint64_t tagged[VLAN_WORDS];	/* tagged VLAN membership (vlan.h) */
+	bool trunk;			/* tagged member of every VLAN (vdekit) */
 	struct port_counters c;
 };
 
@@ -76,6 +77,7 @@ struct port_table {
 	struct port *v;
 	unsigned nslots;		/* numports + 1 */
 	bool hub;
+	uint64_t vlans[VLAN_WORDS];	/* VLANs that exist (vlan/create) */
 };
 
 /* port_table_init() - @numports usable ports (1..numports). 0 or -1/errno. */
@@ -123,14 +125,17 @@ int port_select(const struct port_table *pt, const struct ctl_request *req, uid_
 bool port_ep_attach(struct port_table *pt, struct endpoint *ep);
 bool port_ep_detach(struct port_table *pt, struct endpoint *ep);
 
-/* VLAN membership of a port (scaffolding for tagged trunks). */
+/* VLAN membership of a port: its untagged VLAN, its tagged VLANs, or
+ * with port/settrunk every VLAN but 4095 (tagged). */
 static inline bool port_vlan_tagged(const struct port *p, uint16_t vid)
 {
-	return vid < 4096 && (p->tagged[vid / 64] >> (vid % 64)) & 1;
+	if (vid >= VLAN_NONE || p->untagged_vlan == vid)
+		return false;
+	return p->trunk || ((p->tagged[vid / 64] >> (vid % 64)) & 1);
 }
 static inline bool port_vlan_member(const struct port *p, uint16_t vid)
 {
-	return p->untagged_vlan == vid || port_vlan_tagged(p, vid);
+	return vid < VLAN_NONE && (p->untagged_vlan == vid || port_vlan_tagged(p, vid));
 }
 
 #endif
