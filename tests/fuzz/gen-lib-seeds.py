@@ -60,6 +60,8 @@ vnls = {
     "cmd-unterminated": "cmd://echo 'x",
     "unknown": "vxvde://239.0.0.1",
     "path-with-scheme": "/tmp/a://b",
+    "tap": "tap://tap0",
+    "tap-long": "tap://abcdefghijklmnop",
 }
 
 for d, items, binary in (("stream", streams, True), ("vnl", vnls, False)):
