@@ -5,7 +5,7 @@
 # $VDEPLUGIN_PATH, talks to our built-in udp:// (bytes compared both ways,
 # 60 and 9000-byte frames); with an empty $VDEPLUGIN_PATH an unknown module
 # is EPROTONOSUPPORT; without it Debian's plugin directory is searched
-# (tap:// in a network namespace).
+# (hub://; tap:// is built in now, tested by t-tap-*.sh).
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
 
@@ -39,12 +39,9 @@ out=$("$CLIENT" -F "nosuchmodule://x") || fail "$out"
 out=$("$CLIENT" -F "../x://y") || fail "$out"
 [ "$out" = "open failed: ENOENT" ] || fail "a path-like module name is a path: '$out'"
 
-# default search path: Debian's plugin directory, with tap:// (root, in a
-# namespace of our own)
-need_root
-mkns t
-n t "$CLIENT" -R "$TMP/tap.ready" "tap://vdetap0" >"$TMP/tap.out" 2>&1 ||
-	fail "tap:// through Debian's plugin failed: $(cat "$TMP/tap.out")"
-read -r _ datafd _ <"$TMP/tap.ready"
-[ "$datafd" -ge 0 ] || fail "tap:// datafd $datafd"
+# default search path: Debian's plugin directory, with hub://
+"$CLIENT" -R "$TMP/hub.ready" -r 0 "hub://$TMP/hub" >"$TMP/hub.out" 2>&1 ||
+	fail "hub:// through Debian's plugin failed: $(cat "$TMP/hub.out")"
+read -r _ datafd _ <"$TMP/hub.ready"
+[ "$datafd" -ge 0 ] || fail "hub:// datafd $datafd"
 pass "plugins"
