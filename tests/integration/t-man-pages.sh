@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-man-pages.sh - every tool's man page has the house sections and names
+# every long option its --help prints; the library pages exist and render.
+. "$top_srcdir/tests/lib/env.sh"
+
+man_has() {	# page option: the option as roff writes it (\-\-opt or --opt)
+	local esc=${2//-/\\\\-}
+	grep -q -e "$esc" -e "$2" "$1"
+}
+
+check_sections() {
+	local page=$1 sec
+	for sec in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+		grep -q "^\.SH \"\?$sec\"\?" "$page" || fail "$page: no $sec section"
+	done
+}
+
+n=0
+tools="vde_switch vde_plug dpipe vdecmd wirefilter vde_cryptcab"
+[ -x "$top_builddir/plug2tap/vde_plug2tap" ] && tools="$tools vde_plug2tap"
+for tool in $tools; do
+	page=$top_srcdir/man/$tool.1
+	bin=$(command -v "$tool") || fail "$tool not built"
+	case $bin in /usr/*) fail "$tool: found Debian's $bin, not ours" ;; esac
+	[ -f "$page" ] || fail "$tool has no man page"
+	check_sections "$page"
+	grep -q "^\.SH OPTIONS" "$page" || grep -q "^\.SH COMMANDS" "$page" || fail "$page: no OPTIONS"
+	"$tool" --help >"$TMP/help" 2>&1 || fail "$tool --help exits non-zero"
+	[ -s "$TMP/help" ] || fail "$tool --help prints nothing"
+	for opt in $(grep -o -- '--[a-z][a-z0-9-]*' "$TMP/help" | sort -u); do
+		man_has "$page" "$opt" || fail "$tool: $opt is in --help but not in $page"
+		n=$((n + 1))
+	done
+	groff -man -ww -z "$page" 2>"$TMP/man.err" || fail "$page does not render"
+	[ ! -s "$TMP/man.err" ] || fail "$page: $(cat "$TMP/man.err")"
+done
+for page in libvdeplug.3 vde.7; do
+	[ -f "$top_srcdir/man/$page" ] || fail "no man/$page"
+	grep -q "^\.SH SEE ALSO" "$top_srcdir/man/$page" || fail "$page: no SEE ALSO"
+done
+pass "$n long options documented, sections present"
