@@ -2,14 +2,17 @@
 /* tests/fuzz/fuzz_switch_frame.c - fuzz the switch forwarding pipeline on
  * a fake port table (no sockets)
  *
- * Input: 5 configuration bytes (hub flag, number of ports, active mask,
- * untagged VLAN of port 1, tagged VLAN of port 2) then records
+ * Input: 5 configuration bytes (flags: bit 0 hub, bit 1 port 3 is a trunk;
+ * number of ports, active mask, untagged VLAN of port 1, tagged VLAN of
+ * port 2) then records
  * [port (bit 7: advance the clock 40 s)] [len hi] [len lo] [frame bytes].
  * Invariants checked on every emitted frame: never to the ingress port nor
  * to an inactive one, never to port 0 in hub mode, length within bounds,
  * the egress form matches the port's VLAN membership (untagged member gets
- * no tag, tagged member a tag with the right VID) and the MAC addresses
- * are unchanged; a known unicast destination yields at most one copy; a
+ * no tag, tagged member a tag with the right VID, a received tag passes
+ * unchanged, PCP included), the egress port is a member by an independent
+ * reading of the configuration (isolation), and the MAC addresses are
+ * unchanged; every VLAN drop is reported to the drop callback; a known unicast destination yields at most one copy; a
  * multicast source is never in the MAC table; no entry points outside the
  * table; drop and emit counters add up.
  */
@@ -32,7 +35,25 @@ struct fz {
 	unsigned emits;
 	bool tagged_in;
 	uint16_t vid;
+	uint64_t vlan_drops;
 };
+
+static void on_vlan_drop(void *arg, unsigned port, bool tagged, uint16_t vid, const uint8_t *f)
+{
+	struct fz *z = arg;
+
+	if (port != z->in_port || f != z->frame)
+		abort();
+	z->vlan_drops++;
+}
+
+/* Membership read straight from the configuration, not via port.h. */
+static bool is_member(const struct port *pp, uint16_t vid)
+{
+	if (vid >= 4095)
+		return false;
+	return pp->untagged_vlan == vid || pp->trunk || ((pp->tagged[vid / 64] >> (vid % 64)) & 1);
+}
 
 static void emit(void *arg, unsigned port, const uint8_t *f, size_t len)
 {
@@ -53,7 +74,7 @@ static void emit(void *arg, unsigned port, const uint8_t *f, size_t len)
 		return;
 	}
 	pp = &z->pt.v[port];
-	if (!port_vlan_member(pp, z->vid))
+	if (!port_vlan_member(pp, z->vid) || !is_member(pp, z->vid))
 		abort();
 	tagged = f[12] == 0x81 && f[13] == 0x00;
 	if (pp->untagged_vlan == z->vid) {
@@ -64,6 +85,8 @@ static void emit(void *arg, unsigned port, const uint8_t *f, size_t len)
 		if (!tagged || len < 16 || ((f[14] << 8 | f[15]) & 0xfff) != z->vid)
 			abort();
 		if (!z->tagged_in && (len != z->len + 4 || memcmp(f + 16, z->frame + 12, z->len - 12)))
+			abort();
+		if (z->tagged_in && (len != z->len || memcmp(f, z->frame, len)))
 			abort();
 	}
 }
@@ -105,10 +128,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		z.pt.v[2].tagged[vid / 64] |= 1ULL << (vid % 64);
 	}
+	if (np >= 3)
+		z.pt.v[3].trunk = data[0] & 2;
 	memset(&fc, 0, sizeof(fc));
 	fc.pt = &z.pt;
 	fc.fdb = &z.fdb;
 	fc.emit = emit;
+	fc.vlan_drop = on_vlan_drop;
 	fc.arg = &z;
 	while (off + 3 <= size) {
 		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
@@ -141,6 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len < 14 && (z.emits || fc.st.runt == 0))
 			abort();
 		if (len >= 12 && (frame[6] & 1) && fdb_find(&z.fdb, frame + 6, z.vid))
+			abort();
+		if (z.vlan_drops != fc.st.vlan)
 			abort();
 		fdb_foreach(&z.fdb, check_entry, &z);
 		if (z.fdb.count > z.fdb.capacity)

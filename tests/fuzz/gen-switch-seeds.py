@@ -62,7 +62,7 @@ c["v1_short"] = v1()[:123]
 c["two_requests"] = v3() + v3()
 out("ctlreq", c)
 
-# fuzz_switch_frame: hdr = hub, numports-1, active mask, port1 vlan sel, port2 tagged vid
+# fuzz_switch_frame: hdr = flags (1 hub, 2 port 3 trunk), numports-1, active mask, port1 vlan sel, port2 tagged vid
 def hdr(hub=0, nports=4, active=0x1f, p1=0, p2tag=3):
     return bytes([hub, nports - 1, active, p1, p2tag])
 
@@ -95,6 +95,10 @@ f["hub"] = hdr(hub=1) + rec(1, eth(B, A)) + rec(0, eth(A, B)) + rec(3, eth(BC, A
 f["hub_port0"] = hdr(hub=1, active=0x01) + rec(0, eth(BC, A))
 f["novlan_port1"] = hdr(p1=2) + rec(1, eth(BC, A))
 f["inactive_in"] = hdr(active=0x05) + rec(1, eth(BC, A)) + rec(9, eth(BC, A))
+f["trunk_port3"] = (hdr(hub=2) + rec(1, eth(BC, A)) + rec(3, eth(BC, B, tag(3, 5))) +
+                    rec(3, eth(BC, B, tag(77))) + rec(2, eth(B, A, tag(3, 7))) + rec(3, eth(A, B, tag(0))) +
+                    rec(3, eth(BC, B, tag(4095))) + rec(3, eth(BC, B, tag(4094), n=9216)))
+f["trunk_novlan_port1"] = hdr(hub=2, p1=2) + rec(3, eth(BC, B, tag(1, 1))) + rec(1, eth(BC, A)) + rec(1, eth(BC, A, tag(2)))
 f["tagged_to_trunk_oversize"] = hdr(p1=1) + rec(1, eth(BC, A, n=9220))
 flood = hdr(nports=8, active=0xff)
 for i in range(40):
