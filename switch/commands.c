@@ -560,7 +560,8 @@ static void print_port(struct sw *sw, FILE *out, unsigned p)
 	fprintf(out, " OUT: pkts %10llu          bytes %20llu\n",
 		(unsigned long long)pp->c.out_pkts, (unsigned long long)pp->c.out_bytes);
 	for (ep = pp->eps; ep; ep = ep->next)
-		fprintf(out, "  -- endpoint ID %04d module %-12s: %s\n", ep->ctl_fd, "unix prog",
+		fprintf(out, "  -- endpoint ID %04d module %-12s: %s\n", ep->ctl_fd,
+			ep->tap ? "tuntap" : "unix prog",
 			ep->descr);
 }
 

@@ -22,6 +22,10 @@
  * below a quarter, at most SW_PAUSE_NS), so a blocking sender waits
  * instead of losing frames. A peer that drains nothing for SW_STUCK_NS is
  * "stuck" and no longer pauses anybody: frames to it are dropped.
+ *
+ * Tap endpoints (-t IF, tap.h) have no ctl stream: the same path, with
+ * read()/write() on the tun fd (swtap_recv/swtap_send) instead of
+ * recvmmsg/sendmmsg; a deleted interface closes just that endpoint.
  */
 #include "config.h"
 
@@ -43,6 +47,7 @@
 #include "log.h"
 #include "loop.h"
 #include "switch.h"
+#include "tap.h"
 
 static void ds_ep_close(struct sw *sw, struct endpoint *ep);
 
@@ -128,9 +133,15 @@ static void ds_count_drop(struct sw *sw, struct endpoint *ep, bool qfull)
  * dropped for a hard error); stops at EAGAIN. */
 static unsigned ds_send(struct sw *sw, struct endpoint *ep, struct mmsghdr *msg, unsigned n)
 {
-	unsigned i = 0;
+	unsigned i = 0, errors = 0;
 	int r;
 
+	if (ep->tap) {
+		i = swtap_send(ep->data_fd, msg, n, &errors);
+		while (errors--)
+			ds_count_drop(sw, ep, false);
+		return i;
+	}
 	while (i < n) {
 		r = sendmmsg(ep->data_fd, msg + i, n - i, MSG_DONTWAIT);
 		if (r > 0) {
@@ -232,7 +243,8 @@ void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
 /* ------------------------------------------------------------------ */
 /* receive side */
 
-/* Receive and forward one batch from @ep; returns the datagrams read. */
+/* Receive and forward one batch from @ep; returns the datagrams read,
+ * -1 when a tap endpoint's interface is gone. */
 static int ds_rx(struct sw *sw, struct endpoint *ep)
 {
 	struct port *pp = &sw->pt.v[ep->port];
@@ -244,9 +256,12 @@ static int ds_rx(struct sw *sw, struct endpoint *ep)
 		sw->rxmsg[i].msg_hdr.msg_iovlen = 1;
 		sw->rxmsg[i].msg_hdr.msg_flags = 0;
 	}
-	n = recvmmsg(ep->data_fd, sw->rxmsg, SW_BATCH, MSG_DONTWAIT, NULL);
+	if (ep->tap)
+		n = swtap_recv(sw, ep->data_fd);
+	else
+		n = recvmmsg(ep->data_fd, sw->rxmsg, SW_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
-		return 0;
+		return n < 0 && ep->tap ? -1 : 0;
 	now = sw->now = loop_now_ns();
 	for (i = 0; i < n; i++) {
 		size_t len = sw->rxmsg[i].msg_len;
@@ -288,8 +303,11 @@ static void ds_data_cb(struct loop *l, int fd, uint32_t events, void *arg)
 		return;
 	if (events & EPOLLOUT)
 		ds_drain(ep->sw, ep);
-	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
-		ds_rx(ep->sw, ep);
+	if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && ds_rx(ep->sw, ep) < 0) {
+		log_warn("tap %s: %s, endpoint closed", ep->descr,
+			 errno == EBADFD ? "interface deleted" : strerror(errno));
+		ds_ep_close(ep->sw, ep);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -623,6 +641,67 @@ int ds_epclose(struct sw *sw, unsigned port, int id)
 			return 0;
 		}
 	return ENXIO;
+}
+
+/**
+ * ds_tap_add() - vde_switch -t IF: attach tap @ifname to the lowest free
+ * port, as an endpoint without ctl stream (tap.h).
+ * Return: 0, or -1 with errno.
+ */
+int ds_tap_add(struct sw *sw, const char *ifname)
+{
+	struct ctl_request req = { .version = 3, .type = CTL_REQ_NEW_CONTROL };
+	struct endpoint *ep;
+	unsigned port;
+	int fd, r, ret = -1;
+
+	ep = calloc(1, sizeof(*ep));
+	if (!ep)
+		return -1;
+	ep->sw = sw;
+	ep->tap = true;
+	ep->user = PORT_NOUSER;
+	ep->data_fd = ep->ctl_fd = -1;
+	fd = swtap_open(ifname);
+	if (fd < 0)
+		goto fail;
+	ep->data_fd = fd;
+	ep->ctl_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (ep->ctl_fd < 0)
+		goto fail;
+	r = port_select(&sw->pt, &req, ep->user, ds_gid_member, &port);
+	if (r) {
+		errno = r;
+		goto fail;
+	}
+	ep->port = port;
+	snprintf(ep->descr, sizeof(ep->descr), "%s", ifname);
+	ep->iov = calloc(SW_BATCH, sizeof(*ep->iov));
+	ep->msg = calloc(SW_BATCH, sizeof(*ep->msg));
+	if (!ep->iov || !ep->msg)
+		goto fail;
+	if (loop_add_fd(sw->loop, fd, EPOLLIN, ds_data_cb, ep) < 0)
+		goto fail;
+	txq_init(&ep->q, SW_TXQ_BYTES, SW_TXQ_FRAMES);
+	ep->events = EPOLLIN;
+	ep->granted = true;
+	ep->conn_next = sw->conns;
+	sw->conns = ep;
+	if (port_ep_attach(&sw->pt, ep))
+		console_debug(sw->con, 021, "%02u", port);
+	log_debug("port %u: tap %s", port, ifname);
+	return 0;
+fail:
+	r = errno;
+	if (ep->data_fd >= 0)
+		close(ep->data_fd);
+	if (ep->ctl_fd >= 0)
+		close(ep->ctl_fd);
+	free(ep->iov);
+	free(ep->msg);
+	free(ep);
+	errno = r;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */

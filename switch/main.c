@@ -25,6 +25,9 @@
 #include "loop.h"
 #include "parse.h"
 #include "switch.h"
+#include "tap.h"
+
+#define SW_MAXTAPS	64
 
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
@@ -88,7 +91,7 @@ static void usage(FILE *f, int status)
 "      --mgmtgroup GROUP      group owner of the management socket\n"
 "      --nostdin              do not use stdin as a console\n"
 "  -D, --debugclients N       accepted for compatibility, no effect\n"
-"  -t, --tap IF               tap interface (not supported in this build)\n");
+"  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n");
 	exit(status);
 }
 
@@ -218,6 +221,8 @@ int main(int argc, char **argv)
 	size_t hashsize = FDB_DEF_HASHSIZE;
 	struct console_config cc;
 	char mgmt_abs[4200];
+	const char *taps[SW_MAXTAPS];
+	unsigned ntaps = 0, i;
 	sigset_t sigs;
 	int c;
 
@@ -298,8 +303,10 @@ int main(int argc, char **argv)
 			(void)opt_num("debugclients", optarg, 0, 1 << 20);
 			break;
 		case 't':
-			die("tap %s: tap interfaces are not supported in this build "
-			    "(use vde_plug2tap or vde_plug tap://%s)", optarg, optarg);
+			if (ntaps == SW_MAXTAPS)
+				die("-t %s: at most %d tap interfaces", optarg, SW_MAXTAPS);
+			taps[ntaps++] = optarg;
+			break;
 		case OPT_NOSTDIN:
 			nostdin = true;
 			break;
@@ -372,6 +379,19 @@ int main(int argc, char **argv)
 		ds_cleanup(sw);
 		errno = e;
 		die_perror("management socket %s", sw->mgmt_path);
+	}
+	for (i = 0; i < ntaps; i++) {
+		if (ds_tap_add(sw, taps[i]) == 0)
+			continue;
+		c = errno;
+		ds_cleanup(sw);
+		console_free(sw->con);
+		die("tap %s: %s%s", taps[i], strerror(c),
+		    c == ENOENT ? " (no /dev/net/tun)" :
+		    c == EPERM ? " (creating a tap needs CAP_NET_ADMIN)" :
+		    c == EBUSY ? " (the tap is in use by another process)" :
+		    c == EINVAL ? " (not a tap interface?)" :
+		    c == ENXIO ? " (no free port)" : "");
 	}
 	run_rcfile(sw, rcfile);
 

@@ -37,6 +37,7 @@ struct endpoint {
 	int data_fd;
 	uid_t user;			/* owner of the client's socket */
 	bool port0;
+	bool tap;			/* a tap interface (tap.h), no ctl stream */
 	bool granted;			/* request accepted, data socket open */
 	bool paused;			/* EPOLLIN off: back-pressure */
 	struct endpoint *paused_next;
