@@ -466,6 +466,8 @@ static int cmd_vlan_remove(void *ctx, FILE *out, const char *args)
 	long long v;
 	int r;
 
+	if (!args || !*args)
+		return ENXIO;	/* as VDE 2 */
 	if (one_num(args, 0, 65535, &v))
 		return EINVAL;
 	r = vlan_remove(&sw->pt, v);
@@ -519,7 +521,8 @@ static int vlan_print(struct sw *sw, FILE *out, const char *args, bool all)
 	long long n;
 
 	if (args && *args) {
-		if (one_num(args, 0, VLAN_MAX_CREATE, &n))
+		/* VDE 2: vlan/allprint refuses VLAN 0, vlan/print does not */
+		if (one_num(args, all ? 1 : 0, VLAN_MAX_CREATE, &n))
 			return EINVAL;
 		if (!vlan_exists(&sw->pt, n))
 			return ENXIO;

@@ -63,7 +63,9 @@ out:
 
 static int vlan_port_check(const struct port_table *pt, long long vid, long long port)
 {
-	if (port < 0 || port >= pt->nslots || !pt->v[port].exists || !vlan_exists(pt, vid))
+	if (port < 0 || port >= pt->nslots || vid < 0 || vid > VLAN_MAX_CREATE)
+		return EINVAL;
+	if (!pt->v[port].exists || !vlan_exists(pt, vid))
 		return ENXIO;
 	return 0;
 }

@@ -29,11 +29,12 @@ int vlan_create(struct port_table *pt, long long vid);
 /* vlan_remove() - EINVAL outside 0..4094, ENXIO if absent, EADDRINUSE if a
  * port is a member (trunks do not count). */
 int vlan_remove(struct port_table *pt, long long vid);
-/* vlan_addport() - tagged membership; ENXIO for an absent VLAN or port.
- * Adding a port to its untagged VLAN is a no-op (as VDE 2). */
+/* vlan_addport() - tagged membership; EINVAL for a VLAN outside 0..4093 or
+ * a port out of range, ENXIO for an absent VLAN or port. Adding a port to
+ * its untagged VLAN is a no-op (as VDE 2). */
 int vlan_addport(struct port_table *pt, long long vid, long long port);
-/* vlan_delport() - ENXIO, EADDRINUSE for the port's untagged VLAN; not a
- * member is success (as VDE 2). */
+/* vlan_delport() - EINVAL, ENXIO as vlan_addport(); EADDRINUSE for the
+ * port's untagged VLAN; not a member is success (as VDE 2). */
 int vlan_delport(struct port_table *pt, long long vid, long long port);
 /* vlan_setport() - the untagged VLAN of @port (VLAN_NONE allowed); EINVAL
  * for a port out of range, ENXIO for an absent port or VLAN. The port

@@ -49,6 +49,14 @@ CMDS=(
 	"help vlan" "help port/setvlan" "port/setvlan 3 0" "vlan/create 100"
 	"vlan/addport 100 9" "port/setvlan 9 100" "vlan/allprint 100" "vlan/allprint"
 	"port/remove 3" "port/remove 9" "vlan/remove 100" "vlan/remove 5" "vlan/print"
+	"port/create 3" "vlan/create 5" "vlan/addport 5 40" "vlan/delport 5 40"
+	"port/setvlan 40 0" "vlan/addport 4094 3" "vlan/addport 4095 3" "vlan/delport 4095 3"
+	"vlan/delport 4094 3" "vlan/print 4093" "vlan/allprint 0" "port/setvlan 3 4095"
+	"vlan/allprint 0" "vlan/remove 0" "vlan/print 0" "vlan/create 4093" "vlan/print 4093"
+	"port/setvlan 3" "port/setvlan" "vlan/delport 5" "vlan/remove" "vlan/addport 0 0"
+	"vlan/allprint" "vlan/remove 4094" "vlan/allprint 5" "vlan/addport 5 31"
+	"port/setvlan 31 0" "vlan/delport 0 3" "port/setvlan 3 0" "port/remove 3"
+	"vlan/remove 5" "vlan/remove 4093"
 )
 $CON "$TMP/sw.mgmt" "${CMDS[@]}" >"$TMP/ours.txt" || fail "console session: $(cat "$TMP/ours.txt")"
 if [ -x "$DEB_SWITCH" ]; then

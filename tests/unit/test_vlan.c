@@ -121,6 +121,9 @@ int main(void)
 	ok(vlan_addport(&pt, 5, 3) == ENXIO, "addport to an absent port");
 	ok(port_create(&pt, 3) == 0 && port_create(&pt, 4) == 0, "ports 3, 4");
 	ok(vlan_addport(&pt, 6, 3) == ENXIO, "addport to an absent VLAN");
+	ok(vlan_addport(&pt, 4094, 3) == EINVAL && vlan_addport(&pt, 5, 9) == EINVAL &&
+	   vlan_delport(&pt, 4095, 3) == EINVAL && vlan_delport(&pt, 5, 9) == EINVAL,
+	   "addport/delport: VLAN or port out of range: EINVAL");
 	ok(vlan_addport(&pt, 5, 3) == 0 && vlan_addport(&pt, 5, 3) == 0 &&
 	   port_vlan_tagged(&pt.v[3], 5), "addport twice is fine");
 	ok(vlan_addport(&pt, 0, 3) == 0 && !port_vlan_tagged(&pt.v[3], 0) &&
