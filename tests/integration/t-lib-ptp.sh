@@ -12,9 +12,10 @@
 client srv -e -r 9 -t 30 "ptp://$TMP/p1"
 test -S "$TMP/p1" || fail "server socket missing"
 i=0
+left() { [ "$(grep -c zero-length "$TMP/srv.log")" -ge "$1" ]; }	# polled, not expanded once
 for len in 60 1514 9000; do
 	# the previous client said goodbye (zero-length datagram) before we attach
-	wait_for test "$(grep -c zero-length "$TMP/srv.log")" -ge $i ||
+	wait_for left $i ||
 		fail "server did not see client $i leave"
 	"$CLIENT" -P -r 3 -n 3 -l $len -S $((len % 256)) -o "$TMP/c$len.sent" \
 		"ptp://$TMP/p1" >"$TMP/c$len.out" || fail "ptp client ($len) failed"
