@@ -32,7 +32,7 @@ start_cab() {
 	spawn "$name.log" "$CAB" -v -M "$TMP/$name.mgmt" --pidfile "$TMP/$name.pid" "$@"
 	eval "${name}_PID=$LASTPID"
 	wait_for test -s "$TMP/$name.pid" || fail "cable $name did not start"
-	wait_for test -S "$TMP/$name.mgmt" || fail "cable $name: no console"
+	wait_for sock_ready "$TMP/$name.mgmt" || fail "cable $name: no console"
 }
 
 cab_cmd() {

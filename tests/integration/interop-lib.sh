@@ -51,8 +51,8 @@ start_switch() {
 	spawn "$name.log" sh -c 'exec "$@" <"$0"' "$TMP/$name.in" \
 		"$bin" -s "$dir" -M "$TMP/$name.mgmt" "$@"
 	eval "${name}_PID=$LASTPID"
-	wait_for test -S "$dir/ctl" || fail "$name ($bin): no $dir/ctl"
-	wait_for test -S "$TMP/$name.mgmt" || fail "$name ($bin): no console $TMP/$name.mgmt"
+	wait_for sock_ready "$dir/ctl" || fail "$name ($bin): no $dir/ctl"
+	wait_for sock_ready "$TMP/$name.mgmt" || fail "$name ($bin): no console $TMP/$name.mgmt"
 }
 
 start_plug() {

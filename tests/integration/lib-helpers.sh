@@ -20,8 +20,8 @@ _start_switch() {
 		fail "$exe -s $d failed"
 	wait_for test -s "$d.pid" || fail "switch $name: no pidfile"
 	PIDS+=("$(cat "$d.pid")")
-	wait_for test -S "$d/ctl" || fail "switch $name: no ctl socket"
-	wait_for test -S "$d.mgmt" || fail "switch $name: no mgmt socket"
+	wait_for sock_ready "$d/ctl" || fail "switch $name: no ctl socket"
+	wait_for sock_ready "$d.mgmt" || fail "switch $name: no mgmt socket"
 }
 deb_switch() { _start_switch "$DEB_SWITCH" "$@"; }
 our_switch() { _start_switch "$OUR_SWITCH" "$@"; }

@@ -41,7 +41,7 @@ start_switch() {
 	"$SW" -s "$d" -M "$d.mgmt" -d -p "$d.pid" >"$TMP/$1.log" 2>&1 </dev/null ||
 		fail "vde_switch -s $d failed"
 	wait_for test -s "$d.pid" || fail "switch $1: no pidfile"
-	wait_for test -S "$d/ctl" || fail "switch $1: no ctl socket"
+	wait_for sock_ready "$d/ctl" || fail "switch $1: no ctl socket"
 	PID[$1]=$(cat "$d.pid")
 	PIDS+=("${PID[$1]}")
 }

@@ -7,7 +7,7 @@
 mkdir -p "$TMP/d"
 for i in $(seq 1 4000); do echo "port/showinfo"; done > "$TMP/script"
 spawn sw.log vde_switch -s "$TMP/sw" -M "$TMP/mgmt" --nostdin
-wait_for test -S "$TMP/mgmt" || fail "switch did not start"
+wait_for sock_ready "$TMP/mgmt" || fail "switch did not start"
 
 /usr/bin/python3 - "$TMP/mgmt" "$TMP/script" > "$TMP/out" <<'PY' || fail "client failed"
 import socket, sys, time

@@ -7,7 +7,7 @@
 vde_cryptcab genpsk > "$TMP/psk" || fail "genpsk"
 chmod 600 "$TMP/psk"
 spawn sw.log vde_switch -s "$TMP/sw" --nostdin
-wait_for test -S "$TMP/sw/ctl" || fail "switch did not start"
+wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
 vde_cryptcab -s "$TMP/sw" -p $((20000 + $$ % 20000)) -P "$TMP/psk" -d --pidfile "$TMP/cc.pid" 2>"$TMP/cc.log" ||
 	fail "vde_cryptcab -d failed"
 wait_for test -s "$TMP/cc.pid" || fail "no pidfile"

@@ -16,7 +16,7 @@ if [ -x "$DEB_SWITCH" ]; then
 	exec 8<>"$TMP/deb.in"
 	"$DEB_SWITCH" -s "$TMP/deb" -M "$TMP/deb.mgmt" <"$TMP/deb.in" >"$TMP/deb.log" 2>&1 &
 	PIDS+=($!)
-	wait_for test -S "$TMP/deb.mgmt" || fail "Debian switch did not start"
+	wait_for sock_ready "$TMP/deb.mgmt" || fail "Debian switch did not start"
 fi
 
 printf 'port/create 7\nport/setuser 7 root\n' >"$TMP/rc"
@@ -125,7 +125,7 @@ exec 9<>"$TMP/in"
 "$SWITCH" -s "$TMP/sw2" <"$TMP/in" >"$TMP/stdin.log" 2>&1 &
 SP=$!
 PIDS+=($SP)
-wait_for test -S "$TMP/sw2/ctl" || fail "stdin switch"
+wait_for sock_ready "$TMP/sw2/ctl" || fail "stdin switch"
 printf 'port/showinfo\n' >&9
 wait_for grep -q '^Numports=32$' "$TMP/stdin.log" || fail "stdin console: $(cat "$TMP/stdin.log")"
 printf 'shutdown\n' >&9

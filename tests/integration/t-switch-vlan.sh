@@ -33,7 +33,7 @@ if [ -x "$DEB_SWITCH" ]; then
 	exec 8<>"$TMP/deb.in"
 	"$DEB_SWITCH" -s "$TMP/deb" -M "$TMP/deb.mgmt" <"$TMP/deb.in" >"$TMP/deb.log" 2>&1 &
 	PIDS+=($!)
-	wait_for test -S "$TMP/deb.mgmt" || fail "Debian switch did not start"
+	wait_for sock_ready "$TMP/deb.mgmt" || fail "Debian switch did not start"
 fi
 CMDS=(
 	"vlan/print" "vlan/allprint" "vlan/create 5" "vlan/create 0" "vlan/create 4093"

@@ -14,8 +14,8 @@ bin vdecmd >/dev/null
 
 mkns a
 spawn sw.log vde_switch --nostdin -s "$TMP/sw" -M "$TMP/mgmt"
-wait_for test -S "$TMP/sw/ctl" || fail "switch did not start"
-wait_for test -S "$TMP/mgmt" || fail "no management socket"
+wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
+wait_for sock_ready "$TMP/mgmt" || fail "no management socket"
 
 n a "$P2T" -d -P "$TMP/p2t.pid" -p 5 -s "$TMP/sw" tapd || fail "vde_plug2tap -d failed"
 wait_for test -s "$TMP/p2t.pid" || fail "no pidfile"

@@ -16,7 +16,7 @@ bin vdecmd >/dev/null
 mkns a b
 spawn sw.log ip netns exec "$ID-a" vde_switch --nostdin -s "$TMP/sw" -M "$TMP/mgmt" -t tap0 -t tap1
 PSW=$LASTPID
-wait_for test -S "$TMP/mgmt" || fail "switch did not start"
+wait_for sock_ready "$TMP/mgmt" || fail "switch did not start"
 spawn b.log ip netns exec "$ID-b" vde_plug2tap -s "$TMP/sw" tap0
 tap_up a tap0 10.79.0.1
 tap_up b tap0 10.79.0.2

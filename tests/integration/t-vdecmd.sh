@@ -136,7 +136,7 @@ vde[$TMP/script.rc]: nosuch
 wait_for test -s "$TMP/deb.pid" || fail "Debian's switch: no pid file"
 DEBPID=$(cat "$TMP/deb.pid")
 PIDS+=("$DEBPID")
-wait_for test -S "$TMP/deb.mgmt" || fail "Debian's switch: no mgmt socket"
+wait_for sock_ready "$TMP/deb.mgmt" || fail "Debian's switch: no mgmt socket"
 test_switch "$TMP/deb.mgmt" debian
 wait_for sh -c "! kill -0 $DEBPID" || fail "Debian's switch still alive after shutdown"
 pass "vdecmd vs Debian's vde_switch"
@@ -146,7 +146,7 @@ if [ -n "$OURS" ] && [ "$OURS" != "$DEB_SWITCH" ]; then
 	spawn ours.log "$OURS" --nostdin -s "$TMP/our.sw" -M "$TMP/our.mgmt" -p "$TMP/our.pid"
 	OURPID=$LASTPID
 	wait_for test -s "$TMP/our.pid" || fail "our vde_switch did not start"
-	wait_for test -S "$TMP/our.mgmt" || fail "our switch: no mgmt socket"
+	wait_for sock_ready "$TMP/our.mgmt" || fail "our switch: no mgmt socket"
 	test_switch "$TMP/our.mgmt" ours
 	wait_for sh -c "! kill -0 $OURPID" || fail "our switch still alive after shutdown"
 	pass "vdecmd vs our vde_switch"

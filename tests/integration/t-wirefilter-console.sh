@@ -36,7 +36,7 @@ MG="$TMP/mgmt"
 spawn wf.log env -u ALTERNATE_STDIN -u ALTERNATE_STDOUT bash -c 'exec "$@" <&7' _ \
 	"$WF" -M "$MG" -f "$TMP/rc" -l 10+2N --seed 5
 WFPID=$LASTPID
-wait_for test -S "$MG" || fail "no mgmt socket"
+wait_for sock_ready "$MG" || fail "no mgmt socket"
 
 # send commands one per prompt, capture the whole session
 console() {
@@ -115,7 +115,7 @@ exec 7<>"$TMP/l" 8<>"$TMP/a" 9<>"$TMP/b"
 MG="$TMP/mgmt2"
 ALTERNATE_STDIN=8 ALTERNATE_STDOUT=9 spawn wf2.log bash -c 'exec "$@" <&7' _ \
 	"$WF" -M "$MG" -d 20.5 -m RL1000 -l LR10+2N
-wait_for test -S "$MG" || fail "no mgmt socket (bidirectional)"
+wait_for sock_ready "$MG" || fail "no mgmt socket (bidirectional)"
 console showinfo logout >"$TMP/s3" || fail "bidirectional session"
 grep -q '^WireFilter: bidirectional$' "$TMP/s3" || fail "bidirectional"
 grep -qx 'Loss   L->R 10+2N   R->L 0+0U' "$TMP/s3" || fail "bidirectional Loss line"

@@ -37,13 +37,13 @@ fcmp() { awk "BEGIN { exit !($1) }"; }
 
 start_switch() {	# switch-binary dir
 	spawn "$(basename "$2").log" "$1" -s "$2" --nostdin -p "$2.pid"
-	wait_for test -S "$2/ctl" || fail "switch $2 did not start"
+	wait_for sock_ready "$2/ctl" || fail "switch $2 did not start"
 }
 start_debian_switch() {
 	mkfifo "$1.in"
 	exec {fd}<>"$1.in"
 	spawn "$(basename "$1").log" bash -c 'exec "$@" <&'$fd _ "$DEB_SWITCH" -s "$1"
-	wait_for test -S "$1/ctl" || fail "Debian switch $1 did not start"
+	wait_for sock_ready "$1/ctl" || fail "Debian switch $1 did not start"
 }
 probe() {	# out args...
 	local out=$1; shift
@@ -80,7 +80,7 @@ mkfifo "$TMP/wfin"
 exec 7<>"$TMP/wfin"
 spawn wf1.log bash -c 'exec "$@" <&7' _ "$WF" -l 10 --seed 11 -M "$TMP/wf1.mgmt" -v "$TMP/sw1:$TMP/sw2"
 WF1=$LASTPID
-wait_for test -S "$TMP/wf1.mgmt" || fail "cable wirefilter did not start"
+wait_for sock_ready "$TMP/wf1.mgmt" || fail "cable wirefilter did not start"
 probe cable -n 5000 -i 200 -w 500 -a "$TMP/sw1" -b "$TMP/sw2"
 sent=$(get cable sent); recv=$(get cable recv)
 console "$TMP/wf1.mgmt" showinfo >"$TMP/info1"
@@ -110,7 +110,7 @@ kill "$(cat "$TMP/wfd.pid")"
 # setsid: the chain is one process group we can end as a whole
 spawn chain.log setsid "$DPIPE" "$PLUG" "$TMP/sw1" = "$WF" -d 5 -M "$TMP/wf2.mgmt" = "$PLUG" "$TMP/sw2"
 CHAIN=$LASTPID
-wait_for test -S "$TMP/wf2.mgmt" || fail "dpipe chain did not start"
+wait_for sock_ready "$TMP/wf2.mgmt" || fail "dpipe chain did not start"
 probe lr -n 1000 -i 1000 -w 500 -e 5 -a "$TMP/sw1" -b "$TMP/sw2"
 probe rl -n 1000 -i 1000 -w 500 -e 5 -a "$TMP/sw2" -b "$TMP/sw1"
 for d in lr rl; do
@@ -132,7 +132,7 @@ if [ -x "$DEB_SWITCH" ] && [ -x "$DEB_PLUG" ] && [ -x "$DEB_DPIPE" ]; then
 	# (Debian's dpipe makes its own process group; it refuses to run under setsid)
 	spawn dchain.log "$DEB_DPIPE" "$DEB_PLUG" "$TMP/dsw1" = "$WF" -d LR3 -d RL6 -M "$TMP/wf3.mgmt" = "$DEB_PLUG" "$TMP/dsw2"
 	DCHAIN=$LASTPID
-	wait_for test -S "$TMP/wf3.mgmt" || fail "Debian dpipe chain did not start"
+	wait_for sock_ready "$TMP/wf3.mgmt" || fail "Debian dpipe chain did not start"
 	probe dlr -n 500 -i 1000 -w 500 -a "$TMP/dsw1" -b "$TMP/dsw2"
 	probe drl -n 500 -i 1000 -w 500 -a "$TMP/dsw2" -b "$TMP/dsw1"
 	echo "REPORT Debian chain: LR $(get dlr recv)/500 min $(get dlr lat_min_us) us, RL $(get drl recv)/500 min $(get drl lat_min_us) us"

@@ -7,7 +7,7 @@
 start_sw() {
 	spawn "$1.log" vde_switch --nostdin -s "$TMP/$1"
 	PSW=$LASTPID
-	wait_for test -S "$TMP/$1/ctl" || fail "switch $1 did not start"
+	wait_for sock_ready "$TMP/$1/ctl" || fail "switch $1 did not start"
 }
 
 # tap_up NS IF ADDR: wait for IF in NS, give it ADDR/24, bring it up

@@ -90,6 +90,11 @@ wait_for() {
 	return 0
 }
 
+# sock_ready PATH: a stream socket that accepts connections. The file exists
+# from bind() on, but connect() is refused until listen(): `test -S` alone
+# races with a daemon that is still starting.
+sock_ready() { [ -S "$1" ] && socat -u /dev/null "UNIX-CONNECT:$1" 2>/dev/null; }
+
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	[ -c /dev/net/tun ] || skip "needs /dev/net/tun"
