@@ -707,43 +707,58 @@ fail:
 /* ------------------------------------------------------------------ */
 /* set-up and tear-down */
 
-static int ds_bind_ctl(struct sw *sw)
+/* Fail if a live switch answers on @sun; a stale socket there is fine (the
+ * rename in ds_bind_ctl() replaces it). */
+static void ds_check_live(struct sw *sw, const struct sockaddr_un *sun)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, t, one = 1, ret = -1;
+	int t = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (t < 0)
+		die_perror("socket");
+	if (connect(t, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
+		die("Could not bind to socket %s: another switch is running there", sw->ctl_path);
+	if (errno == ECONNREFUSED)
+		log_info("replacing stale socket %s", sw->ctl_path);
+	else if (errno != ENOENT)
+		die("Could not bind to socket %s: address in use and not a stale socket",
+		    sw->ctl_path);
+	close(t);
+}
+
+/*
+ * The control socket is bound under a temporary name, given its mode and
+ * group, made to listen, and only then renamed to DIR/ctl: the moment
+ * DIR/ctl exists it accepts connections with the right permissions, so
+ * `test -S DIR/ctl` is an exact readiness signal (a client that came
+ * between bind() and listen() would get ECONNREFUSED).
+ */
+static void ds_bind_ctl(struct sw *sw)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX }, tmp = { .sun_family = AF_UNIX };
+	int fd, n;
 
 	memcpy(sun.sun_path, sw->ctl_path, strlen(sw->ctl_path));
+	n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld", sw->ctl_path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path))
+		die("Could not bind to socket %s: path too long", sw->ctl_path);
+	ds_check_live(sw, &sun);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die_perror("socket");
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		if (errno != EADDRINUSE)
-			die_perror("Could not bind to socket %s", sw->ctl_path);
-		t = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (t >= 0 && connect(t, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-			die("Could not bind to socket %s: another switch is running there",
-			    sw->ctl_path);
-		if (t >= 0)
-			close(t);
-		if (errno != ECONNREFUSED)
-			die("Could not bind to socket %s: address in use and not a stale socket",
-			    sw->ctl_path);
-		log_info("removing stale socket %s", sw->ctl_path);
-		if (unlink(sw->ctl_path) < 0 ||
-		    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
-			die_perror("Could not bind to socket %s", sw->ctl_path);
+	(void)unlink(tmp.sun_path);
+	if (bind(fd, (struct sockaddr *)&tmp, sizeof(tmp)) < 0)
+		die_perror("Could not bind to socket %s", tmp.sun_path);
+	if ((sw->group != (gid_t)-1 && chown(tmp.sun_path, (uid_t)-1, sw->group) < 0) ||
+	    chmod(tmp.sun_path, sw->mode) < 0 || listen(fd, 128) < 0 ||
+	    rename(tmp.sun_path, sw->ctl_path) < 0) {
+		int e = errno;
+
+		(void)unlink(tmp.sun_path);
+		errno = e;
+		die_perror("Could not set up socket %s", sw->ctl_path);
 	}
 	sw->ctl_created = true;
-	if (sw->group != (gid_t)-1 && chown(sw->ctl_path, (uid_t)-1, sw->group) < 0)
-		die_perror("chown %s", sw->ctl_path);
-	if (chmod(sw->ctl_path, sw->mode) < 0)
-		die_perror("chmod %s", sw->ctl_path);
-	if (listen(fd, 128) < 0)
-		die_perror("listen %s", sw->ctl_path);
 	sw->ctl_fd = fd;
-	ret = 0;
-	return ret;
 }
 
 /**
