@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "daemon.h"
 #include "ether.h"
 #include "log.h"
 #include "loop.h"
@@ -734,29 +735,14 @@ static void ds_check_live(struct sw *sw, const struct sockaddr_un *sun)
  */
 static void ds_bind_ctl(struct sw *sw)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX }, tmp = { .sun_family = AF_UNIX };
-	int fd, n;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
 
 	memcpy(sun.sun_path, sw->ctl_path, strlen(sw->ctl_path));
-	n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld", sw->ctl_path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path))
-		die("Could not bind to socket %s: path too long", sw->ctl_path);
 	ds_check_live(sw, &sun);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = listen_unix(sw->ctl_path, sw->mode, sw->group, 128);
 	if (fd < 0)
-		die_perror("socket");
-	(void)unlink(tmp.sun_path);
-	if (bind(fd, (struct sockaddr *)&tmp, sizeof(tmp)) < 0)
-		die_perror("Could not bind to socket %s", tmp.sun_path);
-	if ((sw->group != (gid_t)-1 && chown(tmp.sun_path, (uid_t)-1, sw->group) < 0) ||
-	    chmod(tmp.sun_path, sw->mode) < 0 || listen(fd, 128) < 0 ||
-	    rename(tmp.sun_path, sw->ctl_path) < 0) {
-		int e = errno;
-
-		(void)unlink(tmp.sun_path);
-		errno = e;
 		die_perror("Could not set up socket %s", sw->ctl_path);
-	}
 	sw->ctl_created = true;
 	sw->ctl_fd = fd;
 }

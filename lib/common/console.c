@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "daemon.h"
 #include "log.h"
 #include "loop.h"
 
@@ -1163,7 +1164,6 @@ int console_listen(struct console *c, const char *path, mode_t mode, gid_t group
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
-	mode_t old_umask;
 	int fd = -1, ret = -1, e;
 
 	if (c->lfd >= 0) {
@@ -1194,18 +1194,10 @@ int console_listen(struct console *c, const char *path, mode_t mode, gid_t group
 		if (unlink(path) < 0 && errno != ENOENT)
 			goto out;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = listen_unix(path, mode, group, 16);
 	if (fd < 0)
 		goto out;
-	old_umask = umask(0077);
-	e = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old_umask);
-	if (e < 0)
-		goto out;
-	if (chmod(path, mode) < 0 ||
-	    (group != (gid_t)-1 && chown(path, (uid_t)-1, group) < 0) ||
-	    listen(fd, 16) < 0 ||
-	    loop_add_fd(c->l, fd, EPOLLIN, console_accept_cb, c) < 0) {
+	if (loop_add_fd(c->l, fd, EPOLLIN, console_accept_cb, c) < 0) {
 		e = errno;
 		unlink(path);
 		errno = e;

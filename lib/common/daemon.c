@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -169,4 +171,56 @@ void pidfile_remove(void)
 	if (pidfile_path[0])
 		unlink(pidfile_path);
 	pidfile_path[0] = '\0';
+}
+
+/**
+ * listen_unix() - a UNIX stream listener that is ready when it appears
+ * @path:	final socket path
+ * @mode:	permissions of the socket
+ * @group:	group owner, or (gid_t)-1 to leave it
+ * @backlog:	listen() backlog
+ *
+ * A client that connects between bind() and listen() gets ECONNREFUSED,
+ * and one that connects before chmod() may be refused by the mode; binding
+ * under a temporary name and renaming only when the socket listens makes
+ * `test -S PATH` an exact readiness signal.
+ *
+ * Return: the listening fd (non-blocking, close-on-exec), or -1 with errno.
+ */
+int listen_unix(const char *path, mode_t mode, gid_t group, int backlog)
+{
+	struct sockaddr_un tmp = { .sun_family = AF_UNIX };
+	mode_t old_umask;
+	int fd = -1, n, e;
+
+	n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path)) {
+		errno = ENAMETOOLONG;
+		goto err;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto err;
+	(void)unlink(tmp.sun_path);
+	old_umask = umask(0077);
+	e = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
+	umask(old_umask);
+	if (e < 0)
+		goto err;
+	if ((group != (gid_t)-1 && chown(tmp.sun_path, (uid_t)-1, group) < 0) ||
+	    chmod(tmp.sun_path, mode) < 0 || listen(fd, backlog) < 0 ||
+	    rename(tmp.sun_path, path) < 0) {
+		e = errno;
+		(void)unlink(tmp.sun_path);
+		errno = e;
+		goto err;
+	}
+	return fd;
+err:
+	if (fd >= 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return -1;
 }

@@ -7,6 +7,8 @@
 #ifndef VDEKIT_DAEMON_H
 #define VDEKIT_DAEMON_H
 
+#include <sys/types.h>
+
 /* Fork to the background, setsid, stdio to /dev/null, switch logging to
  * syslog. Returns 0 in the child, -1 on failure (parent exits 0). */
 int daemonize(void);
@@ -17,5 +19,14 @@ int daemonize(void);
  * a chdir. 0 or -1 with errno. */
 int pidfile_write(const char *path, const char *pid_text);
 void pidfile_remove(void);
+
+/* Create a listening UNIX stream socket at @path that accepts connections
+ * with its final @mode (and @group unless (gid_t)-1) the moment it exists:
+ * bound under "<path>.<pid>", chmod/chown, listen(@backlog), then renamed
+ * over @path. The caller decides beforehand what to do with an existing
+ * @path (a live server, a stale socket). Returns a non-blocking close-on-exec
+ * fd, or -1 with errno (ENAMETOOLONG, or what the syscalls said; the
+ * temporary name is removed). */
+int listen_unix(const char *path, mode_t mode, gid_t group, int backlog);
 
 #endif

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +43,40 @@ static void write_file(const char *path, const char *text)
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		ok(0, "write %s", path);
 	close(fd);
+}
+
+/* listen_unix(): the socket appears with its mode, listening, and the
+ * temporary name is gone; a path too long is ENAMETOOLONG. */
+static void test_listen_unix(const char *dir)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char path[PATH_MAX], tmp[PATH_MAX + 32], lng[200];
+	struct stat st;
+	int fd, c;
+
+	snprintf(path, sizeof(path), "%s/l.sock", dir);
+	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
+	fd = listen_unix(path, 0640, (gid_t)-1, 4);
+	ok(fd >= 0, "listen_unix creates %s", path);
+	ok(stat(path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 07777) == 0640,
+	   "socket has mode 0640");
+	ok(access(tmp, F_OK) < 0 && errno == ENOENT, "temporary name removed");
+	ok((fcntl(fd, F_GETFL) & O_NONBLOCK) && (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+	   "fd is non-blocking and close-on-exec");
+	strcpy(sun.sun_path, path);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	ok(c >= 0 && connect(c, (struct sockaddr *)&sun, sizeof(sun)) == 0,
+	   "a client connects at once");
+	close(c);
+	close(fd);
+	unlink(path);
+	memset(lng, 'x', sizeof(lng) - 1);
+	lng[sizeof(lng) - 1] = '\0';
+	memcpy(lng, dir, strlen(dir));
+	lng[strlen(dir)] = '/';
+	errno = 0;
+	ok(listen_unix(lng, 0600, (gid_t)-1, 4) < 0 && errno == ENAMETOOLONG,
+	   "over-long path refused with ENAMETOOLONG");
 }
 
 int main(void)
@@ -99,6 +136,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/nodir/x.pid", dir);
 	errno = 0;
 	ok(pidfile_write(path, NULL) < 0 && errno == ENOENT, "pidfile: missing directory -> ENOENT");
+	test_listen_unix(dir);
 	rmdir(dir);
 	return tap_done();
 }
