@@ -6,8 +6,9 @@
  * debug/...) and line handling. Output formats are VDE 2.3.2's byte for
  * byte (vde2-compat.md 3.7) except where VDE 2 was wrong: hash/find prints
  * the true port. Numbers are parsed strictly (parse_num): "4x" is 1022.
- * port/stats is ours: every drop counter; so is port/settrunk (a port in
- * every VLAN, tagged) and the vlan/drop debug category.
+ * port/stats is ours: every drop counter; so are port/settrunk (a port in
+ * every VLAN, tagged), port/setmirror and port/delmirror (mirror.h) and
+ * the vlan/drop debug category.
  */
 #include "config.h"
 
@@ -302,10 +303,14 @@ static int cmd_port_remove(void *ctx, FILE *out, const char *args)
 {
 	struct sw *sw = ctx;
 	long long v;
+	int r;
 
 	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v))
 		return EINVAL;
-	return port_remove(&sw->pt, (unsigned)v);
+	r = port_remove(&sw->pt, (unsigned)v);
+	if (!r)
+		mirror_forget_port(&sw->mirror, (unsigned)v);
+	return r;
 }
 
 /* Parse "N X" where N is an existing port; X is returned as a string. */
@@ -401,12 +406,63 @@ static int cmd_port_resetcounter(void *ctx, FILE *out, const char *args)
 			memset(&sw->pt.v[p].c, 0, sizeof(sw->pt.v[p].c));
 		memset(&sw->fwd.st, 0, sizeof(sw->fwd.st));
 		memset(&sw->drops, 0, sizeof(sw->drops));
+		mirror_reset_counters(&sw->mirror, -1);
 		return 0;
 	}
 	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) || (unsigned)v >= sw->pt.nslots)
 		return EINVAL;
 	memset(&sw->pt.v[v].c, 0, sizeof(sw->pt.v[v].c));
+	mirror_reset_counters(&sw->mirror, v);
 	return 0;
+}
+
+/* ---- port mirroring (mirror.c holds the rules) ---- */
+
+/* port/setmirror MONITOR [SOURCE|vlan=V] */
+static int cmd_port_setmirror(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	char buf[256], *w[MAXARGS];
+	enum mirror_filter f = MIRROR_ALL;
+	long long mon, arg = 0;
+	int n = split(args, buf, sizeof(buf), w), r;
+
+	if (n < 1 || n > 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &mon))
+		return EINVAL;
+	if (n == 2 && !strncmp(w[1], "vlan=", 5)) {
+		f = MIRROR_VLAN;
+		if (num(w[1] + 5, 0, VLAN_NONE - 1, &arg))
+			return EINVAL;
+	} else if (n == 2) {
+		f = MIRROR_PORT;
+		if (num(w[1], 0, PORT_MAX_NUMPORTS, &arg))
+			return EINVAL;
+	}
+	r = mirror_set(&sw->mirror, &sw->pt, (unsigned)mon, f, (unsigned)arg);
+	if (!r)
+		fdb_flush_port(&sw->fdb, (uint32_t)mon);	/* no longer an egress */
+	return r;
+}
+
+static int cmd_port_delmirror(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v))
+		return EINVAL;
+	return mirror_del(&sw->mirror, (unsigned)v);
+}
+
+/* "of all frames: pkts N bytes N drops N rxdrops N" */
+static void print_mirror(FILE *out, const struct mirror_session *s)
+{
+	char d[32];
+
+	fprintf(out, "of %s: pkts %llu bytes %llu drops %llu rxdrops %llu\n",
+		mirror_describe(s, d, sizeof(d)), (unsigned long long)s->frames,
+		(unsigned long long)s->bytes, (unsigned long long)s->drops,
+		(unsigned long long)s->rxdrops);
 }
 
 /* ---- VLANs (vlan.c holds the rules) ---- */
@@ -549,6 +605,7 @@ static void print_port(struct sw *sw, FILE *out, unsigned p)
 {
 	const struct port *pp = &sw->pt.v[p];
 	const struct endpoint *ep;
+	const struct mirror_session *ms;
 	char b1[32], b2[32], b3[32];
 
 	fprintf(out, "Port %04u untagged_vlan=%04u %sACTIVE - %sUnnamed Allocatable\n", p,
@@ -558,6 +615,11 @@ static void print_port(struct sw *sw, FILE *out, unsigned p)
 		group_name(pp->acl_group, b3, sizeof(b3)));
 	if (pp->trunk)
 		fprintf(out, " Trunk: every VLAN tagged\n");
+	ms = mirror_find(&sw->mirror, p);
+	if (ms) {
+		fprintf(out, " Mirror monitor ");
+		print_mirror(out, ms);
+	}
 	fprintf(out, " IN:  pkts %10llu          bytes %20llu\n",
 		(unsigned long long)pp->c.in_pkts, (unsigned long long)pp->c.in_bytes);
 	fprintf(out, " OUT: pkts %10llu          bytes %20llu\n",
@@ -624,6 +686,14 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 			(unsigned long long)sw->fdb.full_drops,
 			(unsigned long long)sw->drops.ctl_refused);
 	}
+	for (p = 0; p < MIRROR_MAX; p++) {
+		const struct mirror_session *ms = &sw->mirror.s[p];
+
+		if (!ms->used || (v >= 0 && ms->monitor != (unsigned)v))
+			continue;
+		fprintf(out, "Mirror to %04u ", ms->monitor);
+		print_mirror(out, ms);
+	}
 	for (p = 0; p < sw->pt.nslots; p++) {
 		const struct port *pp = &sw->pt.v[p];
 		const struct endpoint *ep;
@@ -681,6 +751,11 @@ static const struct console_cmd sw_cmds[] = {
 	  CONSOLE_OUTPUT },
 	{ "port/settrunk", "N 0/1", "1=port carries every VLAN tagged (vdekit)",
 	  cmd_port_settrunk, 0 },
+	{ "port/setmirror", "N [P|vlan=V]",
+	  "copy forwarded frames (of port P / VLAN V) to monitor port N (vdekit)",
+	  cmd_port_setmirror, 0 },
+	{ "port/delmirror", "N", "stop mirroring to monitor port N (vdekit)",
+	  cmd_port_delmirror, 0 },
 	{ "vlan", "============", "VLAN MANAGEMENT MENU", NULL, CONSOLE_MENU },
 	{ "vlan/create", "N", "create the VLAN with tag N", cmd_vlan_create, 0 },
 	{ "vlan/remove", "N", "remove the VLAN with tag N", cmd_vlan_remove, 0 },

@@ -21,7 +21,9 @@
  * ingress socket that fed it is not read for a while (until the queue is
  * below a quarter, at most SW_PAUSE_NS), so a blocking sender waits
  * instead of losing frames. A peer that drains nothing for SW_STUCK_NS is
- * "stuck" and no longer pauses anybody: frames to it are dropped.
+ * "stuck" and no longer pauses anybody: frames to it are dropped. A
+ * monitor port (mirror.h) never pauses anybody either: a copy that does
+ * not fit its queue is dropped and counted on its mirror session.
  *
  * Tap endpoints (-t IF, tap.h) have no ctl stream: the same path, with
  * read()/write() on the tun fd (swtap_recv/swtap_send) instead of
@@ -124,6 +126,7 @@ static void ds_count_drop(struct sw *sw, struct endpoint *ep, bool qfull)
 	if (qfull) {
 		sw->drops.qfull++;
 		pp->c.drop_qfull++;
+		mirror_count_drop(&sw->mirror, ep->port);
 	} else {
 		sw->drops.senderr++;
 		pp->c.drop_senderr++;
@@ -173,7 +176,8 @@ static void ds_flush_ep(struct sw *sw, struct endpoint *ep)
 			ds_count_drop(sw, ep, true);
 	if (ep->q.frames) {
 		ds_events(sw, ep);
-		if (ds_congested(ep, sw->now))
+		/* a monitor port (mirror.h) loses copies, never slows traffic */
+		if (ds_congested(ep, sw->now) && !mirror_is_monitor(&sw->mirror, ep->port))
 			sw->congested = true;
 	}
 }

@@ -7,6 +7,9 @@
  * it came from, so sibling endpoints of one port never see each other's
  * frames. Two forms of a frame may exist at once: the received bytes and,
  * built lazily in @alt, the same frame with the tag removed or inserted.
+ * Mirroring (mirror.h) hooks in at three points: a monitor's own frames
+ * stop at ingress, monitors are skipped as egress ports, and once the
+ * egress set is known the received bytes go to each matching monitor.
  */
 #include "config.h"
 
@@ -24,6 +27,7 @@ struct fwd_frame {
 	uint16_t vid;
 	uint8_t *alt;
 	size_t alt_len;		/* 0 = not built yet */
+	uint32_t mirror_hits;	/* sessions whose source port got the frame */
 };
 
 /* The frame in the form egress port @pp wants; NULL if it cannot exist. */
@@ -62,6 +66,9 @@ static void fwd_to_port(struct fwd_ctx *fc, struct fwd_frame *f, unsigned p)
 	const uint8_t *b;
 	size_t len;
 
+	if (mirror_is_monitor(fc->mirror, p))
+		return;
+	f->mirror_hits |= mirror_src_mask(fc->mirror, p);
 	b = fwd_form(f, &fc->pt->v[p], &len);
 	if (!b) {
 		fc->st.oversize++;
@@ -70,21 +77,23 @@ static void fwd_to_port(struct fwd_ctx *fc, struct fwd_frame *f, unsigned p)
 	fc->emit(fc->arg, p, b, len);
 }
 
-static void fwd_hub(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len)
+static void fwd_hub(struct fwd_ctx *fc, struct fwd_frame *f, unsigned in_port)
 {
 	struct port_table *pt = fc->pt;
 	unsigned p;
 
 	for (p = 1; p < pt->nslots; p++)
-		if (p != in_port && pt->v[p].nep)
-			fc->emit(fc->arg, p, frame, len);
+		if (p != in_port && pt->v[p].nep && !mirror_is_monitor(fc->mirror, p)) {
+			f->mirror_hits |= mirror_src_mask(fc->mirror, p);
+			fc->emit(fc->arg, p, f->orig, f->len);
+		}
 }
 
 void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
 		   uint8_t *alt, uint64_t now)
 {
 	struct port_table *pt = fc->pt;
-	struct fwd_frame f = { .orig = frame, .len = len, .alt = alt };
+	struct fwd_frame f = { .orig = frame, .len = len, .alt = alt, .vid = VLAN_NONE };
 	const struct port *in;
 	uint32_t dst;
 	unsigned p;
@@ -102,11 +111,19 @@ void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, s
 		fc->st.noport++;
 		return;
 	}
-	if (pt->hub) {
-		fwd_hub(fc, in_port, frame, len);
+	in = &pt->v[in_port];
+	if (mirror_is_monitor(fc->mirror, in_port)) {
+		mirror_monitor_rx(fc->mirror, in_port);
 		return;
 	}
-	in = &pt->v[in_port];
+	if (pt->hub) {
+		fwd_hub(fc, &f, in_port);
+		/* VLANs are ignored in hub mode; a VLAN filter sees the
+		 * tag's VID or the port's untagged VLAN */
+		if (fc->mirror && fc->mirror->n)
+			(void)vlan_ingress(in, frame, len, &f.vid, &f.tagged);
+		goto mirror;
+	}
 	if (eth_is_tagged(frame) && len < ETH_HDRLEN + VLAN_TAGLEN) {
 		fc->st.runt++;
 		return;
@@ -124,14 +141,18 @@ void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, s
 	    port_vlan_member(&pt->v[dst], f.vid)) {
 		if (dst == in_port) {
 			fc->st.loop++;
-			return;
+			goto mirror;
 		}
 		fc->st.unicast++;
 		fwd_to_port(fc, &f, dst);
-		return;
+		goto mirror;
 	}
 	fc->st.flooded++;
 	for (p = 0; p < pt->nslots; p++)
 		if (p != in_port && pt->v[p].nep && port_vlan_member(&pt->v[p], f.vid))
 			fwd_to_port(fc, &f, p);
+mirror:
+	if (fc->mirror)
+		mirror_frame(fc->mirror, pt, in_port, f.vid, f.mirror_hits, frame, len, fc->emit,
+			     fc->arg);
 }

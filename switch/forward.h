@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "fdb.h"
+#include "mirror.h"
 #include "port.h"
 
 /* Largest datagram accepted (9216 MTU + header + tag) and the buffer size
@@ -44,6 +45,7 @@ struct fwd_ctx {
 	struct fdb *fdb;
 	fwd_emit_fn emit;
 	fwd_vlan_drop_fn vlan_drop;	/* may be NULL */
+	struct mirror *mirror;		/* port mirroring, may be NULL */
 	void *arg;
 	struct fwd_stats st;
 };
@@ -63,6 +65,10 @@ struct fwd_ctx {
  * active members of the VLAN, a known one goes to its port only. Each
  * egress port gets the frame untagged if it is an untagged member, tagged
  * otherwise. Hub mode floods to every active port but 0, as VDE 2.
+ * With @fc->mirror, frames received on a monitor port are dropped, monitor
+ * ports are never egress ports, and every frame accepted on ingress (VLAN
+ * check passed) is also emitted, exactly as received, to the monitor of
+ * each matching session (mirror.h).
  */
 void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
 		   uint8_t *alt, uint64_t now);

@@ -352,6 +352,7 @@ int main(int argc, char **argv)
 	sw->fwd.pt = &sw->pt;
 	sw->fwd.fdb = &sw->fdb;
 	sw->fwd.emit = ds_emit;
+	sw->fwd.mirror = &sw->mirror;
 	sw->fwd.arg = sw;
 	sw->loop = loop_new();
 	if (!sw->loop)

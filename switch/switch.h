@@ -15,6 +15,7 @@
 
 #include "fdb.h"
 #include "forward.h"
+#include "mirror.h"
 #include "port.h"
 
 #define SW_BATCH	64		/* frames per recvmmsg / sendmmsg */
@@ -46,6 +47,7 @@ struct sw {
 	struct fdb fdb;
 	struct fwd_ctx fwd;
 	struct sw_drops drops;
+	struct mirror mirror;		/* port mirroring sessions */
 
 	/* configuration */
 	char *ctl_dir;			/* absolute */
