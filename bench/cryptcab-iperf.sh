@@ -29,6 +29,7 @@ set -u
 B=${1:?usage: $0 BUILD_DIR [SECONDS] [RUNS]}
 SECS=${2:-10}
 RUNS=${3:-3}
+TAPS=${TAPS:-switch}
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 for t in iperf3 /usr/bin/vde_plug2tap /usr/bin/vde_cryptcab /usr/bin/python3; do
 	command -v $t >/dev/null || { echo "needs $t"; exit 77; }
@@ -80,11 +81,18 @@ start_base() {
 	for h in 1 2; do
 		ip netns add $ID-h$h
 		ip -n $ID-h$h link set lo up
-		"$SW" -s "$TMP/sw$h" --nostdin -p "$TMP/sw$h.pid" >>"$TMP/log" 2>&1 &
-		PIDS+=($!)
-		waitfile "$TMP/sw$h.pid" || { echo "switch $h failed"; exit 1; }
-		ip netns exec $ID-h$h /usr/bin/vde_plug2tap -s "$TMP/sw$h" tap0 >>"$TMP/log" 2>&1 &
-		PIDS+=($!)
+		if [ "$TAPS" = switch ]; then
+			ip netns exec $ID-h$h "$SW" -s "$TMP/sw$h" --nostdin -t tap0 \
+				-p "$TMP/sw$h.pid" >>"$TMP/log" 2>&1 &
+			PIDS+=($!)
+			waitfile "$TMP/sw$h.pid" || { echo "switch $h failed"; exit 1; }
+		else
+			"$SW" -s "$TMP/sw$h" --nostdin -p "$TMP/sw$h.pid" >>"$TMP/log" 2>&1 &
+			PIDS+=($!)
+			waitfile "$TMP/sw$h.pid" || { echo "switch $h failed"; exit 1; }
+			ip netns exec $ID-h$h /usr/bin/vde_plug2tap -s "$TMP/sw$h" tap0 >>"$TMP/log" 2>&1 &
+			PIDS+=($!)
+		fi
 	done
 	for h in 1 2; do
 		for i in $(seq 100); do ip -n $ID-h$h link show tap0 >/dev/null 2>&1 && break; sleep 0.05; done

@@ -196,7 +196,7 @@ static int send_to_peer(struct cable *c, struct cable_peer *p, const uint8_t *bu
 		count(c, p, C_TX_NO_ENDPOINT, 1);
 		goto out;
 	}
-	if (c->ops.send(c->ops.arg, &p->ep, buf, len) < 0) {
+	if (c->ops.send(c->ops.arg, p, &p->ep, buf, len) < 0) {
 		if (errno == EMSGSIZE)
 			drop(c, p, C_TX_EMSGSIZE);
 		else

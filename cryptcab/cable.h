@@ -89,7 +89,8 @@ struct cable_ops {
 	void (*realtime)(void *arg, struct timespec *ts);	/* for TAI64N */
 	void (*random)(void *arg, void *buf, size_t len);
 	/* send one datagram; -1 with errno on failure */
-	int (*send)(void *arg, const struct cable_addr *to, const uint8_t *buf, size_t len);
+	int (*send)(void *arg, struct cable_peer *p, const struct cable_addr *to,
+		    const uint8_t *buf, size_t len);
 	void (*deliver)(void *arg, struct cable_peer *p, const uint8_t *frame, size_t len);
 	/* lifecycle and (rate-limited) drop messages; may be NULL */
 	void (*event)(void *arg, struct cable_peer *p, const char *msg);

@@ -37,7 +37,9 @@
 #include "stream.h"
 
 #define PROG		"vde_cryptcab"
-#define RX_BATCH	64
+#define BATCH		64		/* datagrams per recvmmsg / sendmmsg */
+#define DRAIN_ROUNDS	8		/* batches per wakeup before others run */
+#define SLOT		2048		/* > CABLE_DATA_MAX and VDE_ETHBUFSIZE */
 #define TICK_MAX	CABLE_SEC
 
 struct port {
@@ -47,6 +49,33 @@ struct port {
 	int datafd, ctlfd;
 	bool nonblock;			/* datafd made non-blocking: drain in batches */
 	uint8_t buf[VDE_ETHBUFSIZE];
+};
+
+/* Datagrams to send on the UDP socket, flushed with one sendmmsg. */
+struct udp_txq {
+	unsigned n;
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH];
+	struct cable_addr to[BATCH];
+	struct cable_peer *peer[BATCH];
+	uint8_t buf[BATCH][CABLE_DATA_MAX];
+};
+
+/* Frames for the switch ports, flushed with sendmmsg per run of one port. */
+struct sw_txq {
+	unsigned n;
+	struct port *port[BATCH];
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH];
+	uint8_t buf[BATCH][CABLE_FRAME_MAX];
+};
+
+/* One recvmmsg batch (UDP datagrams or switch frames, one at a time). */
+struct rxq {
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH];
+	struct cable_addr src[BATCH];
+	uint8_t buf[BATCH][SLOT];
 };
 
 struct ctx {
@@ -63,7 +92,10 @@ struct ctx {
 	long timer;
 	uint64_t timer_at;
 	int64_t clock_offset;		/* console debug/clock: tests jump time */
-	uint8_t rxbuf[65536];
+	uint64_t now_cache;		/* engine time within one batch, 0 = none */
+	struct udp_txq utx;
+	struct sw_txq stx;
+	struct rxq rx;
 };
 
 static void usage(FILE *f, int status)
@@ -148,7 +180,16 @@ static uint64_t cb_now(void *arg)
 {
 	struct ctx *ctx = arg;
 
+	if (ctx->now_cache)
+		return ctx->now_cache;
 	return (uint64_t)((int64_t)loop_now_ns() + ctx->clock_offset);
+}
+
+/* One clock read per batch of packets, not several per packet. */
+static void batch_begin(struct ctx *ctx)
+{
+	ctx->now_cache = 0;
+	ctx->now_cache = cb_now(ctx);
 }
 
 static void cb_realtime(void *arg, struct timespec *ts)
@@ -164,33 +205,140 @@ static void cb_random(void *arg, void *buf, size_t len)
 	randombytes_buf(buf, len);
 }
 
-static int cb_send(void *arg, const struct cable_addr *to, const uint8_t *buf, size_t len)
+/* A datagram the engine counted as sent failed after all: count it. */
+static void udp_tx_failed(struct ctx *ctx, struct cable_peer *p, int err)
+{
+	enum cable_counter why = err == EMSGSIZE ? C_TX_EMSGSIZE : C_TX_ERROR;
+
+	ctx->cable->stats[why]++;
+	p->stats[why]++;
+}
+
+static void flush_udp(struct ctx *ctx)
+{
+	struct udp_txq *q = &ctx->utx;
+	unsigned i = 0;
+
+	while (i < q->n) {
+		int r = sendmmsg(ctx->udp, q->msg + i, q->n - i, 0);
+
+		if (r > 0) {
+			i += (unsigned)r;
+		} else if (r < 0 && errno == EINTR) {
+			continue;
+		} else {
+			/* the first message failed: count it, go on with the rest */
+			udp_tx_failed(ctx, q->peer[i], r < 0 ? errno : EIO);
+			i++;
+		}
+	}
+	q->n = 0;
+}
+
+/* The engine's datagrams are queued and leave in one sendmmsg at the end of
+ * the batch (or when the queue is full), in order. */
+static int cb_send(void *arg, struct cable_peer *p, const struct cable_addr *to,
+		   const uint8_t *buf, size_t len)
 {
 	struct ctx *ctx = arg;
-	ssize_t n;
+	struct udp_txq *q = &ctx->utx;
+	unsigned i;
 
-	do
-		n = sendto(ctx->udp, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : 0;
+	if (len > CABLE_DATA_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (q->n == BATCH)
+		flush_udp(ctx);
+	i = q->n++;
+	memcpy(q->buf[i], buf, len);
+	q->to[i] = *to;
+	q->iov[i].iov_base = q->buf[i];
+	q->iov[i].iov_len = len;
+	memset(&q->msg[i], 0, sizeof(q->msg[i]));
+	q->msg[i].msg_hdr.msg_name = &q->to[i].ss;
+	q->msg[i].msg_hdr.msg_namelen = q->to[i].len;
+	q->msg[i].msg_hdr.msg_iov = &q->iov[i];
+	q->msg[i].msg_hdr.msg_iovlen = 1;
+	q->peer[i] = p;
+	return 0;
+}
+
+/* Send @n frames of @port's run; the switch's backpressure is kept: on a
+ * full socket wait (bounded) for room, then count what still fails. */
+static void flush_port_run(struct port *port, struct mmsghdr *msg, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		int r = sendmmsg(port->datafd, msg + i, n - i, 0);
+
+		if (r > 0) {
+			i += (unsigned)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = port->datafd, .events = POLLOUT };
+
+			if (poll(&pfd, 1, 100) == 1)
+				continue;
+		}
+		port->peer->stats[C_TX_ERROR]++;
+		i++;
+	}
+}
+
+static void flush_sw(struct ctx *ctx)
+{
+	struct sw_txq *q = &ctx->stx;
+	unsigned i = 0;
+
+	while (i < q->n) {
+		unsigned j = i + 1;
+
+		while (j < q->n && q->port[j] == q->port[i])
+			j++;
+		flush_port_run(q->port[i], q->msg + i, j - i);
+		i = j;
+	}
+	q->n = 0;
+}
+
+static void flush_all(struct ctx *ctx)
+{
+	flush_udp(ctx);
+	flush_sw(ctx);
 }
 
 static void cb_deliver(void *arg, struct cable_peer *p, const uint8_t *frame, size_t len)
 {
 	struct ctx *ctx = arg;
 	struct port *port = p->user;
+	struct sw_txq *q = &ctx->stx;
+	unsigned i;
 
 	if (ctx->stdio) {
 		if (stream_write_frame(STDOUT_FILENO, frame, len) < 0)
 			p->stats[C_TX_ERROR]++;
-	} else if (vde_send(port->conn, frame, len, 0) < 0) {
-		struct pollfd pfd = { .fd = port->datafd, .events = POLLOUT };
-
-		/* keep the switch's backpressure on a non-blocking socket */
-		if (!(port->nonblock && errno == EAGAIN && poll(&pfd, 1, 100) == 1 &&
-		      vde_send(port->conn, frame, len, 0) >= 0))
-			p->stats[C_TX_ERROR]++;
+		return;
 	}
+	if (!port->nonblock) {
+		if (vde_send(port->conn, frame, len, 0) < 0)
+			p->stats[C_TX_ERROR]++;
+		return;
+	}
+	if (q->n == BATCH)
+		flush_sw(ctx);
+	i = q->n++;
+	memcpy(q->buf[i], frame, len);
+	q->port[i] = port;
+	q->iov[i].iov_base = q->buf[i];
+	q->iov[i].iov_len = len;
+	memset(&q->msg[i], 0, sizeof(q->msg[i]));
+	q->msg[i].msg_hdr.msg_iov = &q->iov[i];
+	q->msg[i].msg_hdr.msg_iovlen = 1;
 }
 
 static void addr_str(const struct cable_addr *a, char *buf, size_t len)
@@ -242,6 +390,7 @@ static uint64_t on_timer(struct loop *l, void *arg)
 	struct ctx *ctx = arg;
 	uint64_t next = cable_tick(ctx->cable), t = cb_now(ctx), d = TICK_MAX;
 
+	flush_all(ctx);
 	if (next && next > t && next - t < d)
 		d = next - t;
 	else if (next && next <= t)
@@ -256,6 +405,8 @@ static void after_io(struct ctx *ctx)
 {
 	uint64_t next = cable_tick(ctx->cable), t = cb_now(ctx), real;
 
+	flush_all(ctx);
+	ctx->now_cache = 0;
 	if (!next)
 		return;
 	real = loop_now_ns() + (next > t ? next - t : 1000000);
@@ -265,21 +416,46 @@ static void after_io(struct ctx *ctx)
 	}
 }
 
+/* recvmmsg one batch into ctx->rx; with MSG_TRUNC msg_len is the real
+ * length, which may exceed SLOT (the engine then drops it by length). */
+static int rx_batch(struct ctx *ctx, int fd, bool addr)
+{
+	struct rxq *q = &ctx->rx;
+	int i, n;
+
+	for (i = 0; i < BATCH; i++) {
+		q->iov[i].iov_base = q->buf[i];
+		q->iov[i].iov_len = SLOT;
+		memset(&q->msg[i].msg_hdr, 0, sizeof(q->msg[i].msg_hdr));
+		q->msg[i].msg_hdr.msg_iov = &q->iov[i];
+		q->msg[i].msg_hdr.msg_iovlen = 1;
+		if (addr) {
+			q->msg[i].msg_hdr.msg_name = &q->src[i].ss;
+			q->msg[i].msg_hdr.msg_namelen = sizeof(q->src[i].ss);
+		}
+	}
+	do
+		n = recvmmsg(fd, q->msg, BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 static void on_udp(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct ctx *ctx = arg;
-	struct cable_addr src;
-	int i;
+	struct rxq *q = &ctx->rx;
+	int r, i, n;
 
-	for (i = 0; i < RX_BATCH; i++) {
-		ssize_t n;
-
-		src.len = sizeof(src.ss);
-		n = recvfrom(fd, ctx->rxbuf, sizeof(ctx->rxbuf), MSG_DONTWAIT,
-			     (struct sockaddr *)&src.ss, &src.len);
-		if (n < 0)
+	batch_begin(ctx);
+	for (r = 0; r < DRAIN_ROUNDS; r++) {
+		n = rx_batch(ctx, fd, true);
+		for (i = 0; i < n; i++) {
+			q->src[i].len = q->msg[i].msg_hdr.msg_namelen;
+			cable_rx(ctx->cable, q->buf[i], q->msg[i].msg_len, &q->src[i]);
+		}
+		flush_all(ctx);
+		if (n < BATCH)
 			break;
-		cable_rx(ctx->cable, ctx->rxbuf, (size_t)n, &src);
 	}
 	after_io(ctx);
 }
@@ -288,15 +464,26 @@ static void on_port(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct port *port = arg;
 	struct ctx *ctx = port->ctx;
-	int i;
+	struct rxq *q = &ctx->rx;
+	int r, i, n;
 
-	for (i = 0; i < (port->nonblock ? RX_BATCH : 1); i++) {
-		ssize_t n = vde_recv(port->conn, port->buf, sizeof(port->buf), 0);
+	batch_begin(ctx);
+	if (!port->nonblock) {
+		ssize_t len = vde_recv(port->conn, port->buf, sizeof(port->buf), 0);
 
-		if (n < 0)
+		if (len > 0)
+			cable_tx(ctx->cable, port->peer, port->buf, (size_t)len);
+		after_io(ctx);
+		return;
+	}
+	for (r = 0; r < DRAIN_ROUNDS; r++) {
+		n = rx_batch(ctx, fd, false);
+		for (i = 0; i < n; i++)
+			if (q->msg[i].msg_len > 0)
+				cable_tx(ctx->cable, port->peer, q->buf[i], q->msg[i].msg_len);
+		flush_all(ctx);
+		if (n < BATCH)
 			break;
-		if (n > 0)
-			cable_tx(ctx->cable, port->peer, port->buf, (size_t)n);
 	}
 	after_io(ctx);
 }

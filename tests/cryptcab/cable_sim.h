@@ -88,13 +88,15 @@ static inline void sim_random(void *arg, void *buf, size_t len)
 	randombytes_buf_deterministic(buf, len, seed);
 }
 
-static inline int sim_send(void *arg, const struct cable_addr *to, const uint8_t *buf, size_t len)
+static inline int sim_send(void *arg, struct cable_peer *peer, const struct cable_addr *to,
+			   const uint8_t *buf, size_t len)
 {
 	struct sim_side *me = arg;
 	struct sim *s = me->sim;
 	struct sim_pkt *p;
 
 	(void)to;
+	(void)peer;
 	me->sent++;
 	if (s->qn == SIM_QMAX || len > SIM_PKTMAX)
 		return 0;	/* the wire lost it */
