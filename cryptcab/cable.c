@@ -31,6 +31,20 @@
  * 2^60 messages) and when receiving on one older than 165 s. Keypairs older
  * than 180 s are never used. INITs are sent at most once per 5 s.
  *
+ * PSK mode server (cable_add_psk_clients()): every client holds the same
+ * PSK and so the same static key; the one allow-listed key cannot tell them
+ * apart. That key is kept as a "shared" peer that is never a session; an
+ * INIT that authenticates under it belongs to the session of the client at
+ * the INIT's source address:port (the only thing that tells PSK clients
+ * apart), and one is created if there is none. A session gets its switch
+ * port (session_up()) only when its key is confirmed by the first data
+ * packet, so a replayed INIT can never open a port; it is freed, with its
+ * port, when its keys are wiped (540 s without a handshake) or when the
+ * table is full and it is unconfirmed or dead (no usable key). Data finds
+ * its session by receiver index as always, so a session roams with its
+ * client. INIT replays are caught by each session's timestamp and, across
+ * sessions, by the ephemerals of the last CABLE_SEEN_INITS accepted INITs.
+ *
  * All secrets live in sodium_malloc() blocks (struct cable_secret, struct
  * cable_peer_secret) and are wiped with sodium_memzero() when replaced.
  */
@@ -395,6 +409,138 @@ static bool ratelimit_ok(struct cable *c, const struct cable_addr *src)
 		      RL_GLOBAL_BURST);
 }
 
+/**
+ * cable_sessions() - number of PSK client sessions
+ * @c:	cable
+ *
+ * Return: sessions (confirmed or not) of a PSK server, 0 otherwise.
+ */
+size_t cable_sessions(const struct cable *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->npeers; i++)
+		n += c->peers[i]->session;
+	return n;
+}
+
+static void peer_free(struct cable_peer *p)
+{
+	if (!p)
+		return;
+	sodium_free(p->sec);
+	free(p);
+}
+
+/* Remove a session (the shell closes its port first) and free it. */
+static void session_close(struct cable *c, struct cable_peer *p)
+{
+	size_t i;
+
+	if (c->ops.session_down)
+		c->ops.session_down(c->ops.arg, p);
+	count(c, NULL, C_SESSIONS_CLOSED, 1);
+	event(c, p, "session closed");
+	for (i = 0; i < c->npeers; i++)
+		if (c->peers[i] == p) {
+			memmove(&c->peers[i], &c->peers[i + 1],
+				(c->npeers - i - 1) * sizeof(c->peers[0]));
+			c->npeers--;
+			break;
+		}
+	peer_free(p);
+}
+
+/* Make room for one more session: an unconfirmed one goes first (oldest
+ * INIT), then a dead one (no usable key; least recently heard). */
+static bool session_make_room(struct cable *c)
+{
+	struct cable_peer *victim = NULL;
+	size_t i;
+
+	if (cable_sessions(c) < c->max_sessions && c->npeers < CABLE_MAX_PEERS)
+		return true;
+	for (i = 0; i < c->npeers; i++) {
+		struct cable_peer *p = c->peers[i];
+
+		if (p->session && !p->up && (!victim || p->created < victim->created))
+			victim = p;
+	}
+	for (i = 0; i < c->npeers && !victim; i++) {
+		struct cable_peer *p = c->peers[i];
+
+		if (p->session && !cable_peer_usable(p) && !p->sec->next.valid &&
+		    (!victim || p->last_rx < victim->last_rx))
+			victim = p;
+	}
+	if (!victim)
+		return false;
+	session_close(c, victim);
+	return true;
+}
+
+/* The session of the client at @src (the latest one if several). */
+static struct cable_peer *session_find(struct cable *c, const struct cable_addr *src)
+{
+	struct cable_peer *found = NULL;
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++) {
+		struct cable_peer *p = c->peers[i];
+
+		if (p->session && p->has_ep && cable_addr_equal(&p->ep, src) &&
+		    (!found || p->created > found->created))
+			found = p;
+	}
+	return found;
+}
+
+/* A new session for a client of @shared at @src; NULL if no room. */
+static struct cable_peer *session_new(struct cable *c, struct cable_peer *shared,
+				      const struct cable_addr *src)
+{
+	struct cable_peer *p = NULL;
+
+	if (!session_make_room(c))
+		goto fail;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		goto fail;
+	p->sec = sodium_malloc(sizeof(*p->sec));
+	if (!p->sec)
+		goto fail;
+	sodium_memzero(p->sec, sizeof(*p->sec));
+	memcpy(p->sec->psk, shared->sec->psk, NOISE_KEYLEN);
+	memcpy(p->sec->ss, shared->sec->ss, NOISE_KEYLEN);
+	p->c = c;
+	p->id = c->next_id++;
+	memcpy(p->pub, shared->pub, NOISE_KEYLEN);
+	memcpy(p->mac1_key, shared->mac1_key, NOISE_KEYLEN);
+	memcpy(p->h0, shared->h0, NOISE_HASHLEN);
+	memcpy(p->ck0, shared->ck0, NOISE_HASHLEN);
+	p->session = true;
+	p->keepalive_interval = shared->keepalive_interval;
+	p->ep = *src;
+	p->has_ep = true;
+	p->created = now(c) ? now(c) : 1;
+	c->peers[c->npeers++] = p;
+	count(c, NULL, C_SESSIONS_OPENED, 1);
+	return p;
+fail:
+	peer_free(p);
+	return NULL;
+}
+
+static bool init_seen(struct cable *c, const uint8_t *e)
+{
+	unsigned i;
+
+	for (i = 0; i < CABLE_SEEN_INITS; i++)
+		if (!memcmp(c->seen_e[i], e, NOISE_KEYLEN))
+			return true;
+	return false;
+}
+
 static bool mac1_ok(struct cable *c, const uint8_t *buf, size_t off)
 {
 	uint8_t mac[NOISE_MAC_LEN];
@@ -432,7 +578,8 @@ static void rx_init(struct cable *c, const uint8_t *buf, const struct cable_addr
 		goto out;
 	}
 	for (i = 0; i < c->npeers && !p; i++)
-		if (!sodium_memcmp(c->peers[i]->pub, hs->rs, NOISE_KEYLEN))
+		if (!c->peers[i]->session &&
+		    !sodium_memcmp(c->peers[i]->pub, hs->rs, NOISE_KEYLEN))
 			p = c->peers[i];
 	if (!p) {
 		drop(c, NULL, C_RX_HANDSHAKE_FAIL);
@@ -448,8 +595,29 @@ static void rx_init(struct cable *c, const uint8_t *buf, const struct cable_addr
 		drop(c, p, C_RX_HANDSHAKE_FAIL);
 		goto out;
 	}
-	if ((p->has_ts && memcmp(ts, p->last_ts, sizeof(ts)) <= 0) ||
-	    (p->last_init_rx && t - p->last_init_rx < INIT_MIN_INTERVAL)) {
+	if (p->shared) {
+		/* PSK server: the client is its address:port */
+		struct cable_peer *q = session_find(c, src);
+
+		if (init_seen(c, buf + 8)) {
+			drop(c, q, C_RX_HANDSHAKE_REPLAY);
+			goto out;
+		}
+		if (q && ((q->has_ts && memcmp(ts, q->last_ts, sizeof(ts)) <= 0) ||
+			  (q->last_init_rx && t - q->last_init_rx < INIT_MIN_INTERVAL))) {
+			drop(c, q, C_RX_HANDSHAKE_REPLAY);
+			goto out;
+		}
+		if (!q && !(q = session_new(c, p, src))) {
+			drop(c, NULL, C_RX_NO_SLOT);
+			goto out;
+		}
+		memcpy(c->seen_e[c->seen_next], buf + 8, NOISE_KEYLEN);
+		c->seen_next = (c->seen_next + 1) % CABLE_SEEN_INITS;
+		p = q;
+		s = p->sec;
+	} else if ((p->has_ts && memcmp(ts, p->last_ts, sizeof(ts)) <= 0) ||
+		   (p->last_init_rx && t - p->last_init_rx < INIT_MIN_INTERVAL)) {
 		drop(c, p, C_RX_HANDSHAKE_REPLAY);
 		goto out;
 	}
@@ -611,6 +779,15 @@ static void rx_data(struct cable *c, const uint8_t *buf, size_t len, const struc
 		keypair_wipe(&s->next);
 		kp = &s->cur;
 		event(c, p, "session confirmed");
+		if (p->session && !p->up) {
+			p->up = true;
+			if (c->ops.session_up && c->ops.session_up(c->ops.arg, p)) {
+				p->up = false;
+				drop(c, NULL, C_RX_NO_SLOT);
+				session_close(c, p);
+				return;
+			}
+		}
 		flush_staged(c, p, kp);
 	}
 	set_endpoint(c, p, src);
@@ -734,7 +911,8 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-static void peer_timers(struct cable *c, struct cable_peer *p, uint64_t t)
+/* Return: true if @p was a session and has been freed. */
+static bool peer_timers(struct cable *c, struct cable_peer *p, uint64_t t)
 {
 	if (p->hs_active && p->hs_retry_at && t >= p->hs_retry_at) {
 		p->hs_retry_at = 0;
@@ -765,6 +943,10 @@ static void peer_timers(struct cable *c, struct cable_peer *p, uint64_t t)
 	if (p->zero_at && t >= p->zero_at) {
 		p->zero_at = 0;
 		zero_keys(c, p);
+		if (p->session) {
+			session_close(c, p);
+			return true;
+		}
 	}
 	if (p->persistent_at && t >= p->persistent_at) {
 		p->persistent_at = t + p->keepalive_interval;
@@ -773,6 +955,7 @@ static void peer_timers(struct cable *c, struct cable_peer *p, uint64_t t)
 		else
 			send_init(c, p, false);
 	}
+	return false;
 }
 
 /**
@@ -789,7 +972,10 @@ uint64_t cable_tick(struct cable *c)
 	for (i = 0; i < c->npeers; i++) {
 		struct cable_peer *p = c->peers[i];
 
-		peer_timers(c, p, t);
+		if (peer_timers(c, p, t)) {
+			i--;	/* the array moved down */
+			continue;
+		}
 		next = earliest(next, p->hs_active ? p->hs_retry_at : 0);
 		next = earliest(next, p->keepalive_at);
 		next = earliest(next, p->newhs_at);
@@ -878,8 +1064,8 @@ struct cable_peer *cable_add_peer(struct cable *c, const uint8_t pub[NOISE_KEYLE
 		goto fail;
 	}
 	for (i = 0; i < c->npeers; i++)
-		if (!memcmp(c->peers[i]->pub, pub, NOISE_KEYLEN)) {
-			errno = EEXIST;
+		if (c->max_sessions || !memcmp(c->peers[i]->pub, pub, NOISE_KEYLEN)) {
+			errno = EEXIST;		/* a PSK server has one key only */
 			goto fail;
 		}
 	p = calloc(1, sizeof(*p));
@@ -896,7 +1082,7 @@ struct cable_peer *cable_add_peer(struct cable *c, const uint8_t pub[NOISE_KEYLE
 	if (psk)
 		memcpy(p->sec->psk, psk, NOISE_KEYLEN);
 	p->c = c;
-	p->id = (unsigned)c->npeers;
+	p->id = c->next_id++;
 	memcpy(p->pub, pub, NOISE_KEYLEN);
 	noise_mac1_key(p->mac1_key, pub);
 	noise_hs_start(p->h0, p->ck0, pub, c->name);
@@ -911,11 +1097,38 @@ struct cable_peer *cable_add_peer(struct cable *c, const uint8_t pub[NOISE_KEYLE
 	c->peers[c->npeers++] = p;
 	return p;
 fail:
-	if (p) {
-		sodium_free(p->sec);
-		free(p);
-	}
+	peer_free(p);
 	return NULL;
+}
+
+/**
+ * cable_add_psk_clients() - PSK mode server: accept several clients
+ * @c:			cable, with no peers yet
+ * @pub:		the clients' common static public key (from the PSK)
+ * @psk:		the PSK
+ * @max_sessions:	client sessions at most (1..CABLE_MAX_PEERS - 1)
+ *
+ * Every INIT under @pub starts or rekeys the session of the client at its
+ * source address:port; see the theory of operation.
+ *
+ * Return: the shared peer (never a session itself), or NULL with errno set.
+ */
+struct cable_peer *cable_add_psk_clients(struct cable *c, const uint8_t pub[NOISE_KEYLEN],
+					 const uint8_t *psk, size_t max_sessions)
+{
+	struct cable_peer *p = NULL;
+
+	if (c->npeers || !max_sessions || max_sessions >= CABLE_MAX_PEERS) {
+		errno = EINVAL;
+		goto out;
+	}
+	p = cable_add_peer(c, pub, psk, NULL, false, 0);
+	if (!p)
+		goto out;
+	p->shared = true;
+	c->max_sessions = max_sessions;
+out:
+	return p;
 }
 
 /**
@@ -928,10 +1141,8 @@ void cable_free(struct cable *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->npeers; i++) {
-		sodium_free(c->peers[i]->sec);
-		free(c->peers[i]);
-	}
+	for (i = 0; i < c->npeers; i++)
+		peer_free(c->peers[i]);
 	sodium_free(c->sec);
 	free(c->name);
 	sodium_memzero(c->rxbuf, sizeof(c->rxbuf));

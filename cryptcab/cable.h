@@ -52,6 +52,7 @@
 #define RL_GLOBAL_RATE		200
 #define RL_GLOBAL_BURST		50
 #define RL_SLOTS		256
+#define CABLE_SEEN_INITS	64	/* PSK server: ephemerals of recent INITs */
 
 /* Counters: drops by reason (cable-protocol.md 1.12) and traffic. */
 #define CABLE_COUNTERS(X) \
@@ -68,7 +69,8 @@
 	X(TX_STAGED, "tx_staged") X(TX_STAGED_DROP, "tx_staged_drop") \
 	X(TX_NO_ENDPOINT, "tx_no_endpoint") X(HANDSHAKES, "handshakes") \
 	X(HANDSHAKE_GIVEUP, "handshake_giveup") X(KEYS_ZEROED, "keys_zeroed") \
-	X(ROAMED, "endpoint_changes")
+	X(ROAMED, "endpoint_changes") X(RX_NO_SLOT, "rx_no_slot") \
+	X(SESSIONS_OPENED, "sessions_opened") X(SESSIONS_CLOSED, "sessions_closed")
 
 #define CABLE_ENUM(id, name) C_##id,
 enum cable_counter { CABLE_COUNTERS(CABLE_ENUM) C_N };
@@ -94,6 +96,13 @@ struct cable_ops {
 	void (*deliver)(void *arg, struct cable_peer *p, const uint8_t *frame, size_t len);
 	/* lifecycle and (rate-limited) drop messages; may be NULL */
 	void (*event)(void *arg, struct cable_peer *p, const char *msg);
+	/* PSK server: a client session was confirmed (its first data packet
+	 * authenticated) and needs a port; -1 if it cannot have one (the
+	 * session is then closed). May be NULL. */
+	int (*session_up)(void *arg, struct cable_peer *p);
+	/* PSK server: a client session (confirmed or not) is about to be
+	 * freed; the shell must drop every reference to it. May be NULL. */
+	void (*session_down)(void *arg, struct cable_peer *p);
 	void *arg;
 };
 
@@ -129,6 +138,9 @@ struct cable_peer {
 	uint8_t mac1_key[NOISE_KEYLEN];	/* for messages we send to this peer */
 	uint8_t h0[NOISE_HASHLEN], ck0[NOISE_HASHLEN];	/* initiating to this peer */
 	bool may_initiate;
+	bool shared;			/* PSK server: the clients' common key, never a session */
+	bool session;			/* PSK server: one client, created by its INIT */
+	bool up;			/* session: confirmed, session_up() done */
 	bool has_ep;
 	struct cable_addr ep;
 	uint64_t keepalive_interval;	/* persistent keepalive, 0 = off */
@@ -143,6 +155,7 @@ struct cable_peer {
 	bool has_ts;
 	uint8_t last_ts[NOISE_TIMESTAMPLEN];
 	uint64_t last_init_rx;		/* 0 = never */
+	uint64_t created;		/* session: when its first INIT was accepted */
 
 	uint64_t keepalive_at, newhs_at, zero_at, persistent_at;	/* 0 = unset */
 	uint64_t last_handshake;	/* completion time, 0 = never */
@@ -175,6 +188,10 @@ struct cable {
 	char *name;
 	struct cable_peer *peers[CABLE_MAX_PEERS];
 	size_t npeers;
+	size_t max_sessions;		/* PSK server: client sessions at most */
+	unsigned next_id;
+	uint8_t seen_e[CABLE_SEEN_INITS][NOISE_KEYLEN];	/* PSK server */
+	unsigned seen_next;
 	uint64_t stats[C_N];
 	uint64_t last_log[C_N];
 	struct cable_rl_slot rl[RL_SLOTS];
@@ -192,6 +209,9 @@ struct cable_peer *cable_add_peer(struct cable *c, const uint8_t pub[NOISE_KEYLE
 void cable_rx(struct cable *c, const uint8_t *buf, size_t len, const struct cable_addr *src);
 void cable_tx(struct cable *c, struct cable_peer *p, const uint8_t *frame, size_t len);
 uint64_t cable_tick(struct cable *c);
+struct cable_peer *cable_add_psk_clients(struct cable *c, const uint8_t pub[NOISE_KEYLEN],
+					 const uint8_t *psk, size_t max_sessions);
+size_t cable_sessions(const struct cable *c);
 bool cable_peer_zeroed(const struct cable_peer *p);
 bool cable_peer_usable(const struct cable_peer *p);
 bool cable_addr_equal(const struct cable_addr *a, const struct cable_addr *b);

@@ -87,8 +87,9 @@ struct ctx {
 	bool verbose;
 	bool stdio;
 	struct stream_rx *srx;
+	const char *vnl;
 	struct port ports[CABLE_MAX_PEERS];
-	size_t nports;
+	size_t nports;			/* slots used so far (a PSK server reuses them) */
 	long timer;
 	uint64_t timer_at;
 	int64_t clock_offset;		/* console debug/clock: tests jump time */
@@ -319,6 +320,10 @@ static void cb_deliver(void *arg, struct cable_peer *p, const uint8_t *frame, si
 	struct sw_txq *q = &ctx->stx;
 	unsigned i;
 
+	if (!port) {
+		p->stats[C_TX_ERROR]++;
+		return;
+	}
 	if (ctx->stdio) {
 		if (stream_write_frame(STDOUT_FILENO, frame, len) < 0)
 			p->stats[C_TX_ERROR]++;
@@ -503,7 +508,8 @@ static void stdio_frame(void *arg, const uint8_t *frame, size_t len)
 {
 	struct port *port = arg;
 
-	cable_tx(port->ctx->cable, port->peer, frame, len);
+	if (port->peer)		/* a PSK server before its first client: dropped */
+		cable_tx(port->ctx->cable, port->peer, frame, len);
 }
 
 static void on_stdin(struct loop *l, int fd, uint32_t events, void *arg)
@@ -571,7 +577,14 @@ static int cmd_peers(void *arg, FILE *out, const char *args)
 
 		key_to_base64(pub, p->pub);
 		addr_str(&p->ep, ep, sizeof(ep));
-		fprintf(out, "peer %u %s\n", p->id, pub);
+		if (p->shared) {
+			fprintf(out, "psk clients %s: %zu session(s), at most %zu\n", pub,
+				cable_sessions(ctx->cable), ctx->cable->max_sessions);
+			print_counters(out, p->stats, "  ");
+			continue;
+		}
+		fprintf(out, "peer %u %s%s\n", p->id, pub,
+			!p->session ? "" : p->up ? " client session" : " client session (unconfirmed)");
 		fprintf(out, "  endpoint %s\n", p->has_ep ? ep : "(none)");
 		print_age(out, "latest handshake", t, p->last_handshake);
 		print_age(out, "latest rx", t, p->last_rx);
@@ -597,7 +610,10 @@ static int cmd_showinfo(void *arg, FILE *out, const char *args)
 	key_to_base64(pub, ctx->cable->pub);
 	fprintf(out, "%s %s (vdecab v1, Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b)\n", PROG, VERSION);
 	fprintf(out, "public key %s\n", pub);
-	fprintf(out, "peers %zu\n", ctx->cable->npeers);
+	if (ctx->cable->max_sessions)
+		fprintf(out, "psk server: %zu client session(s)\n", cable_sessions(ctx->cable));
+	else
+		fprintf(out, "peers %zu\n", ctx->cable->npeers);
 	return 0;
 }
 
@@ -712,22 +728,26 @@ static void open_udp(struct ctx *ctx, unsigned port)
 	ctx->udp = fd;
 }
 
-static void open_port(struct ctx *ctx, struct port *port, const char *vnl)
+/* Plug @port into ctx->vnl (or stdin/stdout). Return: 0, or -1 with errno
+ * (nothing left open). */
+static int port_open(struct ctx *ctx, struct port *port)
 {
+	const char *vnl = ctx->vnl;
 	char descr[64];
+	int ret = -1;
 
 	port->ctx = ctx;
+	port->conn = NULL;
+	port->nonblock = false;
 	if (ctx->stdio) {
 		port->datafd = STDIN_FILENO;
 		port->ctlfd = -1;
-		if (loop_add_fd(ctx->loop, STDIN_FILENO, EPOLLIN, on_stdin, port))
-			die_perror("stdin");
-		return;
+		return loop_add_fd(ctx->loop, STDIN_FILENO, EPOLLIN, on_stdin, port);
 	}
 	snprintf(descr, sizeof(descr), PROG " peer %u", port->peer->id);
 	port->conn = vde_open((char *)vnl, descr, NULL);
 	if (!port->conn)
-		die_perror("cannot open VNL '%s'", vnl ? vnl : "(default)");
+		goto out;
 	port->datafd = vde_datafd(port->conn);
 	port->ctlfd = vde_ctlfd(port->conn);
 	/* A switch port is one datagram per frame: safe to read in batches
@@ -738,9 +758,96 @@ static void open_port(struct ctx *ctx, struct port *port, const char *vnl)
 		port->nonblock = fl >= 0 && fcntl(port->datafd, F_SETFL, fl | O_NONBLOCK) == 0;
 	}
 	if (loop_add_fd(ctx->loop, port->datafd, EPOLLIN, on_port, port))
-		die_perror("epoll");
-	if (port->ctlfd >= 0 && loop_add_fd(ctx->loop, port->ctlfd, EPOLLIN, on_ctl, port))
-		die_perror("epoll");
+		goto out;
+	if (port->ctlfd >= 0 && loop_add_fd(ctx->loop, port->ctlfd, EPOLLIN, on_ctl, port)) {
+		loop_del_fd(ctx->loop, port->datafd);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret && port->conn) {
+		int err = errno;
+
+		vde_close(port->conn);
+		port->conn = NULL;
+		errno = err;
+	}
+	return ret;
+}
+
+static void port_close(struct ctx *ctx, struct port *port)
+{
+	if (port->conn) {
+		loop_del_fd(ctx->loop, port->datafd);
+		if (port->ctlfd >= 0)
+			loop_del_fd(ctx->loop, port->ctlfd);
+		vde_close(port->conn);
+		port->conn = NULL;
+	}
+	if (port->peer)
+		port->peer->user = NULL;
+	port->peer = NULL;
+}
+
+/* PSK server: a client's session is confirmed; give it a switch port (with
+ * -s -, the stdio stream now belongs to the latest client). */
+static int cb_session_up(void *arg, struct cable_peer *p)
+{
+	struct ctx *ctx = arg;
+	struct port *port = NULL;
+	char ep[80];
+	size_t i;
+
+	addr_str(&p->ep, ep, sizeof(ep));
+	if (ctx->stdio) {
+		port = &ctx->ports[0];
+		if (port->peer)
+			port->peer->user = NULL;
+		port->peer = p;
+		p->user = port;
+		if (ctx->verbose)
+			log_info("client %u (%s): session up on stdin/stdout", p->id, ep);
+		return 0;
+	}
+	for (i = 0; i < CABLE_MAX_PEERS && !port; i++)
+		if (!ctx->ports[i].peer)
+			port = &ctx->ports[i];
+	if (!port)
+		return -1;
+	port->peer = p;
+	p->user = port;
+	if (port_open(ctx, port)) {
+		log_warn("client %u (%s): cannot open VNL '%s': %s", p->id, ep,
+			 ctx->vnl ? ctx->vnl : "(default)", strerror(errno));
+		port->peer = NULL;
+		p->user = NULL;
+		return -1;
+	}
+	if (port >= ctx->ports + ctx->nports)
+		ctx->nports = (size_t)(port - ctx->ports) + 1;
+	if (ctx->verbose)
+		log_info("client %u (%s): session up on its own port", p->id, ep);
+	return 0;
+}
+
+/* PSK server: a session is freed; nothing may refer to it any more. */
+static void cb_session_down(void *arg, struct cable_peer *p)
+{
+	struct ctx *ctx = arg;
+	struct port *port = p->user;
+
+	flush_all(ctx);
+	if (!port)
+		return;
+	if (ctx->stdio) {
+		if (port->peer == p)
+			port->peer = NULL;
+		p->user = NULL;
+		return;
+	}
+	if (ctx->verbose)
+		log_info("client %u: session closed, port released", p->id);
+	port_close(ctx, port);
 }
 
 static void read_config(const char *path, struct conf *cf)
@@ -911,7 +1018,8 @@ int main(int argc, char **argv)
 	{
 		struct cable_ops ops = {
 			.now = cb_now, .realtime = cb_realtime, .random = cb_random,
-			.send = cb_send, .deliver = cb_deliver, .event = cb_event, .arg = ctx,
+			.send = cb_send, .deliver = cb_deliver, .event = cb_event,
+			.session_up = cb_session_up, .session_down = cb_session_down, .arg = ctx,
 		};
 
 		ctx->cable = cable_new(&ops, priv, name ? name : (cf->name[0] ? cf->name : NULL));
@@ -930,14 +1038,22 @@ int main(int argc, char **argv)
 		key_psk_static(other, psk, connect_to == NULL);
 		noise_pub_from_priv(pub, other);
 		sodium_free(other);
-		if (connect_to)
+		if (connect_to) {
 			resolve(ctx, connect_to, &ep);
-		p = cable_add_peer(ctx->cable, pub, psk, connect_to ? &ep : NULL,
-				   connect_to != NULL, keepalive);
-		if (!p)
-			die_perror("peer");
-		ctx->ports[ctx->nports].peer = p;
-		p->user = &ctx->ports[ctx->nports++];
+			p = cable_add_peer(ctx->cable, pub, psk, &ep, true, keepalive);
+			if (!p)
+				die_perror("peer");
+			ctx->ports[ctx->nports].peer = p;
+			p->user = &ctx->ports[ctx->nports++];
+		} else {
+			/* server: each client gets its own session and port */
+			p = cable_add_psk_clients(ctx->cable, pub, psk, CABLE_MAX_PEERS - 1);
+			if (!p)
+				die_perror("peer");
+			p->keepalive_interval = keepalive * CABLE_SEC;
+			if (ctx->stdio)
+				ctx->nports = 1;	/* the stream, for the latest client */
+		}
 	} else {
 		size_t noep = 0;
 
@@ -974,8 +1090,10 @@ int main(int argc, char **argv)
 	sodium_free(psk);
 	free(cf);
 
+	ctx->vnl = vnl;
 	for (i = 0; i < ctx->nports; i++)
-		open_port(ctx, &ctx->ports[i], vnl);
+		if (port_open(ctx, &ctx->ports[i]))
+			die_perror("cannot open VNL '%s'", ctx->stdio ? "-" : vnl ? vnl : "(default)");
 	if (ctx->stdio) {
 		ctx->srx = malloc(sizeof(*ctx->srx));
 		if (!ctx->srx)
