@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* slirp/frame.c - pure checks on the Ethernet frames around libslirp
+ *
+ * See frame.h for the theory of operation. Every offset is checked against
+ * the frame length before it is read; no arithmetic on wire lengths before
+ * their bounds are known.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "frame.h"
+
+#define ETH_P_IPV4	0x0800
+#define ETH_P_IPV6	0x86dd
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+#define TCP_HLEN	20
+#define TH_URG		0x20
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
+static uint16_t csum_update(uint16_t hc, uint16_t m, uint16_t m2)
+{
+	uint32_t s = (uint16_t)~hc + (uint16_t)~m + (uint32_t)m2;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* Offset of the TCP header and bytes of it available, or 0 if no TCP.
+ * *verdict is set for frames to drop. */
+static size_t tcp_offset(const uint8_t *f, size_t len, enum sframe_verdict *verdict)
+{
+	uint16_t type;
+
+	*verdict = SF_PASS;
+	if (len < SFRAME_ETH_HLEN)
+		return 0;
+	type = get16(f + 12);
+	if (type == ETH_P_IPV4) {
+		const uint8_t *ip = f + SFRAME_ETH_HLEN;
+		size_t avail = len - SFRAME_ETH_HLEN, ihl, frag, tlen;
+
+		if (avail < 20 || (ip[0] >> 4) != 4 || ip[9] != PROTO_TCP)
+			return 0;
+		ihl = (size_t)(ip[0] & 0x0f) * 4;
+		if (ihl < 20)
+			return 0;		/* libslirp drops it */
+		frag = (size_t)(get16(ip + 6) & 0x1fff) * 8;
+		tlen = get16(ip + 2);
+		if (frag > 0 && frag < TCP_HLEN) {
+			*verdict = SF_DROP_TCPFRAG;
+			return 0;
+		}
+		if (frag > 0)
+			return 0;		/* past the TCP header */
+		if (tlen > avail)
+			tlen = avail;
+		if (tlen < ihl + TCP_HLEN) {
+			/* a first fragment (or datagram) without a whole TCP header */
+			*verdict = (get16(ip + 6) & 0x2000) ? SF_DROP_TCPFRAG : SF_DROP_TRUNC;
+			return 0;
+		}
+		return SFRAME_ETH_HLEN + ihl;
+	}
+	if (type == ETH_P_IPV6) {
+		const uint8_t *ip = f + SFRAME_ETH_HLEN;
+		size_t avail = len - SFRAME_ETH_HLEN;
+
+		if (avail < 40 || (ip[0] >> 4) != 6 || ip[6] != PROTO_TCP)
+			return 0;
+		if (avail < 40 + TCP_HLEN) {
+			*verdict = SF_DROP_TRUNC;
+			return 0;
+		}
+		return SFRAME_ETH_HLEN + 40;
+	}
+	return 0;
+}
+
+/**
+ * sframe_guest_check() - vet a guest frame (see frame.h)
+ * @f:		frame
+ * @len:	length
+ * @mtu:	MTU of the network
+ *
+ * Return: the verdict; SF_PASS_URG means @f was rewritten.
+ */
+enum sframe_verdict sframe_guest_check(uint8_t *f, size_t len, size_t mtu)
+{
+	enum sframe_verdict v;
+	uint8_t *tcp;
+	uint16_t old12, old18, csum;
+	size_t off;
+
+	if (len < SFRAME_ETH_HLEN)
+		return SF_DROP_RUNT;
+	if (len > mtu + SFRAME_ETH_HLEN + 4)
+		return SF_DROP_BIG;
+	off = tcp_offset(f, len, &v);
+	if (!off)
+		return v;
+	tcp = f + off;
+	if (!(tcp[13] & TH_URG))
+		return SF_PASS;
+	old12 = get16(tcp + 12);
+	old18 = get16(tcp + 18);
+	tcp[13] &= (uint8_t)~TH_URG;
+	put16(tcp + 18, 0);
+	csum = get16(tcp + 16);
+	csum = csum_update(csum, old12, get16(tcp + 12));
+	csum = csum_update(csum, old18, 0);
+	put16(tcp + 16, csum);
+	return SF_PASS_URG;
+}
+
+/**
+ * sframe_has_urg() - does a guest frame carry a TCP segment with URG?
+ * @f:		frame
+ * @len:	length
+ *
+ * Return: 1 or 0.
+ */
+int sframe_has_urg(const uint8_t *f, size_t len)
+{
+	enum sframe_verdict v;
+	size_t off = tcp_offset(f, len, &v);
+
+	return off && (f[off + 13] & TH_URG);
+}
+
+/**
+ * sframe_dhcp_ack() - recognise a DHCP ACK sent to a guest
+ * @f:		frame
+ * @len:	length
+ * @l:		filled on success (lease_secs 0 if no option 51)
+ *
+ * Return: 1 for a DHCP ACK, else 0.
+ */
+int sframe_dhcp_ack(const uint8_t *f, size_t len, struct sdhcp_lease *l)
+{
+	const uint8_t *ip, *udp, *bp, *opt, *end;
+	size_t ihl, avail;
+	int ack = 0;
+
+	if (len < SFRAME_ETH_HLEN + 20 || get16(f + 12) != ETH_P_IPV4)
+		return 0;
+	ip = f + SFRAME_ETH_HLEN;
+	avail = len - SFRAME_ETH_HLEN;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != PROTO_UDP || (get16(ip + 6) & 0x3fff))
+		return 0;
+	/* UDP header + BOOTP fixed part (236) + magic cookie (4) */
+	if (avail < ihl + 8 + 240)
+		return 0;
+	udp = ip + ihl;
+	if (get16(udp) != 67 || get16(udp + 2) != 68)
+		return 0;
+	bp = udp + 8;
+	if (bp[0] != 2 || bp[1] != 1 || bp[2] != 6)	/* BOOTREPLY, Ethernet */
+		return 0;
+	if (memcmp(bp + 236, "\x63\x82\x53\x63", 4))
+		return 0;
+	memset(l, 0, sizeof(*l));
+	memcpy(l->mac, bp + 28, 6);
+	memcpy(&l->addr, bp + 16, 4);
+	opt = bp + 240;
+	end = f + len;
+	while (opt < end && *opt != 255) {
+		size_t olen;
+
+		if (*opt == 0) {
+			opt++;
+			continue;
+		}
+		if (end - opt < 2)
+			break;
+		olen = opt[1];
+		if ((size_t)(end - opt - 2) < olen)
+			break;
+		if (opt[0] == 53 && olen == 1 && opt[2] == 5)
+			ack = 1;
+		if (opt[0] == 51 && olen == 4)
+			l->lease_secs = (uint32_t)opt[2] << 24 | (uint32_t)opt[3] << 16 |
+					(uint32_t)opt[4] << 8 | opt[5];
+		opt += 2 + olen;
+	}
+	return ack;
+}

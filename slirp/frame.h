@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* slirp/frame.h - pure checks on the Ethernet frames around libslirp
+ *
+ * sframe_guest_check() runs on every frame a guest sends before libslirp
+ * sees it: it bounds the length and neutralises the TCP urgent mechanism,
+ * so libslirp 4.7's out-of-bounds read in sosendoob() (urgent data, fixed
+ * upstream after 4.7) cannot be reached. sframe_dhcp_ack() recognises the
+ * DHCP ACKs libslirp sends, for the lease table of the console. No I/O.
+ */
+#ifndef VDEKIT_SLIRP_FRAME_H
+#define VDEKIT_SLIRP_FRAME_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SFRAME_ETH_HLEN	14
+
+enum sframe_verdict {
+	SF_PASS,		/* hand it to libslirp unchanged */
+	SF_PASS_URG,		/* URG flag and urgent pointer cleared, checksum fixed */
+	SF_DROP_RUNT,		/* shorter than an Ethernet header */
+	SF_DROP_BIG,		/* longer than the MTU allows */
+	SF_DROP_TCPFRAG,	/* an IPv4 fragment that splits or overlaps a TCP header */
+	SF_DROP_TRUNC,		/* IP/TCP header cut short by the frame's end */
+};
+
+/**
+ * sframe_guest_check() - vet (and possibly rewrite) a frame from a guest
+ * @f:		the frame, modified in place for SF_PASS_URG
+ * @len:	its length
+ * @mtu:	the network's MTU (frames up to @mtu + 18 bytes pass)
+ *
+ * Theory of operation: in libslirp 4.7, a TCP segment with URG makes
+ * tcp_input() record an urgent byte count that sosendoob() later uses to
+ * copy from the socket buffer, trusting the guest's urgent pointer (it can
+ * point far past the data held). We clear URG and the urgent pointer of
+ * every TCP segment a guest sends, over IPv4 and IPv6, and fix the TCP
+ * checksum incrementally (RFC 1624), so the urgent code never runs. The
+ * data still reaches the host in order, in band, as with SO_OOBINLINE:
+ * telnet's or FTP's interrupt still arrives, only not as "urgent".
+ * Dropping the segments instead would stall every connection that uses
+ * URG (each retransmission dropped again). IPv4 fragments are a way
+ * round a header check, so TCP fragments at offsets 8 and 16 (inside the
+ * 20-byte header) and first fragments shorter than a TCP header are
+ * dropped (RFC 1858); libslirp 4.7 does not reassemble IPv6, and IPv6 TCP
+ * behind extension headers is discarded by it, so only a TCP header right
+ * after the fixed IPv6 header needs the treatment.
+ *
+ * Return: the verdict.
+ */
+enum sframe_verdict sframe_guest_check(uint8_t *f, size_t len, size_t mtu);
+
+/* true if a TCP segment in @f (IPv4 or IPv6, as above) has URG set */
+int sframe_has_urg(const uint8_t *f, size_t len);
+
+struct sdhcp_lease {
+	uint8_t mac[6];
+	struct in_addr addr;
+	uint32_t lease_secs;
+};
+
+/* A DHCP ACK (slirp to guest): 1 and @l filled, else 0. */
+int sframe_dhcp_ack(const uint8_t *f, size_t len, struct sdhcp_lease *l);
+
+#endif

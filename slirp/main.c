@@ -1,0 +1,773 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* slirp/main.c - slirpvde: NAT, DHCP, DNS and IPv6 for a VDE network
+ *
+ * Plugs a libslirp instance (slirp/glue.c) into a switch (-s SOCK|VNL, or
+ * the bare argument), or with "-" into a VDE byte stream on stdin/stdout
+ * (`dpipe vde_plug = ssh host slirpvde -`). VDE 2's command line and
+ * defaults (10.0.2.0/24, host .2, DNS .3, DHCP from .15 with -D), plus
+ * IPv6, --mtu, --restrict and a management console (-M) with the leases,
+ * the forwards (added and removed live) and the counters. The frames of
+ * the data path are never fatal: bad ones are dropped and counted; the run
+ * ends when the switch or the stream goes away, or on SIGTERM/SIGINT/SIGHUP.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <slirp/libslirp.h>
+
+#include "conf.h"
+#include "console.h"
+#include "daemon.h"
+#include "glue.h"
+#include "libvdeplug.h"
+#include "log.h"
+#include "loop.h"
+#include "parse.h"
+#include "stream.h"
+
+#define SV_BATCH	64
+#define SV_INBUF	65536
+#define SV_FRAMEMAX	(SCONF_MTU_MAX + 18)
+#define SV_SEND_WAIT_MS	100
+#define SV_PROMPT	"slirpvde$ "
+
+enum {
+	OPT_MTU = 256, OPT_RESTRICT, OPT_NOV6, OPT_NOV4, OPT_HOST6, OPT_DNS6, OPT_MGMTMODE,
+	OPT_MGMTGROUP, OPT_BOOTFILE, OPT_NOLOOPBACK,
+};
+
+struct sv_ctx {
+	struct sconf conf;
+	char *sock;			/* NULL = default switch, "-" = stream */
+	struct vde_open_args args;
+	const char *pidfile;
+	const char *mgmt;
+	mode_t mgmtmode;
+	gid_t mgmtgroup;
+	bool daemon, quiet, stream, verbose;
+	struct loop *l;
+	struct glue *g;
+	struct console *con;
+	VDECONN *net;
+	int in_fd, out_fd, data_fd;
+	int rc;
+	uint64_t to_net_drops;
+	struct stream_rx rx;
+	uint8_t buf[SV_FRAMEMAX];
+	uint8_t inbuf[SV_INBUF];
+};
+
+static const char usage_text[] =
+"usage: slirpvde [OPTIONS] [SOCK|VNL|-]\n"
+"\n"
+"Connect a VDE network to the host's network through libslirp: NAT for\n"
+"TCP, UDP and ICMP echo, a DNS proxy, DHCP (-D), IPv6 router\n"
+"advertisements, and port forwarding. No privileges needed.\n"
+"\n"
+"options:\n"
+"  -s, --sock SOCK|VNL     switch directory or vde(7) locator (default: the\n"
+"                          default switch); - = stdin/stdout stream mode\n"
+"                          (also --socket, --vdesock, --unix)\n"
+"  -D, --dhcp[=START]      DHCP server, leases from START (default net .15)\n"
+"  -H, --host ADDR[/LEN]   virtual host/network (default 10.0.2.2/24); with a\n"
+"                          zero host part only the network (also -n, --network)\n"
+"  -N, --dns ADDR          DNS address given by DHCP and served when inside\n"
+"                          the network (default net .3) (also --nameserver)\n"
+"  -L HPORT:GUESTIP:GPORT  forward host TCP port HPORT to the guest\n"
+"                          ([HOSTIP:]HPORT:... binds HOSTIP only); repeatable\n"
+"  -U HPORT:GUESTIP:GPORT  the same for UDP\n"
+"  -x [ADDR:]PORT:PATH     guest connections to ADDR:PORT (default net .4)\n"
+"                          go to the UNIX stream socket PATH\n"
+"  -t, --tftp DIR          TFTP server (read-only) for DIR (default: off)\n"
+"      --bootfile FILE     BOOTP file name given by DHCP\n"
+"      --host6 ADDR6[/LEN] IPv6 prefix and host (default fd00::2/64)\n"
+"      --dns6 ADDR6        IPv6 DNS address (default prefix ::3)\n"
+"      --no-ipv6           IPv4 only\n"
+"      --no-ipv4           IPv6 only\n"
+"      --mtu N             MTU of the virtual network, 576..65520 (default 1500)\n"
+"      --restrict          nothing leaves to the host except the forwards\n"
+"      --no-host-loopback  refuse connections to the host's loopback\n"
+"  -M, --mgmt SOCK         management console on the UNIX socket SOCK\n"
+"      --mgmtmode MODE     octal mode of the console socket (default 0600)\n"
+"      --mgmtgroup GROUP   group of the console socket\n"
+"  -P, --port N            connect to switch port N\n"
+"  -g, --group GROUP       group of the data socket\n"
+"  -m, --mode OCTMODE      octal mode of the data socket (default 0700)\n"
+"  -d, --daemon            run in the background (not with -)\n"
+"  -p, --pidfile FILE      write the pid to FILE when ready (removed at exit)\n"
+"  -q, --quiet             no start-up banner\n"
+"  -v, --verbose           log DHCP leases, forwards and guest errors\n"
+"  -V, --version           print the version and exit\n"
+"  -h, --help              print this help and exit\n";
+
+static void usage(FILE *f, int status)
+{
+	if (f == stdout)
+		fputs(usage_text, f);
+	else
+		fprintf(f, "%.*sTry 'slirpvde --help' for more information.\n",
+			(int)(strstr(usage_text, "\n\n") - usage_text + 1), usage_text);
+	exit(status);
+}
+
+static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sock", required_argument, NULL, 's' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "vdesock", required_argument, NULL, 's' },
+		{ "unix", required_argument, NULL, 's' },
+		{ "dhcp", optional_argument, NULL, 'D' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "dns", required_argument, NULL, 'N' },
+		{ "nameserver", required_argument, NULL, 'N' },
+		{ "tftp", required_argument, NULL, 't' },
+		{ "bootfile", required_argument, NULL, OPT_BOOTFILE },
+		{ "host6", required_argument, NULL, OPT_HOST6 },
+		{ "dns6", required_argument, NULL, OPT_DNS6 },
+		{ "no-ipv6", no_argument, NULL, OPT_NOV6 },
+		{ "no-ipv4", no_argument, NULL, OPT_NOV4 },
+		{ "mtu", required_argument, NULL, OPT_MTU },
+		{ "restrict", no_argument, NULL, OPT_RESTRICT },
+		{ "no-host-loopback", no_argument, NULL, OPT_NOLOOPBACK },
+		{ "mgmt", required_argument, NULL, 'M' },
+		{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
+		{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
+		{ "port", required_argument, NULL, 'P' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "mod", required_argument, NULL, 'm' },
+		{ "daemon", no_argument, NULL, 'd' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	const char *e;
+	struct sfwd f;
+	mode_t mode;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "s:D::H:n:N:L:U:x:t:M:P:g:m:dp:qvVh", longopts,
+				  NULL)) != -1) {
+		err[0] = '\0';
+		switch (opt) {
+		case 's':
+			c->sock = optarg;
+			break;
+		case 'D':
+			if (sconf_set_dhcp(&c->conf, optarg, err, sizeof(err)))
+				die("-D: %s", err);
+			break;
+		case 'H':
+		case 'n':
+			if (sconf_set_host(&c->conf, optarg, err, sizeof(err)))
+				die("-H: %s", err);
+			break;
+		case 'N':
+			if (sconf_set_dns(&c->conf, optarg, err, sizeof(err)))
+				die("-N: %s", err);
+			break;
+		case 'L':
+		case 'U':
+			if (sfwd_parse_inet(&f, opt == 'L' ? SFWD_TCP : SFWD_UDP, optarg, err,
+					    sizeof(err)) ||
+			    sconf_add_fwd(&c->conf, &f, err, sizeof(err)))
+				die("-%c: %s", opt, err);
+			break;
+		case 'x':
+			if (sfwd_parse_unix(&f, optarg, err, sizeof(err)) ||
+			    sconf_add_fwd(&c->conf, &f, err, sizeof(err)))
+				die("-x: %s", err);
+			break;
+		case 't':
+			c->conf.tftp = optarg;
+			break;
+		case OPT_BOOTFILE:
+			c->conf.bootfile = optarg;
+			break;
+		case OPT_HOST6:
+			if (sconf_set_host6(&c->conf, optarg, err, sizeof(err)))
+				die("--host6: %s", err);
+			break;
+		case OPT_DNS6:
+			if (sconf_set_dns6(&c->conf, optarg, err, sizeof(err)))
+				die("--dns6: %s", err);
+			break;
+		case OPT_NOV6:
+			c->conf.v6 = false;
+			break;
+		case OPT_NOV4:
+			c->conf.v4 = false;
+			break;
+		case OPT_MTU:
+			if (sconf_set_mtu(&c->conf, optarg, err, sizeof(err)))
+				die("--%s", err);
+			break;
+		case OPT_RESTRICT:
+			c->conf.restricted = true;
+			break;
+		case OPT_NOLOOPBACK:
+			c->conf.no_host_loopback = true;
+			break;
+		case 'M':
+			c->mgmt = optarg;
+			break;
+		case OPT_MGMTMODE:
+			if (parse_mode(optarg, &c->mgmtmode) || !c->mgmtmode)
+				die("--mgmtmode %s: not an octal mode", optarg);
+			break;
+		case OPT_MGMTGROUP:
+			if (parse_group(optarg, &c->mgmtgroup))
+				die("--mgmtgroup %s: unknown group", optarg);
+			break;
+		case 'P':
+			c->args.port = (int)parse_num(optarg, 1, 0xffffff, &e);
+			if (e)
+				die("-P %s: port number %s", optarg, e);
+			break;
+		case 'g':
+			c->args.group = optarg;
+			break;
+		case 'm':
+			if (parse_mode(optarg, &mode) || mode == 0)
+				die("-m %s: not an octal mode", optarg);
+			c->args.mode = mode;
+			break;
+		case 'd':
+			c->daemon = true;
+			break;
+		case 'p':
+			c->pidfile = optarg;
+			break;
+		case 'q':
+			c->quiet = true;
+			break;
+		case 'v':
+			c->verbose = true;
+			break;
+		case 'V':
+			printf("slirpvde (%s) %s, libslirp %s\n", PACKAGE_NAME, PACKAGE_VERSION,
+			       slirp_version_string());
+			exit(EXIT_SUCCESS);
+		case 'h':
+			usage(stdout, EXIT_SUCCESS);
+			break;
+		default:
+			usage(stderr, EXIT_FAILURE);
+		}
+	}
+	if (optind < argc) {
+		if (c->sock || optind != argc - 1) {
+			fprintf(stderr, "slirpvde: only one switch (-s or a bare argument)\n");
+			usage(stderr, EXIT_FAILURE);
+		}
+		c->sock = argv[optind];
+	}
+	if (sconf_finish(&c->conf, err, sizeof(err)))
+		die("%s", err);
+	c->stream = c->sock && !strcmp(c->sock, "-");
+	if (c->daemon && c->stream)
+		die("-d cannot be used with - (stdin/stdout are the data path)");
+	if (c->stream && c->conf.mtu > VDE_ETHBUFSIZE - 18)
+		die("--mtu %zu: a VDE stream carries frames up to %d bytes (--mtu %d)",
+		    c->conf.mtu, VDE_ETHBUFSIZE, VDE_ETHBUFSIZE - 18);
+}
+
+/* --- data path ----------------------------------------------------------- */
+
+static void sv_end(struct sv_ctx *c, int rc, const char *why)
+{
+	if (c->rc < 0) {
+		c->rc = rc;
+		logmsg(rc ? LOG_ERR : LOG_NOTICE, "stopping: %s", why);
+	}
+	loop_stop(c->l);
+}
+
+static ssize_t sv_send(void *arg, const void *frame, size_t len)
+{
+	struct sv_ctx *c = arg;
+	ssize_t r;
+
+	if (c->stream) {
+		r = stream_write_frame(c->out_fd, frame, len);
+		if (r > 0)
+			return r;
+		c->to_net_drops++;
+		if (r < 0 && errno == EPIPE)
+			sv_end(c, 0, "output closed");
+		return -1;
+	}
+	r = vde_send(c->net, frame, len, 0);
+	if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+		/* the switch's queue is full: wait a little (back-pressure),
+		 * then drop; TCP retransmits */
+		struct pollfd p = { .fd = c->data_fd, .events = POLLOUT };
+
+		if (poll(&p, 1, SV_SEND_WAIT_MS) > 0)
+			r = vde_send(c->net, frame, len, 0);
+	}
+	if (r < 0)
+		c->to_net_drops++;
+	return r;
+}
+
+static void sv_frame_in(void *arg, const uint8_t *frame, size_t len)
+{
+	struct sv_ctx *c = arg;
+
+	if (len > sizeof(c->buf))
+		len = sizeof(c->buf);	/* dropped as too big by the glue */
+	memcpy(c->buf, frame, len);
+	glue_input(c->g, c->buf, len);
+}
+
+static void on_net(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct sv_ctx *c = arg;
+	int i;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	for (i = 0; i < SV_BATCH; i++) {
+		ssize_t r = vde_recv(c->net, c->buf, sizeof(c->buf), 0);
+
+		if (r > 1) {
+			glue_input(c->g, c->buf, (size_t)r);
+			continue;
+		}
+		if (r == 1)		/* libvdeplug: "arrived, drop it" */
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (r < 0 && errno != ECONNRESET && errno != ECONNREFUSED && errno != ENOTCONN &&
+		    errno != EPIPE) {
+			log_err("read from the switch: %s", strerror(errno));
+			sv_end(c, 1, "I/O error");
+		} else {
+			sv_end(c, 0, "switch closed the connection");
+		}
+		break;
+	}
+	glue_service(c->g);
+}
+
+static void on_ctl(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct sv_ctx *c = arg;
+	uint8_t b[256];
+	ssize_t r = read(fd, b, sizeof(b));
+
+	(void)l;
+	(void)events;
+	if (r > 0 || (r < 0 && (errno == EINTR || errno == EAGAIN)))
+		return;
+	sv_end(c, 0, "switch closed the connection");
+}
+
+static void on_stream_in(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct sv_ctx *c = arg;
+	ssize_t r = read(fd, c->inbuf, sizeof(c->inbuf));
+
+	(void)l;
+	(void)events;
+	if (r > 0) {
+		stream_rx_feed(&c->rx, c->inbuf, (size_t)r, sv_frame_in, c);
+		glue_service(c->g);
+		return;
+	}
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r < 0) {
+		log_err("read from stdin: %s", strerror(errno));
+		sv_end(c, 1, "I/O error");
+		return;
+	}
+	if (stream_rx_partial(&c->rx))
+		log_warn("input ended inside a record (truncated frame dropped)");
+	sv_end(c, 0, "end of input");
+}
+
+static void on_signal(struct loop *l, int signo, void *arg)
+{
+	(void)l;
+	(void)signo;
+	sv_end(arg, 0, "terminated by signal");
+}
+
+static void sv_glue_log(void *arg, int pri, const char *msg)
+{
+	struct sv_ctx *c = arg;
+
+	if (c->verbose || pri <= LOG_WARNING)
+		logmsg(pri, "%s", msg);
+}
+
+/* --- console ------------------------------------------------------------- */
+
+static int cmd_showinfo(void *ctx, FILE *out, const char *args)
+{
+	struct sv_ctx *c = ctx;
+
+	(void)args;
+	fprintf(out, "slirpvde (%s) %s, libslirp %s\n", PACKAGE_NAME, PACKAGE_VERSION,
+		slirp_version_string());
+	fprintf(out, "network %s\n", c->stream ? "stdin/stdout stream" :
+		c->sock ? c->sock : "default switch");
+	glue_print_conf(c->g, out);
+	fprintf(out, "forwards %zu\n", glue_fwd_count(c->g));
+	return 0;
+}
+
+static int cmd_stats(void *ctx, FILE *out, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	const struct glue_stats *s = glue_stats(c->g);
+
+	(void)args;
+	fprintf(out, "from guests: frames %llu bytes %llu\n",
+		(unsigned long long)s->in_frames, (unsigned long long)s->in_bytes);
+	fprintf(out, "to guests: frames %llu bytes %llu errors %llu\n",
+		(unsigned long long)s->out_frames, (unsigned long long)s->out_bytes,
+		(unsigned long long)(s->out_errors));
+	fprintf(out, "dropped: runt %llu too-big %llu tcp-fragment %llu truncated %llu\n",
+		(unsigned long long)s->drop_runt, (unsigned long long)s->drop_big,
+		(unsigned long long)s->drop_tcpfrag, (unsigned long long)s->drop_trunc);
+	fprintf(out, "tcp urgent cleared %llu\n", (unsigned long long)s->urg_cleared);
+	fprintf(out, "guest errors %llu\n", (unsigned long long)s->guest_errors);
+	fprintf(out, "dhcp acks %llu\n", (unsigned long long)s->dhcp_acks);
+	if (c->stream)
+		fprintf(out, "stream bad lengths %llu\n", (unsigned long long)c->rx.bad_len);
+	return 0;
+}
+
+static int cmd_leases(void *ctx, FILE *out, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	const struct glue_lease *le = glue_leases(c->g);
+	uint64_t now = loop_now_ns();
+	char a[INET_ADDRSTRLEN];
+	size_t i;
+
+	(void)args;
+	for (i = 0; i < GLUE_MAXLEASES; i++) {
+		const uint8_t *m = le[i].l.mac;
+		uint64_t age;
+
+		if (!le[i].when_ns)
+			continue;
+		age = (now - le[i].when_ns) / 1000000000ULL;
+		inet_ntop(AF_INET, &le[i].l.addr, a, sizeof(a));
+		fprintf(out, "%s %02x:%02x:%02x:%02x:%02x:%02x expires in %llu s\n", a, m[0],
+			m[1], m[2], m[3], m[4], m[5],
+			(unsigned long long)(age < le[i].l.lease_secs ?
+					     le[i].l.lease_secs - age : 0));
+	}
+	return 0;
+}
+
+static int cmd_fwd_print(void *ctx, FILE *out, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	char line[160];
+	size_t i;
+
+	(void)args;
+	for (i = 0; i < glue_fwd_count(c->g); i++) {
+		sfwd_format(glue_fwd_get(c->g, i), line, sizeof(line));
+		fprintf(out, "%s\n", line);
+	}
+	return 0;
+}
+
+/* "tcp SPEC" / "udp SPEC" / "unix SPEC" */
+static int fwd_kind(const char *args, enum sfwd_kind *kind, const char **spec)
+{
+	static const char *const names[] = { "tcp", "udp", "unix" };
+	size_t i, n = strcspn(args, " \t");
+
+	for (i = 0; i < 3; i++) {
+		if (strlen(names[i]) == n && !strncmp(args, names[i], n)) {
+			*kind = (enum sfwd_kind)i;
+			*spec = args + n + strspn(args + n, " \t");
+			return **spec ? 0 : -1;
+		}
+	}
+	return -1;
+}
+
+static int cmd_fwd_add(void *ctx, FILE *out, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	enum sfwd_kind kind;
+	const char *spec;
+	char err[200];
+	struct sfwd f;
+	int r;
+
+	(void)out;
+	if (fwd_kind(args, &kind, &spec))
+		return EINVAL;
+	if (kind == SFWD_UNIX ? sfwd_parse_unix(&f, spec, err, sizeof(err)) :
+	    sfwd_parse_inet(&f, kind, spec, err, sizeof(err)))
+		return EINVAL;
+	r = glue_fwd_add(c->g, &f);
+	if (r == 0) {
+		sfwd_format(&f, err, sizeof(err));
+		if (c->verbose)
+			log_info("forward added: %s", err);
+	}
+	return -r;
+}
+
+static int cmd_fwd_del(void *ctx, FILE *out, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	enum sfwd_kind kind;
+	const char *spec, *colon, *e;
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr a = { 0 };
+	struct sfwd f;
+	long long port;
+
+	(void)out;
+	if (fwd_kind(args, &kind, &spec))
+		return EINVAL;
+	colon = strrchr(spec, ':');
+	if (colon) {
+		if ((size_t)(colon - spec) >= sizeof(ip))
+			return EINVAL;
+		memcpy(ip, spec, (size_t)(colon - spec));
+		ip[colon - spec] = '\0';
+		if (inet_pton(AF_INET, ip, &a) != 1)
+			return EINVAL;
+		spec = colon + 1;
+	}
+	port = parse_num(spec, 1, 65535, &e);
+	if (e)
+		return EINVAL;
+	memset(&f, 0, sizeof(f));
+	f.kind = kind;
+	if (kind == SFWD_UNIX) {
+		f.guest_addr = a;
+		f.guest_port = (int)port;
+	} else {
+		f.host_addr = a;
+		f.host_port = (int)port;
+	}
+	return -glue_fwd_del(c->g, &f);
+}
+
+static int cmd_connections(void *ctx, FILE *out, const char *args)
+{
+	(void)args;
+	glue_print_connections(((struct sv_ctx *)ctx)->g, out);
+	return 0;
+}
+
+static int cmd_neighbors(void *ctx, FILE *out, const char *args)
+{
+	(void)args;
+	glue_print_neighbors(((struct sv_ctx *)ctx)->g, out);
+	return 0;
+}
+
+static const struct console_cmd sv_cmds[] = {
+	{ "showinfo", "", "show the configuration", cmd_showinfo, CONSOLE_OUTPUT },
+	{ "stats", "", "frame counters and drops", cmd_stats, CONSOLE_OUTPUT },
+	{ "leases", "", "DHCP leases handed out", cmd_leases, CONSOLE_OUTPUT },
+	{ "connections", "", "libslirp's sockets", cmd_connections, CONSOLE_OUTPUT },
+	{ "neighbors", "", "ARP and NDP tables", cmd_neighbors, CONSOLE_OUTPUT },
+	{ "fwd", "", "PORT FORWARDS", NULL, CONSOLE_MENU },
+	{ "fwd/print", "", "list the forwards", cmd_fwd_print, CONSOLE_OUTPUT },
+	{ "fwd/add", "tcp|udp [HOSTIP:]HPORT:GUESTIP:GPORT | unix [ADDR:]PORT:PATH",
+	  "add a forward", cmd_fwd_add, 0 },
+	{ "fwd/del", "tcp|udp [HOSTIP:]HPORT | unix [ADDR:]PORT", "remove a forward",
+	  cmd_fwd_del, 0 },
+};
+
+static void on_shutdown(void *ctx)
+{
+	sv_end(ctx, 0, "shutdown from the console");
+}
+
+/* --- set-up -------------------------------------------------------------- */
+
+static void sv_open_net(struct sv_ctx *c)
+{
+	const char *name = c->sock ? c->sock : "the default switch";
+	int fl;
+
+	if (!c->args.mode)
+		c->args.mode = 0700;
+	c->net = vde_open(c->sock, "slirpvde:", &c->args);
+	if (!c->net) {
+		switch (errno) {
+		case ENOENT:
+		case ECONNREFUSED:
+		case ENOTDIR:
+			die("cannot connect to switch %s: %s (is a vde_switch running there?)",
+			    name, strerror(errno));
+		default:
+			die_perror("cannot connect to switch %s", name);
+		}
+	}
+	c->data_fd = vde_datafd(c->net);
+	fl = fcntl(c->data_fd, F_GETFL);
+	if (fl < 0 || fcntl(c->data_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		die_perror("switch data socket");
+}
+
+static void sv_banner(const struct sv_ctx *c)
+{
+	const struct sconf *k = &c->conf;
+	char a[INET6_ADDRSTRLEN];
+	unsigned len = 32 - (unsigned)__builtin_popcount(~ntohl(k->mask.s_addr));
+
+	inet_ntop(AF_INET, &k->host, a, sizeof(a));
+	fprintf(stderr, "Starting slirpvde: virtual_host=%s/%u\n", a, len);
+	inet_ntop(AF_INET, &k->dns, a, sizeof(a));
+	fprintf(stderr, "                   DNS         =%s\n", a);
+	if (k->dhcp) {
+		inet_ntop(AF_INET, &k->dhcp_start, a, sizeof(a));
+		fprintf(stderr, "                   dhcp_start  =%s\n", a);
+	}
+	if (k->v6) {
+		inet_ntop(AF_INET6, &k->host6, a, sizeof(a));
+		fprintf(stderr, "                   ipv6 host   =%s/%u\n", a, k->prefix6_len);
+	}
+	fprintf(stderr, "                   vde switch  =%s\n",
+		c->stream ? "-" : c->sock ? c->sock : "(default)");
+}
+
+static void sv_setup(struct sv_ctx *c)
+{
+	static const struct glue_ops ops = { .send = sv_send, .log = sv_glue_log };
+	struct console_config cc;
+	char line[160];
+	size_t i;
+
+	c->l = loop_new();
+	if (!c->l)
+		die_perror("loop");
+	c->g = glue_new(c->l, &c->conf, &ops, c);
+	if (!c->g)
+		die("libslirp refused the configuration");
+	for (i = 0; i < c->conf.nfwd; i++) {
+		struct sfwd f = c->conf.fwd[i];
+		int r = glue_fwd_add(c->g, &f);
+
+		sfwd_format(&f, line, sizeof(line));
+		if (r < 0)
+			die("forward %s: %s", line, strerror(-r));
+		if (c->verbose)
+			log_info("forward %s", line);
+	}
+	if (c->stream) {
+		stream_rx_init(&c->rx);
+		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0)
+			die_perror("stdin");
+	} else {
+		if (loop_add_fd(c->l, c->data_fd, EPOLLIN, on_net, c) < 0)
+			die_perror("switch data socket");
+		if (vde_ctlfd(c->net) >= 0 &&
+		    loop_add_fd(c->l, vde_ctlfd(c->net), EPOLLIN, on_ctl, c) < 0)
+			die_perror("switch control socket");
+	}
+	if (c->mgmt) {
+		memset(&cc, 0, sizeof(cc));
+		cc.banner = "slirpvde (" PACKAGE_NAME ") " PACKAGE_VERSION
+			    "\n(C) vdekit authors; GPLv2+\n";
+		cc.prompt = SV_PROMPT;
+		cc.shutdown_help = "stop slirpvde";
+		cc.ctx = c;
+		cc.on_shutdown = on_shutdown;
+		c->con = console_new(c->l, &cc);
+		if (!c->con || console_add_cmds(c->con, sv_cmds,
+						sizeof(sv_cmds) / sizeof(sv_cmds[0])) < 0)
+			die_perror("console");
+		if (console_listen(c->con, c->mgmt, c->mgmtmode, c->mgmtgroup) < 0)
+			die_perror("management socket %s", c->mgmt);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct sv_ctx ctx;	/* buffers: not on the stack */
+	struct sv_ctx *c = &ctx;
+	sigset_t sigs;
+	int fd;
+
+	log_init("slirpvde");
+	sconf_init(&c->conf);
+	c->in_fd = STDIN_FILENO;
+	c->out_fd = STDOUT_FILENO;
+	c->data_fd = -1;
+	c->rc = -1;
+	c->mgmtmode = 0600;
+	c->mgmtgroup = (gid_t)-1;
+	sv_parse_args(c, argc, argv);
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	if (fd < 0)
+		die_perror("/dev/null");
+	close(fd);
+	/* libslirp writes to host sockets whose peer may be gone: EPIPE, not a
+	 * signal */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die_perror("signals");
+
+	if (!c->stream)
+		sv_open_net(c);
+	sv_setup(c);
+	if (!c->quiet)
+		sv_banner(c);
+	if (c->daemon && daemonize() < 0)
+		die_perror("daemon");
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	if (loop_add_signals(c->l, &sigs, on_signal, c) < 0)
+		die_perror("signals");
+	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
+		die_perror("pidfile %s", c->pidfile);
+
+	if (loop_run(c->l) < 0 && c->rc < 0)
+		c->rc = 1;
+	if (c->verbose || c->rc > 0) {
+		const struct glue_stats *s = glue_stats(c->g);
+
+		log_info("frames from guests %llu, to guests %llu, dropped %llu",
+			 (unsigned long long)s->in_frames, (unsigned long long)s->out_frames,
+			 (unsigned long long)(s->drop_runt + s->drop_big + s->drop_tcpfrag +
+					      s->drop_trunc + c->to_net_drops));
+	}
+	console_free(c->con);
+	glue_free(c->g);
+	if (c->net)
+		vde_close(c->net);
+	loop_free(c->l);
+	if (c->pidfile)
+		pidfile_remove();
+	return c->rc > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/slirp-helper.py - small servers and clients for the
+# t-slirp-*.sh tests (standard library only).
+#
+#   dns ADDR PORT READYFILE      DNS server: every A query gets 192.0.2.77,
+#                                AAAA gets 2001:db8::77, others NOTIMP;
+#                                counts queries in READYFILE.count
+#   udpecho ADDR PORT READYFILE  UDP echo server (IPv4 or IPv6 ADDR)
+#   udpcheck ADDR PORT SIZE N    send N random datagrams of SIZE bytes, expect
+#                                each echoed intact (1 s per try, 10 tries)
+#   urgsend ADDR PORT FILE       connect, send FILE's bytes with one byte in
+#                                the middle sent with MSG_OOB (TCP URG)
+import os
+import random
+import socket
+import struct
+import sys
+
+
+def ready(path):
+    with open(path + ".tmp", "w") as f:
+        f.write("%d\n" % os.getpid())
+    os.rename(path + ".tmp", path)
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def dns(addr, port, readyfile):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind((addr, int(port)))
+    ready(readyfile)
+    count = 0
+    while True:
+        q, peer = s.recvfrom(4096)
+        if len(q) < 12:
+            continue
+        qid, flags, qd = struct.unpack("!HHH", q[:6])
+        # the question: labels up to a zero byte, then type and class
+        i = 12
+        while i < len(q) and q[i] != 0:
+            i += 1 + q[i]
+        if i + 5 > len(q) or qd != 1:
+            continue
+        qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
+        question = q[12:i + 5]
+        count += 1
+        with open(readyfile + ".count", "w") as f:
+            f.write("%d\n" % count)
+        if qtype == 1:
+            rdata = socket.inet_aton("192.0.2.77")
+        elif qtype == 28:
+            rdata = socket.inet_pton(socket.AF_INET6, "2001:db8::77")
+        else:
+            s.sendto(struct.pack("!HHHHHH", qid, 0x8184, 1, 0, 0, 0) + question, peer)
+            continue
+        answer = struct.pack("!HHHIH", 0xC00C, qtype, 1, 60, len(rdata)) + rdata
+        s.sendto(struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + answer, peer)
+
+
+def udpecho(addr, port, readyfile):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind((addr, int(port)))
+    ready(readyfile)
+    while True:
+        d, peer = s.recvfrom(65535)
+        s.sendto(d, peer)
+
+
+def udpcheck(addr, port, size, n):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(1.0)
+    s.connect((addr, int(port)))
+    for k in range(int(n)):
+        data = bytes(random.getrandbits(8) for _ in range(int(size)))
+        for _ in range(10):
+            s.send(data)
+            try:
+                got = s.recv(65535)
+            except socket.timeout:
+                continue
+            if got != data:
+                sys.exit("datagram %d differs" % k)
+            break
+        else:
+            sys.exit("datagram %d: no echo" % k)
+    print("%s datagrams of %s bytes echoed intact" % (n, size))
+
+
+def urgsend(addr, port, path):
+    data = open(path, "rb").read()
+    s = socket.create_connection((addr, int(port)), timeout=10)
+    half = len(data) // 2
+    s.sendall(data[:half])
+    s.send(data[half:half + 1], socket.MSG_OOB)
+    s.sendall(data[half + 1:])
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)
+    s.close()
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    {"dns": dns, "udpecho": udpecho, "udpcheck": udpcheck, "urgsend": urgsend}[cmd](*args)

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-slirp-fwd.sh - slirpvde's forwards and guests: -L (TCP, host port to a
+# guest server, 256 KiB cmp), -U (UDP echo in the guest reached from the
+# host), -x (a guest's connection to 10.0.2.4:6000 reaches a UNIX socket of
+# the host, cmp); forwards added and removed live on the console (and
+# errors for busy ports and unknown forwards); two guests with their own
+# leases transferring at the same time; stream mode through dpipe
+# (vde_plug = slirpvde -) with a third guest on another switch.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/tap-lib.sh"
+. "$top_srcdir/tests/integration/slirp-lib.sh"
+need_root
+TEST_TIMEOUT=${TEST_TIMEOUT:-120}
+
+mkns host g1 g2 g3
+start_sw sw
+head -c 262144 /dev/urandom >"$TMP/data"
+spawn xsrv.log n host socat -u UNIX-LISTEN:"$TMP/x.sock" OPEN:"$TMP/x.rx",creat,trunc
+PX=$LASTPID
+wait_for test -S "$TMP/x.sock" || fail "UNIX server did not start"
+
+slirp_start slirp.log -D -q -s "$TMP/sw" -M "$TMP/mgmt" -L 127.0.0.1:7001:10.0.2.15:7001 \
+	-U 7002:10.0.2.15:7002 -x 6000:"$TMP/x.sock"
+[ ! -s "$TMP/slirp.log" ] || fail "-q printed: $(cat "$TMP/slirp.log")"
+guest g1
+dhcp g1
+guest g2
+dhcp g2
+grep -q "ip=10.0.2.16" "$TMP/g2.lease" || fail "second guest's lease: $(cat "$TMP/g2.lease")"
+pass "two guests: 10.0.2.15 and 10.0.2.16"
+
+# -L: host -> guest TCP
+spawn l.log n g1 socat -u TCP-LISTEN:7001,reuseaddr OPEN:"$TMP/l.rx",creat,trunc
+PL=$LASTPID
+wait_for listening g1 t 7001 || fail "guest server"
+nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:7001 || fail "-L connection"
+wait_gone "$PL"
+cmp "$TMP/data" "$TMP/l.rx" || fail "-L data differs"
+pass "-L 127.0.0.1:7001 -> 10.0.2.15:7001, 256 KiB intact"
+
+# -U: host -> guest UDP echo
+spawn u.log n g1 $HELPER udpecho 0.0.0.0 7002 "$TMP/u.ready"
+wait_for test -s "$TMP/u.ready" || fail "guest UDP echo"
+nt host $HELPER udpcheck 127.0.0.1 7002 1000 10 || fail "-U echo"
+pass "-U 7002 -> 10.0.2.15:7002 echo"
+
+# -x: guest -> host UNIX socket
+nt g1 socat -u OPEN:"$TMP/data" TCP:10.0.2.4:6000 || fail "-x connection"
+wait_gone "$PX"
+cmp "$TMP/data" "$TMP/x.rx" || fail "-x data differs"
+pass "-x 6000:UNIX socket via 10.0.2.4, 256 KiB intact"
+
+# live forwards on the console
+out=$(mgmt "fwd/add tcp 7003:10.0.2.16:7003")
+[[ "$out" == *"1000 Success"* ]] || fail "fwd/add: $out"
+out=$(mgmt "fwd/add tcp 7003:10.0.2.16:7003")
+[[ "$out" == *"1017 "* ]] || fail "duplicate fwd/add: $out"
+out=$(mgmt "fwd/add tcp 7003:10.0.2.16")
+[[ "$out" == *"1022 "* ]] || fail "bad fwd/add: $out"
+out=$(mgmt fwd/print)
+[[ "$out" == *"tcp 0.0.0.0:7003 -> 10.0.2.16:7003"* && "$out" == *"tcp 127.0.0.1:7001 -> 10.0.2.15:7001"* &&
+   "$out" == *"udp 0.0.0.0:7002 -> 10.0.2.15:7002"* && "$out" == *"unix 10.0.2.4:6000 -> $TMP/x.sock"* ]] ||
+	fail "fwd/print: $out"
+spawn l3.log n g2 socat -u TCP-LISTEN:7003,reuseaddr OPEN:"$TMP/l3.rx",creat,trunc
+PL3=$LASTPID
+wait_for listening g2 t 7003 || fail "guest 2 server"
+nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:7003 || fail "live forward connection"
+wait_gone "$PL3"
+cmp "$TMP/data" "$TMP/l3.rx" || fail "live forward data differs"
+out=$(mgmt "fwd/del tcp 7003")
+[[ "$out" == *"1000 Success"* ]] || fail "fwd/del: $out"
+out=$(mgmt "fwd/del tcp 7003")
+[[ "$out" == *"1002 "* ]] || fail "fwd/del of nothing: $out"
+n host socat -u /dev/null TCP:127.0.0.1:7003 2>/dev/null && fail "port 7003 still forwarded"
+pass "fwd/add, fwd/print, fwd/del live (and EEXIST, EINVAL, ENOENT)"
+
+# both guests at once to the host
+spawn s1.log n host socat -u TCP-LISTEN:7011,bind=127.0.0.1,reuseaddr OPEN:"$TMP/s1.rx",creat,trunc
+P1=$LASTPID
+spawn s2.log n host socat -u TCP-LISTEN:7012,bind=127.0.0.1,reuseaddr OPEN:"$TMP/s2.rx",creat,trunc
+P2=$LASTPID
+wait_for listening host t 7011 && wait_for listening host t 7012 || fail "host servers"
+nt g1 socat -u OPEN:"$TMP/data" TCP:10.0.2.2:7011 &
+C1=$!
+nt g2 socat -u OPEN:"$TMP/data" TCP:10.0.2.2:7012 || fail "guest 2 transfer"
+wait "$C1" || fail "guest 1 transfer"
+wait_gone "$P1"
+wait_gone "$P2"
+cmp "$TMP/data" "$TMP/s1.rx" && cmp "$TMP/data" "$TMP/s2.rx" || fail "concurrent data differs"
+out=$(mgmt leases)
+[ "$(grep -c 'expires in' <<<"$out")" = 2 ] || fail "leases: $out"
+pass "two guests transferring at once, two leases on the console"
+
+# stream mode: dpipe vde_plug SW2 = slirpvde -D -
+start_sw sw2
+spawn stream.log n host dpipe vde_plug "$TMP/sw2" = "$(bin slirpvde)" -D -v -
+PST=$LASTPID
+spawn g3-plug.log n g3 vde_plug2tap -s "$TMP/sw2" tap0
+WAIT_SECS=10 wait_for ipn g3 link show tap0 || fail "g3 tap0"
+ipn g3 link set tap0 up
+dhcp g3
+grep -q "ip=10.0.2.15" "$TMP/g3.lease" || fail "stream-mode lease: $(cat "$TMP/g3.lease")"
+spawn s3.log n host socat -u TCP-LISTEN:7013,bind=127.0.0.1,reuseaddr OPEN:"$TMP/s3.rx",creat,trunc
+P3=$LASTPID
+wait_for listening host t 7013 || fail "host server 3"
+nt g3 socat -u OPEN:"$TMP/data" TCP:10.0.2.2:7013 || fail "stream-mode transfer"
+wait_gone "$P3"
+cmp "$TMP/data" "$TMP/s3.rx" || fail "stream-mode data differs"
+pass "stream mode through dpipe: lease and 256 KiB intact"
