@@ -133,7 +133,7 @@ wait $TMP/go4
 burst a $A $A 9000 1500
 burst a $B $A 100 500
 recvcount b 500 3000
-recvall m 500
+recvall m 1500
 touch $TMP/phase4
 wait $TMP/go5
 # ---- after port/delmirror: a normal VLAN 0 port ----
