@@ -2,7 +2,10 @@
 /* tests/fuzz/fuzz_switch_frame.c - fuzz the switch forwarding pipeline on
  * a fake port table (no sockets)
  *
- * Input: 5 configuration bytes (flags: bit 0 hub, bit 1 port 3 is a trunk;
+ * Input: 5 configuration bytes (flags: bit 0 hub, bit 1 port 3 is a trunk,
+ * bit 2 port 4 is a mirror monitor whose filter bits 3-4 select (all, a
+ * source port from bits 3-7 of the tagged-VLAN byte, a VLAN from bits 2-3
+ * of the port 1 byte), bit 5 port 5 is a monitor of all frames;
  * number of ports, active mask, untagged VLAN of port 1, tagged VLAN of
  * port 2) then records
  * [port (bit 7: advance the clock 40 s)] [len hi] [len lo] [frame bytes].
@@ -13,6 +16,10 @@
  * unchanged, PCP included), the egress port is a member by an independent
  * reading of the configuration (isolation), and the MAC addresses are
  * unchanged; every VLAN drop is reported to the drop callback; a known unicast destination yields at most one copy; a
+ * monitor port gets only copies, at most one per frame, each the received
+ * frame itself, matching its filter (VLAN, or the source port received or
+ * got the frame), a monitor of all frames gets every accepted frame, and
+ * a monitor's own frames go nowhere; a
  * multicast source is never in the MAC table; no entry points outside the
  * table; drop and emit counters add up.
  */
@@ -36,6 +43,9 @@ struct fz {
 	bool tagged_in;
 	uint16_t vid;
 	uint64_t vlan_drops;
+	struct mirror m;
+	unsigned normal;		/* emits that are not mirror copies */
+	uint32_t emitted, copied;	/* port bitmasks for this frame */
 };
 
 static void on_vlan_drop(void *arg, unsigned port, bool tagged, uint16_t vid, const uint8_t *f)
@@ -64,6 +74,22 @@ static void emit(void *arg, unsigned port, const uint8_t *f, size_t len)
 	z->emits++;
 	if (port >= z->pt.nslots || port == z->in_port || !z->pt.v[port].nep)
 		abort();
+	if (mirror_is_monitor(&z->m, port)) {
+		const struct mirror_session *s = mirror_find(&z->m, port);
+
+		if (!s || f != z->frame || len != z->len || (z->copied >> port & 1))
+			abort();
+		if (s->filter == MIRROR_VLAN && z->vid != s->vid)
+			abort();
+		if (s->filter == MIRROR_PORT && z->in_port != s->src && !(z->emitted >> s->src & 1))
+			abort();
+		z->copied |= 1U << port;
+		return;
+	}
+	if (z->copied)
+		abort();	/* copies come after the forwarding */
+	z->normal++;
+	z->emitted |= 1U << port;
 	if (len < 14 || len > FWD_FRAME_MAX)
 		abort();
 	if (memcmp(f, z->frame, 12))
@@ -130,15 +156,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (np >= 3)
 		z.pt.v[3].trunk = data[0] & 2;
+	if (np >= 4 && (data[0] & 4)) {
+		unsigned sel = (data[0] >> 3) % 3;
+
+		(void)mirror_set(&z.m, &z.pt, 4, sel == 0 ? MIRROR_ALL : sel == 1 ? MIRROR_PORT :
+				 MIRROR_VLAN, sel == 1 ? (data[4] >> 3) % z.pt.nslots : (data[3] >> 2) % 4);
+	}
+	if (np >= 5 && (data[0] & 0x20))
+		(void)mirror_set(&z.m, &z.pt, 5, MIRROR_ALL, 0);
 	memset(&fc, 0, sizeof(fc));
 	fc.pt = &z.pt;
 	fc.fdb = &z.fdb;
 	fc.emit = emit;
 	fc.vlan_drop = on_vlan_drop;
 	fc.arg = &z;
+	fc.mirror = &z.m;
 	while (off + 3 <= size) {
 		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
-		uint64_t drops;
+		uint64_t drops, ingress_drops;
+		bool accepted;
 
 		z.in_port = data[off] & 0x7f;
 		if (data[off] & 0x80)
@@ -155,15 +191,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		z.tagged_in = len >= 16 && frame[12] == 0x81 && frame[13] == 0;
 		z.vid = z.tagged_in ? (uint16_t)((frame[14] << 8 | frame[15]) & 0xfff)
 				    : (z.in_port < z.pt.nslots ? z.pt.v[z.in_port].untagged_vlan : 0);
-		z.emits = 0;
+		z.emits = z.normal = 0;
+		z.emitted = z.copied = 0;
 		before = fc.st.unicast;
 		drops = fc.st.runt + fc.st.vlan + fc.st.loop + fc.st.noport;
+		ingress_drops = fc.st.runt + fc.st.vlan + fc.st.noport;
 		forward_frame(&fc, z.in_port, frame, len, alt, now);
-		if (fc.st.unicast != before && z.emits > 1)
+		if (fc.st.unicast != before && z.normal > 1)
 			abort();
 		if (fc.st.runt + fc.st.vlan + fc.st.loop + fc.st.noport != drops &&
-		    z.emits)
+		    z.normal)
 			abort();
+		if (mirror_is_monitor(&z.m, z.in_port) && z.emits)
+			abort();
+		accepted = fc.st.runt + fc.st.vlan + fc.st.noport == ingress_drops &&
+			   len <= FWD_FRAME_MAX && !mirror_is_monitor(&z.m, z.in_port);
+		for (i = 0; i < MIRROR_MAX; i++) {
+			const struct mirror_session *s = &z.m.s[i];
+
+			if (s->used && s->filter == MIRROR_ALL && z.pt.v[s->monitor].nep &&
+			    (bool)(z.copied >> s->monitor & 1) != accepted)
+				abort();
+		}
 		if (len < 14 && (z.emits || fc.st.runt == 0))
 			abort();
 		if (len >= 12 && (frame[6] & 1) && fdb_find(&z.fdb, frame + 6, z.vid))

@@ -107,4 +107,15 @@ f["fdb_flood"] = flood
 age = hdr() + rec(1, eth(BC, A)) + rec(2, eth(A, B)) + rec(3, eth(A, B), tick=True) + rec(3, eth(B, A))
 f["aging_move"] = age
 f["all_ports_many"] = hdr(nports=8, active=0xff) + b"".join(rec(p, eth(BC if p % 2 else A, bytes([2, 0, 0, 0, 0, p]))) for p in range(9))
+# mirroring: flags bit 2 = port 4 monitor (filter (flags >> 3) % 3: all, source port
+# (p2tag >> 3) % nslots, VLAN (p1 >> 2) % 4), bit 5 = port 5 monitor of all frames
+M = bytes.fromhex("020000000004")
+mtraffic = (rec(1, eth(BC, A)) + rec(2, eth(A, B)) + rec(1, eth(A, A)) + rec(2, eth(BC, B, tag(3, 5))) +
+            rec(1, eth(BC, A, tag(77))) + rec(4, eth(BC, M)) + rec(3, eth(B, A, tag(0))) + rec(1, eth(BC, A)[:13]) +
+            rec(1, eth(BC, A, n=9220)) + rec(5, eth(A, M)))
+f["mirror_all"] = hdr(hub=4, nports=5, active=0x3f) + mtraffic
+f["mirror_port1"] = hdr(hub=4 | 8, nports=5, active=0x3f, p2tag=8 | 3) + mtraffic
+f["mirror_vlan3"] = hdr(hub=4 | 16, nports=5, active=0x3f, p1=12) + mtraffic
+f["mirror_two_hub"] = hdr(hub=1 | 4 | 8 | 0x20, nports=6, active=0x7f, p2tag=16 | 3) + mtraffic
+f["mirror_two_trunk"] = hdr(hub=2 | 4 | 16 | 0x20, nports=6, active=0x5f) + mtraffic
 out("switch_frame", f)
