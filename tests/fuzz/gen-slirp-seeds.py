@@ -145,6 +145,7 @@ def main(out):
         "ip-frag-64k": rec(*big),
         "ipv6": rec(rs(), ns(FD2), ns(LL), tcp6_urg()),
         "runts": rec(b"", b"\x01", b"\xff" * 13, b"\xff" * 14, eth(SMAC, 0x0800, b"\x45")),
+        "tcp-truncated": rec(syn[:14 + 20 + 12], eth(SMAC, 0x86dd, ip6(6, FD15, FD2, b"\x9c\x40"))),
         "vlan": rec(SMAC + GMAC + b"\x81\x00\x00\x05\x08\x00" + ip4(1, G4, H4, b"\x08\0\0\0")),
     }
     for name, data in seeds.items():

@@ -11,6 +11,9 @@
 #                                each echoed intact (1 s per try, 10 tries)
 #   urgsend ADDR PORT FILE       connect, send FILE's bytes with one byte in
 #                                the middle sent with MSG_OOB (TCP URG)
+#   closer ADDR PORT N READYFILE TCP server: each connection gets N bytes
+#                                read, then is closed (RST if more is coming)
+#   stall ADDR PORT READYFILE    TCP server that accepts and never reads
 import os
 import random
 import socket
@@ -101,6 +104,36 @@ def urgsend(addr, port, path):
     s.close()
 
 
+def closer(addr, port, n, readyfile):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(8)
+    ready(readyfile)
+    while True:
+        c, _ = s.accept()
+        got = 0
+        while got < int(n):
+            d = c.recv(65536)
+            if not d:
+                break
+            got += len(d)
+        c.close()
+
+
+def stall(addr, port, readyfile):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.bind((addr, int(port)))
+    s.listen(8)
+    ready(readyfile)
+    conns = []
+    while True:
+        c, _ = s.accept()
+        conns.append(c)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"dns": dns, "udpecho": udpecho, "udpcheck": udpcheck, "urgsend": urgsend}[cmd](*args)
+    {"dns": dns, "udpecho": udpecho, "udpcheck": udpcheck, "urgsend": urgsend,
+     "closer": closer, "stall": stall}[cmd](*args)

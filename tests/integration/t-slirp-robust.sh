@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-slirp-robust.sh - slirpvde keeps working through what must not stop it:
+# malformed frames (the fuzz seeds: runts, TCP fragments splitting the
+# header, truncated headers, URG with huge urgent pointers, overlapping and
+# oversized fragments, odd DHCP options) injected on the switch, counted
+# on the console; a host peer that closes mid-transfer (EPIPE/RST on
+# libslirp's send, SIGPIPE ignored); a host socket that never reads (full
+# buffers, window closed) then goes away; a guest that vanishes
+# mid-download. After each, a fresh 256 KiB transfer is intact.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/tap-lib.sh"
+. "$top_srcdir/tests/integration/slirp-lib.sh"
+need_root
+TEST_TIMEOUT=${TEST_TIMEOUT:-120}
+
+mkns host g1
+start_sw sw
+head -c 262144 /dev/urandom >"$TMP/data"
+head -c 8388608 /dev/zero >"$TMP/big"
+slirp_start slirp.log -D -q -s "$TMP/sw" -M "$TMP/mgmt"
+guest g1
+dhcp g1
+
+check_alive() {	# $1: what just happened
+	kill -0 "$PSLIRP" 2>/dev/null || fail "slirpvde died after $1"
+	spawn ok$2.log n host socat -u TCP-LISTEN:900$2,bind=127.0.0.1,reuseaddr OPEN:"$TMP/ok$2.rx",creat,trunc
+	local p=$LASTPID
+	wait_for listening host t 900$2 || fail "server 900$2"
+	nt g1 socat -u OPEN:"$TMP/data" TCP:10.0.2.2:900$2 || fail "transfer after $1"
+	wait_gone "$p"
+	cmp "$TMP/data" "$TMP/ok$2.rx" || fail "transfer after $1 differs"
+}
+
+# malformed frames, straight onto the switch
+cat "$top_srcdir"/tests/fuzz/corpus/slirp/* | timeout 20 vde_plug "$TMP/sw" >/dev/null ||
+	fail "injecting frames"
+WAIT_SECS=10 wait_for eval "mgmt stats | grep -q 'tcp-fragment [1-9]'" ||
+	fail "fragments not counted: $(mgmt stats)"
+stats=$(mgmt stats)
+[[ "$stats" =~ truncated\ [1-9] && "$stats" =~ "tcp urgent cleared "[1-9] ]] ||
+	fail "drops not counted: $stats"
+check_alive "malformed frames" 1
+pass "malformed frames counted ($(grep dropped <<<"$stats")), still serving"
+
+# a host peer that reads 1000 bytes of 8 MiB and closes
+spawn closer.log n host $HELPER closer 127.0.0.1 9100 1000 "$TMP/closer.ready"
+wait_for test -s "$TMP/closer.ready" || fail "closer"
+nt g1 socat -u OPEN:"$TMP/big" TCP:10.0.2.2:9100 2>/dev/null
+nt g1 socat -u OPEN:"$TMP/big" TCP:10.0.2.2:9100 2>/dev/null
+check_alive "host peers closing mid-transfer" 2
+pass "host peer closing mid-transfer: still serving"
+
+# a host socket that never reads, then goes away
+spawn stall.log ip netns exec "$ID-host" python3 "$top_srcdir/tests/integration/slirp-helper.py" \
+	stall 127.0.0.1 9200 "$TMP/stall.ready"
+PSTALL=$LASTPID
+wait_for test -s "$TMP/stall.ready" || fail "stall"
+nt g1 timeout 5 socat -u OPEN:"$TMP/big" TCP:10.0.2.2:9200 2>/dev/null
+kill "$PSTALL"
+check_alive "a full host socket" 3
+pass "full host socket (window closed, then the peer gone): still serving"
+
+# the guest vanishes in the middle of a download
+spawn dl.log n host socat -u OPEN:"$TMP/big" TCP-LISTEN:9300,bind=127.0.0.1,reuseaddr
+wait_for listening host t 9300 || fail "download server"
+ip netns exec "$ID-g1" socat -u TCP:10.0.2.2:9300 OPEN:/dev/null &
+PDL=$!
+sleep 0.2
+kill -9 "$PDL" 2>/dev/null
+wait "$PDL" 2>/dev/null
+check_alive "a guest gone mid-download" 4
+pass "guest gone mid-download: still serving"
