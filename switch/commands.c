@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* switch/commands.c - the switch's console commands (ds/, hash/, port/)
+/* switch/commands.c - the switch's console commands (ds/, hash/, fstp/, port/, vlan/)
  *
  * Registered with the shared console server (lib/common/console.c), which
  * owns the protocol bytes, the builtins (help, logout, shutdown, load,
@@ -8,7 +8,9 @@
  * the true port. Numbers are parsed strictly (parse_num): "4x" is 1022.
  * port/stats is ours: every drop counter; so are port/settrunk (a port in
  * every VLAN, tagged), port/setmirror and port/delmirror (mirror.h) and
- * the vlan/drop debug category.
+ * the vlan/drop debug category (tag 051: VDE 2's 041 is fstp/+). The
+ * fstp/ commands drive fstp.c, which is also wired here to the data path
+ * (BPDUs out), the MAC table and the debug lines.
  */
 #include "config.h"
 
@@ -28,6 +30,7 @@
 #include "vlan.h"
 
 #define MAXARGS 4
+#define SW_DBG_VLANDROP 051
 
 /* Split @args into at most MAXARGS blank-separated words (copied to @buf).
  * Returns the number of words, or -1 if there are more. */
@@ -239,6 +242,89 @@ static int cmd_hash_find(void *ctx, FILE *out, const char *args)
 	return 0;
 }
 
+/* ---- fstp/ ---- */
+
+static int cmd_fstp_showinfo(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+
+	fprintf(out, "MAC " MAC_FMT " Priority %u (0x%04x)\n", MAC_ARGS(sw->mac), sw->priority,
+		sw->priority);
+	fprintf(out, "FSTP=%s\n", sw->fstp.enabled ? "true" : "false");
+	return 0;
+}
+
+static int cmd_fstp_setfstp(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long v;
+
+	if (one_num(args, 0, 1, &v))
+		return EINVAL;
+	if (sw->pt.hub) {
+		fprintf(out, "Can't use fstp in hub mode\n");
+		return 0;
+	}
+	return fstp_enable(&sw->fstp, &sw->pt, v, loop_now_ns()) ? ENOMEM : 0;
+}
+
+/* Parse "VLAN PORT N" with N in [min, max]. */
+static int vlan_port_num(struct sw *sw, const char *args, long long max, long long *vid,
+			 long long *port, long long *n)
+{
+	char buf[256], *w[MAXARGS];
+
+	if (split(args, buf, sizeof(buf), w) != 3 || num(w[0], 0, VLAN_NONE - 1, vid) ||
+	    num(w[1], 0, PORT_MAX_NUMPORTS, port) || num(w[2], 0, max, n))
+		return EINVAL;
+	if (*port >= sw->pt.nslots || !vlan_exists(&sw->pt, *vid))
+		return ENXIO;
+	return 0;
+}
+
+static int cmd_fstp_setedge(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long vid, port, v;
+	int r = vlan_port_num(sw, args, 1, &vid, &port, &v);
+
+	if (!r)
+		r = fstp_setedge(&sw->fstp, vid, port, v, loop_now_ns());
+	return r;
+}
+
+static int cmd_fstp_bonus(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	long long vid, port, v;
+	int r = vlan_port_num(sw, args, 0xffffffffLL, &vid, &port, &v);
+
+	if (!r)
+		r = fstp_setbonus(&sw->fstp, vid, port, v);
+	return r;
+}
+
+static int cmd_fstp_print(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	uint64_t now = loop_now_ns();
+	unsigned v;
+	long long n;
+
+	if (args && *args) {
+		if (one_num(args, 0, VLAN_NONE - 1, &n))
+			return EINVAL;
+		if (!vlan_exists(&sw->pt, n))
+			return ENXIO;
+		fstp_print(&sw->fstp, &sw->pt, out, (uint16_t)n, now);
+		return 0;
+	}
+	for (v = 0; v < VLAN_NONE; v++)
+		if (vlan_exists(&sw->pt, v))
+			fstp_print(&sw->fstp, &sw->pt, out, (uint16_t)v, now);
+	return 0;
+}
+
 /* ---- port/ ---- */
 
 static int cmd_port_showinfo(void *ctx, FILE *out, const char *args)
@@ -256,13 +342,17 @@ static int cmd_port_setnumports(void *ctx, FILE *out, const char *args)
 	struct sw *sw = ctx;
 	unsigned i;
 	long long v;
+	int r;
 
 	if (one_num(args, 1, PORT_MAX_NUMPORTS, &v))
 		return EINVAL;
 	for (i = (unsigned)v + 1; i < sw->pt.nslots; i++)
 		if (sw->pt.v[i].exists || sw->pt.v[i].nep)
 			return EADDRINUSE;
-	return port_table_resize(&sw->pt, (unsigned)v);
+	r = port_table_resize(&sw->pt, (unsigned)v);
+	if (!r)
+		sw_fstp_sync(sw);
+	return r;
 }
 
 static int cmd_port_sethub(void *ctx, FILE *out, const char *args)
@@ -273,8 +363,10 @@ static int cmd_port_sethub(void *ctx, FILE *out, const char *args)
 	if (one_num(args, 0, 1, &v))
 		return EINVAL;
 	sw->pt.hub = v;
-	if (v)
+	if (v) {
 		fdb_flush(&sw->fdb);
+		fstp_enable(&sw->fstp, &sw->pt, false, loop_now_ns());	/* as VDE 2 */
+	}
 	return 0;
 }
 
@@ -487,8 +579,10 @@ static int cmd_port_setvlan(void *ctx, FILE *out, const char *args)
 	if (two_nums(args, &p, &v))
 		return EINVAL;
 	r = vlan_setport(&sw->pt, p, v);
-	if (!r)
+	if (!r) {
 		fdb_flush_port(&sw->fdb, (uint32_t)p);
+		sw_fstp_sync(sw);
+	}
 	return r;
 }
 
@@ -503,6 +597,7 @@ static int cmd_port_settrunk(void *ctx, FILE *out, const char *args)
 		return ENXIO;
 	sw->pt.v[p].trunk = v;
 	fdb_flush_port(&sw->fdb, (uint32_t)p);
+	sw_fstp_sync(sw);
 	return 0;
 }
 
@@ -510,10 +605,14 @@ static int cmd_vlan_create(void *ctx, FILE *out, const char *args)
 {
 	struct sw *sw = ctx;
 	long long v;
+	int r;
 
 	if (one_num(args, 0, 65535, &v))
 		return EINVAL;
-	return vlan_create(&sw->pt, v);
+	r = vlan_create(&sw->pt, v);
+	if (!r)
+		sw_fstp_sync(sw);
+	return r;
 }
 
 static int cmd_vlan_remove(void *ctx, FILE *out, const char *args)
@@ -527,8 +626,10 @@ static int cmd_vlan_remove(void *ctx, FILE *out, const char *args)
 	if (one_num(args, 0, 65535, &v))
 		return EINVAL;
 	r = vlan_remove(&sw->pt, v);
-	if (!r)
+	if (!r) {
 		fdb_flush_vlan(&sw->fdb, (uint16_t)v);
+		sw_fstp_sync(sw);
+	}
 	return r;
 }
 
@@ -537,9 +638,14 @@ static int cmd_vlan_addport(void *ctx, FILE *out, const char *args)
 	struct sw *sw = ctx;
 	long long v, p;
 
+	int r;
+
 	if (two_nums(args, &v, &p))
 		return EINVAL;
-	return vlan_addport(&sw->pt, v, p);
+	r = vlan_addport(&sw->pt, v, p);
+	if (!r)
+		sw_fstp_sync(sw);
+	return r;
 }
 
 static int cmd_vlan_delport(void *ctx, FILE *out, const char *args)
@@ -551,8 +657,10 @@ static int cmd_vlan_delport(void *ctx, FILE *out, const char *args)
 	if (two_nums(args, &v, &p))
 		return EINVAL;
 	r = vlan_delport(&sw->pt, v, p);
-	if (!r)
+	if (!r) {
 		fdb_flush_port(&sw->fdb, (uint32_t)p);
+		sw_fstp_sync(sw);
+	}
 	return r;
 }
 
@@ -567,7 +675,8 @@ static void print_vlan(struct sw *sw, FILE *out, unsigned vid, bool all)
 		if (!pp->exists || !(pp->nep || all) || !port_vlan_member(pp, (uint16_t)vid))
 			continue;
 		fprintf(out, " -- Port %04u tagged=%d active=%d status=%s\n", p,
-			pp->untagged_vlan != vid, pp->nep > 0, pp->nep ? "Forwarding" : "Learning");
+			pp->untagged_vlan != vid, pp->nep > 0,
+			pp->nep ? fstp_status(&sw->fstp, (uint16_t)vid, p) : "Learning");
 	}
 }
 
@@ -728,6 +837,15 @@ static const struct console_cmd sw_cmds[] = {
 	{ "hash/setminper", "N", "minimum persistence time", cmd_hash_setminper, 0 },
 	{ "hash/print", "", "print the hash table", cmd_hash_print, CONSOLE_OUTPUT },
 	{ "hash/find", "MAC [VLAN]", "MAC lookup", cmd_hash_find, CONSOLE_OUTPUT },
+	{ "fstp", "============", "FAST SPANNING TREE MENU", NULL, CONSOLE_MENU },
+	{ "fstp/showinfo", "", "show fstp info", cmd_fstp_showinfo, CONSOLE_OUTPUT },
+	{ "fstp/setfstp", "0/1", "Fast spanning tree protocol 1=ON 0=OFF", cmd_fstp_setfstp,
+	  CONSOLE_OUTPUT },
+	{ "fstp/setedge", "VLAN PORT 1/0", "Define an edge port for a vlan 1=Y 0=N",
+	  cmd_fstp_setedge, 0 },
+	{ "fstp/bonus", "VLAN PORT COST", "set the port bonus for a vlan", cmd_fstp_bonus, 0 },
+	{ "fstp/print", "[N]", "print fst data for the defined vlan", cmd_fstp_print,
+	  CONSOLE_OUTPUT },
 	{ "port", "============", "PORT STATUS MENU", NULL, CONSOLE_MENU },
 	{ "port/showinfo", "", "show port info", cmd_port_showinfo, CONSOLE_OUTPUT },
 	{ "port/setnumports", "N", "set the number of ports", cmd_port_setnumports, 0 },
@@ -769,12 +887,16 @@ static const struct console_cmd sw_cmds[] = {
 static const struct console_debug_cat sw_debug[] = {
 	{ "hash/+", 011, "hash: new element" },
 	{ "hash/-", 012, "hash: discarded element" },
+	{ "fstp/status", FSTP_DBG_STATUS, "fstp: status change" },
+	{ "fstp/root", FSTP_DBG_ROOT, "fstp: rootswitch/port change" },
+	{ "fstp/+", FSTP_DBG_PLUS, "fstp: port becomes active" },
+	{ "fstp/-", FSTP_DBG_MINUS, "fstp: port becomes inactive" },
 	{ "port/+", 021, "new port" },
 	{ "port/-", 022, "closed port" },
 	{ "port/descr", 023, "set port description" },
 	{ "port/ep/+", 031, "new endpoint" },
 	{ "port/ep/-", 032, "closed endpoint" },
-	{ "vlan/drop", 041, "frame dropped: ingress port not in its VLAN (vdekit)" },
+	{ "vlan/drop", SW_DBG_VLANDROP, "frame dropped: ingress port not in its VLAN (vdekit)" },
 };
 
 /**
@@ -809,14 +931,59 @@ static void sw_vlan_drop(void *arg, unsigned port, bool tagged, uint16_t vid,
 {
 	struct sw *sw = arg;
 
-	if (!console_debug_wanted(sw->con, 041))
+	if (!console_debug_wanted(sw->con, SW_DBG_VLANDROP))
 		return;
 	if (!tagged)
-		console_debug(sw->con, 041, "Port %u untagged frame from " MAC_FMT
+		console_debug(sw->con, SW_DBG_VLANDROP, "Port %u untagged frame from " MAC_FMT
 			      ": no untagged VLAN", port, MAC_ARGS(frame + 6));
 	else
-		console_debug(sw->con, 041, "Port %u frame from " MAC_FMT
+		console_debug(sw->con, SW_DBG_VLANDROP, "Port %u frame from " MAC_FMT
 			      " tagged VLAN %u: not a member", port, MAC_ARGS(frame + 6), vid);
+}
+
+/* fstp.c callbacks */
+static void sw_fstp_send(void *arg, unsigned port, const uint8_t *frame, size_t len)
+{
+	struct sw *sw = arg;
+
+	if (port < sw->pt.nslots)
+		ds_send_now(sw, port, frame, len);
+}
+
+static void sw_fstp_flush(void *arg, uint16_t vid)
+{
+	struct sw *sw = arg;
+
+	fdb_flush_vlan(&sw->fdb, vid);
+}
+
+static void sw_fstp_debug(void *arg, unsigned tag, const char *line)
+{
+	struct sw *sw = arg;
+
+	if (sw->con && console_debug_wanted(sw->con, tag))
+		console_debug(sw->con, tag, "%s", line);
+}
+
+/**
+ * sw_fstp_init() - set up the (disabled) spanning tree with the switch's
+ * MAC and priority, wired to the data path, the MAC table and the console.
+ */
+void sw_fstp_init(struct sw *sw)
+{
+	static const struct fstp_ops ops = { sw_fstp_send, sw_fstp_flush, sw_fstp_debug };
+
+	fstp_init(&sw->fstp, sw->mac, sw->priority, &ops, sw);
+	sw->fwd.fstp = &sw->fstp;
+}
+
+/**
+ * sw_fstp_sync() - tell FSTP that port activity or VLAN membership changed.
+ */
+void sw_fstp_sync(struct sw *sw)
+{
+	if (fstp_sync(&sw->fstp, &sw->pt, loop_now_ns()) < 0)
+		log_warn("fstp: out of memory, some ports are not in the spanning tree");
 }
 
 /**

@@ -245,6 +245,30 @@ void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
 	}
 }
 
+/**
+ * ds_send_now() - send one frame (a BPDU) to every endpoint of @port at
+ * once, or queue it behind what is already queued; it is copied.
+ */
+void ds_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
+{
+	struct port *pp = &sw->pt.v[port];
+	struct endpoint *ep;
+
+	pp->c.out_pkts++;
+	pp->c.out_bytes += len;
+	for (ep = pp->eps; ep; ep = ep->next) {
+		struct iovec iov = { (void *)frame, len };
+		struct mmsghdr msg = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+
+		if (!ep->q.frames && ds_send(sw, ep, &msg, 1) == 1)
+			continue;
+		if (!txq_push(&ep->q, frame, len))
+			ds_count_drop(sw, ep, true);
+		else
+			ds_events(sw, ep);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* receive side */
 
@@ -452,8 +476,10 @@ static void ds_request(struct sw *sw, struct endpoint *ep, const uint8_t *buf, s
 	txq_init(&ep->q, SW_TXQ_BYTES, SW_TXQ_FRAMES);
 	ep->events = EPOLLIN;
 	ep->granted = true;
-	if (port_ep_attach(&sw->pt, ep))
+	if (port_ep_attach(&sw->pt, ep)) {
 		console_debug(sw->con, 021, "%02u", port);
+		sw_fstp_sync(sw);
+	}
 	console_debug(sw->con, 031, "Port %02u FD %2d", port, ep->ctl_fd);
 	console_debug(sw->con, 023, "Port %02u FD %2d -> \"%s\"", port, ep->ctl_fd, ep->descr);
 	log_debug("port %u: new endpoint %d (%s)", port, ep->ctl_fd, ep->descr);
@@ -587,6 +613,7 @@ static void ds_ep_close(struct sw *sw, struct endpoint *ep)
 		if (port_ep_detach(&sw->pt, ep)) {
 			console_debug(sw->con, 022, "%02u", port);
 			fdb_flush_port(&sw->fdb, port);
+			sw_fstp_sync(sw);
 		}
 		log_debug("port %u: endpoint %d closed", port, ep->ctl_fd);
 	}
@@ -692,8 +719,10 @@ int ds_tap_add(struct sw *sw, const char *ifname)
 	ep->granted = true;
 	ep->conn_next = sw->conns;
 	sw->conns = ep;
-	if (port_ep_attach(&sw->pt, ep))
+	if (port_ep_attach(&sw->pt, ep)) {
 		console_debug(sw->con, 021, "%02u", port);
+		sw_fstp_sync(sw);
+	}
 	log_debug("port %u: tap %s", port, ifname);
 	return 0;
 fail:

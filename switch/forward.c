@@ -135,10 +135,21 @@ void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, s
 			fc->vlan_drop(fc->arg, in_port, f.tagged, f.vid, frame);
 		return;
 	}
+	if (fc->fstp && fc->fstp->enabled) {
+		if (fstp_is_bpdu(frame)) {
+			fc->st.bpdu++;
+			fstp_rx(fc->fstp, in_port, f.vid, frame, len, f.tagged, now);
+			return;
+		}
+		if (!fstp_forwarding(fc->fstp, f.vid, in_port)) {
+			fc->st.blocked++;
+			return;
+		}
+	}
 	fdb_learn(fc->fdb, frame + 6, f.vid, in_port, now);
 	dst = eth_is_multicast(frame) ? FDB_NONE : fdb_lookup(fc->fdb, frame, f.vid, now);
 	if (dst != FDB_NONE && dst < pt->nslots && pt->v[dst].nep &&
-	    port_vlan_member(&pt->v[dst], f.vid)) {
+	    port_vlan_member(&pt->v[dst], f.vid) && fstp_forwarding(fc->fstp, f.vid, dst)) {
 		if (dst == in_port) {
 			fc->st.loop++;
 			goto mirror;
@@ -149,7 +160,8 @@ void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, s
 	}
 	fc->st.flooded++;
 	for (p = 0; p < pt->nslots; p++)
-		if (p != in_port && pt->v[p].nep && port_vlan_member(&pt->v[p], f.vid))
+		if (p != in_port && pt->v[p].nep && port_vlan_member(&pt->v[p], f.vid) &&
+		    fstp_forwarding(fc->fstp, f.vid, p))
 			fwd_to_port(fc, &f, p);
 mirror:
 	if (fc->mirror)

@@ -14,6 +14,7 @@
 
 #include "fdb.h"
 #include "mirror.h"
+#include "fstp.h"
 #include "port.h"
 
 /* Largest datagram accepted (9216 MTU + header + tag) and the buffer size
@@ -29,6 +30,8 @@ struct fwd_stats {
 	uint64_t loop;		/* known destination on the ingress port */
 	uint64_t noport;	/* ingress port not active / out of range */
 	uint64_t flooded, unicast;
+	uint64_t bpdu;		/* consumed by FSTP */
+	uint64_t blocked;	/* ingress on a port FSTP keeps discarding */
 };
 
 /* Called once per egress port; @frame stays valid until the caller's next
@@ -46,6 +49,7 @@ struct fwd_ctx {
 	fwd_emit_fn emit;
 	fwd_vlan_drop_fn vlan_drop;	/* may be NULL */
 	struct mirror *mirror;		/* port mirroring, may be NULL */
+	struct fstp *fstp;		/* may be NULL: no spanning tree */
 	void *arg;
 	struct fwd_stats st;
 };
@@ -69,6 +73,8 @@ struct fwd_ctx {
  * ports are never egress ports, and every frame accepted on ingress (VLAN
  * check passed) is also emitted, exactly as received, to the monitor of
  * each matching session (mirror.h).
+ * With FSTP on, BPDUs go to fstp_rx() and ports FSTP holds discarding
+ * for the VLAN neither receive nor send.
  */
 void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
 		   uint8_t *alt, uint64_t now);

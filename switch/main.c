@@ -72,7 +72,7 @@ static void usage(FILE *f, int status)
 "  -v, --version              show the version and exit\n"
 "  -n, --numports N           number of ports, numbered 1..N (default 32)\n"
 "  -x, --hub                  hub mode: every frame to every port\n"
-"  -F, --fstp                 fast spanning tree (accepted, not active in this build)\n"
+"  -F, --fstp                 fast spanning tree (VDE 2's, per VLAN; not with -x)\n"
 "      --macaddr MAC          switch MAC address (default 00:ff:xx:xx:xx:xx random)\n"
 "      --priority N           FSTP bridge priority (default 32768)\n"
 "      --hashsize N           MAC table buckets, rounded to a power of 2 (default 128)\n"
@@ -171,6 +171,14 @@ static void on_signal(struct loop *l, int signo, void *arg)
 	loop_stop(l);
 }
 
+static uint64_t fstp_cb(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+
+	fstp_tick(&sw->fstp, loop_now_ns());
+	return FSTP_HELLO_NS;
+}
+
 static uint64_t gc_cb(struct loop *l, void *arg)
 {
 	struct sw *sw = arg;
@@ -255,7 +263,7 @@ int main(int argc, char **argv)
 			hub = true;
 			break;
 		case 'F':
-			sw->fstp = true;
+			sw->fstp_on = true;
 			break;
 		case OPT_MACADDR:
 			if (parse_mac(optarg, sw->mac) < 0)
@@ -322,10 +330,8 @@ int main(int argc, char **argv)
 		sw->dirmode = dirmode_from_mode(sw->mode);
 	else if (dirmode_set && !mode_set)
 		sw->mode = sw->dirmode & 0666;
-	if (hub && sw->fstp)
-		sw->fstp = false;
-	if (sw->fstp)
-		log_info("fast spanning tree is not available in this build yet: -F ignored");
+	if (hub && sw->fstp_on)
+		sw->fstp_on = false;	/* as VDE 2: hub mode excludes FSTP */
 	if (!dir)
 		dir = geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl";
 	/* daemonising changes directory: keep the mgmt path absolute so
@@ -358,6 +364,9 @@ int main(int argc, char **argv)
 	if (!sw->loop)
 		die_perror("loop");
 	sw->start_ns = loop_now_ns();
+	sw_fstp_init(sw);
+	if (sw->fstp_on && fstp_enable(&sw->fstp, &sw->pt, true, sw->start_ns) < 0)
+		die_perror("fstp");
 	umask(0);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
@@ -421,6 +430,9 @@ int main(int argc, char **argv)
 	sw->gc_timer = loop_add_timer(sw->loop, sw->gcint, gc_cb, sw);
 	if (sw->gc_timer < 0)
 		die_perror("timer");
+	sw->fstp_timer = loop_add_timer(sw->loop, FSTP_HELLO_NS, fstp_cb, sw);
+	if (sw->fstp_timer < 0)
+		die_perror("timer");
 	log_debug("switch ready: ctl %s", sw->ctl_path);
 
 	if (loop_run(sw->loop) < 0)
@@ -431,6 +443,7 @@ int main(int argc, char **argv)
 	if (pidfile)
 		pidfile_remove();
 	loop_free(sw->loop);
+	fstp_free(&sw->fstp);
 	fdb_free(&sw->fdb);
 	port_table_free(&sw->pt);
 	free(sw->ctl_dir);

@@ -16,6 +16,7 @@
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
+#include "fstp.h"
 #include "port.h"
 
 #define SW_BATCH	64		/* frames per recvmmsg / sendmmsg */
@@ -48,6 +49,7 @@ struct sw {
 	struct fwd_ctx fwd;
 	struct sw_drops drops;
 	struct mirror mirror;		/* port mirroring sessions */
+	struct fstp fstp;
 
 	/* configuration */
 	char *ctl_dir;			/* absolute */
@@ -59,9 +61,10 @@ struct sw {
 	gid_t mgmt_group;
 	uint8_t mac[6];
 	unsigned priority;
-	bool fstp;
+	bool fstp_on;			/* -F */
 	uint64_t gcint;			/* ns */
 	long gc_timer;
+	long fstp_timer;
 	uint64_t start_ns;
 
 	/* control socket */
@@ -92,9 +95,12 @@ void ds_cleanup(struct sw *sw);
 int ds_epclose(struct sw *sw, unsigned port, int id);
 void ds_sweep_pending(struct sw *sw, uint64_t now);
 void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len);
+void ds_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len);
 
 /* commands.c */
 int sw_commands_register(struct sw *sw);
 void sw_fdb_event(void *arg, enum fdb_event ev, const struct fdb_entry *e, uint32_t old_port);
+void sw_fstp_init(struct sw *sw);
+void sw_fstp_sync(struct sw *sw);
 
 #endif

@@ -94,7 +94,7 @@ while b"1000 Success" not in data:
         sys.exit("debug/add: " + repr(data))
     data += c
 open(sys.argv[1] + ".subscribed", "w").close()
-while data.count(b"3041 vlan/drop") < 2:
+while data.count(b"3051 vlan/drop") < 2:
     c = s.recv(4096)
     if not c:
         break
@@ -220,8 +220,8 @@ touch "$TMP/vlan-go"
 wait "$VP" || fail "vlan probe: $(cat "$TMP/vlan.out")"
 wait "$DP" || true
 D=$(sed "s/^vde\\$ //" "$TMP/dbg.txt")
-echo "$D" | grep -qxF "3041 vlan/drop Port 3 frame from $C tagged VLAN 10: not a member" ||
+echo "$D" | grep -qxF "3051 vlan/drop Port 3 frame from $C tagged VLAN 10: not a member" ||
 	fail "vlan/drop line (tagged) missing: $D"
-echo "$D" | grep -qxF "3041 vlan/drop Port 4 untagged frame from $D: no untagged VLAN" ||
+echo "$D" | grep -qxF "3051 vlan/drop Port 4 untagged frame from $D: no untagged VLAN" ||
 	fail "vlan/drop line (untagged) missing: $D"
 exit 0
