@@ -17,9 +17,7 @@ check_sections() {
 }
 
 n=0
-tools="vde_switch vde_plug dpipe vdecmd wirefilter vde_cryptcab"
-[ -x "$top_builddir/plug2tap/vde_plug2tap" ] && tools="$tools vde_plug2tap"
-[ -x "$top_builddir/slirp/slirpvde" ] && tools="$tools slirpvde"
+tools="vde_switch vde_plug dpipe vdecmd wirefilter vde_cryptcab vde_plug2tap slirpvde"
 for tool in $tools; do
 	page=$top_srcdir/man/$tool.1
 	bin=$(command -v "$tool") || fail "$tool not built"
