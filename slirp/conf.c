@@ -308,6 +308,7 @@ int sfwd_parse_unix(struct sfwd *f, const char *s, char *err, size_t errlen)
 		if (parse_port(s, (size_t)(c1 - s), &f->guest_port))
 			return fail(err, errlen, "'%s': bad port", s);
 		path = c1 + 1;
+		f->on_vhost = true;
 	}
 	if (!*path || strlen(path) >= sizeof(f->path))
 		return fail(err, errlen, "'%s': the path has 1 to %zu characters", s,

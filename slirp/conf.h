@@ -38,6 +38,8 @@ struct sfwd {
 	struct in_addr guest_addr;	/* TCP/UDP: guest; UNIX: virtual address */
 	int guest_port;
 	char path[SCONF_UNIXPATH];	/* UNIX: socket path */
+	bool on_vhost;			/* UNIX, no address given: on the
+					 * virtual host, as VDE 2 had it */
 };
 
 struct sconf {

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "frame.h"
@@ -139,6 +140,89 @@ int sframe_has_urg(const uint8_t *f, size_t len)
 	size_t off = tcp_offset(f, len, &v);
 
 	return off && (f[off + 13] & TH_URG);
+}
+
+static bool alias_port(const struct sframe_alias *a, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < a->nport; i++)
+		if (a->port[i] == port)
+			return true;
+	return false;
+}
+
+/* Replace the IPv4 address at @at (an offset into @f, source or
+ * destination) by @to, fixing the IP header and TCP checksums. */
+static void swap_addr(uint8_t *f, size_t at, size_t tcp, struct in_addr to)
+{
+	uint8_t *ip = f + SFRAME_ETH_HLEN, *a = f + at, n[4];
+	uint16_t ipc = get16(ip + 10), tc = get16(f + tcp + 16);
+	int k;
+
+	memcpy(n, &to, 4);
+	for (k = 0; k < 4; k += 2) {
+		uint16_t o = get16(a + k), w = get16(n + k);
+
+		ipc = csum_update(ipc, o, w);
+		tc = csum_update(tc, o, w);
+	}
+	memcpy(a, n, 4);
+	put16(ip + 10, ipc);
+	put16(f + tcp + 16, tc);
+}
+
+/* IPv4 TCP, unfragmented or first fragment: offset of the TCP header */
+static size_t tcp4_first(const uint8_t *f, size_t len)
+{
+	enum sframe_verdict v;
+	size_t off = tcp_offset(f, len, &v);
+
+	return off && get16(f + 12) == ETH_P_IPV4 ? off : 0;
+}
+
+/**
+ * sframe_alias_in() - guest TCP to a UNIX-forwarded port of the virtual host
+ * @f:		frame, rewritten in place
+ * @len:	its length
+ * @a:		ports and addresses
+ *
+ * Return: 1 if the destination was changed to the alias, else 0.
+ */
+int sframe_alias_in(uint8_t *f, size_t len, const struct sframe_alias *a)
+{
+	size_t tcp;
+
+	if (!a->nport)
+		return 0;
+	tcp = tcp4_first(f, len);
+	if (!tcp || memcmp(f + SFRAME_ETH_HLEN + 16, &a->vhost, 4) ||
+	    !alias_port(a, get16(f + tcp + 2)))
+		return 0;
+	swap_addr(f, SFRAME_ETH_HLEN + 16, tcp, a->alias);
+	return 1;
+}
+
+/**
+ * sframe_alias_out() - slirp's answer from the alias back to the virtual host
+ * @f:		frame, rewritten in place
+ * @len:	its length
+ * @a:		ports and addresses
+ *
+ * Return: 1 if the source was changed to the virtual host, else 0.
+ */
+int sframe_alias_out(uint8_t *f, size_t len, const struct sframe_alias *a)
+{
+	size_t tcp;
+
+	if (!a->nport)
+		return 0;
+	tcp = tcp4_first(f, len);
+	if (!tcp || memcmp(f + SFRAME_ETH_HLEN + 12, &a->alias, 4) ||
+	    !alias_port(a, get16(f + tcp)))
+		return 0;
+	swap_addr(f, SFRAME_ETH_HLEN + 12, tcp, a->vhost);
+	return 1;
 }
 
 /**

@@ -54,6 +54,23 @@ enum sframe_verdict sframe_guest_check(uint8_t *f, size_t len, size_t mtu);
 /* true if a TCP segment in @f (IPv4 or IPv6, as above) has URG set */
 int sframe_has_urg(const uint8_t *f, size_t len);
 
+/* The virtual host's ports that are UNIX forwards (slirpvde -x PORT:PATH,
+ * as VDE 2 had them): libslirp only allows such forwards on another
+ * address of the network, so guest TCP to vhost:PORT is rewritten to
+ * alias:PORT on the way in and alias:PORT back to vhost:PORT on the way
+ * out (IPv4 header and TCP checksums fixed incrementally). */
+#define SFRAME_MAXALIAS	64
+struct sframe_alias {
+	struct in_addr vhost, alias;
+	uint16_t port[SFRAME_MAXALIAS];		/* host order */
+	size_t nport;
+};
+
+/* guest -> slirp: 1 if rewritten (vhost:PORT -> alias:PORT), else 0 */
+int sframe_alias_in(uint8_t *f, size_t len, const struct sframe_alias *a);
+/* slirp -> guest: 1 if rewritten (alias:PORT -> vhost:PORT), else 0 */
+int sframe_alias_out(uint8_t *f, size_t len, const struct sframe_alias *a);
+
 struct sdhcp_lease {
 	uint8_t mac[6];
 	struct in_addr addr;

@@ -21,7 +21,11 @@
  *
  * Guest frames pass sframe_guest_check() first (length bounds, TCP urgent
  * neutralised: see frame.h), frames to the guest are snooped for DHCP ACKs
- * (lease table). Errors on either side are counted, never fatal. SIGPIPE
+ * (lease table). UNIX forwards on the virtual host (VDE 2's
+ * "-x 6000:/tmp/.X11-unix/X0", then DISPLAY=10.0.2.2:0 in the guest) are
+ * refused there by libslirp: they live on the network's last host address
+ * (10.0.2.254), and guest TCP to the virtual host's PORT is rewritten to
+ * it and back (sframe_alias_*). Errors on either side are counted, never fatal. SIGPIPE
  * (libslirp's send() on a socket the host peer closed) must be ignored or
  * blocked by the owner.
  */
@@ -75,6 +79,8 @@ struct glue {
 	size_t nfwd;
 	struct glue_stats st;
 	struct glue_lease leases[GLUE_MAXLEASES];
+	struct sframe_alias alias;	/* -x ports also on the virtual host */
+	uint8_t obuf[SCONF_MTU_MAX + 18];
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -131,6 +137,11 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 
 	if (len >= 300 && sframe_dhcp_ack(buf, len, &l))
 		note_lease(g, &l);
+	if (g->alias.nport && len <= sizeof(g->obuf)) {
+		memcpy(g->obuf, buf, len);
+		if (sframe_alias_out(g->obuf, len, &g->alias))
+			buf = g->obuf;
+	}
 	r = g->ops.send(g->arg, buf, len);
 	if (r < 0) {
 		g->st.out_errors++;
@@ -432,6 +443,8 @@ void glue_input(struct glue *g, uint8_t *frame, size_t len)
 	}
 	g->st.in_frames++;
 	g->st.in_bytes += len;
+	if (g->alias.nport)
+		sframe_alias_in(frame, len, &g->alias);
 	slirp_input(g->slirp, frame, (int)len);
 }
 
@@ -545,6 +558,42 @@ static bool same_fwd(const struct sfwd *a, const struct sfwd *b)
 	return a->host_addr.s_addr == b->host_addr.s_addr && a->host_port == b->host_port;
 }
 
+/* Where the virtual host's UNIX forwards really live: libslirp refuses
+ * them on the virtual host, so they sit on the network's last host address
+ * and frames are rewritten (sframe_alias_*). */
+static struct in_addr hidden_addr(const struct glue *g)
+{
+	uint32_t hm = ~ntohl(g->conf.mask.s_addr);
+	struct in_addr a = { htonl(ntohl(g->conf.net.s_addr) | (hm - 1)) };
+
+	return a;
+}
+
+static void rebuild_alias(struct glue *g)
+{
+	size_t i;
+
+	g->alias.vhost = g->conf.host;
+	g->alias.alias = hidden_addr(g);
+	g->alias.nport = 0;
+	for (i = 0; i < g->nfwd && g->alias.nport < SFRAME_MAXALIAS; i++)
+		if (g->fwd[i].kind == SFWD_UNIX && g->fwd[i].on_vhost)
+			g->alias.port[g->alias.nport++] = (uint16_t)g->fwd[i].guest_port;
+}
+
+/* UNIX forwards on the virtual host: no address, or the virtual host's */
+static void unix_target(const struct glue *g, struct sfwd *f)
+{
+	if (f->kind != SFWD_UNIX)
+		return;
+	if (!f->guest_addr.s_addr || f->guest_addr.s_addr == g->conf.host.s_addr) {
+		f->guest_addr = g->conf.host;
+		f->on_vhost = true;
+	} else {
+		f->on_vhost = false;
+	}
+}
+
 /**
  * glue_fwd_add() - add a forward now
  * @g:	glue
@@ -560,15 +609,18 @@ int glue_fwd_add(struct glue *g, struct sfwd *f)
 
 	if (g->nfwd >= SCONF_MAXFWD)
 		return -ENOSPC;
-	if (f->kind == SFWD_UNIX && !f->guest_addr.s_addr)
-		f->guest_addr.s_addr = htonl(ntohl(g->conf.net.s_addr) |
-					     (4 & ~ntohl(g->conf.mask.s_addr)));
+	unix_target(g, f);
 	for (i = 0; i < g->nfwd; i++)
 		if (same_fwd(&g->fwd[i], f))
 			return -EEXIST;
 	errno = 0;
 	if (f->kind == SFWD_UNIX) {
-		r = slirp_add_unix(g->slirp, f->path, &f->guest_addr, f->guest_port);
+		struct in_addr a = f->on_vhost ? hidden_addr(g) : f->guest_addr;
+
+		if (f->on_vhost && (a.s_addr == g->conf.host.s_addr ||
+				    a.s_addr == g->conf.dns.s_addr))
+			return -EADDRNOTAVAIL;	/* a tiny network */
+		r = slirp_add_unix(g->slirp, f->path, &a, f->guest_port);
 		if (r < 0)
 			r = -EINVAL;
 	} else {
@@ -580,6 +632,7 @@ int glue_fwd_add(struct glue *g, struct sfwd *f)
 	if (r < 0)
 		return r;
 	g->fwd[g->nfwd++] = *f;
+	rebuild_alias(g);
 	glue_service(g);
 	return 0;
 }
@@ -596,19 +649,19 @@ int glue_fwd_del(struct glue *g, const struct sfwd *f)
 	struct sfwd k = *f;
 	size_t i;
 
-	if (k.kind == SFWD_UNIX && !k.guest_addr.s_addr)
-		k.guest_addr.s_addr = htonl(ntohl(g->conf.net.s_addr) |
-					    (4 & ~ntohl(g->conf.mask.s_addr)));
+	unix_target(g, &k);
 	for (i = 0; i < g->nfwd; i++)
 		if (same_fwd(&g->fwd[i], &k))
 			break;
 	if (i == g->nfwd)
 		return -ENOENT;
 	if (k.kind == SFWD_UNIX)
-		slirp_remove_guestfwd(g->slirp, k.guest_addr, k.guest_port);
+		slirp_remove_guestfwd(g->slirp, k.on_vhost ? hidden_addr(g) : k.guest_addr,
+				      k.guest_port);
 	else
 		slirp_remove_hostfwd(g->slirp, k.kind == SFWD_UDP, k.host_addr, k.host_port);
 	g->fwd[i] = g->fwd[--g->nfwd];
+	rebuild_alias(g);
 	glue_service(g);
 	return 0;
 }

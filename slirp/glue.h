@@ -56,8 +56,10 @@ void glue_input(struct glue *g, uint8_t *frame, size_t len);
 /* After a batch of glue_input(): let libslirp update its sockets. */
 void glue_service(struct glue *g);
 
-/* Forwards: 0 or -errno. UNIX forwards with guest address 0 get the
- * default one (the network's .4), written back to @f. */
+/* Forwards: 0 or -errno. UNIX forwards with guest address 0 or the
+ * virtual host's are on the virtual host (on_vhost, the address written
+ * back to @f): they really live on the network's last host address, the
+ * frames are rewritten (sframe_alias_in/out). */
 int glue_fwd_add(struct glue *g, struct sfwd *f);
 int glue_fwd_del(struct glue *g, const struct sfwd *f);
 size_t glue_fwd_count(const struct glue *g);

@@ -57,6 +57,8 @@ struct sv_ctx {
 	mode_t mgmtmode;
 	gid_t mgmtgroup;
 	bool daemon, quiet, stream, verbose;
+	struct in_addr xguest;		/* -X: guest with an X server */
+	int xdisplay;
 	struct loop *l;
 	struct glue *g;
 	struct console *con;
@@ -88,8 +90,10 @@ static const char usage_text[] =
 "  -L HPORT:GUESTIP:GPORT  forward host TCP port HPORT to the guest\n"
 "                          ([HOSTIP:]HPORT:... binds HOSTIP only); repeatable\n"
 "  -U HPORT:GUESTIP:GPORT  the same for UDP\n"
-"  -x [ADDR:]PORT:PATH     guest connections to ADDR:PORT (default net .4)\n"
-"                          go to the UNIX stream socket PATH\n"
+"  -x [ADDR:]PORT:PATH     guest connections to ADDR:PORT (default: the\n"
+"                          virtual host) go to the UNIX stream socket PATH\n"
+"  -X GUESTIP[:D[.S]]      forward the first free host X display (6000 +\n"
+"                          N) to the X server :D of GUESTIP\n"
 "  -t, --tftp DIR          TFTP server (read-only) for DIR (default: off)\n"
 "      --bootfile FILE     BOOTP file name given by DHCP\n"
 "      --host6 ADDR6[/LEN] IPv6 prefix and host (default fd00::2/64)\n"
@@ -120,6 +124,40 @@ static void usage(FILE *f, int status)
 		fprintf(f, "%.*sTry 'slirpvde --help' for more information.\n",
 			(int)(strstr(usage_text, "\n\n") - usage_text + 1), usage_text);
 	exit(status);
+}
+
+/* -X GUESTIP[:DISPLAY[.SCREEN]] (the screen does not matter for TCP) */
+static int sv_parse_xdisplay(struct sv_ctx *c, const char *s)
+{
+	char ip[INET_ADDRSTRLEN], d[8];
+	const char *colon = strchr(s, ':'), *e;
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	long long v = 0;
+
+	if (n == 0 || n >= sizeof(ip))
+		return -1;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	if (inet_pton(AF_INET, ip, &c->xguest) != 1 || !c->xguest.s_addr)
+		return -1;
+	if (colon) {
+		size_t dl = strcspn(colon + 1, ".");
+
+		if (dl == 0 || dl >= sizeof(d))
+			return -1;
+		memcpy(d, colon + 1, dl);
+		d[dl] = '\0';
+		v = parse_num(d, 0, 99, &e);
+		if (e)
+			return -1;
+		if (colon[1 + dl] == '.') {
+			parse_num(colon + 2 + dl, 0, 99, &e);
+			if (e)
+				return -1;
+		}
+	}
+	c->xdisplay = (int)v;
+	return 0;
 }
 
 static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
@@ -164,7 +202,7 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	mode_t mode;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "s:D::H:n:N:L:U:x:t:M:P:g:m:dp:qvVh", longopts,
+	while ((opt = getopt_long(argc, argv, "s:D::H:n:N:L:U:x:X:t:M:P:g:m:dp:qvVh", longopts,
 				  NULL)) != -1) {
 		err[0] = '\0';
 		switch (opt) {
@@ -195,6 +233,10 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			if (sfwd_parse_unix(&f, optarg, err, sizeof(err)) ||
 			    sconf_add_fwd(&c->conf, &f, err, sizeof(err)))
 				die("-x: %s", err);
+			break;
+		case 'X':
+			if (sv_parse_xdisplay(c, optarg))
+				die("-X %s: expected GUESTIP[:DISPLAY[.SCREEN]]", optarg);
 			break;
 		case 't':
 			c->conf.tftp = optarg;
@@ -681,6 +723,22 @@ static void sv_setup(struct sv_ctx *c)
 			die("forward %s: %s", line, strerror(-r));
 		if (c->verbose)
 			log_info("forward %s", line);
+	}
+	if (c->xguest.s_addr) {
+		struct sfwd f = { .kind = SFWD_TCP, .guest_addr = c->xguest,
+				  .guest_port = 6000 + c->xdisplay };
+		int n, r = -1;
+
+		/* VDE 2: the first X display free on the host */
+		for (n = 0; n < 100 && r < 0; n++) {
+			f.host_port = 6000 + n;
+			r = glue_fwd_add(c->g, &f);
+		}
+		if (r < 0)
+			die("-X: no free X display port (6000..6099) on the host");
+		if (!c->quiet)
+			fprintf(stderr, "X display :%d forwarded to %s:%d\n", f.host_port - 6000,
+				inet_ntoa(c->xguest), c->xdisplay);
 	}
 	if (c->stream) {
 		stream_rx_init(&c->rx);

@@ -7,7 +7,8 @@
 # through 10.0.2.2; a name resolved through 10.0.2.3 by the test's DNS
 # server; an IPv6 address by SLAAC (fd00::/64) and TCP to the host's ::1
 # through fd00::2; a TCP segment with URG arrives intact and is counted;
-# the console shows the lease, the configuration and the counters.
+# the console shows the lease, the configuration and the counters; TFTP
+# does not answer without -t.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
@@ -87,6 +88,11 @@ info=$(mgmt showinfo)
 	fail "showinfo: $info"
 [[ "$stats" =~ "from guests: frames "[1-9] ]] || fail "stats: $stats"
 pass "console: lease of $mac, showinfo, stats"
+
+# TFTP is off without -t: no answer
+n g1 timeout 4 busybox tftp -g -r boot.img -l "$TMP/boot.rx" 10.0.2.2 2>/dev/null &&
+	fail "TFTP answered without -t"
+pass "no TFTP without -t"
 
 kill "$PSLIRP"
 wait_gone "$PSLIRP_SH"

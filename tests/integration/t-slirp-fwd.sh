@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-slirp-fwd.sh - slirpvde's forwards and guests: -L (TCP, host port to a
 # guest server, 256 KiB cmp), -U (UDP echo in the guest reached from the
-# host), -x (a guest's connection to 10.0.2.4:6000 reaches a UNIX socket of
-# the host, cmp); forwards added and removed live on the console (and
+# host), -x (a guest's connections to 10.0.2.2:6000, as with VDE 2, and
+# to 10.0.2.5:6001 reach a UNIX socket of the host, cmp), -X (the host's
+# first free X display port reaches the guest's :3), -t (a file fetched
+# by TFTP, cmp); forwards added and removed live on the console (and
 # errors for busy ports and unknown forwards); two guests with their own
 # leases transferring at the same time; stream mode through dpipe
 # (vde_plug = slirpvde -) with a third guest on another switch.
@@ -20,8 +22,10 @@ spawn xsrv.log n host socat -u UNIX-LISTEN:"$TMP/x.sock" OPEN:"$TMP/x.rx",creat,
 PX=$LASTPID
 wait_for test -S "$TMP/x.sock" || fail "UNIX server did not start"
 
+mkdir "$TMP/tftp"
+head -c 100000 /dev/urandom >"$TMP/tftp/boot.img"
 slirp_start slirp.log -D -q -s "$TMP/sw" -M "$TMP/mgmt" -L 127.0.0.1:7001:10.0.2.15:7001 \
-	-U 7002:10.0.2.15:7002 -x 6000:"$TMP/x.sock"
+	-U 7002:10.0.2.15:7002 -x 6000:"$TMP/x.sock" -x 10.0.2.5:6001:"$TMP/x.sock" -X 10.0.2.16:3 -t "$TMP/tftp"
 [ ! -s "$TMP/slirp.log" ] || fail "-q printed: $(cat "$TMP/slirp.log")"
 guest g1
 dhcp g1
@@ -46,10 +50,30 @@ nt host $HELPER udpcheck 127.0.0.1 7002 1000 10 || fail "-U echo"
 pass "-U 7002 -> 10.0.2.15:7002 echo"
 
 # -x: guest -> host UNIX socket
-nt g1 socat -u OPEN:"$TMP/data" TCP:10.0.2.4:6000 || fail "-x connection"
+nt g1 socat -u OPEN:"$TMP/data" TCP:10.0.2.2:6000 || fail "-x connection"
 wait_gone "$PX"
 cmp "$TMP/data" "$TMP/x.rx" || fail "-x data differs"
-pass "-x 6000:UNIX socket via 10.0.2.4, 256 KiB intact"
+spawn xsrv2.log n host socat -u UNIX-LISTEN:"$TMP/x.sock",unlink-early OPEN:"$TMP/x2.rx",creat,trunc
+PX=$LASTPID
+WAIT_SECS=10 wait_for eval "n host ss -lx | grep -q '$TMP/x.sock'" || fail "UNIX server 2"
+nt g1 socat -u OPEN:"$TMP/data" TCP:10.0.2.5:6001 || fail "-x connection via 10.0.2.5"
+wait_gone "$PX"
+cmp "$TMP/data" "$TMP/x2.rx" || fail "-x data via 10.0.2.5 differs"
+pass "-x 6000:UNIX socket on the virtual host 10.0.2.2 (as VDE 2) and 10.0.2.5:6001, 256 KiB each intact"
+
+# -X: the host's display :0 (port 6000, the first free) to 10.0.2.16:6003
+spawn xd.log n g2 socat -u TCP-LISTEN:6003,reuseaddr OPEN:"$TMP/xd.rx",creat,trunc
+PXD=$LASTPID
+wait_for listening g2 t 6003 || fail "guest X server"
+nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:6000 || fail "-X connection"
+wait_gone "$PXD"
+cmp "$TMP/data" "$TMP/xd.rx" || fail "-X data differs"
+pass "-X 10.0.2.16:3: host port 6000 -> 10.0.2.16:6003, intact"
+
+# -t: TFTP
+(cd "$TMP" && nt g1 busybox tftp -g -r boot.img -l "$TMP/boot.rx" 10.0.2.2) || fail "tftp get"
+cmp "$TMP/tftp/boot.img" "$TMP/boot.rx" || fail "tftp file differs"
+pass "-t: a 100000-byte file by TFTP, intact"
 
 # live forwards on the console
 out=$(mgmt "fwd/add tcp 7003:10.0.2.16:7003")
@@ -60,7 +84,7 @@ out=$(mgmt "fwd/add tcp 7003:10.0.2.16")
 [[ "$out" == *"1022 "* ]] || fail "bad fwd/add: $out"
 out=$(mgmt fwd/print)
 [[ "$out" == *"tcp 0.0.0.0:7003 -> 10.0.2.16:7003"* && "$out" == *"tcp 127.0.0.1:7001 -> 10.0.2.15:7001"* &&
-   "$out" == *"udp 0.0.0.0:7002 -> 10.0.2.15:7002"* && "$out" == *"unix 10.0.2.4:6000 -> $TMP/x.sock"* ]] ||
+   "$out" == *"udp 0.0.0.0:7002 -> 10.0.2.15:7002"* && "$out" == *"unix 10.0.2.2:6000 -> $TMP/x.sock"* && "$out" == *"unix 10.0.2.5:6001 -> $TMP/x.sock"* ]] ||
 	fail "fwd/print: $out"
 spawn l3.log n g2 socat -u TCP-LISTEN:7003,reuseaddr OPEN:"$TMP/l3.rx",creat,trunc
 PL3=$LASTPID

@@ -119,10 +119,11 @@ static void test_fwd(void)
 	ok(sfwd_parse_inet(&f, SFWD_TCP, "80::80", err, sizeof(err)) < 0, "empty guest");
 	ok(sfwd_parse_inet(&f, SFWD_TCP, "-1:10.0.2.15:80", err, sizeof(err)) < 0, "signed");
 	ok(sfwd_parse_unix(&f, "6000:/tmp/.X11-unix/X0", err, sizeof(err)) == 0 &&
-	   f.guest_port == 6000 && !f.guest_addr.s_addr && !strcmp(f.path, "/tmp/.X11-unix/X0"),
+	   f.guest_port == 6000 && !f.guest_addr.s_addr && f.on_vhost &&
+	   !strcmp(f.path, "/tmp/.X11-unix/X0"),
 	   "-x 6000:/tmp/.X11-unix/X0");
 	ok(sfwd_parse_unix(&f, "10.0.2.5:6000:/a:b", err, sizeof(err)) == 0 &&
-	   !strcmp(ip4(f.guest_addr), "10.0.2.5") && !strcmp(f.path, "/a:b"),
+	   !strcmp(ip4(f.guest_addr), "10.0.2.5") && !strcmp(f.path, "/a:b") && !f.on_vhost,
 	   "-x with address, path with a colon");
 	ok(sfwd_parse_unix(&f, "6000:", err, sizeof(err)) < 0, "empty path");
 	ok(sfwd_parse_unix(&f, "6000", err, sizeof(err)) < 0, "no path");
@@ -300,6 +301,50 @@ static void test_frames(void)
 	ok(sframe_guest_check(f, 14 + 40 + 10, 1500) == SF_DROP_TRUNC, "IPv6 TCP truncated");
 }
 
+static uint16_t ip4_hsum(const uint8_t *f)
+{
+	return sum16(f + 14, 20, 0);
+}
+
+static void test_alias(void)
+{
+	struct sframe_alias a;
+	uint8_t f[200], g[200];
+	size_t len;
+
+	memset(&a, 0, sizeof(a));
+	inet_pton(AF_INET, "10.0.2.2", &a.vhost);
+	inet_pton(AF_INET, "10.0.2.4", &a.alias);
+	len = mk_tcp4(f, 0x02, 0, 5);
+	f[34 + 2] = 6000 >> 8;
+	f[34 + 3] = 6000 & 0xff;
+	set_tcp4_sum(f, len);
+	{	/* IP header checksum */
+		f[24] = f[25] = 0;
+		uint16_t c = (uint16_t)~ip4_hsum(f);
+
+		f[24] = (uint8_t)(c >> 8);
+		f[25] = (uint8_t)c;
+	}
+	memcpy(g, f, len);
+	ok(sframe_alias_in(f, len, &a) == 0 && !memcmp(f, g, len), "no ports: unchanged");
+	a.port[a.nport++] = 6000;
+	ok(sframe_alias_in(f, len, &a) == 1 && f[14 + 19] == 4, "vhost:6000 -> alias");
+	ok(ip4_hsum(f) == 0xffff && tcp4_sum(f, len) == 0xffff, "both checksums correct");
+	ok(sframe_alias_in(f, len, &a) == 0, "already the alias: unchanged");
+	/* the answer: swap the addresses and ports of the rewritten frame */
+	memcpy(g, f, len);
+	memcpy(g + 26, f + 30, 4);
+	memcpy(g + 30, f + 26, 4);
+	memcpy(g + 34, f + 36, 2);
+	memcpy(g + 36, f + 34, 2);
+	ok(sframe_alias_out(g, len, &a) == 1 && g[14 + 15] == 2, "alias:6000 -> vhost");
+	ok(ip4_hsum(g) == 0xffff && tcp4_sum(g, len) == 0xffff, "answer checksums correct");
+	a.port[0] = 6001;
+	memcpy(g, f, len);
+	ok(sframe_alias_in(g, len, &a) == 0 && !memcmp(f, g, len), "other port: unchanged");
+}
+
 static void test_dhcp(void)
 {
 	uint8_t f[600];
@@ -338,6 +383,7 @@ int main(void)
 	test_fwd();
 	test_vnl();
 	test_frames();
+	test_alias();
 	test_dhcp();
 	return tap_done();
 }
