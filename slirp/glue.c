@@ -74,6 +74,7 @@ struct glue {
 	size_t nactive, capactive;
 	unsigned gen;
 	long svc_timer;
+	uint64_t svc_when;	/* its deadline (loop clock), 0 = fired */
 	bool servicing;
 	struct sfwd fwd[SCONF_MAXFWD];
 	size_t nfwd;
@@ -379,7 +380,7 @@ static void sync_fds(struct glue *g)
 void glue_service(struct glue *g)
 {
 	uint32_t timeout = UINT32_MAX;
-	uint64_t delay;
+	uint64_t delay, now;
 	size_t i;
 
 	if (g->servicing)
@@ -396,8 +397,13 @@ void glue_service(struct glue *g)
 		delay = GLUE_IDLE_NS;
 	if (!delay)
 		delay = 1;
-	if (g->svc_timer > 0)
+	/* re-arm only for an earlier deadline: a timer that fires early just
+	 * costs a service pass, a timerfd_settime() per pass costs more */
+	now = loop_now_ns();
+	if (g->svc_timer > 0 && (!g->svc_when || now + delay < g->svc_when || g->svc_when <= now)) {
 		loop_timer_rearm(g->l, g->svc_timer, delay);
+		g->svc_when = now + delay;
+	}
 	g->servicing = false;
 }
 
@@ -406,6 +412,7 @@ static uint64_t on_svc_timer(struct loop *l, void *arg)
 	struct glue *g = arg;
 
 	(void)l;
+	g->svc_when = 0;
 	glue_service(g);	/* re-arms this timer */
 	return GLUE_IDLE_NS;
 }

@@ -8,7 +8,8 @@
 # by TFTP, cmp); forwards added and removed live on the console (and
 # errors for busy ports and unknown forwards); two guests with their own
 # leases transferring at the same time; stream mode through dpipe
-# (vde_plug = slirpvde -) with a third guest on another switch.
+# (vde_plug = slirpvde --mtu 9000 -) with a third guest on another switch,
+# jumbo pings included.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
@@ -118,11 +119,11 @@ pass "two guests transferring at once, two leases on the console"
 
 # stream mode: dpipe vde_plug SW2 = slirpvde -D -
 start_sw sw2
-spawn stream.log n host dpipe vde_plug "$TMP/sw2" = "$(bin slirpvde)" -D -v -
+spawn stream.log n host dpipe vde_plug "$TMP/sw2" = "$(bin slirpvde)" -D -v --mtu 9000 -
 PST=$LASTPID
 spawn g3-plug.log n g3 vde_plug2tap -s "$TMP/sw2" tap0
 WAIT_SECS=10 wait_for ipn g3 link show tap0 || fail "g3 tap0"
-ipn g3 link set tap0 up
+ipn g3 link set tap0 mtu 9000 up
 dhcp g3
 grep -q "ip=10.0.2.15" "$TMP/g3.lease" || fail "stream-mode lease: $(cat "$TMP/g3.lease")"
 spawn s3.log n host socat -u TCP-LISTEN:7013,bind=127.0.0.1,reuseaddr OPEN:"$TMP/s3.rx",creat,trunc
@@ -131,4 +132,5 @@ wait_for listening host t 7013 || fail "host server 3"
 nt g3 socat -u OPEN:"$TMP/data" TCP:10.0.2.2:7013 || fail "stream-mode transfer"
 wait_gone "$P3"
 cmp "$TMP/data" "$TMP/s3.rx" || fail "stream-mode data differs"
-pass "stream mode through dpipe: lease and 256 KiB intact"
+WAIT_SECS=10 wait_for n g3 ping -c 1 -W 1 -M do -s 8972 10.0.2.2 || fail "no 9000-byte ping with --mtu 9000"
+pass "stream mode through dpipe, --mtu 9000: lease, 256 KiB intact, 9000-byte unfragmented pings"
