@@ -8,14 +8,15 @@
 # server; an IPv6 address by SLAAC (fd00::/64) and TCP to the host's ::1
 # through fd00::2; a TCP segment with URG arrives intact and is counted;
 # the console shows the lease, the configuration and the counters; TFTP
-# does not answer without -t.
+# does not answer without -t; Debian's slirpvde -D gives a guest the same
+# lease and virtual host MAC.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
 need_root
 TEST_TIMEOUT=${TEST_TIMEOUT:-120}
 
-mkns host g1
+mkns host g1 g2
 start_sw sw
 # the host's services, on its loopback
 spawn dns.log n host $HELPER dns 127.0.0.1 53 "$TMP/dns.ready"
@@ -45,7 +46,9 @@ dhcp g1
 pass "DHCP: $(tr '\n' ' ' <"$TMP/g1.lease")"
 
 WAIT_SECS=10 wait_for n g1 ping -c 1 -W 1 10.0.2.2 || fail "no ping to 10.0.2.2"
-pass "ping 10.0.2.2"
+ll=$(ip -n "$ID-g1" neigh show 10.0.2.2)
+[[ "$ll" == *"lladdr 52:55:0a:00:02:02"* ]] || fail "virtual host's MAC: $ll"
+pass "ping 10.0.2.2, ARP 52:55:0a:00:02:02 (VDE 2's)"
 
 nt g1 socat -u OPEN:"$TMP/up" TCP:10.0.2.2:5001 || fail "TCP upload failed"
 wait_gone "$PUP"
@@ -88,6 +91,19 @@ info=$(mgmt showinfo)
 	fail "showinfo: $info"
 [[ "$stats" =~ "from guests: frames "[1-9] ]] || fail "stats: $stats"
 pass "console: lease of $mac, showinfo, stats"
+
+# the same lease and virtual host MAC as Debian's slirpvde -D gives
+start_sw sw2
+spawn deb.log n host /usr/bin/slirpvde -D -s "$TMP/sw2"
+spawn g2-plug.log n g2 vde_plug2tap -s "$TMP/sw2" tap0
+WAIT_SECS=10 wait_for ipn g2 link show tap0 || fail "g2 tap0"
+ipn g2 link set tap0 up
+dhcp g2
+cmp -s "$TMP/g1.lease" "$TMP/g2.lease" || fail "lease differs from Debian's: $(cat "$TMP/g2.lease")"
+WAIT_SECS=10 wait_for n g2 ping -c 1 -W 1 10.0.2.2 || fail "no ping to Debian's 10.0.2.2"
+[[ "$(ip -n "$ID-g2" neigh show 10.0.2.2)" == *"lladdr 52:55:0a:00:02:02"* ]] ||
+	fail "Debian's virtual host MAC differs: $(ip -n "$ID-g2" neigh show 10.0.2.2)"
+pass "the same lease and virtual host MAC as Debian's slirpvde: $(tr '\n' ' ' <"$TMP/g2.lease")"
 
 # TFTP is off without -t: no answer
 n g1 timeout 4 busybox tftp -g -r boot.img -l "$TMP/boot.rx" 10.0.2.2 2>/dev/null &&
