@@ -333,7 +333,7 @@ static void new_root_port(struct fstp *f, unsigned vid, struct fstp_vlan *v, uns
 static void port_join(struct fstp *f, unsigned vid, struct fstp_vlan *v, unsigned p,
 		      uint64_t now)
 {
-	v->pf[p] = (uint8_t)((v->pf[p] & PF_EDGE) | PF_MEMBER);
+	v->pf[p] = (uint8_t)((v->pf[p] & (PF_EDGE | PF_TAGGED)) | PF_MEMBER);
 	dbg(f, FSTP_DBG_PLUS, "Port %04u VLAN %02x:%02x", p, vid >> 8, vid & 0xff);
 	send_bpdu(f, vid, v, p, false, false, now);
 }
@@ -587,11 +587,16 @@ int fstp_setbonus(struct fstp *f, long long vid, long long port, long long cost)
 	return 0;
 }
 
-static const char *role(const struct fstp_vlan *v, unsigned p)
+/* VDE 2 printed "Unknown" for tagged ports (a bug): we print their role. */
+static const char *role(const struct fstp *f, const struct fstp_vlan *v, unsigned p)
 {
-	if (v->rootport && p == v->rootport)
+	if (!v || p >= f->nports)
+		return "Designated";
+	if (v->pf[p] & PF_EDGE)
+		return "Edge";
+	if (f->enabled && v->rootport && p == v->rootport)
 		return "Root";
-	return v->pf[p] & PF_BACKUP ? "Alternate/Backup" : "Designated";
+	return f->enabled && (v->pf[p] & PF_BACKUP) ? "Alternate/Backup" : "Designated";
 }
 
 void fstp_print(const struct fstp *f, const struct port_table *pt, FILE *out, uint16_t vid,
@@ -626,10 +631,8 @@ void fstp_print(const struct fstp *f, const struct port_table *pt, FILE *out, ui
 	fprintf(out, " ++ designated %s\n", fstp_id_str(des, b2));
 	fprintf(out, " ++ rootport %04u cost %u age %llu bonusport %04u bonuscost %u\n", rootport,
 		cost, (unsigned long long)age, bonusport, bonuscost);
-	if (!v || !f->enabled)
-		return;
-	for (p = 0; p < f->nports && p < pt->nslots; p++)
-		if (v->pf[p] & PF_MEMBER)
+	for (p = 0; p < pt->nslots; p++)
+		if (port_active(pt, p) && port_vlan_member(&pt->v[p], vid))
 			fprintf(out, " -- Port %04u tagged=%d portcost=%u role=%s\n", p,
-				pt->v[p].untagged_vlan != vid, FSTP_PORT_COST, role(v, p));
+				pt->v[p].untagged_vlan != vid, FSTP_PORT_COST, role(f, v, p));
 }

@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/integration/fstp-ring.py - three switches in a ring with FSTP, for
+# t-switch-fstp.sh and t-switch-fstp-mixed.sh.
+#
+#   fstp-ring.py DIR KIND_A KIND_B KIND_C      KIND = ours | deb
+#   fstp-ring.py cmd MGMT COMMAND              one console command (waiting for each
+#                                              prompt: VDE 2 reads one command per
+#                                              write): its data lines, then its status
+#   fstp-ring.py hasframe FILE HEX             exit 0 if the vde_plug stream capture
+#                                              FILE holds the frame HEX
+#
+# Starts switches a, b, c (vde_switch -F, MACs 02:00:00:00:00:01..03, so a
+# is the root) under DIR, one host on each (h1..h3: our vde_plug, frames on
+# its stdin/stdout), then the cables a-b, b-c, c-a (our dpipe + vde_plug).
+# Checks: the switches agree on the root and block one link; a broadcast
+# reaches every other host exactly once (no storm); every host reaches every
+# other one by unicast; the edge port of h1 gets no BPDU. Then cuts the
+# cable a-b and measures the time until h1 reaches h2 again (printed), and
+# checks reachability and the absence of duplicates again.
+# Binaries from the environment: VDE_SWITCH, DEB_SWITCH, VDE_PLUG, DPIPE.
+# Exit status 0 on success, 1 with a message on the first failure. Every
+# process it starts is stopped on exit.
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+BPDU_DST = bytes.fromhex('0180c2000000')
+BCAST = b'\xff' * 6
+procs = []
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def mac(i):
+    return bytes([2, 0, 0, 0, 0, i])
+
+
+def start(args, log, stdin=subprocess.DEVNULL, stdout=None, group=False):
+    p = subprocess.Popen(args, stdin=stdin, stdout=stdout or log, stderr=log,
+                         start_new_session=group)
+    procs.append(p)
+    return p
+
+
+def stop(p):
+    if p.poll() is None:
+        try:
+            if p.pid == os.getpgid(p.pid):
+                os.killpg(p.pid, signal.SIGTERM)
+            else:
+                p.terminate()
+        except ProcessLookupError:
+            pass
+    try:
+        p.wait(timeout=3)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+def wait_until(what, secs, fn):
+    end = time.monotonic() + secs
+    while True:
+        r = fn()
+        if r:
+            return r
+        if time.monotonic() > end:
+            raise Fail('timeout (%d s) waiting for %s' % (secs, what))
+        time.sleep(0.05)
+
+
+def console(path, line):
+    """Run one console command: (data lines, status line)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    try:
+        s.connect(path)
+        buf = b''
+        while not buf.endswith(b'vde$ '):
+            d = s.recv(4096)
+            if not d:
+                raise OSError('console closed')
+            buf += d
+        s.sendall(line.encode() + b'\n')
+        buf = b''
+        while not buf.endswith(b'\nvde$ '):
+            d = s.recv(4096)
+            if not d:
+                raise OSError('console closed')
+            buf += d
+    finally:
+        s.close()
+    text = buf.decode()
+    status = [l for l in text.split('\n') if l[:1] == '1' and l[4:5] == ' ']
+    body = []
+    if '0000 DATA END WITH' in text:
+        b = '\n' + text.split("0000 DATA END WITH '.'\n", 1)[1]
+        b = b.split('\n.\n', 1)[0][1:]
+        body = b.split('\n') if b else []
+    return body, (status[-1] if status else '')
+
+
+class Switch:
+    def __init__(self, d, name, kind, idx):
+        self.name, self.kind = name, kind
+        self.dir = os.path.join(d, name)
+        self.mgmt_path = os.path.join(d, name + '.mgmt')
+        self.log = open(os.path.join(d, name + '.log'), 'w')
+        binary = os.environ['VDE_SWITCH' if kind == 'ours' else 'DEB_SWITCH']
+        # VDE 2 exits on stdin EOF: keep a pipe open
+        self.p = start([binary, '-F', '-s', self.dir, '-M', self.mgmt_path, '--macaddr',
+                        '02:00:00:00:00:%02x' % idx], self.log, stdin=subprocess.PIPE)
+        wait_until('console of %s' % name, 10, self.ready)
+
+    def ready(self):
+        try:
+            self.cmd('showinfo')
+            return True
+        except OSError:
+            return False
+
+    def cmd(self, line):
+        """Run one console command, return its data lines."""
+        return console(self.mgmt_path, line)[0]
+
+    def active_ports(self):
+        return sum(1 for l in self.cmd('port/print') if l.startswith('Port '))
+
+    def tree(self):
+        lines = self.cmd('fstp/print 0')
+        root = [l.split()[2] for l in lines if l.startswith(' ++ root ')]
+        backup = sum(1 for l in lines if 'role=Alternate/Backup' in l)
+        return (root[0] if root else None), backup
+
+
+class Host:
+    def __init__(self, d, name, sw, idx):
+        self.name, self.mac = name, mac(0x10 + idx)
+        self.log = open(os.path.join(d, name + '.log'), 'w')
+        self.p = start([os.environ['VDE_PLUG'], sw.dir], self.log, stdin=subprocess.PIPE,
+                       stdout=subprocess.PIPE)
+        self.buf = bytearray()
+        self.bpdus = 0
+        self.frames = []
+
+    def send(self, dst, payload):
+        frame = dst + self.mac + b'\x88\xb5' + payload
+        frame += b'\0' * max(0, 60 - len(frame))
+        self.p.stdin.write(struct.pack('>H', len(frame)) + frame)
+        self.p.stdin.flush()
+
+    def poll(self, secs=0.0):
+        end = time.monotonic() + secs
+        while True:
+            t = max(0.0, end - time.monotonic())
+            r, _, _ = select.select([self.p.stdout], [], [], t)
+            if r:
+                d = os.read(self.p.stdout.fileno(), 65536)
+                check(d, '%s: vde_plug ended' % self.name)
+                self.buf += d
+                while len(self.buf) >= 2:
+                    n = struct.unpack('>H', self.buf[:2])[0]
+                    if len(self.buf) < 2 + n:
+                        break
+                    f = bytes(self.buf[2:2 + n])
+                    del self.buf[:2 + n]
+                    if f[:6] == BPDU_DST:
+                        self.bpdus += 1
+                    else:
+                        self.frames.append(f)
+            if time.monotonic() >= end:
+                return
+
+    def count(self, payload):
+        return sum(1 for f in self.frames if f[14:14 + len(payload)] == payload)
+
+
+def poll_all(hosts, secs):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        for h in hosts:
+            h.poll(0.01)
+
+
+def cable(d, a, b, name):
+    log = open(os.path.join(d, name + '.log'), 'w')
+    return start([os.environ['DPIPE'], os.environ['VDE_PLUG'], a.dir, '=',
+                  os.environ['VDE_PLUG'], b.dir], log, group=True)
+
+
+def no_storm(hosts, tag):
+    """Each host broadcasts 10 frames: every other host gets each exactly once."""
+    for h in hosts:
+        for i in range(10):
+            h.send(BCAST, ('%s-%s-%d' % (tag, h.name, i)).encode())
+    poll_all(hosts, 1.0)
+    for h in hosts:
+        for o in hosts:
+            for i in range(10):
+                n = o.count(('%s-%s-%d' % (tag, h.name, i)).encode())
+                want = 0 if o is h else 1
+                check(n == want, '%s: %s got %d copies of %s\'s broadcast %d (want %d)' %
+                      (tag, o.name, n, h.name, i, want))
+
+
+def reach_all(hosts, tag):
+    for h in hosts:
+        for o in hosts:
+            if o is not h:
+                h.send(o.mac, ('%s-%s-%s' % (tag, h.name, o.name)).encode())
+    end = time.monotonic() + 3
+    while True:
+        missing = [(h.name, o.name) for h in hosts for o in hosts if o is not h and
+                   not o.count(('%s-%s-%s' % (tag, h.name, o.name)).encode())]
+        if not missing:
+            return
+        check(time.monotonic() < end, '%s: unicast not delivered: %s' % (tag, missing))
+        poll_all(hosts, 0.05)
+
+
+def main():
+    d, kinds = sys.argv[1], sys.argv[2:5]
+    sw = [Switch(d, n, k, i + 1) for i, (n, k) in enumerate(zip('abc', kinds))]
+    hosts = [Host(d, 'h%d' % (i + 1), s, i + 1) for i, s in enumerate(sw)]
+    for s in sw:
+        wait_until('host port on %s' % s.name, 10, lambda s=s: s.active_ports() == 1)
+    # h1 is an edge port of a: no BPDUs from now on (once past the first ones)
+    sw[0].cmd('fstp/setedge 0 1 1')
+    poll_all(hosts, 0.2)
+    h1_bpdus = hosts[0].bpdus
+    t_edge = time.monotonic()
+    cables = {'ab': cable(d, sw[0], sw[1], 'cab-ab'), 'bc': cable(d, sw[1], sw[2], 'cab-bc'),
+              'ca': cable(d, sw[2], sw[0], 'cab-ca')}
+    for s in sw:
+        wait_until('cables on %s' % s.name, 10, lambda s=s: s.active_ports() == 3)
+    root = '80:00:02:00:00:00:00:01'
+    wait_until('one tree (root a, one blocked link)', 15,
+               lambda: all(s.tree()[0] == root for s in sw) and
+               sum(s.tree()[1] for s in sw) >= 1)
+    poll_all(hosts, 0.3)
+    no_storm(hosts, 'storm')
+    reach_all(hosts, 'uni')
+    print('tree before the cut:', ', '.join('%s backup ports %d' % (s.name, s.tree()[1])
+                                              for s in sw))
+
+    # cut a-b: b loses its root port
+    t0 = time.monotonic()
+    stop(cables.pop('ab'))
+    # probes only once both switches saw the cable go (else a probe could
+    # still take the old path)
+    wait_until('a and b to drop the cut cable', 10,
+               lambda: sw[0].active_ports() == 2 and sw[1].active_ports() == 2)
+    t_det = time.monotonic()
+    n = 0
+    while not any(f[14:19] == b'probe' for f in hosts[1].frames):
+        check(time.monotonic() - t0 < 10, 'no re-convergence within 10 s after the cut')
+        hosts[0].send(hosts[1].mac, b'probe-%d' % n)
+        n += 1
+        poll_all(hosts, 0.02)
+    t1 = time.monotonic()
+    print('re-convergence after cutting a-b: %.0f ms (cut seen by both switches after '
+          '%.0f ms, then h1 -> h2 again at the %d. probe, one every 20 ms)' %
+          ((t1 - t0) * 1000, (t_det - t0) * 1000, n))
+    wait_until('b and c under root a', 10,
+               lambda: all(s.tree()[0] == root for s in sw))
+    poll_all(hosts, 0.3)
+    reach_all(hosts, 'after')
+    no_storm(hosts, 'storm2')
+    # the edge port never got a hello, the others did
+    poll_all(hosts, max(0.0, 4.5 - (time.monotonic() - t_edge)))
+    check(hosts[1].bpdus > 0 and hosts[2].bpdus > 0, 'no hello BPDU on the host ports of b, c')
+    check(hosts[0].bpdus == h1_bpdus, 'edge port of h1 got %d BPDUs' %
+          (hosts[0].bpdus - h1_bpdus))
+    for s in sw:
+        check(s.p.poll() is None, 'switch %s died' % s.name)
+    print('ok: %s ring, no storm, full reachability, re-converged' % '/'.join(kinds))
+
+
+def on_term(signo, frame):
+    raise SystemExit(1)
+
+
+def hasframe(path, want):
+    with open(path, 'rb') as f:
+        data = f.read()
+    pos = 0
+    while pos + 2 <= len(data):
+        n = struct.unpack('>H', data[pos:pos + 2])[0]
+        if data[pos + 2:pos + 2 + n] == want:
+            return True
+        pos += 2 + n
+    return False
+
+
+if __name__ == '__main__' and sys.argv[1] == 'hasframe':
+    sys.exit(0 if hasframe(sys.argv[2], bytes.fromhex(sys.argv[3])) else 1)
+if __name__ == '__main__' and sys.argv[1] == 'cmd':
+    data, st = console(sys.argv[2], sys.argv[3])
+    for l in data:
+        print(l)
+    print(st)
+    sys.exit(0)
+if __name__ == '__main__':
+    signal.signal(signal.SIGTERM, on_term)
+    status = 1
+    try:
+        main()
+        status = 0
+    except Fail as e:
+        print('FAIL:', e)
+    finally:
+        for p in reversed(procs):
+            stop(p)
+    sys.exit(status)
