@@ -27,9 +27,9 @@
  * period. Every hello (4 s) all non-edge members get a BPDU with the
  * agreement flag; root info not refreshed for 3 hellos is dropped and we
  * become the root; every 4 hellos the receive window rotates and backup
- * ports that heard nothing for two windows forward again. Losing the root
- * port (its last endpoint closes) makes us the root at once: the
- * re-convergence after a cut cable takes one BPDU round trip.
+ * ports that heard nothing during the window just ended forward again.
+ * Losing the root port (its last endpoint closes) makes us the root at
+ * once: the re-convergence after a cut cable takes one BPDU round trip.
  *
  * Encoding quirks kept for the wire (VDE 2's): times little-endian whole
  * seconds, port id 0x80|(port>>4), port&0xff, flags in VDE 2's bit layout.
@@ -510,10 +510,10 @@ void fstp_tick(struct fstp *f, uint64_t now)
 			become_root(f, vid, v, now);
 		if (rotate) {
 			for (p = 0; p < f->nports; p++) {
+				v->pf[p] &= (uint8_t)~cur;
 				if ((v->pf[p] & (PF_MEMBER | PF_BACKUP)) ==
 				    (PF_MEMBER | PF_BACKUP) && !(v->pf[p] & PF_HIST))
 					changed |= set_backup(f, vid, v, p, false, false);
-				v->pf[p] &= (uint8_t)~cur;
 			}
 			if (changed)
 				topology_change(f, vid, v, 0, now);

@@ -135,7 +135,7 @@ void fstp_rx(struct fstp *f, unsigned port, uint16_t vid, const uint8_t *frame, 
  * Root information older than FSTP_MAXAGE hellos is dropped (this switch
  * becomes the root of that VLAN); every non-edge member port gets a hello;
  * every FSTP_HIST_HELLOS ticks the receive history rotates and backup ports
- * that heard nothing for two windows forward again.
+ * that heard nothing during the window just ended forward again.
  */
 void fstp_tick(struct fstp *f, uint64_t now);
 

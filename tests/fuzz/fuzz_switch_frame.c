@@ -19,7 +19,13 @@
  * monitor port gets only copies, at most one per frame, each the received
  * frame itself, matching its filter (VLAN, or the source port received or
  * got the frame), a monitor of all frames gets every accepted frame, and
- * a monitor's own frames go nowhere; a
+ * a monitor's own frames go nowhere. Flag bit 6 turns the fast spanning
+ * tree on (bit 7: port 1 is an edge port of VLAN 0); a record's clock
+ * advance is then also a hello tick. With FSTP: a BPDU (truncated ones
+ * included) is never forwarded, nothing is forwarded from or to a port
+ * FSTP holds discarding, and every BPDU FSTP sends is well formed (53
+ * bytes, or 57 with the VID of a tagged member), from the switch MAC, to
+ * an active port, never to the edge port; a
  * multicast source is never in the MAC table; no entry points outside the
  * table; drop and emit counters add up.
  */
@@ -44,6 +50,8 @@ struct fz {
 	uint16_t vid;
 	uint64_t vlan_drops;
 	struct mirror m;
+	struct fstp fstp;
+	bool edge1;
 	unsigned normal;		/* emits that are not mirror copies */
 	uint32_t emitted, copied;	/* port bitmasks for this frame */
 };
@@ -88,6 +96,10 @@ static void emit(void *arg, unsigned port, const uint8_t *f, size_t len)
 	}
 	if (z->copied)
 		abort();	/* copies come after the forwarding */
+	if (z->fstp.enabled && (!fstp_forwarding(&z->fstp, z->vid, port) ||
+				!fstp_forwarding(&z->fstp, z->vid, z->in_port) ||
+				(z->len >= 6 && fstp_is_bpdu(z->frame))))
+		abort();
 	z->normal++;
 	z->emitted |= 1U << port;
 	if (len < 14 || len > FWD_FRAME_MAX)
@@ -115,6 +127,35 @@ static void emit(void *arg, unsigned port, const uint8_t *f, size_t len)
 		if (z->tagged_in && (len != z->len || memcmp(f, z->frame, len)))
 			abort();
 	}
+}
+
+static const uint8_t sw_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe };
+
+static void bpdu_send(void *arg, unsigned port, const uint8_t *f, size_t len)
+{
+	struct fz *z = arg;
+	const struct port *pp;
+	size_t off = len == FSTP_BPDU_LEN + 4 ? 4 : 0;
+
+	if (port >= z->pt.nslots || !z->pt.v[port].nep || (z->edge1 && port == 1))
+		abort();
+	pp = &z->pt.v[port];
+	if ((len != FSTP_BPDU_LEN && !off) || !fstp_is_bpdu(f) || memcmp(f + 6, sw_mac, 6))
+		abort();
+	if (off && (f[12] != 0x81 || f[13] != 0 || !port_vlan_tagged(pp, (f[14] << 8 | f[15]))))
+		abort();
+	if (!off && pp->untagged_vlan == VLAN_NONE)
+		abort();
+	if (f[off + 12] != 0 || f[off + 13] != 0x27 || f[off + 14] != 0x42 || f[off + 19] != 2 ||
+	    f[off + 20] != 2)
+		abort();
+}
+
+static void bpdu_flush(void *arg, uint16_t vid)
+{
+	struct fz *z = arg;
+
+	fdb_flush_vlan(&z->fdb, vid);
 }
 
 static void check_entry(void *arg, size_t b, const struct fdb_entry *e)
@@ -164,6 +205,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (np >= 5 && (data[0] & 0x20))
 		(void)mirror_set(&z.m, &z.pt, 5, MIRROR_ALL, 0);
+	{
+		static const struct fstp_ops ops = { bpdu_send, bpdu_flush, NULL };
+
+		fstp_init(&z.fstp, sw_mac, 0x8000, &ops, &z);
+	}
+	if ((data[0] & 0x40) && !z.pt.hub) {	/* hub mode excludes FSTP */
+		if (data[0] & 0x80) {
+			z.edge1 = true;
+			(void)fstp_setedge(&z.fstp, 0, 1, true, now);
+		}
+		if (fstp_enable(&z.fstp, &z.pt, true, now))
+			abort();
+	}
 	memset(&fc, 0, sizeof(fc));
 	fc.pt = &z.pt;
 	fc.fdb = &z.fdb;
@@ -171,14 +225,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fc.vlan_drop = on_vlan_drop;
 	fc.arg = &z;
 	fc.mirror = &z.m;
+	fc.fstp = &z.fstp;
 	while (off + 3 <= size) {
 		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
 		uint64_t drops, ingress_drops;
 		bool accepted;
 
 		z.in_port = data[off] & 0x7f;
-		if (data[off] & 0x80)
+		if (data[off] & 0x80) {
 			now += 40 * FDB_NSEC;
+			fstp_tick(&z.fstp, now);
+		}
 		off += 3;
 		if (len > size - off)
 			len = size - off;
@@ -195,7 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		z.emitted = z.copied = 0;
 		before = fc.st.unicast;
 		drops = fc.st.runt + fc.st.vlan + fc.st.loop + fc.st.noport;
-		ingress_drops = fc.st.runt + fc.st.vlan + fc.st.noport;
+		ingress_drops = fc.st.runt + fc.st.vlan + fc.st.noport + fc.st.bpdu + fc.st.blocked;
 		forward_frame(&fc, z.in_port, frame, len, alt, now);
 		if (fc.st.unicast != before && z.normal > 1)
 			abort();
@@ -204,7 +261,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (mirror_is_monitor(&z.m, z.in_port) && z.emits)
 			abort();
-		accepted = fc.st.runt + fc.st.vlan + fc.st.noport == ingress_drops &&
+		accepted = fc.st.runt + fc.st.vlan + fc.st.noport + fc.st.bpdu + fc.st.blocked ==
+			   ingress_drops &&
 			   len <= FWD_FRAME_MAX && !mirror_is_monitor(&z.m, z.in_port);
 		for (i = 0; i < MIRROR_MAX; i++) {
 			const struct mirror_session *s = &z.m.s[i];
@@ -223,6 +281,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (z.fdb.count > z.fdb.capacity)
 			abort();
 	}
+	fstp_free(&z.fstp);
 	fdb_free(&z.fdb);
 	port_table_free(&z.pt);
 	return 0;

@@ -118,4 +118,34 @@ f["mirror_port1"] = hdr(hub=4 | 8, nports=5, active=0x3f, p2tag=8 | 3) + mtraffi
 f["mirror_vlan3"] = hdr(hub=4 | 16, nports=5, active=0x3f, p1=12) + mtraffic
 f["mirror_two_hub"] = hdr(hub=1 | 4 | 8 | 0x20, nports=6, active=0x7f, p2tag=16 | 3) + mtraffic
 f["mirror_two_trunk"] = hdr(hub=2 | 4 | 16 | 0x20, nports=6, active=0x5f) + mtraffic
+# FSTP (flags bit 6; bit 7: port 1 edge): VDE 2 BPDUs, better/same/worse roots,
+# roles, TC, tagged, truncated at every length, hello ticks (clock advance)
+FSTP = 0x40
+def bpdu(flags, root, cost, bridge, pid, src=B, vid=None, v=2, t=2):
+    h = BPDU + src + (tag(vid, inner=b"") if vid is not None else b"")
+    return h + bytes.fromhex("0027424203") + bytes([0, 0, v, t, flags]) + \
+        bytes.fromhex(root) + struct.pack(">I", cost) + bytes.fromhex(bridge) + \
+        struct.pack(">H", pid) + bytes.fromhex("0000280004000000") + b"\0"
+R = "1000020000000009"; W = "9000020000000011"; RB = "0800020000000011"
+better = bpdu(0x3c, R, 0, R, 0x8003)
+f["fstp_better_root"] = hdr(FSTP) + rec(1, better) + rec(2, bpdu(0x3c, R, 0, R, 0x8004)) + \
+    rec(3, eth(BC, A)) + rec(2, eth(BC, B)) + rec(1, eth(A, B)) + rec(2, eth(B, A))
+f["fstp_roles"] = hdr(FSTP) + rec(1, better) + rec(2, bpdu(0x3c, R, 0, R, 0x8004)) + \
+    rec(2, bpdu(0x34, R, 20000000, RB, 0x8001)) + rec(3, bpdu(0x3c, W, 0, W, 0x8001)) + \
+    rec(3, bpdu(0x3c, RB, 0, RB, 0x8001)) + rec(1, bpdu(0x3d, R, 0, R, 0x8003)) + \
+    rec(2, eth(BC, A)) + rec(3, eth(BC, B))
+f["fstp_ticks"] = hdr(FSTP) + rec(1, better) + rec(2, bpdu(0x3c, R, 0, R, 0x8004)) + \
+    b"".join(rec(3, eth(BC, A), tick=True) for _ in range(10)) + rec(2, eth(BC, B))
+f["fstp_tagged"] = hdr(FSTP | 2, p2tag=3) + rec(2, bpdu(0x3c, R, 0, R, 0x8003, vid=3)) + \
+    rec(3, bpdu(0x3c, R, 0, R, 0x8004, vid=3)) + rec(2, eth(BC, A, tag(3))) + \
+    rec(3, eth(BC, B, tag(3))) + rec(3, bpdu(0x3c, R, 0, R, 0x8004, vid=4095))
+f["fstp_edge"] = hdr(FSTP | 0x80) + rec(1, better) + rec(2, better) + \
+    rec(1, eth(BC, A), tick=True) + rec(2, eth(BC, B), tick=True)
+f["fstp_bad"] = hdr(FSTP) + rec(1, bpdu(0x3c, R, 0, R, 0x8003, v=0)) + \
+    rec(1, bpdu(0x3c, R, 0, R, 0x8003, t=0)) + rec(1, bpdu(0xff, "ff" * 8, 0xffffffff, "ff" * 8, 0xffff))
+f["fstp_truncated"] = hdr(FSTP) + b"".join(rec(1 + n % 3, better[:n]) for n in range(0, 54))
+f["fstp_truncated_tagged"] = hdr(FSTP | 2) + b"".join(
+    rec(2 + n % 2, bpdu(0x3c, R, 0, R, 0x8003, vid=3)[:n]) for n in range(12, 58))
+f["fstp_hub"] = hdr(FSTP | 1) + rec(1, better) + rec(2, eth(BC, A))
+f["fstp_self"] = hdr(FSTP) + rec(1, bpdu(0x3c, "8000" + "0200000000fe", 0, "8000" + "0200000000fe", 0x8002))
 out("switch_frame", f)
