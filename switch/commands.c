@@ -794,6 +794,15 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 			(unsigned long long)sw->drops.senderr,
 			(unsigned long long)sw->fdb.full_drops,
 			(unsigned long long)sw->drops.ctl_refused);
+		if (sw->fstp.enabled || sw->fstp.st.rx)
+			fprintf(out, "fstp bpdu in %llu out %llu bad %llu ignored %llu "
+				"topology changes %llu blocked frames %llu\n",
+				(unsigned long long)sw->fstp.st.rx,
+				(unsigned long long)sw->fstp.st.tx,
+				(unsigned long long)sw->fstp.st.rx_bad,
+				(unsigned long long)sw->fstp.st.rx_ignored,
+				(unsigned long long)sw->fstp.st.tc,
+				(unsigned long long)s->blocked);
 	}
 	for (p = 0; p < MIRROR_MAX; p++) {
 		const struct mirror_session *ms = &sw->mirror.s[p];

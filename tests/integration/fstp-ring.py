@@ -206,7 +206,13 @@ def no_storm(hosts, tag):
     for h in hosts:
         for i in range(10):
             h.send(BCAST, ('%s-%s-%d' % (tag, h.name, i)).encode())
-    poll_all(hosts, 1.0)
+    # wait (bounded) for every copy, then a while longer for duplicates
+    end = time.monotonic() + 5
+    while time.monotonic() < end and not all(
+            o.count(('%s-%s-%d' % (tag, h.name, 9)).encode())
+            for h in hosts for o in hosts if o is not h):
+        poll_all(hosts, 0.05)
+    poll_all(hosts, 0.5)
     for h in hosts:
         for o in hosts:
             for i in range(10):
@@ -217,18 +223,18 @@ def no_storm(hosts, tag):
 
 
 def reach_all(hosts, tag):
-    for h in hosts:
-        for o in hosts:
-            if o is not h:
-                h.send(o.mac, ('%s-%s-%s' % (tag, h.name, o.name)).encode())
-    end = time.monotonic() + 3
+    """Unicast between every pair, each resent every 0.5 s until it arrives (5 s)."""
+    end = time.monotonic() + 5
     while True:
-        missing = [(h.name, o.name) for h in hosts for o in hosts if o is not h and
+        missing = [(h, o) for h in hosts for o in hosts if o is not h and
                    not o.count(('%s-%s-%s' % (tag, h.name, o.name)).encode())]
         if not missing:
             return
-        check(time.monotonic() < end, '%s: unicast not delivered: %s' % (tag, missing))
-        poll_all(hosts, 0.05)
+        check(time.monotonic() < end, '%s: unicast not delivered: %s' %
+              (tag, [(h.name, o.name) for h, o in missing]))
+        for h, o in missing:
+            h.send(o.mac, ('%s-%s-%s' % (tag, h.name, o.name)).encode())
+        poll_all(hosts, 0.5)
 
 
 def main():
