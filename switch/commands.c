@@ -955,7 +955,8 @@ static void sw_fstp_send(void *arg, unsigned port, const uint8_t *frame, size_t 
 {
 	struct sw *sw = arg;
 
-	if (port < sw->pt.nslots)
+	/* a monitor port (mirror.h) gets mirror copies only, no BPDUs */
+	if (port < sw->pt.nslots && !mirror_is_monitor(&sw->mirror, port))
 		ds_send_now(sw, port, frame, len);
 }
 

@@ -9,7 +9,7 @@
 # and port/stats; a monitor that does not read loses copies (counted as
 # drops, copies + drops = mirrored) while the real traffic loses nothing;
 # after port/delmirror the port is a normal port again; port/remove ends
-# a session.
+# a session; with -F the spanning tree sends no BPDU to a monitor.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 command -v python3 >/dev/null || skip "needs python3"
@@ -186,4 +186,16 @@ body sw "port/stats" | grep -q Mirror && fail "Mirror line in port/stats after d
 touch "$TMP/go5"
 phase 5
 wait "$VP" || fail "probe: $(cat "$TMP/probe.out")"
+
+# with fast spanning tree on, a monitor gets no BPDU (a normal port does)
+start_switch swf -F
+for c in "port/create 1" "port/create 5" "port/setmirror 5"; do
+	[ "$(status swf "$c")" = "1000 Success" ] || fail "swf $c: $(mgmt swf "$c")"
+done
+"$PROBE" "$TMP/swf" >"$TMP/fstp.out" 2>&1 <<EOF || fail "BPDU on the monitor: $(cat "$TMP/fstp.out")"
+open m 5
+open a 1
+recvcount a 1 5000
+none m 500
+EOF
 exit 0
