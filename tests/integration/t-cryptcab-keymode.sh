@@ -3,7 +3,7 @@
 # t-cryptcab-keymode.sh - key mode end to end: one server, two clients (IPv4
 # and IPv6) each on its own switch port; stealth against a key not on the
 # allow-list, a wrong server key and a wrong cable name (a relay proves not
-# one byte comes back); roaming to a new client port while a spoofed packet
+# one byte comes back); roaming to a new client address and port while a spoofed packet
 # from a third port does not move the endpoint; an INIT flood with valid mac1
 # does not stop the established session.
 . "$top_srcdir/tests/lib/env.sh"
@@ -77,16 +77,18 @@ for r in relay1 relay2 relay3; do
 done
 pass "stealth: unknown key, wrong server key, wrong cable name get no reply at all"
 
-# roaming: client a restarts on another local port
+# roaming: client a restarts on another local port and another address
+# (it now reaches the server over ::1 instead of 127.0.0.1)
 kill "$a_PID"; wait "$a_PID" 2>/dev/null
 PA2=$(free_port)
-start_cab a2 -s "$TMP/swa" -p "$PA2" -f "$TMP/a.conf"
+sed "s/endpoint 127.0.0.1:/endpoint [::1]:/" "$TMP/a.conf" >"$TMP/a2.conf"
+start_cab a2 -s "$TMP/swa" -p "$PA2" -f "$TMP/a2.conf"
 for try in 1 2 3 4 5; do
 	"$CLIENT" -n 1 -l 100 -S 20 "$TMP/swa" || fail sender
 	WAIT_SECS=2 wait_for has r0.txt ffffffffffff0200000014 && break
 done
 has r0.txt ffffffffffff0200000014 || fail "no frame after the client moved"
-cab_cmd srv peers | grep -q "endpoint 127.0.0.1:$PA2\$" || fail "endpoint did not follow: $(cab_cmd srv peers | grep endpoint)"
+cab_cmd srv peers | grep -q "endpoint \[::1\]:$PA2\$" || fail "endpoint did not follow: $(cab_cmd srv peers | grep endpoint)"
 u0=$(cab_stat srv rx_unknown_index)
 "$PY" -c '
 import socket, sys
@@ -95,8 +97,8 @@ for i in range(50):
     s.sendto(bytes([4, 0, 0, 0]) + bytes(range(i, i + 60)), ("127.0.0.1", int(sys.argv[1])))
 ' "$PS"
 wait_for stat_ge rx_unknown_index $((u0 + 50)) || fail "spoofed packets not counted"
-cab_cmd srv peers | grep -q "endpoint 127.0.0.1:$PA2\$" || fail "a spoofed packet moved the endpoint"
-pass "roaming to port $PA2 followed; spoofed packets from a third port ignored"
+cab_cmd srv peers | grep -q "endpoint \[::1\]:$PA2\$" || fail "a spoofed packet moved the endpoint"
+pass "roaming from 127.0.0.1 to [::1]:$PA2 followed; spoofed packets from a third address:port ignored"
 
 # INIT flood with valid mac1 from 127.0.0.1 while a sends 200 frames
 "$PY" -c '

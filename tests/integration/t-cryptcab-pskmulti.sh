@@ -8,7 +8,7 @@
 # killing one client leaves the others' sessions working; the restarted
 # client gets a new session (its old one lingers, unused, until its keys
 # are wiped); +600 s on the server's clock closes every session and releases
-# every port.
+# every port. A client with another PSK gets no reply at all.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/cryptcab-lib.sh"
 [ -x "$top_builddir/switch/vde_switch" ] || skip "needs our vde_switch (console)"
@@ -81,10 +81,27 @@ cab_cmd srv peers | grep -q "endpoint \[::1\]:$PB2\$" || fail "no session for b2
 [ "$(sw_ports)" = 4 ] || fail "server switch has $(sw_ports) cable ports, want 4"
 pass "restarted client: session 4 on its own port"
 
+# a client with another PSK, through a relay that logs every datagram: it
+# tries, and not one byte comes back
+RELAY="$top_srcdir/tests/cryptcab/udprelay.py"
+mkkey "$TMP/psk2" genpsk
+R=$(free_port)
+spawn relay.out "$PY" "$RELAY" "$R" "$PS" "$TMP/relay"
+wait_for grep -q ready "$TMP/relay.out" || fail relay
+mac0=$(cab_stat srv rx_bad_mac1)
+start_cab x -s "$TMP/swc" -c "127.0.0.1:$R" -P "$TMP/psk2" -k 1
+sent_init() { grep -q "^c2s 148 1" "$TMP/relay"; }
+WAIT_SECS=5 wait_for sent_init || fail "the wrong-PSK client did not try"
+stat_ge() { [ "$(cab_stat srv "$1")" -ge "$2" ]; }
+wait_for stat_ge rx_bad_mac1 $((mac0 + 1)) || fail "rx_bad_mac1 $(cab_stat srv rx_bad_mac1)"
+kill "$x_PID"; wait "$x_PID" 2>/dev/null
+grep -q "^s2c" "$TMP/relay" && fail "the server answered a client with the wrong PSK"
+[ "$(cab_stat srv sessions_opened)" = 4 ] || fail "sessions_opened $(cab_stat srv sessions_opened)"
+pass "wrong PSK: no reply at all, no session"
+
 # the daemon's clock jumps 600 s: every session's keys are wiped, the
 # sessions closed and their switch ports released
 cab_cmd srv "debug/clock 600" | grep -q "clock +600 s" || fail "debug/clock"
-stat_ge() { [ "$(cab_stat srv "$1")" -ge "$2" ]; }
 wait_for stat_ge sessions_closed 4 || fail "sessions_closed $(cab_stat srv sessions_closed)"
 [ "$(cab_stat srv keys_zeroed)" -ge 4 ] || fail "keys_zeroed $(cab_stat srv keys_zeroed)"
 ports_gone() { [ "$(sw_ports)" = 0 ]; }
