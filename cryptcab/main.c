@@ -5,6 +5,14 @@
  * UDP socket (IPv6 dual-stack, or IPv4), one VDE connection per peer (any
  * VNL, or "-" for a VDE byte stream on stdin/stdout), the epoll loop, the
  * management console and the key tools (genkey, pubkey, genpsk).
+ *
+ * Data path: every wakeup drains its socket in recvmmsg batches; what the
+ * engine sends or delivers meanwhile is queued and leaves at the end of the
+ * batch in one sendmmsg per socket (switch frames: per run of one port).
+ * On UDP, runs of equal-sized datagrams to one address go out as one GSO
+ * message and arrive, with UDP_GRO, as one train that is cut up again: the
+ * datagrams on the wire are exactly the protocol's. The engine's clock is
+ * read once per batch.
  */
 #include "config.h"
 
@@ -23,6 +31,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <sodium.h>
 
@@ -40,6 +49,10 @@
 #define BATCH		64		/* datagrams per recvmmsg / sendmmsg */
 #define DRAIN_ROUNDS	8		/* batches per wakeup before others run */
 #define SLOT		2048		/* > CABLE_DATA_MAX and VDE_ETHBUFSIZE */
+#define URX_BATCH	32		/* UDP receive slots; one may hold a GRO train */
+#define URX_SLOT	65536		/* any UDP datagram, or a GRO train */
+#define GSO_SEGS	40		/* datagrams per GSO send */
+#define GSO_BYTES	60000		/* payload per GSO send (< 64 KiB with headers) */
 #define TICK_MAX	CABLE_SEC
 
 struct port {
@@ -51,14 +64,39 @@ struct port {
 	uint8_t buf[VDE_ETHBUFSIZE];
 };
 
-/* Datagrams to send on the UDP socket, flushed with one sendmmsg. */
+union gso_cmsg {
+	char buf[CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr align;
+};
+
+union gro_cmsg {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+/* Datagrams to send on the UDP socket, flushed with one sendmmsg. Runs of
+ * datagrams of one size to one address leave as one UDP GSO message (the
+ * kernel cuts it into the same datagrams: nothing changes on the wire). */
 struct udp_txq {
 	unsigned n;
-	struct mmsghdr msg[BATCH];
 	struct iovec iov[BATCH];
 	struct cable_addr to[BATCH];
 	struct cable_peer *peer[BATCH];
 	uint8_t buf[BATCH][CABLE_DATA_MAX];
+	/* what sendmmsg gets: single datagrams or GSO runs */
+	struct mmsghdr msg[BATCH];
+	unsigned first[BATCH], count[BATCH];
+	union gso_cmsg ctl[BATCH];
+};
+
+/* UDP receive batch; with UDP_GRO a slot may hold a train of datagrams of
+ * one size from one source, which is cut up again before cable_rx(). */
+struct udp_rxq {
+	struct mmsghdr msg[URX_BATCH];
+	struct iovec iov[URX_BATCH];
+	struct cable_addr src[URX_BATCH];
+	union gro_cmsg ctl[URX_BATCH];
+	uint8_t buf[URX_BATCH][URX_SLOT];
 };
 
 /* Frames for the switch ports, flushed with sendmmsg per run of one port. */
@@ -70,11 +108,10 @@ struct sw_txq {
 	uint8_t buf[BATCH][CABLE_FRAME_MAX];
 };
 
-/* One recvmmsg batch (UDP datagrams or switch frames, one at a time). */
+/* One recvmmsg batch of frames from a switch port. */
 struct rxq {
 	struct mmsghdr msg[BATCH];
 	struct iovec iov[BATCH];
-	struct cable_addr src[BATCH];
 	uint8_t buf[BATCH][SLOT];
 };
 
@@ -84,6 +121,7 @@ struct ctx {
 	struct console *con;
 	int udp;
 	int family;
+	bool gso;			/* UDP GSO works on this socket */
 	bool verbose;
 	bool stdio;
 	struct stream_rx *srx;
@@ -97,6 +135,7 @@ struct ctx {
 	struct udp_txq utx;
 	struct sw_txq stx;
 	struct rxq rx;
+	struct udp_rxq urx;
 };
 
 static void usage(FILE *f, int status)
@@ -215,22 +254,84 @@ static void udp_tx_failed(struct ctx *ctx, struct cable_peer *p, int err)
 	p->stats[why]++;
 }
 
+/* A GSO run was refused: send its datagrams one by one. If that works,
+ * GSO is what failed (e.g. a datagram above the path MTU, which GSO cannot
+ * fragment): stop using it on this socket. */
+static void send_each(struct ctx *ctx, unsigned first, unsigned count)
+{
+	struct udp_txq *q = &ctx->utx;
+	unsigned i, ok = 0;
+
+	for (i = first; i < first + count; i++) {
+		ssize_t r;
+
+		do
+			r = sendto(ctx->udp, q->iov[i].iov_base, q->iov[i].iov_len, 0,
+				   (const struct sockaddr *)&q->to[i].ss, q->to[i].len);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			udp_tx_failed(ctx, q->peer[i], errno);
+		else
+			ok++;
+	}
+	if (ok == count && ctx->gso) {
+		ctx->gso = false;
+		if (ctx->verbose)
+			log_info("UDP GSO refused, sending datagrams one by one from now on");
+	}
+}
+
+/* Cut the queue into runs (one address, one size, a shorter last one
+ * allowed) and send them all with one sendmmsg. */
 static void flush_udp(struct ctx *ctx)
 {
 	struct udp_txq *q = &ctx->utx;
-	unsigned i = 0;
+	unsigned i = 0, k = 0, nm = 0;
 
 	while (i < q->n) {
-		int r = sendmmsg(ctx->udp, q->msg + i, q->n - i, 0);
+		struct msghdr *h = &q->msg[nm].msg_hdr;
+		size_t seg = q->iov[i].iov_len, total = seg;
+		unsigned j = i + 1;
+
+		while (ctx->gso && j < q->n && j - i < GSO_SEGS && q->iov[j - 1].iov_len == seg &&
+		       q->iov[j].iov_len <= seg && total + q->iov[j].iov_len <= GSO_BYTES &&
+		       cable_addr_equal(&q->to[j], &q->to[i]))
+			total += q->iov[j++].iov_len;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = &q->to[i].ss;
+		h->msg_namelen = q->to[i].len;
+		h->msg_iov = &q->iov[i];
+		h->msg_iovlen = j - i;
+		if (j - i > 1) {
+			struct cmsghdr *cm;
+			uint16_t gso = (uint16_t)seg;
+
+			h->msg_control = q->ctl[nm].buf;
+			h->msg_controllen = sizeof(q->ctl[nm].buf);
+			cm = CMSG_FIRSTHDR(h);
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(gso));
+			memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+		}
+		q->first[nm] = i;
+		q->count[nm++] = j - i;
+		i = j;
+	}
+	while (k < nm) {
+		int r = sendmmsg(ctx->udp, q->msg + k, nm - k, 0);
 
 		if (r > 0) {
-			i += (unsigned)r;
+			k += (unsigned)r;
 		} else if (r < 0 && errno == EINTR) {
 			continue;
 		} else {
-			/* the first message failed: count it, go on with the rest */
-			udp_tx_failed(ctx, q->peer[i], r < 0 ? errno : EIO);
-			i++;
+			/* message k failed: retry a GSO run singly, count the rest */
+			if (q->count[k] > 1)
+				send_each(ctx, q->first[k], q->count[k]);
+			else
+				udp_tx_failed(ctx, q->peer[q->first[k]], r < 0 ? errno : EIO);
+			k++;
 		}
 	}
 	q->n = 0;
@@ -256,11 +357,6 @@ static int cb_send(void *arg, struct cable_peer *p, const struct cable_addr *to,
 	q->to[i] = *to;
 	q->iov[i].iov_base = q->buf[i];
 	q->iov[i].iov_len = len;
-	memset(&q->msg[i], 0, sizeof(q->msg[i]));
-	q->msg[i].msg_hdr.msg_name = &q->to[i].ss;
-	q->msg[i].msg_hdr.msg_namelen = q->to[i].len;
-	q->msg[i].msg_hdr.msg_iov = &q->iov[i];
-	q->msg[i].msg_hdr.msg_iovlen = 1;
 	q->peer[i] = p;
 	return 0;
 }
@@ -423,7 +519,7 @@ static void after_io(struct ctx *ctx)
 
 /* recvmmsg one batch into ctx->rx; with MSG_TRUNC msg_len is the real
  * length, which may exceed SLOT (the engine then drops it by length). */
-static int rx_batch(struct ctx *ctx, int fd, bool addr)
+static int rx_batch(struct ctx *ctx, int fd)
 {
 	struct rxq *q = &ctx->rx;
 	int i, n;
@@ -434,10 +530,6 @@ static int rx_batch(struct ctx *ctx, int fd, bool addr)
 		memset(&q->msg[i].msg_hdr, 0, sizeof(q->msg[i].msg_hdr));
 		q->msg[i].msg_hdr.msg_iov = &q->iov[i];
 		q->msg[i].msg_hdr.msg_iovlen = 1;
-		if (addr) {
-			q->msg[i].msg_hdr.msg_name = &q->src[i].ss;
-			q->msg[i].msg_hdr.msg_namelen = sizeof(q->src[i].ss);
-		}
 	}
 	do
 		n = recvmmsg(fd, q->msg, BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
@@ -445,21 +537,59 @@ static int rx_batch(struct ctx *ctx, int fd, bool addr)
 	return n;
 }
 
+/* The datagram size of a GRO train, 0 for a single datagram. */
+static size_t gro_size(struct msghdr *h)
+{
+	struct cmsghdr *cm;
+	int v;
+
+	for (cm = CMSG_FIRSTHDR(h); cm; cm = CMSG_NXTHDR(h, cm))
+		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(v))) {
+			memcpy(&v, CMSG_DATA(cm), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	return 0;
+}
+
 static void on_udp(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct ctx *ctx = arg;
-	struct rxq *q = &ctx->rx;
+	struct udp_rxq *q = &ctx->urx;
 	int r, i, n;
 
 	batch_begin(ctx);
 	for (r = 0; r < DRAIN_ROUNDS; r++) {
-		n = rx_batch(ctx, fd, true);
+		for (i = 0; i < URX_BATCH; i++) {
+			struct msghdr *h = &q->msg[i].msg_hdr;
+
+			q->iov[i].iov_base = q->buf[i];
+			q->iov[i].iov_len = URX_SLOT;
+			h->msg_name = &q->src[i].ss;
+			h->msg_namelen = sizeof(q->src[i].ss);
+			h->msg_iov = &q->iov[i];
+			h->msg_iovlen = 1;
+			h->msg_control = q->ctl[i].buf;
+			h->msg_controllen = sizeof(q->ctl[i].buf);
+			h->msg_flags = 0;
+		}
+		do
+			n = recvmmsg(fd, q->msg, URX_BATCH, MSG_DONTWAIT, NULL);
+		while (n < 0 && errno == EINTR);
 		for (i = 0; i < n; i++) {
+			size_t len = q->msg[i].msg_len, seg = gro_size(&q->msg[i].msg_hdr), off;
+
 			q->src[i].len = q->msg[i].msg_hdr.msg_namelen;
-			cable_rx(ctx->cable, q->buf[i], q->msg[i].msg_len, &q->src[i]);
+			if (!seg || seg >= len) {
+				cable_rx(ctx->cable, q->buf[i], len, &q->src[i]);
+				continue;
+			}
+			for (off = 0; off < len; off += seg)
+				cable_rx(ctx->cable, q->buf[i] + off, len - off < seg ? len - off : seg,
+					 &q->src[i]);
 		}
 		flush_all(ctx);
-		if (n < BATCH)
+		if (n < URX_BATCH)
 			break;
 	}
 	after_io(ctx);
@@ -482,7 +612,7 @@ static void on_port(struct loop *l, int fd, uint32_t events, void *arg)
 		return;
 	}
 	for (r = 0; r < DRAIN_ROUNDS; r++) {
-		n = rx_batch(ctx, fd, false);
+		n = rx_batch(ctx, fd);
 		for (i = 0; i < n; i++)
 			if (q->msg[i].msg_len > 0)
 				cable_tx(ctx->cable, port->peer, q->buf[i], q->msg[i].msg_len);
@@ -691,7 +821,7 @@ static int resolve(struct ctx *ctx, const char *hp, struct cable_addr *out)
 
 static void open_udp(struct ctx *ctx, unsigned port)
 {
-	int fd, zero = 0, buf = 4 << 20;
+	int fd, zero = 0, one = 1, buf = 4 << 20;
 	int pmtu = IP_PMTUDISC_DONT;
 
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -725,6 +855,10 @@ static void open_udp(struct ctx *ctx, unsigned port)
 	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	/* batches through the kernel: GSO trains out, GRO trains in (each
+	 * datagram on the wire stays what the protocol says) */
+	setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one));
+	ctx->gso = true;
 	ctx->udp = fd;
 }
 
