@@ -7,7 +7,9 @@
 # on the console; a host peer that closes mid-transfer (EPIPE/RST on
 # libslirp's send, SIGPIPE ignored); a host socket that never reads (full
 # buffers, window closed) then goes away; a guest that vanishes
-# mid-download. After each, a fresh 256 KiB transfer is intact.
+# mid-download. After each, a fresh 256 KiB transfer is intact. Then a
+# second slirpvde, -d --restrict -D -L: it daemonizes (the pidfile says ready),
+# leases, forwards into the guest, but lets no TCP or UDP (DNS) out.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
@@ -71,3 +73,38 @@ kill -9 "$PDL" 2>/dev/null
 wait "$PDL" 2>/dev/null
 check_alive "a guest gone mid-download" 4
 pass "guest gone mid-download: still serving"
+
+# -d --restrict: daemon, DHCP and the forward work, nothing goes out
+mkns g2
+start_sw sw2
+spawn dns.log n host $HELPER dns 127.0.0.1 53 "$TMP/dns.ready"
+wait_for test -s "$TMP/dns.ready" || fail "DNS server"
+spawn out.log n host socat -u TCP-LISTEN:9400,bind=127.0.0.1,reuseaddr OPEN:/dev/null
+wait_for listening host t 9400 || fail "host server 9400"
+echo "nameserver 127.0.0.1" >"$TMP/resolv2.conf"
+n host unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$TMP/resolv2.conf" \
+	"$(bin slirpvde)" -d -q -p "$TMP/r.pid" --restrict -D -L 9401:10.0.2.15:9401 "$TMP/sw2" ||
+	fail "slirpvde -d exited non-zero"
+wait_for test -s "$TMP/r.pid" || fail "no pidfile from the daemon"
+PR=$(cat "$TMP/r.pid")
+kill -0 "$PR" || fail "daemon not running"
+spawn g2-plug.log n g2 vde_plug2tap -s "$TMP/sw2" tap0
+WAIT_SECS=10 wait_for ipn g2 link show tap0 || fail "g2 tap0"
+ipn g2 link set tap0 up
+dhcp g2
+grep -q "ip=10.0.2.15" "$TMP/g2.lease" || fail "restricted lease: $(cat "$TMP/g2.lease")"
+spawn in.log n g2 socat -u TCP-LISTEN:9401,reuseaddr OPEN:"$TMP/in.rx",creat,trunc
+PIN=$LASTPID
+wait_for listening g2 t 9401 || fail "guest server 9401"
+WAIT_SECS=10 wait_for nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:9401 || fail "restricted: -L"
+wait_gone "$PIN"
+cmp "$TMP/data" "$TMP/in.rx" || fail "restricted: -L data differs"
+n g2 timeout 5 socat -u /dev/null TCP:10.0.2.2:9400,connect-timeout=3 2>/dev/null &&
+	fail "restricted: TCP went out"
+n g2 timeout 4 busybox nslookup -type=a www.vdekit.test 10.0.2.3 >/dev/null 2>&1 &&
+	fail "restricted: DNS answered"
+[ ! -s "$TMP/dns.ready.count" ] || fail "restricted: the DNS server got a query"
+kill "$PR"
+WAIT_SECS=10 wait_for eval "! kill -0 $PR 2>/dev/null" || fail "daemon did not stop"
+[ ! -e "$TMP/r.pid" ] || fail "daemon left its pidfile"
+pass "-d --restrict: daemon (pidfile when ready), DHCP and -L work, no TCP or DNS out, SIGTERM ends it"
