@@ -5,7 +5,9 @@
  * followed by a service pass, the fake clock advancing 150 ms per record
  * (libslirp's TCP and reassembly timers run). The instance is restricted
  * (nothing may leave for the host: no real sockets from fuzz input), with
- * DHCP on, TFTP off, IPv4 and IPv6.
+ * DHCP on, TFTP off, IPv4 and IPv6, and a UNIX forward on the virtual
+ * host's port 6000 (to a path that does not exist), so the frame rewriting
+ * of -x runs too.
  *
  * Invariants (abort() on violation):
  *  - the frame filter never lets a TCP segment with URG through;
@@ -78,6 +80,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g = glue_new(l, &c, &ops, NULL);
 	if (!g)
 		abort();
+	{
+		struct sfwd f = { .kind = SFWD_UNIX, .guest_port = 6000, .on_vhost = true };
+
+		strcpy(f.path, "/nonexistent/vdekit-fuzz.sock");
+		if (glue_fwd_add(g, &f) < 0)
+			abort();
+	}
 	while (size >= 2) {
 		size_t len = (size_t)data[0] << 8 | data[1];
 		enum sframe_verdict v;

@@ -4,7 +4,8 @@
 # [len_hi][len_lo][Ethernet frame]): ARP, DHCP (good and with odd option
 # lengths), ICMP echo, DNS, TFTP with TFTP off, TCP SYN and URG segments
 # with huge urgent pointers, TCP fragments that split the header, out of
-# order / overlapping / oversized IPv4 fragments, IPv6 RS/NS/echo/TCP URG.
+# order / overlapping / oversized IPv4 fragments, IPv6 RS/NS/echo/TCP URG,
+# TCP to the virtual host's UNIX-forwarded port 6000.
 # Usage: gen-slirp-seeds.py OUTDIR
 import os
 import struct
@@ -145,6 +146,8 @@ def main(out):
         "ip-frag-64k": rec(*big),
         "ipv6": rec(rs(), ns(FD2), ns(LL), tcp6_urg()),
         "runts": rec(b"", b"\x01", b"\xff" * 13, b"\xff" * 14, eth(SMAC, 0x0800, b"\x45")),
+        "unixfwd-vhost": rec(arp_req(H4), eth(SMAC, 0x0800, ip4(6, G4, H4, tcp4(G4, H4, 40002, 6000, 0x02))),
+                             eth(SMAC, 0x0800, ip4(6, G4, H4, tcp4(G4, H4, 40002, 6000, 0x10, seq=1001, ack=1)))),
         "tcp-truncated": rec(syn[:14 + 20 + 12], eth(SMAC, 0x86dd, ip6(6, FD15, FD2, b"\x9c\x40"))),
         "vlan": rec(SMAC + GMAC + b"\x81\x00\x00\x05\x08\x00" + ip4(1, G4, H4, b"\x08\0\0\0")),
     }
