@@ -20,11 +20,12 @@
  *  - same root, not better: P is designated (forwarding) if the sender's
  *    port is its root port, else backup, so both ends of a redundant link
  *    discard; a backup port that starts forwarding is a topology change;
- *  - worse root: the sender is told ours at once.
- * A TC flag floods the VLAN's MAC table and is passed on to the other
- * active ports. A local topology change flushes and sends a TC toward the
- * root (on every active port when we are the root), at most once per hello
- * period. Every hello (4 s) all non-edge members get a BPDU with the
+ *  - worse root: the sender is told ours at once, and the VLAN's MAC
+ *    table is flushed (the sender lost its path: stations may move).
+ * A TC flag flushes the VLAN's MAC table and is passed on along the tree
+ * (the other active forwarding ports; not when it came on a backup port).
+ * A local topology change flushes and sends a TC toward the root (on
+ * every active forwarding port when we are the root). Every hello (4 s) all non-edge members get a BPDU with the
  * agreement flag; root info not refreshed for 3 hellos is dropped and we
  * become the root; every 4 hellos the receive window rotates and backup
  * ports that heard nothing during the window just ended forward again.
@@ -263,9 +264,11 @@ static bool set_backup(struct fstp *f, unsigned vid, struct fstp_vlan *v, unsign
 	return changed;
 }
 
-/* Flush @vid's MAC table; unless one was sent in the last hello period,
- * send a TC: from a local change (@from 0) toward the root, else on the
- * other active ports. */
+/* Flush @vid's MAC table and send a TC: for a local change (@from 0)
+ * toward the root (on every active forwarding port when we are the root),
+ * always; a TC received on port @from goes on along the tree, to the other
+ * active forwarding ports, unless one went out in the last second (a
+ * safety net while the tree still has a loop). */
 static void topology_change(struct fstp *f, unsigned vid, struct fstp_vlan *v, unsigned from,
 			    uint64_t now)
 {
@@ -274,15 +277,15 @@ static void topology_change(struct fstp *f, unsigned vid, struct fstp_vlan *v, u
 	f->st.tc++;
 	if (f->ops.flush)
 		f->ops.flush(f->arg, (uint16_t)vid);
-	if (now < v->tc_until)
+	if (from && now < v->tc_until)
 		return;
-	v->tc_until = now + FSTP_HELLO_NS;
+	v->tc_until = now + FSTP_TC_HOLD_NS;
 	if (!from && v->rootport) {
 		send_bpdu(f, vid, v, v->rootport, false, true, now);
 		return;
 	}
 	for (p = 0; p < f->nports; p++)
-		if (p != from && (v->pf[p] & PF_HIST))
+		if (p != from && (v->pf[p] & PF_HIST) && !(v->pf[p] & PF_BACKUP))
 			send_bpdu(f, vid, v, p, false, true, now);
 }
 
@@ -481,11 +484,19 @@ void fstp_rx(struct fstp *f, unsigned port, uint16_t vid, const uint8_t *frame, 
 			set_backup(f, vid, v, port, true, false);
 		}
 	} else {
-		/* a worse root: tell the sender about ours */
+		/* a worse root: the sender lost its way to the root; tell it
+		 * ours, and forget the stations learned through it (VDE 2 may
+		 * send no TC for this) */
 		send_bpdu(f, vid, v, port, false, false, now);
+		if (f->ops.flush)
+			f->ops.flush(f->arg, vid);
 	}
-	if (flags & FSTP_F_TC)
+	if ((flags & FSTP_F_TC) && (v->pf[port] & PF_BACKUP)) {
+		if (f->ops.flush)
+			f->ops.flush(f->arg, vid);	/* not passed on: off the tree */
+	} else if (flags & FSTP_F_TC) {
 		topology_change(f, vid, v, port, now);
+	}
 }
 
 void fstp_tick(struct fstp *f, uint64_t now)

@@ -24,6 +24,7 @@
 #define FSTP_NSEC	1000000000ULL
 #define FSTP_HELLO_NS	(4 * FSTP_NSEC)	/* hello period: fstp_tick() interval */
 #define FSTP_MAXAGE	3		/* hellos without root info: take over */
+#define FSTP_TC_HOLD_NS	FSTP_NSEC	/* received TCs passed on once per second */
 #define FSTP_HIST_HELLOS 4		/* hellos per receive-history window */
 
 /* debug categories (VDE 2 tags) */

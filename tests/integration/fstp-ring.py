@@ -3,7 +3,7 @@
 # tests/integration/fstp-ring.py - three switches in a ring with FSTP, for
 # t-switch-fstp.sh and t-switch-fstp-mixed.sh.
 #
-#   fstp-ring.py DIR KIND_A KIND_B KIND_C      KIND = ours | deb
+#   fstp-ring.py DIR KIND_A KIND_B KIND_C [VLAN]   KIND = ours | deb
 #   fstp-ring.py cmd MGMT COMMAND              one console command (waiting for each
 #                                              prompt: VDE 2 reads one command per
 #                                              write): its data lines, then its status
@@ -17,7 +17,9 @@
 # reaches every other host exactly once (no storm); every host reaches every
 # other one by unicast; the edge port of h1 gets no BPDU. Then cuts the
 # cable a-b and measures the time until h1 reaches h2 again (printed), and
-# checks reachability and the absence of duplicates again.
+# checks reachability and the absence of duplicates again. With VLAN, the
+# hosts are in that VLAN (untagged) and the cables carry it tagged (its own
+# tree, tagged BPDUs) besides VLAN 0.
 # Binaries from the environment: VDE_SWITCH, DEB_SWITCH, VDE_PLUG, DPIPE.
 # Exit status 0 on success, 1 with a message on the first failure. Every
 # process it starts is stopped on exit.
@@ -32,6 +34,7 @@ import time
 
 BPDU_DST = bytes.fromhex('0180c2000000')
 BCAST = b'\xff' * 6
+VLAN = 0
 procs = []
 
 
@@ -140,10 +143,12 @@ class Switch:
         return sum(1 for l in self.cmd('port/print') if l.startswith('Port '))
 
     def tree(self):
-        lines = self.cmd('fstp/print 0')
+        """(root id, root path cost, number of backup ports) of VLAN's tree."""
+        lines = self.cmd('fstp/print %d' % VLAN)
         root = [l.split()[2] for l in lines if l.startswith(' ++ root ')]
+        cost = [int(l.split()[4]) for l in lines if l.startswith(' ++ rootport ')]
         backup = sum(1 for l in lines if 'role=Alternate/Backup' in l)
-        return (root[0] if root else None), backup
+        return (root[0] if root else None), (cost[0] if cost else None), backup
 
 
 class Host:
@@ -238,13 +243,18 @@ def reach_all(hosts, tag):
 
 
 def main():
+    global VLAN
     d, kinds = sys.argv[1], sys.argv[2:5]
+    VLAN = int(sys.argv[5]) if len(sys.argv) > 5 else 0
     sw = [Switch(d, n, k, i + 1) for i, (n, k) in enumerate(zip('abc', kinds))]
     hosts = [Host(d, 'h%d' % (i + 1), s, i + 1) for i, s in enumerate(sw)]
     for s in sw:
         wait_until('host port on %s' % s.name, 10, lambda s=s: s.active_ports() == 1)
+        if VLAN:
+            s.cmd('vlan/create %d' % VLAN)
+            s.cmd('port/setvlan 1 %d' % VLAN)
     # h1 is an edge port of a: no BPDUs from now on (once past the first ones)
-    sw[0].cmd('fstp/setedge 0 1 1')
+    sw[0].cmd('fstp/setedge %d 1 1' % VLAN)
     poll_all(hosts, 0.2)
     h1_bpdus = hosts[0].bpdus
     t_edge = time.monotonic()
@@ -252,14 +262,21 @@ def main():
               'ca': cable(d, sw[2], sw[0], 'cab-ca')}
     for s in sw:
         wait_until('cables on %s' % s.name, 10, lambda s=s: s.active_ports() == 3)
+        if VLAN:
+            s.cmd('vlan/addport %d 2' % VLAN)
+            s.cmd('vlan/addport %d 3' % VLAN)
     root = '80:00:02:00:00:00:00:01'
-    wait_until('one tree (root a, one blocked link)', 15,
-               lambda: all(s.tree()[0] == root for s in sw) and
-               sum(s.tree()[1] for s in sw) >= 1)
+    # the final tree: b and c straight under a, the link b-c blocked (a
+    # better path heard first can take up to a hello period to win)
+    wait_until('one tree (root a, b and c under it, b-c blocked)', 15,
+               lambda: [s.tree() for s in sw] in (
+                   [(root, 0, 0), (root, 20000000, 1), (root, 20000000, 1)],
+                   [(root, 0, 0), (root, 20000000, 0), (root, 20000000, 1)],
+                   [(root, 0, 0), (root, 20000000, 1), (root, 20000000, 0)]))
     poll_all(hosts, 0.3)
     no_storm(hosts, 'storm')
     reach_all(hosts, 'uni')
-    print('tree before the cut:', ', '.join('%s backup ports %d' % (s.name, s.tree()[1])
+    print('tree before the cut:', ', '.join('%s backup ports %d' % (s.name, s.tree()[2])
                                               for s in sw))
 
     # cut a-b: b loses its root port
@@ -292,7 +309,9 @@ def main():
           (hosts[0].bpdus - h1_bpdus))
     for s in sw:
         check(s.p.poll() is None, 'switch %s died' % s.name)
-    print('ok: %s ring, no storm, full reachability, re-converged' % '/'.join(kinds))
+    print('ok: %s ring%s, no storm, full reachability, re-converged' %
+          ('/'.join(kinds), ' (hosts and tree in VLAN %d, tagged on the cables)' % VLAN
+                            if VLAN else ''))
 
 
 def on_term(signo, frame):

@@ -3,7 +3,8 @@
 # tests/integration/t-switch-fstp-mixed.sh - fast spanning tree with
 # Debian's vde_switch -F (VDE 2.3.2): rings of three mixing its switches
 # and ours (one tree, no storm, full reachability, re-convergence after a
-# cut, time printed), the same BPDU bytes from both for a new port
+# cut, time printed; the second ring in VLAN 10, tagged on the cables),
+# the same BPDU bytes from both for a new port
 # (untagged and tagged) and the same fstp/ console output (ages masked;
 # VDE 2 prints role=Unknown for tagged ports, we print the role).
 . "$top_srcdir/tests/lib/env.sh"
@@ -12,7 +13,7 @@
 
 mkdir "$TMP/r1" "$TMP/r2" || fail "mkdir"
 $RING "$TMP/r1" deb ours deb || fail "ring deb/ours/deb (the root Debian's)"
-$RING "$TMP/r2" ours deb ours || fail "ring ours/deb/ours (the root ours)"
+$RING "$TMP/r2" ours deb ours 10 || fail "ring ours/deb/ours in VLAN 10 (root ours)"
 
 fstp_switch deb "$DEB_SWITCH" -F --macaddr 02:00:00:00:00:0a --priority 0x1234
 fstp_probe deb

@@ -268,15 +268,32 @@ static void test_fast_protocol(void)
 	ok(i >= 0 && flags_of(i) == 0x74 && R.b[i][22] == 0x10 && R.b[i][30] == 0x02 &&
 	   R.b[i][31] == 0x62 && R.b[i][32] == 0x5a, "root R via port 3, cost 40000000");
 
-	/* TC from the root port: flush, passed on to the other heard ports */
-	clear();
+	/* port 1 hears a switch whose root port it is: designated, heard */
 	t += 5 * S;
+	n = mkbpdu(0x34, ROOT_R, 60000000, "1000020000000021", 0x8001, -1);
+	fstp_rx(&f, 1, 0, bp, n, false, t);
+	ok(fstp_forwarding(&f, 0, 1), "port 1 designated");
+
+	/* TC from the root port: flush, passed on along the tree only */
+	clear();
+	t += 2 * S;
 	n = mkbpdu(0x3d, ROOT_R, 20000000, ROOT_B, 0x8001, -1);
 	fstp_rx(&f, 3, 0, bp, n, false, t);
 	ok(R.flushes == 1, "TC flushes");
-	i = sent_to(2, 0);
-	ok(i >= 0 && (flags_of(i) & FSTP_F_TC) && sent_to(3, 0) < 0 && sent_to(1, 0) < 0,
-	   "TC passed on to port 2 (heard), not 1 (host) nor back");
+	i = sent_to(1, 0);
+	ok(i >= 0 && (flags_of(i) & FSTP_F_TC) && sent_to(3, 0) < 0 && sent_to(2, 0) < 0,
+	   "TC passed on to port 1 (designated, heard), not to backup port 2 nor back");
+	clear();
+	fstp_rx(&f, 3, 0, bp, n, false, t + S / 2);
+	ok(R.flushes == 1 && R.n == 0, "a second TC within 1 s: flush, not passed on");
+	clear();
+	n = mkbpdu(0x3d, ROOT_R, 60000000, ROOT_B, 0x8004, -1);
+	fstp_rx(&f, 2, 0, bp, n, false, t + 2 * S);
+	ok(R.flushes == 1 && R.n == 0 && !fstp_forwarding(&f, 0, 2),
+	   "TC on a backup port: flush, not passed on");
+	t += 3 * S;
+	n = mkbpdu(0x3c, ROOT_R, 20000000, ROOT_B, 0x8001, -1);
+	fstp_rx(&f, 3, 0, bp, n, false, t);	/* root info refreshed at t */
 
 	/* root info ageing: 3 hellos without it */
 	clear();
