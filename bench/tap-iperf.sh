@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/tap-iperf.sh - iperf3 TCP between two namespaces through one switch
+# and its taps, ours vs Debian's vde2, side by side in one run (issue 5)
+#
+#   bench/tap-iperf.sh [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR      (root)
+#
+# Setups (CONFIGS, default "ours debian ours-t"; also "debian-t"):
+#   ours      BUILD_DIR/switch/vde_switch, one BUILD_DIR/plug2tap/vde_plug2tap
+#             in each namespace (tap0)
+#   debian    /usr/bin/vde_switch + /usr/bin/vde_plug2tap, the same way
+#   ours-t    our vde_switch -t A -t B: the switch itself owns both taps,
+#             which are then moved into the namespaces (no plug2tap)
+#   debian-t  the same with Debian's vde_switch -t
+# For every MTU in MTUS (default "1500 9000") and every round (RUNS, default
+# 3) each setup is started fresh in rotating order, a ping must cross (and a
+# full-MTU ping: Debian's tools truncate frames to 1518 bytes, so they are
+# marked broken at MTU 9000), then iperf3 -c in h1 sends to iperf3 -s in h2
+# for SECONDS (default 10, after 1 omitted second) in each direction of DIRS
+# (default "fwd"; "rev" = iperf3 -R, h2 sends). Printed: each run (Mbit/s,
+# TCP retransmits, CPU-seconds per second of the switch and of the two taps'
+# processes, machine idle %, load), then medians, ratios to Debian's setup
+# (of the medians, and the median of the per-round ratios) and the targets
+# of performance.md: >= 1.5x Debian at MTU 1500, >= 4 Gbit/s at MTU 9000.
+RUNS=3
+SECS=10
+OUT=
+while getopts "r:t:o:h" c; do
+	case $c in
+	r) RUNS=$OPTARG ;;
+	t) SECS=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	h) sed -n '3,25p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1; }
+B=$(cd "$1" && pwd) || exit 1
+OUR_SW=$B/switch/vde_switch
+OUR_P2T=$B/plug2tap/vde_plug2tap
+DEB_SW=/usr/bin/vde_switch
+DEB_P2T=/usr/bin/vde_plug2tap
+CONFIGS=${CONFIGS:-ours debian ours-t}
+MTUS=${MTUS:-1500 9000}
+DIRS=${DIRS:-fwd}
+for f in "$OUR_SW" "$OUR_P2T" "$DEB_SW" "$DEB_P2T"; do
+	[ -x "$f" ] || { echo "bench: $f not found (build first / apt install vde2)" >&2; exit 1; }
+done
+. "$(dirname "$0")/iperf-lib.sh"
+
+# setup CFG: start the switch and the taps of CFG; sets SWP, TAPP (pids)
+setup() {
+	local cfg=$1 kind h ta=${ID}a tb=${ID}b
+	kind=${cfg%-t}
+	case $cfg in
+	*-t)
+		if [ "$kind" = ours ]; then
+			start_switch ours "$BT/sw" -t "$ta" -t "$tb"
+		else
+			start_switch debian "$BT/sw" -t "$ta" -t "$tb"
+		fi
+		SWP=${CUR[-1]}
+		TAPP=
+		waitcmd 100 ip link show "$tb" || return 1
+		ip link set "$ta" netns "$ID-h1" && ip -n "$ID-h1" link set "$ta" name tap0 || return 1
+		ip link set "$tb" netns "$ID-h2" && ip -n "$ID-h2" link set "$tb" name tap0 || return 1
+		;;
+	*)
+		start_switch "$kind" "$BT/sw"
+		SWP=${CUR[-1]}
+		TAPP=
+		for h in h1 h2; do
+			if [ "$kind" = ours ]; then
+				cur_spawn "p2t-$h.log" ip netns exec "$ID-$h" "$OUR_P2T" -s "$BT/sw" tap0
+			else
+				cur_spawn "p2t-$h.log" ip netns exec "$ID-$h" "$DEB_P2T" -s "$BT/sw" tap0
+			fi
+			TAPP="$TAPP ${CUR[-1]}"
+		done
+		;;
+	esac
+}
+
+echo "# tap-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
+echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS"
+echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)"
+ns_setup
+read -r -a CFGS <<<"$CONFIGS"
+NC=${#CFGS[@]}
+for mtu in $MTUS; do
+	for r in $(seq "$RUNS"); do
+		for i in $(seq 0 $((NC - 1))); do
+			cfg=${CFGS[$(( (i + r - 1) % NC ))]}
+			if ! setup "$cfg" || ! taps_up "$mtu"; then
+				echo "bench: $cfg: setup failed" >&2
+				for d in $DIRS; do
+					echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=setup_failed" | tee -a "$RES"
+				done
+				cur_stop
+				continue
+			fi
+			if ! why=$(path_ok "$mtu"); then
+				for d in $DIRS; do
+					echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
+				done
+				cur_stop
+				continue
+			fi
+			for d in $DIRS; do
+				iperf_run "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
+			done
+			cur_stop
+		done
+	done
+done
+echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_summary debian "{('ours', 1500): ('ratio', 1.5), ('ours-t', 1500): ('ratio', 1.5),
+	('ours', 9000): ('mbps', 4000), ('ours-t', 9000): ('mbps', 4000)}"

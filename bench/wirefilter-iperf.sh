@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/wirefilter-iperf.sh - iperf3 TCP through a dpipe + wirefilter cable
+# between two switches, ours vs Debian's, side by side in one run (issue 4)
+#
+#   bench/wirefilter-iperf.sh [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR     (root)
+#
+#   h1 --tap-- sw1 = dpipe vde_plug sw1 = wirefilter = vde_plug sw2 = sw2 --tap-- h2
+#
+# Setups (CONFIGS, default "ours debian"):
+#   ours    every tool from BUILD_DIR: vde_switch, vde_plug2tap, dpipe,
+#           vde_plug, wirefilter (no impairment configured)
+#   debian  Debian's /usr/bin/vde_switch, vde_plug2tap (vde2), dpipe and
+#           vde_plug (vdeplug), wirefilter (vde-wirefilter)
+#   ours-nowf  for reference: ours with vde_plug sw1 sw2 as the cable
+#   debian-ourwf  for reference: Debian's chain with our wirefilter in it
+# For every MTU in MTUS (default "1500"; Debian's tools cannot carry more)
+# and every round (RUNS, default 3) each setup is started fresh in rotating
+# order, a ping must cross, then iperf3 -c in h1 sends to iperf3 -s in h2
+# for SECONDS (default 10, after 1 omitted second) in each direction of
+# DIRS (default "fwd"; "rev" = iperf3 -R). Printed: each run (Mbit/s,
+# retransmits, CPU-seconds per second of the two switches and of the rest:
+# taps + dpipe chain, idle %, load), then medians, ratios to Debian's chain
+# and the target of performance.md: >= 2x Debian's wirefilter chain.
+RUNS=3
+SECS=10
+OUT=
+while getopts "r:t:o:h" c; do
+	case $c in
+	r) RUNS=$OPTARG ;;
+	t) SECS=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	h) sed -n '3,25p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1; }
+B=$(cd "$1" && pwd) || exit 1
+OUR_SW=$B/switch/vde_switch
+DEB_SW=/usr/bin/vde_switch
+declare -A P2T=([ours]=$B/plug2tap/vde_plug2tap [debian]=/usr/bin/vde_plug2tap)
+declare -A DPIPE=([ours]=$B/dpipe/dpipe [debian]=/usr/bin/dpipe)
+declare -A PLUG=([ours]=$B/plug/vde_plug [debian]=/usr/bin/vde_plug)
+declare -A WF=([ours]=$B/wirefilter/wirefilter [debian]=/usr/bin/wirefilter)
+CONFIGS=${CONFIGS:-ours debian}
+MTUS=${MTUS:-1500}
+DIRS=${DIRS:-fwd}
+for k in ours debian; do
+	for f in "${P2T[$k]}" "${DPIPE[$k]}" "${PLUG[$k]}" "${WF[$k]}"; do
+		[ -x "$f" ] || { echo "bench: $f not found (build first / apt install vde2 vdeplug vde-wirefilter)" >&2; exit 1; }
+	done
+done
+[ -x "$OUR_SW" ] && [ -x "$DEB_SW" ] || { echo "bench: vde_switch missing" >&2; exit 1; }
+. "$(dirname "$0")/iperf-lib.sh"
+
+# setup CFG: two switches, a tap on each, the cable; sets SWP, TAPP (pids)
+setup() {
+	local cfg=$1 kind=${1%-*} h i=0 wf
+	start_switch "$kind" "$BT/sw1"
+	SWP=${CUR[-1]}
+	start_switch "$kind" "$BT/sw2"
+	SWP="$SWP ${CUR[-1]}"
+	TAPP=
+	for h in h1 h2; do
+		i=$((i + 1))
+		cur_spawn "p2t-$h.log" ip netns exec "$ID-$h" "${P2T[$kind]}" -s "$BT/sw$i" tap0
+		TAPP="$TAPP ${CUR[-1]}"
+	done
+	if [ "$cfg" = ours-nowf ]; then
+		cur_spawn cable.log "${PLUG[ours]}" "$BT/sw1" "$BT/sw2"
+		TAPP="$TAPP ${CUR[-1]}"
+	else
+		wf=${WF[$kind]}
+		[ "$cfg" = debian-ourwf ] && wf=${WF[ours]}
+		cur_spawn_grp cable.log "$([ "$kind" = ours ] && echo setsid || echo --)" \
+			"${DPIPE[$kind]}" "${PLUG[$kind]}" "$BT/sw1" = "$wf" = "${PLUG[$kind]}" "$BT/sw2"
+		# dpipe and its three children (all in the group we started)
+		waitcmd 50 sh -c "[ \$(pgrep -c -g ${CUR[-1]}) -ge 4 ]"
+		TAPP="$TAPP $(pgrep -g "${CUR[-1]}" | tr '\n' ' ')"
+	fi
+}
+
+echo "# wirefilter-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
+echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS"
+echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)," \
+	"vdeplug $(dpkg-query -W -f '${Version}' vdeplug 2>/dev/null)," \
+	"vde-wirefilter $(dpkg-query -W -f '${Version}' vde-wirefilter 2>/dev/null)"
+ns_setup
+read -r -a CFGS <<<"$CONFIGS"
+NC=${#CFGS[@]}
+for mtu in $MTUS; do
+	for r in $(seq "$RUNS"); do
+		for i in $(seq 0 $((NC - 1))); do
+			cfg=${CFGS[$(( (i + r - 1) % NC ))]}
+			why=setup_failed
+			if ! setup "$cfg" || ! taps_up "$mtu" || ! why=$(path_ok "$mtu"); then
+				for d in $DIRS; do
+					echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
+				done
+				cur_stop
+				continue
+			fi
+			for d in $DIRS; do
+				iperf_run "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
+			done
+			cur_stop
+		done
+	done
+done
+echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_summary debian "{('ours', 1500): ('ratio', 2.0)}"
