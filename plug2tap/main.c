@@ -10,12 +10,25 @@
  * goes away, the stream input ends, or on SIGTERM/SIGINT/SIGHUP. Frames
  * the tap refuses (interface down) and frames a full switch queue refuses
  * are dropped and counted, never fatal.
+ *
+ * Offloads: a tap we create ourselves is opened with IFF_VNET_HDR and TSO
+ * enabled (TUNSETOFFLOAD), so the local TCP stack hands over 64 KiB
+ * super-frames with partial checksums instead of one packet per MSS; they
+ * are cut into ordinary frames and checksummed here (vnet.c) before they
+ * reach the network. The other way, frames that arrive from a switch in one
+ * batch (recvmmsg) and continue one TCP flow are merged into one
+ * super-frame for the tap (GRO), after their checksums are verified. The
+ * network only ever sees ordinary frames; the local stack does far fewer
+ * per-packet steps. A persistent tap someone else owns, and --no-offload,
+ * get plain frames as in VDE 2.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -23,6 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -30,9 +46,15 @@
 #include "log.h"
 #include "parse.h"
 #include "stream.h"
+#include "vnet.h"
 
 #define P2T_IFNAMEMAX	15		/* IFNAMSIZ - 1 */
 #define P2T_INBUF	65536
+#define P2T_BATCH	64		/* frames per recvmmsg from the switch */
+#define P2T_TAP_BURST	64		/* tap reads per wake-up before polling again */
+#define P2T_MAXSEG	1024		/* frames from one super-frame (MSS >= 64) */
+#define P2T_SEGBUF	(VNET_MAX_PKT + P2T_MAXSEG * 128)
+#define P2T_OFFLOADS	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
 
 enum p2t_end {
 	END_NONE,
@@ -46,20 +68,31 @@ enum p2t_end {
 
 struct p2t_ctx {
 	const char *tapname;
-	char tapvnl[8 + P2T_IFNAMEMAX];
 	char *sock;			/* NULL = default switch, "-" = stream */
 	struct vde_open_args args;
 	const char *pidfile;
 	bool daemon;
 	bool stream;
-	VDECONN *tap;
+	bool no_offload;		/* --no-offload */
+	bool vnet;			/* tap fd carries a virtio_net_hdr */
+	bool batch;			/* net is a switch port: recvmmsg from it */
+	int tap_fd;
 	VDECONN *net;
 	int in_fd, out_fd;
 	uint64_t to_net, to_tap, drops;
+	uint64_t split, merged;		/* super-frames cut / built */
 	sigset_t poll_mask;
 	struct stream_rx rx;
+	struct mmsghdr rxmsg[P2T_BATCH];
+	struct iovec rxiov[P2T_BATCH];
+	struct vnet_frame rxf[P2T_BATCH];
+	size_t seglen[P2T_MAXSEG];
 	uint8_t buf[VDE_ETHBUFSIZE];
 	uint8_t inbuf[P2T_INBUF];
+	uint8_t tapbuf[VNET_MAX_PKT + 64];	/* one read from the tap */
+	uint8_t segbuf[P2T_SEGBUF];		/* a super-frame, cut */
+	uint8_t grobuf[VNET_MAX_PKT + 64];	/* frames merged for the tap */
+	uint8_t rxbuf[P2T_BATCH][VDE_ETHBUFSIZE];
 };
 
 static volatile sig_atomic_t p2t_stop;
@@ -84,6 +117,8 @@ static const char usage_text[] =
 "  -m, --mode OCTMODE      octal mode of the data socket (default 0700)\n"
 "  -d, --daemon            run in the background (not with -s -)\n"
 "  -P, --pidfile FILE      write the pid to FILE (removed at exit)\n"
+"      --no-offload        plain frames on the tap: no TSO/checksum offload,\n"
+"                          no merging of TCP segments (as VDE 2)\n"
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
@@ -106,6 +141,7 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "daemon", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, 'P' },
+		{ "no-offload", no_argument, NULL, 'O' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -138,6 +174,9 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 		case 'P':
 			c->pidfile = optarg;
 			break;
+		case 'O':
+			c->no_offload = true;
+			break;
 		case 'V':
 			printf("vde_plug2tap (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			exit(EXIT_SUCCESS);
@@ -165,11 +204,38 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 		die("-d cannot be used with -s - (stdin/stdout are the data path)");
 }
 
+/* Attach to (or create) the tap, as libvdeplug's tap:// does, but with a
+ * virtio_net_hdr and offloads when we create it (see the top comment). A
+ * tap that exists already may be persistent: its offload settings would
+ * outlive us and break its next user, so it gets plain frames. */
+static int p2t_tap_attach(struct p2t_ctx *c)
+{
+	bool mine = !c->no_offload && if_nametoindex(c->tapname) == 0;
+	struct ifreq ifr;
+	int fd, e;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (mine ? IFF_VNET_HDR : 0);
+	memcpy(ifr.ifr_name, c->tapname, strlen(c->tapname));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	c->vnet = mine;
+	if (mine && ioctl(fd, TUNSETOFFLOAD, (unsigned long)P2T_OFFLOADS) < 0)
+		log_debug("tap %s: no offloads: %s", c->tapname, strerror(errno));
+	c->tap_fd = fd;
+	return 0;
+}
+
 static void p2t_open_tap(struct p2t_ctx *c)
 {
-	snprintf(c->tapvnl, sizeof(c->tapvnl), "tap://%s", c->tapname);
-	c->tap = vde_open(c->tapvnl, "vde_plug2tap:", NULL);
-	if (c->tap)
+	if (p2t_tap_attach(c) == 0)
 		return;
 	switch (errno) {
 	case ENOENT:
@@ -232,12 +298,51 @@ static void p2t_send_net(struct p2t_ctx *c, const uint8_t *frame, size_t len)
 		c->to_net++;
 }
 
+/* Write one packet (a frame, or @n frames merged) to the tap; a zeroed
+ * virtio_net_hdr goes first when the tap wants one. */
+static void p2t_tap_write(struct p2t_ctx *c, const struct virtio_net_hdr *h,
+			  const uint8_t *pkt, size_t len, unsigned n)
+{
+	static const struct virtio_net_hdr none;
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)(h ? h : &none), .iov_len = VNET_HDR_LEN },
+		{ .iov_base = (void *)pkt, .iov_len = len },
+	};
+	ssize_t r;
+
+	do
+		r = c->vnet ? writev(c->tap_fd, iov, 2) : write(c->tap_fd, pkt, len);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		c->drops += n;	/* EIO: the interface is down */
+	else
+		c->to_tap += n;
+}
+
 static void p2t_send_tap(struct p2t_ctx *c, const uint8_t *frame, size_t len)
 {
-	if (vde_send(c->tap, frame, len, 0) < 0)
-		c->drops++;	/* EIO: the interface is down */
-	else
-		c->to_tap++;
+	p2t_tap_write(c, NULL, frame, len, 1);
+}
+
+/* A batch of frames for the tap: runs of one TCP flow go in merged. */
+static void p2t_send_tap_batch(struct p2t_ctx *c, const struct vnet_frame *f, unsigned n)
+{
+	struct virtio_net_hdr h;
+	unsigned i = 0, used;
+	size_t len;
+
+	while (i < n) {
+		len = c->vnet ? vnet_coalesce(f + i, n - i, &used, c->grobuf,
+					      sizeof(c->grobuf), &h) : 0;
+		if (len) {
+			p2t_tap_write(c, &h, c->grobuf, len, used);
+			c->merged++;
+		} else {
+			used = 1;
+			p2t_send_tap(c, f[i].data, f[i].len);
+		}
+		i += used;
+	}
 }
 
 static void p2t_stream_frame(void *arg, const uint8_t *frame, size_t len)
@@ -246,23 +351,17 @@ static void p2t_stream_frame(void *arg, const uint8_t *frame, size_t len)
 }
 
 /* One frame from the tap into the network or the output stream. */
-static enum p2t_end p2t_from_tap(struct p2t_ctx *c)
+static enum p2t_end p2t_out(struct p2t_ctx *c, const uint8_t *frame, size_t len)
 {
-	ssize_t r = vde_recv(c->tap, c->buf, sizeof(c->buf), 0);
-
-	if (r == 0)
-		return END_TAP_GONE;
-	if (r < 0) {
-		if (errno == EINTR || errno == EAGAIN)
-			return END_NONE;
-		log_err("read from tap %s: %s", c->tapname, strerror(errno));
-		return END_ERROR;
-	}
-	if (!c->stream) {
-		p2t_send_net(c, c->buf, (size_t)r);
+	if (len > VDE_ETHBUFSIZE) {	/* MTU beyond what VDE carries */
+		c->drops++;
 		return END_NONE;
 	}
-	if (stream_write_frame(c->out_fd, c->buf, (size_t)r) > 0) {
+	if (!c->stream) {
+		p2t_send_net(c, frame, len);
+		return END_NONE;
+	}
+	if (stream_write_frame(c->out_fd, frame, len) > 0) {
 		c->to_net++;
 		return END_NONE;
 	}
@@ -276,10 +375,109 @@ static enum p2t_end p2t_from_tap(struct p2t_ctx *c)
 	return END_ERROR;
 }
 
+/* One packet read from the tap: a frame, or a super-frame to cut. */
+static enum p2t_end p2t_tap_packet(struct p2t_ctx *c, struct virtio_net_hdr *h,
+				   uint8_t *pkt, size_t len)
+{
+	enum p2t_end end = END_NONE;
+	const uint8_t *p;
+	int n, i;
+
+	if (!c->vnet || h->gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+		if (c->vnet && vnet_finish_csum(h, pkt, len) < 0) {
+			c->drops++;
+			return END_NONE;
+		}
+		return p2t_out(c, pkt, len);
+	}
+	n = vnet_segment(h, pkt, len, c->segbuf, sizeof(c->segbuf), c->seglen, P2T_MAXSEG);
+	if (n < 0) {
+		c->drops++;
+		return END_NONE;
+	}
+	c->split++;
+	for (i = 0, p = c->segbuf; i < n && end == END_NONE; p += c->seglen[i], i++)
+		end = p2t_out(c, p, c->seglen[i]);
+	return end;
+}
+
+/* Drain the tap (up to P2T_TAP_BURST packets, until EAGAIN). */
+static enum p2t_end p2t_from_tap(struct p2t_ctx *c)
+{
+	struct virtio_net_hdr h;
+	struct iovec iov[2] = {
+		{ .iov_base = &h, .iov_len = VNET_HDR_LEN },
+		{ .iov_base = c->tapbuf, .iov_len = sizeof(c->tapbuf) },
+	};
+	enum p2t_end end = END_NONE;
+	unsigned k;
+	ssize_t r;
+
+	for (k = 0; k < P2T_TAP_BURST && end == END_NONE; k++) {
+		r = c->vnet ? readv(c->tap_fd, iov, 2) : read(c->tap_fd, c->tapbuf, sizeof(c->tapbuf));
+		if (r == 0)
+			return END_TAP_GONE;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			if (errno == EBADFD)
+				return END_TAP_GONE;	/* interface deleted */
+			log_err("read from tap %s: %s", c->tapname, strerror(errno));
+			return END_ERROR;
+		}
+		if (c->vnet && (size_t)r < VNET_HDR_LEN)
+			continue;
+		end = p2t_tap_packet(c, &h, c->tapbuf, (size_t)r - (c->vnet ? VNET_HDR_LEN : 0));
+	}
+	return end;
+}
+
+/* A switch port: one recvmmsg batch, merged where it can be for the tap. */
+static enum p2t_end p2t_from_switch(struct p2t_ctx *c)
+{
+	enum p2t_end end = END_NONE;
+	unsigned nf = 0;
+	int n, i;
+
+	for (i = 0; i < P2T_BATCH; i++) {
+		c->rxmsg[i].msg_hdr.msg_iov = &c->rxiov[i];
+		c->rxmsg[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(vde_datafd(c->net), c->rxmsg, P2T_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return END_NONE;
+		if (errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN ||
+		    errno == EPIPE)
+			return END_NET_GONE;
+		log_err("read from switch: %s", strerror(errno));
+		return END_ERROR;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len = c->rxmsg[i].msg_len;
+
+		if (len == 0) {		/* the switch closed the port */
+			end = END_NET_GONE;
+			break;
+		}
+		if (len == 1)
+			continue;
+		c->rxf[nf].data = c->rxbuf[i];
+		c->rxf[nf].len = len;
+		nf++;
+	}
+	p2t_send_tap_batch(c, c->rxf, nf);
+	return end;
+}
+
 static enum p2t_end p2t_from_net(struct p2t_ctx *c)
 {
 	ssize_t r;
 
+	if (c->batch)
+		return p2t_from_switch(c);
 	if (c->stream) {
 		r = read(c->in_fd, c->inbuf, sizeof(c->inbuf));
 		if (r > 0) {
@@ -312,12 +510,23 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 {
 	enum { PFD_TAP, PFD_DATA, PFD_CTL, PFD_N };
 	struct pollfd pfd[PFD_N] = {
-		[PFD_TAP] = { .fd = vde_datafd(c->tap), .events = POLLIN },
+		[PFD_TAP] = { .fd = c->tap_fd, .events = POLLIN },
 		[PFD_DATA] = { .fd = c->stream ? c->in_fd : vde_datafd(c->net), .events = POLLIN },
 		[PFD_CTL] = { .fd = c->stream ? -1 : vde_ctlfd(c->net), .events = POLLIN },
 	};
 	enum p2t_end end = END_NONE;
+	int type = 0, i;
+	socklen_t tl = sizeof(type);
 
+	/* a vde:// switch port (the only module with a control stream whose
+	 * data socket is a datagram socket) is read in batches */
+	c->batch = !c->stream && vde_ctlfd(c->net) >= 0 &&
+		   getsockopt(vde_datafd(c->net), SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+		   type == SOCK_DGRAM;
+	for (i = 0; i < P2T_BATCH; i++) {
+		c->rxiov[i].iov_base = c->rxbuf[i];
+		c->rxiov[i].iov_len = sizeof(c->rxbuf[i]);
+	}
 	stream_rx_init(&c->rx);
 	while (end == END_NONE) {
 		if (p2t_stop) {
@@ -366,7 +575,7 @@ static const char *p2t_end_text(enum p2t_end end)
 
 int main(int argc, char **argv)
 {
-	static struct p2t_ctx ctx;	/* ~75 KiB of buffers: not on the stack */
+	static struct p2t_ctx ctx;	/* ~0.9 MiB of buffers: not on the stack */
 	struct p2t_ctx *c = &ctx;
 	struct sigaction sa;
 	sigset_t stopsigs;
@@ -412,9 +621,12 @@ int main(int argc, char **argv)
 	       end == END_TAP_GONE ? "tap" : "stopping,", c->tapname, p2t_end_text(end),
 	       (unsigned long long)c->to_net, (unsigned long long)c->to_tap,
 	       (unsigned long long)c->drops);
+	log_debug("tap %s: %s; super-frames cut %llu, built %llu", c->tapname,
+		  c->vnet ? "offloads on" : "plain frames", (unsigned long long)c->split,
+		  (unsigned long long)c->merged);
 	if (c->net)
 		vde_close(c->net);
-	vde_close(c->tap);
+	close(c->tap_fd);
 	if (c->pidfile)
 		pidfile_remove();
 	return end == END_ERROR ? EXIT_FAILURE : EXIT_SUCCESS;
