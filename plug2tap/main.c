@@ -617,13 +617,12 @@ int main(int argc, char **argv)
 
 	end = p2t_run(c);
 	logmsg(end == END_ERROR ? LOG_ERR : LOG_NOTICE,
-	       "%s %s: %s; frames to the network %llu, to the tap %llu, dropped %llu",
+	       "%s %s: %s; frames to the network %llu, to the tap %llu, dropped %llu; "
+	       "%s: %llu super-frames cut, %llu merged",
 	       end == END_TAP_GONE ? "tap" : "stopping,", c->tapname, p2t_end_text(end),
 	       (unsigned long long)c->to_net, (unsigned long long)c->to_tap,
-	       (unsigned long long)c->drops);
-	log_debug("tap %s: %s; super-frames cut %llu, built %llu", c->tapname,
-		  c->vnet ? "offloads on" : "plain frames", (unsigned long long)c->split,
-		  (unsigned long long)c->merged);
+	       (unsigned long long)c->drops, c->vnet ? "offloads" : "no offloads",
+	       (unsigned long long)c->split, (unsigned long long)c->merged);
 	if (c->net)
 		vde_close(c->net);
 	close(c->tap_fd);

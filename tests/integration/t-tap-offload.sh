@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-tap-offload.sh - vde_plug2tap's tap offloads (plug2tap/vnet.c) end to
+# end: three namespaces on one hub-mode switch of ours, a and b with
+# offloads (the default), c with --no-offload, which also captures every
+# frame on the wire (tcpdump on its tap). TCP transfers compared byte for
+# byte: a -> b over IPv4, b -> a over IPv6, a <-> c (offload <-> plain),
+# a -> b at MTU 9000. Asserts: the network only carried frames of at most
+# MTU + 14 bytes with correct IP and TCP checksums; a cut super-frames
+# (TSO) and b merged segments (GRO); c used none.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/tap-lib.sh"
+need_root
+P2T=$(bin vde_plug2tap)
+bin vde_switch >/dev/null
+command -v tcpdump >/dev/null || fail "tcpdump is needed"
+command -v python3 >/dev/null || fail "python3 is needed"
+
+mkns a b c
+spawn sw.log vde_switch --nostdin -x -s "$TMP/sw"
+wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
+spawn a.log n a "$P2T" -s "$TMP/sw" tap0
+PA=$LASTPID
+spawn b.log n b "$P2T" -s "$TMP/sw" tap0
+PB=$LASTPID
+spawn c.log n c "$P2T" --no-offload -s "$TMP/sw" tap0
+PC=$LASTPID
+tap_up a tap0 10.79.0.1
+tap_up b tap0 10.79.0.2
+tap_up c tap0 10.79.0.3
+ipn a addr add fd79::1/64 dev tap0 nodad || fail "v6 a"
+ipn b addr add fd79::2/64 dev tap0 nodad || fail "v6 b"
+reach a 10.79.0.2 || fail "no ping a -> b"
+reach a 10.79.0.3 || fail "no ping a -> c"
+reach b fd79::1 || fail "no ping6 b -> a"
+
+# capture: start tcpdump in c and wait until it listens
+capture() {
+	spawn "cap-$1.log" n c tcpdump -i tap0 -nn -U -w "$TMP/$1.pcap" tcp
+	CAP=$LASTPID
+	WAIT_SECS=10 wait_for grep -q "listening on" "$TMP/cap-$1.log" || fail "tcpdump did not start"
+}
+capture_end() {
+	kill -TERM "$CAP"	# background jobs ignore SIGINT
+	wait_gone "$CAP"
+}
+
+# xfer FROM TO ADDR PORT SIZE: SIZE bytes over TCP, compared
+xfer() {
+	local from=$1 to=$2 addr=$3 port=$4 size=$5 prx l c
+	l=TCP-LISTEN c="TCP:$addr:$port"
+	case $addr in *:*) l=TCP6-LISTEN c="TCP6:[$addr]:$port" ;; esac
+	head -c "$size" /dev/urandom >"$TMP/data"
+	rm -f "$TMP/recv"
+	spawn "rx$port.log" n "$to" socat -u "$l:$port,reuseaddr" OPEN:"$TMP/recv",creat,trunc
+	prx=$LASTPID
+	WAIT_SECS=10 wait_for eval "n $to ss -ltn | grep -q ':$port '" || fail "socat did not listen"
+	n "$from" socat -u OPEN:"$TMP/data" "$c" || fail "TCP send $from -> $to failed"
+	wait_gone "$prx"
+	[ "$RC" = 0 ] || fail "socat receiver in $to exited $RC"
+	cmp "$TMP/data" "$TMP/recv" || fail "TCP payload $from -> $to differs"
+}
+
+# check_pcap FILE MAXLEN: more than 100 frames, all <= MAXLEN bytes, all
+# checksums correct; the summary in $TMP/pcap.out
+check_pcap() {
+	python3 - "$1" "$2" >"$TMP/pcap.out" <<'EOF' || fail "capture $1: $(cat "$TMP/pcap.out")"
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+maxlen = int(sys.argv[2])
+def csum(b):
+    if len(b) % 2:
+        b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+off, n, big, bad, top = 24, 0, 0, 0, 0
+while off + 16 <= len(data):
+    _, _, incl, orig = struct.unpack('<IIII', data[off:off + 16])
+    f = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    n += 1
+    top = max(top, orig)
+    if orig > maxlen:
+        big += 1
+    if incl != orig or len(f) < 14:
+        continue
+    et = struct.unpack('!H', f[12:14])[0]
+    if et == 0x0800:
+        ihl = (f[14] & 15) * 4
+        tot = struct.unpack('!H', f[16:18])[0]
+        ip, l4 = f[14:14 + ihl], f[14 + ihl:14 + tot]
+        ph = f[26:34] + struct.pack('!BBH', 0, 6, len(l4))
+        if csum(ip) != 0xffff:
+            bad += 1
+    elif et == 0x86dd:
+        plen = struct.unpack('!H', f[18:20])[0]
+        l4 = f[54:54 + plen]
+        ph = f[22:54] + struct.pack('!IxxxB', len(l4), 6)
+    else:
+        continue
+    if csum(ph + l4) != 0xffff:
+        bad += 1
+print('%d frames, longest %d bytes, %d longer than %d, %d bad checksums' % (n, top, big, maxlen, bad))
+sys.exit(0 if n > 100 and not big and not bad else 1)
+EOF
+}
+
+capture mtu1500
+xfer a b 10.79.0.2 5101 4194304
+xfer b a fd79::1 5102 4194304
+xfer a c 10.79.0.3 5103 2097152
+xfer c a 10.79.0.1 5104 2097152
+capture_end
+pass "TCP intact: a -> b (v4), b -> a (v6), a <-> c (offload <-> plain)"
+check_pcap "$TMP/mtu1500.pcap" 1514
+pass "MTU 1500 on the wire: $(cat "$TMP/pcap.out")"
+
+for h in a b c; do ipn $h link set tap0 mtu 9000 || fail "mtu $h"; done
+WAIT_SECS=20 wait_for n a ping -c 1 -W 1 -M do -s 8972 10.79.0.2 || fail "no 8972-byte ping"
+capture mtu9000
+xfer a b 10.79.0.2 5105 4194304
+capture_end
+pass "TCP intact at MTU 9000"
+check_pcap "$TMP/mtu9000.pcap" 9014
+pass "MTU 9000 on the wire: $(cat "$TMP/pcap.out")"
+
+for h in a b c; do ipn $h link del tap0 || fail "link del $h"; done
+wait_gone "$PA"
+wait_gone "$PB"
+wait_gone "$PC"
+cut=$(sed -n 's/.*; offloads: \([0-9]*\) super-frames cut.*/\1/p' "$TMP/a.log")
+merged=$(sed -n 's/.*; offloads: [0-9]* super-frames cut, \([0-9]*\) merged.*/\1/p' "$TMP/b.log")
+[ "${cut:-0}" -gt 0 ] || fail "a cut no super-frames: $(cat "$TMP/a.log")"
+[ "${merged:-0}" -gt 0 ] || fail "b merged no segments: $(cat "$TMP/b.log")"
+grep -q "; no offloads: 0 super-frames cut, 0 merged" "$TMP/c.log" ||
+	fail "--no-offload: $(cat "$TMP/c.log")"
+pass "a cut $cut super-frames, b merged $merged runs, c (--no-offload) none"
