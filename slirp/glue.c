@@ -73,6 +73,7 @@ struct glue {
 	int *active;		/* fds named by the last fill */
 	size_t nactive, capactive;
 	unsigned gen;
+	int64_t skew;		/* added to the clock at shutdown */
 	long svc_timer;
 	uint64_t svc_when;	/* its deadline (loop clock), 0 = fired */
 	bool servicing;
@@ -100,7 +101,7 @@ static void glog(struct glue *g, int pri, const char *fmt, ...)
 
 static int64_t glue_now(struct glue *g)
 {
-	return g->ops.now ? g->ops.now(g->arg) : (int64_t)loop_now_ns();
+	return (g->ops.now ? g->ops.now(g->arg) : (int64_t)loop_now_ns()) + g->skew;
 }
 
 /* --- frames to the guest ------------------------------------------------- */
@@ -542,6 +543,11 @@ void glue_free(struct glue *g)
 
 	if (!g)
 		return;
+	/* frames still waiting for an ARP/NDP answer expire after 1 s of
+	 * libslirp's clock, and slirp_cleanup() would leak them: move the
+	 * clock on and let libslirp drop them first */
+	g->skew += 3000000000LL;
+	glue_service(g);
 	slirp_cleanup(g->slirp);
 	for (i = 0; i < g->nactive; i++)
 		if (g->fds[g->active[i]].reg)
@@ -673,11 +679,24 @@ int glue_fwd_del(struct glue *g, const struct sfwd *f)
 	return 0;
 }
 
+/**
+ * glue_fwd_count() - number of forwards in place
+ * @g:	glue
+ *
+ * Return: the count.
+ */
 size_t glue_fwd_count(const struct glue *g)
 {
 	return g->nfwd;
 }
 
+/**
+ * glue_fwd_get() - one forward
+ * @g:	glue
+ * @i:	index, below glue_fwd_count()
+ *
+ * Return: the forward, or NULL past the end.
+ */
 const struct sfwd *glue_fwd_get(const struct glue *g, size_t i)
 {
 	return i < g->nfwd ? &g->fwd[i] : NULL;
@@ -685,16 +704,34 @@ const struct sfwd *glue_fwd_get(const struct glue *g, size_t i)
 
 /* --- introspection ------------------------------------------------------- */
 
+/**
+ * glue_stats() - the counters
+ * @g:	glue
+ *
+ * Return: the live counters.
+ */
 const struct glue_stats *glue_stats(const struct glue *g)
 {
 	return &g->st;
 }
 
+/**
+ * glue_leases() - the DHCP leases seen going out
+ * @g:	glue
+ *
+ * Return: GLUE_MAXLEASES slots, empty ones with when_ns 0.
+ */
 const struct glue_lease *glue_leases(const struct glue *g)
 {
 	return g->leases;
 }
 
+/**
+ * glue_conf() - the settings in effect
+ * @g:	glue
+ *
+ * Return: the glue's copy (forwards not included).
+ */
 const struct sconf *glue_conf(const struct glue *g)
 {
 	return &g->conf;

@@ -143,6 +143,7 @@ static void test_vnl(void)
 	char s3[] = "/nodhcp/v6/addr6=fd02::/64/vnameserver6=fd02::53";
 	char s4[] = "/bogus=1";
 	char s5[] = "";
+	char s6[] = "/unixfwd=6000:/tmp/a/b.sock,10.0.2.9:6001:/x/y/tftp_path=/srv/tftp/boot/mtu=2000";
 
 	sconf_init(&c);
 	ok(sconf_parse_vnl(&c, s1, &verbose, err, sizeof(err)) == 0, "vnl 1: %s", err);
@@ -162,6 +163,12 @@ static void test_vnl(void)
 	sconf_init(&c);
 	ok(sconf_parse_vnl(&c, s5, &verbose, err, sizeof(err)) == 0 && c.dhcp,
 	   "empty: defaults, DHCP on");
+	sconf_init(&c);
+	ok(sconf_parse_vnl(&c, s6, &verbose, err, sizeof(err)) == 0 && c.nfwd == 2 &&
+	   !strcmp(c.fwd[0].path, "/tmp/a/b.sock") && c.fwd[0].on_vhost &&
+	   !strcmp(c.fwd[1].path, "/x/y") && !c.fwd[1].on_vhost && c.tftp &&
+	   !strcmp(c.tftp, "/srv/tftp/boot") && c.mtu == 2000,
+	   "paths with '/' run up to the next key: %s", err);
 }
 
 /* --- frames -------------------------------------------------------------- */
