@@ -346,7 +346,7 @@ static void port_leave(struct fstp *f, unsigned vid, struct fstp_vlan *v, unsign
 {
 	v->pf[p] &= PF_EDGE;
 	dbg(f, FSTP_DBG_MINUS, "Port %04u VLAN %02x:%02x", p, vid >> 8, vid & 0xff);
-	if (p == v->rootport)
+	if (v->rootport && p == v->rootport)
 		become_root(f, vid, v, now);
 }
 
@@ -444,7 +444,9 @@ void fstp_rx(struct fstp *f, unsigned port, uint16_t vid, const uint8_t *frame, 
 		return;
 	}
 	v = vid < VLAN_NONE ? f->v[vid] : NULL;
-	if (!v || port >= f->nports || (v->pf[port] & (PF_MEMBER | PF_EDGE)) != PF_MEMBER) {
+	/* port 0 (management clients) is never a root port: 0 means "we are" */
+	if (!v || port == 0 || port >= f->nports ||
+	    (v->pf[port] & (PF_MEMBER | PF_EDGE)) != PF_MEMBER) {
 		f->st.rx_ignored++;
 		return;
 	}
