@@ -277,7 +277,9 @@ static int vlan_port_num(struct sw *sw, const char *args, long long max, long lo
 	if (split(args, buf, sizeof(buf), w) != 3 || num(w[0], 0, VLAN_NONE - 1, vid) ||
 	    num(w[1], 0, PORT_MAX_NUMPORTS, port) || num(w[2], 0, max, n))
 		return EINVAL;
-	if (*port >= sw->pt.nslots || !vlan_exists(&sw->pt, *vid))
+	if (*port >= sw->pt.nslots)
+		return EINVAL;		/* as VDE 2 */
+	if (!vlan_exists(&sw->pt, *vid))
 		return ENXIO;
 	return 0;
 }
