@@ -4,6 +4,9 @@
 # t-switch-fstp.sh and t-switch-fstp-mixed.sh.
 #
 #   fstp-ring.py DIR KIND_A KIND_B KIND_C [VLAN]   KIND = ours | deb
+#   fstp-ring.py pair DIR KIND_A KIND_B        two switches joined by two cables, plus
+#                                              a cable from a to itself: no storm,
+#                                              reachability, one cable end blocked each
 #   fstp-ring.py cmd MGMT COMMAND              one console command (waiting for each
 #                                              prompt: VDE 2 reads one command per
 #                                              write): its data lines, then its status
@@ -314,6 +317,26 @@ def main():
                             if VLAN else ''))
 
 
+def pair():
+    global VLAN
+    d, kinds = sys.argv[2], sys.argv[3:5]
+    a, b = [Switch(d, n, k, i + 1) for i, (n, k) in enumerate(zip('ab', kinds))]
+    hosts = [Host(d, 'h1', a, 1), Host(d, 'h2', b, 2)]
+    wait_until('host ports', 10, lambda: a.active_ports() == 1 and b.active_ports() == 1)
+    for n in ('ab1', 'ab2'):
+        cable(d, a, b, 'cab-' + n)
+    cable(d, a, a, 'cab-aa')
+    wait_until('cables', 10, lambda: a.active_ports() == 5 and b.active_ports() == 3)
+    # b under a through one cable; the other cable and the loop on a blocked
+    wait_until('the tree', 15, lambda: b.tree()[:2] == (a.tree()[0], 20000000) and
+               a.tree()[2] >= 2 and a.tree()[2] + b.tree()[2] >= 3)
+    poll_all(hosts, 0.3)
+    no_storm(hosts, 'storm')
+    reach_all(hosts, 'uni')
+    print('ok: %s pair, two parallel cables and a loop cable: no storm, reachability' %
+          '/'.join(kinds))
+
+
 def on_term(signo, frame):
     raise SystemExit(1)
 
@@ -342,7 +365,10 @@ if __name__ == '__main__':
     signal.signal(signal.SIGTERM, on_term)
     status = 1
     try:
-        main()
+        if sys.argv[1] == 'pair':
+            pair()
+        else:
+            main()
         status = 0
     except Fail as e:
         print('FAIL:', e)

@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/integration/t-switch-fstp.sh - fast spanning tree, our switches only:
 # a ring of three (no broadcast storm, full reachability, re-convergence
-# after a cut, its time printed; an edge port gets no BPDU), the exact
+# after a cut, its time printed; an edge port gets no BPDU), two switches
+# joined by two cables plus a cable looping on one of them, the exact
 # BPDU bytes a new port gets (untagged and tagged), the fstp/ console
 # commands, and hub mode excluding FSTP.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/fstp-lib.sh"
 
-mkdir "$TMP/ring" || fail "mkdir"
+mkdir "$TMP/ring" "$TMP/pair" || fail "mkdir"
 $RING "$TMP/ring" ours ours ours || fail "ring of three of our switches"
+$RING pair "$TMP/pair" ours ours || fail "two switches, two cables, a loop cable"
 
 fstp_switch one "$VDE_SWITCH" -F --macaddr 02:00:00:00:00:0a --priority 0x1234
 fstp_probe one
