@@ -16,6 +16,10 @@
  * is delivered (differential model: naive set + max); B never sends in
  * reply to a datagram unless it accepted an INIT; the endpoint moves only
  * on an authenticated packet.
+ * Every input runs twice: B with A as a configured peer, and B as a PSK
+ * mode server (cable_add_psk_clients) whose session for A was made by the
+ * first handshake; there, also, no session appears without an accepted
+ * INIT, and a session closed by the timers is never used again.
  */
 #include "config.h"
 
@@ -61,6 +65,58 @@ static int was_seen(uint32_t idx, uint64_t ctr)
 	return 0;
 }
 
+static bool psk_mode;
+
+/* PSK server: B's session (the first one), or the shared peer if none. */
+static void b_refresh(void)
+{
+	struct cable *c = S.side[1].c;
+	size_t i;
+
+	if (!psk_mode)
+		return;
+	S.side[1].peer = c->peers[0];
+	for (i = 0; i < c->npeers; i++)
+		if (c->peers[i]->session) {
+			S.side[1].peer = c->peers[i];
+			break;
+		}
+}
+
+static bool b_has(const struct cable_peer *p)
+{
+	size_t i;
+
+	for (i = 0; i < S.side[1].c->npeers; i++)
+		if (S.side[1].c->peers[i] == p)
+			return true;
+	return false;
+}
+
+/* Like sim_init() + sim_establish(), B a PSK server with A's key shared. */
+static int psk_setup(void)
+{
+	struct cable_ops ops = {
+		.now = sim_now, .realtime = sim_realtime, .random = sim_random,
+		.send = sim_send, .deliver = sim_deliver, .arg = &S.side[1],
+	};
+	uint8_t kb[32], f[64];
+
+	if (sim_init(&S, NULL, 42))
+		return -1;
+	cable_free(S.side[1].c);
+	sim_key(kb, 0x22);
+	S.side[1].c = cable_new(&ops, kb, NULL);
+	if (!S.side[1].c || !cable_add_psk_clients(S.side[1].c, S.side[0].c->pub, NULL, 4))
+		return -1;
+	sim_frame(f, sizeof(f), 0xabcdef);
+	cable_tx(S.side[0].c, S.side[0].peer, f, sizeof(f));
+	sim_pump(&S);
+	b_refresh();
+	return S.side[1].delivered == 1 && S.side[1].peer->session &&
+	       cable_peer_usable(S.side[1].peer) ? 0 : -1;
+}
+
 static struct cable_keypair *live(uint32_t idx)
 {
 	struct cable_peer_secret *s = S.side[1].peer->sec;
@@ -78,9 +134,11 @@ static struct cable_keypair *live(uint32_t idx)
 static void to_b(const uint8_t *pkt, size_t len, const struct cable_addr *from,
 		 const struct cap *genuine)
 {
-	struct cable_addr ep = S.side[1].peer->ep;
-	bool had_ep = S.side[1].peer->has_ep;
+	struct cable_peer *bp = S.side[1].peer;
+	struct cable_addr ep = bp->ep;
+	bool had_ep = bp->has_ep;
 	uint64_t sent = S.side[1].sent, inits = S.side[1].c->stats[C_RX_INIT];
+	uint64_t opened = S.side[1].c->stats[C_SESSIONS_OPENED];
 	uint64_t auth = S.side[1].c->stats[C_RX_DATA] + S.side[1].c->stats[C_RX_KEEPALIVE] +
 			S.side[1].c->stats[C_RX_BAD_FRAME] + inits;
 	bool must = false;
@@ -115,11 +173,15 @@ static void to_b(const uint8_t *pkt, size_t len, const struct cable_addr *from,
 		abort();		/* fresh intact frame refused */
 	if (S.side[1].sent != sent && S.side[1].c->stats[C_RX_INIT] == inits)
 		abort();		/* answered an unauthenticated datagram */
-	if (had_ep && !cable_addr_equal(&ep, &S.side[1].peer->ep) &&
+	if (S.side[1].c->stats[C_SESSIONS_OPENED] != opened &&
+	    S.side[1].c->stats[C_RX_INIT] == inits)
+		abort();		/* a session without an accepted INIT */
+	if (had_ep && b_has(bp) && !cable_addr_equal(&ep, &bp->ep) &&
 	    S.side[1].c->stats[C_RX_DATA] + S.side[1].c->stats[C_RX_KEEPALIVE] +
 	    S.side[1].c->stats[C_RX_BAD_FRAME] + S.side[1].c->stats[C_RX_INIT] == auth)
 		abort();		/* endpoint moved without authentication */
 	expect_frame = NULL;
+	b_refresh();
 }
 
 static size_t take(const uint8_t **d, size_t *n, void *out, size_t want)
@@ -133,21 +195,13 @@ static size_t take(const uint8_t **d, size_t *n, void *out, size_t want)
 	return k;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void run(const uint8_t *data, size_t size)
 {
-	static int inited;
 	static uint8_t buf[65536];
 	struct cable_addr other;
 	size_t steps = 0;
 
-	if (!inited) {
-		if (sodium_init() < 0)
-			abort();
-		inited = 1;
-	}
-	if (sim_init(&S, NULL, 42) || sim_establish(&S))
+	if (psk_mode ? psk_setup() : (sim_init(&S, NULL, 42) || sim_establish(&S)))
 		abort();
 	S.side[1].on_deliver = on_b_deliver;
 	expect_frame = NULL;
@@ -211,6 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			S.now += (uint64_t)a * CABLE_SEC;
 			S.qn = 0;
 			sim_tick(&S);
+			b_refresh();
 			for (i = 0; i < S.qn; i++)
 				if (S.q[i].to == 0)
 					cable_rx(S.side[0].c, S.q[i].data, S.q[i].len, &S.q[i].from);
@@ -258,5 +313,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	sim_free(&S);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int inited;
+
+	if (!inited) {
+		if (sodium_init() < 0)
+			abort();
+		inited = 1;
+	}
+	psk_mode = false;
+	run(data, size);
+	psk_mode = true;
+	run(data, size);
 	return 0;
 }
