@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bench/cryptcab-iperf.sh - iperf3 TCP through two switches joined by a cable
 #
-#   bench/cryptcab-iperf.sh BUILD_DIR [SECONDS] [RUNS]
+#   [TAPS=switch|plug2tap] bench/cryptcab-iperf.sh BUILD_DIR [SECONDS] [RUNS]
 #
 # What is measured: two network namespaces h1 and h2 (root needed), each with
-# a tap (Debian's vde_plug2tap) on its own vde_switch (ours, BUILD_DIR/switch).
+# a tap on its own vde_switch (ours, BUILD_DIR/switch). TAPS=switch (default):
+# the switch runs in the namespace and owns the tap (vde_switch -t tap0);
+# TAPS=plug2tap: the switch runs outside and Debian's vde_plug2tap joins the
+# tap to it (one more process and one more AF_UNIX hop per frame and side).
 # The switches and taps are started once; between them, one cable at a time:
 #   ours    our vde_cryptcab (BUILD_DIR/cryptcab), PSK mode, client + server
 #   debian  Debian's Blowfish /usr/bin/vde_cryptcab (package vde2-cryptcab),
@@ -194,7 +197,7 @@ verdict() { awk -v r="$1" -v t="$2" 'BEGIN {print (r != "n/a" && r >= t) ? "met"
 # nsb MBITS CPU_S: cable CPU nanoseconds per byte carried
 nsb() { awk -v v="$1" -v c="$2" -v t="$SECS" 'BEGIN {if (v > 0) printf "%.1f", c * 1e9 / (v * 1e6 * t / 8); else print 0}'; }
 
-echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load: $(cut -d' ' -f1-3 /proc/loadavg), ${SECS}s x $RUNS rounds"
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load: $(cut -d' ' -f1-3 /proc/loadavg), ${SECS}s x $RUNS rounds, taps: $TAPS"
 start_base
 KINDS=(ours debian udp)
 declare -A R N V
