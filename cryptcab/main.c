@@ -517,8 +517,9 @@ static void after_io(struct ctx *ctx)
 	}
 }
 
-/* recvmmsg one batch into ctx->rx; with MSG_TRUNC msg_len is the real
- * length, which may exceed SLOT (the engine then drops it by length). */
+/* recvmmsg one batch of switch frames into ctx->rx. With MSG_TRUNC msg_len
+ * is the real length; a frame longer than SLOT (a jumbo frame) is dropped
+ * by cable_tx() as tx_oversize on its length alone, before any byte is read. */
 static int rx_batch(struct ctx *ctx, int fd)
 {
 	struct rxq *q = &ctx->rx;
