@@ -788,6 +788,9 @@ static int resolve(struct ctx *ctx, const char *hp, struct cable_addr *out)
 	struct addrinfo hints, *res = NULL, *ai;
 	int ret = -1;
 
+	if (strchr(hp, '@'))
+		die("'%s': no USER@ here: VDE 2's cryptcab copied its key with scp as USER, "
+		    "this one never copies keys (see genpsk, genkey)", hp);
 	if (conf_split_hostport(hp, host, sizeof(host), port, sizeof(port)))
 		die("bad address '%s' (HOST:PORT or [IPv6]:PORT)", hp);
 	memset(&hints, 0, sizeof(hints));

@@ -25,6 +25,9 @@ grep -q "^usage:" "$TMP/out" && [ ! -s "$TMP/err" ] || fail "-h not on stdout"
 grep -q "usage:" "$TMP/err" || fail "misuse usage not on stderr"
 "$CAB" -s "$TMP/x" 2>"$TMP/err"; [ $? = 1 ] && grep -q "exactly one of -P" "$TMP/err" || fail "no key option accepted"
 "$CAB" -V | grep -q "^vde_cryptcab " || fail "-V"
+mkkey "$TMP/p0" genpsk
+"$CAB" -s "$TMP/x" -P "$TMP/p0" -c me@127.0.0.1:7667 2>"$TMP/err"; [ $? = 1 ] &&
+	grep -q "no USER@ here" "$TMP/err" || fail "VDE 2's -c user@host: $(cat "$TMP/err")"
 pass "CLI contract"
 
 mkkey "$TMP/psk" genpsk
