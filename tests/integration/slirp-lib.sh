@@ -9,6 +9,9 @@
 # 10.0.2.3 reach the test's DNS server; guests in their own namespaces
 # with vde_plug2tap on the switch.
 HELPER="python3 $top_srcdir/tests/integration/slirp-helper.py"
+# generous deadlines on a loaded machine: wait_for polls, so it costs
+# nothing when things work
+: "${WAIT_SECS:=20}"
 
 # slirp_start LOG ARGS...: slirpvde in ns host, ready when its pidfile exists;
 # its pid in PSLIRP, the pid of the shell that waits for it in PSLIRP_SH
@@ -21,14 +24,14 @@ slirp_start() {
 		'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$TMP/resolv.conf" \
 		"$(bin slirpvde)" -p "$TMP/$log.pid" "$@"
 	PSLIRP_SH=$LASTPID
-	WAIT_SECS=10 wait_for test -s "$TMP/$log.pid" || fail "slirpvde did not start: $(cat "$TMP/$log")"
+	WAIT_SECS=20 wait_for test -s "$TMP/$log.pid" || fail "slirpvde did not start: $(cat "$TMP/$log")"
 	PSLIRP=$(cat "$TMP/$log.pid")
 }
 
 # guest NS: vde_plug2tap tap0 in NS on the switch, tap up without DAD
 guest() {
 	spawn "$1-plug.log" n "$1" vde_plug2tap -s "$TMP/sw" tap0
-	WAIT_SECS=10 wait_for ipn "$1" link show tap0 || fail "tap0 did not appear in $1"
+	WAIT_SECS=20 wait_for ipn "$1" link show tap0 || fail "tap0 did not appear in $1"
 	n "$1" sysctl -qw net.ipv6.conf.tap0.accept_dad=0
 	ipn "$1" link set tap0 up || fail "$1 tap0 up"
 }

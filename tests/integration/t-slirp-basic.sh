@@ -45,7 +45,7 @@ dhcp g1
 	[ "$mask" = 24 ] && [ "$lease" = 86400 ] || fail "lease: $(cat "$TMP/g1.lease")"
 pass "DHCP: $(tr '\n' ' ' <"$TMP/g1.lease")"
 
-WAIT_SECS=10 wait_for n g1 ping -c 1 -W 1 10.0.2.2 || fail "no ping to 10.0.2.2"
+WAIT_SECS=20 wait_for n g1 ping -c 1 -W 1 10.0.2.2 || fail "no ping to 10.0.2.2"
 ll=$(ip -n "$ID-g1" neigh show 10.0.2.2)
 [[ "$ll" == *"lladdr 52:55:0a:00:02:02"* ]] || fail "virtual host's MAC: $ll"
 pass "ping 10.0.2.2, ARP 52:55:0a:00:02:02 (VDE 2's)"
@@ -96,11 +96,11 @@ pass "console: lease of $mac, showinfo, stats"
 start_sw sw2
 spawn deb.log n host /usr/bin/slirpvde -D -s "$TMP/sw2"
 spawn g2-plug.log n g2 vde_plug2tap -s "$TMP/sw2" tap0
-WAIT_SECS=10 wait_for ipn g2 link show tap0 || fail "g2 tap0"
+WAIT_SECS=20 wait_for ipn g2 link show tap0 || fail "g2 tap0"
 ipn g2 link set tap0 up
 dhcp g2
 cmp -s "$TMP/g1.lease" "$TMP/g2.lease" || fail "lease differs from Debian's: $(cat "$TMP/g2.lease")"
-WAIT_SECS=10 wait_for n g2 ping -c 1 -W 1 10.0.2.2 || fail "no ping to Debian's 10.0.2.2"
+WAIT_SECS=20 wait_for n g2 ping -c 1 -W 1 10.0.2.2 || fail "no ping to Debian's 10.0.2.2"
 [[ "$(ip -n "$ID-g2" neigh show 10.0.2.2)" == *"lladdr 52:55:0a:00:02:02"* ]] ||
 	fail "Debian's virtual host MAC differs: $(ip -n "$ID-g2" neigh show 10.0.2.2)"
 pass "the same lease and virtual host MAC as Debian's slirpvde: $(tr '\n' ' ' <"$TMP/g2.lease")"

@@ -56,7 +56,7 @@ wait_gone "$PX"
 cmp "$TMP/data" "$TMP/x.rx" || fail "-x data differs"
 spawn xsrv2.log n host socat -u UNIX-LISTEN:"$TMP/x.sock",unlink-early OPEN:"$TMP/x2.rx",creat,trunc
 PX=$LASTPID
-WAIT_SECS=10 wait_for eval "n host ss -lx | grep -q '$TMP/x.sock'" || fail "UNIX server 2"
+WAIT_SECS=20 wait_for eval "n host ss -lx | grep -q '$TMP/x.sock'" || fail "UNIX server 2"
 nt g1 socat -u OPEN:"$TMP/data" TCP:10.0.2.5:6001 || fail "-x connection via 10.0.2.5"
 wait_gone "$PX"
 cmp "$TMP/data" "$TMP/x2.rx" || fail "-x data via 10.0.2.5 differs"
@@ -122,7 +122,7 @@ start_sw sw2
 spawn stream.log n host dpipe vde_plug "$TMP/sw2" = "$(bin slirpvde)" -D -v --mtu 9000 -
 PST=$LASTPID
 spawn g3-plug.log n g3 vde_plug2tap -s "$TMP/sw2" tap0
-WAIT_SECS=10 wait_for ipn g3 link show tap0 || fail "g3 tap0"
+WAIT_SECS=20 wait_for ipn g3 link show tap0 || fail "g3 tap0"
 ipn g3 link set tap0 mtu 9000 up
 dhcp g3
 grep -q "ip=10.0.2.15" "$TMP/g3.lease" || fail "stream-mode lease: $(cat "$TMP/g3.lease")"
@@ -132,5 +132,5 @@ wait_for listening host t 7013 || fail "host server 3"
 nt g3 socat -u OPEN:"$TMP/data" TCP:10.0.2.2:7013 || fail "stream-mode transfer"
 wait_gone "$P3"
 cmp "$TMP/data" "$TMP/s3.rx" || fail "stream-mode data differs"
-WAIT_SECS=10 wait_for n g3 ping -c 1 -W 1 -M do -s 8972 10.0.2.2 || fail "no 9000-byte ping with --mtu 9000"
+WAIT_SECS=20 wait_for n g3 ping -c 1 -W 1 -M do -s 8972 10.0.2.2 || fail "no 9000-byte ping with --mtu 9000"
 pass "stream mode through dpipe, --mtu 9000: lease, 256 KiB intact, 9000-byte unfragmented pings"

@@ -68,10 +68,10 @@ PPLUG=$LASTPID
 spawn fw2.log n g1 socat -u TCP-LISTEN:8004,reuseaddr OPEN:"$TMP/fw2.rx",creat,trunc
 PFW=$LASTPID
 wait_for listening g1 t 8004 || fail "guest server 2"
-WAIT_SECS=10 wait_for n g1 ping -c 1 -W 1 10.5.0.2 || true
+WAIT_SECS=20 wait_for n g1 ping -c 1 -W 1 10.5.0.2 || true
 n g1 timeout 10 socat -u /dev/null TCP:10.5.0.2:8003,connect-timeout=5 2>"$TMP/r.err" &&
 	fail "restricted: a connection to the host went out"
-WAIT_SECS=10 wait_for nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:8004 || fail "restricted: tcpfwd"
+WAIT_SECS=20 wait_for nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:8004 || fail "restricted: tcpfwd"
 wait_gone "$PFW"
 cmp "$TMP/data" "$TMP/fw2.rx" || fail "restricted: tcpfwd data differs"
 pass "restricted: outgoing TCP refused ($(head -c 80 "$TMP/r.err")), tcpfwd works"

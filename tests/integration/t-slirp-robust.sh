@@ -37,7 +37,7 @@ check_alive() {	# $1: what just happened
 # malformed frames, straight onto the switch
 cat "$top_srcdir"/tests/fuzz/corpus/slirp/* | timeout 20 vde_plug "$TMP/sw" >/dev/null ||
 	fail "injecting frames"
-WAIT_SECS=10 wait_for eval "mgmt stats | grep -q 'tcp-fragment [1-9]'" ||
+WAIT_SECS=20 wait_for eval "mgmt stats | grep -q 'tcp-fragment [1-9]'" ||
 	fail "fragments not counted: $(mgmt stats)"
 stats=$(mgmt stats)
 [[ "$stats" =~ truncated\ [1-9] && "$stats" =~ "tcp urgent cleared "[1-9] ]] ||
@@ -89,14 +89,14 @@ wait_for test -s "$TMP/r.pid" || fail "no pidfile from the daemon"
 PR=$(cat "$TMP/r.pid")
 kill -0 "$PR" || fail "daemon not running"
 spawn g2-plug.log n g2 vde_plug2tap -s "$TMP/sw2" tap0
-WAIT_SECS=10 wait_for ipn g2 link show tap0 || fail "g2 tap0"
+WAIT_SECS=20 wait_for ipn g2 link show tap0 || fail "g2 tap0"
 ipn g2 link set tap0 up
 dhcp g2
 grep -q "ip=10.0.2.15" "$TMP/g2.lease" || fail "restricted lease: $(cat "$TMP/g2.lease")"
 spawn in.log n g2 socat -u TCP-LISTEN:9401,reuseaddr OPEN:"$TMP/in.rx",creat,trunc
 PIN=$LASTPID
 wait_for listening g2 t 9401 || fail "guest server 9401"
-WAIT_SECS=10 wait_for nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:9401 || fail "restricted: -L"
+WAIT_SECS=20 wait_for nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:9401 || fail "restricted: -L"
 wait_gone "$PIN"
 cmp "$TMP/data" "$TMP/in.rx" || fail "restricted: -L data differs"
 n g2 timeout 5 socat -u /dev/null TCP:10.0.2.2:9400,connect-timeout=3 2>/dev/null &&
@@ -105,6 +105,6 @@ n g2 timeout 4 busybox nslookup -type=a www.vdekit.test 10.0.2.3 >/dev/null 2>&1
 	fail "restricted: DNS answered"
 [ ! -s "$TMP/dns.ready.count" ] || fail "restricted: the DNS server got a query"
 kill "$PR"
-WAIT_SECS=10 wait_for eval "! kill -0 $PR 2>/dev/null" || fail "daemon did not stop"
+WAIT_SECS=20 wait_for eval "! kill -0 $PR 2>/dev/null" || fail "daemon did not stop"
 [ ! -e "$TMP/r.pid" ] || fail "daemon left its pidfile"
 pass "-d --restrict: daemon (pidfile when ready), DHCP and -L work, no TCP or DNS out, SIGTERM ends it"
