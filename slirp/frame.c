@@ -283,3 +283,154 @@ int sframe_dhcp_ack(const uint8_t *f, size_t len, struct sdhcp_lease *l)
 	}
 	return ack;
 }
+
+/* --- IPv4 reassembly ------------------------------------------------------ */
+
+static int hdr_sum_ok(const uint8_t *ip, size_t ihl)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < ihl; i += 2)
+		sum += get16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+static void set_hdr_sum(uint8_t *ip, size_t ihl)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	put16(ip + 10, 0);
+	for (i = 0; i < ihl; i += 2)
+		sum += get16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(ip + 10, (uint16_t)~sum);
+}
+
+static struct sreasm_slot *slot_for(struct sreasm *r, uint32_t src, uint32_t dst, uint16_t id,
+				    uint8_t proto, uint64_t now)
+{
+	struct sreasm_slot *free_slot = NULL, *oldest = NULL;
+	size_t i;
+
+	for (i = 0; i < SREASM_SLOTS; i++) {
+		struct sreasm_slot *s = &r->slot[i];
+
+		if (s->used && now - s->born >= SREASM_TTL_NS) {
+			s->used = 0;		/* expired */
+			r->evicted++;
+		}
+		if (!s->used) {
+			if (!free_slot)
+				free_slot = s;
+			continue;
+		}
+		if (s->src == src && s->dst == dst && s->id == id && s->proto == proto)
+			return s;
+		if (!oldest || s->born < oldest->born)
+			oldest = s;
+	}
+	if (!free_slot) {
+		free_slot = oldest;
+		r->evicted++;
+	}
+	free_slot->used = 1;
+	free_slot->have_first = 0;
+	free_slot->src = src;
+	free_slot->dst = dst;
+	free_slot->id = id;
+	free_slot->proto = proto;
+	free_slot->total = 0;
+	free_slot->born = now;
+	memset(free_slot->map, 0, sizeof(free_slot->map));
+	return free_slot;
+}
+
+static int slot_complete(const struct sreasm_slot *s)
+{
+	size_t blocks, i;
+
+	if (!s->have_first || !s->total)
+		return 0;
+	blocks = (s->total + 7) / 8;
+	for (i = 0; i < blocks; i++)
+		if (!(s->map[i / 8] & (1U << (i % 8))))
+			return 0;
+	return 1;
+}
+
+/**
+ * sreasm_feed() - take an IPv4 fragment from a guest
+ * @r:		reassembly state
+ * @f:		the frame
+ * @len:	its length
+ * @now_ns:	current time
+ *
+ * Return: -1 (not a fragment), 0 (taken), or the length of the frame of a
+ * whole datagram in @r->out.
+ */
+long sreasm_feed(struct sreasm *r, const uint8_t *f, size_t len, uint64_t now_ns)
+{
+	const uint8_t *ip = f + SFRAME_ETH_HLEN;
+	struct sreasm_slot *s;
+	size_t avail, ihl, tlen, off, plen, i, ihl0;
+	uint32_t src, dst;
+	uint16_t frag;
+
+	if (len < SFRAME_ETH_HLEN + 20 || get16(f + 12) != ETH_P_IPV4 || (ip[0] >> 4) != 4)
+		return -1;
+	frag = get16(ip + 6);
+	if (!(frag & 0x3fff))
+		return -1;			/* MF clear, offset 0: whole */
+	avail = len - SFRAME_ETH_HLEN;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	tlen = get16(ip + 2);
+	off = (size_t)(frag & 0x1fff) * 8;
+	if (ihl < 20 || ihl > avail || tlen < ihl || tlen > avail || !hdr_sum_ok(ip, ihl) ||
+	    ip[8] == 0)
+		goto drop;
+	plen = tlen - ihl;
+	if (((frag & 0x2000) && (plen == 0 || plen % 8)) || off + plen + 20 > SREASM_MAXIP)
+		goto drop;
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	s = slot_for(r, src, dst, get16(ip + 4), ip[9], now_ns);
+	memcpy(s->data + off, ip + ihl, plen);
+	for (i = off / 8; i < (off + plen + 7) / 8; i++)
+		s->map[i / 8] |= (uint8_t)(1U << (i % 8));
+	if (off == 0) {
+		s->hlen = SFRAME_ETH_HLEN + ihl;
+		memcpy(s->hdr, f, s->hlen);
+		s->have_first = 1;
+	}
+	if (!(frag & 0x2000)) {
+		if (s->total && s->total != off + plen) {
+			s->used = 0;		/* two different ends */
+			goto drop;
+		}
+		s->total = (uint32_t)(off + plen);
+	}
+	r->held++;
+	if (!slot_complete(s))
+		return 0;
+	ihl0 = s->hlen - SFRAME_ETH_HLEN;
+	s->used = 0;
+	if (ihl0 + s->total > SREASM_MAXIP) {
+		r->dropped++;
+		return 0;
+	}
+	memcpy(r->out, s->hdr, s->hlen);
+	memcpy(r->out + s->hlen, s->data, s->total);
+	put16(r->out + SFRAME_ETH_HLEN + 2, (uint16_t)(ihl0 + s->total));
+	put16(r->out + SFRAME_ETH_HLEN + 6, get16(r->out + SFRAME_ETH_HLEN + 6) & 0x4000);
+	set_hdr_sum(r->out + SFRAME_ETH_HLEN, ihl0);
+	r->done++;
+	return (long)(s->hlen + s->total);
+drop:
+	r->dropped++;
+	return 0;
+}

@@ -71,6 +71,45 @@ int sframe_alias_in(uint8_t *f, size_t len, const struct sframe_alias *a);
 /* slirp -> guest: 1 if rewritten (alias:PORT -> vhost:PORT), else 0 */
 int sframe_alias_out(uint8_t *f, size_t len, const struct sframe_alias *a);
 
+/*
+ * IPv4 reassembly in front of libslirp. libslirp 4.7's ip_reass()
+ * dereferences a garbage pointer when the last fragment of a datagram
+ * (MF clear, offset > 0) is the first one it sees for that datagram (a lone
+ * or out-of-order last fragment crashes it; found by fuzz_slirp), and
+ * completes datagrams with holes. So guests' fragments never reach it:
+ * sreasm_feed() reassembles them (any order, overlaps: later bytes win)
+ * and hands libslirp whole datagrams. SREASM_SLOTS datagrams at a time,
+ * each for at most SREASM_TTL_NS; a new one evicts the oldest. Fragments
+ * with a bad header checksum, TTL 0, a length that is not a multiple of 8
+ * (MF set) or an end past 65535 are dropped.
+ */
+#define SREASM_SLOTS	4
+#define SREASM_MAXIP	65535
+#define SREASM_TTL_NS	(30ULL * 1000000000ULL)
+
+struct sreasm_slot {
+	int used, have_first;
+	uint32_t src, dst, total;	/* total: payload bytes, 0 = last not seen */
+	uint16_t id;
+	uint8_t proto;
+	uint64_t born;
+	size_t hlen;			/* Ethernet + IP header of the first fragment */
+	uint8_t hdr[SFRAME_ETH_HLEN + 60];
+	uint8_t map[SREASM_MAXIP / 64 + 1];	/* one bit per 8-byte block */
+	uint8_t data[SREASM_MAXIP];
+};
+
+struct sreasm {
+	struct sreasm_slot slot[SREASM_SLOTS];
+	uint64_t held, done, dropped, evicted;
+	uint8_t out[SFRAME_ETH_HLEN + SREASM_MAXIP];
+};
+
+/* Returns -1 if @f is not an IPv4 fragment (use it as it is), 0 if it was
+ * taken (held or dropped), or the length of a whole datagram's frame now
+ * in r->out. */
+long sreasm_feed(struct sreasm *r, const uint8_t *f, size_t len, uint64_t now_ns);
+
 struct sdhcp_lease {
 	uint8_t mac[6];
 	struct in_addr addr;

@@ -20,7 +20,9 @@
  * own timers (the IPv6 router advertisement) are loop timers.
  *
  * Guest frames pass sframe_guest_check() first (length bounds, TCP urgent
- * neutralised: see frame.h), frames to the guest are snooped for DHCP ACKs
+ * neutralised: see frame.h), IPv4 fragments are reassembled here
+ * (sreasm_feed(): libslirp 4.7's own reassembly crashes on a lone last
+ * fragment) and the whole datagram is vetted again, frames to the guest are snooped for DHCP ACKs
  * (lease table). UNIX forwards on the virtual host (VDE 2's
  * "-x 6000:/tmp/.X11-unix/X0", then DISPLAY=10.0.2.2:0 in the guest) are
  * refused there by libslirp: they live on the network's last host address
@@ -82,6 +84,7 @@ struct glue {
 	struct glue_stats st;
 	struct glue_lease leases[GLUE_MAXLEASES];
 	struct sframe_alias alias;	/* -x ports also on the virtual host */
+	struct sreasm *reasm;		/* guests' IPv4 fragments */
 	uint8_t obuf[SCONF_MTU_MAX + 18];
 };
 
@@ -430,6 +433,8 @@ static uint64_t on_svc_timer(struct loop *l, void *arg)
  */
 void glue_input(struct glue *g, uint8_t *frame, size_t len)
 {
+	long n;
+
 	switch (sframe_guest_check(frame, len, g->conf.mtu)) {
 	case SF_PASS_URG:
 		g->st.urg_cleared++;
@@ -448,6 +453,20 @@ void glue_input(struct glue *g, uint8_t *frame, size_t len)
 	case SF_DROP_TRUNC:
 		g->st.drop_trunc++;
 		return;
+	}
+	n = sreasm_feed(g->reasm, frame, len, (uint64_t)glue_now(g));
+	if (n >= 0) {
+		g->st.frag_held = g->reasm->held;
+		g->st.frag_done = g->reasm->done;
+		g->st.frag_dropped = g->reasm->dropped;
+		g->st.frag_evicted = g->reasm->evicted;
+		if (n == 0)
+			return;
+		/* a whole datagram: its TCP header is vetted now */
+		frame = g->reasm->out;
+		len = (size_t)n;
+		if (sframe_guest_check(frame, len, SREASM_MAXIP) == SF_PASS_URG)
+			g->st.urg_cleared++;
 	}
 	g->st.in_frames++;
 	g->st.in_bytes += len;
@@ -494,6 +513,9 @@ struct glue *glue_new(struct loop *l, const struct sconf *c, const struct glue_o
 	g->conf.nfwd = 0;
 	g->ops = *ops;
 	g->arg = arg;
+	g->reasm = calloc(1, sizeof(*g->reasm));
+	if (!g->reasm)
+		goto fail;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.version = 4;
 	cfg.restricted = c->restricted;
@@ -529,6 +551,7 @@ struct glue *glue_new(struct loop *l, const struct sconf *c, const struct glue_o
 fail:
 	if (g->svc_timer > 0)
 		loop_del_timer(l, g->svc_timer);
+	free(g->reasm);
 	free(g);
 	return NULL;
 }
@@ -556,6 +579,7 @@ void glue_free(struct glue *g)
 		loop_del_timer(g->l, g->svc_timer);
 	free(g->fds);
 	free(g->active);
+	free(g->reasm);
 	free(g);
 }
 

@@ -40,6 +40,7 @@ struct glue_stats {
 	uint64_t urg_cleared;			/* TCP segments whose URG was removed */
 	uint64_t guest_errors;			/* libslirp's guest_error reports */
 	uint64_t dhcp_acks;
+	uint64_t frag_held, frag_done, frag_dropped, frag_evicted;	/* IPv4 reassembly */
 };
 
 struct glue_lease {

@@ -495,6 +495,9 @@ static int cmd_stats(void *ctx, FILE *out, const char *args)
 		(unsigned long long)s->drop_runt, (unsigned long long)s->drop_big,
 		(unsigned long long)s->drop_tcpfrag, (unsigned long long)s->drop_trunc);
 	fprintf(out, "tcp urgent cleared %llu\n", (unsigned long long)s->urg_cleared);
+	fprintf(out, "ipv4 fragments held %llu reassembled %llu dropped %llu expired %llu\n",
+		(unsigned long long)s->frag_held, (unsigned long long)s->frag_done,
+		(unsigned long long)s->frag_dropped, (unsigned long long)s->frag_evicted);
 	fprintf(out, "guest errors %llu\n", (unsigned long long)s->guest_errors);
 	fprintf(out, "dhcp acks %llu\n", (unsigned long long)s->dhcp_acks);
 	if (c->stream)

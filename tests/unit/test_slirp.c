@@ -352,6 +352,120 @@ static void test_alias(void)
 	ok(sframe_alias_in(g, len, &a) == 0 && !memcmp(f, g, len), "other port: unchanged");
 }
 
+/* an IPv4 UDP fragment frame: payload bytes [off, off+n) of a datagram
+ * whose payload byte k is (k * 13 + id) & 0xff */
+static size_t mk_frag(uint8_t *f, uint16_t id, size_t off, size_t n, int mf, uint8_t ttl)
+{
+	size_t i;
+	uint32_t sum = 0;
+
+	memset(f, 0, 14 + 20);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[14 + 2] = (uint8_t)((20 + n) >> 8);
+	f[14 + 3] = (uint8_t)(20 + n);
+	f[14 + 4] = (uint8_t)(id >> 8);
+	f[14 + 5] = (uint8_t)id;
+	f[14 + 6] = (uint8_t)((mf ? 0x20 : 0) | ((off / 8) >> 8));
+	f[14 + 7] = (uint8_t)(off / 8);
+	f[14 + 8] = ttl;
+	f[14 + 9] = 17;
+	memcpy(f + 14 + 12, "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 8);
+	for (i = 0; i < 20; i += 2)
+		sum += (uint32_t)(f[14 + i] << 8 | f[14 + i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[14 + 10] = (uint8_t)(~sum >> 8);
+	f[14 + 11] = (uint8_t)~sum;
+	for (i = 0; i < n; i++)
+		f[34 + i] = (uint8_t)((off + i) * 13 + id);
+	return 34 + n;
+}
+
+static int datagram_ok(const struct sreasm *r, long n, uint16_t id, size_t total)
+{
+	size_t i;
+
+	if (n != (long)(34 + total) || ip4_hsum(r->out) != 0xffff ||
+	    (r->out[14 + 2] << 8 | r->out[14 + 3]) != (int)(20 + total) ||
+	    (r->out[14 + 6] & 0x3f) || r->out[14 + 7])
+		return 0;
+	for (i = 0; i < total; i++)
+		if (r->out[34 + i] != (uint8_t)(i * 13 + id))
+			return 0;
+	return 1;
+}
+
+static void test_reasm(void)
+{
+	static struct sreasm r;
+	static uint8_t f[70000];
+	uint64_t t = 1000;
+	size_t len;
+	long n;
+	int k;
+
+	len = mk_tcp4(f, 0x10, 0, 10);
+	ok(sreasm_feed(&r, f, len, t) == -1, "whole datagram: not taken");
+	len = mk_frag(f, 1, 0, 1480, 1, 64);
+	ok(sreasm_feed(&r, f, len, t) == 0, "first fragment held");
+	len = mk_frag(f, 1, 1480, 1480, 1, 64);
+	ok(sreasm_feed(&r, f, len, t) == 0, "middle held");
+	len = mk_frag(f, 1, 2960, 100, 0, 64);
+	n = sreasm_feed(&r, f, len, t);
+	ok(datagram_ok(&r, n, 1, 3060), "in order: 3060-byte datagram, checksum, no MF/offset");
+
+	len = mk_frag(f, 2, 16, 50, 0, 64);
+	ok(sreasm_feed(&r, f, len, t) == 0, "lone last fragment (libslirp 4.7 crash) held");
+	len = mk_frag(f, 2, 8, 8, 1, 64);
+	ok(sreasm_feed(&r, f, len, t) == 0, "middle held");
+	len = mk_frag(f, 2, 0, 16, 1, 64);	/* overlaps the middle */
+	n = sreasm_feed(&r, f, len, t);
+	ok(datagram_ok(&r, n, 2, 66), "reverse order with overlap: reassembled");
+
+	len = mk_frag(f, 3, 0, 16, 1, 64);
+	f[14 + 10] ^= 1;
+	ok(sreasm_feed(&r, f, len, t) == 0 && r.dropped == 1, "bad header checksum dropped");
+	len = mk_frag(f, 3, 0, 12, 1, 64);
+	ok(sreasm_feed(&r, f, len, t) == 0 && r.dropped == 2, "MF with length not /8 dropped");
+	len = mk_frag(f, 3, 0, 16, 1, 0);
+	ok(sreasm_feed(&r, f, len, t) == 0 && r.dropped == 3, "TTL 0 dropped");
+	len = mk_frag(f, 3, 65528, 8, 0, 64);
+	ok(sreasm_feed(&r, f, len, t) == 0 && r.dropped == 4, "end past 65535 dropped");
+	len = mk_frag(f, 3, 8, 8, 1, 64);
+	ok(sreasm_feed(&r, f, len - 1, t) == 0 && r.dropped == 5, "frame shorter than IP length");
+
+	/* two different ends */
+	len = mk_frag(f, 4, 8, 8, 0, 64);
+	sreasm_feed(&r, f, len, t);
+	len = mk_frag(f, 4, 8, 16, 0, 64);
+	ok(sreasm_feed(&r, f, len, t) == 0 && r.dropped == 6, "conflicting last fragments");
+
+	/* eviction: more datagrams in flight than slots */
+	for (k = 0; k < SREASM_SLOTS + 1; k++) {
+		len = mk_frag(f, (uint16_t)(100 + k), 0, 8, 1, 64);
+		sreasm_feed(&r, f, len, t + (uint64_t)k);
+	}
+	len = mk_frag(f, 100, 8, 8, 0, 64);
+	ok(sreasm_feed(&r, f, len, t + 10) == 0, "the oldest was evicted: its end is held alone");
+	len = mk_frag(f, 104, 8, 8, 0, 64);
+	n = sreasm_feed(&r, f, len, t + 10);
+	ok(datagram_ok(&r, n, 104, 16), "the newest completes");
+	/* expiry */
+	len = mk_frag(f, 200, 0, 8, 1, 64);
+	sreasm_feed(&r, f, len, t);
+	len = mk_frag(f, 200, 8, 8, 0, 64);
+	ok(sreasm_feed(&r, f, len, t + SREASM_TTL_NS) == 0, "after the TTL the start is forgotten");
+	/* the largest datagram */
+	for (k = 0; k < 44; k++) {
+		len = mk_frag(f, 300, (size_t)k * 1480, 1480, 1, 64);
+		sreasm_feed(&r, f, len, t);
+	}
+	len = mk_frag(f, 300, 44 * 1480, 65515 - 44 * 1480, 0, 64);
+	n = sreasm_feed(&r, f, len, t);
+	ok(datagram_ok(&r, n, 300, 65515), "65535-byte datagram");
+}
+
 static void test_dhcp(void)
 {
 	uint8_t f[600];
@@ -391,6 +505,7 @@ int main(void)
 	test_vnl();
 	test_frames();
 	test_alias();
+	test_reasm();
 	test_dhcp();
 	return tap_done();
 }
