@@ -110,6 +110,8 @@ enum sframe_verdict sframe_guest_check(uint8_t *f, size_t len, size_t mtu)
 		return SF_DROP_RUNT;
 	if (len > mtu + SFRAME_ETH_HLEN + 4)
 		return SF_DROP_BIG;
+	if (!(f[0] & 1) && !(f[0] == 0x52 && (f[1] == 0x55 || f[1] == 0x56)))
+		return SF_DROP_NOTUS;
 	off = tcp_offset(f, len, &v);
 	if (!off)
 		return v;
@@ -125,6 +127,36 @@ enum sframe_verdict sframe_guest_check(uint8_t *f, size_t len, size_t mtu)
 	csum = csum_update(csum, old18, 0);
 	put16(tcp + 16, csum);
 	return SF_PASS_URG;
+}
+
+/**
+ * sframe_tftp_to() - is this a TFTP request to the virtual host?
+ * @f:		frame
+ * @len:	length
+ * @vhost:	virtual host's IPv4 address
+ * @vhost6:	its IPv6 address
+ *
+ * Return: 1 or 0.
+ */
+int sframe_tftp_to(const uint8_t *f, size_t len, struct in_addr vhost,
+		   const struct in6_addr *vhost6)
+{
+	const uint8_t *ip = f + SFRAME_ETH_HLEN;
+	size_t ihl;
+
+	if (len < SFRAME_ETH_HLEN + 40)
+		return 0;
+	if (get16(f + 12) == ETH_P_IPV4) {
+		ihl = (size_t)(ip[0] & 0x0f) * 4;
+		if ((ip[0] >> 4) != 4 || ip[9] != PROTO_UDP || ihl < 20 ||
+		    len < SFRAME_ETH_HLEN + ihl + 8 || (get16(ip + 6) & 0x1fff))
+			return 0;
+		return !memcmp(ip + 16, &vhost, 4) && get16(ip + ihl + 2) == 69;
+	}
+	if (get16(f + 12) == ETH_P_IPV6 && len >= SFRAME_ETH_HLEN + 48)
+		return (ip[0] >> 4) == 6 && ip[6] == PROTO_UDP &&
+		       !memcmp(ip + 24, vhost6, 16) && get16(ip + 40 + 2) == 69;
+	return 0;
 }
 
 /**

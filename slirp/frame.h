@@ -23,6 +23,7 @@ enum sframe_verdict {
 	SF_DROP_BIG,		/* longer than the MTU allows */
 	SF_DROP_TCPFRAG,	/* an IPv4 fragment that splits or overlaps a TCP header */
 	SF_DROP_TRUNC,		/* IP/TCP header cut short by the frame's end */
+	SF_DROP_NOTUS,		/* unicast to a MAC that is not one of libslirp's */
 };
 
 /**
@@ -47,9 +48,20 @@ enum sframe_verdict {
  * behind extension headers is discarded by it, so only a TCP header right
  * after the fixed IPv6 header needs the treatment.
  *
+ * Unicast frames to a MAC address that is not libslirp's (52:55:<IPv4>
+ * for its IPv4 addresses, 52:56:<low 32 bits> for IPv6) are not for it:
+ * libslirp does not look at the destination MAC, and would answer, as if
+ * it were them, frames that a switch floods between two guests.
+ *
  * Return: the verdict.
  */
 enum sframe_verdict sframe_guest_check(uint8_t *f, size_t len, size_t mtu);
+
+/* 1 if @f is UDP to port 69 (TFTP) of @vhost or @vhost6, else 0: with
+ * TFTP off these never reach libslirp, whose TFTP code would still parse
+ * them and answer "Access violation". */
+int sframe_tftp_to(const uint8_t *f, size_t len, struct in_addr vhost,
+		   const struct in6_addr *vhost6);
 
 /* true if a TCP segment in @f (IPv4 or IPv6, as above) has URG set */
 int sframe_has_urg(const uint8_t *f, size_t len);

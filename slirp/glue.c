@@ -453,6 +453,9 @@ void glue_input(struct glue *g, uint8_t *frame, size_t len)
 	case SF_DROP_TRUNC:
 		g->st.drop_trunc++;
 		return;
+	case SF_DROP_NOTUS:
+		g->st.drop_notus++;
+		return;
 	}
 	n = sreasm_feed(g->reasm, frame, len, (uint64_t)glue_now(g));
 	if (n >= 0) {
@@ -467,6 +470,10 @@ void glue_input(struct glue *g, uint8_t *frame, size_t len)
 		len = (size_t)n;
 		if (sframe_guest_check(frame, len, SREASM_MAXIP) == SF_PASS_URG)
 			g->st.urg_cleared++;
+	}
+	if (!g->conf.tftp && sframe_tftp_to(frame, len, g->conf.host, &g->conf.host6)) {
+		g->st.drop_tftp++;
+		return;
 	}
 	g->st.in_frames++;
 	g->st.in_bytes += len;

@@ -37,6 +37,8 @@ struct glue_stats {
 	uint64_t out_frames, out_bytes;		/* slirp -> guest, sent */
 	uint64_t out_errors;			/* ops->send failed */
 	uint64_t drop_runt, drop_big, drop_tcpfrag, drop_trunc;
+	uint64_t drop_notus;			/* unicast to another MAC */
+	uint64_t drop_tftp;			/* TFTP requests, TFTP off */
 	uint64_t urg_cleared;			/* TCP segments whose URG was removed */
 	uint64_t guest_errors;			/* libslirp's guest_error reports */
 	uint64_t dhcp_acks;

@@ -491,9 +491,11 @@ static int cmd_stats(void *ctx, FILE *out, const char *args)
 	fprintf(out, "to guests: frames %llu bytes %llu errors %llu\n",
 		(unsigned long long)s->out_frames, (unsigned long long)s->out_bytes,
 		(unsigned long long)(s->out_errors));
-	fprintf(out, "dropped: runt %llu too-big %llu tcp-fragment %llu truncated %llu\n",
+	fprintf(out, "dropped: runt %llu too-big %llu tcp-fragment %llu truncated %llu "
+		"not-for-us %llu tftp-off %llu\n",
 		(unsigned long long)s->drop_runt, (unsigned long long)s->drop_big,
-		(unsigned long long)s->drop_tcpfrag, (unsigned long long)s->drop_trunc);
+		(unsigned long long)s->drop_tcpfrag, (unsigned long long)s->drop_trunc,
+		(unsigned long long)s->drop_notus, (unsigned long long)s->drop_tftp);
 	fprintf(out, "tcp urgent cleared %llu\n", (unsigned long long)s->urg_cleared);
 	fprintf(out, "ipv4 fragments held %llu reassembled %llu dropped %llu expired %llu\n",
 		(unsigned long long)s->frag_held, (unsigned long long)s->frag_done,
@@ -821,7 +823,8 @@ int main(int argc, char **argv)
 		log_info("frames from guests %llu, to guests %llu, dropped %llu",
 			 (unsigned long long)s->in_frames, (unsigned long long)s->out_frames,
 			 (unsigned long long)(s->drop_runt + s->drop_big + s->drop_tcpfrag +
-					      s->drop_trunc + c->to_net_drops));
+					      s->drop_trunc + s->drop_notus + s->drop_tftp +
+					      c->to_net_drops));
 	}
 	console_free(c->con);
 	glue_free(c->g);

@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* every frame: dropped by the filter, taken by reassembly (held or
 	 * dropped there), or handed to libslirp (reassembled datagrams too) */
 	if (st->in_frames - st->frag_done + st->frag_held + st->frag_dropped + st->drop_runt +
-	    st->drop_big + st->drop_tcpfrag + st->drop_trunc != fed)
+	    st->drop_big + st->drop_tcpfrag + st->drop_trunc + st->drop_notus + st->drop_tftp != fed)
 		abort();
 	glue_free(g);
 	return 0;

@@ -212,6 +212,7 @@ static size_t mk_tcp4(uint8_t *f, uint8_t flags, uint16_t urp, size_t payload)
 	size_t len = 14 + 20 + 20 + payload, i;
 
 	memset(f, 0, len);
+	memcpy(f, "\x52\x55\x0a\x00\x02\x02", 6);
 	f[12] = 0x08;
 	f[14] = 0x45;
 	f[14 + 2] = (uint8_t)((len - 14) >> 8);
@@ -239,7 +240,18 @@ static void test_frames(void)
 
 	ok(sframe_guest_check(f, 13, 1500) == SF_DROP_RUNT, "13 bytes: runt");
 	memset(f, 0, sizeof(f));
-	ok(sframe_guest_check(f, 14, 1500) == SF_PASS, "14 bytes: pass");
+	ok(sframe_guest_check(f, 14, 1500) == SF_DROP_NOTUS, "unicast to 00:00:..: not for us");
+	f[0] = 0x02;
+	ok(sframe_guest_check(f, 60, 1500) == SF_DROP_NOTUS, "unicast to 02:00:..: not for us");
+	f[0] = 0x33;
+	f[1] = 0x33;
+	ok(sframe_guest_check(f, 60, 1500) == SF_PASS, "IPv6 multicast: pass");
+	memset(f, 0xff, 6);
+	ok(sframe_guest_check(f, 60, 1500) == SF_PASS, "broadcast: pass");
+	f[0] = 0x52;
+	f[1] = 0x56;
+	ok(sframe_guest_check(f, 60, 1500) == SF_PASS, "52:56:.. (libslirp IPv6): pass");
+	f[1] = 0x55;
 	ok(sframe_guest_check(f, 1518, 1500) == SF_PASS, "1518 (room for a tag)");
 	ok(sframe_guest_check(f, 1519, 1500) == SF_DROP_BIG, "1519: too big");
 
@@ -286,6 +298,7 @@ static void test_frames(void)
 
 	/* IPv6: URG cleared, checksum fixed (pseudo header unchanged) */
 	memset(f, 0, sizeof(f));
+	f[0] = 0x33;
 	f[12] = 0x86;
 	f[13] = 0xdd;
 	f[14] = 0x60;
@@ -466,6 +479,37 @@ static void test_reasm(void)
 	ok(datagram_ok(&r, n, 300, 65515), "65535-byte datagram");
 }
 
+static void test_tftp(void)
+{
+	uint8_t f[200];
+	struct in_addr vh;
+	struct in6_addr vh6;
+
+	inet_pton(AF_INET, "10.0.2.2", &vh);
+	inet_pton(AF_INET6, "fd00::2", &vh6);
+	memset(f, 0, sizeof(f));
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[14 + 9] = 17;
+	memcpy(f + 14 + 16, &vh, 4);
+	f[34 + 3] = 69;
+	ok(sframe_tftp_to(f, 60, vh, &vh6) == 1, "IPv4 TFTP to the virtual host");
+	f[34 + 3] = 68;
+	ok(sframe_tftp_to(f, 60, vh, &vh6) == 0, "other port");
+	f[34 + 3] = 69;
+	f[14 + 19] = 9;
+	ok(sframe_tftp_to(f, 60, vh, &vh6) == 0, "TFTP elsewhere (NAT'd): not ours to stop");
+	memset(f, 0, sizeof(f));
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[14] = 0x60;
+	f[14 + 6] = 17;
+	memcpy(f + 14 + 24, &vh6, 16);
+	f[54 + 3] = 69;
+	ok(sframe_tftp_to(f, 62, vh, &vh6) == 1, "IPv6 TFTP to the virtual host");
+	ok(sframe_tftp_to(f, 40, vh, &vh6) == 0, "short frame");
+}
+
 static void test_dhcp(void)
 {
 	uint8_t f[600];
@@ -506,6 +550,7 @@ int main(void)
 	test_frames();
 	test_alias();
 	test_reasm();
+	test_tftp();
 	test_dhcp();
 	return tap_done();
 }
