@@ -10,6 +10,7 @@
  *   vdeplug_client [-D descr] [-p port] [-g group] [-m mode]
  *                  [-n count] [-l len] [-S seed] [-o sentfile]
  *                  [-r count] [-e] [-t secs] [-R readyfile] [-W waitfile]
+ *                  [-A donefile]
  *                  [-F] [-c] VNL
  *   -e   echo: send every received frame back
  *   -P   ping-pong: send the next frame only after one more was received
@@ -17,6 +18,7 @@
  *        queues never overflow however loaded the machine is)
  *   -F   expect vde_open() to fail: print "open failed: <errno name>", exit 0
  *   -c   after the work, wait until the ctl fd reports EOF (switch gone)
+ *   -A   create donefile once the work is done, before vde_close()
  * Exit: 0 ok, 1 error, 2 timeout.
  */
 #include "config.h"
@@ -101,14 +103,14 @@ static void usage(FILE *f, int status)
 {
 	fprintf(f, "usage: vdeplug_client [-cehFP] [-D descr] [-p port] [-g group] [-m mode]\n"
 		"       [-n count] [-l len] [-S seed] [-o sentfile] [-r count] [-t secs]\n"
-		"       [-R readyfile] [-W waitfile] VNL\n");
+		"       [-R readyfile] [-W waitfile] [-A donefile] VNL\n");
 	exit(status);
 }
 
 int main(int argc, char **argv)
 {
 	struct vde_open_args args = { 0, NULL, 0 };
-	const char *descr = "vdeplug_client", *sentfile = NULL, *ready = NULL, *waitf = NULL;
+	const char *descr = "vdeplug_client", *sentfile = NULL, *ready = NULL, *waitf = NULL, *donef = NULL;
 	unsigned int nsend = 0, nrecv = 0, seed = 1, sent = 0, got = 0;
 	size_t len = 60;
 	int echo = 0, pingpong = 0, expect_fail = 0, wait_ctl = 0, use_args = 0, opt, ret = 1;
@@ -117,7 +119,7 @@ int main(int argc, char **argv)
 	FILE *sf = NULL;
 	VDECONN *conn;
 
-	while ((opt = getopt(argc, argv, "D:p:g:m:n:l:S:o:r:ePt:R:W:Fch")) != -1) {
+	while ((opt = getopt(argc, argv, "D:p:g:m:n:l:S:o:r:ePt:R:W:A:Fch")) != -1) {
 		switch (opt) {
 		case 'D': descr = optarg; break;
 		case 'p': args.port = (int)num(optarg, -1, 0xffffff); use_args = 1; break;
@@ -133,6 +135,7 @@ int main(int argc, char **argv)
 		case 't': timeout_ms = (long)num(optarg, 1, 3600) * 1000; break;
 		case 'R': ready = optarg; break;
 		case 'W': waitf = optarg; break;
+		case 'A': donef = optarg; break;
 		case 'F': expect_fail = 1; break;
 		case 'c': wait_ctl = 1; break;
 		case 'h': usage(stdout, 0); break;
@@ -243,6 +246,12 @@ done:
 out:
 	if (sf)
 		fclose(sf);
+	if (donef && ret == 0) {
+		FILE *f = fopen(donef, "w");
+
+		if (f)
+			fclose(f);
+	}
 	if (conn)
 		vde_close(conn);
 	return ret;

@@ -21,6 +21,7 @@
 /* Bound on the wait for the switch's reply: Debian's vde_switch 2.3.2
  * never answers a refused port request. */
 #define VDE_REPLY_TIMEOUT_MS	10000
+#define VDE_LINGER_MS		1000	/* vde_close(): longest wait for the switch to read our frames */
 /* Bound on the wait for the rest of a stream record (cmd://): the sender
  * writes header and frame together, so the rest is already on its way. */
 #define VDE_RECORD_TIMEOUT_MS	1000

@@ -21,6 +21,14 @@
  *  6. One Ethernet frame per datagram each way. The ctl stream stays
  *     silent; vde_close() sends a zero-length datagram and closes both.
  *
+ * Closing without losing frames: a datagram we sent stays charged to our
+ * socket (SIOCOUTQ) until the switch has read it. If the switch then sends
+ * to our closed socket, the kernel purges the switch's receive queue
+ * ("messages are lost", unix_dgram_disconnected()), so frames a client sent
+ * just before exiting would vanish whenever traffic flows back to it. So
+ * vde_close() first waits, bounded by VDE_LINGER_MS, until the switch has
+ * read everything we sent, like SO_LINGER on a stream socket.
+ *
  * A DIR that is itself a socket is VDE 2's old single-socket switch (stream)
  * or the server end of a point-to-point cable (datagram: ptp client).
  */
@@ -33,6 +41,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -314,9 +324,28 @@ static ssize_t vde_mod_send(VDECONN *conn, const void *buf, size_t len)
 	return n;
 }
 
+/* Wait (bounded) until the peer has read every datagram we sent. */
+static void vde_linger(int fd)
+{
+	struct timespec nap = { 0, 200000 }, t0, t;
+	int outq;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ioctl(fd, SIOCOUTQ, &outq) == 0 && outq > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >=
+		    VDE_LINGER_MS)
+			break;
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 5000000)
+			nap.tv_nsec *= 2;
+	}
+}
+
 static void vde_mod_close(VDECONN *conn)
 {
 	if (conn->fddata >= 0) {
+		vde_linger(conn->fddata);
 		/* tells the switch (and VDE 2 p2p peers) we are gone */
 		send(conn->fddata, "", 0, MSG_DONTWAIT);
 		close(conn->fddata);
