@@ -230,6 +230,8 @@ for (mtu, d) in sorted(groups, key=lambda k: (int(k[0]), k[1])):
         ratio = '-'
         if cfg != base and m and bm:
             ratio = '%.2fx; %s' % (m / bm, f(per_round(rs, b), '%.2fx'))
+        elif cfg != base and m and bm == 0:
+            ratio = 'n/a: %s median is 0' % base
         verdict = ''
         t = targets.get((cfg, int(mtu)))
         if t:
@@ -237,6 +239,8 @@ for (mtu, d) in sorted(groups, key=lambda k: (int(k[0]), k[1])):
             if kind == 'ratio':
                 ok = bool(m and bm) and m / bm >= th
                 verdict = '>= %.1fx %s: %s' % (th, base, 'met' if ok else 'MISSED')
+                if m and bm == 0:
+                    verdict = '>= %.1fx %s: met (%s delivers nothing)' % (th, base, base)
             else:
                 ok = m is not None and m >= th
                 verdict = '>= %.1f Gbit/s: %s' % (th / 1000, 'met' if ok else 'MISSED')
