@@ -45,6 +45,8 @@
 #define ET_IPV4		0x0800
 #define ET_IPV6		0x86dd
 #define ET_VLAN		0x8100
+#define ET_QINQ		0x88a8
+#define MAX_TAGS	4
 #define IPPROTO_TCP_	6
 
 #define TCP_FIN		0x01
@@ -192,18 +194,23 @@ struct tcp_frame {
 	bool v4;
 };
 
-/* L3 offset and ethertype, past one 802.1Q tag. */
+/* L3 offset and ethertype, past up to MAX_TAGS 802.1Q / 802.1ad tags
+ * (a VLAN device on the tap hands over tagged super-frames). */
 static size_t eth_l3(const uint8_t *f, size_t len, uint16_t *type)
 {
+	size_t off = 12;
+	unsigned tags = 0;
+
 	if (len < ETH_HLEN_)
 		return 0;
-	*type = get16(f + 12);
-	if (*type != ET_VLAN)
-		return ETH_HLEN_;
-	if (len < ETH_HLEN_ + 4)
-		return 0;
-	*type = get16(f + 16);
-	return ETH_HLEN_ + 4;
+	*type = get16(f + off);
+	while (*type == ET_VLAN || *type == ET_QINQ) {
+		off += 4;
+		if (++tags > MAX_TAGS || len < off + 2)
+			return 0;
+		*type = get16(f + off);
+	}
+	return off + 2;
 }
 
 /* Parse Ethernet / IPv4 or IPv6 (no extension headers) / TCP.
@@ -318,8 +325,8 @@ static bool gro_candidate(const struct vnet_frame *f, struct tcp_frame *t)
 {
 	uint8_t fl;
 
-	if (!tcp_parse(f->data, f->len, true, t) || !t->pay)
-		return false;
+	if (!tcp_parse(f->data, f->len, true, t) || !t->pay || t->l3 != ETH_HLEN_)
+		return false;		/* untagged only: what the stack surely takes */
 	fl = f->data[t->l4 + 13];
 	if (!(fl & TCP_ACK) || (fl & (TCP_FIN | TCP_SYN | TCP_RST | TCP_URG | TCP_ECE | TCP_CWR)))
 		return false;

@@ -39,10 +39,11 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* TCP checksum over the frame's pseudo-header + segment sums to 0xffff */
-static int tcp_ok(const uint8_t *f, size_t len, int v4)
+/* TCP checksum over the frame's pseudo-header + segment sums to 0xffff
+ * (IP header at @l3) */
+static int tcp_ok_at(const uint8_t *f, size_t len, int v4, size_t l3)
 {
-	size_t l3 = 14, l4 = l3 + (v4 ? 20 : 40), l4len = len - l4;
+	size_t l4 = l3 + (v4 ? 20 : 40), l4len = len - l4;
 	uint8_t ph[40];
 	size_t phl;
 	uint32_t s;
@@ -63,6 +64,12 @@ static int tcp_ok(const uint8_t *f, size_t len, int v4)
 	s = vnet_csum(ph, phl + 8, 0);
 	return vnet_csum(f + l4, l4len, s) == 0xffff;
 }
+
+static int tcp_ok(const uint8_t *f, size_t len, int v4)
+{
+	return tcp_ok_at(f, len, v4, 14);
+}
+
 
 /* An Ethernet/IP/TCP super-frame with timestamps (32-byte TCP header) and
  * @pay payload bytes; TCP checksum field = pseudo-header sum (NEEDS_CSUM). */
@@ -142,6 +149,36 @@ static void frames_of(struct vnet_frame *fr, int n)
 		fr[i].data = SEG(i);
 		fr[i].len = lens[i];
 	}
+}
+
+/* QinQ-tagged super-frame (a VLAN device on the tap): segments keep both
+ * tags and are correct; tagged segments are never merged */
+static void tagged(void)
+{
+	struct virtio_net_hdr h, hm;
+	struct vnet_frame fr[MAXSEG];
+	size_t len, m;
+	unsigned used;
+	int n, i, good = 1;
+
+	len = build(1, 5000, 0x10, &h);
+	memmove(super + 20, super + 12, len - 12);
+	memcpy(super + 12, "\x88\xa8\x00\x05\x81\x00\x00\x0a", 8);
+	len += 8;
+	h.csum_start = (uint16_t)(h.csum_start + 8);
+	h.hdr_len = (uint16_t)(h.hdr_len + 8);
+	n = vnet_segment(&h, super, len, segs, sizeof(segs), lens, MAXSEG);
+	index_segs(n > 0 ? n : 0);
+	ok(n == 4, "QinQ super-frame: 4 segments (%d)", n);
+	for (i = 0; i < n; i++) {
+		good &= memcmp(SEG(i) + 12, "\x88\xa8\x00\x05\x81\x00\x00\x0a", 8) == 0;
+		good &= tcp_ok_at(SEG(i), lens[i], 1, 22);
+		good &= vnet_csum(SEG(i) + 22, 20, 0) == 0xffff;
+	}
+	ok(n == 4 && good, "tags kept, IP and TCP checksums correct");
+	frames_of(fr, n);
+	m = vnet_coalesce(fr, (unsigned)n, &used, merged, sizeof(merged), &hm);
+	ok(m == 0 && used == 1, "tagged segments are not merged");
 }
 
 static void round_trip(int v4)
@@ -350,5 +387,6 @@ int main(void)
 	round_trip(1);
 	round_trip(0);
 	no_merge();
+	tagged();
 	return tap_done();
 }
