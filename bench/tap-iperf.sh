@@ -30,7 +30,7 @@ while getopts "r:t:o:h" c; do
 	r) RUNS=$OPTARG ;;
 	t) SECS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
-	h) sed -n '3,25p' "$0"; exit 0 ;;
+	h) sed -n '3,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
 	*) echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1 ;;
 	esac
 done
