@@ -10,7 +10,8 @@
 # the drawn time): median <= 0.1 ms always, p99 <= 0.5 ms with --rtprio (as
 # root); without real-time priority a loaded 2-core box stalls processes for
 # milliseconds, so p99 is only reported (WF_STRICT_TIMING=1 asserts it, and
-# the end-to-end jitter mean/sd within 5 %).
+# the end-to-end jitter mean/sd within 5 %). ./quickstart test runs this test
+# alone after the parallel suite, strict on the normal build.
 TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 . "$top_srcdir/tests/lib/env.sh"
 WF=$(bin wirefilter)
