@@ -786,10 +786,12 @@ static void ds_bind_ctl(struct sw *sw)
  */
 int ds_init(struct sw *sw)
 {
+	bool made_dir = false;
 	char *abs;
 	int i, n;
 
 	if (mkdir(sw->ctl_dir, 0777) == 0) {
+		made_dir = true;
 		if (sw->group != (gid_t)-1 && chown(sw->ctl_dir, (uid_t)-1, sw->group) < 0)
 			die_perror("chown %s", sw->ctl_dir);
 		if (chmod(sw->ctl_dir, sw->dirmode) < 0)
@@ -803,8 +805,13 @@ int ds_init(struct sw *sw)
 	sw->ctl_dir = abs;
 	n = snprintf(sw->ctl_path, sizeof(sw->ctl_path), "%s/ctl", abs);
 	/* leave room for the data socket names DIR/nnn.fd */
-	if (n < 0 || (size_t)n + 12 >= sizeof(sw->ctl_path))
-		die("ctl directory path too long: %s", abs);
+	if (n < 0 || (size_t)n + 12 >= sizeof(sw->ctl_path)) {
+		/* do not leave behind the directory we just made */
+		if (made_dir)
+			rmdir(abs);
+		die("ctl directory path too long (at most %zu bytes): %s",
+		    sizeof(sw->ctl_path) - 17, abs);
+	}
 	sw->rxbuf = malloc((size_t)SW_BATCH * SW_RXSLOT);
 	sw->altbuf = malloc((size_t)SW_BATCH * FWD_ALT_SIZE);
 	if (!sw->rxbuf || !sw->altbuf)

@@ -27,6 +27,12 @@ grep -q 'numports 0' "$TMP/n.err" || fail "-n 0 message: $(cat "$TMP/n.err")"
 grep -q 'tap abcdefghijklmnopq: File name too long' "$TMP/t.err" || fail "-t message: $(cat "$TMP/t.err")"
 "$SWITCH" -s "$TMP/x" extra 2>/dev/null </dev/null; [ $? = 1 ] || fail "extra argument accepted"
 [ -e "$TMP/x" ] && fail "a failed start left $TMP/x"
+# a ctl directory whose path is too long for DIR/NNN.FD: refused, and the
+# directory the switch made for it is not left behind
+long="$TMP/$(printf '%0100d' 0)"
+"$SWITCH" -s "$long" 2>"$TMP/l.err" </dev/null; [ $? = 1 ] || fail "too long -s accepted"
+grep -q 'ctl directory path too long' "$TMP/l.err" || fail "too long -s message: $(cat "$TMP/l.err")"
+[ -e "$long" ] && fail "a too long -s left the directory it made"
 
 # stdin EOF: the switch exits and cleans up
 timeout 10 "$SWITCH" -s "$TMP/eof" </dev/null >"$TMP/eof.out" 2>"$TMP/eof.err"
