@@ -187,8 +187,9 @@ static bool response_done(const struct vdecmd *v, size_t start)
 	return is_code_line(b + ls, end - 1 - ls, '1');
 }
 
-/* Print the response in v->buf[0..len) and return its exit status. */
-static int print_response(const char *resp, size_t len)
+/* Print the response in v->buf[0..len) and return its exit status; an
+ * error status line is also reported on stderr, after the command. */
+static int print_response(const char *resp, size_t len, const char *cmd)
 {
 	const char *p = resp, *end = resp + len, *last_status = NULL;
 	bool data = false;
@@ -216,6 +217,8 @@ static int print_response(const char *resp, size_t len)
 			data = true;
 		} else if (p == last_status) {
 			status = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+			if (status)
+				fprintf(stderr, "vdecmd: %s: %.*s\n", cmd, (int)(l - 5), p + 5);
 		} else if (!is_code_line(p, l, '3') && l > 0) {
 			fwrite(p, 1, l + (nl ? 1 : 0), stdout);
 		}
@@ -400,7 +403,8 @@ int main(int argc, char **argv)
 		if (response_done(&v, start))
 			break;
 	}
-	ret = print_response(v.buf + start, v.len - start - strlen(v.prompt));
+	line[strlen(line) - 1] = '\0';		/* the '\n' join_args() added */
+	ret = print_response(v.buf + start, v.len - start - strlen(v.prompt), line);
 	if (ret == EXIT_PROTOCOL)
 		log_err("no status line in the response");
 out:

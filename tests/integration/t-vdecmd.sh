@@ -91,6 +91,10 @@ run "$TMP/fake" tricky; expect_rc 0 "fake tricky"
 VDEwf\$ tail" ] || fail "prompt text inside a body ends the response early: [$OUT]"
 run "$TMP/fake" other; expect_rc 38 fake other
 [ -z "$OUT" ] || fail "unknown command printed [$OUT]"
+# an error status is reported on stderr, after the command (not silently)
+[ "$(cat "$TMP/err")" = "vdecmd: other: Function not implemented" ] ||
+	fail "error status on stderr: [$(cat "$TMP/err")]"
+run "$TMP/fake" tricky; [ -s "$TMP/err" ] && fail "success printed on stderr: [$(cat "$TMP/err")]"
 
 # ---- a real console: Debian's vde_switch, then ours ------------------------
 test_switch() {
@@ -109,6 +113,8 @@ port/ep/-              032 OFF    closed endpoint" ] || fail "$who debug/list: [
 	run "$M" debug/add nosuchcategory; expect_rc 22 "$who debug/add nosuch"
 	run "$M" nosuchcommand 1 2; expect_rc 38 "$who unknown command"
 	[ -z "$OUT" ] || fail "$who unknown command printed [$OUT]"
+	grep -qx 'vdecmd: nosuchcommand 1 2: Function not implemented' "$TMP/err" ||
+		fail "$who unknown command, stderr: [$(cat "$TMP/err")]"
 	run "$M" load "$TMP/missing.rc"; expect_rc 2 "$who load missing"
 	printf 'debug/list hash/+\nnosuch\n' >"$TMP/script.rc"
 	run "$M" load "$TMP/script.rc"; expect_rc 0 "$who load"
