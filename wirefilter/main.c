@@ -785,8 +785,12 @@ int main(int argc, char **argv)
 		if (in->in_fd < 0)
 			continue;
 		if (loop_add_fd(sh->l, in->in_fd, EPOLLIN,
-				in->kind == SIDE_VNL ? on_vnl_in : on_stream_in, &dirargs[d]) < 0)
+				in->kind == SIDE_VNL ? on_vnl_in : on_stream_in, &dirargs[d]) < 0) {
+			if (errno == EPERM)	/* epoll refuses regular files and /dev/null */
+				die("%s: the input is a file, not a pipe or socket: run wirefilter in a "
+				    "dpipe chain, or give two VNLs (see --help)", in->name);
 			die_perror("%s: cannot poll input", in->name);
+		}
 		in->in_on = true;
 		if (in->kind == SIDE_VNL && vde_ctlfd(in->conn) >= 0 &&
 		    loop_add_fd(sh->l, vde_ctlfd(in->conn), EPOLLIN, on_vnl_ctl, in) < 0)

@@ -15,6 +15,10 @@ grep -q '^usage: wirefilter' "$TMP/help.out" || fail "--help: no usage on stdout
 grep -q 'invalid value' "$TMP/inv.err" || fail "-l 150: no message"
 "$WF" -d 10K+5N </dev/null >/dev/null 2>&1 && fail "-d 10K+5N accepted"
 "$WF" -D 100 </dev/null >/dev/null 2>&1 && fail "-D 100 accepted"
+# run by hand without a dpipe: stdin is a file (here /dev/null), not a pipe
+"$WF" -l 5 </dev/null >/dev/null 2>"$TMP/nopipe.err"; [ $? = 1 ] || fail "stdin /dev/null: exit status"
+grep -q 'left: the input is a file, not a pipe or socket: run wirefilter in a dpipe chain' \
+	"$TMP/nopipe.err" || fail "stdin /dev/null message: $(cat "$TMP/nopipe.err")"
 
 # every long option is documented in the man page
 MAN="$top_srcdir/man/wirefilter.1"
