@@ -558,6 +558,7 @@ static void on_shutdown(void *ctx)
 
 static void on_stdin_eof(void *ctx)
 {
+	log_info("EOF on the stdin console, exiting (--daemon runs without it)");
 	on_shutdown(ctx);
 }
 
