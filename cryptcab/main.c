@@ -1114,6 +1114,8 @@ int main(int argc, char **argv)
 			"and -f CONFIG (key mode)\n", PROG);
 		usage(stderr, 1);
 	}
+	if (pidfile && pidfile_check(pidfile) < 0)	/* before anything is created, not after -d */
+		die_perror("pidfile %s", pidfile);
 	if (sodium_init() < 0)
 		die("libsodium initialisation failed");
 

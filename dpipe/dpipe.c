@@ -296,6 +296,8 @@ int main(int argc, char **argv)
 		c->st[i].argv = c->chain.st[i].argv;
 	dp_fix_stdio();
 
+	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
+		die_perror("pidfile %s", c->pidfile);
 	if (c->daemon && daemonize() < 0)
 		die_perror("daemon");
 	if ((c->daemon || c->pidfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)

@@ -835,6 +835,8 @@ int main(int argc, char **argv)
 	sigdelset(&c->poll_mask, SIGINT);
 	sigdelset(&c->poll_mask, SIGHUP);
 
+	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
+		die_perror("pidfile %s", c->pidfile);
 	plug_open(c, &c->net[0]);
 	if (c->mode == MODE_CABLE)
 		plug_open(c, &c->net[1]);

@@ -348,6 +348,9 @@ int main(int argc, char **argv)
 		sw->mgmt_path = mgmt_abs;
 	}
 	sw->ctl_dir = (char *)dir;
+	/* a bad pid file is reported here, not after -d detached (exit 0) */
+	if (pidfile && pidfile_check(pidfile) < 0)
+		die_perror("pidfile %s", pidfile);
 
 	if (port_table_init(&sw->pt, numports) < 0 ||
 	    fdb_init(&sw->fdb, hashsize, FDB_DEF_CAPACITY) < 0)

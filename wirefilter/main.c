@@ -705,6 +705,8 @@ int main(int argc, char **argv)
 	if (!have_seed)
 		seed = random_seed();
 
+	if (pidfile && pidfile_check(pidfile) < 0)	/* before anything is created, not after -d */
+		die_perror("pidfile %s", pidfile);
 	sh->l = loop_new();
 	if (!sh->l)
 		die_perror("loop_new");

@@ -164,6 +164,42 @@ out:
 }
 
 /**
+ * pidfile_check() - will pidfile_write(@path) be able to write?
+ * @path:	the pid file
+ *
+ * Creates and removes "<path>.tmp" and refuses a file naming a live process,
+ * so a daemon can report a bad pid file on the terminal and exit 1 before
+ * daemonize() detaches it (after that, errors only reach syslog and the
+ * caller has already seen exit status 0).
+ *
+ * Return: 0, or -1 with errno.
+ */
+int pidfile_check(const char *path)
+{
+	char tmp[PATH_MAX + 8];
+	int fd, ret = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		goto out;
+	}
+	if (pidfile_alive(path)) {
+		errno = EEXIST;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EEXIST)
+		goto out;
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+/**
  * pidfile_remove() - remove the pid file written by pidfile_write(), if any
  */
 void pidfile_remove(void)

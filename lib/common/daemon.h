@@ -19,6 +19,9 @@ int daemonize(void);
  * a chdir. 0 or -1 with errno. */
 int pidfile_write(const char *path, const char *pid_text);
 void pidfile_remove(void);
+/* Check before daemonize() that pidfile_write(@path) can succeed: -1 with
+ * errno if not (EEXIST: it names a live process). */
+int pidfile_check(const char *path);
 
 /* Create a listening UNIX stream socket at @path that accepts connections
  * with its final @mode (and @group unless (gid_t)-1) the moment it exists:

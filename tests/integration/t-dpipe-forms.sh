@@ -108,6 +108,16 @@ two_sleeps() { [ "$(pgrep -g "$1" -x sleep | wc -l)" = 2 ]; }
 wait_for two_sleeps "${pg#-}" || fail "-d: stages not running"
 kill -TERM -- "$pg"
 wait_for test ! -e "$T/dd.pid" || fail "-d: pidfile not removed"
+# -d with a pid file it cannot write (vde_plug and wirefilter too): exit 1
+# and a message before detaching, not exit 0 and a line in syslog
+for cmd in "$DPIPE -d -p $T/nodir/x.pid sleep 60 = sleep 61" \
+	   "$(bin vde_plug) -d --pidfile $T/nodir/x.pid null:// null://" \
+	   "$(bin wirefilter) --daemon --pidfile $T/nodir/x.pid null:// null://"; do
+	# shellcheck disable=SC2086
+	$cmd </dev/null >/dev/null 2>"$T/pf.err"; rc=$?
+	[ $rc = 1 ] && grep -q "pidfile $T/nodir/x.pid: No such file or directory" "$T/pf.err" ||
+		fail "$cmd: exit $rc, $(cat "$T/pf.err")"
+done
 
 # 9. usage
 for args in "" "a" "= a" "a =" "a = = b" "a =} b" "a }= b" "a =} b ={ c {= d" "a {= b"; do

@@ -33,6 +33,13 @@ long="$TMP/$(printf '%0100d' 0)"
 "$SWITCH" -s "$long" 2>"$TMP/l.err" </dev/null; [ $? = 1 ] || fail "too long -s accepted"
 grep -q 'ctl directory path too long' "$TMP/l.err" || fail "too long -s message: $(cat "$TMP/l.err")"
 [ -e "$long" ] && fail "a too long -s left the directory it made"
+# -d with a pid file that cannot be written: exit 1 with a message on the
+# terminal (not exit 0 and a line in syslog), nothing left behind
+"$SWITCH" -d -s "$TMP/pf" -M "$TMP/pf.mgmt" -p "$TMP/nodir/pf.pid" 2>"$TMP/pf.err" </dev/null
+[ $? = 1 ] || fail "-d with an unwritable pid file: exit status"
+grep -q "pidfile $TMP/nodir/pf.pid: No such file or directory" "$TMP/pf.err" ||
+	fail "-d with an unwritable pid file: message: $(cat "$TMP/pf.err")"
+[ -e "$TMP/pf" ] || [ -e "$TMP/pf.mgmt" ] && fail "-d with an unwritable pid file left sockets"
 
 # stdin EOF: the switch exits and cleans up
 timeout 10 "$SWITCH" -s "$TMP/eof" </dev/null >"$TMP/eof.out" 2>"$TMP/eof.err"

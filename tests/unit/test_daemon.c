@@ -136,6 +136,17 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/nodir/x.pid", dir);
 	errno = 0;
 	ok(pidfile_write(path, NULL) < 0 && errno == ENOENT, "pidfile: missing directory -> ENOENT");
+	errno = 0;
+	ok(pidfile_check(path) < 0 && errno == ENOENT, "pidfile_check: missing directory -> ENOENT");
+	snprintf(path, sizeof(path), "%s/ok.pid", dir);
+	ok(pidfile_check(path) == 0 && access(path, F_OK) < 0, "pidfile_check: ok, creates nothing");
+	snprintf(path, sizeof(path), "%s/ok.pid.tmp", dir);
+	ok(access(path, F_OK) < 0, "pidfile_check: its probe file is removed");
+	snprintf(path, sizeof(path), "%s/live.pid", dir);
+	write_file(path, "1\n");
+	errno = 0;
+	ok(pidfile_check(path) < 0 && errno == EEXIST, "pidfile_check: live pid 1 -> EEXIST");
+	unlink(path);
 	test_listen_unix(dir);
 	rmdir(dir);
 	return tap_done();
