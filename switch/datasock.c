@@ -754,8 +754,7 @@ static void ds_check_live(struct sw *sw, const struct sockaddr_un *sun)
 	if (errno == ECONNREFUSED)
 		log_info("replacing stale socket %s", sw->ctl_path);
 	else if (errno != ENOENT)
-		die("Could not bind to socket %s: address in use and not a stale socket",
-		    sw->ctl_path);
+		die_perror("Could not bind to socket %s", sw->ctl_path);
 	close(t);
 }
 

@@ -73,6 +73,16 @@ if [ "$(id -u)" = 0 ] && getent group daemon >/dev/null; then
 	start_switch g -g daemon
 	[ "$(stat -c %G "$TMP/g")" = daemon ] || fail "-g: dir group"
 	[ "$(stat -c %G "$TMP/g/ctl")" = daemon ] || fail "-g: ctl group"
+	# another user's live switch: the real reason, not "address in use"
+	if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+		chmod 0711 "$TMP"
+		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+			"$SWITCH" -s "$TMP/g" --nostdin </dev/null >/dev/null 2>"$TMP/acc.err"
+		rc=$?
+		[ $rc = 1 ] && grep -q "Could not bind to socket $TMP/g/ctl: Permission denied" "$TMP/acc.err" ||
+			fail "foreign live switch: exit $rc, $(cat "$TMP/acc.err")"
+		[ -S "$TMP/g/ctl" ] || fail "foreign live switch: its ctl socket went away"
+	fi
 	kill -HUP "$SWPID"; wait "$SWPID"
 	[ -e "$TMP/g" ] && fail "SIGHUP left the dir"
 fi
