@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,6 +245,7 @@ static int vdecmd_connect(struct vdecmd *v, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	socklen_t slen = sizeof(sun);
+	struct stat st;
 	int err = 0;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -264,6 +266,11 @@ static int vdecmd_connect(struct vdecmd *v, const char *path)
 			return EXIT_NOSOCKET;
 		}
 		if (errno == ECONNREFUSED) {
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+				log_err("%s: is a directory, not a socket (a switch's ctl directory? "
+					"give its management socket, vde_switch -M)", path);
+				return EXIT_NOSOCKET;
+			}
 			log_err("%s: connection refused (nobody listening)", path);
 			return EXIT_CONNECT;
 		}
@@ -379,7 +386,9 @@ int main(int argc, char **argv)
 	do {
 		r = read_more(&v);
 		if (r <= 0) {
-			ret = fail_io(r, "waiting for the prompt");
+			ret = fail_io(r, v.len ? "waiting for the prompt" :
+				      "waiting for the prompt (nothing received: is it a "
+				      "management console, a -M socket?)");
 			goto out;
 		}
 	} while (!learn_prompt(&v));

@@ -52,6 +52,10 @@ python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[
 	fail "stale socket"
 run "$TMP/stale" help; expect_rc 201 stale socket
 grep -q 'connection refused' "$TMP/err" || fail "refused message: $(cat "$TMP/err")"
+# the switch's ctl directory instead of its -M socket: say so
+mkdir "$TMP/swdir"
+run "$TMP/swdir" help; expect_rc 200 directory
+grep -q 'is a directory, not a socket.*vde_switch -M' "$TMP/err" || fail "directory message: $(cat "$TMP/err")"
 
 # a console that never sends its prompt: -t bounds the wait
 spawn silent.log socat "UNIX-LISTEN:$TMP/silent" EXEC:cat
@@ -61,6 +65,8 @@ run -t 1 "$TMP/silent" help; expect_rc 202 silent server
 t1=$(date +%s%N)
 [ $(( (t1 - t0) / 1000000 )) -lt 4000 ] || fail "-t 1 took $(( (t1 - t0) / 1000000 )) ms"
 grep -q timeout "$TMP/err" || fail "timeout message: $(cat "$TMP/err")"
+grep -q 'nothing received: is it a management console' "$TMP/err" ||
+	fail "silent server: no hint: $(cat "$TMP/err")"
 
 # fake consoles: a custom prompt, async lines around the body, errno status
 cat >"$TMP/fake.sh" <<'EOF'
