@@ -658,6 +658,23 @@ void ds_sweep_pending(struct sw *sw, uint64_t now)
 }
 
 /**
+ * ds_trim_queues() - free the transmit ring of every endpoint whose queue is
+ * empty and made no progress for SW_TXQ_IDLE_NS (called from the periodic
+ * gc timer, so a ring is freed at most once per tick and RSS goes back down
+ * after a burst to slow receivers: 64 rings of up to SW_TXQ_BYTES each).
+ */
+void ds_trim_queues(struct sw *sw, uint64_t now)
+{
+	struct endpoint *ep;
+	unsigned port;
+
+	for (port = 0; port < sw->pt.nslots; port++)
+		for (ep = sw->pt.v[port].eps; ep; ep = ep->next)
+			if (!ep->q.frames && now - ep->last_progress >= SW_TXQ_IDLE_NS)
+				txq_trim(&ep->q);
+}
+
+/**
  * ds_epclose() - port/epclose: close endpoint @id (its ctl fd) of @port.
  * Return: 0 or ENXIO.
  */

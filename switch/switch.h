@@ -23,6 +23,7 @@
 #define SW_RXSLOT	(FWD_FRAME_MAX + 1)	/* +1 detects oversize datagrams */
 #define SW_TXQ_BYTES	(2U << 20)	/* per-endpoint queue, allocated on demand */
 #define SW_TXQ_FRAMES	1024
+#define SW_TXQ_IDLE_NS	(1000 * 1000000ULL)	/* empty this long: ring freed */
 #define SW_SOCKBUF	(4 << 20)
 #define SW_PAUSE_NS	(20 * 1000000ULL)	/* longest back-pressure pause */
 #define SW_REQ_TIMEOUT_NS (10 * 1000000000ULL)	/* connect, then silence */
@@ -94,6 +95,7 @@ int ds_init(struct sw *sw);
 void ds_cleanup(struct sw *sw);
 int ds_epclose(struct sw *sw, unsigned port, int id);
 void ds_sweep_pending(struct sw *sw, uint64_t now);
+void ds_trim_queues(struct sw *sw, uint64_t now);
 void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len);
 void ds_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len);
 

@@ -30,6 +30,27 @@ void txq_init(struct txq *q, size_t size, unsigned max_frames)
 	q->max_frames = max_frames;
 }
 
+/**
+ * txq_trim() - release the ring of an empty queue.
+ * @q: the queue.
+ *
+ * Only the pages a burst touched are resident (an empty queue restarts at
+ * offset 0), but they stay resident until the ring is freed. The caller
+ * trims a queue that has been empty for a while, so a busy queue that keeps
+ * emptying and refilling is not reallocated over and over.
+ * Return: true if a ring was released.
+ */
+bool txq_trim(struct txq *q)
+{
+	bool ret = false;
+
+	if (q->buf && !q->frames) {
+		txq_free(q);
+		ret = true;
+	}
+	return ret;
+}
+
 void txq_free(struct txq *q)
 {
 	free(q->buf);

@@ -3,7 +3,8 @@
  *
  * A byte ring of [u32 length][frame] records (4-byte aligned), bounded
  * both in bytes and in frames. The ring is allocated on the first push
- * (most endpoints never need one) and never per frame.
+ * (most endpoints never need one) and never per frame; txq_trim() releases
+ * it again once the queue is empty (the owner decides when: not per frame).
  */
 #ifndef VDEKIT_SWITCH_TXQ_H
 #define VDEKIT_SWITCH_TXQ_H
@@ -41,5 +42,9 @@ static inline size_t txq_bytes(const struct txq *q)
 
 /* txq_pop() - remove the @n oldest frames. */
 void txq_pop(struct txq *q, unsigned n);
+
+/* txq_trim() - give an empty queue's ring back (the next push allocates it
+ * again). Returns true if a ring was released. */
+bool txq_trim(struct txq *q);
 
 #endif

@@ -36,6 +36,14 @@ int main(void)
 	for (i = 0; i < 3; i++)
 		txq_push(&q, f, 1500);
 	ok(q.frames == 2, "byte bound enforced (2 x 1500 fit in 4096)");
+	ok(!txq_trim(&q) && q.buf && q.frames == 2, "trim keeps the ring of a non-empty queue");
+	txq_pop(&q, 2);
+	ok(txq_trim(&q) && !q.buf, "trim frees the ring of an empty queue");
+	ok(!txq_trim(&q), "trim of a queue without ring does nothing");
+	memset(f, 0x5a, 100);
+	n = txq_push(&q, f, 100) && txq_peek(&q, iov, 8) == 1;
+	ok(n && iov[0].iov_len == 100 && ((uint8_t *)iov[0].iov_base)[99] == 0x5a,
+	   "a trimmed queue allocates its ring again on the next push");
 	txq_free(&q);
 
 	/* randomized against a model: sequence numbers must come out in order */
