@@ -566,6 +566,9 @@ static void plug_open(struct plug_ctx *c, struct plug_conn *n)
 {
 	n->name = n->vnl && *n->vnl ? n->vnl : "the default switch";
 	n->conn = vde_open(n->vnl, c->descr, &n->args);
+	if (!n->conn && errno == EPROTO)
+		die("cannot connect to %s: %s (not a switch's control socket: a management "
+		    "console?)", n->name, strerror(EPROTO));
 	if (!n->conn)
 		die_perror("cannot connect to %s", n->name);
 	plug_cloexec(vde_datafd(n->conn));

@@ -188,6 +188,15 @@ static int read_reply(int fd, uint8_t *buf, size_t len)
 		if (n == 0)
 			return -ECONNREFUSED;	/* switch refused the port */
 		got += (size_t)n;
+		/* not a sockaddr_un (e.g. a management console's banner): no
+		 * need to wait for the deadline */
+		if (got >= 2) {
+			uint16_t fam;
+
+			memcpy(&fam, buf, 2);
+			if (fam != AF_UNIX)
+				return -EPROTO;
+		}
 	}
 	return 0;
 }

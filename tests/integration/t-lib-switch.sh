@@ -79,6 +79,15 @@ exercise() {
 	local t0=$SECONDS out
 	out=$("$CLIENT" -F -p 20 "$TMP/$sw") || fail "$kind: refused port: $out"
 	[ "$out" = "open failed: $refused" ] || fail "$kind: refused port gave '$out', want $refused"
+	# the management console named instead of the switch: EPROTO at once
+	# (its banner is not a sockaddr_un), not a wait for the reply deadline
+	t0=$(date +%s%N)
+	out=$("$CLIENT" -F "$TMP/$sw.mgmt") || fail "$kind: console as a switch: $out"
+	[ "$out" = "open failed: Protocol error" ] || fail "$kind: console as a switch gave '$out', want EPROTO"
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || fail "$kind: console as a switch: slow"
+	"$(bin vde_plug)" "$TMP/$sw.mgmt" </dev/null 2>"$TMP/plugmgmt.err" && fail "vde_plug on a console: exit 0"
+	grep -q 'Protocol error (not a switch.s control socket: a management console?)' "$TMP/plugmgmt.err" ||
+		fail "vde_plug on a console: $(cat "$TMP/plugmgmt.err")"
 	[ "$kind" = deb ] || [ $((SECONDS - t0)) -le 3 ] || fail "$kind: refusal was not immediate"
 
 	# no client socket files left behind
