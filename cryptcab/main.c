@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -1231,6 +1232,16 @@ int main(int argc, char **argv)
 	free(cf);
 
 	ctx->vnl = vnl;
+	/* a PSK server plugs in only when a client comes: a switch directory
+	 * that does not exist is reported now, not at the first handshake */
+	if (vnl && strcmp(vnl, "-") && !strstr(vnl, "://")) {
+		char dir[PATH_MAX];
+		struct stat st;
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(vnl, "["), vnl);
+		if (stat(dir, &st) < 0)
+			die_perror("cannot open VNL '%s'", vnl);
+	}
 	for (i = 0; i < ctx->nports; i++)
 		if (port_open(ctx, &ctx->ports[i]))
 			die_perror("cannot open VNL '%s'", ctx->stdio ? "-" : vnl ? vnl : "(default)");

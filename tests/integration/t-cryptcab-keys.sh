@@ -28,6 +28,11 @@ grep -q "usage:" "$TMP/err" || fail "misuse usage not on stderr"
 mkkey "$TMP/p0" genpsk
 "$CAB" -s "$TMP/x" -P "$TMP/p0" -c me@127.0.0.1:7667 2>"$TMP/err"; [ $? = 1 ] &&
 	grep -q "no USER@ here" "$TMP/err" || fail "VDE 2's -c user@host: $(cat "$TMP/err")"
+# a PSK server whose switch does not exist: said at start, not at the first client
+freeport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("", 0)); print(s.getsockname()[1])')
+timeout 10 "$CAB" -s "$TMP/nosw" -P "$TMP/p0" -p "$freeport" </dev/null 2>"$TMP/err"; rc=$?
+[ $rc = 1 ] && grep -q "cannot open VNL '$TMP/nosw': No such file or directory" "$TMP/err" ||
+	fail "PSK server on a missing switch: exit $rc, $(cat "$TMP/err")"
 pass "CLI contract"
 
 mkkey "$TMP/psk" genpsk
