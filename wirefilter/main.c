@@ -746,6 +746,9 @@ int main(int argc, char **argv)
 		side_stream(&sh->side[1], ain, ain >= 0 ? aout : STDOUT_FILENO, "right");
 		sh->w.ndirs = ain >= 0 ? 2 : 1;
 	}
+	if (daemon_mode && (sh->side[0].kind == SIDE_STREAM || sh->side[1].kind == SIDE_STREAM))
+		die("--daemon needs two VNLs: stdin/stdout are the data path here (detach the "
+		    "whole chain with dpipe -d instead)");
 	if (blink_path)
 		blink_open(sh, blink_path, blink_id);
 	sh->w.blink_path = blink_path;

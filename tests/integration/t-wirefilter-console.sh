@@ -19,6 +19,9 @@ grep -q 'invalid value' "$TMP/inv.err" || fail "-l 150: no message"
 "$WF" -l 5 </dev/null >/dev/null 2>"$TMP/nopipe.err"; [ $? = 1 ] || fail "stdin /dev/null: exit status"
 grep -q 'left: the input is a file, not a pipe or socket: run wirefilter in a dpipe chain' \
 	"$TMP/nopipe.err" || fail "stdin /dev/null message: $(cat "$TMP/nopipe.err")"
+# --daemon in a dpipe chain would lose its data path (stdin/stdout) and vanish
+"$WF" --daemon -d 5 </dev/null >/dev/null 2>"$TMP/dstream.err"; [ $? = 1 ] || fail "--daemon on stdin/stdout: exit status"
+grep -q -- '--daemon needs two VNLs' "$TMP/dstream.err" || fail "--daemon on stdin/stdout: $(cat "$TMP/dstream.err")"
 # two VNLs: stdin is the console; at its end wirefilter exits (as VDE 2's) and says so
 timeout 10 "$WF" null:// null:// </dev/null >/dev/null 2>"$TMP/coneof.err"; [ $? = 0 ] ||
 	fail "console EOF: exit status"
