@@ -31,6 +31,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -758,6 +759,32 @@ fail:
 /* ------------------------------------------------------------------ */
 /* set-up and tear-down */
 
+/* A switch that died (kill -9) left its data sockets NNN.FD behind: with no
+ * switch on DIR/ctl they are all stale. Remove them, or the directory could
+ * never be removed at exit. */
+static void ds_remove_stale(struct sw *sw)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(sw->ctl_dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		size_t dot = strspn(n, "0123456789");
+
+		if (dot != 3 || n[3] != '.' || !n[4] || strspn(n + 4, "0123456789") != strlen(n + 4))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", sw->ctl_dir, n) >= (int)sizeof(path))
+			continue;
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && unlink(path) == 0)
+			log_debug("removed stale data socket %s", path);
+	}
+	closedir(d);
+}
+
 /* Fail if a live switch answers on @sun; a stale socket there is fine (the
  * rename in ds_bind_ctl() replaces it). */
 static void ds_check_live(struct sw *sw, const struct sockaddr_un *sun)
@@ -768,8 +795,10 @@ static void ds_check_live(struct sw *sw, const struct sockaddr_un *sun)
 		die_perror("socket");
 	if (connect(t, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
 		die("Could not bind to socket %s: another switch is running there", sw->ctl_path);
-	if (errno == ECONNREFUSED)
+	if (errno == ECONNREFUSED) {
 		log_info("replacing stale socket %s", sw->ctl_path);
+		ds_remove_stale(sw);
+	}
 	else if (errno != ENOENT)
 		die_perror("Could not bind to socket %s", sw->ctl_path);
 	close(t);

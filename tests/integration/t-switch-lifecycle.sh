@@ -136,7 +136,14 @@ start_switch st
 kill -9 "$SWPID"; wait "$SWPID"
 [ -S "$TMP/st/ctl" ] || fail "no stale socket to test with"
 rm -f "$TMP/st.pid" "$TMP/st.mgmt"
+# the data sockets of the dead switch's clients (NNN.FD) are stale too
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])' \
+	"$TMP/st/007.42" || fail "stale data socket"
+: >"$TMP/st/not-ours"
 start_switch st
+[ -e "$TMP/st/007.42" ] && fail "stale data socket 007.42 not removed"
+[ -e "$TMP/st/not-ours" ] || fail "a file that is not a data socket was removed"
+rm "$TMP/st/not-ours"
 probe st <<EOF2 || fail "switch on a stale socket does not serve"
 open a 0
 EOF2
