@@ -271,6 +271,10 @@ static int vdecmd_connect(struct vdecmd *v, const char *path)
 					"give its management socket, vde_switch -M)", path);
 				return EXIT_NOSOCKET;
 			}
+			if (stat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+				log_err("%s: not a socket", path);
+				return EXIT_NOSOCKET;
+			}
 			log_err("%s: connection refused (nobody listening)", path);
 			return EXIT_CONNECT;
 		}

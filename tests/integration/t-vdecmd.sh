@@ -47,7 +47,8 @@ done
 run "$TMP/nosuch" help; expect_rc 200 missing socket
 grep -q 'no such socket' "$TMP/err" || fail "missing socket message: $(cat "$TMP/err")"
 : >"$TMP/regular"
-run "$TMP/regular" help; expect_rc 201 regular file   # connect: ECONNREFUSED
+run "$TMP/regular" help; expect_rc 200 regular file   # "not a socket", as the man page says
+grep -q 'regular: not a socket' "$TMP/err" || fail "regular file message: $(cat "$TMP/err")"
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$TMP/stale" ||
 	fail "stale socket"
 run "$TMP/stale" help; expect_rc 201 stale socket
