@@ -84,7 +84,7 @@ measure() {
 	python3 "$LOAD" "$T/sw" "$T/cl" "$NPORTS" "$NMACS" "$BURST" "$LEN" "$STALL" <"$T/lin" >"$T/load.out" 2>&1 &
 	LPID=$!
 	i=0
-	while ! grep -q '^sent=' "$T/load.out"; do
+	while ! grep -qs '^sent=' "$T/load.out"; do
 		kill -0 "$LPID" 2>/dev/null || { echo "bench-mem: load failed:" >&2; cat "$T/load.out" >&2; exit 1; }
 		i=$((i + 1))
 		[ $i -lt 3000 ] || { echo "bench-mem: load timed out" >&2; exit 1; }
