@@ -581,7 +581,7 @@ static uint64_t random_seed(void)
 struct pending {
 	enum wf_feature f;
 	const char *val;
-	const char *opt;
+	char opt;	/* the short option letter, for messages */
 };
 
 int main(int argc, char **argv)
@@ -631,7 +631,7 @@ int main(int argc, char **argv)
 				die("too many options");
 			pend[npend].f = feats[p - opts];
 			pend[npend].val = optarg;
-			pend[npend].opt = argv[optind - 1];
+			pend[npend].opt = (char)c;
 			npend++;
 			break;
 		}
@@ -721,7 +721,7 @@ int main(int argc, char **argv)
 	wf_model_set_node_cb(sh->w.m, on_markov, sh);
 	for (i = 0; i < npend; i++)
 		if (wf_apply(&sh->w, pend[i].f, pend[i].val))
-			die("%s %s: invalid value", pend[i].opt, pend[i].val);
+			die("-%c %s: invalid value", pend[i].opt, pend[i].val);
 
 	/* the two ends */
 	if (vnl[0]) {

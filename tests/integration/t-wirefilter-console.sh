@@ -12,7 +12,9 @@ grep -q '^usage: wirefilter' "$TMP/help.out" || fail "--help: no usage on stdout
 "$WF" --bogus >/dev/null 2>&1; [ $? = 1 ] || fail "bad option must exit 1"
 "$WF" -V | grep -q '^wirefilter' || fail "-V"
 "$WF" -l 150 </dev/null >/dev/null 2>"$TMP/inv.err"; [ $? = 1 ] || fail "-l 150 accepted"
-grep -q 'invalid value' "$TMP/inv.err" || fail "-l 150: no message"
+grep -q '^wirefilter: -l 150: invalid value$' "$TMP/inv.err" || fail "-l 150: message: $(cat "$TMP/inv.err")"
+"$WF" --delay=-5 </dev/null >/dev/null 2>"$TMP/inv.err"; [ $? = 1 ] || fail "--delay=-5 accepted"
+grep -q '^wirefilter: -d -5: invalid value$' "$TMP/inv.err" || fail "--delay=-5: message: $(cat "$TMP/inv.err")"
 "$WF" -d 10K+5N </dev/null >/dev/null 2>&1 && fail "-d 10K+5N accepted"
 "$WF" -D 100 </dev/null >/dev/null 2>&1 && fail "-D 100 accepted"
 # run by hand without a dpipe: stdin is a file (here /dev/null), not a pipe
