@@ -218,8 +218,12 @@ static void run_rcfile(struct sw *sw, const char *rcfile)
 			return;
 	}
 	r = console_load_file(sw->con, rcfile, NULL);
-	if (r)
+	if (r) {
+		/* the ctl and mgmt sockets exist already: remove them */
+		ds_cleanup(sw);
+		console_free(sw->con);
 		die("rcfile %s: %s", rcfile, strerror(r));
+	}
 }
 
 int main(int argc, char **argv)

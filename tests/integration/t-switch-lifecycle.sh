@@ -41,6 +41,12 @@ grep -q "pidfile $TMP/nodir/pf.pid: No such file or directory" "$TMP/pf.err" ||
 	fail "-d with an unwritable pid file: message: $(cat "$TMP/pf.err")"
 [ -e "$TMP/pf" ] || [ -e "$TMP/pf.mgmt" ] && fail "-d with an unwritable pid file left sockets"
 
+# an rc file that cannot be read: exit 1, no socket or directory left
+"$SWITCH" -s "$TMP/rcf" -M "$TMP/rcf.mgmt" -f "$TMP/no.rc" 2>"$TMP/rcf.err" </dev/null
+[ $? = 1 ] || fail "missing rc file: exit status"
+grep -q "rcfile $TMP/no.rc: No such file or directory" "$TMP/rcf.err" || fail "missing rc file: $(cat "$TMP/rcf.err")"
+[ -e "$TMP/rcf" ] || [ -e "$TMP/rcf.mgmt" ] && fail "missing rc file: sockets left behind"
+
 # stdin EOF: the switch exits and cleans up
 timeout 10 "$SWITCH" -s "$TMP/eof" </dev/null >"$TMP/eof.out" 2>"$TMP/eof.err"
 rc=$?
