@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -562,6 +563,32 @@ static int plug_reap_cmd(struct plug_ctx *c, bool now)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
+/* After ECONNREFUSED: does a live switch answer on the ctl socket of @vnl
+ * (a switch directory, vde://DIR, with or without [...])? Then it was the
+ * switch that refused the port, not a missing switch. */
+static bool switch_refused(const char *vnl)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	bool live = false;
+	int fd, n;
+
+	if (!vnl || !*vnl)
+		return false;
+	if (!strncmp(vnl, "vde://", 6))
+		vnl += 6;
+	else if (strstr(vnl, "://"))
+		return false;
+	n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%.*s/ctl", (int)strcspn(vnl, "["), vnl);
+	if (n < 0 || (size_t)n >= sizeof(sun.sun_path))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+		close(fd);
+	}
+	return live;
+}
+
 static void plug_open(struct plug_ctx *c, struct plug_conn *n)
 {
 	n->name = n->vnl && *n->vnl ? n->vnl : "the default switch";
@@ -569,6 +596,10 @@ static void plug_open(struct plug_ctx *c, struct plug_conn *n)
 	if (!n->conn && errno == EPROTO)
 		die("cannot connect to %s: %s (not a switch's control socket: a management "
 		    "console?)", n->name, strerror(EPROTO));
+	if (!n->conn && errno == ECONNREFUSED && switch_refused(n->vnl))
+		die("cannot connect to %s: the switch refused the port (beyond its number of "
+		    "ports, held by another user, or not allowed by port/setuser/setgroup)",
+		    n->name);
 	if (!n->conn)
 		die_perror("cannot connect to %s", n->name);
 	plug_cloexec(vde_datafd(n->conn));

@@ -88,6 +88,11 @@ exercise() {
 	"$(bin vde_plug)" "$TMP/$sw.mgmt" </dev/null 2>"$TMP/plugmgmt.err" && fail "vde_plug on a console: exit 0"
 	grep -q 'Protocol error (not a switch.s control socket: a management console?)' "$TMP/plugmgmt.err" ||
 		fail "vde_plug on a console: $(cat "$TMP/plugmgmt.err")"
+	if [ "$kind" = our ]; then	# 2.3.2 never answers a refused port
+		"$(bin vde_plug)" "$TMP/$sw[20]" </dev/null 2>"$TMP/plugref.err" && fail "vde_plug on port 20 of 8: exit 0"
+		grep -q 'the switch refused the port' "$TMP/plugref.err" ||
+			fail "vde_plug on a refused port: $(cat "$TMP/plugref.err")"
+	fi
 	[ "$kind" = deb ] || [ $((SECONDS - t0)) -le 3 ] || fail "$kind: refusal was not immediate"
 
 	# no client socket files left behind
