@@ -67,14 +67,20 @@ cur_spawn() {
 	"$@" >>"$BT/$log" 2>&1 </dev/null &
 	CUR+=($!)
 }
-# cur_spawn_grp LOG setsid|-- CMD...: a chain (dpipe) in its own process
-# group: through setsid, or made by CMD itself (Debian's dpipe calls
-# setsid() and fails if it is a group leader already)
+# cur_spawn_grp LOG setsid|pgrp|-- CMD...: a chain (dpipe) in its own process
+# group: through setsid (a new session, so with sched_autogroup a
+# scheduling group of its own), a plain process group in the bench's
+# session (pgrp: bash job control), or made by CMD itself (Debian's dpipe
+# calls setsid() and fails if it is a group leader already)
 cur_spawn_grp() {
 	local log=$1 how=$2
 	shift 2
 	if [ "$how" = setsid ]; then
 		setsid "$@" >>"$BT/$log" 2>&1 </dev/null &
+	elif [ "$how" = pgrp ]; then
+		set -m
+		"$@" >>"$BT/$log" 2>&1 </dev/null &
+		set +m
 	else
 		"$@" >>"$BT/$log" 2>&1 </dev/null &
 	fi

@@ -14,6 +14,10 @@
 #           vde_plug (vdeplug), wirefilter (vde-wirefilter)
 #   ours-nowf  for reference: ours with vde_plug sw1 sw2 as the cable
 #   debian-ourwf  for reference: Debian's chain with our wirefilter in it
+#   ours-samesess  ours, the cable in a process group of the bench's own
+#           session instead of a new one (setsid): with sched_autogroup
+#           (/proc/sys/kernel/sched_autogroup_enabled) a new session is a
+#           scheduling group of its own; Debian's dpipe always calls setsid()
 # For every MTU in MTUS (default "1500"; Debian's tools cannot carry more)
 # and every round (RUNS, default 3) each setup is started fresh in rotating
 # order, a ping must cross, then iperf3 -c in h1 sends to iperf3 -s in h2
@@ -56,7 +60,7 @@ done
 
 # setup CFG: two switches, a tap on each, the cable; sets SWP, TAPP (pids)
 setup() {
-	local cfg=$1 kind=${1%-*} h i=0 wf
+	local cfg=$1 kind=${1%-*} h i=0 wf how
 	start_switch "$kind" "$BT/sw1"
 	SWP=${CUR[-1]}
 	start_switch "$kind" "$BT/sw2"
@@ -73,7 +77,10 @@ setup() {
 	else
 		wf=${WF[$kind]}
 		[ "$cfg" = debian-ourwf ] && wf=${WF[ours]}
-		cur_spawn_grp cable.log "$([ "$kind" = ours ] && echo setsid || echo --)" \
+		how=--
+		[ "$kind" = ours ] && how=setsid
+		[ "$cfg" = ours-samesess ] && how=pgrp
+		cur_spawn_grp cable.log "$how" \
 			"${DPIPE[$kind]}" "${PLUG[$kind]}" "$BT/sw1" = "$wf" = "${PLUG[$kind]}" "$BT/sw2"
 		# dpipe and its three children (all in the group we started)
 		waitcmd 50 sh -c "[ \$(pgrep -c -g ${CUR[-1]}) -ge 4 ]"
@@ -82,7 +89,7 @@ setup() {
 }
 
 echo "# wirefilter-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
-echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS"
+echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS; sched_autogroup: $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)"
 echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)," \
 	"vdeplug $(dpkg-query -W -f '${Version}' vdeplug 2>/dev/null)," \
 	"vde-wirefilter $(dpkg-query -W -f '${Version}' vde-wirefilter 2>/dev/null)"
