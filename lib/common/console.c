@@ -37,7 +37,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -90,6 +92,9 @@ struct console_session {
 	size_t ooff, olen, ocap;
 	bool *subs;			/* indexed like c->dbg */
 	size_t nsubs_alloc;
+	bool peer_known;		/* a socket session: its client's credentials */
+	uid_t peer_uid;
+	gid_t peer_gid;
 	struct console_session *next;
 };
 
@@ -386,10 +391,40 @@ static int builtin_shutdown(struct console *c, struct console_session *s, FILE *
 	return 0;
 }
 
+/* Could the client of @s read @path itself? A management socket may be
+ * opened to a group (--mgmtmode/--mgmtgroup) while the daemon runs as root,
+ * and load echoes every line it reads: without this check, a group member
+ * could read any file with the daemon's rights. The file's own permission
+ * bits are checked against the client's uid, gid and supplementary groups. */
+static bool peer_may_read(const struct console_session *s, const char *path)
+{
+	gid_t groups[256];
+	int ngroups = (int)(sizeof(groups) / sizeof(groups[0]));
+	struct passwd *pw;
+	struct stat st;
+	int i;
+
+	if (!s || !s->peer_known || s->peer_uid == 0 || s->peer_uid == geteuid())
+		return true;
+	if (stat(path, &st) < 0)
+		return true;		/* the open that follows reports it */
+	if (st.st_uid == s->peer_uid)
+		return st.st_mode & S_IRUSR;
+	if (st.st_gid == s->peer_gid)
+		return st.st_mode & S_IRGRP;
+	pw = getpwuid(s->peer_uid);
+	if (pw && getgrouplist(pw->pw_name, s->peer_gid, groups, &ngroups) >= 0)
+		for (i = 0; i < ngroups; i++)
+			if (groups[i] == st.st_gid)
+				return st.st_mode & S_IRGRP;
+	return st.st_mode & S_IROTH;
+}
+
 static int builtin_load(struct console *c, struct console_session *s, FILE *out,
 			const char *args)
 {
-	(void)s;
+	if (!peer_may_read(s, args))
+		return EACCES;
 	return console_load_file(c, args, out);
 }
 
@@ -1130,6 +1165,16 @@ static void console_accept_cb(struct loop *l, int fd, uint32_t events, void *arg
 	if (!s) {
 		close(cfd);
 		return;
+	}
+	{
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+
+		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0) {
+			s->peer_known = true;
+			s->peer_uid = cred.uid;
+			s->peer_gid = cred.gid;
+		}
 	}
 	if (loop_add_fd(l, cfd, EPOLLIN, session_sock_cb, s) < 0) {
 		close(cfd);
