@@ -14,7 +14,7 @@
 # switch, and how many of 100 sampled MACs the switch knows (hash/find).
 # Prints one line per measurement, then medians, ratios and the verdict
 # against the target (RSS <= 8 MiB). Run it under the bench lock:
-#   flock /work/coord/bench.lock bench/mem.sh BUILD_DIR
+#   flock /tmp/bench.lock bench/mem.sh BUILD_DIR
 # Environment: NPORTS (64), NMACS (10000), BURST (64), LEN (1514), SETTLE (3),
 # STALL (0; 1: the clients read nothing until the whole burst is sent, so the
 # switch has to queue it all: 64 slow receivers, the worst case for queues).

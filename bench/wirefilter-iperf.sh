@@ -14,6 +14,8 @@
 #           vde_plug (vdeplug), wirefilter (vde-wirefilter)
 #   ours-nowf  for reference: ours with vde_plug sw1 sw2 as the cable
 #   debian-ourwf  for reference: Debian's chain with our wirefilter in it
+#   ours-debwf  our chain with Debian's wirefilter in it (the same chain,
+#           only the wirefilter differs)
 #   ours-samesess  ours, the cable in a process group of the bench's own
 #           session instead of a new one (setsid): with sched_autogroup
 #           (/proc/sys/kernel/sched_autogroup_enabled) a new session is a
@@ -77,6 +79,7 @@ setup() {
 	else
 		wf=${WF[$kind]}
 		[ "$cfg" = debian-ourwf ] && wf=${WF[ours]}
+		[ "$cfg" = ours-debwf ] && wf=${WF[debian]}
 		how=--
 		[ "$kind" = ours ] && how=setsid
 		[ "$cfg" = ours-samesess ] && how=pgrp

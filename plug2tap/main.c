@@ -607,6 +607,9 @@ int main(int argc, char **argv)
 	sigdelset(&c->poll_mask, SIGINT);
 	sigdelset(&c->poll_mask, SIGHUP);
 
+	/* a bad pid file is reported here, not after -d detached (exit 0) */
+	if (c->pidfile && pidfile_check(c->pidfile) < 0)
+		die_perror("pidfile %s", c->pidfile);
 	p2t_open_tap(c);
 	if (!c->stream)
 		p2t_open_net(c);

@@ -799,6 +799,9 @@ int main(int argc, char **argv)
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_perror("signals");
 
+	/* a bad pid file is reported here, not after -d detached (exit 0) */
+	if (c->pidfile && pidfile_check(c->pidfile) < 0)
+		die_perror("pidfile %s", c->pidfile);
 	if (!c->stream)
 		sv_open_net(c);
 	sv_setup(c);

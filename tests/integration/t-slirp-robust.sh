@@ -78,6 +78,11 @@ wait "$PDL" 2>/dev/null
 check_alive "a guest gone mid-download" 4
 pass "guest gone mid-download: still serving"
 
+# -d with a pid file that cannot be written: refused before detaching
+out=$(slirpvde -q -d -p "$TMP/no/such/dir/s.pid" -s "$TMP/sw" 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -q "pidfile $TMP/no/such/dir/s.pid" <<<"$out" ||
+	fail "unwritable pidfile with -d: status $rc, '$out'"
+
 # -d --restrict: daemon, DHCP and the forward work, nothing goes out
 mkns g2
 start_sw sw2

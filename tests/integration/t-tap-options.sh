@@ -28,6 +28,12 @@ grep -q "^Port 0005 " "$TMP/ports" || fail "not on port 5: $(cat "$TMP/ports")"
 grep -q "prog   : vde_plug2tap: user=root PID=[0-9]" "$TMP/ports" || fail "descr: $(cat "$TMP/ports")"
 pass "daemon on port 5"
 
+# -d with a pid file that cannot be written: refused before detaching
+out=$(n a "$P2T" -d -P "$TMP/no/such/dir/p.pid" -s "$TMP/sw" tapbad 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -q "pidfile $TMP/no/such/dir/p.pid" <<<"$out" ||
+	fail "unwritable pidfile with -d: status $rc, '$out'"
+pass "unwritable pid file refused before detaching: $out"
+
 kill "$pid"
 WAIT_SECS=20 wait_for eval "! kill -0 $pid 2>/dev/null" || fail "daemon did not end on SIGTERM"
 [ -e "$TMP/p2t.pid" ] && fail "pidfile left behind"
