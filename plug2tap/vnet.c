@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ether.h"
 #include "vnet.h"
 
 #define ETH_HLEN_	14
@@ -57,30 +58,6 @@
 #define TCP_URG		0x20
 #define TCP_ECE		0x40
 #define TCP_CWR		0x80
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Unfolded ones'-complement sum of native-order words. Four accumulators
  * over 32-byte blocks keep the adds independent (3x the speed of one word
@@ -203,12 +180,12 @@ static size_t eth_l3(const uint8_t *f, size_t len, uint16_t *type)
 
 	if (len < ETH_HLEN_)
 		return 0;
-	*type = get16(f + off);
+	*type = get_be16(f + off);
 	while (*type == ET_VLAN || *type == ET_QINQ) {
 		off += 4;
 		if (++tags > MAX_TAGS || len < off + 2)
 			return 0;
-		*type = get16(f + off);
+		*type = get_be16(f + off);
 	}
 	return off + 2;
 }
@@ -228,17 +205,17 @@ static bool tcp_parse(const uint8_t *f, size_t len, bool exact, struct tcp_frame
 		size_t ihl;
 
 		if (len < t->l3 + 20 || (f[t->l3] >> 4) != 4 || f[t->l3 + 9] != IPPROTO_TCP_ ||
-		    (get16(f + t->l3 + 6) & 0x3fff))	/* MF or a fragment offset */
+		    (get_be16(f + t->l3 + 6) & 0x3fff))	/* MF or a fragment offset */
 			return false;
 		ihl = (size_t)(f[t->l3] & 0x0f) * 4;
-		if (ihl < 20 || (exact && (ihl != 20 || get16(f + t->l3 + 2) != len - t->l3)))
+		if (ihl < 20 || (exact && (ihl != 20 || get_be16(f + t->l3 + 2) != len - t->l3)))
 			return false;
 		t->v4 = true;
 		t->l4 = t->l3 + ihl;
 	} else if (type == ET_IPV6) {
 		if (len < t->l3 + 40 || (f[t->l3] >> 4) != 6 || f[t->l3 + 6] != IPPROTO_TCP_)
 			return false;
-		if (exact && get16(f + t->l3 + 4) != len - t->l3 - 40)
+		if (exact && get_be16(f + t->l3 + 4) != len - t->l3 - 40)
 			return false;
 		t->v4 = false;
 		t->l4 = t->l3 + 40;
@@ -285,8 +262,8 @@ int vnet_segment(const struct virtio_net_hdr *h, const uint8_t *frame, size_t le
 	n = t.pay ? (unsigned)((t.pay + mss - 1) / mss) : 1;
 	if (n > max || n * t.hl + t.pay > size)
 		return -1;
-	seq0 = get32(frame + t.l4 + 4);
-	id0 = t.v4 ? get16(frame + t.l3 + 4) : 0;
+	seq0 = get_be32(frame + t.l4 + 4);
+	id0 = t.v4 ? get_be16(frame + t.l3 + 4) : 0;
 	flags = frame[t.l4 + 13];
 	for (i = 0; i < n; i++) {
 		size_t seg = t.pay - off < mss ? t.pay - off : mss;
@@ -297,14 +274,14 @@ int vnet_segment(const struct virtio_net_hdr *h, const uint8_t *frame, size_t le
 		memcpy(o, frame, t.hl);
 		memcpy(o + t.hl, frame + t.hl + off, seg);
 		if (t.v4) {
-			put16(o + t.l3 + 2, (uint16_t)(t.l4 - t.l3 + l4len));
-			put16(o + t.l3 + 4, (uint16_t)(id0 + i));
+			put_be16(o + t.l3 + 2, (uint16_t)(t.l4 - t.l3 + l4len));
+			put_be16(o + t.l3 + 4, (uint16_t)(id0 + i));
 			o[t.l3 + 10] = o[t.l3 + 11] = 0;
 			set_csum(o + t.l3 + 10, vnet_csum(o + t.l3, t.l4 - t.l3, 0));
 		} else {
-			put16(o + t.l3 + 4, (uint16_t)l4len);
+			put_be16(o + t.l3 + 4, (uint16_t)l4len);
 		}
-		put32(o + t.l4 + 4, seq0 + (uint32_t)off);
+		put_be32(o + t.l4 + 4, seq0 + (uint32_t)off);
 		if (i > 0)
 			fl &= (uint8_t)~TCP_CWR;
 		if (i + 1 < n)
@@ -352,7 +329,7 @@ static bool gro_follows(const struct vnet_frame *a, const struct tcp_frame *ta,
 	if (ta->v4) {
 		if (memcmp(x + l3, y + l3, 2) || memcmp(x + l3 + 6, y + l3 + 6, 4) ||
 		    memcmp(x + l3 + 12, y + l3 + 12, 8) ||
-		    get16(y + l3 + 4) != (uint16_t)(get16(p->data + l3 + 4) + 1))
+		    get_be16(y + l3 + 4) != (uint16_t)(get_be16(p->data + l3 + 4) + 1))
 			return false;
 	} else if (memcmp(x + l3, y + l3, 4) || memcmp(x + l3 + 6, y + l3 + 6, 34)) {
 		return false;
@@ -363,7 +340,7 @@ static bool gro_follows(const struct vnet_frame *a, const struct tcp_frame *ta,
 	    memcmp(x + l4 + 14, y + l4 + 14, 2) ||
 	    memcmp(x + l4 + 18, y + l4 + 18, ta->hl - l4 - 18))
 		return false;
-	return get32(y + l4 + 4) == get32(p->data + l4 + 4) + (uint32_t)tp->pay;
+	return get_be32(y + l4 + 4) == get_be32(p->data + l4 + 4) + (uint32_t)tp->pay;
 }
 
 /**
@@ -414,11 +391,11 @@ size_t vnet_coalesce(const struct vnet_frame *f, unsigned n, unsigned *used, uin
 		off += pay;
 	}
 	if (ta.v4) {
-		put16(out + ta.l3 + 2, (uint16_t)(total - ta.l3));
+		put_be16(out + ta.l3 + 2, (uint16_t)(total - ta.l3));
 		out[ta.l3 + 10] = out[ta.l3 + 11] = 0;
 		set_csum(out + ta.l3 + 10, vnet_csum(out + ta.l3, 20, 0));
 	} else {
-		put16(out + ta.l3 + 4, (uint16_t)(total - ta.l3 - 40));
+		put_be16(out + ta.l3 + 4, (uint16_t)(total - ta.l3 - 40));
 	}
 	out[ta.l4 + 13] = (uint8_t)(f[0].data[ta.l4 + 13] | (f[k - 1].data[ta.l4 + 13] & TCP_PSH));
 	/* NEEDS_CSUM: the field holds the pseudo-header sum, as a stack

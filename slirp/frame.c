@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "ether.h"
 #include "frame.h"
 
 #define ETH_P_IPV4	0x0800
@@ -18,17 +19,6 @@
 #define PROTO_UDP	17
 #define TCP_HLEN	20
 #define TH_URG		0x20
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
 static uint16_t csum_update(uint16_t hc, uint16_t m, uint16_t m2)
@@ -49,7 +39,7 @@ static size_t tcp_offset(const uint8_t *f, size_t len, enum sframe_verdict *verd
 	*verdict = SF_PASS;
 	if (len < SFRAME_ETH_HLEN)
 		return 0;
-	type = get16(f + 12);
+	type = get_be16(f + 12);
 	if (type == ETH_P_IPV4) {
 		const uint8_t *ip = f + SFRAME_ETH_HLEN;
 		size_t avail = len - SFRAME_ETH_HLEN, ihl, frag, tlen;
@@ -59,8 +49,8 @@ static size_t tcp_offset(const uint8_t *f, size_t len, enum sframe_verdict *verd
 		ihl = (size_t)(ip[0] & 0x0f) * 4;
 		if (ihl < 20)
 			return 0;		/* libslirp drops it */
-		frag = (size_t)(get16(ip + 6) & 0x1fff) * 8;
-		tlen = get16(ip + 2);
+		frag = (size_t)(get_be16(ip + 6) & 0x1fff) * 8;
+		tlen = get_be16(ip + 2);
 		if (frag > 0 && frag < TCP_HLEN) {
 			*verdict = SF_DROP_TCPFRAG;
 			return 0;
@@ -71,7 +61,7 @@ static size_t tcp_offset(const uint8_t *f, size_t len, enum sframe_verdict *verd
 			tlen = avail;
 		if (tlen < ihl + TCP_HLEN) {
 			/* a first fragment (or datagram) without a whole TCP header */
-			*verdict = (get16(ip + 6) & 0x2000) ? SF_DROP_TCPFRAG : SF_DROP_TRUNC;
+			*verdict = (get_be16(ip + 6) & 0x2000) ? SF_DROP_TCPFRAG : SF_DROP_TRUNC;
 			return 0;
 		}
 		return SFRAME_ETH_HLEN + ihl;
@@ -118,14 +108,14 @@ enum sframe_verdict sframe_guest_check(uint8_t *f, size_t len, size_t mtu)
 	tcp = f + off;
 	if (!(tcp[13] & TH_URG))
 		return SF_PASS;
-	old12 = get16(tcp + 12);
-	old18 = get16(tcp + 18);
+	old12 = get_be16(tcp + 12);
+	old18 = get_be16(tcp + 18);
 	tcp[13] &= (uint8_t)~TH_URG;
-	put16(tcp + 18, 0);
-	csum = get16(tcp + 16);
-	csum = csum_update(csum, old12, get16(tcp + 12));
+	put_be16(tcp + 18, 0);
+	csum = get_be16(tcp + 16);
+	csum = csum_update(csum, old12, get_be16(tcp + 12));
 	csum = csum_update(csum, old18, 0);
-	put16(tcp + 16, csum);
+	put_be16(tcp + 16, csum);
 	return SF_PASS_URG;
 }
 
@@ -146,16 +136,16 @@ int sframe_tftp_to(const uint8_t *f, size_t len, struct in_addr vhost,
 
 	if (len < SFRAME_ETH_HLEN + 40)
 		return 0;
-	if (get16(f + 12) == ETH_P_IPV4) {
+	if (get_be16(f + 12) == ETH_P_IPV4) {
 		ihl = (size_t)(ip[0] & 0x0f) * 4;
 		if ((ip[0] >> 4) != 4 || ip[9] != PROTO_UDP || ihl < 20 ||
-		    len < SFRAME_ETH_HLEN + ihl + 8 || (get16(ip + 6) & 0x1fff))
+		    len < SFRAME_ETH_HLEN + ihl + 8 || (get_be16(ip + 6) & 0x1fff))
 			return 0;
-		return !memcmp(ip + 16, &vhost, 4) && get16(ip + ihl + 2) == 69;
+		return !memcmp(ip + 16, &vhost, 4) && get_be16(ip + ihl + 2) == 69;
 	}
-	if (get16(f + 12) == ETH_P_IPV6 && len >= SFRAME_ETH_HLEN + 48)
+	if (get_be16(f + 12) == ETH_P_IPV6 && len >= SFRAME_ETH_HLEN + 48)
 		return (ip[0] >> 4) == 6 && ip[6] == PROTO_UDP &&
-		       !memcmp(ip + 24, vhost6, 16) && get16(ip + 40 + 2) == 69;
+		       !memcmp(ip + 24, vhost6, 16) && get_be16(ip + 40 + 2) == 69;
 	return 0;
 }
 
@@ -189,19 +179,19 @@ static bool alias_port(const struct sframe_alias *a, uint16_t port)
 static void swap_addr(uint8_t *f, size_t at, size_t tcp, struct in_addr to)
 {
 	uint8_t *ip = f + SFRAME_ETH_HLEN, *a = f + at, n[4];
-	uint16_t ipc = get16(ip + 10), tc = get16(f + tcp + 16);
+	uint16_t ipc = get_be16(ip + 10), tc = get_be16(f + tcp + 16);
 	int k;
 
 	memcpy(n, &to, 4);
 	for (k = 0; k < 4; k += 2) {
-		uint16_t o = get16(a + k), w = get16(n + k);
+		uint16_t o = get_be16(a + k), w = get_be16(n + k);
 
 		ipc = csum_update(ipc, o, w);
 		tc = csum_update(tc, o, w);
 	}
 	memcpy(a, n, 4);
-	put16(ip + 10, ipc);
-	put16(f + tcp + 16, tc);
+	put_be16(ip + 10, ipc);
+	put_be16(f + tcp + 16, tc);
 }
 
 /* IPv4 TCP, unfragmented or first fragment: offset of the TCP header */
@@ -210,7 +200,7 @@ static size_t tcp4_first(const uint8_t *f, size_t len)
 	enum sframe_verdict v;
 	size_t off = tcp_offset(f, len, &v);
 
-	return off && get16(f + 12) == ETH_P_IPV4 ? off : 0;
+	return off && get_be16(f + 12) == ETH_P_IPV4 ? off : 0;
 }
 
 /**
@@ -229,7 +219,7 @@ int sframe_alias_in(uint8_t *f, size_t len, const struct sframe_alias *a)
 		return 0;
 	tcp = tcp4_first(f, len);
 	if (!tcp || memcmp(f + SFRAME_ETH_HLEN + 16, &a->vhost, 4) ||
-	    !alias_port(a, get16(f + tcp + 2)))
+	    !alias_port(a, get_be16(f + tcp + 2)))
 		return 0;
 	swap_addr(f, SFRAME_ETH_HLEN + 16, tcp, a->alias);
 	return 1;
@@ -251,7 +241,7 @@ int sframe_alias_out(uint8_t *f, size_t len, const struct sframe_alias *a)
 		return 0;
 	tcp = tcp4_first(f, len);
 	if (!tcp || memcmp(f + SFRAME_ETH_HLEN + 12, &a->alias, 4) ||
-	    !alias_port(a, get16(f + tcp)))
+	    !alias_port(a, get_be16(f + tcp)))
 		return 0;
 	swap_addr(f, SFRAME_ETH_HLEN + 12, tcp, a->vhost);
 	return 1;
@@ -271,18 +261,18 @@ int sframe_dhcp_ack(const uint8_t *f, size_t len, struct sdhcp_lease *l)
 	size_t ihl, avail;
 	int ack = 0;
 
-	if (len < SFRAME_ETH_HLEN + 20 || get16(f + 12) != ETH_P_IPV4)
+	if (len < SFRAME_ETH_HLEN + 20 || get_be16(f + 12) != ETH_P_IPV4)
 		return 0;
 	ip = f + SFRAME_ETH_HLEN;
 	avail = len - SFRAME_ETH_HLEN;
 	ihl = (size_t)(ip[0] & 0x0f) * 4;
-	if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != PROTO_UDP || (get16(ip + 6) & 0x3fff))
+	if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != PROTO_UDP || (get_be16(ip + 6) & 0x3fff))
 		return 0;
 	/* UDP header + BOOTP fixed part (236) + magic cookie (4) */
 	if (avail < ihl + 8 + 240)
 		return 0;
 	udp = ip + ihl;
-	if (get16(udp) != 67 || get16(udp + 2) != 68)
+	if (get_be16(udp) != 67 || get_be16(udp + 2) != 68)
 		return 0;
 	bp = udp + 8;
 	if (bp[0] != 2 || bp[1] != 1 || bp[2] != 6)	/* BOOTREPLY, Ethernet */
@@ -324,7 +314,7 @@ static int hdr_sum_ok(const uint8_t *ip, size_t ihl)
 	size_t i;
 
 	for (i = 0; i < ihl; i += 2)
-		sum += get16(ip + i);
+		sum += get_be16(ip + i);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;
@@ -335,12 +325,12 @@ static void set_hdr_sum(uint8_t *ip, size_t ihl)
 	uint32_t sum = 0;
 	size_t i;
 
-	put16(ip + 10, 0);
+	put_be16(ip + 10, 0);
 	for (i = 0; i < ihl; i += 2)
-		sum += get16(ip + i);
+		sum += get_be16(ip + i);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	put16(ip + 10, (uint16_t)~sum);
+	put_be16(ip + 10, (uint16_t)~sum);
 }
 
 static struct sreasm_slot *slot_for(struct sreasm *r, uint32_t src, uint32_t dst, uint16_t id,
@@ -413,14 +403,14 @@ long sreasm_feed(struct sreasm *r, const uint8_t *f, size_t len, uint64_t now_ns
 	uint32_t src, dst;
 	uint16_t frag;
 
-	if (len < SFRAME_ETH_HLEN + 20 || get16(f + 12) != ETH_P_IPV4 || (ip[0] >> 4) != 4)
+	if (len < SFRAME_ETH_HLEN + 20 || get_be16(f + 12) != ETH_P_IPV4 || (ip[0] >> 4) != 4)
 		return -1;
-	frag = get16(ip + 6);
+	frag = get_be16(ip + 6);
 	if (!(frag & 0x3fff))
 		return -1;			/* MF clear, offset 0: whole */
 	avail = len - SFRAME_ETH_HLEN;
 	ihl = (size_t)(ip[0] & 0x0f) * 4;
-	tlen = get16(ip + 2);
+	tlen = get_be16(ip + 2);
 	off = (size_t)(frag & 0x1fff) * 8;
 	if (ihl < 20 || ihl > avail || tlen < ihl || tlen > avail || !hdr_sum_ok(ip, ihl) ||
 	    ip[8] == 0)
@@ -430,7 +420,7 @@ long sreasm_feed(struct sreasm *r, const uint8_t *f, size_t len, uint64_t now_ns
 		goto drop;
 	memcpy(&src, ip + 12, 4);
 	memcpy(&dst, ip + 16, 4);
-	s = slot_for(r, src, dst, get16(ip + 4), ip[9], now_ns);
+	s = slot_for(r, src, dst, get_be16(ip + 4), ip[9], now_ns);
 	memcpy(s->data + off, ip + ihl, plen);
 	for (i = off / 8; i < (off + plen + 7) / 8; i++)
 		s->map[i / 8] |= (uint8_t)(1U << (i % 8));
@@ -457,8 +447,8 @@ long sreasm_feed(struct sreasm *r, const uint8_t *f, size_t len, uint64_t now_ns
 	}
 	memcpy(r->out, s->hdr, s->hlen);
 	memcpy(r->out + s->hlen, s->data, s->total);
-	put16(r->out + SFRAME_ETH_HLEN + 2, (uint16_t)(ihl0 + s->total));
-	put16(r->out + SFRAME_ETH_HLEN + 6, get16(r->out + SFRAME_ETH_HLEN + 6) & 0x4000);
+	put_be16(r->out + SFRAME_ETH_HLEN + 2, (uint16_t)(ihl0 + s->total));
+	put_be16(r->out + SFRAME_ETH_HLEN + 6, get_be16(r->out + SFRAME_ETH_HLEN + 6) & 0x4000);
 	set_hdr_sum(r->out + SFRAME_ETH_HLEN, ihl0);
 	r->done++;
 	return (long)(s->hlen + s->total);

@@ -42,26 +42,15 @@
 #include "glue.h"
 #include "libvdeplug.h"
 #include "loop.h"
+#include "vdeplug4_mod.h"
 
 #define SP_BATCH	64
 #define SP_SOCKBUF	(4 * 1024 * 1024)
 #define SP_SEND_WAIT_MS	100
 
-/* vdeplug4's struct vdeplug_module (libvdeplug_mod.h) */
-struct vdeplug_module {
-	int flags;
-	void *(*vde_open_real)(const char *vnl, char *descr, int interface_version,
-			       struct vde_open_args *open_args);
-	ssize_t (*vde_recv)(void *conn, void *buf, size_t len, int flags);
-	ssize_t (*vde_send)(void *conn, const void *buf, size_t len, int flags);
-	int (*vde_datafd)(void *conn);
-	int (*vde_ctlfd)(void *conn);
-	int (*vde_close)(void *conn);
-};
-
 struct slirp_conn {
 	void *handle;			/* filled in by libvdeplug */
-	struct vdeplug_module *module;	/* idem */
+	struct vdeplug4_module *module;	/* idem */
 	int fd;				/* the program's end */
 	int peer;			/* the thread's end */
 	int stopfd;
@@ -270,7 +259,7 @@ static int sp_close(void *conn)
 	return 0;
 }
 
-struct vdeplug_module vdeplug_ops = {
+struct vdeplug4_module vdeplug_ops = {
 	.flags = 0,
 	.vde_open_real = sp_open,
 	.vde_recv = sp_recv,

@@ -22,6 +22,18 @@ static inline uint16_t eth_type(const uint8_t *frame) { return (uint16_t)(frame[
 static inline bool eth_is_tagged(const uint8_t *frame) { return eth_type(frame) == ETH_P_8021Q_; }
 static inline uint16_t eth_tci(const uint8_t *frame) { return (uint16_t)(frame[14] << 8 | frame[15]); }
 
+/* big-endian (network order) fields of a frame */
+static inline uint16_t get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void put_be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
 #define MAC_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
 #define MAC_ARGS(m) (m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
 

@@ -34,26 +34,9 @@
 #include <string.h>
 
 #include "mod.h"
+#include "vdeplug4_mod.h"
 
 #define PLUGIN_NAMEMAX	32
-
-/* vdeplug4's struct vdeplug_module (libvdeplug_mod.h) */
-struct vdeplug4_module {
-	int flags;
-	void *(*vde_open_real)(const char *vnl, char *descr, int interface_version,
-			       struct vde_open_args *open_args);
-	ssize_t (*vde_recv)(void *conn, void *buf, size_t len, int flags);
-	ssize_t (*vde_send)(void *conn, const void *buf, size_t len, int flags);
-	int (*vde_datafd)(void *conn);
-	int (*vde_ctlfd)(void *conn);
-	int (*vde_close)(void *conn);
-};
-
-/* the head of every vdeplug4 plugin connection */
-struct vdeplug4_conn {
-	void *handle;
-	struct vdeplug4_module *module;
-};
 
 #if defined(__x86_64__) && defined(__ILP32__)
 #define MULTIARCH "x86_64-linux-gnux32"
