@@ -339,8 +339,13 @@ static void receiver(int fd, int donefd, const struct vb_opts *o, struct vb_rxre
 		struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { donefd, POLLIN, 0 } };
 		int r;
 
-		if (res->rx >= (uint64_t)o->count)
+		if (res->rx >= (uint64_t)o->count) {
+			/* everything arrived before the sender's report: take
+			 * it anyway, or the sender finds the pipe closed */
+			if (!done && pipe_get(donefd, &tx, sizeof(tx)) < 0)
+				die("sender vanished");
 			break;
+		}
 		if (done) {
 			uint64_t idle_from = last_rx_ns > done_ns ? last_rx_ns : done_ns;
 
