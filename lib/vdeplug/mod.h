@@ -60,6 +60,10 @@ struct vdeconn {
 			const struct vdeplug4_module *ops;
 			void *pconn;
 		} plugin;
+		/* Modules with larger state (vxlan, vhost-user, the
+		 * shared-memory fast path) keep it behind one pointer that their
+		 * close() frees. */
+		void *priv;
 	} u;
 };
 
