@@ -394,6 +394,46 @@ int sconf_finish(struct sconf *c, char *err, size_t errlen)
 		addr6_plus(&c->dns6, &c->prefix6, 3);
 	if (!memcmp(&c->host6, &c->dns6, sizeof(c->host6)))
 		return fail(err, errlen, "the IPv6 DNS address and virtual host are equal");
+	for (size_t i = 0; i < c->nfwd; i++)
+		if (sconf_check_fwd(c, &c->fwd[i], err, errlen))
+			return -1;
+	return 0;
+}
+
+/**
+ * sconf_check_fwd() - can a TCP/UDP forward reach a guest?
+ * @c:		settings (sconf_finish()ed: host and DNS known)
+ * @f:		the forward; UNIX forwards (-x) always pass here, their
+ *		target is checked where they are set up
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * The guest address must be a host of the virtual network, and neither
+ * the virtual host nor the DNS address (those are slirp's own): a forward
+ * to anything else would be accepted by libslirp and never connect.
+ *
+ * Return: 0, or -1 with a message.
+ */
+int sconf_check_fwd(const struct sconf *c, const struct sfwd *f, char *err, size_t errlen)
+{
+	uint32_t hostmask = ~ntohl(c->mask.s_addr);
+	uint32_t h = ntohl(f->guest_addr.s_addr) & hostmask;
+	char a[INET_ADDRSTRLEN], n[INET_ADDRSTRLEN];
+	unsigned bits = 0;
+
+	if (f->kind == SFWD_UNIX)
+		return 0;
+	inet_ntop(AF_INET, &f->guest_addr, a, sizeof(a));
+	inet_ntop(AF_INET, &c->net, n, sizeof(n));
+	for (uint32_t m = ntohl(c->mask.s_addr); m & 0x80000000u; m <<= 1)
+		bits++;
+	if (!in_net(c, f->guest_addr) || h == 0 || h == hostmask)
+		return fail(err, errlen, "forward to %s:%u: not a guest address of the "
+			    "virtual network %s/%u", a, f->guest_port, n, bits);
+	if (f->guest_addr.s_addr == c->host.s_addr || f->guest_addr.s_addr == c->dns.s_addr)
+		return fail(err, errlen, "forward to %s:%u: that is slirp's own %s address, "
+			    "not a guest", a, f->guest_port,
+			    f->guest_addr.s_addr == c->host.s_addr ? "virtual host" : "DNS");
 	return 0;
 }
 

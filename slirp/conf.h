@@ -81,6 +81,10 @@ int sfwd_parse_inet(struct sfwd *f, enum sfwd_kind kind, const char *s, char *er
 /* "[ADDR:]PORT:PATH" (PATH absolute or relative) into @f. */
 int sfwd_parse_unix(struct sfwd *f, const char *s, char *err, size_t errlen);
 int sconf_add_fwd(struct sconf *c, const struct sfwd *f, char *err, size_t errlen);
+/* A TCP/UDP forward's guest address is a guest host of the network (not
+ * its network or broadcast address, not the virtual host or DNS). 0 or -1
+ * with a message; UNIX forwards pass. Needs sconf_finish()ed settings. */
+int sconf_check_fwd(const struct sconf *c, const struct sfwd *f, char *err, size_t errlen);
 
 /* Derive host/DNS/DHCP start from the network, check everything is
  * consistent (addresses inside the network, not equal, DHCP start

@@ -643,16 +643,21 @@ static void unix_target(const struct glue *g, struct sfwd *f)
  * @g:	glue
  * @f:	forward; a UNIX forward's guest address 0 becomes the default
  *
- * Return: 0, -EEXIST, -ENOSPC, or -EADDRINUSE/-EINVAL when libslirp refuses
- * (host port busy, guest address outside the network or reserved).
+ * Return: 0, -EEXIST, -ENOSPC, -EADDRNOTAVAIL (a TCP/UDP guest address that
+ * is not a guest of the network: sconf_check_fwd()), or -EADDRINUSE/-EINVAL
+ * when libslirp refuses (host port busy, a UNIX target it rejects).
  */
 int glue_fwd_add(struct glue *g, struct sfwd *f)
 {
 	size_t i;
 	int r;
 
+	char err[160];
+
 	if (g->nfwd >= SCONF_MAXFWD)
 		return -ENOSPC;
+	if (sconf_check_fwd(&g->conf, f, err, sizeof(err)))
+		return -EADDRNOTAVAIL;		/* not a guest of the network */
 	unix_target(g, f);
 	for (i = 0; i < g->nfwd; i++)
 		if (same_fwd(&g->fwd[i], f))

@@ -571,12 +571,15 @@ static int cmd_fwd_add(void *ctx, FILE *out, const char *args)
 	struct sfwd f;
 	int r;
 
-	(void)out;
 	if (fwd_kind(args, &kind, &spec))
 		return EINVAL;
 	if (kind == SFWD_UNIX ? sfwd_parse_unix(&f, spec, err, sizeof(err)) :
 	    sfwd_parse_inet(&f, kind, spec, err, sizeof(err)))
 		return EINVAL;
+	if (sconf_check_fwd(glue_conf(c->g), &f, err, sizeof(err))) {
+		fprintf(out, "%s\n", err);
+		return EADDRNOTAVAIL;
+	}
 	r = glue_fwd_add(c->g, &f);
 	if (r == 0) {
 		sfwd_format(&f, err, sizeof(err));

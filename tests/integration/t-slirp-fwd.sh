@@ -83,6 +83,15 @@ out=$(mgmt "fwd/add tcp 7003:10.0.2.16:7003")
 [[ "$out" == *"1017 "* ]] || fail "duplicate fwd/add: $out"
 out=$(mgmt "fwd/add tcp 7003:10.0.2.16")
 [[ "$out" == *"1022 "* ]] || fail "bad fwd/add: $out"
+out=$(mgmt "fwd/add tcp 7004:192.168.77.5:22")
+[[ "$out" == *"not a guest address"*"1099 "* ]] || fail "fwd/add outside the network: $out"
+out=$(mgmt "fwd/add udp 7004:10.0.2.3:53")
+[[ "$out" == *"DNS"*"1099 "* ]] || fail "fwd/add to slirp's DNS: $out"
+if slirpvde -q -L 7005:192.168.77.5:22 null:// >"$TMP/bad.out" 2>&1; then
+	fail "slirpvde -L to outside the network started"
+fi
+grep -q "192.168.77.5:22: not a guest address of the virtual network 10.0.2.0/24" "$TMP/bad.out" ||
+	fail "-L outside the network: $(cat "$TMP/bad.out")"
 out=$(mgmt fwd/print)
 [[ "$out" == *"tcp 0.0.0.0:7003 -> 10.0.2.16:7003"* && "$out" == *"tcp 127.0.0.1:7001 -> 10.0.2.15:7001"* &&
    "$out" == *"udp 0.0.0.0:7002 -> 10.0.2.15:7002"* && "$out" == *"unix 10.0.2.2:6000 -> $TMP/x.sock"* && "$out" == *"unix 10.0.2.5:6001 -> $TMP/x.sock"* ]] ||
@@ -98,7 +107,7 @@ out=$(mgmt "fwd/del tcp 7003")
 out=$(mgmt "fwd/del tcp 7003")
 [[ "$out" == *"1002 "* ]] || fail "fwd/del of nothing: $out"
 n host socat -u /dev/null TCP:127.0.0.1:7003 2>/dev/null && fail "port 7003 still forwarded"
-pass "fwd/add, fwd/print, fwd/del live (and EEXIST, EINVAL, ENOENT)"
+pass "fwd/add, fwd/print, fwd/del live (and EEXIST, EINVAL, ENOENT, a guest outside the network refused)"
 
 # both guests at once to the host
 spawn s1.log n host socat -u TCP-LISTEN:7011,bind=127.0.0.1,reuseaddr OPEN:"$TMP/s1.rx",creat,trunc

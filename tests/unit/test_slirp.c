@@ -541,11 +541,48 @@ static void test_dhcp(void)
 	ok(sframe_dhcp_ack(f, sizeof(f), &l) == 0, "wrong port");
 }
 
+/* A forward's guest must be a guest host of the network (issue 14, item 9). */
+static void test_fwd_target(void)
+{
+	static const struct { const char *spec; bool good; } t[] = {
+		{ "8080:10.0.2.15:80", true },
+		{ "8080:10.0.2.254:80", true },
+		{ "8080:192.168.77.5:22", false },	/* outside the network */
+		{ "8080:10.0.3.15:22", false },
+		{ "8080:10.0.2.0:22", false },		/* network address */
+		{ "8080:10.0.2.255:22", false },	/* broadcast */
+		{ "8080:10.0.2.2:22", false },		/* virtual host */
+		{ "8080:10.0.2.3:53", false },		/* DNS */
+	};
+	char err[200];
+	struct sconf c;
+	struct sfwd f;
+	size_t i;
+
+	sconf_init(&c);
+	ok(sconf_finish(&c, err, sizeof(err)) == 0, "finish");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		err[0] = 0;
+		ok(sfwd_parse_inet(&f, SFWD_TCP, t[i].spec, err, sizeof(err)) == 0 &&
+		   (sconf_check_fwd(&c, &f, err, sizeof(err)) == 0) == t[i].good,
+		   "forward %s %s %s", t[i].spec, t[i].good ? "accepted" : "refused:", err);
+	}
+	/* at start: sconf_finish() checks the -L/-U list */
+	sconf_init(&c);
+	ok(sfwd_parse_inet(&f, SFWD_UDP, "5353:172.16.0.9:53", err, sizeof(err)) == 0 &&
+	   sconf_add_fwd(&c, &f, err, sizeof(err)) == 0 &&
+	   sconf_finish(&c, err, sizeof(err)) < 0 && strstr(err, "172.16.0.9"),
+	   "finish refuses a forward outside the network: %s", err);
+	ok(sconf_set_host(&c, "172.16.0.0/16", err, sizeof(err)) == 0 &&
+	   sconf_finish(&c, err, sizeof(err)) == 0, "the same forward inside -H 172.16.0.0/16");
+}
+
 int main(void)
 {
 	test_defaults();
 	test_host();
 	test_fwd();
+	test_fwd_target();
 	test_vnl();
 	test_frames();
 	test_alias();
