@@ -41,6 +41,8 @@ void sconf_init(struct sconf *c)
 	inet_pton(AF_INET6, "fd00::", &c->prefix6);
 	c->prefix6_len = 64;
 	c->mtu = SCONF_MTU_DEFAULT;
+	c->max_conns = SCONF_MAXCONNS;
+	c->max_conns_guest = SCONF_MAXCONNS_GUEST;
 }
 
 static uint32_t len2mask(unsigned len)
@@ -205,6 +207,28 @@ int sconf_set_mtu(struct sconf *c, const char *s, char *err, size_t errlen)
 		return fail(err, errlen, "mtu '%s': %s (%d..%d)", s, e, SCONF_MTU_MIN,
 			    SCONF_MTU_MAX);
 	c->mtu = (size_t)v;
+	return 0;
+}
+
+/**
+ * sconf_set_maxconns() - a bound on guests' TCP connections
+ * @dst:	&c->max_conns or &c->max_conns_guest
+ * @what:	option name for the message
+ * @s:		"N", 0..1000000, 0 = no bound
+ * @err:	message buffer
+ * @errlen:	its size
+ *
+ * Return: 0, or -1 with a message.
+ */
+int sconf_set_maxconns(unsigned *dst, const char *what, const char *s, char *err,
+		       size_t errlen)
+{
+	const char *e;
+	long long v = parse_num(s, 0, 1000000, &e);
+
+	if (e)
+		return fail(err, errlen, "%s '%s': %s (0..1000000, 0 = no bound)", what, s, e);
+	*dst = (unsigned)v;
 	return 0;
 }
 
@@ -456,6 +480,7 @@ static int vnl_fwds(struct sconf *c, enum sfwd_kind kind, char *v, char *err, si
 static const char *const vnl_keys[] = {
 	"v4", "v6", "addr", "host", "addr6", "host6", "dhcp", "nodhcp", "vnameserver",
 	"vnameserver6", "tcpfwd", "udpfwd", "unixfwd", "mtu", "restrict", "restricted",
+	"max_conns", "max_conns_guest",
 	"disable_host_loopback", "tftp_path", "bootfile", "hostname", "vdomainname", "verbose",
 };
 
@@ -578,6 +603,10 @@ int sconf_parse_vnl(struct sconf *c, char *s, bool *verbose, char *err, size_t e
 			r = vnl_fwds(c, SFWD_UNIX, v, err, errlen);
 		else if (!strcmp(tok, "mtu") && v)
 			r = sconf_set_mtu(c, v, err, errlen);
+		else if (!strcmp(tok, "max_conns") && v)
+			r = sconf_set_maxconns(&c->max_conns, tok, v, err, errlen);
+		else if (!strcmp(tok, "max_conns_guest") && v)
+			r = sconf_set_maxconns(&c->max_conns_guest, tok, v, err, errlen);
 		else if ((!strcmp(tok, "restrict") || !strcmp(tok, "restricted")) && !v)
 			c->restricted = true;
 		else if (!strcmp(tok, "disable_host_loopback") && !v)

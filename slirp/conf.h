@@ -42,6 +42,9 @@ struct sfwd {
 					 * virtual host, as VDE 2 had it */
 };
 
+#define SCONF_MAXCONNS		1024
+#define SCONF_MAXCONNS_GUEST	256
+
 struct sconf {
 	bool v4, v6;
 	struct in_addr net, mask;
@@ -53,6 +56,8 @@ struct sconf {
 	size_t mtu;
 	bool restricted;
 	bool no_host_loopback;
+	unsigned max_conns;		/* guests' TCP connections in all (0 = no bound) */
+	unsigned max_conns_guest;	/* ... from one guest address */
 	const char *tftp;		/* NULL = TFTP off */
 	const char *bootfile;
 	const char *hostname;
@@ -61,7 +66,9 @@ struct sconf {
 	size_t nfwd;
 };
 
-/* Defaults: 10.0.2.0/24, fd00::/64, IPv4 and IPv6 on, DHCP off, MTU 1500. */
+/* Defaults: 10.0.2.0/24, fd00::/64, IPv4 and IPv6 on, DHCP off, MTU 1500,
+ * SCONF_MAXCONNS guest TCP connections in all, SCONF_MAXCONNS_GUEST from
+ * one guest address. */
 void sconf_init(struct sconf *c);
 
 /* "ADDR[/LEN]" as slirpvde -H: network = ADDR/LEN (LEN 8..30, default 24);
@@ -74,6 +81,9 @@ int sconf_set_dns6(struct sconf *c, const char *s, char *err, size_t errlen);
 /* NULL = DHCP on from the default start; "ADDR" = on from ADDR. */
 int sconf_set_dhcp(struct sconf *c, const char *s, char *err, size_t errlen);
 int sconf_set_mtu(struct sconf *c, const char *s, char *err, size_t errlen);
+/* "N" (0..1000000, 0 = no bound) into *@dst; @what names the option. */
+int sconf_set_maxconns(unsigned *dst, const char *what, const char *s, char *err,
+		       size_t errlen);
 
 /* "[HOSTIP:]HOSTPORT:GUESTIP:GUESTPORT" into @f (TCP or UDP). */
 int sfwd_parse_inet(struct sfwd *f, enum sfwd_kind kind, const char *s, char *err,

@@ -18,6 +18,8 @@
 #define PROTO_TCP	6
 #define PROTO_UDP	17
 #define TCP_HLEN	20
+#define TH_SYN		0x02
+#define TH_ACK		0x10
 #define TH_URG		0x20
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
@@ -117,6 +119,33 @@ enum sframe_verdict sframe_guest_check(uint8_t *f, size_t len, size_t mtu)
 	csum = csum_update(csum, old18, 0);
 	put_be16(tcp + 16, csum);
 	return SF_PASS_URG;
+}
+
+/**
+ * sframe_tcp_syn() - is this a guest's TCP connection request?
+ * @f:		frame (vetted by sframe_guest_check(): whole TCP header)
+ * @len:	length
+ * @src:	filled with the source address (IPv4 as ::ffff:a.b.c.d)
+ *
+ * Return: 1 for a segment with SYN and without ACK (a new connection),
+ * 0 otherwise.
+ */
+int sframe_tcp_syn(const uint8_t *f, size_t len, uint8_t src[16])
+{
+	enum sframe_verdict v;
+	size_t off = tcp_offset(f, len, &v);
+	const uint8_t *ip = f + SFRAME_ETH_HLEN;
+
+	if (!off || (f[off + 13] & (TH_SYN | TH_ACK)) != TH_SYN)
+		return 0;
+	if (get_be16(f + 12) == ETH_P_IPV4) {
+		memset(src, 0, 10);
+		src[10] = src[11] = 0xff;
+		memcpy(src + 12, ip + 12, 4);
+	} else {
+		memcpy(src, ip + 8, 16);
+	}
+	return 1;
 }
 
 /**

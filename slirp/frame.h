@@ -65,6 +65,9 @@ int sframe_tftp_to(const uint8_t *f, size_t len, struct in_addr vhost,
 
 /* true if a TCP segment in @f (IPv4 or IPv6, as above) has URG set */
 int sframe_has_urg(const uint8_t *f, size_t len);
+/* A TCP SYN without ACK (a connection request) from a vetted guest frame:
+ * 1 with its source address in @src (IPv4 mapped to ::ffff:0:0/96), or 0. */
+int sframe_tcp_syn(const uint8_t *f, size_t len, uint8_t src[16]);
 
 /* The virtual host's ports that are UNIX forwards (slirpvde -x PORT:PATH,
  * as VDE 2 had them): libslirp only allows such forwards on another

@@ -35,6 +35,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -55,6 +56,17 @@ struct gfd {
 	unsigned gen;		/* fill generation that last named it */
 	bool active;		/* in the active list */
 	bool reg;		/* registered with the loop */
+	uint16_t owner;		/* 1 + index in glue.guests of the guest whose
+				 * SYN made libslirp open this socket, 0 = none */
+};
+
+/* Guests' connections, counted to bound them (sconf max_conns*). A socket
+ * libslirp registers while it handles a guest's SYN is that guest's; it
+ * stops counting when libslirp unregisters it (connection gone). */
+#define GLUE_MAXGUESTS	256
+struct gguest {
+	uint8_t addr[16];	/* IPv4 as ::ffff:a.b.c.d */
+	uint32_t conns;		/* 0 = free slot */
 };
 
 struct gtimer {
@@ -85,6 +97,10 @@ struct glue {
 	struct glue_lease leases[GLUE_MAXLEASES];
 	struct sframe_alias alias;	/* -x ports also on the virtual host */
 	struct sreasm *reasm;		/* guests' IPv4 fragments */
+	struct gguest guests[GLUE_MAXGUESTS];
+	uint16_t syn_owner;		/* 1 + guest index during slirp_input() of a SYN */
+	int64_t trim_ns;		/* last malloc_trim() */
+	int64_t refuse_log_ns;		/* last "connection refused" log line */
 	uint8_t obuf[SCONF_MTU_MAX + 18];
 };
 
@@ -226,10 +242,38 @@ static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 
 /* --- libslirp's sockets -------------------------------------------------- */
 
+static int grow_fds(struct glue *g, int fd);
+
+/* A socket libslirp opened: charge it to the guest whose SYN is being
+ * handled, if any. */
 static void cb_register_poll_fd(int fd, void *opaque)
 {
-	(void)fd;
-	(void)opaque;
+	struct glue *g = opaque;
+
+	if (!g->syn_owner || fd < 0 || grow_fds(g, fd) < 0)
+		return;
+	g->fds[fd].owner = g->syn_owner;
+	g->guests[g->syn_owner - 1].conns++;
+	g->st.conns++;
+}
+
+/* A guest's socket is gone. libslirp's memory for it (socket buffers) is
+ * freed now; hand it back to the system at most once a second. */
+static void uncharge_fd(struct glue *g, int fd)
+{
+	struct gfd *e = &g->fds[fd];
+	int64_t now;
+
+	if (!e->owner)
+		return;
+	g->guests[e->owner - 1].conns--;
+	g->st.conns--;
+	e->owner = 0;
+	now = glue_now(g);
+	if (now - g->trim_ns > 1000000000LL) {
+		g->trim_ns = now;
+		malloc_trim(0);
+	}
 }
 
 static void drop_fd(struct glue *g, int fd)
@@ -237,9 +281,12 @@ static void drop_fd(struct glue *g, int fd)
 	struct gfd *e;
 	size_t i;
 
+	uint16_t owner;
+
 	if (fd < 0 || (size_t)fd >= g->nfds)
 		return;
 	e = &g->fds[fd];
+	owner = e->owner;	/* not polled now does not mean closed */
 	if (e->reg)
 		loop_del_fd(g->l, fd);
 	if (e->active) {
@@ -251,11 +298,17 @@ static void drop_fd(struct glue *g, int fd)
 		}
 	}
 	memset(e, 0, sizeof(*e));
+	e->owner = owner;
 }
 
+/* libslirp closed the socket */
 static void cb_unregister_poll_fd(int fd, void *opaque)
 {
-	drop_fd(opaque, fd);
+	struct glue *g = opaque;
+
+	if (fd >= 0 && (size_t)fd < g->nfds)
+		uncharge_fd(g, fd);
+	drop_fd(g, fd);
 }
 
 static void cb_notify(void *opaque)
@@ -423,6 +476,52 @@ static uint64_t on_svc_timer(struct loop *l, void *arg)
 
 /* --- guest frames -------------------------------------------------------- */
 
+/* May @src open one more connection? Returns 1 + its guest slot, or 0
+ * (counted, logged at most once a second) when a bound is reached. */
+static uint16_t conn_owner(struct glue *g, const uint8_t src[16])
+{
+	const char *why = NULL;
+	struct gguest *free_slot = NULL, *gu = NULL;
+	size_t i;
+
+	for (i = 0; i < GLUE_MAXGUESTS; i++) {
+		if (!g->guests[i].conns) {
+			if (!free_slot)
+				free_slot = &g->guests[i];
+		} else if (!memcmp(g->guests[i].addr, src, 16)) {
+			gu = &g->guests[i];
+			break;
+		}
+	}
+	if (g->conf.max_conns && g->st.conns >= g->conf.max_conns)
+		why = "all guests";
+	else if (gu && g->conf.max_conns_guest && gu->conns >= g->conf.max_conns_guest)
+		why = "this guest";
+	else if (!gu && !free_slot)
+		why = "guest table full";
+	if (why) {
+		int64_t now = glue_now(g);
+
+		if (now - g->refuse_log_ns > 1000000000LL) {
+			char a[INET6_ADDRSTRLEN];
+
+			g->refuse_log_ns = now;
+			inet_ntop(AF_INET6, src, a, sizeof(a));
+			glog(g, LOG_WARNING, "TCP connection from %s refused: %s reached "
+			     "the connection bound (%llu open, %llu refused so far)",
+			     strncmp(a, "::ffff:", 7) ? a : a + 7, why,
+			     (unsigned long long)g->st.conns,
+			     (unsigned long long)g->st.conns_refused + 1);
+		}
+		return 0;
+	}
+	if (!gu) {
+		gu = free_slot;
+		memcpy(gu->addr, src, 16);
+	}
+	return (uint16_t)(gu - g->guests + 1);
+}
+
 /**
  * glue_input() - a frame from the guest network
  * @g:		glue
@@ -433,6 +532,8 @@ static uint64_t on_svc_timer(struct loop *l, void *arg)
  */
 void glue_input(struct glue *g, uint8_t *frame, size_t len)
 {
+	uint16_t owner = 0;
+	uint8_t src[16];
 	long n;
 
 	switch (sframe_guest_check(frame, len, g->conf.mtu)) {
@@ -475,11 +576,20 @@ void glue_input(struct glue *g, uint8_t *frame, size_t len)
 		g->st.drop_tftp++;
 		return;
 	}
+	if (sframe_tcp_syn(frame, len, src)) {
+		owner = conn_owner(g, src);
+		if (!owner) {
+			g->st.conns_refused++;
+			return;
+		}
+	}
 	g->st.in_frames++;
 	g->st.in_bytes += len;
 	if (g->alias.nport)
 		sframe_alias_in(frame, len, &g->alias);
+	g->syn_owner = owner;
 	slirp_input(g->slirp, frame, (int)len);
+	g->syn_owner = 0;
 }
 
 /* --- set-up -------------------------------------------------------------- */

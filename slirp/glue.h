@@ -43,6 +43,8 @@ struct glue_stats {
 	uint64_t guest_errors;			/* libslirp's guest_error reports */
 	uint64_t dhcp_acks;
 	uint64_t frag_held, frag_done, frag_dropped, frag_evicted;	/* IPv4 reassembly */
+	uint64_t conns;				/* guests' TCP connections open now */
+	uint64_t conns_refused;			/* SYNs dropped: a bound was reached */
 };
 
 struct glue_lease {

@@ -45,7 +45,7 @@
 
 enum {
 	OPT_MTU = 256, OPT_RESTRICT, OPT_NOV6, OPT_NOV4, OPT_HOST6, OPT_DNS6, OPT_MGMTMODE,
-	OPT_MGMTGROUP, OPT_BOOTFILE, OPT_NOLOOPBACK,
+	OPT_MGMTGROUP, OPT_BOOTFILE, OPT_NOLOOPBACK, OPT_MAXCONNS, OPT_MAXCONNS_GUEST,
 };
 
 struct sv_ctx {
@@ -103,6 +103,9 @@ static const char usage_text[] =
 "      --mtu N             MTU of the virtual network, 576..65520 (default 1500)\n"
 "      --restrict          nothing leaves to the host except the forwards\n"
 "      --no-host-loopback  refuse connections to the host's loopback\n"
+"      --max-conns N       guests' TCP connections open at once, in all\n"
+"                          (default 1024, 0 = no bound)\n"
+"      --max-conns-guest N the same for one guest address (default 256)\n"
 "  -M, --mgmt SOCK         management console on the UNIX socket SOCK\n"
 "      --mgmtmode MODE     octal mode of the console socket (default 0600)\n"
 "      --mgmtgroup GROUP   group of the console socket\n"
@@ -181,6 +184,8 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 		{ "mtu", required_argument, NULL, OPT_MTU },
 		{ "restrict", no_argument, NULL, OPT_RESTRICT },
 		{ "no-host-loopback", no_argument, NULL, OPT_NOLOOPBACK },
+		{ "max-conns", required_argument, NULL, OPT_MAXCONNS },
+		{ "max-conns-guest", required_argument, NULL, OPT_MAXCONNS_GUEST },
 		{ "mgmt", required_argument, NULL, 'M' },
 		{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
 		{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
@@ -267,6 +272,16 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			break;
 		case OPT_NOLOOPBACK:
 			c->conf.no_host_loopback = true;
+			break;
+		case OPT_MAXCONNS:
+			if (sconf_set_maxconns(&c->conf.max_conns, "max-conns", optarg, err,
+					       sizeof(err)))
+				die("--%s", err);
+			break;
+		case OPT_MAXCONNS_GUEST:
+			if (sconf_set_maxconns(&c->conf.max_conns_guest, "max-conns-guest",
+					       optarg, err, sizeof(err)))
+				die("--%s", err);
 			break;
 		case 'M':
 			c->mgmt = optarg;
@@ -500,6 +515,9 @@ static int cmd_stats(void *ctx, FILE *out, const char *args)
 	fprintf(out, "ipv4 fragments held %llu reassembled %llu dropped %llu expired %llu\n",
 		(unsigned long long)s->frag_held, (unsigned long long)s->frag_done,
 		(unsigned long long)s->frag_dropped, (unsigned long long)s->frag_evicted);
+	fprintf(out, "tcp connections open %llu refused %llu (bounds %u in all, %u per guest)\n",
+		(unsigned long long)s->conns, (unsigned long long)s->conns_refused,
+		glue_conf(c->g)->max_conns, glue_conf(c->g)->max_conns_guest);
 	fprintf(out, "guest errors %llu\n", (unsigned long long)s->guest_errors);
 	fprintf(out, "dhcp acks %llu\n", (unsigned long long)s->dhcp_acks);
 	if (c->stream)

@@ -16,9 +16,11 @@
 #   stall ADDR PORT READYFILE    TCP server that accepts and never reads
 import os
 import random
+import select
 import socket
 import struct
 import sys
+import time
 
 
 def ready(path):
@@ -133,7 +135,66 @@ def stall(addr, port, readyfile):
         conns.append(c)
 
 
+def hold(addr, port, readyfile):
+    """Accept connections and keep them open until the peer closes (until
+    killed)."""
+    import selectors
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(1024)
+    sel = selectors.DefaultSelector()
+    sel.register(s, selectors.EVENT_READ)
+    ready(readyfile)
+    while True:
+        for key, _ in sel.select():
+            if key.fileobj is s:
+                c, _ = s.accept()
+                sel.register(c, selectors.EVENT_READ)
+                continue
+            try:
+                d = key.fileobj.recv(65536)
+            except OSError:
+                d = b""
+            if not d:
+                sel.unregister(key.fileobj)
+                key.fileobj.close()
+
+
+def connmany(addr, port, n, secs, outfile, releasefile):
+    """Open N connections at once; after SECS seconds write how many are
+    established to OUTFILE, keep them open until RELEASEFILE exists (or 60 s),
+    then close them all."""
+    socks, done = [], set()
+    for _ in range(int(n)):
+        c = socket.socket(family(addr), socket.SOCK_STREAM)
+        c.setblocking(False)
+        c.connect_ex((addr, int(port)))
+        socks.append(c)
+    deadline = time.monotonic() + float(secs)
+    while time.monotonic() < deadline:
+        pending = [c for c in socks if c not in done]
+        if not pending:
+            break
+        _, w, _ = select.select([], pending, [], 0.2)
+        for c in w:
+            if c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                done.add(c)
+            else:
+                done.add(c)
+                c.close()
+    ok = sum(1 for c in socks if c.fileno() >= 0 and c in done)
+    with open(outfile + ".tmp", "w") as f:
+        f.write("%d\n" % ok)
+    os.rename(outfile + ".tmp", outfile)
+    end = time.monotonic() + 60
+    while not os.path.exists(releasefile) and time.monotonic() < end:
+        time.sleep(0.1)
+    for c in socks:
+        c.close()
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"dns": dns, "udpecho": udpecho, "udpcheck": udpcheck, "urgsend": urgsend,
-     "closer": closer, "stall": stall}[cmd](*args)
+     "closer": closer, "stall": stall, "hold": hold, "connmany": connmany}[cmd](*args)
