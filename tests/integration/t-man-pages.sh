@@ -3,7 +3,8 @@
 # t-man-pages.sh - every tool's man page has the house sections and names
 # every long option its --help prints; the library pages exist; every page
 # renders without warnings (groff -ww, mandoc -Tlint when installed) and
-# without words glued together by the markup (man-words.py).
+# without words glued together by the markup (man-words.py); the source's
+# references to docs/ hold (doc-refs.py).
 . "$top_srcdir/tests/lib/env.sh"
 
 man_has() {	# page option: the option as roff writes it (\-\-opt or --opt)
@@ -58,4 +59,9 @@ fi
 python3 "$top_srcdir/tests/integration/man-words.py" "${pages[@]}" >"$TMP/glued" ||
 	fail "glued words in the rendered pages:
 $(cat "$TMP/glued")"
+# Comments that cite docs/ name sections that exist.
+python3 "$top_srcdir/tests/integration/doc-refs.py" "$top_srcdir" >"$TMP/refs" ||
+	fail "broken references to docs/:
+$(grep -v '^note:' "$TMP/refs")"
+grep '^note:' "$TMP/refs" || true
 pass "$n long options documented, sections present; ${#pages[@]} pages render clean ($lint, no glued words)"
