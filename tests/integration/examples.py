@@ -538,7 +538,14 @@ class Session:
                     self.run_plain(line)
 
     def end(self):
+        # a program left running that died since with an error failed too,
+        # only later than we looked (a slow machine)
         for fg in self.fgs:
+            rc = fg.proc.poll()
+            if rc is not None and rc != 0:
+                tail = "\n        ".join(fg.text().strip().splitlines()[-6:])
+                self.record(fg.line, False, "exited %d later, before the end of the session\n"
+                            "        %s" % (rc, tail))
             fg.stop()
         self.fgs = []
 

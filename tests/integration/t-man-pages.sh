@@ -56,7 +56,7 @@ if command -v mandoc >/dev/null; then
 else
 	echo "note: mandoc is not installed (apt-get install mandoc): groff's warnings only"
 fi
-python3 "$top_srcdir/tests/integration/man-words.py" "${pages[@]}" >"$TMP/glued" ||
+PYTHONDONTWRITEBYTECODE=1 python3 "$top_srcdir/tests/integration/man-words.py" "${pages[@]}" >"$TMP/glued" ||
 	fail "glued words in the rendered pages:
 $(cat "$TMP/glued")"
 # Comments that cite docs/ name sections that exist.
