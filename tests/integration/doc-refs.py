@@ -32,7 +32,7 @@ def main():
     bad = 0
     cache = {}
     for dirpath, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith("build")]
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(("build", "_build", "."))]
         for name in files:
             if not name.endswith(EXTS):
                 continue

@@ -52,12 +52,16 @@ cp /etc/passwd /etc/group "$fix/"
 grep -q '^alice:' "$fix/passwd" || echo 'alice:x:4242:4242:example user:/nonexistent:/usr/sbin/nologin' >>"$fix/passwd"
 grep -q '^alice:' "$fix/group" || echo 'alice:x:4242:' >>"$fix/group"
 grep -q '^vde:' "$fix/group" || echo 'vde:x:4243:alice' >>"$fix/group"
+# a sanitizer build's library needs its runtime in the program too
+san=
+nm -D --undefined-only "$top_builddir/lib/.libs/libvdeplug.so" 2>/dev/null | grep -q __asan_ &&
+	san=-fsanitize=address,undefined
 cat >"$fix/pkgconfig/vdeplug.pc" <<EOF
 Name: vdeplug
 Description: libvdeplug of this build
 Version: 0
 Cflags: -I$top_srcdir/lib
-Libs: -L$top_builddir/lib/.libs -lvdeplug
+Libs: -L$top_builddir/lib/.libs -lvdeplug $san
 EOF
 
 mkns ex
