@@ -43,7 +43,6 @@ when the pid namespace ends and takes them all.
 import os
 import pty
 import re
-import select
 import shlex
 import signal
 import subprocess
@@ -449,7 +448,7 @@ class Session:
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                env=self.env, cwd=self.env["HOME"],
                                start_new_session=True, timeout=LINE_BOUND)
-        except subprocess.TimeoutExpired as e:
+        except subprocess.TimeoutExpired:
             self.record(line, False, "still running after %gs" % LINE_BOUND)
             return
         out = p.stdout.decode("utf-8", "replace").strip()
@@ -490,7 +489,7 @@ class Session:
             self.record(line, False, "no program in the foreground to type into")
             return
         # the prompt must be there before we type, as a reader waits for it
-        end = time.monotonic() + 5
+        end = time.monotonic() + 10
         while not fg.text().rstrip(" ").endswith("$") and time.monotonic() < end:
             time.sleep(0.05)
         before = fg.text()

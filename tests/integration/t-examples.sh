@@ -80,7 +80,7 @@ for f in "${files[@]}"; do
 		ip netns exec "$ID-ex" unshare -m -p -f --mount-proc --propagation private \
 		python3 "$ex" run "$f" >"$log" 2>&1 &
 	pid=$!
-	PIDS+=($pid)
+	PIDS+=("$pid")
 	wait "$pid"
 	st=$?
 	cat "$log"
