@@ -54,7 +54,7 @@
 #define RL_SLOTS		256
 #define CABLE_SEEN_INITS	64	/* PSK server: ephemerals of recent INITs */
 
-/* Counters: drops by reason (cable-protocol.md 1.12) and traffic. */
+/* Counters: drops by reason (docs/cable.md, "Drops and counters") and traffic. */
 #define CABLE_COUNTERS(X) \
 	X(RX_MALFORMED, "rx_malformed") X(RX_OVERSIZE, "rx_oversize") \
 	X(RX_BAD_MAC1, "rx_bad_mac1") X(RX_RATELIMITED, "rx_ratelimited") \

@@ -7,7 +7,7 @@
  * opened with O_NOFOLLOW and refused unless they are regular files owned by
  * the effective user with no group or world permission bits; their bytes
  * are wiped after decoding. In PSK mode both ends derive two static keys
- * from the PSK, one per role (cable-protocol.md 1.2), so a reflected
+ * from the PSK, one per role (docs/cable.md, "Keys and modes"), so a reflected
  * initiation cannot complete.
  *
  * The config file (key mode) has one statement per line, '#' comments:

@@ -856,7 +856,7 @@ static void open_udp(struct ctx *ctx, unsigned port)
 			die_perror("bind udp port %u", port);
 		ctx->family = AF_INET;
 	}
-	/* IPv4: never set DF, let the kernel fragment (cable-protocol.md 1.11) */
+	/* IPv4: never set DF, let the kernel fragment (docs/cable.md, "MTU and fragmentation") */
 	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));

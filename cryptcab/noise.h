@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cryptcab/noise.h - Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b on libsodium
  *
- * The pure handshake of the "vdecab v1" cable (cable-protocol.md 1.3): no
+ * The pure handshake of the "vdecab v1" cable (docs/cable.md, "Handshake"): no
  * sockets, no clock, no randomness (ephemeral private keys are passed in),
  * so the messages can be compared byte for byte with an independent Noise
  * implementation. Message bodies here are the Noise payloads only (108 and

@@ -4,7 +4,7 @@
  * Registered with the shared console server (lib/common/console.c), which
  * owns the protocol bytes, the builtins (help, logout, shutdown, load,
  * debug/...) and line handling. Output formats are VDE 2.3.2's byte for
- * byte (vde2-compat.md 3.7) except where VDE 2 was wrong: hash/find prints
+ * byte (docs/protocol.md, "Console protocol"; vde_switch(1)) except where VDE 2 was wrong: hash/find prints
  * the true port. Numbers are parsed strictly (parse_num): "4x" is 1022.
  * port/stats is ours: every drop counter; so are port/settrunk (a port in
  * every VLAN, tagged), port/setmirror and port/delmirror (mirror.h) and

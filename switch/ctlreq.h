@@ -3,7 +3,7 @@
  *
  * The first (and only) message a client sends on the ctl stream asks for a
  * port and names the client's datagram socket. Two layouts exist (see
- * vde2-compat.md 1.2): v3 (magic, version 3, type, sockaddr_un, description)
+ * docs/protocol.md, "Control request"): v3 (magic, version 3, type, sockaddr_un, description)
  * and the legacy v1 (magic, type, 6 ignored bytes, sockaddr_un, description).
  * No sockets, no allocation: unit-tested and fuzzed.
  */

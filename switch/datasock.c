@@ -2,7 +2,8 @@
 /* switch/datasock.c - the switch side of the VDE control protocol and the
  * data path I/O
  *
- * Theory of operation (vde2-compat.md 1): clients connect to DIR/ctl and
+ * Theory of operation (docs/protocol.md, "Control request", "Port
+ * assignment and reply", "Data sockets"): clients connect to DIR/ctl and
  * send one request in one write. The request is parsed by ctlreq.c and a
  * port chosen by port.c; the switch then opens a datagram socket bound at
  * DIR/%03d.%d (port, our fd), connects it to the client's socket and writes

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* switch/forward.c - the per-frame forwarding pipeline
  *
- * Theory of operation (vde2-compat.md 3.2): classify the frame's VLAN,
- * learn its source, look up its destination, then emit it to each egress
+ * Theory of operation (docs/architecture.md, "The path of a frame"):
+ * classify the frame's VLAN, learn its source, look up its destination, then emit it to each egress
  * port in the form that port wants. A frame is never sent back to the port
  * it came from, so sibling endpoints of one port never see each other's
  * frames. Two forms of a frame may exist at once: the received bytes and,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* switch/fstp.c - VDE 2's fast spanning tree ("FSTP"), per VLAN
  *
- * Theory of operation (vde2-compat.md 3.5, checked against Debian's
+ * Theory of operation (docs/protocol.md, "FSTP BPDUs"; checked against Debian's
  * vde_switch 2.3.2 -F on the wire). Each VLAN runs its own tree. A VLAN
  * keeps one priority vector, root id | root path cost | designated bridge |
  * designated port (22 bytes, compared with memcmp, smaller is better): ours

@@ -33,7 +33,7 @@
 #define FSTP_DBG_STATUS	044
 #define FSTP_DBG_ROOT	045
 
-/* BPDU flag bits, VDE 2's encoding (vde2-compat.md 3.5) */
+/* BPDU flag bits, VDE 2's encoding (docs/protocol.md, "FSTP BPDUs") */
 #define FSTP_F_TC	0x01
 #define FSTP_F_BACKUP	0x02
 #define FSTP_F_NOTBACKUP 0x04

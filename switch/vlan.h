@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* switch/vlan.h - VLAN configuration and the per-frame VLAN decision, pure
  *
- * VDE 2's model (vde2-compat.md 3.4): VLANs 0..4094 (0 exists from the
+ * VDE 2's model (docs/architecture.md, "Switch: ports and VLANs"): VLANs 0..4094 (0 exists from the
  * start, vlan/create makes 1..4093), each port has one untagged VLAN
  * (VLAN_NONE = none) and any number of tagged ones; vdekit adds trunk
  * ports, tagged members of every VLAN. The configuration lives in the port

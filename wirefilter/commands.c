@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* wirefilter/commands.c - wirefilter's management console commands
  *
- * VDE 2's command set and output lines (vde2-compat.md 6.5, 6.6) on top of
+ * VDE 2's command set and output lines (wirefilter(1); docs/protocol.md,
+ * "Console protocol") on top of
  * the shared console server: every setter takes the value syntax of
  * value.h and answers 1022 Invalid argument for anything out of range
  * (VDE 2 silently accepted garbage). showinfo adds per-direction counters

@@ -10,7 +10,8 @@
  * values of the current node apply, each drawn afresh per frame from
  * value +- spread (uniform) or value + spread/3 * gauss (normal).
  *
- * wf_input() runs one frame through VDE 2's pipeline (vde2-compat.md 6.4):
+ * wf_input() runs one frame through VDE 2's pipeline (docs/architecture.md,
+ * "wirefilter: values and the impairment pipeline"):
  *   1. MTU (on the Ethernet frame, not on a stream header);
  *   2. loss: Gilbert model when lostburst B > 0 (OK->BAD with
  *      p/(B(1-p)), BAD->OK with 1/B, drop while BAD), else Bernoulli;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wirefilter/value.h - wirefilter's impairment value syntax
  *
- * VDE 2's value syntax (vde2-compat.md 6.3):
+ * VDE 2's value syntax (docs/architecture.md, "wirefilter: values and the
+ * impairment pipeline"):
  *
  *     [LR|RL]<value>[+<spread>][K|M|G][U|N][[node]]
  *

@@ -2,7 +2,7 @@
 /* lib/common/console.h - the VDE management console server, written once
  *
  * Used by vde_switch, wirefilter, vde_cryptcab and slirpvde. Speaks VDE 2's
- * bytes exactly (vde2-compat.md 3.6):
+ * bytes exactly (docs/protocol.md, "Console protocol"):
  *
  *   on connect:  <banner> ["\n" unless it ends with one] "\n" <prompt>
  *                e.g. "...GPLv2\n" "\nvde$ "

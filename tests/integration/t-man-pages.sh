@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-man-pages.sh - every tool's man page has the house sections and names
-# every long option its --help prints; the library pages exist and render.
+# every long option its --help prints; the library pages exist; every page
+# renders without warnings (groff -ww, mandoc -Tlint when installed) and
+# without words glued together by the markup (man-words.py); the source's
+# references to docs/ hold (doc-refs.py).
 . "$top_srcdir/tests/lib/env.sh"
 
 man_has() {	# page option: the option as roff writes it (\-\-opt or --opt)
@@ -31,11 +34,34 @@ for tool in $tools; do
 		man_has "$page" "$opt" || fail "$tool: $opt is in --help but not in $page"
 		n=$((n + 1))
 	done
-	groff -man -ww -z "$page" 2>"$TMP/man.err" || fail "$page does not render"
-	[ ! -s "$TMP/man.err" ] || fail "$page: $(cat "$TMP/man.err")"
 done
 for page in libvdeplug.3 vde.7; do
 	[ -f "$top_srcdir/man/$page" ] || fail "no man/$page"
 	grep -q "^\.SH SEE ALSO" "$top_srcdir/man/$page" || fail "$page: no SEE ALSO"
 done
-pass "$n long options documented, sections present"
+
+# Every page renders without a warning from groff (all warnings on) nor from
+# mandoc's checker, and without words glued together by the markup.
+pages=("$top_srcdir"/man/*.[1-8])
+lint=groff
+for page in "${pages[@]}"; do
+	groff -man -Tutf8 -ww -z "$page" 2>"$TMP/man.err" || fail "$page does not render"
+	[ ! -s "$TMP/man.err" ] || fail "groff: $(cat "$TMP/man.err")"
+done
+if command -v mandoc >/dev/null; then
+	lint="groff, mandoc"
+	mandoc -Tlint -W warning "${pages[@]}" >"$TMP/man.err" 2>&1 || [ ! -s "$TMP/man.err" ] ||
+		fail "mandoc -Tlint: $(cat "$TMP/man.err")"
+	[ ! -s "$TMP/man.err" ] || fail "mandoc -Tlint: $(cat "$TMP/man.err")"
+else
+	echo "note: mandoc is not installed (apt-get install mandoc): groff's warnings only"
+fi
+PYTHONDONTWRITEBYTECODE=1 python3 "$top_srcdir/tests/integration/man-words.py" "${pages[@]}" >"$TMP/glued" ||
+	fail "glued words in the rendered pages:
+$(cat "$TMP/glued")"
+# Comments that cite docs/ name sections that exist.
+python3 "$top_srcdir/tests/integration/doc-refs.py" "$top_srcdir" >"$TMP/refs" ||
+	fail "broken references to docs/:
+$(grep -v '^note:' "$TMP/refs")"
+grep '^note:' "$TMP/refs" || true
+pass "$n long options documented, sections present; ${#pages[@]} pages render clean ($lint, no glued words)"

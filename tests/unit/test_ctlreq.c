@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tests/unit/test_ctlreq.c - the switch control request parser (v3, v1,
- * every malformed shape from vde2-compat.md 1.2 and testing.md) */
+ * every malformed shape from docs/protocol.md, "Control request") */
 #include "config.h"
 
 #include <stdint.h>
