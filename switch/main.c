@@ -355,21 +355,24 @@ out:
 	return ret;
 }
 
+/* The signals that stop the switch (through the loop's signalfd). */
+static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
+
 /* The stdin console, signals and timers: what runs only in the process
  * that serves. 0, or -1 after logging why. */
 static int sw_start(struct sw *sw, bool stdin_console)
 {
 	const char *what = NULL;
 	sigset_t sigs;
+	size_t i;
 
 	if (stdin_console && console_attach_stdio(sw->con, 0, 1) < 0) {
 		what = "stdin console";
 		goto out;
 	}
 	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&sigs, stop_signals[i]);
 	if (loop_add_signals(sw->loop, &sigs, on_signal, sw) < 0) {
 		what = "signals";
 		goto out;
@@ -393,6 +396,15 @@ out:
  * the pidfile, the loop and the tables. */
 static void sw_teardown(struct sw *sw)
 {
+	size_t i;
+
+	/* We are on our way out: a stop signal now (stdin closed, then SIGTERM
+	 * right after, as service managers and test drivers do) must not cut
+	 * the cleanup short. loop_free() unblocks the signals the loop read
+	 * through its signalfd, and a pending one would kill us there, with
+	 * the status of the signal instead of ours. */
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		signal(stop_signals[i], SIG_IGN);
 	ep_core_cleanup(sw);
 	ctlsrv_cleanup(sw);
 	swdir_cleanup(sw);
