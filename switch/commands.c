@@ -791,13 +791,14 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 			(unsigned long long)s->frames, (unsigned long long)s->unicast,
 			(unsigned long long)s->flooded, (unsigned long long)sw->drops.pauses);
 		fprintf(out, "drops runt %llu oversize %llu vlan %llu loop %llu noport %llu "
-			"qfull %llu senderr %llu fdbfull %llu ctlrefused %llu\n",
+			"qfull %llu senderr %llu fdbfull %llu ctlrefused %llu empty %llu\n",
 			(unsigned long long)s->runt, (unsigned long long)s->oversize,
 			(unsigned long long)s->vlan, (unsigned long long)s->loop,
 			(unsigned long long)s->noport, (unsigned long long)sw->drops.qfull,
 			(unsigned long long)sw->drops.senderr,
 			(unsigned long long)sw->fdb.full_drops,
-			(unsigned long long)sw->drops.ctl_refused);
+			(unsigned long long)sw->drops.ctl_refused,
+			(unsigned long long)sw->drops.empty);
 		if (sw->fstp.enabled || sw->fstp.st.rx)
 			fprintf(out, "fstp bpdu in %llu out %llu bad %llu ignored %llu "
 				"topology changes %llu blocked frames %llu\n",
@@ -826,14 +827,15 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 		for (ep = pp->eps; ep; ep = ep->next)
 			queued += ep->q.frames;
 		fprintf(out, "Port %04u in %llu %llu out %llu %llu drop runt %llu oversize %llu "
-			"vlan %llu qfull %llu senderr %llu queued %u\n", p,
+			"vlan %llu qfull %llu senderr %llu queued %u empty %llu\n", p,
 			(unsigned long long)pp->c.in_pkts, (unsigned long long)pp->c.in_bytes,
 			(unsigned long long)pp->c.out_pkts, (unsigned long long)pp->c.out_bytes,
 			(unsigned long long)pp->c.drop_runt,
 			(unsigned long long)pp->c.drop_oversize,
 			(unsigned long long)pp->c.drop_vlan,
 			(unsigned long long)pp->c.drop_qfull,
-			(unsigned long long)pp->c.drop_senderr, queued);
+			(unsigned long long)pp->c.drop_senderr, queued,
+			(unsigned long long)pp->c.drop_empty);
 	}
 	return 0;
 }

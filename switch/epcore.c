@@ -281,7 +281,9 @@ int ep_input(struct endpoint *ep)
 		uint8_t *buf = sw->rx.buf + (size_t)i * sw->rx.slot;
 
 		if (len == 0) {
-			log_debug("EOF data port %u", ep->port);
+			/* a zero-length datagram carries no frame: count it */
+			pp->c.drop_empty++;
+			sw->drops.empty++;
 			continue;
 		}
 		if (len > FWD_FRAME_MAX) {

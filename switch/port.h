@@ -34,6 +34,7 @@ struct endpoint;			/* endpoint.h: port.c uses next, port, user */
 struct port_counters {
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
 	uint64_t drop_runt, drop_oversize, drop_vlan, drop_qfull, drop_senderr;
+	uint64_t drop_empty;		/* zero-length datagrams */
 };
 
 struct port {

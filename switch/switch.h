@@ -45,6 +45,7 @@ struct sw_drops {
 	uint64_t senderr;		/* send errors other than EAGAIN */
 	uint64_t ctl_refused;		/* control requests refused */
 	uint64_t pauses;		/* ingress paused by back-pressure */
+	uint64_t empty;			/* zero-length datagrams received */
 };
 
 struct sw {
