@@ -262,19 +262,19 @@ int ep_input(struct endpoint *ep)
 	struct sw *sw = ep->sw;
 	struct port *pp;
 	uint64_t now;
-	int n, i;
+	int n = 0, i;
 
 	if (ep->closed || !ep->attached)
-		return 0;
+		goto out;
 	pp = &sw->pt.v[ep->port];
 	sw->rx.max = EP_BATCH;
 	n = ep->ops->rx(ep, &sw->rx);
 	if (n < 0) {
 		ep_close(ep);
-		return 0;
+		n = 0;
 	}
 	if (n == 0)
-		return 0;
+		goto out;
 	now = sw->now = loop_now_ns();
 	for (i = 0; i < n; i++) {
 		size_t len = sw->rx.len[i];
@@ -307,6 +307,7 @@ int ep_input(struct endpoint *ep)
 		if (!ep->closed)
 			ep_pause(sw, ep);
 	}
+out:
 	return n;
 }
 

@@ -29,32 +29,30 @@
 int swdir_init(struct sw *sw)
 {
 	bool made_dir = false;
-	char *abs;
-	int n;
+	char *abs = NULL;
+	int n, ret = -1;
 
 	if (mkdir(sw->ctl_dir, 0777) == 0) {
 		made_dir = true;
 		/* as VDE 2: a directory made but not given its owner stays */
 		if (sw->group != (gid_t)-1 && chown(sw->ctl_dir, (uid_t)-1, sw->group) < 0) {
 			log_err("chown %s: %s", sw->ctl_dir, strerror(errno));
-			return -1;
+			goto out;
 		}
 		if (chmod(sw->ctl_dir, sw->dirmode) < 0) {
 			log_err("chmod %s: %s", sw->ctl_dir, strerror(errno));
-			return -1;
+			goto out;
 		}
 	} else if (errno != EEXIST) {
 		log_err("Could not create the VDE ctl directory %s: %s", sw->ctl_dir,
 			strerror(errno));
-		return -1;
+		goto out;
 	}
 	abs = realpath(sw->ctl_dir, NULL);
 	if (!abs) {
 		log_err("%s: %s", sw->ctl_dir, strerror(errno));
-		return -1;
+		goto out;
 	}
-	sw->ctl_dir = abs;
-	sw->dir_abs = true;
 	n = snprintf(sw->ctl_path, sizeof(sw->ctl_path), "%s/ctl", abs);
 	/* leave room for the data socket names DIR/nnn.fd */
 	if (n < 0 || (size_t)n + 12 >= sizeof(sw->ctl_path)) {
@@ -63,9 +61,15 @@ int swdir_init(struct sw *sw)
 			rmdir(abs);
 		log_err("ctl directory path too long (at most %zu bytes): %s",
 			sizeof(sw->ctl_path) - 17, abs);
-		return -1;
+		goto out;
 	}
-	return 0;
+	sw->ctl_dir = abs;
+	sw->dir_abs = true;
+	abs = NULL;
+	ret = 0;
+out:
+	free(abs);
+	return ret;
 }
 
 /**
