@@ -836,6 +836,13 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 			(unsigned long long)pp->c.drop_qfull,
 			(unsigned long long)pp->c.drop_senderr, queued,
 			(unsigned long long)pp->c.drop_empty);
+		/* kinds with counters of their own (endpoint.h) */
+		for (ep = pp->eps; ep; ep = ep->next)
+			if (ep->ops->counters) {
+				fprintf(out, "  -- endpoint ID %04d %s:", ep->id, ep->ops->kind);
+				ep->ops->counters(ep, out);
+				fputc('\n', out);
+			}
 	}
 	return 0;
 }

@@ -12,10 +12,13 @@
  *
  * Ownership. The core owns struct endpoint, its transmit batch and its
  * bounded transmit queue (txq.h), the receive buffers, the port link and
- * every counter of the switch (port counters, struct sw_drops, mirror
+ * every counter of frames it sees (port counters, struct sw_drops, mirror
  * drops). A kind owns its fds, files and private state (ep->priv, sized by
- * ep_new()); it counts nothing itself but reports what it could not do
- * through the return values below, so each drop is counted in one place.
+ * ep_new()); it reports what it could not do through the return values
+ * below, so each drop of a frame is counted once, by the core. A kind
+ * counts only what the core never sees (a malformed ring descriptor, a
+ * vhost-user protocol error), in its private state, and shows it through
+ * ops->counters() (port/stats prints one line per such endpoint).
  *
  * Life. The kind calls ep_new(), opens its fds and registers them with the
  * loop (lib/common/loop.h), then ep_attach() links the endpoint to a port
@@ -67,6 +70,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -105,6 +109,9 @@ struct ep_ops {
 	/* close() - unregister and close the kind's fds, remove its files,
 	 * free what priv points to (not priv itself). Called once. */
 	void (*close)(struct endpoint *ep);
+	/* counters() - may be NULL: print the kind's own counters as
+	 * " name value" pairs (no newline). */
+	void (*counters)(const struct endpoint *ep, FILE *out);
 };
 
 struct endpoint {
