@@ -9,8 +9,9 @@
  * port/stats is ours: every drop counter; so are port/settrunk (a port in
  * every VLAN, tagged), port/setmirror and port/delmirror (mirror.h) and
  * the vlan/drop debug category (tag 051: VDE 2's 041 is fstp/+). The
- * fstp/ commands drive fstp.c, which is also wired here to the data path
- * (BPDUs out), the MAC table and the debug lines.
+ * fstp/ commands drive fstp.c; changes of ports and VLANs reach FSTP and
+ * the MAC table through topology.h, and endpoints through endpoint.h
+ * (port/epclose): this file only parses, calls and prints.
  */
 #include "config.h"
 
@@ -27,10 +28,12 @@
 #include "loop.h"
 #include "parse.h"
 #include "switch.h"
+#include "endpoint.h"
+#include "commands.h"
+#include "topology.h"
 #include "vlan.h"
 
 #define MAXARGS 4
-#define SW_DBG_VLANDROP 051
 
 /* Split @args into at most MAXARGS blank-separated words (copied to @buf).
  * Returns the number of words, or -1 if there are more. */
@@ -353,7 +356,7 @@ static int cmd_port_setnumports(void *ctx, FILE *out, const char *args)
 			return EADDRINUSE;
 	r = port_table_resize(&sw->pt, (unsigned)v);
 	if (!r)
-		sw_fstp_sync(sw);
+		topo_sync(sw);
 	return r;
 }
 
@@ -484,7 +487,7 @@ static int cmd_port_epclose(void *ctx, FILE *out, const char *args)
 	if (split(args, buf, sizeof(buf), w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &p) ||
 	    num(w[1], 0, 1 << 30, &id))
 		return EINVAL;
-	return ds_epclose(sw, (unsigned)p, (int)id);
+	return ep_close_id(sw, (unsigned)p, (int)id);
 }
 
 static int cmd_port_resetcounter(void *ctx, FILE *out, const char *args)
@@ -583,7 +586,7 @@ static int cmd_port_setvlan(void *ctx, FILE *out, const char *args)
 	r = vlan_setport(&sw->pt, p, v);
 	if (!r) {
 		fdb_flush_port(&sw->fdb, (uint32_t)p);
-		sw_fstp_sync(sw);
+		topo_sync(sw);
 	}
 	return r;
 }
@@ -599,7 +602,7 @@ static int cmd_port_settrunk(void *ctx, FILE *out, const char *args)
 		return ENXIO;
 	sw->pt.v[p].trunk = v;
 	fdb_flush_port(&sw->fdb, (uint32_t)p);
-	sw_fstp_sync(sw);
+	topo_sync(sw);
 	return 0;
 }
 
@@ -613,7 +616,7 @@ static int cmd_vlan_create(void *ctx, FILE *out, const char *args)
 		return EINVAL;
 	r = vlan_create(&sw->pt, v);
 	if (!r)
-		sw_fstp_sync(sw);
+		topo_sync(sw);
 	return r;
 }
 
@@ -630,7 +633,7 @@ static int cmd_vlan_remove(void *ctx, FILE *out, const char *args)
 	r = vlan_remove(&sw->pt, v);
 	if (!r) {
 		fdb_flush_vlan(&sw->fdb, (uint16_t)v);
-		sw_fstp_sync(sw);
+		topo_sync(sw);
 	}
 	return r;
 }
@@ -646,7 +649,7 @@ static int cmd_vlan_addport(void *ctx, FILE *out, const char *args)
 		return EINVAL;
 	r = vlan_addport(&sw->pt, v, p);
 	if (!r)
-		sw_fstp_sync(sw);
+		topo_sync(sw);
 	return r;
 }
 
@@ -661,7 +664,7 @@ static int cmd_vlan_delport(void *ctx, FILE *out, const char *args)
 	r = vlan_delport(&sw->pt, v, p);
 	if (!r) {
 		fdb_flush_port(&sw->fdb, (uint32_t)p);
-		sw_fstp_sync(sw);
+		topo_sync(sw);
 	}
 	return r;
 }
@@ -736,8 +739,7 @@ static void print_port(struct sw *sw, FILE *out, unsigned p)
 	fprintf(out, " OUT: pkts %10llu          bytes %20llu\n",
 		(unsigned long long)pp->c.out_pkts, (unsigned long long)pp->c.out_bytes);
 	for (ep = pp->eps; ep; ep = ep->next)
-		fprintf(out, "  -- endpoint ID %04d module %-12s: %s\n", ep->ctl_fd,
-			ep->tap ? "tuntap" : "unix prog",
+		fprintf(out, "  -- endpoint ID %04d module %-12s: %s\n", ep->id, ep->ops->kind,
 			ep->descr);
 }
 
@@ -789,13 +791,14 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 			(unsigned long long)s->frames, (unsigned long long)s->unicast,
 			(unsigned long long)s->flooded, (unsigned long long)sw->drops.pauses);
 		fprintf(out, "drops runt %llu oversize %llu vlan %llu loop %llu noport %llu "
-			"qfull %llu senderr %llu fdbfull %llu ctlrefused %llu\n",
+			"qfull %llu senderr %llu fdbfull %llu ctlrefused %llu empty %llu\n",
 			(unsigned long long)s->runt, (unsigned long long)s->oversize,
 			(unsigned long long)s->vlan, (unsigned long long)s->loop,
 			(unsigned long long)s->noport, (unsigned long long)sw->drops.qfull,
 			(unsigned long long)sw->drops.senderr,
 			(unsigned long long)sw->fdb.full_drops,
-			(unsigned long long)sw->drops.ctl_refused);
+			(unsigned long long)sw->drops.ctl_refused,
+			(unsigned long long)sw->drops.empty);
 		if (sw->fstp.enabled || sw->fstp.st.rx)
 			fprintf(out, "fstp bpdu in %llu out %llu bad %llu ignored %llu "
 				"topology changes %llu blocked frames %llu\n",
@@ -824,14 +827,22 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 		for (ep = pp->eps; ep; ep = ep->next)
 			queued += ep->q.frames;
 		fprintf(out, "Port %04u in %llu %llu out %llu %llu drop runt %llu oversize %llu "
-			"vlan %llu qfull %llu senderr %llu queued %u\n", p,
+			"vlan %llu qfull %llu senderr %llu queued %u empty %llu\n", p,
 			(unsigned long long)pp->c.in_pkts, (unsigned long long)pp->c.in_bytes,
 			(unsigned long long)pp->c.out_pkts, (unsigned long long)pp->c.out_bytes,
 			(unsigned long long)pp->c.drop_runt,
 			(unsigned long long)pp->c.drop_oversize,
 			(unsigned long long)pp->c.drop_vlan,
 			(unsigned long long)pp->c.drop_qfull,
-			(unsigned long long)pp->c.drop_senderr, queued);
+			(unsigned long long)pp->c.drop_senderr, queued,
+			(unsigned long long)pp->c.drop_empty);
+		/* kinds with counters of their own (endpoint.h) */
+		for (ep = pp->eps; ep; ep = ep->next)
+			if (ep->ops->counters) {
+				fprintf(out, "  -- endpoint ID %04d %s:", ep->id, ep->ops->kind);
+				ep->ops->counters(ep, out);
+				fputc('\n', out);
+			}
 	}
 	return 0;
 }
@@ -896,8 +907,8 @@ static const struct console_cmd sw_cmds[] = {
 };
 
 static const struct console_debug_cat sw_debug[] = {
-	{ "hash/+", 011, "hash: new element" },
-	{ "hash/-", 012, "hash: discarded element" },
+	{ "hash/+", TOPO_DBG_HASH_ADD, "hash: new element" },
+	{ "hash/-", TOPO_DBG_HASH_DEL, "hash: discarded element" },
 	{ "fstp/status", FSTP_DBG_STATUS, "fstp: status change" },
 	{ "fstp/root", FSTP_DBG_ROOT, "fstp: rootswitch/port change" },
 	{ "fstp/+", FSTP_DBG_PLUS, "fstp: port becomes active" },
@@ -907,96 +918,8 @@ static const struct console_debug_cat sw_debug[] = {
 	{ "port/descr", 023, "set port description" },
 	{ "port/ep/+", 031, "new endpoint" },
 	{ "port/ep/-", 032, "closed endpoint" },
-	{ "vlan/drop", SW_DBG_VLANDROP, "frame dropped: ingress port not in its VLAN (vdekit)" },
+	{ "vlan/drop", TOPO_DBG_VLANDROP, "frame dropped: ingress port not in its VLAN (vdekit)" },
 };
-
-/**
- * sw_fdb_event() - MAC table callback: debug lines hash/+ and hash/-, and
- * a log line when a station moves.
- */
-void sw_fdb_event(void *arg, enum fdb_event ev, const struct fdb_entry *e, uint32_t old_port)
-{
-	struct sw *sw = arg;
-
-	switch (ev) {
-	case FDB_EV_ADD:
-		if (console_debug_wanted(sw->con, 011))
-			console_debug(sw->con, 011, MAC_FMT " VLAN %02x:%02x Port %u",
-				      MAC_ARGS(e->mac), e->vlan >> 8, e->vlan & 0xff, e->port);
-		break;
-	case FDB_EV_DEL:
-		if (console_debug_wanted(sw->con, 012))
-			console_debug(sw->con, 012, MAC_FMT " VLAN %02x:%02x Port %u",
-				      MAC_ARGS(e->mac), e->vlan >> 8, e->vlan & 0xff, e->port);
-		break;
-	case FDB_EV_MOVE:
-		log_debug("MAC " MAC_FMT " moved from port %u to port %u", MAC_ARGS(e->mac),
-			  old_port, e->port);
-		break;
-	}
-}
-
-/* fwd_ctx.vlan_drop: the vlan/drop debug line. */
-static void sw_vlan_drop(void *arg, unsigned port, bool tagged, uint16_t vid,
-			 const uint8_t *frame)
-{
-	struct sw *sw = arg;
-
-	if (!console_debug_wanted(sw->con, SW_DBG_VLANDROP))
-		return;
-	if (!tagged)
-		console_debug(sw->con, SW_DBG_VLANDROP, "Port %u untagged frame from " MAC_FMT
-			      ": no untagged VLAN", port, MAC_ARGS(frame + 6));
-	else
-		console_debug(sw->con, SW_DBG_VLANDROP, "Port %u frame from " MAC_FMT
-			      " tagged VLAN %u: not a member", port, MAC_ARGS(frame + 6), vid);
-}
-
-/* fstp.c callbacks */
-static void sw_fstp_send(void *arg, unsigned port, const uint8_t *frame, size_t len)
-{
-	struct sw *sw = arg;
-
-	/* a monitor port (mirror.h) gets mirror copies only, no BPDUs */
-	if (port < sw->pt.nslots && !mirror_is_monitor(&sw->mirror, port))
-		ds_send_now(sw, port, frame, len);
-}
-
-static void sw_fstp_flush(void *arg, uint16_t vid)
-{
-	struct sw *sw = arg;
-
-	fdb_flush_vlan(&sw->fdb, vid);
-}
-
-static void sw_fstp_debug(void *arg, unsigned tag, const char *line)
-{
-	struct sw *sw = arg;
-
-	if (sw->con && console_debug_wanted(sw->con, tag))
-		console_debug(sw->con, tag, "%s", line);
-}
-
-/**
- * sw_fstp_init() - set up the (disabled) spanning tree with the switch's
- * MAC and priority, wired to the data path, the MAC table and the console.
- */
-void sw_fstp_init(struct sw *sw)
-{
-	static const struct fstp_ops ops = { sw_fstp_send, sw_fstp_flush, sw_fstp_debug };
-
-	fstp_init(&sw->fstp, sw->mac, sw->priority, &ops, sw);
-	sw->fwd.fstp = &sw->fstp;
-}
-
-/**
- * sw_fstp_sync() - tell FSTP that port activity or VLAN membership changed.
- */
-void sw_fstp_sync(struct sw *sw)
-{
-	if (fstp_sync(&sw->fstp, &sw->pt, loop_now_ns()) < 0)
-		log_warn("fstp: out of memory, some ports are not in the spanning tree");
-}
 
 /**
  * sw_commands_register() - add the switch's commands and debug categories
@@ -1007,6 +930,5 @@ int sw_commands_register(struct sw *sw)
 	if (console_add_cmds(sw->con, sw_cmds, sizeof(sw_cmds) / sizeof(sw_cmds[0])) < 0 ||
 	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0)
 		return -1;
-	sw->fwd.vlan_drop = sw_vlan_drop;
 	return 0;
 }

@@ -6,6 +6,12 @@
  * -> write the pidfile (the readiness signal) -> attach the stdin console
  * -> loop until SIGTERM/SIGINT/SIGHUP, "shutdown" or stdin EOF -> remove
  * every socket we created, the directory if empty, and the pidfile.
+ *
+ * Once options are parsed, main() has one exit path: each stage
+ * (sw_setup, sw_detach, sw_start) logs why it failed and returns -1, and
+ * sw_teardown() undoes whatever exists, whether the switch ran or a stage
+ * failed half way. daemonize() and pidfile_write() are called only in
+ * sw_detach().
  */
 #include "config.h"
 
@@ -26,7 +32,12 @@
 #include "loop.h"
 #include "parse.h"
 #include "switch.h"
-#include "tap.h"
+#include "endpoint.h"
+#include "commands.h"
+#include "ctlserver.h"
+#include "ep_tap.h"
+#include "swdir.h"
+#include "topology.h"
 
 #define SW_MAXTAPS	64
 
@@ -186,8 +197,8 @@ static uint64_t gc_cb(struct loop *l, void *arg)
 	uint64_t now = loop_now_ns();
 
 	fdb_expire(&sw->fdb, now);
-	ds_sweep_pending(sw, now);
-	ds_trim_queues(sw, now);
+	ctlsrv_sweep(sw, now);
+	ep_trim_queues(sw, now);
 	return sw->gcint;
 }
 
@@ -202,11 +213,11 @@ static void raise_fd_limit(void)
 	}
 }
 
-static void run_rcfile(struct sw *sw, const char *rcfile)
+static int run_rcfile(struct sw *sw, const char *rcfile)
 {
 	char def[4096];
 	const char *home = getenv("HOME");
-	int r;
+	int r, ret = 0;
 
 	if (!rcfile) {
 		if (home && snprintf(def, sizeof(def), "%s/.vde2/vde_switch.rc", home) <
@@ -214,35 +225,213 @@ static void run_rcfile(struct sw *sw, const char *rcfile)
 			rcfile = def;
 		else if (access("/etc/vde2/vde_switch.rc", R_OK) == 0)
 			rcfile = "/etc/vde2/vde_switch.rc";
-		else
-			return;
 	}
-	r = console_load_file(sw->con, rcfile, NULL);
-	if (r) {
-		/* the ctl and mgmt sockets exist already: remove them */
-		ds_cleanup(sw);
-		console_free(sw->con);
-		die("rcfile %s: %s", rcfile, strerror(r));
+	if (rcfile) {
+		r = console_load_file(sw->con, rcfile, NULL);
+		if (r) {
+			log_err("rcfile %s: %s", rcfile, strerror(r));
+			ret = -1;
+		}
 	}
+	return ret;
+}
+
+/* What the command line asks for beyond struct sw. */
+struct sw_args {
+	const char *rcfile;
+	bool hub, daemon_mode, nostdin;
+	unsigned numports;
+	size_t hashsize;
+	const char *taps[SW_MAXTAPS];
+	unsigned ntaps;
+};
+
+static const char *tap_hint(int e)
+{
+	return e == ENOENT ? " (no /dev/net/tun)" :
+	       e == EPERM ? " (creating a tap needs CAP_NET_ADMIN)" :
+	       e == EBUSY ? " (the tap is in use by another process)" :
+	       e == EINVAL ? " (not a tap interface?)" :
+	       e == ENXIO ? " (no free port)" : "";
+}
+
+/* Build the switch: tables, loop, directory, DIR/ctl, console, management
+ * socket, taps, rc file. 0, or -1 after logging why. */
+static int sw_setup(struct sw *sw, const struct sw_args *a)
+{
+	struct console_config cc;
+	const char *what = NULL;
+	unsigned i;
+	int e, ret = -1;
+
+	if (port_table_init(&sw->pt, a->numports) < 0 ||
+	    fdb_init(&sw->fdb, a->hashsize, FDB_DEF_CAPACITY) < 0) {
+		what = "init";
+		goto out;
+	}
+	sw->pt.hub = a->hub;
+	sw->fwd.pt = &sw->pt;
+	sw->fwd.fdb = &sw->fdb;
+	sw->fwd.emit = ep_emit;
+	sw->fwd.mirror = &sw->mirror;
+	sw->fwd.arg = sw;
+	sw->loop = loop_new();
+	if (!sw->loop) {
+		what = "loop";
+		goto out;
+	}
+	sw->start_ns = loop_now_ns();
+	topo_init(sw);
+	if (sw->fstp_on && fstp_enable(&sw->fstp, &sw->pt, true, sw->start_ns) < 0) {
+		what = "fstp";
+		goto out;
+	}
+	umask(0);
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+
+	if (swdir_init(sw) < 0)
+		goto out;
+	if (ep_core_init(sw) < 0) {
+		log_err("out of memory");
+		goto out;
+	}
+	if (ctlsrv_init(sw) < 0)
+		goto out;
+	memset(&cc, 0, sizeof(cc));
+	cc.banner = SW_BANNER;
+	cc.prompt = "vde$ ";
+	cc.shutdown_help = "shutdown of the switch";
+	cc.ctx = sw;
+	cc.on_shutdown = on_stop;
+	cc.on_stdin_eof = on_stdin_eof;
+	sw->con = console_new(sw->loop, &cc);
+	if (!sw->con || sw_commands_register(sw) < 0) {
+		what = "console";
+		goto out;
+	}
+	if (sw->mgmt_path &&
+	    console_listen(sw->con, sw->mgmt_path, sw->mgmt_mode, sw->mgmt_group) < 0) {
+		log_err("management socket %s: %s", sw->mgmt_path, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < a->ntaps; i++)
+		if (ep_tap_add(sw, a->taps[i]) < 0) {
+			e = errno;
+			log_err("tap %s: %s%s", a->taps[i], strerror(e), tap_hint(e));
+			goto out;
+		}
+	if (run_rcfile(sw, a->rcfile) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (what)
+		log_err("%s: %s", what, strerror(errno));
+	return ret;
+}
+
+/* -d and -p: the one place where the switch becomes a daemon and says it
+ * is ready. 0, or -1 after logging why. */
+static int sw_detach(struct sw *sw, bool daemon_mode)
+{
+	int ret = -1;
+
+	if (daemon_mode) {
+		if (daemonize() < 0) {
+			log_err("daemon: %s", strerror(errno));
+			goto out;
+		}
+		log_to_syslog(true);
+	}
+	if (sw->pidfile) {
+		if (pidfile_write(sw->pidfile, NULL) < 0) {
+			log_err("pidfile %s: %s", sw->pidfile, strerror(errno));
+			goto out;
+		}
+		sw->pidfile_written = true;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+/* The signals that stop the switch (through the loop's signalfd). */
+static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+/* The stdin console, signals and timers: what runs only in the process
+ * that serves. 0, or -1 after logging why. */
+static int sw_start(struct sw *sw, bool stdin_console)
+{
+	const char *what = NULL;
+	sigset_t sigs;
+	size_t i;
+
+	if (stdin_console && console_attach_stdio(sw->con, 0, 1) < 0) {
+		what = "stdin console";
+		goto out;
+	}
+	sigemptyset(&sigs);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&sigs, stop_signals[i]);
+	if (loop_add_signals(sw->loop, &sigs, on_signal, sw) < 0) {
+		what = "signals";
+		goto out;
+	}
+	sw->gc_timer = loop_add_timer(sw->loop, sw->gcint, gc_cb, sw);
+	sw->fstp_timer = sw->gc_timer < 0 ? -1 :
+			 loop_add_timer(sw->loop, FSTP_HELLO_NS, fstp_cb, sw);
+	if (sw->fstp_timer < 0) {
+		what = "timer";
+		goto out;
+	}
+	log_debug("switch ready: ctl %s", sw->ctl_path);
+out:
+	if (what)
+		log_err("%s: %s", what, strerror(errno));
+	return what ? -1 : 0;
+}
+
+/* Undo whatever of sw_setup/sw_detach/sw_start exists: endpoints and their
+ * sockets, DIR/ctl, the directory if empty, the console and its socket,
+ * the pidfile, the loop and the tables. */
+static void sw_teardown(struct sw *sw)
+{
+	size_t i;
+
+	/* We are on our way out: a stop signal now (stdin closed, then SIGTERM
+	 * right after, as service managers and test drivers do) must not cut
+	 * the cleanup short. loop_free() unblocks the signals the loop read
+	 * through its signalfd, and a pending one would kill us there, with
+	 * the status of the signal instead of ours. */
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		signal(stop_signals[i], SIG_IGN);
+	ep_core_cleanup(sw);
+	ctlsrv_cleanup(sw);
+	swdir_cleanup(sw);
+	console_free(sw->con);
+	sw->con = NULL;
+	if (sw->pidfile_written)
+		pidfile_remove();
+	if (sw->loop)
+		loop_free(sw->loop);
+	sw->loop = NULL;
+	fstp_free(&sw->fstp);
+	fdb_free(&sw->fdb);
+	port_table_free(&sw->pt);
 }
 
 int main(int argc, char **argv)
 {
 	struct sw sw_, *sw = &sw_;
-	const char *pidfile = NULL, *rcfile = NULL, *dir = NULL;
-	bool hub = false, daemon_mode = false, nostdin = false, mode_set = false, dirmode_set = false;
-	unsigned numports = PORT_DEF_NUMPORTS;
-	size_t hashsize = FDB_DEF_HASHSIZE;
-	struct console_config cc;
+	struct sw_args a = { .numports = PORT_DEF_NUMPORTS, .hashsize = FDB_DEF_HASHSIZE };
+	const char *dir = NULL;
+	bool mode_set = false, dirmode_set = false;
 	char mgmt_abs[4200];
-	const char *taps[SW_MAXTAPS];
-	unsigned ntaps = 0, i;
-	sigset_t sigs;
 	int c;
 
 	/* A fixed threshold keeps glibc from raising it when the first 2 MiB
 	 * transmit ring is freed: rings stay mmap()ed, so freeing an idle one
-	 * (ds_trim_queues) really returns its pages to the system. */
+	 * (ep_trim_queues) really returns its pages to the system. */
 	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	memset(sw, 0, sizeof(*sw));
 	sw->mode = 0600;
@@ -267,10 +456,10 @@ int main(int argc, char **argv)
 			       PACKAGE_VERSION);
 			return EXIT_SUCCESS;
 		case 'n':
-			numports = (unsigned)opt_num("numports", optarg, 1, PORT_MAX_NUMPORTS);
+			a.numports = (unsigned)opt_num("numports", optarg, 1, PORT_MAX_NUMPORTS);
 			break;
 		case 'x':
-			hub = true;
+			a.hub = true;
 			break;
 		case 'F':
 			sw->fstp_on = true;
@@ -283,7 +472,7 @@ int main(int argc, char **argv)
 			sw->priority = (unsigned)opt_num("priority", optarg, 0, 0xffff);
 			break;
 		case OPT_HASHSIZE:
-			hashsize = (size_t)opt_num("hashsize", optarg, 1, 1 << 20);
+			a.hashsize = (size_t)opt_num("hashsize", optarg, 1, 1 << 20);
 			break;
 		case 's':
 			dir = optarg;
@@ -300,13 +489,13 @@ int main(int argc, char **argv)
 			sw->group = opt_group(optarg);
 			break;
 		case 'd':
-			daemon_mode = true;
+			a.daemon_mode = true;
 			break;
 		case 'p':
-			pidfile = optarg;
+			sw->pidfile = optarg;
 			break;
 		case 'f':
-			rcfile = optarg;
+			a.rcfile = optarg;
 			break;
 		case 'M':
 			sw->mgmt_path = optarg;
@@ -321,12 +510,12 @@ int main(int argc, char **argv)
 			(void)opt_num("debugclients", optarg, 0, 1 << 20);
 			break;
 		case 't':
-			if (ntaps == SW_MAXTAPS)
+			if (a.ntaps == SW_MAXTAPS)
 				die("-t %s: at most %d tap interfaces", optarg, SW_MAXTAPS);
-			taps[ntaps++] = optarg;
+			a.taps[a.ntaps++] = optarg;
 			break;
 		case OPT_NOSTDIN:
-			nostdin = true;
+			a.nostdin = true;
 			break;
 		default:
 			usage(stderr, EXIT_FAILURE);
@@ -340,7 +529,7 @@ int main(int argc, char **argv)
 		sw->dirmode = dirmode_from_mode(sw->mode);
 	else if (dirmode_set && !mode_set)
 		sw->mode = sw->dirmode & 0666;
-	if (hub && sw->fstp_on)
+	if (a.hub && sw->fstp_on)
 		sw->fstp_on = false;	/* as VDE 2: hub mode excludes FSTP */
 	if (!dir)
 		dir = geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl";
@@ -359,106 +548,12 @@ int main(int argc, char **argv)
 	}
 	sw->ctl_dir = (char *)dir;
 	/* a bad pid file is reported here, not after -d detached (exit 0) */
-	if (pidfile && pidfile_check(pidfile) < 0)
-		die_perror("pidfile %s", pidfile);
+	if (sw->pidfile && pidfile_check(sw->pidfile) < 0)
+		die_perror("pidfile %s", sw->pidfile);
 
-	if (port_table_init(&sw->pt, numports) < 0 ||
-	    fdb_init(&sw->fdb, hashsize, FDB_DEF_CAPACITY) < 0)
-		die_perror("init");
-	sw->pt.hub = hub;
-	sw->fdb.cb = sw_fdb_event;
-	sw->fdb.cb_arg = sw;
-	sw->fwd.pt = &sw->pt;
-	sw->fwd.fdb = &sw->fdb;
-	sw->fwd.emit = ds_emit;
-	sw->fwd.mirror = &sw->mirror;
-	sw->fwd.arg = sw;
-	sw->loop = loop_new();
-	if (!sw->loop)
-		die_perror("loop");
-	sw->start_ns = loop_now_ns();
-	sw_fstp_init(sw);
-	if (sw->fstp_on && fstp_enable(&sw->fstp, &sw->pt, true, sw->start_ns) < 0)
-		die_perror("fstp");
-	umask(0);
-	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
-
-	ds_init(sw);
-	memset(&cc, 0, sizeof(cc));
-	cc.banner = SW_BANNER;
-	cc.prompt = "vde$ ";
-	cc.shutdown_help = "shutdown of the switch";
-	cc.ctx = sw;
-	cc.on_shutdown = on_stop;
-	cc.on_stdin_eof = on_stdin_eof;
-	sw->con = console_new(sw->loop, &cc);
-	if (!sw->con || sw_commands_register(sw) < 0)
-		die_perror("console");
-	if (sw->mgmt_path &&
-	    console_listen(sw->con, sw->mgmt_path, sw->mgmt_mode, sw->mgmt_group) < 0) {
-		int e = errno;
-
-		ds_cleanup(sw);
-		errno = e;
-		die_perror("management socket %s", sw->mgmt_path);
-	}
-	for (i = 0; i < ntaps; i++) {
-		if (ds_tap_add(sw, taps[i]) == 0)
-			continue;
-		c = errno;
-		ds_cleanup(sw);
-		console_free(sw->con);
-		die("tap %s: %s%s", taps[i], strerror(c),
-		    c == ENOENT ? " (no /dev/net/tun)" :
-		    c == EPERM ? " (creating a tap needs CAP_NET_ADMIN)" :
-		    c == EBUSY ? " (the tap is in use by another process)" :
-		    c == EINVAL ? " (not a tap interface?)" :
-		    c == ENXIO ? " (no free port)" : "");
-	}
-	run_rcfile(sw, rcfile);
-
-	if (daemon_mode) {
-		if (daemonize() < 0)
-			die_perror("daemon");
-		log_to_syslog(true);
-	}
-	if (pidfile && pidfile_write(pidfile, NULL) < 0) {
-		int e = errno;
-
-		ds_cleanup(sw);
-		console_free(sw->con);
-		errno = e;
-		die_perror("pidfile %s", pidfile);
-	}
-	if (!daemon_mode && !nostdin && console_attach_stdio(sw->con, 0, 1) < 0)
-		die_perror("stdin console");
-
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(sw->loop, &sigs, on_signal, sw) < 0)
-		die_perror("signals");
-	sw->gc_timer = loop_add_timer(sw->loop, sw->gcint, gc_cb, sw);
-	if (sw->gc_timer < 0)
-		die_perror("timer");
-	sw->fstp_timer = loop_add_timer(sw->loop, FSTP_HELLO_NS, fstp_cb, sw);
-	if (sw->fstp_timer < 0)
-		die_perror("timer");
-	log_debug("switch ready: ctl %s", sw->ctl_path);
-
-	if (loop_run(sw->loop) < 0)
+	if (sw_setup(sw, &a) < 0 || sw_detach(sw, a.daemon_mode) < 0 ||
+	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0 || loop_run(sw->loop) < 0)
 		sw->exit_status = EXIT_FAILURE;
-
-	ds_cleanup(sw);
-	console_free(sw->con);
-	if (pidfile)
-		pidfile_remove();
-	loop_free(sw->loop);
-	fstp_free(&sw->fstp);
-	fdb_free(&sw->fdb);
-	port_table_free(&sw->pt);
-	free(sw->ctl_dir);
+	sw_teardown(sw);
 	return sw->exit_status;
 }

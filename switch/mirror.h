@@ -7,7 +7,7 @@
  * tag, or none). A monitor port is dedicated: it gets only the copies,
  * and what it sends is dropped (counted), so mirroring can never loop.
  * forward.c asks this module which ports are monitors and which sessions
- * a frame matches; datasock.c reports copies lost on a full monitor queue
+ * a frame matches; epcore.c reports copies lost on a full monitor queue
  * (a monitor never back-pressures real traffic). No allocation: sessions
  * live in a fixed table.
  */

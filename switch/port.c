@@ -2,7 +2,7 @@
 /* switch/port.c - the switch's port table: slots, allocation, ACLs
  *
  * Theory of operation: a control request is mapped to a slot by
- * port_select() (pure: it only reads the table), then datasock.c opens the
+ * port_select() (pure: it only reads the table), then ep_dgram.c opens the
  * data socket and links the endpoint with port_ep_attach(). Access control
  * follows VDE 2: a slot restricted with port/setuser or port/setgroup
  * accepts uid 0, the named user or a member of the named group; a slot that
@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "port.h"
+#include "endpoint.h"
 
 #include <errno.h>
 #include <stdlib.h>

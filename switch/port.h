@@ -6,8 +6,8 @@
  * really gives N ports (VDE 2.3.2 gave N-1). A slot exists once a client
  * got it or port/create made it; it is "active" while it has endpoints.
  * Its configuration (VLAN, ACL, allocatable flag, counters) outlives the
- * endpoints. This module does no I/O: endpoints carry their fds and queues
- * but sockets are opened and closed by datasock.c.
+ * endpoints. This module does no I/O: endpoints (endpoint.h) carry their
+ * fds and queues, and are opened and closed by the endpoint kinds.
  */
 #ifndef VDEKIT_SWITCH_PORT_H
 #define VDEKIT_SWITCH_PORT_H
@@ -20,7 +20,6 @@
 #include <sys/uio.h>
 
 #include "ctlreq.h"
-#include "txq.h"
 
 #define PORT_DEF_NUMPORTS	32
 #define PORT_MAX_NUMPORTS	4096
@@ -29,35 +28,13 @@
 #define VLAN_NONE		4095
 #define VLAN_WORDS		(4096 / 64)
 
-struct endpoint {
-	struct endpoint *next;		/* sibling on the same port */
-	struct sw *sw;
-	unsigned port;
-	int ctl_fd;			/* the ID shown by port/print */
-	int data_fd;
-	uid_t user;			/* owner of the client's socket */
-	bool port0;
-	bool tap;			/* a tap interface (tap.h), no ctl stream */
-	bool granted;			/* request accepted, data socket open */
-	bool paused;			/* EPOLLIN off: back-pressure */
-	struct endpoint *paused_next;
-	uint32_t events;		/* registered epoll events */
-	uint64_t last_progress;		/* last time its queue drained */
-	uint64_t accepted;		/* when the ctl connection arrived */
-	bool dirty;			/* on the pending-flush list */
-	struct endpoint *dirty_next;
-	struct endpoint *conn_next;	/* every ctl connection */
-	char path[CTL_PATH_MAX + 1];	/* our data socket */
-	char descr[CTL_DESCR_MAX + 1];
-	struct txq q;
-	unsigned nbatch;		/* frames batched for sendmmsg */
-	struct iovec *iov;		/* [SW_BATCH] */
-	struct mmsghdr *msg;		/* [SW_BATCH] */
-};
+struct endpoint;			/* endpoint.h: port.c uses next, port, user */
+
 
 struct port_counters {
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
 	uint64_t drop_runt, drop_oversize, drop_vlan, drop_qfull, drop_senderr;
+	uint64_t drop_empty;		/* zero-length datagrams */
 };
 
 struct port {

@@ -3,7 +3,10 @@
  *
  * One struct sw holds all state (no globals): configuration from the
  * command line, the port table, the MAC table, the forwarding context,
- * the receive buffers of the data path and the console.
+ * the receive buffers of the data path and the console. This header only
+ * holds types and limits: each module declares its functions in its own
+ * header (endpoint.h, ctlserver.h, swdir.h, topology.h, commands.h), so
+ * no module needs another's header just to reach the context.
  */
 #ifndef VDEKIT_SWITCH_SWITCH_H
 #define VDEKIT_SWITCH_SWITCH_H
@@ -18,8 +21,9 @@
 #include "mirror.h"
 #include "fstp.h"
 #include "port.h"
+#include "endpoint.h"
 
-#define SW_BATCH	64		/* frames per recvmmsg / sendmmsg */
+#define SW_BATCH	EP_BATCH	/* frames per receive / transmit batch */
 #define SW_RXSLOT	(FWD_FRAME_MAX + 1)	/* +1 detects oversize datagrams */
 #define SW_TXQ_BYTES	(2U << 20)	/* per-endpoint queue, allocated on demand */
 #define SW_TXQ_FRAMES	1024
@@ -34,12 +38,14 @@
 
 struct loop;
 struct console;
+struct ctl_conn;
 
 struct sw_drops {
 	uint64_t qfull;			/* transmit queue overflow */
 	uint64_t senderr;		/* send errors other than EAGAIN */
 	uint64_t ctl_refused;		/* control requests refused */
 	uint64_t pauses;		/* ingress paused by back-pressure */
+	uint64_t empty;			/* zero-length datagrams received */
 };
 
 struct sw {
@@ -51,9 +57,11 @@ struct sw {
 	struct sw_drops drops;
 	struct mirror mirror;		/* port mirroring sessions */
 	struct fstp fstp;
+	/* a port became active or inactive (topology.c sets it) */
+	void (*port_event)(struct sw *sw, unsigned port, bool active);
 
 	/* configuration */
-	char *ctl_dir;			/* absolute */
+	char *ctl_dir;			/* absolute once swdir_init() ran */
 	char ctl_path[CTL_PATH_MAX + 1];
 	mode_t mode, dirmode;
 	gid_t group;			/* (gid_t)-1: none */
@@ -68,41 +76,31 @@ struct sw {
 	long fstp_timer;
 	uint64_t start_ns;
 
-	/* control socket */
+	/* switch directory (swdir.c) */
+	bool dir_abs;			/* ctl_dir was malloc()ed by realpath */
+
+	/* control socket (ctlserver.c) */
 	int ctl_fd;
 	bool ctl_created;		/* we created (and must remove) DIR/ctl */
+	struct ctl_conn *conns;		/* connections waiting for their request */
+	long accept_timer;
 
-	/* data path */
-	uint8_t *rxbuf;			/* SW_BATCH * SW_RXSLOT */
+	/* data path (epcore.c) */
 	uint8_t *altbuf;		/* SW_BATCH * FWD_ALT_SIZE */
-	struct mmsghdr rxmsg[SW_BATCH];
-	struct iovec rxiov[SW_BATCH];
+	struct ep_rxbatch rx;		/* SW_BATCH * SW_RXSLOT */
+	struct endpoint *eps;		/* every endpoint */
 	struct endpoint *dirty;		/* endpoints with batched frames */
-	struct endpoint *conns;		/* every ctl connection */
 	struct endpoint *paused;	/* ingress endpoints not being read */
 	long resume_timer;
-	long accept_timer;
-	bool congested;			/* set by a flush, handled by ds_rx */
+	bool congested;			/* set by a flush, handled by ep_input */
 	uint64_t now;			/* time of the current receive batch */
 	struct endpoint *graveyard;	/* closed endpoints, freed later */
 	long reap_timer;
 
+	/* process (main.c) */
+	const char *pidfile;		/* -p, NULL: none */
+	bool pidfile_written;
 	int exit_status;
 };
-
-/* datasock.c */
-int ds_init(struct sw *sw);
-void ds_cleanup(struct sw *sw);
-int ds_epclose(struct sw *sw, unsigned port, int id);
-void ds_sweep_pending(struct sw *sw, uint64_t now);
-void ds_trim_queues(struct sw *sw, uint64_t now);
-void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len);
-void ds_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len);
-
-/* commands.c */
-int sw_commands_register(struct sw *sw);
-void sw_fdb_event(void *arg, enum fdb_event ev, const struct fdb_entry *e, uint32_t old_port);
-void sw_fstp_init(struct sw *sw);
-void sw_fstp_sync(struct sw *sw);
 
 #endif

@@ -20,6 +20,7 @@
  *                          the connection within MS ms
  *   send NAME DST SRC LEN [SEQ]   frame: DST SRC 88b5 payload (SEQ+i)&255
  *   sendhex NAME HEX       send HEX as one datagram
+ *   sendempty NAME         send a zero-length datagram
  *   burst NAME DST SRC LEN COUNT  send COUNT frames back to back (blocking)
  *   expect NAME SRC LEN [SEQ]     next frame on NAME within 5 s must match
  *   expecthex NAME HEX     next frame must be exactly HEX
@@ -460,6 +461,8 @@ int main(int argc, char **argv)
 					   nw > 5 ? (unsigned)strtoul(w[5], NULL, 0) : 0);
 
 			dsend(ep_get(w[1], 0), buf, n);
+		} else if (!strcmp(w[0], "sendempty") && nw == 2) {
+			dsend(ep_get(w[1], 0), buf, 0);
 		} else if (!strcmp(w[0], "sendhex") && nw == 3) {
 			static uint8_t b[BUFSZ];
 			size_t n = hex(w[2], b, sizeof(b));

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-switch-forward.sh - forwarding: flooding, learning (unicast to one port
 # only), no reflection between sibling endpoints, 9000-byte frames intact,
-# runts dropped and counted, eager aging without traffic, hub mode (port 0
+# runts and empty datagrams dropped and counted, eager aging without traffic, hub mode (port 0
 # excluded), -n numbering, bursts absorbed by the transmit queue.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
@@ -61,6 +61,11 @@ expect c $A 9234 9
 sendhex a ffffffffffff0200000000
 sendhex a ffffffffffff02000000000a08
 none b 200
+# zero-length datagrams: nothing forwarded, counted (empty in port/stats)
+sendempty a
+sendempty a
+sendempty a
+none b 200
 # a 14-byte frame (header only) is forwarded
 send a $BC $A 14
 expect b $A 14
@@ -92,6 +97,8 @@ S=$(body sw port/stats)
 echo "$S" | grep -q 'drops runt 2 ' || fail "runts not counted: $S"
 echo "$S" | grep -q ' vlan 1 ' || fail "VLAN drop not counted: $S"
 echo "$S" | grep -Eq '^Port 0001 .* drop runt 2 ' || fail "per-port runts: $S"
+echo "$S" | grep -Eq '^drops .* empty 3$' || fail "empty datagrams not counted: $S"
+echo "$S" | grep -Eq '^Port 0001 .* empty 3$' || fail "per-port empty datagrams: $S"
 H=$(body sw hash/print)
 echo "$H" | grep -Eq "Addr: $A VLAN 0000 to port: 001 " || fail "hash/print: $H"
 echo "$H" | grep -q "$MC" && fail "multicast source learned: $H"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-switch-lifecycle.sh - vde_switch's command line and life cycle: help,
-# version, bad options, single-dash long options, modes, rc file, stdin EOF,
+# version, bad options, single-dash long options, modes, rc file, stdin EOF
+# (and SIGTERM during its cleanup),
 # daemon + pidfile, stale socket replaced, live socket refused, cleanup on
 # SIGTERM/SIGINT/SIGHUP.
 . "$top_srcdir/tests/lib/env.sh"
@@ -53,6 +54,22 @@ rc=$?
 [ $rc = 0 ] || fail "stdin EOF exit status $rc"
 grep -q 'EOF on stdin' "$TMP/eof.err" || fail "stdin EOF message: $(cat "$TMP/eof.err")"
 [ -e "$TMP/eof" ] && fail "stdin EOF left the ctl dir"
+
+# stdin closed, then SIGTERM right after (a service manager's or a test
+# driver's shutdown): the signal comes while the switch is already cleaning
+# up for the EOF; it finishes and exits 0, not killed by the signal (143)
+mkfifo "$TMP/sig.in"
+"$SWITCH" -s "$TMP/sig" -p "$TMP/sig.pid" <"$TMP/sig.in" >/dev/null 2>"$TMP/sig.err" &
+P=$!; PIDS+=($P)
+exec 7>"$TMP/sig.in"
+wait_for test -s "$TMP/sig.pid" || fail "EOF+SIGTERM: switch not ready"
+exec 7>&-
+kill -TERM $P
+timeout 10 tail --pid=$P -f /dev/null || fail "EOF+SIGTERM: switch still running"
+wait $P; rc=$?
+[ $rc = 0 ] || fail "EOF+SIGTERM: exit status $rc: $(cat "$TMP/sig.err")"
+[ -e "$TMP/sig" ] && fail "EOF+SIGTERM left the ctl dir"
+[ -e "$TMP/sig.pid" ] && fail "EOF+SIGTERM left the pidfile"
 
 # single-dash long options, -m derivation, rc file, -F accepted
 printf '# comment\nport/create 9\n' >"$TMP/rc"

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "port.h"
 #include "tap.h"
 

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* switch/endpoint.h - one interface for every kind of switch endpoint
+ *
+ * A port (port.h) has zero or more endpoints; an endpoint is one attached
+ * peer: a datagram socket of a VDE client (ep_dgram.c), a tap interface
+ * (ep_tap.c), later a shared-memory ring or a vhost-user guest. The
+ * forwarding core (forward.c) sees only ports; epcore.c, the data path
+ * shell, sees only endpoints and their ops table. A kind is one file that
+ * fills a struct ep_ops and nothing else of the core changes.
+ *
+ * Contract between epcore.c (the core) and a kind:
+ *
+ * Ownership. The core owns struct endpoint, its transmit batch and its
+ * bounded transmit queue (txq.h), the receive buffers, the port link and
+ * every counter of frames it sees (port counters, struct sw_drops, mirror
+ * drops). A kind owns its fds, files and private state (ep->priv, sized by
+ * ep_new()); it reports what it could not do through the return values
+ * below, so each drop of a frame is counted once, by the core. A kind
+ * counts only what the core never sees (a malformed ring descriptor, a
+ * vhost-user protocol error), in its private state, and shows it through
+ * ops->counters() (port/stats prints one line per such endpoint).
+ *
+ * Life. The kind calls ep_new(), opens its fds and registers them with the
+ * loop (lib/common/loop.h), then ep_attach() links the endpoint to a port
+ * (from then on it receives frames). ep_close() may be called at any time
+ * by anybody (console port/epclose, a dead peer, switch exit): it unlinks
+ * the endpoint, calls ops->close() once, and frees the struct after the
+ * current loop iteration, so a callback may still read *ep after closing
+ * it (ep->closed is then true) but must not use it otherwise.
+ *
+ * Fds. A kind registers its fds itself with loop_add_fd(), for input
+ * (the core assumes EPOLLIN until it calls ops->want()). A kind with one
+ * data fd (datagram socket, tap) sets ep->fd, registers it with the core's
+ * ep_fd_cb (EPOLLIN -> ep_input(), EPOLLOUT -> ep_output()) and uses
+ * ep_want_fd as ops->want. A kind with several fds (vhost-user: the unix
+ * socket and kick eventfds; ring: an eventfd) registers its own callbacks
+ * and calls ep_input() when frames may be waiting and ep_output() when the
+ * peer can take frames again; ep->fd may stay -1.
+ *
+ * Receive. ep_input() calls ops->rx() with the core's receive batch: at
+ * most b->max frames, each copied into its slot b->buf + i * b->slot (the
+ * core never points into memory the peer can change: shared memory is
+ * copied, then checked). b->len[i] is the frame's length; a frame longer
+ * than the slot is reported as b->slot (counted oversize), an empty one as
+ * 0 (counted). rx() returns the frames filled, 0 if none now, -1 (errno)
+ * when the endpoint is dead: the core then closes it (the kind logs why).
+ * A kind whose peer sends offload super-frames (virtio-net header, up to
+ * 64 KiB) hands them whole only to a core that announces it; until then
+ * it cuts them into wire frames before rx() returns them.
+ *
+ * Transmit. The core batches frames per endpoint during a receive batch
+ * and calls ops->tx() with at most EP_BATCH frames (valid only during the
+ * call: a kind that cannot send now must not keep pointers). tx() returns
+ * how many it took: sent, or refused by a hard error (then also counted in
+ * *errors, the core counts them as senderr). Fewer than n means "peer
+ * full": the core copies the rest into the endpoint's queue, asks for
+ * output readiness through ops->want(), and calls tx() again from
+ * ep_output(). Queueing, back-pressure (pausing the ingress endpoints that
+ * feed a congested queue, through ops->want(rx = false)) and queue-full
+ * drops are the core's alone. ops->flush(), if set, is called once after
+ * each tx() burst (a ring kicks its peer's eventfd there, once).
+ *
+ * Frames the core hands to tx() are wire frames of at most FWD_FRAME_MAX
+ * bytes. EP_CAP_VNET in ops->caps says the kind could take offload
+ * super-frames; the core does not produce them yet.
+ */
+#ifndef VDEKIT_SWITCH_ENDPOINT_H
+#define VDEKIT_SWITCH_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "ctlreq.h"
+#include "txq.h"
+
+#define EP_BATCH	64		/* frames per rx() / tx() call */
+
+struct loop;
+struct sw;
+struct endpoint;
+
+/* The receive batch a kind fills (see the contract above). */
+struct ep_rxbatch {
+	uint8_t *buf;			/* max slots of slot bytes each */
+	size_t slot;
+	unsigned max;
+	uint32_t len[EP_BATCH];
+};
+
+enum ep_caps {
+	EP_CAP_VNET = 1U << 0,		/* could take virtio-net super-frames */
+};
+
+struct ep_ops {
+	const char *kind;		/* "module" column of port/print */
+	unsigned caps;			/* enum ep_caps */
+	int (*rx)(struct endpoint *ep, struct ep_rxbatch *b);
+	unsigned (*tx)(struct endpoint *ep, const struct iovec *iov, unsigned n,
+		       unsigned *errors);
+	void (*flush)(struct endpoint *ep);	/* may be NULL */
+	/* want() - the core's interest changed: receive unless paused, be
+	 * told when the peer can take frames while the queue holds some.
+	 * 0, or -1 (the core retries on the next change). */
+	int (*want)(struct endpoint *ep, bool rx, bool tx);
+	/* close() - unregister and close the kind's fds, remove its files,
+	 * free what priv points to (not priv itself). Called once. */
+	void (*close)(struct endpoint *ep);
+	/* counters() - may be NULL: print the kind's own counters as
+	 * " name value" pairs (no newline). */
+	void (*counters)(const struct endpoint *ep, FILE *out);
+};
+
+struct endpoint {
+	/* set by the kind before ep_attach() */
+	unsigned port;
+	uid_t user;			/* PORT_NOUSER: none */
+	bool port0;			/* on the management port 0 */
+	int id;				/* ID of port/print and port/epclose */
+	int fd;				/* data fd polled through ep_fd_cb, or -1 */
+	char descr[CTL_DESCR_MAX + 1];
+	void *priv;			/* the kind's state (ep_new's priv_size) */
+
+	/* the core's (epcore.c) */
+	const struct ep_ops *ops;
+	struct sw *sw;
+	struct endpoint *next;		/* sibling on the same port (port.c) */
+	struct endpoint *all_next;	/* every endpoint of the switch */
+	bool attached;			/* linked to its port */
+	bool closed;			/* ep_close() done, freed soon */
+	bool paused;			/* not read: back-pressure */
+	struct endpoint *paused_next;
+	bool dirty;			/* has a batch to flush */
+	struct endpoint *dirty_next;
+	uint32_t events;		/* last want(): EPOLLIN | EPOLLOUT */
+	uint64_t last_progress;		/* last time its queue drained */
+	struct txq q;
+	unsigned nbatch;		/* frames batched for tx() */
+	struct iovec iov[EP_BATCH];
+};
+
+/* ---- for the kinds ---- */
+
+/**
+ * ep_new() - a detached endpoint of kind @ops with @priv_size bytes of
+ * zeroed private state at ep->priv. id and fd are -1, user PORT_NOUSER.
+ * Return: the endpoint, or NULL (ENOMEM).
+ */
+struct endpoint *ep_new(struct sw *sw, const struct ep_ops *ops, size_t priv_size);
+
+/* ep_attach() - link @ep to port ep->port: it now receives frames. */
+void ep_attach(struct endpoint *ep);
+
+/* ep_input() - read and forward one receive batch. Return: frames read. */
+int ep_input(struct endpoint *ep);
+
+/* ep_output() - the peer can take frames: send what is queued. */
+void ep_output(struct endpoint *ep);
+
+/* ep_close() - close @ep (attached or not); see "Life" above. */
+void ep_close(struct endpoint *ep);
+
+/* ep_fd_cb() / ep_want_fd() - the loop callback (arg: the endpoint) and
+ * the want() of a kind with one data fd, ep->fd. */
+void ep_fd_cb(struct loop *l, int fd, uint32_t events, void *arg);
+int ep_want_fd(struct endpoint *ep, bool rx, bool tx);
+
+/* ---- for the rest of the switch ---- */
+
+/* ep_core_init() - receive buffers of the data path. 0 or -1 (ENOMEM). */
+int ep_core_init(struct sw *sw);
+
+/* ep_core_cleanup() - close every endpoint, free the buffers and timers. */
+void ep_core_cleanup(struct sw *sw);
+
+/* ep_emit() - forward_frame()'s emit callback (@arg: the switch). */
+void ep_emit(void *arg, unsigned port, const uint8_t *frame, size_t len);
+
+/* ep_send_now() - send one frame (a BPDU) to every endpoint of @port now,
+ * or queue a copy behind what is queued. */
+void ep_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len);
+
+/* ep_close_id() - port/epclose: close endpoint @id of @port. 0 or ENXIO. */
+int ep_close_id(struct sw *sw, unsigned port, int id);
+
+/* ep_trim_queues() - free the rings of queues idle for SW_TXQ_IDLE_NS. */
+void ep_trim_queues(struct sw *sw, uint64_t now);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* switch/ep_dgram.h - VDE 2 clients' datagram sockets as switch endpoints
+ *
+ * The endpoint kind of every client that came through DIR/ctl: a datagram
+ * socket DIR/NNN.FD connected to the client's own socket, living exactly
+ * as long as the client's ctl stream (whose fd is the endpoint's ID).
+ */
+#ifndef VDEKIT_SWITCH_EP_DGRAM_H
+#define VDEKIT_SWITCH_EP_DGRAM_H
+
+#include <sys/types.h>
+
+#include "ctlreq.h"
+
+struct sw;
+
+/**
+ * ep_dgram_open() - grant a control request: open, bind and connect the
+ * data socket, send the reply, attach the endpoint to @port
+ * @sw:		switch
+ * @ctl_fd:	the client's ctl stream (not watched by the loop); it
+ *		becomes the endpoint's on success, stays the caller's on error
+ * @req:	the parsed request
+ * @user:	owner of the client's socket
+ * @port:	the port port_select() chose
+ * @why:	on error, the step that failed (for the log line)
+ *
+ * Return: 0, or -1 with errno.
+ */
+int ep_dgram_open(struct sw *sw, int ctl_fd, const struct ctl_request *req, uid_t user,
+		  unsigned port, const char **why);
+
+#endif

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* switch/epcore.c - the data path shell: endpoints, batches, queues and
+ * back-pressure, for every endpoint kind (endpoint.h holds the contract)
+ *
+ * Theory of operation: a readable endpoint is read with one ops->rx()
+ * batch; every frame goes through forward_frame(), whose emit callback
+ * appends the frame to a per-endpoint batch (no copy: the batch points
+ * into the receive buffers). At the end of the receive batch every touched
+ * endpoint is flushed with one ops->tx(). What the peer cannot take now is
+ * copied into the endpoint's bounded queue and sent when the kind reports
+ * output readiness (ep_output()); beyond the queue frames are dropped and
+ * counted. Back-pressure: when a queue passes half its size while its peer
+ * is still draining it, the ingress endpoint that fed it is not read for a
+ * while (until the queue is below a quarter, at most SW_PAUSE_NS), so a
+ * blocking sender waits instead of losing frames. A peer that drains
+ * nothing for SW_STUCK_NS is "stuck" and no longer pauses anybody: frames
+ * to it are dropped. A monitor port (mirror.h) never pauses anybody
+ * either: a copy that does not fit its queue is dropped and counted on its
+ * mirror session.
+ *
+ * Every drop of the data path is counted here, on the port, in struct
+ * sw_drops and (for monitor ports) on the mirror session. A port that
+ * becomes active or inactive is reported through sw->port_event (the
+ * topology wiring: MAC table flush, FSTP), so this file knows neither.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+#include "ether.h"
+#include "log.h"
+#include "loop.h"
+#include "switch.h"
+#include "endpoint.h"
+
+/* ------------------------------------------------------------------ */
+/* transmit side */
+
+/* Tell the kind what @ep needs now: receive unless paused by
+ * back-pressure, output readiness while its queue is not empty. */
+static void ep_update(struct endpoint *ep)
+{
+	bool rx = !ep->paused, tx = ep->q.frames > 0;
+	uint32_t ev = (rx ? EPOLLIN : 0) | (tx ? EPOLLOUT : 0);
+
+	if (ev == ep->events || ep->closed)
+		return;
+	if (ep->ops->want(ep, rx, tx) == 0)
+		ep->events = ev;
+}
+
+/* A queue above the high mark whose peer still drains it asks for
+ * back-pressure; a peer that made no progress for SW_STUCK_NS is stuck
+ * and only loses frames (counted), so it cannot stall the others. */
+static bool ep_congested(const struct endpoint *ep, uint64_t now)
+{
+	return (ep->q.frames > SW_TXQ_FRAMES / 2 || txq_bytes(&ep->q) > SW_TXQ_BYTES / 2) &&
+	       now - ep->last_progress < SW_STUCK_NS;
+}
+
+static void ep_resume_all(struct sw *sw)
+{
+	struct endpoint *ep;
+
+	while ((ep = sw->paused)) {
+		sw->paused = ep->paused_next;
+		ep->paused_next = NULL;
+		ep->paused = false;
+		ep_update(ep);
+	}
+}
+
+static uint64_t ep_resume_cb(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+
+	sw->resume_timer = 0;
+	ep_resume_all(sw);
+	return LOOP_NOMORE;
+}
+
+/* Stop reading from ingress @ep until a congested queue drains (or
+ * SW_PAUSE_NS passes): its sender then blocks instead of losing frames. */
+static void ep_pause(struct sw *sw, struct endpoint *ep)
+{
+	if (ep->paused)
+		return;
+	ep->paused = true;
+	ep->paused_next = sw->paused;
+	sw->paused = ep;
+	sw->drops.pauses++;
+	ep_update(ep);
+	if (!sw->resume_timer) {
+		sw->resume_timer = loop_add_timer(sw->loop, SW_PAUSE_NS, ep_resume_cb, sw);
+		if (sw->resume_timer < 0) {
+			sw->resume_timer = 0;
+			ep_resume_all(sw);
+		}
+	}
+}
+
+static void ep_count_drop(struct sw *sw, struct endpoint *ep, bool qfull)
+{
+	struct port *pp = &sw->pt.v[ep->port];
+
+	if (qfull) {
+		sw->drops.qfull++;
+		pp->c.drop_qfull++;
+		mirror_count_drop(&sw->mirror, ep->port);
+	} else {
+		sw->drops.senderr++;
+		pp->c.drop_senderr++;
+	}
+}
+
+/* Hand @n frames to the kind; returns how many it took (sent or refused
+ * for a hard error, counted here). */
+static unsigned ep_tx(struct sw *sw, struct endpoint *ep, const struct iovec *iov, unsigned n)
+{
+	unsigned taken, errors = 0;
+
+	taken = ep->ops->tx(ep, iov, n, &errors);
+	while (errors--)
+		ep_count_drop(sw, ep, false);
+	if (ep->ops->flush)
+		ep->ops->flush(ep);
+	return taken;
+}
+
+static void ep_flush_batch(struct sw *sw, struct endpoint *ep)
+{
+	unsigned n = ep->nbatch, i = 0;
+
+	ep->nbatch = 0;
+	if (!ep->q.frames) {
+		i = ep_tx(sw, ep, ep->iov, n);
+		ep->last_progress = sw->now;
+	}
+	for (; i < n; i++)
+		if (!txq_push(&ep->q, ep->iov[i].iov_base, ep->iov[i].iov_len))
+			ep_count_drop(sw, ep, true);
+	if (ep->q.frames) {
+		ep_update(ep);
+		/* a monitor port (mirror.h) loses copies, never slows traffic */
+		if (ep_congested(ep, sw->now) && !mirror_is_monitor(&sw->mirror, ep->port))
+			sw->congested = true;
+	}
+}
+
+static void ep_flush_all(struct sw *sw)
+{
+	struct endpoint *ep;
+
+	while ((ep = sw->dirty)) {
+		sw->dirty = ep->dirty_next;
+		ep->dirty_next = NULL;
+		ep->dirty = false;
+		ep_flush_batch(sw, ep);
+	}
+}
+
+/**
+ * ep_output() - the peer of @ep can take frames again: send its queue.
+ * @ep:	endpoint
+ */
+void ep_output(struct endpoint *ep)
+{
+	struct sw *sw = ep->sw;
+	struct iovec iov[EP_BATCH];
+	unsigned n, sent;
+
+	if (ep->closed)
+		return;
+	while (ep->q.frames) {
+		n = txq_peek(&ep->q, iov, EP_BATCH);
+		sent = ep_tx(sw, ep, iov, n);
+		txq_pop(&ep->q, sent);
+		if (sent)
+			ep->last_progress = loop_now_ns();
+		if (sent < n)
+			break;
+	}
+	if (sw->paused && ep->q.frames < SW_TXQ_FRAMES / 4 &&
+	    txq_bytes(&ep->q) < SW_TXQ_BYTES / 4)
+		ep_resume_all(sw);
+	ep_update(ep);
+}
+
+/**
+ * ep_emit() - forward_frame() callback: batch @frame for every endpoint of
+ * @port (sent at the end of the receive batch).
+ * @arg:	the switch
+ * @port:	egress port
+ * @frame:	frame bytes, valid until the end of the receive batch
+ * @len:	their length
+ */
+void ep_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
+{
+	struct sw *sw = arg;
+	struct port *pp = &sw->pt.v[port];
+	struct endpoint *ep;
+
+	pp->c.out_pkts++;
+	pp->c.out_bytes += len;
+	for (ep = pp->eps; ep; ep = ep->next) {
+		if (ep->nbatch == EP_BATCH)
+			ep_flush_batch(sw, ep);
+		ep->iov[ep->nbatch].iov_base = (void *)frame;
+		ep->iov[ep->nbatch].iov_len = len;
+		ep->nbatch++;
+		if (!ep->dirty) {
+			ep->dirty = true;
+			ep->dirty_next = sw->dirty;
+			sw->dirty = ep;
+		}
+	}
+}
+
+/**
+ * ep_send_now() - send one frame (a BPDU) to every endpoint of @port at
+ * once, or queue a copy behind what is already queued
+ * @sw:		switch
+ * @port:	egress port (< sw->pt.nslots)
+ * @frame:	frame
+ * @len:	its length
+ */
+void ep_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
+{
+	struct port *pp = &sw->pt.v[port];
+	struct endpoint *ep;
+
+	pp->c.out_pkts++;
+	pp->c.out_bytes += len;
+	for (ep = pp->eps; ep; ep = ep->next) {
+		struct iovec iov = { (void *)frame, len };
+
+		if (!ep->q.frames && ep_tx(sw, ep, &iov, 1) == 1)
+			continue;
+		if (!txq_push(&ep->q, frame, len))
+			ep_count_drop(sw, ep, true);
+		else
+			ep_update(ep);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* receive side */
+
+/**
+ * ep_input() - receive and forward one batch from @ep
+ * @ep:	endpoint (attached; a closed or detached one reads nothing)
+ *
+ * An endpoint whose rx() reports it dead is closed.
+ *
+ * Return: frames read (0 if none or closed).
+ */
+int ep_input(struct endpoint *ep)
+{
+	struct sw *sw = ep->sw;
+	struct port *pp;
+	uint64_t now;
+	int n = 0, i;
+
+	if (ep->closed || !ep->attached)
+		goto out;
+	pp = &sw->pt.v[ep->port];
+	sw->rx.max = EP_BATCH;
+	n = ep->ops->rx(ep, &sw->rx);
+	if (n < 0) {
+		ep_close(ep);
+		n = 0;
+	}
+	if (n == 0)
+		goto out;
+	now = sw->now = loop_now_ns();
+	for (i = 0; i < n; i++) {
+		size_t len = sw->rx.len[i];
+		uint8_t *buf = sw->rx.buf + (size_t)i * sw->rx.slot;
+
+		if (len == 0) {
+			/* a zero-length datagram carries no frame: count it */
+			pp->c.drop_empty++;
+			sw->drops.empty++;
+			continue;
+		}
+		if (len > FWD_FRAME_MAX) {
+			pp->c.drop_oversize++;
+			sw->fwd.st.oversize++;
+			continue;
+		}
+		if (len < ETH_MINFRAME) {
+			pp->c.drop_runt++;
+			sw->fwd.st.runt++;
+			continue;
+		}
+		pp->c.in_pkts++;
+		pp->c.in_bytes += len;
+		forward_frame(&sw->fwd, ep->port, buf, len,
+			      sw->altbuf + (size_t)i * FWD_ALT_SIZE, now);
+	}
+	ep_flush_all(sw);
+	if (sw->congested) {
+		sw->congested = false;
+		if (!ep->closed)
+			ep_pause(sw, ep);
+	}
+out:
+	return n;
+}
+
+/**
+ * ep_fd_cb() - loop callback of a kind's single data fd (arg: endpoint)
+ */
+void ep_fd_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct endpoint *ep = arg;
+
+	if (events & EPOLLOUT)
+		ep_output(ep);
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		ep_input(ep);
+}
+
+/**
+ * ep_want_fd() - ops->want of a kind with one data fd registered through
+ * ep_fd_cb: EPOLLIN while @rx, EPOLLOUT while @tx.
+ * Return: 0, or -1 with errno.
+ */
+int ep_want_fd(struct endpoint *ep, bool rx, bool tx)
+{
+	return loop_mod_fd(ep->sw->loop, ep->fd, (rx ? EPOLLIN : 0) | (tx ? EPOLLOUT : 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* life of an endpoint */
+
+/**
+ * ep_new() - allocate a detached endpoint of kind @ops
+ * @sw:		switch
+ * @ops:	its kind
+ * @priv_size:	bytes of zeroed private state at ep->priv (may be 0)
+ *
+ * Return: the endpoint (id and fd -1, user PORT_NOUSER), or NULL.
+ */
+struct endpoint *ep_new(struct sw *sw, const struct ep_ops *ops, size_t priv_size)
+{
+	struct endpoint *ep = calloc(1, sizeof(*ep) + priv_size);
+
+	if (!ep)
+		return NULL;
+	ep->sw = sw;
+	ep->ops = ops;
+	ep->id = ep->fd = -1;
+	ep->user = PORT_NOUSER;
+	ep->priv = priv_size ? ep + 1 : NULL;
+	ep->events = EPOLLIN;		/* kinds register their fds for input */
+	txq_init(&ep->q, SW_TXQ_BYTES, SW_TXQ_FRAMES);
+	ep->all_next = sw->eps;
+	sw->eps = ep;
+	return ep;
+}
+
+/**
+ * ep_attach() - link @ep to port ep->port (port_select() chose it): from
+ * now on it receives frames. Prints port/+ when the port became active.
+ */
+void ep_attach(struct endpoint *ep)
+{
+	struct sw *sw = ep->sw;
+
+	ep->attached = true;
+	ep->last_progress = loop_now_ns();
+	if (port_ep_attach(&sw->pt, ep)) {
+		console_debug(sw->con, 021, "%02u", ep->port);
+		if (sw->port_event)
+			sw->port_event(sw, ep->port, true);
+	}
+}
+
+static uint64_t ep_reap_cb(struct loop *l, void *arg)
+{
+	struct sw *sw = arg;
+	struct endpoint *ep;
+
+	while ((ep = sw->graveyard)) {
+		sw->graveyard = ep->next;
+		free(ep);
+	}
+	sw->reap_timer = 0;
+	return LOOP_NOMORE;
+}
+
+/* Remove @ep from the list at @head linked through the field at @off. */
+static void ep_unlink(struct endpoint **head, struct endpoint *ep, size_t off)
+{
+	struct endpoint **link;
+
+	for (link = head; *link; link = (struct endpoint **)((char *)*link + off))
+		if (*link == ep) {
+			*link = *(struct endpoint **)((char *)ep + off);
+			return;
+		}
+}
+
+/**
+ * ep_close() - detach and close @ep (see endpoint.h, "Life")
+ * @ep:	endpoint; nothing happens if it is already closed
+ */
+void ep_close(struct endpoint *ep)
+{
+	struct sw *sw = ep->sw;
+	unsigned port = ep->port;
+
+	if (ep->closed)
+		return;
+	ep->closed = true;
+	ep_unlink(&sw->eps, ep, offsetof(struct endpoint, all_next));
+	if (ep->paused) {
+		ep_unlink(&sw->paused, ep, offsetof(struct endpoint, paused_next));
+		ep->paused = false;
+	}
+	if (ep->dirty) {
+		ep_unlink(&sw->dirty, ep, offsetof(struct endpoint, dirty_next));
+		ep->dirty = false;
+	}
+	if (ep->attached) {
+		ep->attached = false;
+		console_debug(sw->con, 032, "Port %02u FD %2d", port, ep->id);
+		if (port_ep_detach(&sw->pt, ep)) {
+			console_debug(sw->con, 022, "%02u", port);
+			if (sw->port_event)
+				sw->port_event(sw, port, false);
+		}
+		log_debug("port %u: endpoint %d closed", port, ep->id);
+	}
+	ep->ops->close(ep);
+	txq_free(&ep->q);
+	ep->next = sw->graveyard;
+	sw->graveyard = ep;
+	if (!sw->reap_timer)
+		sw->reap_timer = loop_add_timer(sw->loop, 1000, ep_reap_cb, sw);
+	if (sw->reap_timer < 0) {
+		sw->reap_timer = 0;
+		ep_reap_cb(sw->loop, sw);
+	}
+}
+
+/**
+ * ep_close_id() - port/epclose: close endpoint @id of @port.
+ * Return: 0 or ENXIO.
+ */
+int ep_close_id(struct sw *sw, unsigned port, int id)
+{
+	struct endpoint *ep;
+
+	if (port >= sw->pt.nslots)
+		return ENXIO;
+	for (ep = sw->pt.v[port].eps; ep; ep = ep->next)
+		if (ep->id == id) {
+			ep_close(ep);
+			return 0;
+		}
+	return ENXIO;
+}
+
+/**
+ * ep_trim_queues() - free the transmit ring of every endpoint whose queue is
+ * empty and made no progress for SW_TXQ_IDLE_NS (called from the periodic
+ * gc timer, so a ring is freed at most once per tick and RSS goes back down
+ * after a burst to slow receivers: 64 rings of up to SW_TXQ_BYTES each).
+ */
+void ep_trim_queues(struct sw *sw, uint64_t now)
+{
+	struct endpoint *ep;
+
+	for (ep = sw->eps; ep; ep = ep->all_next)
+		if (ep->attached && !ep->q.frames && now - ep->last_progress >= SW_TXQ_IDLE_NS)
+			txq_trim(&ep->q);
+}
+
+/**
+ * ep_core_init() - allocate the receive batch of the data path.
+ * Return: 0, or -1 with errno ENOMEM.
+ */
+int ep_core_init(struct sw *sw)
+{
+	sw->rx.slot = SW_RXSLOT;
+	sw->rx.max = EP_BATCH;
+	sw->rx.buf = malloc((size_t)EP_BATCH * SW_RXSLOT);
+	sw->altbuf = malloc((size_t)EP_BATCH * FWD_ALT_SIZE);
+	if (!sw->rx.buf || !sw->altbuf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * ep_core_cleanup() - close every endpoint, stop the data path's timers
+ * and free its buffers. Safe on a switch whose data path never started.
+ */
+void ep_core_cleanup(struct sw *sw)
+{
+	while (sw->eps)
+		ep_close(sw->eps);
+	if (sw->reap_timer > 0)
+		loop_del_timer(sw->loop, sw->reap_timer);
+	sw->reap_timer = 0;
+	if (sw->resume_timer > 0)
+		loop_del_timer(sw->loop, sw->resume_timer);
+	sw->resume_timer = 0;
+	ep_reap_cb(sw->loop, sw);
+	free(sw->rx.buf);
+	free(sw->altbuf);
+	sw->rx.buf = sw->altbuf = NULL;
+}
