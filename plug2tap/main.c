@@ -14,7 +14,7 @@
  * Offloads: a tap we create ourselves is opened with IFF_VNET_HDR and TSO
  * enabled (TUNSETOFFLOAD), so the local TCP stack hands over 64 KiB
  * super-frames with partial checksums instead of one packet per MSS; they
- * are cut into ordinary frames and checksummed here (vnet.c) before they
+ * are cut into ordinary frames and checksummed here (lib/common/vnet.c) before they
  * reach the network. The other way, frames that arrive from a switch in one
  * batch (recvmmsg) and continue one TCP flow are merged into one
  * super-frame for the tap (GRO), after their checksums are verified. The

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tests/unit/test_vnet.c - plug2tap/vnet.c: checksums, TSO segmentation and
+/* tests/unit/test_vnet.c - lib/common/vnet.c: checksums, TSO segmentation and
  * GRO coalescing (round trips, and every reason a segment must not merge)
  */
 #include "config.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plug2tap/vnet.h"
+#include "vnet.h"
 #include "tap.h"
 
 #define SLOT	2048

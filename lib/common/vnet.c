@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* plug2tap/vnet.c - tap offloads done in software around a virtio_net_hdr
+/* lib/common/vnet.c - tap offloads done in software around a virtio_net_hdr
  *
  * Theory of operation
  *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* plug2tap/vnet.h - tap offloads in software: finish checksums, split TCP
+/* lib/common/vnet.h - tap offloads in software: finish checksums, split TCP
  * super-frames (TSO, read side) and merge runs of TCP segments (GRO, write
  * side) around a virtio_net_hdr, so VDE only ever sees plain frames.
  */
