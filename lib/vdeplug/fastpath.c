@@ -388,21 +388,24 @@ static bool switch_gone(const struct vde_fastpath *fp)
 }
 
 /* Frames sent before ACTIVE wait on the socket ahead of the first
- * doorbell. >0 a frame (its copied length), 0 none left. */
+ * doorbell. >0 a frame (its copied length), 0 none left. The doorbell that
+ * ends them is left in place: it keeps vde_datafd() readable for the ring
+ * frames behind it and is read by the next settle(). */
 static ssize_t predrain(struct vde_fastpath *fp, struct msghdr *mh)
 {
 	ssize_t n;
 
 	do
-		n = recvmsg(fp->sock, mh, MSG_DONTWAIT);
+		n = recvmsg(fp->sock, mh, MSG_DONTWAIT | MSG_PEEK);
 	while (n < 0 && errno == EINTR);
-	if (n > 0)
-		return n;
-	fp->predrain = false;
-	if (n == 0) {
-		fp->doorbells_rx++;
-		shmring_cons_absorb(&fp->rx, 1);
+	if (n > 0) {
+		do
+			n = recvmsg(fp->sock, mh, MSG_DONTWAIT);
+		while (n < 0 && errno == EINTR);
+		if (n > 0)
+			return n;
 	}
+	fp->predrain = false;
 	return 0;
 }
 
