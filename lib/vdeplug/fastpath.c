@@ -302,7 +302,7 @@ static int ring_bell(struct vde_fastpath *fp)
 	do
 		n = send(fp->sock, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
-	fp->doorbells_tx++;
+	__atomic_fetch_add(&fp->doorbells_tx, 1, __ATOMIC_RELAXED);	/* both directions ring */
 	/* EAGAIN: its queue holds doorbells already, it will look */
 	if (n < 0 && errno != EAGAIN)
 		return -errno;
@@ -339,15 +339,44 @@ static bool wait_readable(int fd, int ms)
 	return poll(&pfd, 1, ms) > 0;
 }
 
-/* The s2c ring looked empty or our arming was spent: re-arm, and leave
+/* Read the doorbells we know were sent (or are about to be: the switch
+ * took our flag and has not sent yet; wait for those briefly, else the
+ * caller would be woken later for nothing). Others stay on the socket. */
+static void pay_owed(struct vde_fastpath *fp)
+{
+	long deadline = now_ms() + FASTPATH_OWED_WAIT_MS;
+	char junk[64];
+
+	while (fp->rx.owed) {
+		ssize_t n = recv(fp->sock, junk, sizeof(junk), MSG_DONTWAIT);
+		long left;
+
+		if (n == 0) {
+			fp->rx.owed--;
+			fp->doorbells_rx++;
+			continue;
+		}
+		if (n > 0) {
+			fp->stray++;	/* a frame after ACTIVE: protocol error */
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		left = deadline - now_ms();
+		if (errno != EAGAIN || left <= 0)
+			break;
+		wait_readable(fp->sock, (int)left);
+	}
+	fp->rx.owed = 0;	/* late or never: the peer's problem */
+}
+
+/* The s2c ring looked empty (or our arming is spent): re-arm, and leave
  * the data socket readable exactly if frames wait. True if frames wait. */
 static bool settle(struct vde_fastpath *fp)
 {
 	int round;
 
 	for (round = 0; round < SETTLE_MAX; round++) {
-		long deadline;
-
 		if (shmring_cons_arm(&fp->rx)) {
 			if (!fp->rx.owed) {
 				fp->pokes++;
@@ -355,17 +384,13 @@ static bool settle(struct vde_fastpath *fp)
 			}
 			return true;
 		}
+		pay_owed(fp);
+		/* taken since we armed: frames are there and their doorbell,
+		 * left on the socket, keeps vde_datafd() readable */
+		if (!__atomic_load_n(&fp->rx.ctl->cons_sleeping, __ATOMIC_ACQUIRE))
+			return true;
+		/* still armed: whatever else waits on the socket is stale */
 		shmring_cons_absorb(&fp->rx, drain_bells(fp));
-		if (!fp->rx.armed)
-			continue;	/* that doorbell was for this arming: look again */
-		/* a doorbell taken but not arrived would wake the caller for
-		 * nothing: wait for it, briefly */
-		deadline = now_ms() + FASTPATH_OWED_WAIT_MS;
-		while (fp->rx.owed && now_ms() < deadline) {
-			if (wait_readable(fp->sock, (int)(deadline - now_ms())))
-				shmring_cons_absorb(&fp->rx, drain_bells(fp));
-		}
-		fp->rx.owed = 0;	/* late or never: a peer's problem */
 		if (fp->rx.armed)
 			return false;
 	}
@@ -419,12 +444,13 @@ static void after_consume(struct vde_fastpath *fp, bool kick)
 		settle(fp);
 }
 
-/* Block until a doorbell arrives (blocking sockets only). */
+/* Block until a doorbell arrives (blocking sockets only). It is left on
+ * the socket: settle() reads it once the ring is empty again, and until
+ * then it keeps vde_datafd() readable for the frames it announced. */
 static int wait_bell(struct vde_fastpath *fp)
 {
 	if (!wait_readable(fp->sock, -1) && errno != EINTR)
 		return -1;
-	shmring_cons_absorb(&fp->rx, drain_bells(fp));
 	return 0;
 }
 
@@ -441,6 +467,7 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 {
 	struct iovec iov = { buf, len };
 	struct shmring_rxf f = { .iov = &iov, .iovcnt = 1 };
+	int spins = 0;
 	bool kick;
 
 	if (fp->predrain) {
@@ -457,11 +484,18 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 		}
 		if (kick)
 			ring_bell(fp);
-		if (settle(fp))
+		/* a lying switch could announce frames for ever: bounded */
+		if (settle(fp) && ++spins < SETTLE_MAX)
 			continue;
 		if (sock_nonblocking(fp->sock)) {
 			errno = EAGAIN;
 			return -1;
+		}
+		if (spins >= SETTLE_MAX) {
+			/* announced frames that never came: do not spin on
+			 * their doorbells */
+			shmring_cons_absorb(&fp->rx, drain_bells(fp));
+			spins = 0;
 		}
 		if (wait_bell(fp))
 			return -1;
@@ -483,6 +517,7 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 {
 	struct shmring_rxf f[64];
 	unsigned int got = 0;
+	int spins = 0;
 	bool kick;
 
 	if (n == 0)
@@ -515,11 +550,17 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 		}
 		if (kick)
 			ring_bell(fp);
-		if (settle(fp))
+		if (settle(fp) && ++spins < SETTLE_MAX)
 			continue;
 		if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->sock)) {
 			errno = EAGAIN;
 			return -1;
+		}
+		if (spins >= SETTLE_MAX) {
+			/* announced frames that never came: do not spin on
+			 * their doorbells */
+			shmring_cons_absorb(&fp->rx, drain_bells(fp));
+			spins = 0;
 		}
 		if (wait_bell(fp))
 			return -1;

@@ -450,6 +450,41 @@ static void test_qemu_style(void)
 	sw_teardown(&w);
 }
 
+/* A caller that never polls: blocking vde_recv() in a loop. */
+static void test_blocking_recv(void)
+{
+	uint32_t got = 0, misorder = 0;
+	uint8_t buf[2000];
+	pthread_t t;
+	struct sw w;
+
+	sw_setup(&w);
+	sw_client(&w);
+	w.n = 100000;
+	alarm(120);	/* a lost wake-up blocks for ever: fail */
+	pthread_create(&t, NULL, sw_producer, &w);
+	while (got < w.n) {
+		ssize_t n = fastpath_recv(w.fp, buf, sizeof(buf));
+
+		if (n != 64)
+			break;
+		if (*(uint32_t *)buf != got)
+			misorder++;
+		got++;
+	}
+	w.stop = 1;
+	pthread_join(t, NULL);
+	alarm(0);
+	ok(got == w.n && misorder == 0 && w.lost == 0,
+	   "blocking vde_recv() without poll: %u frames in order", got);
+	sw_pokes(&w);
+	ok(!readable(w.c) || (fcntl(w.c, F_SETFL, O_NONBLOCK) == 0 &&
+			      fastpath_recv(w.fp, buf, sizeof(buf)) == -1 && errno == EAGAIN &&
+			      !readable(w.c)),
+	   "afterwards no frame and, once settled, not readable");
+	sw_teardown(&w);
+}
+
 /* The switch consuming c2s as its loop would. */
 static void *sw_consumer(void *arg)
 {
@@ -581,6 +616,7 @@ int main(void)
 	test_open();
 	test_predrain();
 	test_qemu_style();
+	test_blocking_recv();
 	test_send();
 	return tap_done();
 }
