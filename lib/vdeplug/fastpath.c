@@ -444,11 +444,27 @@ static void after_consume(struct vde_fastpath *fp, bool kick)
 		settle(fp);
 }
 
-/* Block until a doorbell arrives (blocking sockets only). It is left on
- * the socket: settle() reads it once the ring is empty again, and until
- * then it keeps vde_datafd() readable for the frames it announced. */
-static int wait_bell(struct vde_fastpath *fp)
+/* Nothing was consumed: re-arm, then return to look again (0), or wait
+ * for a doorbell on a blocking socket (0), or fail with EAGAIN (-1). A
+ * doorbell is left on the socket: settle() reads it once the ring is empty
+ * again, and until then it keeps vde_datafd() readable. */
+static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins)
 {
+	if (kick)
+		ring_bell(fp);
+	/* a lying switch could announce frames for ever: bounded */
+	if (settle(fp) && ++*spins < SETTLE_MAX)
+		return 0;
+	if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->sock)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (*spins >= SETTLE_MAX) {
+		/* announced frames that never came: do not spin on their
+		 * doorbells */
+		shmring_cons_absorb(&fp->rx, drain_bells(fp));
+		*spins = 0;
+	}
 	if (!wait_readable(fp->sock, -1) && errno != EINTR)
 		return -1;
 	return 0;
@@ -482,22 +498,7 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			after_consume(fp, kick);
 			return (ssize_t)f.len;
 		}
-		if (kick)
-			ring_bell(fp);
-		/* a lying switch could announce frames for ever: bounded */
-		if (settle(fp) && ++spins < SETTLE_MAX)
-			continue;
-		if (sock_nonblocking(fp->sock)) {
-			errno = EAGAIN;
-			return -1;
-		}
-		if (spins >= SETTLE_MAX) {
-			/* announced frames that never came: do not spin on
-			 * their doorbells */
-			shmring_cons_absorb(&fp->rx, drain_bells(fp));
-			spins = 0;
-		}
-		if (wait_bell(fp))
+		if (idle(fp, kick, 0, &spins))
 			return -1;
 	}
 }
@@ -548,21 +549,7 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 			after_consume(fp, kick);
 			return (int)got;
 		}
-		if (kick)
-			ring_bell(fp);
-		if (settle(fp) && ++spins < SETTLE_MAX)
-			continue;
-		if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->sock)) {
-			errno = EAGAIN;
-			return -1;
-		}
-		if (spins >= SETTLE_MAX) {
-			/* announced frames that never came: do not spin on
-			 * their doorbells */
-			shmring_cons_absorb(&fp->rx, drain_bells(fp));
-			spins = 0;
-		}
-		if (wait_bell(fp))
+		if (idle(fp, kick, flags, &spins))
 			return -1;
 	}
 }
