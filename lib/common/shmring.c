@@ -103,7 +103,7 @@ int shmring_region_init(void *map, size_t maplen, uint32_t ring_size, uint32_t f
 	size_t need = shmring_region_size(ring_size);
 	struct shmring_region *h = map;
 	struct shmring_ctl *c;
-	int i;
+	unsigned int i;
 
 	if (!map || !need || maplen < need || (features & ~(uint32_t)SHMRING_FEAT_VNET))
 		return -EINVAL;

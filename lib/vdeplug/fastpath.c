@@ -616,6 +616,15 @@ ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len)
 	return (ssize_t)len;
 }
 
+static size_t iov_total(const struct msghdr *mh)
+{
+	size_t j, len = 0;
+
+	for (j = 0; j < mh->msg_iovlen; j++)
+		len += mh->msg_iov[j].iov_len;
+	return len;
+}
+
 /**
  * fastpath_send_batch() - send up to @n frames (sendmmsg semantics)
  * @fp:		state
@@ -636,6 +645,7 @@ int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 	unsigned int sent = 0;
 	long ns = 20000;
 	bool kick = false, k;
+	size_t len;
 
 	while (sent < n) {
 		size_t want = n - sent < 64 ? n - sent : 64, i, done;
@@ -647,31 +657,20 @@ int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 		}
 		done = shmring_produce(&fp->tx, f, want, &k);
 		kick |= k;
-		for (i = 0; i < done; i++) {
-			size_t j, len = 0;
-
-			for (j = 0; j < f[i].iovcnt; j++)
-				len += f[i].iov[j].iov_len;
-			msgs[sent + i].msg_len = (unsigned int)len;
-		}
+		for (i = 0; i < done && i < want; i++)
+			msgs[sent + i].msg_len = (unsigned int)iov_total(&msgs[sent + i].msg_hdr);
 		sent += (unsigned int)done;
 		if (done == want)
 			continue;
 		if (sent)
 			break;
-		{
-			struct msghdr *mh = &msgs[0].msg_hdr;
-			size_t j, len = 0;
-
-			for (j = 0; j < mh->msg_iovlen; j++)
-				len += mh->msg_iov[j].iov_len;
-			if (len == 0 || len > fp->tx.frame_max) {
-				errno = EMSGSIZE;
-				return -1;
-			}
-			if (wait_room(fp, len, flags, &ns))
-				return -1;
+		len = iov_total(&msgs[0].msg_hdr);
+		if (len == 0 || len > fp->tx.frame_max) {
+			errno = EMSGSIZE;
+			return -1;
 		}
+		if (wait_room(fp, len, flags, &ns))
+			return -1;
 	}
 	if (kick && ring_bell(fp) == -ECONNREFUSED) {
 		errno = ECONNREFUSED;
