@@ -363,7 +363,8 @@ static size_t copy_out(const struct shmring_rxf *f, const uint8_t *src, size_t l
  * truncates a datagram. A garbage record (length 0 or above frame_max,
  * unknown flags, crossing the end of the ring or the published tail) or an
  * out-of-range tail drops everything published so far (st.bad_record or
- * st.bad_index, st.dropped): the peer only loses its own frames. Work is
+ * st.bad_index; st.dropped counts the bytes skipped): the peer only loses
+ * its own frames. Work is
  * bounded by @n records and two PAD records.
  *
  * Return: the number of frames filled in.
@@ -412,7 +413,7 @@ size_t shmring_consume(struct shmring *r, struct shmring_rxf *f, size_t n, bool 
 	goto out;
 bad:
 	r->st.bad_record++;
-	r->st.dropped++;
+	r->st.dropped += tail - r->pos;
 	r->pos = tail;
 out:
 	if (r->pos != start) {

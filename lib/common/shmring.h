@@ -90,7 +90,7 @@ struct shmring_stats {
 	uint64_t truncated;		/* consume: frame longer than the buffer */
 	uint64_t bad_index;		/* peer's index out of range */
 	uint64_t bad_record;		/* garbage record: ring resynchronised */
-	uint64_t dropped;		/* records skipped by resynchronisation */
+	uint64_t dropped;		/* bytes skipped by resynchronisation */
 };
 
 /* One side's private view of one ring. */

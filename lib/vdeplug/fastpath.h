@@ -4,7 +4,9 @@
  *
  * Used by mod_vde.c only: after a normal vde:// open, fastpath_open() asks
  * the switch for rings; when it grants them, recv/send (and the batch
- * calls) go through fastpath_*; otherwise nothing changes.
+ * calls) go through fastpath_*; otherwise nothing changes. Like the
+ * socket calls they replace, one thread may receive while another sends;
+ * two concurrent receivers (or senders) on one connection are not supported.
  */
 #ifndef VDEKIT_VDEPLUG_FASTPATH_H
 #define VDEKIT_VDEPLUG_FASTPATH_H
