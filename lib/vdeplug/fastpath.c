@@ -31,14 +31,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,111 +53,6 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Receive one negotiation message within @ms; fds passed land in @fds.
- * 0, or -errno (-EPROTO for a message of the wrong size). */
-static int msg_recv(int sock, struct fastpath_msg *m, int *fds, size_t *nfds, long ms)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(4 * sizeof(int))];
-	} cbuf;
-	long deadline = now_ms() + ms;
-	struct iovec iov = { m, sizeof(*m) };
-	struct msghdr mh = { 0 };
-	struct cmsghdr *c;
-	ssize_t n;
-
-	*nfds = 0;
-	for (;;) {
-		struct pollfd pfd = { .fd = sock, .events = POLLIN };
-		long left = deadline - now_ms();
-		int r;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
-		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return -errno;
-		break;
-	}
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		size_t k, cnt;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len < CMSG_LEN(0))
-			continue;
-		cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (k = 0; k < cnt && *nfds < 4; k++)
-			memcpy(&fds[(*nfds)++], CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-	}
-	if (n == 0)
-		return -ECONNRESET;
-	if ((size_t)n != sizeof(*m) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    m->magic != SHMRING_MAGIC || m->version != SHMRING_VERSION)
-		return -EPROTO;
-	return 0;
-}
-
-static int msg_send(int sock, uint16_t type, int status)
-{
-	struct fastpath_msg m = {
-		.magic = SHMRING_MAGIC, .version = SHMRING_VERSION, .type = type,
-		.status = status,
-	};
-	ssize_t n;
-
-	do
-		n = send(sock, &m, sizeof(m), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == sizeof(m) ? 0 : -EPROTO;
-}
-
-/* Check and map the offered memfd. 0 or -errno. */
-static int map_offer(int memfd, const struct fastpath_msg *m, void **map, size_t *maplen,
-		     struct shmring_layout *l)
-{
-	size_t need = shmring_region_size(m->ring_size);
-	struct stat st;
-	int seals;
-	void *p;
-
-	if (!need || m->features || m->status || m->reserved)
-		return -EPROTO;
-	if (fstat(memfd, &st) || !S_ISREG(st.st_mode))
-		return -EPROTO;
-	/* a region the switch could shrink would SIGBUS us */
-	seals = fcntl(memfd, F_GET_SEALS);
-	if (seals < 0 || !(seals & F_SEAL_SHRINK) || st.st_size < 0 ||
-	    (uint64_t)st.st_size < need)
-		return -EPROTO;
-	p = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	if (shmring_region_check(p, need, l) || l->ring_size != m->ring_size ||
-	    l->features != m->features) {
-		munmap(p, need);
-		return -EPROTO;
-	}
-	*map = p;
-	*maplen = need;
-	return 0;
 }
 
 /**
@@ -179,41 +72,37 @@ static int map_offer(int memfd, const struct fastpath_msg *m, void **map, size_t
 int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, void **map,
 		       size_t *maplen, struct shmring_layout *l)
 {
-	struct fastpath_msg m = {
-		.magic = SHMRING_MAGIC, .version = SHMRING_VERSION, .type = FASTPATH_REQUEST,
-		.ring_size = ring_size,
-	};
-	int fds[4], ret = 0, err;
+	struct fastpath_msg m;
+	int fds[FASTPATH_MAX_FDS], ret = 0, err;
 	size_t nfds = 0, i;
-	ssize_t n;
 
 	*map = NULL;
+	fastpath_msg_init(&m, FASTPATH_REQUEST, 0);
+	m.ring_size = ring_size;
 	if (strlen(endpoint) >= sizeof(m.endpoint))
 		return 0;
 	strcpy(m.endpoint, endpoint);
-	do
-		n = send(sock, &m, sizeof(m), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(m))
+	if (fastpath_msg_send(sock, &m, -1))
 		return 0;
-	err = msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
+	err = fastpath_msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
 	if (err || m.type != FASTPATH_OFFER || nfds != 1) {
 		if (!err && m.type == FASTPATH_OFFER)
-			msg_send(sock, FASTPATH_DECLINE, EPROTO);
+			fastpath_msg_reply(sock, FASTPATH_DECLINE, EPROTO);
 		goto out;
 	}
-	err = map_offer(fds[0], &m, map, maplen, l);
+	err = m.status || m.features ? -EPROTO :
+	      fastpath_region_map(fds[0], m.ring_size, m.features, map, maplen, l);
 	if (err) {
-		msg_send(sock, FASTPATH_DECLINE, -err);
+		fastpath_msg_reply(sock, FASTPATH_DECLINE, -err);
 		goto out;
 	}
-	if (msg_send(sock, FASTPATH_ACCEPT, 0)) {
+	if (fastpath_msg_reply(sock, FASTPATH_ACCEPT, 0)) {
 		ret = -EPROTO;
 		goto out;
 	}
 	close(fds[0]);
 	nfds = 0;
-	err = msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
+	err = fastpath_msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
 	ret = !err && m.type == FASTPATH_ACTIVE && nfds == 0 ? 1 : -EPROTO;
 out:
 	for (i = 0; i < nfds; i++)

@@ -15,33 +15,11 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "fpproto.h"
 #include "shmring.h"
 
-#define FASTPATH_SOCK		".fastpath"	/* in the switch directory */
 #define FASTPATH_ENV		"VDEPLUG_FASTPATH"	/* "0": never ask */
 #define FASTPATH_OWED_WAIT_MS	20	/* longest wait for a doorbell in flight */
-
-/* Negotiation messages on the SOCK_SEQPACKET connection to DIR/.fastpath:
- * every message is exactly sizeof(struct fastpath_msg) bytes. */
-enum fastpath_msg_type {
-	FASTPATH_REQUEST = 1,	/* c->s: endpoint, ring_size wish, features wish */
-	FASTPATH_OFFER = 2,	/* s->c: ring_size, features; SCM_RIGHTS memfd */
-	FASTPATH_REFUSE = 3,	/* s->c: status = errno */
-	FASTPATH_ACCEPT = 4,	/* c->s: the region is fine, activate */
-	FASTPATH_DECLINE = 5,	/* c->s: status = errno; stay on datagrams */
-	FASTPATH_ACTIVE = 6,	/* s->c: rings in use, data socket carries doorbells */
-};
-
-struct fastpath_msg {
-	uint32_t magic;		/* SHMRING_MAGIC */
-	uint16_t version;	/* SHMRING_VERSION */
-	uint16_t type;		/* enum fastpath_msg_type */
-	int32_t status;		/* 0 or a positive errno */
-	uint32_t ring_size;	/* bytes per ring (0 in a REQUEST: default) */
-	uint32_t features;	/* enum shmring_features */
-	uint32_t reserved;	/* 0 */
-	char endpoint[108];	/* REQUEST: the switch's data socket path, NUL-terminated */
-};
 
 /* Client state of one connection in ring mode. */
 struct vde_fastpath {

@@ -13,6 +13,7 @@
  *   6 l16        a well-behaved producer adds a frame to ring 0
  *   7 f32 g32    peer sets the wake flags of both rings
  *   8 .. 32      a region header from the input is checked
+ *   9 n8 ..      a negotiation message of n bytes is checked
  * Checks: no access outside the region (guard pages, canaries after each
  * buffer), consume returns at most k frames, each 1..frame_max bytes long
  * and copied min(length, buffer) bytes, frames of the well-behaved
@@ -27,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fpproto.h"
 #include "shmring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -88,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (p < end) {
 		uint8_t op = *p++;
 
-		switch (op % 9) {
+		switch (op % 10) {
 		case 0:
 			cons.ctl->tail = get(&p, end, 4);
 			peer_touched = 1;
@@ -205,6 +207,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			shmring_region_init(base, rlen, RS, 0);
 			shmring_region_check(base, rlen, &l);
 			/* the ring views keep their private copies */
+			break;
+		}
+		case 9: {
+			size_t n = get(&p, end, 1);
+			struct fastpath_msg m;
+
+			if (n > (size_t)(end - p))
+				n = (size_t)(end - p);
+			if (fastpath_msg_check(p, n, &m) == 0 &&
+			    (n != sizeof(m) || m.type < FASTPATH_REQUEST || m.type > FASTPATH_ACTIVE ||
+			     (m.type == FASTPATH_REQUEST &&
+			      strnlen(m.endpoint, sizeof(m.endpoint)) >= sizeof(m.endpoint))))
+				abort();
+			p += n;
 			break;
 		}
 		}

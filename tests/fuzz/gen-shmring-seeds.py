@@ -38,6 +38,8 @@ seeds = {
     "flags-arm": bytes([7]) + struct.pack("<II", 1, 1) + bytes([5, 1, 5, 6]) + good(60) + bytes([5, 1]) + consume(2, 100),
     "header": bytes([8]) + struct.pack("<IIIIIIQ", 0x50464456, 1, 262144, 65600, 0, 0, 8192 + 2 * 262144),
     "header-bad": bytes([8]) + struct.pack("<IIIIIIQ", 0x50464456, 1, 131072, 65600, 0, 0, 8192 + 2 * 131072),
+    "msg-request": bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 1, 0, 0, 0, 0, b"/tmp/sw/001.6"),
+    "msg-unterminated": bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 1, 0, 0, 0, 0, b"a" * 108),
 }
 for name, data in seeds.items():
     with open(os.path.join(out, name), "wb") as f:

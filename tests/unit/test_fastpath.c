@@ -50,30 +50,11 @@ static long ms_now(void)
 
 static void srv_send(int sock, uint16_t type, int32_t status, uint32_t ring_size, int fd)
 {
-	struct fastpath_msg m = {
-		.magic = SHMRING_MAGIC, .version = SHMRING_VERSION, .type = type,
-		.status = status, .ring_size = ring_size,
-	};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cb;
-	struct iovec iov = { &m, sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct fastpath_msg m;
 
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&cb, 0, sizeof(cb));
-		mh.msg_control = cb.buf;
-		mh.msg_controllen = sizeof(cb.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	sendmsg(sock, &mh, MSG_NOSIGNAL);
+	fastpath_msg_init(&m, type, status);
+	m.ring_size = ring_size;
+	fastpath_msg_send(sock, &m, fd);
 }
 
 /* The switch's side of the negotiation, one connection. */
@@ -83,27 +64,32 @@ static void *srv_run(void *arg)
 	struct fastpath_msg m;
 	uint32_t rs = SHMRING_SIZE_MIN;
 	size_t len = shmring_region_size(rs);
+	uint8_t raw[200];
+	ssize_t n;
 	int fd;
 
-	if (recv(s->sock, &m, sizeof(m), 0) != (ssize_t)sizeof(m) ||
-	    m.magic != SHMRING_MAGIC || m.type != FASTPATH_REQUEST)
+	n = recv(s->sock, raw, sizeof(raw), 0);
+	if (n < 0 || fastpath_msg_check(raw, (size_t)n, &m) || m.type != FASTPATH_REQUEST)
 		return NULL;
 	memcpy(s->endpoint, m.endpoint, sizeof(s->endpoint));
 	if (s->mode == SRV_REFUSE) {
 		srv_send(s->sock, FASTPATH_REFUSE, EPERM, 0, -1);
 		return NULL;
 	}
-	fd = memfd_create("vdekit-fastpath-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0 || ftruncate(fd, (off_t)len))
-		abort();
-	if (s->mode != SRV_UNSEALED &&
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
-		abort();
-	s->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (s->map == MAP_FAILED)
-		abort();
-	s->maplen = len;
-	shmring_region_init(s->map, len, rs, 0);
+	if (s->mode == SRV_UNSEALED) {
+		fd = memfd_create("vdekit-fastpath-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0 || ftruncate(fd, (off_t)len))
+			abort();
+		s->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (s->map == MAP_FAILED)
+			abort();
+		s->maplen = len;
+		shmring_region_init(s->map, len, rs, 0);
+	} else {
+		fd = fastpath_region_create(rs, 0, &s->map, &s->maplen);
+		if (fd < 0)
+			abort();
+	}
 	if (s->mode == SRV_BADMAGIC)
 		((struct shmring_region *)s->map)->magic = 0x12345678;
 	srv_send(s->sock, FASTPATH_OFFER, 0, s->mode == SRV_SMALL ? rs * 2 : rs, fd);
@@ -134,6 +120,37 @@ static int negotiate(enum srv_mode mode, struct srv *s, void **map, size_t *mapl
 	pthread_join(t, NULL);
 	close(sv[1]);
 	return ret;
+}
+
+static void test_messages(void)
+{
+	struct fastpath_msg m, out;
+	uint8_t raw[sizeof(m) + 1];
+
+	fastpath_msg_init(&m, FASTPATH_REQUEST, 0);
+	strcpy(m.endpoint, "/tmp/sw/001.6");
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == 0 && !strcmp(out.endpoint, "/tmp/sw/001.6"),
+	   "a REQUEST checks");
+	ok(fastpath_msg_check(raw, sizeof(m) - 1, &out) == -EPROTO &&
+	   fastpath_msg_check(raw, sizeof(m) + 1, &out) == -EPROTO, "wrong sizes refused");
+	m.type = 7;
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "unknown type refused");
+	m.type = FASTPATH_REQUEST;
+	memset(m.endpoint, 'a', sizeof(m.endpoint));
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "unterminated endpoint refused");
+	m.endpoint[0] = '\0';
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "empty endpoint refused");
+	fastpath_msg_init(&m, FASTPATH_REFUSE, -1);
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "negative status refused");
+	fastpath_msg_init(&m, FASTPATH_ACTIVE, 0);
+	m.reserved = 1;
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "reserved bits refused");
 }
 
 static void test_negotiation(void)
@@ -612,6 +629,7 @@ static void test_send(void)
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	test_messages();
 	test_negotiation();
 	test_open();
 	test_predrain();
