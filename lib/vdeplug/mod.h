@@ -27,6 +27,7 @@
 #define VDE_RECORD_TIMEOUT_MS	1000
 
 struct vdeplug4_module;
+struct vde_fastpath;
 
 struct vde_open_opts {
 	const char *descr;		/* caller's label, may be NULL */
@@ -44,6 +45,7 @@ struct vdeconn {
 		struct {
 			char sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
 			bool sock_bound;	/* unlink sock at close */
+			struct vde_fastpath *fp;	/* rings in use (fastpath.c) */
 		} vde;
 		struct {			/* ptp, udp and vde-2 p2p */
 			struct sockaddr_storage peer;

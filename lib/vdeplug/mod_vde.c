@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fastpath.h"
 #include "mod.h"
 #include "parse.h"
 
@@ -300,6 +301,10 @@ static int vde_mod_open(VDECONN *conn, const struct vnl *v, const struct vde_ope
 	/* the switch is connected to our socket: its name is no longer needed */
 	unlink(conn->u.vde.sock);
 	conn->u.vde.sock_bound = false;
+	/* shared-memory rings if this switch offers them (docs/fastpath.md) */
+	ret = S_ISSOCK(st.st_mode) ? 0 : fastpath_open(conn, dir, reply_path);
+	if (ret)
+		goto fail;
 	return 0;
 fail:
 	if (conn->u.vde.sock_bound)
@@ -317,6 +322,8 @@ static ssize_t vde_mod_recv(VDECONN *conn, void *buf, size_t len)
 {
 	ssize_t n;
 
+	if (conn->u.vde.fp)
+		return fastpath_recv(conn->u.vde.fp, buf, len);
 	do
 		n = recv(conn->fddata, buf, len, 0);
 	while (n < 0 && errno == EINTR);
@@ -327,6 +334,8 @@ static ssize_t vde_mod_send(VDECONN *conn, const void *buf, size_t len)
 {
 	ssize_t n;
 
+	if (conn->u.vde.fp)
+		return fastpath_send(conn->u.vde.fp, buf, len);
 	do
 		n = send(conn->fddata, buf, len, 0);
 	while (n < 0 && errno == EINTR);
@@ -353,6 +362,8 @@ static void vde_linger(int fd)
 
 static void vde_mod_close(VDECONN *conn)
 {
+	if (conn->u.vde.fp)
+		fastpath_close(conn);
 	if (conn->fddata >= 0) {
 		vde_linger(conn->fddata);
 		/* tells the switch (and VDE 2 p2p peers) we are gone */

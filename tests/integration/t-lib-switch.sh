@@ -96,7 +96,7 @@ exercise() {
 	[ "$kind" = deb ] || [ $((SECONDS - t0)) -le 3 ] || fail "$kind: refusal was not immediate"
 
 	# no client socket files left behind
-	ls -A "$TMP/$sw" | grep -q '^\.' && fail "$kind: stale client sockets: $(ls -A "$TMP/$sw")"
+	ls -A "$TMP/$sw" | grep -q '^\.[0-9]' && fail "$kind: stale client sockets: $(ls -A "$TMP/$sw")"
 
 	# ctl EOF when the switch goes away
 	client "$kind-ctl" -c -t 20 "$TMP/$sw"

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* lib/common/fpproto.c - the fast path's negotiation messages and shared
+ * memory region, for both ends (docs/fastpath.md)
+ *
+ * fastpath_msg_check() is pure (fuzzed by fuzz_shmring); the rest are thin
+ * I/O helpers so that the client (lib/vdeplug/fastpath.c) and the switch
+ * speak the protocol through one implementation: message framing on the
+ * SOCK_SEQPACKET socket with at most one SCM_RIGHTS fd, the sealed memfd
+ * the switch creates, and the checks the client makes before mapping it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fpproto.h"
+
+_Static_assert(sizeof(struct fastpath_msg) == 132, "fast path message layout");
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/**
+ * fastpath_msg_init() - a message of @type with everything else zero
+ * @m:		the message
+ * @type:	enum fastpath_msg_type
+ * @status:	0 or a positive errno
+ */
+void fastpath_msg_init(struct fastpath_msg *m, uint16_t type, int32_t status)
+{
+	memset(m, 0, sizeof(*m));
+	m->magic = SHMRING_MAGIC;
+	m->version = SHMRING_VERSION;
+	m->type = type;
+	m->status = status;
+}
+
+/**
+ * fastpath_msg_check() - copy and validate a received message
+ * @buf:	the bytes received
+ * @len:	how many
+ * @out:	the message, when valid
+ *
+ * Valid: exactly the message size, magic, version, a known type, a
+ * non-negative status, reserved zero, and for a REQUEST an endpoint path
+ * that is NUL-terminated and not empty.
+ *
+ * Return: 0, or -EPROTO.
+ */
+int fastpath_msg_check(const void *buf, size_t len, struct fastpath_msg *out)
+{
+	struct fastpath_msg m;
+
+	if (!buf || len != sizeof(m))
+		return -EPROTO;
+	memcpy(&m, buf, sizeof(m));
+	if (m.magic != SHMRING_MAGIC || m.version != SHMRING_VERSION ||
+	    m.type < FASTPATH_REQUEST || m.type > FASTPATH_ACTIVE || m.status < 0 || m.reserved)
+		return -EPROTO;
+	if (m.type == FASTPATH_REQUEST &&
+	    (!m.endpoint[0] || !memchr(m.endpoint, '\0', sizeof(m.endpoint))))
+		return -EPROTO;
+	*out = m;
+	return 0;
+}
+
+/**
+ * fastpath_msg_send() - send one message, with an fd if @fd >= 0
+ * @sock:	SOCK_SEQPACKET socket
+ * @m:		the message
+ * @fd:		passed with SCM_RIGHTS (the OFFER's memfd), or -1
+ *
+ * Return: 0, or -errno.
+ */
+int fastpath_msg_send(int sock, const struct fastpath_msg *m, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cb;
+	struct iovec iov = { (void *)m, sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cb, 0, sizeof(cb));
+		mh.msg_control = cb.buf;
+		mh.msg_controllen = sizeof(cb.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == sizeof(*m) ? 0 : -EPROTO;
+}
+
+/**
+ * fastpath_msg_reply() - send a message that carries only a type and status
+ * @sock:	SOCK_SEQPACKET socket
+ * @type:	enum fastpath_msg_type
+ * @status:	0 or a positive errno
+ *
+ * Return: 0, or -errno.
+ */
+int fastpath_msg_reply(int sock, uint16_t type, int32_t status)
+{
+	struct fastpath_msg m;
+
+	fastpath_msg_init(&m, type, status);
+	return fastpath_msg_send(sock, &m, -1);
+}
+
+/**
+ * fastpath_msg_recv() - receive one message within @ms milliseconds
+ * @sock:	SOCK_SEQPACKET socket (blocking or not)
+ * @m:		the validated message
+ * @fds:	FASTPATH_MAX_FDS slots for fds passed with it (close them all)
+ * @nfds:	how many were passed
+ * @ms:		deadline
+ *
+ * Return: 0, -ECONNRESET at EOF, -ETIMEDOUT, -EPROTO for an invalid or
+ * truncated message, or -errno.
+ */
+int fastpath_msg_recv(int sock, struct fastpath_msg *m, int *fds, size_t *nfds, long ms)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(FASTPATH_MAX_FDS * sizeof(int))];
+	} cbuf;
+	long deadline = now_ms() + ms;
+	uint8_t raw[sizeof(*m) + 1];
+	struct iovec iov = { raw, sizeof(raw) };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*nfds = 0;
+	for (;;) {
+		struct pollfd pfd = { .fd = sock, .events = POLLIN };
+		long left = deadline - now_ms();
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ETIMEDOUT;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		break;
+	}
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t k, cnt;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
+			continue;
+		cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < cnt && *nfds < FASTPATH_MAX_FDS; k++)
+			memcpy(&fds[(*nfds)++], CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+	}
+	if (n == 0)
+		return -ECONNRESET;
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return -EPROTO;
+	return fastpath_msg_check(raw, (size_t)n, m);
+}
+
+/**
+ * fastpath_region_create() - the switch's sealed memfd with a fresh region
+ * @ring_size:	bytes per ring (a power of two, SHMRING_SIZE_MIN..MAX)
+ * @features:	enum shmring_features granted
+ * @map:	its mapping, on success (munmap(*map, *maplen) when done)
+ * @maplen:	its length
+ *
+ * Sealed against shrinking and growing, so the client may map it safely.
+ *
+ * Return: the memfd (to pass in the OFFER, then close), or -errno.
+ */
+int fastpath_region_create(uint32_t ring_size, uint32_t features, void **map, size_t *maplen)
+{
+	size_t len = shmring_region_size(ring_size);
+	int fd, ret;
+	void *p;
+
+	if (!len)
+		return -EINVAL;
+	fd = memfd_create("vdekit-fastpath", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)len) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+		ret = -errno;
+		goto fail;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = shmring_region_init(p, len, ring_size, features);
+	if (ret) {
+		munmap(p, len);
+		goto fail;
+	}
+	*map = p;
+	*maplen = len;
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
+/**
+ * fastpath_region_map() - the client's checks, then map an offered memfd
+ * @memfd:	the fd from the OFFER
+ * @ring_size:	the OFFER's ring_size
+ * @features:	the OFFER's features
+ * @map:	the mapping, on success
+ * @maplen:	its length
+ * @l:		the validated layout (use it, not the region's header)
+ *
+ * The memfd must be a regular file sealed against shrinking (else the
+ * switch could make our accesses fault), large enough, and hold a region
+ * header that agrees with the OFFER.
+ *
+ * Return: 0, or -EPROTO (or -errno from mmap).
+ */
+int fastpath_region_map(int memfd, uint32_t ring_size, uint32_t features, void **map,
+			size_t *maplen, struct shmring_layout *l)
+{
+	size_t need = shmring_region_size(ring_size);
+	struct stat st;
+	int seals;
+	void *p;
+
+	if (!need || fstat(memfd, &st) || !S_ISREG(st.st_mode))
+		return -EPROTO;
+	seals = fcntl(memfd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK) || st.st_size < 0 ||
+	    (uint64_t)st.st_size < need)
+		return -EPROTO;
+	p = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	if (shmring_region_check(p, need, l) || l->ring_size != ring_size ||
+	    l->features != features) {
+		munmap(p, need);
+		return -EPROTO;
+	}
+	*map = p;
+	*maplen = need;
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lib/common/fpproto.h - the fast path's negotiation messages and shared
+ * memory region, for both ends (libvdeplug's fastpath.c and the switch);
+ * the protocol is docs/fastpath.md
+ */
+#ifndef VDEKIT_FPPROTO_H
+#define VDEKIT_FPPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shmring.h"
+
+#define FASTPATH_SOCK		".fastpath"	/* SOCK_SEQPACKET in the switch directory */
+#define FASTPATH_MAX_FDS	4		/* fds accepted per message (extra are closed) */
+
+/* Negotiation messages: every message is exactly sizeof(struct
+ * fastpath_msg) bytes, native byte order. */
+enum fastpath_msg_type {
+	FASTPATH_REQUEST = 1,	/* c->s: endpoint, ring_size wish, features wish */
+	FASTPATH_OFFER = 2,	/* s->c: ring_size, features; SCM_RIGHTS memfd */
+	FASTPATH_REFUSE = 3,	/* s->c: status = errno */
+	FASTPATH_ACCEPT = 4,	/* c->s: the region is fine, activate */
+	FASTPATH_DECLINE = 5,	/* c->s: status = errno; stay on datagrams */
+	FASTPATH_ACTIVE = 6,	/* s->c: rings in use, data socket carries doorbells */
+};
+
+struct fastpath_msg {
+	uint32_t magic;		/* SHMRING_MAGIC */
+	uint16_t version;	/* SHMRING_VERSION */
+	uint16_t type;		/* enum fastpath_msg_type */
+	int32_t status;		/* 0 or a positive errno */
+	uint32_t ring_size;	/* bytes per ring (0 in a REQUEST: default) */
+	uint32_t features;	/* enum shmring_features */
+	uint32_t reserved;	/* 0 */
+	char endpoint[108];	/* REQUEST: the switch's data socket path, NUL-terminated */
+};
+
+void fastpath_msg_init(struct fastpath_msg *m, uint16_t type, int32_t status);
+int fastpath_msg_check(const void *buf, size_t len, struct fastpath_msg *out);
+int fastpath_msg_send(int sock, const struct fastpath_msg *m, int fd);
+int fastpath_msg_reply(int sock, uint16_t type, int32_t status);
+int fastpath_msg_recv(int sock, struct fastpath_msg *m, int *fds, size_t *nfds, long ms);
+int fastpath_region_create(uint32_t ring_size, uint32_t features, void **map, size_t *maplen);
+int fastpath_region_map(int memfd, uint32_t ring_size, uint32_t features, void **map,
+			size_t *maplen, struct shmring_layout *l);
+
+#endif

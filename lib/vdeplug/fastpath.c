@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* lib/vdeplug/fastpath.c - client side of the shared-memory fast path
+ *
+ * Theory of operation (the protocol is docs/fastpath.md)
+ *
+ * After mod_vde.c has attached to a switch port the VDE 2 way, and only if
+ * the switch directory holds a ".fastpath" socket (only our switch makes
+ * one) and VDEPLUG_FASTPATH is not "0", we ask for rings: REQUEST (naming
+ * our endpoint by the data socket path the switch gave us), OFFER with a
+ * sealed memfd, which we check and map, ACCEPT, ACTIVE. Anything that goes
+ * wrong before ACCEPT leaves the connection on datagrams, as if nothing had
+ * been asked; VDE 2 switches never see any of it.
+ *
+ * In ring mode frames go through the two rings and the endpoint's
+ * connected datagram sockets only carry doorbells (zero-length datagrams),
+ * so vde_datafd() and vde_ctlfd() are the same fds with the same meaning.
+ * vde_datafd() must be readable exactly while frames wait (QEMU polls it
+ * and calls vde_recv() once per wake-up): a doorbell is drained only when
+ * the ring is found empty after re-arming; when frames remain and no
+ * doorbell is on its way we "poke" the switch (a doorbell to it), which
+ * answers with a doorbell because our sleeping flag is set. Under load the
+ * ring never empties and no system call is made per frame.
+ *
+ * Frames the switch sent before ACTIVE wait on the data socket ahead of
+ * any doorbell (one sender, FIFO), so vde_recv() returns those first.
+ * Sending on a full ring waits (blocking socket) with a short backoff
+ * while watching the ctl stream, or fails with EAGAIN (O_NONBLOCK on
+ * vde_datafd()), as send() on the datagram socket would.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fastpath.h"
+#include "mod.h"
+
+#define DRAIN_MAX	256	/* doorbells read per drain (a flooding peer) */
+#define SETTLE_MAX	8	/* re-arm rounds per settle (a flooding peer) */
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/**
+ * fastpath_negotiate() - ask for rings on a connected DIR/.fastpath socket
+ * @sock:	SOCK_SEQPACKET connection to the switch's fast path socket
+ * @endpoint:	the switch's data socket path from the VDE reply
+ * @ring_size:	wished bytes per ring, 0 for the switch's default
+ * @map:	the mapped region, on success
+ * @maplen:	its length
+ * @l:		its validated layout
+ *
+ * Return: 1 if the rings are active, 0 if the switch refused or anything
+ * failed before ACCEPT (nothing changed: stay on datagrams), -EPROTO if it
+ * failed after ACCEPT (the switch may be using the rings: the connection
+ * must be given up).
+ */
+int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, void **map,
+		       size_t *maplen, struct shmring_layout *l)
+{
+	struct fastpath_msg m;
+	int fds[FASTPATH_MAX_FDS], ret = 0, err;
+	size_t nfds = 0, i;
+
+	*map = NULL;
+	fastpath_msg_init(&m, FASTPATH_REQUEST, 0);
+	m.ring_size = ring_size;
+	if (strlen(endpoint) >= sizeof(m.endpoint))
+		return 0;
+	strcpy(m.endpoint, endpoint);
+	if (fastpath_msg_send(sock, &m, -1))
+		return 0;
+	err = fastpath_msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
+	if (err || m.type != FASTPATH_OFFER || nfds != 1) {
+		if (!err && m.type == FASTPATH_OFFER)
+			fastpath_msg_reply(sock, FASTPATH_DECLINE, EPROTO);
+		goto out;
+	}
+	err = m.status || m.features ? -EPROTO :
+	      fastpath_region_map(fds[0], m.ring_size, m.features, map, maplen, l);
+	if (err) {
+		fastpath_msg_reply(sock, FASTPATH_DECLINE, -err);
+		goto out;
+	}
+	if (fastpath_msg_reply(sock, FASTPATH_ACCEPT, 0)) {
+		ret = -EPROTO;
+		goto out;
+	}
+	close(fds[0]);
+	nfds = 0;
+	err = fastpath_msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
+	ret = !err && m.type == FASTPATH_ACTIVE && nfds == 0 ? 1 : -EPROTO;
+out:
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (ret != 1 && *map) {
+		munmap(*map, *maplen);
+		*map = NULL;
+	}
+	return ret;
+}
+
+/**
+ * fastpath_attach() - client state for active rings
+ * @sock:	the endpoint's connected data socket
+ * @ctl:	the ctl stream (-1 if none)
+ * @map:	the region (taken over: unmapped by fastpath_free())
+ * @maplen:	its length
+ * @l:		its validated layout
+ *
+ * Return: the state, or NULL (ENOMEM).
+ */
+struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen,
+				     const struct shmring_layout *l)
+{
+	struct vde_fastpath *fp = calloc(1, sizeof(*fp));
+
+	if (!fp)
+		return NULL;
+	fp->sock = sock;
+	fp->ctl = ctl;
+	fp->map = map;
+	fp->maplen = maplen;
+	shmring_attach(&fp->tx, map, l, SHMRING_C2S, true);
+	shmring_attach(&fp->rx, map, l, SHMRING_S2C, false);
+	fp->predrain = true;
+	return fp;
+}
+
+/**
+ * fastpath_open() - after a vde:// open: use rings if the switch offers them
+ * @conn:	the connection, attached the VDE 2 way
+ * @dir:	the switch directory
+ * @endpoint:	the switch's data socket path (its reply)
+ *
+ * Return: 0 (rings or not), or -errno if the connection must be given up.
+ */
+int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint)
+{
+	const char *env = getenv(FASTPATH_ENV);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct shmring_layout l;
+	size_t maplen = 0;
+	void *map = NULL;
+	int sock, ret;
+
+	if (env && !strcmp(env, "0"))
+		return 0;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
+			     FASTPATH_SOCK) >= sizeof(sun.sun_path))
+		return 0;
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (sock < 0)
+		return 0;
+	/* ENOENT: not our switch. Any failure here: stay on datagrams. */
+	if (connect(sock, (struct sockaddr *)&sun, sizeof(sun))) {
+		close(sock);
+		return 0;
+	}
+	ret = fastpath_negotiate(sock, endpoint, 0, &map, &maplen, &l);
+	close(sock);
+	if (ret <= 0)
+		return ret;
+	conn->u.vde.fp = fastpath_attach(conn->fddata, conn->fdctl, map, maplen, &l);
+	if (!conn->u.vde.fp) {
+		munmap(map, maplen);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A doorbell to the switch. 0, or -errno when the switch is gone. */
+static int ring_bell(struct vde_fastpath *fp)
+{
+	ssize_t n;
+
+	do
+		n = send(fp->sock, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	__atomic_fetch_add(&fp->doorbells_tx, 1, __ATOMIC_RELAXED);	/* both directions ring */
+	/* EAGAIN: its queue holds doorbells already, it will look */
+	if (n < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+/* Read the doorbells waiting on the data socket; how many. */
+static uint64_t drain_bells(struct vde_fastpath *fp)
+{
+	uint64_t bells = 0;
+	char junk[64];
+	int i;
+
+	for (i = 0; i < DRAIN_MAX; i++) {
+		ssize_t n = recv(fp->sock, junk, sizeof(junk), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0)
+			bells++;
+		else
+			fp->stray++;	/* a frame after ACTIVE: protocol error */
+	}
+	fp->doorbells_rx += bells;
+	return bells;
+}
+
+static bool wait_readable(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, ms) > 0;
+}
+
+/* Read the doorbells we know were sent (or are about to be: the switch
+ * took our flag and has not sent yet; wait for those briefly, else the
+ * caller would be woken later for nothing). Others stay on the socket. */
+static void pay_owed(struct vde_fastpath *fp)
+{
+	long deadline = now_ms() + FASTPATH_OWED_WAIT_MS;
+	char junk[64];
+
+	while (fp->rx.owed) {
+		ssize_t n = recv(fp->sock, junk, sizeof(junk), MSG_DONTWAIT);
+		long left;
+
+		if (n == 0) {
+			fp->rx.owed--;
+			fp->doorbells_rx++;
+			continue;
+		}
+		if (n > 0) {
+			fp->stray++;	/* a frame after ACTIVE: protocol error */
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		left = deadline - now_ms();
+		if (errno != EAGAIN || left <= 0)
+			break;
+		wait_readable(fp->sock, (int)left);
+	}
+	fp->rx.owed = 0;	/* late or never: the peer's problem */
+}
+
+/* The s2c ring looked empty (or our arming is spent): re-arm, and leave
+ * the data socket readable exactly if frames wait. True if frames wait. */
+static bool settle(struct vde_fastpath *fp)
+{
+	int round;
+
+	for (round = 0; round < SETTLE_MAX; round++) {
+		if (shmring_cons_arm(&fp->rx)) {
+			if (!fp->rx.owed) {
+				fp->pokes++;
+				ring_bell(fp);	/* the switch answers: our flag is set */
+			}
+			return true;
+		}
+		pay_owed(fp);
+		/* taken since we armed: frames are there and their doorbell,
+		 * left on the socket, keeps vde_datafd() readable */
+		if (!__atomic_load_n(&fp->rx.ctl->cons_sleeping, __ATOMIC_ACQUIRE))
+			return true;
+		/* still armed: whatever else waits on the socket is stale */
+		shmring_cons_absorb(&fp->rx, drain_bells(fp));
+		if (fp->rx.armed)
+			return false;
+	}
+	return !shmring_empty(&fp->rx);
+}
+
+static bool sock_nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+/* The switch has closed the port (ctl readable: EOF or garbage). */
+static bool switch_gone(const struct vde_fastpath *fp)
+{
+	struct pollfd pfd = { .fd = fp->ctl, .events = POLLIN };
+
+	return fp->ctl >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
+/* Frames sent before ACTIVE wait on the socket ahead of the first
+ * doorbell. >0 a frame (its copied length), 0 none left. The doorbell that
+ * ends them is left in place: it keeps vde_datafd() readable for the ring
+ * frames behind it and is read by the next settle(). */
+static ssize_t predrain(struct vde_fastpath *fp, struct msghdr *mh)
+{
+	ssize_t n;
+
+	do
+		n = recvmsg(fp->sock, mh, MSG_DONTWAIT | MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		do
+			n = recvmsg(fp->sock, mh, MSG_DONTWAIT);
+		while (n < 0 && errno == EINTR);
+		if (n > 0)
+			return n;
+	}
+	fp->predrain = false;
+	return 0;
+}
+
+/* After frames were consumed: room doorbell, and keep the wake-up right. */
+static void after_consume(struct vde_fastpath *fp, bool kick)
+{
+	if (kick)
+		ring_bell(fp);
+	/* peer == pos: the ring was empty at our last look at tail */
+	if (!fp->rx.armed || fp->rx.peer == fp->rx.pos)
+		settle(fp);
+}
+
+/* Nothing was consumed: re-arm, then return to look again (0), or wait
+ * for a doorbell on a blocking socket (0), or fail with EAGAIN (-1). A
+ * doorbell is left on the socket: settle() reads it once the ring is empty
+ * again, and until then it keeps vde_datafd() readable. */
+static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins)
+{
+	if (kick)
+		ring_bell(fp);
+	/* a lying switch could announce frames for ever: bounded */
+	if (settle(fp) && ++*spins < SETTLE_MAX)
+		return 0;
+	if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->sock)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (*spins >= SETTLE_MAX) {
+		/* announced frames that never came: do not spin on their
+		 * doorbells */
+		shmring_cons_absorb(&fp->rx, drain_bells(fp));
+		*spins = 0;
+	}
+	if (!wait_readable(fp->sock, -1) && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+/**
+ * fastpath_recv() - vde_recv() in ring mode
+ * @fp:		state
+ * @buf:	buffer
+ * @len:	its size (a longer frame is truncated)
+ *
+ * Return: the frame's length (truncated to @len), or -1 with errno
+ * (EAGAIN when nothing waits and vde_datafd() is O_NONBLOCK).
+ */
+ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
+{
+	struct iovec iov = { buf, len };
+	struct shmring_rxf f = { .iov = &iov, .iovcnt = 1 };
+	int spins = 0;
+	bool kick;
+
+	if (fp->predrain) {
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = predrain(fp, &mh);
+
+		if (n > 0)
+			return n;
+	}
+	for (;;) {
+		if (shmring_consume(&fp->rx, &f, 1, &kick)) {
+			after_consume(fp, kick);
+			return (ssize_t)f.len;
+		}
+		if (idle(fp, kick, 0, &spins))
+			return -1;
+	}
+}
+
+/**
+ * fastpath_recv_batch() - receive up to @n frames (recvmmsg semantics)
+ * @fp:		state
+ * @msgs:	buffers (msg_iov); msg_len is set to each frame's copied length
+ * @n:		how many
+ * @flags:	MSG_DONTWAIT, or 0 to wait for the first frame if the
+ *		data socket is blocking
+ *
+ * Return: frames received (>= 1), or -1 with errno.
+ */
+int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
+			int flags)
+{
+	struct shmring_rxf f[64];
+	unsigned int got = 0;
+	int spins = 0;
+	bool kick;
+
+	if (n == 0)
+		return 0;
+	while (fp->predrain && got < n) {
+		ssize_t r = predrain(fp, &msgs[got].msg_hdr);
+
+		if (r <= 0)
+			break;
+		msgs[got++].msg_len = (unsigned int)r;
+	}
+	if (got)
+		return (int)got;
+	for (;;) {
+		size_t want = n - got < 64 ? n - got : 64, i, k;
+
+		for (i = 0; i < want; i++) {
+			f[i].iov = msgs[got + i].msg_hdr.msg_iov;
+			f[i].iovcnt = msgs[got + i].msg_hdr.msg_iovlen;
+		}
+		k = shmring_consume(&fp->rx, f, want, &kick);
+		for (i = 0; i < k; i++)
+			msgs[got + i].msg_len = (unsigned int)f[i].len;
+		got += (unsigned int)k;
+		if (k == want && got < n)
+			continue;
+		if (got) {
+			after_consume(fp, kick);
+			return (int)got;
+		}
+		if (idle(fp, kick, flags, &spins))
+			return -1;
+	}
+}
+
+/* Wait for room on a full c2s ring: -1 with errno if we must not. */
+static int wait_room(struct vde_fastpath *fp, size_t len, int flags, long *ns)
+{
+	struct timespec ts;
+	struct pollfd pfd = { .fd = fp->ctl, .events = POLLIN };
+
+	if (fp->ctl >= 0 && switch_gone(fp)) {
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->sock)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (shmring_has_room(&fp->tx, len))
+		return 0;
+	/* no room doorbell for the client: it would make vde_datafd()
+	 * readable with no frame. The switch drains us within a few us. */
+	ts.tv_sec = 0;
+	ts.tv_nsec = *ns;
+	if (fp->ctl >= 0)
+		ppoll(&pfd, 1, &ts, NULL);
+	else
+		nanosleep(&ts, NULL);
+	if (*ns < 1000000)
+		*ns *= 2;
+	return 0;
+}
+
+/**
+ * fastpath_send() - vde_send() in ring mode
+ * @fp:		state
+ * @buf:	frame
+ * @len:	its length
+ *
+ * Return: @len, 0 for an empty frame, or -1 with errno (EMSGSIZE, EAGAIN
+ * on a full ring with O_NONBLOCK, ECONNREFUSED when the switch is gone).
+ */
+ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len)
+{
+	struct iovec iov = { (void *)buf, len };
+	struct shmring_txf f = { .iov = &iov, .iovcnt = 1 };
+	long ns = 20000;
+	bool kick;
+
+	if (len == 0)
+		return 0;
+	if (len > fp->tx.frame_max) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	while (!shmring_produce(&fp->tx, &f, 1, &kick)) {
+		if (wait_room(fp, len, 0, &ns))
+			return -1;
+	}
+	if (kick && ring_bell(fp) == -ECONNREFUSED) {
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+static size_t iov_total(const struct msghdr *mh)
+{
+	size_t j, len = 0;
+
+	for (j = 0; j < mh->msg_iovlen; j++)
+		len += mh->msg_iov[j].iov_len;
+	return len;
+}
+
+/**
+ * fastpath_send_batch() - send up to @n frames (sendmmsg semantics)
+ * @fp:		state
+ * @msgs:	frames (msg_iov); msg_len is set to each frame's length
+ * @n:		how many
+ * @flags:	MSG_DONTWAIT, or 0 to wait for room for the first frame if
+ *		the data socket is blocking
+ *
+ * Stops at the first frame that is empty or too long (EMSGSIZE if it is
+ * the first one).
+ *
+ * Return: frames sent (>= 1), or -1 with errno.
+ */
+int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
+			int flags)
+{
+	struct shmring_txf f[64];
+	unsigned int sent = 0;
+	long ns = 20000;
+	bool kick = false, k;
+	size_t len;
+
+	while (sent < n) {
+		size_t want = n - sent < 64 ? n - sent : 64, i, done;
+
+		for (i = 0; i < want; i++) {
+			f[i].iov = msgs[sent + i].msg_hdr.msg_iov;
+			f[i].iovcnt = msgs[sent + i].msg_hdr.msg_iovlen;
+			f[i].flags = 0;
+		}
+		done = shmring_produce(&fp->tx, f, want, &k);
+		kick |= k;
+		for (i = 0; i < done && i < want; i++)
+			msgs[sent + i].msg_len = (unsigned int)iov_total(&msgs[sent + i].msg_hdr);
+		sent += (unsigned int)done;
+		if (done == want)
+			continue;
+		if (sent)
+			break;
+		len = iov_total(&msgs[0].msg_hdr);
+		if (len == 0 || len > fp->tx.frame_max) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if (wait_room(fp, len, flags, &ns))
+			return -1;
+	}
+	if (kick && ring_bell(fp) == -ECONNREFUSED) {
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	return (int)sent;
+}
+
+/**
+ * fastpath_free() - wait (bounded) for the switch to read our frames, unmap
+ * @fp:		state (NULL is fine)
+ * @linger_ms:	longest wait
+ */
+void fastpath_free(struct vde_fastpath *fp, int linger_ms)
+{
+	struct timespec nap = { 0, 100000 };
+	long deadline = now_ms() + linger_ms;
+
+	if (!fp)
+		return;
+	while (__atomic_load_n(&fp->tx.ctl->head, __ATOMIC_ACQUIRE) != fp->tx.pos &&
+	       now_ms() < deadline && !switch_gone(fp)) {
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 5000000)
+			nap.tv_nsec *= 2;
+	}
+	munmap(fp->map, fp->maplen);
+	free(fp);
+}
+
+/**
+ * fastpath_close() - leave ring mode before mod_vde.c closes the sockets
+ * @conn:	the connection
+ */
+void fastpath_close(struct vdeconn *conn)
+{
+	fastpath_free(conn->u.vde.fp, VDE_LINGER_MS);
+	conn->u.vde.fp = NULL;
+}

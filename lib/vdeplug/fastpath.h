@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lib/vdeplug/fastpath.h - shared-memory rings between our libvdeplug and
+ * our vde_switch, client side (protocol: docs/fastpath.md)
+ *
+ * Used by mod_vde.c only: after a normal vde:// open, fastpath_open() asks
+ * the switch for rings; when it grants them, recv/send (and the batch
+ * calls) go through fastpath_*; otherwise nothing changes. Like the
+ * socket calls they replace, one thread may receive while another sends;
+ * two concurrent receivers (or senders) on one connection are not supported.
+ */
+#ifndef VDEKIT_VDEPLUG_FASTPATH_H
+#define VDEKIT_VDEPLUG_FASTPATH_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "fpproto.h"
+#include "shmring.h"
+
+#define FASTPATH_ENV		"VDEPLUG_FASTPATH"	/* "0": never ask */
+#define FASTPATH_OWED_WAIT_MS	20	/* longest wait for a doorbell in flight */
+
+/* Client state of one connection in ring mode. */
+struct vde_fastpath {
+	int sock;		/* the endpoint's data socket: doorbells (and frames before ACTIVE) */
+	int ctl;		/* the ctl stream: EOF = switch gone */
+	void *map;
+	size_t maplen;
+	struct shmring tx;	/* c2s, we produce */
+	struct shmring rx;	/* s2c, we consume */
+	bool predrain;		/* frames sent before ACTIVE may wait on sock */
+	uint64_t doorbells_rx, doorbells_tx, pokes, stray;
+};
+
+struct vdeconn;
+struct mmsghdr;
+
+int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint);
+int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, void **map,
+		       size_t *maplen, struct shmring_layout *l);
+struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen,
+				     const struct shmring_layout *l);
+ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len);
+ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len);
+int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
+			int flags);
+int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
+			int flags);
+void fastpath_free(struct vde_fastpath *fp, int linger_ms);
+void fastpath_close(struct vdeconn *conn);
+
+#endif

@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/unit/test_fastpath.c - lib/vdeplug/fastpath.c, the client side of
+ * the shared-memory fast path, against the switch end of the protocol
+ * played by this program as docs/fastpath.md describes it: negotiation
+ * (offer, refusals, an unsealed or garbage region, no ACTIVE), frames sent
+ * before ACTIVE coming first, QEMU-style poll + one vde_recv per wake-up
+ * with no lost and no spurious wake-up, blocking and non-blocking sends on
+ * a full ring, batches, and VDEPLUG_FASTPATH=0 / no .fastpath socket.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fastpath.h"
+#include "mod.h"
+#include "tap.h"
+
+enum srv_mode { SRV_OK, SRV_REFUSE, SRV_UNSEALED, SRV_BADMAGIC, SRV_NOACTIVE, SRV_SMALL };
+
+struct srv {
+	int sock;
+	enum srv_mode mode;
+	char endpoint[108];	/* what the REQUEST named */
+	int got_accept, got_decline;
+	void *map;
+	size_t maplen;
+};
+
+static long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void srv_send(int sock, uint16_t type, int32_t status, uint32_t ring_size, int fd)
+{
+	struct fastpath_msg m;
+
+	fastpath_msg_init(&m, type, status);
+	m.ring_size = ring_size;
+	fastpath_msg_send(sock, &m, fd);
+}
+
+/* The switch's side of the negotiation, one connection. */
+static void *srv_run(void *arg)
+{
+	struct srv *s = arg;
+	struct fastpath_msg m;
+	uint32_t rs = SHMRING_SIZE_MIN;
+	size_t len = shmring_region_size(rs);
+	uint8_t raw[200];
+	ssize_t n;
+	int fd;
+
+	n = recv(s->sock, raw, sizeof(raw), 0);
+	if (n < 0 || fastpath_msg_check(raw, (size_t)n, &m) || m.type != FASTPATH_REQUEST)
+		return NULL;
+	memcpy(s->endpoint, m.endpoint, sizeof(s->endpoint));
+	if (s->mode == SRV_REFUSE) {
+		srv_send(s->sock, FASTPATH_REFUSE, EPERM, 0, -1);
+		return NULL;
+	}
+	if (s->mode == SRV_UNSEALED) {
+		fd = memfd_create("vdekit-fastpath-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0 || ftruncate(fd, (off_t)len))
+			abort();
+		s->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (s->map == MAP_FAILED)
+			abort();
+		s->maplen = len;
+		shmring_region_init(s->map, len, rs, 0);
+	} else {
+		fd = fastpath_region_create(rs, 0, &s->map, &s->maplen);
+		if (fd < 0)
+			abort();
+	}
+	if (s->mode == SRV_BADMAGIC)
+		((struct shmring_region *)s->map)->magic = 0x12345678;
+	srv_send(s->sock, FASTPATH_OFFER, 0, s->mode == SRV_SMALL ? rs * 2 : rs, fd);
+	close(fd);
+	if (recv(s->sock, &m, sizeof(m), 0) != (ssize_t)sizeof(m))
+		return NULL;
+	s->got_accept = m.type == FASTPATH_ACCEPT;
+	s->got_decline = m.type == FASTPATH_DECLINE;
+	if (s->got_accept && s->mode != SRV_NOACTIVE)
+		srv_send(s->sock, FASTPATH_ACTIVE, 0, 0, -1);
+	return NULL;
+}
+
+static int negotiate(enum srv_mode mode, struct srv *s, void **map, size_t *maplen,
+		     struct shmring_layout *l)
+{
+	pthread_t t;
+	int sv[2], ret;
+
+	memset(s, 0, sizeof(*s));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		abort();
+	s->sock = sv[1];
+	s->mode = mode;
+	pthread_create(&t, NULL, srv_run, s);
+	ret = fastpath_negotiate(sv[0], "/tmp/sw/001.6", 0, map, maplen, l);
+	close(sv[0]);	/* NOACTIVE: the server is waiting for nothing more */
+	pthread_join(t, NULL);
+	close(sv[1]);
+	return ret;
+}
+
+static void test_messages(void)
+{
+	struct fastpath_msg m, out;
+	uint8_t raw[sizeof(m) + 1];
+
+	fastpath_msg_init(&m, FASTPATH_REQUEST, 0);
+	strcpy(m.endpoint, "/tmp/sw/001.6");
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == 0 && !strcmp(out.endpoint, "/tmp/sw/001.6"),
+	   "a REQUEST checks");
+	ok(fastpath_msg_check(raw, sizeof(m) - 1, &out) == -EPROTO &&
+	   fastpath_msg_check(raw, sizeof(m) + 1, &out) == -EPROTO, "wrong sizes refused");
+	m.type = 7;
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "unknown type refused");
+	m.type = FASTPATH_REQUEST;
+	memset(m.endpoint, 'a', sizeof(m.endpoint));
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "unterminated endpoint refused");
+	m.endpoint[0] = '\0';
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "empty endpoint refused");
+	fastpath_msg_init(&m, FASTPATH_REFUSE, -1);
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "negative status refused");
+	fastpath_msg_init(&m, FASTPATH_ACTIVE, 0);
+	m.reserved = 1;
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "reserved bits refused");
+}
+
+static void test_negotiation(void)
+{
+	struct shmring_layout l;
+	size_t maplen;
+	struct srv s;
+	void *map;
+
+	ok(negotiate(SRV_OK, &s, &map, &maplen, &l) == 1 && map && s.got_accept &&
+	   !strcmp(s.endpoint, "/tmp/sw/001.6") && l.ring_size == SHMRING_SIZE_MIN,
+	   "offer checked, accepted, active; the request names the endpoint");
+	munmap(map, maplen);
+	munmap(s.map, s.maplen);
+	ok(negotiate(SRV_REFUSE, &s, &map, &maplen, &l) == 0 && !map,
+	   "refused: stay on datagrams");
+	ok(negotiate(SRV_UNSEALED, &s, &map, &maplen, &l) == 0 && !map && s.got_decline,
+	   "a region the switch could shrink is declined");
+	munmap(s.map, s.maplen);
+	ok(negotiate(SRV_BADMAGIC, &s, &map, &maplen, &l) == 0 && !map && s.got_decline,
+	   "a garbage region header is declined");
+	munmap(s.map, s.maplen);
+	ok(negotiate(SRV_SMALL, &s, &map, &maplen, &l) == 0 && !map && s.got_decline,
+	   "a memfd smaller than the offered size is declined");
+	munmap(s.map, s.maplen);
+	ok(negotiate(SRV_NOACTIVE, &s, &map, &maplen, &l) == -EPROTO && !map,
+	   "accepted but never active: the connection must be given up");
+	munmap(s.map, s.maplen);
+}
+
+/* fastpath_open() through a switch directory. */
+static void test_open(void)
+{
+	char dir[] = "/tmp/vdekit-fp-XXXXXX", path[100];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct vdeconn *conn = calloc(1, sizeof(*conn));
+	struct srv s = { .mode = SRV_OK };
+	int lsock, sv[2], st = -1;
+	pid_t pid;
+
+	if (!conn || !mkdtemp(dir) || socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		abort();
+	conn->fddata = sv[0];
+	conn->fdctl = -1;
+	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && !conn->u.vde.fp,
+	   "no .fastpath socket (any VDE 2 switch): nothing changes");
+	snprintf(path, sizeof(path), "%s/%s", dir, FASTPATH_SOCK);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	lsock = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (lsock < 0 || bind(lsock, (struct sockaddr *)&sun, sizeof(sun)) || listen(lsock, 4))
+		abort();
+	setenv(FASTPATH_ENV, "0", 1);
+	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && !conn->u.vde.fp,
+	   "VDEPLUG_FASTPATH=0: the switch is not even asked");
+	{
+		struct pollfd p = { lsock, POLLIN, 0 };
+
+		ok(poll(&p, 1, 0) == 0, "no connection was made to .fastpath");
+	}
+	unsetenv(FASTPATH_ENV);
+	/* a child plays the switch: it accepts while we connect */
+	pid = fork();
+	if (pid == 0) {
+		s.sock = accept(lsock, NULL, NULL);
+		srv_run(&s);
+		_exit(s.got_accept ? 0 : 1);
+	}
+	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && conn->u.vde.fp,
+	   "a switch offering rings: ring mode");
+	ok(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	   "the switch saw ACCEPT");
+	fastpath_close(conn);
+	ok(!conn->u.vde.fp, "closed");
+	close(lsock);
+	unlink(path);
+	rmdir(dir);
+	close(sv[0]);
+	close(sv[1]);
+	free(conn);
+}
+
+/* The switch end of the rings for the data path tests. */
+struct sw {
+	void *map;
+	size_t maplen;
+	struct shmring tx;	/* s2c: the switch produces */
+	struct shmring rx;	/* c2s: the switch consumes */
+	int s;			/* the switch's data socket (connected to the client's) */
+	int ctl[2];		/* [0] client end, [1] switch end */
+	int c;			/* the client's data socket */
+	struct vde_fastpath *fp;
+	/* hammer */
+	uint32_t n, produced, pauses, lost, bells;
+	volatile int stop;
+};
+
+static void sw_setup(struct sw *w)
+{
+	struct shmring_layout l;
+	int sv[2];
+
+	memset(w, 0, sizeof(*w));
+	w->maplen = shmring_region_size(SHMRING_SIZE_MIN);
+	w->map = mmap(NULL, w->maplen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w->map == MAP_FAILED || shmring_region_init(w->map, w->maplen, SHMRING_SIZE_MIN, 0) ||
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, w->ctl))
+		abort();
+	w->c = sv[0];
+	w->s = sv[1];
+	shmring_region_check(w->map, w->maplen, &l);
+	shmring_attach(&w->tx, w->map, &l, SHMRING_S2C, true);
+	shmring_attach(&w->rx, w->map, &l, SHMRING_C2S, false);
+}
+
+/* The client maps the same memory (a second mapping of an anonymous
+ * shared region is the same pages: use it directly). */
+static void sw_client(struct sw *w)
+{
+	struct shmring_layout l;
+
+	shmring_region_check(w->map, w->maplen, &l);
+	w->fp = fastpath_attach(w->c, w->ctl[0], w->map, w->maplen, &l);
+	if (!w->fp)
+		abort();
+}
+
+static void sw_teardown(struct sw *w)
+{
+	if (w->fp) {
+		/* fastpath_free unmaps: the region is shared with the test's view */
+		free(w->fp);
+	}
+	munmap(w->map, w->maplen);
+	close(w->c);
+	close(w->s);
+	if (w->ctl[0] >= 0)
+		close(w->ctl[0]);
+	if (w->ctl[1] >= 0)
+		close(w->ctl[1]);
+}
+
+static void sw_put(struct sw *w, uint32_t seq, size_t len)
+{
+	uint8_t buf[2000];
+	struct iovec iov = { buf, len };
+	struct shmring_txf f = { &iov, 1, 0 };
+	bool kick;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &seq, sizeof(seq));
+	if (shmring_produce(&w->tx, &f, 1, &kick) != 1)
+		abort();
+	if (kick)
+		send(w->s, "", 0, MSG_DONTWAIT);
+}
+
+/* Doorbells (pokes) from the client: answer if frames wait for it. */
+static void sw_pokes(struct sw *w)
+{
+	char b[8];
+
+	while (recv(w->s, b, sizeof(b), MSG_DONTWAIT) >= 0) {
+		if (shmring_kick_check(&w->tx)) {
+			send(w->s, "", 0, MSG_DONTWAIT);
+			w->bells++;
+		}
+	}
+}
+
+static bool readable(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+static void test_predrain(void)
+{
+	uint8_t buf[2000];
+	uint32_t seq[5];
+	struct sw w;
+	int i;
+
+	sw_setup(&w);
+	/* two frames reach the client's socket before ACTIVE */
+	memset(buf, 0, 64);
+	buf[0] = 0xd1;
+	send(w.s, buf, 64, 0);
+	buf[0] = 0xd2;
+	send(w.s, buf, 64, 0);
+	sw_client(&w);
+	sw_put(&w, 100, 60);
+	sw_put(&w, 101, 60);
+	sw_put(&w, 102, 60);
+	for (i = 0; i < 5; i++) {
+		ssize_t n;
+
+		sw_pokes(&w);	/* the switch's loop */
+		if (!readable(w.c))
+			break;
+		n = fastpath_recv(w.fp, buf, sizeof(buf));
+		seq[i] = n == 64 ? buf[0] : n == 60 ? *(uint32_t *)buf : 0;
+	}
+	ok(i == 5 && seq[0] == 0xd1 && seq[1] == 0xd2 && seq[2] == 100 && seq[3] == 101 &&
+	   seq[4] == 102, "datagrams sent before ACTIVE first, then the ring, each after a wake-up");
+	ok(!readable(w.c), "ring empty: vde_datafd() not readable (no spurious wake-up)");
+	fcntl(w.c, F_SETFL, O_NONBLOCK);
+	errno = 0;
+	ok(fastpath_recv(w.fp, buf, sizeof(buf)) == -1 && errno == EAGAIN,
+	   "non-blocking recv on an empty ring: EAGAIN");
+	sw_put(&w, 103, 60);
+	ok(readable(w.c) && fastpath_recv(w.fp, buf, 10) == 10 && *(uint32_t *)buf == 103,
+	   "next frame wakes; a short buffer truncates it");
+	ok(fastpath_send(w.fp, buf, 0) == 0, "empty send: 0");
+	errno = 0;
+	ok(fastpath_send(w.fp, buf, SHMRING_FRAME_MAX + 1) == -1 && errno == EMSGSIZE,
+	   "frame above frame_max: EMSGSIZE");
+	sw_teardown(&w);
+}
+
+/* QEMU's way: poll vde_datafd(), one blocking vde_recv() per wake-up. */
+static void *sw_producer(void *arg)
+{
+	struct sw *w = arg;
+	unsigned int r = 7;
+
+	while (w->produced < w->n) {
+		uint32_t k = 1 + (r = r * 1103515245 + 12345) % 24, i;
+
+		for (i = 0; i < k && w->produced < w->n; i++) {
+			struct iovec iov;
+			struct shmring_txf f;
+			uint8_t buf[64];
+			bool kick;
+
+			memset(buf, 0, sizeof(buf));
+			memcpy(buf, &w->produced, 4);
+			iov = (struct iovec){ buf, sizeof(buf) };
+			f = (struct shmring_txf){ &iov, 1, 0 };
+			if (!shmring_produce(&w->tx, &f, 1, &kick)) {
+				sw_pokes(w);
+				sched_yield();
+				break;
+			}
+			w->produced++;
+			if (kick) {
+				send(w->s, "", 0, MSG_DONTWAIT);
+				w->bells++;
+			}
+		}
+		sw_pokes(w);
+		if ((r >> 16) % 3 == 0) {
+			long until = ms_now() + 3000;
+
+			/* pause until the client has read everything */
+			while (__atomic_load_n(&w->tx.ctl->head, __ATOMIC_ACQUIRE) != w->tx.pos &&
+			       ms_now() < until) {
+				sw_pokes(w);
+				sched_yield();
+			}
+			if (__atomic_load_n(&w->tx.ctl->head, __ATOMIC_ACQUIRE) != w->tx.pos)
+				w->lost++;
+			w->pauses++;
+		}
+	}
+	while (!w->stop) {
+		sw_pokes(w);
+		usleep(1000);
+	}
+	return NULL;
+}
+
+static void test_qemu_style(void)
+{
+	uint32_t got = 0, misorder = 0, timeouts = 0, wakeups = 0;
+	uint8_t buf[2000];
+	pthread_t t;
+	struct sw w;
+
+	sw_setup(&w);
+	sw_client(&w);
+	w.n = 300000;
+	alarm(120);	/* a vde_recv() that blocks after a wake-up hangs: fail */
+	pthread_create(&t, NULL, sw_producer, &w);
+	while (got < w.n) {
+		struct pollfd p = { w.c, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 3000) <= 0) {
+			timeouts++;
+			if (timeouts > 3)
+				break;
+			continue;
+		}
+		wakeups++;
+		n = fastpath_recv(w.fp, buf, sizeof(buf));
+		if (n != 64)
+			break;
+		if (*(uint32_t *)buf != got)
+			misorder++;
+		got++;
+	}
+	w.stop = 1;
+	pthread_join(t, NULL);
+	alarm(0);
+	ok(got == w.n && misorder == 0, "%u frames, one vde_recv per wake-up, in order", got);
+	ok(timeouts == 0 && w.lost == 0, "no lost wake-up (%u client, %u switch) over %u pauses",
+	   timeouts, w.lost, w.pauses);
+	ok(!readable(w.c), "all read: vde_datafd() not readable");
+	ok(w.fp->doorbells_rx == w.bells && w.bells > 0,
+	   "every doorbell read, none left over: %lu for %u frames (%lu pokes)",
+	   (unsigned long)w.fp->doorbells_rx, w.n, (unsigned long)w.fp->pokes);
+	sw_teardown(&w);
+}
+
+/* A caller that never polls: blocking vde_recv() in a loop. */
+static void test_blocking_recv(void)
+{
+	uint32_t got = 0, misorder = 0;
+	uint8_t buf[2000];
+	pthread_t t;
+	struct sw w;
+
+	sw_setup(&w);
+	sw_client(&w);
+	w.n = 100000;
+	alarm(120);	/* a lost wake-up blocks for ever: fail */
+	pthread_create(&t, NULL, sw_producer, &w);
+	while (got < w.n) {
+		ssize_t n = fastpath_recv(w.fp, buf, sizeof(buf));
+
+		if (n != 64)
+			break;
+		if (*(uint32_t *)buf != got)
+			misorder++;
+		got++;
+	}
+	w.stop = 1;
+	pthread_join(t, NULL);
+	alarm(0);
+	ok(got == w.n && misorder == 0 && w.lost == 0,
+	   "blocking vde_recv() without poll: %u frames in order", got);
+	sw_pokes(&w);
+	ok(!readable(w.c) || (fcntl(w.c, F_SETFL, O_NONBLOCK) == 0 &&
+			      fastpath_recv(w.fp, buf, sizeof(buf)) == -1 && errno == EAGAIN &&
+			      !readable(w.c)),
+	   "afterwards no frame and, once settled, not readable");
+	sw_teardown(&w);
+}
+
+/* The switch consuming c2s as its loop would. */
+static void *sw_consumer(void *arg)
+{
+	struct sw *w = arg;
+	long until = ms_now() + 60000;
+
+	while (w->produced < w->n && ms_now() < until) {
+		uint8_t out[16][2000];
+		struct iovec iov[16];
+		struct shmring_rxf f[16];
+		size_t k, i;
+		bool kick;
+
+		for (i = 0; i < 16; i++) {
+			iov[i] = (struct iovec){ out[i], sizeof(out[i]) };
+			f[i] = (struct shmring_rxf){ .iov = &iov[i], .iovcnt = 1 };
+		}
+		k = shmring_consume(&w->rx, f, 16, &kick);
+		for (i = 0; i < k; i++) {
+			uint32_t seq;
+
+			memcpy(&seq, out[i], 4);
+			if (seq != w->produced || f[i].len != 100 + seq % 1000)
+				w->lost++;
+			w->produced++;	/* here: frames received */
+		}
+		if (k)
+			continue;
+		if (!shmring_cons_arm(&w->rx)) {
+			struct pollfd p = { w->s, POLLIN, 0 };
+			char b[8];
+
+			poll(&p, 1, 100);
+			while (recv(w->s, b, sizeof(b), MSG_DONTWAIT) >= 0)
+				;
+		}
+	}
+	return NULL;
+}
+
+static void test_send(void)
+{
+	uint8_t buf[2000];
+	struct mmsghdr mm[16];
+	struct iovec iov[16];
+	uint8_t bb[16][200];
+	uint32_t i, bad = 0;
+	pthread_t t;
+	struct sw w;
+	int n;
+
+	sw_setup(&w);
+	sw_client(&w);
+	w.n = 100000;
+	pthread_create(&t, NULL, sw_consumer, &w);
+	for (i = 0; i < w.n; i++) {
+		memset(buf, 0, 8);
+		memcpy(buf, &i, 4);
+		if (fastpath_send(w.fp, buf, 100 + i % 1000) != (ssize_t)(100 + i % 1000))
+			bad++;
+	}
+	pthread_join(t, NULL);
+	ok(bad == 0 && w.produced == w.n && w.lost == 0,
+	   "%u frames sent through a ring that fills (blocking send waits), all in order",
+	   w.produced);
+
+	/* non-blocking and a full ring */
+	fcntl(w.c, F_SETFL, O_NONBLOCK);
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i < 1000 && fastpath_send(w.fp, buf, 1500) == 1500; i++)
+		;
+	ok(i < 1000 && errno == EAGAIN, "O_NONBLOCK: a full ring gives EAGAIN after %u frames", i);
+	close(w.ctl[1]);
+	w.ctl[1] = -1;
+	errno = 0;
+	ok(fastpath_send(w.fp, buf, 1500) == -1 && errno == ECONNREFUSED,
+	   "full ring and the switch gone (ctl EOF): ECONNREFUSED");
+
+	/* batches: drain c2s first, then 10 frames each way */
+	{
+		struct shmring_rxf f;
+		struct iovec o = { buf, sizeof(buf) };
+		bool kick;
+
+		f = (struct shmring_rxf){ .iov = &o, .iovcnt = 1 };
+		while (shmring_consume(&w.rx, &f, 1, &kick))
+			;
+	}
+	for (i = 0; i < 16; i++) {
+		memset(&mm[i], 0, sizeof(mm[i]));
+		memset(bb[i], (int)i, sizeof(bb[i]));
+		iov[i] = (struct iovec){ bb[i], 60 + i };
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = fastpath_send_batch(w.fp, mm, 10, 0);
+	{
+		struct shmring_rxf f[16];
+		struct iovec o[16];
+		uint8_t ob[16][200];
+		bool kick, same = true;
+		size_t k, j;
+
+		for (j = 0; j < 16; j++) {
+			o[j] = (struct iovec){ ob[j], sizeof(ob[j]) };
+			f[j] = (struct shmring_rxf){ .iov = &o[j], .iovcnt = 1 };
+		}
+		k = shmring_consume(&w.rx, f, 16, &kick);
+		for (j = 0; j < k; j++)
+			same = same && f[j].len == 60 + j && ob[j][0] == j && mm[j].msg_len == 60 + j;
+		ok(n == 10 && k == 10 && same, "send batch: 10 frames in one publish");
+	}
+	for (i = 0; i < 10; i++)
+		sw_put(&w, 500 + i, 80);
+	for (i = 0; i < 16; i++)
+		iov[i] = (struct iovec){ bb[i], sizeof(bb[i]) };
+	n = fastpath_recv_batch(w.fp, mm, 16, 0);
+	ok(n == 10 && mm[0].msg_len == 80 && *(uint32_t *)bb[9] == 509,
+	   "recv batch: the 10 frames in one call");
+	ok(fastpath_recv_batch(w.fp, mm, 16, MSG_DONTWAIT) == -1 && errno == EAGAIN &&
+	   !readable(w.c), "recv batch on an empty ring: EAGAIN, not readable");
+	sw_teardown(&w);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	test_messages();
+	test_negotiation();
+	test_open();
+	test_predrain();
+	test_qemu_style();
+	test_blocking_recv();
+	test_send();
+	return tap_done();
+}
