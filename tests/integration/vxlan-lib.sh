@@ -100,3 +100,21 @@ ifr = struct.pack("16sP", sys.argv[1].encode(), ctypes.addressof(val)) + bytes(1
 fcntl.ioctl(socket.socket(), SIOCETHTOOL, ifr)
 PY
 }
+
+# listen_frames NS IF TAG: count test frames tagged TAG on IF (in NS) until
+# the end marker; result in $TMP/TAG.IF.NS (progress in ...part)
+FRAMES="python3 $top_srcdir/tests/integration/vxlan-frames.py"
+listen_frames() {
+	local f=$TMP/$3.$2.$1
+	rm -f "$f" "$f.part" "$f.ready"
+	spawn "listen-$3-$1.log" n "$1" $FRAMES listen "$2" "$3" "$f" "$f.ready"
+	wait_for test -e "$f.ready" || fail "listener $1/$2 did not start"
+}
+# got NS IF TAG: the final count (waits for the end marker)
+got() {
+	local f=$TMP/$3.$2.$1
+	WAIT_SECS=20 wait_for test -s "$f" || fail "no end marker on $1/$2 for $3"
+	cat "$f"
+}
+part() { local f=$TMP/$3.$2.$1.part; [ -s "$f" ] && cat "$f" || echo 0; }
+macof() { ipn "$1" -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
