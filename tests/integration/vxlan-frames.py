@@ -74,6 +74,8 @@ def vxlan(host, port, case):
         "runt": good + frame[:13],
         "empty": good,
         "zero": b"",
+        "good": good + frame,
+        "big": good + frame + bytes(20000),
     }[case]
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     socket.socket(fam, socket.SOCK_DGRAM).sendto(pkt, (host, int(port)))
