@@ -217,11 +217,13 @@ static ssize_t vxv_one(struct vxv_conn *c, unsigned int k, void *buf, size_t len
 	return n;
 }
 
+/* Blocks (like a plain socket) only when called with nothing waiting; once
+ * a packet was consumed and skipped, an empty queue is EAGAIN. */
 static ssize_t vxv_recv(VDECONN *conn, void *buf, size_t len)
 {
 	struct vxv_conn *c = conn->u.priv;
 	unsigned int i, idle = 0;
-	bool waited = false;
+	bool consumed = false, waited = false;
 	ssize_t n;
 
 	for (i = 0; i < VXV_RXSKIP; i++) {
@@ -231,6 +233,7 @@ static ssize_t vxv_recv(VDECONN *conn, void *buf, size_t len)
 		if (n > 0)
 			return n;
 		if (n == 0) {
+			consumed = true;
 			idle = 0;
 			continue;
 		}
@@ -238,9 +241,8 @@ static ssize_t vxv_recv(VDECONN *conn, void *buf, size_t len)
 			return -1;
 		if (++idle < 2)
 			continue;	/* try the other socket */
-		if (waited)
+		if (consumed || waited)
 			break;
-		/* both empty: block as a plain socket would, once */
 		{
 			struct epoll_event ev[2];
 			int r;

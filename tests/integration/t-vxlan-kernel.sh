@@ -11,12 +11,12 @@
 # and a 4 MiB TCP transfer each way compared byte for byte. Our VTEP's
 # counters must show frames both ways and no drops. (h1 computes its own
 # checksums: see csum_off in vxlan-lib.sh.)
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/vxlan-lib.sh"
 need_root
 bin vde_plug2tap >/dev/null
-TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 
 mkns k o
 underlay k uk o uo 1

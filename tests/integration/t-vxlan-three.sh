@@ -12,12 +12,12 @@
 #  - aging: a MAC learnt behind o2 moves silently behind the kernel VTEP;
 #    after /expire=3 s o1 floods again and the frames reach it there; its
 #    first frame from there moves the entry (counter "moved").
+TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/vxlan-lib.sh"
 need_root
 bin vde_plug2tap >/dev/null
-TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 
 mkns u k o1 o2 h2 h3
 ipn u link add ub type bridge || fail "underlay bridge"
