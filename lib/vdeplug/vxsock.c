@@ -15,6 +15,9 @@
 #include "stats.h"
 #include "vxsock.h"
 
+#define VX_RCVBUF	(4 << 20)
+#define VX_SNDBUF	(1 << 20)
+
 static const char *const vx_counter_names[VX_NCOUNT] = {
 	"rx", "tx", "tx_unicast", "tx_flood",
 	"drop_short", "drop_flags", "drop_vni", "drop_runt", "drop_big", "self", "bye",
@@ -196,11 +199,18 @@ bool vx_is_local(const struct sockaddr_storage *ss)
 int vx_socket(int family)
 {
 	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP), one = 1;
+	int rcv = VX_RCVBUF, snd = VX_SNDBUF;
 
 	if (fd >= 0 && family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) {
 		close(fd);
-		fd = -1;
+		return -1;
+	}
+	if (fd >= 0) {
+		/* best effort (the kernel caps them at rmem_max/wmem_max): a
+		 * burst of a TCP window must not overflow the default 208 KiB */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 	}
 	return fd;
 }
