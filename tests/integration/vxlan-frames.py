@@ -12,6 +12,9 @@
 #                             (default IF's MAC); "end": then one end marker
 #                             to ff:ff:ff:ff:ff:ff
 #   vxlan HOST PORT CASE      one malformed VXLAN packet to HOST:PORT (UDP)
+#   udpflows DST PORT N       N UDP datagrams to DST:PORT, each from its own port
+#   sports IF SRC OUT READY N outer source ports of N VXLAN packets from SRC
+#                             carrying IPv4
 import socket
 import sys
 import time
@@ -81,6 +84,38 @@ def vxlan(host, port, case):
     socket.socket(fam, socket.SOCK_DGRAM).sendto(pkt, (host, int(port)))
 
 
+def udpflows(dst, port, count):
+    """one datagram from each of COUNT source sockets (COUNT flows)"""
+    for _ in range(int(count)):
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"flow", (dst, int(port)))
+
+
+def sports(ifname, src, out, ready, want):
+    """outer UDP source ports of VXLAN packets from SRC seen on IF until
+    WANT packets (60 s at most): "<packets> <distinct ports>" to OUT"""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    s.bind((ifname, 0x0800))
+    s.settimeout(1)
+    open(ready, "w").close()
+    src = socket.inet_aton(src)
+    seen, n, end = set(), 0, time.time() + 60
+    while n < int(want) and time.time() < end:
+        try:
+            f = s.recv(65536)
+        except socket.timeout:
+            continue
+        ip = f[14:]
+        if len(ip) < 28 or ip[9] != 17 or ip[12:16] != src:
+            continue
+        udp = ip[(ip[0] & 15) * 4:]
+        if int.from_bytes(udp[2:4], "big") != 4789 or udp[16 + 12:16 + 14] != b"\x08\x00":
+            continue	# not VXLAN, or not IPv4 inside (ARP is another flow)
+        n += 1
+        seen.add(int.from_bytes(udp[0:2], "big"))
+    with open(out, "w") as o:
+        o.write("%d %d\n" % (n, len(seen)))
+
+
 def main():
     a = sys.argv[1:]
     if a[0] == "listen":
@@ -90,6 +125,10 @@ def main():
         end = "end" in rest
         rest = [x for x in rest if x != "end"]
         send(a[1], a[2], a[3], a[4], rest[0] if rest else None, end)
+    elif a[0] == "udpflows":
+        udpflows(*a[1:4])
+    elif a[0] == "sports":
+        sports(*a[1:6])
     elif a[0] == "vxlan":
         vxlan(*a[1:4])
     else:
