@@ -154,6 +154,7 @@ static ssize_t vxl_recv(VDECONN *conn, void *buf, size_t len)
 	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { buf, len } };
 	struct msghdr msg = { .msg_name = &from, .msg_iov = iov, .msg_iovlen = 2 };
 	struct vxlan_addr a;
+	enum vxlan_rx why;
 	int flags = 0;
 	unsigned int i;
 	ssize_t n;
@@ -168,32 +169,14 @@ static ssize_t vxl_recv(VDECONN *conn, void *buf, size_t len)
 			return -1;
 		}
 		flags = MSG_DONTWAIT;
-		switch (vxlan_check(hdr, (size_t)n, c->vni)) {
-		case VXLAN_RX_OK:
-			break;
-		case VXLAN_RX_SHORT:
-			c->count[VX_RX_SHORT]++;
+		n = (ssize_t)vx_rx_frame(c->count, hdr, (size_t)n, msg.msg_flags, len,
+					 c->maxframe, c->vni, &why);
+		if (why == VXLAN_RX_EMPTY)
+			c->count[VX_RX_RUNT]++;	/* no frame at all */
+		if (n == 0)
 			continue;
-		case VXLAN_RX_FLAGS:
-			c->count[VX_RX_FLAGS]++;
-			continue;
-		case VXLAN_RX_VNI:
-			c->count[VX_RX_VNI]++;
-			continue;
-		case VXLAN_RX_RUNT:
-		case VXLAN_RX_EMPTY:
-			c->count[VX_RX_RUNT]++;
-			continue;
-		}
-		n -= VXLAN_HDRLEN;
-		if ((msg.msg_flags & MSG_TRUNC) || (size_t)n > len ||
-		    (c->maxframe && (size_t)n > c->maxframe)) {
-			c->count[VX_RX_BIG]++;
-			continue;
-		}
 		vx_addr_of(&from, false, &a);
 		vxlan_learn(&c->table, (const uint8_t *)buf + ETH_ALEN_, &a, vx_now());
-		c->count[VX_RX]++;
 		return n;
 	}
 	errno = EAGAIN;
@@ -209,7 +192,7 @@ static int vxl_sendto(struct vxl_conn *c, int fd, struct msghdr *msg)
 	while (n < 0 && errno == EINTR);
 	if (n >= 0)
 		return 0;
-	c->count[errno == EMSGSIZE ? VX_TX_BIG : VX_TX_ERR]++;
+	vx_tx_error(c->count);
 	return -1;
 }
 
@@ -223,14 +206,8 @@ static ssize_t vxl_send(VDECONN *conn, const void *buf, size_t len)
 	unsigned int i, ok = 0;
 	int fd;
 
-	if (len < ETH_HDRLEN) {
-		c->count[VX_TX_RUNT]++;
+	if (!vx_tx_ok(c->count, len, c->maxframe))
 		return (ssize_t)len;
-	}
-	if (c->maxframe && len > c->maxframe) {
-		c->count[VX_TX_BIG]++;
-		return (ssize_t)len;
-	}
 	fd = c->txfd[vxlan_flow_hash(buf, len) % VX_NSRC];
 	dst = vxlan_lookup(&c->table, buf, vx_now());
 	if (dst) {

@@ -174,6 +174,7 @@ static ssize_t vxv_one(struct vxv_conn *c, unsigned int k, void *buf, size_t len
 	struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
 			      .msg_iov = iov, .msg_iovlen = 2 };
 	struct vxlan_addr a;
+	enum vxlan_rx why;
 	ssize_t n;
 
 	do
@@ -186,34 +187,15 @@ static ssize_t vxv_one(struct vxv_conn *c, unsigned int k, void *buf, size_t len
 		c->count[VX_RX_SELF]++;
 		return 0;
 	}
-	switch (vxlan_check(hdr, (size_t)n, c->vni)) {
-	case VXLAN_RX_OK:
-		break;
-	case VXLAN_RX_SHORT:
-		c->count[VX_RX_SHORT]++;
-		return 0;
-	case VXLAN_RX_FLAGS:
-		c->count[VX_RX_FLAGS]++;
-		return 0;
-	case VXLAN_RX_VNI:
-		c->count[VX_RX_VNI]++;
-		return 0;
-	case VXLAN_RX_EMPTY:
-		vxlan_forget(&c->table, &a);
+	n = (ssize_t)vx_rx_frame(c->count, hdr, (size_t)n, msg.msg_flags, len, c->maxframe,
+				 c->vni, &why);
+	if (why == VXLAN_RX_EMPTY) {
+		vxlan_forget(&c->table, &a);	/* goodbye */
 		c->count[VX_RX_BYE]++;
-		return 0;
-	case VXLAN_RX_RUNT:
-		c->count[VX_RX_RUNT]++;
-		return 0;
 	}
-	n -= VXLAN_HDRLEN;
-	if ((msg.msg_flags & MSG_TRUNC) || (size_t)n > len ||
-	    (c->maxframe && (size_t)n > c->maxframe)) {
-		c->count[VX_RX_BIG]++;
+	if (n == 0)
 		return 0;
-	}
 	vxlan_learn(&c->table, (const uint8_t *)buf + ETH_ALEN_, &a, vx_now());
-	c->count[VX_RX]++;
 	return n;
 }
 
@@ -269,14 +251,8 @@ static ssize_t vxv_send(VDECONN *conn, const void *buf, size_t len)
 	struct sockaddr_storage ss;
 	ssize_t n;
 
-	if (len < ETH_HDRLEN) {
-		c->count[VX_TX_RUNT]++;
+	if (!vx_tx_ok(c->count, len, c->maxframe))
 		return (ssize_t)len;
-	}
-	if (c->maxframe && len > c->maxframe) {
-		c->count[VX_TX_BIG]++;
-		return (ssize_t)len;
-	}
 	dst = vxlan_lookup(&c->table, buf, vx_now());
 	if (dst) {
 		vx_sockaddr_of(dst, 0, &ss);
@@ -289,7 +265,7 @@ static ssize_t vxv_send(VDECONN *conn, const void *buf, size_t len)
 		n = sendmsg(c->fd[1], &msg, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		c->count[errno == EMSGSIZE ? VX_TX_BIG : VX_TX_ERR]++;
+		vx_tx_error(c->count);
 	} else {
 		c->count[VX_TX]++;
 		c->count[dst ? VX_TX_UNICAST : VX_TX_FLOOD]++;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ether.h"
 #include "stats.h"
 #include "vxsock.h"
 
@@ -39,6 +40,48 @@ void vx_report(const char *module, const uint64_t count[VX_NCOUNT],
 	c[i].name = "moved";
 	c[i++].value = t->moved;
 	vdeplug_stats_report(module, c, i);
+}
+
+size_t vx_rx_frame(uint64_t count[VX_NCOUNT], const uint8_t *hdr, size_t n, int msg_flags,
+		   size_t len, size_t maxframe, uint32_t vni, enum vxlan_rx *why)
+{
+	static const enum vx_counter counter[] = {
+		[VXLAN_RX_SHORT] = VX_RX_SHORT, [VXLAN_RX_FLAGS] = VX_RX_FLAGS,
+		[VXLAN_RX_VNI] = VX_RX_VNI, [VXLAN_RX_RUNT] = VX_RX_RUNT,
+	};
+
+	*why = vxlan_check(hdr, n, vni);
+	if (*why == VXLAN_RX_EMPTY)
+		return 0;
+	if (*why != VXLAN_RX_OK) {
+		count[counter[*why]]++;
+		return 0;
+	}
+	n -= VXLAN_HDRLEN;
+	if ((msg_flags & MSG_TRUNC) || n > len || (maxframe && n > maxframe)) {
+		count[VX_RX_BIG]++;
+		return 0;
+	}
+	count[VX_RX]++;
+	return n;
+}
+
+bool vx_tx_ok(uint64_t count[VX_NCOUNT], size_t len, size_t maxframe)
+{
+	if (len < ETH_HDRLEN) {
+		count[VX_TX_RUNT]++;
+		return false;
+	}
+	if (maxframe && len > maxframe) {
+		count[VX_TX_BIG]++;
+		return false;
+	}
+	return true;
+}
+
+void vx_tx_error(uint64_t count[VX_NCOUNT])
+{
+	count[errno == EMSGSIZE ? VX_TX_BIG : VX_TX_ERR]++;
 }
 
 uint64_t vx_now(void)

@@ -23,6 +23,21 @@ enum vx_counter {
 void vx_report(const char *module, const uint64_t count[VX_NCOUNT],
 	       const struct vxlan_table *t);
 
+/* vx_rx_frame() - classify a received packet of @n bytes (header
+ * included) whose header is @hdr, read with recvmsg flags @msg_flags into a
+ * frame buffer of @len bytes. Return: the frame length, or 0 when it is not
+ * delivered: counted in @count, except a header alone (*@why ==
+ * VXLAN_RX_EMPTY), which the caller counts. */
+size_t vx_rx_frame(uint64_t count[VX_NCOUNT], const uint8_t *hdr, size_t n, int msg_flags,
+		   size_t len, size_t maxframe, uint32_t vni, enum vxlan_rx *why);
+
+/* vx_tx_ok() - may a frame of @len bytes be sent? Runts and frames over
+ * @maxframe (0 = no limit) are counted and refused. */
+bool vx_tx_ok(uint64_t count[VX_NCOUNT], size_t len, size_t maxframe);
+
+/* vx_tx_error() - count a failed sendmsg() (errno) */
+void vx_tx_error(uint64_t count[VX_NCOUNT]);
+
 /* seconds on CLOCK_MONOTONIC: the clock given to the VTEP table */
 uint64_t vx_now(void);
 

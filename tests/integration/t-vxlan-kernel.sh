@@ -7,7 +7,8 @@
 # and host h2 (192.168.77.2) behind vde_plug2tap. k and o are joined by a
 # veth underlay (10.99.0.1/.2, fd99::1/::2, MTU 1600 so the overlay carries
 # 1500). In four modes (IPv4 and IPv6 underlay; kernel unicast with an
-# all-zero FDB entry, and kernel multicast group): ARP and ping h2 -> h1,
+# all-zero FDB entry, and kernel multicast group): ARP and ping h2 -> h1
+# (IPv4 and IPv6 inside),
 # and a 4 MiB TCP transfer each way compared byte for byte. Our VTEP's
 # counters must show frames both ways and no drops. (h1 computes its own
 # checksums: see csum_off in vxlan-lib.sh.)
@@ -18,18 +19,8 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 need_root
 bin vde_plug2tap >/dev/null
 
-mkns k o
-underlay k uk o uo 1
-host_ns h1 k hk 192.168.77.1
+kernel_and_ours 77
 ipn h1 addr add fd77::1/64 dev eth0 nodad
-csum_off h1 eth0
-start_sw sw
-spawn h2.log n o vde_plug2tap -s "$TMP/sw" tap0
-mkns h2
-# vde_plug2tap made tap0 in o: move it to h2 so h2 is a separate host
-WAIT_SECS=10 wait_for ipn o link show tap0 || fail "no tap0"
-ipn o link set tap0 netns "$ID-h2" || fail "move tap0"
-tap_up h2 tap0 192.168.77.2
 ipn h2 addr add fd77::2/64 dev tap0 nodad
 
 run_mode() {
@@ -43,6 +34,7 @@ run_mode() {
 	reach h2 192.168.77.1 || fail "$tag: no ping h2 -> h1 over $ours"
 	n h2 ping -c 3 -i 0.2 -W 5 192.168.77.1 >"$TMP/ping.out" ||
 		fail "$tag: pings lost: $(cat "$TMP/ping.out")"
+	WAIT_SECS=20 wait_for n h2 ping -6 -c 1 -W 1 fd77::1 || fail "$tag: no IPv6 ping in the overlay"
 	tcp_check h2 h1 192.168.77.1 "$tag"
 	tcp_check h1 h2 192.168.77.2 "$tag-back"
 	stop_vtep "$tag"

@@ -19,7 +19,7 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 need_root
 bin vde_plug2tap >/dev/null
 
-mkns u k o1 o2 h2 h3
+mkns u k o1 o2
 ipn u link add ub type bridge || fail "underlay bridge"
 ipn u link set ub up
 i=1
@@ -38,15 +38,10 @@ kernel_vtep k hk local 10.99.0.1 dev ul dstport 4789
 for r in 10.99.0.2 10.99.0.3; do
 	bridge -n "$ID-k" fdb append 00:00:00:00:00:00 dev vxlan0 dst "$r" || fail "fdb $r"
 done
-i=2
-for ns in o1 o2; do
-	start_sw "sw$ns"
-	spawn "tap$ns.log" n "$ns" vde_plug2tap -s "$TMP/sw$ns" tap0
-	WAIT_SECS=10 wait_for ipn "$ns" link show tap0 || fail "no tap0 in $ns"
-	ipn "$ns" link set tap0 netns "$ID-h$i" || fail "move tap0"
-	tap_up "h$i" tap0 "192.168.78.$i"
-	i=$((i + 1))
-done
+start_sw swo1
+start_sw swo2
+tap_host h2 o1 "$TMP/swo1" 192.168.78.2
+tap_host h3 o2 "$TMP/swo2" 192.168.78.3
 our_vtep o1 o1 "vxlan://10.99.0.1/remote=10.99.0.3/vni=42/expire=3" "$TMP/swo1"
 our_vtep o2 o2 "vxlan://10.99.0.1/remote=10.99.0.2/vni=42" "$TMP/swo2"
 reach h2 192.168.78.1 || fail "no ping h2 -> h1"

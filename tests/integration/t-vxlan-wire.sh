@@ -16,16 +16,7 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 need_root
 bin vde_plug2tap >/dev/null
 
-mkns k o
-underlay k uk o uo 1
-host_ns h1 k hk 192.168.79.1
-csum_off h1 eth0
-start_sw sw
-spawn h2.log n o vde_plug2tap -s "$TMP/sw" tap0
-mkns h2
-WAIT_SECS=10 wait_for ipn o link show tap0 || fail "no tap0"
-ipn o link set tap0 netns "$ID-h2" || fail "move tap0"
-tap_up h2 tap0 192.168.79.2
+kernel_and_ours 79
 kernel_vtep k hk local 10.99.0.1 dev uk dstport 4789
 bridge -n "$ID-k" fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.99.0.2 || fail "fdb"
 our_vtep w o "vxlan://10.99.0.1/vni=42" "$TMP/sw"

@@ -118,3 +118,25 @@ got() {
 }
 part() { local f=$TMP/$3.$2.$1.part; [ -s "$f" ] && cat "$f" || echo 0; }
 macof() { ipn "$1" -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
+
+# tap_host HOST NS SW ADDR: vde_plug2tap on switch SW, started in NS (its
+# tap0 appears there), then tap0 moved to a new namespace HOST with ADDR/24
+tap_host() {
+	spawn "$1.log" n "$2" vde_plug2tap -s "$3" tap0
+	mkns "$1"
+	WAIT_SECS=10 wait_for ipn "$2" link show tap0 || fail "no tap0 in $2"
+	ipn "$2" link set tap0 netns "$ID-$1" || fail "move tap0 to $1"
+	tap_up "$1" tap0 "$4"
+}
+
+# kernel_and_ours NET: namespaces k (kernel side, host h1 = 192.168.NET.1
+# behind bridge port hk, its checksums computed) and o (our switch $TMP/sw,
+# host h2 = 192.168.NET.2 on vde_plug2tap), underlay uk/uo as "underlay"
+kernel_and_ours() {
+	mkns k o
+	underlay k uk o uo 1
+	host_ns h1 k hk "192.168.$1.1"
+	csum_off h1 eth0
+	start_sw sw
+	tap_host h2 o "$TMP/sw" "192.168.$1.2"
+}
