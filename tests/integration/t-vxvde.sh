@@ -9,6 +9,7 @@
 #    process receives its own floods (self counter), the echo returns by
 #    unicast to the learnt member (tx_unicast), and a member that leaves
 #    says goodbye (bye counter at the other);
+#  - the same with Debian's vde_plug over IPv6 (vxvde:///v6);
 #  - another VNI on the same group is not heard (drop_vni counter).
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
@@ -98,6 +99,30 @@ echo "# vde_plug: $(cat "$TMP/pa.stats")"
 [ "$(bst pa tx_flood)" = 0 ] || fail "the reply was flooded"
 [ "$(bst pa bye)" -ge 1 ] || fail "vde_plug did not hear B leave"
 pass "reply by unicast to the learnt member, goodbye heard"
+
+# --- IPv6: Debian's vde_plug and ours on vxvde:///v6 (ff05:56de::1)
+ipn v addr add fd98::1/64 dev d0 nodad
+mkfifo "$TMP/deb6.in"
+spawn deb6.log nv sh -c 'exec /usr/bin/vde_plug vxvde:///v6/if=d0 <"$0" >"$1"' "$TMP/deb6.in" "$TMP/deb6.out"
+DEB6=$LASTPID
+exec 7>"$TMP/deb6.in"
+wait_for members 1 || fail "Debian's vde_plug (v6) did not join: $(cat "$TMP/deb6.log")"
+( _close_din; exec ip netns exec "$ID-v" "$CLIENT" -R "$TMP/c6.ready" -r 2 -t 30 vxvde:///v6/if=d0 ) \
+	>"$TMP/c6.out" 2>"$TMP/c6.log" &
+C6=$!
+PIDS+=($C6)
+WAIT_SECS=15 wait_for test -s "$TMP/c6.ready" || fail "our v6 client did not open"
+cat "$TMP/d.rec" >&7
+wait "$C6" || fail "our v6 client did not get Debian's frames: $(cat "$TMP/c6.log")"
+head -n 2 "$TMP/d.sent" >"$TMP/d6.sent"
+same "$TMP/d6.sent" "$TMP/c6.out" "Debian vxvde v6 -> ours"
+nv "$CLIENT" -n 2 -l 1514 -S 4 -o "$TMP/c6.sent" vxvde:///v6/if=d0 >/dev/null || fail "our v6 sender"
+wait_for nrec "$TMP/deb6.out" 2 || fail "Debian (v6) got $(python3 "$REC" count "$TMP/deb6.out") of 2"
+python3 "$REC" dec "$TMP/deb6.out" "$TMP/deb6.hex" || fail "partial record from Debian (v6)"
+same "$TMP/c6.sent" "$TMP/deb6.hex" "ours -> Debian vxvde v6"
+exec 7>&-
+WAIT_SECS=10 wait_for eval "! kill -0 $DEB6 2>/dev/null" || fail "Debian's vde_plug (v6) did not end"
+pass "IPv6: Debian's vde_plug and ours on vxvde:///v6, both ways"
 
 # --- another VNI on the same group is ignored
 ( _close_din; exec env VDEPLUG_STATS="$TMP/v7.stats" ip netns exec "$ID-v" "$CLIENT" \
