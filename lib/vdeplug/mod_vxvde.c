@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,8 +200,9 @@ static ssize_t vxv_one(struct vxv_conn *c, unsigned int k, void *buf, size_t len
 	return n;
 }
 
-/* Blocks (like a plain socket) only when called with nothing waiting; once
- * a packet was consumed and skipped, an empty queue is EAGAIN. */
+/* Blocks (like a plain socket) only when called with nothing waiting and
+ * the data fd is not O_NONBLOCK (tools that drain until EAGAIN set it);
+ * once a packet was consumed and skipped, an empty queue is EAGAIN. */
 static ssize_t vxv_recv(VDECONN *conn, void *buf, size_t len)
 {
 	struct vxv_conn *c = conn->u.priv;
@@ -224,6 +226,8 @@ static ssize_t vxv_recv(VDECONN *conn, void *buf, size_t len)
 		if (++idle < 2)
 			continue;	/* try the other socket */
 		if (consumed || waited)
+			break;
+		if (fcntl(c->epfd, F_GETFL) & O_NONBLOCK)
 			break;
 		{
 			struct epoll_event ev[2];

@@ -124,6 +124,26 @@ exec 7>&-
 WAIT_SECS=10 wait_for eval "! kill -0 $DEB6 2>/dev/null" || fail "Debian's vde_plug (v6) did not end"
 pass "IPv6: Debian's vde_plug and ours on vxvde:///v6, both ways"
 
+# --- a tool that sets the data fd O_NONBLOCK and reads until EAGAIN (as
+# slirpvde does) gets EAGAIN, not a hang, when nothing is waiting
+nv timeout 10 python3 - "$top_builddir/lib/.libs/libvdeplug.so.2" <<'PY' || fail "non-blocking vde_recv on vxvde:// did not return EAGAIN"
+import ctypes, errno, fcntl, os, sys
+lib = ctypes.CDLL(sys.argv[1], use_errno=True)
+lib.vde_open_real.restype = ctypes.c_void_p
+lib.vde_open_real.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
+lib.vde_datafd.argtypes = [ctypes.c_void_p]
+lib.vde_recv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+lib.vde_recv.restype = ctypes.c_ssize_t
+c = lib.vde_open_real(b"vxvde:///vni=77", b"t", 1, None)
+assert c, os.strerror(ctypes.get_errno())
+fd = lib.vde_datafd(c)
+fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+buf = ctypes.create_string_buffer(9234)
+r = lib.vde_recv(c, buf, 9234, 0)
+sys.exit(0 if r == -1 and ctypes.get_errno() == errno.EAGAIN else 1)
+PY
+pass "O_NONBLOCK data fd: vde_recv returns EAGAIN"
+
 # --- another VNI on the same group is ignored
 ( _close_din; exec env VDEPLUG_STATS="$TMP/v7.stats" ip netns exec "$ID-v" "$CLIENT" \
 	-R "$TMP/v7.ready" -r 1 -t 3 vxvde:///vni=7 ) >"$TMP/v7.out" 2>"$TMP/v7.log" &
