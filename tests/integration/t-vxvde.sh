@@ -126,7 +126,10 @@ pass "IPv6: Debian's vde_plug and ours on vxvde:///v6, both ways"
 
 # --- a tool that sets the data fd O_NONBLOCK and reads until EAGAIN (as
 # slirpvde does) gets EAGAIN, not a hang, when nothing is waiting
-nv timeout 10 python3 - "$top_builddir/lib/.libs/libvdeplug.so.2" <<'PY' || fail "non-blocking vde_recv on vxvde:// did not return EAGAIN"
+# (a sanitizer build of the library needs its runtimes preloaded in python)
+SANPRE=$(ldd "$top_builddir/lib/.libs/libvdeplug.so.2" | awk '/lib(asan|ubsan)\.so/ { print $3 }' | paste -sd:)
+nv env ${SANPRE:+LD_PRELOAD=$SANPRE ASAN_OPTIONS=detect_leaks=0:abort_on_error=1} \
+	timeout 10 python3 - "$top_builddir/lib/.libs/libvdeplug.so.2" <<'PY' || fail "non-blocking vde_recv on vxvde:// did not return EAGAIN"
 import ctypes, errno, fcntl, os, sys
 lib = ctypes.CDLL(sys.argv[1], use_errno=True)
 lib.vde_open_real.restype = ctypes.c_void_p
