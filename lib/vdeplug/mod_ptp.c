@@ -16,7 +16,7 @@
  *  - Sending while no peer exists drops the frame (returns its length),
  *    as an unplugged Ethernet cable would; vde_close() sends a zero-length
  *    datagram, then unlinks the socket file it bound.
- * The helpers here also serve udp:// (vdeplug_p2p_recv/send).
+ * udp:// has its own receive and send (mod_udp.c: it never ends on a datagram).
  */
 #include "config.h"
 
@@ -170,7 +170,7 @@ static int ptp_open(VDECONN *conn, const struct vnl *v, const struct vde_open_op
 }
 
 /**
- * vdeplug_p2p_recv() - receive one datagram frame on a cable (ptp, udp)
+ * vdeplug_p2p_recv() - receive one datagram frame on a cable (ptp)
  * @conn:	connection
  * @buf:	buffer
  * @len:	its size
@@ -197,7 +197,7 @@ ssize_t vdeplug_p2p_recv(VDECONN *conn, void *buf, size_t len)
 }
 
 /**
- * vdeplug_p2p_send() - send one frame on a cable (ptp, udp)
+ * vdeplug_p2p_send() - send one frame on a cable (ptp)
  * @conn:	connection
  * @buf:	frame
  * @len:	its length

@@ -8,28 +8,53 @@
  * SRC:SPORT (any address if SRC is omitted) and connected to DST:DPORT on
  * the first send, as vdeplug4 does, so until then frames from any sender
  * are accepted. Hosts must be numeric or resolvable; ports are numeric.
+ *
+ * A UDP cable ends only when its user closes it. Anyone can send a
+ * datagram to our port, and ICMP "port unreachable" comes back as
+ * ECONNREFUSED while the peer restarts: so an empty datagram, a runt
+ * (shorter than an Ethernet header), one larger than the caller's buffer
+ * and a refusal are counted and skipped, and vde_recv() then reports
+ * EAGAIN, never 0 ("closed"). The counters go to $VDEPLUG_STATS at close
+ * (stats.h).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ether.h"
 #include "mod.h"
+#include "stats.h"
+
+enum { UDP_RX, UDP_TX, UDP_EMPTY, UDP_RUNT, UDP_BIG, UDP_REFUSED, UDP_TXDROP, UDP_NCOUNT };
+
+static const char *const udp_counter_names[UDP_NCOUNT] = {
+	"rx", "tx", "drop_empty", "drop_runt", "drop_big", "refused", "tx_drop",
+};
+
+struct udp_conn {
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	uint64_t count[UDP_NCOUNT];
+};
 
 static int udp_open(VDECONN *conn, const struct vnl *v, const struct vde_open_opts *o)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *dst = NULL, *src = NULL;
+	struct udp_conn *u = NULL;
 	int fd = -1, ret;
 
+	(void)o;
 	if (getaddrinfo(v->dst_host, v->dst_port, &hints, &dst) || !dst) {
 		ret = -ECONNABORTED;
 		goto out;
 	}
-	if (dst->ai_addrlen > sizeof(conn->u.p2p.peer)) {
+	if (dst->ai_addrlen > sizeof(u->peer)) {
 		ret = -EAFNOSUPPORT;
 		goto out;
 	}
@@ -40,6 +65,11 @@ static int udp_open(VDECONN *conn, const struct vnl *v, const struct vde_open_op
 		ret = -ECONNABORTED;
 		goto out;
 	}
+	u = calloc(1, sizeof(*u));
+	if (!u) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	fd = socket(dst->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0) {
 		ret = -errno;
@@ -47,16 +77,20 @@ static int udp_open(VDECONN *conn, const struct vnl *v, const struct vde_open_op
 	}
 	if (bind(fd, src->ai_addr, src->ai_addrlen)) {
 		ret = -errno;
-		close(fd);
 		goto out;
 	}
+	memcpy(&u->peer, dst->ai_addr, dst->ai_addrlen);
+	u->peerlen = dst->ai_addrlen;
 	conn->fddata = fd;
 	conn->fdctl = -1;
-	memcpy(&conn->u.p2p.peer, dst->ai_addr, dst->ai_addrlen);
-	conn->u.p2p.peerlen = dst->ai_addrlen;
-	conn->u.p2p.sock_bound = false;
+	conn->u.priv = u;
+	fd = -1;
+	u = NULL;
 	ret = 0;
 out:
+	if (fd >= 0)
+		close(fd);
+	free(u);
 	if (dst)
 		freeaddrinfo(dst);
 	if (src)
@@ -64,20 +98,94 @@ out:
 	return ret;
 }
 
+/* Return: frame length, or -1 with errno (EAGAIN when only datagrams that
+ * are not frames were waiting: they are counted and gone). */
+static ssize_t udp_recv(VDECONN *conn, void *buf, size_t len)
+{
+	struct udp_conn *u = conn->u.priv;
+	int flags = 0;
+	unsigned int i;
+	ssize_t n;
+
+	/* a bounded number of skipped datagrams per call: the caller's loop
+	 * stays responsive under a flood of junk */
+	for (i = 0; i < 64; i++) {
+		n = recv(conn->fddata, buf, len, flags | MSG_TRUNC);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECONNREFUSED) {
+				u->count[UDP_REFUSED]++;
+				flags = MSG_DONTWAIT;
+				continue;
+			}
+			return -1;
+		}
+		flags = MSG_DONTWAIT;	/* after the first, take only what is there */
+		if (n == 0) {
+			u->count[UDP_EMPTY]++;
+		} else if ((size_t)n < ETH_MINFRAME) {
+			u->count[UDP_RUNT]++;
+		} else if ((size_t)n > len) {
+			u->count[UDP_BIG]++;
+		} else {
+			u->count[UDP_RX]++;
+			return n;
+		}
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* Connects to the peer on first use (or after a refusal); a frame the peer
+ * refuses is dropped and reported as sent, like an unplugged cable. */
+static ssize_t udp_send(VDECONN *conn, const void *buf, size_t len)
+{
+	struct udp_conn *u = conn->u.priv;
+	ssize_t n;
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		n = send(conn->fddata, buf, len, 0);
+		if (n >= 0) {
+			u->count[UDP_TX]++;
+			return n;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != ENOTCONN && errno != EDESTADDRREQ && errno != ECONNREFUSED)
+			return -1;
+		if (connect(conn->fddata, (struct sockaddr *)&u->peer, u->peerlen))
+			return -1;
+	}
+	u->count[UDP_TXDROP]++;
+	return (ssize_t)len;
+}
+
 static void udp_close(VDECONN *conn)
 {
-	if (conn->fddata >= 0) {
-		/* VDE 2 tells the peer with a zero-length datagram */
-		send(conn->fddata, "", 0, MSG_DONTWAIT);
-		close(conn->fddata);
+	struct udp_conn *u = conn->u.priv;
+	struct vdeplug_counter c[UDP_NCOUNT];
+	size_t i;
+
+	if (u) {
+		for (i = 0; i < UDP_NCOUNT; i++) {
+			c[i].name = udp_counter_names[i];
+			c[i].value = u->count[i];
+		}
+		vdeplug_stats_report("udp", c, UDP_NCOUNT);
 	}
+	if (conn->fddata >= 0)
+		close(conn->fddata);
 	conn->fddata = -1;
+	free(u);
+	conn->u.priv = NULL;
 }
 
 const struct vde_module vdeplug_mod_udp = {
 	.name = "udp",
 	.open = udp_open,
-	.recv = vdeplug_p2p_recv,
-	.send = vdeplug_p2p_send,
+	.recv = udp_recv,
+	.send = udp_send,
 	.close = udp_close,
 };

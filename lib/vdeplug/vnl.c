@@ -21,6 +21,17 @@
  *                         | & ; < > ( ) $ ` or a newline
  *   null:  anything (ignored)
  *   tap:   IFNAME         1..15 bytes, no '/' or whitespace (Linux rules)
+ *   vxlan: ADDR[/OPT]...  ADDR a numeric IPv4/IPv6 unicast VTEP or multicast
+ *                         group ([brackets] optional); OPT = vni=N, port=P,
+ *                         local=IP, if=IFNAME, ttl=T, mtu=N, expire=S,
+ *                         remote=IP (repeatable), v4, v6
+ *   vxvde: [GROUP][/OPT]...  GROUP multicast (default 239.0.0.1, or
+ *                         ff05:56de::1 with v6); the same options but
+ *                         remote=, and vdeplug4's expiretime=/hashsize=
+ *
+ * The bare-path form is VDE 2's: inside [] only a port number, nothing,
+ * or key=value pairs; a bare name as port group needs "vde://". A ptp://
+ * path must be absolute (the peer finds it by that name).
  *
  * Nothing here touches the file system: default-switch lookup, path
  * canonicalisation and name resolution happen in the modules.
@@ -28,6 +39,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -60,7 +72,7 @@ static int parse_port(const char *s, size_t len, struct vnl *v)
 {
 	char tmp[16];
 	const char *err;
-	long long n;
+	long long n = 0;
 
 	if (len == 0 || len >= sizeof(tmp))
 		return -EINVAL;
@@ -74,8 +86,9 @@ static int parse_port(const char *s, size_t len, struct vnl *v)
 	return 0;
 }
 
-/* One "key=value" or bare token of a [PARAMS] list. */
-static int parse_param(const char *s, size_t len, struct vnl *v)
+/* One "key=value" or bare token of a [PARAMS] list; a bare name is a
+ * port group only when @names_ok (vdeplug4's "vde://DIR[name]"). */
+static int parse_param(const char *s, size_t len, struct vnl *v, bool names_ok)
 {
 	const char *eq = memchr(s, '=', len);
 	const char *val;
@@ -86,7 +99,7 @@ static int parse_param(const char *s, size_t len, struct vnl *v)
 			return -EINVAL;
 		if (all_digits(s, len))
 			return parse_port(s, len, v);
-		if (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))
+		if (!names_ok || s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))
 			return -EINVAL;	/* not a port, not a name */
 		return copy_str(v->portgroup, sizeof(v->portgroup), s, len);
 	}
@@ -119,7 +132,7 @@ static int parse_param(const char *s, size_t len, struct vnl *v)
 }
 
 /* PATH or PATH[PARAMS] for vde and ptp. */
-static int parse_path(const char *s, struct vnl *v)
+static int parse_path(const char *s, struct vnl *v, bool names_ok)
 {
 	size_t len = strlen(s);
 	const char *open, *p, *end;
@@ -150,7 +163,7 @@ static int parse_path(const char *s, struct vnl *v)
 		const char *tok_end = slash ? slash : end;
 
 		if (tok_end > p) {
-			ret = parse_param(p, (size_t)(tok_end - p), v);
+			ret = parse_param(p, (size_t)(tok_end - p), v, names_ok);
 			if (ret)
 				return ret;
 		}
@@ -168,7 +181,7 @@ static int parse_hostport(const char *s, size_t len, bool port_only_ok,
 	size_t hlen, i;
 	const char *err;
 	char tmp[8];
-	long long n;
+	long long n = 0;
 	int ret;
 
 	for (i = len; i > 0; i--)
@@ -311,6 +324,192 @@ static int parse_ifname(const char *s, struct vnl *v)
 	return copy_str(v->path, sizeof(v->path), s, len);
 }
 
+/* A numeric address of @v's family (set by the first one). @s is NUL-terminated
+ * and may be [bracketed]. 0 or -EINVAL. */
+static int vx_addr(const char *s, size_t len, struct vnl_vx *x, char out[VNL_ADDRMAX],
+		   bool *mcast)
+{
+	unsigned char bin[16];
+	char tmp[VNL_ADDRMAX];
+	int fam;
+
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		s++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	if (inet_pton(AF_INET, tmp, bin) == 1)
+		fam = AF_INET;
+	else if (inet_pton(AF_INET6, tmp, bin) == 1)
+		fam = AF_INET6;
+	else
+		return -EINVAL;
+	if (x->family && x->family != fam)
+		return -EINVAL;
+	x->family = fam;
+	if (fam == AF_INET) {
+		if (bin[0] == 0 || bin[0] >= 240 || !memcmp(bin, "\xff\xff\xff\xff", 4))
+			return -EINVAL;	/* 0.x, class E, broadcast */
+		*mcast = bin[0] >= 224;
+	} else {
+		static const unsigned char zero[16];
+
+		if (!memcmp(bin, zero, 16))
+			return -EINVAL;
+		*mcast = bin[0] == 0xff;
+	}
+	memcpy(out, tmp, len + 1);
+	return 0;
+}
+
+static int vx_num(const char *s, size_t len, long long min, long long max, long long *n)
+{
+	char tmp[24];
+	const char *err;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	*n = parse_num(tmp, min, max, &err);
+	return err ? -EINVAL : 0;
+}
+
+static bool vx_key(const char *s, size_t klen, const char *key)
+{
+	return strlen(key) == klen && !memcmp(s, key, klen);
+}
+
+/* One vxlan/vxvde option. @want6 / @want4 collect the v6 / v4 flags. */
+static int vx_option(const char *s, size_t len, struct vnl *v, bool *want4, bool *want6)
+{
+	struct vnl_vx *x = &v->vx;
+	const char *eq = memchr(s, '=', len);
+	const char *val;
+	size_t klen, vlen;
+	long long n = 0;
+	bool mc;
+	int ret;
+
+	if (!eq) {
+		if (len == 2 && !memcmp(s, "v4", 2))
+			*want4 = true;
+		else if (len == 2 && !memcmp(s, "v6", 2))
+			*want6 = true;
+		else
+			return -EINVAL;
+		return 0;
+	}
+	klen = (size_t)(eq - s);
+	val = eq + 1;
+	vlen = len - klen - 1;
+	if (vlen == 0)
+		return -EINVAL;
+	if (vx_key(s, klen, "vni")) {
+		ret = vx_num(val, vlen, 0, 0xffffff, &n);
+		x->vni = (unsigned int)n;
+	} else if (vx_key(s, klen, "port")) {
+		ret = vx_num(val, vlen, 1, 65535, &n);
+		x->port = (unsigned int)n;
+	} else if (vx_key(s, klen, "ttl")) {
+		ret = vx_num(val, vlen, 1, 255, &n);
+		x->ttl = (int)n;
+	} else if (vx_key(s, klen, "mtu")) {
+		ret = vx_num(val, vlen, 68, 65000, &n);
+		x->mtu = (unsigned int)n;
+	} else if (vx_key(s, klen, "expire") || vx_key(s, klen, "expiretime")) {
+		ret = vx_num(val, vlen, 1, 86400, &n);
+		x->expire = (unsigned int)n;
+	} else if (vx_key(s, klen, "hashsize") && v->kind == VNL_VXVDE) {
+		ret = vx_num(val, vlen, 1, 1 << 20, &n);	/* accepted, not needed */
+	} else if (vx_key(s, klen, "local")) {
+		ret = vx_addr(val, vlen, x, x->local, &mc);
+		if (!ret && mc)
+			ret = -EINVAL;
+	} else if (vx_key(s, klen, "if")) {
+		size_t i;
+
+		ret = vlen <= VNL_IFNAMEMAX ? 0 : -EINVAL;
+		for (i = 0; !ret && i < vlen; i++)
+			if (val[i] == ':' || val[i] == ' ' || (val[i] >= '\t' && val[i] <= '\r'))
+				ret = -EINVAL;
+		if (!ret)
+			ret = copy_str(x->ifname, sizeof(x->ifname), val, vlen);
+	} else if (vx_key(s, klen, "remote") && v->kind == VNL_VXLAN) {
+		if (x->naddr >= VNL_MAXREMOTES)
+			return -E2BIG;
+		ret = vx_addr(val, vlen, x, x->addr[x->naddr], &mc);
+		if (!ret && mc)
+			ret = -EINVAL;	/* one group at most: ADDR */
+		if (!ret)
+			x->naddr++;
+	} else {
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+/* vxlan://ADDR[/OPT]... and vxvde://[GROUP][/OPT]... */
+static int parse_vx(const char *s, struct vnl *v)
+{
+	struct vnl_vx *x = &v->vx;
+	bool want4 = false, want6 = false, mc = false;
+	const char *p = s, *slash;
+	size_t alen;
+	int ret;
+
+	x->ttl = -1;
+	x->vni = 1;
+	x->port = v->kind == VNL_VXLAN ? 4789 : 14789;
+	x->expire = v->kind == VNL_VXLAN ? 300 : 128;
+	slash = strchr(s, '/');
+	alen = slash ? (size_t)(slash - s) : strlen(s);
+	if (alen > 0) {
+		ret = vx_addr(s, alen, x, x->addr[0], &mc);
+		if (ret)
+			return ret;
+		x->naddr = 1;
+		x->multicast = mc;
+	} else if (v->kind == VNL_VXLAN) {
+		return -EINVAL;
+	}
+	if (v->kind == VNL_VXVDE && alen > 0 && !mc)
+		return -EINVAL;		/* vxvde lives on a multicast group */
+	p = s + alen;
+	while (*p) {
+		const char *end;
+
+		p++;			/* the '/' */
+		end = strchr(p, '/');
+		if (!end)
+			end = p + strlen(p);
+		if (end == p)
+			return -EINVAL;	/* empty option */
+		ret = vx_option(p, (size_t)(end - p), v, &want4, &want6);
+		if (ret)
+			return ret;
+		p = end;
+	}
+	if (want4 && want6)
+		return -EINVAL;
+	if ((want4 && x->family == AF_INET6) || (want6 && x->family == AF_INET))
+		return -EINVAL;
+	if (x->naddr == 0) {
+		/* vxvde without a group: vdeplug4's defaults */
+		const char *def = want6 ? "ff05:56de::1" : "239.0.0.1";
+
+		ret = vx_addr(def, strlen(def), x, x->addr[0], &mc);
+		if (ret)
+			return -EINVAL;	/* local= of the other family */
+		x->naddr = 1;
+		x->multicast = true;
+	}
+	return 0;
+}
+
 /**
  * vnl_parse() - parse a VNL into its module and address fields
  * @s:	the VNL, NULL or "" for the default switch
@@ -339,16 +538,24 @@ int vnl_parse(const char *s, struct vnl *v)
 			v->kind = VNL_UDP;
 			return parse_udp(s, v);
 		}
-		return parse_path(s, v);
+		return parse_path(s, v, false);
 	}
 	rest = sep + 3;
 	if (mlen == 3 && !memcmp(s, "vde", 3))
-		return parse_path(rest, v);
+		return parse_path(rest, v, true);
 	if (mlen == 3 && !memcmp(s, "ptp", 3)) {
 		v->kind = VNL_PTP;
-		if (!*rest)
+		if (*rest != '/')
 			return -EINVAL;
-		return parse_path(rest, v);
+		return parse_path(rest, v, false);
+	}
+	if (mlen == 5 && !memcmp(s, "vxlan", 5)) {
+		v->kind = VNL_VXLAN;
+		return parse_vx(rest, v);
+	}
+	if (mlen == 5 && !memcmp(s, "vxvde", 5)) {
+		v->kind = VNL_VXVDE;
+		return parse_vx(rest, v);
 	}
 	if (mlen == 3 && !memcmp(s, "udp", 3)) {
 		v->kind = VNL_UDP;

@@ -22,6 +22,8 @@ enum vnl_kind {
 	VNL_NULL,	/* null:// sink */
 	VNL_CMD,	/* cmd://command: byte stream via a child process */
 	VNL_TAP,	/* tap://IFNAME: Linux tap interface (path = IFNAME) */
+	VNL_VXLAN,	/* vxlan://ADDR[/OPT]...: RFC 7348 VTEP */
+	VNL_VXVDE,	/* vxvde://[GROUP][/OPT]...: vdeplug4's vxvde network */
 };
 
 #define VNL_PATHMAX	4096
@@ -29,6 +31,24 @@ enum vnl_kind {
 #define VNL_MAXARGS	64
 #define VNL_IFNAMEMAX	15	/* IFNAMSIZ - 1 */
 #define VNL_PORTMAX	0xffffff	/* the port travels as type >> 8 in a u32 */
+#define VNL_MAXREMOTES	16	/* vxlan: ADDR plus /remote= entries */
+#define VNL_ADDRMAX	46	/* INET6_ADDRSTRLEN */
+
+/* vxlan:// and vxvde:// options; addresses are numeric (checked with
+ * inet_pton), family 0 until an address is seen. */
+struct vnl_vx {
+	int family;			/* AF_INET or AF_INET6 */
+	char addr[VNL_MAXREMOTES][VNL_ADDRMAX];	/* [0] = ADDR, then /remote= */
+	unsigned int naddr;		/* 0 for vxvde:// without a group */
+	bool multicast;			/* addr[0] is a multicast group */
+	unsigned int vni;		/* 24 bits */
+	unsigned int port;		/* UDP port */
+	char local[VNL_ADDRMAX];	/* "" = any */
+	char ifname[VNL_IFNAMEMAX + 1];	/* "" = any */
+	int ttl;			/* -1 = default */
+	unsigned int mtu;		/* largest inner frame; 0 = default */
+	unsigned int expire;		/* seconds a learned MAC lives */
+};
 
 struct vnl {
 	enum vnl_kind kind;
@@ -47,6 +67,7 @@ struct vnl {
 	char cmdbuf[VNL_PATHMAX];
 	char *argv[VNL_MAXARGS + 1];
 	bool use_shell;			/* argv = /bin/sh -c cmdbuf */
+	struct vnl_vx vx;		/* vxlan, vxvde */
 };
 
 /* vnl_parse() - parse @s (NULL = "") into @v.

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "vnl.h"
 
@@ -74,6 +75,19 @@ static void check_vnl(const struct vnl *v)
 		if (!v->path[0] || strlen(v->path) > VNL_IFNAMEMAX || strchr(v->path, '/'))
 			abort();
 		break;
+	case VNL_VXLAN:
+	case VNL_VXVDE:
+		if (v->vx.naddr < 1 || v->vx.naddr > VNL_MAXREMOTES || v->vx.vni > 0xffffff ||
+		    v->vx.port < 1 || v->vx.port > 65535 ||
+		    (v->vx.family != AF_INET && v->vx.family != AF_INET6))
+			abort();
+		for (i = 0; i < (int)v->vx.naddr; i++)
+			check_str(v->vx.addr[i], sizeof(v->vx.addr[i]));
+		check_str(v->vx.local, sizeof(v->vx.local));
+		check_str(v->vx.ifname, sizeof(v->vx.ifname));
+		if (v->kind == VNL_VXVDE && (v->vx.naddr != 1 || !v->vx.multicast))
+			abort();
+		break;
 	case VNL_CMD:
 		if (!v->argv[0])
 			abort();
@@ -102,7 +116,7 @@ static void compare(const struct vnl *x, const struct vnl *y)
 	    x->has_mode != y->has_mode || x->mode != y->mode ||
 	    strcmp(x->src_host, y->src_host) || strcmp(x->src_port, y->src_port) ||
 	    strcmp(x->dst_host, y->dst_host) || strcmp(x->dst_port, y->dst_port) ||
-	    x->use_shell != y->use_shell)
+	    x->use_shell != y->use_shell || memcmp(&x->vx, &y->vx, sizeof(x->vx)))
 		abort();
 	if (x->kind != VNL_CMD)
 		return;

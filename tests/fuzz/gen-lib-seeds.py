@@ -37,6 +37,12 @@ streams = {
 
 vnls = {
     "bare": "/tmp/sw",
+    "vxlan-remotes": "vxlan://10.0.0.2/vni=42/remote=10.0.0.3/remote=10.0.0.4/port=4789/ttl=3/mtu=9000",
+    "vxlan-v6-group": "vxlan://[ff05::5]/v6/if=veth0/local=fd00::1/expire=30",
+    "vxvde-v6": "vxvde:///v6/vni=7/expiretime=30/hashsize=64",
+    "vxvde-bad": "vxvde://239.0.0.1/v4/remote=1.2.3.4",
+    "bare-name": "/tmp/sw[abc]",
+    "ptp-relative": "ptp://relative",
     "vde": "vde:///tmp/sw",
     "default": "",
     "port": "/tmp/sw[3]",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-lib-null.sh - null:// (sends succeed, nothing is ever received, no ctl
-# fd) and vde_open() errors: unknown module, bad VNLs, missing switch,
+# fd) and vde_open() errors: unknown module, bad VNLs (bare DIR[abc],
+# ptp://relative, bad vxlan://), missing switch,
 # missing ptp peer directory.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
@@ -18,8 +19,12 @@ expect_err() {
 	out=$("$CLIENT" -F "$vnl") || fail "$vnl: $out"
 	[ "$out" = "open failed: $want" ] || fail "$vnl: '$out', want $want"
 }
-VDEPLUGIN_PATH=$TMP expect_err EPROTONOSUPPORT "vxvde://239.0.0.1"
+VDEPLUGIN_PATH=$TMP expect_err EPROTONOSUPPORT "nosuchmod://239.0.0.1"
 expect_err EINVAL "$TMP/sw[port=abc]"
+expect_err EINVAL "$TMP/sw[abc]"
+expect_err EINVAL "ptp://relative"
+expect_err EINVAL "vxlan://"
+expect_err EINVAL "vxlan://10.0.0.1/vni=16777216"
 expect_err EINVAL "udp://5000->127.0.0.1"
 expect_err EINVAL "cmd://"
 expect_err ENOENT "$TMP/no-such-switch"

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "tap.h"
 #include "vnl.h"
@@ -51,9 +52,12 @@ static void test_vde(void)
 	   !strcmp(v.group, "kvm") && v.has_mode && v.mode == 0660, "vdeplug4 params");
 	ok(parse("/tmp/sw[mode=600]") == 0 && v.has_mode && v.mode == 0600 && !v.has_port,
 	   "mode only");
-	ok(parse("/tmp/sw[uplink]") == 0 && !strcmp(v.portgroup, "uplink") && !v.has_port,
-	   "[name]: port group");
-	ok(parse("/tmp/sw[portgroup=g1/5]") == 0 && !strcmp(v.portgroup, "g1") && v.port == 5,
+	ok(parse("vde:///tmp/sw[uplink]") == 0 && !strcmp(v.portgroup, "uplink") && !v.has_port,
+	   "vde://DIR[name]: port group");
+	ok(parse("/tmp/sw[abc]") == -EINVAL, "bare DIR[abc]: VDE 2 syntax has no names (issue 15)");
+	ok(parse("/tmp/sw[portgroup=abc]") == 0 && !strcmp(v.portgroup, "abc"),
+	   "bare DIR[portgroup=abc]");
+	ok(parse("vde:///tmp/sw[portgroup=g1/5]") == 0 && !strcmp(v.portgroup, "g1") && v.port == 5,
 	   "portgroup= and bare port");
 	ok(parse("/tmp/sw[16777215]") == 0 && v.port == 0xffffff, "largest port");
 	ok(parse("/tmp/sw[16777216]") == -EINVAL, "port too large");
@@ -83,11 +87,13 @@ static void test_ptp_null(void)
 	ok(parse("ptp:///tmp/p[mode=0666/group=users]") == 0 && v.mode == 0666 &&
 	   !strcmp(v.group, "users"), "ptp params");
 	ok(parse("ptp://") == -EINVAL, "ptp without path");
+	ok(parse("ptp://relative") == -EINVAL && parse("ptp://rel/p") == -EINVAL,
+	   "ptp relative path (issue 15)");
 	ok(parse("ptp:///tmp/p[]") == -EINVAL, "ptp [] invalid");
 	ok(parse("ptp:///tmp/p[port=3]") == -EINVAL, "ptp port invalid");
 	ok(parse("null://") == 0 && v.kind == VNL_NULL, "null://");
 	ok(parse("null://whatever") == 0 && v.kind == VNL_NULL, "null:// ignores its address");
-	ok(parse("vxvde://239.0.0.1") == -EPROTONOSUPPORT, "unknown module");
+	ok(parse("foo://239.0.0.1") == -EPROTONOSUPPORT, "unknown module");
 	ok(parse("tap://tap0") == 0 && v.kind == VNL_TAP && !strcmp(v.path, "tap0"), "tap://tap0");
 	ok(parse("tap://abcdefghijklmno") == 0 && v.kind == VNL_TAP, "tap: 15-byte name");
 	ok(parse("tap://abcdefghijklmnop") == -ENAMETOOLONG, "tap: 16-byte name too long");
@@ -123,6 +129,40 @@ static void test_udp(void)
 	ok(parse("udp://5000->:1") == -EINVAL, "empty dst host");
 	ok(parse("udp://[::1:5000->::1:1") == -EINVAL, "unbalanced bracket");
 	ok(parse("udp://5000->h:12x") == -EINVAL, "non-numeric port");
+}
+
+static void test_vx(void)
+{
+	ok(parse("vxlan://10.0.0.2") == 0 && v.kind == VNL_VXLAN && v.vx.naddr == 1 &&
+	   !strcmp(v.vx.addr[0], "10.0.0.2") && !v.vx.multicast && v.vx.port == 4789 &&
+	   v.vx.vni == 1 && v.vx.family == AF_INET && v.vx.ttl == -1, "vxlan unicast, defaults");
+	ok(parse("vxlan://239.1.2.3/vni=42/port=8472/ttl=5/if=veth0/local=10.0.0.1") == 0 &&
+	   v.vx.multicast && v.vx.vni == 42 && v.vx.port == 8472 && v.vx.ttl == 5 &&
+	   !strcmp(v.vx.ifname, "veth0") && !strcmp(v.vx.local, "10.0.0.1"), "vxlan group, options");
+	ok(parse("vxlan://10.0.0.2/remote=10.0.0.3/remote=10.0.0.4") == 0 && v.vx.naddr == 3 &&
+	   !strcmp(v.vx.addr[2], "10.0.0.4"), "vxlan remotes");
+	ok(parse("vxlan://[fd00::2]/remote=fd00::3/vni=16777215") == 0 &&
+	   v.vx.family == AF_INET6 && !strcmp(v.vx.addr[0], "fd00::2") && v.vx.vni == 0xffffff,
+	   "vxlan IPv6");
+	ok(parse("vxlan://ff05::5") == 0 && v.vx.multicast, "vxlan IPv6 group");
+	ok(parse("vxlan://") == -EINVAL, "vxlan needs ADDR");
+	ok(parse("vxlan://10.0.0.2/vni=16777216") == -EINVAL, "vni too large");
+	ok(parse("vxlan://10.0.0.2/remote=fd00::1") == -EINVAL, "mixed families");
+	ok(parse("vxlan://10.0.0.2/remote=239.1.1.1") == -EINVAL, "remote must be unicast");
+	ok(parse("vxlan://10.0.0.2/colour=red") == -EINVAL, "unknown option");
+	ok(parse("vxlan://10.0.0.2//vni=2") == -EINVAL, "empty option");
+	ok(parse("vxlan://host.example") == -EINVAL, "names are not addresses");
+	ok(parse("vxlan://0.0.0.0") == -EINVAL && parse("vxlan://255.255.255.255") == -EINVAL,
+	   "unspecified and broadcast");
+	ok(parse("vxlan://10.0.0.2/mtu=9000") == 0 && v.vx.mtu == 9000, "mtu");
+	ok(parse("vxlan://10.0.0.2/v6") == -EINVAL, "v6 flag vs IPv4 address");
+	ok(parse("vxvde://") == 0 && v.kind == VNL_VXVDE && !strcmp(v.vx.addr[0], "239.0.0.1") &&
+	   v.vx.port == 14789 && v.vx.vni == 1 && v.vx.expire == 128, "vxvde defaults");
+	ok(parse("vxvde:///v6") == 0 && !strcmp(v.vx.addr[0], "ff05:56de::1"), "vxvde v6 default");
+	ok(parse("vxvde://239.0.0.9/vni=7/expiretime=30/hashsize=64") == 0 && v.vx.vni == 7 &&
+	   v.vx.expire == 30, "vxvde options");
+	ok(parse("vxvde://10.0.0.1") == -EINVAL, "vxvde needs a group");
+	ok(parse("vxvde:///remote=10.0.0.1") == -EINVAL, "vxvde has no remote=");
 }
 
 static void test_cmd(void)
@@ -207,6 +247,7 @@ int main(void)
 {
 	test_vde();
 	test_ptp_null();
+	test_vx();
 	test_udp();
 	test_cmd();
 	test_descr_request();

@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/vxlan-iperf.sh - iperf3 TCP over a VXLAN segment between two hosts
+# (issue 13), ours against the kernel's and Debian's vxvde, side by side in
+# one run, interleaved
+#
+#   bench/vxlan-iperf.sh [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR     (root)
+#
+#   h1 --tap0-- [VTEP side v1] ==veth underlay, MTU 1600== [VTEP side v2] --tap0-- h2
+#
+# Setups (CONFIGS, default "ours kernel debvxvde"):
+#   ours      on each side our vde_switch, vde_plug vxlan://PEER/vni=42 SW
+#             (in v1/v2) and vde_plug2tap (tap0 in h1/h2)
+#   kernel    on each side a kernel vxlan device (VNI 42, unicast remote)
+#             in a bridge with a veth whose other end is "tap0" in h1/h2
+#   debvxvde  Debian's vde_switch and vde_plug2tap (vde2) with Debian's
+#             vde_plug vxvde://239.1.2.3 SW (vdeplug4's plugin) on each side
+#   oursvxvde for reference: ours with vxvde:// instead of vxlan://
+# Inner MTU 1500 (the underlay carries the 50-byte overhead). Printed: each
+# run (Mbit/s, retransmits, CPU-seconds per second of the switches and of
+# the rest), medians, ratios to the kernel path, and the targets of
+# performance.md: >= 0.4x kernel VXLAN, >= 2x Debian's vxvde path.
+RUNS=3
+SECS=10
+OUT=
+while getopts "r:t:o:h" c; do
+	case $c in
+	r) RUNS=$OPTARG ;;
+	t) SECS=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	h) sed -n '3,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
+	*) echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1; }
+B=$(cd "$1" && pwd) || exit 1
+OUR_SW=$B/switch/vde_switch
+DEB_SW=/usr/bin/vde_switch
+declare -A P2T=([ours]=$B/plug2tap/vde_plug2tap [debian]=/usr/bin/vde_plug2tap)
+declare -A PLUG=([ours]=$B/plug/vde_plug [debian]=/usr/bin/vde_plug)
+CONFIGS=${CONFIGS:-ours kernel debvxvde}
+DIRS=${DIRS:-fwd}
+for f in "${P2T[@]}" "${PLUG[@]}" "$OUR_SW" "$DEB_SW"; do
+	[ -x "$f" ] || { echo "bench: $f not found (build first / apt install vde2 vdeplug)" >&2; exit 1; }
+done
+. "$(dirname "$0")/iperf-lib.sh"
+
+# the VTEP sides and their underlay, made once (removed at exit)
+vx_cleanup() {
+	local h p
+	for h in v1 v2; do
+		for p in $(ip netns pids "$ID-$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		ip netns del "$ID-$h" 2>/dev/null
+	done
+	bench_cleanup
+}
+trap vx_cleanup EXIT
+for h in v1 v2; do
+	ip netns add "$ID-$h" || exit 1
+	ip -n "$ID-$h" link set lo up
+done
+ip -n "$ID-v1" link add u mtu 1600 type veth peer name u netns "$ID-v2" mtu 1600 || exit 1
+for i in 1 2; do
+	ip -n "$ID-v$i" addr add "10.99.0.$i/24" dev u
+	ip -n "$ID-v$i" link set u up
+	ip -n "$ID-v$i" route add 224.0.0.0/4 dev u
+done
+
+# setup CFG: sets SWP (switch pids) and TAPP (the other processes)
+setup() {
+	local cfg=$1 i peer
+	SWP= TAPP=
+	for i in 1 2; do
+		peer=10.99.0.$((3 - i))
+		case $cfg in
+		ours | oursvxvde)
+			start_switch ours "$BT/sw$i"
+			SWP="$SWP ${CUR[-1]}"
+			if [ "$cfg" = ours ]; then
+				cur_spawn vtep.log ip netns exec "$ID-v$i" "${PLUG[ours]}" "vxlan://$peer/vni=42" "$BT/sw$i"
+			else
+				cur_spawn vtep.log ip netns exec "$ID-v$i" "${PLUG[ours]}" "vxvde://239.1.2.3" "$BT/sw$i"
+			fi
+			TAPP="$TAPP ${CUR[-1]}"
+			cur_spawn p2t.log ip netns exec "$ID-h$i" "${P2T[ours]}" -s "$BT/sw$i" tap0
+			TAPP="$TAPP ${CUR[-1]}"
+			;;
+		debvxvde)
+			start_switch debian "$BT/sw$i"
+			SWP="$SWP ${CUR[-1]}"
+			cur_spawn vtep.log ip netns exec "$ID-v$i" "${PLUG[debian]}" "vxvde://239.1.2.3" "$BT/sw$i"
+			TAPP="$TAPP ${CUR[-1]}"
+			cur_spawn p2t.log ip netns exec "$ID-h$i" "${P2T[debian]}" -s "$BT/sw$i" tap0
+			TAPP="$TAPP ${CUR[-1]}"
+			;;
+		kernel)
+			ip -n "$ID-v$i" link add vx0 type vxlan id 42 local "10.99.0.$i" remote "$peer" \
+				dstport 4789 dev u || return 1
+			ip -n "$ID-v$i" link add br0 type bridge || return 1
+			ip -n "$ID-v$i" link add hp type veth peer name tap0 netns "$ID-h$i" || return 1
+			ip -n "$ID-v$i" link set vx0 mtu 1500 master br0 up
+			ip -n "$ID-v$i" link set hp master br0 up
+			ip -n "$ID-v$i" link set br0 up
+			;;
+		esac
+	done
+}
+
+# after cur_stop: the kernel setup's devices (its tap0 is a veth)
+teardown() {
+	local i
+	for i in 1 2; do
+		ip -n "$ID-v$i" link del vx0 2>/dev/null
+		ip -n "$ID-v$i" link del br0 2>/dev/null
+		ip -n "$ID-v$i" link del hp 2>/dev/null
+	done
+}
+
+echo "# vxlan-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
+echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; dirs: $DIRS"
+echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null), vdeplug $(dpkg-query -W -f '${Version}' vdeplug 2>/dev/null)"
+ns_setup
+read -r -a CFGS <<<"$CONFIGS"
+NC=${#CFGS[@]}
+mtu=1500
+for r in $(seq "$RUNS"); do
+	for i in $(seq 0 $((NC - 1))); do
+		cfg=${CFGS[$(( (i + r - 1) % NC ))]}
+		why=setup_failed
+		if ! setup "$cfg" || ! taps_up "$mtu" || ! why=$(path_ok "$mtu"); then
+			for d in $DIRS; do
+				echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
+			done
+			cur_stop
+			teardown
+			continue
+		fi
+		for d in $DIRS; do
+			iperf_run "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
+		done
+		cur_stop
+		teardown
+	done
+done
+echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_summary kernel "{('ours', 1500): ('ratio', 0.4)}"
+python3 - "$RES" <<'PY'
+import statistics, sys
+rows = [dict(w.split('=', 1) for w in l.split() if '=' in w) for l in open(sys.argv[1])]
+def med(c):
+    v = [float(r['mbps']) for r in rows if r['cfg'] == c and 'broken' not in r]
+    return statistics.median(v) if v else None
+o, d = med('ours'), med('debvxvde')
+if o and d:
+    print('ours / debvxvde: %.2fx (target >= 2x: %s)' % (o / d, 'met' if o / d >= 2 else 'MISSED'))
+PY

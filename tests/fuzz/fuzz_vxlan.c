@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/fuzz/fuzz_vxlan.c - VXLAN decapsulation and the VTEP table
+ *
+ * The input is a received UDP payload: vxlan_check() must classify it
+ * exactly as an independent reading of RFC 7348 does (the oracle below),
+ * and only a packet classed OK may reach the table. Then learning/lookup
+ * run with a clock advanced by the input: a looked-up entry is always one
+ * that was learnt, for a unicast MAC, within expire. vxlan_flow_hash()
+ * reads the inner frame whatever its length (ASan checks the bounds).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "vxlan.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct vxlan_table t;
+static uint64_t clock_s;	/* monotonic across inputs, as the real clock */
+
+static enum vxlan_rx oracle(const uint8_t *p, size_t n, uint32_t vni)
+{
+	if (n < 8)
+		return VXLAN_RX_SHORT;
+	if (p[0] != 0x08 || p[1] || p[2] || p[3] || p[7])
+		return VXLAN_RX_FLAGS;
+	if (((uint32_t)p[4] << 16 | (uint32_t)p[5] << 8 | p[6]) != vni)
+		return VXLAN_RX_VNI;
+	if (n == 8)
+		return VXLAN_RX_EMPTY;
+	return n < 8 + 14 ? VXLAN_RX_RUNT : VXLAN_RX_OK;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint32_t vni = 0x000102;
+	struct vxlan_addr from = { .family = AF_INET };
+	const struct vxlan_addr *got;
+	enum vxlan_rx r;
+	uint64_t now;
+
+	if (!t.e && vxlan_table_init(&t, 16, 10))
+		abort();
+	r = vxlan_check(data, size, vni);
+	if (r != oracle(data, size, vni))
+		abort();
+	(void)vxlan_flow_hash(data, size);
+	if (r != VXLAN_RX_OK)
+		return 0;
+	(void)vxlan_flow_hash(data + 8, size - 8);
+	clock_s += data[8 + 13];	/* the ethertype's low byte advances the clock */
+	now = clock_s;
+	from.ip[3] = data[8 + 12];
+	vxlan_learn(&t, data + 8 + 6, &from, now);
+	got = vxlan_lookup(&t, data + 8 + 6, now);
+	if (data[8 + 6] & 1) {
+		if (got)
+			abort();	/* multicast sources are never learnt */
+	} else if (!got || !vxlan_addr_eq(got, &from)) {
+		abort();
+	}
+	got = vxlan_lookup(&t, data + 8, now + 11);
+	if (got)
+		abort();	/* everything is older than expire by then */
+	return 0;
+}
