@@ -322,16 +322,20 @@ static void test_lookup(void)
 	cmd = console_lookup(c, "  port/print \t 5  ", &args);
 	ok(cmd && strcmp(cmd->path, "port/print") == 0 && strcmp(args, "5  ") == 0,
 	   "lookup: leading blanks skipped, args start after blanks");
-	cmd = console_lookup(c, "port/printa", &args);
-	ok(cmd && strcmp(cmd->path, "port/printall") == 0, "lookup: unique abbreviation");
+	ok(console_lookup(c, "port/printa", &args) == NULL,
+	   "lookup: a unique abbreviation is not completed");
 	ok(console_lookup(c, "port/pr", &args) == NULL, "lookup: ambiguous abbreviation");
+	ok(console_lookup(c, "shu", &args) == NULL && console_lookup(c, "shutdow", &args) == NULL,
+	   "lookup: shu is not shutdown (VDE 2: 1038)");
 	ok(console_lookup(c, "port/setnumportsX 3", &args) == NULL,
 	   "lookup: path + junk is not a prefix match (unlike VDE 2)");
-	ok(console_lookup(c, "sh", &args) == NULL, "lookup: sh is ambiguous (shutdown, showinfo)");
-	cmd = console_lookup(c, "showi", &args);
-	ok(cmd && strcmp(cmd->path, "showinfo") == 0, "lookup: showi -> showinfo");
-	cmd = console_lookup(c, "hel", &args);
-	ok(cmd && strcmp(cmd->path, "help") == 0, "lookup: builtin abbreviation");
+	ok(console_lookup(c, "sh", &args) == NULL, "lookup: sh is unknown");
+	ok(console_lookup(c, "showi", &args) == NULL, "lookup: showi is unknown");
+	ok(console_lookup(c, "showinfoXYZ", &args) == NULL, "lookup: showinfoXYZ is unknown");
+	ok(console_lookup(c, "hel", &args) == NULL, "lookup: no builtin abbreviation");
+	cmd = console_lookup(c, "help port", &args);
+	ok(cmd && strcmp(cmd->path, "help") == 0 && strcmp(args, "port") == 0,
+	   "lookup: exact builtin with args");
 	ok(console_lookup(c, "port", &args) == NULL, "lookup: a menu is not a command");
 	ok(console_lookup(c, "debug", &args) == NULL, "lookup: debug menu is not a command");
 	ok(console_lookup(c, "", &args) == NULL && console_lookup(c, "   ", &args) == NULL,
@@ -364,8 +368,11 @@ static void test_exec(void)
 		   "0000 DATA END WITH '.'\npartial\n.\n1006 No such device or address\n");
 	check_exec(c, "port/sethub", 1022, "1022 Invalid argument\n");
 	check_exec(c, "port/sethub 1", 1000, "1000 Success\n");
-	check_exec(c, "port/setn 4", 1000, "1000 Success\n");
-	ok(strcmp(a.last_args, "4") == 0, "exec: abbreviated command got its args");
+	a.last_args[0] = '\0';
+	check_exec(c, "port/setn 4", 1038, "1038 Function not implemented\n");
+	ok(a.last_args[0] == '\0', "exec: an abbreviation runs nothing");
+	check_exec(c, "shu", 1038, "1038 Function not implemented\n");
+	ok(a.shutdowns == 0, "exec: shu does not shut down");
 	check_exec(c, "nosuch 1 2", 1038, "1038 Function not implemented\n");
 	check_exec(c, "port/pr", 1038, "1038 Function not implemented\n");
 	check_exec(c, "", 0, "");
