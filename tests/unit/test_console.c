@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "json.h"
 #include "loop.h"
 #include "tap.h"
 
@@ -98,6 +99,26 @@ static const struct console_cmd app_cmds[] = {
 	{ "emit", "", "emit a port/+ debug line", cmd_emit, 0 },
 };
 
+static int json_print(void *ctx, struct json *j, const char *args)
+{
+	(void)ctx;
+	if (*args)
+		return ENXIO;
+	json_obj(j, NULL);
+	json_arr(j, "ports");
+	json_obj(j, NULL);
+	json_u64(j, "port", 1);
+	json_str(j, "descr", "a \"q\"\n\xff");
+	json_obj_end(j);
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
+}
+
+static const struct console_json_cmd app_json[] = {
+	{ "port/print", json_print },
+};
+
 static const struct console_debug_cat app_dbg[] = {
 	{ "hash/+", 011, "hash: new element" },
 	{ "port/+", 021, "new port" },
@@ -134,6 +155,7 @@ static struct console *app_console(struct app *a, struct loop *l)
 	a->l = l;
 	a->c = console_new(l, &cfg);
 	if (!a->c || console_add_cmds(a->c, app_cmds, sizeof(app_cmds) / sizeof(app_cmds[0])) ||
+	    console_add_json(a->c, app_json, 1) ||
 	    console_add_debug(a->c, app_dbg, sizeof(app_dbg) / sizeof(app_dbg[0]))) {
 		fprintf(stderr, "console setup failed\n");
 		exit(99);
@@ -374,6 +396,24 @@ static void test_exec(void)
 	check_exec(c, "shu", 1038, "1038 Function not implemented\n");
 	ok(a.shutdowns == 0, "exec: shu does not shut down");
 	check_exec(c, "nosuch 1 2", 1038, "1038 Function not implemented\n");
+	/* -j: the JSON form, framed as data; tables without one: 1095 */
+	check_exec(c, "-j port/print", 1000, "0000 DATA END WITH '.'\n{\"ports\":[{\"port\":1,"
+		   "\"descr\":\"a \\\"q\\\"\\n\\ufffd\"}]}\n.\n1000 Success\n");
+	check_exec(c, "  -j \t port/print  ", 1000, "0000 DATA END WITH '.'\n{\"ports\":[{\"port\":1,"
+		   "\"descr\":\"a \\\"q\\\"\\n\\ufffd\"}]}\n.\n1000 Success\n");
+	check_exec(c, "-j port/print 3", 1006,
+		   "0000 DATA END WITH '.'\n.\n1006 No such device or address\n");
+	check_exec(c, "-j showinfo", 1095, "1095 Operation not supported\n");
+	check_exec(c, "-j port/sethub 1", 1000, "1000 Success\n");
+	check_exec(c, "-j", 1022, "1022 Invalid argument\n");
+	check_exec(c, "-j nosuch", 1038, "1038 Function not implemented\n");
+	check_exec(c, "-jport/print", 1038, "1038 Function not implemented\n");
+	check_exec(c, "-j debug/list port/-", 1000, "0000 DATA END WITH '.'\n{\"categories\":"
+		   "[{\"category\":\"port/-\",\"tag\":18,\"on\":false,\"help\":\"closed port\"}]}"
+		   "\n.\n1000 Success\n");
+	check_exec(c, "-j help port/printall", 1000, "0000 DATA END WITH '.'\n{\"commands\":"
+		   "[{\"path\":\"port/printall\",\"syntax\":\"\",\"help\":\"print all\","
+		   "\"menu\":false,\"json\":false}]}\n.\n1000 Success\n");
 	check_exec(c, "port/pr", 1038, "1038 Function not implemented\n");
 	check_exec(c, "", 0, "");
 	check_exec(c, "   \t ", 0, "");
@@ -658,6 +698,19 @@ static void test_sessions(void)
 	got = read_until(fd, "\nvde$ ", NULL);
 	ok(same(got, "0000 DATA END WITH '.'\nPort 0001 untagged_vlan=0000 ACTIVE\n.\n"
 		       "1000 Success\n\nvde$ "), "session: one command over three writes");
+
+	/* VDE 2's vdeterm: one command per write, no newline; it runs once
+	 * nothing followed for CONSOLE_PARTIAL_RUN_MS */
+	writes(fd, "port/print");
+	got = read_until(fd, "\nvde$ ", NULL);
+	ok(same(got, "0000 DATA END WITH '.'\nPort 0001 untagged_vlan=0000 ACTIVE\n.\n"
+		       "1000 Success\n\nvde$ "), "session: a command without newline runs (vdeterm)");
+	writes(fd, "port/sethub");
+	poll(NULL, 0, 50);
+	writes(fd, " 1");
+	got = read_until(fd, "\nvde$ ", NULL);
+	ok(same(got, "1000 Success\n\nvde$ "),
+	   "session: newline-less command split in two writes 50 ms apart runs once, whole");
 
 	/* empty line and comment: only the prompt */
 	writes(fd, "\n# hello\n");
