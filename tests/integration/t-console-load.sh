@@ -80,7 +80,7 @@ check_dir_maps_fifo "$TMP/mgmt" "$SWPID" vde_switch
 
 # symlink swap race: 4 s of loads while the link flips
 as_user ln -s "$TMP/public.rc" "$TMP/udir/link"
-as_user bash -c 'end=$((SECONDS + 5)); while [ $SECONDS -lt $end ]; do
+setpriv --reuid="$U" --regid="$(id -g "$U")" --init-groups bash -c 'end=$((SECONDS + 5)); while [ $SECONDS -lt $end ]; do
 	ln -sfn "$1" "$3.tmp" && mv -T "$3.tmp" "$3"; ln -sfn "$2" "$3.tmp" && mv -T "$3.tmp" "$3"
 done' _ "$TMP/public.rc" "$TMP/private.rc" "$TMP/udir/link" &
 SWAPPER=$!
