@@ -74,18 +74,6 @@ const struct sconf *glue_conf(const struct glue *g);
 /* libslirp's connection and neighbour tables, as text, to @out. */
 void glue_print_connections(struct glue *g, FILE *out);
 void glue_print_neighbors(struct glue *g, FILE *out);
-/* One row of libslirp's connection table (slirp_connection_info()):
- * "  TCP[ESTABLISHED]   12  10.0.2.15 45678  192.0.2.1  80  0  0". */
-struct glue_conn {
-	char proto[8];			/* "TCP", "UDP", "ICMP" */
-	char state[24];			/* "ESTABLISHED", "HOST_FORWARD", "236 sec" */
-	long fd;
-	char src[48], dst[48];		/* addresses as printed ("*" = any) */
-	long src_port, dst_port;
-	long recvq, sendq;
-};
-/* Parse one row (pure). 0, or -1 for the header and anything else. */
-int glue_parse_conn(const char *line, struct glue_conn *out);
 /* The configuration, one "key value" per line. */
 void glue_print_conf(const struct glue *g, FILE *out);
 

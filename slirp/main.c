@@ -776,9 +776,9 @@ static int json_connections(void *ctx, struct json *j, const char *args)
 	json_arr(j, "connections");
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		struct glue_conn cn;
+		struct sconn cn;
 
-		if (glue_parse_conn(line, &cn) < 0)
+		if (sconn_parse(line, &cn) < 0)
 			continue;
 		json_obj(j, NULL);
 		json_str(j, "protocol", cn.proto);
