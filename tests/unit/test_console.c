@@ -492,6 +492,44 @@ static void test_exec(void)
 	check_exec(c, "load /nonexistent/file", 1002, "1002 No such file or directory\n");
 	check_exec(c, "load /dev/zero", 1022, "1022 Invalid argument\n");
 	check_exec(c, "load /tmp", 1021, "1021 Is a directory\n");
+	check_exec(c, "load /proc/self/status", 1013, "1013 Permission denied\n");
+	/* a FIFO is refused at once (no writer: open() would block) */
+	{
+		char fifo[] = "/tmp/test_console_fifo.XXXXXX";
+		int tfd = mkstemp(fifo);
+
+		close(tfd);
+		unlink(fifo);
+		if (mkfifo(fifo, 0600) < 0)
+			ok(0, "mkfifo");
+		snprintf(line, sizeof(line), "load %s", fifo);
+		check_exec(c, line, 1022, "1022 Invalid argument\n");
+		unlink(fifo);
+	}
+	/* larger than CONSOLE_LOAD_MAX: refused before reading */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0 || ftruncate(fd, CONSOLE_LOAD_MAX + 1) < 0)
+		ok(0, "ftruncate");
+	close(fd);
+	snprintf(line, sizeof(line), "load %s", path);
+	check_exec(c, line, 1027, "1027 File too large\n");
+	/* an overlong line: E2BIG for it, the next line runs; no newline at the end */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	{
+		static char big[CONSOLE_LINE_MAX + 10];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\n';
+		if (fd < 0 || write(fd, big, sizeof(big)) != (ssize_t)sizeof(big) ||
+		    write(fd, "port/sethub 1", 13) != 13)
+			ok(0, "write");
+	}
+	close(fd);
+	got = exec(c, line, &rc);
+	ok(rc == 1000 && strstr(got, "1007 Argument list too long\n") &&
+	   strstr(got, "]: port/sethub 1\n1000 Success\n1000 Success\n"),
+	   "load: an overlong line gets 1007, an unterminated last line runs");
+	free(got);
 
 	/* a file that loads itself stops at the nesting limit */
 	fd = open(path, O_WRONLY | O_TRUNC);
