@@ -8,10 +8,12 @@
  *
  * The pure core is console_exec_line(): one line in, the complete response
  * bytes out (framing and status, not the prompt). It looks the first word
- * up in the command table (exact path, else an unambiguous prefix), runs the
- * handler with an open_memstream() FILE and frames the result:
+ * up in the command table (exact path only: abbreviations are never
+ * completed), runs the handler with an open_memstream() FILE and frames the
+ * result; "-j CMD" runs CMD's JSON form (a struct json on the same FILE):
  *
  *   CONSOLE_OUTPUT:  "0000 DATA END WITH '.'\n" body ".\n" status
+ *   -j CMD:          "0000 DATA END WITH '.'\n" one JSON line ".\n" status
  *   other commands:  body (raw, as VDE 2's load does) status
  *   status:          "1000 Success\n" or "1%03d %s\n" (errno, strerror)
  *   logout/shutdown: "9999 END OF SESSION" (no newline), session closed
@@ -23,6 +25,19 @@
  * without blocking; what the peer does not take stays in the buffer (the fd
  * then also waits for EPOLLOUT). A session whose buffer grows beyond
  * CONSOLE_OUTBUF_MAX (a peer that never reads) is closed, never waited for.
+ *
+ * A socket session has one timer: it runs an unterminated line once its
+ * writer has been quiet for CONSOLE_PARTIAL_RUN_MS (vdeterm), and closes the
+ * session after c->idle_ns without input. Accepting goes through
+ * accept_guarded() (accept.h): out of descriptors it pauses, never spins.
+ * When CONSOLE_MAX_SESSIONS are open only the daemon's owner and root get
+ * in (make_room() closes the longest idle session for them).
+ *
+ * load opens its file through open_script(): directly for the daemon itself
+ * and its own user (or root), else in a child that drops to the client's
+ * credentials and passes the descriptor back (open_as_peer()); only regular
+ * files outside /proc and /sys, at most CONSOLE_LOAD_MAX bytes, read through
+ * the line splitter (load_fd()).
  *
  * Sessions are never freed while a command runs: closing one only marks it
  * dead; dead sessions are reaped when the event handler that is on the stack
@@ -39,7 +54,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
