@@ -334,7 +334,7 @@ static void string_mode(const uint8_t *d, size_t n)
 		abort();		/* not JSON */
 	if (!utf8_ok(ps.dec, ps.dlen))
 		abort();		/* decoded text is not UTF-8 */
-	if (valid && (ps.dlen != n || memcmp(ps.dec, d, n) != 0))
+	if (valid && (ps.dlen != n || (n && memcmp(ps.dec, d, n) != 0)))
 		abort();		/* valid text did not round-trip */
 	if (!valid && !(ps.dlen >= 3 && memmem(ps.dec, ps.dlen, "\xef\xbf\xbd", 3)))
 		abort();		/* invalid bytes left no U+FFFD */
