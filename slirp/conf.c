@@ -643,3 +643,33 @@ int sconn_parse(const char *line, struct sconn *out)
 		return -1;
 	return 0;
 }
+
+/**
+ * sneigh_parse() - parse one row of libslirp's neighbour table
+ * @line:	the row, without its newline
+ * @out:	filled on success
+ *
+ * Return: 0, or -1 (the header, or a row that is not "TABLE MAC ADDRESS").
+ */
+int sneigh_parse(const char *line, struct sneigh *out)
+{
+	char buf[128], *tok[4], *save = NULL, *t;
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(line) >= sizeof(buf))
+		return -1;
+	strcpy(buf, line);
+	for (t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (n == 4)
+			return -1;
+		tok[n++] = t;
+	}
+	if (n != 3 || !strcmp(tok[0], "Table") || strlen(tok[0]) >= sizeof(out->table) ||
+	    strlen(tok[1]) != 17 || strlen(tok[2]) >= sizeof(out->addr))
+		return -1;
+	strcpy(out->table, tok[0]);
+	strcpy(out->mac, tok[1]);
+	strcpy(out->addr, tok[2]);
+	return 0;
+}

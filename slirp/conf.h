@@ -110,4 +110,14 @@ struct sconn {
 /* Parse one row (pure). 0, or -1 for the header and anything else. */
 int sconn_parse(const char *line, struct sconn *out);
 
+/* One row of libslirp's neighbour table (slirp_neighbor_info()):
+ * "    ARP  52:54:00:12:34:56  10.0.2.15". */
+struct sneigh {
+	char table[8];			/* "ARP", "NDP" */
+	char mac[18];
+	char addr[48];
+};
+/* Parse one row (pure). 0, or -1 for the header and anything else. */
+int sneigh_parse(const char *line, struct sneigh *out);
+
 #endif

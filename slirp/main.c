@@ -756,25 +756,34 @@ static int json_fwd_print(void *ctx, struct json *j, const char *args)
 	return 0;
 }
 
-/* libslirp gives its socket table as text: parsed row by row */
-static int json_connections(void *ctx, struct json *j, const char *args)
+/* the whole text of a glue_print_*() table, for parsing row by row */
+static char *table_text(struct sv_ctx *c, void (*print)(struct glue *, FILE *))
 {
-	struct sv_ctx *c = ctx;
-	char *text = NULL, *line, *save = NULL;
+	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
 
-	(void)args;
 	if (!mem)
-		return ENOMEM;
-	glue_print_connections(c->g, mem);
+		return NULL;
+	print(c->g, mem);
 	if (fclose(mem) != 0) {
 		free(text);
-		return ENOMEM;
+		return NULL;
 	}
+	return text;
+}
+
+/* libslirp gives its socket table as text: parsed row by row */
+static int json_connections(void *ctx, struct json *j, const char *args)
+{
+	char *text = table_text(ctx, glue_print_connections), *line, *save = NULL;
+
+	(void)args;
+	if (!text)
+		return ENOMEM;
 	json_obj(j, NULL);
 	json_arr(j, "connections");
-	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct sconn cn;
 
@@ -798,7 +807,75 @@ static int json_connections(void *ctx, struct json *j, const char *args)
 	return 0;
 }
 
+static int json_neighbors(void *ctx, struct json *j, const char *args)
+{
+	char *text = table_text(ctx, glue_print_neighbors), *line, *save = NULL;
+
+	(void)args;
+	if (!text)
+		return ENOMEM;
+	json_obj(j, NULL);
+	json_arr(j, "neighbors");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct sneigh nb;
+
+		if (sneigh_parse(line, &nb) < 0)
+			continue;
+		json_obj(j, NULL);
+		json_str(j, "table", nb.table);
+		json_str(j, "mac", nb.mac);
+		json_str(j, "address", nb.addr);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	free(text);
+	return 0;
+}
+
+static void json_addr6(struct json *j, const char *key, const struct in6_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, s, sizeof(s));
+	json_str(j, key, s);
+}
+
+static int json_showinfo(void *ctx, struct json *j, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	const struct sconf *k = glue_conf(c->g);
+
+	(void)args;
+	json_obj(j, NULL);
+	json_str(j, "version", PACKAGE_VERSION);
+	json_str(j, "libslirp", slirp_version_string());
+	json_str(j, "switch", c->stream ? "-" : c->sock ? c->sock : NULL);
+	json_bool(j, "ipv4", k->v4);
+	json_addr4(j, "network", k->net);
+	json_u64(j, "prefix_len", 32 - (unsigned)__builtin_popcount(~ntohl(k->mask.s_addr)));
+	json_addr4(j, "host", k->host);
+	json_addr4(j, "dns", k->dns);
+	if (k->dhcp)
+		json_addr4(j, "dhcp_start", k->dhcp_start);
+	else
+		json_null(j, "dhcp_start");
+	json_bool(j, "ipv6", k->v6);
+	json_addr6(j, "prefix6", &k->prefix6);
+	json_u64(j, "prefix6_len", k->prefix6_len);
+	json_addr6(j, "host6", &k->host6);
+	json_addr6(j, "dns6", &k->dns6);
+	json_u64(j, "mtu", k->mtu);
+	json_bool(j, "restrict", k->restricted);
+	json_str(j, "tftp", k->tftp);
+	json_u64(j, "forwards", glue_fwd_count(c->g));
+	json_obj_end(j);
+	return 0;
+}
+
 static const struct console_json_cmd sv_json[] = {
+	{ "showinfo", json_showinfo },
+	{ "neighbors", json_neighbors },
 	{ "stats", json_stats },
 	{ "leases", json_leases },
 	{ "connections", json_connections },

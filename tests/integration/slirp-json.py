@@ -9,10 +9,11 @@
 # write stream records (2-byte big-endian length + frame) to its stdin:
 # 5 ARP requests for 10.0.2.2, 3 runts (10 bytes), a DHCP DISCOVER and a
 # REQUEST for the offered address; then vdecmd -j stats, leases,
-# connections and fwd/print must parse and carry: in_frames 7, drop_runt 3,
-# dhcp_acks 1, out_frames >= 7 (5 ARP replies, OFFER, ACK), the lease of our
-# MAC for the offered address, the forward, its HOST_FORWARD socket. Exit 0
-# on success, else a message and exit 1.
+# connections, fwd/print, neighbors and showinfo must parse and carry:
+# in_frames 7, drop_runt 3, dhcp_acks 1, out_frames >= 7 (5 ARP replies,
+# OFFER, ACK), the lease of our MAC for the offered address, the forward,
+# its HOST_FORWARD socket, our MAC in the ARP table, the default addresses.
+# Exit 0 on success, else a message and exit 1.
 import json
 import os
 import select
@@ -149,8 +150,17 @@ def main():
                    c["source_port"] == 5555 and c["dest_address"] == "10.0.2.15" and
                    c["dest_port"] == 22 and isinstance(c["fd"], int) for c in cn):
             fail("connections %r" % cn)
-        print("ok: stats %d in, %d out; lease %s; %d connection(s)" %
-              (st["in_frames"], st["out_frames"], addr, len(cn)))
+        nb = vjson("neighbors")["neighbors"]
+        if {"table": "ARP", "mac": "52:54:00:12:34:56", "address": "10.0.2.15"} not in nb:
+            fail("neighbors %r" % nb)
+        si = vjson("showinfo")
+        want = {"switch": "-", "ipv4": True, "network": "10.0.2.0", "prefix_len": 24,
+                "host": "10.0.2.2", "dns": "10.0.2.3", "dhcp_start": "10.0.2.15",
+                "mtu": 1500, "restrict": False, "tftp": None, "forwards": 1}
+        if any(si.get(k) != v for k, v in want.items()):
+            fail("showinfo %r" % si)
+        print("ok: stats %d in, %d out; lease %s; %d connection(s), %d neighbour(s)" %
+              (st["in_frames"], st["out_frames"], addr, len(cn), len(nb)))
     finally:
         p.stdin.close()
         try:

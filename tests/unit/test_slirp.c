@@ -565,9 +565,25 @@ static void test_sconn(void)
 	ok(sconn_parse("", &c) < 0, "sconn: empty");
 }
 
+static void test_sneigh(void)
+{
+	struct sneigh nb;
+
+	ok(sneigh_parse("  Table  MacAddr            IP Address", &nb) < 0, "sneigh: header");
+	ok(sneigh_parse("    ARP  52:54:00:12:34:56  10.0.2.15", &nb) == 0 &&
+	   !strcmp(nb.table, "ARP") && !strcmp(nb.mac, "52:54:00:12:34:56") &&
+	   !strcmp(nb.addr, "10.0.2.15"), "sneigh: ARP row");
+	ok(sneigh_parse("    NDP  52:54:00:12:34:56  fe80::5054:ff:fe12:3456", &nb) == 0 &&
+	   !strcmp(nb.addr, "fe80::5054:ff:fe12:3456"), "sneigh: NDP row");
+	ok(sneigh_parse("    ARP  52:54:00:12:34  10.0.2.15", &nb) < 0, "sneigh: short MAC");
+	ok(sneigh_parse("    ARP  52:54:00:12:34:56", &nb) < 0, "sneigh: two fields");
+	ok(sneigh_parse("ARP 52:54:00:12:34:56 10.0.2.15 x", &nb) < 0, "sneigh: four fields");
+}
+
 int main(void)
 {
 	test_sconn();
+	test_sneigh();
 	test_defaults();
 	test_host();
 	test_fwd();
