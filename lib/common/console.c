@@ -638,7 +638,9 @@ static int open_script(const struct console_session *s, const char *path, int *f
 {
 	int err = 0, fd = -1;
 
-	if (s && !s->stdio && s->peer_known && s->peer_uid != 0 && s->peer_uid != geteuid()) {
+	if (s && !s->stdio && !s->peer_known)
+		return EACCES;		/* whose rights? none then */
+	if (s && !s->stdio && s->peer_uid != 0 && s->peer_uid != geteuid()) {
 		if (geteuid() != 0)
 			return EACCES;
 		err = open_as_peer(s, path, &fd);
