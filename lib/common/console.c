@@ -1371,9 +1371,26 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 		stdio_prompt(s);
 }
 
+/* How long an unterminated line waits for more bytes before it runs:
+ * CONSOLE_PARTIAL_RUN_MS if its first word (after "-j") is a command, else
+ * CONSOLE_PARTIAL_WAIT_MS (the start of a command split over writes, or a
+ * typo, which then gets its 1038 all the same). */
+static uint64_t partial_delay_ns(struct console_session *s)
+{
+	const char *p = s->lb.buf, *args;
+
+	s->lb.buf[s->lb.len] = '\0';	/* room for it: buf has LINE_MAX + 1 */
+	while (is_blank(*p))
+		p++;
+	if (p[0] == '-' && p[1] == 'j' && is_blank(p[2]))
+		p += 2;
+	return console_lookup(s->c, p, &args) ? CONSOLE_PARTIAL_RUN_NS :
+						CONSOLE_PARTIAL_WAIT_MS * 1000000ULL;
+}
+
 /* Feed what was read; at EOF run an unterminated last line too. On a
- * socket, an unterminated line also runs once no byte followed it for
- * CONSOLE_PARTIAL_RUN_MS: VDE 2's vdeterm writes commands without "\n". */
+ * socket, an unterminated line also runs once no byte followed it for a
+ * while (partial_delay_ns()): VDE 2's vdeterm writes commands without "\n". */
 static void session_input(struct console_session *s, const char *buf, ssize_t n)
 {
 	struct console *c = s->c;
@@ -1384,8 +1401,10 @@ static void session_input(struct console_session *s, const char *buf, ssize_t n)
 		if (s->dead || s->stdio || s->timer <= 0)
 			return;
 		if (s->lb.len && !s->lb.overflow) {
-			s->partial_at = s->last_active + CONSOLE_PARTIAL_RUN_NS;
-			loop_timer_rearm(c->l, s->timer, CONSOLE_PARTIAL_RUN_NS);
+			uint64_t delay = partial_delay_ns(s);
+
+			s->partial_at = s->last_active + delay;
+			loop_timer_rearm(c->l, s->timer, delay);
 		} else {
 			s->partial_at = 0;
 		}

@@ -20,10 +20,11 @@
  * the prompt. Lines longer than CONSOLE_LINE_MAX are answered with
  * "1007 Argument list too long" and discarded up to the next newline.
  * A line without a newline runs once no further byte arrived for
- * CONSOLE_PARTIAL_RUN_MS (VDE 2's vdeterm and other clients write each
- * command without "\n", as VDE 2 ran every read as one command); the parts
- * of a command split over several writes must follow each other closer
- * than that, or the command must end with a newline.
+ * CONSOLE_PARTIAL_RUN_MS if its first word is a command, for
+ * CONSOLE_PARTIAL_WAIT_MS otherwise (VDE 2's vdeterm and other clients
+ * write each command without "\n", as VDE 2 ran every read as one command);
+ * the parts of a command split over several writes must follow each other
+ * closer than that, or the command must end with a newline.
  *
  * Command lookup: the first blank-delimited word of the line must be a
  * command path exactly; an abbreviation is never completed ("shu" is "1038
@@ -65,7 +66,8 @@
 #include <sys/types.h>
 
 #define CONSOLE_LINE_MAX	4096
-#define CONSOLE_PARTIAL_RUN_MS	250		/* unterminated line runs after */
+#define CONSOLE_PARTIAL_RUN_MS	250		/* unterminated command runs after */
+#define CONSOLE_PARTIAL_WAIT_MS	2000		/* ... other unterminated text */
 #define CONSOLE_LOAD_MAX	(8L << 20)	/* bytes of a load/rc file */
 #define CONSOLE_IDLE_DEFAULT_S	600		/* idle socket sessions closed */
 

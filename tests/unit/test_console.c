@@ -749,6 +749,18 @@ static void test_sessions(void)
 	got = read_until(fd, "\nvde$ ", NULL);
 	ok(same(got, "1000 Success\n\nvde$ "),
 	   "session: newline-less command split in two writes 50 ms apart runs once, whole");
+	/* not a command (yet): waits longer, then runs all the same */
+	writes(fd, "port/pr");
+	poll(NULL, 0, CONSOLE_PARTIAL_RUN_MS + 200);
+	writes(fd, "int");
+	got = read_until(fd, "\nvde$ ", NULL);
+	ok(same(got, "0000 DATA END WITH '.'\nPort 0001 untagged_vlan=0000 ACTIVE\n.\n"
+		       "1000 Success\n\nvde$ "),
+	   "session: an unknown word waits longer than a command for the rest");
+	writes(fd, "nosuc");
+	got = read_until(fd, "\nvde$ ", NULL);
+	ok(same(got, "1038 Function not implemented\n\nvde$ "),
+	   "session: a newline-less typo still gets its 1038");
 
 	/* empty line and comment: only the prompt */
 	writes(fd, "\n# hello\n");
