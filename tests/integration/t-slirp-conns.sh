@@ -43,7 +43,10 @@ conns g1 50 6 a
 [ "$(refused)" -ge 30 ] || fail "refusals not counted: $(stat_line)"
 grep -q "TCP connection from 10.0.2.15 refused: this guest reached the connection bound" \
 	"$TMP/slirp.log" || fail "no log line for the refusal: $(cat "$TMP/slirp.log")"
-pass "one guest: 20 of 50 connections, 30+ refusals counted and logged"
+js=$(vdecmd -j "$TMP/mgmt" stats) || fail "vdecmd -j stats"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["tcp_conns_open"] == 20 and d["tcp_conns_refused"] >= 30 and d["max_conns_guest"] == 20 and d["max_conns"] == 30, d' "$js" ||
+	fail "stats JSON: $js"
+pass "one guest: 20 of 50 connections, 30+ refusals counted and logged (text and JSON)"
 
 conns g2 15 6 b
 [ "$(cat "$TMP/b.n")" = 10 ] || fail "guest 2 got $(cat "$TMP/b.n") of 15, 10 left of 30 in all"
