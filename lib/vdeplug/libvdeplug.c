@@ -28,6 +28,7 @@ static const struct vde_module *const modules[] = {
 	[VNL_NULL] = &vdeplug_mod_null,
 	[VNL_CMD] = &vdeplug_mod_cmd,
 	[VNL_TAP] = &vdeplug_mod_tap,
+	[VNL_VHOST] = &vdeplug_mod_vhost,
 };
 
 /* First line of @path (a "default" file holding a VNL), without newline. */

@@ -82,6 +82,7 @@ extern const struct vde_module vdeplug_mod_null;
 extern const struct vde_module vdeplug_mod_cmd;
 extern const struct vde_module vdeplug_mod_tap;
 extern const struct vde_module vdeplug_mod_plugin;
+extern const struct vde_module vdeplug_mod_vhost;
 
 /* Modules that are not built in: load vdeplug4's plugin. 0 or -errno. */
 int vdeplug_plugin_open(VDECONN *conn, const char *vnl, char *descr,

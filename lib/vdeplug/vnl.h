@@ -22,6 +22,7 @@ enum vnl_kind {
 	VNL_NULL,	/* null:// sink */
 	VNL_CMD,	/* cmd://command: byte stream via a child process */
 	VNL_TAP,	/* tap://IFNAME: Linux tap interface (path = IFNAME) */
+	VNL_VHOST,	/* vhost-user://PATH: vhost-user backend socket */
 };
 
 #define VNL_PATHMAX	4096
