@@ -590,7 +590,7 @@ static int handle(struct vhost_dev *d, struct msg *m)
 		if (qi < 0)
 			return -1;
 		q = &d->q[qi];
-		if (get32(m->p + 4) > VRING_MAXNUM)
+		if (get32(m->p + 4) > (m->req == REQ_SET_VRING_NUM ? VRING_MAXNUM : 0xffff))
 			return fail(d, "vring size or base out of range");
 		if (m->req == REQ_SET_VRING_NUM)
 			q->num = (uint16_t)get32(m->p + 4);
