@@ -10,7 +10,8 @@
  * drop the connection.
  *
  *   vhost_front [-MT] [-n count] [-l len] [-S seed] [-o sentfile] [-r count]
- *               [-t secs] [-b base] [-E case] [-B] [-H holdfile] PATH
+ *               [-t secs] [-b base] [-E case] [-B] [-H holdfile]
+ *               [-R readyfile] PATH
  *   -n/-l/-S  send count frames of len bytes, tests/vdeplug_client's pattern
  *             (frame i: dst ff:ff.., src 02:00:00:00:S:i, type 0x88b5)
  *   -o FILE   write the frames sent as hex lines (what the peer must see)
@@ -25,6 +26,7 @@
  *             the connection
  *   -B        benchmark: send -n frames back to back, print frames/s
  *   -H FILE   after the work, stay connected until FILE exists
+ *   -R FILE   create FILE once the rings run and receive buffers are posted
  *   -t secs   deadline for everything (default 10)
  * Exit: 0 ok, 1 error, 2 timeout.
  */
@@ -490,7 +492,6 @@ static void tx_tso(size_t len, unsigned int seed)
 	f[11] = 1;
 	f[12] = 0x08;
 	f[14] = 0x45;
-	f[16] = (uint8_t)(len - 14) >> 8 == 0 ? 0 : (uint8_t)((len - 14) >> 8);
 	f[16] = (uint8_t)((len - 14) >> 8);
 	f[17] = (uint8_t)(len - 14);
 	f[22] = 64;
@@ -503,7 +504,7 @@ static void tx_tso(size_t len, unsigned int seed)
 		f[25] = (uint8_t)c;
 	}
 	f[34] = 0x30; f[35] = 0x39; f[36] = 0x00; f[37] = 0x50;
-	f[38] = 1;		/* seq */
+	f[41] = 1;		/* seq 1 */
 	f[46] = 0x50;		/* data offset 5 */
 	f[47] = 0x18;		/* ACK PSH */
 	f[48] = 0xff;
@@ -611,13 +612,13 @@ int main(int argc, char **argv)
 {
 	unsigned int nsend = 0, nrecv = 0, seed = 0, base = 0, i;
 	size_t len = 60;
-	const char *sentfile = NULL, *evilcase = NULL, *hold = NULL;
+	const char *sentfile = NULL, *evilcase = NULL, *hold = NULL, *ready = NULL;
 	bool tso = false, bench = false;
 	int c, secs = 10;
 	FILE *sf = NULL;
 	uint8_t frame[65536];
 
-	while ((c = getopt(argc, argv, "n:l:S:o:r:t:b:E:BH:MTh")) != -1) {
+	while ((c = getopt(argc, argv, "n:l:S:o:r:t:b:E:BH:R:MTh")) != -1) {
 		switch (c) {
 		case 'n': nsend = num(optarg, 100000000); break;
 		case 'l': len = num(optarg, 65535); break;
@@ -629,11 +630,12 @@ int main(int argc, char **argv)
 		case 'E': evilcase = optarg; break;
 		case 'B': bench = true; break;
 		case 'H': hold = optarg; break;
+		case 'R': ready = optarg; break;
 		case 'M': small_rx = true; break;
 		case 'T': tso = true; break;
 		default:
 			fprintf(stderr, "usage: vhost_front [-BMT] [-n count] [-l len] [-S seed] "
-				"[-o sentfile] [-r count] [-t secs] [-b base] [-E case] [-H holdfile] PATH\n");
+				"[-o sentfile] [-r count] [-t secs] [-b base] [-E case] [-H holdfile] [-R readyfile] PATH\n");
 			return c == 'h' ? 0 : 1;
 		}
 	}
@@ -659,6 +661,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < QSZ; i++)
 		rx_post(i);
 	kick(&rxq);
+	if (ready) {
+		FILE *rf = fopen(ready, "w");
+
+		if (!rf || fclose(rf))
+			die(ready);
+	}
 	if (sentfile && !(sf = fopen(sentfile, "w")))
 		die(sentfile);
 	if (tso) {

@@ -206,6 +206,10 @@ static ssize_t vh_recv(VDECONN *conn, void *buf, size_t len)
 	l = vh_next(v, buf, len);
 	if (!l) {
 		n = epoll_wait(conn->fddata, ev, 4, 0);
+		/* messages first: a front end that closed is gone before the
+		 * next one is accepted */
+		if (vhost_dev_poll(v->dev) < 0)
+			vh_drop_guest(v, vhost_dev_error(v->dev));
 		for (i = 0; i < n; i++)
 			if (ev[i].data.u64 == EP_LISTEN)
 				vh_accept(v);
