@@ -22,7 +22,7 @@
  *   -M        small (256-byte) receive buffers: frames span several (MRG_RXBUF)
  *   -b base   start both rings at index base (65500: indices wrap)
  *   -E case   malformed input: addr len loop long ahead head indirect write
- *             rxro ringaddr memtable version; exit 0 once the backend closes
+ *             rxro ringaddr memtable bigregion version; exit 0 once the backend closes
  *             the connection
  *   -B        benchmark: send -n frames back to back, print frames/s
  *   -H FILE   after the work, stay connected until FILE exists
@@ -218,7 +218,9 @@ static void vring_addr(uint32_t i, uint64_t d, uint64_t u, uint64_t a, bool ack)
 		die("vring address refused");
 }
 
-static void mem_table(bool bad)
+/* @bad: 0 = the real table, 1 = one fd for two regions, 2 = region B
+ * claims more than the memfd holds */
+static void mem_table(int bad)
 {
 	uint8_t p[8 + 64] = { 0 };
 	int fds[2] = { memfd, memfd };
@@ -229,10 +231,10 @@ static void mem_table(bool bad)
 	put64(p + 24, uva(0));
 	put64(p + 32, 0);
 	put64(p + 40, GPA_B);
-	put64(p + 48, HALF);
+	put64(p + 48, bad == 2 ? 4 * HALF : HALF);
 	put64(p + 56, uva(HALF));
 	put64(p + 64, HALF);
-	msg(SET_MEM_TABLE, bad ? 1 : 1 | 8, p, sizeof(p), fds, bad ? 1 : 2);
+	msg(SET_MEM_TABLE, bad ? 1 : 1 | 8, p, sizeof(p), fds, bad == 1 ? 1 : 2);
 	if (!bad && reply(SET_MEM_TABLE) != 0)
 		die("memory table refused");
 }
@@ -341,7 +343,7 @@ static void setup(uint16_t base, const char *path)
 	/* what a Linux guest takes: VERSION_1, MRG_RXBUF, CSUM, HOST_TSO4/6 */
 	msg_u64(SET_FEATURES, f & ((1ULL << 32) | (1ULL << 30) | (1ULL << 15) | 1 | (1ULL << 11) |
 				   (1ULL << 12)), true);
-	mem_table(false);
+	mem_table(0);
 	queue_init(&rxq, base);
 	queue_init(&txq, base);
 	for (i = 0; i < 2; i++) {
@@ -583,7 +585,10 @@ static void evil(const char *c)
 		vring_addr(1, 0x10, 0x20, 0x30, false);
 		return;
 	} else if (!strcmp(c, "memtable")) {
-		mem_table(true);
+		mem_table(1);
+		return;
+	} else if (!strcmp(c, "bigregion")) {
+		mem_table(2);
 		return;
 	} else if (!strcmp(c, "version")) {
 		msg(GET_FEATURES, 2, NULL, 0, NULL, 0);

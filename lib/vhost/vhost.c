@@ -463,8 +463,13 @@ static int set_mem_table(struct vhost_dev *d, struct msg *m)
 		uint64_t off = get64(r + 24);
 		void *p;
 
+		struct stat st;
+
 		if (!size || size > SIZE_MAX - off || gpa + size < gpa || uva + size < uva)
 			return fail(d, "bad memory region");
+		/* a region past the end of its file would fault on access */
+		if (fstat(m->fds[i], &st) || (S_ISREG(st.st_mode) && (uint64_t)st.st_size < off + size))
+			return fail(d, "memory region larger than its file");
 		p = mmap(NULL, (size_t)(off + size), PROT_READ | PROT_WRITE, MAP_SHARED,
 			 m->fds[i], 0);
 		if (p == MAP_FAILED)

@@ -83,6 +83,7 @@ declare -A WHY=(
 	[write]="guest transmit queue: writable descriptor in a transmit chain"
 	[ringaddr]="ring outside guest memory"
 	[memtable]="bad SET_MEM_TABLE region count or fds"
+	[bigregion]="memory region larger than its file"
 	[version]="bad protocol version"
 )
 newlog() { tail -n +$(($1 + 1)) "$TMP/plug.log" | grep -qF "guest disconnected: $2"; }
