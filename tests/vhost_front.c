@@ -124,7 +124,8 @@ static void msg(uint32_t req, uint32_t flags, const void *p, uint32_t size, cons
 	put32(buf, req);
 	put32(buf + 4, flags ? flags : 1);
 	put32(buf + 8, size);
-	memcpy(buf + 12, p, size);
+	if (size)
+		memcpy(buf + 12, p, size);
 	if (nfds) {
 		struct cmsghdr *c;
 
@@ -171,7 +172,12 @@ static uint64_t reply(uint32_t req)
 		return get32(buf + 16);
 	if (get32(buf + 8) != 8)
 		die("reply size");
-	return le64toh(*(uint64_t *)(void *)(buf + 12));
+	{
+		uint64_t v;
+
+		memcpy(&v, buf + 12, 8);
+		return le64toh(v);
+	}
 }
 
 static void msg_u64(uint32_t req, uint64_t v, bool ack)
