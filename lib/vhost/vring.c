@@ -218,13 +218,15 @@ bool vring_publish(struct vring *vr)
 	return !(flags & VRING_AVAIL_F_NO_INTERRUPT);
 }
 
-size_t vring_copy_from(const struct vring_chain *c, size_t off, void *dst, size_t len)
+/* Copy between chain @c from offset @off and flat @buf, either way. */
+static size_t chain_copy(const struct vring_chain *c, size_t off, uint8_t *buf, size_t len,
+			 bool to_chain)
 {
-	uint8_t *o = dst;
 	size_t done = 0;
 	unsigned int i;
 
 	for (i = 0; i < c->n && done < len; i++) {
+		uint8_t *p = c->iov[i].iov_base;
 		size_t l = c->iov[i].iov_len;
 
 		if (off >= l) {
@@ -234,32 +236,22 @@ size_t vring_copy_from(const struct vring_chain *c, size_t off, void *dst, size_
 		l -= off;
 		if (l > len - done)
 			l = len - done;
-		memcpy(o + done, (uint8_t *)c->iov[i].iov_base + off, l);
+		if (to_chain)
+			memcpy(p + off, buf + done, l);
+		else
+			memcpy(buf + done, p + off, l);
 		done += l;
 		off = 0;
 	}
 	return done;
 }
 
+size_t vring_copy_from(const struct vring_chain *c, size_t off, void *dst, size_t len)
+{
+	return chain_copy(c, off, dst, len, false);
+}
+
 size_t vring_copy_to(const struct vring_chain *c, size_t off, const void *src, size_t len)
 {
-	const uint8_t *s = src;
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < c->n && done < len; i++) {
-		size_t l = c->iov[i].iov_len;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		l -= off;
-		if (l > len - done)
-			l = len - done;
-		memcpy((uint8_t *)c->iov[i].iov_base + off, s + done, l);
-		done += l;
-		off = 0;
-	}
-	return done;
+	return chain_copy(c, off, (uint8_t *)(uintptr_t)src, len, true);
 }
