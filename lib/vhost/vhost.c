@@ -79,6 +79,7 @@ struct vhost_queue {
 
 struct vhost_dev {
 	int sock, ep, more;
+	int tail_ms;			/* MSG_TAIL_MS unless changed */
 	bool more_set;
 	uint64_t offer, features, proto;
 	size_t hdrlen;
@@ -222,6 +223,7 @@ struct vhost_dev *vhost_dev_new(uint64_t features)
 	for (i = 0; i < NQUEUES; i++)
 		d->q[i].kick = d->q[i].call = d->q[i].err = -1;
 	d->offer = features;
+	d->tail_ms = MSG_TAIL_MS;
 	d->ep = epoll_create1(EPOLL_CLOEXEC);
 	d->more = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->ep < 0 || d->more < 0) {
@@ -231,6 +233,11 @@ struct vhost_dev *vhost_dev_new(uint64_t features)
 	ep_set(d, d->more, EP_MORE, true);
 	dev_reset(d);
 	return d;
+}
+
+void vhost_dev_set_tail_ms(struct vhost_dev *d, int ms)
+{
+	d->tail_ms = ms;
 }
 
 void vhost_dev_free(struct vhost_dev *d)
@@ -306,8 +313,8 @@ bool vhost_dev_running(const struct vhost_dev *d)
 	return d->sock >= 0 && queue_running(&d->q[VHOST_RX]) && queue_running(&d->q[VHOST_TX]);
 }
 
-/* Read exactly @len bytes, waiting at most MSG_TAIL_MS for a tail. */
-static int read_full(int fd, void *buf, size_t len)
+/* Read exactly @len bytes, waiting at most @ms for each missing part. */
+static int read_full(int fd, void *buf, size_t len, int ms)
 {
 	uint8_t *p = buf;
 	size_t got = 0;
@@ -322,7 +329,7 @@ static int read_full(int fd, void *buf, size_t len)
 		}
 		if (r == 0 || (errno != EAGAIN && errno != EINTR))
 			return -1;
-		if (poll(&pfd, 1, MSG_TAIL_MS) <= 0)
+		if (poll(&pfd, 1, ms) <= 0)
 			return -1;
 	}
 	return 0;
@@ -370,7 +377,7 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 		fail(d, "too many file descriptors in a message");
 		return -1;
 	}
-	if ((size_t)r < sizeof(hdr) && read_full(d->sock, hdr + r, sizeof(hdr) - (size_t)r))
+	if ((size_t)r < sizeof(hdr) && read_full(d->sock, hdr + r, sizeof(hdr) - (size_t)r, d->tail_ms))
 		return fail(d, "truncated message header");
 	memcpy(&m->req, hdr, 4);
 	memcpy(&m->flags, hdr + 4, 4);
@@ -382,7 +389,7 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 		return fail(d, "bad protocol version");
 	if (m->size > MSG_MAXLEN)
 		return fail(d, "message too long");
-	if (m->size && read_full(d->sock, m->p, m->size))
+	if (m->size && read_full(d->sock, m->p, m->size, d->tail_ms))
 		return fail(d, "truncated message payload");
 	return 1;
 }

@@ -13,7 +13,7 @@
 # returns). QEMU is killed with -9: the backend drops its mappings and fds
 # and a second QEMU gets its own lease. TCG iPXE takes 5-20 s to boot on an
 # idle machine: long deadlines.
-TEST_TIMEOUT=${TEST_TIMEOUT:-400}
+TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
