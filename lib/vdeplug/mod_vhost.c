@@ -210,11 +210,13 @@ static ssize_t vh_recv(VDECONN *conn, void *buf, size_t len)
 		 * next one is accepted */
 		if (vhost_dev_poll(v->dev) < 0)
 			vh_drop_guest(v, vhost_dev_error(v->dev));
-		for (i = 0; i < n; i++)
-			if (ev[i].data.u64 == EP_LISTEN)
-				vh_accept(v);
-		if (vhost_dev_poll(v->dev) < 0)
-			vh_drop_guest(v, vhost_dev_error(v->dev));
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.u64 != EP_LISTEN)
+				continue;
+			vh_accept(v);
+			if (vhost_dev_poll(v->dev) < 0)	/* its first messages */
+				vh_drop_guest(v, vhost_dev_error(v->dev));
+		}
 		n = vhost_dev_recv(v->dev, v->pkt, VH_BATCH);
 		if (n < 0) {
 			vh_drop_guest(v, vhost_dev_error(v->dev));
