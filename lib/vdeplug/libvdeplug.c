@@ -30,6 +30,7 @@ static const struct vde_module *const modules[] = {
 	[VNL_TAP] = &vdeplug_mod_tap,
 	[VNL_VXLAN] = &vdeplug_mod_vxlan,
 	[VNL_VXVDE] = &vdeplug_mod_vxvde,
+	[VNL_VHOST] = &vdeplug_mod_vhost,
 };
 
 /* First line of @path (a "default" file holding a VNL), without newline. */

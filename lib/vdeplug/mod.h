@@ -86,6 +86,7 @@ extern const struct vde_module vdeplug_mod_tap;
 extern const struct vde_module vdeplug_mod_plugin;
 extern const struct vde_module vdeplug_mod_vxlan;
 extern const struct vde_module vdeplug_mod_vxvde;
+extern const struct vde_module vdeplug_mod_vhost;
 
 /* Modules that are not built in: load vdeplug4's plugin. 0 or -errno. */
 int vdeplug_plugin_open(VDECONN *conn, const char *vnl, char *descr,
