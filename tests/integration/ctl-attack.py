@@ -15,6 +15,12 @@ t-switch-access.sh. Speaks the control protocol itself (docs/protocol.md,
                               DIR/link/sock. Granted endpoints are kept a
                               moment (the last 8) so frames can reach them.
                               Prints "victimport N anyport N refused N".
+  wait CTL PATH SECS          bind PATH, request any port and wait up to SECS
+                              for the answer: prints "granted P" or "refused"
+  hold CTL N STOP             open N connections to CTL that say nothing, keep
+                              them until STOP exists (30 s at most)
+  flood CTL N                 N requests with a bad magic, each until the
+                              switch closes it; prints "flood N in S s"
   recv PATH SECS STOP         bind PATH, count datagrams until STOP exists or
                               SECS pass; prints "received N"
 """
@@ -27,10 +33,10 @@ import threading
 import time
 
 
-def request(ctl, path, port, descr=b"ctl-attack"):
+def request(ctl, path, port, descr=b"ctl-attack", timeout=5.0):
     """Send one request; return (the ctl socket, granted port or None)."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
+    s.settimeout(timeout)
     s.connect(ctl)
     sun = struct.pack("<H", 1) + path.encode().ljust(108, b"\0")
     s.sendall(struct.pack("<III", 0xfeedface, 3, port << 8) + sun + descr)
@@ -42,7 +48,7 @@ def request(ctl, path, port, descr=b"ctl-attack"):
                 break
             reply += chunk
     except socket.timeout:
-        raise SystemExit("no reply and no close within 5 s")
+        raise SystemExit("no reply and no close within %g s" % timeout)
     if len(reply) != 110:
         s.close()
         return None, None
@@ -104,6 +110,40 @@ def race(ctl, d, target, port, secs):
     print(" ".join("%s %d" % kv for kv in counts.items()))
 
 
+def wait(ctl, path, secs):
+    me = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    me.bind(path)
+    s, p = request(ctl, path, 0, timeout=float(secs))
+    print("refused" if s is None else "granted %d" % p, flush=True)
+
+
+def hold(ctl, n, stopfile):
+    conns = []
+    for _ in range(int(n)):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(ctl)
+        conns.append(s)
+    print("holding %d" % len(conns), flush=True)
+    end = time.monotonic() + 30
+    while time.monotonic() < end and not os.path.exists(stopfile):
+        time.sleep(0.02)
+    for s in conns:
+        s.close()
+
+
+def flood(ctl, n):
+    start = time.monotonic()
+    for _ in range(int(n)):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(ctl)
+        s.sendall(b"\x00" * 130)
+        if s.recv(256):
+            raise SystemExit("a bad request got an answer")
+        s.close()
+    print("flood %s in %.1f s" % (n, time.monotonic() - start))
+
+
 def recv(path, secs, stopfile):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     s.bind(path)
@@ -118,7 +158,8 @@ def recv(path, secs, stopfile):
 
 
 if __name__ == "__main__":
-    cmds = {"once": once, "race": race, "recv": recv}
+    cmds = {"once": once, "race": race, "recv": recv, "wait": wait, "hold": hold,
+            "flood": flood}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         raise SystemExit(__doc__)
     cmds[sys.argv[1]](*sys.argv[2:])
