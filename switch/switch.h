@@ -35,6 +35,7 @@
 #define SW_REQ_TIMEOUT_NS (10 * 1000000000ULL)	/* connect, then silence */
 #define SW_REFUSE_LOG_BURST 10	/* refusal lines per second, then a summary */
 #define SW_STUCK_NS	(1000 * 1000000ULL)	/* no drain for this long: stuck */
+#define SW_PROMPT	"vde$ "
 #define SW_BANNER	"VDE switch V.2.3.2\n" \
 			"(C) Virtual Square Team (coord. R. Davoli) 2005,2006,2007 - GPLv2\n"
 
