@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -113,25 +114,21 @@ static uint64_t ctlsrv_refuse_report_cb(struct loop *l, void *arg)
 static void ctlsrv_refuse_log(struct sw *sw, int fd, const char *why, const char *detail)
 {
 	uint64_t now = loop_now_ns(), late;
+	bool ok = rl_allow(&sw->refuse_rl, now, &late);
 	long t;
 
 	sw->drops.ctl_refused++;
-	if (rl_allow(&sw->refuse_rl, now, &late)) {
-		if (late)
-			log_info("ctl: %llu more requests refused (not logged one by one)",
-				 (unsigned long long)late);
-		log_info("ctl fd %d: request refused: %s%s%s", fd, why,
-			 detail ? ": " : "", detail ? detail : "");
-		return;
-	}
-	if (late)
+	if (late)	/* the report timer came late: report before going on */
 		log_info("ctl: %llu more requests refused (not logged one by one)",
 			 (unsigned long long)late);
-	if (sw->refuse_timer > 0)
-		return;
-	t = loop_add_timer(sw->loop, rl_deadline(&sw->refuse_rl) - now + 1,
-			   ctlsrv_refuse_report_cb, sw);
-	sw->refuse_timer = t > 0 ? t : 0;
+	if (ok) {
+		log_info("ctl fd %d: request refused: %s%s%s", fd, why,
+			 detail ? ": " : "", detail ? detail : "");
+	} else if (sw->refuse_timer <= 0) {
+		t = loop_add_timer(sw->loop, rl_deadline(&sw->refuse_rl) - now + 1,
+				   ctlsrv_refuse_report_cb, sw);
+		sw->refuse_timer = t > 0 ? t : 0;
+	}
 }
 
 static void ctlsrv_refuse(struct sw *sw, int fd, const char *why, const char *detail)
@@ -234,11 +231,14 @@ static void ctlsrv_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
 void ctlsrv_sweep(struct sw *sw, uint64_t now)
 {
 	struct ctl_conn *c, *next;
+	char why[48];
 
+	snprintf(why, sizeof(why), "no request within %llu s",
+		 (unsigned long long)(SW_REQ_TIMEOUT_NS / 1000000000ULL));
 	for (c = sw->conns; c; c = next) {
 		next = c->next;
 		if (now - c->accepted > SW_REQ_TIMEOUT_NS) {
-			ctlsrv_refuse_log(sw, c->fd, "no request within 10 s", NULL);
+			ctlsrv_refuse_log(sw, c->fd, why, NULL);
 			ctlsrv_drop(sw, c, false);
 		}
 	}
