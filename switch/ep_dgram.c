@@ -16,9 +16,11 @@
  * /proc/self/fd/N, which names that very inode whatever the path has
  * become since: swapping a symlink or a directory between check and
  * connect reaches nothing else. This needs /proc (without it every
- * request is refused with the reason logged). The endpoint owns two fds: the data
- * socket (read with recvmmsg, written with sendmmsg, polled through the
- * core's ep_fd_cb) and the ctl stream, whose end closes the endpoint after
+ * request is refused with the reason logged).
+ *
+ * The endpoint owns two fds: the data socket (read with recvmmsg, written
+ * with sendmmsg, polled through the core's ep_fd_cb) and the ctl stream,
+ * whose end closes the endpoint after
  * the frames the client sent before leaving were forwarded. The ctl fd
  * number is the endpoint's ID (port/print, port/epclose, debug lines).
  * This file only does I/O: batching, queues and drop counting are the
