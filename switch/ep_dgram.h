@@ -15,19 +15,33 @@
 struct sw;
 
 /**
+ * ep_dgram_peer() - open the client's socket file for a check without a
+ * race: O_PATH, not following a symlink as the last component
+ * @path:	the path the client named in its request
+ * @user:	the client's user (SO_PEERCRED of its ctl stream)
+ *
+ * Return: an O_PATH fd of a socket owned by @user (any owner if @user is
+ * root), to be passed to ep_dgram_open() and closed by the caller; or -1
+ * with errno: as open(), ELOOP (a symlink), ENOTSOCK, EACCES (another
+ * user's socket).
+ */
+int ep_dgram_peer(const char *path, uid_t user);
+
+/**
  * ep_dgram_open() - grant a control request: open, bind and connect the
  * data socket, send the reply, attach the endpoint to @port
  * @sw:		switch
  * @ctl_fd:	the client's ctl stream (not watched by the loop); it
  *		becomes the endpoint's on success, stays the caller's on error
  * @req:	the parsed request
- * @user:	owner of the client's socket
+ * @peer:	the client's socket, from ep_dgram_peer() (stays the caller's)
+ * @user:	the client's user (SO_PEERCRED of the ctl stream)
  * @port:	the port port_select() chose
  * @why:	on error, the step that failed (for the log line)
  *
  * Return: 0, or -1 with errno.
  */
-int ep_dgram_open(struct sw *sw, int ctl_fd, const struct ctl_request *req, uid_t user,
-		  unsigned port, const char **why);
+int ep_dgram_open(struct sw *sw, int ctl_fd, const struct ctl_request *req, int peer,
+		  uid_t user, unsigned port, const char **why);
 
 #endif

@@ -300,7 +300,7 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		goto out;
 	memset(&cc, 0, sizeof(cc));
 	cc.banner = SW_BANNER;
-	cc.prompt = "vde$ ";
+	cc.prompt = SW_PROMPT;
 	cc.shutdown_help = "shutdown of the switch";
 	cc.ctx = sw;
 	cc.on_shutdown = on_stop;
@@ -370,6 +370,12 @@ static int sw_start(struct sw *sw, bool stdin_console)
 		what = "stdin console";
 		goto out;
 	}
+	/* A person at a terminal is told the switch is ready for commands: the
+	 * prompt, written where every later prompt goes (fd 0, as VDE 2 does).
+	 * VDE 2 showed nothing before the first command; a pipe or file as
+	 * stdin still gets nothing (isatty), so scripts see VDE 2's bytes. */
+	if (stdin_console && isatty(0) && write(0, SW_PROMPT, strlen(SW_PROMPT)) < 0)
+		log_debug("stdin prompt: %s", strerror(errno));
 	sigemptyset(&sigs);
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaddset(&sigs, stop_signals[i]);

@@ -16,11 +16,13 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "accept.h"
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
 #include "fstp.h"
 #include "port.h"
+#include "ratelimit.h"
 #include "endpoint.h"
 
 #define SW_BATCH	EP_BATCH	/* frames per receive / transmit batch */
@@ -31,8 +33,9 @@
 #define SW_SOCKBUF	(4 << 20)
 #define SW_PAUSE_NS	(20 * 1000000ULL)	/* longest back-pressure pause */
 #define SW_REQ_TIMEOUT_NS (10 * 1000000000ULL)	/* connect, then silence */
-#define SW_ACCEPT_PAUSE_NS (100 * 1000000ULL)	/* after EMFILE */
+#define SW_REFUSE_LOG_BURST 10	/* refusal lines per second, then a summary */
 #define SW_STUCK_NS	(1000 * 1000000ULL)	/* no drain for this long: stuck */
+#define SW_PROMPT	"vde$ "
 #define SW_BANNER	"VDE switch V.2.3.2\n" \
 			"(C) Virtual Square Team (coord. R. Davoli) 2005,2006,2007 - GPLv2\n"
 
@@ -83,7 +86,9 @@ struct sw {
 	int ctl_fd;
 	bool ctl_created;		/* we created (and must remove) DIR/ctl */
 	struct ctl_conn *conns;		/* connections waiting for their request */
-	long accept_timer;
+	struct accept_guard accept;	/* pauses accept() when out of fds */
+	struct ratelimit refuse_rl;	/* bounds the refusal log lines */
+	long refuse_timer;		/* reports the refusals not logged */
 
 	/* data path (epcore.c) */
 	uint8_t *altbuf;		/* SW_BATCH * FWD_ALT_SIZE */
