@@ -21,6 +21,8 @@ struct vnet_frame {
 
 uint16_t vnet_csum(const uint8_t *p, size_t len, uint32_t sum);
 int vnet_finish_csum(const struct virtio_net_hdr *h, uint8_t *frame, size_t len);
+int vnet_check(const struct virtio_net_hdr *h, const uint8_t *frame, size_t len, size_t size,
+	       unsigned max);
 int vnet_segment(const struct virtio_net_hdr *h, const uint8_t *frame, size_t len,
 		 uint8_t *out, size_t size, size_t *lens, unsigned max);
 size_t vnet_coalesce(const struct vnet_frame *f, unsigned n, unsigned *used, uint8_t *out,
