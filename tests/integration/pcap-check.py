@@ -6,7 +6,8 @@
 
 Reads a classic pcap file (tcpdump -w, Ethernet). Every frame must be at
 most MAXLEN bytes and every IPv4 header checksum and IPv4/IPv6 TCP checksum
-must be correct (802.1Q tags are skipped). Prints a one-line summary; exit
+must be correct, and so every UDP checksum (but an IPv4 one left 0);
+802.1Q tags are skipped. Prints a one-line summary; exit
 status 0 when more than MINFRAMES (default 100) frames were seen and none
 was too long or had a wrong checksum, 1 otherwise.
 """
@@ -48,17 +49,19 @@ def main():
             ihl = (f[l3] & 15) * 4
             tot = struct.unpack('!H', f[l3 + 2:l3 + 4])[0]
             ip, l4 = f[l3:l3 + ihl], f[l3 + ihl:l3 + tot]
-            if f[l3 + 9] != 6:
+            proto = f[l3 + 9]
+            if proto not in (6, 17) or (proto == 17 and l4[6:8] == b'\0\0'):
                 continue
-            ph = f[l3 + 12:l3 + 20] + struct.pack('!BBH', 0, 6, len(l4))
+            ph = f[l3 + 12:l3 + 20] + struct.pack('!BBH', 0, proto, len(l4))
             if csum(ip) != 0xffff:
                 bad += 1
         elif et == 0x86dd:
-            if f[l3 + 6] != 6:
+            proto = f[l3 + 6]
+            if proto not in (6, 17):
                 continue
             plen = struct.unpack('!H', f[l3 + 4:l3 + 6])[0]
             l4 = f[l3 + 40:l3 + 40 + plen]
-            ph = f[l3 + 8:l3 + 40] + struct.pack('!IxxxB', len(l4), 6)
+            ph = f[l3 + 8:l3 + 40] + struct.pack('!IxxxB', len(l4), proto)
         else:
             continue
         if csum(ph + l4) != 0xffff:
