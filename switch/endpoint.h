@@ -72,7 +72,9 @@
  *    csum_offset: the L4 checksum holds the pseudo-header sum only). The
  *    core checks the header against the bytes (vnet_check(): the flags,
  *    the offsets, a well-formed TCP frame whose segments fit), so a
- *    hostile peer's header costs a counted drop (oversize), nothing more;
+ *    hostile peer's header costs a counted drop (oversize), nothing more.
+ *    It stops filling once the batch holds EP_RX_BYTES: 64 super-frames
+ *    would keep 4 MiB from the receivers while they are read (latency);
  *  - provides ops->tx_vnet() instead of tx(): the same contract, with
  *    vh[i] the metadata of iov[i] (zeroed: a wire frame, e.g. one that
  *    came from a datagram client). A super-frame arrives whole, with
@@ -101,6 +103,7 @@
 #include "txq.h"
 
 #define EP_BATCH	64		/* frames per rx() / tx() call */
+#define EP_RX_BYTES	(256U << 10)	/* an EP_CAP_VNET kind's rx() stops there */
 
 struct loop;
 struct sw;

@@ -101,9 +101,10 @@ static int tap_rx(struct endpoint *ep, struct ep_rxbatch *b)
 static int tap_rx_vnet(struct endpoint *ep, struct ep_rxbatch *b)
 {
 	unsigned i = 0;
+	size_t bytes = 0;
 	ssize_t r;
 
-	while (i < b->max) {
+	while (i < b->max && bytes < EP_RX_BYTES) {
 		struct iovec iov[2] = {
 			{ &b->vh[i], VNET_HDR_LEN },
 			{ b->buf + (size_t)i * b->slot, b->slot },
@@ -116,7 +117,8 @@ static int tap_rx_vnet(struct endpoint *ep, struct ep_rxbatch *b)
 			return tap_rx_error(ep, i);
 		if ((size_t)r < VNET_HDR_LEN)	/* not from a tap: ignore */
 			continue;
-		b->len[i++] = (uint32_t)((size_t)r - VNET_HDR_LEN);
+		b->len[i] = (uint32_t)((size_t)r - VNET_HDR_LEN);
+		bytes += b->len[i++];
 	}
 	return (int)i;
 }
