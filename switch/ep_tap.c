@@ -82,55 +82,54 @@ static int tap_rx_error(struct endpoint *ep, unsigned i)
 	return -1;
 }
 
-static int tap_rx(struct endpoint *ep, struct ep_rxbatch *b)
+/* Read frames into the batch; with @vnet, each behind its virtio_net_hdr
+ * (into b->vh[i]), until the batch holds EP_RX_BYTES. */
+static int tap_read(struct endpoint *ep, struct ep_rxbatch *b, bool vnet)
 {
 	unsigned i = 0;
+	size_t bytes = 0, hl = vnet ? VNET_HDR_LEN : 0;
 	ssize_t r;
 
-	while (i < b->max) {
-		r = read(ep->fd, b->buf + (size_t)i * b->slot, b->slot);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return tap_rx_error(ep, i);
-		b->len[i++] = (uint32_t)r;
-	}
-	return (int)i;
-}
-
-static int tap_rx_vnet(struct endpoint *ep, struct ep_rxbatch *b)
-{
-	unsigned i = 0;
-	size_t bytes = 0;
-	ssize_t r;
-
-	while (i < b->max && bytes < EP_RX_BYTES) {
+	while (i < b->max && (!vnet || bytes < EP_RX_BYTES)) {
 		struct iovec iov[2] = {
 			{ &b->vh[i], VNET_HDR_LEN },
 			{ b->buf + (size_t)i * b->slot, b->slot },
 		};
 
-		r = readv(ep->fd, iov, 2);
+		r = vnet ? readv(ep->fd, iov, 2) : read(ep->fd, iov[1].iov_base, b->slot);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return tap_rx_error(ep, i);
-		if ((size_t)r < VNET_HDR_LEN)	/* not from a tap: ignore */
+		if ((size_t)r < hl)	/* not from a tap: ignore */
 			continue;
-		b->len[i] = (uint32_t)((size_t)r - VNET_HDR_LEN);
+		b->len[i] = (uint32_t)((size_t)r - hl);
 		bytes += b->len[i++];
 	}
 	return (int)i;
 }
 
-static unsigned tap_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
-		       unsigned *errors)
+static int tap_rx(struct endpoint *ep, struct ep_rxbatch *b)
+{
+	return tap_read(ep, b, false);
+}
+
+static int tap_rx_vnet(struct endpoint *ep, struct ep_rxbatch *b)
+{
+	return tap_read(ep, b, true);
+}
+
+/* Write frames, each behind its vh[i] if @vh is set. */
+static unsigned tap_write(struct endpoint *ep, const struct iovec *iov,
+			  const struct virtio_net_hdr *vh, unsigned n, unsigned *errors)
 {
 	unsigned i = 0;
 	ssize_t r;
 
 	while (i < n) {
-		r = write(ep->fd, iov[i].iov_base, iov[i].iov_len);
+		struct iovec v[2] = { { (void *)(vh ? &vh[i] : NULL), VNET_HDR_LEN }, iov[i] };
+
+		r = vh ? writev(ep->fd, v, 2) : write(ep->fd, iov[i].iov_base, iov[i].iov_len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -142,25 +141,16 @@ static unsigned tap_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
 	return i;
 }
 
+static unsigned tap_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
+		       unsigned *errors)
+{
+	return tap_write(ep, iov, NULL, n, errors);
+}
+
 static unsigned tap_tx_vnet(struct endpoint *ep, const struct iovec *iov,
 			    const struct virtio_net_hdr *vh, unsigned n, unsigned *errors)
 {
-	unsigned i = 0;
-	ssize_t r;
-
-	while (i < n) {
-		struct iovec v[2] = { { (void *)&vh[i], VNET_HDR_LEN }, iov[i] };
-
-		r = writev(ep->fd, v, 2);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (r < 0)
-			(*errors)++;
-		i++;
-	}
-	return i;
+	return tap_write(ep, iov, vh, n, errors);
 }
 
 static void tap_close(struct endpoint *ep)
