@@ -8,7 +8,10 @@
  * the kernel then hands over TCP "super-frames" of up to 64 KiB (one
  * header, many MSS of payload: gso_type, gso_size) and frames whose L4
  * checksum is only seeded with the pseudo-header (NEEDS_CSUM: csum_start,
- * csum_offset). A VDE network must only ever carry ordinary frames, so:
+ * csum_offset). A VDE network must only ever carry ordinary frames where a
+ * plain peer can see them (vde_plug2tap cuts at the tap; vde_switch passes
+ * super-frames whole between endpoints that take them and cuts only for
+ * the others, after vnet_check() at ingress), so:
  *
  *  - vnet_finish_csum() completes a partial checksum exactly as the
  *    kernel's skb_checksum_help() would (a zero result is sent as 0xffff);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/common/vnet.h - tap offloads in software: finish checksums, split TCP
  * super-frames (TSO, read side) and merge runs of TCP segments (GRO, write
- * side) around a virtio_net_hdr, so VDE only ever sees plain frames.
+ * side) around a virtio_net_hdr, so plain VDE peers only ever see plain
+ * frames; vnet_check() tells whether a header from a peer can be cut.
  */
 #ifndef VDEKIT_VNET_H
 #define VDEKIT_VNET_H
