@@ -18,6 +18,7 @@
 #include "tap.h"
 #include "vlan.h"
 #include "vnet.h"
+#include "tcpframe.h"
 
 #define MAXOUT	8
 #define PAY	20000
@@ -65,85 +66,6 @@ static int idx(unsigned port)
 		if (r.port[i] == port)
 			return (int)i;
 	return -1;
-}
-
-/* TCP checksum of a frame whose IP header is at @l3 is right */
-static bool tcp_ok(const uint8_t *f, size_t len, bool v4, size_t l3)
-{
-	size_t l4 = l3 + (v4 ? 20 : 40), l4len = len - l4;
-	uint8_t ph[40];
-	size_t phl = v4 ? 8 : 32;
-
-	memcpy(ph, f + l3 + (v4 ? 12 : 8), phl);
-	ph[phl] = (uint8_t)(l4len >> 24);
-	ph[phl + 1] = (uint8_t)(l4len >> 16);
-	ph[phl + 2] = (uint8_t)(l4len >> 8);
-	ph[phl + 3] = (uint8_t)l4len;
-	ph[phl + 4] = ph[phl + 5] = ph[phl + 6] = 0;
-	ph[phl + 7] = 6;
-	return vnet_csum(f + l4, l4len, vnet_csum(ph, phl + 8, 0)) == 0xffff;
-}
-
-/* An Ethernet (tagged with VID @tag if > 0) / IP / TCP super-frame to an
- * unknown unicast MAC, its checksum field seeded with the pseudo-header
- * sum, as a stack hands it to a tap with TSO. */
-static size_t build(bool v4, int tag, struct virtio_net_hdr *h)
-{
-	size_t l3 = tag > 0 ? 18 : 14, l4 = l3 + (v4 ? 20 : 40), hl = l4 + 20, len = hl + PAY;
-	size_t i, phl = v4 ? 8 : 32, l4len = len - l4;
-	uint8_t *f = frame, ph[40];
-	uint16_t c;
-
-	memset(f, 0, hl);
-	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
-	if (tag > 0) {
-		f[12] = 0x81;
-		f[14] = (uint8_t)(tag >> 8);
-		f[15] = (uint8_t)tag;
-	}
-	f[l3 - 2] = v4 ? 0x08 : 0x86;
-	f[l3 - 1] = v4 ? 0x00 : 0xdd;
-	if (v4) {
-		f[l3] = 0x45;
-		f[l3 + 2] = (uint8_t)((len - l3) >> 8);
-		f[l3 + 3] = (uint8_t)(len - l3);
-		f[l3 + 8] = 64;
-		f[l3 + 9] = 6;
-		memcpy(f + l3 + 12, "\x0a\x4e\0\x01\x0a\x4e\0\x02", 8);
-		c = (uint16_t)~vnet_csum(f + l3, 20, 0);
-		memcpy(f + l3 + 10, &c, 2);
-	} else {
-		f[l3] = 0x60;
-		f[l3 + 4] = (uint8_t)((len - l4) >> 8);
-		f[l3 + 5] = (uint8_t)(len - l4);
-		f[l3 + 6] = 6;
-		f[l3 + 7] = 64;
-		f[l3 + 8] = 0xfd;
-		f[l3 + 23] = 1;
-		f[l3 + 24] = 0xfd;
-		f[l3 + 39] = 2;
-	}
-	f[l4 + 1] = 80;
-	f[l4 + 3] = 81;
-	f[l4 + 12] = 0x50;
-	f[l4 + 13] = 0x18;		/* ACK PSH */
-	for (i = 0; i < PAY; i++)
-		f[hl + i] = (uint8_t)(i * 13 + (i >> 9));
-	memcpy(ph, f + l3 + (v4 ? 12 : 8), phl);
-	memset(ph + phl, 0, 8);
-	ph[phl + 2] = (uint8_t)(l4len >> 8);
-	ph[phl + 3] = (uint8_t)l4len;
-	ph[phl + 7] = 6;
-	c = vnet_csum(ph, phl + 8, 0);
-	memcpy(f + l4 + 16, &c, 2);
-	memset(h, 0, sizeof(*h));
-	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->gso_type = v4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
-	h->gso_size = (uint16_t)(1500 - (v4 ? 20 : 40) - 20);	/* MTU 1500 */
-	h->hdr_len = (uint16_t)hl;
-	h->csum_start = (uint16_t)l4;
-	h->csum_offset = 16;
-	return len;
 }
 
 /* The emitted form @i: completing its checksum at the metadata's offset
@@ -204,7 +126,7 @@ int main(void)
 	for (v = 1; v >= 0; v--) {
 		const char *ip = v ? "IPv4" : "IPv6";
 
-		len = build(v, 0, &h);
+		len = build(frame, v, 0, PAY, &h);
 		memset(&r, 0, sizeof(r));
 		forward_frame_vnet(&fc, 1, frame, len, &h, alt, 1000 * FDB_NSEC);
 		ok(r.n == 3 && idx(2) >= 0 && idx(3) >= 0 && idx(4) >= 0,
@@ -222,7 +144,7 @@ int main(void)
 		ok(i >= 0 && r.len[i] == len && r.has_vh[i] && !memcmp(&r.vh[i], &h, sizeof(h)),
 		   "%s: mirror copy: as received, with its metadata", ip);
 
-		len = build(v, 10, &h);
+		len = build(frame, v, 10, PAY, &h);
 		memset(&r, 0, sizeof(r));
 		forward_frame_vnet(&fc, 2, frame, len, &h, alt, 1000 * FDB_NSEC);
 		i = idx(1);
@@ -232,19 +154,19 @@ int main(void)
 		ok(form_ok(i, v, 14), "%s: stripped form: checksum and segments right", ip);
 	}
 
-	len = build(true, 0, &h);
+	len = build(frame, true, 0, PAY, &h);
 	memset(&r, 0, sizeof(r));
 	fc.st.oversize = 0;
 	forward_frame(&fc, 1, frame, len, alt, 1000 * FDB_NSEC);
 	ok(r.n == 0 && fc.st.oversize == 1, "the same bytes without metadata: oversize");
-	len = build(true, 10, &h);
+	len = build(frame, true, 10, PAY, &h);
 	h.gso_type = VIRTIO_NET_HDR_GSO_NONE;
 	h.csum_start = 14;
 	memset(&r, 0, sizeof(r));
 	forward_frame_vnet(&fc, 2, frame, 200, &h, alt, 1000 * FDB_NSEC);
 	ok(idx(1) < 0 && idx(3) < 0 && idx(4) >= 0 && fc.st.oversize == 3,
 	   "csum_start inside the tag: not stripped (counted per port), mirrored");
-	len = build(true, 0, &h);
+	len = build(frame, true, 0, PAY, &h);
 	memset(&r, 0, sizeof(r));
 	forward_frame_vnet(&fc, 1, frame, 1000, NULL, alt, 1000 * FDB_NSEC);
 	ok(r.n == 3 && !r.has_vh[0] && !r.has_vh[1] && !r.has_vh[2],
