@@ -64,6 +64,7 @@ setup() {
 	case $cfg in
 	veth)
 		ip link add tap0 netns "$ID-h1" type veth peer name tap0 netns "$ID-h2" || return 1
+		# shellcheck disable=SC2034 # read by cur_stop (iperf-lib.sh)
 		VETH=1
 		SWP=
 		TAPP=
