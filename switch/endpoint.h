@@ -60,13 +60,16 @@
  * each tx() burst (a ring kicks its peer's eventfd there, once).
  *
  * Frames the core hands to tx() are wire frames of at most FWD_FRAME_MAX
- * bytes.
+ * bytes (tx_vnet() may get super-frames: see Offloads).
  *
  * Offloads (EP_CAP_VNET). A kind whose peer speaks virtio-net headers (a
  * tap opened with IFF_VNET_HDR, a vhost-user guest, a ring of our
  * libvdeplug) sets EP_CAP_VNET in ops->caps and then:
  *  - in rx(), fills b->vh[i] for every frame it returns: the peer's
- *    struct virtio_net_hdr (a zeroed one for a plain frame). A TCP
+ *    struct virtio_net_hdr (a zeroed one for a plain frame), 10 bytes in
+ *    host byte order: a kind whose peer has a longer or little-endian
+ *    header (vhost-user: 12 bytes with num_buffers, __virtio16 fields)
+ *    copies and converts it, and sets num_buffers itself on tx. A TCP
  *    super-frame (gso_type TCPV4/TCPV6, gso_size = MSS) may be up to
  *    FWD_SUPER_MAX bytes; a frame may be NEEDS_CSUM (csum_start,
  *    csum_offset: the L4 checksum holds the pseudo-header sum only). The
