@@ -43,7 +43,7 @@
 
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
-	OPT_HASHSIZE, OPT_NOSTDIN,
+	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +71,7 @@ static const struct option long_opts[] = {
 	{ "debugclients", required_argument, NULL, 'D' },
 	{ "tap", required_argument, NULL, 't' },
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
+	{ "no-offload", no_argument, NULL, OPT_NOOFFLOAD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -103,7 +104,8 @@ static void usage(FILE *f, int status)
 "      --mgmtgroup GROUP      group owner of the management socket\n"
 "      --nostdin              do not use stdin as a console\n"
 "  -D, --debugclients N       accepted for compatibility, no effect\n"
-"  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n");
+"  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n"
+"      --no-offload           plain frames on the taps of -t: no TSO/checksum offload\n");
 	exit(status);
 }
 
@@ -522,6 +524,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NOSTDIN:
 			a.nostdin = true;
+			break;
+		case OPT_NOOFFLOAD:
+			sw->no_offload = true;
 			break;
 		default:
 			usage(stderr, EXIT_FAILURE);
