@@ -63,7 +63,7 @@ capture() {
 	local h
 	CAPS=()
 	for h in c d; do
-		spawn "cap-$1-$h.log" ip netns exec "$ID-$h" tcpdump --immediate-mode -i tap0 -nn -U -w "$TMP/$1-$h.pcap" "${2:-tcp}"
+		spawn "cap-$1-$h.log" ip netns exec "$ID-$h" tcpdump --immediate-mode -B 65536 -i tap0 -nn -U -w "$TMP/$1-$h.pcap" "${2:-tcp}"
 		CAPS+=("$LASTPID")
 		WAIT_SECS=10 wait_for grep -q "listening on" "$TMP/cap-$1-$h.log" ||
 			fail "tcpdump did not start in $h"

@@ -36,7 +36,7 @@ reach b fd79::1 || fail "no ping6 b -> a"
 
 # capture: start tcpdump in c and wait until it listens
 capture() {
-	spawn "cap-$1.log" n c tcpdump -i tap0 -nn -U -w "$TMP/$1.pcap" tcp
+	spawn "cap-$1.log" n c tcpdump -B 65536 -i tap0 -nn -U -w "$TMP/$1.pcap" tcp
 	CAP=$LASTPID
 	WAIT_SECS=10 wait_for grep -q "listening on" "$TMP/cap-$1.log" || fail "tcpdump did not start"
 }
