@@ -1285,6 +1285,7 @@ int main(int argc, char **argv)
 		die_perror("signals");
 	if (pidfile && pidfile_write(pidfile, NULL))
 		die_perror("pidfile %s", pidfile);
+	daemon_ready(NULL);
 	if (ctx->verbose) {
 		struct sockaddr_storage a;
 		socklen_t alen = sizeof(a);
@@ -1300,6 +1301,7 @@ int main(int argc, char **argv)
 			 ctx->cable->npeers);
 	}
 	loop_run(ctx->loop);
+	daemon_stopping("ended");
 
 	if (ctx->con)
 		console_free(ctx->con);

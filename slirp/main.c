@@ -817,9 +817,11 @@ int main(int argc, char **argv)
 		die_perror("signals");
 	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
 		die_perror("pidfile %s", c->pidfile);
+	daemon_ready(c->sock);
 
 	if (loop_run(c->l) < 0 && c->rc < 0)
 		c->rc = 1;
+	daemon_stopping(c->rc > 0 ? "error" : "ended");
 	if (c->verbose || c->rc > 0) {
 		const struct glue_stats *s = glue_stats(c->g);
 

@@ -447,9 +447,11 @@ int main(int argc, char **argv)
 	if (sw->fstp_timer < 0)
 		die_perror("timer");
 	log_debug("switch ready: ctl %s", sw->ctl_path);
+	daemon_ready(sw->ctl_path);	/* -d: the parent exits 0 only now */
 
 	if (loop_run(sw->loop) < 0)
 		sw->exit_status = EXIT_FAILURE;
+	daemon_stopping(sw->exit_status ? "error" : "terminated");
 
 	ds_cleanup(sw);
 	console_free(sw->con);

@@ -837,6 +837,7 @@ int main(int argc, char **argv)
 		die_perror("signals");
 	if (pidfile && pidfile_write(pidfile, NULL) < 0)
 		die_perror("pidfile %s", pidfile);
+	daemon_ready(NULL);
 	if (stdin_console && console_attach_stdio(sh->w.con, STDIN_FILENO, STDOUT_FILENO) < 0)
 		die_perror("stdin console");
 	log_info("%sdirectional filter starting (seed %" PRIu64 ")",
@@ -845,6 +846,7 @@ int main(int argc, char **argv)
 
 	if (loop_run(sh->l) < 0)
 		sh->rc = 1;
+	daemon_stopping(sh->rc ? "error" : "ended");
 	flush_all(sh);
 	for (d = 0; d < 2; d++) {
 		struct side *s = &sh->side[d];

@@ -30,20 +30,27 @@ static struct {
 } tool = { .sigfd = -1 };
 
 /**
- * tool_init() - common start-up of a tool
- * @name:	program name for messages and syslog
+ * tool_stdio_guard() - make sure fds 0, 1 and 2 exist
  */
-void tool_init(const char *name)
+void tool_stdio_guard(void)
 {
 	int fd;
 
-	log_init(name);
-	/* stdio guard: fds 0, 1 and 2 are open, to /dev/null if need be */
 	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
 		;
 	if (fd < 0)
 		die_perror("/dev/null");
 	close(fd);
+}
+
+/**
+ * tool_init() - common start-up of a tool
+ * @name:	program name for messages and syslog
+ */
+void tool_init(const char *name)
+{
+	log_init(name);
+	tool_stdio_guard();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_perror("SIGPIPE");
 	sigemptyset(&tool.set);

@@ -44,6 +44,10 @@
  * routed to a signalfd. Exits 1 with a message on failure. */
 void tool_init(const char *name);
 
+/* tool_stdio_guard() - fds 0, 1 and 2 are open (to /dev/null if they were
+ * closed), so no socket or pipe opened later takes their number. */
+void tool_stdio_guard(void);
+
 /* tool_poll() - ppoll() over @pfd plus the stop-signal fd. @timeout_ms < 0
  * waits forever. Returns the number of @pfd entries with events (0 on
  * timeout or when only a signal arrived), or -1 with errno (never EINTR). A
