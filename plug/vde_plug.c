@@ -465,8 +465,8 @@ static int plug_reap_cmd(struct plug_ctx *c, bool now)
 		}
 		nanosleep(&ts, NULL);
 	}
-	if (sent > 0)
-		return 0;		/* we ended it: not its failure */
+	if (sent > 0 || (now && WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE))
+		return 0;		/* we ended it (or closed its pipes): not its failure */
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
