@@ -42,6 +42,7 @@
 #include "daemon.h"
 #include "libvdeplug.h"
 #include "log.h"
+#include "tool.h"
 #include "loop.h"
 #include "parse.h"
 #include "stream.h"
@@ -956,8 +957,7 @@ static int cb_session_up(void *arg, struct cable_peer *p)
 	port->peer = p;
 	p->user = port;
 	if (port_open(ctx, port)) {
-		log_warn("client %u (%s): cannot open VNL '%s': %s", p->id, ep,
-			 ctx->vnl ? ctx->vnl : "(default)", strerror(errno));
+		log_warn("client %u (%s): %s", p->id, ep, tool_vnl_error(ctx->vnl, errno));
 		port->peer = NULL;
 		p->user = NULL;
 		return -1;
@@ -1033,7 +1033,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *vnl = NULL, *connect_to = NULL, *pskfile = NULL, *config = NULL;
-	const char *name = NULL, *mgmt = NULL, *pidfile = NULL, *errstr;
+	const char *name = NULL, *mgmt = NULL, *pidfile = NULL;
 	unsigned port = 0, keepalive = 0;
 	mode_t mgmt_mode = 0600;
 	bool daemon_mode = false, verbose = false;
@@ -1059,17 +1059,13 @@ int main(int argc, char **argv)
 			vnl = optarg;
 			break;
 		case 'p':
-			port = (unsigned)parse_num(optarg, 1, 65535, &errstr);
-			if (errstr)
-				die("port %s: %s", errstr, optarg);
+			port = (unsigned)parse_num_arg("port", optarg, 1, 65535);
 			break;
 		case 'c':
 			connect_to = optarg;
 			break;
 		case 'k':
-			keepalive = (unsigned)parse_num(optarg, 1, 65535, &errstr);
-			if (errstr)
-				die("keepalive %s: %s", errstr, optarg);
+			keepalive = (unsigned)parse_num_arg("keepalive", optarg, 1, 65535);
 			break;
 		case 'P':
 			pskfile = optarg;
@@ -1240,11 +1236,11 @@ int main(int argc, char **argv)
 
 		snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(vnl, "["), vnl);
 		if (stat(dir, &st) < 0)
-			die_perror("cannot open VNL '%s'", vnl);
+			die("%s", tool_vnl_error(vnl, errno));
 	}
 	for (i = 0; i < ctx->nports; i++)
 		if (port_open(ctx, &ctx->ports[i]))
-			die_perror("cannot open VNL '%s'", ctx->stdio ? "-" : vnl ? vnl : "(default)");
+			die("%s", tool_vnl_error(ctx->stdio ? "-" : vnl, errno));
 	if (ctx->stdio) {
 		ctx->srx = malloc(sizeof(*ctx->srx));
 		if (!ctx->srx)

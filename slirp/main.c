@@ -33,6 +33,7 @@
 #include "glue.h"
 #include "libvdeplug.h"
 #include "log.h"
+#include "tool.h"
 #include "loop.h"
 #include "parse.h"
 #include "stream.h"
@@ -197,7 +198,6 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
-	const char *e;
 	struct sfwd f;
 	mode_t mode;
 	int opt;
@@ -280,9 +280,7 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 				die("--mgmtgroup %s: unknown group", optarg);
 			break;
 		case 'P':
-			c->args.port = (int)parse_num(optarg, 1, 0xffffff, &e);
-			if (e)
-				die("-P %s: port number %s", optarg, e);
+			c->args.port = (int)parse_num_arg("port", optarg, 1, 0xffffff);
 			break;
 		case 'g':
 			c->args.group = optarg;
@@ -661,23 +659,13 @@ static void on_shutdown(void *ctx)
 
 static void sv_open_net(struct sv_ctx *c)
 {
-	const char *name = c->sock ? c->sock : "the default switch";
 	int fl;
 
 	if (!c->args.mode)
 		c->args.mode = 0700;
 	c->net = vde_open(c->sock, "slirpvde:", &c->args);
-	if (!c->net) {
-		switch (errno) {
-		case ENOENT:
-		case ECONNREFUSED:
-		case ENOTDIR:
-			die("cannot connect to switch %s: %s (is a vde_switch running there?)",
-			    name, strerror(errno));
-		default:
-			die_perror("cannot connect to switch %s", name);
-		}
-	}
+	if (!c->net)
+		die("%s", tool_vnl_error(c->sock, errno));
 	c->data_fd = vde_datafd(c->net);
 	fl = fcntl(c->data_fd, F_GETFL);
 	if (fl < 0 || fcntl(c->data_fd, F_SETFL, fl | O_NONBLOCK) < 0)

@@ -39,6 +39,7 @@
 #include "daemon.h"
 #include "libvdeplug.h"
 #include "log.h"
+#include "tool.h"
 #include "loop.h"
 #include "parse.h"
 #include "stream.h"
@@ -517,7 +518,7 @@ static void side_vnl(struct side *s, const char *vnl)
 	s->name = vnl;
 	s->conn = vde_open(name, descr, NULL);
 	if (!s->conn)
-		die_perror("vde_open %s", vnl);
+		die("%s", tool_vnl_error(vnl, errno));
 	s->in_fd = vde_datafd(s->conn);
 	s->out_fd = -1;
 	free(name);
@@ -591,7 +592,7 @@ int main(int argc, char **argv)
 	struct pending pend[64];
 	size_t npend = 0, i;
 	const char *rcfile = NULL, *mgmt = NULL, *pidfile = NULL, *plugs = NULL;
-	const char *blink_path = NULL, *blink_id = NULL, *errstr;
+	const char *blink_path = NULL, *blink_id = NULL;
 	const char *vnl[2] = { NULL, NULL };
 	mode_t mgmtmode = 0700;
 	gid_t mgmtgroup = (gid_t)-1;
@@ -665,15 +666,11 @@ int main(int argc, char **argv)
 			blink_id = optarg;
 			break;
 		case OPT_SEED:
-			seed = (uint64_t)parse_num(optarg, 0, INT64_MAX, &errstr);
-			if (errstr)
-				die("seed %s: %s", errstr, optarg);
+			seed = (uint64_t)parse_num_arg("seed", optarg, 0, INT64_MAX);
 			have_seed = true;
 			break;
 		case OPT_RTPRIO:
-			rtprio = (int)parse_num(optarg, 1, 99, &errstr);
-			if (errstr)
-				die("rtprio %s: %s", errstr, optarg);
+			rtprio = (int)parse_num_arg("rtprio", optarg, 1, 99);
 			break;
 		default:
 			usage(stderr, 1);
