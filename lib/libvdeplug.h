@@ -65,7 +65,8 @@ ssize_t vde_send(VDECONN *conn, const void *buf, size_t len, int flags);
  * VDE_HAVE_BATCH). Correct for every module, built-in or plugin: modules
  * that can (vde://) use recvmmsg/sendmmsg, the others loop over their own
  * receive and send, so a nested VNL (vlan://, agno://) still does its work.
- * Neither call waits for more than the first frame. */
+ * A receive never waits; a send stops at the first frame the connection
+ * does not take (modules whose send blocks may wait there). */
 #define VDE_HAVE_BATCH 1
 
 struct vde_msg {

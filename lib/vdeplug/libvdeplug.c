@@ -243,8 +243,8 @@ static bool fd_ready(int fd, short events)
  * @flags:	0
  *
  * The module's own batch receive when it has one; otherwise its receive in
- * a loop, asking the data fd before every frame after the first, so the
- * call never waits for more than the first frame. Frames the module drops
+ * a loop, asking the data fd (poll, no wait) before every frame, so the
+ * call never waits. Frames the module drops
  * (length 1, the libvdeplug "arrived, ignore" answer) are not returned.
  *
  * Return: frames received, 0 when the connection is closed, -1 with errno
@@ -266,7 +266,7 @@ ssize_t vde_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned int n, int f
 	for (i = 0; i < n && got < n; i++) {
 		ssize_t r;
 
-		if (i > 0 && !fd_ready(conn->fddata, POLLIN))
+		if (!fd_ready(conn->fddata, POLLIN))
 			break;
 		r = conn->mod->recv(conn, msg[got].buf, msg[got].len);
 		if (r < 0 || r == 0) {
