@@ -144,7 +144,7 @@ static void usage(FILE *f, int status)
 {
 	fprintf(f,
 		"usage: %s [-dhvV] [-s VNL] [-p port] [-c host:port] [-k secs] [-n name]\n"
-		"       %*s [-M mgmt] [--mgmt-mode mode] [--pidfile file] -P pskfile\n"
+		"       %*s [-M mgmt] [--mgmtmode mode] [--mgmtgroup group] [--pidfile file] -P pskfile\n"
 		"       %s [options] -f config\n"
 		"       %s genkey | pubkey | genpsk\n"
 		"\n"
@@ -157,7 +157,8 @@ static void usage(FILE *f, int status)
 		"  -f, --config FILE     key mode: private-key and peer lines\n"
 		"  -n, --name NAME       cable name mixed into the handshake\n"
 		"  -M, --mgmt SOCK       management console socket\n"
-		"      --mgmt-mode MODE  its permissions (octal, default 0600)\n"
+		"      --mgmtmode MODE   its permissions (octal, default 0600; also --mgmt-mode)\n"
+		"      --mgmtgroup GROUP its group\n"
 		"  -d, --daemon          run in the background\n"
 		"      --pidfile FILE    write the pid (after setup) to FILE\n"
 		"  -v, --verbose         lifecycle messages\n"
@@ -1011,7 +1012,7 @@ static void read_config(const char *path, struct conf *cf)
 		die("%s: no peer line (the peers are the allow-list)", path);
 }
 
-enum { OPT_PIDFILE = 256, OPT_MGMTMODE };
+enum { OPT_PIDFILE = 256, OPT_MGMTMODE, OPT_MGMTGROUP };
 
 int main(int argc, char **argv)
 {
@@ -1025,6 +1026,8 @@ int main(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "mgmt", required_argument, NULL, 'M' },
 		{ "mgmt-mode", required_argument, NULL, OPT_MGMTMODE },
+		{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
+		{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
 		{ "daemon", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1036,6 +1039,7 @@ int main(int argc, char **argv)
 	const char *name = NULL, *mgmt = NULL, *pidfile = NULL;
 	unsigned port = 0, keepalive = 0;
 	mode_t mgmt_mode = 0600;
+	gid_t mgmt_group = (gid_t)-1;
 	bool daemon_mode = false, verbose = false;
 	struct ctx *ctx;
 	struct conf *cf;
@@ -1081,7 +1085,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MGMTMODE:
 			if (parse_mode(optarg, &mgmt_mode))
-				die("mgmt-mode: invalid mode %s", optarg);
+				die("mgmtmode %s: invalid (expected an octal mode such as 0660)", optarg);
+			break;
+		case OPT_MGMTGROUP:
+			if (parse_group(optarg, &mgmt_group))
+				die("mgmtgroup %s: unknown group", optarg);
 			break;
 		case 'd':
 			daemon_mode = true;
@@ -1265,7 +1273,7 @@ int main(int argc, char **argv)
 
 		ctx->con = console_new(ctx->loop, &cc);
 		if (!ctx->con || console_add_cmds(ctx->con, cmds, sizeof(cmds) / sizeof(cmds[0])) ||
-		    console_listen(ctx->con, mgmt, mgmt_mode, (gid_t)-1))
+		    console_listen(ctx->con, mgmt, mgmt_mode, mgmt_group))
 			die_perror("management console %s", mgmt);
 	}
 	if (daemon_mode && daemonize())

@@ -50,4 +50,22 @@ expect "slirpvde -P 5x" "^slirpvde: $num" "$SLIRP" -P 5x
 expect "vde_cryptcab -p 5x" "^vde_cryptcab: $num" "$CAB" -p 5x
 expect "wirefilter --seed 5x" "^wirefilter: seed 5x: invalid \(expected a number from 0 to" \
 	"$WF" --seed 5x
-pass "clear open errors and one bad-number format"
+
+# the same long options everywhere: -h/--help, -V/--version in every tool;
+# --mgmt, --mgmtmode, --mgmtgroup in every tool with a console; --pidfile and
+# --daemon in every daemon
+# (vde_switch: its options belong to switch/, not covered here)
+for t in vde_plug vde_plug2tap dpipe wirefilter vde_cryptcab slirpvde; do
+	b=$(bin $t)
+	"$b" -h >"$TMP/h1" 2>&1 && "$b" --help >"$TMP/h2" 2>&1 && cmp -s "$TMP/h1" "$TMP/h2" ||
+		fail "$t: -h and --help differ or fail"
+	"$b" -V >/dev/null 2>&1 && "$b" --version >/dev/null 2>&1 || fail "$t: -V/--version"
+	"$b" --help 2>&1 | grep -q -- "--pidfile" || fail "$t: no --pidfile"
+	"$b" --help 2>&1 | grep -q -- "--daemon" || fail "$t: no --daemon"
+done
+for t in wirefilter vde_cryptcab slirpvde vde_switch; do
+	for o in --mgmt --mgmtmode --mgmtgroup; do
+		"$(bin $t)" --help 2>&1 | grep -Eq -- "$o( |$)" || fail "$t: no $o"
+	done
+done
+pass "clear open errors and one bad-number format; the same options everywhere"
