@@ -209,19 +209,6 @@ static void plug_stream_frame(void *arg, const uint8_t *frame, size_t len)
 		plug_flush_tx(c);
 }
 
-/* Control connection readable: anything but EOF is unexpected noise. */
-static bool plug_ctl_gone(int fd)
-{
-	uint8_t b[256];
-	ssize_t r = read(fd, b, sizeof(b));
-
-	if (r > 0)
-		return false;
-	if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-		return false;
-	return true;
-}
-
 /* One batch from @net into c->rxmsg. Returns the number of frames, 0 when
  * there is nothing to deliver, or -1 with *end set when the loop must stop. */
 static int plug_recv(struct plug_ctx *c, struct tool_net *net, enum plug_end *end)
@@ -305,7 +292,7 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 			end = END_SIGNAL;
 			break;
 		}
-		if (pfd[PFD_CTL].revents && plug_ctl_gone(pfd[PFD_CTL].fd)) {
+		if (pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd)) {
 			end = END_NET_GONE;
 			break;
 		}
@@ -374,8 +361,8 @@ static enum plug_end plug_run_cable(struct plug_ctx *c)
 			end = END_SIGNAL;
 			break;
 		}
-		if ((pfd[PFD_CTL0].revents && plug_ctl_gone(pfd[PFD_CTL0].fd)) ||
-		    (pfd[PFD_CTL1].revents && plug_ctl_gone(pfd[PFD_CTL1].fd))) {
+		if ((pfd[PFD_CTL0].revents && tool_ctl_gone(pfd[PFD_CTL0].fd)) ||
+		    (pfd[PFD_CTL1].revents && tool_ctl_gone(pfd[PFD_CTL1].fd))) {
 			end = END_NET_GONE;
 			break;
 		}

@@ -260,17 +260,6 @@ static void p2t_open_net(struct p2t_ctx *c)
 	die("%s", tool_vnl_error(c->sock, errno));
 }
 
-/* Control connection readable: anything but EOF is noise. */
-static bool p2t_ctl_gone(int fd)
-{
-	uint8_t b[256];
-	ssize_t r = read(fd, b, sizeof(b));
-
-	if (r > 0)
-		return false;
-	return !(r < 0 && (errno == EINTR || errno == EAGAIN));
-}
-
 static void p2t_send_net(struct p2t_ctx *c, const uint8_t *frame, size_t len)
 {
 	if (vde_send(c->net, frame, len, 0) < 0)
@@ -496,7 +485,7 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 		}
 		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0)
 			end = errno == EPIPE ? END_OUTPUT_CLOSED : END_ERROR;
-		if (end == END_NONE && pfd[PFD_CTL].revents && p2t_ctl_gone(pfd[PFD_CTL].fd))
+		if (end == END_NONE && pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd))
 			end = END_NET_GONE;
 		if (end == END_NONE && pfd[PFD_TAP].revents)
 			end = p2t_from_tap(c);

@@ -127,6 +127,22 @@ int tool_stop_signal(void)
 	return tool.stop;
 }
 
+/**
+ * tool_ctl_gone() - did the switch close the port?
+ * @fd:	a readable control stream
+ *
+ * Return: true on EOF or an error, false for stray bytes or EAGAIN/EINTR.
+ */
+bool tool_ctl_gone(int fd)
+{
+	char b[256];
+	ssize_t r = read(fd, b, sizeof(b));
+
+	if (r > 0)
+		return false;
+	return !(r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
 const sigset_t *tool_stop_set(void)
 {
 	return &tool.set;

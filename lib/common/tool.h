@@ -59,6 +59,11 @@ int tool_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
  * can ask too. */
 int tool_stop_signal(void);
 
+/* tool_ctl_gone() - a switch's control stream (vde_ctlfd()) is readable:
+ * true when it says the switch closed the port (EOF or an error), false for
+ * stray bytes or EAGAIN/EINTR. */
+bool tool_ctl_gone(int fd);
+
 /* The signals tool_init() blocked; children must unblock them before exec
  * (tool_child_reset() does). */
 const sigset_t *tool_stop_set(void);

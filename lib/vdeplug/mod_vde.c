@@ -335,6 +335,24 @@ static ssize_t vde_mod_send(VDECONN *conn, const void *buf, size_t len)
 
 #define VDE_MOD_BATCH	64	/* datagrams per recvmmsg/sendmmsg call */
 
+/* One mmsghdr per vde_msg (at most VDE_MOD_BATCH); returns how many. */
+static unsigned int vde_mmsg_fill(struct mmsghdr *mm, struct iovec *iov,
+				  const struct vde_msg *msg, unsigned int n)
+{
+	unsigned int i;
+
+	if (n > VDE_MOD_BATCH)
+		n = VDE_MOD_BATCH;
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = msg[i].buf;
+		iov[i].iov_len = msg[i].len;
+		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	return n;
+}
+
 /* recvmmsg into the caller's buffers. A zero-length datagram (the switch
  * closing the port) ends the batch; when frames came before it, the close
  * is remembered and reported by the next call. One-byte datagrams are the
@@ -351,15 +369,7 @@ static ssize_t vde_mod_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned i
 	 * datagram socket is opened as a cable (u.p2p) by this module too */
 	if (conn->fdctl >= 0 && conn->u.vde.closed)
 		return 0;
-	if (n > VDE_MOD_BATCH)
-		n = VDE_MOD_BATCH;
-	for (i = 0; i < n; i++) {
-		iov[i].iov_base = msg[i].buf;
-		iov[i].iov_len = msg[i].len;
-		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-	}
+	n = vde_mmsg_fill(mm, iov, msg, n);
 	do
 		r = recvmmsg(conn->fddata, mm, n, MSG_DONTWAIT, NULL);
 	while (r < 0 && errno == EINTR);
@@ -396,18 +406,9 @@ static ssize_t vde_mod_send_batch(VDECONN *conn, const struct vde_msg *msg, unsi
 {
 	struct mmsghdr mm[VDE_MOD_BATCH];
 	struct iovec iov[VDE_MOD_BATCH];
-	unsigned int i;
 	int r;
 
-	if (n > VDE_MOD_BATCH)
-		n = VDE_MOD_BATCH;
-	for (i = 0; i < n; i++) {
-		iov[i].iov_base = msg[i].buf;
-		iov[i].iov_len = msg[i].len;
-		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-	}
+	n = vde_mmsg_fill(mm, iov, msg, n);
 	do
 		r = sendmmsg(conn->fddata, mm, n, MSG_DONTWAIT);
 	while (r < 0 && errno == EINTR);
