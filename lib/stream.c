@@ -241,6 +241,33 @@ static void stream_tx_keep(struct stream_tx *tx, const void *p, size_t len)
 }
 
 /**
+ * stream_tx_queue() - append one record to the backlog, without writing
+ * @tx:		writer state
+ * @frame:	frame bytes
+ * @len:	frame length
+ *
+ * For a tool that gathers the frames of one wake-up and writes them with
+ * one stream_tx_flush().
+ *
+ * Return: 1 queued, 0 dropped and counted (no room, empty or oversized).
+ */
+int stream_tx_queue(struct stream_tx *tx, const void *frame, size_t len)
+{
+	uint8_t hdr[2];
+
+	if (!stream_hdr(hdr, len) || STREAM_TX_BUF - tx->len < 2 + len) {
+		tx->drops++;
+		return 0;
+	}
+	if (tx->off > 0 && tx->off == tx->len)
+		tx->off = tx->len = 0;
+	stream_tx_keep(tx, hdr, 2);
+	stream_tx_keep(tx, frame, len);
+	tx->frames++;
+	return 1;
+}
+
+/**
  * stream_tx_flush() - write what the backlog holds, without blocking
  * @tx:	writer state
  * @fd:	stream fd (non-blocking, or a blocking one: then it waits in write)
@@ -256,8 +283,16 @@ int stream_tx_flush(struct stream_tx *tx, int fd)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* make the written part room again once it is the
+			 * larger part (each byte moves at most once on average) */
+			if (tx->off >= tx->len - tx->off) {
+				memmove(tx->buf, tx->buf + tx->off, tx->len - tx->off);
+				tx->len -= tx->off;
+				tx->off = 0;
+			}
 			return 1;
+		}
 		if (n <= 0)
 			return -1;
 		tx->off += (size_t)n;

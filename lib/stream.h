@@ -66,6 +66,10 @@ struct stream_tx {
 void stream_tx_init(struct stream_tx *tx);
 /* Frames accepted, or -1 with errno (EPIPE...) when the stream is broken. */
 ssize_t stream_tx_frames(struct stream_tx *tx, int fd, const struct iovec *frames, size_t n);
+/* Queue one frame as a record behind the backlog without writing (a tool
+ * that gathers a whole batch, then flushes once): 1 queued, 0 dropped and
+ * counted (no room, empty or oversized). */
+int stream_tx_queue(struct stream_tx *tx, const void *frame, size_t len);
 /* 0 backlog empty, 1 some left (wait for POLLOUT), -1 with errno. */
 int stream_tx_flush(struct stream_tx *tx, int fd);
 static inline int stream_tx_pending(const struct stream_tx *tx)

@@ -45,7 +45,6 @@
 #include "stream.h"
 #include "wirefilter.h"
 
-#define OBUF_SIZE	(256 * 1024)
 #define RBUF_SIZE	(64 * 1024)
 #define SPEED_READ	2048		/* read size while speed back-pressure applies */
 #define OUT_WAIT_MS	20		/* wait for a full output before polling for it */
@@ -60,8 +59,7 @@ struct side {
 	int in_fd, out_fd;		/* stream: input / output fds; VNL: data fd */
 	VDECONN *conn;
 	struct stream_rx *rx;
-	uint8_t *obuf;
-	size_t olen;
+	struct stream_tx *tx;		/* stream output (lib/stream.h's writer) */
 	bool out_poll;			/* out_fd is non-blocking and in the poll set */
 	int out_flags;			/* original file status flags, restored at exit */
 	bool out_full;			/* output could not be written: wait for POLLOUT */
@@ -168,71 +166,42 @@ static void usage(FILE *f, int status)
 
 /* --- output ------------------------------------------------------------- */
 
-/* Blocking output (a regular file, say): write everything. */
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void output_closed(struct shell *sh, struct side *s)
 {
 	log_info("%s: output closed (%s), exiting", s->name, strerror(errno));
 	sh->rc = 0;
 	loop_stop(sh->l);
-	s->olen = 0;
+	if (s->tx)
+		stream_tx_init(s->tx);	/* nobody left to read the backlog */
 }
 
-/* Write what the peer accepts; keep the rest and wait for POLLOUT, during
- * which the inputs feeding this end are not read (back-pressure). */
+/* Write what the peer accepts (lib/stream.c's writer); keep the rest and
+ * wait for POLLOUT, during which the inputs feeding this end are not read
+ * (back-pressure). */
 static void side_flush(struct shell *sh, struct side *s)
 {
-	size_t off = 0;
+	int r;
 
-	if (!s->olen)
+	if (!s->tx || !stream_tx_pending(s->tx))
 		return;
-	if (!s->out_poll) {
-		if (write_all(s->out_fd, s->obuf, s->olen) < 0)
-			output_closed(sh, s);
-		s->olen = 0;
-		return;
-	}
-	while (off < s->olen) {
-		ssize_t n = write(s->out_fd, s->obuf + off, s->olen - off);
+	r = stream_tx_flush(s->tx, s->out_fd);	/* a blocking fd: all or an error */
+	while (r > 0) {
+		/* a busy reader usually drains within a moment: wait a little
+		 * (cheaper than many small writes), then go async */
+		struct pollfd pfd = { .fd = s->out_fd, .events = POLLOUT };
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			/* a busy reader usually drains within a moment: wait a
-			 * little (cheaper than many small writes), then go async */
-			struct pollfd pfd = { .fd = s->out_fd, .events = POLLOUT };
-
-			if (poll(&pfd, 1, OUT_WAIT_MS) > 0)
-				continue;
+		if (poll(&pfd, 1, OUT_WAIT_MS) <= 0)
 			break;
-		}
-		if (n <= 0) {
-			output_closed(sh, s);
-			return;
-		}
-		off += (size_t)n;
+		r = stream_tx_flush(s->tx, s->out_fd);
 	}
-	if (off)
-		memmove(s->obuf, s->obuf + off, s->olen - off);
-	s->olen -= off;
-	if (s->olen && !s->out_full) {
+	if (r < 0) {
+		output_closed(sh, s);
+		return;
+	}
+	if (r > 0 && !s->out_full) {
 		s->out_full = true;
 		loop_mod_fd(sh->l, s->out_fd, EPOLLOUT);
-	} else if (!s->olen && s->out_full) {
+	} else if (r == 0 && s->out_full) {
 		s->out_full = false;
 		loop_mod_fd(sh->l, s->out_fd, 0);
 	}
@@ -266,14 +235,10 @@ static void on_output(void *arg, enum wf_dir dir, const uint8_t *frame, size_t l
 	case SIDE_STREAM:
 		if (s->out_fd < 0)
 			break;
-		if (s->olen + 2 + len > OBUF_SIZE)
+		if (STREAM_TX_BUF - s->tx->len < 2 + len)
 			side_flush(sh, s);
-		if (s->olen + 2 + len > OBUF_SIZE || !stream_hdr(s->obuf + s->olen, len)) {
+		if (!stream_tx_queue(s->tx, frame, len))
 			sh->w.tx_errors[dir]++;
-			break;
-		}
-		memcpy(s->obuf + s->olen + 2, frame, len);
-		s->olen += 2 + len;
 		break;
 	case SIDE_VNL:
 		if (vde_send(s->conn, frame, len, 0) < 0)
@@ -493,10 +458,11 @@ static int env_fd(const char *name)
 static void side_alloc(struct side *s)
 {
 	s->rx = malloc(sizeof(*s->rx));
-	s->obuf = malloc(OBUF_SIZE);
-	if (!s->rx || !s->obuf)
+	s->tx = malloc(sizeof(*s->tx));
+	if (!s->rx || !s->tx)
 		die("out of memory");
 	stream_rx_init(s->rx);
+	stream_tx_init(s->tx);
 }
 
 static void side_stream(struct side *s, int in, int out, const char *name)
@@ -851,8 +817,8 @@ int main(int argc, char **argv)
 		if (s->out_poll) {
 			/* a last blocking flush, then the flags the fd came with */
 			fcntl(s->out_fd, F_SETFL, s->out_flags);
-			if (s->olen && write_all(s->out_fd, s->obuf, s->olen) < 0)
-				s->olen = 0;
+			if (s->tx && stream_tx_pending(s->tx))
+				(void)stream_tx_flush(s->tx, s->out_fd);
 		}
 	}
 	console_free(sh->w.con);
@@ -860,7 +826,7 @@ int main(int argc, char **argv)
 		if (sh->side[d].conn)
 			vde_close(sh->side[d].conn);
 		free(sh->side[d].rx);
-		free(sh->side[d].obuf);
+		free(sh->side[d].tx);
 	}
 	if (sh->blink_fd >= 0)
 		close(sh->blink_fd);
