@@ -127,6 +127,7 @@ struct ctx {
 	bool verbose;
 	bool stdio;
 	struct stream_rx *srx;
+	struct stream_tx *stx_out;	/* -s -: frames for stdout, one write per wake-up */
 	const char *vnl;
 	struct port ports[CABLE_MAX_PEERS];
 	size_t nports;			/* slots used so far (a PSK server reuses them) */
@@ -395,6 +396,12 @@ static void flush_sw(struct ctx *ctx)
 	struct sw_txq *q = &ctx->stx;
 	unsigned i = 0;
 
+	/* stdout is blocking (as in VDE 2): the flush writes it all */
+	if (ctx->stx_out && stream_tx_pending(ctx->stx_out) &&
+	    stream_tx_flush(ctx->stx_out, STDOUT_FILENO) != 0) {
+		log_debug("stdout: %s (frames dropped)", strerror(errno));
+		stream_tx_init(ctx->stx_out);
+	}
 	while (i < q->n) {
 		unsigned j = i + 1;
 
@@ -424,7 +431,7 @@ static void cb_deliver(void *arg, struct cable_peer *p, const uint8_t *frame, si
 		return;
 	}
 	if (ctx->stdio) {
-		if (stream_write_frame(STDOUT_FILENO, frame, len) < 0)
+		if (!stream_tx_queue(ctx->stx_out, frame, len))
 			p->stats[C_TX_ERROR]++;
 		return;
 	}
@@ -1251,9 +1258,11 @@ int main(int argc, char **argv)
 			die("%s", tool_vnl_error(ctx->stdio ? "-" : vnl, errno));
 	if (ctx->stdio) {
 		ctx->srx = malloc(sizeof(*ctx->srx));
-		if (!ctx->srx)
+		ctx->stx_out = malloc(sizeof(*ctx->stx_out));
+		if (!ctx->srx || !ctx->stx_out)
 			die("out of memory");
 		stream_rx_init(ctx->srx);
+		stream_tx_init(ctx->stx_out);
 	}
 	if (loop_add_fd(ctx->loop, ctx->udp, EPOLLIN, on_udp, ctx))
 		die_perror("epoll");
@@ -1316,6 +1325,7 @@ int main(int argc, char **argv)
 	close(ctx->udp);
 	loop_free(ctx->loop);
 	free(ctx->srx);
+	free(ctx->stx_out);
 	free(ctx);
 	pidfile_remove();
 	return 0;
