@@ -68,6 +68,7 @@ struct sv_ctx {
 	int rc;
 	uint64_t to_net_drops;
 	struct stream_rx rx;
+	struct stream_tx tx;		/* -s -: the output stream */
 	uint8_t buf[SV_FRAMEMAX];
 	uint8_t inbuf[SV_INBUF];
 };
@@ -347,11 +348,13 @@ static ssize_t sv_send(void *arg, const void *frame, size_t len)
 	ssize_t r;
 
 	if (c->stream) {
-		r = stream_write_frame(c->out_fd, frame, len);
+		struct iovec v = { .iov_base = (void *)frame, .iov_len = len };
+
+		r = stream_tx_frames(&c->tx, c->out_fd, &v, 1);
 		if (r > 0)
-			return r;
+			return (ssize_t)len;
 		c->to_net_drops++;
-		if (r < 0 && errno == EPIPE)
+		if (r < 0 && (errno == EPIPE || errno == ECONNRESET))
 			sv_end(c, 0, "output closed");
 		return -1;
 	}
@@ -735,6 +738,7 @@ static void sv_setup(struct sv_ctx *c)
 	}
 	if (c->stream) {
 		stream_rx_init(&c->rx);
+		stream_tx_init(&c->tx);
 		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0)
 			die_perror("stdin");
 	} else {
