@@ -1298,7 +1298,20 @@ int main(int argc, char **argv)
 		die_perror("signals");
 	if (pidfile && pidfile_write(pidfile, NULL))
 		die_perror("pidfile %s", pidfile);
-	daemon_ready(NULL);
+	{
+		char what[600];
+		struct sockaddr_storage a;
+		socklen_t alen = sizeof(a);
+		unsigned int uport = 0;
+
+		if (!getsockname(ctx->udp, (struct sockaddr *)&a, &alen))
+			uport = ntohs(a.ss_family == AF_INET6 ?
+				      ((struct sockaddr_in6 *)&a)->sin6_port :
+				      ((struct sockaddr_in *)&a)->sin_port);
+		snprintf(what, sizeof(what), "udp port %u, network %s%s%s", uport,
+			 vnl ? vnl : "(default)", mgmt ? ", console " : "", mgmt ? mgmt : "");
+		daemon_ready(what);
+	}
 	if (ctx->verbose) {
 		struct sockaddr_storage a;
 		socklen_t alen = sizeof(a);

@@ -800,7 +800,14 @@ int main(int argc, char **argv)
 		die_perror("signals");
 	if (pidfile && pidfile_write(pidfile, NULL) < 0)
 		die_perror("pidfile %s", pidfile);
-	daemon_ready(NULL);
+	{
+		char what[600];
+
+		snprintf(what, sizeof(what), "%s <-> %s%s%s", sh->side[0].name ? sh->side[0].name : "-",
+			 sh->side[1].name ? sh->side[1].name : "-", mgmt ? ", console " : "",
+			 mgmt ? mgmt : "");
+		daemon_ready(what);
+	}
 	if (stdin_console && console_attach_stdio(sh->w.con, STDIN_FILENO, STDOUT_FILENO) < 0)
 		die_perror("stdin console");
 	log_info("%sdirectional filter starting (seed %" PRIu64 ")",
