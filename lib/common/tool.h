@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/common/tool.h - the skeleton every vdekit tool is built on
  *
- * vde_plug, vde_plug2tap, dpipe, wirefilter, vde_cryptcab, slirpvde (and
- * the switch for its daemon part) share one start-up and one loop shape:
+ * Users: vde_plug and vde_plug2tap (all of it: tool_init, tool_poll,
+ * tool_open, tool_opt_*, tool_ctl_gone); wirefilter, vde_cryptcab and
+ * slirpvde (tool_vnl_error, parse_num_arg; their epoll loops read the stop
+ * signals from a signalfd, lib/common/loop.h); dpipe (tool_stdio_guard; it
+ * waits in sigwaitinfo). Every daemon, vde_switch included, uses
+ * daemonize()/daemon_ready()/daemon_stopping() (daemon.h), and every stream
+ * output goes through lib/stream.h's stream_tx writer.
+ *
+ * The shape of a tool:
  *
  *   tool_init("vde_plug");          stdio guard, SIGPIPE ignored, stop
  *                                   signals (TERM, INT, HUP) blocked and

@@ -46,6 +46,16 @@ PIDS+=($pid)
 WAIT_SECS=20 wait_for busy $pid || fail "wirefilter </dev/zero did not start reading: $(cat "$TMP/wf.log")"
 stop_within "wirefilter </dev/zero" $pid TERM
 
+# vde_plug2tap -s - (root: its tap lives in a namespace of ours)
+if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && ip netns list >/dev/null 2>&1; then
+	mkns sig
+	ip netns exec "$ID-sig" "$(bin vde_plug2tap)" -s - tapz </dev/zero >/dev/null 2>"$TMP/p2t.log" &
+	pid=$!
+	PIDS+=($pid)
+	WAIT_SECS=20 wait_for busy $pid || fail "vde_plug2tap </dev/zero did not start reading: $(cat "$TMP/p2t.log")"
+	stop_within "vde_plug2tap -s - </dev/zero" $pid TERM
+fi
+
 # dpipe killed with SIGKILL: its stages (and a nested dpipe's) end too
 printf 'echo $$ >"$0.$1.pid"; exec sleep 600\n' >"$TMP/stage"
 "$DPIPE" sh "$TMP/stage" a = sh -c 'exec "$0" sh "$1" b = sh "$1" c' "$DPIPE" "$TMP/stage" \
