@@ -88,6 +88,7 @@ struct plug_ctx {
 	char **cmd;			/* MODE_CMD: argv after "=" */
 	pid_t cmd_pid;
 	int in_fd, out_fd;		/* stream side */
+	int out_flags;			/* out_fd's flags before O_NONBLOCK, or -1 */
 	uint64_t sent, received, drops;	/* frames to / from the network(s) */
 	struct stream_rx rx;
 	struct stream_tx tx;
@@ -321,9 +322,16 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 			}
 		}
 	}
-	/* what the reader has not taken yet gets one last chance */
-	if (end != END_OUTPUT_CLOSED && stream_tx_pending(&c->tx) &&
-	    stream_tx_flush(&c->tx, c->out_fd) != 0)
+	/* what the reader has not taken yet: a bounded last chance */
+	if (end != END_OUTPUT_CLOSED && end != END_SIGNAL) {
+		int64_t deadline = plug_now_ms() + PLUG_SEND_WAIT_MS;
+		struct pollfd p = { .fd = c->out_fd, .events = POLLOUT };
+
+		while (stream_tx_flush(&c->tx, c->out_fd) > 0 && !tool_stop_signal() &&
+		       plug_now_ms() < deadline)
+			(void)tool_poll(&p, 1, 50);
+	}
+	if (stream_tx_pending(&c->tx))
 		c->drops++;
 	if (end == END_INPUT_EOF && stream_rx_partial(&c->rx))
 		log_info("input ended inside a record (truncated frame dropped)");
@@ -692,6 +700,7 @@ int main(int argc, char **argv)
 		c->net[i].args.mode = 0700;
 	c->in_fd = STDIN_FILENO;
 	c->out_fd = STDOUT_FILENO;
+	c->out_flags = -1;
 	plug_parse_args(c, argc, argv);
 	log_set_level(c->verbose ? LOG_INFO : LOG_WARNING);
 	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
@@ -705,6 +714,9 @@ int main(int argc, char **argv)
 		die_perror("pidfile %s", c->pidfile);
 	if (c->mode == MODE_CMD)
 		plug_spawn_cmd(c);
+	/* a stalled reader must not hold the loop: the writer keeps a backlog */
+	if (c->mode != MODE_CABLE)
+		c->out_flags = tool_out_nonblock(c->out_fd);
 	{
 		char what[512];
 
@@ -731,12 +743,14 @@ int main(int argc, char **argv)
 
 		close(c->in_fd);
 		close(c->out_fd);
+		c->out_flags = -1;
 		cs = plug_reap_cmd(c, end != END_INPUT_EOF);
 		if (status == EXIT_SUCCESS && cs != 0) {
 			log_err("%s exited with status %d", c->cmd[0], cs);
 			status = cs;
 		}
 	}
+	tool_out_restore(c->out_fd, c->out_flags);
 	for (i = 0; i < 2; i++)
 		if (c->net[i].conn)
 			vde_close(c->net[i].conn);

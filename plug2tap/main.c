@@ -551,7 +551,14 @@ int main(int argc, char **argv)
 		daemon_ready(what);
 	}
 
-	end = p2t_run(c);
+	{
+		/* -s -: a stalled reader must not hold the loop (the writer
+		 * keeps a backlog, the tap waits meanwhile) */
+		int out_flags = c->stream ? tool_out_nonblock(c->out_fd) : -1;
+
+		end = p2t_run(c);
+		tool_out_restore(c->out_fd, out_flags);
+	}
 	logmsg(end == END_ERROR ? LOG_ERR : LOG_NOTICE,
 	       "%s %s: %s; frames to the network %llu, to the tap %llu, dropped %llu; "
 	       "%s: %llu super-frames cut, %llu merged",

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,6 +126,36 @@ int tool_stop_signal(void)
 	if (!tool.stop && tool.sigfd >= 0)
 		tool_read_signals();
 	return tool.stop;
+}
+
+/**
+ * tool_out_nonblock() - non-blocking output for a pipe or a socket
+ * @fd:	the output
+ *
+ * The file status flags belong to the open file description, which a
+ * shell pipeline shares with nobody else but a terminal may share with the
+ * whole session: only pipes and sockets are changed, and
+ * tool_out_restore() puts the flags back at exit.
+ *
+ * Return: the previous flags, or -1 if nothing was changed.
+ */
+int tool_out_nonblock(int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return -1;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_NONBLOCK) || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	return fl;
+}
+
+void tool_out_restore(int fd, int flags)
+{
+	if (flags >= 0)
+		(void)fcntl(fd, F_SETFL, flags);
 }
 
 /**

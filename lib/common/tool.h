@@ -66,6 +66,13 @@ int tool_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
  * can ask too. */
 int tool_stop_signal(void);
 
+/* tool_out_nonblock() - make a pipe or socket output non-blocking, so a
+ * stalled reader never holds the loop (the stream_tx writer keeps what it
+ * does not take); a tty or file is left alone. Returns the previous file
+ * status flags for tool_out_restore(), or -1 when nothing was changed. */
+int tool_out_nonblock(int fd);
+void tool_out_restore(int fd, int flags);
+
 /* tool_ctl_gone() - a switch's control stream (vde_ctlfd()) is readable:
  * true when it says the switch closed the port (EOF or an error), false for
  * stray bytes or EAGAIN/EINTR. */

@@ -38,6 +38,33 @@ PIDS+=($pid)
 WAIT_SECS=20 wait_for busy $pid || fail "vde_plug = cat /dev/zero did not start reading"
 stop_within "vde_plug = cat /dev/zero" $pid TERM
 
+# a reader that never reads: the plug's output fills up, and it still ends
+# at once on SIGTERM (it waits for POLLOUT with a bounded backlog, never in
+# a blocking write)
+mkfifo "$TMP/stall" "$TMP/stall.in"
+exec {stall_r}<>"$TMP/stall"		# held open, never read
+exec {stall_w}<>"$TMP/stall.in"		# the plug's stdin: open, silent
+"$PLUG" -v "$TMP/sw" <"$TMP/stall.in" >"$TMP/stall" 2>"$TMP/stall.log" &
+stalled=$!
+PIDS+=($stalled)
+wait_for grep -q "connected to" "$TMP/stall.log" || fail "stalled plug did not connect"
+start_plug flood "$TMP/sw"
+frames 02:00:00:00:00:0f ff:ff:ff:ff:ff:ff flood $(for i in $(seq 500); do echo 1514; done) >"$TMP/flood.bin"
+# the pipe to the reader is full (>= 60000 bytes waiting in it)
+pipe_full() {
+	python3 - "$TMP/stall" <<'PY'
+import fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+n = struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'\0' * 4))[0]
+sys.exit(0 if n >= 60000 else 1)
+PY
+}
+# (the switch drops what the stalled plug does not read: flood until full)
+fill() { send flood "$TMP/flood.bin"; pipe_full; }
+WAIT_SECS=30 wait_for fill || fail "the stalled plug's output did not fill up"
+stop_within "vde_plug with a stalled reader" $stalled TERM
+exec {stall_r}>&- {stall_w}>&-
+
 # wirefilter between stdin/stdout and a switch
 WF=$(bin wirefilter)
 cat /dev/zero | "$WF" -v "-:$TMP/sw" >/dev/null 2>"$TMP/wf.log" &
