@@ -214,32 +214,15 @@ static void plug_stream_frame(void *arg, const uint8_t *frame, size_t len)
  * there is nothing to deliver, or -1 with *end set when the loop must stop. */
 static int plug_recv(struct plug_ctx *c, struct tool_net *net, enum plug_end *end)
 {
-	ssize_t r;
-	int i;
+	int r = tool_recv(net->conn, c->rxmsg, c->rxbuf, PLUG_BATCH);
 
-	for (i = 0; i < PLUG_BATCH; i++) {
-		c->rxmsg[i].buf = c->rxbuf[i];
-		c->rxmsg[i].len = sizeof(c->rxbuf[i]);
-	}
-	r = vde_recv_batch(net->conn, c->rxmsg, PLUG_BATCH, 0);
-	if (r < 0) {
-		switch (errno) {
-		case EINTR: case EAGAIN:	/* EWOULDBLOCK == EAGAIN on Linux */
-			return 0;
-		case ECONNRESET: case ECONNREFUSED: case ENOTCONN: case EPIPE:
-			*end = END_NET_GONE;
-			return -1;
-		default:
-			log_err("receive from %s: %s", net->name, strerror(errno));
-			*end = END_ERROR;
-			return -1;
-		}
-	}
-	if (r == 0) {			/* closed (switch port, peer, stream) */
+	if (r == TOOL_GONE) {
 		*end = END_NET_GONE;
-		return -1;
+	} else if (r == TOOL_ERROR) {
+		log_err("receive from %s: %s", net->name, strerror(errno));
+		*end = END_ERROR;
 	}
-	return (int)r;
+	return r < 0 ? -1 : r;
 }
 
 /* Frames from the network to the output stream. */

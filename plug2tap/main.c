@@ -409,25 +409,16 @@ static enum p2t_end p2t_from_tap(struct p2t_ctx *c)
  * module, nested plugins included), merged where it can be for the tap. */
 static enum p2t_end p2t_from_vnl(struct p2t_ctx *c)
 {
-	ssize_t n;
-	int i;
+	int n = tool_recv(c->net, c->rxmsg, c->rxbuf, P2T_BATCH), i;
 
-	for (i = 0; i < P2T_BATCH; i++) {
-		c->rxmsg[i].buf = c->rxbuf[i];
-		c->rxmsg[i].len = sizeof(c->rxbuf[i]);
-	}
-	n = vde_recv_batch(c->net, c->rxmsg, P2T_BATCH, 0);
-	if (n == 0)
+	if (n == TOOL_GONE)
 		return END_NET_GONE;
-	if (n < 0) {
-		if (errno == EINTR || errno == EAGAIN)
-			return END_NONE;
-		if (errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN ||
-		    errno == EPIPE)
-			return END_NET_GONE;
+	if (n == TOOL_ERROR) {
 		log_err("read from %s: %s", c->sock ? c->sock : "the switch", strerror(errno));
 		return END_ERROR;
 	}
+	if (n == 0)
+		return END_NONE;
 	for (i = 0; i < n; i++) {
 		c->rxf[i].data = c->rxmsg[i].buf;
 		c->rxf[i].len = c->rxmsg[i].len;

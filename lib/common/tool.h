@@ -104,6 +104,16 @@ void tool_opt_mode(struct tool_net *n, const char *arg);	/* -m MODE (octal) */
  * "cannot open VNL: what went wrong (what to do)" from tool_vnl_error(). */
 VDECONN *tool_open(struct tool_net *n, const char *descr);
 
+/* tool_recv() - one vde_recv_batch() of at most @n frames into @bufs (@n
+ * buffers of VDE_ETHBUFSIZE bytes, described in @msg). Returns the number
+ * of frames, 0 when none is there (EAGAIN, EINTR), TOOL_GONE when the
+ * connection was closed (by the switch, the peer, the stream's end), or
+ * TOOL_ERROR with errno for anything else. */
+#define TOOL_GONE	(-1)
+#define TOOL_ERROR	(-2)
+int tool_recv(VDECONN *conn, struct vde_msg *msg, unsigned char (*bufs)[VDE_ETHBUFSIZE],
+	      unsigned int n);
+
 /* tool_vnl_error() - the message for vde_open(@vnl) failing with @err:
  * names the VNL, says what went wrong and what to do. Static buffer. */
 const char *tool_vnl_error(const char *vnl, int err);

@@ -182,6 +182,40 @@ const char *tool_vnl_error(const char *vnl, int err)
 }
 
 /**
+ * tool_recv() - receive a batch, with the errors sorted for a tool's loop
+ * @conn:	connection
+ * @msg:	@n descriptors, pointed at @bufs here
+ * @bufs:	@n buffers of VDE_ETHBUFSIZE bytes
+ * @n:		batch size
+ *
+ * Return: frames received, 0 for none, TOOL_GONE (closed), TOOL_ERROR.
+ */
+int tool_recv(VDECONN *conn, struct vde_msg *msg, unsigned char (*bufs)[VDE_ETHBUFSIZE],
+	      unsigned int n)
+{
+	unsigned int i;
+	ssize_t r;
+
+	for (i = 0; i < n; i++) {
+		msg[i].buf = bufs[i];
+		msg[i].len = VDE_ETHBUFSIZE;
+	}
+	r = vde_recv_batch(conn, msg, n, 0);
+	if (r > 0)
+		return (int)r;
+	if (r == 0)
+		return TOOL_GONE;
+	switch (errno) {
+	case EINTR: case EAGAIN:	/* EWOULDBLOCK == EAGAIN on Linux */
+		return 0;
+	case ECONNRESET: case ECONNREFUSED: case ENOTCONN: case EPIPE:
+		return TOOL_GONE;
+	default:
+		return TOOL_ERROR;
+	}
+}
+
+/**
  * tool_open() - open one network end, or exit 1 with a clear message
  * @n:		the end (VNL and options)
  * @descr:	label for the switch's port/print
