@@ -2,7 +2,7 @@
 /* lib/common/tool.h - the skeleton every vdekit tool is built on
  *
  * Users: vde_plug and vde_plug2tap (all of it: tool_init, tool_poll,
- * tool_open, tool_opt_*, tool_ctl_gone); wirefilter, vde_cryptcab and
+ * tool_open, tool_opt_*, tool_recv, tool_ctl_gone, tool_out_nonblock); wirefilter, vde_cryptcab and
  * slirpvde (tool_vnl_error, parse_num_arg; their epoll loops read the stop
  * signals from a signalfd, lib/common/loop.h); dpipe (tool_stdio_guard; it
  * waits in sigwaitinfo). Every daemon, vde_switch included, uses
