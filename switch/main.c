@@ -563,8 +563,14 @@ int main(int argc, char **argv)
 		die_perror("pidfile %s", sw->pidfile);
 
 	if (sw_setup(sw, &a) < 0 || sw_detach(sw, a.daemon_mode) < 0 ||
-	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0 || loop_run(sw->loop) < 0)
+	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0) {
 		sw->exit_status = EXIT_FAILURE;
+	} else {
+		daemon_ready(sw->ctl_path);	/* -d: the parent exits 0 only now */
+		if (loop_run(sw->loop) < 0)
+			sw->exit_status = EXIT_FAILURE;
+		daemon_stopping(sw->exit_status ? "error" : "terminated");
+	}
 	sw_teardown(sw);
 	return sw->exit_status;
 }
