@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,7 @@ struct capout *capout_open(const struct capout_cfg *cfg, char *err, size_t errle
 {
 	struct capout *o = calloc(1, sizeof(*o));
 	char name[4096];
+	sigset_t all, old;
 	struct stat st;
 	int r;
 
@@ -433,7 +435,11 @@ struct capout *capout_open(const struct capout_cfg *cfg, char *err, size_t errle
 		}
 	}
 	o->st.files = 1;
+	/* the writer never takes signals: they belong to the loop's signalfd */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	r = pthread_create(&o->th, NULL, writer, o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r) {
 		snprintf(err, errlen, "writer thread: %s", strerror(r));
 		goto fail;
