@@ -163,6 +163,11 @@ size_t pcapw_idb(uint32_t snaplen, const char *name, const char *descr,
 	return total;
 }
 
+static size_t orig_of(const struct pcapw_pkt *p)
+{
+	return p->orig_len ? p->orig_len : p->len;
+}
+
 static size_t pcap_record(uint32_t snaplen, const struct pcapw_pkt *p, uint8_t *buf,
 			  size_t size)
 {
@@ -171,14 +176,14 @@ static size_t pcap_record(uint32_t snaplen, const struct pcapw_pkt *p, uint8_t *
 
 	if (snaplen && cap > snaplen)
 		cap = snaplen;
-	if (p->len > 0xffffffffU || cap > BLOCK_MAX - 16)
+	if (orig_of(p) > 0xffffffffU || cap > BLOCK_MAX - 16)
 		return 0;
 	if (size < 16 + cap || !buf)
 		return 16 + cap;
 	put32(buf, (uint32_t)sec);		/* wraps in 2106, as every pcap does */
 	put32(buf + 4, (uint32_t)(p->ts_ns % 1000000000U / 1000U));
 	put32(buf + 8, (uint32_t)cap);
-	put32(buf + 12, (uint32_t)p->len);
+	put32(buf + 12, (uint32_t)orig_of(p));
 	if (cap)
 		memcpy(buf + 16, p->data, cap);
 	return 16 + cap;
@@ -193,7 +198,7 @@ static size_t pcapng_epb(uint32_t snaplen, const struct pcapw_pkt *p, uint8_t *b
 
 	if (snaplen && cap > snaplen)
 		cap = snaplen;
-	if (p->len > 0xffffffffU || cap > BLOCK_MAX - 1024 - PCAPW_STRMAX)
+	if (orig_of(p) > 0xffffffffU || cap > BLOCK_MAX - 1024 - PCAPW_STRMAX)
 		return 0;
 	olen = str_opt_len(p->comment, &bad) + (p->dir != PCAPW_DIR_NONE ? 8 : 0);
 	if (bad)
@@ -208,7 +213,7 @@ static size_t pcapng_epb(uint32_t snaplen, const struct pcapw_pkt *p, uint8_t *b
 	put32(buf + 12, (uint32_t)(p->ts_ns >> 32));
 	put32(buf + 16, (uint32_t)p->ts_ns);
 	put32(buf + 20, (uint32_t)cap);
-	put32(buf + 24, (uint32_t)p->len);
+	put32(buf + 24, (uint32_t)orig_of(p));
 	if (cap)
 		memcpy(buf + 28, p->data, cap);
 	memset(buf + 28 + cap, 0, pad4(cap) - cap);
@@ -225,7 +230,7 @@ static size_t pcapng_epb(uint32_t snaplen, const struct pcapw_pkt *p, uint8_t *b
 size_t pcapw_record(enum pcapw_format fmt, uint32_t snaplen, const struct pcapw_pkt *p,
 		    uint8_t *buf, size_t size)
 {
-	if (!p || (p->len && !p->data))
+	if (!p || (p->len && !p->data) || (p->orig_len && p->orig_len < p->len))
 		return 0;
 	if (p->dir != PCAPW_DIR_NONE && p->dir != PCAPW_DIR_IN && p->dir != PCAPW_DIR_OUT)
 		return 0;

@@ -52,7 +52,9 @@ struct pcapw_pkt {
 	uint32_t ifid;			/* pcapng interface (IDB order, from 0) */
 	enum pcapw_dir dir;
 	const uint8_t *data;		/* the frame as it travelled */
-	size_t len;			/* its whole length (original length) */
+	size_t len;			/* bytes at @data */
+	size_t orig_len;		/* length on the wire if more than @len
+					 * (a copy already cut short), 0 = @len */
 	const char *comment;		/* pcapng opt_comment, NULL = none */
 };
 

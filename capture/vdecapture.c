@@ -553,6 +553,7 @@ static void on_switch_data(struct loop *l, int fd, uint32_t events, void *arg)
 				.data = c->rbuf + off,
 				/* the switch may have cut the copy to our snaplen */
 				.len = (size_t)n - off,
+				.orig_len = h.orig_len,
 			};
 
 			record(c, &p);

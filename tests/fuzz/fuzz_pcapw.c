@@ -3,7 +3,8 @@
  *
  * The input is a script: byte 0 picks the format, bytes 1-4 the snaplen,
  * then operations: 0 = interface (name), 1 = frame (direction, interface,
- * 64-bit timestamp, length up to 70000, comment), 2 = statistics block.
+ * 64-bit timestamp, length up to 70000, comment length, extra original
+ * length, comment), 2 = statistics block.
  * Every block is sized, written into a buffer with guard bytes, and the
  * whole file is then re-parsed by the small reader below, which checks
  * block lengths (both copies, multiples of 4), option lists, padding, and
@@ -137,7 +138,7 @@ static void check_frame(const struct expect *e, uint32_t snaplen, const uint8_t 
 
 	if (snaplen && want > snaplen)
 		want = snaplen;
-	CHECK(cap == want && orig == e->p.len);
+	CHECK(cap == want && orig == (e->p.orig_len ? e->p.orig_len : e->p.len));
 	CHECK(!memcmp(data, e->p.data, cap));
 }
 
@@ -274,7 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			off += put_block(off, n, pcapw_idb(snaplen, e->name, "d", out + off,
 							   OUTMAX - off));
 		} else if (op == 1) {
-			uint8_t h[14] = { 0 };
+			uint8_t h[16] = { 0 };
 
 			l = size - pos < sizeof(h) ? size - pos : sizeof(h);
 			memcpy(h, data + pos, l);
@@ -286,6 +287,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (e->p.len > FRAMEMAX)
 				e->p.len = FRAMEMAX;
 			e->p.data = pattern;
+			/* a copy cut short: the original is longer */
+			if (h[14] | h[15])
+				e->p.orig_len = e->p.len + ((size_t)h[14] | (size_t)h[15] << 8);
 			l = h[13];
 			if (l > size - pos)
 				l = size - pos;

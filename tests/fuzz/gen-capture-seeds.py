@@ -17,10 +17,10 @@ def idb(name):
     return b"\x00" + bytes([len(name)]) + name
 
 
-def frame(direction, ifid, ts, length, comment=b""):
+def frame(direction, ifid, ts, length, comment=b"", extra=0):
     return (b"\x01" + bytes([direction, ifid]) + struct.pack("<Q", ts) +
             struct.pack("<H", length & 0xffff) + bytes([(length >> 16) & 1, len(comment)]) +
-            comment)
+            struct.pack("<H", extra) + comment)
 
 
 def isb(recv, drop):
@@ -44,6 +44,9 @@ seeds = {
     "ng-nul-comment": head(1, 0) + idb(b"x\x00y") + frame(1, 0, 1, 60, b"a\x00b"),
     "ng-long-comment": head(1, 0) + idb(bytes(range(1, 256))) +
     frame(2, 0, 1, 60, bytes(range(1, 256))),
+    "cut-copies": head(1, 32) + idb(b"p1") + frame(1, 0, 1, 60, b"", 40) +
+    frame(2, 0, 2, 0, b"x", 65535) + head(0, 0)[:0] + frame(1, 0, 3, 70000, b"", 1),
+    "pcap-cut": head(0, 16) + frame(0, 0, 1, 20, b"", 80),
     "truncated": head(1, 7) + b"\x01\x02",
 }
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/integration/pcapread.py - a strict pcap/pcapng reader for the capture tests
 #
-#   pcapread.py frames FILE...   one line per frame: "DIR IFNAME HEX" (DIR in, out
+#   pcapread.py frames FILE...   one line per frame: "DIR IFNAME HEX TS_NS" (DIR in, out
 #                                or -; IFNAME - for pcap), files read in order
 #   pcapread.py info FILE        "format F frames N ifaces I isb RECV/DROP tsresol R"
 #
@@ -133,7 +133,7 @@ def main():
             if ts < prev:
                 die("%s: timestamps go backwards" % name)
             prev = ts
-            print(d, ifname, data.hex())
+            print(d, ifname, data.hex(), ts)
 
 
 main()

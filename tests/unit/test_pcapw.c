@@ -135,6 +135,14 @@ static void test_epb(void)
 	n = pcapw_record(PCAPW_PCAPNG, 2, &p, b, sizeof(b));
 	ok(n == 56 && b[20] == 2 && b[24] == 3 && b[28] == 0xaa && b[29] == 0xbb && b[30] == 0,
 	   "EPB snaplen 2: captured 2, original 3, padded");
+	p.orig_len = 100;
+	n = pcapw_record(PCAPW_PCAPNG, 0, &p, b, sizeof(b));
+	ok(n == 56 && b[20] == 3 && b[24] == 100, "EPB of a copy cut short: captured 3, original 100");
+	n = pcapw_record(PCAPW_PCAP, 2, &p, b, sizeof(b));
+	ok(n == 18 && b[8] == 2 && b[12] == 100, "pcap: snaplen 2 of a copy of 100");
+	p.orig_len = 2;
+	ok(pcapw_record(PCAPW_PCAPNG, 0, &p, b, sizeof(b)) == 0, "original shorter than the copy");
+	p.orig_len = 0;
 	p.dir = (enum pcapw_dir)3;
 	ok(pcapw_record(PCAPW_PCAPNG, 0, &p, b, sizeof(b)) == 0, "direction 3 refused");
 }
