@@ -155,8 +155,9 @@ int capclient_open(const char *dir, unsigned port, unsigned vlan, unsigned snapl
 	}
 	n = read_reply(c->ctl_fd, reply, sizeof(reply));
 	if (n < (ssize_t)CAPREQ_SUN_LEN) {
-		snprintf(err, errlen, "%s refused the capture port (%s): a VDE 2 switch, or one "
-			 "without capture ports", real, n ? "short reply" : "no reply");
+		snprintf(err, errlen, "%s refused the capture port (%s): not allowed (port ACL), "
+			 "or a switch without capture ports (VDE 2)", real,
+			 n ? "short reply" : "no reply");
 		goto out;
 	}
 	if (n != (ssize_t)sizeof(reply) || capreply_parse(reply, sizeof(reply), &rep)) {

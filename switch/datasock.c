@@ -230,6 +230,7 @@ void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
+	capture_tx(sw, port, frame, len);
 	for (ep = pp->eps; ep; ep = ep->next) {
 		if (ep->nbatch == SW_BATCH)
 			ds_flush_ep(sw, ep);
@@ -313,6 +314,7 @@ static int ds_rx(struct sw *sw, struct endpoint *ep)
 		}
 		pp->c.in_pkts++;
 		pp->c.in_bytes += len;
+		capture_rx(sw, ep->port, buf, len);
 		forward_frame(&sw->fwd, ep->port, buf, len,
 			      sw->altbuf + (size_t)i * FWD_ALT_SIZE, now);
 	}
@@ -343,7 +345,7 @@ static void ds_data_cb(struct loop *l, int fd, uint32_t events, void *arg)
 /* ------------------------------------------------------------------ */
 /* control side */
 
-static bool ds_gid_member(uid_t user, gid_t gid)
+bool ds_gid_member(uid_t user, gid_t gid)
 {
 	struct passwd *pw = getpwuid(user);
 	gid_t groups[256];
@@ -437,6 +439,11 @@ static void ds_request(struct sw *sw, struct endpoint *ep, const uint8_t *buf, s
 	unsigned port;
 	int r;
 
+	if (ep->capture || capture_is_request(buf, len)) {
+		if (capture_request(sw, ep, buf, len) < 0)
+			ds_refuse(sw, ep, "capture", strerror(errno));
+		return;
+	}
 	r = ctl_parse_request(buf, len, &req);
 	if (r != CTL_OK) {
 		ds_refuse(sw, ep, ctl_strerror(r), NULL);
@@ -586,6 +593,7 @@ static void ds_ep_close(struct sw *sw, struct endpoint *ep)
 	struct endpoint **link;
 	unsigned port = ep->port;
 
+	capture_ep_close(sw, ep);
 	for (link = &sw->conns; *link; link = &(*link)->conn_next)
 		if (*link == ep) {
 			*link = ep->conn_next;
@@ -649,7 +657,7 @@ void ds_sweep_pending(struct sw *sw, uint64_t now)
 
 	for (ep = sw->conns; ep; ep = next) {
 		next = ep->conn_next;
-		if (!ep->granted && now - ep->accepted > SW_REQ_TIMEOUT_NS) {
+		if (!ep->granted && !ep->capture && now - ep->accepted > SW_REQ_TIMEOUT_NS) {
 			sw->drops.ctl_refused++;
 			log_info("ctl fd %d: no request within %llu s, closed", ep->ctl_fd,
 				 (unsigned long long)(SW_REQ_TIMEOUT_NS / 1000000000ULL));

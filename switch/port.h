@@ -39,6 +39,7 @@ struct endpoint {
 	bool port0;
 	bool tap;			/* a tap interface (tap.h), no ctl stream */
 	bool granted;			/* request accepted, data socket open */
+	bool capture;			/* a capture port (capture.h), not in the table */
 	bool paused;			/* EPOLLIN off: back-pressure */
 	struct endpoint *paused_next;
 	uint32_t events;		/* registered epoll events */
@@ -119,6 +120,9 @@ int port_remove(struct port_table *pt, unsigned p);
  */
 int port_select(const struct port_table *pt, const struct ctl_request *req, uid_t user,
 		bool (*gid_member)(uid_t user, gid_t gid), unsigned *p);
+
+/* port_acl_ok() - whether @user may open port @pp (port/setuser, setgroup). */
+bool port_acl_ok(const struct port *pp, uid_t user, bool (*gid_member)(uid_t user, gid_t gid));
 
 /* port_ep_attach() / port_ep_detach() - link an endpoint to its port (the
  * slot is created, allocatable, when it did not exist). attach returns

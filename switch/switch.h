@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "capture.h"
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
@@ -50,6 +51,7 @@ struct sw {
 	struct fwd_ctx fwd;
 	struct sw_drops drops;
 	struct mirror mirror;		/* port mirroring sessions */
+	struct capture_set capture;	/* capture ports (capture.h) */
 	struct fstp fstp;
 
 	/* configuration */
@@ -98,6 +100,7 @@ void ds_sweep_pending(struct sw *sw, uint64_t now);
 void ds_trim_queues(struct sw *sw, uint64_t now);
 void ds_emit(void *arg, unsigned port, const uint8_t *frame, size_t len);
 void ds_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len);
+bool ds_gid_member(uid_t user, gid_t gid);
 
 /* commands.c */
 int sw_commands_register(struct sw *sw);

@@ -7,8 +7,8 @@
 # answer both give clear errors, and a capture-capable answer is recorded
 # with one interface per port, directions, the switch's timestamps, copies
 # cut to a snaplen, lost copies counted from the sequence numbers. A real
-# VDE 2 switch (Debian's, when installed) and ours refuse the request and
-# keep serving ordinary ports.
+# VDE 2 switch (Debian's, when installed) refuses the request and keeps
+# serving ordinary ports (our switch's capture ports: t-capture-switch.sh).
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/capture-lib.sh"
 PEER=$top_srcdir/tests/integration/capture-peer.py
@@ -90,7 +90,7 @@ tcpdump -r "$TMP/sw.pcapng" -nn -e 2>/dev/null | grep '^[0-9]' | tail -n 1 | gre
 	fail "original length of a cut copy not kept"
 pass "switch mode client: per-port interfaces, directions, switch timestamps, 3 lost, 1 malformed"
 
-# 4. real switches refuse it and keep serving ordinary ports
+# 4. VDE 2 refuses it and keeps serving ordinary ports
 check_refusal() {	# NAME SWITCH-BINARY
 	"$2" -s "$TMP/$1" -d -p "$TMP/$1.pid" >"$TMP/$1.log" 2>&1 </dev/null || fail "$2 failed"
 	wait_for test -s "$TMP/$1.pid" || fail "$1: no pidfile"
@@ -100,10 +100,9 @@ check_refusal() {	# NAME SWITCH-BINARY
 	"$CLIENT" -R "$TMP/$1.ready" -n 1 "$TMP/$1" >/dev/null 2>&1 ||
 		fail "$1: an ordinary port no longer opens after a capture request"
 }
-check_refusal ours "$(bin vde_switch)"
 if [ -x "$DEB_SWITCH" ]; then
 	check_refusal debian "$DEB_SWITCH"
-	pass "Debian's vde_switch and ours refuse a capture request, ordinary ports still open"
+	pass "Debian's vde_switch refuses a capture request, ordinary ports still open"
 else
-	pass "our vde_switch refuses a capture request (Debian's vde_switch not installed)"
+	echo "Debian's vde_switch not installed: refusal by VDE 2 not checked"
 fi
