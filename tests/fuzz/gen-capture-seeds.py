@@ -55,3 +55,43 @@ os.makedirs(d, exist_ok=True)
 for name, data in seeds.items():
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
+
+
+# fuzz_capreq: requests, replies, headers (capture/capreq.h)
+def request(port, vlan, snap, path, descr):
+    sun = struct.pack("=H", 1) + path.ljust(108, b"\0")
+    return (struct.pack("<III", 0xFEEDFACE, 3, 2 | port << 8) + sun +
+            struct.pack("<HHI", 1, vlan, snap) + descr)
+
+
+def reply(path, hdrlen=24):
+    return struct.pack("=H", 1) + path.ljust(108, b"\0") + struct.pack("<IHH", 0x50414356, 1, hdrlen)
+
+
+def header(extra, d, vlan, port, seq, orig, ts, frame):
+    return bytes([extra]) + struct.pack("<BBHIIIQ", 1, d, vlan, port, seq, orig, ts) + \
+        bytes(extra) + frame
+
+
+capreq = {
+    "req-all": request(0, 0xFFFF, 0, b"/tmp/sw/.1-0c", b"vdecapture PID=1"),
+    "req-port": request(7, 10, 96, b"/tmp/sw/.1-0c", b""),
+    "req-max": request(0xFFFFFF, 4095, 2**32 - 1, b"/" + b"a" * 106, b"d" * 120),
+    "req-long": request(1, 1, 1, b"/x", b"d" * 121),
+    "req-vlan4096": request(1, 4096, 0, b"/x", b"x"),
+    "req-nopath": request(1, 1, 0, b"", b"x"),
+    "req-ctl": request(1, 1, 0, b"/x", b"a\x01\x00b"),
+    "reply": reply(b"/tmp/sw/cap.7"),
+    "reply-hdr32": reply(b"/tmp/sw/cap.7", 32) + b"x",
+    "reply-bare": reply(b"/tmp/sw/cap.7")[:110],
+    "hdr-in": header(0, 1, 0, 1, 0, 60, 10**18, bytes(60)),
+    "hdr-cut": header(0, 2, 5, 3, 2**32 - 1, 100, 1, bytes(60)),
+    "hdr-extra": header(8, 1, 0xFFFF, 0, 7, 0, 0, b""),
+    "hdr-long": header(0, 1, 0, 1, 0, 10, 0, bytes(11)),
+    "hdr-dir3": header(0, 3, 0, 1, 0, 60, 0, bytes(60)),
+}
+d = os.path.join(top, "corpus", "capreq")
+os.makedirs(d, exist_ok=True)
+for name, data in capreq.items():
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
