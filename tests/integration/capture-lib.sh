@@ -5,6 +5,8 @@
 #                          and $U, a directory it owns; skips unless root
 #   as_user CMD...         print CMD prefixed so that it runs as $CAPUSER
 #   cap_switch NAME        vde_switch run by $CAPUSER on $U/NAME, ready
+#                          (console on $U/NAME.mgmt)
+#   mgmt SOCKET CMD        one console command
 #   ubg LOG CMD...         CMD as $CAPUSER in the background (stdin /dev/null,
 #                          stdout+stderr to $TMP/LOG); pid in LASTPID
 #   recv_start NAME VNL N  vdeplug_client receiving N frames (hex lines in
@@ -60,7 +62,7 @@ as_user() {
 
 cap_switch() {
 	local d=$U/$1
-	$(as_user) "$SW" -s "$d" -d -p "$d.pid" >"$TMP/$1.log" 2>&1 </dev/null ||
+	$(as_user) "$SW" -s "$d" -d -p "$d.pid" -M "$d.mgmt" >"$TMP/$1.log" 2>&1 </dev/null ||
 		fail "vde_switch -s $d failed"
 	wait_for test -s "$d.pid" || fail "switch $1: no pidfile"
 	wait_for sock_ready "$d/ctl" || fail "switch $1: no ctl socket"
@@ -95,6 +97,7 @@ send() {
 		fail "sender $1 failed: $(cat "$TMP/$1.slog")"
 }
 
+mgmt() { printf '%s\n' "$2" | socat -t 1 - "UNIX-CONNECT:$1" >/dev/null 2>&1; }
 nlines() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
 frames() { python3 "$PCAPREAD" frames "$@" | awk '{print $3}'; }
 dirs() { python3 "$PCAPREAD" frames "$@" | awk '{print $1}'; }

@@ -150,3 +150,28 @@ drop=$(summary slow.log 'frames dropped')
 [ "$drop" -gt 0 ] || fail "a reader that never reads, yet no copy dropped"
 [ $((cap + drop)) = 400 ] || fail "captured $cap + dropped $drop != 400 frames"
 pass "stalled reader: $drop copies dropped and counted, 400 frames carried"
+
+# 6. --vlan in cable mode: only frames with that 802.1Q tag are recorded,
+#    every frame is carried. Port 6 of A is a tagged member of VLAN 10, the
+#    cable's left end; a sender on port 5 (untagged VLAN 10) makes tagged
+#    frames on the cable, one on port 7 (VLAN 0) untagged ones.
+for c in "vlan/create 10" "port/create 5" "port/create 6" "port/create 7" \
+	"port/setvlan 5 10" "vlan/addport 10 6"; do
+	mgmt "$A.mgmt" "$c"
+done
+ubg vlan.log "$CAP" --vlan 10 -w "$U/vlan.pcapng" "vde://$A[6]" "$B"
+vl=$LASTPID
+wait_for grep -q 'vdecapture: cable' "$TMP/vlan.log" || fail "--vlan capture did not start"
+# (B drops the tagged ones: its ports are not in VLAN 10)
+recv_start rv "$B" 2
+send v1 "vde://$A[5]" 2 100 40
+send v2 "vde://$A[7]" 2 100 41
+recv_done rv
+cmp -s "$TMP/v2.sent" "$TMP/rv.out" || fail "--vlan: untagged frames not carried"
+stop "$vl"
+[ "$(summary vlan.log 'frames forwarded from vde')" = 4 ] || fail "--vlan: $(cat "$TMP/vlan.log")"
+frames "$U/vlan.pcapng" >"$TMP/vlan.hex"
+[ "$(wc -l <"$TMP/vlan.hex")" = 2 ] || fail "--vlan 10 recorded $(wc -l <"$TMP/vlan.hex") frames, want 2"
+# recorded with the tag: 8100 000a after the MAC addresses
+[ "$(cut -c25-32 "$TMP/vlan.hex" | sort -u)" = 8100000a ] || fail "--vlan: not the VLAN 10 frames"
+pass "--vlan 10 on a cable records the 2 tagged frames of 4 carried"

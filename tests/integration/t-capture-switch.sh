@@ -19,12 +19,10 @@ S=$TMP/sw
 wait_for test -s "$TMP/sw.pid" || fail "switch: no pidfile"
 PIDS+=("$(cat "$TMP/sw.pid")")
 wait_for sock_ready "$S/ctl" || fail "switch: no ctl socket"
-mgmt() { printf '%s\n' "$1" | socat -t 1 - "UNIX-CONNECT:$TMP/sw.mgmt" >/dev/null 2>&1; }
-mgmt "vlan/create 10"
-mgmt "port/create 3"
-mgmt "port/create 4"
-mgmt "port/setvlan 3 10"
-mgmt "port/setvlan 4 10"
+for c in "vlan/create 10" "port/create 3" "port/create 4" "port/setvlan 3 10" \
+	"port/setvlan 4 10"; do
+	mgmt "$TMP/sw.mgmt" "$c"
+done
 
 started() { grep -q 'vdecapture: listening' "$TMP/$1"; }
 ubg all.log "$CAP" -w "$U/all.pcapng" "$S"
@@ -33,7 +31,9 @@ ubg p2.log "$CAP" -i 2 -w "$U/p2.pcapng" "$S"
 p2=$LASTPID
 ubg v10.log "$CAP" --vlan 10 -w "$U/v10.pcap" "$S"
 v10=$LASTPID
-for l in all.log p2.log v10.log; do
+ubg snap.log "$CAP" -s 64 -w "$U/snap.pcapng" "$S"
+snap=$LASTPID
+for l in all.log p2.log v10.log snap.log; do
 	wait_for started $l || fail "$l: $(cat "$TMP/$l")"
 done
 [ "$(stat -c %U "/proc/$all")" = "$CAPUSER" ] || fail "vdecapture does not run as $CAPUSER"
@@ -50,7 +50,7 @@ send c3 "vde://$S[3]" 3 90 3
 recv_done r4
 cmp -s "$TMP/c1.sent" "$TMP/r2.out" && cmp -s "$TMP/c2.sent" "$TMP/r1.out" &&
 	cmp -s "$TMP/c3.sent" "$TMP/r4.out" || fail "the ports did not get the frames sent"
-for p in $all $p2 $v10; do stop "$p"; [ "$RC" = 0 ] || fail "vdecapture exit $RC"; done
+for p in $all $p2 $v10 $snap; do stop "$p"; [ "$RC" = 0 ] || fail "vdecapture exit $RC"; done
 
 python3 "$PCAPREAD" frames "$U/all.pcapng" | awk '{print $1, $2, $3}' >"$TMP/all.txt" ||
 	fail "reader rejects all.pcapng"
@@ -69,10 +69,28 @@ cmp -s "$TMP/p2.want" "$TMP/p2.txt" || fail "-i 2 capture: $(cut -c1-40 "$TMP/p2
 frames "$U/v10.pcap" | cmp -s - "$TMP/c3.sent" || fail "--vlan 10 capture: $(frames "$U/v10.pcap" | wc -l) frames"
 [ "$(tcpdump -r "$U/all.pcapng" -nn 2>/dev/null | grep -c '^[0-9][0-9]:')" = 12 ] ||
 	fail "tcpdump -r all.pcapng"
-for l in all.log p2.log v10.log; do
+# -s 64: the switch sends 64 bytes of each frame, the original length is kept
+cat "$TMP/c1.sent" "$TMP/c2.sent" "$TMP/c3.sent" | cut -c1-128 >"$TMP/snap.want"
+frames "$U/snap.pcapng" | cmp -s - "$TMP/snap.want" || fail "-s 64: copies not cut to 64 bytes"
+tcpdump -r "$U/snap.pcapng" -nn -e 2>/dev/null | grep '^[0-9]' | head -n 1 | grep -q 'length 80' ||
+	fail "-s 64: original length 80 not kept"
+for l in all.log p2.log v10.log snap.log; do
 	[ "$(summary $l 'frames lost by the switch')" = 0 ] || fail "$l: copies lost on an idle switch"
 done
-pass "every port, -i 2 both directions, --vlan 10: frames, ports, directions and bytes"
+pass "every port, -i 2 both directions, --vlan 10, -s 64: frames, ports, directions and bytes"
+
+# what a capture client sends is dropped, not forwarded
+recv_start r9 "vde://$S[1]" 1
+mkfifo "$TMP/cc.in"
+python3 "$top_srcdir/tests/integration/capture-client.py" "$S" 5 <"$TMP/cc.in" >"$TMP/cc.out" 2>&1 &
+PIDS+=($!)
+exec {ccin}>"$TMP/cc.in"
+wait_for grep -q 'sent 5' "$TMP/cc.out" || fail "capture client: $(cat "$TMP/cc.out")"
+send x1 "vde://$S[2]" 1 60 9
+recv_done r9
+cmp -s "$TMP/x1.sent" "$TMP/r9.out" || fail "a capture port's own frames were forwarded"
+exec {ccin}>&-
+pass "a capture port's own frames are not forwarded"
 
 # a capture that stops reading: the switch drops copies (counted by the
 # client from the sequence numbers), the ports still get every frame
@@ -103,8 +121,8 @@ drop=$(summary slow.log 'frames dropped')
 pass "stopped capture: $lost copies lost at the switch and counted, 5001 frames delivered"
 
 # port ACLs: a port reserved to root cannot be captured by the user
-mgmt "port/create 5"
-mgmt "port/setuser 5 root"
+mgmt "$TMP/sw.mgmt" "port/create 5"
+mgmt "$TMP/sw.mgmt" "port/setuser 5 root"
 ubg acl.log "$CAP" -i 5 -w "$U/acl.pcap" "$S"
 acl=$LASTPID
 wait_for gone "$acl" || fail "capture of a reserved port not refused"
