@@ -11,7 +11,10 @@
  * writer touches the file: it writes the file header, keeps a copy of
  * every interface block (IDB records) so that each rotated file starts
  * with the header and all interfaces, and decides rotation before each
- * frame (the file already exceeds -C bytes: tcpdump's rule). A pipe or
+ * frame (the file already exceeds -C bytes: tcpdump's rule). The producer
+ * wakes the writer only when a quarter of the ring is used; otherwise the
+ * writer looks every WRITE_DELAY_NS, so a frame costs no thread wake-up
+ * (records reach the file at most 5 ms late). A pipe or
  * socket on stdout is made non-blocking so the writer can give up at close
  * (bounded drain); its flags are restored at close.
  */
@@ -37,6 +40,7 @@ enum rec_kind { REC_DATA, REC_IDB, REC_META, REC_SKIP };
 #define REC_HDR		8
 #define IOV_BATCH	64
 #define POLL_MS		100
+#define WRITE_DELAY_NS	(5 * 1000000L)	/* writer wake-up period while data waits */
 #define APPL		"vdecapture (" PACKAGE_NAME " " PACKAGE_VERSION ")"
 
 struct capout {
@@ -237,6 +241,20 @@ static void *writer(void *arg)
 			pthread_cond_wait(&o->cv, &o->mu);
 			o->waiting = false;
 		}
+		/* a little data: let more come (one write, no wake-up per frame) */
+		if (!o->closing && !o->abort && o->head - o->tail < o->size / 4) {
+			struct timespec dl;
+
+			clock_gettime(CLOCK_MONOTONIC, &dl);
+			dl.tv_nsec += WRITE_DELAY_NS;
+			if (dl.tv_nsec >= 1000000000L) {
+				dl.tv_sec++;
+				dl.tv_nsec -= 1000000000L;
+			}
+			o->waiting = true;
+			pthread_cond_timedwait(&o->cv, &o->mu, &dl);
+			o->waiting = false;
+		}
 		if (o->abort || o->head == o->tail)
 			break;
 		t = o->tail;
@@ -280,10 +298,14 @@ static uint8_t *reserve(struct capout *o, size_t len, enum rec_kind kind)
 	return p + REC_HDR;
 }
 
+/* The writer is woken for the first record after an idle time, and when
+ * a quarter of the ring is used; in between it wakes up by itself. */
 static void commit(struct capout *o, size_t len)
 {
+	bool was_empty = o->head == o->tail;
+
 	o->head += REC_HDR + pad8(len);
-	if (o->waiting)
+	if (o->waiting && (was_empty || o->head - o->tail >= o->size / 4))
 		pthread_cond_signal(&o->cv);
 }
 
@@ -389,6 +411,7 @@ struct capout *capout_open(const struct capout_cfg *cfg, char *err, size_t errle
 {
 	struct capout *o = calloc(1, sizeof(*o));
 	char name[4096];
+	pthread_condattr_t ca;
 	sigset_t all, old;
 	struct stat st;
 	int r;
@@ -404,7 +427,10 @@ struct capout *capout_open(const struct capout_cfg *cfg, char *err, size_t errle
 	o->ring = malloc(o->size);
 	o->path = strdup(cfg->path);
 	pthread_mutex_init(&o->mu, NULL);
-	pthread_cond_init(&o->cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&o->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&o->cv_done, NULL);
 	if (!o->ring || !o->path) {
 		snprintf(err, errlen, "out of memory");
