@@ -32,6 +32,7 @@
 
 #include "capreq.h"
 #include "capture.h"
+#include "console.h"
 #include "ether.h"
 #include "log.h"
 #include "loop.h"
@@ -266,4 +267,41 @@ void capture_tx(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
 			continue;
 		capture_send(sw, cp, CAPHDR_OUT, port, vid, frame, len);
 	}
+}
+
+/* port/capture: one line per capture port with its filters and counters */
+static int capture_print(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	struct capture_port *cp;
+
+	if (args && *args)
+		return EINVAL;
+	for (cp = sw->capture.list; cp; cp = cp->next) {
+		fprintf(out, "capture fd %d port ", cp->ep->ctl_fd);
+		if (cp->port)
+			fprintf(out, "%u", cp->port);
+		else
+			fprintf(out, "all");
+		if (cp->vlan == CAPREQ_VLAN_ANY)
+			fprintf(out, " vlan all");
+		else
+			fprintf(out, " vlan %u", cp->vlan);
+		fprintf(out, " snaplen %u copies %llu dropped %llu received_dropped %llu \"%s\"\n",
+			(unsigned)cp->snaplen, (unsigned long long)cp->copies,
+			(unsigned long long)cp->drops, (unsigned long long)cp->rxdrops,
+			cp->ep->descr);
+	}
+	return 0;
+}
+
+static const struct console_cmd capture_cmds[] = {
+	{ "port/capture", "", "capture ports (vdecapture): filters, copies, drops", capture_print,
+	  CONSOLE_OUTPUT },
+};
+
+int capture_commands_register(struct sw *sw)
+{
+	return console_add_cmds_before(sw->con, "vlan", capture_cmds,
+				       sizeof(capture_cmds) / sizeof(capture_cmds[0]));
 }

@@ -47,4 +47,7 @@ void capture_tx(struct sw *sw, unsigned port, const uint8_t *frame, size_t len);
 /* capture_ep_close() - @ep is closing: forget it if it is a capture port. */
 void capture_ep_close(struct sw *sw, struct endpoint *ep);
 
+/* capture_commands_register() - port/capture on the console. 0 or -1. */
+int capture_commands_register(struct sw *sw);
+
 #endif

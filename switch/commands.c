@@ -1005,7 +1005,8 @@ void sw_fstp_sync(struct sw *sw)
 int sw_commands_register(struct sw *sw)
 {
 	if (console_add_cmds(sw->con, sw_cmds, sizeof(sw_cmds) / sizeof(sw_cmds[0])) < 0 ||
-	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0)
+	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0 ||
+	    capture_commands_register(sw) < 0)
 		return -1;
 	sw->fwd.vlan_drop = sw_vlan_drop;
 	return 0;

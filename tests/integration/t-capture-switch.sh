@@ -37,6 +37,13 @@ for l in all.log p2.log v10.log snap.log; do
 	wait_for started $l || fail "$l: $(cat "$TMP/$l")"
 done
 [ "$(stat -c %U "/proc/$all")" = "$CAPUSER" ] || fail "vdecapture does not run as $CAPUSER"
+console() { printf '%s\n' "$1" | socat -t 1 - "UNIX-CONNECT:$TMP/sw.mgmt" 2>/dev/null; }
+console port/capture >"$TMP/pc.txt"
+for f in "port all vlan all snaplen 0" "port 2 vlan all snaplen 0" "port all vlan 10 snaplen 0" \
+	"port all vlan all snaplen 64"; do
+	grep -q "^capture fd [0-9]* $f copies 0 dropped 0 received_dropped 0 \"vdecapture PID=" \
+		"$TMP/pc.txt" || fail "port/capture lacks '$f': $(cat "$TMP/pc.txt")"
+done
 
 # port 1 -> port 2, then port 2 -> port 1, then port 3 -> port 4 (VLAN 10)
 recv_start r2 "vde://$S[2]" 5
@@ -89,6 +96,8 @@ wait_for grep -q 'sent 5' "$TMP/cc.out" || fail "capture client: $(cat "$TMP/cc.
 send x1 "vde://$S[2]" 1 60 9
 recv_done r9
 cmp -s "$TMP/x1.sent" "$TMP/r9.out" || fail "a capture port's own frames were forwarded"
+ccdropped() { console port/capture | grep -q 'received_dropped 5 "capture-client"'; }
+wait_for ccdropped || fail "port/capture: $(console port/capture)"
 exec {ccin}>&-
 pass "a capture port's own frames are not forwarded"
 
@@ -105,6 +114,7 @@ for s in 10 11 12 13 14 15 16 17 18 19; do
 	wait_for nlines "$TMP/r2.out" $(( (s - 9) * 500 )) || fail "a stopped capture slowed or lost frames"
 done
 recv_done r2
+console port/capture | grep -q "dropped [1-9]" || fail "port/capture shows no drop of the stopped capture"
 kill -CONT "$slow"
 recv_start r2b "vde://$S[2]" 1
 send d20 "vde://$S[1]" 1 60 20
