@@ -3,8 +3,10 @@
  *
  * A capture client asks a switch for a monitor-like port with a VDE
  * protocol v3 request of a type VDE 2 does not know, so no VDE 2 peer ever
- * sees a difference: VDE 2 (and vdeplug4's switch) refuse an unknown type
- * and close the ctl stream; an ordinary client never sends it. The whole
+ * sees a difference: VDE 2 refuses an unknown type and closes the ctl
+ * stream (or stays silent); an ordinary client never sends it; a switch
+ * that answers as to an ordinary port is caught by the missing "VCAP"
+ * acknowledgement. The whole
  * design, byte by byte, is in docs/capture.md. In short (little-endian):
  *
  *   request:  0 u32 magic 0xfeedface   4 u32 version 3
