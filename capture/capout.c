@@ -394,10 +394,20 @@ bool capout_failed(struct capout *o)
 
 static void capout_free(struct capout *o)
 {
-	if (o->fd >= 0 && o->fd != STDOUT_FILENO)
-		close(o->fd);
 	if (o->fd_flags >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, o->fd_flags);
+	if (o->fd == STDOUT_FILENO) {
+		/* the reader sees the end; fd 1 stays valid (/dev/null) so
+		 * that no later socket takes its number */
+		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (nul < 0 || dup2(nul, STDOUT_FILENO) < 0)
+			close(STDOUT_FILENO);
+		if (nul >= 0)
+			close(nul);
+	} else if (o->fd >= 0) {
+		close(o->fd);
+	}
 	pthread_mutex_destroy(&o->mu);
 	pthread_cond_destroy(&o->cv);
 	pthread_cond_destroy(&o->cv_done);

@@ -717,7 +717,6 @@ int main(int argc, char **argv)
 	oc.path = wfile;
 	oc.fmt = pcapng || ends_with(wfile, ".pcapng") ? PCAPW_PCAPNG : PCAPW_PCAP;
 	oc.snaplen = c->snaplen;
-	(void)varg;
 
 	c->l = loop_new();
 	if (!c->l)

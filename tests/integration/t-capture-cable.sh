@@ -123,7 +123,24 @@ send e1 "$A" 7 300 20
 recv_done re
 stop "$so"
 frames "$U/stdout.pcap" | cmp -s - "$TMP/e1.sent" || fail "-w -: frames differ"
-pass "-w - writes pcap to stdout"
+# -c 3 with -w -: the reader sees the end of the file after 3 frames while
+# the cable goes on
+mkfifo "$U/eof"
+chmod 666 "$U/eof"
+cat "$U/eof" >"$TMP/eof.pcap" &
+reader=$!
+PIDS+=($reader)
+ubg eof.log sh -c "exec \"$CAP\" -c 3 -w - \"$A\" \"$B\" >\"$U/eof\""
+eofcap=$LASTPID
+wait_for grep -q 'vdecapture: cable' "$TMP/eof.log" || fail "-c 3 -w - did not start"
+recv_start rf "$B" 5
+send f1 "$A" 5 100 21
+recv_done rf
+wait_for gone "$reader" || fail "-c 3 -w -: the reader never saw the end"
+kill -0 "$eofcap" || fail "-c 3 -w -: the cable stopped"
+head -n 3 "$TMP/f1.sent" | cmp -s - <(frames "$TMP/eof.pcap") || fail "-c 3 -w -: wrong frames"
+stop "$eofcap"
+pass "-w - writes pcap to stdout; with -c the reader sees the end, the cable goes on"
 
 # 5. a reader that never reads: copies are dropped and counted, the cable
 #    still carries every frame, and vdecapture exits in bounded time
