@@ -205,6 +205,7 @@ void ep_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
+	capture_tx(sw, port, frame, len);
 	for (ep = pp->eps; ep; ep = ep->next) {
 		if (ep->nbatch == EP_BATCH)
 			ep_flush_batch(sw, ep);
@@ -298,6 +299,7 @@ int ep_input(struct endpoint *ep)
 		}
 		pp->c.in_pkts++;
 		pp->c.in_bytes += len;
+		capture_rx(sw, ep->port, buf, len);
 		forward_frame(&sw->fwd, ep->port, buf, len,
 			      sw->altbuf + (size_t)i * FWD_ALT_SIZE, now);
 	}

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "capture.h"
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
@@ -56,6 +57,7 @@ struct sw {
 	struct fwd_ctx fwd;
 	struct sw_drops drops;
 	struct mirror mirror;		/* port mirroring sessions */
+	struct capture_set capture;	/* capture ports (capture.h) */
 	struct fstp fstp;
 	/* a port became active or inactive (topology.c sets it) */
 	void (*port_event)(struct sw *sw, unsigned port, bool active);
