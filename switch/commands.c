@@ -929,7 +929,7 @@ int sw_commands_register(struct sw *sw)
 {
 	if (console_add_cmds(sw->con, sw_cmds, sizeof(sw_cmds) / sizeof(sw_cmds[0])) < 0 ||
 	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0 ||
-	    capture_commands_register(sw) < 0)
+	    capture_commands_register(sw) < 0 || plugins_register(sw) < 0)
 		return -1;
 	return 0;
 }

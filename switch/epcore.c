@@ -35,6 +35,7 @@
 #include "loop.h"
 #include "switch.h"
 #include "endpoint.h"
+#include "observe.h"
 
 /* ------------------------------------------------------------------ */
 /* transmit side */
@@ -205,7 +206,7 @@ void ep_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
-	capture_tx(sw, port, frame, len);
+	obs_tx(sw, port, frame, len);
 	for (ep = pp->eps; ep; ep = ep->next) {
 		if (ep->nbatch == EP_BATCH)
 			ep_flush_batch(sw, ep);
@@ -235,6 +236,7 @@ void ep_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
+	obs_tx(sw, port, frame, len);
 	for (ep = pp->eps; ep; ep = ep->next) {
 		struct iovec iov = { (void *)frame, len };
 
@@ -299,7 +301,7 @@ int ep_input(struct endpoint *ep)
 		}
 		pp->c.in_pkts++;
 		pp->c.in_bytes += len;
-		capture_rx(sw, ep->port, buf, len);
+		obs_rx(sw, ep->port, buf, len);
 		forward_frame(&sw->fwd, ep->port, buf, len,
 			      sw->altbuf + (size_t)i * FWD_ALT_SIZE, now);
 	}

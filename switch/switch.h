@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "capture.h"
+#include "plugins.h"
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
@@ -58,6 +59,7 @@ struct sw {
 	struct sw_drops drops;
 	struct mirror mirror;		/* port mirroring sessions */
 	struct capture_set capture;	/* capture ports (capture.h) */
+	struct plugins plugins;		/* pdump, dump, iplog (plugins.h) */
 	struct fstp fstp;
 	/* a port became active or inactive (topology.c sets it) */
 	void (*port_event)(struct sw *sw, unsigned port, bool active);

@@ -85,6 +85,11 @@ int console_add_cmds(struct console *c, const struct console_cmd *cmds, size_t n
 int console_add_cmds_before(struct console *c, const char *before,
 			    const struct console_cmd *cmds, size_t n);
 int console_add_debug(struct console *c, const struct console_debug_cat *cats, size_t n);
+/* Unregister by path (a switch plugin unloaded): help, lookup, debug/list
+ * no longer see them; sessions subscribed to a removed category are
+ * unsubscribed. Safe from inside a command handler. */
+void console_del_cmds(struct console *c, const struct console_cmd *cmds, size_t n);
+void console_del_debug(struct console *c, const struct console_debug_cat *cats, size_t n);
 
 /* Listen on a stream socket at @path (stale socket replaced, live one
  * refused with EADDRINUSE). 0 or -1 with errno. Removed by console_free(). */
@@ -111,6 +116,8 @@ int console_load_file(struct console *c, const char *path, FILE *echo);
 bool console_debug_wanted(const struct console *c, unsigned tag);
 void console_debug(struct console *c, unsigned tag, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same line for category @path with a text of any length (no newline). */
+void console_debug_text(struct console *c, const char *path, const char *text, size_t len);
 
 /* --- pure pieces, exposed for unit tests and fuzzing --------------------- */
 
