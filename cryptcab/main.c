@@ -39,6 +39,7 @@
 #include "cable.h"
 #include "conf.h"
 #include "console.h"
+#include "json.h"
 #include "daemon.h"
 #include "libvdeplug.h"
 #include "log.h"
@@ -774,6 +775,116 @@ static const struct console_cmd cmds[] = {
 	  CONSOLE_OUTPUT },
 };
 
+/* --- console: JSON forms (field names documented in vde_cryptcab(1)) ------ */
+
+static void json_counters(struct json *j, const uint64_t *stats)
+{
+	int i;
+
+	json_obj(j, "counters");
+	for (i = 0; i < C_N; i++)
+		json_u64(j, cable_counter_names[i], stats[i]);
+	json_obj_end(j);
+}
+
+static void json_age(struct json *j, const char *key, uint64_t t, uint64_t when)
+{
+	if (when)
+		json_u64(j, key, (t - when) / CABLE_SEC);
+	else
+		json_null(j, key);
+}
+
+static int json_stats(void *arg, struct json *j, const char *args)
+{
+	struct ctx *ctx = arg;
+
+	(void)args;
+	json_obj(j, NULL);
+	json_counters(j, ctx->cable->stats);
+	json_obj_end(j);
+	return 0;
+}
+
+static int json_peers(void *arg, struct json *j, const char *args)
+{
+	struct ctx *ctx = arg;
+	uint64_t t = cb_now(ctx);
+	size_t i;
+
+	(void)args;
+	json_obj(j, NULL);
+	json_arr(j, "peers");
+	for (i = 0; i < ctx->cable->npeers; i++) {
+		struct cable_peer *p = ctx->cable->peers[i];
+		char pub[CONF_B64LEN + 1], ep[80];
+
+		key_to_base64(pub, p->pub);
+		json_obj(j, NULL);
+		json_str(j, "public_key", pub);
+		if (p->shared) {
+			json_str(j, "kind", "psk_clients");
+			json_u64(j, "sessions", cable_sessions(ctx->cable));
+			json_u64(j, "max_sessions", ctx->cable->max_sessions);
+			json_counters(j, p->stats);
+			json_obj_end(j);
+			continue;
+		}
+		json_str(j, "kind", p->session ? "client_session" : "peer");
+		json_u64(j, "id", p->id);
+		if (p->has_ep) {
+			addr_str(&p->ep, ep, sizeof(ep));
+			json_str(j, "endpoint", ep);
+		} else {
+			json_null(j, "endpoint");
+		}
+		json_age(j, "latest_handshake_s", t, p->last_handshake);
+		json_age(j, "latest_rx_s", t, p->last_rx);
+		json_bool(j, "up", cable_peer_usable(p));
+		json_bool(j, "confirmed", !p->session || p->up);
+		json_bool(j, "handshake_pending", p->hs_active);
+		if (p->sec->cur.valid) {
+			json_u64(j, "key_age_s", (t - p->sec->cur.birth) / CABLE_SEC);
+			json_str(j, "key_role", p->sec->cur.initiator ? "initiator" : "responder");
+		} else {
+			json_null(j, "key_age_s");
+			json_null(j, "key_role");
+		}
+		json_u64(j, "keepalive_s", p->keepalive_interval / CABLE_SEC);
+		json_counters(j, p->stats);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
+}
+
+static int json_showinfo(void *arg, struct json *j, const char *args)
+{
+	struct ctx *ctx = arg;
+	char pub[CONF_B64LEN + 1];
+
+	(void)args;
+	key_to_base64(pub, ctx->cable->pub);
+	json_obj(j, NULL);
+	json_str(j, "program", PROG);
+	json_str(j, "version", VERSION);
+	json_str(j, "protocol", "vdecab v1");
+	json_str(j, "noise", "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2b");
+	json_str(j, "public_key", pub);
+	json_bool(j, "psk_server", ctx->cable->max_sessions != 0);
+	json_u64(j, "peers", ctx->cable->npeers);
+	json_u64(j, "sessions", cable_sessions(ctx->cable));
+	json_obj_end(j);
+	return 0;
+}
+
+static const struct console_json_cmd json_cmds[] = {
+	{ "showinfo", json_showinfo },
+	{ "stats", json_stats },
+	{ "peers", json_peers },
+};
+
 static void on_shutdown(void *arg)
 {
 	struct ctx *ctx = arg;
@@ -1269,6 +1380,7 @@ int main(int argc, char **argv)
 
 		ctx->con = console_new(ctx->loop, &cc);
 		if (!ctx->con || console_add_cmds(ctx->con, cmds, sizeof(cmds) / sizeof(cmds[0])) ||
+		    console_add_json(ctx->con, json_cmds, sizeof(json_cmds) / sizeof(json_cmds[0])) ||
 		    console_listen(ctx->con, mgmt, mgmt_mode, (gid_t)-1))
 			die_perror("management console %s", mgmt);
 	}

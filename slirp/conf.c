@@ -652,3 +652,93 @@ void sfwd_format(const struct sfwd *f, char *buf, size_t len)
 		snprintf(buf, len, "%s %s:%d -> %s:%d", f->kind == SFWD_TCP ? "tcp" : "udp", h,
 			 f->host_port, g, f->guest_port);
 }
+
+/* A number of the table: decimal, or -1 (a socket libslirp closed). */
+static int conn_num(const char *tok, long *out)
+{
+	const char *err;
+
+	if (!strcmp(tok, "-1")) {
+		*out = -1;
+		return 0;
+	}
+	*out = (long)parse_num(tok, 0, 0x7fffffffL, &err);
+	return err ? -1 : 0;
+}
+
+/**
+ * sconn_parse() - parse one row of libslirp's connection table
+ * @line:	the row, without its newline
+ * @out:	filled on success
+ *
+ * The row is "PROTO[STATE]" (STATE may hold a blank: "236 sec") followed
+ * by seven blank-separated fields: fd, source address, source port,
+ * destination address, destination port, receive and send queue.
+ *
+ * Return: 0, or -1 (the header line, or a row of another shape).
+ */
+int sconn_parse(const char *line, struct sconn *out)
+{
+	const char *open_b, *close_b;
+	char rest[256], *tok[8], *save = NULL, *t;
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (*line == ' ')
+		line++;
+	open_b = strchr(line, '[');
+	close_b = open_b ? strchr(open_b, ']') : NULL;
+	if (!close_b || open_b == line || (size_t)(open_b - line) >= sizeof(out->proto) ||
+	    (size_t)(close_b - open_b - 1) >= sizeof(out->state) ||
+	    strlen(close_b + 1) >= sizeof(rest))
+		return -1;
+	memcpy(out->proto, line, (size_t)(open_b - line));
+	memcpy(out->state, open_b + 1, (size_t)(close_b - open_b - 1));
+	if (!strcmp(out->proto, "Protocol"))
+		return -1;		/* the header */
+	strcpy(rest, close_b + 1);
+	for (t = strtok_r(rest, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (n == 8)
+			return -1;
+		tok[n++] = t;
+	}
+	if (n != 7 || strlen(tok[1]) >= sizeof(out->src) || strlen(tok[3]) >= sizeof(out->dst))
+		return -1;
+	strcpy(out->src, tok[1]);
+	strcpy(out->dst, tok[3]);
+	if (conn_num(tok[0], &out->fd) || conn_num(tok[2], &out->src_port) ||
+	    conn_num(tok[4], &out->dst_port) || conn_num(tok[5], &out->recvq) ||
+	    conn_num(tok[6], &out->sendq))
+		return -1;
+	return 0;
+}
+
+/**
+ * sneigh_parse() - parse one row of libslirp's neighbour table
+ * @line:	the row, without its newline
+ * @out:	filled on success
+ *
+ * Return: 0, or -1 (the header, or a row that is not "TABLE MAC ADDRESS").
+ */
+int sneigh_parse(const char *line, struct sneigh *out)
+{
+	char buf[128], *tok[4], *save = NULL, *t;
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(line) >= sizeof(buf))
+		return -1;
+	strcpy(buf, line);
+	for (t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (n == 4)
+			return -1;
+		tok[n++] = t;
+	}
+	if (n != 3 || !strcmp(tok[0], "Table") || strlen(tok[0]) >= sizeof(out->table) ||
+	    strlen(tok[1]) != 17 || strlen(tok[2]) >= sizeof(out->addr))
+		return -1;
+	strcpy(out->table, tok[0]);
+	strcpy(out->mac, tok[1]);
+	strcpy(out->addr, tok[2]);
+	return 0;
+}

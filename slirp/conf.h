@@ -111,4 +111,27 @@ int sconf_parse_vnl(struct sconf *c, char *s, bool *verbose, char *err, size_t e
 /* One-line text of a forward: "tcp 0.0.0.0:8080 -> 10.0.2.15:80". */
 void sfwd_format(const struct sfwd *f, char *buf, size_t len);
 
+/* One row of libslirp's connection table (slirp_connection_info()):
+ * "  TCP[ESTABLISHED]   12  10.0.2.15 45678  192.0.2.1  80  0  0". */
+struct sconn {
+	char proto[8];			/* "TCP", "UDP", "ICMP" */
+	char state[24];			/* "ESTABLISHED", "HOST_FORWARD", "236 sec" */
+	long fd;
+	char src[48], dst[48];		/* addresses as printed ("*" = any) */
+	long src_port, dst_port;
+	long recvq, sendq;
+};
+/* Parse one row (pure). 0, or -1 for the header and anything else. */
+int sconn_parse(const char *line, struct sconn *out);
+
+/* One row of libslirp's neighbour table (slirp_neighbor_info()):
+ * "    ARP  52:54:00:12:34:56  10.0.2.15". */
+struct sneigh {
+	char table[8];			/* "ARP", "NDP" */
+	char mac[18];
+	char addr[48];
+};
+/* Parse one row (pure). 0, or -1 for the header and anything else. */
+int sneigh_parse(const char *line, struct sneigh *out);
+
 #endif

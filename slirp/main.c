@@ -29,6 +29,7 @@
 
 #include "conf.h"
 #include "console.h"
+#include "json.h"
 #include "daemon.h"
 #include "glue.h"
 #include "libvdeplug.h"
@@ -673,6 +674,235 @@ static const struct console_cmd sv_cmds[] = {
 	  cmd_fwd_del, 0 },
 };
 
+/* --- console: JSON forms (field names documented in slirpvde(1)) --------- */
+
+static void json_addr4(struct json *j, const char *key, struct in_addr a)
+{
+	char s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, s, sizeof(s));
+	json_str(j, key, s);
+}
+
+static int json_stats(void *ctx, struct json *j, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	const struct glue_stats *s = glue_stats(c->g);
+
+	(void)args;
+	json_obj(j, NULL);
+	json_u64(j, "in_frames", s->in_frames);
+	json_u64(j, "in_bytes", s->in_bytes);
+	json_u64(j, "out_frames", s->out_frames);
+	json_u64(j, "out_bytes", s->out_bytes);
+	json_u64(j, "out_errors", s->out_errors);
+	json_u64(j, "drop_runt", s->drop_runt);
+	json_u64(j, "drop_too_big", s->drop_big);
+	json_u64(j, "drop_tcp_fragment", s->drop_tcpfrag);
+	json_u64(j, "drop_truncated", s->drop_trunc);
+	json_u64(j, "drop_not_for_us", s->drop_notus);
+	json_u64(j, "drop_tftp_off", s->drop_tftp);
+	json_u64(j, "tcp_urgent_cleared", s->urg_cleared);
+	json_u64(j, "frag_held", s->frag_held);
+	json_u64(j, "frag_reassembled", s->frag_done);
+	json_u64(j, "frag_dropped", s->frag_dropped);
+	json_u64(j, "frag_expired", s->frag_evicted);
+	json_u64(j, "guest_errors", s->guest_errors);
+	json_u64(j, "dhcp_acks", s->dhcp_acks);
+	json_u64(j, "to_net_drops", c->to_net_drops);
+	if (c->stream)
+		json_u64(j, "stream_bad_lengths", c->rx.bad_len);
+	json_obj_end(j);
+	return 0;
+}
+
+static int json_leases(void *ctx, struct json *j, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	const struct glue_lease *le = glue_leases(c->g);
+	uint64_t now = loop_now_ns();
+	char mac[18];
+	size_t i;
+
+	(void)args;
+	json_obj(j, NULL);
+	json_arr(j, "leases");
+	for (i = 0; i < GLUE_MAXLEASES; i++) {
+		const uint8_t *m = le[i].l.mac;
+		uint64_t age;
+
+		if (!le[i].when_ns)
+			continue;
+		age = (now - le[i].when_ns) / 1000000000ULL;
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+			 m[3], m[4], m[5]);
+		json_obj(j, NULL);
+		json_addr4(j, "address", le[i].l.addr);
+		json_str(j, "mac", mac);
+		json_u64(j, "lease_s", le[i].l.lease_secs);
+		json_u64(j, "expires_s", age < le[i].l.lease_secs ? le[i].l.lease_secs - age : 0);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
+}
+
+static int json_fwd_print(void *ctx, struct json *j, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	size_t i;
+
+	(void)args;
+	json_obj(j, NULL);
+	json_arr(j, "forwards");
+	for (i = 0; i < glue_fwd_count(c->g); i++) {
+		const struct sfwd *f = glue_fwd_get(c->g, i);
+
+		json_obj(j, NULL);
+		json_str(j, "kind", f->kind == SFWD_UNIX ? "unix" :
+				    f->kind == SFWD_TCP ? "tcp" : "udp");
+		if (f->kind != SFWD_UNIX) {
+			json_addr4(j, "host_address", f->host_addr);
+			json_u64(j, "host_port", (uint64_t)f->host_port);
+		}
+		json_addr4(j, "guest_address", f->guest_addr);
+		json_u64(j, "guest_port", (uint64_t)f->guest_port);
+		if (f->kind == SFWD_UNIX)
+			json_str(j, "path", f->path);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
+}
+
+/* the whole text of a glue_print_*() table, for parsing row by row */
+static char *table_text(struct sv_ctx *c, void (*print)(struct glue *, FILE *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem)
+		return NULL;
+	print(c->g, mem);
+	if (fclose(mem) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* libslirp gives its socket table as text: parsed row by row */
+static int json_connections(void *ctx, struct json *j, const char *args)
+{
+	char *text = table_text(ctx, glue_print_connections), *line, *save = NULL;
+
+	(void)args;
+	if (!text)
+		return ENOMEM;
+	json_obj(j, NULL);
+	json_arr(j, "connections");
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct sconn cn;
+
+		if (sconn_parse(line, &cn) < 0)
+			continue;
+		json_obj(j, NULL);
+		json_str(j, "protocol", cn.proto);
+		json_str(j, "state", cn.state);
+		json_i64(j, "fd", cn.fd);
+		json_str(j, "source_address", cn.src);
+		json_i64(j, "source_port", cn.src_port);
+		json_str(j, "dest_address", cn.dst);
+		json_i64(j, "dest_port", cn.dst_port);
+		json_i64(j, "recv_queue", cn.recvq);
+		json_i64(j, "send_queue", cn.sendq);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	free(text);
+	return 0;
+}
+
+static int json_neighbors(void *ctx, struct json *j, const char *args)
+{
+	char *text = table_text(ctx, glue_print_neighbors), *line, *save = NULL;
+
+	(void)args;
+	if (!text)
+		return ENOMEM;
+	json_obj(j, NULL);
+	json_arr(j, "neighbors");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct sneigh nb;
+
+		if (sneigh_parse(line, &nb) < 0)
+			continue;
+		json_obj(j, NULL);
+		json_str(j, "table", nb.table);
+		json_str(j, "mac", nb.mac);
+		json_str(j, "address", nb.addr);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	free(text);
+	return 0;
+}
+
+static void json_addr6(struct json *j, const char *key, const struct in6_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, s, sizeof(s));
+	json_str(j, key, s);
+}
+
+static int json_showinfo(void *ctx, struct json *j, const char *args)
+{
+	struct sv_ctx *c = ctx;
+	const struct sconf *k = glue_conf(c->g);
+
+	(void)args;
+	json_obj(j, NULL);
+	json_str(j, "version", PACKAGE_VERSION);
+	json_str(j, "libslirp", slirp_version_string());
+	json_str(j, "switch", c->stream ? "-" : c->sock ? c->sock : NULL);
+	json_bool(j, "ipv4", k->v4);
+	json_addr4(j, "network", k->net);
+	json_u64(j, "prefix_len", 32 - (unsigned)__builtin_popcount(~ntohl(k->mask.s_addr)));
+	json_addr4(j, "host", k->host);
+	json_addr4(j, "dns", k->dns);
+	if (k->dhcp)
+		json_addr4(j, "dhcp_start", k->dhcp_start);
+	else
+		json_null(j, "dhcp_start");
+	json_bool(j, "ipv6", k->v6);
+	json_addr6(j, "prefix6", &k->prefix6);
+	json_u64(j, "prefix6_len", k->prefix6_len);
+	json_addr6(j, "host6", &k->host6);
+	json_addr6(j, "dns6", &k->dns6);
+	json_u64(j, "mtu", k->mtu);
+	json_bool(j, "restrict", k->restricted);
+	json_str(j, "tftp", k->tftp);
+	json_u64(j, "forwards", glue_fwd_count(c->g));
+	json_obj_end(j);
+	return 0;
+}
+
+static const struct console_json_cmd sv_json[] = {
+	{ "showinfo", json_showinfo },
+	{ "neighbors", json_neighbors },
+	{ "stats", json_stats },
+	{ "leases", json_leases },
+	{ "connections", json_connections },
+	{ "fwd/print", json_fwd_print },
+};
+
 static void on_shutdown(void *ctx)
 {
 	sv_end(ctx, 0, "shutdown from the console");
@@ -787,7 +1017,8 @@ static void sv_setup(struct sv_ctx *c)
 		cc.on_shutdown = on_shutdown;
 		c->con = console_new(c->l, &cc);
 		if (!c->con || console_add_cmds(c->con, sv_cmds,
-						sizeof(sv_cmds) / sizeof(sv_cmds[0])) < 0)
+						sizeof(sv_cmds) / sizeof(sv_cmds[0])) < 0 ||
+		    console_add_json(c->con, sv_json, sizeof(sv_json) / sizeof(sv_json[0])) < 0)
 			die_perror("console");
 		if (console_listen(c->con, c->mgmt, c->mgmtmode, c->mgmtgroup) < 0)
 			die_perror("management socket %s", c->mgmt);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vdecmd/main.c - vdecmd: run one command on a VDE management console
  *
- *   vdecmd [-hV] [-t SECONDS] SOCKET COMMAND [ARG...]
+ *   vdecmd [-hjV] [-c COUNT] [-t SECONDS] [-w SECONDS] SOCKET COMMAND [ARG...]
  *
  * Theory of operation. VDE 2 consoles (vde_switch -M, wirefilter -M, ...)
  * greet with a banner ending in "\n" + prompt ("vde$ ", "VDEwf$ "). vdecmd
@@ -16,12 +16,21 @@
  * printed as well. "9999 END OF SESSION" (logout, shutdown) and the closed
  * connection that follows give 0. No sleeps: every wait is a poll() on the
  * socket bounded by the one deadline of -t.
+ *
+ * -j sends "-j COMMAND ARGS": the console answers with one JSON document
+ * in the body, printed as it is (one line). -w repeats the whole exchange
+ * (a new connection each time, -t per round) every SECONDS until SIGINT,
+ * SIGTERM or SIGHUP, or -c rounds: those signals are blocked and only let
+ * through inside ppoll(), so one arriving at any moment ends the wait at
+ * once and never interrupts a write half-way.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,7 +50,18 @@ enum vdecmd_exit {
 	EXIT_CONNECT	= 201,	/* connection refused, other connect errors */
 	EXIT_TIMEOUT	= 202,	/* -t deadline reached */
 	EXIT_PROTOCOL	= 203,	/* closed early, unexpected bytes, I/O error */
+	EXIT_INTR	= -3,	/* internal: a signal ended -w */
 };
+
+#define VDECMD_WATCH_MAX	86400	/* -w SECONDS */
+
+static volatile sig_atomic_t got_signal;
+static sigset_t wait_mask;		/* the mask inside ppoll() */
+
+static void on_signal(int signo)
+{
+	got_signal = signo;
+}
 
 #define VDECMD_RESP_MAX	(64U << 20)	/* a response larger than this is an error */
 
@@ -54,13 +74,18 @@ struct vdecmd {
 };
 
 static const char usage_text[] =
-"usage: vdecmd [-hV] [-t SECONDS] SOCKET COMMAND [ARG...]\n"
+"usage: vdecmd [-hjV] [-c COUNT] [-t SECONDS] [-w SECONDS] SOCKET COMMAND [ARG...]\n"
 "Run COMMAND on the VDE management console at SOCKET (vde_switch -M,\n"
 "wirefilter -M, ...), print its output and exit with its status.\n"
 "\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n"
-"  -t, --timeout SECONDS  give up after SECONDS (default 10, 0 = never)\n"
+"  -j, --json             print the command's output as one JSON document\n"
+"  -t, --timeout SECONDS  give up after SECONDS (default 10, 0 = never);\n"
+"                         with -w, per round\n"
+"  -w, --watch SECONDS    repeat every SECONDS (1-86400) until interrupted,\n"
+"                         clearing the screen first when stdout is a terminal\n"
+"  -c, --count COUNT      with -w: stop after COUNT rounds\n"
 "\n"
 "Exit status: 0 success; 1-199 the console's error number (1022 -> 22);\n"
 "1 also for usage errors; 200 no such socket; 201 connection failed;\n"
@@ -89,16 +114,21 @@ static int wait_fd(const struct vdecmd *v, short events)
 	struct pollfd pfd = { .fd = v->fd, .events = events };
 
 	for (;;) {
-		int ms = -1, n;
+		struct timespec ts, *tsp = NULL;
+		int n;
 
 		if (v->deadline) {
 			uint64_t now = now_ns();
 
 			if (now >= v->deadline)
 				return -2;
-			ms = (int)((v->deadline - now + 999999) / 1000000);
+			ts.tv_sec = (time_t)((v->deadline - now) / 1000000000ULL);
+			ts.tv_nsec = (long)((v->deadline - now) % 1000000000ULL);
+			tsp = &ts;
 		}
-		n = poll(&pfd, 1, ms);
+		n = ppoll(&pfd, 1, tsp, &wait_mask);
+		if (n < 0 && errno == EINTR && got_signal)
+			return EXIT_INTR;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -230,6 +260,8 @@ static int print_response(const char *resp, size_t len, const char *cmd)
 
 static int fail_io(int r, const char *what)
 {
+	if (r == EXIT_INTR)
+		return EXIT_INTR;
 	if (r == -2) {
 		log_err("timeout %s", what);
 		return EXIT_TIMEOUT;
@@ -283,6 +315,8 @@ static int vdecmd_connect(struct vdecmd *v, const char *path)
 			return EXIT_CONNECT;
 		}
 		w = wait_fd(v, POLLOUT);
+		if (w == EXIT_INTR)
+			return EXIT_INTR;
 		if (w == -2) {
 			log_err("%s: timeout connecting", path);
 			return EXIT_TIMEOUT;
@@ -343,48 +377,18 @@ static char *join_args(int argc, char **argv)
 	return line;
 }
 
-int main(int argc, char **argv)
+/* One exchange: connect, wait for the prompt, send @line ("...\n"), print
+ * the response. Returns the exit status (or EXIT_INTR). */
+static int run_once(const char *path, const char *line, uint64_t timeout_ns, bool json)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct vdecmd v = { .fd = -1 };
-	long long timeout = 10;
-	const char *err;
-	char *line;
+	char *cmd = NULL;
 	size_t start;
-	int opt, r, ret;
+	int r, ret;
 
-	log_init("vdecmd");
-	while ((opt = getopt_long(argc, argv, "+hVt:", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
-		case 'V':
-			printf("vdecmd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return EXIT_SUCCESS;
-		case 't':
-			timeout = parse_num(optarg, 0, 86400 * 365, &err);
-			if (err) {
-				fprintf(stderr, "vdecmd: timeout %s: %s\n", err, optarg);
-				return EXIT_FAILURE;
-			}
-			break;
-		default:
-			usage(stderr, EXIT_FAILURE);
-		}
-	}
-	if (argc - optind < 2)
-		usage(stderr, EXIT_FAILURE);
-	line = join_args(argc - optind - 1, argv + optind + 1);
-	if (timeout)
-		v.deadline = now_ns() + (uint64_t)timeout * 1000000000ULL;
-
-	ret = vdecmd_connect(&v, argv[optind]);
+	if (timeout_ns)
+		v.deadline = now_ns() + timeout_ns;
+	ret = vdecmd_connect(&v, path);
 	if (ret)
 		goto out;
 	do {
@@ -416,16 +420,145 @@ int main(int argc, char **argv)
 		if (response_done(&v, start))
 			break;
 	}
-	line[strlen(line) - 1] = '\0';		/* the '\n' join_args() added */
-	ret = print_response(v.buf + start, v.len - start - strlen(v.prompt), line);
+	cmd = strndup(line, strlen(line) - 1);		/* without the '\n' */
+	if (!cmd)
+		die("out of memory");
+	ret = print_response(v.buf + start, v.len - start - strlen(v.prompt), cmd);
 	if (ret == EXIT_PROTOCOL)
 		log_err("no status line in the response");
+	else if (json && ret == 38)
+		log_err("the console does not know -j (a VDE 2 daemon, or no such command)");
+	else if (json && ret == 95)
+		log_err("%s has no JSON form", cmd + 3);
 out:
 	if (fflush(stdout) != 0 && !ret)
 		ret = EXIT_PROTOCOL;
 	if (v.fd >= 0)
 		close(v.fd);
 	free(v.buf);
+	free(cmd);
+	return ret;
+}
+
+/* -w: run every @secs until a signal or @count rounds (0 = no limit). The
+ * signals are blocked except inside ppoll(), so the wait ends at once. */
+static int watch(const char *path, const char *line, uint64_t timeout_ns, bool json,
+		 long long secs, long long count)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	long long round;
+	int ret = 0;
+
+	for (round = 0; !count || round < count; round++) {
+		struct timespec ts = { .tv_sec = (time_t)secs };
+
+		if (round) {
+			while (!got_signal && ppoll(NULL, 0, &ts, &wait_mask) < 0 && errno == EINTR)
+				;
+		}
+		if (got_signal)
+			break;
+		if (tty) {
+			const char *shown = json ? line + 3 : line;	/* not "-j " */
+
+			fputs("\033[H\033[2J", stdout);
+			printf("Every %llds: %.*s\n\n", secs, (int)strlen(shown) - 1, shown);
+		}
+		ret = run_once(path, line, timeout_ns, json);
+		if (ret == EXIT_INTR || ret >= EXIT_NOSOCKET)
+			break;
+	}
+	return ret == EXIT_INTR ? 0 : ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "watch", required_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long timeout = 10, secs = 0, count = 0;
+	bool json = false;
+	const char *err;
+	char *line, *jline = NULL;
+	int opt, ret;
+
+	log_init("vdecmd");
+	sigprocmask(SIG_SETMASK, NULL, &wait_mask);
+	while ((opt = getopt_long(argc, argv, "+hVjt:w:c:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout, EXIT_SUCCESS);
+			break;
+		case 'V':
+			printf("vdecmd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 'j':
+			json = true;
+			break;
+		case 't':
+			timeout = parse_num(optarg, 0, 86400 * 365, &err);
+			if (err) {
+				fprintf(stderr, "vdecmd: timeout %s: %s\n", err, optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		case 'w':
+			secs = parse_num(optarg, 1, VDECMD_WATCH_MAX, &err);
+			if (err) {
+				fprintf(stderr, "vdecmd: watch interval %s: %s\n", err, optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		case 'c':
+			count = parse_num(optarg, 1, LLONG_MAX, &err);
+			if (err) {
+				fprintf(stderr, "vdecmd: count %s: %s\n", err, optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		default:
+			usage(stderr, EXIT_FAILURE);
+		}
+	}
+	if (argc - optind < 2)
+		usage(stderr, EXIT_FAILURE);
+	if (count && !secs) {
+		fprintf(stderr, "vdecmd: -c needs -w\n");
+		return EXIT_FAILURE;
+	}
+	line = join_args(argc - optind - 1, argv + optind + 1);
+	if (json) {
+		if (asprintf(&jline, "-j %s", line) < 0)
+			die("out of memory");
+	}
+	if (secs) {
+		struct sigaction sa;
+		sigset_t block;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;	/* no SA_RESTART: ppoll returns */
+		sigemptyset(&sa.sa_mask);
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigaddset(&block, SIGHUP);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		sigprocmask(SIG_BLOCK, &block, &wait_mask);
+		ret = watch(argv[optind], jline ? jline : line,
+			    (uint64_t)timeout * 1000000000ULL, json, secs, count);
+	} else {
+		ret = run_once(argv[optind], jline ? jline : line,
+			       (uint64_t)timeout * 1000000000ULL, json);
+	}
 	free(line);
+	free(jline);
 	return ret;
 }

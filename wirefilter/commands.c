@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "json.h"
 #include "parse.h"
 #include "wirefilter.h"
 
@@ -26,6 +27,15 @@ static const char *const feat_names[WF_NFEAT] = {
 	[WF_DUP] = "Dup   ", [WF_BAND] = "Bandw ", [WF_SPEED] = "Speed ",
 	[WF_NOISE] = "Noise ", [WF_MTU] = "MTU   ", [WF_CHANBUF] = "Cap.  ",
 };
+
+/* JSON keys of the settings (interface: documented in wirefilter(1)) */
+static const char *const feat_keys[WF_NFEAT] = {
+	[WF_LOSS] = "loss", [WF_LOSTBURST] = "lostburst", [WF_DELAY] = "delay",
+	[WF_DUP] = "dup", [WF_BAND] = "bandwidth", [WF_SPEED] = "speed",
+	[WF_NOISE] = "noise", [WF_MTU] = "mtu", [WF_CHANBUF] = "chanbufsize",
+};
+
+static const char *const dir_keys[WF_NDIRS] = { [WF_LR] = "LR", [WF_RL] = "RL" };
 
 static const struct {
 	const char *name;
@@ -164,6 +174,88 @@ static int cmd_showinfo(void *ctx, FILE *out, const char *args)
 	print_counters(w, out, WF_LR);
 	if (w->ndirs == 2)
 		print_counters(w, out, WF_RL);
+	return 0;
+}
+
+static void json_counters(struct wf_ctx *w, struct json *j, enum wf_dir d)
+{
+	const struct wf_counters *c = wf_model_counters(w->m, d);
+
+	json_obj(j, dir_keys[d]);
+	json_u64(j, "in_frames", c->in_frames);
+	json_u64(j, "in_bytes", c->in_bytes);
+	json_u64(j, "out_frames", c->out_frames);
+	json_u64(j, "out_bytes", c->out_bytes);
+	json_u64(j, "drop_loss", c->drop_loss);
+	json_u64(j, "drop_mtu", c->drop_mtu);
+	json_u64(j, "drop_capacity", c->drop_capacity);
+	json_u64(j, "drop_rate", c->drop_rate);
+	json_u64(j, "drop_overflow", c->drop_overflow);
+	json_u64(j, "drop_invalid", c->drop_invalid);
+	json_u64(j, "tx_errors", w->tx_errors[d]);
+	json_u64(j, "duplicated", c->dup);
+	json_u64(j, "corrupted", c->corrupted);
+	json_u64(j, "bits_flipped", c->bits_flipped);
+	json_u64(j, "delayed", c->delayed);
+	json_u64(j, "late_median_us", wf_lateness_us(w->m, d, 0.5));
+	json_u64(j, "late_p99_us", wf_lateness_us(w->m, d, 0.99));
+	json_u64(j, "late_max_us", c->late_max_ns / 1000);
+	json_u64(j, "late_frames", c->late_n);
+	json_obj_end(j);
+}
+
+/* -j showinfo: the same facts as showinfo, field names in wirefilter(1) */
+static int json_showinfo(void *ctx, struct json *j, const char *args)
+{
+	struct wf_ctx *w = ctx;
+	int node, f, d, r;
+
+	r = parse_node(w, args, &node);
+	if (r)
+		return r;
+	json_obj(j, NULL);
+	json_u64(j, "directions", (uint64_t)w->ndirs);
+	json_u64(j, "node", (uint64_t)node);
+	json_str(j, "node_name", wf_markov_name(w->m, node));
+	json_u64(j, "nodes", (uint64_t)wf_markov_nodes(w->m));
+	json_dbl(j, "markov_time_ms", wf_markov_time(w->m));
+	json_bool(j, "fifo", wf_model_fifo(w->m));
+	json_u64(j, "seed", w->seed);
+	if (w->blink_path) {
+		json_obj(j, "blink");
+		json_str(j, "socket", w->blink_path);
+		json_str(j, "id", w->blink_id ? w->blink_id : "");
+		json_obj_end(j);
+	}
+	json_obj(j, "settings");
+	for (f = 0; f < WF_NFEAT; f++) {
+		json_obj(j, feat_keys[f]);
+		for (d = 0; d < w->ndirs; d++) {
+			const struct wf_value *v = wf_model_get(w->m, node, (enum wf_feature)f,
+								(enum wf_dir)d);
+
+			json_obj(j, dir_keys[d]);
+			json_dbl(j, "value", v->val);
+			json_dbl(j, "spread", v->plus);
+			json_str(j, "distribution", v->alg == WF_ALG_NORMAL ? "normal" : "uniform");
+			json_obj_end(j);
+		}
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+	json_obj(j, "queue");
+	for (d = 0; d < w->ndirs; d++) {
+		json_obj(j, dir_keys[d]);
+		json_u64(j, "bytes", wf_queue_bytes(w->m, (enum wf_dir)d));
+		json_u64(j, "frames", wf_queue_frames(w->m, (enum wf_dir)d));
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+	json_obj(j, "counters");
+	for (d = 0; d < w->ndirs; d++)
+		json_counters(w, j, (enum wf_dir)d);
+	json_obj_end(j);
+	json_obj_end(j);
 	return 0;
 }
 
@@ -383,6 +475,57 @@ static const struct console_cmd wf_cmds[] = {
 	  cmd_markov_debug, 0 },
 };
 
+/* -j showedges: {"node","edges":[{"from","to","from_name","to_name","weight"}]} */
+static int json_showedges(void *ctx, struct json *j, const char *args)
+{
+	struct wf_ctx *w = ctx;
+	int node, k, r;
+
+	r = parse_node(w, args, &node);
+	if (r)
+		return r;
+	json_obj(j, NULL);
+	json_u64(j, "node", (uint64_t)node);
+	json_arr(j, "edges");
+	for (k = 0; k < wf_markov_nodes(w->m); k++) {
+		double wt = wf_markov_edge(w->m, node, k);
+
+		if (wt <= 0.0)
+			continue;
+		json_obj(j, NULL);
+		json_u64(j, "from", (uint64_t)node);
+		json_u64(j, "to", (uint64_t)k);
+		json_str(j, "from_name", wf_markov_name(w->m, node));
+		json_str(j, "to_name", wf_markov_name(w->m, k));
+		json_dbl(j, "weight", wt);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
+}
+
+/* -j showcurrent: {"node","name","nodes"} */
+static int json_showcurrent(void *ctx, struct json *j, const char *args)
+{
+	struct wf_ctx *w = ctx;
+	int cur = wf_markov_current(w->m);
+
+	(void)args;
+	json_obj(j, NULL);
+	json_u64(j, "node", (uint64_t)cur);
+	json_str(j, "name", wf_markov_name(w->m, cur));
+	json_u64(j, "nodes", (uint64_t)wf_markov_nodes(w->m));
+	json_obj_end(j);
+	return 0;
+}
+
+static const struct console_json_cmd wf_json[] = {
+	{ "showinfo", json_showinfo },
+	{ "showedges", json_showedges },
+	{ "showcurrent", json_showcurrent },
+};
+
 static const struct console_debug_cat wf_debug[] = {
 	{ "markov/node", WF_DEBUG_MARKOV, "Markov node transitions" },
 };
@@ -398,6 +541,7 @@ int wf_commands_register(struct wf_ctx *w, struct console *c)
 {
 	w->con = c;
 	if (console_add_cmds(c, wf_cmds, sizeof(wf_cmds) / sizeof(wf_cmds[0])) < 0 ||
+	    console_add_json(c, wf_json, sizeof(wf_json) / sizeof(wf_json[0])) < 0 ||
 	    console_add_debug(c, wf_debug, sizeof(wf_debug) / sizeof(wf_debug[0])) < 0)
 		return -1;
 	return 0;

@@ -8,10 +8,12 @@
  *
  * The pure core is console_exec_line(): one line in, the complete response
  * bytes out (framing and status, not the prompt). It looks the first word
- * up in the command table (exact path, else an unambiguous prefix), runs the
- * handler with an open_memstream() FILE and frames the result:
+ * up in the command table (exact path only: abbreviations are never
+ * completed), runs the handler with an open_memstream() FILE and frames the
+ * result; "-j CMD" runs CMD's JSON form (a struct json on the same FILE):
  *
  *   CONSOLE_OUTPUT:  "0000 DATA END WITH '.'\n" body ".\n" status
+ *   -j CMD:          "0000 DATA END WITH '.'\n" one JSON line ".\n" status
  *   other commands:  body (raw, as VDE 2's load does) status
  *   status:          "1000 Success\n" or "1%03d %s\n" (errno, strerror)
  *   logout/shutdown: "9999 END OF SESSION" (no newline), session closed
@@ -23,6 +25,19 @@
  * without blocking; what the peer does not take stays in the buffer (the fd
  * then also waits for EPOLLOUT). A session whose buffer grows beyond
  * CONSOLE_OUTBUF_MAX (a peer that never reads) is closed, never waited for.
+ *
+ * A socket session has one timer: it runs an unterminated line once its
+ * writer has been quiet for CONSOLE_PARTIAL_RUN_MS (vdeterm), and closes the
+ * session after c->idle_ns without input. Accepting goes through
+ * accept_guarded() (accept.h): out of descriptors it pauses, never spins.
+ * When CONSOLE_MAX_SESSIONS are open only the daemon's owner and root get
+ * in (make_room() closes the longest idle session for them).
+ *
+ * load opens its file through open_script(): directly for the daemon itself
+ * and its own user (or root), else in a child that drops to the client's
+ * credentials and passes the descriptor back (open_as_peer()); only regular
+ * files outside /proc and /sys, at most CONSOLE_LOAD_MAX bytes, read through
+ * the line splitter (load_fd()).
  *
  * Sessions are never freed while a command runs: closing one only marks it
  * dead; dead sessions are reaped when the event handler that is on the stack
@@ -39,24 +54,34 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "accept.h"
 #include "console.h"
 #include "daemon.h"
+#include "json.h"
 #include "log.h"
 #include "loop.h"
+#include "parse.h"
 
 #define CONSOLE_OUTBUF_MAX	(4U << 20)	/* per-session pending output */
 #define CONSOLE_OUTBUF_KEEP	(64U << 10)	/* larger buffers freed when drained */
-#define CONSOLE_MAX_SESSIONS	64
+#define CONSOLE_MAX_SESSIONS	64		/* socket sessions (the owner may evict) */
+#define CONSOLE_PARTIAL_RUN_NS	(CONSOLE_PARTIAL_RUN_MS * 1000000ULL)
+#define CONSOLE_FULL_LOG_NS	(10 * 1000000000ULL)	/* "console full" log rate */
+#define CONSOLE_OPEN_AS_MS	3000		/* open_as_peer() child deadline */
+#define CONSOLE_PEER_GROUPS	256		/* supplementary groups used by load */
 #define CONSOLE_LOAD_DEPTH	16		/* handler + load nesting (8 loads) */
 #define CONSOLE_DEBUG_TAGS	512		/* tags are 3 octal digits */
 #define CONSOLE_EOF_FLUSH_MS	10000		/* stdout drain at stdin EOF */
@@ -70,9 +95,14 @@ struct console_session;
 typedef int (*console_builtin)(struct console *c, struct console_session *s,
 			       FILE *out, const char *args);
 
+typedef int (*console_builtin_json)(struct console *c, struct console_session *s,
+				    struct json *j, const char *args);
+
 struct console_entry {
-	struct console_cmd cmd;
+	struct console_cmd cmd;		/* first: see entry_of() */
 	console_builtin builtin;
+	console_builtin_json builtin_json;
+	console_json_fn json;		/* console_add_json() */
 };
 
 struct console_dbg {
@@ -95,6 +125,9 @@ struct console_session {
 	bool peer_known;		/* a socket session: its client's credentials */
 	uid_t peer_uid;
 	gid_t peer_gid;
+	long timer;			/* partial line / idle timeout, 0 = none */
+	uint64_t last_active;		/* loop_now_ns() of the last input */
+	uint64_t partial_at;		/* run the unterminated line then, 0 = no */
 	struct console_session *next;
 };
 
@@ -118,6 +151,11 @@ struct console {
 
 	int lfd;
 	char *lpath;
+	char *lname;			/* "console PATH" for the accept log */
+	struct accept_guard ag;
+	uint64_t idle_ns;		/* idle timeout of socket sessions, 0 = never */
+	uint64_t refused_full;		/* connections refused: console full */
+	uint64_t next_full_log;
 
 	int stdio_out_flags;		/* to restore at console_free() */
 	int stdio_out_fd;
@@ -197,35 +235,31 @@ static bool is_blank(char ch)
  * @line:	the line, leading blanks allowed
  * @args:	set to the arguments (leading blanks skipped), if found
  *
- * Return: the command, or NULL (unknown, ambiguous, menu, empty).
+ * The first blank-delimited word must be a command path exactly: an
+ * abbreviation is never completed ("shu" is not "shutdown": VDE 2 answers
+ * it with 1038 too) and a path followed by junk ("showinfoXYZ") is unknown.
+ *
+ * Return: the command, or NULL (unknown, menu, empty).
  */
 const struct console_cmd *console_lookup(const struct console *c, const char *line,
 					 const char **args)
 {
 	const struct console_entry *found = NULL;
-	size_t i, wlen, nprefix = 0;
+	size_t i, wlen;
 
 	while (is_blank(*line))
 		line++;
 	wlen = strcspn(line, " \t");
 	if (!wlen)
 		return NULL;
-	for (i = 0; i < c->ncmds; i++) {
+	for (i = 0; i < c->ncmds && !found; i++) {
 		const struct console_entry *e = &c->cmds[i];
 
-		if (!e->cmd.fn && !e->builtin)
-			continue;
-		if (strncmp(e->cmd.path, line, wlen) != 0)
-			continue;
-		if (e->cmd.path[wlen] == '\0') {
-			found = e;
-			nprefix = 1;
-			break;
-		}
-		if (!nprefix++)
+		if ((e->cmd.fn || e->builtin) && strncmp(e->cmd.path, line, wlen) == 0 &&
+		    e->cmd.path[wlen] == '\0')
 			found = e;
 	}
-	if (nprefix != 1 || !found)
+	if (!found)
 		return NULL;
 	line += wlen;
 	while (is_blank(*line))
@@ -241,7 +275,8 @@ static const struct console_entry *entry_of(const struct console_cmd *cmd)
 }
 
 static int add_entries(struct console *c, const struct console_cmd *cmds,
-		       const console_builtin *builtins, size_t n)
+		       const console_builtin *builtins, const console_builtin_json *bjson,
+		       size_t n)
 {
 	struct console_entry *e;
 	size_t i;
@@ -257,6 +292,8 @@ static int add_entries(struct console *c, const struct console_cmd *cmds,
 	for (i = 0; i < n; i++) {
 		e[c->ncmds].cmd = cmds[i];
 		e[c->ncmds].builtin = builtins ? builtins[i] : NULL;
+		e[c->ncmds].builtin_json = bjson ? bjson[i] : NULL;
+		e[c->ncmds].json = NULL;
 		c->ncmds++;
 	}
 	return 0;
@@ -272,7 +309,42 @@ static int add_entries(struct console *c, const struct console_cmd *cmds,
  */
 int console_add_cmds(struct console *c, const struct console_cmd *cmds, size_t n)
 {
-	return add_entries(c, cmds, NULL, n);
+	return add_entries(c, cmds, NULL, NULL, n);
+}
+
+/**
+ * console_set_idle() - idle timeout of socket sessions
+ * @c:		console
+ * @seconds:	0 = never; applies to sessions from their next input on
+ */
+void console_set_idle(struct console *c, unsigned seconds)
+{
+	c->idle_ns = (uint64_t)seconds * 1000000000ULL;
+}
+
+/**
+ * console_add_json() - give registered commands their JSON form ("-j CMD")
+ * @c:		console
+ * @tbl:	{ path, fn } pairs; each path must name a registered command
+ * @n:		number of entries
+ *
+ * Return: 0, or -1 with errno ENOENT (a path is not a command).
+ */
+int console_add_json(struct console *c, const struct console_json_cmd *tbl, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < c->ncmds; k++)
+			if (strcmp(c->cmds[k].cmd.path, tbl[i].path) == 0)
+				break;
+		if (k == c->ncmds) {
+			errno = ENOENT;
+			return -1;
+		}
+		c->cmds[k].json = tbl[i].fn;
+	}
+	return 0;
 }
 
 /**
@@ -297,7 +369,7 @@ int console_add_cmds_before(struct console *c, const char *before,
 	for (pos = 0; pos < old; pos++)
 		if (strcmp(c->cmds[pos].cmd.path, before) == 0)
 			break;
-	if (add_entries(c, cmds, NULL, n) < 0)
+	if (add_entries(c, cmds, NULL, NULL, n) < 0)
 		return -1;
 	if (pos == old || n == 0)
 		return 0;
@@ -447,41 +519,215 @@ static int builtin_shutdown(struct console *c, struct console_session *s, FILE *
 	return 0;
 }
 
-/* Could the client of @s read @path itself? A management socket may be
- * opened to a group (--mgmtmode/--mgmtgroup) while the daemon runs as root,
- * and load echoes every line it reads: without this check, a group member
- * could read any file with the daemon's rights. The file's own permission
- * bits are checked against the client's uid, gid and supplementary groups. */
-static bool peer_may_read(const struct console_session *s, const char *path)
+/* JSON form of help: {"commands":[{"path","syntax","help","menu"}]} */
+static int builtin_help_json(struct console *c, struct console_session *s, struct json *j,
+			     const char *args)
 {
-	gid_t groups[256];
-	int ngroups = (int)(sizeof(groups) / sizeof(groups[0]));
-	struct passwd *pw;
-	struct stat st;
-	int i;
+	size_t i, n = strlen(args);
 
-	if (!s || !s->peer_known || s->peer_uid == 0 || s->peer_uid == geteuid())
-		return true;
-	if (stat(path, &st) < 0)
-		return true;		/* the open that follows reports it */
-	if (st.st_uid == s->peer_uid)
-		return st.st_mode & S_IRUSR;
-	if (st.st_gid == s->peer_gid)
-		return st.st_mode & S_IRGRP;
-	pw = getpwuid(s->peer_uid);
-	if (pw && getgrouplist(pw->pw_name, s->peer_gid, groups, &ngroups) >= 0)
-		for (i = 0; i < ngroups; i++)
-			if (groups[i] == st.st_gid)
-				return st.st_mode & S_IRGRP;
-	return st.st_mode & S_IROTH;
+	(void)s;
+	json_obj(j, NULL);
+	json_arr(j, "commands");
+	for (i = 0; i < c->ncmds; i++) {
+		const struct console_cmd *cmd = &c->cmds[i].cmd;
+
+		if (strncmp(cmd->path, args, n) != 0)
+			continue;
+		json_obj(j, NULL);
+		json_str(j, "path", cmd->path);
+		json_str(j, "syntax", cmd->flags & CONSOLE_MENU ? "" :
+			 cmd->syntax ? cmd->syntax : "");
+		json_str(j, "help", cmd->help ? cmd->help : "");
+		json_bool(j, "menu", cmd->flags & CONSOLE_MENU);
+		json_bool(j, "json", c->cmds[i].json || c->cmds[i].builtin_json);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
 }
+
+/* --- load: a script opened with the client's rights ----------------------- */
+
+/* Child side of open_as_peer(): only async-signal-safe system calls. */
+static void open_as_child(int sock, const char *path, uid_t uid, gid_t gid,
+			  const gid_t *groups, size_t ngroups)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov;
+	struct msghdr msg;
+	int err = 0, fd = -1;
+
+	if (setgroups(ngroups, groups) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
+		err = errno;
+	else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+		err = errno;
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &err;
+	iov.iov_len = sizeof(err);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (fd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* Open @path with the rights of the client of @s (uid, gid, supplementary
+ * groups from SO_PEERCRED/SO_PEERGROUPS): a short-lived child drops to
+ * them, opens, and passes the descriptor back. The daemon must be root.
+ * Bounded: a child that does not answer in CONSOLE_OPEN_AS_MS is killed. */
+static int open_as_peer(const struct console_session *s, const char *path, int *fdp)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	gid_t groups[CONSOLE_PEER_GROUPS];
+	socklen_t glen = sizeof(groups);
+	size_t ngroups = 0;
+	struct pollfd pfd;
+	struct iovec iov;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	int sv[2], err = EIO, cerr = 0, ret;
+	ssize_t n;
+	pid_t pid;
+
+	*fdp = -1;
+	/* fewer groups than the client has can only mean fewer rights */
+	if (getsockopt(s->in, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
+		ngroups = glen / sizeof(gid_t);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return errno;
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		open_as_child(sv[1], path, s->peer_uid, s->peer_gid, groups, ngroups);
+	}
+	close(sv[1]);
+	pfd.fd = sv[0];
+	pfd.events = POLLIN;
+	do
+		ret = poll(&pfd, 1, CONSOLE_OPEN_AS_MS);
+	while (ret < 0 && errno == EINTR);
+	if (ret <= 0) {
+		err = ret == 0 ? ETIMEDOUT : errno;
+		kill(pid, SIGKILL);
+		goto out;
+	}
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &cerr;
+	iov.iov_len = sizeof(cerr);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	n = recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC);
+	if (n != (ssize_t)sizeof(cerr))
+		goto out;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+		memcpy(fdp, CMSG_DATA(cm), sizeof(int));
+		err = 0;
+	} else {
+		err = cerr > 0 ? cerr : EIO;
+	}
+out:
+	close(sv[0]);
+	/* the child exits right after sendmsg; ECHILD if the daemon reaps
+	 * children itself or ignores SIGCHLD */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return err;
+}
+
+/* Is @fd something load may read? Only regular files of a real file
+ * system, of at most CONSOLE_LOAD_MAX bytes: no FIFO or device (they
+ * block or never end), no /proc or /sys file (a daemon's maps, environ). */
+static int check_script(int fd)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return EINVAL;
+	if (fstatfs(fd, &sfs) < 0)
+		return errno;
+	if (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC)
+		return EACCES;
+	if (st.st_size > CONSOLE_LOAD_MAX)
+		return EFBIG;
+	return 0;
+}
+
+/* Open a script for @s (NULL: the daemon itself, e.g. its rc file).
+ * Clients of another uid than the daemon's (and not root) get the file
+ * with their own rights; that needs a root daemon, else EACCES. */
+static int open_script(const struct console_session *s, const char *path, int *fdp)
+{
+	int err = 0, fd = -1;
+
+	if (s && !s->stdio && !s->peer_known)
+		return EACCES;		/* whose rights? none then */
+	if (s && !s->stdio && s->peer_uid != 0 && s->peer_uid != geteuid()) {
+		if (geteuid() != 0)
+			return EACCES;
+		err = open_as_peer(s, path, &fd);
+	} else {
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			err = errno;
+	}
+	if (!err)
+		err = check_script(fd);
+	if (err && fd >= 0)
+		close(fd);
+	*fdp = err ? -1 : fd;
+	return err;
+}
+
+static int load_fd(struct console *c, int fd, const char *path, FILE *echo);
 
 static int builtin_load(struct console *c, struct console_session *s, FILE *out,
 			const char *args)
 {
-	if (!peer_may_read(s, args))
-		return EACCES;
-	return console_load_file(c, args, out);
+	int fd, err;
+
+	if (c->depth >= CONSOLE_LOAD_DEPTH)
+		return ELOOP;
+	err = open_script(s, args, &fd);
+	if (err)
+		return err;
+	err = load_fd(c, fd, args, out);
+	close(fd);
+	return err;
 }
 
 static bool session_subscribed(const struct console_session *s, size_t i)
@@ -507,6 +753,31 @@ static int builtin_debug_list(struct console *c, struct console_session *s, FILE
 		rv = 0;
 	}
 	return rv;
+}
+
+/* JSON form: {"categories":[{"category","tag","status","help"}]} */
+static int builtin_debug_list_json(struct console *c, struct console_session *s,
+				   struct json *j, const char *args)
+{
+	size_t i, n = strlen(args);
+
+	json_obj(j, NULL);
+	json_arr(j, "categories");
+	for (i = 0; i < c->ndbg; i++) {
+		const struct console_debug_cat *cat = &c->dbg[i].cat;
+
+		if (!cat->help || strncmp(cat->path, args, n) != 0)
+			continue;
+		json_obj(j, NULL);
+		json_str(j, "category", cat->path);
+		json_u64(j, "tag", cat->tag);
+		json_bool(j, "on", session_subscribed(s, i));
+		json_str(j, "help", cat->help);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
 }
 
 static void wanted_adjust(struct console *c, size_t i, bool on)
@@ -618,8 +889,9 @@ static int exec_line(struct console *c, struct console_session *s, const char *l
 	const struct console_entry *e;
 	const struct console_cmd *cmd;
 	struct console_session *saved = c->current;
-	const char *args = "";
+	const char *args = "", *cmdline, *path;
 	char *body = NULL, *t;
+	bool json = false;
 	size_t blen = 0;
 	unsigned flags;
 	FILE *mem;
@@ -632,13 +904,34 @@ static int exec_line(struct console *c, struct console_session *s, const char *l
 	}
 	if (t[0] == '\0' || t[0] == '#')
 		goto out;
-	cmd = console_lookup(c, t, &args);
+	cmdline = t;
+	/* "-j CMD ARGS": the JSON form of CMD (no command starts with '-') */
+	if (t[0] == '-' && t[1] == 'j' && (t[2] == '\0' || is_blank(t[2]))) {
+		json = true;
+		cmdline = t + 2;
+		while (is_blank(*cmdline))
+			cmdline++;
+		if (!*cmdline) {
+			put_status(out, EINVAL);
+			ret = 1000 + EINVAL;
+			goto out;
+		}
+	}
+	cmd = console_lookup(c, cmdline, &args);
 	if (!cmd) {
 		put_status(out, ENOSYS);
 		ret = 1000 + ENOSYS;
 		goto out;
 	}
 	e = entry_of(cmd);
+	if (json && !e->json && !e->builtin_json) {
+		if (cmd->flags & CONSOLE_OUTPUT) {	/* a table without a JSON form */
+			put_status(out, EOPNOTSUPP);
+			ret = 1000 + EOPNOTSUPP;
+			goto out;
+		}
+		json = false;		/* a setter: runs as usual, no body */
+	}
 	if (e->builtin == builtin_logout || e->builtin == builtin_shutdown) {
 		if (e->builtin == builtin_shutdown)
 			c->shutdown_req = true;
@@ -660,17 +953,33 @@ static int exec_line(struct console *c, struct console_session *s, const char *l
 	c->current = s;
 	c->depth++;
 	flags = cmd->flags;	/* the handler may add or remove commands */
-	if (e->builtin)
+	path = cmd->path;
+	if (json) {
+		struct json j;
+
+		json_init(&j, mem);
+		rc = e->builtin_json ? e->builtin_json(c, s, &j, args) :
+				       e->json(c->cfg.ctx, &j, args);
+		if (!rc && json_end(&j) < 0) {
+			log_warn("console: -j %s wrote an incomplete JSON document", path);
+			rc = EIO;
+		}
+		if (!rc)
+			fputc('\n', mem);
+	} else if (e->builtin) {
 		rc = e->builtin(c, s, mem, args);
-	else
+	} else {
 		rc = cmd->fn(c->cfg.ctx, mem, args);
+	}
 	c->depth--;
 	c->current = saved;
 	if (fclose(mem) != 0 && !rc)
 		rc = ENOMEM;
 	if (rc < 0 || rc > 999)
 		rc = EINVAL;
-	if (flags & CONSOLE_OUTPUT) {
+	if (json && rc)
+		blen = 0;		/* a failed command's document is not complete */
+	if (json || (flags & CONSOLE_OUTPUT)) {
 		fputs(DATA_HEADER, out);
 		if (blen) {
 			fwrite(body, 1, blen, out);
@@ -710,83 +1019,117 @@ int console_exec_line(struct console *c, const char *line, FILE *out)
 	return rc == CONSOLE_RC_SILENT ? 0 : rc;
 }
 
+struct load_state {
+	struct console *c;
+	const char *path;
+	FILE *echo;
+	unsigned lineno;
+	int err;
+};
+
+static void load_line(void *arg, char *line, size_t len, bool overflow)
+{
+	struct load_state *ls = arg;
+	struct console *c = ls->c;
+	int rc;
+
+	if (ls->err || c->shutdown_req)
+		return;
+	ls->lineno++;
+	if (ls->echo)
+		fprintf(ls->echo, "%s[%s]: %s\n", c->load_prefix, ls->path, line);
+	if (overflow || strlen(line) != len) {
+		rc = 1000 + E2BIG;
+		if (ls->echo)
+			put_status(ls->echo, E2BIG);
+	} else if (ls->echo) {
+		rc = exec_line(c, c->current, line, ls->echo);
+	} else {
+		char *buf = NULL;
+		size_t blen = 0;
+		FILE *mem = open_memstream(&buf, &blen);
+
+		if (!mem) {
+			ls->err = ENOMEM;
+			return;
+		}
+		rc = exec_line(c, c->current, line, mem);
+		fclose(mem);
+		free(buf);
+	}
+	if (!ls->echo && rc > 1000 && rc < 9999)
+		log_warn("%s:%u: %.200s: %s", ls->path, ls->lineno, line, strerror(rc - 1000));
+}
+
+/* Run the lines of @fd: read in bounded chunks through a line splitter, so
+ * memory stays at one line (CONSOLE_LINE_MAX) whatever the file holds, and
+ * at most CONSOLE_LOAD_MAX bytes are read (EFBIG beyond). */
+static int load_fd(struct console *c, int fd, const char *path, FILE *echo)
+{
+	struct load_state ls = { .c = c, .path = path, .echo = echo };
+	struct console_linebuf *lb = malloc(sizeof(*lb));
+	char chunk[4096];
+	size_t total = 0;
+
+	if (!lb)
+		return ENOMEM;
+	console_linebuf_init(lb);
+	c->depth++;
+	while (!ls.err && !c->shutdown_req) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ls.err = errno == EAGAIN ? EIO : errno;
+			break;
+		}
+		if (n == 0) {		/* an unterminated last line runs too */
+			if (lb->len && !lb->overflow)
+				console_linebuf_feed(lb, "\n", 1, load_line, &ls);
+			break;
+		}
+		if ((size_t)n > CONSOLE_LOAD_MAX - total) {
+			ls.err = EFBIG;	/* it grew since check_script() */
+			break;
+		}
+		total += (size_t)n;
+		console_linebuf_feed(lb, chunk, (size_t)n, load_line, &ls);
+	}
+	c->depth--;
+	free(lb);
+	if (c->depth == 0 && !c->current && c->shutdown_req && c->cfg.on_shutdown) {
+		c->shutdown_req = false;
+		c->cfg.on_shutdown(c->cfg.ctx);
+	}
+	return ls.err;
+}
+
 /**
  * console_load_file() - run every line of a file as a command
  * @c:		console
- * @path:	file name
+ * @path:	file name, opened with the daemon's own rights (rc files)
  * @echo:	NULL to run silently (failures are logged), else each line is
  *		echoed as "<prefix>[PATH]: <line>" followed by its response
+ *
+ * Only a regular file of at most CONSOLE_LOAD_MAX bytes is read (a FIFO, a
+ * device or a /proc file is refused, never waited for); a line longer than
+ * CONSOLE_LINE_MAX is answered with E2BIG and skipped.
  *
  * Return: 0, or an errno value (the file could not be opened or read).
  */
 int console_load_file(struct console *c, const char *path, FILE *echo)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	unsigned lineno = 0;
-	struct stat st;
-	ssize_t n;
-	FILE *f;
-	int ret = 0;
+	int fd, err;
 
 	if (c->depth >= CONSOLE_LOAD_DEPTH)
 		return ELOOP;
-	f = fopen(path, "re");
-	if (!f)
-		return errno;
-	/* a directory or a device (/dev/zero: one endless line) is no script */
-	if (fstat(fileno(f), &st) < 0)
-		ret = errno;
-	else if (S_ISDIR(st.st_mode))
-		ret = EISDIR;
-	else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
-		ret = EINVAL;
-	if (ret) {
-		fclose(f);
-		return ret;
-	}
-	c->depth++;
-	while (!c->shutdown_req && (n = getline(&line, &cap, f)) >= 0) {
-		size_t len = (size_t)n;
-		int rc;
-
-		lineno++;
-		if (len && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (echo)
-			fprintf(echo, "%s[%s]: %s\n", c->load_prefix, path, line);
-		if (len > CONSOLE_LINE_MAX || strlen(line) != len) {
-			rc = 1000 + E2BIG;
-			if (echo)
-				put_status(echo, E2BIG);
-		} else if (echo) {
-			rc = exec_line(c, c->current, line, echo);
-		} else {
-			char *buf = NULL;
-			size_t blen = 0;
-			FILE *mem = open_memstream(&buf, &blen);
-
-			if (!mem) {
-				ret = ENOMEM;
-				break;
-			}
-			rc = exec_line(c, c->current, line, mem);
-			fclose(mem);
-			free(buf);
-		}
-		if (!echo && rc > 1000 && rc < 9999)
-			log_warn("%s:%u: %s: %s", path, lineno, line, strerror(rc - 1000));
-	}
-	if (ferror(f))
-		ret = EIO;
-	c->depth--;
-	free(line);
-	fclose(f);
-	if (c->depth == 0 && !c->current && c->shutdown_req && c->cfg.on_shutdown) {
-		c->shutdown_req = false;
-		c->cfg.on_shutdown(c->cfg.ctx);
-	}
-	return ret;
+	err = open_script(NULL, path, &fd);
+	if (err)
+		return err;
+	err = load_fd(c, fd, path, echo);
+	close(fd);
+	return err;
 }
 
 /* --- debug output -------------------------------------------------------- */
@@ -836,8 +1179,10 @@ void console_debug(struct console *c, unsigned tag, const char *fmt, ...)
 		line[n - 1] = '\n';
 	}
 	for (s = c->sessions; s; s = s->next)
-		if (!s->dead && session_subscribed(s, i))
+		if (!s->dead && session_subscribed(s, i)) {
+			s->last_active = loop_now_ns();	/* a listener is not idle */
 			session_send(s, line, (size_t)n);
+		}
 }
 
 /**
@@ -881,6 +1226,9 @@ static void session_kill(struct console_session *s)
 		return;
 	s->dead = true;
 	session_unsubscribe_all(s);
+	if (s->timer > 0)
+		loop_del_timer(c->l, s->timer);
+	s->timer = 0;
 	loop_del_fd(c->l, s->in);
 	if (s->out_watched && s->stdio)
 		loop_del_fd(c->l, s->out);
@@ -1115,13 +1463,43 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 		stdio_prompt(s);
 }
 
-/* Feed what was read; at EOF run an unterminated last line too. */
+/* How long an unterminated line waits for more bytes before it runs:
+ * CONSOLE_PARTIAL_RUN_MS if its first word (after "-j") is a command, else
+ * CONSOLE_PARTIAL_WAIT_MS (the start of a command split over writes, or a
+ * typo, which then gets its 1038 all the same). */
+static uint64_t partial_delay_ns(struct console_session *s)
+{
+	const char *p = s->lb.buf, *args;
+
+	s->lb.buf[s->lb.len] = '\0';	/* room for it: buf has LINE_MAX + 1 */
+	while (is_blank(*p))
+		p++;
+	if (p[0] == '-' && p[1] == 'j' && is_blank(p[2]))
+		p += 2;
+	return console_lookup(s->c, p, &args) ? CONSOLE_PARTIAL_RUN_NS :
+						CONSOLE_PARTIAL_WAIT_MS * 1000000ULL;
+}
+
+/* Feed what was read; at EOF run an unterminated last line too. On a
+ * socket, an unterminated line also runs once no byte followed it for a
+ * while (partial_delay_ns()): VDE 2's vdeterm writes commands without "\n". */
 static void session_input(struct console_session *s, const char *buf, ssize_t n)
 {
 	struct console *c = s->c;
 
 	if (n > 0) {
+		s->last_active = loop_now_ns();
 		console_linebuf_feed(&s->lb, buf, (size_t)n, session_line, s);
+		if (s->dead || s->stdio || s->timer <= 0)
+			return;
+		if (s->lb.len && !s->lb.overflow) {
+			uint64_t delay = partial_delay_ns(s);
+
+			s->partial_at = s->last_active + delay;
+			loop_timer_rearm(c->l, s->timer, delay);
+		} else {
+			s->partial_at = 0;
+		}
 		return;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -1209,6 +1587,53 @@ static uint64_t session_stdin_timer(struct loop *l, void *arg)
 	return next;
 }
 
+/* A socket session's timer: run an unterminated line once its writer went
+ * quiet, close the session once idle for c->idle_ns. */
+static uint64_t session_timer_cb(struct loop *l, void *arg)
+{
+	struct console_session *s = arg;
+	struct console *c = s->c;
+	uint64_t now = loop_now_ns(), next = LOOP_NOMORE;
+
+	(void)l;
+	if (s->dead)
+		return LOOP_NOMORE;
+	if (s->partial_at && now >= s->partial_at) {
+		s->partial_at = 0;
+		if (s->lb.len && !s->lb.overflow && !s->eof)
+			console_linebuf_feed(&s->lb, "\n", 1, session_line, s);
+	}
+	if (!s->dead && c->idle_ns && now - s->last_active >= c->idle_ns) {
+		if (s->eof) {		/* its peer left the rest unread as long */
+			session_kill(s);
+		} else {
+			log_info("console: closing a session idle for %llu s",
+				 (unsigned long long)(c->idle_ns / 1000000000ULL));
+			session_queue(s, END_OF_SESSION, strlen(END_OF_SESSION));
+			s->eof = true;
+			s->last_active = now;
+			session_unsubscribe_all(s);
+			session_flush(s);
+		}
+	}
+	if (!s->dead) {
+		if (s->partial_at)
+			next = s->partial_at > now ? s->partial_at - now : 0;
+		if (c->idle_ns) {
+			uint64_t idle_at = s->last_active + c->idle_ns;
+			uint64_t d = idle_at > now ? idle_at - now : 0;
+
+			if (d < next)
+				next = d;
+		}
+		if (next == LOOP_NOMORE)
+			next = LOOP_NOMORE - 1;	/* keep the timer: rearmed on input */
+	}
+	/* last: settling may free the session (and the console) */
+	console_settle(c);
+	return next;
+}
+
 static void session_out_cb(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct console_session *s = arg;
@@ -1237,18 +1662,71 @@ static struct console_session *session_new(struct console *c, int in, int out, b
 	return s;
 }
 
+/* The console is full: may the client @uid get in? The daemon's owner and
+ * root always do: the session that has been idle the longest (another
+ * user's first) is closed for them. Anyone else is refused. */
+static bool make_room(struct console *c, uid_t uid)
+{
+	struct console_session *s, *victim = NULL;
+	uint64_t now = loop_now_ns();
+
+	if (uid != 0 && uid != geteuid()) {
+		c->refused_full++;
+		if (now >= c->next_full_log) {
+			log_warn("console: %d sessions open, connection of uid %u refused "
+				 "(%llu refused in all)", CONSOLE_MAX_SESSIONS, (unsigned)uid,
+				 (unsigned long long)c->refused_full);
+			c->next_full_log = now + CONSOLE_FULL_LOG_NS;
+		}
+		return false;
+	}
+	for (s = c->sessions; s; s = s->next) {
+		bool s_owner, v_owner;
+
+		if (s->dead || s->stdio)
+			continue;
+		s_owner = s->peer_known && (s->peer_uid == 0 || s->peer_uid == geteuid());
+		v_owner = victim && victim->peer_known &&
+			  (victim->peer_uid == 0 || victim->peer_uid == geteuid());
+		if (!victim || (v_owner && !s_owner) ||
+		    (v_owner == s_owner && s->last_active < victim->last_active))
+			victim = s;
+	}
+	if (!victim)
+		return true;
+	log_warn("console: full, closing the longest idle session (uid %u) for uid %u",
+		 victim->peer_known ? (unsigned)victim->peer_uid : 0U, (unsigned)uid);
+	session_kill(victim);
+	return true;
+}
+
+static size_t socket_sessions(const struct console *c)
+{
+	const struct console_session *s;
+	size_t n = 0;
+
+	for (s = c->sessions; s; s = s->next)
+		n += !s->dead && !s->stdio;
+	return n;
+}
+
 static void console_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct console *c = arg;
 	struct console_session *s;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	bool known;
 	int cfd;
 
+	(void)fd;
 	(void)events;
-	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	cfd = accept_guarded(&c->ag, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	if (c->nsessions >= CONSOLE_MAX_SESSIONS) {
-		log_warn("console: too many sessions, connection refused");
+	known = getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0;
+	if (socket_sessions(c) >= CONSOLE_MAX_SESSIONS &&
+	    !make_room(c, known ? cred.uid : (uid_t)-1)) {
 		close(cfd);
 		return;
 	}
@@ -1257,17 +1735,15 @@ static void console_accept_cb(struct loop *l, int fd, uint32_t events, void *arg
 		close(cfd);
 		return;
 	}
-	{
-		struct ucred cred;
-		socklen_t cl = sizeof(cred);
-
-		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0) {
-			s->peer_known = true;
-			s->peer_uid = cred.uid;
-			s->peer_gid = cred.gid;
-		}
-	}
-	if (loop_add_fd(l, cfd, EPOLLIN, session_sock_cb, s) < 0) {
+	s->peer_known = known;
+	s->peer_uid = known ? cred.uid : (uid_t)-1;
+	s->peer_gid = known ? cred.gid : (gid_t)-1;
+	s->last_active = loop_now_ns();
+	s->timer = loop_add_timer(l, c->idle_ns ? c->idle_ns : LOOP_NOMORE - 1,
+				  session_timer_cb, s);
+	if (s->timer < 0 || loop_add_fd(l, cfd, EPOLLIN, session_sock_cb, s) < 0) {
+		if (s->timer > 0)
+			loop_del_timer(l, s->timer);
 		close(cfd);
 		s->dead = true;
 		console_reap(c);
@@ -1340,7 +1816,10 @@ int console_listen(struct console *c, const char *path, mode_t mode, gid_t group
 		goto out;
 	}
 	c->lpath = strdup(path);
+	if (c->lpath && asprintf(&c->lname, "console %s", path) < 0)
+		c->lname = NULL;
 	c->lfd = fd;
+	accept_guard_init(&c->ag, c->l, fd, c->lname ? c->lname : "console");
 	fd = -1;
 	ret = 0;
 out:
@@ -1407,6 +1886,27 @@ static const console_builtin builtin_fns[] = {
 	builtin_debug_list, builtin_debug_add, builtin_debug_del,
 };
 
+static const console_builtin_json builtin_json_fns[] = {
+	builtin_help_json, NULL, NULL, NULL, NULL,
+	builtin_debug_list_json, NULL, NULL,
+};
+
+/* VDEKIT_CONSOLE_IDLE=SECONDS (0 = never) overrides the idle timeout. */
+static uint64_t idle_from_env(void)
+{
+	const char *v = getenv("VDEKIT_CONSOLE_IDLE"), *err;
+	long long n;
+
+	if (!v || !*v)
+		return CONSOLE_IDLE_DEFAULT_S * 1000000000ULL;
+	n = parse_num(v, 0, 86400 * 366, &err);
+	if (err) {
+		log_warn("VDEKIT_CONSOLE_IDLE %s: %s (using %d s)", err, v, CONSOLE_IDLE_DEFAULT_S);
+		return CONSOLE_IDLE_DEFAULT_S * 1000000000ULL;
+	}
+	return (uint64_t)n * 1000000000ULL;
+}
+
 /**
  * console_new() - create a console with the built-in commands
  * @l:		event loop (sessions and the listening socket are added to it)
@@ -1430,7 +1930,8 @@ struct console *console_new(struct loop *l, const struct console_config *cfg)
 	/* "vde$ " -> "vde": the prefix of load's echo lines */
 	plen = strcspn(c->cfg.prompt, "$");
 	c->load_prefix = strndup(c->cfg.prompt, plen);
-	if (!c->load_prefix || add_entries(c, builtin_cmds, builtin_fns,
+	c->idle_ns = idle_from_env();
+	if (!c->load_prefix || add_entries(c, builtin_cmds, builtin_fns, builtin_json_fns,
 					   sizeof(builtin_cmds) / sizeof(builtin_cmds[0])) < 0) {
 		console_free(c);
 		return NULL;
@@ -1461,6 +1962,7 @@ void console_free(struct console *c)
 	c->current = NULL;
 	console_reap(c);
 	if (c->lfd >= 0) {
+		accept_guard_fini(&c->ag);
 		loop_del_fd(c->l, c->lfd);
 		close(c->lfd);
 		if (c->lpath)
@@ -1469,6 +1971,7 @@ void console_free(struct console *c)
 	if (c->stdio_out_fd >= 0)
 		fcntl(c->stdio_out_fd, F_SETFL, c->stdio_out_flags);
 	free(c->lpath);
+	free(c->lname);
 	free(c->load_prefix);
 	free(c->cmds);
 	free(c->dbg);

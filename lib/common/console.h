@@ -19,15 +19,43 @@
  * accepted); leading blanks skipped; empty lines and '#' comments only get
  * the prompt. Lines longer than CONSOLE_LINE_MAX are answered with
  * "1007 Argument list too long" and discarded up to the next newline.
+ * A line without a newline runs once no further byte arrived for
+ * CONSOLE_PARTIAL_RUN_MS if its first word is a command, for
+ * CONSOLE_PARTIAL_WAIT_MS otherwise (VDE 2's vdeterm and other clients
+ * write each command without "\n", as VDE 2 ran every read as one command);
+ * the parts of a command split over several writes must follow each other
+ * closer than that, or the command must end with a newline.
  *
- * Command lookup: the first blank-delimited word of the line; an exact path
- * match wins, otherwise a word that is a prefix of exactly one command path
- * selects it (abbreviation); anything else is "1038 Function not implemented".
+ * Command lookup: the first blank-delimited word of the line must be a
+ * command path exactly; an abbreviation is never completed ("shu" is "1038
+ * Function not implemented", as on VDE 2), nor is "showinfoXYZ" showinfo.
  * Arguments are the rest of the line with leading blanks skipped.
+ *
+ * JSON: a line "-j CMD ARGS" runs the JSON form of CMD (registered with
+ * console_add_json()): "0000 DATA END WITH '.'\n", one JSON document on
+ * one line, ".\n", status. A command that prints a table but has no JSON
+ * form answers "1095 Operation not supported"; one that prints nothing
+ * runs as usual. Without "-j" every byte is VDE 2's.
  *
  * Built-in commands registered first by console_new(): help [prefix],
  * logout, shutdown, load PATH, debug/list [prefix], debug/add PATH,
- * debug/del PATH. The application adds its tables with console_add_cmds().
+ * debug/del PATH (help and debug/list have JSON forms). The application
+ * adds its tables with console_add_cmds() and console_add_json().
+ *
+ * Limits: CONSOLE_MAX_SESSIONS socket sessions; when full, the daemon's
+ * owner (its euid, by SO_PEERCRED) and root still get in (the session idle
+ * the longest is closed for them), others are refused (counted, logged).
+ * A socket session without input for the idle timeout (default
+ * CONSOLE_IDLE_DEFAULT_S, environment VDEKIT_CONSOLE_IDLE=SECONDS, 0 =
+ * never; debug lines sent to it count as activity) gets "9999 END OF
+ * SESSION" and is closed. Out of descriptors, accept pauses (accept.h).
+ *
+ * load PATH opens the file with the client's rights: a client of another
+ * uid than the daemon's (and not root) gets it through a child that takes
+ * the client's uid, gid and groups (SO_PEERCRED, SO_PEERGROUPS); a daemon
+ * that is not root refuses such loads (1013). Only regular files of at most
+ * CONSOLE_LOAD_MAX bytes, opened O_NONBLOCK, none from /proc or /sys;
+ * lines are read through the line splitter (memory bounded by one line).
  */
 #ifndef VDEKIT_CONSOLE_H
 #define VDEKIT_CONSOLE_H
@@ -37,11 +65,16 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define CONSOLE_LINE_MAX 4096
+#define CONSOLE_LINE_MAX	4096
+#define CONSOLE_PARTIAL_RUN_MS	250		/* unterminated command runs after */
+#define CONSOLE_PARTIAL_WAIT_MS	2000		/* ... other unterminated text */
+#define CONSOLE_LOAD_MAX	(8L << 20)	/* bytes of a load/rc file */
+#define CONSOLE_IDLE_DEFAULT_S	600		/* idle socket sessions closed */
 
 struct loop;
 struct console;
 struct console_session;
+struct json;
 
 /* Command handler. Writes its body (if any) to @out; returns 0 for
  * "1000 Success" or a positive errno value for "1<errno> <strerror>". */
@@ -58,6 +91,16 @@ struct console_cmd {
 	const char *help;		/* one line */
 	console_fn fn;			/* NULL for CONSOLE_MENU entries */
 	unsigned flags;
+};
+
+/* JSON form of a command ("-j CMD ARGS"): writes exactly one document
+ * (normally an object) to @j; returns 0 or a positive errno value like
+ * console_fn. Field names are an interface: document them, never rename. */
+typedef int (*console_json_fn)(void *ctx, struct json *j, const char *args);
+
+struct console_json_cmd {
+	const char *path;		/* a registered command: "port/print" */
+	console_json_fn fn;
 };
 
 /* Debug category for debug/list, debug/add; tag is printed as %03o. */
@@ -90,6 +133,10 @@ int console_add_debug(struct console *c, const struct console_debug_cat *cats, s
  * unsubscribed. Safe from inside a command handler. */
 void console_del_cmds(struct console *c, const struct console_cmd *cmds, size_t n);
 void console_del_debug(struct console *c, const struct console_debug_cat *cats, size_t n);
+/* JSON forms of commands registered before; -1/ENOENT for an unknown path. */
+int console_add_json(struct console *c, const struct console_json_cmd *tbl, size_t n);
+/* Idle timeout of socket sessions in seconds, 0 = never (e.g. an option). */
+void console_set_idle(struct console *c, unsigned seconds);
 
 /* Listen on a stream socket at @path (stale socket replaced, live one
  * refused with EADDRINUSE). 0 or -1 with errno. Removed by console_free(). */

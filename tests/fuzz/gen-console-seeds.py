@@ -55,6 +55,8 @@ console = {
     "shutdown": (255, b"shutdown\nhelp\n"),
     "lone-cr": (0, b"\r\r\n\r"),
     "binary": (13, bytes(range(256))),
+    "json": (255, b"-j port/print a\"b\\c\x01\xff\n-j showinfo\n-j\n-j help port\n-j debug/list\n"
+                  b"-jport/print\n  -j\t port/print\n-j port/setnumports 3\n-j nosuch\n"),
 }
 
 parse = {

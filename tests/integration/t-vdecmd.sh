@@ -23,7 +23,7 @@ expect_rc() {
 
 # ---- usage, help, man page -------------------------------------------------
 run -h; expect_rc 0 -h
-echo "$OUT" | grep -q '^usage: vdecmd \[-hV\] \[-t SECONDS\] SOCKET COMMAND \[ARG...\]$' ||
+echo "$OUT" | grep -q '^usage: vdecmd \[-hjV\] \[-c COUNT\] \[-t SECONDS\] \[-w SECONDS\] SOCKET COMMAND \[ARG...\]$' ||
 	fail "--help synopsis: $OUT"
 run --version; expect_rc 0 --version
 echo "$OUT" | grep -q '^vdecmd (vdekit) ' || fail "--version: $OUT"
@@ -34,7 +34,7 @@ run --bogus /tmp/x help; expect_rc 1 "--bogus"
 run /tmp/x "help
 shutdown"; expect_rc 1 "newline in an argument"
 MAN="$top_srcdir/man/vdecmd.1"
-for opt in --help --version --timeout -h -V -t; do
+for opt in --help --version --timeout --json --watch --count -h -V -t -j -w -c; do
 	echo "$OUT$("$VDECMD" -h)" | grep -q -- "$opt" || fail "--help lacks $opt"
 	sed 's/\\-/-/g' "$MAN" | grep -q -- "$opt" || fail "man page lacks $opt"
 done

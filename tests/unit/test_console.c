@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "json.h"
 #include "loop.h"
 #include "tap.h"
 
@@ -98,6 +99,26 @@ static const struct console_cmd app_cmds[] = {
 	{ "emit", "", "emit a port/+ debug line", cmd_emit, 0 },
 };
 
+static int json_print(void *ctx, struct json *j, const char *args)
+{
+	(void)ctx;
+	if (*args)
+		return ENXIO;
+	json_obj(j, NULL);
+	json_arr(j, "ports");
+	json_obj(j, NULL);
+	json_u64(j, "port", 1);
+	json_str(j, "descr", "a \"q\"\n\xff");
+	json_obj_end(j);
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
+}
+
+static const struct console_json_cmd app_json[] = {
+	{ "port/print", json_print },
+};
+
 static const struct console_debug_cat app_dbg[] = {
 	{ "hash/+", 011, "hash: new element" },
 	{ "port/+", 021, "new port" },
@@ -134,6 +155,7 @@ static struct console *app_console(struct app *a, struct loop *l)
 	a->l = l;
 	a->c = console_new(l, &cfg);
 	if (!a->c || console_add_cmds(a->c, app_cmds, sizeof(app_cmds) / sizeof(app_cmds[0])) ||
+	    console_add_json(a->c, app_json, 1) ||
 	    console_add_debug(a->c, app_dbg, sizeof(app_dbg) / sizeof(app_dbg[0]))) {
 		fprintf(stderr, "console setup failed\n");
 		exit(99);
@@ -322,16 +344,20 @@ static void test_lookup(void)
 	cmd = console_lookup(c, "  port/print \t 5  ", &args);
 	ok(cmd && strcmp(cmd->path, "port/print") == 0 && strcmp(args, "5  ") == 0,
 	   "lookup: leading blanks skipped, args start after blanks");
-	cmd = console_lookup(c, "port/printa", &args);
-	ok(cmd && strcmp(cmd->path, "port/printall") == 0, "lookup: unique abbreviation");
+	ok(console_lookup(c, "port/printa", &args) == NULL,
+	   "lookup: a unique abbreviation is not completed");
 	ok(console_lookup(c, "port/pr", &args) == NULL, "lookup: ambiguous abbreviation");
+	ok(console_lookup(c, "shu", &args) == NULL && console_lookup(c, "shutdow", &args) == NULL,
+	   "lookup: shu is not shutdown (VDE 2: 1038)");
 	ok(console_lookup(c, "port/setnumportsX 3", &args) == NULL,
 	   "lookup: path + junk is not a prefix match (unlike VDE 2)");
-	ok(console_lookup(c, "sh", &args) == NULL, "lookup: sh is ambiguous (shutdown, showinfo)");
-	cmd = console_lookup(c, "showi", &args);
-	ok(cmd && strcmp(cmd->path, "showinfo") == 0, "lookup: showi -> showinfo");
-	cmd = console_lookup(c, "hel", &args);
-	ok(cmd && strcmp(cmd->path, "help") == 0, "lookup: builtin abbreviation");
+	ok(console_lookup(c, "sh", &args) == NULL, "lookup: sh is unknown");
+	ok(console_lookup(c, "showi", &args) == NULL, "lookup: showi is unknown");
+	ok(console_lookup(c, "showinfoXYZ", &args) == NULL, "lookup: showinfoXYZ is unknown");
+	ok(console_lookup(c, "hel", &args) == NULL, "lookup: no builtin abbreviation");
+	cmd = console_lookup(c, "help port", &args);
+	ok(cmd && strcmp(cmd->path, "help") == 0 && strcmp(args, "port") == 0,
+	   "lookup: exact builtin with args");
 	ok(console_lookup(c, "port", &args) == NULL, "lookup: a menu is not a command");
 	ok(console_lookup(c, "debug", &args) == NULL, "lookup: debug menu is not a command");
 	ok(console_lookup(c, "", &args) == NULL && console_lookup(c, "   ", &args) == NULL,
@@ -364,9 +390,30 @@ static void test_exec(void)
 		   "0000 DATA END WITH '.'\npartial\n.\n1006 No such device or address\n");
 	check_exec(c, "port/sethub", 1022, "1022 Invalid argument\n");
 	check_exec(c, "port/sethub 1", 1000, "1000 Success\n");
-	check_exec(c, "port/setn 4", 1000, "1000 Success\n");
-	ok(strcmp(a.last_args, "4") == 0, "exec: abbreviated command got its args");
+	a.last_args[0] = '\0';
+	check_exec(c, "port/setn 4", 1038, "1038 Function not implemented\n");
+	ok(a.last_args[0] == '\0', "exec: an abbreviation runs nothing");
+	check_exec(c, "shu", 1038, "1038 Function not implemented\n");
+	ok(a.shutdowns == 0, "exec: shu does not shut down");
 	check_exec(c, "nosuch 1 2", 1038, "1038 Function not implemented\n");
+	/* -j: the JSON form, framed as data; tables without one: 1095 */
+	check_exec(c, "-j port/print", 1000, "0000 DATA END WITH '.'\n{\"ports\":[{\"port\":1,"
+		   "\"descr\":\"a \\\"q\\\"\\n\\ufffd\"}]}\n.\n1000 Success\n");
+	check_exec(c, "  -j \t port/print  ", 1000, "0000 DATA END WITH '.'\n{\"ports\":[{\"port\":1,"
+		   "\"descr\":\"a \\\"q\\\"\\n\\ufffd\"}]}\n.\n1000 Success\n");
+	check_exec(c, "-j port/print 3", 1006,
+		   "0000 DATA END WITH '.'\n.\n1006 No such device or address\n");
+	check_exec(c, "-j showinfo", 1095, "1095 Operation not supported\n");
+	check_exec(c, "-j port/sethub 1", 1000, "1000 Success\n");
+	check_exec(c, "-j", 1022, "1022 Invalid argument\n");
+	check_exec(c, "-j nosuch", 1038, "1038 Function not implemented\n");
+	check_exec(c, "-jport/print", 1038, "1038 Function not implemented\n");
+	check_exec(c, "-j debug/list port/-", 1000, "0000 DATA END WITH '.'\n{\"categories\":"
+		   "[{\"category\":\"port/-\",\"tag\":18,\"on\":false,\"help\":\"closed port\"}]}"
+		   "\n.\n1000 Success\n");
+	check_exec(c, "-j help port/printall", 1000, "0000 DATA END WITH '.'\n{\"commands\":"
+		   "[{\"path\":\"port/printall\",\"syntax\":\"\",\"help\":\"print all\","
+		   "\"menu\":false,\"json\":false}]}\n.\n1000 Success\n");
 	check_exec(c, "port/pr", 1038, "1038 Function not implemented\n");
 	check_exec(c, "", 0, "");
 	check_exec(c, "   \t ", 0, "");
@@ -445,6 +492,44 @@ static void test_exec(void)
 	check_exec(c, "load /nonexistent/file", 1002, "1002 No such file or directory\n");
 	check_exec(c, "load /dev/zero", 1022, "1022 Invalid argument\n");
 	check_exec(c, "load /tmp", 1021, "1021 Is a directory\n");
+	check_exec(c, "load /proc/self/status", 1013, "1013 Permission denied\n");
+	/* a FIFO is refused at once (no writer: open() would block) */
+	{
+		char fifo[] = "/tmp/test_console_fifo.XXXXXX";
+		int tfd = mkstemp(fifo);
+
+		close(tfd);
+		unlink(fifo);
+		if (mkfifo(fifo, 0600) < 0)
+			ok(0, "mkfifo");
+		snprintf(line, sizeof(line), "load %s", fifo);
+		check_exec(c, line, 1022, "1022 Invalid argument\n");
+		unlink(fifo);
+	}
+	/* larger than CONSOLE_LOAD_MAX: refused before reading */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0 || ftruncate(fd, CONSOLE_LOAD_MAX + 1) < 0)
+		ok(0, "ftruncate");
+	close(fd);
+	snprintf(line, sizeof(line), "load %s", path);
+	check_exec(c, line, 1027, "1027 File too large\n");
+	/* an overlong line: E2BIG for it, the next line runs; no newline at the end */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	{
+		static char big[CONSOLE_LINE_MAX + 10];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\n';
+		if (fd < 0 || write(fd, big, sizeof(big)) != (ssize_t)sizeof(big) ||
+		    write(fd, "port/sethub 1", 13) != 13)
+			ok(0, "write");
+	}
+	close(fd);
+	got = exec(c, line, &rc);
+	ok(rc == 1000 && strstr(got, "1007 Argument list too long\n") &&
+	   strstr(got, "]: port/sethub 1\n1000 Success\n1000 Success\n"),
+	   "load: an overlong line gets 1007, an unterminated last line runs");
+	free(got);
 
 	/* a file that loads itself stops at the nesting limit */
 	fd = open(path, O_WRONLY | O_TRUNC);
@@ -651,6 +736,31 @@ static void test_sessions(void)
 	got = read_until(fd, "\nvde$ ", NULL);
 	ok(same(got, "0000 DATA END WITH '.'\nPort 0001 untagged_vlan=0000 ACTIVE\n.\n"
 		       "1000 Success\n\nvde$ "), "session: one command over three writes");
+
+	/* VDE 2's vdeterm: one command per write, no newline; it runs once
+	 * nothing followed for CONSOLE_PARTIAL_RUN_MS */
+	writes(fd, "port/print");
+	got = read_until(fd, "\nvde$ ", NULL);
+	ok(same(got, "0000 DATA END WITH '.'\nPort 0001 untagged_vlan=0000 ACTIVE\n.\n"
+		       "1000 Success\n\nvde$ "), "session: a command without newline runs (vdeterm)");
+	writes(fd, "port/sethub");
+	poll(NULL, 0, 50);
+	writes(fd, " 1");
+	got = read_until(fd, "\nvde$ ", NULL);
+	ok(same(got, "1000 Success\n\nvde$ "),
+	   "session: newline-less command split in two writes 50 ms apart runs once, whole");
+	/* not a command (yet): waits longer, then runs all the same */
+	writes(fd, "port/pr");
+	poll(NULL, 0, CONSOLE_PARTIAL_RUN_MS + 200);
+	writes(fd, "int");
+	got = read_until(fd, "\nvde$ ", NULL);
+	ok(same(got, "0000 DATA END WITH '.'\nPort 0001 untagged_vlan=0000 ACTIVE\n.\n"
+		       "1000 Success\n\nvde$ "),
+	   "session: an unknown word waits longer than a command for the rest");
+	writes(fd, "nosuc");
+	got = read_until(fd, "\nvde$ ", NULL);
+	ok(same(got, "1038 Function not implemented\n\nvde$ "),
+	   "session: a newline-less typo still gets its 1038");
 
 	/* empty line and comment: only the prompt */
 	writes(fd, "\n# hello\n");

@@ -577,8 +577,49 @@ static void test_fwd_target(void)
 	   sconf_finish(&c, err, sizeof(err)) == 0, "the same forward inside -H 172.16.0.0/16");
 }
 
+/* libslirp's connection table rows, for slirpvde's -j connections */
+static void test_sconn(void)
+{
+	struct sconn c;
+
+	ok(sconn_parse("  Protocol[State]    FD  Source Address  Port   Dest. Address  Port RecvQ SendQ",
+		       &c) < 0, "sconn: header is not a row");
+	ok(sconn_parse("  TCP[HOST_FORWARD]   5               *  5555       10.0.2.15    22     0     0",
+		       &c) == 0 && !strcmp(c.proto, "TCP") && !strcmp(c.state, "HOST_FORWARD") &&
+	   c.fd == 5 && !strcmp(c.src, "*") && c.src_port == 5555 &&
+	   !strcmp(c.dst, "10.0.2.15") && c.dst_port == 22 && c.recvq == 0 && c.sendq == 0,
+	   "sconn: host forward row");
+	ok(sconn_parse("  UDP[236 sec]       -1       10.0.2.15 45000   192.0.2.1    53     0    12",
+		       &c) == 0 && !strcmp(c.state, "236 sec") && c.fd == -1 && c.sendq == 12,
+	   "sconn: a state with a blank, fd -1");
+	ok(sconn_parse("  TCP[X] 1 a 2 b 3 4", &c) < 0, "sconn: six fields");
+	ok(sconn_parse("  TCP[X] 1 a 2 b 3 4 5 6", &c) < 0, "sconn: eight fields");
+	ok(sconn_parse("  TCP[X] 1 a -2 b 3 4 5", &c) < 0, "sconn: negative port");
+	ok(sconn_parse("  TCP[X 1 a 2 b 3 4 5", &c) < 0, "sconn: no ]");
+	ok(sconn_parse("[X] 1 a 2 b 3 4 5", &c) < 0, "sconn: no protocol");
+	ok(sconn_parse("  TCPTCPTCP[X] 1 a 2 b 3 4 5", &c) < 0, "sconn: protocol too long");
+	ok(sconn_parse("", &c) < 0, "sconn: empty");
+}
+
+static void test_sneigh(void)
+{
+	struct sneigh nb;
+
+	ok(sneigh_parse("  Table  MacAddr            IP Address", &nb) < 0, "sneigh: header");
+	ok(sneigh_parse("    ARP  52:54:00:12:34:56  10.0.2.15", &nb) == 0 &&
+	   !strcmp(nb.table, "ARP") && !strcmp(nb.mac, "52:54:00:12:34:56") &&
+	   !strcmp(nb.addr, "10.0.2.15"), "sneigh: ARP row");
+	ok(sneigh_parse("    NDP  52:54:00:12:34:56  fe80::5054:ff:fe12:3456", &nb) == 0 &&
+	   !strcmp(nb.addr, "fe80::5054:ff:fe12:3456"), "sneigh: NDP row");
+	ok(sneigh_parse("    ARP  52:54:00:12:34  10.0.2.15", &nb) < 0, "sneigh: short MAC");
+	ok(sneigh_parse("    ARP  52:54:00:12:34:56", &nb) < 0, "sneigh: two fields");
+	ok(sneigh_parse("ARP 52:54:00:12:34:56 10.0.2.15 x", &nb) < 0, "sneigh: four fields");
+}
+
 int main(void)
 {
+	test_sconn();
+	test_sneigh();
 	test_defaults();
 	test_host();
 	test_fwd();
