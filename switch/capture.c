@@ -40,6 +40,7 @@
 #include "ctlserver.h"
 #include "console.h"
 #include "ether.h"
+#include "json.h"
 #include "log.h"
 #include "loop.h"
 #include "switch.h"
@@ -398,6 +399,43 @@ static int capture_print(void *ctx, FILE *out, const char *args)
 	return 0;
 }
 
+/* -j port/capture: the same, one object per capture port */
+static int capture_json(void *ctx, struct json *j, const char *args)
+{
+	struct sw *sw = ctx;
+	struct capture_port *cp;
+
+	if (args && *args)
+		return EINVAL;
+	json_obj(j, NULL);
+	json_arr(j, "captures");
+	for (cp = sw->capture.list; cp; cp = cp->next) {
+		json_obj(j, NULL);
+		json_i64(j, "id", cp->ep->id);
+		if (cp->port)
+			json_u64(j, "port", cp->port);
+		else
+			json_null(j, "port");
+		if (cp->vlan == CAPREQ_VLAN_ANY)
+			json_null(j, "vlan");
+		else
+			json_u64(j, "vlan", cp->vlan);
+		json_u64(j, "snaplen", cp->snaplen);
+		json_u64(j, "copies", cp->copies);
+		json_u64(j, "dropped", cp->drops);
+		json_u64(j, "received_dropped", cp->rxdrops);
+		json_str(j, "descr", cp->ep->descr);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+	return 0;
+}
+
+static const struct console_json_cmd capture_json_cmds[] = {
+	{ "port/capture", capture_json },
+};
+
 static const struct console_cmd capture_cmds[] = {
 	{ "port/capture", "", "capture ports (vdecapture): filters, copies, drops", capture_print,
 	  CONSOLE_OUTPUT },
@@ -408,6 +446,9 @@ static const struct console_cmd capture_cmds[] = {
  */
 int capture_commands_register(struct sw *sw)
 {
-	return console_add_cmds_before(sw->con, "vlan", capture_cmds,
-				       sizeof(capture_cmds) / sizeof(capture_cmds[0]));
+	if (console_add_cmds_before(sw->con, "vlan", capture_cmds,
+				    sizeof(capture_cmds) / sizeof(capture_cmds[0])) < 0)
+		return -1;
+	return console_add_json(sw->con, capture_json_cmds,
+				sizeof(capture_json_cmds) / sizeof(capture_json_cmds[0]));
 }

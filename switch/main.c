@@ -407,6 +407,7 @@ static void sw_teardown(struct sw *sw)
 		signal(stop_signals[i], SIG_IGN);
 	ep_core_cleanup(sw);
 	plugins_cleanup(sw);
+	portrate_stop(sw);
 	ctlsrv_cleanup(sw);
 	swdir_cleanup(sw);
 	console_free(sw->con);

@@ -18,6 +18,7 @@
 
 #include "capture.h"
 #include "plugins.h"
+#include "portrate.h"
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
@@ -60,6 +61,7 @@ struct sw {
 	struct mirror mirror;		/* port mirroring sessions */
 	struct capture_set capture;	/* capture ports (capture.h) */
 	struct plugins plugins;		/* pdump, dump, iplog (plugins.h) */
+	struct portrate rates;		/* live rates of port/stats (portrate.h) */
 	struct fstp fstp;
 	/* a port became active or inactive (topology.c sets it) */
 	void (*port_event)(struct sw *sw, unsigned port, bool active);
