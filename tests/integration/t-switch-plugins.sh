@@ -214,5 +214,9 @@ WAIT_SECS=10 wait_for sh -c "! printf 'iplog/iplist\nlogout\n' | socat - UNIX-CO
 touch "$TMP/t4.done"
 [ "$(status s 'plugin/del iplog')" = "1000 Success" ] || fail "plugin/del iplog"
 [ "$(status s 'iplog/list')" = "1038 Function not implemented" ] || fail "iplog after del"
+# VDE 2's upstream install path works too (no file is read)
+[ "$(status s 'plugin/add /usr/lib/vde2/vde_switch/iplog.so')" = "1000 Success" ] ||
+	fail "plugin/add with the upstream path"
+[ "$(status s 'iplog/list')" = "1000 Success" ] || fail "iplog back"
 stop_sw
 pass "iplog entries expire (setexpire/setgcint); plugin/del removes the commands"
