@@ -41,6 +41,31 @@ echo "$T" | grep -q '^ IN:  pkts          3          bytes                  192$
 touch "$TMP/t1.done"
 pass "every JSON form parses and carries the topology's ports, MACs, VLANs and counters"
 
+# port/capture with two live capture ports (vdecapture -i 2 --vlan 10 -s 64, and every port)
+CAP=$(bin vdecapture)
+spawn cap1.log "$CAP" -i 2 --vlan 10 -s 64 -w "$TMP/c1.pcapng" "$TMP/sw"
+C1=$LASTPID
+spawn cap2.log "$CAP" -w "$TMP/c2.pcap" "$TMP/sw"
+C2=$LASTPID
+wait_for grep -q 'vdecapture: listening' "$TMP/cap1.log" || fail "vdecapture: $(cat "$TMP/cap1.log")"
+wait_for grep -q 'vdecapture: listening' "$TMP/cap2.log" || fail "vdecapture: $(cat "$TMP/cap2.log")"
+"$VDECMD" -j "$TMP/sw.mgmt" port/capture >"$TMP/pc.json" || fail "-j port/capture"
+python3 - "$TMP/pc.json" "$C1" "$C2" <<'EOT' || fail "port/capture JSON: $(cat "$TMP/pc.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = sorted(d["captures"], key=lambda x: x["port"] is None)
+assert len(c) == 2, c
+a, b = c
+assert (a["port"], a["vlan"], a["snaplen"]) == (2, 10, 64), a
+assert (b["port"], b["vlan"], b["snaplen"]) == (None, None, 0), b
+assert a["descr"] == "vdecapture PID=" + sys.argv[2] and b["descr"] == "vdecapture PID=" + sys.argv[3], c
+for x in c:
+    assert isinstance(x["id"], int) and x["copies"] == 0 and x["dropped"] == 0 and \
+        x["received_dropped"] == 0, x
+EOT
+kill "$C1" "$C2"
+pass "port/capture JSON: two live capture ports with their filters and counters"
+
 [ "$(status sw "-j port/setuser 5 $(id -un)")" = "1000 Success" ] || fail "-j on a setter"
 [ "$(status sw '-j hash/showinfo')" = "1095 Operation not supported" ] || fail "-j without a form"
 
