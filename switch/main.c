@@ -414,6 +414,8 @@ static void sw_teardown(struct sw *sw)
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		signal(stop_signals[i], SIG_IGN);
 	ep_core_cleanup(sw);
+	plugins_cleanup(sw);
+	portrate_stop(sw);
 	ctlsrv_cleanup(sw);
 	swdir_cleanup(sw);
 	console_free(sw->con);

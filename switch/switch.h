@@ -17,6 +17,9 @@
 #include <sys/types.h>
 
 #include "accept.h"
+#include "capture.h"
+#include "plugins.h"
+#include "portrate.h"
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
@@ -62,6 +65,9 @@ struct sw {
 	struct fwd_ctx fwd;
 	struct sw_drops drops;
 	struct mirror mirror;		/* port mirroring sessions */
+	struct capture_set capture;	/* capture ports (capture.h) */
+	struct plugins plugins;		/* pdump, dump, iplog (plugins.h) */
+	struct portrate rates;		/* live rates of port/stats (portrate.h) */
 	struct fstp fstp;
 	/* a port became active or inactive (topology.c sets it) */
 	void (*port_event)(struct sw *sw, unsigned port, bool active);
