@@ -82,7 +82,7 @@ static void usage(FILE *f, int status)
 "Runs a VDE switch: clients attach through the control socket DIR/ctl.\n"
 "\n"
 "  -h, --help                 show this help and exit\n"
-"  -v, --version              show the version and exit\n"
+"  -v, -V, --version          show the version and exit\n"
 "  -n, --numports N           number of ports, numbered 1..N (default 32)\n"
 "  -x, --hub                  hub mode: every frame to every port\n"
 "  -F, --fstp                 fast spanning tree (VDE 2's, per VLAN; not with -x)\n"
@@ -455,13 +455,14 @@ int main(int argc, char **argv)
 	random_mac(sw->mac);
 	log_init("vde_switch");
 
-	while ((c = getopt_long_only(argc, argv, "hvn:xFs:m:g:dp:f:M:D:t:", long_opts,
+	while ((c = getopt_long_only(argc, argv, "hvVn:xFs:m:g:dp:f:M:D:t:", long_opts,
 				     NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout, EXIT_SUCCESS);
 			break;
-		case 'v':
+		case 'v':	/* VDE 2's letter */
+		case 'V':	/* every vdekit tool's */
 			printf("VDE 2.3.2 compatible vde_switch (%s %s)\n", PACKAGE_NAME,
 			       PACKAGE_VERSION);
 			return EXIT_SUCCESS;
