@@ -39,6 +39,7 @@
 struct loop;
 struct console;
 struct ctl_conn;
+struct fp_srv;
 
 struct sw_drops {
 	uint64_t qfull;			/* transmit queue overflow */
@@ -84,6 +85,9 @@ struct sw {
 	bool ctl_created;		/* we created (and must remove) DIR/ctl */
 	struct ctl_conn *conns;		/* connections waiting for their request */
 	long accept_timer;
+
+	/* DIR/.fastpath (ep_ring.c), NULL: no shared-memory rings */
+	struct fp_srv *fastpath;
 
 	/* data path (epcore.c) */
 	uint8_t *altbuf;		/* SW_BATCH * FWD_ALT_SIZE */
