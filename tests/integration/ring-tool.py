@@ -14,6 +14,12 @@
       /proc/PID/map_files) and, for SECS seconds, keep writing garbage
       into its c2s ring (records and the published tail) and the s2c head,
       as a hostile client would; print "garbage N" (writes done)
+  ring-tool.py fpcheck DIR ENDPOINT
+      the .fastpath socket of the switch in DIR against a hostile peer:
+      a REQUEST for ENDPOINT (another process's data socket) is refused
+      with EPERM, one for a path that is no endpoint with ENOENT, a
+      malformed message closes the connection; 16 silent connections
+      are kept and the 17th is closed at once; print "fpcheck ok"
 """
 import mmap
 import os
@@ -102,6 +108,53 @@ def garbage(pid, secs):
     return 0
 
 
+MAGIC, VERSION = 0x50464456, 1
+REQUEST, REFUSE = 1, 3
+
+
+def fpmsg(mtype, endpoint=b""):
+    return struct.pack("<IHHiIII108s", MAGIC, VERSION, mtype, 0, 0, 0, 0, endpoint)
+
+
+def fpconnect(d):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    s.connect(os.path.join(d, ".fastpath"))
+    return s
+
+
+def fpcheck(d, endpoint):
+    import errno
+    for path, want in ((endpoint, errno.EPERM), (os.path.join(d, "999.999"), errno.ENOENT)):
+        s = fpconnect(d)
+        s.send(fpmsg(REQUEST, path.encode()))
+        m = s.recv(200)
+        if len(m) != 132:
+            print("no answer to a REQUEST for %s: %r" % (path, m))
+            return 1
+        _, _, mtype, status = struct.unpack_from("<IHHi", m)
+        if mtype != REFUSE or status != want:
+            print("REQUEST for %s: type %d status %d, want REFUSE %d" % (path, mtype, status, want))
+            return 1
+        s.close()
+    s = fpconnect(d)
+    s.send(b"\x00" * 131)
+    if s.recv(200) != b"":
+        print("a malformed message did not close the connection")
+        return 1
+    s.close()
+    idle = [fpconnect(d) for _ in range(16)]
+    time.sleep(0.3)
+    extra = fpconnect(d)
+    if extra.recv(200) != b"":
+        print("a 17th pending connection was not closed")
+        return 1
+    for s in idle + [extra]:
+        s.close()
+    print("fpcheck ok")
+    return 0
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "tapsend":
@@ -110,6 +163,8 @@ def main():
     if cmd == "taprecv":
         secs = float(sys.argv[6]) if len(sys.argv) > 6 else 30
         return taprecv(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], secs)
+    if cmd == "fpcheck":
+        return fpcheck(sys.argv[2], sys.argv[3])
     if cmd == "garbage":
         return garbage(int(sys.argv[2]), float(sys.argv[3]))
     print(__doc__)

@@ -18,7 +18,10 @@
 #     ping-pong stays exact and the switch lives.
 #  5. A ring client killed with -9 in the middle of a burst frees its
 #     port: the switch's fd count and mappings go back to what they were.
-#  6. A switch with VDEPLUG_FASTPATH=0 in its environment makes no
+#  6. .fastpath against a hostile peer: a REQUEST for another process's
+#     endpoint is refused (EPERM), an unknown one too (ENOENT), garbage
+#     closes the connection, at most 16 negotiations wait at once.
+#  7. A switch with VDEPLUG_FASTPATH=0 in its environment makes no
 #     .fastpath (its clients get datagrams); every socket file is removed
 #     at exit.
 TEST_TIMEOUT=240
@@ -192,7 +195,15 @@ WAIT_SECS=10 wait_for eval "[ \$(nfd) = $fd0 ] && [ \$(nmap) = 0 ]" ||
 ports | grep -q "PID=$KPID\$" && fail "killed client's endpoint still listed"
 pass "ring client killed with -9 mid-burst: port freed, switch back to $fd0 fds and no mapping"
 
-# --- 6. a switch with VDEPLUG_FASTPATH=0 --------------------------------
+# --- 6. .fastpath against a hostile peer -------------------------------
+client other -D other -r 1 -t 30 "$SW"
+ep=$(ls "$SW" | grep -m1 '^[0-9]\{3\}\.[0-9]*$') || fail "no data socket in $SW"
+python3 "$TOOL" fpcheck "$SW" "$SW/$ep" >"$TMP/fpcheck.out" 2>&1 || fail "fpcheck: $(cat "$TMP/fpcheck.out")"
+kill -0 "$SWPID" || fail "the switch died"
+kill "${CPID[other]}"; wait "${CPID[other]}" 2>/dev/null
+pass ".fastpath: another's endpoint EPERM, unknown ENOENT, garbage closed, 16 pending at most"
+
+# --- 7. a switch with VDEPLUG_FASTPATH=0 --------------------------------
 export VDEPLUG_FASTPATH=0
 our_switch sw2 -n 4
 unset VDEPLUG_FASTPATH
