@@ -435,8 +435,20 @@ static bool peer_cred(int fd, struct ucred *u)
 	       u->pid > 0;
 }
 
-/* The datagram endpoint at @path if the process on @fd owns it: 0, or
- * ENOENT, EBUSY (rings already), EPERM (another process). */
+/* The ring endpoint whose data socket is bound at @path, or NULL. */
+static struct endpoint *ring_find(struct sw *sw, const char *path)
+{
+	struct endpoint *ep;
+
+	for (ep = sw->eps; ep; ep = ep->all_next)
+		if (ep->ops == &ring_ops && !ep->closed &&
+		    !strcmp(((struct ring *)ep->priv)->d.path, path))
+			return ep;
+	return NULL;
+}
+
+/* The datagram endpoint at @path if the process on @c owns it: 0, or
+ * ENOENT, EPERM (another process's), EBUSY (on rings, or being offered). */
 static int conn_endpoint(struct fp_conn *c, const char *path, struct endpoint **out)
 {
 	struct fp_srv *s = c->srv;
@@ -444,18 +456,20 @@ static int conn_endpoint(struct fp_conn *c, const char *path, struct endpoint **
 	struct endpoint *ep;
 	struct fp_conn *o;
 
-	for (ep = s->sw->eps; ep; ep = ep->all_next)
-		if (ep->ops == &ring_ops && !strcmp(((struct ring *)ep->priv)->d.path, path))
-			return EBUSY;
-	for (o = s->conns; o; o = o->next)
-		if (o != c && o->state == CONN_ANSWER && !strcmp(o->path, path))
-			return EBUSY;
 	ep = ep_dgram_find(s->sw, path);
 	if (!ep)
+		ep = ring_find(s->sw, path);
+	if (!ep)
 		return ENOENT;
+	/* the owner first: nobody else learns anything about it */
 	if (!peer_cred(c->fd, &me) || !peer_cred(((struct ep_dgram *)ep->priv)->ctl_fd, &owner) ||
 	    me.pid != owner.pid || me.uid != owner.uid)
 		return EPERM;
+	if (ep->ops == &ring_ops)
+		return EBUSY;
+	for (o = s->conns; o; o = o->next)
+		if (o != c && o->state == CONN_ANSWER && !strcmp(o->path, path))
+			return EBUSY;
 	*out = ep;
 	return 0;
 }
