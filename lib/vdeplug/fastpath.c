@@ -340,10 +340,8 @@ static void after_consume(struct vde_fastpath *fp, bool kick)
 }
 
 /* Nothing was consumed: re-arm, then return to look again (0), or wait
- * for a doorbell on a blocking socket (0), or fail with EAGAIN (-1). A
- * doorbell is left on the socket: settle() reads it once the ring is empty
- * again, and until then it keeps vde_datafd() readable. @woken: set once
- * we waited (the next settle() drains stale doorbells). */
+ * for a doorbell on a blocking socket (0), or fail with EAGAIN (-1).
+ * @woken: set once we waited (the next settle() drains stale doorbells). */
 static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool *woken)
 {
 	char junk[1];
@@ -364,12 +362,19 @@ static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool 
 		shmring_cons_absorb(&fp->rx, drain_bells(fp));
 		*spins = 0;
 	}
-	/* one call waits for a doorbell on a blocking socket (left in
-	 * place), or says EAGAIN on an O_NONBLOCK one */
-	n = recv(fp->sock, junk, sizeof(junk), MSG_PEEK);
+	/* one call waits for a doorbell on a blocking socket and reads it
+	 * (accounted: it pays what settle() will find owed), or says EAGAIN
+	 * on an O_NONBLOCK one */
+	n = recv(fp->sock, junk, sizeof(junk), 0);
 	*woken = true;
-	if (n < 0 && errno != EINTR)
+	if (n == 0) {
+		fp->doorbells_rx++;
+		shmring_cons_absorb(&fp->rx, 1);
+	} else if (n > 0) {
+		fp->stray++;	/* a frame after ACTIVE: protocol error */
+	} else if (errno != EINTR) {
 		return -1;
+	}
 	return 0;
 }
 
