@@ -7,6 +7,8 @@
 #     library) and the switch's tap exchange frames in every direction,
 #     byte for byte; port/print shows "ring" only for ring clients and
 #     the VDE 2 line for the others.
+#     Bursts (ring -> ring, datagram -> ring) lose nothing: a full ring
+#     makes its sender wait, as a full socket does (back-pressure).
 #  2. VLANs and mirroring over ring ports: untagged and tagged members get
 #     the frames (the tag inserted byte for byte), another VLAN nothing, a
 #     monitor port the exact copies.
@@ -104,6 +106,16 @@ python3 "$REC" dec "$TMP/rdeb.out" "$TMP/rdeb.hex"
 same "$TMP/all.sent" "$TMP/rdeb.hex" "Debian's vde_plug"
 same "$TMP/tap.sent" "$TMP/rtap.out" "tap"
 pass "ring, datagram, Debian vde_plug and tap senders -> every other kind, byte for byte"
+
+B=20000
+client brx -D brx -r $((2 * B)) -t 120 "$SW"
+"$CLIENT" -n "$B" -l 64 -S 31 -o "$TMP/b1.sent" "$SW" >/dev/null || fail "ring burst sender"
+VDEPLUG_FASTPATH=0 "$CLIENT" -n "$B" -l 64 -S 32 -o "$TMP/b2.sent" "$SW" >/dev/null ||
+	fail "datagram burst sender"
+finish brx
+cat "$TMP/b1.sent" "$TMP/b2.sent" >"$TMP/b.sent"
+same "$TMP/b.sent" "$TMP/brx.out" "bursts into a ring client"
+pass "bursts of $B frames ring -> ring and datagram -> ring: none lost, in order"
 
 # --- 2. VLANs and a monitor port over rings ----------------------------
 mgmt sw "vlan/create 30" >/dev/null
