@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-/* Region layout (docs/fastpath.md, "Memory layout") */
+/* Region layout (docs/fastpath.md, "4. Memory layout") */
 #define SHMRING_MAGIC		0x50464456u	/* "VDFP" in memory, little endian */
 #define SHMRING_VERSION		1u
 #define SHMRING_CTL_OFF		4096u		/* ring control blocks */
