@@ -515,17 +515,14 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 		[PFD_CTL] = { .fd = c->stream ? -1 : vde_ctlfd(c->net), .events = POLLIN },
 	};
 	enum p2t_end end = END_NONE;
-	int type = 0, i;
-	socklen_t tl = sizeof(type);
+	int i;
 
 	/* a vde:// switch port (the only module with a control stream whose
 	 * data socket is a datagram socket) was read in batches behind the
 	 * library; on our switch its frames now travel in shared-memory rings
 	 * (docs/fastpath.md) that only vde_recv() sees, so the port is read
 	 * through the library until it has a batch call */
-	c->batch = !c->stream && vde_ctlfd(c->net) >= 0 &&
-		   getsockopt(vde_datafd(c->net), SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
-		   type == SOCK_DGRAM && false;
+	c->batch = false;
 	for (i = 0; i < P2T_BATCH; i++) {
 		c->rxiov[i].iov_base = c->rxbuf[i];
 		c->rxiov[i].iov_len = sizeof(c->rxbuf[i]);
