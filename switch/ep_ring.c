@@ -226,8 +226,11 @@ static void ring_read_bells(struct ring *r)
 static void ring_fd_cb(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct endpoint *ep = arg;
-	struct ring *r = ep->priv;
+	struct ring *r;
 
+	if (ep->closed)
+		return;		/* closed earlier in this loop turn: priv is gone */
+	r = ep->priv;
 	ring_read_bells(r);
 	ring_service(ep);
 	if (!ep->closed && shmring_kick_check(&r->tx))
@@ -479,7 +482,8 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 {
 	uint32_t size = m->ring_size;
 	struct endpoint *ep = NULL;
-	int err, memfd;
+	struct fastpath_msg offer;
+	int err, memfd = -1;
 
 	err = conn_endpoint(c, m->endpoint, &ep);
 	if (!err) {
@@ -498,14 +502,10 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 	c->layout.frame_max = SHMRING_FRAME_MAX;
 	c->layout.features = 0;
 	c->layout.region_size = c->maplen;
-	{
-		struct fastpath_msg offer;
-
-		fastpath_msg_init(&offer, FASTPATH_OFFER, 0);
-		offer.ring_size = size;
-		err = fastpath_msg_send(c->fd, &offer, memfd);
-	}
-	close(memfd);
+	fastpath_msg_init(&offer, FASTPATH_OFFER, 0);
+	offer.ring_size = size;
+	err = fastpath_msg_send(c->fd, &offer, memfd);
+	close(memfd);	/* the client has its own; we keep the mapping */
 	if (err)
 		return false;
 	snprintf(c->path, sizeof(c->path), "%s", m->endpoint);
