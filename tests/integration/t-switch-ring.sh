@@ -13,7 +13,8 @@
 #     the frames (the tag inserted byte for byte), another VLAN nothing, a
 #     monitor port the exact copies.
 #  3. A ring client that never reads fills only its own ring: counted
-#     (tx_full, qfull) while a ping-pong between the others stays exact.
+#     (tx_full, qfull) while a ping-pong between the others stays exact,
+#     and the switch does not spin on it (CPU time over 2 s).
 #  4. Garbage written into a live client's region (its memfd mapping,
 #     through /proc/PID/map_files) loses only that client's frames,
 #     counted (bad_record/bad_index in port/stats), while the others'
@@ -154,7 +155,12 @@ st=$(ring_stats "$lazyport")
 qf=$(mgmt sw port/stats | sed -n "s/^Port 0*$lazyport .* qfull \([0-9]*\) .*/\1/p")
 [ "$(stat_of "$st" tx_full)" -gt 0 ] && [ "${qf:-0}" -gt 0 ] ||
 	fail "the stuck client's ring was not counted full: $st, qfull $qf"
-pass "a ring client that never reads fills its own ring (tx_full $(stat_of "$st" tx_full), qfull $qf); others exact"
+# nothing spins on it: over 2 s the switch uses (almost) no CPU
+ticks() { awk '{ print $14 + $15 }' "/proc/$SWPID/stat"; }
+t0=$(ticks)
+sleep 2	# a measuring window, not a synchronisation
+[ $(( $(ticks) - t0 )) -lt 20 ] || fail "the switch spins next to a stuck ring client: $(( $(ticks) - t0 )) ticks in 2 s"
+pass "a ring client that never reads fills its own ring (tx_full $(stat_of "$st" tx_full), qfull $qf); others exact; no spinning"
 kill "${CPID[lazy]}"; wait "${CPID[lazy]}" 2>/dev/null
 
 # --- 4. garbage in a live client's rings -------------------------------
