@@ -1004,6 +1004,10 @@ static int port_open(struct ctx *ctx, struct port *port)
 		return loop_add_fd(ctx->loop, STDIN_FILENO, EPOLLIN, on_stdin, port);
 	}
 	snprintf(descr, sizeof(descr), PROG " peer %u", port->peer->id);
+	/* our frames go to and come from the data socket behind the library
+	 * (sendmmsg/recvmmsg): no shared-memory rings (docs/fastpath.md)
+	 * until the library has batch calls */
+	setenv("VDEPLUG_FASTPATH", "0", 1);
 	port->conn = vde_open((char *)vnl, descr, NULL);
 	if (!port->conn)
 		goto out;

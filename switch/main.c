@@ -35,6 +35,7 @@
 #include "endpoint.h"
 #include "commands.h"
 #include "ctlserver.h"
+#include "ep_ring.h"
 #include "ep_tap.h"
 #include "swdir.h"
 #include "topology.h"
@@ -298,7 +299,7 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		log_err("out of memory");
 		goto out;
 	}
-	if (ctlsrv_init(sw) < 0)
+	if (ctlsrv_init(sw) < 0 || ep_ring_init(sw) < 0)
 		goto out;
 	memset(&cc, 0, sizeof(cc));
 	cc.banner = SW_BANNER;
@@ -417,6 +418,7 @@ static void sw_teardown(struct sw *sw)
 	plugins_cleanup(sw);
 	portrate_stop(sw);
 	ctlsrv_cleanup(sw);
+	ep_ring_cleanup(sw);
 	swdir_cleanup(sw);
 	console_free(sw->con);
 	sw->con = NULL;

@@ -48,6 +48,7 @@
 struct loop;
 struct console;
 struct ctl_conn;
+struct fp_srv;
 
 struct sw_drops {
 	uint64_t qfull;			/* transmit queue overflow */
@@ -99,6 +100,9 @@ struct sw {
 	struct accept_guard accept;	/* pauses accept() when out of fds */
 	struct ratelimit refuse_rl;	/* bounds the refusal log lines */
 	long refuse_timer;		/* reports the refusals not logged */
+
+	/* DIR/.fastpath (ep_ring.c), NULL: no shared-memory rings */
+	struct fp_srv *fastpath;
 
 	/* data path (epcore.c) */
 	uint8_t *altbuf;		/* SW_BATCH * FWD_ALT_SIZE */
