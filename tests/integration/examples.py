@@ -62,7 +62,7 @@ FOREGROUND = {
     "vde_plug": ("-d", "--daemon"), "wirefilter": ("--daemon",),
     "vde_cryptcab": ("-d", "--daemon"), "slirpvde": ("-d", "--daemon"),
     "vde_plug2tap": ("-d", "--daemon"), "tcpdump": (), "cat": (),
-    "socat": (),
+    "socat": (), "vdecapture": ("-c",),
 }
 
 MARK_RE = re.compile(r"example-(skip|file|setup):\s*(.*?)\s*$")
