@@ -12,6 +12,10 @@
 #   stop_vtep NAME               SIGTERM it, wait, its stats line in $TMP/NAME.stats
 #   stat NAME KEY                a counter from the stats line
 #   tcp_check FROM TO ADDR TAG   4 MiB TCP FROM -> ADDR (in TO), compared byte for byte
+#   bad_send NS DST OUT TAG      each of $BAD_CASES then a good packet, NS -> DST:4789;
+#                                waits for each good one in records file OUT; NGOOD
+#   bad_check TAG GETTER         the drop counters after bad_send (GETTER KEY reads one)
+#   bad_out TAG OUT              OUT holds exactly the NGOOD good frames
 
 underlay() {
 	local n1=$1 i1=$2 n2=$3 i2=$4 a=$5
@@ -139,4 +143,39 @@ kernel_and_ours() {
 	csum_off h1 eth0
 	start_sw sw
 	tap_host h2 o "$TMP/sw" "192.168.$1.2"
+}
+
+# the malformed packets of t-vxlan-bad (vxlan-frames.py), each followed by a
+# good broadcast frame
+BAD_CASES="short noflag resflag resbyte vni runt empty zero big"
+REC=$top_srcdir/tests/integration/lib-records.py
+nrec() { [ "$(python3 "$REC" count "$1")" -ge "$2" ]; }
+bad_send() {
+	local ns=$1 dst=$2 out=$3 tag=$4 c
+	NGOOD=0
+	for c in $BAD_CASES; do
+		n "$ns" $FRAMES vxlan "$dst" 4789 "$c" || fail "send $c"
+		n "$ns" $FRAMES vxlan "$dst" 4789 good || fail "send good"
+		NGOOD=$((NGOOD + 1))
+		WAIT_SECS=10 wait_for nrec "$out" $NGOOD ||
+			fail "$tag: good packet after '$c' not delivered"
+	done
+}
+bad_check() {
+	local tag=$1 get=$2
+	[ "$($get drop_short)" = 2 ] || fail "$tag drop_short $($get drop_short), want 2 (short, zero)"
+	[ "$($get drop_flags)" = 3 ] || fail "$tag drop_flags $($get drop_flags), want 3"
+	[ "$($get drop_vni)" = 1 ] || fail "$tag drop_vni $($get drop_vni)"
+	[ "$($get drop_runt)" = 2 ] || fail "$tag drop_runt $($get drop_runt), want 2 (runt, empty)"
+	[ "$($get drop_big)" = 1 ] || fail "$tag drop_big $($get drop_big)"
+	[ "$($get rx)" = "$NGOOD" ] || fail "$tag rx $($get rx), want $NGOOD"
+}
+bad_out() {
+	local tag=$1 out=$2
+	[ "$(python3 "$REC" count "$out")" = "$NGOOD" ] ||
+		fail "$tag: $(python3 "$REC" count "$out") frames out, want $NGOOD"
+	python3 "$REC" dec "$out" "$out.hex"
+	grep -qv '^ffffffffffff02000000ee0188b5626164' "$out.hex" &&
+		fail "$tag: a frame that is not the good one came out"
+	return 0
 }
