@@ -36,8 +36,10 @@
  *    sendmmsg(MSG_DONTWAIT). EAGAIN: tx() returns the frames taken so far
  *    and the core queues the rest; the socket that was full is polled for
  *    EPOLLOUT (want()). A GSO message the kernel refuses (EIO: no GSO on
- *    the route; EINVAL: a segment above the underlay MTU) is resent one
- *    frame per datagram; after EIO GSO stays off. Other errors are counted
+ *    the route; EMSGSIZE or EINVAL: a segment above the underlay MTU) is
+ *    resent one frame per datagram (IP fragments those); after EIO GSO
+ *    stays off, after EMSGSIZE frames of that length or longer are not
+ *    grouped any more. Other errors are counted
  *    (tx_err / tx_big, and in *errors: senderr of the port).
  *  - Counters: port/stats prints the vxlan:// counters (same names as
  *    $VDEPLUG_STATS) plus learned/moved and the syscall figures.
@@ -134,6 +136,7 @@ struct vxe {
 	uint64_t count[VX_NCOUNT];
 	uint64_t stat[VXE_NSTAT];
 	bool gso, gro;
+	size_t gso_limit;		/* frames this long or longer: no GSO */
 	int blocked;			/* sending socket that was full, or -1 */
 	int armed;			/* sending socket polled for EPOLLOUT, or -1 */
 	long timer;			/* drain of pending packets, 0 = none */
@@ -348,7 +351,7 @@ static unsigned vxe_build(struct vxe *v, unsigned j, unsigned n, const struct io
 		seg = iov[j].iov_len + VXLAN_HDRLEN;
 		bytes = seg;
 		k = j + 1;
-		while (v->gso && k < n && k - j < VXE_GSO_SEGS && t->sock[k] == s && !t->flood[k] &&
+		while (v->gso && iov[j].iov_len < v->gso_limit && k < n && k - j < VXE_GSO_SEGS && t->sock[k] == s && !t->flood[k] &&
 		       iov[k].iov_len + VXLAN_HDRLEN <= seg &&
 		       iov[k - 1].iov_len + VXLAN_HDRLEN == seg &&
 		       bytes + iov[k].iov_len + VXLAN_HDRLEN <= VXE_GSO_BYTES &&
@@ -449,11 +452,16 @@ static unsigned vxe_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
 				ret = t->mi[done].first + (t->mi[done].copy ? 1 : 0);
 				goto out;
 			}
-			if (t->mi[done].nfr > 1 && (errno == EIO || errno == EINVAL)) {
+			if (t->mi[done].nfr > 1 &&
+			    (errno == EIO || errno == EINVAL || errno == EMSGSIZE)) {
 				if (errno == EIO) {
 					log_warn("vxlan %s: no UDP GSO on this route, sending one "
 						 "datagram per frame", ep->descr);
 					v->gso = false;
+				} else {
+					/* a segment above the underlay MTU: such
+					 * frames go one per datagram (IP fragments) */
+					v->gso_limit = t->iov[2 * t->mi[done].first + 1].iov_len;
 				}
 				if (!vxe_send_each(v, fd, done, errors, &ret)) {
 					vxe_block(ep, t->sock[j]);
@@ -596,6 +604,7 @@ static int vxe_open(struct endpoint *ep, const struct vnl_vx *x)
 		return ret;
 	v->gro = !setsockopt(v->rxfd, SOL_UDP, UDP_GRO, &one, sizeof(one));
 	v->gso = true;		/* off after the first EIO */
+	v->gso_limit = SIZE_MAX;
 	if (loop_add_fd(ep->sw->loop, v->rxfd, EPOLLIN, vxe_rx_cb, ep) < 0)
 		return -errno;
 	for (i = 0; i < VXE_NSRC; i++)

@@ -13,6 +13,10 @@
 # port/stats the VTEP's counters: traffic both ways, learning, no drops.
 # Then a switch VTEP in namespace s and `vde_plug vxlan://` on a switch in
 # p (host h4 behind vde_plug2tap) on one segment: ping and TCP both ways.
+# Last, two switch VTEPs (UDP GSO one way, GRO the other): TCP both ways at
+# inner MTU 1500, then at 4000 over the 1600-byte underlay (the kernel
+# refuses GSO segments above the MTU: those frames go one per datagram, in
+# IP fragments, none lost).
 TEST_TIMEOUT=${TEST_TIMEOUT:-400}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
@@ -104,3 +108,23 @@ echo "# mixed: $(body mixed port/stats | grep endpoint)"
 stop_vtep plug
 [ "$(stat plug drop_big)" = 0 ] && [ "$(stat plug drop_flags)" = 0 ] || fail "mixed: vde_plug dropped"
 pass "mixed: switch VTEP and vde_plug vxlan:// VTEP: ping, 4 MiB TCP each way intact"
+
+# two switch VTEPs; jumbo frames over a smaller underlay
+mkns j1 j2
+underlay j1 ja j2 jb 1
+sw_vtep ja j1 "vxlan://10.99.0.2/vni=42" h5 192.168.79.5
+sw_vtep jb j2 "vxlan://10.99.0.1/vni=42" h6 192.168.79.6
+reach h5 192.168.79.6 || fail "switch-switch: no ping"
+tcp_check h5 h6 192.168.79.6 ss
+tcp_check h6 h5 192.168.79.5 ss-back
+ipn h5 link set tap0 mtu 4000
+ipn h6 link set tap0 mtu 4000
+n h5 ping -c 1 -W 5 -M do -s 3900 192.168.79.6 >/dev/null || fail "jumbo: no 3928-byte ping"
+tcp_check h5 h6 192.168.79.6 jumbo
+tcp_check h6 h5 192.168.79.5 jumbo-back
+for s in ja jb; do
+	echo "# $s: $(body $s port/stats | grep endpoint)"
+	[ "$(swstat $s tx_big)" = 0 ] && [ "$(swstat $s tx_err)" = 0 ] || fail "$s: frames lost in sending"
+	[ "$(swstat $s drop_big)" = 0 ] || fail "$s: drop_big"
+done
+pass "switch-switch: 4 MiB TCP each way at inner MTU 1500 and 4000 over a 1600-byte underlay"
