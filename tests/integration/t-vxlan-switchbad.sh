@@ -8,7 +8,7 @@
 # header alone, an empty datagram and a 20 KB frame (above the switch's
 # largest frame), each followed by a good broadcast frame. A vde_plug on
 # the switch receives exactly the good frames, and each drop counter is
-# exact.
+# exact. Unusable VNLs stop the start-up with status 1.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/vxlan-lib.sh"
@@ -19,6 +19,15 @@ swstat() {
 }
 mkns s o
 underlay s us o uo 1
+# a VNL that is not a usable vxlan:// stops the start-up with a message
+for v in "vxlan://notanip/vni=42" "vxlan://10.99.0.1/vni=99999999" "tap://tap9" \
+	"vxlan://10.99.0.1/if=nosuchif0"; do
+	rc=0
+	n o timeout 10 "$SWITCH" --nostdin -s "$TMP/bad" --vxlan "$v" 2>"$TMP/bad.err" || rc=$?
+	[ $rc = 1 ] && grep -qF "vxlan $v: " "$TMP/bad.err" ||
+		fail "--vxlan $v: exit $rc, $(cat "$TMP/bad.err")"
+done
+pass "unusable --vxlan VNLs refused with status 1 and a message"
 for fam in 4 6; do
 	if [ $fam = 4 ]; then peer=10.99.0.1 me=10.99.0.2; else peer=fd99::1 me=fd99::2; fi
 	sw=sw$fam
