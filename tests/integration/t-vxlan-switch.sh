@@ -44,6 +44,7 @@ stop_sw() {
 	eval "pid=\$SW_$1"
 	kill -TERM "$pid" 2>/dev/null
 	wait_gone "$pid"
+	[ "$RC" = 0 ] || fail "switch $1 exited $RC: $(cat "$TMP/$1.log")"
 }
 # swstat NAME KEY: a counter of the switch's VXLAN endpoint (port/stats)
 swstat() {
@@ -127,4 +128,7 @@ for s in ja jb; do
 	[ "$(swstat $s tx_big)" = 0 ] && [ "$(swstat $s tx_err)" = 0 ] || fail "$s: frames lost in sending"
 	[ "$(swstat $s drop_big)" = 0 ] || fail "$s: drop_big"
 done
+stop_sw ja
+stop_sw jb
+stop_sw mixed
 pass "switch-switch: 4 MiB TCP each way at inner MTU 1500 and 4000 over a 1600-byte underlay"

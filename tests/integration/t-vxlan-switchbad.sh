@@ -46,6 +46,7 @@ for fam in 4 6; do
 	bad_check "IPv$fam" st
 	kill -TERM "$swpid"
 	wait_gone "$swpid"
+	[ "$RC" = 0 ] || fail "IPv$fam: switch exited $RC: $(cat "$TMP/$sw.log")"
 	exec 7>&-
 	bad_out "IPv$fam" "$TMP/p$fam.out"
 	pass "IPv$fam: $BAD_CASES dropped and counted by the switch's VTEP, $NGOOD good frames forwarded"
