@@ -69,12 +69,7 @@ run_mode() {
 	sw_vtep "$tag" o "$ours" h2 192.168.79.2
 	ipn h2 addr add fd79::2/64 dev tap0 nodad
 	body "$tag" port/print | grep -F "$ours" | grep -q "module vxlan " || fail "$tag: port/print shows no vxlan endpoint"
-	reach h2 192.168.79.1 || fail "$tag: no ping h2 -> h1 over $ours"
-	n h2 ping -c 3 -i 0.2 -W 5 192.168.79.1 >"$TMP/ping.out" ||
-		fail "$tag: pings lost: $(cat "$TMP/ping.out")"
-	WAIT_SECS=20 wait_for n h2 ping -6 -c 1 -W 1 fd79::1 || fail "$tag: no IPv6 ping in the overlay"
-	tcp_check h2 h1 192.168.79.1 "$tag"
-	tcp_check h1 h2 192.168.79.2 "$tag-back"
+	overlay_check "$tag" 79
 	body "$tag" port/stats >"$TMP/$tag.stats"
 	echo "# $tag: $(grep -A1 'endpoint' "$TMP/$tag.stats" | tr -s ' ' | head -c 600)"
 	[ "$(swstat "$tag" rx)" -gt 100 ] && [ "$(swstat "$tag" tx)" -gt 100 ] ||

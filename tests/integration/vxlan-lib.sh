@@ -12,6 +12,8 @@
 #   stop_vtep NAME               SIGTERM it, wait, its stats line in $TMP/NAME.stats
 #   stat NAME KEY                a counter from the stats line
 #   tcp_check FROM TO ADDR TAG   4 MiB TCP FROM -> ADDR (in TO), compared byte for byte
+#   overlay_check TAG NET        h2 -> h1 (192.168.NET.1, fdNET::1): ARP, ping, IPv6
+#                                ping; tcp_check both ways (h2 is 192.168.NET.2)
 #   bad_send NS DST OUT TAG      each of $BAD_CASES then a good packet, NS -> DST:4789;
 #                                waits for each good one in records file OUT; NGOOD
 #   bad_check TAG GETTER         the drop counters after bad_send (GETTER KEY reads one)
@@ -143,6 +145,17 @@ kernel_and_ours() {
 	csum_off h1 eth0
 	start_sw sw
 	tap_host h2 o "$TMP/sw" "192.168.$1.2"
+}
+
+overlay_check() {
+	local tag=$1 net=$2
+	reach h2 "192.168.$net.1" || fail "$tag: no ping h2 -> h1"
+	n h2 ping -c 3 -i 0.2 -W 5 "192.168.$net.1" >"$TMP/ping.out" ||
+		fail "$tag: pings lost: $(cat "$TMP/ping.out")"
+	WAIT_SECS=20 wait_for n h2 ping -6 -c 1 -W 1 "fd$net::1" ||
+		fail "$tag: no IPv6 ping in the overlay"
+	tcp_check h2 h1 "192.168.$net.1" "$tag"
+	tcp_check h1 h2 "192.168.$net.2" "$tag-back"
 }
 
 # the malformed packets of t-vxlan-bad (vxlan-frames.py), each followed by a
