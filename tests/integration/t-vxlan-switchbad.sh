@@ -14,9 +14,6 @@
 . "$top_srcdir/tests/integration/vxlan-lib.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 need_root
-swstat() {
-	body "$1" port/stats | sed -n "s/.*endpoint ID [0-9]* vxlan:.* $2 \([0-9]*\).*/\1/p" | head -n 1
-}
 mkns s o
 underlay s us o uo 1
 # a VNL that is not a usable vxlan:// stops the start-up with a message

@@ -14,6 +14,10 @@
 #   tcp_check FROM TO ADDR TAG   4 MiB TCP FROM -> ADDR (in TO), compared byte for byte
 #   overlay_check TAG NET        h2 -> h1 (192.168.NET.1, fdNET::1): ARP, ping, IPv6
 #                                ping; tcp_check both ways (h2 is 192.168.NET.2)
+#   sw_vtep NAME NS VNL HOST ADDR  vde_switch --vxlan VNL -t tap0 in NS (needs
+#                                switch-common.sh), tap0 moved to HOST with ADDR/24
+#   stop_sw NAME                 SIGTERM it; it must exit 0
+#   swstat NAME KEY              a counter of its VXLAN endpoint (port/stats)
 #   bad_send NS DST OUT TAG      each of $BAD_CASES then a good packet, NS -> DST:4789;
 #                                waits for each good one in records file OUT; NGOOD
 #   bad_check TAG GETTER         the drop counters after bad_send (GETTER KEY reads one)
@@ -145,6 +149,32 @@ kernel_and_ours() {
 	csum_off h1 eth0
 	start_sw sw
 	tap_host h2 o "$TMP/sw" "192.168.$1.2"
+}
+
+# sw_vtep NAME NS VNL HOST ADDR: vde_switch --vxlan VNL -t tap0 in NS, mgmt
+# $TMP/NAME.mgmt; its tap0 moved to HOST (created if needed) with ADDR/24
+sw_vtep() {
+	local name=$1 ns=$2 vnl=$3 host=$4 addr=$5
+	rm -f "$TMP/$name.pid"
+	spawn "$name.log" ip netns exec "$ID-$ns" "$SWITCH" -s "$TMP/$name" -M "$TMP/$name.mgmt" \
+		--nostdin -p "$TMP/$name.pid" --vxlan "$vnl" -t tap0
+	eval "SW_$name=$LASTPID"
+	WAIT_SECS=10 wait_for test -s "$TMP/$name.pid" ||
+		fail "vde_switch --vxlan $vnl did not start: $(cat "$TMP/$name.log")"
+	ip netns list | awk '{print $1}' | grep -qx "$ID-$host" || mkns "$host"
+	ipn "$ns" link set tap0 netns "$ID-$host" || fail "move tap0 to $host"
+	tap_up "$host" tap0 "$addr"
+}
+stop_sw() {
+	local pid
+	eval "pid=\$SW_$1"
+	kill -TERM "$pid" 2>/dev/null
+	wait_gone "$pid"
+	[ "$RC" = 0 ] || fail "switch $1 exited $RC: $(cat "$TMP/$1.log")"
+}
+# swstat NAME KEY: a counter of the switch's VXLAN endpoint (port/stats)
+swstat() {
+	body "$1" port/stats | sed -n "s/.*endpoint ID [0-9]* vxlan:.* $2 \([0-9a-z]*\).*/\1/p" | head -n 1
 }
 
 overlay_check() {
