@@ -29,9 +29,10 @@
  *    timer, since its socket may stay silent.
  *  - Transmit: tx() groups consecutive frames that leave from the same
  *    socket to the same unicast VTEP and have the same length (the last
- *    may be shorter) into one UDP GSO message (UDP_SEGMENT = 8 + frame
- *    length: each segment is a VXLAN header and a frame, iovecs straight
- *    into the core's frames); flooded frames are one message per remote.
+ *    may be shorter; vxlan_gso_run() of the pure core) into one UDP GSO
+ *    message (UDP_SEGMENT = 8 + frame length: each segment is a VXLAN
+ *    header and a frame, iovecs straight into the core's frames); flooded
+ *    frames are one message per remote.
  *    The messages of a run of frames with one socket go out in one
  *    sendmmsg(MSG_DONTWAIT). EAGAIN: tx() returns the frames taken so far
  *    and the core queues the rest; the socket that was full is polled for
@@ -95,6 +96,10 @@ struct vxe_tx {
 	int sock[EP_BATCH];		/* sending socket index, -1: refused */
 	bool flood[EP_BATCH];
 	bool sent[EP_BATCH];
+	uint32_t len[EP_BATCH];		/* frame lengths, for vxlan_gso_run() */
+	uint32_t key[EP_BATCH];		/* socket and VTEP: equal keys may share */
+	unsigned dfirst[EP_BATCH];	/* first frame of each distinct VTEP */
+	unsigned nd;
 	struct mmsghdr mm[VXE_NMSG];
 	struct vxe_mi mi[VXE_NMSG];
 	union {
@@ -291,6 +296,19 @@ static void vxe_tx_cb(struct loop *l, int fd, uint32_t events, void *arg)
 /* ------------------------------------------------------------------ */
 /* transmit */
 
+/* a small number for frame @j's VTEP, the same for frames to the same one
+ * in this tx() call */
+static uint32_t vxe_dst_id(struct vxe_tx *t, unsigned j)
+{
+	unsigned i;
+
+	for (i = 0; i < t->nd; i++)
+		if (!memcmp(&t->dst[t->dfirst[i]], &t->dst[j], sizeof(t->dst[j])))
+			return i;
+	t->dfirst[t->nd] = j;
+	return t->nd++;
+}
+
 /* Resend the frames of GSO message @k one per datagram. Return: false on
  * EAGAIN at frame *@stop (not taken). */
 static bool vxe_send_each(struct vxe *v, int fd, unsigned k, unsigned *errors, unsigned *stop)
@@ -330,7 +348,7 @@ static unsigned vxe_build(struct vxe *v, unsigned j, unsigned n, const struct io
 	struct vxe_tx *t = v->tx;
 	int s = t->sock[j];
 	unsigned nm = 0, k, c;
-	size_t seg, bytes;
+	size_t seg;
 
 	while (j < n && t->sock[j] == s) {
 		if (t->flood[j]) {
@@ -349,16 +367,10 @@ static unsigned vxe_build(struct vxe *v, unsigned j, unsigned n, const struct io
 		if (nm == VXE_NMSG)
 			break;
 		seg = iov[j].iov_len + VXLAN_HDRLEN;
-		bytes = seg;
 		k = j + 1;
-		while (v->gso && iov[j].iov_len < v->gso_limit && k < n && k - j < VXE_GSO_SEGS && t->sock[k] == s && !t->flood[k] &&
-		       iov[k].iov_len + VXLAN_HDRLEN <= seg &&
-		       iov[k - 1].iov_len + VXLAN_HDRLEN == seg &&
-		       bytes + iov[k].iov_len + VXLAN_HDRLEN <= VXE_GSO_BYTES &&
-		       !memcmp(&t->dst[k], &t->dst[j], sizeof(t->dst[j]))) {
-			bytes += iov[k].iov_len + VXLAN_HDRLEN;
-			k++;
-		}
+		if (v->gso && iov[j].iov_len < v->gso_limit)
+			k = j + (unsigned)vxlan_gso_run(&t->len[j], &t->key[j], n - j,
+							VXE_GSO_SEGS, VXE_GSO_BYTES);
 		t->mi[nm] = (struct vxe_mi){ j, k - j, false, 0 };
 		t->mm[nm].msg_hdr = (struct msghdr){
 			.msg_name = &t->dst[j], .msg_namelen = vx_salen(&t->dst[j]),
@@ -405,20 +417,25 @@ static unsigned vxe_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
 	uint64_t now = vx_now();
 	int r, fd;
 
+	t->nd = 0;
 	for (j = 0; j < n; j++) {
 		t->iov[2 * j] = (struct iovec){ v->hdr, VXLAN_HDRLEN };
 		t->iov[2 * j + 1] = iov[j];
 		t->sent[j] = false;
 		t->sock[j] = -1;
+		t->len[j] = (uint32_t)iov[j].iov_len;	/* <= FWD_FRAME_MAX */
+		t->key[j] = 0x80000000U | j;		/* alone, unless below */
 		if (!vx_tx_ok(v->count, iov[j].iov_len, v->maxframe))
 			continue;
 		t->sock[j] = (int)(vxlan_flow_hash(iov[j].iov_base, iov[j].iov_len) % VXE_NSRC);
 		d = vxlan_lookup(&v->table, iov[j].iov_base, now);
 		t->flood[j] = !d;
-		if (d)
+		if (d) {
 			vx_sockaddr_of(d, v->port, &t->dst[j]);
-		else if (!v->nflood)
+			t->key[j] = (uint32_t)t->sock[j] << 16 | vxe_dst_id(t, j);
+		} else if (!v->nflood) {
 			t->sock[j] = -1;	/* nowhere to flood: a lossy wire */
+		}
 	}
 	j = 0;
 	while (j < n) {
