@@ -5,9 +5,22 @@
  * Theory of operation: once ctlserver.c accepted a request, the switch
  * opens a datagram socket bound at DIR/%03d.%d (port, our fd), connects it
  * to the client's socket and writes back the full 110-byte sockaddr_un of
- * its own socket on the ctl stream. The endpoint owns two fds: the data
- * socket (read with recvmmsg, written with sendmmsg, polled through the
- * core's ep_fd_cb) and the ctl stream, whose end closes the endpoint after
+ * its own socket on the ctl stream.
+ *
+ * The client's socket is reached without a check-then-use window
+ * (docs/protocol.md, "Port assignment and reply"): ep_dgram_peer() opens
+ * the path the client named once, with O_PATH | O_NOFOLLOW (a symlink as
+ * the last component is opened as itself, and refused), and fstat()s the
+ * inode it got: a socket, owned by the user of the ctl stream (SO_PEERCRED,
+ * ctlserver.c) unless that user is root. The data socket then connects to
+ * /proc/self/fd/N, which names that very inode whatever the path has
+ * become since: swapping a symlink or a directory between check and
+ * connect reaches nothing else. This needs /proc (without it every
+ * request is refused with the reason logged).
+ *
+ * The endpoint owns two fds: the data socket (read with recvmmsg, written
+ * with sendmmsg, polled through the core's ep_fd_cb) and the ctl stream,
+ * whose end closes the endpoint after
  * the frames the client sent before leaving were forwarded. The ctl fd
  * number is the endpoint's ID (port/print, port/epclose, debug lines).
  * This file only does I/O: batching, queues and drop counting are the
@@ -16,6 +29,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,11 +43,6 @@
 #include "switch.h"
 #include "endpoint.h"
 #include "ep_dgram.h"
-
-struct dgram {
-	int ctl_fd;			/* -1 until the request is granted */
-	char path[CTL_PATH_MAX + 1];	/* our data socket, "" if not bound */
-};
 
 /* recvmmsg() one batch into the core's slots. A receive error is not the
  * end of the endpoint (its ctl stream is): nothing read. */
@@ -92,9 +101,12 @@ static unsigned dgram_tx(struct endpoint *ep, const struct iovec *iov, unsigned 
 	return i;
 }
 
-static void dgram_close(struct endpoint *ep)
+/**
+ * ep_dgram_close() - see ep_dgram.h
+ */
+void ep_dgram_close(struct endpoint *ep)
 {
-	struct dgram *d = ep->priv;
+	struct ep_dgram *d = ep->priv;
 
 	if (ep->fd >= 0) {
 		loop_del_fd(ep->sw->loop, ep->fd);
@@ -115,8 +127,22 @@ static const struct ep_ops dgram_ops = {
 	.rx = dgram_rx,
 	.tx = dgram_tx,
 	.want = ep_want_fd,
-	.close = dgram_close,
+	.close = ep_dgram_close,
 };
+
+/**
+ * ep_dgram_find() - see ep_dgram.h
+ */
+struct endpoint *ep_dgram_find(struct sw *sw, const char *path)
+{
+	struct endpoint *ep;
+
+	for (ep = sw->eps; ep; ep = ep->all_next)
+		if (ep->ops == &dgram_ops && !ep->closed &&
+		    !strcmp(((struct ep_dgram *)ep->priv)->path, path))
+			return ep;
+	return NULL;
+}
 
 /* The ctl stream of a granted endpoint: its end closes the endpoint. */
 static void dgram_ctl_cb(struct loop *l, int fd, uint32_t events, void *arg)
@@ -166,10 +192,38 @@ static void dgram_perms(struct sw *sw, const struct endpoint *ep, const char *pa
 		log_debug("chmod %s: %s", path, strerror(errno));
 }
 
-/* Open, bind and connect the data socket of @ep to the client's @peer. */
-static int dgram_open_data(struct sw *sw, struct endpoint *ep, const char *peer)
+/**
+ * ep_dgram_peer() - see ep_dgram.h
+ */
+int ep_dgram_peer(const char *path, uid_t user)
 {
-	struct dgram *d = ep->priv;
+	struct stat st;
+	int fd, e = 0;
+
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (S_ISLNK(st.st_mode))
+		e = ELOOP;
+	else if (!S_ISSOCK(st.st_mode))
+		e = ENOTSOCK;
+	else if (user != 0 && st.st_uid != user)
+		e = EACCES;
+	if (e) {
+		close(fd);
+		errno = e;
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Open, bind and connect the data socket of @ep to the client's socket,
+ * held by the O_PATH fd @peer (ep_dgram_peer()). */
+static int dgram_open_data(struct sw *sw, struct endpoint *ep, int peer)
+{
+	struct ep_dgram *d = ep->priv;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd, n, ret = -1;
 
@@ -193,7 +247,7 @@ static int dgram_open_data(struct sw *sw, struct endpoint *ep, const char *peer)
 	dgram_perms(sw, ep, d->path);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, peer, strlen(peer));
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/proc/self/fd/%d", peer);
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		goto out;
 	ret = 0;
@@ -204,12 +258,12 @@ out:
 /**
  * ep_dgram_open() - see ep_dgram.h
  */
-int ep_dgram_open(struct sw *sw, int ctl_fd, const struct ctl_request *req, uid_t user,
-		  unsigned port, const char **why)
+int ep_dgram_open(struct sw *sw, int ctl_fd, const struct ctl_request *req, int peer,
+		  uid_t user, unsigned port, const char **why)
 {
 	struct sockaddr_un reply = { .sun_family = AF_UNIX };
 	struct endpoint *ep;
-	struct dgram *d;
+	struct ep_dgram *d;
 	int ret = -1, e;
 
 	*why = "out of memory";
@@ -224,7 +278,7 @@ int ep_dgram_open(struct sw *sw, int ctl_fd, const struct ctl_request *req, uid_
 	ep->id = ctl_fd;
 	memcpy(ep->descr, req->descr, sizeof(ep->descr));
 	*why = "data socket";
-	if (dgram_open_data(sw, ep, req->path) < 0)
+	if (dgram_open_data(sw, ep, peer) < 0)
 		goto out;
 	*why = "reply";
 	memcpy(reply.sun_path, d->path, strlen(d->path));

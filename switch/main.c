@@ -35,6 +35,7 @@
 #include "endpoint.h"
 #include "commands.h"
 #include "ctlserver.h"
+#include "ep_ring.h"
 #include "ep_tap.h"
 #include "ep_vxlan.h"
 #include "swdir.h"
@@ -44,7 +45,7 @@
 
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
-	OPT_HASHSIZE, OPT_NOSTDIN, OPT_VXLAN,
+	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD, OPT_VXLAN,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +73,7 @@ static const struct option long_opts[] = {
 	{ "debugclients", required_argument, NULL, 'D' },
 	{ "tap", required_argument, NULL, 't' },
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
+	{ "no-offload", no_argument, NULL, OPT_NOOFFLOAD },
 	{ "vxlan", required_argument, NULL, OPT_VXLAN },
 	{ NULL, 0, NULL, 0 },
 };
@@ -83,7 +85,7 @@ static void usage(FILE *f, int status)
 "Runs a VDE switch: clients attach through the control socket DIR/ctl.\n"
 "\n"
 "  -h, --help                 show this help and exit\n"
-"  -v, --version              show the version and exit\n"
+"  -v, -V, --version          show the version and exit\n"
 "  -n, --numports N           number of ports, numbered 1..N (default 32)\n"
 "  -x, --hub                  hub mode: every frame to every port\n"
 "  -F, --fstp                 fast spanning tree (VDE 2's, per VLAN; not with -x)\n"
@@ -106,6 +108,7 @@ static void usage(FILE *f, int status)
 "      --nostdin              do not use stdin as a console\n"
 "  -D, --debugclients N       accepted for compatibility, no effect\n"
 "  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n"
+"      --no-offload           plain frames on the taps of -t: no TSO/checksum offload\n"
 "      --vxlan VNL            a VXLAN tunnel endpoint vxlan://... on a free port\n"
 "                             (repeatable; see vde_vxlan(7))\n");
 	exit(status);
@@ -302,11 +305,11 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		log_err("out of memory");
 		goto out;
 	}
-	if (ctlsrv_init(sw) < 0)
+	if (ctlsrv_init(sw) < 0 || ep_ring_init(sw) < 0)
 		goto out;
 	memset(&cc, 0, sizeof(cc));
 	cc.banner = SW_BANNER;
-	cc.prompt = "vde$ ";
+	cc.prompt = SW_PROMPT;
 	cc.shutdown_help = "shutdown of the switch";
 	cc.ctx = sw;
 	cc.on_shutdown = on_stop;
@@ -381,6 +384,12 @@ static int sw_start(struct sw *sw, bool stdin_console)
 		what = "stdin console";
 		goto out;
 	}
+	/* A person at a terminal is told the switch is ready for commands: the
+	 * prompt, written where every later prompt goes (fd 0, as VDE 2 does).
+	 * VDE 2 showed nothing before the first command; a pipe or file as
+	 * stdin still gets nothing (isatty), so scripts see VDE 2's bytes. */
+	if (stdin_console && isatty(0) && write(0, SW_PROMPT, strlen(SW_PROMPT)) < 0)
+		log_debug("stdin prompt: %s", strerror(errno));
 	sigemptyset(&sigs);
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaddset(&sigs, stop_signals[i]);
@@ -417,7 +426,10 @@ static void sw_teardown(struct sw *sw)
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		signal(stop_signals[i], SIG_IGN);
 	ep_core_cleanup(sw);
+	plugins_cleanup(sw);
+	portrate_stop(sw);
 	ctlsrv_cleanup(sw);
+	ep_ring_cleanup(sw);
 	swdir_cleanup(sw);
 	console_free(sw->con);
 	sw->con = NULL;
@@ -456,13 +468,14 @@ int main(int argc, char **argv)
 	random_mac(sw->mac);
 	log_init("vde_switch");
 
-	while ((c = getopt_long_only(argc, argv, "hvn:xFs:m:g:dp:f:M:D:t:", long_opts,
+	while ((c = getopt_long_only(argc, argv, "hvVn:xFs:m:g:dp:f:M:D:t:", long_opts,
 				     NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout, EXIT_SUCCESS);
 			break;
-		case 'v':
+		case 'v':	/* VDE 2's letter */
+		case 'V':	/* every vdekit tool's */
 			printf("VDE 2.3.2 compatible vde_switch (%s %s)\n", PACKAGE_NAME,
 			       PACKAGE_VERSION);
 			return EXIT_SUCCESS;
@@ -533,6 +546,9 @@ int main(int argc, char **argv)
 		case OPT_NOSTDIN:
 			a.nostdin = true;
 			break;
+		case OPT_NOOFFLOAD:
+			sw->no_offload = true;
+			break;
 		default:
 			usage(stderr, EXIT_FAILURE);
 		}
@@ -568,8 +584,14 @@ int main(int argc, char **argv)
 		die_perror("pidfile %s", sw->pidfile);
 
 	if (sw_setup(sw, &a) < 0 || sw_detach(sw, a.daemon_mode) < 0 ||
-	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0 || loop_run(sw->loop) < 0)
+	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0) {
 		sw->exit_status = EXIT_FAILURE;
+	} else {
+		daemon_ready(sw->ctl_path);	/* -d: the parent exits 0 only now */
+		if (loop_run(sw->loop) < 0)
+			sw->exit_status = EXIT_FAILURE;
+		daemon_stopping(sw->exit_status ? "error" : "terminated");
+	}
 	sw_teardown(sw);
 	return sw->exit_status;
 }

@@ -35,6 +35,9 @@ struct port_counters {
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
 	uint64_t drop_runt, drop_oversize, drop_vlan, drop_qfull, drop_senderr;
 	uint64_t drop_empty;		/* zero-length datagrams */
+	/* offload super-frames (endpoint.h): received and sent whole, cut
+	 * into wire frames, NEEDS_CSUM frames completed for a plain peer */
+	uint64_t super_in, super_out, super_cut, csum_done;
 };
 
 struct port {
@@ -96,6 +99,9 @@ int port_remove(struct port_table *pt, unsigned p);
  */
 int port_select(const struct port_table *pt, const struct ctl_request *req, uid_t user,
 		bool (*gid_member)(uid_t user, gid_t gid), unsigned *p);
+
+/* port_acl_ok() - whether @user may open port @pp (port/setuser, setgroup). */
+bool port_acl_ok(const struct port *pp, uid_t user, bool (*gid_member)(uid_t user, gid_t gid));
 
 /* port_ep_attach() / port_ep_detach() - link an endpoint to its port (the
  * slot is created, allocatable, when it did not exist). attach returns

@@ -6,12 +6,15 @@
  * exist, and its path made absolute (the switch may chdir when it becomes
  * a daemon). Its path must leave room for the data socket names. At exit
  * it is removed when it is empty and this switch made DIR/ctl: a directory
- * shared with other files stays.
+ * shared with other files stays. Only DIR itself is made, never a missing
+ * parent (its owner and mode are the administrator's to choose): the error
+ * then names the parent and how to create it.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,36 @@
 #include "log.h"
 #include "switch.h"
 #include "swdir.h"
+
+/* Say why DIR could not be made, and when its parent is missing, what to
+ * do: the switch makes only DIR itself, never its parents (their owner and
+ * mode are the administrator's choice, /run/vde shared by a group say). */
+static void swdir_mkdir_error(const char *dir, gid_t group, int err)
+{
+	char *parent = strdup(dir);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	struct group *gr = group != (gid_t)-1 ? getgrgid(group) : NULL;
+	char how[64] = "-m 0755";
+	struct stat st;
+
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		slash = NULL;		/* "x" or "/x": the parent exists */
+	/* with -g, the parent is usually shared by that group too */
+	if (gr)
+		snprintf(how, sizeof(how), "-m 0775 -g %s", gr->gr_name);
+	else if (group != (gid_t)-1)
+		snprintf(how, sizeof(how), "-m 0775 -g %u", (unsigned)group);
+	if (err == ENOENT && slash && parent[0] && stat(parent, &st) < 0 && errno == ENOENT)
+		log_err("Could not create the VDE ctl directory %s: its parent directory %s "
+			"does not exist (vde_switch creates only the last component): create it "
+			"first, e.g. `install -d %s %s`, or with systemd's "
+			"RuntimeDirectory=", dir, parent, how, parent);
+	else
+		log_err("Could not create the VDE ctl directory %s: %s", dir, strerror(err));
+	free(parent);
+}
 
 /**
  * swdir_init() - see swdir.h
@@ -44,8 +77,7 @@ int swdir_init(struct sw *sw)
 			goto out;
 		}
 	} else if (errno != EEXIST) {
-		log_err("Could not create the VDE ctl directory %s: %s", sw->ctl_dir,
-			strerror(errno));
+		swdir_mkdir_error(sw->ctl_dir, sw->group, errno);
 		goto out;
 	}
 	abs = realpath(sw->ctl_dir, NULL);
@@ -98,6 +130,10 @@ void swdir_remove_stale(struct sw *sw)
 			log_debug("removed stale data socket %s", path);
 	}
 	closedir(d);
+	/* and DIR/.fastpath (ep_ring.c), which a switch without rings keeps */
+	if (snprintf(path, sizeof(path), "%s/.fastpath", sw->ctl_dir) < (int)sizeof(path) &&
+	    lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
 }
 
 /**

@@ -16,29 +16,39 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "accept.h"
+#include "capture.h"
+#include "plugins.h"
+#include "portrate.h"
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
 #include "fstp.h"
 #include "port.h"
+#include "ratelimit.h"
 #include "endpoint.h"
 
 #define SW_BATCH	EP_BATCH	/* frames per receive / transmit batch */
-#define SW_RXSLOT	(FWD_FRAME_MAX + 1)	/* +1 detects oversize datagrams */
+#define SW_RXSLOT	(FWD_SUPER_MAX + 1)	/* +1 detects oversize frames */
+#define SW_SEG_MAX	1024		/* segments of one super-frame */
+#define SW_SEG_ROOM	(SW_SEG_MAX * 160 + FWD_SUPER_MAX)	/* their bytes, at most */
+#define SW_SEGBUF	(4 * SW_SEG_ROOM)	/* wire forms of one receive batch */
 #define SW_TXQ_BYTES	(2U << 20)	/* per-endpoint queue, allocated on demand */
 #define SW_TXQ_FRAMES	1024
 #define SW_TXQ_IDLE_NS	(1000 * 1000000ULL)	/* empty this long: ring freed */
 #define SW_SOCKBUF	(4 << 20)
 #define SW_PAUSE_NS	(20 * 1000000ULL)	/* longest back-pressure pause */
 #define SW_REQ_TIMEOUT_NS (10 * 1000000000ULL)	/* connect, then silence */
-#define SW_ACCEPT_PAUSE_NS (100 * 1000000ULL)	/* after EMFILE */
+#define SW_REFUSE_LOG_BURST 10	/* refusal lines per second, then a summary */
 #define SW_STUCK_NS	(1000 * 1000000ULL)	/* no drain for this long: stuck */
+#define SW_PROMPT	"vde$ "
 #define SW_BANNER	"VDE switch V.2.3.2\n" \
 			"(C) Virtual Square Team (coord. R. Davoli) 2005,2006,2007 - GPLv2\n"
 
 struct loop;
 struct console;
 struct ctl_conn;
+struct fp_srv;
 
 struct sw_drops {
 	uint64_t qfull;			/* transmit queue overflow */
@@ -56,6 +66,9 @@ struct sw {
 	struct fwd_ctx fwd;
 	struct sw_drops drops;
 	struct mirror mirror;		/* port mirroring sessions */
+	struct capture_set capture;	/* capture ports (capture.h) */
+	struct plugins plugins;		/* pdump, dump, iplog (plugins.h) */
+	struct portrate rates;		/* live rates of port/stats (portrate.h) */
 	struct fstp fstp;
 	/* a port became active or inactive (topology.c sets it) */
 	void (*port_event)(struct sw *sw, unsigned port, bool active);
@@ -71,6 +84,7 @@ struct sw {
 	uint8_t mac[6];
 	unsigned priority;
 	bool fstp_on;			/* -F */
+	bool no_offload;		/* --no-offload: plain taps */
 	uint64_t gcint;			/* ns */
 	long gc_timer;
 	long fstp_timer;
@@ -83,11 +97,22 @@ struct sw {
 	int ctl_fd;
 	bool ctl_created;		/* we created (and must remove) DIR/ctl */
 	struct ctl_conn *conns;		/* connections waiting for their request */
-	long accept_timer;
+	struct accept_guard accept;	/* pauses accept() when out of fds */
+	struct ratelimit refuse_rl;	/* bounds the refusal log lines */
+	long refuse_timer;		/* reports the refusals not logged */
+
+	/* DIR/.fastpath (ep_ring.c), NULL: no shared-memory rings */
+	struct fp_srv *fastpath;
 
 	/* data path (epcore.c) */
 	uint8_t *altbuf;		/* SW_BATCH * FWD_ALT_SIZE */
 	struct ep_rxbatch rx;		/* SW_BATCH * SW_RXSLOT */
+	uint8_t *segbuf;		/* SW_SEGBUF: wire forms of super-frames */
+	size_t segused;
+	size_t seglen[SW_SEG_MAX];	/* the cached wire form's frames */
+	const uint8_t *seg_src;		/* its source, NULL: none cached */
+	size_t seg_srclen, seg_off;
+	unsigned seg_n;
 	struct endpoint *eps;		/* every endpoint */
 	struct endpoint *dirty;		/* endpoints with batched frames */
 	struct endpoint *paused;	/* ingress endpoints not being read */

@@ -8,7 +8,10 @@
  *
  *   open NAME PORT [v1] [port0] [descr=S] [owner=UID] [refused]
  *                          request a port (0 = any); "refused" expects the
- *                          switch to close the ctl stream without a reply
+ *                          switch to close the ctl stream without a reply;
+ *                          owner=UID (as root): the data socket is chowned
+ *                          to UID and the ctl stream connected with euid
+ *                          UID, so the switch sees that user (SO_PEERCRED)
  *   raw HEX                send HEX as a request, expect close, no reply
  *   req [magic=X] [ver=X] [type=X] [family=X] [path=S] [descr=S] [len=N]
  *       [split=N] [v1]     build a request field by field (defaults: a valid
@@ -45,7 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -121,15 +126,39 @@ static void mac(const char *s, uint8_t *out)
 		fail("bad MAC %s", s);
 }
 
-static int ctl_connect(void)
+/* Connect to DIR/ctl as user @as (-1: as we are). The kernel records the
+ * effective uid at connect() for SO_PEERCRED; CAP_DAC_OVERRIDE is kept in
+ * the effective set meanwhile so that a 0600 DIR/ctl is still reachable. */
+static int ctl_connect_as(long as)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), r, e;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/ctl", sw_dir);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
-		fail("connect %s: %s", sun.sun_path, strerror(errno));
+	if (as > 0) {
+		if (seteuid((uid_t)as) < 0)
+			fail("seteuid %ld: %s", as, strerror(errno));
+		memset(d, 0, sizeof(d));
+		if (syscall(SYS_capget, &h, d) < 0)
+			fail("capget: %s", strerror(errno));
+		d[0].effective |= 1U << CAP_DAC_OVERRIDE;
+		if (syscall(SYS_capset, &h, d) < 0)
+			fail("capset: %s", strerror(errno));
+	}
+	r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	e = errno;
+	if (as > 0 && seteuid(0) < 0)
+		fail("seteuid 0: %s", strerror(errno));
+	if (r < 0)
+		fail("connect %s: %s", sun.sun_path, strerror(e));
 	return fd;
+}
+
+static int ctl_connect(void)
+{
+	return ctl_connect_as(-1);
 }
 
 /* Wait for the ctl reply: returns its length, 0 on EOF, fails on timeout. */
@@ -211,7 +240,7 @@ static void cmd_open(char **w, int nw)
 	}
 	memcpy(req + n, descr, strlen(descr));
 	n += strlen(descr);
-	e->ctl = ctl_connect();
+	e->ctl = ctl_connect_as(owner);
 	if (write(e->ctl, req, n) != (ssize_t)n)
 		fail("write request");
 	if (refused) {

@@ -526,6 +526,11 @@ int vnl_parse(const char *s, struct vnl *v)
 	v->kind = VNL_VDE;
 	if (!s)
 		s = "";
+	if (!strncmp(s, "vhost-user://", 13)) {	/* '-': not in the generic name set */
+		v->kind = VNL_VHOST;
+		s += 13;
+		return *s ? copy_str(v->path, sizeof(v->path), s, strlen(s)) : -EINVAL;
+	}
 	sep = strstr(s, "://");
 	mlen = sep ? (size_t)(sep - s) : 0;
 	for (i = 0; sep && i < mlen; i++)

@@ -24,6 +24,7 @@ enum vnl_kind {
 	VNL_TAP,	/* tap://IFNAME: Linux tap interface (path = IFNAME) */
 	VNL_VXLAN,	/* vxlan://ADDR[/OPT]...: RFC 7348 VTEP */
 	VNL_VXVDE,	/* vxvde://[GROUP][/OPT]...: vdeplug4's vxvde network */
+	VNL_VHOST,	/* vhost-user://PATH: vhost-user backend socket */
 };
 
 #define VNL_PATHMAX	4096

@@ -71,6 +71,10 @@ static void check_vnl(const struct vnl *v)
 		break;
 	case VNL_NULL:
 		break;
+	case VNL_VHOST:
+		if (!v->path[0])
+			abort();
+		break;
 	case VNL_TAP:
 		if (!v->path[0] || strlen(v->path) > VNL_IFNAMEMAX || strchr(v->path, '/'))
 			abort();

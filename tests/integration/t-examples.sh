@@ -25,8 +25,7 @@ command -v unshare >/dev/null || skip "needs unshare (util-linux)"
 command -v python3 >/dev/null || skip "needs python3"
 
 # FILE|TEXT IN THE LINE|REASON (one per line)
-KNOWN="README.md|port/showinfo|the interactive switch shows no vde\$ prompt before the first command
-vde_switch.1|/run/vde/|vde_switch creates only the last component of -s DIR, and /run/vde does not exist (M3)"
+KNOWN=""
 
 ex=$top_srcdir/tests/integration/examples.py
 if [ $# -gt 0 ]; then

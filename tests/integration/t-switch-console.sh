@@ -133,4 +133,37 @@ wait_for sh -c "! kill -0 $SP" || fail "shutdown on stdin did not stop the switc
 wait "$SP"; rc=$?
 [ $rc = 0 ] || fail "shutdown exit status $rc"
 [ ! -e "$TMP/sw2" ] || fail "shutdown left $TMP/sw2"
+# a fifo as stdin got nothing before the first command (VDE 2's bytes)
+[ "$(head -n 1 "$TMP/stdin.log")" = "0000 DATA END WITH '.'" ] ||
+	fail "stdin console output before the first answer: $(head -c 80 "$TMP/stdin.log" | od -c)"
+
+# on a terminal the prompt is there before the first command (README's
+# interactive example), and the first answer follows it
+python3 - "$SWITCH" "$TMP/sw3" >"$TMP/pty.log" 2>&1 <<'PYEOF' || fail "pty console: $(cat "$TMP/pty.log")"
+import os, pty, select, signal, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "-s", sys.argv[2]])
+def read_until(what, secs):
+    out, end = b"", time.monotonic() + secs
+    while what not in out and time.monotonic() < end:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+    return out
+try:
+    first = read_until(b"vde$ ", 10)
+    if not first.endswith(b"vde$ "):
+        sys.exit("no prompt at start on a terminal: %r" % first)
+    os.write(fd, b"port/showinfo\n")
+    answer = read_until(b"1000 Success", 10)
+    if b"Numports=32" not in answer or not answer.startswith(b"port/showinfo"):
+        sys.exit("answer on the terminal: %r" % answer)
+    print("prompt %r, then the answer" % first)
+finally:
+    os.kill(pid, signal.SIGTERM)
+    os.waitpid(pid, 0)
+PYEOF
 pass "console"

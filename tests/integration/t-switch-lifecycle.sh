@@ -42,6 +42,18 @@ grep -q "pidfile $TMP/nodir/pf.pid: No such file or directory" "$TMP/pf.err" ||
 	fail "-d with an unwritable pid file: message: $(cat "$TMP/pf.err")"
 [ -e "$TMP/pf" ] || [ -e "$TMP/pf.mgmt" ] && fail "-d with an unwritable pid file left sockets"
 
+# -s DIR whose parent is missing: exit 1, and the message says what is
+# missing and how to make it (vde_switch(1)'s /run/vde example)
+"$SWITCH" -s "$TMP/noparent/sw" --nostdin 2>"$TMP/np.err" </dev/null
+[ $? = 1 ] || fail "missing parent of -s: exit status"
+grep -q "its parent directory $TMP/noparent does not exist" "$TMP/np.err" &&
+	grep -q "install -d -m 0755 $TMP/noparent" "$TMP/np.err" ||
+	fail "missing parent of -s: message: $(cat "$TMP/np.err")"
+"$SWITCH" -s "$TMP/noparent/sw" -g root --nostdin 2>"$TMP/np.err" </dev/null
+grep -q "install -d -m 0775 -g root $TMP/noparent" "$TMP/np.err" ||
+	fail "missing parent of -s with -g: message: $(cat "$TMP/np.err")"
+[ -e "$TMP/noparent" ] && fail "missing parent of -s: it was created"
+
 # an rc file that cannot be read: exit 1, no socket or directory left
 "$SWITCH" -s "$TMP/rcf" -M "$TMP/rcf.mgmt" -f "$TMP/no.rc" 2>"$TMP/rcf.err" </dev/null
 [ $? = 1 ] || fail "missing rc file: exit status"

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/unit/test_vhost.c - lib/vhost/vhost.c through its API, with this
+ * test as the front end on a socketpair: feature negotiation (offered set,
+ * reply-ack, unoffered bits refused), offload metadata both ways (a guest
+ * super-frame's virtio-net header -> struct virtio_net_hdr; a super-frame
+ * for the guest -> its header with num_buffers, spread over mergeable
+ * buffers), the 10-byte legacy header without VERSION_1/MRG_RXBUF, drops
+ * when the guest has no buffers, GET_VRING_BASE stopping a queue, and
+ * detach releasing every descriptor.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <endian.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../../lib/vhost/vhost.h"
+#include "tap.h"
+
+#define MEMSZ	(1u << 20)
+#define GPA	0x100000ULL
+#define QSZ	16
+#define RXQ	0x0000		/* desc; avail +0x1000; used +0x2000 */
+#define TXQ	0x4000
+#define BUFS	0x10000
+
+static int fe = -1, memfd = -1, kick[2], call[2];
+static uint8_t *mem;
+
+static void msg(uint32_t req, uint32_t flags, const void *p, uint32_t size, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	uint8_t b[12 + 64];
+	struct iovec iov = { .iov_base = b, .iov_len = 12 + size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	uint32_t h[3] = { htole32(req), htole32(flags), htole32(size) };
+
+	memcpy(b, h, 12);
+	if (size)
+		memcpy(b + 12, p, size);
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cb, 0, sizeof(cb));
+		mh.msg_control = cb.buf;
+		mh.msg_controllen = sizeof(cb.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	if (sendmsg(fe, &mh, 0) != (ssize_t)(12 + size))
+		abort();
+}
+
+/* The u64 (or vring state's 2nd word) of the reply to @req; ~0 if none. */
+static uint64_t answer(uint32_t req)
+{
+	uint8_t b[12 + 8];
+	struct pollfd p = { .fd = fe, .events = POLLIN };
+	uint32_t h[3];
+	uint64_t v = ~0ULL;
+
+	if (poll(&p, 1, 0) <= 0 || recv(fe, b, sizeof(b), MSG_DONTWAIT) != sizeof(b))
+		return v;
+	memcpy(h, b, 12);
+	if (le32toh(h[0]) != req || !(le32toh(h[1]) & 4))
+		return v;
+	memcpy(&v, b + 12, 8);
+	return req == 11 ? le64toh(v) >> 32 : le64toh(v);
+}
+
+static void u64msg(uint32_t req, uint64_t v, uint32_t flags)
+{
+	v = htole64(v);
+	msg(req, flags, &v, 8, -1);
+}
+
+static void state(uint32_t req, uint32_t i, uint32_t v)
+{
+	uint32_t s[2] = { htole32(i), htole32(v) };
+
+	msg(req, 1, s, 8, -1);
+}
+
+static uint64_t uva(uint32_t off) { return (uint64_t)(uintptr_t)(mem + off); }
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	v = htole64(v);
+	memcpy(p, &v, 8);
+}
+
+static void setdesc(uint32_t q, unsigned int i, uint32_t off, uint32_t len, uint16_t flags,
+		    uint16_t next)
+{
+	uint64_t a = htole64(GPA + off);
+	uint32_t l = htole32(len);
+	uint16_t f = htole16(flags), n = htole16(next);
+	uint8_t *d = mem + q + 16 * i;
+
+	memcpy(d, &a, 8);
+	memcpy(d + 8, &l, 4);
+	memcpy(d + 12, &f, 2);
+	memcpy(d + 14, &n, 2);
+}
+
+static void avail(uint32_t q, uint16_t idx, uint16_t head)
+{
+	uint16_t h = htole16(head), i = htole16((uint16_t)(idx + 1));
+
+	memcpy(mem + q + 0x1000 + 4 + 2 * (idx % QSZ), &h, 2);
+	memcpy(mem + q + 0x1000 + 2, &i, 2);
+}
+
+static uint16_t get16(uint32_t off)
+{
+	uint16_t v;
+
+	memcpy(&v, mem + off, 2);
+	return le16toh(v);
+}
+
+/* QEMU's sequence with @features; 0 if every step was acknowledged. */
+static int setup(struct vhost_dev *d, uint64_t features)
+{
+	unsigned int i;
+	int bad = 0;
+
+	msg(1, 1, NULL, 0, -1);
+	vhost_dev_poll(d);
+	bad |= answer(1) != VHOST_FEATURES_OFFLOAD;
+	u64msg(16, 1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK, 1);
+	u64msg(2, features, 9);
+	{
+		uint8_t r[40] = { 1 };		/* u32 n = 1, u32 pad, one region */
+
+		put64(r + 8, GPA);
+		put64(r + 16, MEMSZ);
+		put64(r + 24, uva(0));
+		msg(5, 9, r, sizeof(r), memfd);
+	}
+	vhost_dev_poll(d);
+	bad |= answer(2) != 0;
+	bad |= answer(5) != 0;
+	for (i = 0; i < 2; i++) {
+		uint32_t q = i ? TXQ : RXQ;
+		uint8_t a[40] = { (uint8_t)i };	/* u32 index, u32 flags, desc, used, avail, log */
+		uint64_t n = htole64(i);
+
+		put64(a + 8, uva(q));
+		put64(a + 16, uva(q + 0x2000));
+		put64(a + 24, uva(q + 0x1000));
+
+		memset(mem + q, 0, 0x3000);
+		state(8, i, QSZ);
+		state(10, i, 0);
+		msg(9, 1, a, sizeof(a), -1);
+		msg(12, 1, &n, 8, kick[i]);
+		msg(13, 1, &n, 8, call[i]);
+		state(18, i, 1);
+	}
+	vhost_dev_poll(d);
+	return bad;
+}
+
+static int count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (dir && readdir(dir))
+		n++;
+	if (dir)
+		closedir(dir);
+	return n;
+}
+
+static struct vhost_dev *connect_dev(void)
+{
+	struct vhost_dev *d = vhost_dev_new(VHOST_FEATURES_OFFLOAD);
+	int sv[2];
+
+	if (!d || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) || vhost_dev_attach(d, sv[1]))
+		abort();
+	fe = sv[0];
+	return d;
+}
+
+static void test_offloads(void)
+{
+	static uint8_t big[20000], rx[4][2048];
+	struct vhost_pkt p = { .data = big, .len = sizeof(big) }, in[4];
+	uint64_t f = VHOST_FEATURES_OFFLOAD & ~(1ULL << VIRTIO_F_ANY_LAYOUT_);
+	struct vhost_dev *d = connect_dev();
+	uint8_t h[12] = { 1, 1 };	/* NEEDS_CSUM, GSO_TCPV4 */
+	unsigned int i;
+	size_t got = 0;
+	int ok_bytes = 1;
+
+	ok(setup(d, f) == 0, "offload features, memory table: acknowledged");
+	ok(vhost_dev_running(d) && vhost_dev_features(d) == f, "both queues running");
+
+	/* guest -> us: header descriptor + frame with a TSO header */
+	h[2] = 54; h[4] = 0xe8; h[5] = 0x03; h[6] = 34; h[8] = 16;	/* hdr_len, gso 1000, csum */
+	memcpy(mem + BUFS, h, 12);
+	memset(mem + BUFS + 0x100, 0x5a, 3000);
+	setdesc(TXQ, 0, BUFS, 12, 1, 1);
+	setdesc(TXQ, 1, BUFS + 0x100, 3000, 0, 0);
+	avail(TXQ, 0, 0);
+	for (i = 0; i < 4; i++)
+		in[i] = (struct vhost_pkt){ .data = rx[i], .size = 2048 };
+	ok(vhost_dev_recv(d, in, 4) == 0 && vhost_dev_stats(d)->rx_drops == 1,
+	   "a 3000-byte frame for a 2048-byte buffer: dropped, counted");
+	in[0].data = big;
+	in[0].size = sizeof(big);
+	setdesc(TXQ, 1, BUFS + 0x100, 3000, 0, 0);
+	avail(TXQ, 1, 0);
+	ok(vhost_dev_recv(d, in, 4) == 1 && in[0].len == 3000 && in[0].vh.flags == 1 &&
+	   in[0].vh.gso_type == 1 && in[0].vh.hdr_len == 54 && in[0].vh.gso_size == 1000 &&
+	   in[0].vh.csum_start == 34 && in[0].vh.csum_offset == 16 && big[2999] == 0x5a,
+	   "guest header -> offload metadata, frame copied");
+	ok(get16(TXQ + 0x2000 + 2) == 2, "both transmit chains returned");
+
+	/* us -> guest: a 20000-byte super-frame over 2048-byte buffers */
+	for (i = 0; i < QSZ; i++) {
+		setdesc(RXQ, i, BUFS + 0x8000 + i * 2048, 2048, 2, 0);
+		avail(RXQ, (uint16_t)i, (uint16_t)i);
+	}
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 31);
+	p.vh = (struct virtio_net_hdr){ .flags = 1, .gso_type = 4, .hdr_len = 74, .gso_size = 1440,
+					.csum_start = 54, .csum_offset = 16 };
+	ok(vhost_dev_send(d, &p, 1) == 1, "super-frame delivered");
+	ok(get16(RXQ + 0x2000 + 2) == 10, "over 10 buffers (used idx %u)", get16(RXQ + 0x2000 + 2));
+	ok(mem[BUFS + 0x8000] == 1 && mem[BUFS + 0x8000 + 1] == 4 &&
+	   get16(BUFS + 0x8000 + 2) == 74 && get16(BUFS + 0x8000 + 4) == 1440 &&
+	   get16(BUFS + 0x8000 + 6) == 54 && get16(BUFS + 0x8000 + 8) == 16 &&
+	   get16(BUFS + 0x8000 + 10) == 10, "header: offloads and num_buffers 10");
+	for (i = 0; i < 10; i++) {
+		uint32_t l;
+		size_t skip = i ? 0 : 12;
+
+		memcpy(&l, mem + RXQ + 0x2000 + 4 + 8 * i + 4, 4);
+		l = le32toh(l);
+		if (memcmp(mem + BUFS + 0x8000 + i * 2048 + skip, big + got, l - skip))
+			ok_bytes = 0;
+		got += l - skip;
+	}
+	ok(ok_bytes && got == sizeof(big), "payload byte for byte across the buffers (%zu)", got);
+	ok(vhost_dev_send(d, &p, 1) == 0 && vhost_dev_stats(d)->tx_drops == 1,
+	   "6 buffers left: the next one is dropped, counted");
+	ok(get16(RXQ + 0x2000 + 2) == 10, "and nothing of it was returned");
+
+	/* stop the transmit queue */
+	state(11, 1, 0);
+	ok(vhost_dev_poll(d) == 0 && answer(11) == 2, "GET_VRING_BASE: 2");
+	ok(!vhost_dev_running(d), "stopped");
+	vhost_dev_free(d);
+	close(fe);
+}
+
+static void test_legacy(void)
+{
+	uint8_t f[60];
+	struct vhost_pkt p = { .data = f, .len = sizeof(f) };
+	struct vhost_dev *d = connect_dev();
+	int r;
+
+	ok(setup(d, 1ULL << VHOST_USER_F_PROTOCOL_FEATURES) == 0, "legacy features acknowledged");
+	memset(f, 0xab, sizeof(f));
+	memset(mem + BUFS, 0xee, 128);
+	setdesc(RXQ, 0, BUFS, 1024, 2, 0);
+	avail(RXQ, 0, 0);
+	ok(vhost_dev_send(d, &p, 1) == 1, "frame delivered");
+	ok(mem[BUFS + 9] == 0 && mem[BUFS + 10] == 0xab && mem[BUFS + 69] == 0xab &&
+	   mem[BUFS + 70] == 0xee, "10-byte header without VERSION_1 and MRG_RXBUF");
+	u64msg(2, 1ULL << 63, 9);
+	r = vhost_dev_poll(d);
+	ok(r < 0 && !strcmp(vhost_dev_error(d), "front end set features we did not offer"),
+	   "an unoffered feature bit is refused: %s", vhost_dev_error(d));
+	vhost_dev_free(d);
+	close(fe);
+}
+
+int main(void)
+{
+	int base = count_fds(), i;
+
+	memfd = memfd_create("guest", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, MEMSZ))
+		return 1;
+	mem = mmap(NULL, MEMSZ, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (mem == MAP_FAILED)
+		return 1;
+	for (i = 0; i < 2; i++) {
+		kick[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		call[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	}
+	test_offloads();
+	test_legacy();
+	for (i = 0; i < 2; i++) {
+		close(kick[i]);
+		close(call[i]);
+	}
+	close(memfd);
+	munmap(mem, MEMSZ);
+	ok(count_fds() == base, "every descriptor released (%d open, %d at start)", count_fds(), base);
+	return tap_done();
+}
