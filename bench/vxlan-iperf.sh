@@ -8,9 +8,11 @@
 #
 #   h1 --tap0-- [VTEP side v1] ==veth underlay, MTU 1600== [VTEP side v2] --tap0-- h2
 #
-# Setups (CONFIGS, default "ours kernel debvxvde"):
+# Setups (CONFIGS, default "ours ours-switch kernel debvxvde"):
 #   ours      on each side our vde_switch, vde_plug vxlan://PEER/vni=42 SW
 #             (in v1/v2) and vde_plug2tap (tap0 in h1/h2)
+#   ours-switch on each side one process: vde_switch --vxlan
+#             vxlan://PEER/vni=42 -t tap0 (in v1/v2; tap0 moved to h1/h2)
 #   kernel    on each side a kernel vxlan device (VNI 42, unicast remote)
 #             in a bridge with a veth whose other end is "tap0" in h1/h2
 #   debvxvde  Debian's vde_switch and vde_plug2tap (vde2) with Debian's
@@ -19,7 +21,10 @@
 # Inner MTU 1500 (the underlay carries the 50-byte overhead). Printed: each
 # run (Mbit/s, retransmits, CPU-seconds per second of the switches and of
 # the rest), medians, ratios to the kernel path, and the targets of
-# performance.md: >= 0.4x kernel VXLAN, >= 2x Debian's vxvde path.
+# performance.md: >= 0.4x kernel VXLAN, >= 2x Debian's vxvde path; then
+# per setup the ratio to debvxvde and CPU per byte: CPU-seconds per GB of
+# the VTEP processes, and of the whole machine (from idle time: includes
+# the kernel's softirq work, and other load of the machine).
 RUNS=3
 SECS=10
 OUT=
@@ -39,7 +44,7 @@ OUR_SW=$B/switch/vde_switch
 DEB_SW=/usr/bin/vde_switch
 declare -A P2T=([ours]=$B/plug2tap/vde_plug2tap [debian]=/usr/bin/vde_plug2tap)
 declare -A PLUG=([ours]=$B/plug/vde_plug [debian]=/usr/bin/vde_plug)
-CONFIGS=${CONFIGS:-ours kernel debvxvde}
+CONFIGS=${CONFIGS:-ours ours-switch kernel debvxvde}
 DIRS=${DIRS:-fwd}
 for f in "${P2T[@]}" "${PLUG[@]}" "$OUR_SW" "$DEB_SW"; do
 	[ -x "$f" ] || { echo "bench: $f not found (build first / apt install vde2 vdeplug)" >&2; exit 1; }
@@ -85,6 +90,14 @@ setup() {
 			TAPP="$TAPP ${CUR[-1]}"
 			cur_spawn p2t.log ip netns exec "$ID-h$i" "${P2T[ours]}" -s "$BT/sw$i" tap0
 			TAPP="$TAPP ${CUR[-1]}"
+			;;
+		ours-switch)
+			rm -rf "$BT/sw$i"
+			cur_spawn sw.log ip netns exec "$ID-v$i" "$OUR_SW" --nostdin -s "$BT/sw$i" \
+				--vxlan "vxlan://$peer/vni=42" -t tap0
+			SWP="$SWP ${CUR[-1]}"
+			waitcmd 100 ip -n "$ID-v$i" link show tap0 || return 1
+			ip -n "$ID-v$i" link set tap0 netns "$ID-h$i" || return 1
 			;;
 		debvxvde)
 			start_switch debian "$BT/sw$i"
@@ -144,14 +157,26 @@ for r in $(seq "$RUNS"); do
 	done
 done
 echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
-bench_summary kernel "{('ours', 1500): ('ratio', 0.4)}"
-python3 - "$RES" <<'PY'
+bench_summary kernel "{('ours', 1500): ('ratio', 0.4), ('ours-switch', 1500): ('ratio', 0.4)}"
+python3 - "$RES" "$NCPU" <<'PY'
 import statistics, sys
 rows = [dict(w.split('=', 1) for w in l.split() if '=' in w) for l in open(sys.argv[1])]
-def med(c):
-    v = [float(r['mbps']) for r in rows if r['cfg'] == c and 'broken' not in r]
+ncpu = int(sys.argv[2])
+def med(c, f):
+    v = [f(r) for r in rows if r['cfg'] == c and 'broken' not in r and float(r['mbps']) > 0]
     return statistics.median(v) if v else None
-o, d = med('ours'), med('debvxvde')
-if o and d:
-    print('ours / debvxvde: %.2fx (target >= 2x: %s)' % (o / d, 'met' if o / d >= 2 else 'MISSED'))
+def mbps(r): return float(r['mbps'])
+def proc(r): return (float(r['sw_cpu']) + float(r['tap_cpu'])) / (float(r['mbps']) / 8000)
+def mach(r): return (100 - float(r['idle_pct'])) / 100 * ncpu / (float(r['mbps']) / 8000)
+d = med('debvxvde', mbps)
+print()
+print('| setup | Mbit/s | vs debvxvde (target >= 2x) | VTEP process CPU-s/GB | machine CPU-s/GB |')
+print('|---|---|---|---|---|')
+for c in sorted({r['cfg'] for r in rows}):
+    m = med(c, mbps)
+    if m is None:
+        print('| %s | broken | | | |' % c)
+        continue
+    ratio = '%.2fx%s' % (m / d, (' met' if m / d >= 2 else ' MISSED') if c.startswith('ours') else '') if d else '-'
+    print('| %s | %.0f | %s | %.2f | %.2f |' % (c, m, ratio, med(c, proc), med(c, mach)))
 PY

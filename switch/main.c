@@ -37,6 +37,7 @@
 #include "ctlserver.h"
 #include "ep_ring.h"
 #include "ep_tap.h"
+#include "ep_vxlan.h"
 #include "swdir.h"
 #include "topology.h"
 
@@ -44,7 +45,7 @@
 
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
-	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD,
+	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD, OPT_VXLAN,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +74,7 @@ static const struct option long_opts[] = {
 	{ "tap", required_argument, NULL, 't' },
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
 	{ "no-offload", no_argument, NULL, OPT_NOOFFLOAD },
+	{ "vxlan", required_argument, NULL, OPT_VXLAN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -106,7 +108,9 @@ static void usage(FILE *f, int status)
 "      --nostdin              do not use stdin as a console\n"
 "  -D, --debugclients N       accepted for compatibility, no effect\n"
 "  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n"
-"      --no-offload           plain frames on the taps of -t: no TSO/checksum offload\n");
+"      --no-offload           plain frames on the taps of -t: no TSO/checksum offload\n"
+"      --vxlan VNL            a VXLAN tunnel endpoint vxlan://... on a free port\n"
+"                             (repeatable; see vde_vxlan(7))\n");
 	exit(status);
 }
 
@@ -247,6 +251,8 @@ struct sw_args {
 	size_t hashsize;
 	const char *taps[SW_MAXTAPS];
 	unsigned ntaps;
+	const char *vxlans[SW_MAXTAPS];
+	unsigned nvxlans;
 };
 
 static const char *tap_hint(int e)
@@ -322,6 +328,11 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		if (ep_tap_add(sw, a->taps[i]) < 0) {
 			e = errno;
 			log_err("tap %s: %s%s", a->taps[i], strerror(e), tap_hint(e));
+			goto out;
+		}
+	for (i = 0; i < a->nvxlans; i++)
+		if (ep_vxlan_add(sw, a->vxlans[i]) < 0) {
+			log_err("vxlan %s: %s", a->vxlans[i], strerror(errno));
 			goto out;
 		}
 	if (run_rcfile(sw, a->rcfile) < 0)
@@ -526,6 +537,11 @@ int main(int argc, char **argv)
 			if (a.ntaps == SW_MAXTAPS)
 				die("-t %s: at most %d tap interfaces", optarg, SW_MAXTAPS);
 			a.taps[a.ntaps++] = optarg;
+			break;
+		case OPT_VXLAN:
+			if (a.nvxlans == SW_MAXTAPS)
+				die("--vxlan %s: at most %d VTEPs", optarg, SW_MAXTAPS);
+			a.vxlans[a.nvxlans++] = optarg;
 			break;
 		case OPT_NOSTDIN:
 			a.nostdin = true;

@@ -72,10 +72,8 @@ static void vxl_free(struct vxl_conn *c)
 static int vxl_open(VDECONN *conn, const struct vnl *v, const struct vde_open_opts *o)
 {
 	const struct vnl_vx *x = &v->vx;
-	struct sockaddr_storage ss;
 	struct vxl_conn *c;
-	unsigned int ifindex, i;
-	socklen_t sl;
+	unsigned int i;
 	int ret;
 
 	(void)o;
@@ -92,51 +90,9 @@ static int vxl_open(VDECONN *conn, const struct vnl *v, const struct vde_open_op
 	ret = vxlan_table_init(&c->table, VX_TABLE, x->expire);
 	if (ret)
 		goto fail;
-	ret = vx_ifindex(x, &ifindex);
+	ret = vx_open(x, &c->rxfd, c->txfd, VX_NSRC, c->flood, &c->nflood);
 	if (ret)
 		goto fail;
-
-	c->rxfd = vx_socket(x->family);
-	if (c->rxfd < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	/* a group member listens on any address; a unicast VTEP on /local= */
-	ret = vx_sockaddr(x->family, x->multicast ? NULL : x->local, c->port, &ss, &sl);
-	if (ret)
-		goto fail;
-	if (bind(c->rxfd, (struct sockaddr *)&ss, sl)) {
-		ret = -errno;
-		goto fail;
-	}
-	for (i = 0; i < x->naddr; i++) {
-		ret = vx_sockaddr(x->family, x->addr[i], c->port, &c->flood[i], &sl);
-		if (ret)
-			goto fail;
-	}
-	c->nflood = x->naddr;
-	if (x->multicast) {
-		ret = vx_join(c->rxfd, &c->flood[0], ifindex, x);
-		if (ret)
-			goto fail;
-	}
-	for (i = 0; i < VX_NSRC; i++) {
-		c->txfd[i] = vx_socket(x->family);
-		if (c->txfd[i] < 0) {
-			ret = -errno;
-			goto fail;
-		}
-		ret = vx_sockaddr(x->family, x->local, 0, &ss, &sl);
-		if (ret)
-			goto fail;
-		if (bind(c->txfd[i], (struct sockaddr *)&ss, sl)) {
-			ret = -errno;
-			goto fail;
-		}
-		ret = vx_txopts(c->txfd[i], x->family, ifindex, x, false);
-		if (ret)
-			goto fail;
-	}
 	conn->fddata = c->rxfd;
 	conn->fdctl = -1;
 	conn->u.priv = c;

@@ -25,6 +25,11 @@ static const char *const vx_counter_names[VX_NCOUNT] = {
 	"tx_runt", "tx_big", "tx_err",
 };
 
+const char *vx_counter_name(enum vx_counter c)
+{
+	return c < VX_NCOUNT ? vx_counter_names[c] : "?";
+}
+
 void vx_report(const char *module, const uint64_t count[VX_NCOUNT],
 	       const struct vxlan_table *t)
 {
@@ -256,4 +261,73 @@ int vx_socket(int family)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 	}
 	return fd;
+}
+
+int vx_open(const struct vnl_vx *x, int *rxfd, int *txfd, unsigned int ntx,
+	    struct sockaddr_storage flood[VNL_MAXREMOTES], unsigned int *nflood)
+{
+	struct sockaddr_storage ss;
+	unsigned int ifindex, i;
+	socklen_t sl;
+	int ret;
+
+	*rxfd = -1;
+	for (i = 0; i < ntx; i++)
+		txfd[i] = -1;
+	*nflood = 0;
+	ret = vx_ifindex(x, &ifindex);
+	if (ret)
+		goto fail;
+	*rxfd = vx_socket(x->family);
+	if (*rxfd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	/* a group member listens on any address; a unicast VTEP on /local= */
+	ret = vx_sockaddr(x->family, x->multicast ? NULL : x->local, (uint16_t)x->port, &ss, &sl);
+	if (ret)
+		goto fail;
+	if (bind(*rxfd, (struct sockaddr *)&ss, sl)) {
+		ret = -errno;
+		goto fail;
+	}
+	for (i = 0; i < x->naddr && i < VNL_MAXREMOTES; i++) {
+		ret = vx_sockaddr(x->family, x->addr[i], (uint16_t)x->port, &flood[i], &sl);
+		if (ret)
+			goto fail;
+	}
+	*nflood = i;
+	if (x->multicast) {
+		ret = vx_join(*rxfd, &flood[0], ifindex, x);
+		if (ret)
+			goto fail;
+	}
+	for (i = 0; i < ntx; i++) {
+		txfd[i] = vx_socket(x->family);
+		if (txfd[i] < 0) {
+			ret = -errno;
+			goto fail;
+		}
+		ret = vx_sockaddr(x->family, x->local, 0, &ss, &sl);
+		if (ret)
+			goto fail;
+		if (bind(txfd[i], (struct sockaddr *)&ss, sl)) {
+			ret = -errno;
+			goto fail;
+		}
+		ret = vx_txopts(txfd[i], x->family, ifindex, x, false);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	if (*rxfd >= 0)
+		close(*rxfd);
+	*rxfd = -1;
+	for (i = 0; i < ntx; i++) {
+		if (txfd[i] >= 0)
+			close(txfd[i]);
+		txfd[i] = -1;
+	}
+	return ret;
 }

@@ -19,6 +19,9 @@ enum vx_counter {
 	VX_NCOUNT
 };
 
+/* the name of counter @c in $VDEPLUG_STATS and port/stats ("drop_vni") */
+const char *vx_counter_name(enum vx_counter c);
+
 /* the counters in $VDEPLUG_STATS order, plus the table's learned/moved */
 void vx_report(const char *module, const uint64_t count[VX_NCOUNT],
 	       const struct vxlan_table *t);
@@ -64,5 +67,13 @@ int vx_socket(int family);
 
 /* is @ss one of this host's addresses (getifaddrs)? */
 bool vx_is_local(const struct sockaddr_storage *ss);
+
+/* vx_open() - the sockets of a vxlan:// VTEP: *@rxfd bound to the port
+ * (any address in group mode, else /local=), joined to the group; @ntx
+ * sending sockets on /local= with kernel-chosen ports and the multicast
+ * output options (loop off); @flood = ADDR and /remote= on the port
+ * (*@nflood of them). 0, or -errno with every fd closed and -1. */
+int vx_open(const struct vnl_vx *x, int *rxfd, int *txfd, unsigned int ntx,
+	    struct sockaddr_storage flood[VNL_MAXREMOTES], unsigned int *nflood);
 
 #endif

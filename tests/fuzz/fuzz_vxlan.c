@@ -7,6 +7,8 @@
  * run with a clock advanced by the input: a looked-up entry is always one
  * that was learnt, for a unicast MAC, within expire. vxlan_flow_hash()
  * reads the inner frame whatever its length (ASan checks the bounds).
+ * vxlan_gso_run() over lengths and keys taken from the input keeps its
+ * bounds and groups only frames that may share a GSO datagram.
  */
 #include "config.h"
 
@@ -34,6 +36,33 @@ static enum vxlan_rx oracle(const uint8_t *p, size_t n, uint32_t vni)
 	return n < 8 + 14 ? VXLAN_RX_RUNT : VXLAN_RX_OK;
 }
 
+/* the input as frame lengths and keys (3 bytes a frame) */
+static void gso_check(const uint8_t *data, size_t size)
+{
+	uint32_t len[64], key[64];
+	size_t n = 0, r, i, bytes, max_segs, max_bytes;
+
+	if (size < 2)
+		return;
+	max_segs = 1 + data[0] % 64;
+	max_bytes = (size_t)data[1] * 300;
+	for (i = 2; i + 3 <= size && n < 64; i += 3, n++) {
+		len[n] = (uint32_t)(data[i] << 8 | data[i + 1]);
+		key[n] = data[i + 2] & 3;
+	}
+	r = vxlan_gso_run(len, key, n, max_segs, max_bytes);
+	if ((n == 0) != (r == 0) || r > n || (r > 1 && r > max_segs))
+		abort();
+	bytes = 0;
+	for (i = 0; i < r; i++) {
+		bytes += len[i] + 8;
+		if (key[i] != key[0] || len[i] > len[0] || (i + 1 < r && len[i] != len[0]))
+			abort();
+	}
+	if (r > 1 && bytes > max_bytes)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint32_t vni = 0x000102;
@@ -44,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!t.e && vxlan_table_init(&t, 16, 10))
 		abort();
+	gso_check(data, size);
 	r = vxlan_check(data, size, vni);
 	if (r != oracle(data, size, vni))
 		abort();

@@ -31,12 +31,7 @@ run_mode() {
 			fail "$tag: bridge fdb append"
 	fi
 	our_vtep "$tag" o "$ours" "$TMP/sw"
-	reach h2 192.168.77.1 || fail "$tag: no ping h2 -> h1 over $ours"
-	n h2 ping -c 3 -i 0.2 -W 5 192.168.77.1 >"$TMP/ping.out" ||
-		fail "$tag: pings lost: $(cat "$TMP/ping.out")"
-	WAIT_SECS=20 wait_for n h2 ping -6 -c 1 -W 1 fd77::1 || fail "$tag: no IPv6 ping in the overlay"
-	tcp_check h2 h1 192.168.77.1 "$tag"
-	tcp_check h1 h2 192.168.77.2 "$tag-back"
+	overlay_check "$tag" 77
 	stop_vtep "$tag"
 	[ "$(stat "$tag" rx)" -gt 100 ] && [ "$(stat "$tag" tx)" -gt 100 ] ||
 		fail "$tag: counters show no traffic"

@@ -12,6 +12,16 @@
 #   stop_vtep NAME               SIGTERM it, wait, its stats line in $TMP/NAME.stats
 #   stat NAME KEY                a counter from the stats line
 #   tcp_check FROM TO ADDR TAG   4 MiB TCP FROM -> ADDR (in TO), compared byte for byte
+#   overlay_check TAG NET        h2 -> h1 (192.168.NET.1, fdNET::1): ARP, ping, IPv6
+#                                ping; tcp_check both ways (h2 is 192.168.NET.2)
+#   sw_vtep NAME NS VNL HOST ADDR  vde_switch --vxlan VNL -t tap0 in NS (needs
+#                                switch-common.sh), tap0 moved to HOST with ADDR/24
+#   stop_sw NAME                 SIGTERM it; it must exit 0
+#   swstat NAME KEY              a counter of its VXLAN endpoint (port/stats)
+#   bad_send NS DST OUT TAG      each of $BAD_CASES then a good packet, NS -> DST:4789;
+#                                waits for each good one in records file OUT; NGOOD
+#   bad_check TAG GETTER         the drop counters after bad_send (GETTER KEY reads one)
+#   bad_out TAG OUT              OUT holds exactly the NGOOD good frames
 
 underlay() {
 	local n1=$1 i1=$2 n2=$3 i2=$4 a=$5
@@ -139,4 +149,76 @@ kernel_and_ours() {
 	csum_off h1 eth0
 	start_sw sw
 	tap_host h2 o "$TMP/sw" "192.168.$1.2"
+}
+
+# sw_vtep NAME NS VNL HOST ADDR: vde_switch --vxlan VNL -t tap0 in NS, mgmt
+# $TMP/NAME.mgmt; its tap0 moved to HOST (created if needed) with ADDR/24
+sw_vtep() {
+	local name=$1 ns=$2 vnl=$3 host=$4 addr=$5
+	rm -f "$TMP/$name.pid"
+	spawn "$name.log" ip netns exec "$ID-$ns" "$SWITCH" -s "$TMP/$name" -M "$TMP/$name.mgmt" \
+		--nostdin -p "$TMP/$name.pid" --vxlan "$vnl" -t tap0
+	eval "SW_$name=$LASTPID"
+	WAIT_SECS=10 wait_for test -s "$TMP/$name.pid" ||
+		fail "vde_switch --vxlan $vnl did not start: $(cat "$TMP/$name.log")"
+	ip netns list | awk '{print $1}' | grep -qx "$ID-$host" || mkns "$host"
+	ipn "$ns" link set tap0 netns "$ID-$host" || fail "move tap0 to $host"
+	tap_up "$host" tap0 "$addr"
+}
+stop_sw() {
+	local pid
+	eval "pid=\$SW_$1"
+	kill -TERM "$pid" 2>/dev/null
+	wait_gone "$pid"
+	[ "$RC" = 0 ] || fail "switch $1 exited $RC: $(cat "$TMP/$1.log")"
+}
+# swstat NAME KEY: a counter of the switch's VXLAN endpoint (port/stats)
+swstat() {
+	body "$1" port/stats | sed -n "s/.*endpoint ID [0-9]* vxlan:.* $2 \([0-9a-z]*\).*/\1/p" | head -n 1
+}
+
+overlay_check() {
+	local tag=$1 net=$2
+	reach h2 "192.168.$net.1" || fail "$tag: no ping h2 -> h1"
+	n h2 ping -c 3 -i 0.2 -W 5 "192.168.$net.1" >"$TMP/ping.out" ||
+		fail "$tag: pings lost: $(cat "$TMP/ping.out")"
+	WAIT_SECS=20 wait_for n h2 ping -6 -c 1 -W 1 "fd$net::1" ||
+		fail "$tag: no IPv6 ping in the overlay"
+	tcp_check h2 h1 "192.168.$net.1" "$tag"
+	tcp_check h1 h2 "192.168.$net.2" "$tag-back"
+}
+
+# the malformed packets of t-vxlan-bad (vxlan-frames.py), each followed by a
+# good broadcast frame
+BAD_CASES="short noflag resflag resbyte vni runt empty zero big"
+REC=$top_srcdir/tests/integration/lib-records.py
+nrec() { [ "$(python3 "$REC" count "$1")" -ge "$2" ]; }
+bad_send() {
+	local ns=$1 dst=$2 out=$3 tag=$4 c
+	NGOOD=0
+	for c in $BAD_CASES; do
+		n "$ns" $FRAMES vxlan "$dst" 4789 "$c" || fail "send $c"
+		n "$ns" $FRAMES vxlan "$dst" 4789 good || fail "send good"
+		NGOOD=$((NGOOD + 1))
+		WAIT_SECS=10 wait_for nrec "$out" $NGOOD ||
+			fail "$tag: good packet after '$c' not delivered"
+	done
+}
+bad_check() {
+	local tag=$1 get=$2
+	[ "$($get drop_short)" = 2 ] || fail "$tag drop_short $($get drop_short), want 2 (short, zero)"
+	[ "$($get drop_flags)" = 3 ] || fail "$tag drop_flags $($get drop_flags), want 3"
+	[ "$($get drop_vni)" = 1 ] || fail "$tag drop_vni $($get drop_vni)"
+	[ "$($get drop_runt)" = 2 ] || fail "$tag drop_runt $($get drop_runt), want 2 (runt, empty)"
+	[ "$($get drop_big)" = 1 ] || fail "$tag drop_big $($get drop_big)"
+	[ "$($get rx)" = "$NGOOD" ] || fail "$tag rx $($get rx), want $NGOOD"
+}
+bad_out() {
+	local tag=$1 out=$2
+	[ "$(python3 "$REC" count "$out")" = "$NGOOD" ] ||
+		fail "$tag: $(python3 "$REC" count "$out") frames out, want $NGOOD"
+	python3 "$REC" dec "$out" "$out.hex"
+	grep -qv '^ffffffffffff02000000ee0188b5626164' "$out.hex" &&
+		fail "$tag: a frame that is not the good one came out"
+	return 0
 }
