@@ -36,6 +36,7 @@
 #include "commands.h"
 #include "ctlserver.h"
 #include "ep_tap.h"
+#include "ep_vhost.h"
 #include "swdir.h"
 #include "topology.h"
 
@@ -43,7 +44,7 @@
 
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
-	OPT_HASHSIZE, OPT_NOSTDIN,
+	OPT_HASHSIZE, OPT_NOSTDIN, OPT_VHOST,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +72,7 @@ static const struct option long_opts[] = {
 	{ "debugclients", required_argument, NULL, 'D' },
 	{ "tap", required_argument, NULL, 't' },
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
+	{ "vhost-user", required_argument, NULL, OPT_VHOST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -103,7 +105,10 @@ static void usage(FILE *f, int status)
 "      --mgmtgroup GROUP      group owner of the management socket\n"
 "      --nostdin              do not use stdin as a console\n"
 "  -D, --debugclients N       accepted for compatibility, no effect\n"
-"  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n");
+"  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n"
+"      --vhost-user PATH[:PORT]\n"
+"                             listen on PATH for a vhost-user guest NIC, on PORT\n"
+"                             or a free port (repeatable)\n");
 	exit(status);
 }
 
@@ -244,6 +249,8 @@ struct sw_args {
 	size_t hashsize;
 	const char *taps[SW_MAXTAPS];
 	unsigned ntaps;
+	const char *vhosts[SW_MAXTAPS];
+	unsigned nvhosts;
 };
 
 static const char *tap_hint(int e)
@@ -306,7 +313,7 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 	cc.on_shutdown = on_stop;
 	cc.on_stdin_eof = on_stdin_eof;
 	sw->con = console_new(sw->loop, &cc);
-	if (!sw->con || sw_commands_register(sw) < 0) {
+	if (!sw->con || sw_commands_register(sw) < 0 || ep_vhost_register(sw) < 0) {
 		what = "console";
 		goto out;
 	}
@@ -319,6 +326,11 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		if (ep_tap_add(sw, a->taps[i]) < 0) {
 			e = errno;
 			log_err("tap %s: %s%s", a->taps[i], strerror(e), tap_hint(e));
+			goto out;
+		}
+	for (i = 0; i < a->nvhosts; i++)
+		if (ep_vhost_listen(sw, a->vhosts[i]) < 0) {
+			log_err("vhost-user %s: %s", a->vhosts[i], strerror(errno));
 			goto out;
 		}
 	if (run_rcfile(sw, a->rcfile) < 0)
@@ -411,6 +423,7 @@ static void sw_teardown(struct sw *sw)
 	 * the status of the signal instead of ours. */
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		signal(stop_signals[i], SIG_IGN);
+	ep_vhost_cleanup(sw);
 	ep_core_cleanup(sw);
 	ctlsrv_cleanup(sw);
 	swdir_cleanup(sw);
@@ -519,6 +532,11 @@ int main(int argc, char **argv)
 			if (a.ntaps == SW_MAXTAPS)
 				die("-t %s: at most %d tap interfaces", optarg, SW_MAXTAPS);
 			a.taps[a.ntaps++] = optarg;
+			break;
+		case OPT_VHOST:
+			if (a.nvhosts == SW_MAXTAPS)
+				die("--vhost-user %s: at most %d sockets", optarg, SW_MAXTAPS);
+			a.vhosts[a.nvhosts++] = optarg;
 			break;
 		case OPT_NOSTDIN:
 			a.nostdin = true;

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-vhost-switch.sh - vhost-user ports of vde_switch with the test front end
+# playing QEMU (tests/vhost_front): --vhost-user PATH:PORT and vhost/add
+# make listening sockets (vhost/print, port/print kind "vhost-user"); two
+# guests exchange frames byte for byte; a guest and a datagram client
+# (mixed kinds) both ways; a burst larger than the guest's ring arrives
+# whole (back-pressure: the sender is paused, nothing dropped); a TSO
+# super-frame is cut into wire segments for a datagram client; every
+# malformed case disconnects only that guest with its reason logged while
+# the other guest keeps exchanging frames; kill -9 of a front end frees
+# its port, mappings and fds; vhost/del closes the socket.
+TEST_TIMEOUT=${TEST_TIMEOUT:-200}
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/lib-helpers.sh"
+FRONT=$(bin vhost_front)
+[ -n "$OUR_SWITCH" ] || fail "switch/vde_switch not built"
+
+# in the foreground (log on stderr, kept), console on the mgmt socket
+G1=$TMP/g1.sock G2=$TMP/g2.sock
+"$OUR_SWITCH" -s "$TMP/sw" -M "$TMP/sw.mgmt" --nostdin --vhost-user "$G1:3" \
+	2>"$TMP/sw.log" </dev/null &
+SW=$!; PIDS+=($SW)
+wait_for sock_ready "$TMP/sw.mgmt" || fail "switch: no mgmt socket: $(cat "$TMP/sw.log")"
+wait_for test -S "$G1" || fail "switch did not listen on $G1"
+out=$(mgmt sw "vhost/add $G2")
+echo "$out" | grep -q "1000 Success" || fail "vhost/add: $out"
+out=$(mgmt sw "vhost/add $G2")
+echo "$out" | grep -q "1098 Address already in use" || fail "vhost/add twice: $out"
+out=$(mgmt sw "vhost/add $TMP/x.sock 3 junk")
+echo "$out" | grep -q "1022 Invalid argument" || fail "vhost/add junk: $out"
+out=$(mgmt sw vhost/print)
+echo "$out" | grep -qF "vhost-user $G1 port 3 no guest" || fail "vhost/print: $out"
+echo "$out" | grep -qF "vhost-user $G2 port any no guest" || fail "vhost/print: $out"
+pass "--vhost-user PATH:PORT and vhost/add listen; vhost/print lists both; bad arguments refused"
+
+# guest 2 receives while guest 1 sends: 300 frames byte for byte
+"$FRONT" -r 300 -t 30 -R "$TMP/ready2" "$G2" >"$TMP/rx2.out" 2>"$TMP/rx2.log" &
+F2=$!; PIDS+=($F2)
+wait_for test -e "$TMP/ready2" || fail "guest 2 not ready: $(cat "$TMP/rx2.log")"
+out=$(mgmt sw port/print)
+echo "$out" | grep -qE "endpoint ID [0-9]+ module vhost-user +: $G2" ||
+	fail "port/print has no vhost-user endpoint: $out"
+"$FRONT" -n 300 -l 60 -S 3 -o "$TMP/sent1" -t 30 "$G1" || fail "guest 1 send"
+wait $F2 || fail "guest 2 receive: $(cat "$TMP/rx2.log")"
+same "$TMP/sent1" "$TMP/rx2.out" "guest 1 -> guest 2"
+pass "300 frames guest -> guest over two vhost-user ports; port/print kind vhost-user"
+
+# mixed kinds: guest -> datagram client, client -> guest (1400 bytes)
+client c1 -r 100 -t 20 "$TMP/sw"
+"$FRONT" -n 100 -l 1400 -S 4 -o "$TMP/sent3" -t 20 "$G1" || fail "guest 1 send"
+finish c1
+same "$TMP/sent3" "$TMP/c1.out" "guest -> datagram client"
+"$FRONT" -r 100 -t 30 -R "$TMP/ready4" "$G2" >"$TMP/rx4.out" 2>"$TMP/rx4.log" &
+F4=$!; PIDS+=($F4)
+wait_for test -e "$TMP/ready4" || fail "guest 2 not ready"
+"$CLIENT" -n 100 -l 1400 -S 5 -o "$TMP/sent4" "$TMP/sw" >/dev/null || fail "client send"
+wait $F4 || fail "guest 2 receive: $(cat "$TMP/rx4.log")"
+same "$TMP/sent4" "$TMP/rx4.out" "datagram client -> guest"
+pass "100 frames of 1400 bytes each way between a vhost-user port and a datagram client"
+
+# back-pressure: 3000 frames back to back into a 256-entry receive ring
+"$FRONT" -r 3000 -t 60 -R "$TMP/ready5" "$G2" >"$TMP/rx5.out" 2>"$TMP/rx5.log" &
+F5=$!; PIDS+=($F5)
+wait_for test -e "$TMP/ready5" || fail "guest 2 not ready"
+"$FRONT" -n 3000 -l 200 -S 6 -o "$TMP/sent5" -t 60 "$G1" || fail "guest 1 send"
+wait $F5 || fail "guest 2 got $(wc -l <"$TMP/rx5.out") of 3000: $(cat "$TMP/rx5.log")"
+same "$TMP/sent5" "$TMP/rx5.out" "burst guest -> guest"
+pass "3000 frames back to back guest -> guest (ring of 256): none lost, back-pressure"
+
+# TSO super-frame from a guest: cut into 20 wire segments for a client
+client tso -r 20 -t 20 "$TMP/sw"
+"$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
+finish tso
+python3 - "$TMP/tso.out" <<'EOS' || fail "TSO segments wrong"
+import sys
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(int.from_bytes(b[i:i+2], "big") for i in range(0, len(b), 2))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return s
+frames = [bytes.fromhex(l.strip()) for l in open(sys.argv[1])]
+assert len(frames) == 20, len(frames)
+pay = b""
+for i, f in enumerate(frames):
+    assert len(f) == 1054, len(f)
+    ip, tcp = f[14:34], f[34:54]
+    assert csum(ip) == 0xffff, "ip checksum"
+    assert int.from_bytes(tcp[4:8], "big") == 1 + 1000 * i, "seq"
+    ph = ip[12:20] + b"\0\6" + (1020).to_bytes(2, "big")
+    assert csum(ph + f[34:]) == 0xffff, "tcp checksum"
+    pay += f[54:]
+assert pay == bytes((j * 13 + 9) & 255 for j in range(20000)), "payload"
+EOS
+pass "TSO super-frame of 20054 bytes from a guest: 20 wire segments, checksums and payload right"
+
+# malformed guests on port 3: each only loses its connection; guest 2
+# (a live connection all along) keeps receiving from a datagram client
+"$FRONT" -r 1000000 -t 120 -R "$TMP/ready6" "$G2" >"$TMP/rx6.out" 2>"$TMP/rx6.log" &
+F6=$!; PIDS+=($F6)
+wait_for test -e "$TMP/ready6" || fail "guest 2 not ready"
+declare -A WHY=(
+	[addr]="guest transmit queue: descriptor address outside guest memory"
+	[len]="guest transmit queue: descriptor chain longer than a frame"
+	[loop]="guest transmit queue: descriptor chain too long or looping"
+	[long]="guest transmit queue: descriptor chain too long or looping"
+	[head]="guest transmit queue: descriptor head out of range"
+	[ahead]="guest transmit queue: avail index too far ahead"
+	[indirect]="guest transmit queue: indirect descriptor (not negotiated)"
+	[write]="guest transmit queue: writable descriptor in a transmit chain"
+	[ringaddr]="ring outside guest memory"
+	[memtable]="bad SET_MEM_TABLE region count or fds"
+	[bigregion]="memory region larger than its file"
+	[version]="bad protocol version"
+)
+newlog() { tail -n +$(($1 + 1)) "$TMP/sw.log" | grep -qF "port 3: guest disconnected: $2"; }
+k=0
+for c in "${!WHY[@]}"; do
+	n0=$(wc -l <"$TMP/sw.log")
+	out=$("$FRONT" -E "$c" -t 10 "$G1" 2>&1) || fail "case $c: $out"
+	wait_for newlog "$n0" "${WHY[$c]}" || fail "case $c: no log line '${WHY[$c]}'"
+	k=$((k + 1))
+	"$CLIENT" -n 5 -l 100 -S $((20 + k)) "$TMP/sw" >/dev/null || fail "client send"
+	wait_for nlines "$TMP/rx6.out" $((5 * k)) || fail "guest 2 stopped receiving after case $c"
+done
+kill -0 $SW || fail "switch died"
+pass "${#WHY[@]} malformed cases: that guest disconnected with the reason logged, the other one kept receiving"
+
+# kill -9 of a front end: port, mappings and fds released
+nfd() { ls /proc/$SW/fd | wc -l; }
+nmap() { grep -c memfd:guest /proc/$SW/maps; }
+base=$(nfd) basemap=$(nmap)
+more_mapped() { [ "$(nmap)" -gt "$basemap" ]; }
+maps_back() { [ "$(nmap)" = "$basemap" ]; }
+fds_back() { [ "$(nfd)" = "$base" ]; }
+"$FRONT" -r 1000000 -t 60 -H "$TMP/never" "$G1" >/dev/null 2>&1 &
+F7=$!; PIDS+=($F7)
+wait_for more_mapped || fail "guest memory not mapped"
+[ "$(nfd)" -gt "$base" ] || fail "no fds held for the guest"
+mgmt sw port/print | grep -qF ": $G1" || fail "port 3 has no endpoint"
+kill -9 $F7
+wait_for maps_back || fail "guest memory still mapped after kill -9"
+wait_for fds_back || fail "fds not released: $(nfd) vs $base"
+noep() { ! mgmt sw port/print | grep -qF ": $G1"; }
+wait_for noep || fail "endpoint still on port 3"
+client c8 -r 10 -t 20 "$TMP/sw"
+"$FRONT" -n 10 -l 100 -S 7 -o "$TMP/sent8" -t 20 "$G1" || fail "front end after kill -9"
+finish c8
+same "$TMP/sent8" "$TMP/c8.out" "after kill -9"
+pass "front end killed with -9: endpoint, mappings and fds released ($base fds), the next one works"
+
+# a second front end on a busy socket is refused; vhost/del ends both
+out=$("$FRONT" -n 1 -t 5 "$G2" 2>&1) && fail "second front end accepted"
+grep -q "refused a second front end" "$TMP/sw.log" || fail "no log line for the second front end"
+out=$(mgmt sw "vhost/del $G2")
+echo "$out" | grep -q "1000 Success" || fail "vhost/del: $out"
+wait $F6 && fail "guest 2 still served after vhost/del"
+test -e "$G2" && fail "socket $G2 not removed"
+out=$(mgmt sw "vhost/del $G2")
+echo "$out" | grep -q "1002 No such file or directory" || fail "vhost/del twice: $out"
+pass "second front end refused; vhost/del disconnects the guest and removes the socket"
+
+kill $SW
+wait $SW
+test -e "$G1" && fail "socket $G1 not removed at exit"
+pass "switch exit removes the vhost-user sockets"
