@@ -24,7 +24,9 @@
  *   -E case   malformed input: addr len loop long ahead head indirect write
  *             rxro ringaddr memtable bigregion version; exit 0 once the backend closes
  *             the connection
- *   -B        benchmark: send -n frames back to back, print frames/s
+ *   -B        benchmark: send -n frames back to back, print frames/s; or
+ *             with -r and no -n: receive quietly (no hex lines, a kick
+ *             every 32 buffers), print frames/s from the first frame on
  *   -H FILE   after the work, stay connected until FILE exists
  *   -R FILE   create FILE once the rings run and receive buffers are posted
  *   -t secs   deadline for everything (default 10)
@@ -381,9 +383,12 @@ static void hexline(const uint8_t *b, size_t n)
 }
 
 /* Take one used receive entry (with MRG_RXBUF a frame spans several). */
-static bool rx_frame(void)
+/* Receive one frame; print it as a hex line unless @quiet (benchmark:
+ * then the receive queue is kicked every 32 frames or before waiting). */
+static bool rx_frame(bool quiet)
 {
 	static uint8_t frame[65536 + HDRLEN];
+	static unsigned int posted;
 	size_t flen = 0;
 	unsigned int nb = 1, k;
 
@@ -391,9 +396,12 @@ static bool rx_frame(void)
 		uint8_t *e;
 		uint32_t id, len;
 
-		while (used_idx(&rxq) == rxq.used_seen)
+		while (used_idx(&rxq) == rxq.used_seen) {
+			if (quiet)
+				kick(&rxq);
 			if (!wait_call(&rxq, 200) && now_ms() > deadline)
 				return false;
+		}
 		e = rxq.used + 4 + 8 * (rxq.used_seen % QSZ);
 		id = get32(e);
 		len = get32(e + 4);
@@ -408,10 +416,14 @@ static bool rx_frame(void)
 				die("bad num_buffers");
 		}
 		rx_post(id);
+		posted++;
 	}
-	kick(&rxq);
+	if (!quiet || posted % 32 == 0)
+		kick(&rxq);
 	if (flen < HDRLEN)
 		die("short frame");
+	if (quiet)
+		return true;
 	hexline(frame + HDRLEN, flen - HDRLEN);
 	fflush(stdout);
 	return true;
@@ -717,11 +729,22 @@ int main(int argc, char **argv)
 	}
 	if (sf)
 		fclose(sf);
-	for (i = 0; i < nrecv; i++)
-		if (!rx_frame()) {
+	for (i = 0; i < nrecv; i++) {
+		static long r0;
+
+		if (!rx_frame(bench && !nsend)) {
 			fprintf(stderr, "vhost_front: timeout: received %u of %u\n", i, nrecv);
 			return 2;
 		}
+		if (i == 0)
+			r0 = now_ms();
+		if (bench && !nsend && i + 1 == nrecv) {
+			long ms = now_ms() - r0;
+
+			printf("received=%u len=%zu ms=%ld rate=%.0f\n", nrecv, len, ms,
+			       ms ? (nrecv - 1) * 1000.0 / (double)ms : 0.0);
+		}
+	}
 	while (hold && access(hold, F_OK) && now_ms() < deadline)
 		wait_call(&rxq, 50);
 	return 0;
