@@ -117,6 +117,10 @@ cur_stop() {
 		wait "$p" 2>/dev/null
 	done
 	CUR=() CURGRP=() HOLD=()
+	if [ -n "${VETH:-}" ]; then
+		ip -n "$ID-h1" link del tap0 2>/dev/null
+		VETH=
+	fi
 	# transient taps vanish with the fd that created them
 	for h in h1 h2; do
 		waitcmd 40 sh -c "! ip -n $ID-$h link show tap0" || true
@@ -222,8 +226,8 @@ def per_round(a, b):
     return statistics.median(v) if v else None
 f = lambda x, p='%.0f': '-' if x is None else p % x
 print()
-print('| MTU | dir | setup | Mbit/s median (runs) | ratio vs %s (of medians; median per round) | switch CPU | taps/chain CPU | idle %% | target |' % base)
-print('|---|---|---|---|---|---|---|---|---|')
+print('| MTU | dir | setup | Mbit/s median (runs) | ratio vs %s (of medians; median per round) | switch CPU | switch ns/KiB | taps/chain CPU | idle %% | target |' % base)
+print('|---|---|---|---|---|---|---|---|---|---|')
 for (mtu, d) in sorted(groups, key=lambda k: (int(k[0]), k[1])):
     g = groups[(mtu, d)]
     b = g.get(base)
@@ -244,7 +248,7 @@ for (mtu, d) in sorted(groups, key=lambda k: (int(k[0]), k[1])):
             kind, th = t
             if kind == 'ratio':
                 ok = bool(m and bm) and m / bm >= th
-                verdict = '>= %.1fx %s: %s' % (th, base, 'met' if ok else 'MISSED')
+                verdict = '>= %.2gx %s: %s' % (th, base, 'met' if ok else 'MISSED')
                 if m and bm == 0:
                     verdict = '>= %.1fx %s: met (%s delivers nothing)' % (th, base, base)
             else:
@@ -253,8 +257,10 @@ for (mtu, d) in sorted(groups, key=lambda k: (int(k[0]), k[1])):
         desc = f(m) + ' (' + runs + ')'
         if broken and m is None:
             desc = 'broken: ' + broken[0].replace('_', ' ')
-        print('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
-            mtu, d, cfg, desc, ratio, f(med(rs, 'sw_cpu'), '%.2f'),
+        swc = med(rs, 'sw_cpu')
+        nskib = swc * 1e9 / (m * 1e6 / 8 / 1024) if swc and m else None
+        print('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            mtu, d, cfg, desc, ratio, f(swc, '%.2f'), f(nskib),
             f(med(rs, 'tap_cpu'), '%.2f'), f(med(rs, 'idle_pct')), verdict))
 EOF
 }

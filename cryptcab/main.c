@@ -43,6 +43,7 @@
 #include "daemon.h"
 #include "libvdeplug.h"
 #include "log.h"
+#include "tool.h"
 #include "loop.h"
 #include "parse.h"
 #include "stream.h"
@@ -127,6 +128,7 @@ struct ctx {
 	bool verbose;
 	bool stdio;
 	struct stream_rx *srx;
+	struct stream_tx *stx_out;	/* -s -: frames for stdout, one write per wake-up */
 	const char *vnl;
 	struct port ports[CABLE_MAX_PEERS];
 	size_t nports;			/* slots used so far (a PSK server reuses them) */
@@ -144,7 +146,7 @@ static void usage(FILE *f, int status)
 {
 	fprintf(f,
 		"usage: %s [-dhvV] [-s VNL] [-p port] [-c host:port] [-k secs] [-n name]\n"
-		"       %*s [-M mgmt] [--mgmt-mode mode] [--pidfile file] -P pskfile\n"
+		"       %*s [-M mgmt] [--mgmtmode mode] [--mgmtgroup group] [--pidfile file] -P pskfile\n"
 		"       %s [options] -f config\n"
 		"       %s genkey | pubkey | genpsk\n"
 		"\n"
@@ -157,7 +159,8 @@ static void usage(FILE *f, int status)
 		"  -f, --config FILE     key mode: private-key and peer lines\n"
 		"  -n, --name NAME       cable name mixed into the handshake\n"
 		"  -M, --mgmt SOCK       management console socket\n"
-		"      --mgmt-mode MODE  its permissions (octal, default 0600)\n"
+		"      --mgmtmode MODE   its permissions (octal, default 0600; also --mgmt-mode)\n"
+		"      --mgmtgroup GROUP its group\n"
 		"  -d, --daemon          run in the background\n"
 		"      --pidfile FILE    write the pid (after setup) to FILE\n"
 		"  -v, --verbose         lifecycle messages\n"
@@ -394,6 +397,12 @@ static void flush_sw(struct ctx *ctx)
 	struct sw_txq *q = &ctx->stx;
 	unsigned i = 0;
 
+	/* stdout is blocking (as in VDE 2): the flush writes it all */
+	if (ctx->stx_out && stream_tx_pending(ctx->stx_out) &&
+	    stream_tx_flush(ctx->stx_out, STDOUT_FILENO) != 0) {
+		log_debug("stdout: %s (frames dropped)", strerror(errno));
+		stream_tx_init(ctx->stx_out);
+	}
 	while (i < q->n) {
 		unsigned j = i + 1;
 
@@ -423,7 +432,7 @@ static void cb_deliver(void *arg, struct cable_peer *p, const uint8_t *frame, si
 		return;
 	}
 	if (ctx->stdio) {
-		if (stream_write_frame(STDOUT_FILENO, frame, len) < 0)
+		if (!stream_tx_queue(ctx->stx_out, frame, len))
 			p->stats[C_TX_ERROR]++;
 		return;
 	}
@@ -1067,8 +1076,7 @@ static int cb_session_up(void *arg, struct cable_peer *p)
 	port->peer = p;
 	p->user = port;
 	if (port_open(ctx, port)) {
-		log_warn("client %u (%s): cannot open VNL '%s': %s", p->id, ep,
-			 ctx->vnl ? ctx->vnl : "(default)", strerror(errno));
+		log_warn("client %u (%s): %s", p->id, ep, tool_vnl_error(ctx->vnl, errno));
 		port->peer = NULL;
 		p->user = NULL;
 		return -1;
@@ -1122,7 +1130,7 @@ static void read_config(const char *path, struct conf *cf)
 		die("%s: no peer line (the peers are the allow-list)", path);
 }
 
-enum { OPT_PIDFILE = 256, OPT_MGMTMODE };
+enum { OPT_PIDFILE = 256, OPT_MGMTMODE, OPT_MGMTGROUP };
 
 int main(int argc, char **argv)
 {
@@ -1136,6 +1144,8 @@ int main(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "mgmt", required_argument, NULL, 'M' },
 		{ "mgmt-mode", required_argument, NULL, OPT_MGMTMODE },
+		{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
+		{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
 		{ "daemon", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1144,9 +1154,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *vnl = NULL, *connect_to = NULL, *pskfile = NULL, *config = NULL;
-	const char *name = NULL, *mgmt = NULL, *pidfile = NULL, *errstr;
+	const char *name = NULL, *mgmt = NULL, *pidfile = NULL;
 	unsigned port = 0, keepalive = 0;
 	mode_t mgmt_mode = 0600;
+	gid_t mgmt_group = (gid_t)-1;
 	bool daemon_mode = false, verbose = false;
 	struct ctx *ctx;
 	struct conf *cf;
@@ -1170,17 +1181,13 @@ int main(int argc, char **argv)
 			vnl = optarg;
 			break;
 		case 'p':
-			port = (unsigned)parse_num(optarg, 1, 65535, &errstr);
-			if (errstr)
-				die("port %s: %s", errstr, optarg);
+			port = (unsigned)parse_num_arg("port", optarg, 1, 65535);
 			break;
 		case 'c':
 			connect_to = optarg;
 			break;
 		case 'k':
-			keepalive = (unsigned)parse_num(optarg, 1, 65535, &errstr);
-			if (errstr)
-				die("keepalive %s: %s", errstr, optarg);
+			keepalive = (unsigned)parse_num_arg("keepalive", optarg, 1, 65535);
 			break;
 		case 'P':
 			pskfile = optarg;
@@ -1196,7 +1203,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MGMTMODE:
 			if (parse_mode(optarg, &mgmt_mode))
-				die("mgmt-mode: invalid mode %s", optarg);
+				die("mgmtmode %s: invalid (expected an octal mode such as 0660)", optarg);
+			break;
+		case OPT_MGMTGROUP:
+			if (parse_group(optarg, &mgmt_group))
+				die("mgmtgroup %s: unknown group", optarg);
 			break;
 		case 'd':
 			daemon_mode = true;
@@ -1351,16 +1362,18 @@ int main(int argc, char **argv)
 
 		snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(vnl, "["), vnl);
 		if (stat(dir, &st) < 0)
-			die_perror("cannot open VNL '%s'", vnl);
+			die("%s", tool_vnl_error(vnl, errno));
 	}
 	for (i = 0; i < ctx->nports; i++)
 		if (port_open(ctx, &ctx->ports[i]))
-			die_perror("cannot open VNL '%s'", ctx->stdio ? "-" : vnl ? vnl : "(default)");
+			die("%s", tool_vnl_error(ctx->stdio ? "-" : vnl, errno));
 	if (ctx->stdio) {
 		ctx->srx = malloc(sizeof(*ctx->srx));
-		if (!ctx->srx)
+		ctx->stx_out = malloc(sizeof(*ctx->stx_out));
+		if (!ctx->srx || !ctx->stx_out)
 			die("out of memory");
 		stream_rx_init(ctx->srx);
+		stream_tx_init(ctx->stx_out);
 	}
 	if (loop_add_fd(ctx->loop, ctx->udp, EPOLLIN, on_udp, ctx))
 		die_perror("epoll");
@@ -1381,7 +1394,7 @@ int main(int argc, char **argv)
 		ctx->con = console_new(ctx->loop, &cc);
 		if (!ctx->con || console_add_cmds(ctx->con, cmds, sizeof(cmds) / sizeof(cmds[0])) ||
 		    console_add_json(ctx->con, json_cmds, sizeof(json_cmds) / sizeof(json_cmds[0])) ||
-		    console_listen(ctx->con, mgmt, mgmt_mode, (gid_t)-1))
+		    console_listen(ctx->con, mgmt, mgmt_mode, mgmt_group))
 			die_perror("management console %s", mgmt);
 	}
 	if (daemon_mode && daemonize())
@@ -1397,6 +1410,20 @@ int main(int argc, char **argv)
 		die_perror("signals");
 	if (pidfile && pidfile_write(pidfile, NULL))
 		die_perror("pidfile %s", pidfile);
+	{
+		char what[600];
+		struct sockaddr_storage a;
+		socklen_t alen = sizeof(a);
+		unsigned int uport = 0;
+
+		if (!getsockname(ctx->udp, (struct sockaddr *)&a, &alen))
+			uport = ntohs(a.ss_family == AF_INET6 ?
+				      ((struct sockaddr_in6 *)&a)->sin6_port :
+				      ((struct sockaddr_in *)&a)->sin_port);
+		snprintf(what, sizeof(what), "udp port %u, network %s%s%s", uport,
+			 vnl ? vnl : "(default)", mgmt ? ", console " : "", mgmt ? mgmt : "");
+		daemon_ready(what);
+	}
 	if (ctx->verbose) {
 		struct sockaddr_storage a;
 		socklen_t alen = sizeof(a);
@@ -1412,6 +1439,7 @@ int main(int argc, char **argv)
 			 ctx->cable->npeers);
 	}
 	loop_run(ctx->loop);
+	daemon_stopping("ended");
 
 	if (ctx->con)
 		console_free(ctx->con);
@@ -1422,6 +1450,7 @@ int main(int argc, char **argv)
 	close(ctx->udp);
 	loop_free(ctx->loop);
 	free(ctx->srx);
+	free(ctx->stx_out);
 	free(ctx);
 	pidfile_remove();
 	return 0;

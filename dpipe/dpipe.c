@@ -15,6 +15,14 @@
  * down the pipes), then SIGTERM, then SIGKILL five seconds later; dpipe
  * exits with the status of the first stage that failed on its own (0 if
  * none did).
+ *
+ * Stages never outlive the chain: each child asks the kernel for SIGTERM
+ * when dpipe dies (PR_SET_PDEATHSIG), then checks getppid() against the
+ * race of dpipe dying before that request. A stage that is itself a dpipe
+ * ends its own stages the same way when it gets that SIGTERM. A stage that
+ * cannot be run (exec fails) is reported by dpipe itself through a
+ * close-on-exec pipe, so `dpipe -d a = nosuchcmd` fails with status 127 and
+ * the message on the terminal instead of detaching with status 0.
  */
 #include "config.h"
 
@@ -27,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +44,7 @@
 #include "chain.h"
 #include "daemon.h"
 #include "log.h"
+#include "tool.h"
 
 #define DP_DRAIN_MS		1000	/* first exit -> SIGTERM to the rest */
 #define DP_KILL_GRACE_S		5	/* SIGTERM -> SIGKILL */
@@ -95,13 +105,28 @@ static void dp_kill_running(struct dp_ctx *c, int sig)
 	}
 }
 
+/* What a child that could not exec tells the parent (exec_pipe). */
+struct dp_exec_report {
+	int stage;
+	int err;
+	int setup;			/* 1: failed before exec (fd wiring) */
+};
+
 /* Child side of fork(): wire the stage's fds and exec it. Never returns. */
-static void dp_exec_stage(struct dp_ctx *c, struct dp_stage *s, const sigset_t *mask)
+static void dp_exec_stage(struct dp_ctx *c, struct dp_stage *s, const sigset_t *mask,
+			  pid_t parent, int report_fd)
 {
 	static const int target_std[SLOT_N] = { STDIN_FILENO, STDOUT_FILENO, -1, -1 };
+	struct dp_exec_report rep = { .stage = (int)(s - c->st) };
 	char num[2][16];
 	int k;
 
+	/* end with the chain: SIGTERM when dpipe dies, even by SIGKILL; if it
+	 * died before the request took effect we have been re-parented */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+		goto fail;
+	if (getppid() != parent)
+		_exit(128 + SIGTERM);
 	if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
 		goto fail;
 	for (k = 0; k < SLOT_N; k++) {
@@ -117,10 +142,15 @@ static void dp_exec_stage(struct dp_ctx *c, struct dp_stage *s, const sigset_t *
 	    unsetenv("ALTERNATE_STDIN") < 0 || unsetenv("ALTERNATE_STDOUT") < 0)
 		goto fail;
 	execvp(s->argv[0], s->argv);
-	fprintf(stderr, "dpipe: cannot run %s: %s\n", s->argv[0], strerror(errno));
+	rep.err = errno;
+	if (write(report_fd, &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+		fprintf(stderr, "dpipe: cannot run %s: %s\n", s->argv[0], strerror(rep.err));
 	_exit(127);
 fail:
-	fprintf(stderr, "dpipe: setting up %s: %s\n", s->argv[0], strerror(errno));
+	rep.err = errno;
+	rep.setup = 1;
+	if (write(report_fd, &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+		fprintf(stderr, "dpipe: setting up %s: %s\n", s->argv[0], strerror(rep.err));
 	_exit(127);
 }
 
@@ -235,18 +265,6 @@ static void dp_close_pipes(struct dp_ctx *c)
 	}
 }
 
-/* Make sure fds 0, 1 and 2 exist so no pipe lands on them. */
-static void dp_fix_stdio(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
-		;
-	if (fd < 0)
-		die_perror("/dev/null");
-	close(fd);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -259,6 +277,9 @@ int main(int argc, char **argv)
 	struct dp_ctx ctx = { .alt_no = { -1, -1 } }, *c = &ctx;
 	sigset_t set, oldmask;
 	const char *err = NULL;
+	pid_t self;
+	bool failed = false;
+	int report[2];
 	size_t i, e;
 	int opt, status, k;
 
@@ -294,7 +315,7 @@ int main(int argc, char **argv)
 		die("out of memory");
 	for (i = 0; i < c->nst; i++)
 		c->st[i].argv = c->chain.st[i].argv;
-	dp_fix_stdio();
+	tool_stdio_guard();
 
 	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
 		die_perror("pidfile %s", c->pidfile);
@@ -337,6 +358,9 @@ int main(int argc, char **argv)
 		c->st[d->w].fd[d->ws] = p[1];
 		c->st[d->r].fd[d->rs] = p[0];
 	}
+	self = getpid();	/* after daemonize(): the stages' parent */
+	if (pipe2(report, O_CLOEXEC) < 0)
+		die_perror("pipe");
 	for (i = 0; i < c->nst; i++) {
 		pid_t pid = fork();
 
@@ -352,15 +376,44 @@ int main(int argc, char **argv)
 			exit(EXIT_FAILURE);
 		}
 		if (pid == 0)
-			dp_exec_stage(c, &c->st[i], &oldmask);
+			dp_exec_stage(c, &c->st[i], &oldmask, self, report[1]);
 		c->st[i].pid = pid;
 		c->st[i].running = true;
 	}
 	dp_close_pipes(c);
 	close(c->alt_no[0]);
 	close(c->alt_no[1]);
+	/* EOF once every stage has exec'd (close-on-exec) or died */
+	close(report[1]);
+	for (;;) {
+		struct dp_exec_report rep;
+		ssize_t n = read(report[0], &rep, sizeof(rep));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(rep))
+			break;
+		if (rep.stage >= 0 && (size_t)rep.stage < c->nst) {
+			log_err("%s %s: %s", rep.setup ? "setting up" : "cannot run",
+				c->st[rep.stage].argv[0], strerror(rep.err));
+			failed = true;
+		}
+	}
+	close(report[0]);
+	if (failed) {
+		/* the chain cannot work: end it now, fail visibly */
+		dp_kill_running(c, SIGTERM);
+		dp_supervise(c, &set);
+		if (c->pidfile)
+			pidfile_remove();
+		free(c->st);
+		chain_free(&c->chain);
+		return 127;
+	}
+	daemon_ready(NULL);
 
 	status = dp_supervise(c, &set);
+	daemon_stopping(status ? "a stage failed" : "ended");
 	if (c->pidfile)
 		pidfile_remove();
 	free(c->st);

@@ -61,6 +61,29 @@ ssize_t vde_recv(VDECONN *conn, void *buf, size_t len, int flags);
 /* vde_send() - send one frame. Returns @len, or -1 with errno. */
 ssize_t vde_send(VDECONN *conn, const void *buf, size_t len, int flags);
 
+/* Batches (vdekit extension, not in VDE 2 or vdeplug4: test for
+ * VDE_HAVE_BATCH). Correct for every module, built-in or plugin: modules
+ * that can (vde://) use recvmmsg/sendmmsg, the others loop over their own
+ * receive and send, so a nested VNL (vlan://, agno://) still does its work.
+ * A receive never waits; a send stops at the first frame the connection
+ * does not take (modules whose send blocks may wait there). */
+#define VDE_HAVE_BATCH 1
+
+struct vde_msg {
+	void *buf;
+	size_t len;		/* in: capacity of buf; out (receive): frame length */
+};
+
+/* vde_recv_batch() - receive up to @n frames into @msg[0..n). Returns the
+ * number of frames (each msg[i].len set), 0 when the connection is closed,
+ * -1 with errno (EAGAIN: no frame now). @flags: 0. */
+ssize_t vde_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned int n, int flags);
+
+/* vde_send_batch() - send @msg[0..n). Returns the number of frames taken
+ * (from the start; fewer than @n when the connection is full), or -1 with
+ * errno when none was (EAGAIN: full). @flags: 0. */
+ssize_t vde_send_batch(VDECONN *conn, const struct vde_msg *msg, unsigned int n, int flags);
+
 /* vde_datafd() - fd to poll for incoming frames. */
 int vde_datafd(VDECONN *conn);
 

@@ -21,6 +21,11 @@
  *
  * The sender emits header and frame with one writev(), as VDE 2 does, so a
  * reader never sees a half record unless the transport splits it.
+ * stream_write_frame() completes a cut record by waiting (the library's
+ * vdestream and cmd:// use it); the tools use the non-blocking
+ * stream_tx_frames()/stream_tx_flush() pair, which never waits: a cut
+ * record's tail and the records behind it go to a bounded backlog that the
+ * tool flushes on POLLOUT.
  */
 #include "config.h"
 
@@ -43,6 +48,7 @@ void stream_rx_init(struct stream_rx *rx)
 	rx->have = 0;
 	rx->frames = 0;
 	rx->bad_len = 0;
+	rx->empty = 0;
 }
 
 /* Header complete: decide what the record is. */
@@ -51,6 +57,7 @@ static void stream_rx_header(struct stream_rx *rx)
 	size_t n = (size_t)rx->hdr[0] << 8 | rx->hdr[1];
 
 	if (n == 0) {
+		rx->empty++;
 		rx->hdr_have = 0;
 	} else if (n > VDE_ETHBUFSIZE) {
 		rx->bad_len++;
@@ -210,4 +217,173 @@ ssize_t stream_write_frame(int fd, const void *frame, size_t len)
 	ret = (ssize_t)len;
 out:
 	return ret;
+}
+
+/* --- the non-blocking writer ------------------------------------------- */
+
+/**
+ * stream_tx_init() - an empty writer
+ * @tx:	writer state
+ */
+void stream_tx_init(struct stream_tx *tx)
+{
+	tx->off = 0;
+	tx->len = 0;
+	tx->frames = 0;
+	tx->drops = 0;
+}
+
+/* Append @len bytes to the backlog; the caller checked the room. */
+static void stream_tx_keep(struct stream_tx *tx, const void *p, size_t len)
+{
+	memcpy(tx->buf + tx->len, p, len);
+	tx->len += len;
+}
+
+/**
+ * stream_tx_queue() - append one record to the backlog, without writing
+ * @tx:		writer state
+ * @frame:	frame bytes
+ * @len:	frame length
+ *
+ * For a tool that gathers the frames of one wake-up and writes them with
+ * one stream_tx_flush().
+ *
+ * Return: 1 queued, 0 dropped and counted (no room, empty or oversized).
+ */
+int stream_tx_queue(struct stream_tx *tx, const void *frame, size_t len)
+{
+	uint8_t hdr[2];
+
+	if (!stream_hdr(hdr, len) || STREAM_TX_BUF - tx->len < 2 + len) {
+		tx->drops++;
+		return 0;
+	}
+	if (tx->off > 0 && tx->off == tx->len)
+		tx->off = tx->len = 0;
+	stream_tx_keep(tx, hdr, 2);
+	stream_tx_keep(tx, frame, len);
+	tx->frames++;
+	return 1;
+}
+
+/**
+ * stream_tx_flush() - write what the backlog holds, without blocking
+ * @tx:	writer state
+ * @fd:	stream fd (non-blocking, or a blocking one: then it waits in write)
+ *
+ * Return: 0 when the backlog is empty, 1 when some is left (poll @fd for
+ * POLLOUT), -1 with errno on an error other than EAGAIN/EINTR (EPIPE: the
+ * reader went away).
+ */
+int stream_tx_flush(struct stream_tx *tx, int fd)
+{
+	while (tx->off < tx->len) {
+		ssize_t n = write(fd, tx->buf + tx->off, tx->len - tx->off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* make the written part room again once it is the
+			 * larger part (each byte moves at most once on average) */
+			if (tx->off >= tx->len - tx->off) {
+				memmove(tx->buf, tx->buf + tx->off, tx->len - tx->off);
+				tx->len -= tx->off;
+				tx->off = 0;
+			}
+			return 1;
+		}
+		if (n <= 0)
+			return -1;
+		tx->off += (size_t)n;
+	}
+	tx->off = tx->len = 0;
+	return 0;
+}
+
+/**
+ * stream_tx_frames() - write frames as records, never blocking on a full fd
+ * @tx:		writer state
+ * @fd:		stream fd
+ * @frames:	one iovec per frame
+ * @n:		number of frames
+ *
+ * With an empty backlog the records go out with one writev straight from
+ * the caller's buffers (header and frame side by side, no copy); what the
+ * reader does not take now (a cut record included) is copied into the
+ * backlog, so the stream never carries half a record followed by another.
+ * Frames that find no room in the backlog are dropped and counted, as are
+ * empty or oversized frames. A writer with a backlog keeps order: new frames
+ * go behind it.
+ *
+ * Return: frames accepted (written or queued), or -1 with errno when the
+ * stream is broken (EPIPE and the like).
+ */
+ssize_t stream_tx_frames(struct stream_tx *tx, int fd, const struct iovec *frames, size_t n)
+{
+	struct iovec iov[2 * STREAM_TX_IOV];
+	uint8_t hdr[STREAM_TX_IOV][2];
+	size_t i = 0, taken = 0;
+
+	if (tx->len > 0 && stream_tx_flush(tx, fd) < 0)
+		return -1;
+	while (i < n) {
+		size_t cnt = 0, k, done;
+		ssize_t w = 0;
+
+		/* collect up to STREAM_TX_IOV valid records */
+		for (; i < n && cnt < STREAM_TX_IOV; i++) {
+			if (!stream_hdr(hdr[cnt], frames[i].iov_len)) {
+				tx->drops++;
+				continue;
+			}
+			iov[2 * cnt].iov_base = hdr[cnt];
+			iov[2 * cnt].iov_len = 2;
+			iov[2 * cnt + 1] = frames[i];
+			cnt++;
+		}
+		if (!cnt)
+			break;
+		if (tx->len == 0) {
+			do
+				w = writev(fd, iov, (int)(2 * cnt));
+			while (w < 0 && errno == EINTR);
+			if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+				return taken ? (ssize_t)taken : -1;
+			if (w < 0)
+				w = 0;
+		}
+		/* keep the unwritten rest: the cut record's tail (it always
+		 * fits: the backlog was empty and holds more than one record),
+		 * then whole records while there is room */
+		done = (size_t)w;
+		for (k = 0; k < cnt; k++) {
+			const struct iovec *h = &iov[2 * k], *f = &iov[2 * k + 1];
+			size_t rec = h->iov_len + f->iov_len;
+
+			if (done >= rec) {
+				done -= rec;
+			} else if (done > 0) {
+				if (done < h->iov_len) {
+					stream_tx_keep(tx, (const uint8_t *)h->iov_base + done,
+						       h->iov_len - done);
+					stream_tx_keep(tx, f->iov_base, f->iov_len);
+				} else {
+					stream_tx_keep(tx, (const uint8_t *)f->iov_base +
+							   (done - h->iov_len),
+						       rec - done);
+				}
+				done = 0;
+			} else if (STREAM_TX_BUF - tx->len >= rec) {
+				stream_tx_keep(tx, h->iov_base, h->iov_len);
+				stream_tx_keep(tx, f->iov_base, f->iov_len);
+			} else {
+				tx->drops++;
+				continue;
+			}
+			taken++;
+		}
+	}
+	tx->frames += taken;
+	return (ssize_t)taken;
 }

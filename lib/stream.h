@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #ifndef VDE_ETHBUFSIZE
 #define VDE_ETHBUFSIZE	9234	/* 9216 MTU + 14 header + 4 tag */
@@ -30,6 +31,7 @@ struct stream_rx {
 	size_t have;			/* payload bytes held */
 	uint64_t frames;		/* delivered */
 	uint64_t bad_len;		/* length errors (resync events) */
+	uint64_t empty;			/* zero-length records (skipped) */
 	uint8_t buf[VDE_ETHBUFSIZE];
 };
 
@@ -45,5 +47,34 @@ size_t stream_hdr(uint8_t hdr[2], size_t len);
 /* One writev(hdr, frame). Returns len, 0 if the frame is too long (not
  * sent), or -1 with errno. A short write on a blocking fd is completed. */
 ssize_t stream_write_frame(int fd, const void *frame, size_t len);
+
+/* The one non-blocking stream writer of the tools. Records go out with one
+ * writev straight from the caller's frames; what the reader does not take
+ * at once waits in a bounded backlog (a cut record is always completed
+ * first, so the stream stays in sync); frames beyond the backlog are
+ * dropped and counted. Poll the fd for POLLOUT while stream_tx_pending(). */
+#define STREAM_TX_BUF	(256 * 1024)
+#define STREAM_TX_IOV	64		/* records per writev */
+
+struct stream_tx {
+	size_t off, len;		/* backlog: buf[off..len) */
+	uint64_t frames;		/* accepted (written or queued) */
+	uint64_t drops;			/* no room, empty or oversized */
+	uint8_t buf[STREAM_TX_BUF];
+};
+
+void stream_tx_init(struct stream_tx *tx);
+/* Frames accepted, or -1 with errno (EPIPE...) when the stream is broken. */
+ssize_t stream_tx_frames(struct stream_tx *tx, int fd, const struct iovec *frames, size_t n);
+/* Queue one frame as a record behind the backlog without writing (a tool
+ * that gathers a whole batch, then flushes once): 1 queued, 0 dropped and
+ * counted (no room, empty or oversized). */
+int stream_tx_queue(struct stream_tx *tx, const void *frame, size_t len);
+/* 0 backlog empty, 1 some left (wait for POLLOUT), -1 with errno. */
+int stream_tx_flush(struct stream_tx *tx, int fd);
+static inline int stream_tx_pending(const struct stream_tx *tx)
+{
+	return tx->len > tx->off;
+}
 
 #endif

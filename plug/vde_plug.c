@@ -7,19 +7,22 @@
  *   vde_plug VNL1 VNL2          direct cable between two VNLs (vdeplug4)
  *   vde_plug [VNL] = CMD ARGS   VNL <-> stream through CMD's stdin/stdout
  *
- * Theory of operation: one ppoll() loop over a small fixed fd array (stream
- * input, and the data and control fds of each connection). Stream bytes go
- * through lib/stream.h (2-byte big-endian length records, VDE 2 bytes);
- * every complete record becomes one vde_send(). Every frame read from a
- * connection is written as one record, or sent to the other connection in
- * cable mode. Frames from a vde:// switch port are taken in batches
- * (recvmmsg) and written to the stream with one writev per batch, so a
- * busy port costs a few system calls per batch instead of a poll, a
- * receive and a write per frame. Sending to a full connection waits a
+ * Theory of operation: one tool_poll() loop (lib/common/tool.h) over a
+ * small fixed fd array (stream input and output, and the data and control
+ * fds of each connection) plus the stop-signal fd, so SIGTERM/SIGINT/SIGHUP
+ * are seen on every wake-up however busy the fds are. Each wake-up does a
+ * bounded amount of work: one read of the input stream (PLUG_INBUF bytes)
+ * and one batch (PLUG_BATCH frames) per connection. Frames go through the
+ * library's vde_recv_batch()/vde_send_batch(), which are right for every
+ * module, nested plugins (vlan://, agno://) included: the plug never looks
+ * beneath a connection. Stream bytes go through lib/stream.h (2-byte
+ * big-endian length records, VDE 2 bytes; zero-length records are counted
+ * drops); the output stream is written by the non-blocking stream_tx
+ * writer, whose backlog is flushed on POLLOUT (while it is not empty, the
+ * network is not read: back-pressure). Sending to a full connection waits a
  * bounded time for room, then drops and counts. The plug ends cleanly
  * (status 0) when its input stream ends, when the reader of its output goes
- * away, when a switch closes the control connection, or on
- * SIGTERM/SIGINT/SIGHUP.
+ * away, when a switch closes the control connection, or on a stop signal.
  */
 #include "config.h"
 
@@ -49,11 +52,12 @@
 #include "daemon.h"
 #include "log.h"
 #include "parse.h"
+#include "tool.h"
 
 #define PLUG_SEND_WAIT_MS	1000	/* max wait for room before dropping */
 #define PLUG_CHILD_GRACE_MS	2000	/* cmd mode: wait before SIGTERM/SIGKILL */
-#define PLUG_INBUF		65536
-#define PLUG_BATCH		64	/* frames per recvmmsg from a switch port */
+#define PLUG_INBUF		65536	/* input stream bytes per wake-up */
+#define PLUG_BATCH		TOOL_BURST	/* frames per batch receive/send */
 #define PLUG_LOGIN_MAXARGS	32	/* words of a -c command line */
 #define PLUG_LOGIN_MAXLEN	4096
 
@@ -69,16 +73,9 @@ enum plug_end {
 	END_ERROR,		/* unexpected I/O error, already logged */
 };
 
-struct plug_conn {
-	char *vnl;			/* NULL = default network */
-	struct vde_open_args args;
-	VDECONN *conn;
-	const char *name;		/* for messages */
-};
-
 struct plug_ctx {
 	enum plug_mode mode;
-	struct plug_conn net[2];
+	struct tool_net net[2];
 	char *descr;
 	const char *pidfile;
 	bool daemon;
@@ -91,27 +88,17 @@ struct plug_ctx {
 	char **cmd;			/* MODE_CMD: argv after "=" */
 	pid_t cmd_pid;
 	int in_fd, out_fd;		/* stream side */
-	bool net_gone;			/* set by the send path */
-	bool out_closed;		/* set by the write path */
+	int out_flags;			/* out_fd's flags before O_NONBLOCK, or -1 */
 	uint64_t sent, received, drops;	/* frames to / from the network(s) */
-	sigset_t poll_mask;		/* signal mask while waiting (TERM etc. open) */
 	struct stream_rx rx;
-	bool batch;			/* net[0] is a switch port: recvmmsg */
-	struct mmsghdr rxmsg[PLUG_BATCH];
-	struct iovec rxiov[PLUG_BATCH];
-	struct iovec outiov[2 * PLUG_BATCH];
-	uint8_t rxhdr[PLUG_BATCH][2];
+	struct stream_tx tx;
+	unsigned int txn;		/* frames waiting in txmsg */
+	struct vde_msg txmsg[PLUG_BATCH];
+	struct vde_msg rxmsg[PLUG_BATCH];
+	struct iovec outiov[PLUG_BATCH];
 	uint8_t rxbuf[PLUG_BATCH][VDE_ETHBUFSIZE];
-	uint8_t buf[VDE_ETHBUFSIZE];
 	uint8_t inbuf[PLUG_INBUF];
 };
-
-static volatile sig_atomic_t plug_stop;
-
-static void plug_on_signal(int signo)
-{
-	plug_stop = signo;
-}
 
 static const char usage_text[] =
 "usage: vde_plug [OPTIONS] [VNL]\n"
@@ -124,8 +111,8 @@ static const char usage_text[] =
 "\n"
 "options:\n"
 "  -p, --port N            connect to switch port N of VNL (VDE 2);\n"
-"                          -p with an all-digit argument is the port,\n"
-"                          any other argument is the pidfile (vdeplug4)\n"
+"                          -p with an argument that does not start with a\n"
+"                          digit is the pidfile (vdeplug4)\n"
 "      --port2 N           switch port for VNL2\n"
 "      --pidfile FILE      write the pid to FILE (removed at exit)\n"
 "  -g, --group GROUP       group of the data socket for VNL (default: none)\n"
@@ -163,252 +150,153 @@ static int64_t plug_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Send one frame, waiting a bounded time for room when the peer's queue is
- * full. Errors never end the plug here: a vanished switch shows up as EOF on
- * its control connection. */
-static void plug_send(struct plug_ctx *c, struct plug_conn *n, const uint8_t *frame,
-		      size_t len)
+/* Send @msg[0..n) to @n, waiting a bounded time for room when the peer's
+ * queue is full; what still finds no room is dropped and counted. Errors
+ * never end the plug here: a vanished switch shows up as EOF on its control
+ * connection. */
+static void plug_send(struct plug_ctx *c, struct tool_net *net, const struct vde_msg *msg,
+		      unsigned int n)
 {
 	int64_t deadline = -1;
+	unsigned int done = 0;
 
-	for (;;) {
-		ssize_t r = vde_send(n->conn, frame, len, 0);
+	while (done < n && !tool_stop_signal()) {
+		ssize_t r = vde_send_batch(net->conn, msg + done, n - done, 0);
 
-		if (r >= 0) {
-			c->sent++;
-			return;
-		}
-		if (errno == EINTR && !plug_stop)
+		if (r > 0) {
+			done += (unsigned int)r;
+			c->sent += (uint64_t)r;
 			continue;
+		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
 			int64_t now = plug_now_ms();
-			struct pollfd p = { .fd = vde_datafd(n->conn), .events = POLLOUT };
+			struct pollfd p = { .fd = vde_datafd(net->conn), .events = POLLOUT };
 
 			if (deadline < 0)
 				deadline = now + PLUG_SEND_WAIT_MS;
-			if (now < deadline && !plug_stop) {
+			if (now < deadline) {
 				int64_t left = deadline - now;
-				struct timespec ts = { 0, (left < 50 ? left : 50) * 1000000L };
 
-				if (ppoll(&p, 1, &ts, &c->poll_mask) < 0 && errno != EINTR)
+				if (tool_poll(&p, 1, (int)(left < 50 ? left : 50)) < 0)
 					break;
 				continue;
 			}
+		} else if (r < 0 && errno == EINTR) {
+			continue;
 		}
-		break;
+		log_debug("send to %s: %s (frame dropped)", net->name, strerror(errno));
+		done++;				/* drop the first, try the rest */
+		c->drops++;
 	}
-	c->drops++;
-	log_debug("send to %s: %s (frame dropped)", n->name, strerror(errno));
+	c->drops += n - done;
+}
+
+/* The frames collected from the input stream go out as one batch. */
+static void plug_flush_tx(struct plug_ctx *c)
+{
+	if (c->txn)
+		plug_send(c, &c->net[0], c->txmsg, c->txn);
+	c->txn = 0;
 }
 
 static void plug_stream_frame(void *arg, const uint8_t *frame, size_t len)
 {
 	struct plug_ctx *c = arg;
 
-	plug_send(c, &c->net[0], frame, len);
+	c->txmsg[c->txn].buf = (void *)frame;
+	c->txmsg[c->txn++].len = len;
+	/* the parser's own buffer is reused by the next record: send now */
+	if (c->txn == PLUG_BATCH || frame == c->rx.buf)
+		plug_flush_tx(c);
 }
 
-/* Control connection readable: anything but EOF is unexpected noise. */
-static bool plug_ctl_gone(int fd)
+/* One batch from @net into c->rxmsg. Returns the number of frames, 0 when
+ * there is nothing to deliver, or -1 with *end set when the loop must stop. */
+static int plug_recv(struct plug_ctx *c, struct tool_net *net, enum plug_end *end)
 {
-	uint8_t b[256];
-	ssize_t r = read(fd, b, sizeof(b));
+	int r = tool_recv(net->conn, c->rxmsg, c->rxbuf, PLUG_BATCH);
 
-	if (r > 0)
-		return false;
-	if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-		return false;
-	return true;
-}
-
-/* Receive one frame from @n into c->buf. Returns its length, 0 when there
- * is nothing to deliver, or -1 with *end set when the loop must stop. */
-static ssize_t plug_recv(struct plug_ctx *c, struct plug_conn *n, enum plug_end *end)
-{
-	ssize_t r = vde_recv(n->conn, c->buf, sizeof(c->buf), 0);
-
-	if (r < 0) {
-		switch (errno) {
-		case EINTR: case EAGAIN:	/* EWOULDBLOCK == EAGAIN on Linux */
-			return 0;
-		case ECONNRESET: case ECONNREFUSED: case ENOTCONN: case EPIPE:
-			*end = END_NET_GONE;
-			return -1;
-		default:
-			log_err("receive from %s: %s", n->name, strerror(errno));
-			*end = END_ERROR;
-			return -1;
-		}
-	}
-	if (r == 0) {			/* point-to-point peer closed */
+	if (r == TOOL_GONE) {
 		*end = END_NET_GONE;
-		return -1;
+	} else if (r == TOOL_ERROR) {
+		log_err("receive from %s: %s", net->name, strerror(errno));
+		*end = END_ERROR;
 	}
-	if (r == 1)			/* libvdeplug: "arrived, drop it" */
-		return 0;
-	return r;
+	return r < 0 ? -1 : r;
 }
 
-/* Write @cnt iovecs (whole records) to @fd. A write cut short is
- * completed, waiting for room, so the stream never carries half a record.
- * Returns 0, or -1 with errno when nothing could be written. */
-static int plug_write_records(struct plug_ctx *c, int fd, struct iovec *iov, int cnt)
+/* Frames from the network to the output stream. */
+static enum plug_end plug_to_stream(struct plug_ctx *c, int n)
 {
-	bool some = false;
+	ssize_t w;
+	int i;
 
-	while (cnt > 0) {
-		ssize_t w = writev(fd, iov, cnt);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if ((errno == EAGAIN || errno == EWOULDBLOCK) && some) {
-				struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-				if (ppoll(&p, 1, NULL, &c->poll_mask) < 0 && errno != EINTR)
-					return -1;
-				continue;
-			}
-			return -1;
-		}
-		some = true;
-		while (cnt > 0 && (size_t)w >= iov->iov_len) {
-			w -= (ssize_t)iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt > 0) {
-			iov->iov_base = (uint8_t *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
-
-/* A switch port is readable: one recvmmsg batch, written to the output
- * stream with one writev. */
-static enum plug_end plug_batch_to_stream(struct plug_ctx *c)
-{
-	int fd = vde_datafd(c->net[0].conn), n, i, cnt = 0;
-	enum plug_end end = END_NONE;
-	uint64_t frames = 0;
-
-	for (i = 0; i < PLUG_BATCH; i++) {
-		c->rxmsg[i].msg_hdr.msg_iov = &c->rxiov[i];
-		c->rxmsg[i].msg_hdr.msg_iovlen = 1;
-	}
-	n = recvmmsg(fd, c->rxmsg, PLUG_BATCH, MSG_DONTWAIT, NULL);
-	if (n < 0) {
-		switch (errno) {
-		case EINTR: case EAGAIN:
-			return END_NONE;
-		case ECONNRESET: case ECONNREFUSED: case ENOTCONN: case EPIPE:
-			return END_NET_GONE;
-		default:
-			log_err("receive from %s: %s", c->net[0].name, strerror(errno));
-			return END_ERROR;
-		}
-	}
 	for (i = 0; i < n; i++) {
-		size_t len = c->rxmsg[i].msg_len;
-
-		if (len == 0) {		/* the switch closed the port */
-			end = END_NET_GONE;
-			break;
-		}
-		if (len == 1)
-			continue;
-		if (!stream_hdr(c->rxhdr[i], len)) {
-			c->drops++;
-			continue;
-		}
-		c->outiov[cnt].iov_base = c->rxhdr[i];
-		c->outiov[cnt++].iov_len = 2;
-		c->outiov[cnt].iov_base = c->rxbuf[i];
-		c->outiov[cnt++].iov_len = len;
-		frames++;
+		c->outiov[i].iov_base = c->rxmsg[i].buf;
+		c->outiov[i].iov_len = c->rxmsg[i].len;
 	}
-	if (!cnt)
-		return end;
-	if (plug_write_records(c, c->out_fd, c->outiov, cnt) == 0) {
-		c->received += frames;
-	} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		c->drops += frames;
-	} else if (errno == EPIPE) {
-		end = END_OUTPUT_CLOSED;
-	} else {
-		log_err("write: %s", strerror(errno));
-		end = END_ERROR;
+	w = stream_tx_frames(&c->tx, c->out_fd, c->outiov, (size_t)n);
+	if (w >= 0) {
+		c->received += (uint64_t)w;
+		return END_NONE;
 	}
-	return end;
+	if (errno == EPIPE || errno == ECONNRESET)
+		return END_OUTPUT_CLOSED;
+	log_err("write: %s", strerror(errno));
+	return END_ERROR;
 }
 
 /* Stream mode and COMMAND mode: in_fd/out_fd <-> net[0]. */
 static enum plug_end plug_run_stream(struct plug_ctx *c)
 {
-	enum { PFD_IN, PFD_DATA, PFD_CTL, PFD_N };
-	struct plug_conn *n = &c->net[0];
+	enum { PFD_IN, PFD_DATA, PFD_CTL, PFD_OUT, PFD_N };
+	struct tool_net *n = &c->net[0];
 	struct pollfd pfd[PFD_N] = {
 		[PFD_IN] = { .fd = c->in_fd, .events = POLLIN },
 		[PFD_DATA] = { .fd = vde_datafd(n->conn), .events = POLLIN },
 		[PFD_CTL] = { .fd = vde_ctlfd(n->conn), .events = POLLIN },
+		[PFD_OUT] = { .fd = -1, .events = POLLOUT },
 	};
 	enum plug_end end = END_NONE;
-	int type = 0, i;
-	socklen_t tl = sizeof(type);
 
-	/* a vde:// switch port (the module with a control stream and a
-	 * datagram data socket) is read in batches */
-	c->batch = vde_ctlfd(n->conn) >= 0 &&
-		   getsockopt(vde_datafd(n->conn), SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
-		   type == SOCK_DGRAM;
-	for (i = 0; i < PLUG_BATCH; i++) {
-		c->rxiov[i].iov_base = c->rxbuf[i];
-		c->rxiov[i].iov_len = sizeof(c->rxbuf[i]);
-	}
 	stream_rx_init(&c->rx);
+	stream_tx_init(&c->tx);
 	while (end == END_NONE) {
-		if (plug_stop) {
-			end = END_SIGNAL;
-			break;
-		}
-		if (ppoll(pfd, PFD_N, NULL, &c->poll_mask) < 0) {
-			if (errno == EINTR)
-				continue;
+		bool backlog = stream_tx_pending(&c->tx);
+
+		/* while the output has a backlog, wait for it, not for frames */
+		pfd[PFD_DATA].fd = backlog ? -1 : vde_datafd(n->conn);
+		pfd[PFD_OUT].fd = backlog ? c->out_fd : -1;
+		if (tool_poll(pfd, PFD_N, -1) < 0) {
 			log_err("poll: %s", strerror(errno));
 			end = END_ERROR;
 			break;
 		}
-		if (pfd[PFD_CTL].revents && plug_ctl_gone(pfd[PFD_CTL].fd)) {
+		if (tool_stop_signal()) {
+			end = END_SIGNAL;
+			break;
+		}
+		if (pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd)) {
 			end = END_NET_GONE;
 			break;
 		}
-		if (pfd[PFD_DATA].revents && c->batch) {
-			end = plug_batch_to_stream(c);
-		} else if (pfd[PFD_DATA].revents) {
-			ssize_t r = plug_recv(c, n, &end);
+		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0) {
+			end = errno == EPIPE || errno == ECONNRESET || !errno ? END_OUTPUT_CLOSED
+									      : END_ERROR;
+			break;
+		}
+		if (pfd[PFD_DATA].revents) {
+			int r = plug_recv(c, n, &end);
 
-			if (r > 0) {
-				ssize_t w = stream_write_frame(c->out_fd, c->buf, (size_t)r);
-
-				if (w > 0) {
-					c->received++;
-				} else if (w == 0 || errno == EAGAIN || errno == EWOULDBLOCK ||
-					   errno == EINTR) {
-					c->drops++;
-				} else if (errno == EPIPE) {
-					end = END_OUTPUT_CLOSED;
-				} else {
-					log_err("write: %s", strerror(errno));
-					end = END_ERROR;
-				}
-			}
+			if (r > 0)
+				end = plug_to_stream(c, r);
 		}
 		if (end == END_NONE && pfd[PFD_IN].revents) {
 			ssize_t r = read(c->in_fd, c->inbuf, sizeof(c->inbuf));
 
 			if (r > 0) {
 				stream_rx_feed(&c->rx, c->inbuf, (size_t)r, plug_stream_frame, c);
+				plug_flush_tx(c);
 			} else if (r == 0) {
 				end = END_INPUT_EOF;
 			} else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -417,11 +305,26 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 			}
 		}
 	}
+	/* what the reader has not taken yet: a bounded last chance */
+	if (end != END_OUTPUT_CLOSED && end != END_SIGNAL) {
+		int64_t deadline = plug_now_ms() + PLUG_SEND_WAIT_MS;
+		struct pollfd p = { .fd = c->out_fd, .events = POLLOUT };
+
+		while (stream_tx_flush(&c->tx, c->out_fd) > 0 && !tool_stop_signal() &&
+		       plug_now_ms() < deadline)
+			(void)tool_poll(&p, 1, 50);
+	}
+	if (stream_tx_pending(&c->tx))
+		c->drops++;
 	if (end == END_INPUT_EOF && stream_rx_partial(&c->rx))
 		log_info("input ended inside a record (truncated frame dropped)");
 	if (c->rx.bad_len)
 		log_info("%llu bad record lengths in the input stream",
 			 (unsigned long long)c->rx.bad_len);
+	if (c->rx.empty)
+		log_info("%llu zero-length records in the input stream (dropped)",
+			 (unsigned long long)c->rx.empty);
+	c->drops += c->rx.empty + c->tx.drops;
 	return end;
 }
 
@@ -440,45 +343,33 @@ static enum plug_end plug_run_cable(struct plug_ctx *c)
 	while (end == END_NONE) {
 		int i;
 
-		if (plug_stop) {
-			end = END_SIGNAL;
-			break;
-		}
-		if (ppoll(pfd, PFD_N, NULL, &c->poll_mask) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (tool_poll(pfd, PFD_N, -1) < 0) {
 			log_err("poll: %s", strerror(errno));
 			end = END_ERROR;
 			break;
 		}
-		if ((pfd[PFD_CTL0].revents && plug_ctl_gone(pfd[PFD_CTL0].fd)) ||
-		    (pfd[PFD_CTL1].revents && plug_ctl_gone(pfd[PFD_CTL1].fd))) {
+		if (tool_stop_signal()) {
+			end = END_SIGNAL;
+			break;
+		}
+		if ((pfd[PFD_CTL0].revents && tool_ctl_gone(pfd[PFD_CTL0].fd)) ||
+		    (pfd[PFD_CTL1].revents && tool_ctl_gone(pfd[PFD_CTL1].fd))) {
 			end = END_NET_GONE;
 			break;
 		}
 		for (i = 0; i < 2 && end == END_NONE; i++) {
-			ssize_t r;
+			int r;
 
 			if (!pfd[i ? PFD_DATA1 : PFD_DATA0].revents)
 				continue;
 			r = plug_recv(c, &c->net[i], &end);
-			if (r > 0)
-				plug_send(c, &c->net[!i], c->buf, (size_t)r);
+			if (r > 0) {
+				c->received += (uint64_t)r;
+				plug_send(c, &c->net[!i], c->rxmsg, (unsigned int)r);
+			}
 		}
 	}
 	return end;
-}
-
-/* Make sure fds 0, 1 and 2 exist so no new fd takes their place. */
-static void plug_fix_stdio(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
-		;
-	if (fd < 0)
-		die_perror("/dev/null");
-	close(fd);
 }
 
 static void plug_cloexec(int fd)
@@ -504,11 +395,7 @@ static void plug_spawn_cmd(struct plug_ctx *c)
 	if (pid < 0)
 		die_perror("fork");
 	if (pid == 0) {
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
+		tool_child_reset();
 		if (dup2(to_cmd[0], STDIN_FILENO) < 0 || dup2(from_cmd[1], STDOUT_FILENO) < 0) {
 			fprintf(stderr, "vde_plug: dup2: %s\n", strerror(errno));
 			_exit(127);
@@ -556,71 +443,19 @@ static int plug_reap_cmd(struct plug_ctx *c, bool now)
 		}
 		nanosleep(&ts, NULL);
 	}
-	if (sent > 0)
-		return 0;		/* we ended it: not its failure */
+	if (sent > 0 || (now && WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE))
+		return 0;		/* we ended it (or closed its pipes): not its failure */
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
-/* After ECONNREFUSED: does a live switch answer on the ctl socket of @vnl
- * (a switch directory, vde://DIR, with or without [...])? Then it was the
- * switch that refused the port, not a missing switch. */
-static bool switch_refused(const char *vnl)
+static void plug_open(struct plug_ctx *c, struct tool_net *n)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	bool live = false;
-	int fd, n;
-
-	if (!vnl || !*vnl)
-		return false;
-	if (!strncmp(vnl, "vde://", 6))
-		vnl += 6;
-	else if (strstr(vnl, "://"))
-		return false;
-	n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%.*s/ctl", (int)strcspn(vnl, "["), vnl);
-	if (n < 0 || (size_t)n >= sizeof(sun.sun_path))
-		return false;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
-		close(fd);
-	}
-	return live;
-}
-
-static void plug_open(struct plug_ctx *c, struct plug_conn *n)
-{
-	n->name = n->vnl && *n->vnl ? n->vnl : "the default switch";
-	n->conn = vde_open(n->vnl, c->descr, &n->args);
-	if (!n->conn && errno == EPROTO)
-		die("cannot connect to %s: %s (not a switch's control socket: a management "
-		    "console?)", n->name, strerror(EPROTO));
-	if (!n->conn && errno == ECONNREFUSED && switch_refused(n->vnl))
-		die("cannot connect to %s: the switch refused the port (beyond its number of "
-		    "ports, held by another user, or not allowed by port/setuser/setgroup)",
-		    n->name);
-	if (!n->conn)
-		die_perror("cannot connect to %s", n->name);
+	tool_open(n, c->descr);
 	plug_cloexec(vde_datafd(n->conn));
 	plug_cloexec(vde_ctlfd(n->conn));
 	log_info("connected to %s", n->name);
-}
-
-static void plug_parse_port(struct plug_conn *n, const char *arg)
-{
-	const char *errstr;
-	long long v = parse_num(arg, 1, INT_MAX, &errstr);
-
-	if (errstr)
-		die("port %s: %s", arg, errstr);
-	n->args.port = (int)v;
-}
-
-static void plug_parse_mode(struct plug_conn *n, const char *arg)
-{
-	if (parse_mode(arg, &n->args.mode) < 0)
-		die("mode %s: invalid (expected octal, e.g. 0660)", arg);
 }
 
 static void plug_parse_args(struct plug_ctx *c, int argc, char **argv);
@@ -704,13 +539,15 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 	while ((opt = getopt_long(optc, argv, "p:g:G:m:M:s:D:dvlc:Vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-			if (optarg[0] && strspn(optarg, "0123456789") == strlen(optarg))
-				plug_parse_port(&c->net[0], optarg);
+			/* vdeplug4's -p is the pidfile; VDE 2's a port: a
+			 * number is a port, and "5x" is a bad port, not a file */
+			if (optarg[0] >= '0' && optarg[0] <= '9')
+				tool_opt_port(&c->net[0], optarg);
 			else
 				c->pidfile = optarg;
 			break;
 		case OPT_PORT2:
-			plug_parse_port(&c->net[1], optarg);
+			tool_opt_port(&c->net[1], optarg);
 			break;
 		case OPT_PIDFILE:
 			c->pidfile = optarg;
@@ -722,10 +559,10 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			c->net[1].args.group = optarg;
 			break;
 		case 'm':
-			plug_parse_mode(&c->net[0], optarg);
+			tool_opt_mode(&c->net[0], optarg);
 			break;
 		case 'M':
-			plug_parse_mode(&c->net[1], optarg);
+			tool_opt_mode(&c->net[1], optarg);
 			break;
 		case 's':
 			sock = optarg;
@@ -834,12 +671,10 @@ int main(int argc, char **argv)
 {
 	static struct plug_ctx ctx;	/* ~0.7 MiB of buffers: not on the stack */
 	struct plug_ctx *c = &ctx;
-	struct sigaction sa;
-	sigset_t stopsigs;
 	enum plug_end end;
 	int status, i;
 
-	log_init("vde_plug");
+	tool_init("vde_plug");
 	openlog("vde_plug", LOG_PID, LOG_USER);
 	if (argv[0][0] == '-')		/* interactive login with vde_plug as shell */
 		plug_login_refuse("interactive login");
@@ -848,27 +683,9 @@ int main(int argc, char **argv)
 		c->net[i].args.mode = 0700;
 	c->in_fd = STDIN_FILENO;
 	c->out_fd = STDOUT_FILENO;
+	c->out_flags = -1;
 	plug_parse_args(c, argc, argv);
 	log_set_level(c->verbose ? LOG_INFO : LOG_WARNING);
-	plug_fix_stdio();
-
-	/* SIGTERM, SIGINT and SIGHUP only set plug_stop; they stay blocked
-	 * except inside ppoll(), so none is lost between check and wait. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = plug_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&stopsigs);
-	sigaddset(&stopsigs, SIGTERM);
-	sigaddset(&stopsigs, SIGINT);
-	sigaddset(&stopsigs, SIGHUP);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
-	    sigaction(SIGHUP, &sa, NULL) < 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
-	    sigprocmask(SIG_BLOCK, &stopsigs, &c->poll_mask) < 0)
-		die_perror("signals");
-	sigdelset(&c->poll_mask, SIGTERM);
-	sigdelset(&c->poll_mask, SIGINT);
-	sigdelset(&c->poll_mask, SIGHUP);
-
 	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
 		die_perror("pidfile %s", c->pidfile);
 	plug_open(c, &c->net[0]);
@@ -880,6 +697,18 @@ int main(int argc, char **argv)
 		die_perror("pidfile %s", c->pidfile);
 	if (c->mode == MODE_CMD)
 		plug_spawn_cmd(c);
+	/* a stalled reader must not hold the loop: the writer keeps a backlog */
+	if (c->mode != MODE_CABLE)
+		c->out_flags = tool_out_nonblock(c->out_fd);
+	{
+		char what[512];
+
+		snprintf(what, sizeof(what), "%s%s%s%s%s", c->net[0].name,
+			 c->mode == MODE_CABLE ? " <-> " : "",
+			 c->mode == MODE_CABLE ? c->net[1].name : "",
+			 c->mode == MODE_CMD ? " <-> " : "", c->mode == MODE_CMD ? c->cmd[0] : "");
+		daemon_ready(what);
+	}
 	if (c->syslog_startstop)
 		plug_syslog(c, "START", NULL);
 
@@ -890,18 +719,21 @@ int main(int argc, char **argv)
 
 	if (c->syslog_startstop)
 		plug_syslog(c, "STOP", plug_end_text(end, c));
+	daemon_stopping(plug_end_text(end, c));
 	status = end == END_ERROR ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (c->mode == MODE_CMD) {
 		int cs;
 
 		close(c->in_fd);
 		close(c->out_fd);
+		c->out_flags = -1;
 		cs = plug_reap_cmd(c, end != END_INPUT_EOF);
 		if (status == EXIT_SUCCESS && cs != 0) {
 			log_err("%s exited with status %d", c->cmd[0], cs);
 			status = cs;
 		}
 	}
+	tool_out_restore(c->out_fd, c->out_flags);
 	for (i = 0; i < 2; i++)
 		if (c->net[i].conn)
 			vde_close(c->net[i].conn);

@@ -46,6 +46,7 @@
 #include "log.h"
 #include "parse.h"
 #include "stream.h"
+#include "tool.h"
 #include "vnet.h"
 
 #define P2T_IFNAMEMAX	15		/* IFNAMSIZ - 1 */
@@ -75,16 +76,14 @@ struct p2t_ctx {
 	bool stream;
 	bool no_offload;		/* --no-offload */
 	bool vnet;			/* tap fd carries a virtio_net_hdr */
-	bool batch;			/* net is a switch port: recvmmsg from it */
 	int tap_fd;
 	VDECONN *net;
 	int in_fd, out_fd;
 	uint64_t to_net, to_tap, drops;
 	uint64_t split, merged;		/* super-frames cut / built */
-	sigset_t poll_mask;
 	struct stream_rx rx;
-	struct mmsghdr rxmsg[P2T_BATCH];
-	struct iovec rxiov[P2T_BATCH];
+	struct stream_tx tx;
+	struct vde_msg rxmsg[P2T_BATCH];
 	struct vnet_frame rxf[P2T_BATCH];
 	size_t seglen[P2T_MAXSEG];
 	uint8_t buf[VDE_ETHBUFSIZE];
@@ -94,13 +93,6 @@ struct p2t_ctx {
 	uint8_t grobuf[VNET_MAX_PKT + 64];	/* frames merged for the tap */
 	uint8_t rxbuf[P2T_BATCH][VDE_ETHBUFSIZE];
 };
-
-static volatile sig_atomic_t p2t_stop;
-
-static void p2t_on_signal(int signo)
-{
-	p2t_stop = signo;
-}
 
 static const char usage_text[] =
 "usage: vde_plug2tap [OPTIONS] TAPNAME\n"
@@ -146,7 +138,6 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *err;
 	mode_t mode;
 	int opt;
 
@@ -156,9 +147,7 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 			c->sock = optarg;
 			break;
 		case 'p':
-			c->args.port = (int)parse_num(optarg, 1, 0xffffff, &err);
-			if (err)
-				die("-p %s: port number %s", optarg, err);
+			c->args.port = (int)parse_num_arg("port", optarg, 1, 0xffffff);
 			break;
 		case 'g':
 			c->args.group = optarg;
@@ -266,28 +255,9 @@ static void p2t_open_net(struct p2t_ctx *c)
 	c->net = vde_open(c->sock, "vde_plug2tap:", &c->args);
 	if (c->net)
 		return;
-	switch (errno) {
-	case ENOENT:
-	case ECONNREFUSED:
-	case ENOTDIR:
-		die("cannot connect to switch %s: %s (is a vde_switch running there?)",
-		    name, strerror(errno));
-	case ETIMEDOUT:
+	if (errno == ETIMEDOUT)
 		die("switch %s did not grant a port (port %d in use?)", name, c->args.port);
-	default:
-		die_perror("cannot connect to switch %s", name);
-	}
-}
-
-/* Control connection readable: anything but EOF is noise. */
-static bool p2t_ctl_gone(int fd)
-{
-	uint8_t b[256];
-	ssize_t r = read(fd, b, sizeof(b));
-
-	if (r > 0)
-		return false;
-	return !(r < 0 && (errno == EINTR || errno == EAGAIN));
+	die("%s", tool_vnl_error(c->sock, errno));
 }
 
 static void p2t_send_net(struct p2t_ctx *c, const uint8_t *frame, size_t len)
@@ -361,16 +331,17 @@ static enum p2t_end p2t_out(struct p2t_ctx *c, const uint8_t *frame, size_t len)
 		p2t_send_net(c, frame, len);
 		return END_NONE;
 	}
-	if (stream_write_frame(c->out_fd, frame, len) > 0) {
-		c->to_net++;
-		return END_NONE;
+	{
+		struct iovec v = { .iov_base = (void *)frame, .iov_len = len };
+		ssize_t w = stream_tx_frames(&c->tx, c->out_fd, &v, 1);
+
+		if (w >= 0) {
+			c->to_net += (uint64_t)w;
+			return END_NONE;
+		}
 	}
-	if (errno == EPIPE)
+	if (errno == EPIPE || errno == ECONNRESET)
 		return END_OUTPUT_CLOSED;
-	if (errno == EAGAIN || errno == EINTR) {
-		c->drops++;
-		return END_NONE;
-	}
 	log_err("write: %s", strerror(errno));
 	return END_ERROR;
 }
@@ -434,113 +405,78 @@ static enum p2t_end p2t_from_tap(struct p2t_ctx *c)
 	return end;
 }
 
-/* A switch port: one recvmmsg batch, merged where it can be for the tap. */
-static enum p2t_end p2t_from_switch(struct p2t_ctx *c)
+/* One batch from the network (any VNL: vde_recv_batch() is right for every
+ * module, nested plugins included), merged where it can be for the tap. */
+static enum p2t_end p2t_from_vnl(struct p2t_ctx *c)
 {
-	enum p2t_end end = END_NONE;
-	unsigned nf = 0;
-	int n, i;
+	int n = tool_recv(c->net, c->rxmsg, c->rxbuf, P2T_BATCH), i;
 
-	for (i = 0; i < P2T_BATCH; i++) {
-		c->rxmsg[i].msg_hdr.msg_iov = &c->rxiov[i];
-		c->rxmsg[i].msg_hdr.msg_iovlen = 1;
-	}
-	n = recvmmsg(vde_datafd(c->net), c->rxmsg, P2T_BATCH, MSG_DONTWAIT, NULL);
-	if (n < 0) {
-		if (errno == EINTR || errno == EAGAIN)
-			return END_NONE;
-		if (errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN ||
-		    errno == EPIPE)
-			return END_NET_GONE;
-		log_err("read from switch: %s", strerror(errno));
+	if (n == TOOL_GONE)
+		return END_NET_GONE;
+	if (n == TOOL_ERROR) {
+		log_err("read from %s: %s", c->sock ? c->sock : "the switch", strerror(errno));
 		return END_ERROR;
 	}
+	if (n == 0)
+		return END_NONE;
 	for (i = 0; i < n; i++) {
-		size_t len = c->rxmsg[i].msg_len;
-
-		if (len == 0) {		/* the switch closed the port */
-			end = END_NET_GONE;
-			break;
-		}
-		if (len == 1)
-			continue;
-		c->rxf[nf].data = c->rxbuf[i];
-		c->rxf[nf].len = len;
-		nf++;
+		c->rxf[i].data = c->rxmsg[i].buf;
+		c->rxf[i].len = c->rxmsg[i].len;
 	}
-	p2t_send_tap_batch(c, c->rxf, nf);
-	return end;
+	p2t_send_tap_batch(c, c->rxf, (unsigned)n);
+	return END_NONE;
 }
 
 static enum p2t_end p2t_from_net(struct p2t_ctx *c)
 {
 	ssize_t r;
 
-	if (c->batch)
-		return p2t_from_switch(c);
-	if (c->stream) {
-		r = read(c->in_fd, c->inbuf, sizeof(c->inbuf));
-		if (r > 0) {
-			stream_rx_feed(&c->rx, c->inbuf, (size_t)r, p2t_stream_frame, c);
-			return END_NONE;
-		}
-		if (r == 0)
-			return END_INPUT_EOF;
-	} else {
-		r = vde_recv(c->net, c->buf, sizeof(c->buf), 0);
-		if (r > 1) {
-			p2t_send_tap(c, c->buf, (size_t)r);
-			return END_NONE;
-		}
-		if (r == 1)		/* libvdeplug: "arrived, drop it" */
-			return END_NONE;
-		if (r == 0)
-			return END_NET_GONE;
-		if (errno == ECONNRESET || errno == ECONNREFUSED || errno == ENOTCONN ||
-		    errno == EPIPE)
-			return END_NET_GONE;
+	if (!c->stream)
+		return p2t_from_vnl(c);
+	r = read(c->in_fd, c->inbuf, sizeof(c->inbuf));
+	if (r > 0) {
+		stream_rx_feed(&c->rx, c->inbuf, (size_t)r, p2t_stream_frame, c);
+		return END_NONE;
 	}
+	if (r == 0)
+		return END_INPUT_EOF;
 	if (errno == EINTR || errno == EAGAIN)
 		return END_NONE;
-	log_err("read from %s: %s", c->stream ? "stdin" : "switch", strerror(errno));
+	log_err("read from stdin: %s", strerror(errno));
 	return END_ERROR;
 }
 
 static enum p2t_end p2t_run(struct p2t_ctx *c)
 {
-	enum { PFD_TAP, PFD_DATA, PFD_CTL, PFD_N };
+	enum { PFD_TAP, PFD_DATA, PFD_CTL, PFD_OUT, PFD_N };
 	struct pollfd pfd[PFD_N] = {
 		[PFD_TAP] = { .fd = c->tap_fd, .events = POLLIN },
 		[PFD_DATA] = { .fd = c->stream ? c->in_fd : vde_datafd(c->net), .events = POLLIN },
 		[PFD_CTL] = { .fd = c->stream ? -1 : vde_ctlfd(c->net), .events = POLLIN },
+		[PFD_OUT] = { .fd = -1, .events = POLLOUT },
 	};
 	enum p2t_end end = END_NONE;
-	int type = 0, i;
-	socklen_t tl = sizeof(type);
 
-	/* a vde:// switch port (the only module with a control stream whose
-	 * data socket is a datagram socket) is read in batches */
-	c->batch = !c->stream && vde_ctlfd(c->net) >= 0 &&
-		   getsockopt(vde_datafd(c->net), SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
-		   type == SOCK_DGRAM;
-	for (i = 0; i < P2T_BATCH; i++) {
-		c->rxiov[i].iov_base = c->rxbuf[i];
-		c->rxiov[i].iov_len = sizeof(c->rxbuf[i]);
-	}
 	stream_rx_init(&c->rx);
+	stream_tx_init(&c->tx);
 	while (end == END_NONE) {
-		if (p2t_stop) {
-			end = END_SIGNAL;
-			break;
-		}
-		if (ppoll(pfd, PFD_N, NULL, &c->poll_mask) < 0) {
-			if (errno == EINTR)
-				continue;
+		bool backlog = stream_tx_pending(&c->tx);
+
+		/* -s -: while the output has a backlog, wait for it, not the tap */
+		pfd[PFD_TAP].fd = backlog ? -1 : c->tap_fd;
+		pfd[PFD_OUT].fd = backlog ? c->out_fd : -1;
+		if (tool_poll(pfd, PFD_N, -1) < 0) {
 			log_err("poll: %s", strerror(errno));
 			end = END_ERROR;
 			break;
 		}
-		if (pfd[PFD_CTL].revents && p2t_ctl_gone(pfd[PFD_CTL].fd))
+		if (tool_stop_signal()) {
+			end = END_SIGNAL;
+			break;
+		}
+		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0)
+			end = errno == EPIPE ? END_OUTPUT_CLOSED : END_ERROR;
+		if (end == END_NONE && pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd))
 			end = END_NET_GONE;
 		if (end == END_NONE && pfd[PFD_TAP].revents)
 			end = p2t_from_tap(c);
@@ -549,6 +485,10 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 	}
 	if (end == END_INPUT_EOF && stream_rx_partial(&c->rx))
 		log_warn("input ended inside a record (truncated frame dropped)");
+	if (end != END_OUTPUT_CLOSED && stream_tx_pending(&c->tx) &&
+	    stream_tx_flush(&c->tx, c->out_fd) != 0)
+		c->drops++;
+	c->drops += c->rx.empty + c->tx.drops;
 	return end;
 }
 
@@ -577,35 +517,12 @@ int main(int argc, char **argv)
 {
 	static struct p2t_ctx ctx;	/* ~0.9 MiB of buffers: not on the stack */
 	struct p2t_ctx *c = &ctx;
-	struct sigaction sa;
-	sigset_t stopsigs;
 	enum p2t_end end;
-	int fd;
 
-	log_init("vde_plug2tap");
+	tool_init("vde_plug2tap");
 	c->in_fd = STDIN_FILENO;
 	c->out_fd = STDOUT_FILENO;
 	p2t_parse_args(c, argc, argv);
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
-		;
-	if (fd < 0)
-		die_perror("/dev/null");
-	close(fd);
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = p2t_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&stopsigs);
-	sigaddset(&stopsigs, SIGTERM);
-	sigaddset(&stopsigs, SIGINT);
-	sigaddset(&stopsigs, SIGHUP);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
-	    sigaction(SIGHUP, &sa, NULL) < 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
-	    sigprocmask(SIG_BLOCK, &stopsigs, &c->poll_mask) < 0)
-		die_perror("signals");
-	sigdelset(&c->poll_mask, SIGTERM);
-	sigdelset(&c->poll_mask, SIGINT);
-	sigdelset(&c->poll_mask, SIGHUP);
 
 	/* a bad pid file is reported here, not after -d detached (exit 0) */
 	if (c->pidfile && pidfile_check(c->pidfile) < 0)
@@ -617,8 +534,22 @@ int main(int argc, char **argv)
 		die_perror("daemon");
 	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
 		die_perror("pidfile %s", c->pidfile);
+	{
+		char what[512];
 
-	end = p2t_run(c);
+		snprintf(what, sizeof(what), "tap %s <-> %s", c->tapname,
+			 c->stream ? "stdin/stdout" : c->sock ? c->sock : "the default switch");
+		daemon_ready(what);
+	}
+
+	{
+		/* -s -: a stalled reader must not hold the loop (the writer
+		 * keeps a backlog, the tap waits meanwhile) */
+		int out_flags = c->stream ? tool_out_nonblock(c->out_fd) : -1;
+
+		end = p2t_run(c);
+		tool_out_restore(c->out_fd, out_flags);
+	}
 	logmsg(end == END_ERROR ? LOG_ERR : LOG_NOTICE,
 	       "%s %s: %s; frames to the network %llu, to the tap %llu, dropped %llu; "
 	       "%s: %llu super-frames cut, %llu merged",
@@ -626,6 +557,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)c->to_net, (unsigned long long)c->to_tap,
 	       (unsigned long long)c->drops, c->vnet ? "offloads" : "no offloads",
 	       (unsigned long long)c->split, (unsigned long long)c->merged);
+	daemon_stopping(p2t_end_text(end));
 	if (c->net)
 		vde_close(c->net);
 	close(c->tap_fd);

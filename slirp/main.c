@@ -34,6 +34,7 @@
 #include "glue.h"
 #include "libvdeplug.h"
 #include "log.h"
+#include "tool.h"
 #include "loop.h"
 #include "parse.h"
 #include "stream.h"
@@ -68,6 +69,7 @@ struct sv_ctx {
 	int rc;
 	uint64_t to_net_drops;
 	struct stream_rx rx;
+	struct stream_tx tx;		/* -s -: the output stream */
 	uint8_t buf[SV_FRAMEMAX];
 	uint8_t inbuf[SV_INBUF];
 };
@@ -203,7 +205,6 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
-	const char *e;
 	struct sfwd f;
 	mode_t mode;
 	int opt;
@@ -296,9 +297,7 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 				die("--mgmtgroup %s: unknown group", optarg);
 			break;
 		case 'P':
-			c->args.port = (int)parse_num(optarg, 1, 0xffffff, &e);
-			if (e)
-				die("-P %s: port number %s", optarg, e);
+			c->args.port = (int)parse_num_arg("port", optarg, 1, 0xffffff);
 			break;
 		case 'g':
 			c->args.group = optarg;
@@ -365,11 +364,13 @@ static ssize_t sv_send(void *arg, const void *frame, size_t len)
 	ssize_t r;
 
 	if (c->stream) {
-		r = stream_write_frame(c->out_fd, frame, len);
+		struct iovec v = { .iov_base = (void *)frame, .iov_len = len };
+
+		r = stream_tx_frames(&c->tx, c->out_fd, &v, 1);
 		if (r > 0)
-			return r;
+			return (ssize_t)len;
 		c->to_net_drops++;
-		if (r < 0 && errno == EPIPE)
+		if (r < 0 && (errno == EPIPE || errno == ECONNRESET))
 			sv_end(c, 0, "output closed");
 		return -1;
 	}
@@ -916,23 +917,13 @@ static void on_shutdown(void *ctx)
 
 static void sv_open_net(struct sv_ctx *c)
 {
-	const char *name = c->sock ? c->sock : "the default switch";
 	int fl;
 
 	if (!c->args.mode)
 		c->args.mode = 0700;
 	c->net = vde_open(c->sock, "slirpvde:", &c->args);
-	if (!c->net) {
-		switch (errno) {
-		case ENOENT:
-		case ECONNREFUSED:
-		case ENOTDIR:
-			die("cannot connect to switch %s: %s (is a vde_switch running there?)",
-			    name, strerror(errno));
-		default:
-			die_perror("cannot connect to switch %s", name);
-		}
-	}
+	if (!c->net)
+		die("%s", tool_vnl_error(c->sock, errno));
 	c->data_fd = vde_datafd(c->net);
 	fl = fcntl(c->data_fd, F_GETFL);
 	if (fl < 0 || fcntl(c->data_fd, F_SETFL, fl | O_NONBLOCK) < 0)
@@ -1002,6 +993,7 @@ static void sv_setup(struct sv_ctx *c)
 	}
 	if (c->stream) {
 		stream_rx_init(&c->rx);
+		stream_tx_init(&c->tx);
 		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0)
 			die_perror("stdin");
 	} else {
@@ -1073,9 +1065,11 @@ int main(int argc, char **argv)
 		die_perror("signals");
 	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
 		die_perror("pidfile %s", c->pidfile);
+	daemon_ready(c->sock);
 
 	if (loop_run(c->l) < 0 && c->rc < 0)
 		c->rc = 1;
+	daemon_stopping(c->rc > 0 ? "error" : "ended");
 	if (c->verbose || c->rc > 0) {
 		const struct glue_stats *s = glue_stats(c->g);
 

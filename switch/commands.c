@@ -836,6 +836,12 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 			(unsigned long long)pp->c.drop_qfull,
 			(unsigned long long)pp->c.drop_senderr, queued,
 			(unsigned long long)pp->c.drop_empty);
+		if (pp->c.super_in || pp->c.super_out || pp->c.super_cut || pp->c.csum_done)
+			fprintf(out, "  -- offload super in %llu out %llu cut %llu csum %llu\n",
+				(unsigned long long)pp->c.super_in,
+				(unsigned long long)pp->c.super_out,
+				(unsigned long long)pp->c.super_cut,
+				(unsigned long long)pp->c.csum_done);
 		/* kinds with counters of their own (endpoint.h) */
 		for (ep = pp->eps; ep; ep = ep->next)
 			if (ep->ops->counters) {

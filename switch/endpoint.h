@@ -44,9 +44,8 @@
  * than the slot is reported as b->slot (counted oversize), an empty one as
  * 0 (counted). rx() returns the frames filled, 0 if none now, -1 (errno)
  * when the endpoint is dead: the core then closes it (the kind logs why).
- * A kind whose peer sends offload super-frames (virtio-net header, up to
- * 64 KiB) hands them whole only to a core that announces it; until then
- * it cuts them into wire frames before rx() returns them.
+ * A slot holds FWD_SUPER_MAX + 1 bytes; a frame of a kind without
+ * EP_CAP_VNET longer than FWD_FRAME_MAX is counted oversize.
  *
  * Transmit. The core batches frames per endpoint during a receive batch
  * and calls ops->tx() with at most EP_BATCH frames (valid only during the
@@ -61,8 +60,36 @@
  * each tx() burst (a ring kicks its peer's eventfd there, once).
  *
  * Frames the core hands to tx() are wire frames of at most FWD_FRAME_MAX
- * bytes. EP_CAP_VNET in ops->caps says the kind could take offload
- * super-frames; the core does not produce them yet.
+ * bytes (tx_vnet() may get super-frames: see Offloads).
+ *
+ * Offloads (EP_CAP_VNET). A kind whose peer speaks virtio-net headers (a
+ * tap opened with IFF_VNET_HDR, a vhost-user guest, a ring of our
+ * libvdeplug) sets EP_CAP_VNET in ops->caps and then:
+ *  - in rx(), fills b->vh[i] for every frame it returns: the peer's
+ *    struct virtio_net_hdr (a zeroed one for a plain frame), 10 bytes in
+ *    host byte order: a kind whose peer has a longer or little-endian
+ *    header (vhost-user: 12 bytes with num_buffers, __virtio16 fields)
+ *    copies and converts it, and sets num_buffers itself on tx. A TCP
+ *    super-frame (gso_type TCPV4/TCPV6, gso_size = MSS) may be up to
+ *    FWD_SUPER_MAX bytes; a frame may be NEEDS_CSUM (csum_start,
+ *    csum_offset: the L4 checksum holds the pseudo-header sum only). The
+ *    core checks the header against the bytes (vnet_check(): the flags,
+ *    the offsets, a well-formed TCP frame whose segments fit), so a
+ *    hostile peer's header costs a counted drop (oversize), nothing more.
+ *    It stops filling once the batch holds EP_RX_BYTES: 64 super-frames
+ *    would keep 4 MiB from the receivers while they are read (latency);
+ *  - provides ops->tx_vnet() instead of tx(): the same contract, with
+ *    vh[i] the metadata of iov[i] (zeroed: a wire frame, e.g. one that
+ *    came from a datagram client). A super-frame arrives whole, with
+ *    metadata consistent with its bytes (csum_start moved by a VLAN tag
+ *    the core inserted or removed); the kind gives both to its peer.
+ * A super-frame or NEEDS_CSUM frame going to an endpoint without
+ * EP_CAP_VNET, or to any endpoint of a mirror monitor port, is made into
+ * wire frames by the core (vnet_segment(), vnet_finish_csum() of
+ * lib/common/vnet.c): exact headers and checksums, each at most MSS +
+ * headers. So a kind without EP_CAP_VNET never sees metadata. The core
+ * counts per port the super-frames received whole (super in), sent whole
+ * (super out), cut (cut) and checksums completed (csum): port/stats.
  */
 #ifndef VDEKIT_SWITCH_ENDPOINT_H
 #define VDEKIT_SWITCH_ENDPOINT_H
@@ -73,11 +100,13 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <linux/virtio_net.h>
 
 #include "ctlreq.h"
 #include "txq.h"
 
 #define EP_BATCH	64		/* frames per rx() / tx() call */
+#define EP_RX_BYTES	(256U << 10)	/* an EP_CAP_VNET kind's rx() stops there */
 
 struct loop;
 struct sw;
@@ -89,10 +118,11 @@ struct ep_rxbatch {
 	size_t slot;
 	unsigned max;
 	uint32_t len[EP_BATCH];
+	struct virtio_net_hdr vh[EP_BATCH];	/* EP_CAP_VNET kinds only */
 };
 
 enum ep_caps {
-	EP_CAP_VNET = 1U << 0,		/* could take virtio-net super-frames */
+	EP_CAP_VNET = 1U << 0,		/* frames carry virtio-net headers */
 };
 
 struct ep_ops {
@@ -101,6 +131,9 @@ struct ep_ops {
 	int (*rx)(struct endpoint *ep, struct ep_rxbatch *b);
 	unsigned (*tx)(struct endpoint *ep, const struct iovec *iov, unsigned n,
 		       unsigned *errors);
+	/* tx_vnet() - tx() of an EP_CAP_VNET kind: @vh[i] is iov[i]'s header */
+	unsigned (*tx_vnet)(struct endpoint *ep, const struct iovec *iov,
+			    const struct virtio_net_hdr *vh, unsigned n, unsigned *errors);
 	void (*flush)(struct endpoint *ep);	/* may be NULL */
 	/* want() - the core's interest changed: receive unless paused, be
 	 * told when the peer can take frames while the queue holds some.
@@ -140,6 +173,7 @@ struct endpoint {
 	struct txq q;
 	unsigned nbatch;		/* frames batched for tx() */
 	struct iovec iov[EP_BATCH];
+	struct virtio_net_hdr vh[EP_BATCH];	/* their metadata (EP_CAP_VNET) */
 };
 
 /* ---- for the kinds ---- */
@@ -176,8 +210,12 @@ int ep_core_init(struct sw *sw);
 /* ep_core_cleanup() - close every endpoint, free the buffers and timers. */
 void ep_core_cleanup(struct sw *sw);
 
-/* ep_emit() - forward_frame()'s emit callback (@arg: the switch). */
+/* ep_emit() - forward_frame()'s emit callback (@arg: the switch);
+ * ep_emit_vnet() the same with offload metadata (forward_frame_vnet()),
+ * set by ep_core_init() as sw->fwd.emit_vnet. */
 void ep_emit(void *arg, unsigned port, const uint8_t *frame, size_t len);
+void ep_emit_vnet(void *arg, unsigned port, const uint8_t *frame, size_t len,
+		  const struct virtio_net_hdr *vh);
 
 /* ep_send_now() - send one frame (a BPDU) to every endpoint of @port now,
  * or queue a copy behind what is queued. */

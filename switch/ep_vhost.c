@@ -5,17 +5,19 @@
  * most one guest. When a front end connects, a struct vhost_dev takes the
  * connection and an endpoint is attached to the listener's port; the
  * device's epoll fd (protocol messages, guest kicks) and a private eventfd
- * (work of our own: staged frames, a broken ring) are this kind's fds in
- * the loop. The endpoint lives exactly as long as the connection: a
+ * (work of our own: a ring found broken in tx, room found in want()) are
+ * this kind's fds in the loop. The endpoint lives exactly as long as the connection: a
  * disconnect, a protocol or ring error (the core's reason is logged) or
  * port/epclose closes it, unmaps the guest's memory, closes every fd of
  * the connection and frees the port; the listener stays for the next one.
  *
- * Receive: the guest's transmit ring is read in batches into staging
- * buffers of VHOST_MAX_PKT bytes (a guest with TSO sends super-frames up
- * to 64 KiB), then each frame is finished (partial checksum) or cut into
- * wire frames (lib/common/vnet.c) into the core's slots; frames left over
- * wait for the next rx() and the private eventfd says so.
+ * Offloads (EP_CAP_VNET): we offer the guest TSO and checksum offload
+ * both ways (VHOST_FEATURES_OFFLOAD). Frames from the guest go from its
+ * transmit ring straight into the core's slots, with their virtio-net
+ * header as metadata; the core checks it and cuts super-frames only for
+ * endpoints that need wire frames. A super-frame (or NEEDS_CSUM frame)
+ * for a guest that did not take GUEST_TSO (GUEST_CSUM) is cut (completed)
+ * here into a private buffer and sent with drop on a full ring.
  *
  * Transmit: vhost_dev_xmit() stops at the first frame that finds no guest
  * receive buffer and tx() returns how many it took, so the core queues the
@@ -49,9 +51,12 @@
 #include "vhost/vhost.h"
 #include "vnet.h"
 
-#define VH_STAGE	32			/* frames taken from the ring at once */
-#define VH_MAXSEG	64			/* segments of one super-frame */
-#define VH_SEGSIZE	(VHOST_MAX_PKT + VH_MAXSEG * 128)	/* payload + headers */
+#define VH_SEGSIZE	(VHOST_MAX_PKT + VNET_MAXSEG * 128)	/* payload + headers */
+#define VNET_MAXSEG	64			/* segments of one super-frame */
+#define VH_FIRST	8			/* frames of the first recv of a batch */
+
+#define GUEST_TSO	((1ULL << VIRTIO_NET_F_GUEST_TSO4_) | (1ULL << VIRTIO_NET_F_GUEST_TSO6_))
+#define GUEST_CSUM	(1ULL << VIRTIO_NET_F_GUEST_CSUM_)
 
 struct vh_listener {
 	struct sw *sw;
@@ -67,15 +72,11 @@ struct vh_listener {
 struct vh_ep {
 	struct vh_listener *l;
 	struct vhost_dev *dev;
-	int self;			/* eventfd: staged frames or death */
+	int self;			/* eventfd: work of our own (death, room) */
 	bool rx_on, tx_on, dead;
-	uint8_t *stage, *segbuf;
-	struct vhost_pkt pkt[VH_STAGE];
-	unsigned npkt, ipkt;
-	size_t seglen[VH_MAXSEG];
-	unsigned nseg, iseg;
-	size_t segoff;
-	uint64_t cut, segdrops, csumdrops, notrunning;
+	uint8_t *segbuf;		/* cut for a guest without offloads */
+	size_t seglen[VNET_MAXSEG];
+	uint64_t cut, csum, segdrops, notrunning;
 };
 
 /* One switch per process: the listeners of it. */
@@ -90,50 +91,6 @@ static void vh_poke(struct vh_ep *v)
 	}
 }
 
-/* Next staged frame into @buf (@size bytes): its length (cut to @size,
- * the core counts it oversize), or 0 if nothing is staged. */
-static size_t vh_next(struct vh_ep *v, uint8_t *buf, size_t size)
-{
-	while (v->iseg < v->nseg || v->ipkt < v->npkt) {
-		struct vhost_pkt *p;
-		size_t l;
-		int n;
-
-		if (v->iseg < v->nseg) {
-			l = v->seglen[v->iseg++];
-			memcpy(buf, v->segbuf + v->segoff, l < size ? l : size);
-			v->segoff += l;
-			return l < size ? l : size;
-		}
-		p = &v->pkt[v->ipkt++];
-		if (p->vh.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
-			if (vnet_finish_csum(&p->vh, p->data, p->len) < 0) {
-				v->csumdrops++;
-				continue;
-			}
-			l = p->len < size ? p->len : size;
-			memcpy(buf, p->data, l);
-			return l ? l : 1;	/* the core drops 0 as empty; vhost never has it */
-		}
-		n = vnet_segment(&p->vh, p->data, p->len, v->segbuf, VH_SEGSIZE, v->seglen,
-				 VH_MAXSEG);
-		if (n <= 0) {
-			v->segdrops++;
-			continue;
-		}
-		v->cut++;
-		v->nseg = (unsigned)n;
-		v->iseg = 0;
-		v->segoff = 0;
-	}
-	return 0;
-}
-
-static bool vh_staged(const struct vh_ep *v)
-{
-	return v->iseg < v->nseg || v->ipkt < v->npkt;
-}
-
 static void vh_gone(struct endpoint *ep, const char *why)
 {
 	struct vh_ep *v = ep->priv;
@@ -144,48 +101,94 @@ static void vh_gone(struct endpoint *ep, const char *why)
 		snprintf(v->l->last, sizeof(v->l->last), "%s", why);
 }
 
+/* Frames from the guest straight into the core's slots (VHOST_MAX_PKT
+ * fits one), with their virtio-net headers: the core checks them and cuts
+ * super-frames for the endpoints that need wire frames. A first recv of
+ * VH_FIRST frames tells small frames (the rest of the batch in one more
+ * call) from super-frames (more calls of VH_FIRST, up to EP_RX_BYTES). */
 static int vh_rx(struct endpoint *ep, struct ep_rxbatch *b)
 {
+	struct vhost_pkt p[EP_BATCH];
 	struct vh_ep *v = ep->priv;
-	bool fetched = false;
-	unsigned i = 0;
-	size_t l;
+	unsigned i = 0, k, want;
+	size_t bytes = 0;
 	int n;
 
 	if (v->dead)
 		return 0;
-	while (i < b->max) {
-		l = vh_next(v, b->buf + (size_t)i * b->slot, b->slot);
-		if (l) {
-			b->len[i++] = (uint32_t)l;
-			continue;
+	while (i < b->max && bytes < EP_RX_BYTES) {
+		want = b->max - i;
+		if (want > VH_FIRST && (i == 0 || bytes / i > 2048))
+			want = VH_FIRST;
+		for (k = 0; k < want; k++) {
+			p[k].data = b->buf + (size_t)(i + k) * b->slot;
+			p[k].size = b->slot;
 		}
-		if (fetched)
-			break;
-		fetched = true;
-		n = vhost_dev_recv(v->dev, v->pkt, VH_STAGE);
+		n = vhost_dev_recv(v->dev, p, want);
 		if (n < 0) {
 			vh_gone(ep, vhost_dev_error(v->dev));
 			errno = EPROTO;
 			return -1;
 		}
-		v->npkt = (unsigned)n;
-		v->ipkt = 0;
-		if (!n)
+		for (k = 0; k < (unsigned)n; k++) {
+			b->len[i + k] = (uint32_t)p[k].len;
+			b->vh[i + k] = p[k].vh;
+			bytes += p[k].len;
+		}
+		i += (unsigned)n;
+		if ((unsigned)n < want)
 			break;
 	}
-	if (vh_staged(v))
-		vh_poke(v);
 	return (int)i;
 }
 
-static unsigned vh_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
-		      unsigned *errors)
+/* Frame @iov with header @vh for a guest that did not agree to its offload
+ * (no GUEST_TSO or GUEST_CSUM): cut or completed into segbuf, sent with
+ * drop on a full ring (counted by lib/vhost as ring drops). 0 or -1. */
+static int vh_tx_plain(struct vh_ep *v, const struct iovec *iov, const struct virtio_net_hdr *vh)
+{
+	struct vhost_pkt p[VNET_MAXSEG];
+	size_t off = 0;
+	int n, k;
+
+	memset(p, 0, sizeof(p));
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		n = vnet_segment(vh, iov->iov_base, iov->iov_len, v->segbuf, VH_SEGSIZE, v->seglen,
+				 VNET_MAXSEG);
+		if (n <= 0) {
+			v->segdrops++;
+			return 0;
+		}
+		v->cut++;
+		for (k = 0; k < n; k++) {
+			p[k].data = v->segbuf + off;
+			p[k].len = v->seglen[k];
+			off += v->seglen[k];
+		}
+	} else {
+		if (iov->iov_len > VH_SEGSIZE)
+			return 0;
+		memcpy(v->segbuf, iov->iov_base, iov->iov_len);
+		if (vnet_finish_csum(vh, v->segbuf, iov->iov_len) < 0) {
+			v->segdrops++;
+			return 0;
+		}
+		v->csum++;
+		p[0].data = v->segbuf;
+		p[0].len = iov->iov_len;
+		n = 1;
+	}
+	return vhost_dev_send(v->dev, p, (unsigned)n) < 0 ? -1 : 0;
+}
+
+static unsigned vh_tx_vnet(struct endpoint *ep, const struct iovec *iov,
+			   const struct virtio_net_hdr *vh, unsigned n, unsigned *errors)
 {
 	struct vhost_pkt p[EP_BATCH];
 	struct vh_ep *v = ep->priv;
-	unsigned i;
-	int r;
+	uint64_t f;
+	unsigned i, done = 0;
+	int r = 0;
 
 	if (v->dead || !vhost_dev_running(v->dev)) {
 		v->notrunning += n;
@@ -194,22 +197,51 @@ static unsigned vh_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
 	}
 	if (n > EP_BATCH)
 		n = EP_BATCH;
-	for (i = 0; i < n; i++) {
-		memset(&p[i].vh, 0, sizeof(p[i].vh));
-		p[i].data = iov[i].iov_base;
-		p[i].len = iov[i].iov_len;
+	f = vhost_dev_features(v->dev);
+	while (done < n && r >= 0) {
+		/* a run of frames the guest takes as they are */
+		for (i = done; i < n; i++) {
+			const struct virtio_net_hdr *h = vh ? &vh[i] : NULL;
+
+			if (h && ((h->gso_type != VIRTIO_NET_HDR_GSO_NONE && (f & GUEST_TSO) != GUEST_TSO) ||
+				  ((h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && !(f & GUEST_CSUM))))
+				break;
+			if (h)
+				p[i - done].vh = *h;
+			else
+				memset(&p[i - done].vh, 0, sizeof(p[i - done].vh));
+			p[i - done].data = iov[i].iov_base;
+			p[i - done].len = iov[i].iov_len;
+		}
+		if (i > done) {
+			r = vhost_dev_xmit(v->dev, p, i - done);
+			if (r < 0)
+				break;
+			done += (unsigned)r;
+			if (done < i)
+				return done;	/* guest ring full */
+		}
+		if (done < n) {		/* one the guest cannot take whole */
+			r = vh_tx_plain(v, &iov[done], &vh[done]);
+			done++;
+		}
 	}
-	r = vhost_dev_xmit(v->dev, p, n);
 	if (r < 0) {
 		/* closing here would pull the endpoint from under the core's
 		 * transmit loop: the callback does it */
 		vh_gone(ep, vhost_dev_error(v->dev));
 		v->dead = true;
 		vh_poke(v);
-		*errors += n;
+		*errors += n - done;
 		return n;
 	}
-	return (unsigned)r;
+	return done;
+}
+
+static unsigned vh_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
+		      unsigned *errors)
+{
+	return vh_tx_vnet(ep, iov, NULL, n, errors);
 }
 
 static int vh_want(struct endpoint *ep, bool rx, bool tx)
@@ -219,8 +251,8 @@ static int vh_want(struct endpoint *ep, bool rx, bool tx)
 	v->rx_on = rx;
 	v->tx_on = tx;
 	vhost_dev_want(v->dev, rx, tx);
-	if ((rx && vh_staged(v)) || (tx && vhost_dev_room(v->dev)))
-		vh_poke(v);
+	if (tx && vhost_dev_room(v->dev))
+		vh_poke(v);	/* room came before we asked */
 	return 0;
 }
 
@@ -269,9 +301,8 @@ static void vh_close(struct endpoint *ep)
 		close(v->self);
 		v->self = -1;
 	}
-	free(v->stage);
 	free(v->segbuf);
-	v->stage = v->segbuf = NULL;
+	v->segbuf = NULL;
 	if (v->l && v->l->ep == ep)
 		v->l->ep = NULL;
 	v->l = NULL;
@@ -286,18 +317,20 @@ static void vh_counters(const struct endpoint *ep, FILE *out)
 		return;
 	s = vhost_dev_stats(v->dev);
 	fprintf(out, " running %d features 0x%llx guest_rx %llu guest_tx %llu ring_drops %llu"
-		" cut %llu segdrops %llu csumdrops %llu notrunning %llu",
+		" cut %llu csum %llu segdrops %llu notrunning %llu",
 		vhost_dev_running(v->dev) ? 1 : 0, (unsigned long long)vhost_dev_features(v->dev),
 		(unsigned long long)s->tx_frames, (unsigned long long)s->rx_frames,
 		(unsigned long long)(s->rx_drops + s->tx_drops), (unsigned long long)v->cut,
-		(unsigned long long)v->segdrops, (unsigned long long)v->csumdrops,
+		(unsigned long long)v->csum, (unsigned long long)v->segdrops,
 		(unsigned long long)v->notrunning);
 }
 
 static const struct ep_ops vh_ops = {
 	.kind = "vhost-user",
+	.caps = EP_CAP_VNET,
 	.rx = vh_rx,
 	.tx = vh_tx,
+	.tx_vnet = vh_tx_vnet,
 	.want = vh_want,
 	.close = vh_close,
 	.counters = vh_counters,
@@ -310,7 +343,7 @@ static int vh_new_guest(struct vh_listener *l, int fd)
 	struct sw *sw = l->sw;
 	struct endpoint *ep;
 	struct vh_ep *v;
-	unsigned port, i;
+	unsigned port;
 	int r, ret = -1;
 
 	ep = ep_new(sw, &vh_ops, sizeof(*v));
@@ -321,7 +354,7 @@ static int vh_new_guest(struct vh_listener *l, int fd)
 	v = ep->priv;
 	v->self = -1;
 	v->rx_on = true;
-	v->dev = vhost_dev_new(VHOST_FEATURES_PLAIN);
+	v->dev = vhost_dev_new(VHOST_FEATURES_OFFLOAD);
 	if (!v->dev) {
 		close(fd);
 		goto out;
@@ -332,14 +365,9 @@ static int vh_new_guest(struct vh_listener *l, int fd)
 		goto out;
 	}
 	v->self = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	v->stage = malloc((size_t)VH_STAGE * VHOST_MAX_PKT);	/* touched as used */
-	v->segbuf = malloc(VH_SEGSIZE);
-	if (v->self < 0 || !v->stage || !v->segbuf)
+	v->segbuf = malloc(VH_SEGSIZE);	/* pages touched only when used */
+	if (v->self < 0 || !v->segbuf)
 		goto out;
-	for (i = 0; i < VH_STAGE; i++) {
-		v->pkt[i].data = v->stage + (size_t)i * VHOST_MAX_PKT;
-		v->pkt[i].size = VHOST_MAX_PKT;
-	}
 	r = port_select(&sw->pt, &req, ep->user, NULL, &port);
 	if (r) {
 		errno = r;

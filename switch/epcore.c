@@ -18,6 +18,19 @@
  * either: a copy that does not fit its queue is dropped and counted on its
  * mirror session.
  *
+ * Offloads: a frame of an EP_CAP_VNET kind comes with its virtio_net_hdr
+ * (ep_rxbatch.vh[i]); a TCP super-frame or a NEEDS_CSUM frame is checked
+ * (vnet_check()) and forwarded with a pointer to it (forward_frame_vnet()),
+ * a plain one without. The emit callback copies the metadata next to the
+ * frame's pointer in the batch of each EP_CAP_VNET endpoint (ep->vh[]; in
+ * the queue it is stored in front of the frame, one record), or, for an
+ * endpoint without it or a mirror monitor, batches the frame's wire form
+ * instead: its segments (vnet_segment()) or a copy with the checksum
+ * completed (vnet_finish_csum()), made once per form in sw->segbuf and
+ * reused for every further plain endpoint of the receive batch. The
+ * segment buffer is reused when full after flushing every batch (the
+ * queues keep copies), and from the start at each receive batch.
+ *
  * Every drop of the data path is counted here, on the port, in struct
  * sw_drops and (for monitor ports) on the mirror session. A port that
  * becomes active or inactive is reported through sw->port_event (the
@@ -30,6 +43,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "vnet.h"
 #include "ether.h"
 #include "log.h"
 #include "loop.h"
@@ -38,6 +52,22 @@
 
 /* ------------------------------------------------------------------ */
 /* transmit side */
+
+static const struct virtio_net_hdr ep_no_vh;	/* zeroed: a wire frame */
+
+static bool ep_vnet(const struct endpoint *ep)
+{
+	return ep->ops->caps & EP_CAP_VNET;
+}
+
+/* Queue a copy of a frame (with its metadata for an EP_CAP_VNET kind). */
+static bool ep_queue(struct endpoint *ep, const void *frame, size_t len,
+		     const struct virtio_net_hdr *vh)
+{
+	if (ep_vnet(ep))
+		return txq_push2(&ep->q, vh, VNET_HDR_LEN, frame, len);
+	return txq_push(&ep->q, frame, len);
+}
 
 /* Tell the kind what @ep needs now: receive unless paused by
  * back-pressure, output readiness while its queue is not empty. */
@@ -118,11 +148,15 @@ static void ep_count_drop(struct sw *sw, struct endpoint *ep, bool qfull)
 
 /* Hand @n frames to the kind; returns how many it took (sent or refused
  * for a hard error, counted here). */
-static unsigned ep_tx(struct sw *sw, struct endpoint *ep, const struct iovec *iov, unsigned n)
+static unsigned ep_tx(struct sw *sw, struct endpoint *ep, const struct iovec *iov,
+		      const struct virtio_net_hdr *vh, unsigned n)
 {
 	unsigned taken, errors = 0;
 
-	taken = ep->ops->tx(ep, iov, n, &errors);
+	if (ep_vnet(ep))
+		taken = ep->ops->tx_vnet(ep, iov, vh, n, &errors);
+	else
+		taken = ep->ops->tx(ep, iov, n, &errors);
 	while (errors--)
 		ep_count_drop(sw, ep, false);
 	if (ep->ops->flush)
@@ -136,11 +170,11 @@ static void ep_flush_batch(struct sw *sw, struct endpoint *ep)
 
 	ep->nbatch = 0;
 	if (!ep->q.frames) {
-		i = ep_tx(sw, ep, ep->iov, n);
+		i = ep_tx(sw, ep, ep->iov, ep->vh, n);
 		ep->last_progress = sw->now;
 	}
 	for (; i < n; i++)
-		if (!txq_push(&ep->q, ep->iov[i].iov_base, ep->iov[i].iov_len))
+		if (!ep_queue(ep, ep->iov[i].iov_base, ep->iov[i].iov_len, &ep->vh[i]))
 			ep_count_drop(sw, ep, true);
 	if (ep->q.frames) {
 		ep_update(ep);
@@ -170,13 +204,20 @@ void ep_output(struct endpoint *ep)
 {
 	struct sw *sw = ep->sw;
 	struct iovec iov[EP_BATCH];
-	unsigned n, sent;
+	struct virtio_net_hdr vh[EP_BATCH];
+	unsigned n, sent, i;
 
 	if (ep->closed)
 		return;
 	while (ep->q.frames) {
 		n = txq_peek(&ep->q, iov, EP_BATCH);
-		sent = ep_tx(sw, ep, iov, n);
+		/* records of an EP_CAP_VNET kind: header, then frame */
+		for (i = 0; ep_vnet(ep) && i < n; i++) {
+			memcpy(&vh[i], iov[i].iov_base, VNET_HDR_LEN);
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + VNET_HDR_LEN;
+			iov[i].iov_len -= VNET_HDR_LEN;
+		}
+		sent = ep_tx(sw, ep, iov, vh, n);
 		txq_pop(&ep->q, sent);
 		if (sent)
 			ep->last_progress = loop_now_ns();
@@ -189,34 +230,114 @@ void ep_output(struct endpoint *ep)
 	ep_update(ep);
 }
 
+/* Add one frame (@vh: its metadata, NULL: a wire frame) to @ep's batch. */
+static void ep_batch(struct sw *sw, struct endpoint *ep, const uint8_t *frame, size_t len,
+		     const struct virtio_net_hdr *vh)
+{
+	if (ep->nbatch == EP_BATCH)
+		ep_flush_batch(sw, ep);
+	ep->iov[ep->nbatch].iov_base = (void *)frame;
+	ep->iov[ep->nbatch].iov_len = len;
+	ep->vh[ep->nbatch] = vh ? *vh : ep_no_vh;
+	ep->nbatch++;
+	if (!ep->dirty) {
+		ep->dirty = true;
+		ep->dirty_next = sw->dirty;
+		sw->dirty = ep;
+	}
+}
+
+/* The wire form of a super-frame or NEEDS_CSUM frame: its frames are at
+ * sw->segbuf + sw->seg_off, sw->seglen[] long. Made once per form and
+ * receive batch. Return: how many frames, 0 if it has none (a segment
+ * would be longer than a wire frame: counted oversize). */
+static unsigned ep_wire_form(struct sw *sw, const uint8_t *frame, size_t len,
+			     const struct virtio_net_hdr *vh)
+{
+	bool gso = vh->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+	size_t need = gso ? SW_SEG_ROOM : len, total = 0;
+	uint8_t *out;
+	unsigned i;
+	int n;
+
+	if (sw->seg_src == frame && sw->seg_srclen == len)
+		return sw->seg_n;
+	if (SW_SEGBUF - sw->segused < need) {
+		ep_flush_all(sw);	/* batches point into segbuf: send or queue them */
+		sw->segused = 0;
+	}
+	sw->seg_src = NULL;
+	out = sw->segbuf + sw->segused;
+	if (gso) {
+		n = vnet_segment(vh, frame, len, out, SW_SEG_ROOM, sw->seglen, SW_SEG_MAX);
+	} else {
+		memcpy(out, frame, len);
+		n = vnet_finish_csum(vh, out, len) < 0 ? -1 : 1;
+		sw->seglen[0] = len;
+	}
+	for (i = 0; n > 0 && i < (unsigned)n; i++)
+		total += sw->seglen[i];
+	if (n <= 0 || sw->seglen[0] > FWD_FRAME_MAX) {
+		sw->fwd.st.oversize++;
+		return 0;
+	}
+	sw->seg_src = frame;
+	sw->seg_srclen = len;
+	sw->seg_off = sw->segused;
+	sw->seg_n = (unsigned)n;
+	sw->segused += total;
+	return sw->seg_n;
+}
+
 /**
- * ep_emit() - forward_frame() callback: batch @frame for every endpoint of
- * @port (sent at the end of the receive batch).
+ * ep_emit_vnet() - forward_frame_vnet() callback: batch @frame for every
+ * endpoint of @port (sent at the end of the receive batch), whole with its
+ * metadata to an EP_CAP_VNET endpoint, as wire frames to any other
  * @arg:	the switch
  * @port:	egress port
  * @frame:	frame bytes, valid until the end of the receive batch
  * @len:	their length
+ * @vh:		its metadata, NULL for a wire frame
  */
-void ep_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
+void ep_emit_vnet(void *arg, unsigned port, const uint8_t *frame, size_t len,
+		  const struct virtio_net_hdr *vh)
 {
 	struct sw *sw = arg;
 	struct port *pp = &sw->pt.v[port];
+	bool monitor = vh && mirror_is_monitor(&sw->mirror, port);
 	struct endpoint *ep;
+	unsigned n, i;
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
 	for (ep = pp->eps; ep; ep = ep->next) {
-		if (ep->nbatch == EP_BATCH)
-			ep_flush_batch(sw, ep);
-		ep->iov[ep->nbatch].iov_base = (void *)frame;
-		ep->iov[ep->nbatch].iov_len = len;
-		ep->nbatch++;
-		if (!ep->dirty) {
-			ep->dirty = true;
-			ep->dirty_next = sw->dirty;
-			sw->dirty = ep;
+		const uint8_t *p;
+
+		if (!vh || (ep_vnet(ep) && !monitor)) {
+			ep_batch(sw, ep, frame, len, vh);
+			if (vh && vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+				pp->c.super_out++;
+			continue;
 		}
+		n = ep_wire_form(sw, frame, len, vh);
+		if (n == 0)
+			continue;
+		if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+			pp->c.super_cut++;
+		else
+			pp->c.csum_done++;
+		p = sw->segbuf + sw->seg_off;
+		for (i = 0; i < n; p += sw->seglen[i], i++)
+			ep_batch(sw, ep, p, sw->seglen[i], NULL);
 	}
+}
+
+/**
+ * ep_emit() - forward_frame() callback: ep_emit_vnet() of a wire frame
+ */
+void ep_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
+{
+	ep_emit_vnet(arg, port, frame, len, NULL);
 }
 
 /**
@@ -237,9 +358,9 @@ void ep_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
 	for (ep = pp->eps; ep; ep = ep->next) {
 		struct iovec iov = { (void *)frame, len };
 
-		if (!ep->q.frames && ep_tx(sw, ep, &iov, 1) == 1)
+		if (!ep->q.frames && ep_tx(sw, ep, &iov, &ep_no_vh, 1) == 1)
 			continue;
-		if (!txq_push(&ep->q, frame, len))
+		if (!ep_queue(ep, frame, len, &ep_no_vh))
 			ep_count_drop(sw, ep, true);
 		else
 			ep_update(ep);
@@ -276,17 +397,26 @@ int ep_input(struct endpoint *ep)
 	if (n == 0)
 		goto out;
 	now = sw->now = loop_now_ns();
+	sw->seg_src = NULL;		/* the previous batch's buffers are reused */
+	sw->segused = 0;
 	for (i = 0; i < n; i++) {
-		size_t len = sw->rx.len[i];
+		size_t len = sw->rx.len[i], max = FWD_FRAME_MAX;
 		uint8_t *buf = sw->rx.buf + (size_t)i * sw->rx.slot;
+		const struct virtio_net_hdr *vh = NULL;
 
+		if (ep_vnet(ep) && ((sw->rx.vh[i].flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
+				    sw->rx.vh[i].gso_type != VIRTIO_NET_HDR_GSO_NONE)) {
+			vh = &sw->rx.vh[i];
+			if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+				max = FWD_SUPER_MAX;
+		}
 		if (len == 0) {
 			/* a zero-length datagram carries no frame: count it */
 			pp->c.drop_empty++;
 			sw->drops.empty++;
 			continue;
 		}
-		if (len > FWD_FRAME_MAX) {
+		if (len > max || (vh && vnet_check(vh, buf, len, SW_SEG_ROOM, SW_SEG_MAX) < 0)) {
 			pp->c.drop_oversize++;
 			sw->fwd.st.oversize++;
 			continue;
@@ -298,8 +428,10 @@ int ep_input(struct endpoint *ep)
 		}
 		pp->c.in_pkts++;
 		pp->c.in_bytes += len;
-		forward_frame(&sw->fwd, ep->port, buf, len,
-			      sw->altbuf + (size_t)i * FWD_ALT_SIZE, now);
+		if (max == FWD_SUPER_MAX)
+			pp->c.super_in++;
+		forward_frame_vnet(&sw->fwd, ep->port, buf, len, vh,
+				   sw->altbuf + (size_t)i * FWD_SUPER_ALT_SIZE, now);
 	}
 	ep_flush_all(sw);
 	if (sw->congested) {
@@ -490,8 +622,10 @@ int ep_core_init(struct sw *sw)
 	sw->rx.slot = SW_RXSLOT;
 	sw->rx.max = EP_BATCH;
 	sw->rx.buf = malloc((size_t)EP_BATCH * SW_RXSLOT);
-	sw->altbuf = malloc((size_t)EP_BATCH * FWD_ALT_SIZE);
-	if (!sw->rx.buf || !sw->altbuf) {
+	sw->altbuf = malloc((size_t)EP_BATCH * FWD_SUPER_ALT_SIZE);
+	sw->segbuf = malloc(SW_SEGBUF);
+	sw->fwd.emit_vnet = ep_emit_vnet;
+	if (!sw->rx.buf || !sw->altbuf || !sw->segbuf) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -515,5 +649,6 @@ void ep_core_cleanup(struct sw *sw)
 	ep_reap_cb(sw->loop, sw);
 	free(sw->rx.buf);
 	free(sw->altbuf);
-	sw->rx.buf = sw->altbuf = NULL;
+	free(sw->segbuf);
+	sw->rx.buf = sw->altbuf = sw->segbuf = NULL;
 }

@@ -10,6 +10,10 @@
  * Mirroring (mirror.h) hooks in at three points: a monitor's own frames
  * stop at ingress, monitors are skipped as egress ports, and once the
  * egress set is known the received bytes go to each matching monitor.
+ * Offload super-frames (forward_frame_vnet()) take the same path: only
+ * the length bound differs, and each form carries its virtio_net_hdr,
+ * whose csum_start moves with the tag; cutting them into wire frames is
+ * the emit callback's business (the egress endpoint's kind decides).
  */
 #include "config.h"
 
@@ -27,26 +31,68 @@ struct fwd_frame {
 	uint16_t vid;
 	uint8_t *alt;
 	size_t alt_len;		/* 0 = not built yet */
+	const struct virtio_net_hdr *vh;	/* NULL: a wire frame */
+	struct virtio_net_hdr alt_vh;		/* metadata of the alt form */
 	uint32_t mirror_hits;	/* sessions whose source port got the frame */
 };
 
-/* The frame in the form egress port @pp wants; NULL if it cannot exist. */
-static const uint8_t *fwd_form(struct fwd_frame *f, const struct port *pp, size_t *len)
+static void fwd_emit(struct fwd_ctx *fc, unsigned p, const uint8_t *b, size_t len,
+		     const struct virtio_net_hdr *vh)
+{
+	if (fc->emit_vnet)
+		fc->emit_vnet(fc->arg, p, b, len, vh);
+	else
+		fc->emit(fc->arg, p, b, len);
+}
+
+static bool is_super(const struct virtio_net_hdr *vh)
+{
+	return vh && vh->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+}
+
+/* The alt form's metadata: @delta is +4 (tag inserted) or -4 (removed).
+ * False if the offsets would fall inside the Ethernet header. */
+static bool fwd_shift_vh(struct fwd_frame *f, int delta)
+{
+	const struct virtio_net_hdr *vh = f->vh;
+	bool ok = true;
+
+	if (!vh)
+		return true;
+	f->alt_vh = *vh;
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		if (vh->csum_start < ETH_HDRLEN + VLAN_TAGLEN)
+			ok = false;
+		else
+			f->alt_vh.csum_start = (uint16_t)(vh->csum_start + delta);
+	}
+	if (vh->hdr_len >= ETH_HDRLEN + VLAN_TAGLEN && vh->hdr_len <= UINT16_MAX - 4)
+		f->alt_vh.hdr_len = (uint16_t)(vh->hdr_len + delta);
+	return ok;
+}
+
+/* The frame in the form egress port @pp wants, *vh its metadata; NULL if
+ * it cannot exist. */
+static const uint8_t *fwd_form(struct fwd_frame *f, const struct port *pp, size_t *len,
+			       const struct virtio_net_hdr **vh)
 {
 	bool want_tag = vlan_egress_tagged(pp, f->vid);
 
 	if (want_tag == f->tagged) {
 		*len = f->len;
+		*vh = f->vh;
 		return f->orig;
 	}
 	if (!f->alt_len) {
+		if (!fwd_shift_vh(f, f->tagged ? -4 : 4))
+			return NULL;
 		if (f->tagged) {
 			/* strip: MACs, then everything after the 4-byte tag */
 			memcpy(f->alt, f->orig, 12);
 			memcpy(f->alt + 12, f->orig + 16, f->len - 16);
 			f->alt_len = f->len - 4;
 		} else {
-			if (f->len + 4 > FWD_FRAME_MAX)
+			if (f->len + 4 > (is_super(f->vh) ? FWD_SUPER_MAX : FWD_FRAME_MAX))
 				return NULL;
 			memcpy(f->alt, f->orig, 12);
 			f->alt[12] = 0x81;
@@ -58,23 +104,25 @@ static const uint8_t *fwd_form(struct fwd_frame *f, const struct port *pp, size_
 		}
 	}
 	*len = f->alt_len;
+	*vh = f->vh ? &f->alt_vh : NULL;
 	return f->alt;
 }
 
 static void fwd_to_port(struct fwd_ctx *fc, struct fwd_frame *f, unsigned p)
 {
+	const struct virtio_net_hdr *vh = NULL;
 	const uint8_t *b;
 	size_t len;
 
 	if (mirror_is_monitor(fc->mirror, p))
 		return;
 	f->mirror_hits |= mirror_src_mask(fc->mirror, p);
-	b = fwd_form(f, &fc->pt->v[p], &len);
+	b = fwd_form(f, &fc->pt->v[p], &len, &vh);
 	if (!b) {
 		fc->st.oversize++;
 		return;
 	}
-	fc->emit(fc->arg, p, b, len);
+	fwd_emit(fc, p, b, len, vh);
 }
 
 static void fwd_hub(struct fwd_ctx *fc, struct fwd_frame *f, unsigned in_port)
@@ -85,15 +133,36 @@ static void fwd_hub(struct fwd_ctx *fc, struct fwd_frame *f, unsigned in_port)
 	for (p = 1; p < pt->nslots; p++)
 		if (p != in_port && pt->v[p].nep && !mirror_is_monitor(fc->mirror, p)) {
 			f->mirror_hits |= mirror_src_mask(fc->mirror, p);
-			fc->emit(fc->arg, p, f->orig, f->len);
+			fwd_emit(fc, p, f->orig, f->len, f->vh);
 		}
+}
+
+/* Mirror copies of a frame with metadata: mirror_frame()'s emit callback
+ * sees the frame alone, so the metadata rides in its argument. */
+struct fwd_mirror_arg {
+	struct fwd_ctx *fc;
+	const struct virtio_net_hdr *vh;
+};
+
+static void fwd_mirror_emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
+{
+	const struct fwd_mirror_arg *m = arg;
+
+	fwd_emit(m->fc, port, frame, len, m->vh);
 }
 
 void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
 		   uint8_t *alt, uint64_t now)
 {
+	forward_frame_vnet(fc, in_port, frame, len, NULL, alt, now);
+}
+
+void forward_frame_vnet(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
+			const struct virtio_net_hdr *vh, uint8_t *alt, uint64_t now)
+{
 	struct port_table *pt = fc->pt;
-	struct fwd_frame f = { .orig = frame, .len = len, .alt = alt, .vid = VLAN_NONE };
+	struct fwd_frame f = { .orig = frame, .len = len, .alt = alt, .vid = VLAN_NONE,
+			       .vh = vh };
 	const struct port *in;
 	uint32_t dst;
 	unsigned p;
@@ -103,7 +172,7 @@ void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, s
 		fc->st.runt++;
 		return;
 	}
-	if (len > FWD_FRAME_MAX) {
+	if (len > (is_super(vh) ? FWD_SUPER_MAX : FWD_FRAME_MAX)) {
 		fc->st.oversize++;
 		return;
 	}
@@ -164,7 +233,14 @@ void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, s
 		    fstp_forwarding(fc->fstp, f.vid, p))
 			fwd_to_port(fc, &f, p);
 mirror:
-	if (fc->mirror)
-		mirror_frame(fc->mirror, pt, in_port, f.vid, f.mirror_hits, frame, len, fc->emit,
-			     fc->arg);
+	if (fc->mirror) {
+		struct fwd_mirror_arg m = { fc, vh };
+
+		if (fc->emit_vnet)
+			mirror_frame(fc->mirror, pt, in_port, f.vid, f.mirror_hits, frame, len,
+				     fwd_mirror_emit, &m);
+		else
+			mirror_frame(fc->mirror, pt, in_port, f.vid, f.mirror_hits, frame, len,
+				     fc->emit, fc->arg);
+	}
 }

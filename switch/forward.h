@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/virtio_net.h>
+
 #include "fdb.h"
 #include "mirror.h"
 #include "fstp.h"
@@ -21,6 +23,12 @@
  * a frame needs so that a tag can be inserted in the alternate buffer. */
 #define FWD_FRAME_MAX	9234
 #define FWD_ALT_SIZE	(FWD_FRAME_MAX + 4)
+
+/* Largest offload super-frame (TCP segmentation offload: an IP packet of
+ * up to 64 KiB behind an Ethernet header and tags) and the alternate
+ * buffer one needs (forward_frame_vnet()). */
+#define FWD_SUPER_MAX	(65536 + 128)
+#define FWD_SUPER_ALT_SIZE (FWD_SUPER_MAX + 4)
 
 struct fwd_stats {
 	uint64_t frames;	/* frames handed to forward_frame() */
@@ -38,6 +46,14 @@ struct fwd_stats {
  * receive batch (it points into the receive or the alternate buffer). */
 typedef void (*fwd_emit_fn)(void *arg, unsigned port, const uint8_t *frame, size_t len);
 
+/* The same with the frame's offload metadata: @vh is NULL for a wire
+ * frame, else the virtio_net_hdr of a super-frame (gso_type set) or of a
+ * frame whose L4 checksum is left to complete (NEEDS_CSUM), consistent
+ * with the bytes of this form (csum_start counts a tag inserted or
+ * removed). */
+typedef void (*fwd_emit_vnet_fn)(void *arg, unsigned port, const uint8_t *frame, size_t len,
+				 const struct virtio_net_hdr *vh);
+
 /* Called for each frame dropped on ingress for VLAN membership; @vid is
  * the tag's VID if @tagged, else the port's (missing) untagged VLAN. */
 typedef void (*fwd_vlan_drop_fn)(void *arg, unsigned port, bool tagged, uint16_t vid,
@@ -47,6 +63,7 @@ struct fwd_ctx {
 	struct port_table *pt;
 	struct fdb *fdb;
 	fwd_emit_fn emit;
+	fwd_emit_vnet_fn emit_vnet;	/* may be NULL; if set, used instead of emit */
 	fwd_vlan_drop_fn vlan_drop;	/* may be NULL */
 	struct mirror *mirror;		/* port mirroring, may be NULL */
 	struct fstp *fstp;		/* may be NULL: no spanning tree */
@@ -78,5 +95,21 @@ struct fwd_ctx {
  */
 void forward_frame(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
 		   uint8_t *alt, uint64_t now);
+
+/**
+ * forward_frame_vnet() - forward_frame() for a frame with offload metadata
+ * @vh: NULL (a wire frame: exactly forward_frame()), or the virtio_net_hdr
+ *	of a super-frame of up to FWD_SUPER_MAX bytes or of a NEEDS_CSUM frame
+ * @alt: scratch of FWD_SUPER_ALT_SIZE bytes when @vh is a super-frame's
+ *
+ * Decisions (VLAN, FSTP, learning, flooding, mirroring) use the Ethernet
+ * header alone, as for a wire frame. Every form is handed to
+ * @fc->emit_vnet (which must be set) with metadata matching its bytes: a
+ * tag inserted adds 4 to csum_start (and to hdr_len if set), a tag removed
+ * takes 4 away. Mirror copies get the metadata too: the emit callback
+ * makes wire frames of them (a mirror shows what a wire would carry).
+ */
+void forward_frame_vnet(struct fwd_ctx *fc, unsigned in_port, const uint8_t *frame, size_t len,
+			const struct virtio_net_hdr *vh, uint8_t *alt, uint64_t now);
 
 #endif

@@ -44,7 +44,7 @@
 
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
-	OPT_HASHSIZE, OPT_NOSTDIN, OPT_VHOST,
+	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD, OPT_VHOST,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +72,7 @@ static const struct option long_opts[] = {
 	{ "debugclients", required_argument, NULL, 'D' },
 	{ "tap", required_argument, NULL, 't' },
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
+	{ "no-offload", no_argument, NULL, OPT_NOOFFLOAD },
 	{ "vhost-user", required_argument, NULL, OPT_VHOST },
 	{ NULL, 0, NULL, 0 },
 };
@@ -106,6 +107,7 @@ static void usage(FILE *f, int status)
 "      --nostdin              do not use stdin as a console\n"
 "  -D, --debugclients N       accepted for compatibility, no effect\n"
 "  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n"
+"      --no-offload           plain frames on the taps of -t: no TSO/checksum offload\n"
 "      --vhost-user PATH[:PORT]\n"
 "                             listen on PATH for a vhost-user guest NIC, on PORT\n"
 "                             or a free port (repeatable)\n");
@@ -541,6 +543,9 @@ int main(int argc, char **argv)
 		case OPT_NOSTDIN:
 			a.nostdin = true;
 			break;
+		case OPT_NOOFFLOAD:
+			sw->no_offload = true;
+			break;
 		default:
 			usage(stderr, EXIT_FAILURE);
 		}
@@ -576,8 +581,14 @@ int main(int argc, char **argv)
 		die_perror("pidfile %s", sw->pidfile);
 
 	if (sw_setup(sw, &a) < 0 || sw_detach(sw, a.daemon_mode) < 0 ||
-	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0 || loop_run(sw->loop) < 0)
+	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0) {
 		sw->exit_status = EXIT_FAILURE;
+	} else {
+		daemon_ready(sw->ctl_path);	/* -d: the parent exits 0 only now */
+		if (loop_run(sw->loop) < 0)
+			sw->exit_status = EXIT_FAILURE;
+		daemon_stopping(sw->exit_status ? "error" : "terminated");
+	}
 	sw_teardown(sw);
 	return sw->exit_status;
 }

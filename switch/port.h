@@ -35,6 +35,9 @@ struct port_counters {
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
 	uint64_t drop_runt, drop_oversize, drop_vlan, drop_qfull, drop_senderr;
 	uint64_t drop_empty;		/* zero-length datagrams */
+	/* offload super-frames (endpoint.h): received and sent whole, cut
+	 * into wire frames, NEEDS_CSUM frames completed for a plain peer */
+	uint64_t super_in, super_out, super_cut, csum_done;
 };
 
 struct port {

@@ -26,7 +26,10 @@
 #include "endpoint.h"
 
 #define SW_BATCH	EP_BATCH	/* frames per receive / transmit batch */
-#define SW_RXSLOT	(FWD_FRAME_MAX + 1)	/* +1 detects oversize datagrams */
+#define SW_RXSLOT	(FWD_SUPER_MAX + 1)	/* +1 detects oversize frames */
+#define SW_SEG_MAX	1024		/* segments of one super-frame */
+#define SW_SEG_ROOM	(SW_SEG_MAX * 160 + FWD_SUPER_MAX)	/* their bytes, at most */
+#define SW_SEGBUF	(4 * SW_SEG_ROOM)	/* wire forms of one receive batch */
 #define SW_TXQ_BYTES	(2U << 20)	/* per-endpoint queue, allocated on demand */
 #define SW_TXQ_FRAMES	1024
 #define SW_TXQ_IDLE_NS	(1000 * 1000000ULL)	/* empty this long: ring freed */
@@ -74,6 +77,7 @@ struct sw {
 	uint8_t mac[6];
 	unsigned priority;
 	bool fstp_on;			/* -F */
+	bool no_offload;		/* --no-offload: plain taps */
 	uint64_t gcint;			/* ns */
 	long gc_timer;
 	long fstp_timer;
@@ -93,6 +97,12 @@ struct sw {
 	/* data path (epcore.c) */
 	uint8_t *altbuf;		/* SW_BATCH * FWD_ALT_SIZE */
 	struct ep_rxbatch rx;		/* SW_BATCH * SW_RXSLOT */
+	uint8_t *segbuf;		/* SW_SEGBUF: wire forms of super-frames */
+	size_t segused;
+	size_t seglen[SW_SEG_MAX];	/* the cached wire form's frames */
+	const uint8_t *seg_src;		/* its source, NULL: none cached */
+	size_t seg_srclen, seg_off;
+	unsigned seg_n;
 	struct endpoint *eps;		/* every endpoint */
 	struct endpoint *dirty;		/* endpoints with batched frames */
 	struct endpoint *paused;	/* ingress endpoints not being read */

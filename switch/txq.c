@@ -74,10 +74,18 @@ static uint32_t get_len(const uint8_t *p)
 
 bool txq_push(struct txq *q, const void *frame, size_t len)
 {
-	size_t need = rec_size(len), at;
+	return txq_push2(q, NULL, 0, frame, len);
+}
+
+bool txq_push2(struct txq *q, const void *pre, size_t prelen, const void *frame, size_t len)
+{
+	size_t need, at;
 	bool ret = false;
 
-	if (q->frames >= q->max_frames || need > q->size || len >= TXQ_WRAP)
+	if (len >= TXQ_WRAP || prelen >= TXQ_WRAP - len)
+		goto out;
+	need = rec_size(prelen + len);
+	if (q->frames >= q->max_frames || need > q->size)
 		goto out;
 	if (!q->buf) {
 		q->buf = malloc(q->size);
@@ -102,8 +110,10 @@ bool txq_push(struct txq *q, const void *frame, size_t len)
 		else
 			goto out;
 	}
-	put_len(q->buf + at, (uint32_t)len);
-	memcpy(q->buf + at + TXQ_HDR, frame, len);
+	put_len(q->buf + at, (uint32_t)(prelen + len));
+	if (prelen)
+		memcpy(q->buf + at + TXQ_HDR, pre, prelen);
+	memcpy(q->buf + at + TXQ_HDR + prelen, frame, len);
 	q->tail = at + need;
 	q->frames++;
 	ret = true;

@@ -28,6 +28,10 @@ void txq_free(struct txq *q);
 /* txq_push() - append a copy of a frame; false if it does not fit. */
 bool txq_push(struct txq *q, const void *frame, size_t len);
 
+/* txq_push2() - append one record made of @prelen bytes at @pre (metadata,
+ * e.g. a virtio_net_hdr) followed by the frame; false if it does not fit. */
+bool txq_push2(struct txq *q, const void *pre, size_t prelen, const void *frame, size_t len);
+
 /* txq_peek() - fill up to @max iovecs with the oldest frames (not removed).
  * Returns how many. */
 unsigned txq_peek(const struct txq *q, struct iovec *iov, unsigned max);

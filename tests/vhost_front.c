@@ -19,6 +19,9 @@
  *   -T        send one TCP/IPv4 TSO super-frame of -l bytes (MSS 1000, the
  *             checksum left partial) instead; -o gets the segments a correct
  *             cut produces are checked by the peer's test (count, lengths)
+ *   -G        take the guest offloads (GUEST_CSUM, GUEST_TSO4/6): receive
+ *             super-frames whole; -r lines start "flags=F gso=G mss=M "
+ *   -T -B -n  send count TSO super-frames back to back (benchmark)
  *   -M        small (256-byte) receive buffers: frames span several (MRG_RXBUF)
  *   -b base   start both rings at index base (65500: indices wrap)
  *   -E case   malformed input: addr len loop long ahead head indirect write
@@ -80,6 +83,7 @@ static uint8_t *mem;
 static int sock = -1, memfd = -1;
 static struct q rxq = { .off = 0x0 }, txq = { .off = 0x8000 };
 static long deadline;
+static bool guest_offload;	/* -G */
 static bool small_rx;
 static unsigned int rxbuf_len = RXBUF;
 
@@ -350,7 +354,8 @@ static void setup(uint16_t base, const char *path)
 	msg(SET_OWNER, 1, NULL, 0, NULL, 0);
 	/* what a Linux guest takes: VERSION_1, MRG_RXBUF, CSUM, HOST_TSO4/6 */
 	msg_u64(SET_FEATURES, f & ((1ULL << 32) | (1ULL << 30) | (1ULL << 15) | 1 | (1ULL << 11) |
-				   (1ULL << 12)), true);
+				   (1ULL << 12) | (guest_offload ? (1ULL << 1) | (1ULL << 7) | (1ULL << 8) : 0)),
+		true);
 	mem_table(0);
 	queue_init(&rxq, base);
 	queue_init(&txq, base);
@@ -424,6 +429,8 @@ static bool rx_frame(bool quiet)
 		die("short frame");
 	if (quiet)
 		return true;
+	if (guest_offload)
+		printf("flags=%u gso=%u mss=%u ", frame[0], frame[1], get16(frame + 4));
 	hexline(frame + HDRLEN, flen - HDRLEN);
 	fflush(stdout);
 	return true;
@@ -491,11 +498,33 @@ static uint16_t csum16(const uint8_t *p, size_t n, uint32_t s)
 
 /* One TCP/IPv4 super-frame of @len bytes, MSS 1000, checksum partial
  * (pseudo-header sum seeded, as a guest with CSUM+TSO sends it). */
-static void tx_tso(size_t len, unsigned int seed)
+/* Chains of a TSO super-frame in flight at once (-B -T -n): 18
+ * descriptors each in a ring of QSZ. */
+#define TSO_CHAINS	(QSZ / 18)
+
+/* Post the super-frame at TSO_AREA (header, then 4 KiB pieces) as the
+ * chain at descriptor @head. */
+static void tso_post(size_t len, uint16_t head)
+{
+	unsigned int nd = 0;
+	size_t j;
+
+	setdesc(&txq, head, gpa(TSO_AREA), HDRLEN, 1, head + 1u);
+	for (j = 0; j < len; j += 4096, nd++) {
+		size_t l = len - j < 4096 ? len - j : 4096;
+
+		setdesc(&txq, head + 1u + nd, gpa(TSO_AREA + 64 + (uint32_t)j), (uint32_t)l,
+			j + l < len ? 1 : 0, head + 2u + nd);
+	}
+	avail_add(&txq, head);
+}
+
+/* Build a TSO super-frame at TSO_AREA; send it @count times (count > 1:
+ * TSO_CHAINS in flight, the same bytes), then wait for the ring to drain. */
+static void tx_tso(size_t len, unsigned int seed, unsigned int count)
 {
 	uint8_t *h = mem + TSO_AREA, *f = h + 64, ph[12];
 	size_t j, pay = len - 54;
-	unsigned int nd = 0;
 	uint16_t head = 0;
 
 	tx_drain();
@@ -541,16 +570,24 @@ static void tx_tso(size_t len, unsigned int seed)
 		f[50] = (uint8_t)(c >> 8);
 		f[51] = (uint8_t)c;
 	}
-	/* chain: header, then the frame in 4 KiB pieces */
-	head = (uint16_t)(2 * (txq.avail_idx % (QSZ / 2)));
-	setdesc(&txq, head, gpa(TSO_AREA), HDRLEN, 1, head + 1u);
-	for (j = 0; j < len; j += 4096, nd++) {
-		size_t l = len - j < 4096 ? len - j : 4096;
-
-		setdesc(&txq, head + 1u + nd, gpa(TSO_AREA + 64 + (uint32_t)j), (uint32_t)l,
-			j + l < len ? 1 : 0, head + 2u + nd);
+	if (count <= 1) {
+		head = (uint16_t)(2 * (txq.avail_idx % (QSZ / 2)));
+		tso_post(len, head);
+		tx_drain();
+		return;
 	}
-	avail_add(&txq, head);
+	for (j = 0; j < count; j++) {
+		while (tx_inflight() >= TSO_CHAINS) {
+			kick(&txq);
+			if (!wait_call(&txq, 200) && now_ms() > deadline) {
+				fprintf(stderr, "vhost_front: stuck after %zu super-frames\n", j);
+				exit(2);
+			}
+		}
+		tso_post(len, (uint16_t)(18 * (txq.avail_idx % TSO_CHAINS)));
+		if (j % 4 == 3)
+			kick(&txq);
+	}
 	tx_drain();
 }
 
@@ -641,7 +678,7 @@ int main(int argc, char **argv)
 	FILE *sf = NULL;
 	uint8_t frame[65536];
 
-	while ((c = getopt(argc, argv, "n:l:S:o:r:t:b:E:BH:R:MTh")) != -1) {
+	while ((c = getopt(argc, argv, "n:l:S:o:r:t:b:E:BGH:R:MTh")) != -1) {
 		switch (c) {
 		case 'n': nsend = num(optarg, 100000000); break;
 		case 'l': len = num(optarg, 65535); break;
@@ -656,8 +693,9 @@ int main(int argc, char **argv)
 		case 'R': ready = optarg; break;
 		case 'M': small_rx = true; break;
 		case 'T': tso = true; break;
+		case 'G': guest_offload = true; break;
 		default:
-			fprintf(stderr, "usage: vhost_front [-BMT] [-n count] [-l len] [-S seed] "
+			fprintf(stderr, "usage: vhost_front [-BGMT] [-n count] [-l len] [-S seed] "
 				"[-o sentfile] [-r count] [-t secs] [-b base] [-E case] [-H holdfile] [-R readyfile] PATH\n");
 			return c == 'h' ? 0 : 1;
 		}
@@ -692,8 +730,15 @@ int main(int argc, char **argv)
 	}
 	if (sentfile && !(sf = fopen(sentfile, "w")))
 		die(sentfile);
-	if (tso) {
-		tx_tso(len, seed);
+	if (tso && bench && nsend) {
+		long t0 = now_ms(), ms;
+
+		tx_tso(len, seed, nsend);
+		ms = now_ms() - t0;
+		printf("superframes=%u len=%zu ms=%ld rate=%.0f\n", nsend, len, ms,
+		       ms ? nsend * 1000.0 / (double)ms : 0.0);
+	} else if (tso) {
+		tx_tso(len, seed, 1);
 	} else if (nsend) {
 		long t0 = now_ms();
 

@@ -39,12 +39,12 @@
 #include "daemon.h"
 #include "libvdeplug.h"
 #include "log.h"
+#include "tool.h"
 #include "loop.h"
 #include "parse.h"
 #include "stream.h"
 #include "wirefilter.h"
 
-#define OBUF_SIZE	(256 * 1024)
 #define RBUF_SIZE	(64 * 1024)
 #define SPEED_READ	2048		/* read size while speed back-pressure applies */
 #define OUT_WAIT_MS	20		/* wait for a full output before polling for it */
@@ -59,8 +59,7 @@ struct side {
 	int in_fd, out_fd;		/* stream: input / output fds; VNL: data fd */
 	VDECONN *conn;
 	struct stream_rx *rx;
-	uint8_t *obuf;
-	size_t olen;
+	struct stream_tx *tx;		/* stream output (lib/stream.h's writer) */
 	bool out_poll;			/* out_fd is non-blocking and in the poll set */
 	int out_flags;			/* original file status flags, restored at exit */
 	bool out_full;			/* output could not be written: wait for POLLOUT */
@@ -167,71 +166,42 @@ static void usage(FILE *f, int status)
 
 /* --- output ------------------------------------------------------------- */
 
-/* Blocking output (a regular file, say): write everything. */
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void output_closed(struct shell *sh, struct side *s)
 {
 	log_info("%s: output closed (%s), exiting", s->name, strerror(errno));
 	sh->rc = 0;
 	loop_stop(sh->l);
-	s->olen = 0;
+	if (s->tx)
+		stream_tx_init(s->tx);	/* nobody left to read the backlog */
 }
 
-/* Write what the peer accepts; keep the rest and wait for POLLOUT, during
- * which the inputs feeding this end are not read (back-pressure). */
+/* Write what the peer accepts (lib/stream.c's writer); keep the rest and
+ * wait for POLLOUT, during which the inputs feeding this end are not read
+ * (back-pressure). */
 static void side_flush(struct shell *sh, struct side *s)
 {
-	size_t off = 0;
+	int r;
 
-	if (!s->olen)
+	if (!s->tx || !stream_tx_pending(s->tx))
 		return;
-	if (!s->out_poll) {
-		if (write_all(s->out_fd, s->obuf, s->olen) < 0)
-			output_closed(sh, s);
-		s->olen = 0;
-		return;
-	}
-	while (off < s->olen) {
-		ssize_t n = write(s->out_fd, s->obuf + off, s->olen - off);
+	r = stream_tx_flush(s->tx, s->out_fd);	/* a blocking fd: all or an error */
+	while (r > 0) {
+		/* a busy reader usually drains within a moment: wait a little
+		 * (cheaper than many small writes), then go async */
+		struct pollfd pfd = { .fd = s->out_fd, .events = POLLOUT };
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			/* a busy reader usually drains within a moment: wait a
-			 * little (cheaper than many small writes), then go async */
-			struct pollfd pfd = { .fd = s->out_fd, .events = POLLOUT };
-
-			if (poll(&pfd, 1, OUT_WAIT_MS) > 0)
-				continue;
+		if (poll(&pfd, 1, OUT_WAIT_MS) <= 0)
 			break;
-		}
-		if (n <= 0) {
-			output_closed(sh, s);
-			return;
-		}
-		off += (size_t)n;
+		r = stream_tx_flush(s->tx, s->out_fd);
 	}
-	if (off)
-		memmove(s->obuf, s->obuf + off, s->olen - off);
-	s->olen -= off;
-	if (s->olen && !s->out_full) {
+	if (r < 0) {
+		output_closed(sh, s);
+		return;
+	}
+	if (r > 0 && !s->out_full) {
 		s->out_full = true;
 		loop_mod_fd(sh->l, s->out_fd, EPOLLOUT);
-	} else if (!s->olen && s->out_full) {
+	} else if (r == 0 && s->out_full) {
 		s->out_full = false;
 		loop_mod_fd(sh->l, s->out_fd, 0);
 	}
@@ -265,14 +235,10 @@ static void on_output(void *arg, enum wf_dir dir, const uint8_t *frame, size_t l
 	case SIDE_STREAM:
 		if (s->out_fd < 0)
 			break;
-		if (s->olen + 2 + len > OBUF_SIZE)
+		if (STREAM_TX_BUF - s->tx->len < 2 + len)
 			side_flush(sh, s);
-		if (s->olen + 2 + len > OBUF_SIZE || !stream_hdr(s->obuf + s->olen, len)) {
+		if (!stream_tx_queue(s->tx, frame, len))
 			sh->w.tx_errors[dir]++;
-			break;
-		}
-		memcpy(s->obuf + s->olen + 2, frame, len);
-		s->olen += 2 + len;
 		break;
 	case SIDE_VNL:
 		if (vde_send(s->conn, frame, len, 0) < 0)
@@ -492,10 +458,11 @@ static int env_fd(const char *name)
 static void side_alloc(struct side *s)
 {
 	s->rx = malloc(sizeof(*s->rx));
-	s->obuf = malloc(OBUF_SIZE);
-	if (!s->rx || !s->obuf)
+	s->tx = malloc(sizeof(*s->tx));
+	if (!s->rx || !s->tx)
 		die("out of memory");
 	stream_rx_init(s->rx);
+	stream_tx_init(s->tx);
 }
 
 static void side_stream(struct side *s, int in, int out, const char *name)
@@ -517,7 +484,7 @@ static void side_vnl(struct side *s, const char *vnl)
 	s->name = vnl;
 	s->conn = vde_open(name, descr, NULL);
 	if (!s->conn)
-		die_perror("vde_open %s", vnl);
+		die("%s", tool_vnl_error(vnl, errno));
 	s->in_fd = vde_datafd(s->conn);
 	s->out_fd = -1;
 	free(name);
@@ -591,7 +558,7 @@ int main(int argc, char **argv)
 	struct pending pend[64];
 	size_t npend = 0, i;
 	const char *rcfile = NULL, *mgmt = NULL, *pidfile = NULL, *plugs = NULL;
-	const char *blink_path = NULL, *blink_id = NULL, *errstr;
+	const char *blink_path = NULL, *blink_id = NULL;
 	const char *vnl[2] = { NULL, NULL };
 	mode_t mgmtmode = 0700;
 	gid_t mgmtgroup = (gid_t)-1;
@@ -665,15 +632,11 @@ int main(int argc, char **argv)
 			blink_id = optarg;
 			break;
 		case OPT_SEED:
-			seed = (uint64_t)parse_num(optarg, 0, INT64_MAX, &errstr);
-			if (errstr)
-				die("seed %s: %s", errstr, optarg);
+			seed = (uint64_t)parse_num_arg("seed", optarg, 0, INT64_MAX);
 			have_seed = true;
 			break;
 		case OPT_RTPRIO:
-			rtprio = (int)parse_num(optarg, 1, 99, &errstr);
-			if (errstr)
-				die("rtprio %s: %s", errstr, optarg);
+			rtprio = (int)parse_num_arg("rtprio", optarg, 1, 99);
 			break;
 		default:
 			usage(stderr, 1);
@@ -837,6 +800,14 @@ int main(int argc, char **argv)
 		die_perror("signals");
 	if (pidfile && pidfile_write(pidfile, NULL) < 0)
 		die_perror("pidfile %s", pidfile);
+	{
+		char what[600];
+
+		snprintf(what, sizeof(what), "%s <-> %s%s%s", sh->side[0].name ? sh->side[0].name : "-",
+			 sh->side[1].name ? sh->side[1].name : "-", mgmt ? ", console " : "",
+			 mgmt ? mgmt : "");
+		daemon_ready(what);
+	}
 	if (stdin_console && console_attach_stdio(sh->w.con, STDIN_FILENO, STDOUT_FILENO) < 0)
 		die_perror("stdin console");
 	log_info("%sdirectional filter starting (seed %" PRIu64 ")",
@@ -845,6 +816,7 @@ int main(int argc, char **argv)
 
 	if (loop_run(sh->l) < 0)
 		sh->rc = 1;
+	daemon_stopping(sh->rc ? "error" : "ended");
 	flush_all(sh);
 	for (d = 0; d < 2; d++) {
 		struct side *s = &sh->side[d];
@@ -852,8 +824,8 @@ int main(int argc, char **argv)
 		if (s->out_poll) {
 			/* a last blocking flush, then the flags the fd came with */
 			fcntl(s->out_fd, F_SETFL, s->out_flags);
-			if (s->olen && write_all(s->out_fd, s->obuf, s->olen) < 0)
-				s->olen = 0;
+			if (s->tx && stream_tx_pending(s->tx))
+				(void)stream_tx_flush(s->tx, s->out_fd);
 		}
 	}
 	console_free(sh->w.con);
@@ -861,7 +833,7 @@ int main(int argc, char **argv)
 		if (sh->side[d].conn)
 			vde_close(sh->side[d].conn);
 		free(sh->side[d].rx);
-		free(sh->side[d].obuf);
+		free(sh->side[d].tx);
 	}
 	if (sh->blink_fd >= 0)
 		close(sh->blink_fd);

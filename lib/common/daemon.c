@@ -2,8 +2,11 @@
 /* lib/common/daemon.c - daemonize() and the pid file
  *
  * Daemons open and bind everything first, then call daemonize(), then
- * pidfile_write(): the pid file appearing is the readiness signal that
- * scripts and tests wait for. The pid file path is remembered (made
+ * pidfile_write(), then daemon_ready(). The parent of daemonize() waits on a
+ * pipe for the child's "ready" byte, so when `tool -d` returns 0 the pid
+ * file exists and the sockets listen; when start-up fails after the fork
+ * the parent prints the child's errors and exits non-zero. daemon_ready()
+ * also speaks systemd's notify datagram (READY=1) when NOTIFY_SOCKET is set. The pid file path is remembered (made
  * absolute) so pidfile_remove() still works after a chdir("/").
  */
 #include "config.h"
@@ -15,9 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <stddef.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -26,40 +32,179 @@
 
 static char pidfile_path[PATH_MAX];
 
+static int report_fd = -1;	/* write end of the start-up pipe (child) */
+static bool detached;
+
+/* Parent side of daemonize(): copy what the child reports to stderr until
+ * it says "ready" (a NUL byte) or goes away; never returns. */
+__attribute__((noreturn))
+static void daemon_parent(int fd, pid_t pid)
+{
+	char buf[512];
+	int status = 1;
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		char *nul;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		nul = memchr(buf, '\0', (size_t)n);
+		if (write(STDERR_FILENO, buf, nul ? (size_t)(nul - buf) : (size_t)n) < 0)
+			(void)0;	/* nowhere left to report to */
+		if (nul)
+			_exit(0);
+	}
+	/* no "ready": the child failed during start-up (it already said why) */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		_exit(WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		dprintf(STDERR_FILENO, "%s: daemon killed by signal %d during start-up\n",
+			program_invocation_short_name, WTERMSIG(status));
+	else
+		dprintf(STDERR_FILENO, "%s: daemon ended during start-up\n",
+			program_invocation_short_name);
+	_exit(1);
+}
+
 /**
- * daemonize() - detach from the terminal
+ * daemonize() - detach from the terminal; the parent exits once ready
  *
- * Forks (the parent exits 0), starts a new session, moves stdio to
- * /dev/null and switches logging to syslog. The working directory is left
- * alone so relative paths given on the command line keep working.
+ * Forks, starts a new session, moves stdio to /dev/null and switches
+ * logging to syslog. The parent does not exit at once: it waits until the
+ * child calls daemon_ready() (exit 0), or until the child ends without
+ * doing so (exit with the child's non-zero status, 1 otherwise). Errors the
+ * child logs in between are copied to the parent's stderr, so a failure
+ * after the fork is still seen on the terminal. The working directory is
+ * left alone so relative paths given on the command line keep working.
  *
  * Return: 0 in the child, -1 with errno set on failure (in the caller).
  */
 int daemonize(void)
 {
+	int fd, pfd[2], ret = -1;
 	pid_t pid;
-	int fd, ret = -1;
 
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		goto out;
-	pid = fork();
-	if (pid < 0)
+	if (pipe2(pfd, O_CLOEXEC) < 0)
 		goto out_close;
-	if (pid > 0)
-		_exit(0);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		goto out_close;
+	}
+	if (pid > 0) {
+		close(pfd[1]);
+		daemon_parent(pfd[0], pid);
+	}
+	close(pfd[0]);
+	report_fd = pfd[1];
 	if (setsid() < 0)
 		goto out_close;
 	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
 	    dup2(fd, STDERR_FILENO) < 0)
 		goto out_close;
 	log_to_syslog(true);
+	log_set_report_fd(report_fd);
+	detached = true;
 	ret = 0;
 out_close:
 	if (fd > STDERR_FILENO)
 		close(fd);
 out:
 	return ret;
+}
+
+/**
+ * sd_notify_send() - send @state to the service manager (NOTIFY_SOCKET)
+ * @state:	"READY=1", "STOPPING=1", ...
+ *
+ * The datagram protocol of systemd's sd_notify(3), spoken directly: one
+ * datagram of text to the AF_UNIX socket named by NOTIFY_SOCKET (a path,
+ * or "@name" for the abstract namespace). Nothing happens when the
+ * variable is unset.
+ *
+ * Return: 1 sent, 0 no NOTIFY_SOCKET, -1 with errno.
+ */
+int sd_notify_send(const char *state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *path = getenv("NOTIFY_SOCKET");
+	size_t plen;
+	socklen_t alen;
+	int fd, ret = -1;
+
+	if (!path || !*path)
+		return 0;
+	plen = strlen(path);
+	if (path[0] != '/' && path[0] != '@') {
+		errno = EAFNOSUPPORT;	/* vsock and others: not spoken here */
+		return -1;
+	}
+	if (plen >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun.sun_path, path, plen);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen +
+			   (path[0] == '@' ? 0 : 1));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sun, alen) >= 0)
+		ret = 1;
+	close(fd);
+	return ret;
+}
+
+/**
+ * daemon_ready() - the daemon is ready: sockets listen, pid file written
+ * @what:	what it serves, for the log ("switch /tmp/sw, 32 ports"), or NULL
+ *
+ * After daemonize(): logs the start to syslog and lets the waiting parent
+ * exit 0. Always: tells systemd READY=1 when NOTIFY_SOCKET is set. Call it
+ * exactly once, after the pid file is written.
+ */
+void daemon_ready(const char *what)
+{
+	char state[64];
+
+	if (detached)
+		syslog(LOG_NOTICE, "started (pid %ld)%s%s", (long)getpid(), what ? ": " : "",
+			       what ? what : "");
+	if (report_fd >= 0) {
+		log_set_report_fd(-1);
+		if (write(report_fd, "", 1) < 0)
+			(void)0;	/* the parent is gone: nobody to tell */
+		close(report_fd);
+		report_fd = -1;
+	}
+	snprintf(state, sizeof(state), "READY=1\nMAINPID=%ld", (long)getpid());
+	if (sd_notify_send(state) < 0)
+		log_warn("NOTIFY_SOCKET: %s", strerror(errno));
+}
+
+/**
+ * daemon_stopping() - the daemon is about to exit
+ * @why:	reason, for the log
+ *
+ * Logs the stop to syslog when detached and tells systemd STOPPING=1.
+ */
+void daemon_stopping(const char *why)
+{
+	if (detached)
+		syslog(LOG_NOTICE, "stopped (pid %ld): %s", (long)getpid(), why ? why : "exit");
+	(void)sd_notify_send("STOPPING=1");
 }
 
 static bool pidfile_alive(const char *path)

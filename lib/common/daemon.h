@@ -2,7 +2,8 @@
 /* lib/common/daemon.h - daemon lifecycle helpers
  *
  * Order used by every daemon: parse -> open and bind everything ->
- * daemonize() -> pidfile_write() (the readiness signal) -> loop.
+ * daemonize() -> pidfile_write() -> daemon_ready() -> loop ->
+ * daemon_stopping().
  */
 #ifndef VDEKIT_DAEMON_H
 #define VDEKIT_DAEMON_H
@@ -10,8 +11,21 @@
 #include <sys/types.h>
 
 /* Fork to the background, setsid, stdio to /dev/null, switch logging to
- * syslog. Returns 0 in the child, -1 on failure (parent exits 0). */
+ * syslog. Returns 0 in the child, -1 on failure. The parent waits: it exits
+ * 0 when the child calls daemon_ready(), or with the child's non-zero
+ * status if it ends before (the errors it logged meanwhile are copied to
+ * the parent's stderr). */
 int daemonize(void);
+
+/* The daemon is ready (sockets listening, pid file written): log the start
+ * to syslog (@what: what it serves), release the waiting parent, and send
+ * READY=1 to $NOTIFY_SOCKET (systemd Type=notify). Call it also without
+ * -d: it then only notifies. */
+void daemon_ready(const char *what);
+/* Log the stop to syslog when detached; STOPPING=1 to $NOTIFY_SOCKET. */
+void daemon_stopping(const char *why);
+/* One sd_notify(3) datagram to $NOTIFY_SOCKET: 1 sent, 0 unset, -1 errno. */
+int sd_notify_send(const char *state);
 
 /* Write "%ld\n" of getpid() (or of @pid_text when non-NULL, verbatim)
  * to @path. An existing file whose pid is alive is refused (EEXIST); a stale

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -21,7 +22,8 @@ static struct {
 	const char *ident;
 	bool syslog;
 	int level;
-} log_ctx = { "vdekit", false, LOG_INFO };
+	int report_fd;		/* daemon start-up: errors also go to the parent */
+} log_ctx = { "vdekit", false, LOG_INFO, -1 };
 
 /**
  * log_init() - set the identity prefixed to every message
@@ -85,6 +87,16 @@ static void log_vmsg(int pri, const char *fmt, va_list ap, const char *suffix)
 	char buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (log_ctx.report_fd >= 0 && pri <= LOG_WARNING) {
+		char line[1200];
+		int n = snprintf(line, sizeof(line), "%s: %s%s%s\n", log_ctx.ident, buf,
+				 suffix ? ": " : "", suffix ? suffix : "");
+
+		if (n > 0 && (size_t)n >= sizeof(line))
+			n = (int)sizeof(line) - 1;
+		if (n > 0 && write(log_ctx.report_fd, line, (size_t)n) < 0)
+			log_ctx.report_fd = -1;
+	}
 	if (log_ctx.syslog) {
 		if (suffix)
 			syslog(pri, "%s: %s", buf, suffix);
@@ -143,4 +155,16 @@ void die_perror(const char *fmt, ...)
 	log_vmsg(LOG_ERR, fmt, ap, err);
 	va_end(ap);
 	exit(EXIT_FAILURE);
+}
+
+/**
+ * log_set_report_fd() - also copy warnings and errors to @fd
+ * @fd:	the start-up report pipe of a daemon (lib/common/daemon.c), or -1
+ *
+ * Between daemonize() and daemon_ready() the parent still waits on the
+ * terminal: what goes wrong there reaches the user's stderr, not only syslog.
+ */
+void log_set_report_fd(int fd)
+{
+	log_ctx.report_fd = fd;
 }

@@ -15,6 +15,7 @@ void log_init(const char *ident);
 void log_to_syslog(bool on);
 void log_set_level(int pri);		/* LOG_ERR .. LOG_DEBUG; default LOG_INFO */
 bool log_enabled(int pri);
+void log_set_report_fd(int fd);	/* warnings and errors also to @fd; -1 = off */
 void logmsg(int pri, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...)	logmsg(LOG_ERR, __VA_ARGS__)

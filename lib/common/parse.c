@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "parse.h"
 
 static bool is_digit(char c)
@@ -225,4 +226,27 @@ int parse_user(const char *s, uid_t *uid)
 		return -1;
 	*uid = pw->pw_uid;
 	return 0;
+}
+
+/**
+ * parse_num_arg() - a number from the command line, or exit 1
+ * @what:	the option's name for the message ("port", "numports")
+ * @arg:	the text
+ * @min:	smallest value accepted
+ * @max:	largest value accepted
+ *
+ * Every tool reports a bad number the same way:
+ * "port 5x: invalid (expected a number from 1 to 16777215)".
+ *
+ * Return: the value.
+ */
+long long parse_num_arg(const char *what, const char *arg, long long min, long long max)
+{
+	const char *errstr;
+	long long v = parse_num(arg, min, max, &errstr);
+
+	if (errstr)
+		die("%s %s: %s (expected a number from %lld to %lld)", what, arg, errstr,
+		    min, max);
+	return v;
 }

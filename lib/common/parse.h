@@ -18,6 +18,11 @@
  */
 long long parse_num(const char *s, long long min, long long max, const char **errstr);
 
+/* parse_num_arg() - parse_num() for a command-line option, or exit 1 with
+ * the one message format of every tool: "WHAT ARG: invalid (expected a
+ * number from MIN to MAX)". */
+long long parse_num_arg(const char *what, const char *arg, long long min, long long max);
+
 /* parse_mode() - octal permission string ("0660", "660"), at most 07777. */
 int parse_mode(const char *s, mode_t *mode);
 

@@ -8,7 +8,10 @@
  * the kernel then hands over TCP "super-frames" of up to 64 KiB (one
  * header, many MSS of payload: gso_type, gso_size) and frames whose L4
  * checksum is only seeded with the pseudo-header (NEEDS_CSUM: csum_start,
- * csum_offset). A VDE network must only ever carry ordinary frames, so:
+ * csum_offset). A VDE network must only ever carry ordinary frames where a
+ * plain peer can see them (vde_plug2tap cuts at the tap; vde_switch passes
+ * super-frames whole between endpoints that take them and cuts only for
+ * the others, after vnet_check() at ingress), so:
  *
  *  - vnet_finish_csum() completes a partial checksum exactly as the
  *    kernel's skb_checksum_help() would (a zero result is sent as 0xffff);
@@ -294,6 +297,51 @@ int vnet_segment(const struct virtio_net_hdr *h, const uint8_t *frame, size_t le
 		off += seg;
 	}
 	return (int)n;
+}
+
+/**
+ * vnet_check() - can (@h, @frame) be turned into wire frames?
+ * @h:		the frame's virtio_net_hdr (any bytes: it may come from a peer)
+ * @frame:	the frame
+ * @len:	its length
+ * @size:	bytes vnet_segment() will be given for the segments
+ * @max:	segments it will be given room for
+ *
+ * For a holder of super-frames that must cut them later (vde_switch): a
+ * NEEDS_CSUM offset must fall inside the frame, only the flags NEEDS_CSUM
+ * and DATA_VALID may be set, a GSO type must be TCPV4 or TCPV6 (ECN
+ * allowed) on a well-formed TCP frame of that IP version whose segments fit
+ * in @max and @size.
+ *
+ * Return: 0 if so, -1 if not.
+ */
+int vnet_check(const struct virtio_net_hdr *h, const uint8_t *frame, size_t len, size_t size,
+	       unsigned max)
+{
+	unsigned type = h->gso_type & (unsigned)~VIRTIO_NET_HDR_GSO_ECN;
+	struct tcp_frame t;
+	size_t n;
+	int ret = -1;
+
+	if (h->flags & ~(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID))
+		goto out;
+	if ((h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    (h->csum_start >= len || (size_t)h->csum_start + h->csum_offset + 2 > len))
+		goto out;
+	if (h->gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+		ret = 0;
+		goto out;
+	}
+	if ((type != VIRTIO_NET_HDR_GSO_TCPV4 && type != VIRTIO_NET_HDR_GSO_TCPV6) ||
+	    !h->gso_size)
+		goto out;
+	if (!tcp_parse(frame, len, false, &t) || t.v4 != (type == VIRTIO_NET_HDR_GSO_TCPV4))
+		goto out;
+	n = t.pay ? (t.pay + h->gso_size - 1) / h->gso_size : 1;
+	if (n <= max && n * t.hl + t.pay <= size)
+		ret = 0;
+out:
+	return ret;
 }
 
 /* A segment that may be merged: TCP with payload, only ACK (and PSH),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/common/vnet.h - tap offloads in software: finish checksums, split TCP
  * super-frames (TSO, read side) and merge runs of TCP segments (GRO, write
- * side) around a virtio_net_hdr, so VDE only ever sees plain frames.
+ * side) around a virtio_net_hdr, so plain VDE peers only ever see plain
+ * frames; vnet_check() tells whether a header from a peer can be cut.
  */
 #ifndef VDEKIT_VNET_H
 #define VDEKIT_VNET_H
@@ -21,6 +22,8 @@ struct vnet_frame {
 
 uint16_t vnet_csum(const uint8_t *p, size_t len, uint32_t sum);
 int vnet_finish_csum(const struct virtio_net_hdr *h, uint8_t *frame, size_t len);
+int vnet_check(const struct virtio_net_hdr *h, const uint8_t *frame, size_t len, size_t size,
+	       unsigned max);
 int vnet_segment(const struct virtio_net_hdr *h, const uint8_t *frame, size_t len,
 		 uint8_t *out, size_t size, size_t *lens, unsigned max);
 size_t vnet_coalesce(const struct vnet_frame *f, unsigned n, unsigned *used, uint8_t *out,

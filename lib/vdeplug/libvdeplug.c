@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +228,99 @@ ssize_t vde_send(VDECONN *conn, const void *buf, size_t len, int flags)
 		return -1;
 	}
 	return conn->mod->send(conn, buf, len);
+}
+
+/* Is @fd readable (or writable) right now? Never waits. */
+static bool fd_ready(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (events | POLLHUP | POLLERR));
+}
+
+/**
+ * vde_recv_batch() - receive up to @n frames
+ * @conn:	connection
+ * @msg:	buffers (len: capacity in, frame length out)
+ * @n:		number of buffers
+ * @flags:	0
+ *
+ * The module's own batch receive when it has one; otherwise its receive in
+ * a loop, asking the data fd (poll, no wait) before every frame, so the
+ * call never waits. Frames the module drops
+ * (length 1, the libvdeplug "arrived, ignore" answer) are not returned.
+ *
+ * Return: frames received, 0 when the connection is closed, -1 with errno
+ * (EAGAIN when no frame is there).
+ */
+ssize_t vde_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned int n, int flags)
+{
+	unsigned int got = 0, i;
+
+	(void)flags;
+	if (!conn || !msg) {
+		errno = EBADF;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (conn->mod->recv_batch)
+		return conn->mod->recv_batch(conn, msg, n);
+	for (i = 0; i < n && got < n; i++) {
+		ssize_t r;
+
+		if (!fd_ready(conn->fddata, POLLIN))
+			break;
+		r = conn->mod->recv(conn, msg[got].buf, msg[got].len);
+		if (r < 0 || r == 0) {
+			if (got)	/* report the rest on the next call */
+				break;
+			return r;
+		}
+		if (r == 1)		/* the module dropped it */
+			continue;
+		msg[got++].len = (size_t)r;
+	}
+	if (!got) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return (ssize_t)got;
+}
+
+/**
+ * vde_send_batch() - send up to @n frames
+ * @conn:	connection
+ * @msg:	frames
+ * @n:		number of frames
+ * @flags:	0
+ *
+ * The module's own batch send when it has one; otherwise its send in a
+ * loop, stopping at the first frame it does not take.
+ *
+ * Return: frames taken (from the first), -1 with errno when none was.
+ */
+ssize_t vde_send_batch(VDECONN *conn, const struct vde_msg *msg, unsigned int n, int flags)
+{
+	unsigned int i;
+
+	(void)flags;
+	if (!conn || !msg) {
+		errno = EBADF;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (conn->mod->send_batch)
+		return conn->mod->send_batch(conn, msg, n);
+	for (i = 0; i < n; i++) {
+		if (conn->mod->send(conn, msg[i].buf, msg[i].len) < 0) {
+			if (i)
+				break;
+			return -1;
+		}
+	}
+	return (ssize_t)i;
 }
 
 /**

@@ -46,6 +46,7 @@ struct vdeconn {
 			char sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
 			bool sock_bound;	/* unlink sock at close */
 			struct vde_fastpath *fp;	/* rings in use (fastpath.c) */
+			bool closed;		/* a batch met the switch's close */
 		} vde;
 		struct {			/* ptp, udp and vde-2 p2p */
 			struct sockaddr_storage peer;
@@ -75,6 +76,10 @@ struct vde_module {
 	ssize_t (*recv)(VDECONN *conn, void *buf, size_t len);
 	ssize_t (*send)(VDECONN *conn, const void *buf, size_t len);
 	void (*close)(VDECONN *conn);	/* releases fds and private state */
+	/* Optional batch ops, semantics of vde_recv_batch()/vde_send_batch();
+	 * NULL: libvdeplug.c loops over recv/send. */
+	ssize_t (*recv_batch)(VDECONN *conn, struct vde_msg *msg, unsigned int n);
+	ssize_t (*send_batch)(VDECONN *conn, const struct vde_msg *msg, unsigned int n);
 };
 
 extern const struct vde_module vdeplug_mod_vde;

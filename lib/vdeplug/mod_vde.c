@@ -342,6 +342,91 @@ static ssize_t vde_mod_send(VDECONN *conn, const void *buf, size_t len)
 	return n;
 }
 
+#define VDE_MOD_BATCH	64	/* datagrams per recvmmsg/sendmmsg call */
+
+/* One mmsghdr per vde_msg (at most VDE_MOD_BATCH); returns how many. */
+static unsigned int vde_mmsg_fill(struct mmsghdr *mm, struct iovec *iov,
+				  const struct vde_msg *msg, unsigned int n)
+{
+	unsigned int i;
+
+	if (n > VDE_MOD_BATCH)
+		n = VDE_MOD_BATCH;
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = msg[i].buf;
+		iov[i].iov_len = msg[i].len;
+		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	return n;
+}
+
+/* recvmmsg into the caller's buffers (or the rings' batch, same
+ * semantics, when the switch gave us rings). A zero-length datagram (the switch
+ * closing the port) ends the batch; when frames came before it, the close
+ * is remembered and reported by the next call. One-byte datagrams are the
+ * "ignore" answer of libvdeplug peers: dropped, and the later frames moved
+ * down over them. */
+static ssize_t vde_mod_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned int n)
+{
+	struct mmsghdr mm[VDE_MOD_BATCH];
+	struct iovec iov[VDE_MOD_BATCH];
+	unsigned int i, got = 0;
+	int r;
+
+	/* u.vde is ours only with a control stream: a path that is a
+	 * datagram socket is opened as a cable (u.p2p) by this module too */
+	if (conn->fdctl >= 0 && conn->u.vde.closed)
+		return 0;
+	n = vde_mmsg_fill(mm, iov, msg, n);
+	do
+		r = conn->u.vde.fp ? fastpath_recv_batch(conn->u.vde.fp, mm, n, MSG_DONTWAIT) :
+		    recvmmsg(conn->fddata, mm, n, MSG_DONTWAIT, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	for (i = 0; i < (unsigned int)r; i++) {
+		size_t len = mm[i].msg_len;
+
+		if (len == 0) {
+			if (!got)
+				return 0;
+			if (conn->fdctl >= 0)
+				conn->u.vde.closed = true;
+			break;
+		}
+		if (len == 1)
+			continue;
+		if (got != i) {		/* close the gap a dropped datagram left */
+			if (len > msg[got].len)
+				len = msg[got].len;
+			memcpy(msg[got].buf, msg[i].buf, len);
+		}
+		msg[got++].len = len;
+	}
+	if (!got) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return (ssize_t)got;
+}
+
+/* sendmmsg from the caller's frames, never waiting for room. */
+static ssize_t vde_mod_send_batch(VDECONN *conn, const struct vde_msg *msg, unsigned int n)
+{
+	struct mmsghdr mm[VDE_MOD_BATCH];
+	struct iovec iov[VDE_MOD_BATCH];
+	int r;
+
+	n = vde_mmsg_fill(mm, iov, msg, n);
+	do
+		r = conn->u.vde.fp ? fastpath_send_batch(conn->u.vde.fp, mm, n, MSG_DONTWAIT) :
+		    sendmmsg(conn->fddata, mm, n, MSG_DONTWAIT);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
 /* Wait (bounded) until the peer has read every datagram we sent. */
 static void vde_linger(int fd)
 {
@@ -383,4 +468,6 @@ const struct vde_module vdeplug_mod_vde = {
 	.recv = vde_mod_recv,
 	.send = vde_mod_send,
 	.close = vde_mod_close,
+	.recv_batch = vde_mod_recv_batch,
+	.send_batch = vde_mod_send_batch,
 };

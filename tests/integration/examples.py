@@ -530,6 +530,15 @@ class Session:
             elif line.kind == "console":
                 self.run_console(line)
             elif line.kind == "run":
+                t = line.text.rstrip()
+                if t.endswith("&") and not t.endswith("&&"):
+                    # `cmd &`: the shell would return at once and the test
+                    # would never see cmd run; run it as a program left
+                    # running instead (it must start and keep running)
+                    line = Line(line.src, line.lineno, t[:-1].rstrip(), line.kind, line.why)
+                    _, ready = foreground(line.text)
+                    self.run_fg(line, ready)
+                    continue
                 fg, ready = foreground(line.text)
                 if fg:
                     self.run_fg(line, ready)

@@ -31,7 +31,7 @@ mkkey "$TMP/p0" genpsk
 # a PSK server whose switch does not exist: said at start, not at the first client
 freeport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("", 0)); print(s.getsockname()[1])')
 timeout 10 "$CAB" -s "$TMP/nosw" -P "$TMP/p0" -p "$freeport" </dev/null 2>"$TMP/err"; rc=$?
-[ $rc = 1 ] && grep -q "cannot open VNL '$TMP/nosw': No such file or directory" "$TMP/err" ||
+[ $rc = 1 ] && grep -q "cannot open $TMP/nosw: no switch there" "$TMP/err" ||
 	fail "PSK server on a missing switch: exit $rc, $(cat "$TMP/err")"
 pass "CLI contract"
 

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-lib-install.sh - `make install DESTDIR=…` installs libvdeplug.h,
 # libvdeplug.so.2 (soname libvdeplug.so.2) and vdeplug.pc; the library
-# exports exactly the VDE names (the same set as Debian's libvdeplug.so.2);
-# a program built with `pkg-config vdeplug` against the installed copy
-# compiles (struct vde_open_args layout asserted), links and runs.
+# exports exactly the VDE names (the same set as Debian's libvdeplug.so.2)
+# plus the additive batch calls vde_recv_batch/vde_send_batch; a program
+# built with `pkg-config vdeplug` against the installed copy compiles
+# (struct vde_open_args layout asserted), links and runs, batches included;
+# the systemd unit templates are installed with the real bindir in them.
 TEST_TIMEOUT=300
 . "$top_srcdir/tests/lib/env.sh"
 command -v pkg-config >/dev/null || fail "pkg-config is needed"
@@ -21,12 +23,22 @@ readelf -d "$so" | grep -q 'SONAME.*\[libvdeplug.so.2\]' || fail "soname is not 
 ours=$(nm -D --defined-only "$so" | awk '{print $3}' | sort)
 want=$(printf '%s\n' vde_close vde_ctlfd vde_datafd vde_open_real vde_recv vde_send \
 	vdestream_close vdestream_open vdestream_recv vdestream_send | sort)
-[ "$ours" = "$want" ] || fail "exported symbols differ: $ours"
+ext=$(printf '%s\n' vde_recv_batch vde_send_batch)
+[ "$ours" = "$(printf '%s\n%s\n' "$want" "$ext" | sort)" ] || fail "exported symbols differ: $ours"
 deb=/usr/lib/x86_64-linux-gnu/libvdeplug.so.2
 if [ -e "$deb" ]; then
 	debnames=$(nm -D --defined-only "$deb" | awk '$3 ~ /^vde/ {print $3}' | sort)
 	[ "$debnames" = "$want" ] || fail "Debian's vde* names differ from ours: $debnames"
 fi
+units=$(find "$D" -name 'vde_switch@.service')
+[ -n "$units" ] || fail "systemd unit templates not installed"
+for u in vde_switch@ slirpvde@ vde_plug2tap@; do
+	f=$(find "$D" -name "$u.service")
+	[ -n "$f" ] || fail "$u.service not installed"
+	grep -q '^Type=notify$' "$f" || fail "$u.service: not Type=notify"
+	grep -q '@bindir@\|@sysconfdir@' "$f" && fail "$u.service: unsubstituted names"
+	grep -Eq '^ExecStart=/' "$f" || fail "$u.service: ExecStart without an absolute path"
+done
 
 libdir=$(dirname "$so")
 # a sanitizer build's library needs the sanitizer runtimes in the program
@@ -55,6 +67,17 @@ int main(void)
 		return 1;
 	if (vde_open_real("null://", "t", 2, &a) || errno != EINVAL)
 		return 1;
+#ifndef VDE_HAVE_BATCH
+	return 1;
+#else
+	{
+		struct vde_msg m[2] = { { f, sizeof(f) }, { f, sizeof(f) } };
+
+		c = vde_open("null://", "t", &a);
+		if (!c || vde_send_batch(c, m, 2, 0) != 2 || vde_close(c))
+			return 1;
+	}
+#endif
 	puts("ok");
 	return 0;
 }

@@ -86,7 +86,7 @@ exercise() {
 	[ "$out" = "open failed: Protocol error" ] || fail "$kind: console as a switch gave '$out', want EPROTO"
 	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || fail "$kind: console as a switch: slow"
 	"$(bin vde_plug)" "$TMP/$sw.mgmt" </dev/null 2>"$TMP/plugmgmt.err" && fail "vde_plug on a console: exit 0"
-	grep -q 'Protocol error (not a switch.s control socket: a management console?)' "$TMP/plugmgmt.err" ||
+	grep -q 'cannot open .*: not a switch.s control socket (a management console?' "$TMP/plugmgmt.err" ||
 		fail "vde_plug on a console: $(cat "$TMP/plugmgmt.err")"
 	if [ "$kind" = our ]; then	# 2.3.2 never answers a refused port
 		"$(bin vde_plug)" "$TMP/$sw[20]" </dev/null 2>"$TMP/plugref.err" && fail "vde_plug on port 20 of 8: exit 0"

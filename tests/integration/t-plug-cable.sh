@@ -88,7 +88,7 @@ wait_for test ! -e "$TMP/plug2.pid" || fail "daemon did not end with its switch"
 out=$("$PLUG" "$TMP/nonexistent" 2>&1 </dev/null); rc=$?
 [ $rc = 1 ] || fail "missing switch: status $rc"
 case $out in
-"vde_plug: cannot connect to $TMP/nonexistent: "*) ;;
+"vde_plug: cannot open $TMP/nonexistent: no switch there "*) ;;
 *) fail "missing switch message: $out" ;;
 esac
 "$PLUG" --help >"$TMP/help" 2>&1 || fail "--help status"

@@ -36,7 +36,7 @@ reach b fd79::1 || fail "no ping6 b -> a"
 
 # capture: start tcpdump in c and wait until it listens
 capture() {
-	spawn "cap-$1.log" n c tcpdump -i tap0 -nn -U -w "$TMP/$1.pcap" tcp
+	spawn "cap-$1.log" n c tcpdump -B 65536 -i tap0 -nn -U -w "$TMP/$1.pcap" tcp
 	CAP=$LASTPID
 	WAIT_SECS=10 wait_for grep -q "listening on" "$TMP/cap-$1.log" || fail "tcpdump did not start"
 }
@@ -45,66 +45,11 @@ capture_end() {
 	wait_gone "$CAP"
 }
 
-# xfer FROM TO ADDR PORT SIZE: SIZE bytes over TCP, compared
-xfer() {
-	local from=$1 to=$2 addr=$3 port=$4 size=$5 prx l c
-	l=TCP-LISTEN c="TCP:$addr:$port"
-	case $addr in *:*) l=TCP6-LISTEN c="TCP6:[$addr]:$port" ;; esac
-	head -c "$size" /dev/urandom >"$TMP/data"
-	rm -f "$TMP/recv"
-	spawn "rx$port.log" n "$to" socat -u "$l:$port,reuseaddr" OPEN:"$TMP/recv",creat,trunc
-	prx=$LASTPID
-	WAIT_SECS=10 wait_for eval "n $to ss -ltn | grep -q ':$port '" || fail "socat did not listen"
-	n "$from" socat -u OPEN:"$TMP/data" "$c" || fail "TCP send $from -> $to failed"
-	wait_gone "$prx"
-	[ "$RC" = 0 ] || fail "socat receiver in $to exited $RC"
-	cmp "$TMP/data" "$TMP/recv" || fail "TCP payload $from -> $to differs"
-}
-
 # check_pcap FILE MAXLEN: more than 100 frames, all <= MAXLEN bytes, all
 # checksums correct; the summary in $TMP/pcap.out
 check_pcap() {
-	python3 - "$1" "$2" >"$TMP/pcap.out" <<'EOF' || fail "capture $1: $(cat "$TMP/pcap.out")"
-import struct, sys
-data = open(sys.argv[1], 'rb').read()
-maxlen = int(sys.argv[2])
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
-off, n, big, bad, top = 24, 0, 0, 0, 0
-while off + 16 <= len(data):
-    _, _, incl, orig = struct.unpack('<IIII', data[off:off + 16])
-    f = data[off + 16:off + 16 + incl]
-    off += 16 + incl
-    n += 1
-    top = max(top, orig)
-    if orig > maxlen:
-        big += 1
-    if incl != orig or len(f) < 14:
-        continue
-    et = struct.unpack('!H', f[12:14])[0]
-    if et == 0x0800:
-        ihl = (f[14] & 15) * 4
-        tot = struct.unpack('!H', f[16:18])[0]
-        ip, l4 = f[14:14 + ihl], f[14 + ihl:14 + tot]
-        ph = f[26:34] + struct.pack('!BBH', 0, 6, len(l4))
-        if csum(ip) != 0xffff:
-            bad += 1
-    elif et == 0x86dd:
-        plen = struct.unpack('!H', f[18:20])[0]
-        l4 = f[54:54 + plen]
-        ph = f[22:54] + struct.pack('!IxxxB', len(l4), 6)
-    else:
-        continue
-    if csum(ph + l4) != 0xffff:
-        bad += 1
-print('%d frames, longest %d bytes, %d longer than %d, %d bad checksums' % (n, top, big, maxlen, bad))
-sys.exit(0 if n > 100 and not big and not bad else 1)
-EOF
+	python3 "$top_srcdir/tests/integration/pcap-check.py" "$1" "$2" >"$TMP/pcap.out" ||
+		fail "capture $1: $(cat "$TMP/pcap.out")"
 }
 
 capture mtu1500

@@ -69,7 +69,7 @@ expect_err "cannot open /dev/net/tun: No such file or directory" \
 	n a unshare -m bash -c 'mount -t tmpfs tmpfs /dev/net && exec "$0" -s - tapx' "$P2T"
 ipn a link add v0 type veth peer name v1 || fail "veth"
 expect_err "cannot attach tap v0: Invalid argument" n a "$P2T" -s - v0
-expect_err "cannot connect to switch $TMP/nosw" n a "$P2T" -s "$TMP/nosw" tapx
+expect_err "cannot open $TMP/nosw: no switch there" n a "$P2T" -s "$TMP/nosw" tapx
 ipn a link show tapx >/dev/null 2>&1 && fail "tapx left behind after a failed start"
 expect_err "missing TAPNAME" "$P2T" -s -
 expect_err "only one TAPNAME" "$P2T" -s - t1 t2

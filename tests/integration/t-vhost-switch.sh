@@ -94,6 +94,26 @@ assert pay == bytes((j * 13 + 9) & 255 for j in range(20000)), "payload"
 EOS
 pass "TSO super-frame of 20054 bytes from a guest: 20 wire segments, checksums and payload right"
 
+# guest -> guest: whole to a guest that takes TSO (-G), with its header;
+# cut into the same 20 segments for one that does not
+"$FRONT" -G -r 1 -t 20 -R "$TMP/ready9" "$G2" >"$TMP/rx9.out" 2>"$TMP/rx9.log" &
+F9=$!; PIDS+=($F9)
+wait_for test -e "$TMP/ready9" || fail "guest 2 not ready"
+"$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
+wait $F9 || fail "guest 2 receive: $(cat "$TMP/rx9.log")"
+read -r fl gso mss hex <"$TMP/rx9.out"
+[ "$fl $gso $mss" = "flags=1 gso=1 mss=1000" ] || fail "super-frame header: $fl $gso $mss"
+[ "${#hex}" = $((2 * 20054)) ] || fail "super-frame of $((${#hex} / 2)) bytes, not 20054"
+"$FRONT" -r 20 -t 20 -R "$TMP/ready10" "$G2" >"$TMP/rx10.out" 2>"$TMP/rx10.log" &
+F10=$!; PIDS+=($F10)
+wait_for test -e "$TMP/ready10" || fail "guest 2 not ready"
+"$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
+wait $F10 || fail "guest 2 (no offloads) receive: $(cat "$TMP/rx10.log")"
+cmp -s "$TMP/tso.out" "$TMP/rx10.out" || fail "segments for a guest without TSO differ from a client's"
+out=$(mgmt sw port/stats)
+echo "$out" | grep -qE "offload super in [1-9]" || fail "no super-frame counted in port/stats: $out"
+pass "TSO super-frame guest -> guest: whole (20054 bytes, NEEDS_CSUM, TCPV4, MSS 1000) to a TSO guest, the same 20 segments to one without"
+
 # malformed guests on port 3: each only loses its connection; guest 2
 # (a live connection all along) keeps receiving from a datagram client
 "$FRONT" -r 1000000 -t 120 -R "$TMP/ready6" "$G2" >"$TMP/rx6.out" 2>"$TMP/rx6.log" &

@@ -28,3 +28,19 @@ wait_gone() {
 	RC=0
 	wait "$1" || RC=$?
 }
+
+# xfer FROM TO ADDR PORT SIZE: SIZE bytes over TCP, compared
+xfer() {
+	local from=$1 to=$2 addr=$3 port=$4 size=$5 prx l c
+	l=TCP-LISTEN c="TCP:$addr:$port"
+	case $addr in *:*) l=TCP6-LISTEN c="TCP6:[$addr]:$port" ;; esac
+	head -c "$size" /dev/urandom >"$TMP/data"
+	rm -f "$TMP/recv"
+	spawn "rx$port.log" n "$to" socat -u "$l:$port,reuseaddr" OPEN:"$TMP/recv",creat,trunc
+	prx=$LASTPID
+	WAIT_SECS=10 wait_for eval "n $to ss -ltn | grep -q ':$port '" || fail "socat did not listen"
+	n "$from" timeout 60 socat -u OPEN:"$TMP/data" "$c" || fail "TCP send $from -> $to failed"
+	wait_gone "$prx"
+	[ "$RC" = 0 ] || fail "socat receiver in $to exited $RC"
+	cmp "$TMP/data" "$TMP/recv" || fail "TCP payload $from -> $to differs"
+}

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tests/unit/test_daemon.c - pid file handling
+/* tests/unit/test_daemon.c - pid file handling and daemon readiness
  *
  * pidfile_write(): content, a live pid refused with EEXIST, a stale one
- * replaced, relative paths still removed after a chdir.
+ * replaced, relative paths still removed after a chdir. daemonize(): the
+ * parent exits 0 only after daemon_ready() (what the daemon did before is
+ * visible when it returns), and with the daemon's status and error text
+ * when start-up fails after the fork. sd_notify_send()/daemon_ready():
+ * READY=1 and MAINPID to $NOTIFY_SOCKET.
  */
 #include "config.h"
 
@@ -16,9 +20,12 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
+#include "log.h"
 #include "tap.h"
 
 static int read_file(const char *path, char *buf, size_t size)
@@ -77,6 +84,125 @@ static void test_listen_unix(const char *dir)
 	errno = 0;
 	ok(listen_unix(lng, 0600, (gid_t)-1, 4) < 0 && errno == ENAMETOOLONG,
 	   "over-long path refused with ENAMETOOLONG");
+}
+
+/* Run @fn in a process that calls daemonize(): returns the launcher's
+ * exit status and what it wrote on stderr (in @err). */
+static int launch(void (*fn)(const char *), const char *arg, char *err, size_t size)
+{
+	int p[2], status = -1;
+	size_t got = 0;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		exit(99);
+	fflush(NULL);		/* the child must not print our buffered lines again */
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], STDERR_FILENO);
+		close(p[1]);
+		log_init("test_daemon");
+		if (daemonize() < 0)
+			_exit(98);
+		fn(arg);
+		_exit(97);
+	}
+	close(p[1]);
+	for (;;) {
+		ssize_t n = read(p[0], err + got, size - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	err[got] = '\0';
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void daemon_fails(const char *arg)
+{
+	(void)arg;
+	log_err("cannot bind %s", "/nowhere");
+	exit(3);
+}
+
+static void daemon_dies(const char *arg)
+{
+	(void)arg;
+	raise(SIGKILL);
+}
+
+/* Writes its pid to @arg after a pause, then says ready, then waits to be
+ * killed: the launcher must not return before the file exists. */
+static void daemon_slow_ready(const char *arg)
+{
+	char text[32];
+	struct timespec ts = { 0, 300 * 1000000L };
+
+	nanosleep(&ts, NULL);
+	snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	if (pidfile_write(arg, text) < 0)
+		exit(4);
+	daemon_ready("test");
+	for (;;)
+		pause();
+}
+
+static void test_daemonize(const char *dir)
+{
+	char err[512], path[PATH_MAX], buf[64];
+	int rc;
+
+	rc = launch(daemon_fails, NULL, err, sizeof(err));
+	ok(rc == 3, "daemonize: start-up failure after the fork -> the daemon's status (%d)", rc);
+	ok(strstr(err, "test_daemon: cannot bind /nowhere") != NULL,
+	   "daemonize: its error reaches the caller's stderr ('%s')", err);
+	rc = launch(daemon_dies, NULL, err, sizeof(err));
+	ok(rc == 1 && strstr(err, "killed by signal 9"), "daemonize: a daemon killed in start-up -> 1, said (%d '%s')",
+	   rc, err);
+	snprintf(path, sizeof(path), "%s/slow.pid", dir);
+	rc = launch(daemon_slow_ready, path, err, sizeof(err));
+	ok(rc == 0 && err[0] == '\0', "daemonize: 0 after daemon_ready (%d '%s')", rc, err);
+	ok(read_file(path, buf, sizeof(buf)) == 0 && atol(buf) > 1,
+	   "daemonize: what the daemon did before daemon_ready() is there on return");
+	if (atol(buf) > 1)
+		kill((pid_t)atol(buf), SIGKILL);
+	unlink(path);
+}
+
+static void test_notify(const char *dir)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char buf[256], want[64];
+	ssize_t n;
+	int fd;
+
+	unsetenv("NOTIFY_SOCKET");
+	ok(sd_notify_send("READY=1") == 0, "sd_notify: nothing without NOTIFY_SOCKET");
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/notify", dir);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		exit(99);
+	setenv("NOTIFY_SOCKET", sun.sun_path, 1);
+	daemon_ready(NULL);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want), "READY=1\nMAINPID=%ld", (long)getpid());
+	ok(n > 0 && strcmp(buf, want) == 0, "daemon_ready: '%s' on NOTIFY_SOCKET", want);
+	daemon_stopping("test");
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	ok(n > 0 && strcmp(buf, "STOPPING=1") == 0, "daemon_stopping: STOPPING=1");
+	setenv("NOTIFY_SOCKET", "vsock:1:2", 1);
+	errno = 0;
+	ok(sd_notify_send("READY=1") < 0 && errno == EAFNOSUPPORT,
+	   "sd_notify: an address family it does not speak is an error, not a crash");
+	unsetenv("NOTIFY_SOCKET");
+	close(fd);
+	unlink(sun.sun_path);
 }
 
 int main(void)
@@ -148,6 +274,8 @@ int main(void)
 	ok(pidfile_check(path) < 0 && errno == EEXIST, "pidfile_check: live pid 1 -> EEXIST");
 	unlink(path);
 	test_listen_unix(dir);
+	test_daemonize(dir);
+	test_notify(dir);
 	rmdir(dir);
 	return tap_done();
 }

@@ -73,5 +73,19 @@ int main(void)
 	}
 	ok(bad == 0, "200000 random steps keep FIFO order (%u pushed)", pushed);
 	txq_free(&q);
+
+	/* txq_push2: metadata and frame as one record (offload headers) */
+	txq_init(&q, 256, 8);
+	memset(f, 0x77, 100);
+	ok(txq_push2(&q, "0123456789", 10, f, 100), "push2: 10 + 100 bytes");
+	n = txq_peek(&q, iov, 8);
+	ok(n == 1 && iov[0].iov_len == 110 && !memcmp(iov[0].iov_base, "0123456789", 10) &&
+	   ((uint8_t *)iov[0].iov_base)[10] == 0x77 && ((uint8_t *)iov[0].iov_base)[109] == 0x77,
+	   "push2: one record, metadata then frame");
+	ok(!txq_push2(&q, "0123456789", 10, f, 140), "push2: a record beyond the ring is refused");
+	ok(!txq_push2(&q, f, SIZE_MAX, f, 1), "push2: a length that would wrap is refused");
+	txq_pop(&q, 1);
+	ok(q.frames == 0, "push2 record popped as one");
+	txq_free(&q);
 	return tap_done();
 }

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lib/common/tool.c - start-up and the signal-aware poll of every tool
+ *
+ * Contract: tool_init() runs first in main(). From then on SIGTERM, SIGINT
+ * and SIGHUP are blocked and pending signals are read from one signalfd,
+ * which tool_poll() adds to every wait: a stop signal is seen on the next
+ * wake-up whatever the other fds do (ppoll()'s unblock-while-waiting mask
+ * would only deliver it when the call sleeps). See tool.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tool.h"
+
+#define TOOL_MAXFDS	16
+
+static struct {
+	int sigfd;
+	int stop;
+	sigset_t set;
+} tool = { .sigfd = -1 };
+
+/**
+ * tool_stdio_guard() - make sure fds 0, 1 and 2 exist
+ */
+void tool_stdio_guard(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	if (fd < 0)
+		die_perror("/dev/null");
+	close(fd);
+}
+
+/**
+ * tool_init() - common start-up of a tool
+ * @name:	program name for messages and syslog
+ */
+void tool_init(const char *name)
+{
+	log_init(name);
+	tool_stdio_guard();
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die_perror("SIGPIPE");
+	sigemptyset(&tool.set);
+	sigaddset(&tool.set, SIGTERM);
+	sigaddset(&tool.set, SIGINT);
+	sigaddset(&tool.set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &tool.set, NULL) < 0)
+		die_perror("signals");
+	tool.sigfd = signalfd(-1, &tool.set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (tool.sigfd < 0)
+		die_perror("signalfd");
+}
+
+/* Read what the signalfd holds (without waiting). */
+static void tool_read_signals(void)
+{
+	struct signalfd_siginfo si;
+
+	while (read(tool.sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (!tool.stop)
+			tool.stop = (int)si.ssi_signo;
+}
+
+/**
+ * tool_poll() - wait for @pfd or a stop signal
+ * @pfd:	fds to wait for (at most TOOL_MAXFDS - 1)
+ * @n:		their number
+ * @timeout_ms:	longest wait, < 0 = no limit
+ *
+ * Return: number of @pfd entries with revents, 0 on timeout or signal, -1
+ * with errno.
+ */
+int tool_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	struct pollfd all[TOOL_MAXFDS];
+	struct timespec ts, *tp = NULL;
+	nfds_t i;
+	int r, ready = 0;
+
+	if (n >= TOOL_MAXFDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		all[i] = pfd[i];
+	all[n] = (struct pollfd){ .fd = tool.sigfd, .events = POLLIN };
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tp = &ts;
+	}
+	do
+		r = ppoll(all, n + 1, tp, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		pfd[i].revents = all[i].revents;
+		if (all[i].revents)
+			ready++;
+	}
+	if (all[n].revents)
+		tool_read_signals();
+	return ready;
+}
+
+/**
+ * tool_stop_signal() - the stop signal received, 0 if none
+ */
+int tool_stop_signal(void)
+{
+	if (!tool.stop && tool.sigfd >= 0)
+		tool_read_signals();
+	return tool.stop;
+}
+
+/**
+ * tool_out_nonblock() - non-blocking output for a pipe or a socket
+ * @fd:	the output
+ *
+ * The file status flags belong to the open file description, which a
+ * shell pipeline shares with nobody else but a terminal may share with the
+ * whole session: only pipes and sockets are changed, and
+ * tool_out_restore() puts the flags back at exit.
+ *
+ * Return: the previous flags, or -1 if nothing was changed.
+ */
+int tool_out_nonblock(int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return -1;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_NONBLOCK) || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	return fl;
+}
+
+void tool_out_restore(int fd, int flags)
+{
+	if (flags >= 0)
+		(void)fcntl(fd, F_SETFL, flags);
+}
+
+/**
+ * tool_ctl_gone() - did the switch close the port?
+ * @fd:	a readable control stream
+ *
+ * Return: true on EOF or an error, false for stray bytes or EAGAIN/EINTR.
+ */
+bool tool_ctl_gone(int fd)
+{
+	char b[256];
+	ssize_t r = read(fd, b, sizeof(b));
+
+	if (r > 0)
+		return false;
+	return !(r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
+const sigset_t *tool_stop_set(void)
+{
+	return &tool.set;
+}
+
+/**
+ * tool_child_reset() - in a forked child: default signals, empty mask
+ */
+void tool_child_reset(void)
+{
+	sigset_t none;
+
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}

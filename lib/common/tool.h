@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lib/common/tool.h - the skeleton every vdekit tool is built on
+ *
+ * Users: vde_plug and vde_plug2tap (all of it: tool_init, tool_poll,
+ * tool_open, tool_opt_*, tool_recv, tool_ctl_gone, tool_out_nonblock); wirefilter, vde_cryptcab and
+ * slirpvde (tool_vnl_error, parse_num_arg; their epoll loops read the stop
+ * signals from a signalfd, lib/common/loop.h); dpipe (tool_stdio_guard; it
+ * waits in sigwaitinfo). Every daemon, vde_switch included, uses
+ * daemonize()/daemon_ready()/daemon_stopping() (daemon.h), and every stream
+ * output goes through lib/stream.h's stream_tx writer.
+ *
+ * The shape of a tool:
+ *
+ *   tool_init("vde_plug");          stdio guard, SIGPIPE ignored, stop
+ *                                   signals (TERM, INT, HUP) blocked and
+ *                                   read through a signalfd
+ *   parse options with tool_opt_*() and parse_num_arg() (one message format)
+ *   conn = tool_open(&net, descr);  vde_open() or exit 1 with a message that
+ *                                   names the VNL, the cause and the remedy
+ *   if (daemon) daemonize();        the parent waits for daemon_ready()
+ *   pidfile_write(); daemon_ready("what it serves");
+ *   while (!tool_stop_signal()) {
+ *           tool_poll(pfd, n, timeout);    sees a stop signal on every
+ *                                          wake-up, however busy the fds
+ *           ... at most TOOL_BURST units of work per ready fd ...
+ *   }
+ *   daemon_stopping(why);
+ *
+ * Why a signalfd in the poll set: ppoll() with the stop signals unblocked
+ * only delivers them when it would sleep; with an fd that is always ready
+ * (stdin on /dev/zero) the handler never runs and the tool ignores SIGTERM.
+ * A signalfd is an fd like the others: it is reported on every wake-up.
+ * Daemons on the epoll loop (lib/common/loop.h) get the same through
+ * loop_add_signals().
+ */
+#ifndef VDEKIT_TOOL_H
+#define VDEKIT_TOOL_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "libvdeplug.h"
+
+/* Upper bound on the frames (or records, or reads) one ready fd may cost
+ * per wake-up; past it the tool goes back to tool_poll(). */
+#define TOOL_BURST	64
+
+/* tool_init() - log identity, stdio guard (fds 0-2 exist, so no socket or
+ * pipe ever becomes "stdout"), SIGPIPE ignored, stop signals blocked and
+ * routed to a signalfd. Exits 1 with a message on failure. */
+void tool_init(const char *name);
+
+/* tool_stdio_guard() - fds 0, 1 and 2 are open (to /dev/null if they were
+ * closed), so no socket or pipe opened later takes their number. */
+void tool_stdio_guard(void);
+
+/* tool_poll() - ppoll() over @pfd plus the stop-signal fd. @timeout_ms < 0
+ * waits forever. Returns the number of @pfd entries with events (0 on
+ * timeout or when only a signal arrived), or -1 with errno (never EINTR). A
+ * stop signal is recorded for tool_stop_signal(). */
+int tool_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
+
+/* The stop signal received (SIGTERM, SIGINT, SIGHUP), 0 if none. Also
+ * checks the signalfd without waiting, so a busy loop that does not poll
+ * can ask too. */
+int tool_stop_signal(void);
+
+/* tool_out_nonblock() - make a pipe or socket output non-blocking, so a
+ * stalled reader never holds the loop (the stream_tx writer keeps what it
+ * does not take); a tty or file is left alone. Returns the previous file
+ * status flags for tool_out_restore(), or -1 when nothing was changed. */
+int tool_out_nonblock(int fd);
+void tool_out_restore(int fd, int flags);
+
+/* tool_ctl_gone() - a switch's control stream (vde_ctlfd()) is readable:
+ * true when it says the switch closed the port (EOF or an error), false for
+ * stray bytes or EAGAIN/EINTR. */
+bool tool_ctl_gone(int fd);
+
+/* The signals tool_init() blocked; children must unblock them before exec
+ * (tool_child_reset() does). */
+const sigset_t *tool_stop_set(void);
+
+/* In a forked child before exec: default signal dispositions and mask. */
+void tool_child_reset(void);
+
+/* --- networks: the option block and the open --------------------------- */
+
+/* One network end as the command line describes it: VNL (or -s DIR), -p
+ * port, -g group, -m mode. */
+struct tool_net {
+	char *vnl;			/* NULL or "" = the default switch */
+	struct vde_open_args args;	/* port, group, mode (0 = 0700) */
+	const char *name;		/* for messages: the VNL or "the default switch" */
+	VDECONN *conn;
+};
+
+/* Option parsers with the one message format of parse_num_arg(). */
+void tool_opt_port(struct tool_net *n, const char *arg);	/* -p N, --port N */
+void tool_opt_mode(struct tool_net *n, const char *arg);	/* -m MODE (octal) */
+
+/* tool_open() - open @n with label @descr; on failure exit 1 with
+ * "cannot open VNL: what went wrong (what to do)" from tool_vnl_error(). */
+VDECONN *tool_open(struct tool_net *n, const char *descr);
+
+/* tool_recv() - one vde_recv_batch() of at most @n frames into @bufs (@n
+ * buffers of VDE_ETHBUFSIZE bytes, described in @msg). Returns the number
+ * of frames, 0 when none is there (EAGAIN, EINTR), TOOL_GONE when the
+ * connection was closed (by the switch, the peer, the stream's end), or
+ * TOOL_ERROR with errno for anything else. */
+#define TOOL_GONE	(-1)
+#define TOOL_ERROR	(-2)
+int tool_recv(VDECONN *conn, struct vde_msg *msg, unsigned char (*bufs)[VDE_ETHBUFSIZE],
+	      unsigned int n);
+
+/* tool_vnl_error() - the message for vde_open(@vnl) failing with @err:
+ * names the VNL, says what went wrong and what to do. Static buffer. */
+const char *tool_vnl_error(const char *vnl, int err);
+
+#endif

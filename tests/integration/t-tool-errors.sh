@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-tool-errors.sh - every tool explains a VNL it cannot open (the VNL, what
+# went wrong, what to do: lib/common/toolnet.c) instead of a raw strerror,
+# and reports a bad number with one format (parse_num_arg): `-p 5x` is an
+# error, never a pid file or a truncated number.
+. "$top_srcdir/tests/lib/env.sh"
+
+# expect WHAT PATTERN CMD...: CMD exits 1 and its stderr matches PATTERN
+expect() {
+	local what=$1 pat=$2 rc
+	shift 2
+	timeout 20 "$@" </dev/null >/dev/null 2>"$TMP/err"
+	rc=$?
+	[ $rc = 1 ] || fail "$what: status $rc, $(cat "$TMP/err")"
+	grep -Eq -- "$pat" "$TMP/err" || fail "$what: said '$(cat "$TMP/err")', want /$pat/"
+}
+
+PLUG=$(bin vde_plug)
+WF=$(bin wirefilter)
+SLIRP=$(bin slirpvde)
+CAB=$(bin vde_cryptcab)
+P2T=$(bin vde_plug2tap)
+
+expect "unknown module" \
+	"^vde_plug: cannot open nosuch://x: unknown VNL module \(.*plugin" "$PLUG" nosuch://x
+expect "unresolvable udp host" \
+	"cannot open udp://1->nosuchhost\.invalid:2: cannot resolve the host.*\(check the host" \
+	"$PLUG" "udp://1->nosuchhost.invalid:2"
+expect "16-character tap name" \
+	"cannot open tap://abcdefghijklmnop: interface name too long \(.*at most 15 characters" \
+	"$PLUG" tap://abcdefghijklmnop
+expect "missing switch" "cannot open $TMP/nosw: no switch there \(start one" "$PLUG" "$TMP/nosw"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -c /dev/net/tun ]; then
+	expect "tap without privilege" \
+		"cannot open tap://vdet$$: not allowed .*CAP_NET_ADMIN.*persistent tap owned by" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$PLUG" "tap://vdet$$"
+fi
+expect "wirefilter: unknown module" "^wirefilter: cannot open nosuch://x: unknown VNL module" \
+	"$WF" nosuch://x null://
+expect "slirpvde: unknown module" "^slirpvde: cannot open nosuch://x: unknown VNL module" \
+	"$SLIRP" -s nosuch://x
+
+# numbers: one message format, trailing junk refused
+num='port 5x: invalid \(expected a number from 1 to [0-9]+\)'
+expect "vde_plug -p 5x" "^vde_plug: $num" "$PLUG" -p 5x "$TMP/nosw"
+expect "vde_plug --port2 5x" "^vde_plug: $num" "$PLUG" --port2 5x a b
+expect "vde_plug2tap -p 5x" "^vde_plug2tap: $num" "$P2T" -p 5x tapx
+expect "slirpvde -P 5x" "^slirpvde: $num" "$SLIRP" -P 5x
+expect "vde_cryptcab -p 5x" "^vde_cryptcab: $num" "$CAB" -p 5x
+expect "wirefilter --seed 5x" "^wirefilter: seed 5x: invalid \(expected a number from 0 to" \
+	"$WF" --seed 5x
+
+# the same long options everywhere: -h/--help, -V/--version in every tool;
+# --mgmt, --mgmtmode, --mgmtgroup in every tool with a console; --pidfile and
+# --daemon in every daemon
+# (vde_switch: its options belong to switch/, not covered here)
+for t in vde_plug vde_plug2tap dpipe wirefilter vde_cryptcab slirpvde; do
+	b=$(bin $t)
+	"$b" -h >"$TMP/h1" 2>&1 && "$b" --help >"$TMP/h2" 2>&1 && cmp -s "$TMP/h1" "$TMP/h2" ||
+		fail "$t: -h and --help differ or fail"
+	"$b" -V >/dev/null 2>&1 && "$b" --version >/dev/null 2>&1 || fail "$t: -V/--version"
+	"$b" --help 2>&1 | grep -q -- "--pidfile" || fail "$t: no --pidfile"
+	"$b" --help 2>&1 | grep -q -- "--daemon" || fail "$t: no --daemon"
+done
+for t in wirefilter vde_cryptcab slirpvde vde_switch; do
+	for o in --mgmt --mgmtmode --mgmtgroup; do
+		"$(bin $t)" --help 2>&1 | grep -Eq -- "$o( |$)" || fail "$t: no $o"
+	done
+done
+pass "clear open errors and one bad-number format; the same options everywhere"
