@@ -18,8 +18,11 @@
 #         datagram per send, as QEMU's -netdev vde does); delivered frames/s
 #   plug  the vhost-user:// VNL (vde_plug vhost-user:///SOCK SWITCH) into a
 #         sink port; the sink's OUT counter over the sender's time
+# Then, unless SUPER=0: NS (default 20000) TCP super-frames of 65535 bytes
+# guest -> guest (the sender posts the same TSO frame, the receiver takes
+# guest offloads: each arrives whole), Gbit/s of frame bytes, per run.
 # Switch CPU per frame: the switch's utime + stime (/proc) over the frames.
-# Environment: N (default 300000), SIZES (default "64 1514"), MODES.
+# Environment: N (default 300000), SIZES (default "64 1514"), MODES, NS, SUPER.
 set -u
 RUNS=3
 while getopts "r:h" c; do
@@ -35,6 +38,8 @@ B=$(cd "$1" && pwd)
 N=${N:-300000}
 SIZES=${SIZES:-64 1514}
 MODES=${MODES:-vv vd dd plug}
+NS=${NS:-20000}
+SUPER=${SUPER:-1}
 TMP=$(mktemp -d /tmp/vhbench.XXXXXX)
 SWPID=
 PLUGPID=
@@ -86,6 +91,23 @@ run_vv() {	# LEN
 	# received=N len= ms= rate=
 	rate=$(awk '{ split($4, a, "="); print a[2] }' "$TMP/rx.out")
 	echo "$rate $N $(per_frame $((c1 - c0)) "$N")"
+}
+
+run_ss() {	# -> "Gbit/s received cpu_ns_per_superframe"
+	local c0 c1 rate
+	switch_up nosink --vhost-user "$TMP/g1.sock:1" --vhost-user "$TMP/g2.sock:2"
+	rm -f "$TMP/ready"
+	"$B/tests/vhost_front" -G -B -r "$NS" -l 65535 -t 120 -R "$TMP/ready" "$TMP/g2.sock" \
+		>"$TMP/rx.out" 2>"$TMP/rx.log" &
+	local rp=$!
+	for _ in $(seq 200); do [ -e "$TMP/ready" ] && break; sleep 0.05; done
+	c0=$(cpu_ticks)
+	"$B/tests/vhost_front" -B -T -n "$NS" -l 65535 -t 120 "$TMP/g1.sock" >/dev/null || exit 1
+	wait $rp || { echo "ss: receiver failed: $(cat "$TMP/rx.log")" >&2; exit 1; }
+	c1=$(cpu_ticks)
+	switch_down
+	rate=$(awk '{ split($4, a, "="); print a[2] }' "$TMP/rx.out")
+	echo "$(awk -v r="$rate" 'BEGIN { printf "%.1f", r * 65535 * 8 / 1e9 }') $NS $(per_frame $((c1 - c0)) "$NS")"
 }
 
 run_vd() {	# LEN
@@ -181,3 +203,13 @@ for len in $SIZES; do
 	done
 	echo
 done
+if [ "$SUPER" != 0 ]; then
+	echo
+	: >"$TMP/ss"
+	for r in $(seq "$RUNS"); do
+		set -- $(run_ss)
+		echo "super-frames 65535 B run=$r: $1 Gbit/s ($2 got, $3 ns cpu/super-frame)"
+		echo "$1" >>"$TMP/ss"
+	done
+	echo "super-frames 65535 B guest -> guest: median $(median <"$TMP/ss") Gbit/s"
+fi
