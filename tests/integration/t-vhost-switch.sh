@@ -146,6 +146,45 @@ done
 kill -0 $SW || fail "switch died"
 pass "${#WHY[@]} malformed cases: that guest disconnected with the reason logged, the other one kept receiving"
 
+# a front end that sends half a message and waits: disconnected at once
+# (the switch never waits for a guest), the switch goes on
+n0=$(wc -l <"$TMP/sw.log")
+python3 - "$G1" "$TMP/half.done" <<'EOS' &
+import socket, sys, time, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.send(b"\x01\x00\x00\x00\x01")		# 5 of the 12 header bytes
+s.settimeout(20)
+try:
+    closed = s.recv(1) == b""
+except OSError:
+    closed = False
+open(sys.argv[2], "w").write("closed" if closed else "open")
+EOS
+HP=$!; PIDS+=($HP)
+wait_for test -s "$TMP/half.done" || fail "half a message: not disconnected"
+[ "$(cat "$TMP/half.done")" = closed ] || fail "half a message: connection not closed"
+newlog "$n0" "truncated message header" || fail "half a message: no log line"
+"$CLIENT" -n 5 -l 100 -S 40 "$TMP/sw" >/dev/null || fail "client send"
+wait_for nlines "$TMP/rx6.out" $((5 * k + 5)) || fail "guest 2 stopped receiving"
+k=$((k + 1))
+pass "half a message from a front end: disconnected with its reason (no wait for the rest), forwarding goes on"
+
+# a guest that stops reading (its 256 receive buffers used up, never
+# reposted) only loses its own frames: guest 2 gets all 1500
+"$FRONT" -t 60 -H "$TMP/never" -R "$TMP/ready11" "$G1" >/dev/null 2>&1 &
+F11=$!; PIDS+=($F11)
+wait_for test -e "$TMP/ready11" || fail "stuck guest not ready"
+for b in $(seq 0 14); do
+	"$CLIENT" -n 100 -l 100 -S $((50 + b)) "$TMP/sw" >/dev/null || fail "client send"
+	WAIT_SECS=15 wait_for nlines "$TMP/rx6.out" $((5 * k + 100 * b + 100)) ||
+		fail "guest 2 got $(($(wc -l <"$TMP/rx6.out") - 5 * k)) of $((100 * b + 100)) with a stuck guest"
+done
+out=$(mgmt sw port/stats 3)
+echo "$out" | grep -qE "qfull [1-9]" || fail "no queue-full drops counted on the stuck guest's port: $out"
+kill $F11
+pass "a guest that stops reading loses its own frames (qfull on port 3), the other guest got 1500 of 1500"
+
 # kill -9 of a front end: port, mappings and fds released
 nfd() { ls /proc/$SW/fd | wc -l; }
 nmap() { grep -c memfd:guest /proc/$SW/maps; }
