@@ -15,6 +15,7 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
+. "$top_srcdir/tests/integration/vhost-lib.sh"
 need_root
 
 QEMU=/usr/bin/qemu-system-x86_64
@@ -54,29 +55,13 @@ helpers() {	# slirpvde (its host side in ns host) and vde_plug2tap (ns th)
 	spawn "th-plug$1.log" n th vde_plug2tap -s "$TMP/sw" tap0
 	PTAP=$LASTPID
 }
-cat >"$TMP/httpsrv.py" <<'EOS'
-import http.server, sys
-BLOB = bytes((i * 7 + (i >> 8)) & 255 for i in range(1 << 20))
-log = open(sys.argv[2], "a", buffering=1)
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = BLOB if self.path == "/blob" else b"ok\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
-        log.write("%s %d\n" % (self.path, len(body)))
-    def log_message(self, *a):
-        pass
-http.server.ThreadingHTTPServer((sys.argv[1], 8080), H).serve_forever()
-EOS
+HTTPSRV=$(vhost_httpsrv)
 
 sw 1 --vhost-user "$VM"
 helpers 1
 tap_up th tap0 10.0.2.50
-spawn http.err n host python3 "$TMP/httpsrv.py" 127.0.0.1 "$TMP/http.log"
-spawn http2.err n th python3 "$TMP/httpsrv.py" 10.0.2.50 "$TMP/http2.log"
+spawn http.err n host python3 "$HTTPSRV" 127.0.0.1 "$TMP/http.log"
+spawn http2.err n th python3 "$HTTPSRV" 10.0.2.50 "$TMP/http2.log"
 WAIT_SECS=10 wait_for n host socat -u /dev/null TCP:127.0.0.1:8080 || fail "HTTP server did not start"
 WAIT_SECS=10 wait_for n th socat -u /dev/null TCP:10.0.2.50:8080 || fail "HTTP server 2 did not start"
 

@@ -13,6 +13,7 @@
 TEST_TIMEOUT=${TEST_TIMEOUT:-200}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
+. "$top_srcdir/tests/integration/vhost-lib.sh"
 FRONT=$(bin vhost_front)
 [ -n "$OUR_SWITCH" ] || fail "switch/vde_switch not built"
 
@@ -72,26 +73,7 @@ pass "3000 frames back to back guest -> guest (ring of 256): none lost, back-pre
 client tso -r 20 -t 20 "$TMP/sw"
 "$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
 finish tso
-python3 - "$TMP/tso.out" <<'EOS' || fail "TSO segments wrong"
-import sys
-def csum(b):
-    if len(b) % 2: b += b"\0"
-    s = sum(int.from_bytes(b[i:i+2], "big") for i in range(0, len(b), 2))
-    while s >> 16: s = (s & 0xffff) + (s >> 16)
-    return s
-frames = [bytes.fromhex(l.strip()) for l in open(sys.argv[1])]
-assert len(frames) == 20, len(frames)
-pay = b""
-for i, f in enumerate(frames):
-    assert len(f) == 1054, len(f)
-    ip, tcp = f[14:34], f[34:54]
-    assert csum(ip) == 0xffff, "ip checksum"
-    assert int.from_bytes(tcp[4:8], "big") == 1 + 1000 * i, "seq"
-    ph = ip[12:20] + b"\0\6" + (1020).to_bytes(2, "big")
-    assert csum(ph + f[34:]) == 0xffff, "tcp checksum"
-    pay += f[54:]
-assert pay == bytes((j * 13 + 9) & 255 for j in range(20000)), "payload"
-EOS
+tso_segments_ok "$TMP/tso.out" || fail "TSO segments wrong"
 pass "TSO super-frame of 20054 bytes from a guest: 20 wire segments, checksums and payload right"
 
 # guest -> guest: whole to a guest that takes TSO (-G), with its header;
@@ -119,32 +101,18 @@ pass "TSO super-frame guest -> guest: whole (20054 bytes, NEEDS_CSUM, TCPV4, MSS
 "$FRONT" -r 1000000 -t 120 -R "$TMP/ready6" "$G2" >"$TMP/rx6.out" 2>"$TMP/rx6.log" &
 F6=$!; PIDS+=($F6)
 wait_for test -e "$TMP/ready6" || fail "guest 2 not ready"
-declare -A WHY=(
-	[addr]="guest transmit queue: descriptor address outside guest memory"
-	[len]="guest transmit queue: descriptor chain longer than a frame"
-	[loop]="guest transmit queue: descriptor chain too long or looping"
-	[long]="guest transmit queue: descriptor chain too long or looping"
-	[head]="guest transmit queue: descriptor head out of range"
-	[ahead]="guest transmit queue: avail index too far ahead"
-	[indirect]="guest transmit queue: indirect descriptor (not negotiated)"
-	[write]="guest transmit queue: writable descriptor in a transmit chain"
-	[ringaddr]="ring outside guest memory"
-	[memtable]="bad SET_MEM_TABLE region count or fds"
-	[bigregion]="memory region larger than its file"
-	[version]="bad protocol version"
-)
 newlog() { tail -n +$(($1 + 1)) "$TMP/sw.log" | grep -qF "port 3: guest disconnected: $2"; }
 k=0
-for c in "${!WHY[@]}"; do
+for c in "${!VHOST_WHY[@]}"; do
 	n0=$(wc -l <"$TMP/sw.log")
 	out=$("$FRONT" -E "$c" -t 10 "$G1" 2>&1) || fail "case $c: $out"
-	wait_for newlog "$n0" "${WHY[$c]}" || fail "case $c: no log line '${WHY[$c]}'"
+	wait_for newlog "$n0" "${VHOST_WHY[$c]}" || fail "case $c: no log line '${VHOST_WHY[$c]}'"
 	k=$((k + 1))
 	"$CLIENT" -n 5 -l 100 -S $((20 + k)) "$TMP/sw" >/dev/null || fail "client send"
 	wait_for nlines "$TMP/rx6.out" $((5 * k)) || fail "guest 2 stopped receiving after case $c"
 done
 kill -0 $SW || fail "switch died"
-pass "${#WHY[@]} malformed cases: that guest disconnected with the reason logged, the other one kept receiving"
+pass "${#VHOST_WHY[@]} malformed cases: that guest disconnected with the reason logged, the other one kept receiving"
 
 # a front end that sends half a message and waits: disconnected at once
 # (the switch never waits for a guest), the switch goes on
@@ -183,6 +151,8 @@ done
 out=$(mgmt sw port/stats 3)
 echo "$out" | grep -qE "qfull [1-9]" || fail "no queue-full drops counted on the stuck guest's port: $out"
 kill $F11
+noep() { ! mgmt sw port/print | grep -qF ": $G1"; }
+wait_for noep || fail "the stuck guest's endpoint is still on port 3"
 pass "a guest that stops reading loses its own frames (qfull on port 3), the other guest got 1500 of 1500"
 
 # kill -9 of a front end: port, mappings and fds released
@@ -200,7 +170,6 @@ mgmt sw port/print | grep -qF ": $G1" || fail "port 3 has no endpoint"
 kill -9 $F7
 wait_for maps_back || fail "guest memory still mapped after kill -9"
 wait_for fds_back || fail "fds not released: $(nfd) vs $base"
-noep() { ! mgmt sw port/print | grep -qF ": $G1"; }
 wait_for noep || fail "endpoint still on port 3"
 client c8 -r 10 -t 20 "$TMP/sw"
 "$FRONT" -n 10 -l 100 -S 7 -o "$TMP/sent8" -t 20 "$G1" || fail "front end after kill -9"
