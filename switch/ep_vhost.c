@@ -5,7 +5,7 @@
  * most one guest. When a front end connects, a struct vhost_dev takes the
  * connection and an endpoint is attached to the listener's port; the
  * device's epoll fd (protocol messages, guest kicks) and a private eventfd
- * (work of our own: a ring found broken in tx, room found in want()) are
+ * (work of our own: a ring found broken in tx) are
  * this kind's fds in the loop. The endpoint lives exactly as long as the connection: a
  * disconnect, a protocol or ring error (the core's reason is logged) or
  * port/epclose closes it, unmaps the guest's memory, closes every fd of
@@ -250,9 +250,11 @@ static int vh_want(struct endpoint *ep, bool rx, bool tx)
 
 	v->rx_on = rx;
 	v->tx_on = tx;
+	/* no look at the ring here: a kick the guest gave while we were not
+	 * watching is still counted in its eventfd and shows at once; a
+	 * frame that does not fit the buffers posted so far waits for the
+	 * next kick instead of spinning */
 	vhost_dev_want(v->dev, rx, tx);
-	if (tx && vhost_dev_room(v->dev))
-		vh_poke(v);	/* room came before we asked */
 	return 0;
 }
 

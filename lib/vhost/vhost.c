@@ -790,9 +790,11 @@ int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n)
 	return (int)got;
 }
 
-/* One frame into the guest's receive ring: 1 done, 0 no room, -1 broken.
- * With MRG_RXBUF a frame spans several chains; the header, written last
- * into the first one, says how many. */
+/* One frame into the guest's receive ring: 1 done, 0 no room (the guest
+ * may post more), 2 never fits (it needs more than VRING_MAXSEG chains,
+ * or without MRG_RXBUF the guest's chain is too short: dropped), -1
+ * broken. With MRG_RXBUF a frame spans several chains; the header, written
+ * last into the first one, says how many. */
 static int send_one(struct vhost_dev *d, struct vhost_queue *q, const struct vhost_pkt *p)
 {
 	bool mrg = d->features & (1ULL << VIRTIO_NET_F_MRG_RXBUF_);
@@ -826,8 +828,10 @@ static int send_one(struct vhost_dev *d, struct vhost_queue *q, const struct vho
 		done += l;
 	}
 	if (done < total) {
+		bool ring_empty = nb < VRING_MAXSEG && (nb == 0 || mrg);
+
 		vring_unpop(&q->vr, nb);
-		return 0;
+		return ring_empty ? 0 : 2;
 	}
 	meta_to_hdr(&p->vh, nb, h);
 	vring_copy_to(&d->first, 0, h, d->hdrlen);
@@ -860,8 +864,9 @@ static int send_batch(struct vhost_dev *d, const struct vhost_pkt *p, unsigned i
 			break;
 		if (r == 0 && stop)
 			break;
-		if (r == 0) {
+		if (r != 1) {
 			d->st.tx_drops++;
+			sent += r == 2 && stop;	/* taken: waiting would not help */
 			continue;
 		}
 		sent++;

@@ -112,7 +112,9 @@ int vhost_dev_send(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int 
 /* Like vhost_dev_send(), but stops at the first frame that finds no
  * room in the guest's receive ring: that one and those after it are left
  * to the caller (not dropped, not counted). A frame longer than
- * VHOST_MAX_PKT is dropped and counted as taken. Count taken, or -1. */
+ * VHOST_MAX_PKT, or one that could never fit the guest's buffers (more
+ * than VRING_MAXSEG of them, or one short buffer without MRG_RXBUF), is
+ * dropped, counted and taken. Count taken, or -1. */
 int vhost_dev_xmit(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n);
 /* What makes vhost_dev_fd() readable besides protocol messages: @frames,
  * guest transmit kicks and frames left in the ring (default on; off while

@@ -286,6 +286,10 @@ static void test_legacy(void)
 	ok(vhost_dev_send(d, &p, 1) == 1, "frame delivered");
 	ok(mem[BUFS + 9] == 0 && mem[BUFS + 10] == 0xab && mem[BUFS + 69] == 0xab &&
 	   mem[BUFS + 70] == 0xee, "10-byte header without VERSION_1 and MRG_RXBUF");
+	setdesc(RXQ, 1, BUFS + 0x1000, 50, 2, 0);
+	avail(RXQ, 1, 1);
+	ok(vhost_dev_xmit(d, &p, 1) == 1 && vhost_dev_stats(d)->tx_drops == 1,
+	   "without MRG_RXBUF a 60-byte frame for a 50-byte buffer never fits: taken, dropped");
 	u64msg(2, 1ULL << 63, 9);
 	r = vhost_dev_poll(d);
 	ok(r < 0 && !strcmp(vhost_dev_error(d), "front end set features we did not offer"),
