@@ -180,7 +180,8 @@ for len in $SIZES; do
 	for r in $(seq "$RUNS"); do
 		line="len=$len run=$r"
 		for m in $MODES; do
-			set -- $(run_$m "$len")
+			read -r a1 a2 a3 < <(run_"$m" "$len")
+			set -- "$a1" "$a2" "$a3"
 			line="$line  $m: $1 fps ($2 got, $3 ns cpu/frame)"
 			echo "$1" >>"$TMP/$m.$len"; echo "$3" >>"$TMP/$m.$len.cpu"
 		done
@@ -207,7 +208,8 @@ if [ "$SUPER" != 0 ]; then
 	echo
 	: >"$TMP/ss"
 	for r in $(seq "$RUNS"); do
-		set -- $(run_ss)
+		read -r a1 a2 a3 < <(run_ss)
+		set -- "$a1" "$a2" "$a3"
 		echo "super-frames 65535 B run=$r: $1 Gbit/s ($2 got, $3 ns cpu/super-frame)"
 		echo "$1" >>"$TMP/ss"
 	done

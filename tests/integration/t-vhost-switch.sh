@@ -21,7 +21,7 @@ FRONT=$(bin vhost_front)
 G1=$TMP/g1.sock G2=$TMP/g2.sock
 "$OUR_SWITCH" -s "$TMP/sw" -M "$TMP/sw.mgmt" --nostdin --vhost-user "$G1:3" \
 	2>"$TMP/sw.log" </dev/null &
-SW=$!; PIDS+=($SW)
+SW=$!; PIDS+=("$SW")
 wait_for sock_ready "$TMP/sw.mgmt" || fail "switch: no mgmt socket: $(cat "$TMP/sw.log")"
 wait_for test -S "$G1" || fail "switch did not listen on $G1"
 out=$(mgmt sw "vhost/add $G2")
@@ -37,7 +37,7 @@ pass "--vhost-user PATH:PORT and vhost/add listen; vhost/print lists both; bad a
 
 # guest 2 receives while guest 1 sends: 300 frames byte for byte
 "$FRONT" -r 300 -t 30 -R "$TMP/ready2" "$G2" >"$TMP/rx2.out" 2>"$TMP/rx2.log" &
-F2=$!; PIDS+=($F2)
+F2=$!; PIDS+=("$F2")
 wait_for test -e "$TMP/ready2" || fail "guest 2 not ready: $(cat "$TMP/rx2.log")"
 out=$(mgmt sw port/print)
 echo "$out" | grep -qE "endpoint ID [0-9]+ module vhost-user +: $G2" ||
@@ -53,7 +53,7 @@ client c1 -r 100 -t 20 "$TMP/sw"
 finish c1
 same "$TMP/sent3" "$TMP/c1.out" "guest -> datagram client"
 "$FRONT" -r 100 -t 30 -R "$TMP/ready4" "$G2" >"$TMP/rx4.out" 2>"$TMP/rx4.log" &
-F4=$!; PIDS+=($F4)
+F4=$!; PIDS+=("$F4")
 wait_for test -e "$TMP/ready4" || fail "guest 2 not ready"
 "$CLIENT" -n 100 -l 1400 -S 5 -o "$TMP/sent4" "$TMP/sw" >/dev/null || fail "client send"
 wait $F4 || fail "guest 2 receive: $(cat "$TMP/rx4.log")"
@@ -62,7 +62,7 @@ pass "100 frames of 1400 bytes each way between a vhost-user port and a datagram
 
 # back-pressure: 3000 frames back to back into a 256-entry receive ring
 "$FRONT" -r 3000 -t 60 -R "$TMP/ready5" "$G2" >"$TMP/rx5.out" 2>"$TMP/rx5.log" &
-F5=$!; PIDS+=($F5)
+F5=$!; PIDS+=("$F5")
 wait_for test -e "$TMP/ready5" || fail "guest 2 not ready"
 "$FRONT" -n 3000 -l 200 -S 6 -o "$TMP/sent5" -t 60 "$G1" || fail "guest 1 send"
 wait $F5 || fail "guest 2 got $(wc -l <"$TMP/rx5.out") of 3000: $(cat "$TMP/rx5.log")"
@@ -79,7 +79,7 @@ pass "TSO super-frame of 20054 bytes from a guest: 20 wire segments, checksums a
 # guest -> guest: whole to a guest that takes TSO (-G), with its header;
 # cut into the same 20 segments for one that does not
 "$FRONT" -G -r 1 -t 20 -R "$TMP/ready9" "$G2" >"$TMP/rx9.out" 2>"$TMP/rx9.log" &
-F9=$!; PIDS+=($F9)
+F9=$!; PIDS+=("$F9")
 wait_for test -e "$TMP/ready9" || fail "guest 2 not ready"
 "$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
 wait $F9 || fail "guest 2 receive: $(cat "$TMP/rx9.log")"
@@ -87,7 +87,7 @@ read -r fl gso mss hex <"$TMP/rx9.out"
 [ "$fl $gso $mss" = "flags=1 gso=1 mss=1000" ] || fail "super-frame header: $fl $gso $mss"
 [ "${#hex}" = $((2 * 20054)) ] || fail "super-frame of $((${#hex} / 2)) bytes, not 20054"
 "$FRONT" -r 20 -t 20 -R "$TMP/ready10" "$G2" >"$TMP/rx10.out" 2>"$TMP/rx10.log" &
-F10=$!; PIDS+=($F10)
+F10=$!; PIDS+=("$F10")
 wait_for test -e "$TMP/ready10" || fail "guest 2 not ready"
 "$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
 wait $F10 || fail "guest 2 (no offloads) receive: $(cat "$TMP/rx10.log")"
@@ -99,7 +99,7 @@ pass "TSO super-frame guest -> guest: whole (20054 bytes, NEEDS_CSUM, TCPV4, MSS
 # malformed guests on port 3: each only loses its connection; guest 2
 # (a live connection all along) keeps receiving from a datagram client
 "$FRONT" -r 1000000 -t 120 -R "$TMP/ready6" "$G2" >"$TMP/rx6.out" 2>"$TMP/rx6.log" &
-F6=$!; PIDS+=($F6)
+F6=$!; PIDS+=("$F6")
 wait_for test -e "$TMP/ready6" || fail "guest 2 not ready"
 newlog() { tail -n +$(($1 + 1)) "$TMP/sw.log" | grep -qF "port 3: guest disconnected: $2"; }
 k=0
@@ -129,7 +129,7 @@ except OSError:
     closed = False
 open(sys.argv[2], "w").write("closed" if closed else "open")
 EOS
-HP=$!; PIDS+=($HP)
+HP=$!; PIDS+=("$HP")
 wait_for test -s "$TMP/half.done" || fail "half a message: not disconnected"
 [ "$(cat "$TMP/half.done")" = closed ] || fail "half a message: connection not closed"
 newlog "$n0" "truncated message header" || fail "half a message: no log line"
@@ -141,7 +141,7 @@ pass "half a message from a front end: disconnected with its reason (no wait for
 # a guest that stops reading (its 256 receive buffers used up, never
 # reposted) only loses its own frames: guest 2 gets all 1500
 "$FRONT" -t 60 -H "$TMP/never" -R "$TMP/ready11" "$G1" >/dev/null 2>&1 &
-F11=$!; PIDS+=($F11)
+F11=$!; PIDS+=("$F11")
 wait_for test -e "$TMP/ready11" || fail "stuck guest not ready"
 for b in $(seq 0 14); do
 	"$CLIENT" -n 100 -l 100 -S $((50 + b)) "$TMP/sw" >/dev/null || fail "client send"
@@ -163,7 +163,7 @@ more_mapped() { [ "$(nmap)" -gt "$basemap" ]; }
 maps_back() { [ "$(nmap)" = "$basemap" ]; }
 fds_back() { [ "$(nfd)" = "$base" ]; }
 "$FRONT" -r 1000000 -t 60 -H "$TMP/never" "$G1" >/dev/null 2>&1 &
-F7=$!; PIDS+=($F7)
+F7=$!; PIDS+=("$F7")
 wait_for more_mapped || fail "guest memory not mapped"
 [ "$(nfd)" -gt "$base" ] || fail "no fds held for the guest"
 mgmt sw port/print | grep -qF ": $G1" || fail "port 3 has no endpoint"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # tests/integration/vhost-lib.sh - shared by the vhost-user tests (sourced
 # after env.sh)
 #
@@ -37,6 +38,7 @@ assert pay == bytes((j * 13 + 9) & 255 for j in range(20000)), "payload"
 EOS
 }
 
+# shellcheck disable=SC2034  # used by the tests that source this file
 declare -A VHOST_WHY=(
 	[addr]="guest transmit queue: descriptor address outside guest memory"
 	[len]="guest transmit queue: descriptor chain longer than a frame"
