@@ -60,6 +60,29 @@ wait $F4 || fail "guest 2 receive: $(cat "$TMP/rx4.log")"
 same "$TMP/sent4" "$TMP/rx4.out" "datagram client -> guest"
 pass "100 frames of 1400 bytes each way between a vhost-user port and a datagram client"
 
+# VLAN and mirroring apply to a vhost-user port as to any: port 3 (guest
+# 1) on VLAN 10 reaches port 8 (VLAN 10), not port 7 (VLAN 0); monitor
+# port 9 gets a copy of what port 3 sends
+for c in "vlan/create 10" "port/create 8" "port/setvlan 8 10" "port/setvlan 3 10" \
+	"port/create 9" "port/setmirror 9 3"; do
+	mgmt sw "$c" | grep -q "1000 Success" || fail "$c"
+done
+client c7 -p 7 -r 1000 -t 60 "$TMP/sw"
+client c8 -p 8 -r 10 -t 20 "$TMP/sw"
+client c9 -p 9 -r 10 -t 20 "$TMP/sw"
+"$FRONT" -n 10 -l 80 -S 12 -o "$TMP/sent12" -t 20 "$G1" || fail "guest 1 send"
+finish c8
+finish c9
+same "$TMP/sent12" "$TMP/c8.out" "guest on VLAN 10 -> port on VLAN 10"
+same "$TMP/sent12" "$TMP/c9.out" "mirror of port 3"
+out=$(mgmt sw "port/print 7")
+echo "$out" | grep -qE "OUT: pkts +0 " || fail "port 7 (VLAN 0) got frames of VLAN 10: $out"
+kill "${CPID[c7]}"
+for c in "port/delmirror 9" "port/setvlan 3 0"; do
+	mgmt sw "$c" | grep -q "1000 Success" || fail "$c"
+done
+pass "vhost-user port on VLAN 10: reaches VLAN 10 only; a monitor port mirrors it"
+
 # back-pressure: 3000 frames back to back into a 256-entry receive ring
 "$FRONT" -r 3000 -t 60 -R "$TMP/ready5" "$G2" >"$TMP/rx5.out" 2>"$TMP/rx5.log" &
 F5=$!; PIDS+=("$F5")
