@@ -6,9 +6,11 @@
  * VNL, or "-" for a VDE byte stream on stdin/stdout), the epoll loop, the
  * management console and the key tools (genkey, pubkey, genpsk).
  *
- * Data path: every wakeup drains its socket in recvmmsg batches; what the
- * engine sends or delivers meanwhile is queued and leaves at the end of the
- * batch in one sendmmsg per socket (switch frames: per run of one port).
+ * Data path: every wakeup drains its socket in batches (recvmmsg on UDP,
+ * vde_recv_batch on the switch side, which is right for every VNL and uses
+ * our switch's shared-memory rings); what the engine sends or delivers
+ * meanwhile is queued and leaves at the end of the batch in one sendmmsg
+ * on UDP and one vde_send_batch per run of one switch port.
  * On UDP, runs of equal-sized datagrams to one address go out as one GSO
  * message and arrive, with UDP_GRO, as one train that is cut up again: the
  * datagrams on the wire are exactly the protocol's. The engine's clock is
@@ -63,7 +65,6 @@ struct port {
 	struct cable_peer *peer;
 	VDECONN *conn;			/* NULL for the stdio stream */
 	int datafd, ctlfd;
-	bool nonblock;			/* datafd made non-blocking: drain in batches */
 	uint8_t buf[VDE_ETHBUFSIZE];
 };
 
@@ -111,10 +112,9 @@ struct sw_txq {
 	uint8_t buf[BATCH][CABLE_FRAME_MAX];
 };
 
-/* One recvmmsg batch of frames from a switch port. */
+/* One batch of frames from a switch port (vde_recv_batch). */
 struct rxq {
-	struct mmsghdr msg[BATCH];
-	struct iovec iov[BATCH];
+	struct vde_msg m[BATCH];
 	uint8_t buf[BATCH][SLOT];
 };
 
@@ -366,14 +366,23 @@ static int cb_send(void *arg, struct cable_peer *p, const struct cable_addr *to,
 	return 0;
 }
 
-/* Send @n frames of @port's run; the switch's backpressure is kept: on a
- * full socket wait (bounded) for room, then count what still fails. */
+/* Send @n frames of @port's run through the library; the switch's
+ * backpressure is kept: while it takes nothing, wait for room (at most
+ * 100 ms for the whole run: a stalled switch never holds the cable
+ * longer), then count what still fails. */
 static void flush_port_run(struct port *port, struct mmsghdr *msg, unsigned n)
 {
-	unsigned i = 0;
+	struct vde_msg m[BATCH];
+	uint64_t deadline = loop_now_ns() + 100000000ULL;
+	unsigned i = 0, k;
 
+	for (k = 0; k < n && k < BATCH; k++) {
+		m[k].buf = msg[k].msg_hdr.msg_iov[0].iov_base;
+		m[k].len = msg[k].msg_hdr.msg_iov[0].iov_len;
+	}
+	n = k;
 	while (i < n) {
-		int r = sendmmsg(port->datafd, msg + i, n - i, 0);
+		ssize_t r = vde_send_batch(port->conn, m + i, n - i, 0);
 
 		if (r > 0) {
 			i += (unsigned)r;
@@ -381,11 +390,14 @@ static void flush_port_run(struct port *port, struct mmsghdr *msg, unsigned n)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && errno == EAGAIN) {
+		if (r < 0 && errno == EAGAIN && loop_now_ns() < deadline) {
+			/* a full ring leaves the socket writable: nap, then retry */
 			struct pollfd pfd = { .fd = port->datafd, .events = POLLOUT };
+			struct timespec nap = { 0, 50000 };
 
-			if (poll(&pfd, 1, 100) == 1)
-				continue;
+			if (poll(&pfd, 1, 10) >= 0)
+				nanosleep(&nap, NULL);
+			continue;
 		}
 		port->peer->stats[C_TX_ERROR]++;
 		i++;
@@ -433,11 +445,6 @@ static void cb_deliver(void *arg, struct cable_peer *p, const uint8_t *frame, si
 	}
 	if (ctx->stdio) {
 		if (!stream_tx_queue(ctx->stx_out, frame, len))
-			p->stats[C_TX_ERROR]++;
-		return;
-	}
-	if (!port->nonblock) {
-		if (vde_send(port->conn, frame, len, 0) < 0)
 			p->stats[C_TX_ERROR]++;
 		return;
 	}
@@ -528,25 +535,26 @@ static void after_io(struct ctx *ctx)
 	}
 }
 
-/* recvmmsg one batch of switch frames into ctx->rx. With MSG_TRUNC msg_len
- * is the real length; a frame longer than SLOT (a jumbo frame) is dropped
- * by cable_tx() as tx_oversize on its length alone, before any byte is read. */
-static int rx_batch(struct ctx *ctx, int fd)
+/* One batch of frames from the switch port into ctx->rx, through the
+ * library (rings, datagrams or any module, nested plugins included: a tool
+ * never reads beneath a VNL). A frame longer than SLOT comes back cut to
+ * SLOT bytes, which is still more than CABLE_FRAME_MAX: cable_tx() drops
+ * it as tx_oversize. Returns the frames, 0 when none now, -1 when the
+ * connection is closed. */
+static int rx_batch(struct ctx *ctx, struct port *port)
 {
 	struct rxq *q = &ctx->rx;
-	int i, n;
+	ssize_t n;
+	int i;
 
 	for (i = 0; i < BATCH; i++) {
-		q->iov[i].iov_base = q->buf[i];
-		q->iov[i].iov_len = SLOT;
-		memset(&q->msg[i].msg_hdr, 0, sizeof(q->msg[i].msg_hdr));
-		q->msg[i].msg_hdr.msg_iov = &q->iov[i];
-		q->msg[i].msg_hdr.msg_iovlen = 1;
+		q->m[i].buf = q->buf[i];
+		q->m[i].len = SLOT;
 	}
-	do
-		n = recvmmsg(fd, q->msg, BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
-	while (n < 0 && errno == EINTR);
-	return n;
+	n = vde_recv_batch(port->conn, q->m, BATCH, 0);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		return -1;
+	return n < 0 ? 0 : (int)n;
 }
 
 /* The datagram size of a GRO train, 0 for a single datagram. */
@@ -614,20 +622,18 @@ static void on_port(struct loop *l, int fd, uint32_t events, void *arg)
 	struct rxq *q = &ctx->rx;
 	int r, i, n;
 
+	(void)fd;
 	batch_begin(ctx);
-	if (!port->nonblock) {
-		ssize_t len = vde_recv(port->conn, port->buf, sizeof(port->buf), 0);
-
-		if (len > 0)
-			cable_tx(ctx->cable, port->peer, port->buf, (size_t)len);
-		after_io(ctx);
-		return;
-	}
 	for (r = 0; r < DRAIN_ROUNDS; r++) {
-		n = rx_batch(ctx, fd);
+		n = rx_batch(ctx, port);
+		if (n < 0) {
+			log_err("%s: the connection closed", ctx->vnl ? ctx->vnl : "switch");
+			loop_stop(l);
+			break;
+		}
 		for (i = 0; i < n; i++)
-			if (q->msg[i].msg_len > 0)
-				cable_tx(ctx->cable, port->peer, q->buf[i], q->msg[i].msg_len);
+			if (q->m[i].len > 0)
+				cable_tx(ctx->cable, port->peer, q->buf[i], q->m[i].len);
 		flush_all(ctx);
 		if (n < BATCH)
 			break;
@@ -997,25 +1003,19 @@ static int port_open(struct ctx *ctx, struct port *port)
 
 	port->ctx = ctx;
 	port->conn = NULL;
-	port->nonblock = false;
 	if (ctx->stdio) {
 		port->datafd = STDIN_FILENO;
 		port->ctlfd = -1;
 		return loop_add_fd(ctx->loop, STDIN_FILENO, EPOLLIN, on_stdin, port);
 	}
 	snprintf(descr, sizeof(descr), PROG " peer %u", port->peer->id);
+	/* frames move with vde_recv_batch/vde_send_batch, which are right for
+	 * every module (rings with our switch, datagrams, plugins) */
 	port->conn = vde_open((char *)vnl, descr, NULL);
 	if (!port->conn)
 		goto out;
 	port->datafd = vde_datafd(port->conn);
 	port->ctlfd = vde_ctlfd(port->conn);
-	/* A switch port is one datagram per frame: safe to read in batches
-	 * from a non-blocking socket. Stream VNLs keep their blocking fd. */
-	if (!vnl || !strstr(vnl, "://") || !strncmp(vnl, "vde://", 6)) {
-		int fl = fcntl(port->datafd, F_GETFL);
-
-		port->nonblock = fl >= 0 && fcntl(port->datafd, F_SETFL, fl | O_NONBLOCK) == 0;
-	}
 	if (loop_add_fd(ctx->loop, port->datafd, EPOLLIN, on_port, port))
 		goto out;
 	if (port->ctlfd >= 0 && loop_add_fd(ctx->loop, port->ctlfd, EPOLLIN, on_ctl, port)) {

@@ -775,6 +775,22 @@ static int cmd_port_allprint(void *ctx, FILE *out, const char *args)
 	return port_print(ctx, out, args, true);
 }
 
+/* port/stats: the port's rates over the last second and 10 seconds */
+static void print_rates(struct sw *sw, FILE *out, unsigned p)
+{
+	static const unsigned win[2] = { 1, 10 };
+	double r[RATE_NVAL];
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		if (!portrate_get(sw, p, win[i] * PORTRATE_TICK_NS, r))
+			continue;
+		fprintf(out, "  -- rate %us in %.1f pkt/s %.1f B/s out %.1f pkt/s %.1f B/s "
+			"drops %.1f/s\n", win[i], r[RATE_IN_PKTS], r[RATE_IN_BYTES],
+			r[RATE_OUT_PKTS], r[RATE_OUT_BYTES], r[RATE_DROPS]);
+	}
+}
+
 static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 {
 	struct sw *sw = ctx;
@@ -842,6 +858,7 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 				(unsigned long long)pp->c.super_out,
 				(unsigned long long)pp->c.super_cut,
 				(unsigned long long)pp->c.csum_done);
+		print_rates(sw, out, p);
 		/* kinds with counters of their own (endpoint.h) */
 		for (ep = pp->eps; ep; ep = ep->next)
 			if (ep->ops->counters) {
@@ -934,7 +951,9 @@ static const struct console_debug_cat sw_debug[] = {
 int sw_commands_register(struct sw *sw)
 {
 	if (console_add_cmds(sw->con, sw_cmds, sizeof(sw_cmds) / sizeof(sw_cmds[0])) < 0 ||
-	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0)
+	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0 ||
+	    capture_commands_register(sw) < 0 || plugins_register(sw) < 0 ||
+	    sw_json_register(sw) < 0 || portrate_start(sw) < 0)
 		return -1;
 	return 0;
 }

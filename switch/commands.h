@@ -9,4 +9,7 @@ struct sw;
  * (ds/, hash/, fstp/, port/, vlan/) to sw->con. 0 or -1. */
 int sw_commands_register(struct sw *sw);
 
+/* sw_json_register() - the JSON forms of the commands (cmdjson.c). 0 or -1. */
+int sw_json_register(struct sw *sw);
+
 #endif

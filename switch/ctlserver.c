@@ -64,7 +64,10 @@ struct ctl_conn {
 	uint64_t accepted;
 };
 
-static bool ctlsrv_gid_member(uid_t user, gid_t gid)
+/**
+ * ctlsrv_gid_member() - see ctlserver.h
+ */
+bool ctlsrv_gid_member(uid_t user, gid_t gid)
 {
 	struct passwd *pw = getpwuid(user);
 	gid_t groups[256];
@@ -146,6 +149,11 @@ static void ctlsrv_request(struct sw *sw, int fd, uid_t uid, const uint8_t *buf,
 	unsigned port;
 	int r, pfd;
 
+	if (capture_is_request(buf, len)) {	/* vdecapture (capture.h) */
+		if (capture_open(sw, fd, buf, len, &why) < 0)
+			ctlsrv_refuse(sw, fd, why, strerror(errno));
+		return;
+	}
 	r = ctl_parse_request(buf, len, &req);
 	if (r != CTL_OK) {
 		ctlsrv_refuse(sw, fd, ctl_strerror(r), NULL);

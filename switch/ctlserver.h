@@ -3,7 +3,9 @@
 #ifndef VDEKIT_SWITCH_CTLSERVER_H
 #define VDEKIT_SWITCH_CTLSERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct sw;
 
@@ -17,6 +19,10 @@ int ctlsrv_init(struct sw *sw);
 /* ctlsrv_sweep() - close connections that sent no request within
  * SW_REQ_TIMEOUT_NS of @now (so silent clients cannot pile up). */
 void ctlsrv_sweep(struct sw *sw, uint64_t now);
+
+/* ctlsrv_gid_member() - whether @user is in group @gid (primary or
+ * supplementary): the port ACL check of port_select(), capture.c. */
+bool ctlsrv_gid_member(uid_t user, gid_t gid);
 
 /* ctlsrv_cleanup() - close pending connections and DIR/ctl, and remove it
  * if we created it. Safe before ctlsrv_init(). */

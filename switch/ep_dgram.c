@@ -44,11 +44,6 @@
 #include "endpoint.h"
 #include "ep_dgram.h"
 
-struct dgram {
-	int ctl_fd;			/* -1 until the request is granted */
-	char path[CTL_PATH_MAX + 1];	/* our data socket, "" if not bound */
-};
-
 /* recvmmsg() one batch into the core's slots. A receive error is not the
  * end of the endpoint (its ctl stream is): nothing read. */
 static int dgram_rx(struct endpoint *ep, struct ep_rxbatch *b)
@@ -106,9 +101,12 @@ static unsigned dgram_tx(struct endpoint *ep, const struct iovec *iov, unsigned 
 	return i;
 }
 
-static void dgram_close(struct endpoint *ep)
+/**
+ * ep_dgram_close() - see ep_dgram.h
+ */
+void ep_dgram_close(struct endpoint *ep)
 {
-	struct dgram *d = ep->priv;
+	struct ep_dgram *d = ep->priv;
 
 	if (ep->fd >= 0) {
 		loop_del_fd(ep->sw->loop, ep->fd);
@@ -129,8 +127,22 @@ static const struct ep_ops dgram_ops = {
 	.rx = dgram_rx,
 	.tx = dgram_tx,
 	.want = ep_want_fd,
-	.close = dgram_close,
+	.close = ep_dgram_close,
 };
+
+/**
+ * ep_dgram_find() - see ep_dgram.h
+ */
+struct endpoint *ep_dgram_find(struct sw *sw, const char *path)
+{
+	struct endpoint *ep;
+
+	for (ep = sw->eps; ep; ep = ep->all_next)
+		if (ep->ops == &dgram_ops && !ep->closed &&
+		    !strcmp(((struct ep_dgram *)ep->priv)->path, path))
+			return ep;
+	return NULL;
+}
 
 /* The ctl stream of a granted endpoint: its end closes the endpoint. */
 static void dgram_ctl_cb(struct loop *l, int fd, uint32_t events, void *arg)
@@ -211,7 +223,7 @@ int ep_dgram_peer(const char *path, uid_t user)
  * held by the O_PATH fd @peer (ep_dgram_peer()). */
 static int dgram_open_data(struct sw *sw, struct endpoint *ep, int peer)
 {
-	struct dgram *d = ep->priv;
+	struct ep_dgram *d = ep->priv;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd, n, ret = -1;
 
@@ -251,7 +263,7 @@ int ep_dgram_open(struct sw *sw, int ctl_fd, const struct ctl_request *req, int 
 {
 	struct sockaddr_un reply = { .sun_family = AF_UNIX };
 	struct endpoint *ep;
-	struct dgram *d;
+	struct ep_dgram *d;
 	int ret = -1, e;
 
 	*why = "out of memory";

@@ -13,6 +13,15 @@
 #include "ctlreq.h"
 
 struct sw;
+struct endpoint;
+
+/* A datagram endpoint's state (ep->priv). A kind that takes such an
+ * endpoint over (ep_ring.c) keeps it first in its own state, so that
+ * ep_dgram_close() still applies. */
+struct ep_dgram {
+	int ctl_fd;			/* -1 until the request is granted */
+	char path[CTL_PATH_MAX + 1];	/* our data socket, "" if not bound */
+};
 
 /**
  * ep_dgram_peer() - open the client's socket file for a check without a
@@ -43,5 +52,13 @@ int ep_dgram_peer(const char *path, uid_t user);
  */
 int ep_dgram_open(struct sw *sw, int ctl_fd, const struct ctl_request *req, int peer,
 		  uid_t user, unsigned port, const char **why);
+
+/* ep_dgram_find() - the datagram endpoint whose data socket is bound at
+ * @path (what its reply named), or NULL. */
+struct endpoint *ep_dgram_find(struct sw *sw, const char *path);
+
+/* ep_dgram_close() - ops->close of a datagram endpoint: unregister and
+ * close the data socket and the ctl stream, unlink the socket file. */
+void ep_dgram_close(struct endpoint *ep);
 
 #endif

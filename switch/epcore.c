@@ -49,6 +49,7 @@
 #include "loop.h"
 #include "switch.h"
 #include "endpoint.h"
+#include "observe.h"
 
 /* ------------------------------------------------------------------ */
 /* transmit side */
@@ -310,6 +311,7 @@ void ep_emit_vnet(void *arg, unsigned port, const uint8_t *frame, size_t len,
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
+	obs_tx(sw, port, frame, len);
 	for (ep = pp->eps; ep; ep = ep->next) {
 		const uint8_t *p;
 
@@ -355,6 +357,7 @@ void ep_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
+	obs_tx(sw, port, frame, len);
 	for (ep = pp->eps; ep; ep = ep->next) {
 		struct iovec iov = { (void *)frame, len };
 
@@ -430,6 +433,7 @@ int ep_input(struct endpoint *ep)
 		pp->c.in_bytes += len;
 		if (max == FWD_SUPER_MAX)
 			pp->c.super_in++;
+		obs_rx(sw, ep->port, buf, len);
 		forward_frame_vnet(&sw->fwd, ep->port, buf, len, vh,
 				   sw->altbuf + (size_t)i * FWD_SUPER_ALT_SIZE, now);
 	}

@@ -612,40 +612,59 @@ static const char *role(const struct fstp *f, const struct fstp_vlan *v, unsigne
 	return f->enabled && (v->pf[p] & PF_BACKUP) ? "Alternate/Backup" : "Designated";
 }
 
-void fstp_print(const struct fstp *f, const struct port_table *pt, FILE *out, uint16_t vid,
-		uint64_t now)
+/**
+ * fstp_info() - see fstp.h
+ */
+void fstp_info(const struct fstp *f, uint16_t vid, uint64_t now, struct fstp_info *fi)
 {
 	const struct fstp_vlan *v = vid < VLAN_NONE ? f->v[vid] : NULL;
 	static const uint8_t none[FSTP_ID_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	const uint8_t *root = f->id, *des = none;
-	unsigned rootport = 0, bonusport = 0, p;
-	uint32_t cost = 0, bonuscost = 0;
-	uint64_t age = 0;
-	char b1[24], b2[24];
 
+	memset(fi, 0, sizeof(*fi));
 	if (v) {
-		bonusport = v->bonusport;
-		bonuscost = v->bonuscost;
+		fi->bonusport = v->bonusport;
+		fi->bonuscost = v->bonuscost;
 	}
 	if (v && f->enabled) {
 		root = v->vec;
 		if (v->rootport)
 			des = v->vec + VEC_BRIDGE;
-		rootport = v->rootport;
-		cost = (uint32_t)v->vec[VEC_COST] << 24 | (uint32_t)v->vec[VEC_COST + 1] << 16 |
-		       (uint32_t)v->vec[VEC_COST + 2] << 8 | v->vec[VEC_COST + 3];
-		age = now > v->ts ? (now - v->ts) / FSTP_NSEC : 0;
+		fi->rootport = v->rootport;
+		fi->cost = (uint32_t)v->vec[VEC_COST] << 24 | (uint32_t)v->vec[VEC_COST + 1] << 16 |
+			   (uint32_t)v->vec[VEC_COST + 2] << 8 | v->vec[VEC_COST + 3];
+		fi->age = now > v->ts ? (now - v->ts) / FSTP_NSEC : 0;
 	} else if (f->enabled) {
-		age = now > f->enabled_at ? (now - f->enabled_at) / FSTP_NSEC : 0;
+		fi->age = now > f->enabled_at ? (now - f->enabled_at) / FSTP_NSEC : 0;
 	}
-	fprintf(out, "FST DATA VLAN %04u %s %s\n", vid, rootport ? "" : "ROOTSWITCH",
+	memcpy(fi->root, root, FSTP_ID_LEN);
+	memcpy(fi->designated, des, FSTP_ID_LEN);
+}
+
+/**
+ * fstp_role() - see fstp.h
+ */
+const char *fstp_role(const struct fstp *f, uint16_t vid, unsigned port)
+{
+	return role(f, vid < VLAN_NONE ? f->v[vid] : NULL, port);
+}
+
+void fstp_print(const struct fstp *f, const struct port_table *pt, FILE *out, uint16_t vid,
+		uint64_t now)
+{
+	struct fstp_info fi;
+	char b1[24], b2[24];
+	unsigned p;
+
+	fstp_info(f, vid, now, &fi);
+	fprintf(out, "FST DATA VLAN %04u %s %s\n", vid, fi.rootport ? "" : "ROOTSWITCH",
 		f->enabled ? "" : "FSTP IS DISABLED");
-	fprintf(out, " ++ root %s\n", fstp_id_str(root, b1));
-	fprintf(out, " ++ designated %s\n", fstp_id_str(des, b2));
-	fprintf(out, " ++ rootport %04u cost %u age %llu bonusport %04u bonuscost %u\n", rootport,
-		cost, (unsigned long long)age, bonusport, bonuscost);
+	fprintf(out, " ++ root %s\n", fstp_id_str(fi.root, b1));
+	fprintf(out, " ++ designated %s\n", fstp_id_str(fi.designated, b2));
+	fprintf(out, " ++ rootport %04u cost %u age %llu bonusport %04u bonuscost %u\n",
+		fi.rootport, fi.cost, (unsigned long long)fi.age, fi.bonusport, fi.bonuscost);
 	for (p = 0; p < pt->nslots; p++)
 		if (port_active(pt, p) && port_vlan_member(&pt->v[p], vid))
 			fprintf(out, " -- Port %04u tagged=%d portcost=%u role=%s\n", p,
-				pt->v[p].untagged_vlan != vid, FSTP_PORT_COST, role(f, v, p));
+				pt->v[p].untagged_vlan != vid, FSTP_PORT_COST, fstp_role(f, vid, p));
 }

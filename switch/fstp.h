@@ -152,6 +152,23 @@ int fstp_setbonus(struct fstp *f, long long vid, long long port, long long cost)
 /* fstp_status() - "Forwarding" or "Discarding" for vlan/print. */
 const char *fstp_status(const struct fstp *f, uint16_t vid, unsigned port);
 
+/* What fstp/print shows of a VLAN (fstp_info()). */
+struct fstp_info {
+	uint8_t root[FSTP_ID_LEN];
+	uint8_t designated[FSTP_ID_LEN];	/* ff..ff: none (we are the root) */
+	unsigned rootport;			/* 0: this switch is the root */
+	uint32_t cost;
+	uint64_t age;				/* seconds */
+	unsigned bonusport;
+	uint32_t bonuscost;
+};
+
+/* fstp_info() - the state fstp/print prints for VLAN @vid. */
+void fstp_info(const struct fstp *f, uint16_t vid, uint64_t now, struct fstp_info *fi);
+
+/* fstp_role() - "Root", "Designated", "Alternate/Backup" or "Edge". */
+const char *fstp_role(const struct fstp *f, uint16_t vid, unsigned port);
+
 /* fstp_print() - fstp/print for VLAN @vid (which must exist), VDE 2's format. */
 void fstp_print(const struct fstp *f, const struct port_table *pt, FILE *out, uint16_t vid,
 		uint64_t now);

@@ -35,6 +35,7 @@
 #include "endpoint.h"
 #include "commands.h"
 #include "ctlserver.h"
+#include "ep_ring.h"
 #include "ep_tap.h"
 #include "ep_vhost.h"
 #include "swdir.h"
@@ -84,7 +85,7 @@ static void usage(FILE *f, int status)
 "Runs a VDE switch: clients attach through the control socket DIR/ctl.\n"
 "\n"
 "  -h, --help                 show this help and exit\n"
-"  -v, --version              show the version and exit\n"
+"  -v, -V, --version          show the version and exit\n"
 "  -n, --numports N           number of ports, numbered 1..N (default 32)\n"
 "  -x, --hub                  hub mode: every frame to every port\n"
 "  -F, --fstp                 fast spanning tree (VDE 2's, per VLAN; not with -x)\n"
@@ -305,7 +306,7 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		log_err("out of memory");
 		goto out;
 	}
-	if (ctlsrv_init(sw) < 0)
+	if (ctlsrv_init(sw) < 0 || ep_ring_init(sw) < 0)
 		goto out;
 	memset(&cc, 0, sizeof(cc));
 	cc.banner = SW_BANNER;
@@ -427,7 +428,10 @@ static void sw_teardown(struct sw *sw)
 		signal(stop_signals[i], SIG_IGN);
 	ep_vhost_cleanup(sw);
 	ep_core_cleanup(sw);
+	plugins_cleanup(sw);
+	portrate_stop(sw);
 	ctlsrv_cleanup(sw);
+	ep_ring_cleanup(sw);
 	swdir_cleanup(sw);
 	console_free(sw->con);
 	sw->con = NULL;
@@ -466,13 +470,14 @@ int main(int argc, char **argv)
 	random_mac(sw->mac);
 	log_init("vde_switch");
 
-	while ((c = getopt_long_only(argc, argv, "hvn:xFs:m:g:dp:f:M:D:t:", long_opts,
+	while ((c = getopt_long_only(argc, argv, "hvVn:xFs:m:g:dp:f:M:D:t:", long_opts,
 				     NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout, EXIT_SUCCESS);
 			break;
-		case 'v':
+		case 'v':	/* VDE 2's letter */
+		case 'V':	/* every vdekit tool's */
 			printf("VDE 2.3.2 compatible vde_switch (%s %s)\n", PACKAGE_NAME,
 			       PACKAGE_VERSION);
 			return EXIT_SUCCESS;

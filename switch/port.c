@@ -128,8 +128,8 @@ int port_remove(struct port_table *pt, unsigned p)
 	return ret;
 }
 
-static bool port_acl_ok(const struct port *pp, uid_t user,
-			bool (*gid_member)(uid_t user, gid_t gid))
+bool port_acl_ok(const struct port *pp, uid_t user,
+		 bool (*gid_member)(uid_t user, gid_t gid))
 {
 	if (pp->acl_user == PORT_NOUSER && pp->acl_group == PORT_NOGROUP)
 		return true;

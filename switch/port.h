@@ -100,6 +100,9 @@ int port_remove(struct port_table *pt, unsigned p);
 int port_select(const struct port_table *pt, const struct ctl_request *req, uid_t user,
 		bool (*gid_member)(uid_t user, gid_t gid), unsigned *p);
 
+/* port_acl_ok() - whether @user may open port @pp (port/setuser, setgroup). */
+bool port_acl_ok(const struct port *pp, uid_t user, bool (*gid_member)(uid_t user, gid_t gid));
+
 /* port_ep_attach() / port_ep_detach() - link an endpoint to its port (the
  * slot is created, allocatable, when it did not exist). attach returns
  * true if the port became active, detach if it became inactive. */

@@ -130,6 +130,10 @@ void swdir_remove_stale(struct sw *sw)
 			log_debug("removed stale data socket %s", path);
 	}
 	closedir(d);
+	/* and DIR/.fastpath (ep_ring.c), which a switch without rings keeps */
+	if (snprintf(path, sizeof(path), "%s/.fastpath", sw->ctl_dir) < (int)sizeof(path) &&
+	    lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
 }
 
 /**

@@ -17,6 +17,9 @@
 #include <sys/types.h>
 
 #include "accept.h"
+#include "capture.h"
+#include "plugins.h"
+#include "portrate.h"
 #include "fdb.h"
 #include "forward.h"
 #include "mirror.h"
@@ -45,6 +48,7 @@
 struct loop;
 struct console;
 struct ctl_conn;
+struct fp_srv;
 
 struct sw_drops {
 	uint64_t qfull;			/* transmit queue overflow */
@@ -62,6 +66,9 @@ struct sw {
 	struct fwd_ctx fwd;
 	struct sw_drops drops;
 	struct mirror mirror;		/* port mirroring sessions */
+	struct capture_set capture;	/* capture ports (capture.h) */
+	struct plugins plugins;		/* pdump, dump, iplog (plugins.h) */
+	struct portrate rates;		/* live rates of port/stats (portrate.h) */
 	struct fstp fstp;
 	/* a port became active or inactive (topology.c sets it) */
 	void (*port_event)(struct sw *sw, unsigned port, bool active);
@@ -93,6 +100,9 @@ struct sw {
 	struct accept_guard accept;	/* pauses accept() when out of fds */
 	struct ratelimit refuse_rl;	/* bounds the refusal log lines */
 	long refuse_timer;		/* reports the refusals not logged */
+
+	/* DIR/.fastpath (ep_ring.c), NULL: no shared-memory rings */
+	struct fp_srv *fastpath;
 
 	/* data path (epcore.c) */
 	uint8_t *altbuf;		/* SW_BATCH * FWD_ALT_SIZE */

@@ -90,6 +90,7 @@ static void topo_port_event(struct sw *sw, unsigned port, bool active)
 {
 	if (!active)
 		fdb_flush_port(&sw->fdb, port);
+	plugins_port_event(sw, port, active);	/* iplog forgets its addresses */
 	topo_sync(sw);
 }
 

@@ -129,7 +129,10 @@ static void print_counters(struct wf_ctx *w, FILE *out, enum wf_dir d)
 	fprintf(out, "Timing %s late-median %" PRIu64 " us late-p99 %" PRIu64 " us late-max %"
 		PRIu64 " us over %" PRIu64 " queued frames\n", d == WF_LR ? "L->R" : "R->L",
 		wf_lateness_us(w->m, d, 0.5), wf_lateness_us(w->m, d, 0.99),
-		c->late_max_ns / 1000, c->late_n);
+		c->late_max_ns / 1000, c->late_n);	if (w->stream_in[d])		/* each bad length slides the parser one byte */
+		fprintf(out, "Stream %s resync-bytes %" PRIu64 " empty-records %" PRIu64 "\n",
+			d == WF_LR ? "L->R" : "R->L", w->stream_in[d]->bad_len,
+			w->stream_in[d]->empty);
 }
 
 static int parse_node(struct wf_ctx *w, const char *args, int *node)
@@ -201,6 +204,10 @@ static void json_counters(struct wf_ctx *w, struct json *j, enum wf_dir d)
 	json_u64(j, "late_p99_us", wf_lateness_us(w->m, d, 0.99));
 	json_u64(j, "late_max_us", c->late_max_ns / 1000);
 	json_u64(j, "late_frames", c->late_n);
+	if (w->stream_in[d]) {
+		json_u64(j, "stream_resync_bytes", w->stream_in[d]->bad_len);
+		json_u64(j, "stream_empty_records", w->stream_in[d]->empty);
+	}
 	json_obj_end(j);
 }
 

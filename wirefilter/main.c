@@ -709,6 +709,8 @@ int main(int argc, char **argv)
 		side_stream(&sh->side[1], ain, ain >= 0 ? aout : STDOUT_FILENO, "right");
 		sh->w.ndirs = ain >= 0 ? 2 : 1;
 	}
+	for (d = 0; d < 2; d++)		/* side 0 feeds L->R, side 1 R->L */
+		sh->w.stream_in[d] = sh->side[d].kind == SIDE_STREAM ? sh->side[d].rx : NULL;
 	if (daemon_mode && (sh->side[0].kind == SIDE_STREAM || sh->side[1].kind == SIDE_STREAM))
 		die("--daemon needs two VNLs: stdin/stdout are the data path here (detach the "
 		    "whole chain with dpipe -d instead)");

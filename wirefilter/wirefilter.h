@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "stream.h"
 
 struct console;
 
@@ -21,6 +22,9 @@ struct wf_ctx {
 	const char *blink_path;		/* NULL if no --blink */
 	const char *blink_id;
 	uint64_t tx_errors[WF_NDIRS];	/* output failures (peer full/gone) */
+	/* the byte stream each direction is read from, NULL for a VNL: its
+	 * resynchronisation (bytes skipped) and empty-record counters */
+	const struct stream_rx *stream_in[WF_NDIRS];
 	uint64_t (*now)(void *arg);	/* clock, ns */
 	void (*changed)(void *arg);	/* a setting changed: re-plan timers */
 	void *arg;			/* for now() and changed() */

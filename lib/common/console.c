@@ -415,6 +415,62 @@ int console_add_debug(struct console *c, const struct console_debug_cat *cats, s
 	return 0;
 }
 
+static void wanted_adjust(struct console *c, size_t i, bool on);
+
+/**
+ * console_del_cmds() - unregister commands (a switch plugin unloaded)
+ * @c:		console
+ * @cmds:	table whose paths are removed (entries not found are ignored)
+ * @n:		number of entries
+ *
+ * Safe from inside a command handler: the running command's flags were
+ * read before it ran.
+ */
+void console_del_cmds(struct console *c, const struct console_cmd *cmds, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < c->ncmds; j++)
+			if (strcmp(c->cmds[j].cmd.path, cmds[i].path) == 0) {
+				memmove(c->cmds + j, c->cmds + j + 1,
+					(c->ncmds - j - 1) * sizeof(*c->cmds));
+				c->ncmds--;
+				break;
+			}
+}
+
+/**
+ * console_del_debug() - unregister debug categories by path; sessions
+ * subscribed to them are unsubscribed
+ * @c:		console
+ * @cats:	table whose paths are removed (entries not found are ignored)
+ * @n:		number of entries
+ */
+void console_del_debug(struct console *c, const struct console_debug_cat *cats, size_t n)
+{
+	struct console_session *s;
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < c->ndbg; j++) {
+			if (strcmp(c->dbg[j].cat.path, cats[i].path) != 0)
+				continue;
+			for (s = c->sessions; s; s = s->next) {
+				if (j >= s->nsubs_alloc)
+					continue;
+				if (s->subs[j])
+					wanted_adjust(c, j, false);
+				memmove(s->subs + j, s->subs + j + 1,
+					(s->nsubs_alloc - j - 1) * sizeof(*s->subs));
+				s->nsubs_alloc--;
+			}
+			memmove(c->dbg + j, c->dbg + j + 1, (c->ndbg - j - 1) * sizeof(*c->dbg));
+			c->ndbg--;
+			break;
+		}
+}
+
 /* --- execution (pure apart from the handlers) ----------------------------- */
 
 static int exec_line(struct console *c, struct console_session *s, const char *line,
@@ -683,6 +739,7 @@ static int builtin_debug_list(struct console *c, struct console_session *s, FILE
 			      const char *args)
 {
 	size_t i, n = strlen(args);
+	int rv = ENOENT;		/* VDE 2: no category matches the prefix */
 
 	fprintf(out, "%-22s %-3s %-6s %s\n", "CATEGORY", "TAG", "STATUS", "HELP");
 	fprintf(out, "%-22s %-3s %-6s %s\n", "------------", "---", "------", "----");
@@ -693,8 +750,9 @@ static int builtin_debug_list(struct console *c, struct console_session *s, FILE
 			continue;
 		fprintf(out, "%-22s %03o %-6s %s\n", cat->path, cat->tag,
 			session_subscribed(s, i) ? "ON" : "OFF", cat->help);
+		rv = 0;
 	}
-	return 0;
+	return rv;
 }
 
 /* JSON form: {"categories":[{"category","tag","status","help"}]} */
@@ -831,10 +889,11 @@ static int exec_line(struct console *c, struct console_session *s, const char *l
 	const struct console_entry *e;
 	const struct console_cmd *cmd;
 	struct console_session *saved = c->current;
-	const char *args = "", *cmdline;
+	const char *args = "", *cmdline, *path;
 	char *body = NULL, *t;
 	bool json = false;
 	size_t blen = 0;
+	unsigned flags;
 	FILE *mem;
 	int rc, ret = 0;
 
@@ -893,6 +952,8 @@ static int exec_line(struct console *c, struct console_session *s, const char *l
 	}
 	c->current = s;
 	c->depth++;
+	flags = cmd->flags;	/* the handler may add or remove commands */
+	path = cmd->path;
 	if (json) {
 		struct json j;
 
@@ -900,7 +961,7 @@ static int exec_line(struct console *c, struct console_session *s, const char *l
 		rc = e->builtin_json ? e->builtin_json(c, s, &j, args) :
 				       e->json(c->cfg.ctx, &j, args);
 		if (!rc && json_end(&j) < 0) {
-			log_warn("console: -j %s wrote an incomplete JSON document", cmd->path);
+			log_warn("console: -j %s wrote an incomplete JSON document", path);
 			rc = EIO;
 		}
 		if (!rc)
@@ -918,7 +979,7 @@ static int exec_line(struct console *c, struct console_session *s, const char *l
 		rc = EINVAL;
 	if (json && rc)
 		blen = 0;		/* a failed command's document is not complete */
-	if (json || (cmd->flags & CONSOLE_OUTPUT)) {
+	if (json || (flags & CONSOLE_OUTPUT)) {
 		fputs(DATA_HEADER, out);
 		if (blen) {
 			fwrite(body, 1, blen, out);
@@ -1121,6 +1182,37 @@ void console_debug(struct console *c, unsigned tag, const char *fmt, ...)
 		if (!s->dead && session_subscribed(s, i)) {
 			s->last_active = loop_now_ns();	/* a listener is not idle */
 			session_send(s, line, (size_t)n);
+		}
+}
+
+/**
+ * console_debug_text() - send "3<tag> <path> <text>\n" to the sessions
+ * subscribed to category @path, whatever the length of @text (a frame
+ * dumped in hex: console_debug() cuts at 1 KiB)
+ * @c:		console
+ * @path:	category path (registered with console_add_debug())
+ * @text:	the text, @len bytes, no newline
+ * @len:	its length
+ */
+void console_debug_text(struct console *c, const char *path, const char *text, size_t len)
+{
+	struct console_session *s;
+	char head[64];
+	size_t i;
+	int n;
+
+	for (i = 0; i < c->ndbg && strcmp(c->dbg[i].cat.path, path) != 0; i++)
+		;
+	if (i == c->ndbg || !c->dbg[i].nsubs)
+		return;
+	n = snprintf(head, sizeof(head), "3%03o %s ", c->dbg[i].cat.tag, path);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return;
+	for (s = c->sessions; s; s = s->next)
+		if (!s->dead && session_subscribed(s, i)) {
+			session_send(s, head, (size_t)n);
+			session_send(s, text, len);
+			session_send(s, "\n", 1);
 		}
 }
 

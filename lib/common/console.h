@@ -128,6 +128,11 @@ int console_add_cmds(struct console *c, const struct console_cmd *cmds, size_t n
 int console_add_cmds_before(struct console *c, const char *before,
 			    const struct console_cmd *cmds, size_t n);
 int console_add_debug(struct console *c, const struct console_debug_cat *cats, size_t n);
+/* Unregister by path (a switch plugin unloaded): help, lookup, debug/list
+ * no longer see them; sessions subscribed to a removed category are
+ * unsubscribed. Safe from inside a command handler. */
+void console_del_cmds(struct console *c, const struct console_cmd *cmds, size_t n);
+void console_del_debug(struct console *c, const struct console_debug_cat *cats, size_t n);
 /* JSON forms of commands registered before; -1/ENOENT for an unknown path. */
 int console_add_json(struct console *c, const struct console_json_cmd *tbl, size_t n);
 /* Idle timeout of socket sessions in seconds, 0 = never (e.g. an option). */
@@ -158,6 +163,8 @@ int console_load_file(struct console *c, const char *path, FILE *echo);
 bool console_debug_wanted(const struct console *c, unsigned tag);
 void console_debug(struct console *c, unsigned tag, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same line for category @path with a text of any length (no newline). */
+void console_debug_text(struct console *c, const char *path, const char *text, size_t len);
 
 /* --- pure pieces, exposed for unit tests and fuzzing --------------------- */
 

@@ -355,8 +355,9 @@ void pidfile_remove(void)
 }
 
 /**
- * listen_unix() - a UNIX stream listener that is ready when it appears
+ * listen_unix_type() - a UNIX listener of @type that is ready when it appears
  * @path:	final socket path
+ * @type:	SOCK_STREAM or SOCK_SEQPACKET
  * @mode:	permissions of the socket
  * @group:	group owner, or (gid_t)-1 to leave it
  * @backlog:	listen() backlog
@@ -368,7 +369,7 @@ void pidfile_remove(void)
  *
  * Return: the listening fd (non-blocking, close-on-exec), or -1 with errno.
  */
-int listen_unix(const char *path, mode_t mode, gid_t group, int backlog)
+int listen_unix_type(const char *path, int type, mode_t mode, gid_t group, int backlog)
 {
 	struct sockaddr_un tmp = { .sun_family = AF_UNIX };
 	mode_t old_umask;
@@ -379,7 +380,7 @@ int listen_unix(const char *path, mode_t mode, gid_t group, int backlog)
 		errno = ENAMETOOLONG;
 		goto err;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto err;
 	(void)unlink(tmp.sun_path);
@@ -404,4 +405,10 @@ err:
 		errno = e;
 	}
 	return -1;
+}
+
+/* listen_unix() - listen_unix_type() for a SOCK_STREAM listener. */
+int listen_unix(const char *path, mode_t mode, gid_t group, int backlog)
+{
+	return listen_unix_type(path, SOCK_STREAM, mode, group, backlog);
 }

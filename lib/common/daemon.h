@@ -45,5 +45,7 @@ int pidfile_check(const char *path);
  * fd, or -1 with errno (ENAMETOOLONG, or what the syscalls said; the
  * temporary name is removed). */
 int listen_unix(const char *path, mode_t mode, gid_t group, int backlog);
+/* The same for a listener of @type (SOCK_STREAM, SOCK_SEQPACKET). */
+int listen_unix_type(const char *path, int type, mode_t mode, gid_t group, int backlog);
 
 #endif

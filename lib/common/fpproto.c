@@ -136,10 +136,10 @@ int fastpath_msg_reply(int sock, uint16_t type, int32_t status)
  * @m:		the validated message
  * @fds:	FASTPATH_MAX_FDS slots for fds passed with it (close them all)
  * @nfds:	how many were passed
- * @ms:		deadline
+ * @ms:		deadline; 0: never wait (the switch's event loop)
  *
- * Return: 0, -ECONNRESET at EOF, -ETIMEDOUT, -EPROTO for an invalid or
- * truncated message, or -errno.
+ * Return: 0, -ECONNRESET at EOF, -ETIMEDOUT (-EAGAIN when @ms is 0),
+ * -EPROTO for an invalid or truncated message, or -errno.
  */
 int fastpath_msg_recv(int sock, struct fastpath_msg *m, int *fds, size_t *nfds, long ms)
 {
@@ -157,28 +157,30 @@ int fastpath_msg_recv(int sock, struct fastpath_msg *m, int *fds, size_t *nfds, 
 	*nfds = 0;
 	for (;;) {
 		struct pollfd pfd = { .fd = sock, .events = POLLIN };
-		long left = deadline - now_ms();
+		long left;
 		int r;
 
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
 		mh.msg_iov = &iov;
 		mh.msg_iovlen = 1;
 		mh.msg_control = cbuf.buf;
 		mh.msg_controllen = sizeof(cbuf.buf);
 		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		if (n >= 0)
+			break;
+		if (errno == EINTR)
 			continue;
-		if (n < 0)
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		break;
+		if (ms == 0)
+			return -EAGAIN;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0)
+			return -ETIMEDOUT;
 	}
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		size_t k, cnt;

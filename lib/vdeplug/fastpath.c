@@ -260,8 +260,12 @@ static void pay_owed(struct vde_fastpath *fp)
 }
 
 /* The s2c ring looked empty (or our arming is spent): re-arm, and leave
- * the data socket readable exactly if frames wait. True if frames wait. */
-static bool settle(struct vde_fastpath *fp)
+ * the data socket readable exactly if frames wait. True if frames wait.
+ * @drain: also read doorbells beyond those owed. An honest switch sends
+ * none (each doorbell pays a taken arming), so this costs a system call
+ * for nothing on every frame; it is done only after a wake-up that found
+ * no frame, where stale doorbells would keep vde_datafd() readable. */
+static bool settle(struct vde_fastpath *fp, bool drain)
 {
 	int round;
 
@@ -279,6 +283,8 @@ static bool settle(struct vde_fastpath *fp)
 		if (!__atomic_load_n(&fp->rx.ctl->cons_sleeping, __ATOMIC_ACQUIRE))
 			return true;
 		/* still armed: whatever else waits on the socket is stale */
+		if (!drain)
+			return false;
 		shmring_cons_absorb(&fp->rx, drain_bells(fp));
 		if (fp->rx.armed)
 			return false;
@@ -330,21 +336,23 @@ static void after_consume(struct vde_fastpath *fp, bool kick)
 		ring_bell(fp);
 	/* peer == pos: the ring was empty at our last look at tail */
 	if (!fp->rx.armed || fp->rx.peer == fp->rx.pos)
-		settle(fp);
+		settle(fp, false);
 }
 
 /* Nothing was consumed: re-arm, then return to look again (0), or wait
- * for a doorbell on a blocking socket (0), or fail with EAGAIN (-1). A
- * doorbell is left on the socket: settle() reads it once the ring is empty
- * again, and until then it keeps vde_datafd() readable. */
-static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins)
+ * for a doorbell on a blocking socket (0), or fail with EAGAIN (-1).
+ * @woken: set once we waited (the next settle() drains stale doorbells). */
+static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool *woken)
 {
+	char junk[1];
+	ssize_t n;
+
 	if (kick)
 		ring_bell(fp);
 	/* a lying switch could announce frames for ever: bounded */
-	if (settle(fp) && ++*spins < SETTLE_MAX)
+	if (settle(fp, *woken) && ++*spins < SETTLE_MAX)
 		return 0;
-	if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->sock)) {
+	if (flags & MSG_DONTWAIT) {
 		errno = EAGAIN;
 		return -1;
 	}
@@ -354,8 +362,19 @@ static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins)
 		shmring_cons_absorb(&fp->rx, drain_bells(fp));
 		*spins = 0;
 	}
-	if (!wait_readable(fp->sock, -1) && errno != EINTR)
+	/* one call waits for a doorbell on a blocking socket and reads it
+	 * (accounted: it pays what settle() will find owed), or says EAGAIN
+	 * on an O_NONBLOCK one */
+	n = recv(fp->sock, junk, sizeof(junk), 0);
+	*woken = true;
+	if (n == 0) {
+		fp->doorbells_rx++;
+		shmring_cons_absorb(&fp->rx, 1);
+	} else if (n > 0) {
+		fp->stray++;	/* a frame after ACTIVE: protocol error */
+	} else if (errno != EINTR) {
 		return -1;
+	}
 	return 0;
 }
 
@@ -373,6 +392,7 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 	struct iovec iov = { buf, len };
 	struct shmring_rxf f = { .iov = &iov, .iovcnt = 1 };
 	int spins = 0;
+	bool woken = false;
 	bool kick;
 
 	if (fp->predrain) {
@@ -387,7 +407,7 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			after_consume(fp, kick);
 			return (ssize_t)f.len;
 		}
-		if (idle(fp, kick, 0, &spins))
+		if (idle(fp, kick, 0, &spins, &woken))
 			return -1;
 	}
 }
@@ -408,6 +428,7 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 	struct shmring_rxf f[64];
 	unsigned int got = 0;
 	int spins = 0;
+	bool woken = false;
 	bool kick;
 
 	if (n == 0)
@@ -438,7 +459,7 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 			after_consume(fp, kick);
 			return (int)got;
 		}
-		if (idle(fp, kick, flags, &spins))
+		if (idle(fp, kick, flags, &spins, &woken))
 			return -1;
 	}
 }

@@ -40,6 +40,7 @@ file's session (so later examples may use it). Any other line must exit 0
 within the bound. Daemons (-d) live until the end of the file's session too,
 when the pid namespace ends and takes them all.
 """
+import ctypes
 import os
 import pty
 import re
@@ -61,7 +62,7 @@ FOREGROUND = {
     "vde_plug": ("-d", "--daemon"), "wirefilter": ("--daemon",),
     "vde_cryptcab": ("-d", "--daemon"), "slirpvde": ("-d", "--daemon"),
     "vde_plug2tap": ("-d", "--daemon"), "tcpdump": (), "cat": (),
-    "socat": (),
+    "socat": (), "vdecapture": ("-c",),
 }
 
 MARK_RE = re.compile(r"example-(skip|file|setup):\s*(.*?)\s*$")
@@ -573,8 +574,25 @@ def private_world(fixtures):
             full = os.path.join(dirpath, n)
             with open(full, "rb") as f:
                 files[os.path.relpath(full, fixtures)] = f.read()
+    # The build and source trees stay visible when they live under /tmp or
+    # /run (a clone in /tmp): hold them by fd, then bind them back over
+    # the fresh directories at the same paths.
+    keep = []
+    for var in ("top_builddir", "top_srcdir"):
+        d = os.path.realpath(os.environ.get(var, "") or ".")
+        if any(d == r or d.startswith(r + "/") for r in ("/tmp", "/run")) and \
+                d not in [k for k, _ in keep]:
+            keep.append((d, os.open(d, os.O_PATH | os.O_DIRECTORY)))
     subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=1777", "examples-tmp", "/tmp"], check=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "examples-run", "/run"], check=True)
+    libc = ctypes.CDLL(None, use_errno=True)
+    for d, fd in sorted(keep):
+        os.makedirs(d, exist_ok=True)
+        if libc.mount(("/proc/self/fd/%d" % fd).encode(), d.encode(), None,
+                      0x1000 | 0x4000, None) != 0:      # MS_BIND | MS_REC
+            e = ctypes.get_errno()
+            sys.exit("examples: cannot keep %s visible: %s" % (d, os.strerror(e)))
+        os.close(fd)
     for rel, data in files.items():
         dst = os.path.join("/run/examples", rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)

@@ -52,9 +52,13 @@ for f in "swb 23" "swc 23" "swa 24" "swc 24" "swa 25" "swb 25"; do
 done
 sw_ports() {
 	printf 'port/print\nlogout\n' | timeout 10 socat - "UNIX-CONNECT:$TMP/sw0.mgmt" |
-		grep -c "prog   : vde_cryptcab peer"
+		grep -cE "module (unix prog|ring) +: vde_cryptcab peer"
 }
 [ "$(sw_ports)" = 3 ] || fail "server switch has $(sw_ports) cable ports, want 3"
+# through the library's batch calls the cable gets our switch's rings
+rings=$(printf 'port/print\nlogout\n' | timeout 10 socat - "UNIX-CONNECT:$TMP/sw0.mgmt" |
+	grep -c "module ring *: vde_cryptcab peer")
+[ "$rings" = 3 ] || fail "cable ports on shared-memory rings: $rings of 3"
 cab_cmd srv peers >"$TMP/peers"
 [ "$(grep -c ' client session$' "$TMP/peers")" = 3 ] || fail "sessions: $(cat "$TMP/peers")"
 [ "$(grep endpoint "$TMP/peers" | sort -u | wc -l)" = 3 ] || fail "endpoints: $(grep endpoint "$TMP/peers")"

@@ -20,7 +20,7 @@ check_sections() {
 }
 
 n=0
-tools="vde_switch vde_plug dpipe vdecmd wirefilter vde_cryptcab vde_plug2tap slirpvde"
+tools="vde_switch vde_plug dpipe vdecmd wirefilter vde_cryptcab vde_plug2tap slirpvde vdecapture"
 for tool in $tools; do
 	page=$top_srcdir/man/$tool.1
 	bin=$(command -v "$tool") || fail "$tool not built"

@@ -25,7 +25,7 @@ kill -0 "$pid" || fail "daemon $pid not running"
 ipn a link show tapd >/dev/null || fail "tapd missing in the namespace"
 vdecmd "$TMP/mgmt" port/print >"$TMP/ports" || fail "port/print failed"
 grep -q "^Port 0005 " "$TMP/ports" || fail "not on port 5: $(cat "$TMP/ports")"
-grep -q "prog   : vde_plug2tap: user=root PID=[0-9]" "$TMP/ports" || fail "descr: $(cat "$TMP/ports")"
+grep -q "module ring        : vde_plug2tap: user=root PID=[0-9]" "$TMP/ports" || fail "descr: $(cat "$TMP/ports")"
 pass "daemon on port 5"
 
 # -d with a pid file that cannot be written: refused before detaching

@@ -37,7 +37,7 @@ grep -q "^  -- endpoint ID [0-9]\{4\} module tuntap      : tap0$" "$TMP/ports" |
 	fail "tap0 not in port/print: $(cat "$TMP/ports")"
 grep -q "^  -- endpoint ID [0-9]\{4\} module tuntap      : tap1$" "$TMP/ports" ||
 	fail "tap1 not in port/print: $(cat "$TMP/ports")"
-grep -q "module unix prog   : vde_plug2tap:" "$TMP/ports" || fail "plug2tap not in port/print"
+grep -q "module ring        : vde_plug2tap:" "$TMP/ports" || fail "plug2tap not on rings in port/print"
 pass "port/print shows module tuntap"
 
 ipn a link del tap1 || fail "link del tap1"

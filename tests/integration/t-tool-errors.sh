@@ -54,12 +54,14 @@ expect "wirefilter --seed 5x" "^wirefilter: seed 5x: invalid \(expected a number
 # the same long options everywhere: -h/--help, -V/--version in every tool;
 # --mgmt, --mgmtmode, --mgmtgroup in every tool with a console; --pidfile and
 # --daemon in every daemon
-# (vde_switch: its options belong to switch/, not covered here)
-for t in vde_plug vde_plug2tap dpipe wirefilter vde_cryptcab slirpvde; do
+for t in vde_plug vde_plug2tap dpipe wirefilter vde_cryptcab slirpvde vde_switch vdecmd vdecapture; do
 	b=$(bin $t)
 	"$b" -h >"$TMP/h1" 2>&1 && "$b" --help >"$TMP/h2" 2>&1 && cmp -s "$TMP/h1" "$TMP/h2" ||
 		fail "$t: -h and --help differ or fail"
 	"$b" -V >/dev/null 2>&1 && "$b" --version >/dev/null 2>&1 || fail "$t: -V/--version"
+done
+for t in vde_plug vde_plug2tap dpipe wirefilter vde_cryptcab slirpvde vde_switch; do
+	b=$(bin $t)
 	"$b" --help 2>&1 | grep -q -- "--pidfile" || fail "$t: no --pidfile"
 	"$b" --help 2>&1 | grep -q -- "--daemon" || fail "$t: no --daemon"
 done

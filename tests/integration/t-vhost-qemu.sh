@@ -92,9 +92,9 @@ pass "backend restarted: QEMU reconnected, guest traffic resumed ($t0 -> $(ticks
 
 # kill -9 QEMU: mappings and fds released, the next QEMU works
 base_fd=$(ls /proc/$PLUG/fd | wc -l)
-grep -q memfd /proc/$PLUG/maps || fail "guest memory not mapped in the backend"
+grep -q memfd:memory-backend /proc/$PLUG/maps || fail "guest memory not mapped in the backend"
 kill -9 $QPID
-unmapped() { ! grep -q memfd /proc/$PLUG/maps; }
+unmapped() { ! grep -q memfd:memory-backend /proc/$PLUG/maps; }
 wait_for unmapped || fail "guest memory still mapped after kill -9"
 fds_down() { [ "$(ls /proc/$PLUG/fd | wc -l)" -lt "$base_fd" ]; }
 wait_for fds_down || fail "fds not released after kill -9"

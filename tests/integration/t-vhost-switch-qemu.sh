@@ -113,11 +113,12 @@ WAIT_SECS=120 wait_for more_ticks $((t0 + 2)) ||
 	fail "no ticks after the switch restart ($(ticks) vs $t0)"
 pass "switch restarted under the guest (reconnect=1): traffic resumed ($t0 -> $(ticks) ticks)"
 
-# kill -9 QEMU: mappings, fds and RSS back
-grep -q memfd /proc/$PSW/maps || fail "guest memory not mapped in the switch"
+# kill -9 QEMU: mappings, fds and RSS back (QEMU's memfd is named after
+# its backend type; the switch's own rings are memfds too)
+grep -q memfd:memory-backend /proc/$PSW/maps || fail "guest memory not mapped in the switch"
 run_rss=$(rss)
 kill -9 $Q1
-unmapped() { ! grep -q memfd /proc/$PSW/maps; }
+unmapped() { ! grep -q memfd:memory-backend /proc/$PSW/maps; }
 wait_for unmapped || fail "guest memory still mapped after kill -9"
 # base_fd was taken before vhost/add: its listening socket stays
 fds_back() { [ "$(nfd)" -le $((base_fd + 1)) ]; }

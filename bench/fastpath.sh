@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/fastpath.sh - the shared-memory fast path: a libvdeplug at both
+# ends, through a switch, ours vs Debian's, in one run.
+#
+# usage: bench/fastpath.sh [-r RUNS] BUILD_DIR    (or: make -C BUILD_DIR bench-fastpath)
+#
+# bench/libbench (linked against the libvdeplug ABI; LD_LIBRARY_PATH picks
+# the library) measures, for every run (default 3), interleaved:
+#   ring     our switch, our library at both ends (shared-memory rings)
+#   deb      Debian's vde_switch, Debian's library at both ends
+#   debours  our switch, Debian's library at both ends (no rings: VDE 2
+#            clients on our switch must not lose to "deb")
+#   dgram    our switch, our library with VDEPLUG_FASTPATH=0 (datagrams)
+# fwd (open loop, blocking vde_send, N frames, loss and integrity) at 64
+# and 1514 B, and RTT 64 B with the switch and both ends on one CPU.
+# Prints the raw lines, then medians, ratios and the switch's CPU time per
+# frame. Environment: N64, N1514, NRTT, CPU, CONFIGS.
+set -u
+RUNS=3
+while getopts "r:h" c; do
+	case $c in
+	r) RUNS=$OPTARG ;;
+	*) sed -n '3,18p' "$0"; exit 0 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] BUILD_DIR" >&2; exit 1; }
+B=$(cd "$1" && pwd)
+OURS=$B/switch/vde_switch
+THEIRS=/usr/bin/vde_switch
+LB=$B/bench/libbench
+OURLIB=$B/lib/.libs
+N64=${N64:-1000000}
+N1514=${N1514:-300000}
+NRTT=${NRTT:-20000}
+CPU=${CPU:-0}
+CONFIGS=${CONFIGS:-ring deb debours dgram}
+for f in "$OURS" "$THEIRS" "$LB" "$OURLIB/libvdeplug.so.2"; do
+	[ -e "$f" ] || { echo "bench: $f not found (make -C $B bench/libbench)" >&2; exit 1; }
+done
+T=$(mktemp -d /tmp/fpbench.XXXXXX)
+RES=$T/results.txt
+SWPID=
+trap '[ -n "$SWPID" ] && kill "$SWPID" 2>/dev/null; rm -rf "$T"' EXIT
+
+# sw CONFIG [taskset -c N]: start the switch of CONFIG on $T/sw
+sw() {
+	local cfg=$1 bin=$OURS i=0
+	shift
+	[ "$cfg" = deb ] && bin=$THEIRS
+	rm -rf "$T/sw"
+	"$@" "$bin" -d -s "$T/sw" -p "$T/sw.pid" >/dev/null 2>&1 </dev/null
+	while [ ! -s "$T/sw.pid" ] || [ ! -S "$T/sw/ctl" ]; do
+		i=$((i + 1)); [ $i -lt 250 ] || { echo "bench: $bin did not start" >&2; exit 1; }
+		sleep 0.02
+	done
+	SWPID=$(cat "$T/sw.pid")
+	rm -f "$T/sw.pid"
+}
+sw_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SWPID/stat"; }
+sw_stop() { kill "$SWPID"; while kill -0 "$SWPID" 2>/dev/null; do sleep 0.02; done; SWPID=; }
+# client CONFIG CMD...: the library and environment of CONFIG
+client() {
+	local cfg=$1
+	shift
+	case $cfg in
+	ring) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
+	dgram) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH=0 "$@" ;;
+	*) "$@" ;;
+	esac
+}
+emit() { echo "$*" | tee -a "$RES"; }
+
+echo "# vdekit fast-path bench $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(nproc) CPUs;" \
+	"load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS"
+for r in $(seq "$RUNS"); do
+	for len in 64 1514; do
+		[ "$len" = 64 ] && n=$N64 || n=$N1514
+		for cfg in $CONFIGS; do
+			sw "$cfg"
+			line=$(client "$cfg" timeout 120 "$LB" fwd -s "$T/sw" -l "$len" -n "$n" -L "$cfg") ||
+				line="mode=fwd impl=$cfg len=$len FAILED"
+			emit "$line sw_cpu_s=$(sw_cpu) run=$r"
+			sw_stop
+		done
+	done
+	for cfg in $CONFIGS; do
+		sw "$cfg" taskset -c "$CPU"
+		line=$(client "$cfg" taskset -c "$CPU" timeout 120 "$LB" rtt -s "$T/sw" -l 64 -n "$NRTT" -L "$cfg") ||
+			line="mode=rtt impl=$cfg len=64 FAILED"
+		emit "$line sw_cpu_s=$(sw_cpu) run=$r"
+		sw_stop
+	done
+done
+echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+python3 - "$RES" <<'PY'
+import statistics, sys
+rows = [dict(x.split('=', 1) for x in l.split() if '=' in x) for l in open(sys.argv[1])]
+def med(mode, impl, ln, key, f=float):
+    v = [f(r[key]) for r in rows if r.get('mode') == mode and r.get('impl') == impl
+         and r.get('len') == ln and key in r]
+    return statistics.median(v) if v else None
+def cpu(impl, ln):
+    v = [float(r['sw_cpu_s']) / float(r['sent']) * 1e6 for r in rows
+         if r.get('mode') == 'fwd' and r.get('impl') == impl and r.get('len') == ln and 'sent' in r]
+    return statistics.median(v) if v else None
+impls = [i for i in ['ring', 'deb', 'debours', 'dgram'] if any(r.get('impl') == i for r in rows)]
+print('| test | len | ' + ' | '.join(impls) + ' | ring/deb | debours/deb |')
+print('|---|---|' + '---|' * (len(impls) + 2))
+def line(name, ln, vals, fmt):
+    cells = [fmt % v if v is not None else '-' for v in vals]
+    d = dict(zip(impls, vals))
+    rat = lambda a, b: '%.2fx' % (d[a] / d[b]) if d.get(a) and d.get(b) else '-'
+    print('| %s | %s | %s | %s | %s |' % (name, ln, ' | '.join(cells), rat('ring', 'deb'), rat('debours', 'deb')))
+for ln in ['64', '1514']:
+    line('fwd frames/s', ln, [med('fwd', i, ln, 'fps') for i in impls], '%.0f')
+    line('fwd loss %', ln, [med('fwd', i, ln, 'loss_pct') for i in impls], '%.3f')
+    line('switch CPU us/frame', ln, [cpu(i, ln) for i in impls], '%.3f')
+line('RTT median us (1 CPU)', '64', [med('rtt', i, '64', 'median_us') for i in impls], '%.2f')
+line('RTT p99 us (1 CPU)', '64', [med('rtt', i, '64', 'p99_us') for i in impls], '%.2f')
+PY

@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* switch/ep_ring.c - endpoint kind "ring": a client of our libvdeplug on
+ * two shared-memory rings, and the DIR/.fastpath socket that grants them
+ * (docs/fastpath.md)
+ *
+ * Theory of operation: every client starts as a datagram endpoint
+ * (ep_dgram.c). Our library then connects to DIR/.fastpath and names that
+ * endpoint by its data socket path. If the asking process is the one on
+ * the endpoint's ctl stream (SO_PEERCRED pid and uid), we create a sealed
+ * memfd with the two rings (fastpath_region_create()), OFFER it, and on
+ * ACCEPT the endpoint changes kind in place: its state (struct ep_dgram,
+ * kept first in struct ring so ep_dgram_close() still applies) moves into
+ * a struct ring, ep->ops becomes ring_ops, and its data socket is read by
+ * ring_fd_cb() instead of the core's callback. Port, ID, counters and the
+ * core's queue stay: frames queued for the socket leave through the s2c
+ * ring, after those already on the socket, so nothing is lost or reordered
+ * and nothing is written on the socket after ACTIVE. A negotiation that
+ * fails before ACCEPT changes nothing.
+ *
+ * Data path: the data socket only carries doorbells (zero-length
+ * datagrams). A doorbell (or ACCEPT, or the end of back-pressure) makes us
+ * consume c2s in receive batches through the core (ring_rx() copies each
+ * record into the core's slot; shmring_consume() checks the copy), at most
+ * RING_BUDGET batches per loop turn: a ring with more left is put on the
+ * pending list, served by a zero-delay timer on the next turn, so a
+ * flooding client cannot starve the others and we never spin. When c2s is
+ * found empty we arm cons_sleeping, and the client's next frame rings us.
+ * Transmit produces into s2c (one doorbell per burst, in flush, only when
+ * the client sleeps); what does not fit is the core's (queue,
+ * back-pressure, drops counted exactly as for a datagram socket that says
+ * EAGAIN), and we arm prod_waiting so that the client's doorbell after it
+ * consumes brings us back to ep_output(). Garbage in the rings costs the
+ * client its own frames (counted in struct shmring_stats, shown by
+ * ring_counters() in port/stats); a non-empty datagram is counted (stray)
+ * and dropped. The endpoint ends with its ctl stream, as any datagram
+ * endpoint; the mapping goes with it.
+ *
+ * The .fastpath server never blocks: non-blocking accept and messages,
+ * at most RING_CONN_MAX negotiations at once, each closed after
+ * RING_CONN_TIMEOUT_NS.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "fpproto.h"
+#include "log.h"
+#include "loop.h"
+#include "shmring.h"
+#include "switch.h"
+#include "endpoint.h"
+#include "ep_dgram.h"
+#include "ep_ring.h"
+
+#define RING_CONN_MAX		16	/* negotiations at once */
+#define RING_CONN_TIMEOUT_NS	(10 * 1000000000ULL)
+#define RING_BUDGET		4	/* receive batches per ring per loop turn */
+#define RING_BELLS		64	/* doorbells read per recvmmsg */
+
+enum conn_state { CONN_REQUEST, CONN_ANSWER };
+
+/* One negotiation on DIR/.fastpath. */
+struct fp_conn {
+	struct fp_conn *next;
+	struct fp_srv *srv;
+	int fd;
+	long timer;
+	enum conn_state state;
+	char path[CTL_PATH_MAX + 1];	/* the endpoint asked for */
+	void *map;			/* offered region, until ACCEPT */
+	size_t maplen;
+	struct shmring_layout layout;
+};
+
+struct ring;
+
+/* The .fastpath server (sw->fastpath). */
+struct fp_srv {
+	struct sw *sw;
+	int fd;
+	bool created;			/* we made (and remove) path */
+	char path[CTL_PATH_MAX + 1];
+	struct fp_conn *conns;
+	unsigned nconns;
+	struct ring *pending;		/* rings with work for the next turn */
+	struct ring *running;		/* the list being served now */
+	long timer;
+};
+
+/* A ring endpoint's state (ep->priv). */
+struct ring {
+	struct ep_dgram d;		/* first: ep_dgram_close() closes it */
+	struct fp_srv *srv;
+	struct endpoint *ep;
+	void *map;
+	size_t maplen;
+	struct shmring tx;		/* s2c: we produce */
+	struct shmring rx;		/* c2s: we consume */
+	bool bell;			/* a doorbell is due at flush */
+	bool rx_on;			/* last want(): receiving */
+	bool pend;			/* on srv->pending or srv->running */
+	struct ring *pend_next;
+	uint64_t bells_rx, bells_tx, stray;
+};
+
+static const struct ep_ops ring_ops;
+
+/* ------------------------------------------------------------------ */
+/* data path */
+
+static void ring_doorbell(struct ring *r)
+{
+	/* EAGAIN: doorbells are queued already; any other error: the client
+	 * is gone and its ctl stream will say so */
+	(void)send(r->ep->fd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
+	r->bells_tx++;
+}
+
+static uint64_t ring_timer_cb(struct loop *l, void *arg);
+
+/* Serve @r on the next loop turn. */
+static void ring_pend(struct ring *r)
+{
+	struct fp_srv *s = r->srv;
+
+	if (r->pend)
+		return;
+	r->pend = true;
+	r->pend_next = s->pending;
+	s->pending = r;
+	if (!s->timer) {
+		s->timer = loop_add_timer(s->sw->loop, 0, ring_timer_cb, s);
+		if (s->timer < 0)
+			s->timer = 0;	/* the next doorbell or want() retries */
+	}
+}
+
+static void ring_unpend(struct ring *r)
+{
+	struct ring **lists[2] = { &r->srv->pending, &r->srv->running }, **link;
+	int i;
+
+	if (!r->pend)
+		return;
+	for (i = 0; i < 2; i++)
+		for (link = lists[i]; *link; link = &(*link)->pend_next)
+			if (*link == r) {
+				*link = r->pend_next;
+				r->pend = false;
+				return;
+			}
+}
+
+/* Queued frames to the client, then receive batches within the budget. */
+static void ring_service(struct endpoint *ep)
+{
+	struct ring *r = ep->priv;
+	int k;
+
+	if (ep->closed)
+		return;
+	if (ep->q.frames)
+		ep_output(ep);
+	for (k = 0; k < RING_BUDGET && !ep->closed && !ep->paused; k++)
+		if (ep_input(ep) < EP_BATCH)
+			return;		/* c2s empty and armed */
+	if (!ep->closed && !ep->paused)
+		ring_pend(r);		/* more may wait: next turn */
+}
+
+static uint64_t ring_timer_cb(struct loop *l, void *arg)
+{
+	struct fp_srv *s = arg;
+	struct ring *r;
+
+	s->timer = 0;
+	s->running = s->pending;
+	s->pending = NULL;
+	while ((r = s->running)) {
+		s->running = r->pend_next;
+		r->pend = false;
+		ring_service(r->ep);
+	}
+	return LOOP_NOMORE;
+}
+
+/* Read the doorbells waiting on the data socket (bounded). */
+static void ring_read_bells(struct ring *r)
+{
+	struct mmsghdr msg[RING_BELLS];
+	struct iovec iov;
+	uint8_t junk[1];
+	int n, i, round;
+
+	iov.iov_base = junk;
+	iov.iov_len = sizeof(junk);
+	for (round = 0; round < 4; round++) {
+		memset(msg, 0, sizeof(msg));
+		for (i = 0; i < RING_BELLS; i++) {
+			msg[i].msg_hdr.msg_iov = &iov;
+			msg[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(r->ep->fd, msg, RING_BELLS, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (msg[i].msg_len || (msg[i].msg_hdr.msg_flags & MSG_TRUNC))
+				r->stray++;	/* a frame on a ring endpoint's socket */
+			else
+				r->bells_rx++;
+		}
+		if (n < RING_BELLS)
+			break;
+	}
+}
+
+/* The data socket: doorbells from the client (frames in c2s, room in s2c,
+ * or a poke: frames wait in s2c and it sleeps). */
+static void ring_fd_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct endpoint *ep = arg;
+	struct ring *r;
+
+	if (ep->closed)
+		return;		/* closed earlier in this loop turn: priv is gone */
+	r = ep->priv;
+	ring_read_bells(r);
+	ring_service(ep);
+	if (!ep->closed && shmring_kick_check(&r->tx))
+		ring_doorbell(r);
+}
+
+/* Copy up to b->max records of c2s into the core's slots. Finding the ring
+ * empty arms cons_sleeping (the client's next frame rings us), and looks
+ * once more. */
+static int ring_rx(struct endpoint *ep, struct ep_rxbatch *b)
+{
+	struct ring *r = ep->priv;
+	struct shmring_rxf f[EP_BATCH];
+	struct iovec iov[EP_BATCH];
+	unsigned i, max = b->max < EP_BATCH ? b->max : EP_BATCH;
+	size_t got;
+	bool kick;
+
+	for (i = 0; i < max; i++) {
+		iov[i].iov_base = b->buf + (size_t)i * b->slot;
+		iov[i].iov_len = b->slot;
+		f[i].iov = &iov[i];
+		f[i].iovcnt = 1;
+	}
+	/* kick (c2s prod_waiting) is ignored: our client never sets it */
+	got = shmring_consume(&r->rx, f, max, &kick);
+	if (got < max && shmring_cons_arm(&r->rx))
+		got += shmring_consume(&r->rx, f + got, max - got, &kick);
+	for (i = 0; i < got; i++)
+		b->len[i] = f[i].frame_len > b->slot ? (uint32_t)b->slot : (uint32_t)f[i].len;
+	return (int)got;
+}
+
+/* Produce into s2c; what does not fit is left to the core, with
+ * prod_waiting armed so that the client rings us when it made room. */
+static unsigned ring_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
+			unsigned *errors)
+{
+	struct ring *r = ep->priv;
+	struct shmring_txf f[EP_BATCH];
+	unsigned i, done = 0, tries = 0;
+	bool kick;
+
+	if (n > EP_BATCH)
+		n = EP_BATCH;	/* the contract's bound; the rest is "not taken" */
+	for (i = 0; i < n; i++) {
+		f[i].iov = &iov[i];
+		f[i].iovcnt = 1;
+		f[i].flags = 0;
+	}
+	while (done < n) {
+		done += (unsigned)shmring_produce(&r->tx, f + done, n - done, &kick);
+		r->bell |= kick;
+		if (done == n)
+			break;
+		if (iov[done].iov_len == 0 || iov[done].iov_len > r->tx.frame_max) {
+			(*errors)++;	/* cannot be a record: refused */
+			done++;
+			continue;
+		}
+		/* full: room may have appeared since we looked */
+		if (!shmring_prod_arm(&r->tx, iov[done].iov_len) || ++tries > 2)
+			break;
+	}
+	return done;
+}
+
+static void ring_flush(struct endpoint *ep)
+{
+	struct ring *r = ep->priv;
+
+	if (r->bell) {
+		r->bell = false;
+		ring_doorbell(r);
+	}
+}
+
+/* The data socket stays registered for input: doorbells also mean room.
+ * Back-pressure only stops consuming c2s; its end looks at c2s again. */
+static int ring_want(struct endpoint *ep, bool rx, bool tx)
+{
+	struct ring *r = ep->priv;
+
+	(void)tx;
+	if (rx && !r->rx_on)
+		ring_pend(r);
+	r->rx_on = rx;
+	return 0;
+}
+
+static void ring_close(struct endpoint *ep)
+{
+	struct ring *r = ep->priv;
+
+	ring_unpend(r);
+	if (r->map)
+		munmap(r->map, r->maplen);
+	r->map = NULL;
+	ep_dgram_close(ep);
+	free(r);
+}
+
+static void ring_counters(const struct endpoint *ep, FILE *out)
+{
+	const struct ring *r = ep->priv;
+	const struct shmring_stats *rx = &r->rx.st, *tx = &r->tx.st;
+
+	fprintf(out, " rx_frames %llu rx_bytes %llu tx_frames %llu tx_bytes %llu tx_full %llu"
+		" tx_oversize %llu rx_truncated %llu bad_index %llu bad_record %llu"
+		" rx_dropped_bytes %llu doorbells_rx %llu doorbells_tx %llu stray %llu",
+		(unsigned long long)rx->frames, (unsigned long long)rx->bytes,
+		(unsigned long long)tx->frames, (unsigned long long)tx->bytes,
+		(unsigned long long)tx->full, (unsigned long long)tx->oversize,
+		(unsigned long long)rx->truncated,
+		(unsigned long long)(rx->bad_index + tx->bad_index),
+		(unsigned long long)rx->bad_record, (unsigned long long)rx->dropped,
+		(unsigned long long)r->bells_rx, (unsigned long long)r->bells_tx,
+		(unsigned long long)r->stray);
+}
+
+static const struct ep_ops ring_ops = {
+	.kind = "ring",
+	.rx = ring_rx,
+	.tx = ring_tx,
+	.flush = ring_flush,
+	.want = ring_want,
+	.close = ring_close,
+	.counters = ring_counters,
+};
+
+/* The datagram endpoint @ep becomes a ring endpoint on the region @c
+ * offered. 0, or -1 (@ep unchanged, or closed if its socket could not be
+ * registered again). */
+static int ring_takeover(struct fp_srv *s, struct endpoint *ep, struct fp_conn *c)
+{
+	struct loop *l = s->sw->loop;
+	struct ring *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -1;
+	memcpy(&r->d, ep->priv, sizeof(r->d));
+	r->srv = s;
+	r->ep = ep;
+	r->map = c->map;
+	r->maplen = c->maplen;
+	shmring_attach(&r->tx, r->map, &c->layout, SHMRING_S2C, true);
+	shmring_attach(&r->rx, r->map, &c->layout, SHMRING_C2S, false);
+	loop_del_fd(l, ep->fd);
+	if (loop_add_fd(l, ep->fd, EPOLLIN, ring_fd_cb, ep) < 0) {
+		if (loop_add_fd(l, ep->fd, ep->events, ep_fd_cb, ep) < 0)
+			ep_close(ep);
+		free(r);
+		return -1;
+	}
+	c->map = NULL;		/* the ring's now */
+	ep->priv = r;
+	ep->ops = &ring_ops;
+	ep->events = EPOLLIN;
+	r->rx_on = !ep->paused;
+	log_debug("port %u: endpoint %d on rings (%u bytes each)", ep->port, ep->id,
+		  c->layout.ring_size);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the .fastpath server */
+
+static void conn_drop(struct fp_conn *c)
+{
+	struct fp_srv *s = c->srv;
+	struct fp_conn **link;
+
+	for (link = &s->conns; *link; link = &(*link)->next)
+		if (*link == c) {
+			*link = c->next;
+			s->nconns--;
+			break;
+		}
+	if (c->timer > 0)
+		loop_del_timer(s->sw->loop, c->timer);
+	loop_del_fd(s->sw->loop, c->fd);
+	close(c->fd);
+	if (c->map)
+		munmap(c->map, c->maplen);
+	free(c);
+}
+
+static uint64_t conn_timeout_cb(struct loop *l, void *arg)
+{
+	struct fp_conn *c = arg;
+
+	c->timer = 0;
+	log_info("fast path fd %d: no answer within %llu s, closed", c->fd,
+		 (unsigned long long)(RING_CONN_TIMEOUT_NS / 1000000000ULL));
+	conn_drop(c);
+	return LOOP_NOMORE;
+}
+
+/* SO_PEERCRED of @fd; false if unknown or the pid is not visible to us. */
+static bool peer_cred(int fd, struct ucred *u)
+{
+	socklen_t len = sizeof(*u);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, u, &len) == 0 && len == sizeof(*u) &&
+	       u->pid > 0;
+}
+
+/* The ring endpoint whose data socket is bound at @path, or NULL. */
+static struct endpoint *ring_find(struct sw *sw, const char *path)
+{
+	struct endpoint *ep;
+
+	for (ep = sw->eps; ep; ep = ep->all_next)
+		if (ep->ops == &ring_ops && !ep->closed &&
+		    !strcmp(((struct ring *)ep->priv)->d.path, path))
+			return ep;
+	return NULL;
+}
+
+/* The datagram endpoint at @path if the process on @c owns it: 0, or
+ * ENOENT, EPERM (another process's), EBUSY (on rings, or being offered). */
+static int conn_endpoint(struct fp_conn *c, const char *path, struct endpoint **out)
+{
+	struct fp_srv *s = c->srv;
+	struct ucred me, owner;
+	struct endpoint *ep;
+	struct fp_conn *o;
+
+	ep = ep_dgram_find(s->sw, path);
+	if (!ep)
+		ep = ring_find(s->sw, path);
+	if (!ep)
+		return ENOENT;
+	/* the owner first: nobody else learns anything about it */
+	if (!peer_cred(c->fd, &me) || !peer_cred(((struct ep_dgram *)ep->priv)->ctl_fd, &owner) ||
+	    me.pid != owner.pid || me.uid != owner.uid)
+		return EPERM;
+	if (ep->ops == &ring_ops)
+		return EBUSY;
+	for (o = s->conns; o; o = o->next)
+		if (o != c && o->state == CONN_ANSWER && !strcmp(o->path, path))
+			return EBUSY;
+	*out = ep;
+	return 0;
+}
+
+/* REQUEST: check, create the region, OFFER it. False: drop @c. */
+static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
+{
+	uint32_t size = m->ring_size;
+	struct endpoint *ep = NULL;
+	struct fastpath_msg offer;
+	int err, memfd = -1;
+
+	err = conn_endpoint(c, m->endpoint, &ep);
+	if (!err) {
+		if (!shmring_region_size(size))
+			size = SHMRING_SIZE_DEFAULT;
+		memfd = fastpath_region_create(size, 0, &c->map, &c->maplen);
+		if (memfd < 0)
+			err = ENOMEM;
+	}
+	if (err) {
+		log_debug("fast path fd %d: %s refused: %s", c->fd, m->endpoint, strerror(err));
+		fastpath_msg_reply(c->fd, FASTPATH_REFUSE, err);
+		return false;
+	}
+	c->layout.ring_size = size;
+	c->layout.frame_max = SHMRING_FRAME_MAX;
+	c->layout.features = 0;
+	c->layout.region_size = c->maplen;
+	fastpath_msg_init(&offer, FASTPATH_OFFER, 0);
+	offer.ring_size = size;
+	err = fastpath_msg_send(c->fd, &offer, memfd);
+	close(memfd);	/* the client has its own; we keep the mapping */
+	if (err)
+		return false;
+	snprintf(c->path, sizeof(c->path), "%s", m->endpoint);
+	c->state = CONN_ANSWER;
+	return true;
+}
+
+/* ACCEPT: the endpoint (still the asker's) goes on rings, then ACTIVE. */
+static void conn_accept(struct fp_conn *c)
+{
+	struct endpoint *ep = NULL;
+	struct ring *r;
+
+	/* it may have gone, or another may sit at the same path now */
+	if (conn_endpoint(c, c->path, &ep) || ring_takeover(c->srv, ep, c) < 0)
+		return;
+	r = ep->priv;
+	if (fastpath_msg_reply(c->fd, FASTPATH_ACTIVE, 0))
+		log_debug("fast path fd %d: ACTIVE not sent: %s", c->fd, strerror(errno));
+	/* the client may have produced (and rung) before we read ACCEPT */
+	ring_pend(r);
+}
+
+static void conn_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct fp_conn *c = arg;
+	struct fastpath_msg m;
+	int fds[FASTPATH_MAX_FDS], err;
+	size_t nfds = 0, i;
+	bool keep = false;
+
+	err = fastpath_msg_recv(fd, &m, fds, &nfds, 0);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);		/* a client has no fd to give us */
+	if (err == -EAGAIN)
+		return;
+	if (!err && !nfds) {
+		if (c->state == CONN_REQUEST && m.type == FASTPATH_REQUEST)
+			keep = conn_request(c, &m);
+		else if (c->state == CONN_ANSWER && m.type == FASTPATH_ACCEPT)
+			conn_accept(c);
+		/* DECLINE, anything else: the endpoint stays on datagrams */
+	}
+	if (!keep)
+		conn_drop(c);
+}
+
+static void srv_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct fp_srv *s = arg;
+	struct fp_conn *c;
+	int cfd, k;
+
+	for (k = 0; k < 64; k++) {
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0)
+			break;	/* EAGAIN, or out of fds: the client stays on datagrams */
+		if (s->nconns >= RING_CONN_MAX) {
+			close(cfd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(cfd);
+			continue;
+		}
+		c->srv = s;
+		c->fd = cfd;
+		c->state = CONN_REQUEST;
+		if (loop_add_fd(l, cfd, EPOLLIN, conn_cb, c) < 0) {
+			close(cfd);
+			free(c);
+			continue;
+		}
+		c->timer = loop_add_timer(l, RING_CONN_TIMEOUT_NS, conn_timeout_cb, c);
+		if (c->timer < 0)
+			c->timer = 0;
+		c->next = s->conns;
+		s->conns = c;
+		s->nconns++;
+	}
+}
+
+/**
+ * ep_ring_init() - see ep_ring.h
+ */
+int ep_ring_init(struct sw *sw)
+{
+	const char *env = getenv(EP_RING_ENV);
+	struct fp_srv *s;
+	int n;
+
+	if (env && !strcmp(env, "0"))
+		return 0;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		log_err("out of memory");
+		return -1;
+	}
+	s->sw = sw;
+	s->fd = -1;
+	sw->fastpath = s;
+	n = snprintf(s->path, sizeof(s->path), "%s/%s", sw->ctl_dir, FASTPATH_SOCK);
+	/* listen_unix_type() binds "<path>.<pid>" first */
+	if (n < 0 || (size_t)n + 12 >= sizeof(s->path)) {
+		log_info("%s: path too long, no shared-memory rings", sw->ctl_dir);
+		return 0;
+	}
+	s->fd = listen_unix_type(s->path, SOCK_SEQPACKET, sw->mode, sw->group, RING_CONN_MAX);
+	if (s->fd < 0) {
+		log_err("Could not set up socket %s: %s", s->path, strerror(errno));
+		return -1;
+	}
+	s->created = true;
+	if (loop_add_fd(sw->loop, s->fd, EPOLLIN, srv_accept_cb, s) < 0) {
+		log_err("loop_add_fd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * ep_ring_cleanup() - see ep_ring.h
+ */
+void ep_ring_cleanup(struct sw *sw)
+{
+	struct fp_srv *s = sw->fastpath;
+
+	if (!s)
+		return;
+	while (s->conns)
+		conn_drop(s->conns);
+	if (s->timer > 0)
+		loop_del_timer(sw->loop, s->timer);
+	if (s->fd >= 0) {
+		loop_del_fd(sw->loop, s->fd);
+		close(s->fd);
+	}
+	if (s->created)
+		unlink(s->path);
+	free(s);
+	sw->fastpath = NULL;
+}

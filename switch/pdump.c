@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* switch/pdump.c - VDE 2's pdump plugin, built in: frames into a pcap file
+ *
+ * Theory of operation: `pdump/filename FILE` (default vde_dump.cap, in the
+ * switch's working directory) opens the file at once and writes the pcap
+ * header; `pdump/active 1` opens it if needed and records from then on
+ * every frame the switch receives and every frame it sends to a port, as
+ * VDE 2's plugin does (a flooded frame appears once received and once per
+ * port it went to). The bytes are those libpcap writes for VDE 2: a
+ * classic pcap header with snaplen 96 and link type Ethernet, then one
+ * record per frame with the whole frame (caplen = len) and a microsecond
+ * timestamp (capture/pcapw.c encodes them); tcpdump reads both files the
+ * same way. Unlike VDE 2 the file is truncated when opened (VDE 2 left
+ * the tail of a longer old file after the new records). `pdump/buffered
+ * 1` lets stdio buffer the writes; by default each record is flushed.
+ * A write error stops recording (logged once) until the next
+ * pdump/active 1 or pdump/filename.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "log.h"
+#include "parse.h"
+#include "pcapw.h"
+#include "switch.h"
+#include "pdump.h"
+
+#define PDUMP_DEFAULT	"vde_dump.cap"
+#define PDUMP_SNAPLEN	96		/* the header's snaplen, as VDE 2's */
+#define PDUMP_REC_HDR	16		/* pcap record header */
+
+struct pdump {
+	char *filename;
+	FILE *f;			/* open dumper, or NULL */
+	bool active;			/* pdump/active 1 */
+	bool buffered;			/* pdump/buffered 1 */
+	uint8_t *rec;			/* one record: header + the largest frame */
+	size_t recsize;
+};
+
+/* VDE 2 parses 0/1 arguments with atoi(): an empty one is 0. */
+static int pdump_flag(const char *args, bool *on)
+{
+	const char *errstr = NULL;
+	long long v = 0;
+
+	if (*args)
+		v = parse_num(args, 0, 1LL << 31, &errstr);
+	*on = v != 0;
+	return errstr ? EINVAL : 0;
+}
+
+static void pdump_close(struct pdump *pd)
+{
+	if (pd->f && fclose(pd->f) != 0)
+		log_warn("pdump %s: %s", pd->filename, strerror(errno));
+	pd->f = NULL;
+}
+
+/* Open the file and write the pcap header; the errors go to @out. */
+static int pdump_open(struct pdump *pd, FILE *out)
+{
+	uint8_t h[24];
+	int fd;
+
+	fd = open(pd->filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(out, "set_dumper() open(%s): %s\n", pd->filename, strerror(errno));
+		return -1;
+	}
+	pd->f = fdopen(fd, "w");
+	if (!pd->f) {
+		fprintf(out, "set_dumper() fdopen(): %s\n", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (pcapw_header(PCAPW_PCAP, PDUMP_SNAPLEN, NULL, h, sizeof(h)) != sizeof(h) ||
+	    fwrite(h, 1, sizeof(h), pd->f) != sizeof(h) || fflush(pd->f) != 0) {
+		fprintf(out, "set_dumper() write(): %s\n", strerror(errno));
+		pdump_close(pd);
+		return -1;
+	}
+	return 0;
+}
+
+static int pdump_cmd_active(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	struct pdump *pd = sw->plugins.pdump;
+	bool on;
+	int rv = 0;
+
+	if (pdump_flag(args, &on))
+		return EINVAL;
+	if (on) {
+		if (!pd->f && pdump_open(pd, out) < 0) {
+			fprintf(out, "ERROR: cannot dump to %s\n", pd->filename);
+			return EINVAL;
+		}
+		if (pd->active)
+			rv = EEXIST;
+		pd->active = true;
+	} else {
+		if (!pd->active)
+			rv = ENOENT;
+		pd->active = false;
+		if (pd->f)
+			fflush(pd->f);
+	}
+	plugins_update(sw);
+	return rv;
+}
+
+static int pdump_cmd_filename(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	struct pdump *pd = sw->plugins.pdump;
+	char *name;
+
+	if (*args) {
+		name = strdup(args);
+		if (!name)
+			return ENOMEM;
+		free(pd->filename);
+		pd->filename = name;
+		pdump_close(pd);
+		if (pdump_open(pd, out) < 0) {
+			fprintf(out, "ERROR: cannot dump to %s\n", pd->filename);
+			plugins_update(sw);
+			return EINVAL;
+		}
+	}
+	fprintf(out, "dumpfile=%s\n", pd->filename);
+	plugins_update(sw);
+	return 0;
+}
+
+static int pdump_cmd_buffered(void *ctx, FILE *out, const char *args)
+{
+	struct sw *sw = ctx;
+	struct pdump *pd = sw->plugins.pdump;
+	bool on;
+
+	(void)out;
+	if (pdump_flag(args, &on))
+		return EINVAL;
+	pd->buffered = on;
+	if (!on && pd->f)
+		fflush(pd->f);
+	return 0;
+}
+
+static const struct console_cmd pdump_cmds[] = {
+	{ "pdump", "============", "DUMP Packets to file", NULL, CONSOLE_MENU },
+	{ "pdump/active", "0/1", "start dumping data", pdump_cmd_active, CONSOLE_OUTPUT },
+	{ "pdump/filename", "<file>", "set/show output filename (default: vde_dump.cap)",
+	  pdump_cmd_filename, CONSOLE_OUTPUT },
+	{ "pdump/buffered", "0/1", "set buffered/unbuffered dump", pdump_cmd_buffered, 0 },
+};
+
+/* VDE 2 lists these; as there, recording does not depend on them. */
+static const struct console_debug_cat pdump_cats[] = {
+	{ "pdump/packetin", 0101, "dump incoming packet to file" },
+	{ "pdump/packetout", 0102, "dump outgoing packet to file" },
+};
+
+/**
+ * pdump_load() - see pdump.h
+ */
+int pdump_load(struct sw *sw)
+{
+	struct pdump *pd = calloc(1, sizeof(*pd));
+
+	if (!pd)
+		return ENOMEM;
+	sw->plugins.pdump = pd;
+	pd->filename = strdup(PDUMP_DEFAULT);
+	pd->recsize = PDUMP_REC_HDR + (size_t)FWD_FRAME_MAX;
+	pd->rec = malloc(pd->recsize);
+	if (!pd->filename || !pd->rec ||
+	    console_add_cmds(sw->con, pdump_cmds, sizeof(pdump_cmds) / sizeof(pdump_cmds[0])) < 0 ||
+	    console_add_debug(sw->con, pdump_cats, sizeof(pdump_cats) / sizeof(pdump_cats[0])) < 0)
+		return ENOMEM;
+	return 0;
+}
+
+/**
+ * pdump_unload() - see pdump.h
+ */
+void pdump_unload(struct sw *sw)
+{
+	struct pdump *pd = sw->plugins.pdump;
+
+	console_del_cmds(sw->con, pdump_cmds, sizeof(pdump_cmds) / sizeof(pdump_cmds[0]));
+	console_del_debug(sw->con, pdump_cats, sizeof(pdump_cats) / sizeof(pdump_cats[0]));
+	if (!pd)
+		return;
+	pdump_close(pd);
+	free(pd->filename);
+	free(pd->rec);
+	free(pd);
+	sw->plugins.pdump = NULL;
+}
+
+/**
+ * pdump_active() - see pdump.h
+ */
+bool pdump_active(const struct pdump *pd)
+{
+	return pd->active && pd->f;
+}
+
+/**
+ * pdump_frame() - see pdump.h
+ */
+void pdump_frame(struct sw *sw, const uint8_t *frame, size_t len)
+{
+	struct pdump *pd = sw->plugins.pdump;
+	struct pcapw_pkt p = { .data = frame, .len = len };
+	struct timespec ts;
+	size_t n;
+
+	if (!pdump_active(pd))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p.ts_ns = (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
+	/* whole frames (caplen = len) even though the header says 96 */
+	n = pcapw_record(PCAPW_PCAP, 0, &p, pd->rec, pd->recsize);
+	if (n == 0 || n > pd->recsize)
+		return;
+	if (fwrite(pd->rec, 1, n, pd->f) != n || (!pd->buffered && fflush(pd->f) != 0)) {
+		log_warn("pdump %s: %s: recording stopped", pd->filename, strerror(errno));
+		pdump_close(pd);
+		plugins_update(sw);
+	}
+}

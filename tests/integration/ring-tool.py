@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""tests/integration/ring-tool.py - helpers of t-switch-ring.sh
+
+  ring-tool.py tapsend IF HEXFILE
+      send each frame of HEXFILE (one hex frame a line) on interface IF
+      through an AF_PACKET socket (into a switch's tap)
+  ring-tool.py taprecv IF COUNT OUT READY [SECS]
+      write the frames of ethertype 0x88b5 that arrive on IF (from the
+      switch) as hex lines to OUT until COUNT came (exit 0) or SECS passed
+      (exit 2); READY is created once the socket listens
+  ring-tool.py garbage PID SECS
+      map the fast path region of process PID (its memfd mapping, through
+      /proc/PID/map_files) and, for SECS seconds, keep writing garbage
+      into its c2s ring (records and the published tail) and the s2c head,
+      as a hostile client would; print "garbage N" (writes done)
+  ring-tool.py fpcheck DIR ENDPOINT
+      the .fastpath socket of the switch in DIR against a hostile peer:
+      a REQUEST for ENDPOINT (another process's data socket) is refused
+      with EPERM, one for a path that is no endpoint with ENOENT, a
+      malformed message closes the connection; 16 silent connections
+      are kept and the 17th is closed at once; print "fpcheck ok"
+"""
+import mmap
+import os
+import random
+import select
+import socket
+import struct
+import sys
+import time
+
+ETH_P_ALL = 0x0003
+PACKET_OUTGOING = 4
+ETHERTYPE = 0x88B5
+CTL_OFF, DATA_OFF = 4096, 8192
+
+
+def tapsend(ifname, hexfile):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((ifname, 0))
+    with open(hexfile) as f:
+        for line in f:
+            s.send(bytes.fromhex(line.strip()))
+            time.sleep(0.001)
+
+
+def taprecv(ifname, count, out, ready, secs):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((ifname, 0))
+    open(ready, "w").close()
+    got = 0
+    end = time.monotonic() + secs
+    with open(out, "w") as o:
+        while got < count:
+            left = end - time.monotonic()
+            if left <= 0:
+                return 2
+            if not select.select([s], [], [], left)[0]:
+                continue
+            data, addr = s.recvfrom(70000)
+            if addr[2] == PACKET_OUTGOING or len(data) < 14:
+                continue
+            if struct.unpack("!H", data[12:14])[0] != ETHERTYPE:
+                continue
+            o.write(data.hex() + "\n")
+            o.flush()
+            got += 1
+    return 0
+
+
+def garbage(pid, secs):
+    path = None
+    with open("/proc/%d/maps" % pid) as f:
+        for line in f:
+            if "vdekit-fastpath" in line:
+                path = "/proc/%d/map_files/%s" % (pid, line.split()[0])
+                break
+    if not path:
+        print("no fast path mapping in process %d" % pid)
+        return 1
+    fd = os.open(path, os.O_RDWR)
+    size = os.fstat(fd).st_size
+    m = mmap.mmap(fd, size)
+    ring = struct.unpack_from("<I", m, 8)[0]
+    rnd = random.Random(11)
+    n = 0
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        c2s = CTL_OFF
+        tail = struct.unpack_from("<I", m, c2s)[0]
+        off = tail % ring
+        # a record of random garbage where the next one goes, published
+        k = rnd.randrange(8, 256) & ~7
+        if off + k <= ring:
+            m[DATA_OFF + off:DATA_OFF + off + k] = bytes(rnd.randrange(256) for _ in range(k))
+        choice = n % 3
+        if choice == 0:
+            struct.pack_into("<I", m, c2s, (tail + k) & 0xFFFFFFFF)
+        elif choice == 1:
+            struct.pack_into("<I", m, c2s, rnd.randrange(1 << 32))
+        else:
+            # the s2c head (index 64 of the second control block) out of range
+            struct.pack_into("<I", m, CTL_OFF + 256 + 64, rnd.randrange(1 << 32))
+        n += 1
+        time.sleep(0.002)
+    print("garbage %d" % n)
+    return 0
+
+
+MAGIC, VERSION = 0x50464456, 1
+REQUEST, REFUSE = 1, 3
+
+
+def fpmsg(mtype, endpoint=b""):
+    return struct.pack("<IHHiIII108s", MAGIC, VERSION, mtype, 0, 0, 0, 0, endpoint)
+
+
+def fpconnect(d):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    s.connect(os.path.join(d, ".fastpath"))
+    return s
+
+
+def fpcheck(d, endpoint):
+    import errno
+    for path, want in ((endpoint, errno.EPERM), (os.path.join(d, "999.999"), errno.ENOENT)):
+        s = fpconnect(d)
+        s.send(fpmsg(REQUEST, path.encode()))
+        m = s.recv(200)
+        if len(m) != 132:
+            print("no answer to a REQUEST for %s: %r" % (path, m))
+            return 1
+        _, _, mtype, status = struct.unpack_from("<IHHi", m)
+        if mtype != REFUSE or status != want:
+            print("REQUEST for %s: type %d status %d, want REFUSE %d" % (path, mtype, status, want))
+            return 1
+        s.close()
+    s = fpconnect(d)
+    s.send(b"\x00" * 131)
+    if s.recv(200) != b"":
+        print("a malformed message did not close the connection")
+        return 1
+    s.close()
+    idle = [fpconnect(d) for _ in range(16)]
+    time.sleep(0.3)
+    extra = fpconnect(d)
+    if extra.recv(200) != b"":
+        print("a 17th pending connection was not closed")
+        return 1
+    for s in idle + [extra]:
+        s.close()
+    print("fpcheck ok")
+    return 0
+
+
+def main():
+    cmd = sys.argv[1]
+    if cmd == "tapsend":
+        tapsend(sys.argv[2], sys.argv[3])
+        return 0
+    if cmd == "taprecv":
+        secs = float(sys.argv[6]) if len(sys.argv) > 6 else 30
+        return taprecv(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], secs)
+    if cmd == "fpcheck":
+        return fpcheck(sys.argv[2], sys.argv[3])
+    if cmd == "garbage":
+        return garbage(int(sys.argv[2]), float(sys.argv[3]))
+    print(__doc__)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
