@@ -437,11 +437,27 @@ static struct vh_listener *vh_find(const char *path)
 static int vh_listen(struct sw *sw, const char *path, unsigned port)
 {
 	struct vh_listener *l;
-	int e;
+
+	char abs[sizeof(l->path)];
+	int e, n;
 
 	if (!*path) {
 		errno = EINVAL;
 		return -1;
+	}
+	if (path[0] != '/') {
+		/* absolute: -d changes directory, and the socket is removed
+		 * at exit */
+		char cwd[sizeof(abs)];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -1;
+		n = snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
+		if (n < 0 || (size_t)n >= sizeof(abs)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		path = abs;
 	}
 	if (strlen(path) >= sizeof(l->path)) {
 		errno = ENAMETOOLONG;

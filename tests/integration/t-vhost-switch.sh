@@ -215,3 +215,16 @@ kill $SW
 wait $SW
 test -e "$G1" && fail "socket $G1 not removed at exit"
 pass "switch exit removes the vhost-user sockets"
+
+# a relative PATH with -d (which changes directory): made absolute, so the
+# socket is where it was asked for and is removed at exit
+(cd "$TMP" && "$OUR_SWITCH" -d -s "$TMP/sw2" -p "$TMP/sw2.pid" -M "$TMP/sw2.mgmt" \
+	--vhost-user rel.sock:4) || fail "switch -d --vhost-user rel.sock:4"
+wait_for test -s "$TMP/sw2.pid" || fail "switch 2: no pid file"
+PIDS+=("$(cat "$TMP/sw2.pid")")
+wait_for sock_ready "$TMP/sw2.mgmt" || fail "switch 2: no mgmt socket"
+mgmt sw2 vhost/print | grep -qF "vhost-user $TMP/rel.sock port 4 no guest" ||
+	fail "relative path: $(mgmt sw2 vhost/print)"
+kill "$(cat "$TMP/sw2.pid")"
+wait_for test ! -e "$TMP/rel.sock" || fail "relative socket not removed at exit"
+pass "a relative --vhost-user path under -d: listened on and removed at exit as $TMP/rel.sock"
