@@ -38,6 +38,7 @@
 #include "ep_ring.h"
 #include "ep_tap.h"
 #include "ep_vxlan.h"
+#include "ep_vhost.h"
 #include "swdir.h"
 #include "topology.h"
 
@@ -45,7 +46,7 @@
 
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
-	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD, OPT_VXLAN,
+	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD, OPT_VXLAN, OPT_VHOST,
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +76,7 @@ static const struct option long_opts[] = {
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
 	{ "no-offload", no_argument, NULL, OPT_NOOFFLOAD },
 	{ "vxlan", required_argument, NULL, OPT_VXLAN },
+	{ "vhost-user", required_argument, NULL, OPT_VHOST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -110,7 +112,10 @@ static void usage(FILE *f, int status)
 "  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n"
 "      --no-offload           plain frames on the taps of -t: no TSO/checksum offload\n"
 "      --vxlan VNL            a VXLAN tunnel endpoint vxlan://... on a free port\n"
-"                             (repeatable; see vde_vxlan(7))\n");
+"                             (repeatable; see vde_vxlan(7))\n"
+"      --vhost-user PATH[:PORT]\n"
+"                             listen on PATH for a vhost-user guest NIC, on PORT\n"
+"                             or a free port (repeatable)\n");
 	exit(status);
 }
 
@@ -253,6 +258,8 @@ struct sw_args {
 	unsigned ntaps;
 	const char *vxlans[SW_MAXTAPS];
 	unsigned nvxlans;
+	const char *vhosts[SW_MAXTAPS];
+	unsigned nvhosts;
 };
 
 static const char *tap_hint(int e)
@@ -315,7 +322,7 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 	cc.on_shutdown = on_stop;
 	cc.on_stdin_eof = on_stdin_eof;
 	sw->con = console_new(sw->loop, &cc);
-	if (!sw->con || sw_commands_register(sw) < 0) {
+	if (!sw->con || sw_commands_register(sw) < 0 || ep_vhost_register(sw) < 0) {
 		what = "console";
 		goto out;
 	}
@@ -333,6 +340,11 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 	for (i = 0; i < a->nvxlans; i++)
 		if (ep_vxlan_add(sw, a->vxlans[i]) < 0) {
 			log_err("vxlan %s: %s", a->vxlans[i], strerror(errno));
+			goto out;
+		}
+	for (i = 0; i < a->nvhosts; i++)
+		if (ep_vhost_listen(sw, a->vhosts[i]) < 0) {
+			log_err("vhost-user %s: %s", a->vhosts[i], strerror(errno));
 			goto out;
 		}
 	if (run_rcfile(sw, a->rcfile) < 0)
@@ -425,6 +437,7 @@ static void sw_teardown(struct sw *sw)
 	 * the status of the signal instead of ours. */
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		signal(stop_signals[i], SIG_IGN);
+	ep_vhost_cleanup(sw);
 	ep_core_cleanup(sw);
 	plugins_cleanup(sw);
 	portrate_stop(sw);
@@ -542,6 +555,11 @@ int main(int argc, char **argv)
 			if (a.nvxlans == SW_MAXTAPS)
 				die("--vxlan %s: at most %d VTEPs", optarg, SW_MAXTAPS);
 			a.vxlans[a.nvxlans++] = optarg;
+			break;
+		case OPT_VHOST:
+			if (a.nvhosts == SW_MAXTAPS)
+				die("--vhost-user %s: at most %d sockets", optarg, SW_MAXTAPS);
+			a.vhosts[a.nvhosts++] = optarg;
 			break;
 		case OPT_NOSTDIN:
 			a.nostdin = true;

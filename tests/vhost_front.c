@@ -19,12 +19,17 @@
  *   -T        send one TCP/IPv4 TSO super-frame of -l bytes (MSS 1000, the
  *             checksum left partial) instead; -o gets the segments a correct
  *             cut produces are checked by the peer's test (count, lengths)
+ *   -G        take the guest offloads (GUEST_CSUM, GUEST_TSO4/6): receive
+ *             super-frames whole; -r lines start "flags=F gso=G mss=M "
+ *   -T -B -n  send count TSO super-frames back to back (benchmark)
  *   -M        small (256-byte) receive buffers: frames span several (MRG_RXBUF)
  *   -b base   start both rings at index base (65500: indices wrap)
  *   -E case   malformed input: addr len loop long ahead head indirect write
  *             rxro ringaddr memtable bigregion version; exit 0 once the backend closes
  *             the connection
- *   -B        benchmark: send -n frames back to back, print frames/s
+ *   -B        benchmark: send -n frames back to back, print frames/s; or
+ *             with -r and no -n: receive quietly (no hex lines, a kick
+ *             every 32 buffers), print frames/s from the first frame on
  *   -H FILE   after the work, stay connected until FILE exists
  *   -R FILE   create FILE once the rings run and receive buffers are posted
  *   -t secs   deadline for everything (default 10)
@@ -78,6 +83,7 @@ static uint8_t *mem;
 static int sock = -1, memfd = -1;
 static struct q rxq = { .off = 0x0 }, txq = { .off = 0x8000 };
 static long deadline;
+static bool guest_offload;	/* -G */
 static bool small_rx;
 static unsigned int rxbuf_len = RXBUF;
 
@@ -348,7 +354,8 @@ static void setup(uint16_t base, const char *path)
 	msg(SET_OWNER, 1, NULL, 0, NULL, 0);
 	/* what a Linux guest takes: VERSION_1, MRG_RXBUF, CSUM, HOST_TSO4/6 */
 	msg_u64(SET_FEATURES, f & ((1ULL << 32) | (1ULL << 30) | (1ULL << 15) | 1 | (1ULL << 11) |
-				   (1ULL << 12)), true);
+				   (1ULL << 12) | (guest_offload ? (1ULL << 1) | (1ULL << 7) | (1ULL << 8) : 0)),
+		true);
 	mem_table(0);
 	queue_init(&rxq, base);
 	queue_init(&txq, base);
@@ -381,9 +388,12 @@ static void hexline(const uint8_t *b, size_t n)
 }
 
 /* Take one used receive entry (with MRG_RXBUF a frame spans several). */
-static bool rx_frame(void)
+/* Receive one frame; print it as a hex line unless @quiet (benchmark:
+ * then the receive queue is kicked every 32 frames or before waiting). */
+static bool rx_frame(bool quiet)
 {
 	static uint8_t frame[65536 + HDRLEN];
+	static unsigned int posted;
 	size_t flen = 0;
 	unsigned int nb = 1, k;
 
@@ -391,9 +401,12 @@ static bool rx_frame(void)
 		uint8_t *e;
 		uint32_t id, len;
 
-		while (used_idx(&rxq) == rxq.used_seen)
+		while (used_idx(&rxq) == rxq.used_seen) {
+			if (quiet)
+				kick(&rxq);
 			if (!wait_call(&rxq, 200) && now_ms() > deadline)
 				return false;
+		}
 		e = rxq.used + 4 + 8 * (rxq.used_seen % QSZ);
 		id = get32(e);
 		len = get32(e + 4);
@@ -408,10 +421,16 @@ static bool rx_frame(void)
 				die("bad num_buffers");
 		}
 		rx_post(id);
+		posted++;
 	}
-	kick(&rxq);
+	if (!quiet || posted % 32 == 0)
+		kick(&rxq);
 	if (flen < HDRLEN)
 		die("short frame");
+	if (quiet)
+		return true;
+	if (guest_offload)
+		printf("flags=%u gso=%u mss=%u ", frame[0], frame[1], get16(frame + 4));
 	hexline(frame + HDRLEN, flen - HDRLEN);
 	fflush(stdout);
 	return true;
@@ -479,11 +498,33 @@ static uint16_t csum16(const uint8_t *p, size_t n, uint32_t s)
 
 /* One TCP/IPv4 super-frame of @len bytes, MSS 1000, checksum partial
  * (pseudo-header sum seeded, as a guest with CSUM+TSO sends it). */
-static void tx_tso(size_t len, unsigned int seed)
+/* Chains of a TSO super-frame in flight at once (-B -T -n): 18
+ * descriptors each in a ring of QSZ. */
+#define TSO_CHAINS	(QSZ / 18)
+
+/* Post the super-frame at TSO_AREA (header, then 4 KiB pieces) as the
+ * chain at descriptor @head. */
+static void tso_post(size_t len, uint16_t head)
+{
+	unsigned int nd = 0;
+	size_t j;
+
+	setdesc(&txq, head, gpa(TSO_AREA), HDRLEN, 1, head + 1u);
+	for (j = 0; j < len; j += 4096, nd++) {
+		size_t l = len - j < 4096 ? len - j : 4096;
+
+		setdesc(&txq, head + 1u + nd, gpa(TSO_AREA + 64 + (uint32_t)j), (uint32_t)l,
+			j + l < len ? 1 : 0, head + 2u + nd);
+	}
+	avail_add(&txq, head);
+}
+
+/* Build a TSO super-frame at TSO_AREA; send it @count times (count > 1:
+ * TSO_CHAINS in flight, the same bytes), then wait for the ring to drain. */
+static void tx_tso(size_t len, unsigned int seed, unsigned int count)
 {
 	uint8_t *h = mem + TSO_AREA, *f = h + 64, ph[12];
 	size_t j, pay = len - 54;
-	unsigned int nd = 0;
 	uint16_t head = 0;
 
 	tx_drain();
@@ -529,16 +570,24 @@ static void tx_tso(size_t len, unsigned int seed)
 		f[50] = (uint8_t)(c >> 8);
 		f[51] = (uint8_t)c;
 	}
-	/* chain: header, then the frame in 4 KiB pieces */
-	head = (uint16_t)(2 * (txq.avail_idx % (QSZ / 2)));
-	setdesc(&txq, head, gpa(TSO_AREA), HDRLEN, 1, head + 1u);
-	for (j = 0; j < len; j += 4096, nd++) {
-		size_t l = len - j < 4096 ? len - j : 4096;
-
-		setdesc(&txq, head + 1u + nd, gpa(TSO_AREA + 64 + (uint32_t)j), (uint32_t)l,
-			j + l < len ? 1 : 0, head + 2u + nd);
+	if (count <= 1) {
+		head = (uint16_t)(2 * (txq.avail_idx % (QSZ / 2)));
+		tso_post(len, head);
+		tx_drain();
+		return;
 	}
-	avail_add(&txq, head);
+	for (j = 0; j < count; j++) {
+		while (tx_inflight() >= TSO_CHAINS) {
+			kick(&txq);
+			if (!wait_call(&txq, 200) && now_ms() > deadline) {
+				fprintf(stderr, "vhost_front: stuck after %zu super-frames\n", j);
+				exit(2);
+			}
+		}
+		tso_post(len, (uint16_t)(18 * (txq.avail_idx % TSO_CHAINS)));
+		if (j % 4 == 3)
+			kick(&txq);
+	}
 	tx_drain();
 }
 
@@ -629,7 +678,7 @@ int main(int argc, char **argv)
 	FILE *sf = NULL;
 	uint8_t frame[65536];
 
-	while ((c = getopt(argc, argv, "n:l:S:o:r:t:b:E:BH:R:MTh")) != -1) {
+	while ((c = getopt(argc, argv, "n:l:S:o:r:t:b:E:BGH:R:MTh")) != -1) {
 		switch (c) {
 		case 'n': nsend = num(optarg, 100000000); break;
 		case 'l': len = num(optarg, 65535); break;
@@ -644,8 +693,9 @@ int main(int argc, char **argv)
 		case 'R': ready = optarg; break;
 		case 'M': small_rx = true; break;
 		case 'T': tso = true; break;
+		case 'G': guest_offload = true; break;
 		default:
-			fprintf(stderr, "usage: vhost_front [-BMT] [-n count] [-l len] [-S seed] "
+			fprintf(stderr, "usage: vhost_front [-BGMT] [-n count] [-l len] [-S seed] "
 				"[-o sentfile] [-r count] [-t secs] [-b base] [-E case] [-H holdfile] [-R readyfile] PATH\n");
 			return c == 'h' ? 0 : 1;
 		}
@@ -680,8 +730,15 @@ int main(int argc, char **argv)
 	}
 	if (sentfile && !(sf = fopen(sentfile, "w")))
 		die(sentfile);
-	if (tso) {
-		tx_tso(len, seed);
+	if (tso && bench && nsend) {
+		long t0 = now_ms(), ms;
+
+		tx_tso(len, seed, nsend);
+		ms = now_ms() - t0;
+		printf("superframes=%u len=%zu ms=%ld rate=%.0f\n", nsend, len, ms,
+		       ms ? nsend * 1000.0 / (double)ms : 0.0);
+	} else if (tso) {
+		tx_tso(len, seed, 1);
 	} else if (nsend) {
 		long t0 = now_ms();
 
@@ -717,11 +774,22 @@ int main(int argc, char **argv)
 	}
 	if (sf)
 		fclose(sf);
-	for (i = 0; i < nrecv; i++)
-		if (!rx_frame()) {
+	for (i = 0; i < nrecv; i++) {
+		static long r0;
+
+		if (!rx_frame(bench && !nsend)) {
 			fprintf(stderr, "vhost_front: timeout: received %u of %u\n", i, nrecv);
 			return 2;
 		}
+		if (i == 0)
+			r0 = now_ms();
+		if (bench && !nsend && i + 1 == nrecv) {
+			long ms = now_ms() - r0;
+
+			printf("received=%u len=%zu ms=%ld rate=%.0f\n", nrecv, len, ms,
+			       ms ? (nrecv - 1) * 1000.0 / (double)ms : 0.0);
+		}
+	}
 	while (hold && access(hold, F_OK) && now_ms() < deadline)
 		wait_call(&rxq, 50);
 	return 0;

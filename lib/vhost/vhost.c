@@ -68,6 +68,7 @@ enum {
 #define EP_SOCK		1
 #define EP_KICK		2
 #define EP_MORE		3
+#define EP_RXKICK	4
 
 struct vhost_queue {
 	struct vring vr;
@@ -81,6 +82,7 @@ struct vhost_dev {
 	int sock, ep, more;
 	int tail_ms;			/* MSG_TAIL_MS unless changed */
 	bool more_set;
+	bool want_frames, want_room;	/* vhost_dev_want() */
 	uint64_t offer, features, proto;
 	size_t hdrlen;
 	struct vhost_mem mem;
@@ -172,6 +174,18 @@ static void ep_set(struct vhost_dev *d, int fd, uint64_t tag, bool add)
 		epoll_ctl(d->ep, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev);
 }
 
+/* Is @fd of queue @qi (kick) or "more" in the epoll set right now? */
+static bool kick_watched(const struct vhost_dev *d, unsigned int qi)
+{
+	return qi == VHOST_TX ? d->want_frames : d->want_room;
+}
+
+static void kick_watch(struct vhost_dev *d, unsigned int qi, int fd, bool add)
+{
+	if (kick_watched(d, qi))
+		ep_set(d, fd, qi == VHOST_TX ? EP_KICK : EP_RXKICK, add);
+}
+
 static void set_more(struct vhost_dev *d, bool on)
 {
 	uint64_t v = 1;
@@ -191,8 +205,7 @@ static void queue_reset(struct vhost_dev *d, unsigned int i)
 {
 	struct vhost_queue *q = &d->q[i];
 
-	if (i == VHOST_TX)
-		ep_set(d, q->kick, EP_KICK, false);
+	kick_watch(d, i, q->kick, false);
 	close_fd(&q->kick);
 	close_fd(&q->call);
 	close_fd(&q->err);
@@ -224,6 +237,7 @@ struct vhost_dev *vhost_dev_new(uint64_t features)
 		d->q[i].kick = d->q[i].call = d->q[i].err = -1;
 	d->offer = features;
 	d->tail_ms = MSG_TAIL_MS;
+	d->want_frames = true;
 	d->ep = epoll_create1(EPOLL_CLOEXEC);
 	d->more = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->ep < 0 || d->more < 0) {
@@ -528,12 +542,10 @@ static int set_vring_fd(struct vhost_dev *d, struct msg *m)
 	}
 	switch (m->req) {
 	case REQ_SET_VRING_KICK:
-		if (qi == VHOST_TX)
-			ep_set(d, q->kick, EP_KICK, false);
+		kick_watch(d, (unsigned int)qi, q->kick, false);
 		close_fd(&q->kick);
 		q->kick = fd;
-		if (qi == VHOST_TX)
-			ep_set(d, fd, EP_KICK, true);
+		kick_watch(d, (unsigned int)qi, fd, true);
 		q->started = true;
 		if (!(d->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)))
 			q->enabled = true;
@@ -778,9 +790,11 @@ int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n)
 	return (int)got;
 }
 
-/* One frame into the guest's receive ring: 1 done, 0 no room, -1 broken.
- * With MRG_RXBUF a frame spans several chains; the header, written last
- * into the first one, says how many. */
+/* One frame into the guest's receive ring: 1 done, 0 no room (the guest
+ * may post more), 2 never fits (it needs more than VRING_MAXSEG chains,
+ * or without MRG_RXBUF the guest's chain is too short: dropped), -1
+ * broken. With MRG_RXBUF a frame spans several chains; the header, written
+ * last into the first one, says how many. */
 static int send_one(struct vhost_dev *d, struct vhost_queue *q, const struct vhost_pkt *p)
 {
 	bool mrg = d->features & (1ULL << VIRTIO_NET_F_MRG_RXBUF_);
@@ -814,8 +828,10 @@ static int send_one(struct vhost_dev *d, struct vhost_queue *q, const struct vho
 		done += l;
 	}
 	if (done < total) {
+		bool ring_empty = nb < VRING_MAXSEG && (nb == 0 || mrg);
+
 		vring_unpop(&q->vr, nb);
-		return 0;
+		return ring_empty ? 0 : 2;
 	}
 	meta_to_hdr(&p->vh, nb, h);
 	vring_copy_to(&d->first, 0, h, d->hdrlen);
@@ -824,22 +840,33 @@ static int send_one(struct vhost_dev *d, struct vhost_queue *q, const struct vho
 	return 1;
 }
 
-int vhost_dev_send(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n)
+/* @stop: leave the frames from the first one without room to the caller
+ * (vhost_dev_xmit) instead of dropping them (vhost_dev_send). */
+static int send_batch(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n, bool stop)
 {
 	struct vhost_queue *q = &d->q[VHOST_RX];
 	unsigned int i, sent = 0;
 	int r = 0;
 
 	if (d->sock < 0 || !queue_running(q)) {
-		d->st.tx_drops += n;
+		if (!stop)
+			d->st.tx_drops += n;
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		r = p[i].len > VHOST_MAX_PKT ? 0 : send_one(d, q, &p[i]);
+		if (p[i].len > VHOST_MAX_PKT) {
+			d->st.tx_drops++;	/* can never fit: dropped either way */
+			sent += stop;
+			continue;
+		}
+		r = send_one(d, q, &p[i]);
 		if (r < 0)
 			break;
-		if (r == 0) {
+		if (r == 0 && stop)
+			break;
+		if (r != 1) {
 			d->st.tx_drops++;
+			sent += r == 2 && stop;	/* taken: waiting would not help */
 			continue;
 		}
 		sent++;
@@ -851,4 +878,49 @@ int vhost_dev_send(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int 
 	if (r < 0)
 		return ring_broken(d, q);
 	return (int)sent;
+}
+
+int vhost_dev_send(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n)
+{
+	return send_batch(d, p, n, false);
+}
+
+int vhost_dev_xmit(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n)
+{
+	return send_batch(d, p, n, true);
+}
+
+void vhost_dev_want(struct vhost_dev *d, bool frames, bool room)
+{
+	if (frames != d->want_frames) {
+		if (!frames) {
+			ep_set(d, d->q[VHOST_TX].kick, EP_KICK, false);
+			ep_set(d, d->more, EP_MORE, false);
+		}
+		d->want_frames = frames;
+		if (frames) {
+			ep_set(d, d->q[VHOST_TX].kick, EP_KICK, true);
+			ep_set(d, d->more, EP_MORE, true);
+		}
+	}
+	if (room != d->want_room) {
+		if (!room)
+			ep_set(d, d->q[VHOST_RX].kick, EP_RXKICK, false);
+		d->want_room = room;
+		if (room)
+			ep_set(d, d->q[VHOST_RX].kick, EP_RXKICK, true);
+	}
+}
+
+bool vhost_dev_room(struct vhost_dev *d)
+{
+	struct vhost_queue *q = &d->q[VHOST_RX];
+	uint64_t v;
+
+	if (q->kick >= 0 && read(q->kick, &v, sizeof(v)) < 0) {
+		/* EAGAIN: no kick since the last look */
+	}
+	if (d->sock < 0 || !queue_running(q))
+		return true;	/* nothing to wait for: vhost_dev_xmit() takes none */
+	return vring_has_avail(&q->vr);
 }

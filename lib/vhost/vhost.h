@@ -109,6 +109,23 @@ int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n);
 /* @n frames to the guest; those without room are dropped and counted.
  * Count delivered, or -1: detach. */
 int vhost_dev_send(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n);
+/* Like vhost_dev_send(), but stops at the first frame that finds no
+ * room in the guest's receive ring: that one and those after it are left
+ * to the caller (not dropped, not counted). A frame longer than
+ * VHOST_MAX_PKT, or one that could never fit the guest's buffers (more
+ * than VRING_MAXSEG of them, or one short buffer without MRG_RXBUF), is
+ * dropped, counted and taken. Count taken, or -1. */
+int vhost_dev_xmit(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n);
+/* What makes vhost_dev_fd() readable besides protocol messages: @frames,
+ * guest transmit kicks and frames left in the ring (default on; off while
+ * the caller does not read, so that a kick does not keep the fd readable);
+ * @room, guest receive kicks (default off): the guest posted receive
+ * buffers. A guest kicks after posting buffers (we never set
+ * VRING_USED_F_NO_NOTIFY and do not offer EVENT_IDX). */
+void vhost_dev_want(struct vhost_dev *d, bool frames, bool room);
+/* Consume a receive kick; true if the guest's receive ring has buffers
+ * (or the ring does not run: vhost_dev_xmit() would not wait then). */
+bool vhost_dev_room(struct vhost_dev *d);
 /* Both queues are running (the guest's link is up). */
 bool vhost_dev_running(const struct vhost_dev *d);
 /* Features agreed with the front end (valid once running). */

@@ -198,6 +198,19 @@ void vring_push(struct vring *vr, uint16_t head, uint32_t len)
 }
 
 /**
+ * vring_has_avail() - the guest has made chains available we did not take
+ * @vr:	ring (mapped)
+ *
+ * Return: true if the avail index moved past last_avail.
+ */
+bool vring_has_avail(const struct vring *vr)
+{
+	if (!vr->avail || vr->err)
+		return false;
+	return load16(vr->avail + 2) != vr->last_avail;
+}
+
+/**
  * vring_publish() - make pushed used entries visible to the guest
  * @vr:	ring
  *

@@ -78,6 +78,8 @@ void vring_unpop(struct vring *vr, uint16_t k);
 /* Return chain @head with @len bytes written to the used ring; visible
  * to the guest after vring_publish(). */
 void vring_push(struct vring *vr, uint16_t head, uint32_t len);
+/* The guest made chains available that were not taken yet. */
+bool vring_has_avail(const struct vring *vr);
 /* Publish pushed entries. true if the guest wants an interrupt. */
 bool vring_publish(struct vring *vr);
 

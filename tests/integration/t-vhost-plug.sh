@@ -12,6 +12,7 @@
 TEST_TIMEOUT=${TEST_TIMEOUT:-150}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
+. "$top_srcdir/tests/integration/vhost-lib.sh"
 FRONT=$(bin vhost_front)
 [ -n "$OUR_SWITCH" ] || fail "switch/vde_switch not built"
 
@@ -46,51 +47,15 @@ pass "300 frames switch -> guest over 5 merged receive buffers each"
 client tso -r 20 -t 20 "$TMP/sw"
 "$FRONT" -T -l 20054 -S 9 -t 20 "$VM" || fail "front end TSO"
 finish tso
-python3 - "$TMP/tso.out" <<'EOS' || fail "TSO segments wrong"
-import sys
-def csum(b):
-    if len(b) % 2: b += b"\0"
-    s = sum(int.from_bytes(b[i:i+2], "big") for i in range(0, len(b), 2))
-    while s >> 16: s = (s & 0xffff) + (s >> 16)
-    return s
-frames = [bytes.fromhex(l.strip()) for l in open(sys.argv[1])]
-assert len(frames) == 20, len(frames)
-pay = b""
-for i, f in enumerate(frames):
-    assert len(f) == 1054, len(f)
-    ip, tcp = f[14:34], f[34:54]
-    assert csum(ip) == 0xffff, "ip checksum"
-    assert int.from_bytes(ip[2:4], "big") == 1040
-    assert int.from_bytes(tcp[4:8], "big") == 1 + 1000 * i, "seq"
-    ph = ip[12:20] + b"\0\6" + (1020).to_bytes(2, "big")
-    assert csum(ph + f[34:]) == 0xffff, "tcp checksum"
-    assert (tcp[13] & 8) == (8 if i == 19 else 0), "PSH on the last only"
-    pay += f[54:]
-assert pay == bytes((j * 13 + 9) & 255 for j in range(20000)), "payload"
-EOS
+tso_segments_ok "$TMP/tso.out" || fail "TSO segments wrong"
 pass "TSO super-frame of 20054 bytes cut into 20 wire segments, checksums and payload right"
 
 # malformed guests: dropped with a reason, the plug lives on
-declare -A WHY=(
-	[addr]="guest transmit queue: descriptor address outside guest memory"
-	[len]="guest transmit queue: descriptor chain longer than a frame"
-	[straddle]="guest transmit queue: descriptor address outside guest memory"
-	[loop]="guest transmit queue: descriptor chain too long or looping"
-	[long]="guest transmit queue: descriptor chain too long or looping"
-	[head]="guest transmit queue: descriptor head out of range"
-	[ahead]="guest transmit queue: avail index too far ahead"
-	[indirect]="guest transmit queue: indirect descriptor (not negotiated)"
-	[write]="guest transmit queue: writable descriptor in a transmit chain"
-	[ringaddr]="ring outside guest memory"
-	[memtable]="bad SET_MEM_TABLE region count or fds"
-	[bigregion]="memory region larger than its file"
-	[version]="bad protocol version"
-)
 newlog() { tail -n +$(($1 + 1)) "$TMP/plug.log" | grep -qF "guest disconnected: $2"; }
-for c in "${!WHY[@]}"; do
+for c in "${!VHOST_WHY[@]}"; do
 	n0=$(wc -l <"$TMP/plug.log")
 	out=$("$FRONT" -E "$c" -t 10 "$VM" 2>&1) || fail "case $c: $out"
-	wait_for newlog "$n0" "${WHY[$c]}" || fail "case $c: no log line '${WHY[$c]}'"
+	wait_for newlog "$n0" "${VHOST_WHY[$c]}" || fail "case $c: no log line '${VHOST_WHY[$c]}'"
 done
 # read-only receive buffers: found when a frame arrives for the guest
 "$FRONT" -E rxro -t 15 "$VM" >"$TMP/rxro.out" 2>&1 &
@@ -104,7 +69,7 @@ wait $F3 || fail "case rxro: $(cat "$TMP/rxro.out")"
 grep -qF "guest disconnected: guest receive queue: read-only descriptor in a receive chain" "$TMP/plug.log" ||
 	fail "case rxro: no log line"
 kill -0 $PLUG || fail "vde_plug died"
-pass "${#WHY[@]} malformed rings/messages + read-only receive buffers: guest dropped with the reason logged, plug alive"
+pass "${#VHOST_WHY[@]} malformed rings/messages + read-only receive buffers: guest dropped with the reason logged, plug alive"
 
 # kill -9 of the front end: mappings and fds released, the next one works
 nfd() { ls /proc/$PLUG/fd | wc -l; }

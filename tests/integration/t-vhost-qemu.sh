@@ -17,6 +17,7 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
+. "$top_srcdir/tests/integration/vhost-lib.sh"
 need_root
 
 QEMU=/usr/bin/qemu-system-x86_64
@@ -44,24 +45,8 @@ imgfetch http://10.0.2.2:8080/failed
 EOS
 slirp_start slirp.log -D -v -s "$TMP/sw" -M "$TMP/mgmt" -t "$TMP/tftp" --bootfile boot.ipxe
 # the HTTP server on slirp's host side (its loopback in namespace host)
-cat >"$TMP/httpsrv.py" <<'EOS'
-import http.server, sys
-BLOB = bytes((i * 7 + (i >> 8)) & 255 for i in range(1 << 20))
-log = open(sys.argv[1], "a", buffering=1)
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = BLOB if self.path == "/blob" else b"ok\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
-        log.write("%s %d\n" % (self.path, len(body)))
-    def log_message(self, *a):
-        pass
-http.server.ThreadingHTTPServer(("127.0.0.1", 8080), H).serve_forever()
-EOS
-spawn http.err n host python3 "$TMP/httpsrv.py" "$TMP/http.log"
+HTTPSRV=$(vhost_httpsrv)
+spawn http.err n host python3 "$HTTPSRV" 127.0.0.1 "$TMP/http.log"
 WAIT_SECS=10 wait_for n host socat -u /dev/null TCP:127.0.0.1:8080 || fail "HTTP server did not start"
 
 VM=$TMP/vm.sock
@@ -107,12 +92,9 @@ pass "backend restarted: QEMU reconnected, guest traffic resumed ($t0 -> $(ticks
 
 # kill -9 QEMU: mappings and fds released, the next QEMU works
 base_fd=$(ls /proc/$PLUG/fd | wc -l)
-# the guest's memory: QEMU's memfd (the plug also maps its own
-# shared-memory rings with the switch, memfd:vdekit-fastpath: not those)
-guestmem() { grep memfd /proc/$PLUG/maps | grep -qv vdekit-fastpath; }
-guestmem || fail "guest memory not mapped in the backend"
+grep -q memfd:memory-backend /proc/$PLUG/maps || fail "guest memory not mapped in the backend"
 kill -9 $QPID
-unmapped() { ! guestmem; }
+unmapped() { ! grep -q memfd:memory-backend /proc/$PLUG/maps; }
 wait_for unmapped || fail "guest memory still mapped after kill -9"
 fds_down() { [ "$(ls /proc/$PLUG/fd | wc -l)" -lt "$base_fd" ]; }
 wait_for fds_down || fail "fds not released after kill -9"

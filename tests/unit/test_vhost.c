@@ -5,8 +5,9 @@
  * super-frame's virtio-net header -> struct virtio_net_hdr; a super-frame
  * for the guest -> its header with num_buffers, spread over mergeable
  * buffers), the 10-byte legacy header without VERSION_1/MRG_RXBUF, drops
- * when the guest has no buffers, GET_VRING_BASE stopping a queue, and
- * detach releasing every descriptor.
+ * when the guest has no buffers, vhost_dev_xmit() leaving frames to the
+ * caller instead, the receive-kick wake-up (vhost_dev_want/room),
+ * GET_VRING_BASE stopping a queue, and detach releasing every descriptor.
  */
 #include "config.h"
 
@@ -285,10 +286,73 @@ static void test_legacy(void)
 	ok(vhost_dev_send(d, &p, 1) == 1, "frame delivered");
 	ok(mem[BUFS + 9] == 0 && mem[BUFS + 10] == 0xab && mem[BUFS + 69] == 0xab &&
 	   mem[BUFS + 70] == 0xee, "10-byte header without VERSION_1 and MRG_RXBUF");
+	setdesc(RXQ, 1, BUFS + 0x1000, 50, 2, 0);
+	avail(RXQ, 1, 1);
+	ok(vhost_dev_xmit(d, &p, 1) == 1 && vhost_dev_stats(d)->tx_drops == 1,
+	   "without MRG_RXBUF a 60-byte frame for a 50-byte buffer never fits: taken, dropped");
 	u64msg(2, 1ULL << 63, 9);
 	r = vhost_dev_poll(d);
 	ok(r < 0 && !strcmp(vhost_dev_error(d), "front end set features we did not offer"),
 	   "an unoffered feature bit is refused: %s", vhost_dev_error(d));
+	vhost_dev_free(d);
+	close(fe);
+}
+
+static bool readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+static void kick_queue(int i)
+{
+	uint64_t one = 1;
+
+	if (write(kick[i], &one, sizeof(one)) != sizeof(one))
+		abort();
+}
+
+/* vhost_dev_xmit() leaves what finds no room to the caller; the receive
+ * kick (vhost_dev_want(room)) wakes the caller when the guest posts
+ * buffers; transmit kicks are not watched while frames are not wanted. */
+static void test_xmit_room(void)
+{
+	static uint8_t f[4][60], huge[VHOST_MAX_PKT + 1];
+	struct vhost_pkt p[4];
+	struct vhost_dev *d = connect_dev();
+	unsigned int i;
+
+	ok(setup(d, VHOST_FEATURES_PLAIN & ~(1ULL << VIRTIO_F_ANY_LAYOUT_)) == 0, "plain features");
+	for (i = 0; i < 4; i++) {
+		memset(f[i], 0x10 + (int)i, sizeof(f[i]));
+		p[i] = (struct vhost_pkt){ .data = f[i], .len = sizeof(f[i]) };
+	}
+	for (i = 0; i < 2; i++) {
+		setdesc(RXQ, i, BUFS + i * 2048, 2048, 2, 0);
+		avail(RXQ, (uint16_t)i, (uint16_t)i);
+	}
+	ok(vhost_dev_xmit(d, p, 4) == 2 && vhost_dev_stats(d)->tx_drops == 0,
+	   "2 buffers: 2 of 4 frames taken, none dropped");
+	vhost_dev_want(d, false, true);
+	ok(!vhost_dev_room(d), "no room left");
+	ok(!readable(vhost_dev_fd(d)), "not readable while the guest posts nothing");
+	kick_queue(1);
+	ok(!readable(vhost_dev_fd(d)), "a transmit kick is not watched while frames are not wanted");
+	for (i = 2; i < 4; i++) {
+		setdesc(RXQ, i, BUFS + i * 2048, 2048, 2, 0);
+		avail(RXQ, (uint16_t)i, (uint16_t)i);
+	}
+	kick_queue(0);
+	ok(readable(vhost_dev_fd(d)), "the guest's receive kick wakes us");
+	ok(vhost_dev_room(d) && !readable(vhost_dev_fd(d)), "room, the kick consumed");
+	ok(vhost_dev_xmit(d, p + 2, 2) == 2 && mem[BUFS + 3 * 2048 + 12] == 0x13,
+	   "the 2 frames left go into the new buffers");
+	vhost_dev_want(d, true, false);
+	ok(readable(vhost_dev_fd(d)), "frames wanted again: the pending transmit kick shows");
+	p[0] = (struct vhost_pkt){ .data = huge, .len = sizeof(huge) };
+	ok(vhost_dev_xmit(d, p, 1) == 1 && vhost_dev_stats(d)->tx_drops == 1,
+	   "a frame longer than VHOST_MAX_PKT: taken, dropped, counted");
 	vhost_dev_free(d);
 	close(fe);
 }
@@ -309,6 +373,7 @@ int main(void)
 	}
 	test_offloads();
 	test_legacy();
+	test_xmit_room();
 	for (i = 0; i < 2; i++) {
 		close(kick[i]);
 		close(call[i]);

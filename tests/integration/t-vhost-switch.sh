@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-vhost-switch.sh - vhost-user ports of vde_switch with the test front end
+# playing QEMU (tests/vhost_front): --vhost-user PATH:PORT and vhost/add
+# make listening sockets (vhost/print, port/print kind "vhost-user"); two
+# guests exchange frames byte for byte; a guest and a datagram client
+# (mixed kinds) both ways; a burst larger than the guest's ring arrives
+# whole (back-pressure: the sender is paused, nothing dropped); a TSO
+# super-frame is cut into wire segments for a datagram client; every
+# malformed case disconnects only that guest with its reason logged while
+# the other guest keeps exchanging frames; kill -9 of a front end frees
+# its port, mappings and fds; vhost/del closes the socket.
+TEST_TIMEOUT=${TEST_TIMEOUT:-200}
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/lib-helpers.sh"
+. "$top_srcdir/tests/integration/vhost-lib.sh"
+FRONT=$(bin vhost_front)
+[ -n "$OUR_SWITCH" ] || fail "switch/vde_switch not built"
+
+# in the foreground (log on stderr, kept), console on the mgmt socket
+G1=$TMP/g1.sock G2=$TMP/g2.sock
+"$OUR_SWITCH" -s "$TMP/sw" -M "$TMP/sw.mgmt" --nostdin --vhost-user "$G1:3" \
+	2>"$TMP/sw.log" </dev/null &
+SW=$!; PIDS+=("$SW")
+wait_for sock_ready "$TMP/sw.mgmt" || fail "switch: no mgmt socket: $(cat "$TMP/sw.log")"
+wait_for test -S "$G1" || fail "switch did not listen on $G1"
+out=$(mgmt sw "vhost/add $G2")
+echo "$out" | grep -q "1000 Success" || fail "vhost/add: $out"
+out=$(mgmt sw "vhost/add $G2")
+echo "$out" | grep -q "1098 Address already in use" || fail "vhost/add twice: $out"
+out=$(mgmt sw "vhost/add $TMP/x.sock 3 junk")
+echo "$out" | grep -q "1022 Invalid argument" || fail "vhost/add junk: $out"
+out=$(mgmt sw vhost/print)
+echo "$out" | grep -qF "vhost-user $G1 port 3 no guest" || fail "vhost/print: $out"
+echo "$out" | grep -qF "vhost-user $G2 port any no guest" || fail "vhost/print: $out"
+pass "--vhost-user PATH:PORT and vhost/add listen; vhost/print lists both; bad arguments refused"
+
+# guest 2 receives while guest 1 sends: 300 frames byte for byte
+"$FRONT" -r 300 -t 30 -R "$TMP/ready2" "$G2" >"$TMP/rx2.out" 2>"$TMP/rx2.log" &
+F2=$!; PIDS+=("$F2")
+wait_for test -e "$TMP/ready2" || fail "guest 2 not ready: $(cat "$TMP/rx2.log")"
+out=$(mgmt sw port/print)
+echo "$out" | grep -qE "endpoint ID [0-9]+ module vhost-user +: $G2" ||
+	fail "port/print has no vhost-user endpoint: $out"
+"$FRONT" -n 300 -l 60 -S 3 -o "$TMP/sent1" -t 30 "$G1" || fail "guest 1 send"
+wait $F2 || fail "guest 2 receive: $(cat "$TMP/rx2.log")"
+same "$TMP/sent1" "$TMP/rx2.out" "guest 1 -> guest 2"
+pass "300 frames guest -> guest over two vhost-user ports; port/print kind vhost-user"
+
+# mixed kinds: guest -> datagram client, client -> guest (1400 bytes)
+client c1 -r 100 -t 20 "$TMP/sw"
+"$FRONT" -n 100 -l 1400 -S 4 -o "$TMP/sent3" -t 20 "$G1" || fail "guest 1 send"
+finish c1
+same "$TMP/sent3" "$TMP/c1.out" "guest -> datagram client"
+"$FRONT" -r 100 -t 30 -R "$TMP/ready4" "$G2" >"$TMP/rx4.out" 2>"$TMP/rx4.log" &
+F4=$!; PIDS+=("$F4")
+wait_for test -e "$TMP/ready4" || fail "guest 2 not ready"
+"$CLIENT" -n 100 -l 1400 -S 5 -o "$TMP/sent4" "$TMP/sw" >/dev/null || fail "client send"
+wait $F4 || fail "guest 2 receive: $(cat "$TMP/rx4.log")"
+same "$TMP/sent4" "$TMP/rx4.out" "datagram client -> guest"
+pass "100 frames of 1400 bytes each way between a vhost-user port and a datagram client"
+
+# VLAN and mirroring apply to a vhost-user port as to any: port 3 (guest
+# 1) on VLAN 10 reaches port 8 (VLAN 10), not port 7 (VLAN 0); monitor
+# port 9 gets a copy of what port 3 sends
+for c in "vlan/create 10" "port/create 8" "port/setvlan 8 10" "port/setvlan 3 10" \
+	"port/create 9" "port/setmirror 9 3"; do
+	mgmt sw "$c" | grep -q "1000 Success" || fail "$c"
+done
+client c7 -p 7 -r 1000 -t 60 "$TMP/sw"
+client c8 -p 8 -r 10 -t 20 "$TMP/sw"
+client c9 -p 9 -r 10 -t 20 "$TMP/sw"
+"$FRONT" -n 10 -l 80 -S 12 -o "$TMP/sent12" -t 20 "$G1" || fail "guest 1 send"
+finish c8
+finish c9
+same "$TMP/sent12" "$TMP/c8.out" "guest on VLAN 10 -> port on VLAN 10"
+same "$TMP/sent12" "$TMP/c9.out" "mirror of port 3"
+out=$(mgmt sw "port/print 7")
+echo "$out" | grep -qE "OUT: pkts +0 " || fail "port 7 (VLAN 0) got frames of VLAN 10: $out"
+kill "${CPID[c7]}"
+for c in "port/delmirror 9" "port/setvlan 3 0"; do
+	mgmt sw "$c" | grep -q "1000 Success" || fail "$c"
+done
+pass "vhost-user port on VLAN 10: reaches VLAN 10 only; a monitor port mirrors it"
+
+# back-pressure: 3000 frames back to back into a 256-entry receive ring
+"$FRONT" -r 3000 -t 60 -R "$TMP/ready5" "$G2" >"$TMP/rx5.out" 2>"$TMP/rx5.log" &
+F5=$!; PIDS+=("$F5")
+wait_for test -e "$TMP/ready5" || fail "guest 2 not ready"
+"$FRONT" -n 3000 -l 200 -S 6 -o "$TMP/sent5" -t 60 "$G1" || fail "guest 1 send"
+wait $F5 || fail "guest 2 got $(wc -l <"$TMP/rx5.out") of 3000: $(cat "$TMP/rx5.log")"
+same "$TMP/sent5" "$TMP/rx5.out" "burst guest -> guest"
+pass "3000 frames back to back guest -> guest (ring of 256): none lost, back-pressure"
+
+# TSO super-frame from a guest: cut into 20 wire segments for a client
+client tso -r 20 -t 20 "$TMP/sw"
+"$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
+finish tso
+tso_segments_ok "$TMP/tso.out" || fail "TSO segments wrong"
+pass "TSO super-frame of 20054 bytes from a guest: 20 wire segments, checksums and payload right"
+
+# guest -> guest: whole to a guest that takes TSO (-G), with its header;
+# cut into the same 20 segments for one that does not
+"$FRONT" -G -r 1 -t 20 -R "$TMP/ready9" "$G2" >"$TMP/rx9.out" 2>"$TMP/rx9.log" &
+F9=$!; PIDS+=("$F9")
+wait_for test -e "$TMP/ready9" || fail "guest 2 not ready"
+"$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
+wait $F9 || fail "guest 2 receive: $(cat "$TMP/rx9.log")"
+read -r fl gso mss hex <"$TMP/rx9.out"
+[ "$fl $gso $mss" = "flags=1 gso=1 mss=1000" ] || fail "super-frame header: $fl $gso $mss"
+[ "${#hex}" = $((2 * 20054)) ] || fail "super-frame of $((${#hex} / 2)) bytes, not 20054"
+"$FRONT" -r 20 -t 20 -R "$TMP/ready10" "$G2" >"$TMP/rx10.out" 2>"$TMP/rx10.log" &
+F10=$!; PIDS+=("$F10")
+wait_for test -e "$TMP/ready10" || fail "guest 2 not ready"
+"$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
+wait $F10 || fail "guest 2 (no offloads) receive: $(cat "$TMP/rx10.log")"
+cmp -s "$TMP/tso.out" "$TMP/rx10.out" || fail "segments for a guest without TSO differ from a client's"
+out=$(mgmt sw port/stats)
+echo "$out" | grep -qE "offload super in [1-9]" || fail "no super-frame counted in port/stats: $out"
+pass "TSO super-frame guest -> guest: whole (20054 bytes, NEEDS_CSUM, TCPV4, MSS 1000) to a TSO guest, the same 20 segments to one without"
+
+# malformed guests on port 3: each only loses its connection; guest 2
+# (a live connection all along) keeps receiving from a datagram client
+"$FRONT" -r 1000000 -t 120 -R "$TMP/ready6" "$G2" >"$TMP/rx6.out" 2>"$TMP/rx6.log" &
+F6=$!; PIDS+=("$F6")
+wait_for test -e "$TMP/ready6" || fail "guest 2 not ready"
+newlog() { tail -n +$(($1 + 1)) "$TMP/sw.log" | grep -qF "port 3: guest disconnected: $2"; }
+k=0
+for c in "${!VHOST_WHY[@]}"; do
+	n0=$(wc -l <"$TMP/sw.log")
+	out=$("$FRONT" -E "$c" -t 10 "$G1" 2>&1) || fail "case $c: $out"
+	wait_for newlog "$n0" "${VHOST_WHY[$c]}" || fail "case $c: no log line '${VHOST_WHY[$c]}'"
+	k=$((k + 1))
+	"$CLIENT" -n 5 -l 100 -S $((20 + k)) "$TMP/sw" >/dev/null || fail "client send"
+	wait_for nlines "$TMP/rx6.out" $((5 * k)) || fail "guest 2 stopped receiving after case $c"
+done
+kill -0 $SW || fail "switch died"
+pass "${#VHOST_WHY[@]} malformed cases: that guest disconnected with the reason logged, the other one kept receiving"
+
+# a front end that sends half a message and waits: disconnected at once
+# (the switch never waits for a guest), the switch goes on
+n0=$(wc -l <"$TMP/sw.log")
+python3 - "$G1" "$TMP/half.done" <<'EOS' &
+import socket, sys, time, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.send(b"\x01\x00\x00\x00\x01")		# 5 of the 12 header bytes
+s.settimeout(20)
+try:
+    closed = s.recv(1) == b""
+except OSError:
+    closed = False
+open(sys.argv[2], "w").write("closed" if closed else "open")
+EOS
+HP=$!; PIDS+=("$HP")
+wait_for test -s "$TMP/half.done" || fail "half a message: not disconnected"
+[ "$(cat "$TMP/half.done")" = closed ] || fail "half a message: connection not closed"
+newlog "$n0" "truncated message header" || fail "half a message: no log line"
+"$CLIENT" -n 5 -l 100 -S 40 "$TMP/sw" >/dev/null || fail "client send"
+wait_for nlines "$TMP/rx6.out" $((5 * k + 5)) || fail "guest 2 stopped receiving"
+k=$((k + 1))
+pass "half a message from a front end: disconnected with its reason (no wait for the rest), forwarding goes on"
+
+# a guest that stops reading (its 256 receive buffers used up, never
+# reposted) only loses its own frames: guest 2 gets all 1500
+"$FRONT" -t 60 -H "$TMP/never" -R "$TMP/ready11" "$G1" >/dev/null 2>&1 &
+F11=$!; PIDS+=("$F11")
+wait_for test -e "$TMP/ready11" || fail "stuck guest not ready"
+for b in $(seq 0 14); do
+	"$CLIENT" -n 100 -l 100 -S $((50 + b)) "$TMP/sw" >/dev/null || fail "client send"
+	WAIT_SECS=15 wait_for nlines "$TMP/rx6.out" $((5 * k + 100 * b + 100)) ||
+		fail "guest 2 got $(($(wc -l <"$TMP/rx6.out") - 5 * k)) of $((100 * b + 100)) with a stuck guest"
+done
+out=$(mgmt sw port/stats 3)
+echo "$out" | grep -qE "qfull [1-9]" || fail "no queue-full drops counted on the stuck guest's port: $out"
+kill $F11
+noep() { ! mgmt sw port/print | grep -qF ": $G1"; }
+wait_for noep || fail "the stuck guest's endpoint is still on port 3"
+pass "a guest that stops reading loses its own frames (qfull on port 3), the other guest got 1500 of 1500"
+
+# kill -9 of a front end: port, mappings and fds released
+nfd() { ls /proc/$SW/fd | wc -l; }
+nmap() { grep -c memfd:guest /proc/$SW/maps; }
+base=$(nfd) basemap=$(nmap)
+more_mapped() { [ "$(nmap)" -gt "$basemap" ]; }
+maps_back() { [ "$(nmap)" = "$basemap" ]; }
+fds_back() { [ "$(nfd)" = "$base" ]; }
+"$FRONT" -r 1000000 -t 60 -H "$TMP/never" "$G1" >/dev/null 2>&1 &
+F7=$!; PIDS+=("$F7")
+wait_for more_mapped || fail "guest memory not mapped"
+[ "$(nfd)" -gt "$base" ] || fail "no fds held for the guest"
+mgmt sw port/print | grep -qF ": $G1" || fail "port 3 has no endpoint"
+kill -9 $F7
+wait_for maps_back || fail "guest memory still mapped after kill -9"
+wait_for fds_back || fail "fds not released: $(nfd) vs $base"
+wait_for noep || fail "endpoint still on port 3"
+client c8 -r 10 -t 20 "$TMP/sw"
+"$FRONT" -n 10 -l 100 -S 7 -o "$TMP/sent8" -t 20 "$G1" || fail "front end after kill -9"
+finish c8
+same "$TMP/sent8" "$TMP/c8.out" "after kill -9"
+pass "front end killed with -9: endpoint, mappings and fds released ($base fds), the next one works"
+
+# a second front end on a busy socket is refused; vhost/del ends both
+out=$("$FRONT" -n 1 -t 5 "$G2" 2>&1) && fail "second front end accepted"
+grep -q "refused a second front end" "$TMP/sw.log" || fail "no log line for the second front end"
+out=$(mgmt sw "vhost/del $G2")
+echo "$out" | grep -q "1000 Success" || fail "vhost/del: $out"
+wait $F6 && fail "guest 2 still served after vhost/del"
+test -e "$G2" && fail "socket $G2 not removed"
+out=$(mgmt sw "vhost/del $G2")
+echo "$out" | grep -q "1002 No such file or directory" || fail "vhost/del twice: $out"
+pass "second front end refused; vhost/del disconnects the guest and removes the socket"
+
+kill $SW
+wait $SW
+test -e "$G1" && fail "socket $G1 not removed at exit"
+pass "switch exit removes the vhost-user sockets"
+
+# a relative PATH with -d (which changes directory): made absolute, so the
+# socket is where it was asked for and is removed at exit
+(cd "$TMP" && "$OUR_SWITCH" -d -s "$TMP/sw2" -p "$TMP/sw2.pid" -M "$TMP/sw2.mgmt" \
+	--vhost-user rel.sock:4) || fail "switch -d --vhost-user rel.sock:4"
+wait_for test -s "$TMP/sw2.pid" || fail "switch 2: no pid file"
+PIDS+=("$(cat "$TMP/sw2.pid")")
+wait_for sock_ready "$TMP/sw2.mgmt" || fail "switch 2: no mgmt socket"
+mgmt sw2 vhost/print | grep -qF "vhost-user $TMP/rel.sock port 4 no guest" ||
+	fail "relative path: $(mgmt sw2 vhost/print)"
+kill "$(cat "$TMP/sw2.pid")"
+wait_for test ! -e "$TMP/rel.sock" || fail "relative socket not removed at exit"
+pass "a relative --vhost-user path under -d: listened on and removed at exit as $TMP/rel.sock"

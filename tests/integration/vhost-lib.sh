@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# tests/integration/vhost-lib.sh - shared by the vhost-user tests (sourced
+# after env.sh)
+#
+#   tso_segments_ok FILE    FILE (hex frames, one a line) holds the 20
+#                           segments a correct cut of tests/vhost_front -T
+#                           -l 20054 -S 9 gives: lengths, IP and TCP
+#                           checksums, sequence numbers, PSH on the last,
+#                           the payload byte for byte
+#   VHOST_WHY[case]         the reason lib/vhost logs for each malformed
+#                           case of tests/vhost_front -E
+#   vhost_httpsrv           a Python HTTP server: ADDR LOGFILE; /blob is
+#                           1 MiB, anything else "ok"; each GET is logged
+#                           as "PATH LENGTH" once sent
+tso_segments_ok() {
+	python3 - "$1" <<'EOS'
+import sys
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(int.from_bytes(b[i:i+2], "big") for i in range(0, len(b), 2))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return s
+frames = [bytes.fromhex(l.strip()) for l in open(sys.argv[1])]
+assert len(frames) == 20, len(frames)
+pay = b""
+for i, f in enumerate(frames):
+    assert len(f) == 1054, len(f)
+    ip, tcp = f[14:34], f[34:54]
+    assert csum(ip) == 0xffff, "ip checksum"
+    assert int.from_bytes(ip[2:4], "big") == 1040
+    assert int.from_bytes(tcp[4:8], "big") == 1 + 1000 * i, "seq"
+    ph = ip[12:20] + b"\0\6" + (1020).to_bytes(2, "big")
+    assert csum(ph + f[34:]) == 0xffff, "tcp checksum"
+    assert (tcp[13] & 8) == (8 if i == 19 else 0), "PSH on the last only"
+    pay += f[54:]
+assert pay == bytes((j * 13 + 9) & 255 for j in range(20000)), "payload"
+EOS
+}
+
+# shellcheck disable=SC2034  # used by the tests that source this file
+declare -A VHOST_WHY=(
+	[addr]="guest transmit queue: descriptor address outside guest memory"
+	[len]="guest transmit queue: descriptor chain longer than a frame"
+	[straddle]="guest transmit queue: descriptor address outside guest memory"
+	[loop]="guest transmit queue: descriptor chain too long or looping"
+	[long]="guest transmit queue: descriptor chain too long or looping"
+	[head]="guest transmit queue: descriptor head out of range"
+	[ahead]="guest transmit queue: avail index too far ahead"
+	[indirect]="guest transmit queue: indirect descriptor (not negotiated)"
+	[write]="guest transmit queue: writable descriptor in a transmit chain"
+	[ringaddr]="ring outside guest memory"
+	[memtable]="bad SET_MEM_TABLE region count or fds"
+	[bigregion]="memory region larger than its file"
+	[version]="bad protocol version"
+)
+
+vhost_httpsrv() {
+	cat >"$TMP/httpsrv.py" <<'EOS'
+import http.server, sys
+BLOB = bytes((i * 7 + (i >> 8)) & 255 for i in range(1 << 20))
+log = open(sys.argv[2], "a", buffering=1)
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = BLOB if self.path == "/blob" else b"ok\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        log.write("%s %d\n" % (self.path, len(body)))
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer((sys.argv[1], 8080), H).serve_forever()
+EOS
+	echo "$TMP/httpsrv.py"
+}
