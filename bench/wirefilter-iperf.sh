@@ -20,6 +20,7 @@
 #           an older commit: the before of a before/after comparison
 #   base-cable  (with -b) our switches and taps, BASE_BUILD's dpipe,
 #           vde_plug and wirefilter (only the cable differs)
+#   ours-batch  ours, the cable run as SCHED_BATCH (chrt -b 0)
 #   ours-samesess  ours, the cable in a process group of the bench's own
 #           session instead of a new one (setsid): with sched_autogroup
 #           (/proc/sys/kernel/sched_autogroup_enabled) a new session is a
@@ -30,8 +31,11 @@
 # for SECONDS (default 10, after 1 omitted second) in each direction of
 # DIRS (default "fwd"; "rev" = iperf3 -R). Printed: each run (Mbit/s,
 # retransmits, CPU-seconds per second of the two switches and of the rest:
-# taps + dpipe chain, idle %, load), then medians, ratios to Debian's chain
-# and the target of performance.md: >= 2x Debian's wirefilter chain.
+# taps + dpipe chain, idle %, load, context switches of those processes
+# per MB), then per setup the medians of context switches and CPU ms per
+# MB, the medians of Mbit/s, ratios to Debian's chain and the target of
+# performance.md: >= 2x Debian's wirefilter chain; with -b, ratios to
+# base and the target of issue 11: >= 1.5x the older build's chain.
 RUNS=3
 SECS=10
 OUT=
@@ -168,12 +172,17 @@ import statistics, sys
 g = {}
 for l in open(sys.argv[1]):
     w = dict(x.split('=', 1) for x in l.split() if '=' in x)
-    if 'ctx_per_mb' in w and 'broken' not in w:
-        g.setdefault(w['cfg'], []).append(float(w['ctx_per_mb']))
+    if 'ctx_per_mb' in w and 'broken' not in w and float(w['mbps']) > 0:
+        mbs = float(w['mbps']) / 8
+        cpu = 1000 * (float(w['sw_cpu']) + float(w['tap_cpu'])) / mbs
+        g.setdefault(w['cfg'], []).append((float(w['ctx_per_mb']), cpu))
 print()
 for c in sorted(g):
-    print('# %s: context switches per MB (the 7 path processes), median %.0f (%s)'
-          % (c, statistics.median(g[c]), ' '.join('%.0f' % v for v in g[c])))
+    v = g[c]
+    print('# %s: per MB (the path processes: switches, taps, dpipe chain): '
+          'context switches median %.0f (%s), CPU ms median %.1f (%s)'
+          % (c, statistics.median(a for a, b in v), ' '.join('%.0f' % a for a, b in v),
+             statistics.median(b for a, b in v), ' '.join('%.1f' % b for a, b in v)))
 EOF
 if [ -n "$BASE" ]; then
 	bench_summary base "{('ours', 1500): ('ratio', 1.5)}"
