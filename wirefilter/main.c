@@ -46,8 +46,8 @@
 #include "wirefilter.h"
 
 #define RBUF_SIZE	(64 * 1024)
-#define OUT_WAIT_MS	20		/* wait for a full output before polling for it */
 #define SPEED_READ	2048		/* read size while speed back-pressure applies */
+#define OUT_WAIT_MS	20		/* wait for a full output before polling for it */
 
 enum side_kind { SIDE_NONE, SIDE_STREAM, SIDE_VNL };
 
@@ -221,8 +221,10 @@ static int flush_wait(const struct shell *sh)
 
 static void flush_all(struct shell *sh)
 {
-	side_flush(sh, &sh->side[0], flush_wait(sh));
-	side_flush(sh, &sh->side[1], flush_wait(sh));
+	int wait_ms = flush_wait(sh);
+
+	side_flush(sh, &sh->side[0], wait_ms);
+	side_flush(sh, &sh->side[1], wait_ms);
 }
 
 static void blink(struct shell *sh, enum wf_dir dir, size_t len)
