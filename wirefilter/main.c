@@ -176,21 +176,20 @@ static void output_closed(struct shell *sh, struct side *s)
 }
 
 /* Write what the peer accepts (lib/stream.c's writer); keep the rest and
- * wait for POLLOUT, during which the inputs feeding this end are not read
- * (back-pressure). */
-static void side_flush(struct shell *sh, struct side *s)
+ * wait for POLLOUT in the loop, during which the inputs feeding this end are
+ * not read (back-pressure). With @wait_ms > 0 first wait here a little for
+ * the reader (see flush_wait()). */
+static void side_flush(struct shell *sh, struct side *s, int wait_ms)
 {
 	int r;
 
 	if (!s->tx || !stream_tx_pending(s->tx))
 		return;
 	r = stream_tx_flush(s->tx, s->out_fd);	/* a blocking fd: all or an error */
-	while (r > 0) {
-		/* a busy reader usually drains within a moment: wait a little
-		 * (cheaper than many small writes), then go async */
+	while (r > 0 && wait_ms > 0) {
 		struct pollfd pfd = { .fd = s->out_fd, .events = POLLOUT };
 
-		if (poll(&pfd, 1, OUT_WAIT_MS) <= 0)
+		if (poll(&pfd, 1, wait_ms) <= 0)
 			break;
 		r = stream_tx_flush(s->tx, s->out_fd);
 	}
@@ -207,10 +206,25 @@ static void side_flush(struct shell *sh, struct side *s)
 	}
 }
 
+/* How long a flush may wait for a full output's reader. A model that
+ * releases frames on its own clock (delay, bandwidth, speed) keeps doing so
+ * while the inputs are out of the poll set, so there a full output is
+ * waited for a little (the backlog would otherwise overflow into drops).
+ * An unimpaired wire only passes on what it reads, and reads nothing while
+ * an output is full: it never waits here, so the other direction (a TCP
+ * flow's ACKs) keeps moving (a 20 ms wait on each full pipe stalled it). */
+static int flush_wait(const struct shell *sh)
+{
+	return wf_model_active(sh->w.m, WF_DELAY) || wf_model_active(sh->w.m, WF_BAND) ||
+	       wf_model_active(sh->w.m, WF_SPEED) ? OUT_WAIT_MS : 0;
+}
+
 static void flush_all(struct shell *sh)
 {
-	side_flush(sh, &sh->side[0]);
-	side_flush(sh, &sh->side[1]);
+	int wait_ms = flush_wait(sh);
+
+	side_flush(sh, &sh->side[0], wait_ms);
+	side_flush(sh, &sh->side[1], wait_ms);
 }
 
 static void blink(struct shell *sh, enum wf_dir dir, size_t len)
@@ -236,7 +250,7 @@ static void on_output(void *arg, enum wf_dir dir, const uint8_t *frame, size_t l
 		if (s->out_fd < 0)
 			break;
 		if (STREAM_TX_BUF - s->tx->len < 2 + len)
-			side_flush(sh, s);
+			side_flush(sh, s, OUT_WAIT_MS);
 		if (!stream_tx_queue(s->tx, frame, len))
 			sh->w.tx_errors[dir]++;
 		break;
@@ -302,7 +316,7 @@ static void on_out_ready(struct loop *l, int fd, uint32_t events, void *arg)
 	(void)l;
 	(void)fd;
 	(void)events;
-	side_flush(sh, s);
+	side_flush(sh, s, flush_wait(sh));
 	if (!s->out_full)
 		schedule(sh, loop_now_ns());	/* inputs back in the poll set */
 }
