@@ -92,6 +92,9 @@ run_case "vde_cryptcab -s -" pidfile_up "$CAB" -s - -c 127.0.0.1:9 -P "$TMP/psk"
 [ ! -e "$TMP/p$n.pid" ] || fail "vde_cryptcab left its pid file"
 run_case "slirpvde -" pidfile_up "$SLIRP" -q --pidfile "$TMP/p$((n + 1)).pid" -
 [ ! -e "$TMP/p$n.pid" ] || fail "slirpvde left its pid file"
+run_case "vde_switch (stdin console)" pidfile_up "$SW" -s "$TMP/sw2" \
+	-p "$TMP/p$((n + 1)).pid"
+[ ! -e "$TMP/p$n.pid" ] || fail "vde_switch left its pid file"
 run_case "vde_plug" connected "$PLUG" -v "$TMP/sw"
 run_case "dpipe" pidfile_up "$DPIPE" sh -c 'echo $$ >"$0"; exec cat' "$TMP/p$((n + 1)).pid" = cat
 if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && ip netns list >/dev/null 2>&1; then

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-tool-signals.sh - a tool whose input never stops (an endless stream of
-# zero-length records: /dev/zero) still sees SIGTERM and SIGINT at once and
-# exits 0, counting the empty records as drops: vde_plug in stream mode, in
-# COMMAND mode (the command writes the zeros) and wirefilter; dpipe's stages
-# end when dpipe is killed with SIGKILL, a nested dpipe's stages too.
+# zero-length records: /dev/zero, of valid frames, of garbage) still sees
+# SIGTERM and SIGINT at once and exits 0, counting the empty records as
+# drops: vde_plug in stream mode, in COMMAND mode (the command writes the
+# zeros), wirefilter (stream and two VNLs under a flood), vde_cryptcab -s -
+# and slirpvde -; a stdout reader that never reads does not hold vde_plug,
+# vde_cryptcab, slirpvde or wirefilter; dpipe's stages end when dpipe is killed with
+# SIGKILL, a nested dpipe's stages too.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
 
@@ -72,6 +75,118 @@ pid=$!
 PIDS+=($pid)
 WAIT_SECS=20 wait_for busy $pid || fail "wirefilter </dev/zero did not start reading: $(cat "$TMP/wf.log")"
 stop_within "wirefilter </dev/zero" $pid TERM
+
+# endless inputs of another kind: valid frames without end (forever.py
+# frames), garbage without end (forever.py garbage: lengths above the
+# limit, the parser resynchronises byte by byte), zeros (/dev/zero)
+cat >"$TMP/forever.py" <<'PY'
+import os, struct, sys
+mode = sys.argv[1]
+if mode == 'frames':	# ARP who-has 10.0.2.2 from 10.0.2.15, broadcast
+    f = (b'\xff' * 6 + b'\x52\x54\x00\x12\x34\x56' + b'\x08\x06' +
+         b'\x00\x01\x08\x00\x06\x04\x00\x01' + b'\x52\x54\x00\x12\x34\x56' +
+         bytes([10, 0, 2, 15]) + b'\x00' * 6 + bytes([10, 0, 2, 2]) + b'\x00' * 18)
+    chunk = (struct.pack('>H', len(f)) + f) * 256
+else:			# garbage: 0xff bytes, an impossible length at every offset
+    chunk = b'\xff' * 65536
+try:
+    while True:
+        os.write(1, chunk)
+except OSError:
+    pass
+PY
+forever() {
+	if [ "$1" = zero ]; then exec cat /dev/zero; fi
+	exec python3 "$TMP/forever.py" "$1"
+}
+CAB=$(bin vde_cryptcab)
+SLIRP=$(bin slirpvde)
+( umask 077; "$CAB" genpsk >"$TMP/psk" ) || fail "genpsk"
+# endless_case NAME INPUT CMD...: CMD reads INPUT (zero, frames, garbage)
+# without end; it must be busy, then end at once on SIGTERM/SIGINT
+k=0
+endless_case() {
+	local name=$1 input=$2 sig pid
+	shift 2
+	for sig in TERM INT; do
+		k=$((k + 1))
+		# a pipe: epoll refuses /dev/zero itself
+		( forever "$input" ) | "$@" >/dev/null 2>"$TMP/e$k.log" &
+		pid=$!
+		PIDS+=($pid)
+		WAIT_SECS=20 wait_for busy $pid || fail "$name <$input did not start reading: $(cat "$TMP/e$k.log")"
+		stop_within "$name <$input" $pid $sig
+	done
+}
+for input in zero frames garbage; do
+	endless_case "vde_cryptcab -s -" $input "$CAB" -s - -c 127.0.0.1:9 -P "$TMP/psk"
+	endless_case "slirpvde -" $input "$SLIRP" -q -
+	endless_case "wirefilter -v -:VNL" $input "$WF" -v "-:$TMP/sw"
+done
+
+# wirefilter between two VNLs, one always readable: a plug floods the
+# switch with broadcast frames read from an endless stream
+start_switch sw2
+( forever frames ) | "$PLUG" "$TMP/sw2" >/dev/null 2>"$TMP/flood2.log" &
+PIDS+=($!)
+mkfifo "$TMP/wfcon"
+exec {wfcon}<>"$TMP/wfcon"		# its stdin console: open, silent
+for sig in TERM INT; do
+	"$WF" "$TMP/sw2" "$TMP/sw" <"$TMP/wfcon" >/dev/null 2>"$TMP/wf2$sig.log" &
+	pid=$!
+	PIDS+=($pid)
+	WAIT_SECS=20 wait_for busy $pid || fail "wirefilter VNL VNL under a flood did not start: $(cat "$TMP/wf2$sig.log")"
+	stop_within "wirefilter VNL VNL under a flood" $pid $sig
+done
+exec {wfcon}>&-
+
+# vde_cryptcab -s - and slirpvde -: a stdout reader that never reads. They
+# keep their backlog, drop past it, and still end at once on SIGTERM (stdout
+# is non-blocking, as in vde_plug, never a blocking write)
+pipe_full_at() {	# pipe_full_at FIFO: >= 32 KiB wait in it and it takes no more
+	python3 - "$1" <<'PY'
+import errno, fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+n = struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'\0' * 4))[0]
+if n < 32768:
+    sys.exit(1)
+w = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
+try:
+    os.write(w, b'\0')	# taken: not full yet (nobody reads the byte)
+except OSError as e:
+    sys.exit(0 if e.errno == errno.EAGAIN else 1)
+sys.exit(1)
+PY
+}
+PS=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkfifo "$TMP/cabout" "$TMP/cabin" "$TMP/slout"
+exec {cab_r}<>"$TMP/cabout" {cab_w}<>"$TMP/cabin" {sl_r}<>"$TMP/slout"
+"$CAB" -v -s - -p "$PS" -P "$TMP/psk" --pidfile "$TMP/cabsrv.pid" -M "$TMP/cab.mgmt" <"$TMP/cabin" >"$TMP/cabout" \
+	2>"$TMP/cabsrv.log" &
+cabsrv=$!
+PIDS+=($cabsrv)
+WAIT_SECS=20 wait_for test -s "$TMP/cabsrv.pid" || fail "vde_cryptcab server: $(cat "$TMP/cabsrv.log")"
+( forever frames ) | "$CAB" -v -s - -c "127.0.0.1:$PS" -P "$TMP/psk" >/dev/null 2>"$TMP/cabcli.log" &
+PIDS+=($!)
+WAIT_SECS=30 wait_for pipe_full_at "$TMP/cabout" ||
+	fail "vde_cryptcab's stdout did not fill up: $(cat "$TMP/cabsrv.log" "$TMP/cabcli.log"
+		printf 'stats\nlogout\n' | timeout 10 socat - "UNIX-CONNECT:$TMP/cab.mgmt")"
+stop_within "vde_cryptcab -s - with a stalled reader" $cabsrv TERM
+( forever frames ) | "$SLIRP" -q - >"$TMP/slout" 2>"$TMP/slirp.log" &
+slirp=$!
+PIDS+=($slirp)
+WAIT_SECS=30 wait_for pipe_full_at "$TMP/slout" || fail "slirpvde's stdout did not fill up: $(cat "$TMP/slirp.log")"
+stop_within "slirpvde - with a stalled reader" $slirp TERM
+# wirefilter -v -:VNL: its stdout stalled while the flood on sw2 goes on;
+# SIGTERM ends it at once (its last flush at exit never waits on a signal)
+mkfifo "$TMP/wfout" "$TMP/wfin"
+exec {wf_r}<>"$TMP/wfout" {wf_w}<>"$TMP/wfin"
+"$WF" -v "-:$TMP/sw2" <"$TMP/wfin" >"$TMP/wfout" 2>"$TMP/wfstall.log" &
+wfstall=$!
+PIDS+=($wfstall)
+WAIT_SECS=30 wait_for pipe_full_at "$TMP/wfout" || fail "wirefilter's stdout did not fill up: $(cat "$TMP/wfstall.log")"
+stop_within "wirefilter -v -:VNL with a stalled reader" $wfstall TERM
+exec {cab_r}>&- {cab_w}>&- {sl_r}>&- {wf_r}>&- {wf_w}>&-
 
 # vde_plug2tap -s - (root: its tap lives in a namespace of ours)
 if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && ip netns list >/dev/null 2>&1; then
