@@ -857,7 +857,7 @@ int main(int argc, char **argv)
 
 	if (loop_run(sh->l) < 0)
 		sh->rc = 1;
-	daemon_stopping(sh->rc ? "error" : "ended");
+	daemon_stopping(sh->rc ? "error" : sh->signalled ? "terminated by signal" : "ended");
 	flush_all(sh);
 	for (d = 0; d < 2; d++) {
 		struct side *s = &sh->side[d];
