@@ -5,8 +5,9 @@
 # SIGTERM and SIGINT at once and exits 0, counting the empty records as
 # drops: vde_plug in stream mode, in COMMAND mode (the command writes the
 # zeros), wirefilter (stream and two VNLs under a flood), vde_cryptcab -s -
-# and slirpvde -; a stdout reader that never reads does not hold vde_plug,
-# vde_cryptcab, slirpvde or wirefilter; dpipe's stages end when dpipe is killed with
+# and slirpvde -, the three with a console flooded with commands; a
+# stdout reader that never reads does not hold vde_plug, vde_cryptcab,
+# slirpvde or wirefilter; dpipe's stages end when dpipe is killed with
 # SIGKILL, a nested dpipe's stages too.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/plug-lib.sh"
@@ -123,6 +124,37 @@ for input in zero frames garbage; do
 	endless_case "slirpvde -" $input "$SLIRP" -q -
 	endless_case "wirefilter -v -:VNL" $input "$WF" -v "-:$TMP/sw"
 done
+
+# a console flooded with commands (a client that writes "showinfo"
+# without end and reads the answers): SIGTERM/SIGINT still end the daemon
+console_flood() {	# console_flood NAME MGMT PID SIG
+	local i=0
+	( yes showinfo | socat - "UNIX-CONNECT:$2" >/dev/null 2>&1 ) &
+	PIDS+=($!)
+	WAIT_SECS=20 wait_for busy $3 || fail "$1: the console flood did not start"
+	stop_within "$1 with a flooded console" $3 $4
+}
+mkfifo "$TMP/conin"
+exec {conin}<>"$TMP/conin"
+for sig in TERM INT; do
+	"$WF" -M "$TMP/wfc$sig.mgmt" "$TMP/sw" null:// <"$TMP/conin" >/dev/null 2>"$TMP/wfc$sig.log" &
+	pid=$!
+	PIDS+=($pid)
+	wait_for sock_ready "$TMP/wfc$sig.mgmt" || fail "wirefilter -M: no console"
+	console_flood "wirefilter" "$TMP/wfc$sig.mgmt" $pid $sig
+	"$CAB" -s "$TMP/sw" -c 127.0.0.1:9 -P "$TMP/psk" -M "$TMP/cab$sig.mgmt" \
+		</dev/null >/dev/null 2>"$TMP/cabc$sig.log" &
+	pid=$!
+	PIDS+=($pid)
+	wait_for sock_ready "$TMP/cab$sig.mgmt" || fail "vde_cryptcab -M: no console: $(cat "$TMP/cabc$sig.log")"
+	console_flood "vde_cryptcab" "$TMP/cab$sig.mgmt" $pid $sig
+	"$SLIRP" -q -M "$TMP/sl$sig.mgmt" -s "$TMP/sw" </dev/null >/dev/null 2>"$TMP/slc$sig.log" &
+	pid=$!
+	PIDS+=($pid)
+	wait_for sock_ready "$TMP/sl$sig.mgmt" || fail "slirpvde -M: no console: $(cat "$TMP/slc$sig.log")"
+	console_flood "slirpvde" "$TMP/sl$sig.mgmt" $pid $sig
+done
+exec {conin}>&-
 
 # wirefilter between two VNLs, one always readable: a plug floods the
 # switch with broadcast frames read from an endless stream
