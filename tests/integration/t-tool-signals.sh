@@ -17,8 +17,24 @@ start_switch sw
 # stop_within NAME PID SIG: PID must end within 10 s of SIG, status 0
 stop_within() {
 	kill -"$3" "$2" || fail "$1: not running before $3"
+	WAIT_SECS=10 wait_for gone "$2" || fail "$1: still running 10 s after SIG$3"
 	wait_exit "$2" 10
 	[ "$RC" = 0 ] || fail "$1: status $RC after SIG$3"
+}
+pipe_full_at() {	# pipe_full_at FIFO: >= 32 KiB wait in it and it takes no more
+	python3 - "$1" <<'PY'
+import errno, fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+n = struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'\0' * 4))[0]
+if n < 32768:
+    sys.exit(1)
+w = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
+try:
+    os.write(w, b'\0')	# taken: not full yet (nobody reads the byte)
+except OSError as e:
+    sys.exit(0 if e.errno == errno.EAGAIN else 1)
+sys.exit(1)
+PY
 }
 busy() {	# busy PID: it has used CPU (it is reading the zeros)
 	local t
@@ -54,15 +70,8 @@ PIDS+=($stalled)
 wait_for grep -q "connected to" "$TMP/stall.log" || fail "stalled plug did not connect"
 start_plug flood "$TMP/sw"
 frames 02:00:00:00:00:0f ff:ff:ff:ff:ff:ff flood $(for i in $(seq 500); do echo 1514; done) >"$TMP/flood.bin"
-# the pipe to the reader is full (>= 60000 bytes waiting in it)
-pipe_full() {
-	python3 - "$TMP/stall" <<'PY'
-import fcntl, os, struct, sys, termios
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-n = struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'\0' * 4))[0]
-sys.exit(0 if n >= 60000 else 1)
-PY
-}
+# the pipe to the reader is full
+pipe_full() { pipe_full_at "$TMP/stall"; }
 # (the switch drops what the stalled plug does not read: flood until full)
 fill() { send flood "$TMP/flood.bin"; pipe_full; }
 WAIT_SECS=30 wait_for fill || fail "the stalled plug's output did not fill up"
@@ -175,21 +184,6 @@ exec {wfcon}>&-
 # vde_cryptcab -s - and slirpvde -: a stdout reader that never reads. They
 # keep their backlog, drop past it, and still end at once on SIGTERM (stdout
 # is non-blocking, as in vde_plug, never a blocking write)
-pipe_full_at() {	# pipe_full_at FIFO: >= 32 KiB wait in it and it takes no more
-	python3 - "$1" <<'PY'
-import errno, fcntl, os, struct, sys, termios
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-n = struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'\0' * 4))[0]
-if n < 32768:
-    sys.exit(1)
-w = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
-try:
-    os.write(w, b'\0')	# taken: not full yet (nobody reads the byte)
-except OSError as e:
-    sys.exit(0 if e.errno == errno.EAGAIN else 1)
-sys.exit(1)
-PY
-}
 PS=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkfifo "$TMP/cabout" "$TMP/cabin" "$TMP/slout"
 exec {cab_r}<>"$TMP/cabout" {cab_w}<>"$TMP/cabin" {sl_r}<>"$TMP/slout"
