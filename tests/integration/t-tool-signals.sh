@@ -21,19 +21,18 @@ stop_within() {
 	wait_exit "$2" 10
 	[ "$RC" = 0 ] || fail "$1: status $RC after SIG$3"
 }
-pipe_full_at() {	# pipe_full_at FIFO: >= 32 KiB wait in it and it takes no more
+# pipe_full_at FIFO: >= 32 KiB wait in it and a writer may not write
+# (poll says no POLLOUT: every buffer slot is taken; a blocking writer
+# would sleep now)
+pipe_full_at() {
 	python3 - "$1" <<'PY'
-import errno, fcntl, os, struct, sys, termios
+import fcntl, os, select, struct, sys, termios
 fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
 n = struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'\0' * 4))[0]
-if n < 32768:
-    sys.exit(1)
 w = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
-try:
-    os.write(w, b'\0')	# taken: not full yet (nobody reads the byte)
-except OSError as e:
-    sys.exit(0 if e.errno == errno.EAGAIN else 1)
-sys.exit(1)
+p = select.poll()
+p.register(w, select.POLLOUT)
+sys.exit(0 if n >= 32768 and not p.poll(0) else 1)
 PY
 }
 busy() {	# busy PID: it has used CPU (it is reading the zeros)
