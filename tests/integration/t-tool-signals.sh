@@ -5,7 +5,8 @@
 # SIGTERM and SIGINT at once and exits 0, counting the empty records as
 # drops: vde_plug in stream mode, in COMMAND mode (the command writes the
 # zeros), wirefilter (stream and two VNLs under a flood), vde_cryptcab -s -
-# and slirpvde -, the three with a console flooded with commands; a
+# and slirpvde -, the three with a console flooded with commands, and
+# timers still fire (vde_cryptcab's keepalive under endless garbage); a
 # stdout reader that never reads does not hold vde_plug, vde_cryptcab,
 # slirpvde or wirefilter; dpipe's stages end when dpipe is killed with
 # SIGKILL, a nested dpipe's stages too.
@@ -163,6 +164,26 @@ for sig in TERM INT; do
 	console_flood "slirpvde" "$TMP/sl$sig.mgmt" $pid $sig
 done
 exec {conin}>&-
+
+# timers still fire under an endless input: a vde_cryptcab client fed
+# garbage without end sends its keepalive every second (-k 1), counted by
+# the server, and still ends at once on SIGTERM
+KS=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$CAB" -s "$TMP/sw" -p "$KS" -P "$TMP/psk" -M "$TMP/ka.mgmt" </dev/null >/dev/null 2>"$TMP/ka.log" &
+PIDS+=($!)
+wait_for sock_ready "$TMP/ka.mgmt" || fail "keepalive server: $(cat "$TMP/ka.log")"
+( forever garbage ) | "$CAB" -s - -c "127.0.0.1:$KS" -P "$TMP/psk" -k 1 >/dev/null 2>"$TMP/kacli.log" &
+kacli=$!
+PIDS+=($kacli)
+keepalives() {	# keepalives N: the server counted >= N
+	local v
+	v=$(printf 'stats\nlogout\n' | timeout 10 socat - "UNIX-CONNECT:$TMP/ka.mgmt" |
+		awk '$1 == "rx_keepalive" {print $2}')
+	[ "${v:-0}" -ge "$1" ]
+}
+WAIT_SECS=30 wait_for keepalives 3 || fail "no keepalives from a client under endless garbage: $(cat "$TMP/kacli.log")"
+busy $kacli || fail "the keepalive client is not reading its input"
+stop_within "vde_cryptcab -s - -k 1 <garbage" $kacli TERM
 
 # wirefilter between two VNLs, one always readable: a plug floods the
 # switch with broadcast frames read from an endless stream
