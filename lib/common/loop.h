@@ -24,7 +24,10 @@ typedef void (*loop_signal_cb)(struct loop *l, int signo, void *arg);
 uint64_t loop_now_ns(void);			/* CLOCK_MONOTONIC */
 
 struct loop *loop_new(void);
+/* Leaves the signals of loop_add_signals() blocked, so a stop signal during
+ * the caller's cleanup cannot cut it short (see loop.c). */
 void loop_free(struct loop *l);
+void loop_signals_restore(struct loop *l);	/* the mask from before */
 
 int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *arg);
 int loop_mod_fd(struct loop *l, int fd, uint32_t events);
@@ -38,7 +41,8 @@ void loop_del_timer(struct loop *l, long id);
 
 /* Blocks the signals of @set and delivers them through a signalfd. Call it
  * after daemonize(): epoll reports a signalfd's readiness only to the
- * process that registered it, so one added before a fork stays silent. */
+ * process that registered it, so one added before a fork stays silent.
+ * They stay blocked after loop_free(); loop_signals_restore() unblocks. */
 int loop_add_signals(struct loop *l, const sigset_t *set, loop_signal_cb cb, void *arg);
 
 int loop_run(struct loop *l);			/* until loop_stop(); 0 or -1 */

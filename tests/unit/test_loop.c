@@ -430,10 +430,35 @@ static void test_signals(void)
 	kill(getpid(), SIGUSR2);
 	loop_run(l);
 	ok(got2 == SIGUSR2, "signal: second set delivered too");
-	loop_free(l);
+	loop_signals_restore(l);
 	sigprocmask(SIG_BLOCK, NULL, &cur);
 	ok(sigismember(&cur, SIGUSR1) == 0 && sigismember(&cur, SIGUSR2) == 0,
-	   "signal: loop_free restores the mask");
+	   "signal: loop_signals_restore restores the mask");
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	loop_free(l);
+}
+
+/* A stop signal during the cleanup after loop_free() stays pending: it
+ * cannot kill the process half way (before the fix, loop_free() unblocked
+ * the loop's signals and a pending SIGTERM ended the process there). */
+static void test_signals_free(void)
+{
+	struct loop *l = loop_new();
+	sigset_t set, cur, pend;
+	struct timespec zero = { 0, 0 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	ok(loop_add_signals(l, &set, sig_cb, NULL) == 0, "signal-free: add SIGTERM");
+	kill(getpid(), SIGTERM);	/* pending, never read by the loop */
+	loop_free(l);			/* would die here with SIGTERM */
+	kill(getpid(), SIGTERM);	/* and here, during the cleanup */
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	ok(sigismember(&cur, SIGTERM) == 1, "signal-free: SIGTERM still blocked after loop_free");
+	sigpending(&pend);
+	ok(sigismember(&pend, SIGTERM) == 1, "signal-free: SIGTERM pending, not delivered");
+	ok(sigtimedwait(&set, NULL, &zero) == SIGTERM, "signal-free: consumed");
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int main(void)
@@ -445,5 +470,6 @@ int main(void)
 	test_fds();
 	test_many();
 	test_signals();
+	test_signals_free();
 	return tap_done();
 }

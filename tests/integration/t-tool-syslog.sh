@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-tool-syslog.sh - detached daemons log their start (pid, what they
+# serve) and their stop to syslog: vde_switch -d, wirefilter --daemon,
+# slirpvde -d, vde_plug -d (cable mode) and vde_cryptcab -d.
+#
+# Each runs in a private mount namespace (unshare -m) whose /dev is a tmpfs
+# holding the few devices a daemon needs (bound from the real /dev) and a
+# "log" bound to a datagram socket of this test: syslog(3) sends there,
+# and the test reads the datagrams.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/plug-lib.sh"
+
+[ "$(id -u)" = 0 ] || skip "needs root (mount namespace)"
+command -v unshare >/dev/null || skip "needs unshare"
+unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
+
+start_switch sw
+start_switch sw2
+WF=$(bin wirefilter)
+SLIRP=$(bin slirpvde)
+
+# the syslog sink: every datagram, one per line, to $TMP/syslog.txt
+python3 - "$TMP/log.sock" "$TMP/syslog.txt" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], 'ab', buffering=0) as f:
+    while True:
+        f.write(s.recv(65536).replace(b'\n', b' ') + b'\n')
+PY
+PIDS+=($!)
+wait_for test -S "$TMP/log.sock" || fail "no syslog sink"
+
+# in_ns CMD...: run CMD with /dev/log = our sink, in a private mount namespace
+cat >"$TMP/ns.sh" <<'SH'
+set -e
+old=$1/olddev; shift
+mkdir -p "$old"
+mount --rbind /dev "$old"
+mount -t tmpfs -o mode=755 vdet-dev /dev
+for f in null zero full random urandom tty; do
+	[ -e "$old/$f" ] || continue
+	touch "/dev/$f"; mount --bind "$old/$f" "/dev/$f"
+done
+ln -s /proc/self/fd /dev/fd
+touch /dev/log
+mount --bind "$LOGSOCK" /dev/log
+exec "$@"
+SH
+in_ns() { LOGSOCK=$TMP/log.sock unshare -m --propagation private bash "$TMP/ns.sh" "$TMP" "$@"; }
+
+# check NAME PIDFILE: a start line with its pid, then a stop line after SIGTERM
+logged() { grep -q "$1" "$TMP/syslog.txt"; }
+check() {
+	local name=$1 pidfile=$2 what=$3 pid
+	wait_for test -s "$pidfile" || fail "$name: no pid file"
+	pid=$(cat "$pidfile")
+	PIDS+=($pid)
+	wait_for logged "$name\[$pid\]: started (pid $pid): .*$what" ||
+		fail "$name: no start line in syslog: $(cat "$TMP/syslog.txt")"
+	kill -TERM "$pid"
+	WAIT_SECS=10 wait_for gone "$pid" || fail "$name: still running after SIGTERM"
+	wait_for logged "$name\[$pid\]: stopped (pid $pid)" ||
+		fail "$name: no stop line in syslog: $(cat "$TMP/syslog.txt")"
+	echo "ok: $name"
+}
+
+in_ns "$SW" -d -s "$TMP/sw3" -p "$TMP/sw3.pid" || fail "vde_switch -d failed"
+check vde_switch "$TMP/sw3.pid" "$TMP/sw3"
+in_ns "$WF" --daemon --pidfile "$TMP/wf.pid" -M "$TMP/wf.mgmt" "$TMP/sw" "$TMP/sw2" ||
+	fail "wirefilter --daemon failed"
+check wirefilter "$TMP/wf.pid" "$TMP/sw <-> $TMP/sw2, console $TMP/wf.mgmt"
+in_ns "$SLIRP" -q -d -p "$TMP/sl.pid" -s "$TMP/sw" || fail "slirpvde -d failed"
+check slirpvde "$TMP/sl.pid" "$TMP/sw"
+in_ns "$PLUG" -d --pidfile "$TMP/pl.pid" "$TMP/sw" "$TMP/sw2" || fail "vde_plug -d failed"
+check vde_plug "$TMP/pl.pid" "$TMP/sw"
+CAB=$(bin vde_cryptcab)
+( umask 077; "$CAB" genpsk >"$TMP/psk" ) || fail "genpsk"
+PS=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+in_ns "$CAB" -d --pidfile "$TMP/cab.pid" -s "$TMP/sw" -p "$PS" -P "$TMP/psk" ||
+	fail "vde_cryptcab -d failed"
+check vde_cryptcab "$TMP/cab.pid" "udp port $PS, network $TMP/sw"
+sed "s/^/syslog: /" "$TMP/syslog.txt"
+pass "detached daemons log start (pid, what they serve) and stop to syslog"
