@@ -73,7 +73,13 @@ rss1=$(rss)
 release d
 WAIT_SECS=30 wait_for eval '[ "$(open_conns)" = 0 ]' || fail "connections not released: $(stat_line)"
 # libslirp frees a closed socket's buffers; the glue trims the heap at
-# most once a second: wait for a later close to trigger it
+# most once a second: wait for a later close to trigger it. (Under ASan the
+# sanitizer's allocator keeps freed memory in its quarantine: RSS cannot
+# come back there, so only the normal build checks it.)
+if grep -q libasan "/proc/$PSLIRP/maps"; then
+	pass "default bounds: 256 of 600 (RSS ${rss0} kB -> ${rss1} kB; not checked under ASan)"
+	exit 0
+fi
 WAIT_SECS=15 wait_for eval '[ $(( $(rss) - rss0 )) -lt 16384 ]' ||
 	fail "memory not given back: RSS ${rss0} kB before, ${rss1} kB with 256 connections, $(rss) kB after"
 pass "default bounds: 256 of 600; RSS ${rss0} kB -> ${rss1} kB -> $(rss) kB after closing"
