@@ -28,7 +28,7 @@ _lg_deb() {
 	for f in "$dl"/$pat /var/cache/apt/archives/$pat; do
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
-	( cd "$dl" && timeout 180 apt-get download -q "$pkg" ) >&2 || return 1
+	( cd "$dl" && timeout 90 apt-get download -q "$pkg" ) >&2 || return 1
 	for f in "$dl"/$pat; do
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
@@ -122,7 +122,7 @@ linux_guest() {
 	kpkg=$(_lg_kpkg)
 	if [ -z "$kpkg" ] || ! apt-cache show "busybox-static" >/dev/null 2>&1; then
 		echo "linux_guest: apt-get update" >&2
-		timeout 300 apt-get update -qq >&2 || { echo "linux_guest: apt-get update failed" >&2; return 1; }
+		timeout 90 apt-get update -qq >&2 || { echo "linux_guest: apt-get update failed" >&2; return 1; }
 		kpkg=$(_lg_kpkg)
 	fi
 	[ -n "$kpkg" ] || { echo "linux_guest: apt does not know $LG_KPKG_META" >&2; return 1; }
