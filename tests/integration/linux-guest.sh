@@ -132,7 +132,7 @@ linux_guest() {
 		{ echo "linux_guest: cannot get busybox-static" >&2; return 1; }
 	w=$(mktemp -d "$dir/work.XXXXXX") || return 1
 	mkdir -p "$w/k" "$w/b" "$w/root/bin" "$w/root/lib/modules" || return 1
-	dpkg-deb -x "$kdeb" "$w/k" && dpkg-deb -x "$bdeb" "$w/b" ||
+	{ dpkg-deb -x "$kdeb" "$w/k" && dpkg-deb -x "$bdeb" "$w/b"; } ||
 		{ echo "linux_guest: dpkg-deb -x failed" >&2; rm -rf "$w"; return 1; }
 	kver=${kpkg#linux-image-}
 	# virtio, virtio_pci and virtio_net are modules in Debian's config:
@@ -153,7 +153,7 @@ linux_guest() {
 			basename "$m" >>"$w/root/modules"
 		done <"$w/mods"
 	fi
-	cp "$w/b/bin/busybox" "$w/root/bin/busybox" && ln -s busybox "$w/root/bin/sh" ||
+	{ cp "$w/b/bin/busybox" "$w/root/bin/busybox" && ln -s busybox "$w/root/bin/sh"; } ||
 		{ rm -rf "$w"; return 1; }
 	_lg_init >"$w/root/init"
 	_lg_dhcp >"$w/root/udhcpc.sh"

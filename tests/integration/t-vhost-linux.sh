@@ -46,6 +46,8 @@ SUM=$(sha256sum "$TMP/www/blob" | cut -d' ' -f1)
 spawn http.log n th python3 -m http.server --bind "$SRV" --directory "$TMP/www" 8080
 spawn back.log n th socat -u "TCP-LISTEN:9000,bind=$SRV,reuseaddr" "OPEN:$TMP/back,creat,trunc"
 WAIT_SECS=10 wait_for n th socat -u /dev/null "TCP:$SRV:8080" || fail "HTTP server did not start"
+listening() { n th ss -Hltn "sport = :9000" | grep -q .; }	# socat takes one connection
+WAIT_SECS=10 wait_for listening || fail "TCP receiver did not start"
 
 MAC=52:54:00:12:37:01
 CON=$TMP/console.log
@@ -59,8 +61,9 @@ spawn qemu.log "$QEMU" -M pc,memory-backend=mem -accel tcg -m 256 \
 PQ=$LASTPID
 con() { tr -d '\r' <"$CON" | grep -a "^VG $1"; }	# the serial console ends lines with CR LF
 step() {	# WHAT SECS: wait for the console line "VG WHAT" (or the guest's end)
-	WAIT_SECS=$2 wait_for eval "con '$1' || con done || ! kill -0 $PQ" && con "$1" >/dev/null ||
-		fail "guest: no 'VG $1' line: $(grep -a '^VG' "$CON" 2>/dev/null | tr '\n' ';')"
+	WAIT_SECS=$2 wait_for eval "con '$1' || con done || ! kill -0 $PQ"
+	con "$1" >/dev/null ||
+		fail "guest: no 'VG $1' line: $(tr -d '\r' <"$CON" | grep -a '^VG' | tr '\n' ';')"
 }
 step "eth0 up" 150
 t2=$(date +%s)
@@ -80,6 +83,6 @@ WAIT_SECS=60 wait_for full || fail "file sent back: $(stat -c %s "$TMP/back" 2>/
 cmp "$TMP/www/blob" "$TMP/back" || fail "file sent back differs"
 step sent 30
 pass "guest sent the 2 MiB back over TCP: byte for byte"
-step done 30
+step "done" 30
 WAIT_SECS=30 wait_for eval "! kill -0 $PQ" || fail "guest did not power off"
 pass "guest powered off; guest build/cache $((t1 - t0)) s, boot to done $(($(date +%s) - t1)) s"
