@@ -15,7 +15,8 @@
 # The guest's /init (serial console ttyS0, kernel arguments vg.srv=ADDR
 # and vg.port=PORT) loads virtio_net and what it needs, brings eth0 up,
 # takes a DHCP lease (udhcpc), pings ADDR, fetches http://ADDR:8080/blob,
-# prints "VG sha256 HASH", sends the file back to ADDR:PORT over TCP (nc)
+# prints "VG sha256 HASH", sends the file back to ADDR:PORT over TCP (nc),
+# pings the other guests of vg.peers=A,B (then stays up vg.hold=SECONDS)
 # and powers off. Every step prints a "VG ..." line on the console: the
 # test reads them from QEMU's -serial file.
 
@@ -67,11 +68,13 @@ _lg_init() {
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
-srv= port=9000
+srv= port=9000 peers= hold=0
 for a in $(cat /proc/cmdline); do
 	case $a in
 	vg.srv=*) srv=${a#vg.srv=} ;;
 	vg.port=*) port=${a#vg.port=} ;;
+	vg.peers=*) peers=$(echo "${a#vg.peers=}" | tr , ' ') ;;
+	vg.hold=*) hold=${a#vg.hold=} ;;
 	esac
 done
 for m in $(cat /modules); do insmod "/lib/modules/$m" || echo "VG insmod $m failed"; done
@@ -92,6 +95,17 @@ if timeout 90 wget -q -O /tmp/blob "http://$srv:8080/blob"; then
 else
 	echo "VG wget failed"
 fi
+# vg.peers=A,B: the other guests' addresses (ours is skipped): ping each,
+# retrying for up to 60 s while they boot; then stay up vg.hold seconds so
+# that they can ping us too
+me=$(ip -4 -o addr show dev eth0 | awk '{print $4}'); me=${me%/*}
+for p in $peers; do
+	[ "$p" = "$me" ] && continue
+	i=0
+	while ! ping -c 1 -W 2 "$p" >/dev/null 2>&1 && [ $i -lt 30 ]; do i=$((i+1)); done
+	if ping -c 3 -W 5 "$p"; then echo "VG peer $p ok"; else echo "VG peer $p failed"; fi
+done
+[ "$hold" -gt 0 ] && sleep "$hold"
 echo "VG done"
 poweroff -f
 EOS
