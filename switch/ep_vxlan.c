@@ -27,6 +27,22 @@
  *    ep_input() again until none are (they need no syscall), and a
  *    paused endpoint that is resumed with some pending gets a zero-delay
  *    timer, since its socket may stay silent.
+ *  - Offloads (EP_CAP_VNET): rx() cuts up to VXE_LOOK good frames ahead
+ *    (pointers into the datagrams, kept until delivered) and merges the
+ *    run of consecutive segments of one TCP flow at their head whose
+ *    checksums are correct (vnet_coalesce() of lib/common/vnet.c, which
+ *    decides what may be merged) into one super-frame with its
+ *    virtio-net header, so a tap takes one write per run; any other
+ *    frame goes up plain, with a zeroed header. The batch ends at
+ *    EP_RX_BYTES. tx_vnet() cuts a super-frame from a tap into wire
+ *    frames (vnet_segment(): exact headers and checksums, each at most
+ *    MSS + headers) and completes a NEEDS_CSUM frame (on a copy), then
+ *    sends the wire frames of a pass (up to VXE_WIRE frames, VXE_CUTBUF
+ *    bytes) the way tx() does, so the segments of a super-frame leave
+ *    from its flow's socket as one UDP GSO run of equal-size segments.
+ *    A super-frame whose first segments left when the socket filled up
+ *    counts as taken: the rest are counted lost (TCP resends them), never
+ *    sent twice. The wire sees only RFC 7348 packets.
  *  - Transmit: tx() groups consecutive frames that leave from the same
  *    socket to the same unicast VTEP and have the same length (the last
  *    may be shorter; vxlan_gso_run() of the pure core) into one UDP GSO
@@ -43,7 +59,8 @@
  *    grouped any more. Other errors are counted
  *    (tx_err / tx_big, and in *errors: senderr of the port).
  *  - Counters: port/stats prints the vxlan:// counters (same names as
- *    $VDEPLUG_STATS) plus learned/moved and the syscall figures.
+ *    $VDEPLUG_STATS) plus learned/moved, the syscall figures and the
+ *    super-frames merged and cut (rx_merged, tx_cut, their segments).
  */
 #include "config.h"
 
