@@ -625,7 +625,7 @@ static unsigned vxe_tx_vnet(struct endpoint *ep, const struct iovec *iov,
 {
 	struct vxe *v = ep->priv;
 	struct vxe_tx *t = v->tx;
-	unsigned i, first = 0, nw = 0, k, got;
+	unsigned i, first = 0, nw = 0, k, ret = 0;
 	size_t used = 0;
 	int r;
 
@@ -641,9 +641,9 @@ static unsigned vxe_tx_vnet(struct endpoint *ep, const struct iovec *iov,
 			r = nw < VXE_WIRE && (!csum || iov[i].iov_len <= VXE_CUTBUF - used) ? 1 : -1;
 		if (r < 0 && nw) {
 			/* the pass is full: send it, start the next */
-			got = vxe_pass(ep, first, i, errors);
-			if (got < i)
-				return got;
+			ret = vxe_pass(ep, first, i, errors);
+			if (ret < i)
+				goto out;
 			first = i;
 			nw = 0;
 			used = 0;
@@ -679,7 +679,9 @@ static unsigned vxe_tx_vnet(struct endpoint *ep, const struct iovec *iov,
 		}
 		t->wend[i] = nw;
 	}
-	return n ? vxe_pass(ep, first, n, errors) : 0;
+	ret = n ? vxe_pass(ep, first, n, errors) : 0;
+out:
+	return ret;
 }
 
 static int vxe_want(struct endpoint *ep, bool rx, bool tx)
