@@ -27,6 +27,22 @@
  *    ep_input() again until none are (they need no syscall), and a
  *    paused endpoint that is resumed with some pending gets a zero-delay
  *    timer, since its socket may stay silent.
+ *  - Offloads (EP_CAP_VNET): rx() cuts up to VXE_LOOK good frames ahead
+ *    (pointers into the datagrams, kept until delivered) and merges the
+ *    run of consecutive segments of one TCP flow at their head whose
+ *    checksums are correct (vnet_coalesce() of lib/common/vnet.c, which
+ *    decides what may be merged) into one super-frame with its
+ *    virtio-net header, so a tap takes one write per run; any other
+ *    frame goes up plain, with a zeroed header. The batch ends at
+ *    EP_RX_BYTES. tx_vnet() cuts a super-frame from a tap into wire
+ *    frames (vnet_segment(): exact headers and checksums, each at most
+ *    MSS + headers) and completes a NEEDS_CSUM frame (on a copy), then
+ *    sends the wire frames of a pass (up to VXE_WIRE frames, VXE_CUTBUF
+ *    bytes) the way tx() does, so the segments of a super-frame leave
+ *    from its flow's socket as one UDP GSO run of equal-size segments.
+ *    A super-frame whose first segments left when the socket filled up
+ *    counts as taken: the rest are counted lost (TCP resends them), never
+ *    sent twice. The wire sees only RFC 7348 packets.
  *  - Transmit: tx() groups consecutive frames that leave from the same
  *    socket to the same unicast VTEP and have the same length (the last
  *    may be shorter; vxlan_gso_run() of the pure core) into one UDP GSO
@@ -43,7 +59,8 @@
  *    grouped any more. Other errors are counted
  *    (tx_err / tx_big, and in *errors: senderr of the port).
  *  - Counters: port/stats prints the vxlan:// counters (same names as
- *    $VDEPLUG_STATS) plus learned/moved and the syscall figures.
+ *    $VDEPLUG_STATS) plus learned/moved, the syscall figures and the
+ *    super-frames merged and cut (rx_merged, tx_cut, their segments).
  */
 #include "config.h"
 
@@ -62,6 +79,7 @@
 #include "switch.h"
 #include "endpoint.h"
 #include "ep_vxlan.h"
+#include "vnet.h"
 #include "vnl.h"
 #include "vxsock.h"
 
@@ -82,6 +100,9 @@
 #define VXE_GSO_SEGS	64		/* UDP_MAX_SEGMENTS of older kernels */
 #define VXE_GSO_BYTES	65000		/* UDP payload of one GSO message */
 #define VXE_NMSG	64		/* messages per sendmmsg() */
+#define VXE_LOOK	64		/* frames cut ahead for merging */
+#define VXE_WIRE	SW_SEG_MAX	/* wire frames per send pass */
+#define VXE_CUTBUF	SW_SEG_ROOM	/* bytes of cut segments per pass */
 
 /* what a transmit message carries */
 struct vxe_mi {
@@ -91,15 +112,22 @@ struct vxe_mi {
 };
 
 struct vxe_tx {
-	struct iovec iov[2 * EP_BATCH];	/* header, frame, header, frame... */
-	struct sockaddr_storage dst[EP_BATCH];
-	int sock[EP_BATCH];		/* sending socket index, -1: refused */
-	bool flood[EP_BATCH];
-	bool sent[EP_BATCH];
-	uint32_t len[EP_BATCH];		/* frame lengths, for vxlan_gso_run() */
-	uint32_t key[EP_BATCH];		/* socket and VTEP: equal keys may share */
-	unsigned dfirst[EP_BATCH];	/* first frame of each distinct VTEP */
+	struct iovec iov[2 * VXE_WIRE];	/* header, frame, header, frame... */
+	struct sockaddr_storage dst[VXE_WIRE];
+	int sock[VXE_WIRE];		/* sending socket index, -1: refused */
+	bool flood[VXE_WIRE];
+	bool sent[VXE_WIRE];
+	bool err[VXE_WIRE];		/* refused, counted in *errors */
+	uint32_t len[VXE_WIRE];		/* frame lengths, for vxlan_gso_run() */
+	uint32_t key[VXE_WIRE];		/* socket and VTEP: equal keys may share */
+	unsigned dfirst[VXE_WIRE];	/* first frame of each distinct VTEP */
 	unsigned nd;
+	/* tx_vnet(): wire frames of the pass, and which input frame each
+	 * super-frame or frame became */
+	struct iovec wire[VXE_WIRE];
+	uint8_t *cut;			/* VXE_CUTBUF bytes */
+	size_t cutlen[VXE_WIRE];
+	unsigned wend[EP_BATCH];	/* input frame i: wire frames < wend[i] */
 	struct mmsghdr mm[VXE_NMSG];
 	struct vxe_mi mi[VXE_NMSG];
 	union {
@@ -120,12 +148,19 @@ struct vxe_rx {
 	size_t seg[VXE_NRX];		/* segment size of each datagram */
 	unsigned n, cur;		/* datagrams read, the one being cut */
 	size_t off;			/* next packet's offset in it */
+	struct vnet_frame look[VXE_LOOK];	/* frames cut, not yet delivered */
+	unsigned nlook;
 };
 
-enum vxe_stat { VXE_RXCALLS, VXE_RXDGRAMS, VXE_TXCALLS, VXE_GSOMSGS, VXE_NSTAT };
+enum vxe_stat {
+	VXE_RXCALLS, VXE_RXDGRAMS, VXE_TXCALLS, VXE_GSOMSGS,
+	VXE_MERGED, VXE_MERGED_SEGS, VXE_CUT, VXE_CUT_SEGS, VXE_CUT_LOST, VXE_CUT_BAD,
+	VXE_NSTAT
+};
 
 static const char *const vxe_stat_names[VXE_NSTAT] = {
 	"rx_calls", "rx_datagrams", "tx_calls", "tx_gso",
+	"rx_merged", "rx_merged_segs", "tx_cut", "tx_cut_segs", "tx_cut_lost", "tx_cut_bad",
 };
 
 struct vxe {
@@ -153,6 +188,12 @@ struct vxe {
 /* receive */
 
 static bool vxe_pending(const struct vxe *v)
+{
+	return v->rx->nlook || v->rx->cur < v->rx->n;
+}
+
+/* packets of the datagrams read not yet cut */
+static bool vxe_uncut(const struct vxe *v)
 {
 	return v->rx->cur < v->rx->n;
 }
@@ -197,9 +238,10 @@ static void vxe_read(struct vxe *v)
 	}
 }
 
-/* Cut the next packet of the current datagram; deliver its frame into
- * slot @slot of @b. Return: true if a frame was delivered. */
-static bool vxe_cut(struct vxe *v, struct ep_rxbatch *b, unsigned slot, uint64_t now)
+/* Cut the next packet of the current datagram; a good frame goes to the
+ * look-ahead list (pointing into the datagram: kept until every frame of
+ * the list is delivered, no read happens before). */
+static void vxe_cut(struct vxe *v, uint64_t now)
 {
 	struct vxe_rx *q = v->rx;
 	struct mmsghdr *m = &q->mm[q->cur];
@@ -231,25 +273,48 @@ static bool vxe_cut(struct vxe *v, struct ep_rxbatch *b, unsigned slot, uint64_t
 		q->off = 0;
 	}
 	if (!flen)
-		return false;
-	memcpy(b->buf + (size_t)slot * b->slot, pkt + VXLAN_HDRLEN, flen);
-	b->len[slot] = (uint32_t)flen;
+		return;
+	q->look[q->nlook++] = (struct vnet_frame){ pkt + VXLAN_HDRLEN, flen };
 	vx_addr_of(&q->from[m - q->mm], false, &a);
 	vxlan_learn(&v->table, pkt + VXLAN_HDRLEN + ETH_ALEN_, &a, now);
-	return true;
 }
 
+/* Receive: frames of the datagrams read, consecutive segments of one TCP
+ * flow with good checksums (vnet_coalesce()) merged into one super-frame
+ * with its virtio-net header, the rest plain (a zeroed header). Stops at
+ * EP_RX_BYTES. */
 static int vxe_rx(struct endpoint *ep, struct ep_rxbatch *b)
 {
 	struct vxe *v = ep->priv;
+	struct vxe_rx *q = v->rx;
 	uint64_t now = vx_now();
-	unsigned i = 0;
+	size_t bytes = 0, len;
+	unsigned i = 0, used;
+	uint8_t *slot;
 
 	if (!vxe_pending(v))
 		vxe_read(v);
-	while (i < b->max && vxe_pending(v))
-		if (vxe_cut(v, b, i, now))
-			i++;
+	while (i < b->max && bytes < EP_RX_BYTES) {
+		while (q->nlook < VXE_LOOK && vxe_uncut(v))
+			vxe_cut(v, now);
+		if (!q->nlook)
+			break;
+		slot = b->buf + (size_t)i * b->slot;
+		len = vnet_coalesce(q->look, q->nlook, &used, slot, b->slot, &b->vh[i]);
+		if (len) {
+			v->stat[VXE_MERGED]++;
+			v->stat[VXE_MERGED_SEGS] += used;
+		} else {
+			len = q->look[0].len;	/* <= FWD_FRAME_MAX < b->slot */
+			memcpy(slot, q->look[0].data, len);
+			memset(&b->vh[i], 0, sizeof(b->vh[i]));
+			used = 1;
+		}
+		b->len[i++] = (uint32_t)len;
+		bytes += len;
+		q->nlook -= used;
+		memmove(q->look, q->look + used, q->nlook * sizeof(q->look[0]));
+	}
 	return (int)i;
 }
 
@@ -333,6 +398,7 @@ static bool vxe_send_each(struct vxe *v, int fd, unsigned k, unsigned *errors, u
 		if (r < 0) {
 			vx_tx_error(v->count);
 			(*errors)++;
+			t->err[j] = true;
 		} else {
 			t->sent[j] = true;
 		}
@@ -407,8 +473,10 @@ static void vxe_block(struct endpoint *ep, int s)
 	v->blocked = s;
 }
 
-static unsigned vxe_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
-		       unsigned *errors)
+/* Send @n (<= VXE_WIRE) wire frames. Return: how many were taken (sent
+ * or refused: t->err[j], counted in *@errors), fewer on EAGAIN. */
+static unsigned vxe_send(struct endpoint *ep, const struct iovec *iov, unsigned n,
+			 unsigned *errors)
 {
 	struct vxe *v = ep->priv;
 	struct vxe_tx *t = v->tx;
@@ -422,6 +490,7 @@ static unsigned vxe_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
 		t->iov[2 * j] = (struct iovec){ v->hdr, VXLAN_HDRLEN };
 		t->iov[2 * j + 1] = iov[j];
 		t->sent[j] = false;
+		t->err[j] = false;
 		t->sock[j] = -1;
 		t->len[j] = (uint32_t)iov[j].iov_len;	/* <= FWD_FRAME_MAX */
 		t->key[j] = 0x80000000U | j;		/* alone, unless below */
@@ -489,8 +558,12 @@ static unsigned vxe_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
 
 				for (f = 0; f < t->mi[done].nfr; f++)
 					vx_tx_error(v->count);
-				if (!t->mi[done].flood)
+				if (!t->mi[done].flood) {
 					*errors += t->mi[done].nfr;
+					for (f = t->mi[done].first;
+					     f < t->mi[done].first + t->mi[done].nfr; f++)
+						t->err[f] = true;
+				}
 			}
 			done++;
 		}
@@ -503,6 +576,111 @@ out:
 		v->count[VX_TX]++;
 		v->count[t->flood[j] ? VX_TX_FLOOD : VX_TX_UNICAST]++;
 	}
+	return ret;
+}
+
+static unsigned vxe_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
+		       unsigned *errors)
+{
+	return vxe_send(ep, iov, n, errors);	/* n <= EP_BATCH <= VXE_WIRE */
+}
+
+/* Send the pass of input frames @first .. @n - 1 (wire frames in t->wire,
+ * t->wend[]). Return: input frames taken; a super-frame some segments of
+ * which left is taken, its other segments counted lost. */
+static unsigned vxe_pass(struct endpoint *ep, unsigned first, unsigned n, unsigned *errors)
+{
+	struct vxe *v = ep->priv;
+	struct vxe_tx *t = v->tx;
+	unsigned nw = t->wend[n - 1], werr = 0, got, i, j, a, e, bad;
+
+	got = nw ? vxe_send(ep, t->wire, nw, &werr) : 0;
+	for (i = first; i < n; i++) {
+		a = i > first ? t->wend[i - 1] : 0;
+		e = t->wend[i];
+		if (a == e)
+			continue;		/* dropped before: counted */
+		if (a >= got)
+			break;			/* not taken: the core keeps it */
+		bad = 0;
+		for (j = a; j < e && j < got; j++)
+			bad += t->err[j];
+		if (bad == e - a)
+			(*errors)++;
+		if (e > got) {
+			v->stat[VXE_CUT_LOST] += e - got;
+			i++;
+			break;
+		}
+	}
+	return i;
+}
+
+/* tx_vnet(): super-frames cut into wire frames (vnet_segment(): exact
+ * headers and checksums, each at most MSS + headers), NEEDS_CSUM frames
+ * completed, then all sent as by tx(): consecutive equal-size segments of
+ * one flow to one VTEP make one UDP GSO message. */
+static unsigned vxe_tx_vnet(struct endpoint *ep, const struct iovec *iov,
+			    const struct virtio_net_hdr *vh, unsigned n, unsigned *errors)
+{
+	struct vxe *v = ep->priv;
+	struct vxe_tx *t = v->tx;
+	unsigned i, first = 0, nw = 0, k, ret = 0;
+	size_t used = 0;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		const struct virtio_net_hdr *h = vh ? &vh[i] : NULL;
+		bool gso = h && h->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+		bool csum = h && !gso && (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM);
+
+		if (gso)
+			r = vnet_segment(h, iov[i].iov_base, iov[i].iov_len, t->cut + used,
+					 VXE_CUTBUF - used, t->cutlen, VXE_WIRE - nw);
+		else
+			r = nw < VXE_WIRE && (!csum || iov[i].iov_len <= VXE_CUTBUF - used) ? 1 : -1;
+		if (r < 0 && nw) {
+			/* the pass is full: send it, start the next */
+			ret = vxe_pass(ep, first, i, errors);
+			if (ret < i)
+				goto out;
+			first = i;
+			nw = 0;
+			used = 0;
+			i--;
+			continue;
+		}
+		if (r < 0) {
+			/* the core checked it (vnet_check()): cannot happen */
+			v->stat[VXE_CUT_BAD]++;
+			(*errors)++;
+			t->wend[i] = nw;
+			continue;
+		}
+		if (gso) {
+			for (k = 0; k < (unsigned)r; k++) {
+				t->wire[nw++] = (struct iovec){ t->cut + used, t->cutlen[k] };
+				used += t->cutlen[k];
+			}
+			v->stat[VXE_CUT]++;
+			v->stat[VXE_CUT_SEGS] += (unsigned)r;
+		} else if (csum) {
+			memcpy(t->cut + used, iov[i].iov_base, iov[i].iov_len);
+			if (vnet_finish_csum(h, t->cut + used, iov[i].iov_len) < 0) {
+				v->stat[VXE_CUT_BAD]++;
+				(*errors)++;
+				t->wend[i] = nw;
+				continue;
+			}
+			t->wire[nw++] = (struct iovec){ t->cut + used, iov[i].iov_len };
+			used += iov[i].iov_len;
+		} else {
+			t->wire[nw++] = iov[i];
+		}
+		t->wend[i] = nw;
+	}
+	ret = n ? vxe_pass(ep, first, n, errors) : 0;
+out:
 	return ret;
 }
 
@@ -580,6 +758,8 @@ static void vxe_close(struct endpoint *ep)
 	vxlan_table_free(&v->table);
 	if (v->rx)
 		free(v->rx->buf);
+	if (v->tx)
+		free(v->tx->cut);
 	free(v->rx);
 	free(v->tx);
 	v->rx = NULL;
@@ -588,8 +768,10 @@ static void vxe_close(struct endpoint *ep)
 
 static const struct ep_ops vxe_ops = {
 	.kind = "vxlan",
+	.caps = EP_CAP_VNET,
 	.rx = vxe_rx,
 	.tx = vxe_tx,
+	.tx_vnet = vxe_tx_vnet,
 	.want = vxe_want,
 	.close = vxe_close,
 	.counters = vxe_counters,
@@ -611,7 +793,8 @@ static int vxe_open(struct endpoint *ep, const struct vnl_vx *x)
 	if (!v->rx || !v->tx)
 		return -ENOMEM;
 	v->rx->buf = malloc((size_t)VXE_NRX * VXE_RXBUF);
-	if (!v->rx->buf)
+	v->tx->cut = malloc(VXE_CUTBUF);
+	if (!v->rx->buf || !v->tx->cut)
 		return -ENOMEM;
 	ret = vxlan_table_init(&v->table, VXE_TABLE, x->expire);
 	if (ret)

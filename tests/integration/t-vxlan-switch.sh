@@ -13,6 +13,13 @@
 # port/stats the VTEP's counters: traffic both ways, learning, no drops.
 # Then a switch VTEP in namespace s and `vde_plug vxlan://` on a switch in
 # p (host h4 behind vde_plug2tap) on one segment: ping and TCP both ways.
+# Offloads: during the TCP transfers the switch VTEP merged received
+# segments into super-frames for its tap (rx_merged) and cut the tap's
+# super-frames for the wire (tx_cut); a capture of the underlay in k
+# (tcpdump -B 65536) holds only plain VXLAN datagrams from o, each with an
+# inner frame of at most 1514 bytes, no IP fragments (o's underlay veth has
+# gso_max_segs 1, so the kernel cuts our UDP GSO messages into the
+# datagrams a real wire carries before the capture sees them).
 # Last, two switch VTEPs (UDP GSO one way, GRO the other): TCP both ways at
 # inner MTU 1500, then at 4000 over the 1600-byte underlay (the kernel
 # refuses GSO segments above the MTU: those frames go one per datagram, in
@@ -28,13 +35,14 @@ bin vde_plug2tap >/dev/null
 kernel_and_ours_sw() {
 	mkns k o
 	underlay k uk o uo 1
+	ipn o link set dev uo gso_max_segs 1 || fail "gso_max_segs on uo"
 	host_ns h1 k hk 192.168.79.1
 	csum_off h1 eth0
 	ipn h1 addr add fd79::1/64 dev eth0 nodad
 }
 
 run_mode() {
-	local tag=$1 ours=$2 fdb=$3 k st; shift 3
+	local tag=$1 ours=$2 fdb=$3 k st cap; shift 3
 	kernel_vtep k hk "$@"
 	if [ "$fdb" != - ]; then
 		bridge -n "$ID-k" fdb append 00:00:00:00:00:00 dev vxlan0 dst "$fdb" ||
@@ -43,7 +51,58 @@ run_mode() {
 	sw_vtep "$tag" o "$ours" h2 192.168.79.2
 	ipn h2 addr add fd79::2/64 dev tap0 nodad
 	body "$tag" port/print | grep -F "$ours" | grep -q "module vxlan " || fail "$tag: port/print shows no vxlan endpoint"
+	spawn "cap-$tag.log" ip netns exec "$ID-k" tcpdump --immediate-mode -B 65536 -i uk -nn -U \
+		-s 128 -w "$TMP/$tag.pcap" src host 10.99.0.2 or src host fd99::2
+	cap=$LASTPID
+	WAIT_SECS=10 wait_for grep -q "listening on" "$TMP/cap-$tag.log" ||
+		fail "$tag: tcpdump did not start: $(cat "$TMP/cap-$tag.log")"
 	overlay_check "$tag" 79
+	kill -TERM "$cap"
+	wait_gone "$cap"
+	python3 - "$TMP/$tag.pcap" >"$TMP/$tag.wire" <<'PY' || fail "$tag: underlay: $(cat "$TMP/$tag.wire")"
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+assert struct.unpack("<I", d[:4])[0] == 0xa1b2c3d4 and struct.unpack("<I", d[20:24])[0] == 1
+off, n, big, bad = 24, 0, 0, []
+while off + 16 <= len(d):
+    incl, orig = struct.unpack("<II", d[off + 8:off + 16])
+    p = d[off + 16:off + 16 + incl]
+    off += 16 + incl
+    et = struct.unpack("!H", p[12:14])[0]
+    if et == 0x0800:
+        ihl = (p[14] & 15) * 4
+        if struct.unpack("!H", p[20:22])[0] & 0x3fff:
+            bad.append("IPv4 fragment")
+            continue
+        proto, u = p[23], 14 + ihl
+    elif et == 0x86dd:
+        proto, u = p[20], 54
+        if proto == 44:
+            bad.append("IPv6 fragment")
+            continue
+    else:
+        continue
+    if proto != 17:
+        continue
+    dport, ulen = struct.unpack("!HH", p[u + 2:u + 6])
+    if dport != 4789:
+        continue
+    if orig != u + ulen:
+        bad.append("datagram of %d bytes in a %d-byte packet" % (ulen, orig))
+    inner = ulen - 16
+    n += 1
+    big = max(big, inner)
+    if inner > 1514:
+        bad.append("inner frame of %d bytes" % inner)
+print("%d datagrams, largest inner frame %d" % (n, big))
+if bad:
+    print("; ".join(bad[:5]))
+    sys.exit(1)
+if n < 2000 or big < 1400:
+    print("not the TCP transfer")
+    sys.exit(1)
+PY
+	echo "# $tag: underlay from o: $(cat "$TMP/$tag.wire")"
 	body "$tag" port/stats >"$TMP/$tag.stats"
 	echo "# $tag: $(grep -A1 'endpoint' "$TMP/$tag.stats" | tr -s ' ' | head -c 600)"
 	[ "$(swstat "$tag" rx)" -gt 100 ] && [ "$(swstat "$tag" tx)" -gt 100 ] ||
@@ -53,8 +112,12 @@ run_mode() {
 		[ "$st" = 0 ] || fail "$tag: $k is '$st'"
 	done
 	[ "$(swstat "$tag" learned)" -ge 1 ] || fail "$tag: nothing learnt"
+	[ "$(swstat "$tag" rx_merged)" -gt 0 ] && [ "$(swstat "$tag" tx_cut)" -gt 0 ] ||
+		fail "$tag: no super-frames merged on receive or cut on send: $(cat "$TMP/$tag.stats")"
+	[ "$(swstat "$tag" tx_cut_lost)" = 0 ] && [ "$(swstat "$tag" tx_cut_bad)" = 0 ] ||
+		fail "$tag: segments of super-frames lost"
 	stop_sw "$tag"
-	pass "$tag: ARP, ping, 4 MiB TCP each way intact over vde_switch --vxlan $ours"
+	pass "$tag: ARP, ping, 4 MiB TCP each way intact over vde_switch --vxlan $ours; super-frames merged and cut, wire datagrams <= 1514-byte frames"
 }
 
 kernel_and_ours_sw
