@@ -45,6 +45,7 @@
 #include "parse.h"
 #include "pcapw.h"
 #include "stream.h"
+#include "tool.h"
 
 #define OBUF_SIZE	(256 * 1024)
 #define RBUF_SIZE	(64 * 1024)
@@ -362,21 +363,6 @@ static void on_vnl_ctl(struct loop *l, int fd, uint32_t events, void *arg)
 		cable_stop(e->c, e, "switch closed the connection");
 }
 
-static int env_fd(const char *name)
-{
-	const char *v = getenv(name), *errstr;
-	long long fd;
-
-	if (!v)
-		return -1;
-	fd = parse_num(v, 0, 65535, &errstr);
-	if (errstr)
-		die("%s=%s: %s", name, v, errstr);
-	if (fcntl((int)fd, F_GETFD) < 0)
-		die_perror("%s=%s", name, v);
-	return (int)fd;
-}
-
 static void end_stream(struct end *e, int in, int out, const char *name)
 {
 	e->kind = END_STREAM;
@@ -426,7 +412,7 @@ static void cable_setup(struct cap *c, char **vnl, int nvnl)
 		if (c->end[0].kind == END_STREAM && c->end[1].kind == END_STREAM)
 			die("only one end can be stdin/stdout");
 	} else {
-		int ain = env_fd("ALTERNATE_STDIN"), aout = env_fd("ALTERNATE_STDOUT");
+		int ain = tool_env_fd("ALTERNATE_STDIN"), aout = tool_env_fd("ALTERNATE_STDOUT");
 
 		if (ain < 0 || aout < 0)
 			die("no switch and no cable: give SWITCH, two VNLs, or run as a middle "

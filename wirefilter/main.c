@@ -491,21 +491,6 @@ static void on_vnl_ctl(struct loop *l, int fd, uint32_t events, void *arg)
 
 /* --- setup -------------------------------------------------------------- */
 
-static int env_fd(const char *name)
-{
-	const char *v = getenv(name), *errstr;
-	long long fd;
-
-	if (!v)
-		return -1;
-	fd = parse_num(v, 0, 65535, &errstr);
-	if (errstr)
-		die("%s=%s: %s", name, v, errstr);
-	if (fcntl((int)fd, F_GETFD) < 0)
-		die_perror("%s=%s", name, v);
-	return (int)fd;
-}
-
 static void side_alloc(struct side *s)
 {
 	s->rx = malloc(sizeof(*s->rx));
@@ -754,7 +739,7 @@ int main(int argc, char **argv)
 		stdin_console = sh->side[0].kind == SIDE_VNL && sh->side[1].kind == SIDE_VNL &&
 				!daemon_mode;
 	} else {
-		int ain = env_fd("ALTERNATE_STDIN"), aout = env_fd("ALTERNATE_STDOUT");
+		int ain = tool_env_fd("ALTERNATE_STDIN"), aout = tool_env_fd("ALTERNATE_STDOUT");
 
 		if ((ain < 0) != (aout < 0))
 			die("ALTERNATE_STDIN and ALTERNATE_STDOUT must be both set or both unset");

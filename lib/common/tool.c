@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "parse.h"
 #include "tool.h"
 
 #define TOOL_MAXFDS	16
@@ -193,4 +194,20 @@ void tool_child_reset(void)
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* See tool.h. */
+int tool_env_fd(const char *name)
+{
+	const char *v = getenv(name), *errstr;
+	long long fd;
+
+	if (!v)
+		return -1;
+	fd = parse_num(v, 0, 65535, &errstr);
+	if (errstr)
+		die("%s=%s: %s", name, v, errstr);
+	if (fcntl((int)fd, F_GETFD) < 0)
+		die_perror("%s=%s", name, v);
+	return (int)fd;
 }

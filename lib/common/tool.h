@@ -85,6 +85,12 @@ const sigset_t *tool_stop_set(void);
 /* In a forked child before exec: default signal dispositions and mask. */
 void tool_child_reset(void);
 
+/* tool_env_fd() - the descriptor named by environment variable @name
+ * (dpipe's ALTERNATE_STDIN/ALTERNATE_STDOUT for a middle stage), or -1
+ * when it is unset; a value that is not an open descriptor is fatal
+ * (die() with the variable and its value). */
+int tool_env_fd(const char *name);
+
 /* --- networks: the option block and the open --------------------------- */
 
 /* One network end as the command line describes it: VNL (or -s DIR), -p
