@@ -11,10 +11,10 @@
 #include "config.h"
 
 #include "capclient.h"
+#include "deadline.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +22,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #define RCVBUF		(4 << 20)
@@ -37,43 +36,6 @@ static int unix_addr(struct sockaddr_un *sun, const char *path)
 	}
 	strcpy(sun->sun_path, path);
 	return 0;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Read @len bytes within CAPCLIENT_REPLY_MS: bytes read, or -1 (errno). */
-static ssize_t read_reply(int fd, uint8_t *buf, size_t len)
-{
-	long deadline = now_ms() + CAPCLIENT_REPLY_MS;
-	size_t got = 0;
-
-	while (got < len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long left = deadline - now_ms();
-		ssize_t n;
-		int r;
-
-		if (left <= 0)
-			break;
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n = recv(fd, buf + got, len - got, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
 }
 
 /* Bind @fd at DIR/.<pid>-<seq>c, or /tmp/vdecap.<pid>-<seq>. */
@@ -110,7 +72,7 @@ int capclient_open(const char *dir, unsigned port, unsigned vlan, unsigned snapl
 	bool bound = false;
 	struct stat st;
 	mode_t mode = 0700;
-	size_t len;
+	size_t len, got;
 	ssize_t n;
 	int ret = -1;
 
@@ -153,14 +115,14 @@ int capclient_open(const char *dir, unsigned port, unsigned vlan, unsigned snapl
 		snprintf(err, errlen, "%s: sending the request: %s", ctl, strerror(errno));
 		goto out;
 	}
-	n = read_reply(c->ctl_fd, reply, sizeof(reply));
-	if (n < (ssize_t)CAPREQ_SUN_LEN) {
+	recv_by(c->ctl_fd, reply, sizeof(reply), deadline_in(CAPCLIENT_REPLY_MS), &got);
+	if (got < CAPREQ_SUN_LEN) {
 		snprintf(err, errlen, "%s refused the capture port (%s): not allowed (port ACL), "
 			 "or a switch without capture ports (VDE 2)", real,
-			 n ? "short reply" : "no reply");
+			 got ? "short reply" : "no reply");
 		goto out;
 	}
-	if (n != (ssize_t)sizeof(reply) || capreply_parse(reply, sizeof(reply), &rep)) {
+	if (got != sizeof(reply) || capreply_parse(reply, sizeof(reply), &rep)) {
 		snprintf(err, errlen, "%s answered as to an ordinary port: it does not support "
 			 "capture ports", real);
 		goto out;

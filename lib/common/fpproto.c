@@ -20,17 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "fpproto.h"
 
 _Static_assert(sizeof(struct fastpath_msg) == 132, "fast path message layout");
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /**
  * fastpath_msg_init() - a message of @type with everything else zero
@@ -147,7 +140,7 @@ int fastpath_msg_recv(int sock, struct fastpath_msg *m, int *fds, size_t *nfds, 
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(FASTPATH_MAX_FDS * sizeof(int))];
 	} cbuf;
-	long deadline = now_ms() + ms;
+	long deadline = deadline_in(ms);
 	uint8_t raw[sizeof(*m) + 1];
 	struct iovec iov = { raw, sizeof(raw) };
 	struct msghdr mh = { 0 };
@@ -155,33 +148,15 @@ int fastpath_msg_recv(int sock, struct fastpath_msg *m, int *fds, size_t *nfds, 
 	ssize_t n;
 
 	*nfds = 0;
-	for (;;) {
-		struct pollfd pfd = { .fd = sock, .events = POLLIN };
-		long left;
-		int r;
-
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
-		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n >= 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		if (ms == 0)
-			return -EAGAIN;
-		left = deadline - now_ms();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
-	}
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
+	n = recvmsg_by(sock, &mh, MSG_CMSG_CLOEXEC, deadline);
+	if (n == -ETIMEDOUT && ms == 0)
+		return -EAGAIN;
+	if (n < 0)
+		return (int)n;
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		size_t k, cnt;
 

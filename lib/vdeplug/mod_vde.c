@@ -36,7 +36,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "fastpath.h"
 #include "mod.h"
 #include "parse.h"
@@ -152,54 +152,26 @@ static int set_sock_perms(const char *sock, const char *ctlpath, const char *gro
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Read the 110-byte reply within the deadline. 0 or -errno. */
 static int read_reply(int fd, uint8_t *buf, size_t len)
 {
-	long deadline = now_ms() + VDE_REPLY_TIMEOUT_MS;
-	size_t got = 0;
+	long deadline = deadline_in(VDE_REPLY_TIMEOUT_MS);
+	uint16_t fam;
+	size_t got;
+	int ret;
 
-	while (got < len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long left = deadline - now_ms();
-		ssize_t n;
-		int r;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
-		n = recv(fd, buf + got, len - got, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return errno == ECONNRESET ? -ECONNREFUSED : -errno;
-		if (n == 0)
-			return -ECONNREFUSED;	/* switch refused the port */
-		got += (size_t)n;
-		/* not a sockaddr_un (e.g. a management console's banner): no
-		 * need to wait for the deadline */
-		if (got >= 2) {
-			uint16_t fam;
-
-			memcpy(&fam, buf, 2);
-			if (fam != AF_UNIX)
-				return -EPROTO;
-		}
+	/* not a sockaddr_un (e.g. a management console's banner): no need to
+	 * wait for the deadline */
+	ret = recv_by(fd, buf, 2, deadline, &got);
+	if (!ret) {
+		memcpy(&fam, buf, 2);
+		if (fam != AF_UNIX)
+			return -EPROTO;
+		ret = recv_by(fd, buf + 2, len - 2, deadline, &got);
 	}
-	return 0;
+	if (ret == -ECONNRESET)
+		ret = -ECONNREFUSED;	/* switch refused the port */
+	return ret;
 }
 
 static void user_name(char *out, size_t size)
