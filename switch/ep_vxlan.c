@@ -60,7 +60,8 @@
  *    (tx_err / tx_big, and in *errors: senderr of the port).
  *  - Counters: port/stats prints the vxlan:// counters (same names as
  *    $VDEPLUG_STATS) plus learned/moved, the syscall figures and the
- *    super-frames merged and cut (rx_merged, tx_cut, their segments).
+ *    super-frames merged and cut (rx_merged, tx_cut, their segments) and
+ *    the times a sending socket was full (tx_full).
  */
 #include "config.h"
 
@@ -155,12 +156,14 @@ struct vxe_rx {
 enum vxe_stat {
 	VXE_RXCALLS, VXE_RXDGRAMS, VXE_TXCALLS, VXE_GSOMSGS,
 	VXE_MERGED, VXE_MERGED_SEGS, VXE_CUT, VXE_CUT_SEGS, VXE_CUT_LOST, VXE_CUT_BAD,
+	VXE_FULL,
 	VXE_NSTAT
 };
 
 static const char *const vxe_stat_names[VXE_NSTAT] = {
 	"rx_calls", "rx_datagrams", "tx_calls", "tx_gso",
 	"rx_merged", "rx_merged_segs", "tx_cut", "tx_cut_segs", "tx_cut_lost", "tx_cut_bad",
+	"tx_full",
 };
 
 struct vxe {
@@ -471,6 +474,7 @@ static void vxe_block(struct endpoint *ep, int s)
 		v->armed = -1;
 	}
 	v->blocked = s;
+	v->stat[VXE_FULL]++;
 }
 
 /* Send @n (<= VXE_WIRE) wire frames. Return: how many were taken (sent
