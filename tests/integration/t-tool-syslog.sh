@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-tool-syslog.sh - detached daemons log their start (pid, what they
 # serve) and their stop to syslog: vde_switch -d, wirefilter --daemon,
-# slirpvde -d, vde_plug -d (cable mode) and vde_cryptcab -d.
+# slirpvde -d, vde_plug -d (cable mode) and vde_cryptcab -d. A fatal error
+# after the fork (the pid file names a directory) reaches syslog too, not
+# only the waiting parent's stderr.
 #
 # Each runs in a private mount namespace (unshare -m) whose /dev is a tmpfs
 # holding the few devices a daemon needs (bound from the real /dev) and a
@@ -81,5 +83,22 @@ PS=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRA
 in_ns "$CAB" -d --pidfile "$TMP/cab.pid" -s "$TMP/sw" -p "$PS" -P "$TMP/psk" ||
 	fail "vde_cryptcab -d failed"
 check vde_cryptcab "$TMP/cab.pid" "udp port $PS, network $TMP/sw"
+
+# fatal NAME CMD...: CMD (a -d daemon whose pid file is a directory) fails
+# after daemonizing; the error is in syslog, with the daemon's pid, and on
+# the parent's stderr
+mkdir -p "$TMP/piddir/x"
+fatal() {
+	local name=$1 why="pidfile $TMP/piddir: Is a directory"
+	shift
+	in_ns "$@" 2>"$TMP/fatal.err" && fail "$name: started with a directory as pid file"
+	wait_for logged "$name\[[0-9]*\]: $why" ||
+		fail "$name: the fatal error is not in syslog: $(cat "$TMP/syslog.txt")"
+	grep -q "$why" "$TMP/fatal.err" || fail "$name: the parent did not print it: $(cat "$TMP/fatal.err")"
+	echo "ok: $name: fatal error after the fork in syslog"
+}
+fatal vde_switch "$SW" -d -s "$TMP/sw4" -p "$TMP/piddir"
+fatal wirefilter "$WF" --daemon --pidfile "$TMP/piddir" "$TMP/sw" "$TMP/sw2"
+fatal vde_plug "$PLUG" -d --pidfile "$TMP/piddir" "$TMP/sw" "$TMP/sw2"
 sed "s/^/syslog: /" "$TMP/syslog.txt"
 pass "detached daemons log start (pid, what they serve) and stop to syslog"
