@@ -137,29 +137,56 @@ done
 kill -0 $SW || fail "switch died"
 pass "${#VHOST_WHY[@]} malformed cases: that guest disconnected with the reason logged, the other one kept receiving"
 
-# a front end that sends half a message and waits: disconnected at once
-# (the switch never waits for a guest), the switch goes on
-n0=$(wc -l <"$TMP/sw.log")
-python3 - "$G1" "$TMP/half.done" <<'EOS' &
-import socket, sys, time, os
+# a front end that sends half a message and then stalls or hangs up: its
+# connection closed and port 3 freed within HALF_MS (the switch never waits
+# for the rest), the switch goes on forwarding for guest 2
+HALF_MS=3000
+noep() { ! mgmt sw port/print | grep -qF ": $G1"; }
+half() {
+	local tag=$1 bytes=$2 then=$3 why=$4 n0 t0 res
+	n0=$(wc -l <"$TMP/sw.log")
+	rm -f "$TMP/half.done"
+	python3 - "$G1" "$TMP/half.done" "$bytes" "$then" <<'EOS' &
+import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
-s.send(b"\x01\x00\x00\x00\x01")		# 5 of the 12 header bytes
+t0 = time.monotonic()
+s.send(bytes.fromhex(sys.argv[3]))
+if sys.argv[4] == "close":
+    s.close()
+    open(sys.argv[2], "w").write("closed 0")
+    sys.exit(0)
 s.settimeout(20)
 try:
     closed = s.recv(1) == b""
 except OSError:
     closed = False
-open(sys.argv[2], "w").write("closed" if closed else "open")
+ms = int((time.monotonic() - t0) * 1000)
+open(sys.argv[2], "w").write("%s %d" % ("closed" if closed else "open", ms))
 EOS
-HP=$!; PIDS+=("$HP")
-wait_for test -s "$TMP/half.done" || fail "half a message: not disconnected"
-[ "$(cat "$TMP/half.done")" = closed ] || fail "half a message: connection not closed"
-newlog "$n0" "truncated message header" || fail "half a message: no log line"
-"$CLIENT" -n 5 -l 100 -S 40 "$TMP/sw" >/dev/null || fail "client send"
-wait_for nlines "$TMP/rx6.out" $((5 * k + 5)) || fail "guest 2 stopped receiving"
-k=$((k + 1))
-pass "half a message from a front end: disconnected with its reason (no wait for the rest), forwarding goes on"
+	HP=$!; PIDS+=("$HP")
+	t0=$(date +%s%N)
+	WAIT_SECS=25 wait_for test -s "$TMP/half.done" || fail "$tag: no answer from the test front end"
+	read -r res ms <"$TMP/half.done"
+	[ "$res" = closed ] || fail "$tag: connection not closed in 20 s"
+	[ "$ms" -le $HALF_MS ] || fail "$tag: closed after $ms ms, want <= $HALF_MS"
+	WAIT_SECS=25 wait_for noep || fail "$tag: port 3 still has the endpoint"
+	t0=$((($(date +%s%N) - t0) / 1000000))
+	[ "$t0" -le $((HALF_MS + 2000)) ] || fail "$tag: port 3 freed after $t0 ms"
+	newlog "$n0" "$why" || fail "$tag: no log line '$why'"
+	k=$((k + 1))
+	"$CLIENT" -n 5 -l 100 -S $((40 + k)) "$TMP/sw" >/dev/null || fail "$tag: client send"
+	wait_for nlines "$TMP/rx6.out" $((5 * k)) || fail "$tag: guest 2 stopped receiving"
+	echo "# $tag: closed after $ms ms, port 3 free after $t0 ms"
+}
+# 5 of the 12 header bytes; a whole header (GET_FEATURES, 8-byte payload
+# announced) with 3 of them; then silence or a hang-up
+half "half a header, stall" 0100000001 stall "truncated message header"
+half "header, half a payload, stall" 010000000100000008000000aabbcc stall \
+	"truncated message payload"
+half "half a header, hang-up" 0100000001 close "truncated message header"
+kill -0 $SW || fail "switch died"
+pass "half a message from a front end, then a stall or a hang-up: closed and port freed within $HALF_MS ms, reason logged, forwarding goes on"
 
 # a guest that stops reading (its 256 receive buffers used up, never
 # reposted) only loses its own frames: guest 2 gets all 1500
@@ -174,7 +201,6 @@ done
 out=$(mgmt sw port/stats 3)
 echo "$out" | grep -qE "qfull [1-9]" || fail "no queue-full drops counted on the stuck guest's port: $out"
 kill $F11
-noep() { ! mgmt sw port/print | grep -qF ": $G1"; }
 wait_for noep || fail "the stuck guest's endpoint is still on port 3"
 pass "a guest that stops reading loses its own frames (qfull on port 3), the other guest got 1500 of 1500"
 
