@@ -66,7 +66,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -826,11 +825,10 @@ static int vxe_open(struct endpoint *ep, const struct vnl_vx *x)
  */
 int ep_vxlan_add(struct sw *sw, const char *vnl)
 {
-	struct ctl_request req = { .version = 3, .type = CTL_REQ_NEW_CONTROL };
 	struct endpoint *ep;
 	struct vxe *v;
 	struct vnl *p;
-	unsigned port, i;
+	unsigned i;
 	int r, ret = -1;
 
 	p = malloc(sizeof(*p));
@@ -853,28 +851,14 @@ int ep_vxlan_add(struct sw *sw, const char *vnl)
 	if (r == 0)
 		r = vxe_open(ep, &p->vx);
 	if (r) {
+		ep_close(ep);
 		errno = -r;
 		goto out;
 	}
-	ep->id = fcntl(v->rxfd, F_DUPFD_CLOEXEC, 0);
-	if (ep->id < 0)
-		goto out;
-	r = port_select(&sw->pt, &req, ep->user, NULL, &port);
-	if (r) {
-		errno = r;
-		goto out;
-	}
-	ep->port = port;
-	snprintf(ep->descr, sizeof(ep->descr), "%s", vnl);
-	ep_attach(ep);
-	log_debug("port %u: vxlan %s (gro %s)", port, vnl, v->gro ? "on" : "off");
-	ret = 0;
+	ret = ep_attach_any(ep, v->rxfd, vnl);
+	if (ret == 0)
+		log_debug("port %u: vxlan %s (gro %s)", ep->port, vnl, v->gro ? "on" : "off");
 out:
-	if (ret < 0) {
-		r = errno;
-		ep_close(ep);
-		errno = r;
-	}
 	free(p);
 	return ret;
 }

@@ -39,6 +39,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -514,6 +516,42 @@ void ep_attach(struct endpoint *ep)
 		if (sw->port_event)
 			sw->port_event(sw, ep->port, true);
 	}
+}
+
+/**
+ * ep_attach_any() - attach a switch-local endpoint (a tap, a VTEP) to a
+ * port of its own, as a NEW_CONTROL request without a port number gets
+ * @ep:		from ep_new(), its fds open and registered
+ * @idfd:	the fd whose duplicate identifies it (ep->id, port/epclose)
+ * @descr:	its port description
+ *
+ * Return: 0, or -1 with errno set and @ep closed.
+ */
+int ep_attach_any(struct endpoint *ep, int idfd, const char *descr)
+{
+	struct ctl_request req = { .version = 3, .type = CTL_REQ_NEW_CONTROL };
+	unsigned port;
+	int r, ret = -1;
+
+	ep->id = fcntl(idfd, F_DUPFD_CLOEXEC, 0);
+	if (ep->id < 0)
+		goto out;
+	r = port_select(&ep->sw->pt, &req, ep->user, NULL, &port);
+	if (r) {
+		errno = r;
+		goto out;
+	}
+	ep->port = port;
+	snprintf(ep->descr, sizeof(ep->descr), "%s", descr);
+	ep_attach(ep);
+	ret = 0;
+out:
+	if (ret < 0) {
+		r = errno;
+		ep_close(ep);
+		errno = r;
+	}
+	return ret;
 }
 
 static uint64_t ep_reap_cb(struct loop *l, void *arg)
