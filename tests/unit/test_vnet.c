@@ -10,6 +10,7 @@
 
 #include "vnet.h"
 #include "tap.h"
+#include "tcpframe.h"
 
 #define SLOT	2048
 #define MAXSEG	64
@@ -39,106 +40,12 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* TCP checksum over the frame's pseudo-header + segment sums to 0xffff
- * (IP header at @l3) */
-static int tcp_ok_at(const uint8_t *f, size_t len, int v4, size_t l3)
+/* An Ethernet/IP/TCP super-frame in super[] with timestamps (32-byte TCP
+ * header), @pay payload bytes and TCP @flags; MSS 1448. */
+static size_t build_ts(int v4, size_t pay, uint8_t flags, struct virtio_net_hdr *h)
 {
-	size_t l4 = l3 + (v4 ? 20 : 40), l4len = len - l4;
-	uint8_t ph[40];
-	size_t phl;
-	uint32_t s;
-
-	if (v4) {
-		memcpy(ph, f + l3 + 12, 8);
-		phl = 8;
-	} else {
-		memcpy(ph, f + l3 + 8, 32);
-		phl = 32;
-	}
-	ph[phl] = (uint8_t)(l4len >> 24);
-	ph[phl + 1] = (uint8_t)(l4len >> 16);
-	ph[phl + 2] = (uint8_t)(l4len >> 8);
-	ph[phl + 3] = (uint8_t)l4len;
-	ph[phl + 4] = ph[phl + 5] = ph[phl + 6] = 0;
-	ph[phl + 7] = 6;
-	s = vnet_csum(ph, phl + 8, 0);
-	return vnet_csum(f + l4, l4len, s) == 0xffff;
-}
-
-static int tcp_ok(const uint8_t *f, size_t len, int v4)
-{
-	return tcp_ok_at(f, len, v4, 14);
-}
-
-
-/* An Ethernet/IP/TCP super-frame with timestamps (32-byte TCP header) and
- * @pay payload bytes; TCP checksum field = pseudo-header sum (NEEDS_CSUM). */
-static size_t build(int v4, size_t pay, uint8_t flags, struct virtio_net_hdr *h)
-{
-	size_t l3 = 14, l4 = l3 + (v4 ? 20 : 40), hl = l4 + 32, i, len = hl + pay;
-	uint8_t *f = super;
-	uint16_t c;
-
-	memset(f, 0, hl);
-	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
-	f[12] = v4 ? 0x08 : 0x86;
-	f[13] = v4 ? 0x00 : 0xdd;
-	if (v4) {
-		f[l3] = 0x45;
-		f[l3 + 2] = (uint8_t)((len - l3) >> 8);
-		f[l3 + 3] = (uint8_t)(len - l3);
-		f[l3 + 4] = 0x12;
-		f[l3 + 5] = 0x34;
-		f[l3 + 6] = 0x40;	/* DF */
-		f[l3 + 8] = 64;
-		f[l3 + 9] = 6;
-		memcpy(f + l3 + 12, "\x0a\x4e\0\x01\x0a\x4e\0\x02", 8);
-		c = (uint16_t)~vnet_csum(f + l3, 20, 0);
-		memcpy(f + l3 + 10, &c, 2);
-	} else {
-		f[l3] = 0x60;
-		f[l3 + 4] = (uint8_t)((len - l4) >> 8);
-		f[l3 + 5] = (uint8_t)(len - l4);
-		f[l3 + 6] = 6;
-		f[l3 + 7] = 64;
-		f[l3 + 8] = 0xfd;
-		f[l3 + 23] = 1;
-		f[l3 + 24] = 0xfd;
-		f[l3 + 39] = 2;
-	}
-	f[l4] = 0x9c; f[l4 + 1] = 0x40;			/* 40000 -> 5201 */
-	f[l4 + 2] = 0x14; f[l4 + 3] = 0x51;
-	f[l4 + 4] = 0xff; f[l4 + 5] = 0xff; f[l4 + 6] = 0xf0;	/* seq wraps */
-	f[l4 + 8] = 0x11; f[l4 + 11] = 0x22;
-	f[l4 + 12] = 0x80;				/* 32-byte header */
-	f[l4 + 13] = flags;
-	f[l4 + 14] = 0x01; f[l4 + 15] = 0xf5;
-	memcpy(f + l4 + 20, "\x01\x01\x08\x0a\0\0\x12\x34\0\0\x56\x78", 12);
-	for (i = 0; i < pay; i++)
-		f[hl + i] = (uint8_t)(i * 7 + (i >> 8));
-	/* seed the checksum with the pseudo-header sum, as the kernel does */
-	{
-		uint8_t ph[40];
-		size_t phl = v4 ? 8 : 32, l4len = len - l4;
-
-		memcpy(ph, f + l3 + (v4 ? 12 : 8), phl);
-		ph[phl] = (uint8_t)(l4len >> 24);
-		ph[phl + 1] = (uint8_t)(l4len >> 16);
-		ph[phl + 2] = (uint8_t)(l4len >> 8);
-		ph[phl + 3] = (uint8_t)l4len;
-		ph[phl + 4] = ph[phl + 5] = ph[phl + 6] = 0;
-		ph[phl + 7] = 6;
-		c = vnet_csum(ph, phl + 8, 0);
-		memcpy(f + l4 + 16, &c, 2);
-	}
-	memset(h, 0, sizeof(*h));
-	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->gso_type = v4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
-	h->gso_size = 1448;
-	h->hdr_len = (uint16_t)hl;
-	h->csum_start = (uint16_t)l4;
-	h->csum_offset = 16;
-	return len;
+	return tcpframe_build(super, &(struct tcpframe){ .v4 = v4, .pay = pay, .flags = flags,
+							  .ts = true, .mss = 1448 }, h);
 }
 
 static void frames_of(struct vnet_frame *fr, int n)
@@ -161,7 +68,7 @@ static void tagged(void)
 	unsigned used;
 	int n, i, good = 1;
 
-	len = build(1, 5000, 0x10, &h);
+	len = build_ts(1, 5000, 0x10, &h);
 	memmove(super + 20, super + 12, len - 12);
 	memcpy(super + 12, "\x88\xa8\x00\x05\x81\x00\x00\x0a", 8);
 	len += 8;
@@ -172,7 +79,7 @@ static void tagged(void)
 	ok(n == 4, "QinQ super-frame: 4 segments (%d)", n);
 	for (i = 0; i < n; i++) {
 		good &= memcmp(SEG(i) + 12, "\x88\xa8\x00\x05\x81\x00\x00\x0a", 8) == 0;
-		good &= tcp_ok_at(SEG(i), lens[i], 1, 22);
+		good &= tcp_ok(SEG(i), lens[i], 1, 22);
 		good &= vnet_csum(SEG(i) + 22, 20, 0) == 0xffff;
 	}
 	ok(n == 4 && good, "tags kept, IP and TCP checksums correct");
@@ -190,7 +97,7 @@ static void round_trip(int v4)
 	unsigned used;
 	int n, i, good = 1;
 
-	len = build(v4, pay, 0x18, &h);		/* ACK | PSH */
+	len = build_ts(v4, pay, 0x18, &h);		/* ACK | PSH */
 	n = vnet_segment(&h, super, len, segs, sizeof(segs), lens, MAXSEG);
 	index_segs(n);
 	ok(n == 7, "%s: 10000 bytes / MSS 1448 = 7 segments (%d)", ip, n);
@@ -202,7 +109,7 @@ static void round_trip(int v4)
 		good &= memcmp(s + hl, super + hl + (size_t)i * 1448, want) == 0;
 		good &= rd32(s + l4 + 4) == 0xfffff000u + (uint32_t)i * 1448;
 		good &= s[l4 + 13] == (i == 6 ? 0x18 : 0x10);
-		good &= tcp_ok(s, lens[i], v4);
+		good &= tcp_ok(s, lens[i], v4, 14);
 		if (v4) {
 			good &= rd16(s + l3 + 2) == lens[i] - l3;
 			good &= rd16(s + l3 + 4) == 0x1234 + i;
@@ -230,7 +137,7 @@ static void no_merge(void)
 	size_t len, m, l4 = 34;
 	int n;
 
-	len = build(1, 10000, 0x10, &h);
+	len = build_ts(1, 10000, 0x10, &h);
 	n = vnet_segment(&h, super, len, segs, sizeof(segs), lens, MAXSEG);
 	index_segs(n);
 	frames_of(fr, n);
@@ -272,12 +179,12 @@ static void no_merge(void)
 		ph[9] = 6;
 		c = (uint16_t)~vnet_csum(s + l4, l4len, vnet_csum(ph, 12, 0));
 		memcpy(s + l4 + 16, &c, 2);
-		ok(tcp_ok(s, lens[1], 1), "test set-up: segment 1 re-checksummed");
+		ok(tcp_ok(s, lens[1], 1, 14), "test set-up: segment 1 re-checksummed");
 	}
 	m = vnet_coalesce(fr, (unsigned)n, &used, merged, sizeof(merged), &hm);
 	ok(used == 2 && merged[l4 + 13] == 0x18, "PSH ends the run and is kept (%u)", used);
 
-	len = build(1, 1448 * 3, 0x10, &h);
+	len = build_ts(1, 1448 * 3, 0x10, &h);
 	n = vnet_segment(&h, super, len, segs, sizeof(segs), lens, MAXSEG);
 	index_segs(n);
 	SEG(1)[l4 + 1] ^= 1;		/* another port in segment 1 */
@@ -285,7 +192,7 @@ static void no_merge(void)
 	m = vnet_coalesce(fr, (unsigned)n, &used, merged, sizeof(merged), &hm);
 	ok(used == 1 && m == 0, "another flow does not merge");
 
-	len = build(1, 1448 * 3, 0x11, &h);	/* ACK | FIN */
+	len = build_ts(1, 1448 * 3, 0x11, &h);	/* ACK | FIN */
 	n = vnet_segment(&h, super, len, segs, sizeof(segs), lens, MAXSEG);
 	index_segs(n);
 	frames_of(fr, n);
@@ -294,7 +201,7 @@ static void no_merge(void)
 	m = vnet_coalesce(fr, (unsigned)n, &used, merged, sizeof(merged), &hm);
 	ok(used == 2, "a FIN segment is not merged (%u)", used);
 
-	len = build(1, 3000, 0x10, &h);
+	len = build_ts(1, 3000, 0x10, &h);
 	ok(vnet_segment(&h, super, len, segs, sizeof(segs), lens, 2) == -1, "too many segments: -1");
 	ok(vnet_segment(&h, super, len, segs, len + 66, lens, MAXSEG) == -1, "buffer too small: -1");
 	ok(vnet_segment(&h, super, len, segs, len + 2 * 66, lens, MAXSEG) == 3, "buffer just big enough");
