@@ -18,17 +18,13 @@
 # not assertions.
 RUNS=3
 PINGS=20000
-while getopts "r:n:h" c; do
-	case $c in
-	r) RUNS=$OPTARG ;;
-	n) PINGS=$OPTARG ;;
-	h) sed -n '3,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-r RUNS] [-n PINGS] BUILD_DIR" >&2; exit 1 ;;
+. "$(dirname "$0")/opts-lib.sh"
+bench_opt() {
+	case $1 in
+	n) PINGS=$2 ;;
 	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-n PINGS] BUILD_DIR" >&2; exit 1; }
-B=$(cd "$1" && pwd) || exit 1
+}
+bench_args "r:n:" "[-r RUNS] [-n PINGS] BUILD_DIR" 1 "$@"
 SW=$B/switch/vde_switch PLUG=$B/plug/vde_plug DPIPE=$B/dpipe/dpipe
 WF=$B/wirefilter/wirefilter CAP=$B/capture/vdecapture CLIENT=$B/tests/vdeplug_client
 for f in "$SW" "$PLUG" "$DPIPE" "$WF" "$CAP" "$CLIENT"; do

@@ -18,15 +18,8 @@
 # frame. Environment: N64, N1514, NRTT, CPU, CONFIGS.
 set -u
 RUNS=3
-while getopts "r:h" c; do
-	case $c in
-	r) RUNS=$OPTARG ;;
-	*) sed -n '3,18p' "$0"; exit 0 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] BUILD_DIR" >&2; exit 1; }
-B=$(cd "$1" && pwd)
+. "$(dirname "$0")/opts-lib.sh"
+bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
 OURS=$B/switch/vde_switch
 THEIRS=/usr/bin/vde_switch
 LB=$B/bench/libbench

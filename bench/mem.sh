@@ -20,16 +20,8 @@
 # switch has to queue it all: 64 slow receivers, the worst case for queues).
 set -u
 RUNS=3
-while getopts "r:h" c; do
-	case $c in
-	r) RUNS=$OPTARG ;;
-	h) sed -n '3,20p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-r RUNS] BUILD_DIR" >&2; exit 1 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] BUILD_DIR" >&2; exit 1; }
-B=$(cd "$1" && pwd)
+. "$(dirname "$0")/opts-lib.sh"
+bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
 OURS=$B/switch/vde_switch
 THEIRS=/usr/bin/vde_switch
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -15,19 +15,15 @@
 RUNS=3
 N=200000
 SIZE=1514
-while getopts "r:n:s:h" c; do
-	case $c in
-	r) RUNS=$OPTARG ;;
-	n) N=$OPTARG ;;
-	s) SIZE=$OPTARG ;;
-	h) sed -n '3,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-r RUNS] [-n FRAMES] [-s SIZE] BUILD_A BUILD_B" >&2; exit 1 ;;
+. "$(dirname "$0")/opts-lib.sh"
+bench_opt() {
+	case $1 in
+	n) N=$2 ;;
+	s) SIZE=$2 ;;
 	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 2 ] || { echo "usage: $0 [-r RUNS] [-n FRAMES] [-s SIZE] BUILD_A BUILD_B" >&2; exit 1; }
-A=$(cd "$1" && pwd) || exit 1
-B=$(cd "$2" && pwd) || exit 1
+}
+bench_args "r:n:s:" "[-r RUNS] [-n FRAMES] [-s SIZE] BUILD_A BUILD_B" 2 "$@"
+A=${BDIRS[0]} B=${BDIRS[1]}
 T=$(mktemp -d /tmp/plugbench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }

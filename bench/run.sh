@@ -16,17 +16,8 @@
 set -u
 RUNS=3
 OUT=
-while getopts "r:o:h" c; do
-	case $c in
-	r) RUNS=$OPTARG ;;
-	o) OUT=$OPTARG ;;
-	h) sed -n '3,14p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-r RUNS] [-o FILE] BUILD_DIR" >&2; exit 1 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-o FILE] BUILD_DIR" >&2; exit 1; }
-B=$(cd "$1" && pwd)
+. "$(dirname "$0")/opts-lib.sh"
+bench_args "r:o:" "[-r RUNS] [-o FILE] BUILD_DIR" 1 "$@"
 OURS=$B/switch/vde_switch
 THEIRS=/usr/bin/vde_switch
 VB=$B/bench/vdebench

@@ -31,18 +31,8 @@
 RUNS=3
 SECS=10
 OUT=
-while getopts "r:t:o:h" c; do
-	case $c in
-	r) RUNS=$OPTARG ;;
-	t) SECS=$OPTARG ;;
-	o) OUT=$OPTARG ;;
-	h) sed -n '3,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1; }
-B=$(cd "$1" && pwd) || exit 1
+. "$(dirname "$0")/opts-lib.sh"
+bench_args "r:t:o:" "[-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" 1 "$@"
 OUR_SW=$B/switch/vde_switch
 OUR_P2T=$B/plug2tap/vde_plug2tap
 DEB_SW=/usr/bin/vde_switch

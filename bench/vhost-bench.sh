@@ -25,16 +25,8 @@
 # Environment: N (default 300000), SIZES (default "64 1514"), MODES, NS, SUPER.
 set -u
 RUNS=3
-while getopts "r:h" c; do
-	case $c in
-	r) RUNS=$OPTARG ;;
-	h) sed -n '3,15p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-r RUNS] BUILD_DIR" >&2; exit 1 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] BUILD_DIR" >&2; exit 1; }
-B=$(cd "$1" && pwd)
+. "$(dirname "$0")/opts-lib.sh"
+bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
 N=${N:-300000}
 SIZES=${SIZES:-64 1514}
 MODES=${MODES:-vv vd dd plug}

@@ -40,19 +40,13 @@ RUNS=3
 SECS=10
 OUT=
 BASE=
-while getopts "r:t:o:b:h" c; do
-	case $c in
-	r) RUNS=$OPTARG ;;
-	t) SECS=$OPTARG ;;
-	o) OUT=$OPTARG ;;
-	b) BASE=$(cd "$OPTARG" && pwd) || exit 1 ;;
-	h) sed -n '3,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] BUILD_DIR" >&2; exit 1 ;;
+. "$(dirname "$0")/opts-lib.sh"
+bench_opt() {
+	case $1 in
+	b) BASE=$(cd "$2" && pwd) ;;
 	esac
-done
-shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] BUILD_DIR" >&2; exit 1; }
-B=$(cd "$1" && pwd) || exit 1
+}
+bench_args "r:t:o:b:" "[-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] BUILD_DIR" 1 "$@"
 OUR_SW=$B/switch/vde_switch
 DEB_SW=/usr/bin/vde_switch
 declare -A P2T=([ours]=$B/plug2tap/vde_plug2tap [debian]=/usr/bin/vde_plug2tap)
