@@ -16,10 +16,10 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
 . "$top_srcdir/tests/integration/linux-guest.sh"
+. "$top_srcdir/tests/integration/vhost-lib.sh"
 need_root
 
-QEMU=/usr/bin/qemu-system-x86_64
-[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
+need_qemu
 for t in dpkg-deb cpio gzip modinfo apt-get; do
 	command -v $t >/dev/null || fail "$t missing (quickstart installs kmod and cpio)"
 done
@@ -58,13 +58,9 @@ WAIT_SECS=10 wait_for listening 9001 || fail "second TCP receiver did not start"
 # guest NAME SOCKET MAC PORT: a QEMU guest on a vhost-user socket; its
 # console in $TMP/NAME.con, its pid in LASTPID
 guest() {
-	spawn "$1.log" "$QEMU" -M pc,memory-backend=mem -accel tcg -m 256 \
-		-object memory-backend-memfd,id=mem,size=256M,share=on -nodefaults -display none \
-		-no-reboot -serial "file:$TMP/$1.con" \
+	vhost_qemu "$1.log" "$2" "$3" -serial "file:$TMP/$1.con" \
 		-kernel "$GUEST/vmlinuz" -initrd "$GUEST/initrd.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=4 vg.srv=$SRV vg.port=$4 vg.peers=10.0.2.15,10.0.2.16 vg.hold=20" \
-		-chardev socket,id=c0,path="$2",reconnect=1 -netdev vhost-user,id=n0,chardev=c0 \
-		-device virtio-net-pci,netdev=n0,vectors=0,mac="$3"
+		-append "console=ttyS0 panic=-1 loglevel=4 vg.srv=$SRV vg.port=$4 vg.peers=10.0.2.15,10.0.2.16 vg.hold=20"
 }
 MAC=52:54:00:12:37:01 MAC2=52:54:00:12:37:02
 guest g2 "$VM2" "$MAC2" 9001

@@ -20,29 +20,14 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 . "$top_srcdir/tests/integration/vhost-lib.sh"
 need_root
 
-QEMU=/usr/bin/qemu-system-x86_64
 # the ROM QEMU loads by default for virtio-net-pci (an explicit romfile=
 # of the same file did not boot here)
-ROM=/usr/lib/ipxe/qemu/efi-virtio.rom
-[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
-[ -e "$ROM" ] || fail "$ROM missing: install ipxe-qemu (quickstart does)"
+need_qemu efi-virtio.rom
 
 mkns host
 start_sw sw
 mkdir "$TMP/tftp"
-cat >"$TMP/tftp/boot.ipxe" <<'EOS'
-#!ipxe
-imgfetch http://10.0.2.2:8080/blob || goto failed
-imgfree
-imgfetch http://10.0.2.2:8080/fetched || goto failed
-imgfree
-:tick
-imgfetch http://10.0.2.2:8080/tick && imgfree ||
-sleep 1
-goto tick
-:failed
-imgfetch http://10.0.2.2:8080/failed
-EOS
+ipxe_script "$TMP/tftp/boot.ipxe" http://10.0.2.2:8080/blob
 slirp_start slirp.log -D -v -s "$TMP/sw" -M "$TMP/mgmt" -t "$TMP/tftp" --bootfile boot.ipxe
 # the HTTP server on slirp's host side (its loopback in namespace host)
 HTTPSRV=$(vhost_httpsrv)
@@ -56,15 +41,9 @@ plug() {
 	wait_for test -S "$VM" || fail "vde_plug did not listen on $VM"
 }
 qemu() {	# MAC
-	spawn "qemu-$1.log" "$QEMU" -M pc,memory-backend=mem -accel tcg -m 256 \
-		-object memory-backend-memfd,id=mem,size=256M,share=on -nodefaults -display none \
-		-no-reboot -chardev socket,id=c0,path="$VM",reconnect=1 \
-		-netdev vhost-user,id=n0,chardev=c0 \
-		-device virtio-net-pci,netdev=n0,vectors=0,mac="$1" -boot n
+	vhost_qemu "qemu-$1.log" "$VM" "$1" -boot n
 	QPID=$LASTPID
 }
-ticks() { grep -c '^/tick ' "$TMP/http.log" 2>/dev/null || echo 0; }
-more_ticks() { [ "$(ticks)" -gt "$1" ]; }
 
 MAC=52:54:00:12:35:01
 MAC2=52:54:00:12:35:02

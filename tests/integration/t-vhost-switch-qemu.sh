@@ -18,11 +18,8 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 . "$top_srcdir/tests/integration/vhost-lib.sh"
 need_root
 
-QEMU=/usr/bin/qemu-system-x86_64
-ROM=/usr/lib/ipxe/qemu/efi-virtio.rom
+need_qemu efi-virtio.rom pxe-e1000.rom
 ROM2=/usr/lib/ipxe/qemu/pxe-e1000.rom
-[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
-[ -e "$ROM" ] && [ -e "$ROM2" ] || fail "iPXE ROMs missing: install ipxe-qemu (quickstart does)"
 
 mkns host th
 VM=$TMP/vm.sock
@@ -34,21 +31,7 @@ sw() {	# ARGS: the switch in the foreground, console on $TMP/sw.mgmt
 }
 swcmd() { printf '%s\n' "$1" | socat -t 1 - "UNIX-CONNECT:$TMP/sw.mgmt" 2>/dev/null; }
 mkdir "$TMP/tftp"
-cat >"$TMP/tftp/boot.ipxe" <<'EOS'
-#!ipxe
-imgfetch http://10.0.2.2:8080/blob || goto failed
-imgfree
-imgfetch http://10.0.2.50:8080/blob || goto failed
-imgfree
-imgfetch http://10.0.2.2:8080/fetched || goto failed
-imgfree
-:tick
-imgfetch http://10.0.2.2:8080/tick && imgfree ||
-sleep 1
-goto tick
-:failed
-imgfetch http://10.0.2.2:8080/failed
-EOS
+ipxe_script "$TMP/tftp/boot.ipxe" http://10.0.2.2:8080/blob http://10.0.2.50:8080/blob
 helpers() {	# slirpvde (its host side in ns host) and vde_plug2tap (ns th)
 	slirp_start "slirp$1.log" -D -v -s "$TMP/sw" -M "$TMP/mgmt" -t "$TMP/tftp" \
 		--bootfile boot.ipxe
@@ -67,17 +50,11 @@ WAIT_SECS=10 wait_for n th socat -u /dev/null TCP:10.0.2.50:8080 || fail "HTTP s
 
 MAC=52:54:00:12:36:01
 MAC2=52:54:00:12:36:02
-spawn qemu1.log "$QEMU" -M pc,memory-backend=mem -accel tcg -m 256 \
-	-object memory-backend-memfd,id=mem,size=256M,share=on -nodefaults -display none \
-	-no-reboot -chardev socket,id=c0,path="$VM",reconnect=1 \
-	-netdev vhost-user,id=n0,chardev=c0 \
-	-device virtio-net-pci,netdev=n0,vectors=0,mac="$MAC" -boot n
+vhost_qemu qemu1.log "$VM" "$MAC" -boot n
 Q1=$LASTPID
 spawn qemu2.log "$QEMU" -M pc -accel tcg -m 64 -nodefaults -display none -no-reboot \
 	-netdev vde,id=n0,sock="$TMP/sw" -device e1000,netdev=n0,mac="$MAC2",romfile="$ROM2" -boot n
 Q2=$LASTPID
-ticks() { grep -c '^/tick ' "$TMP/http.log" 2>/dev/null || echo 0; }
-more_ticks() { [ "$(ticks)" -gt "$1" ]; }
 WAIT_SECS=200 wait_for grep -q "DHCP lease 10.0.2.1[56] to $MAC" "$TMP/slirp1.log" ||
 	fail "no lease to the vhost-user guest $MAC"
 out=$(swcmd port/print)

@@ -13,6 +13,18 @@
 #   vhost_httpsrv           a Python HTTP server: ADDR LOGFILE; /blob is
 #                           1 MiB, anything else "ok"; each GET is logged
 #                           as "PATH LENGTH" once sent
+#   need_qemu [ROM...]      QEMU=qemu-system-x86_64; fail unless it and each
+#                           iPXE ROM (/usr/lib/ipxe/qemu/ROM) are installed
+#   vhost_qemu LOG SOCK MAC [ARG...]
+#                           spawn QEMU (TCG, 256 MiB of memfd guest memory
+#                           shared with the back end) with a virtio-net
+#                           device on vhost-user socket SOCK (reconnect=1,
+#                           MSI-X off as QEMU 7.2 under TCG needs) and
+#                           ARGs; its pid in LASTPID
+#   ipxe_script FILE URL... an iPXE script: fetch each URL, then
+#                           http://10.0.2.2:8080/fetched, then poll /tick
+#                           there once a second (/failed on an error)
+#   ticks, more_ticks N     the /tick requests in $TMP/http.log (> N)
 tso_segments_ok() {
 	python3 - "$1" <<'EOS'
 import sys
@@ -75,3 +87,44 @@ http.server.ThreadingHTTPServer((sys.argv[1], 8080), H).serve_forever()
 EOS
 	echo "$TMP/httpsrv.py"
 }
+
+need_qemu() {
+	local r
+	QEMU=/usr/bin/qemu-system-x86_64
+	[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
+	for r in "$@"; do
+		[ -e "/usr/lib/ipxe/qemu/$r" ] || fail "iPXE ROM $r missing: install ipxe-qemu (quickstart does)"
+	done
+}
+
+vhost_qemu() {
+	local log=$1 sock=$2 mac=$3
+	shift 3
+	spawn "$log" "$QEMU" -M pc,memory-backend=mem -accel tcg -m 256 \
+		-object memory-backend-memfd,id=mem,size=256M,share=on -nodefaults -display none \
+		-no-reboot -chardev socket,id=c0,path="$sock",reconnect=1 \
+		-netdev vhost-user,id=n0,chardev=c0 \
+		-device virtio-net-pci,netdev=n0,vectors=0,mac="$mac" "$@"
+}
+
+ipxe_script() {
+	local f=$1 u
+	shift
+	{
+		echo '#!ipxe'
+		for u in "$@" http://10.0.2.2:8080/fetched; do
+			printf 'imgfetch %s || goto failed\nimgfree\n' "$u"
+		done
+		cat <<'EOS'
+:tick
+imgfetch http://10.0.2.2:8080/tick && imgfree ||
+sleep 1
+goto tick
+:failed
+imgfetch http://10.0.2.2:8080/failed
+EOS
+	} >"$f"
+}
+
+ticks() { grep -c '^/tick ' "$TMP/http.log" 2>/dev/null || echo 0; }
+more_ticks() { [ "$(ticks)" -gt "$1" ]; }
