@@ -19,14 +19,7 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 need_root
 command -v tc >/dev/null || skip "tc not installed"
 
-mkns k o
-underlay k uk o uo 1
-host_ns h1 k hk 192.168.82.1
-csum_off h1 eth0
-kernel_vtep k hk local 10.99.0.1 dev uk dstport 4789
-bridge -n "$ID-k" fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.99.0.2 || fail "fdb"
-sw_vtep w o "vxlan://10.99.0.1/vni=42" h2 192.168.82.2
-reach h2 192.168.82.1 || fail "no ping h2 -> h1"
+kernel_and_switch 82 w
 # a slow underlay: packets wait in the qdisc, charged to the sending socket
 tc -n "$ID-o" qdisc add dev uo root tbf rate 40mbit burst 32k limit 100000000 ||
 	skip "no tbf qdisc (sch_tbf)"

@@ -16,14 +16,7 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 . "$top_srcdir/tests/integration/switch-common.sh"
 need_root
 
-mkns k o
-underlay k uk o uo 1
-host_ns h1 k hk 192.168.81.1
-csum_off h1 eth0
-kernel_vtep k hk local 10.99.0.1 dev uk dstport 4789
-bridge -n "$ID-k" fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.99.0.2 || fail "fdb"
-sw_vtep w o "vxlan://10.99.0.1/vni=42" h2 192.168.81.2
-reach h2 192.168.81.1 || fail "no ping h2 -> h1"
+kernel_and_switch 81 w
 
 # ports PKTS: listen on the kernel side until PKTS VXLAN packets; sets pk np
 ports_start() {

@@ -16,6 +16,10 @@
 #                                ping; tcp_check both ways (h2 is 192.168.NET.2)
 #   sw_vtep NAME NS VNL HOST ADDR  vde_switch --vxlan VNL -t tap0 in NS (needs
 #                                switch-common.sh), tap0 moved to HOST with ADDR/24
+#   kernel_and_switch NET SW     namespaces k (kernel VTEP 10.99.0.1 in br0 with
+#                                host h1 = 192.168.NET.1, checksums computed)
+#                                and o (switch SW: vde_switch --vxlan, its tap0
+#                                in h2 = 192.168.NET.2), underlay uk/uo; h2 pings h1
 #   stop_sw NAME                 SIGTERM it; it must exit 0
 #   swstat NAME KEY              a counter of its VXLAN endpoint (port/stats)
 #   bad_send NS DST OUT TAG      each of $BAD_CASES then a good packet, NS -> DST:4789;
@@ -164,6 +168,16 @@ sw_vtep() {
 	ip netns list | awk '{print $1}' | grep -qx "$ID-$host" || mkns "$host"
 	ipn "$ns" link set tap0 netns "$ID-$host" || fail "move tap0 to $host"
 	tap_up "$host" tap0 "$addr"
+}
+kernel_and_switch() {
+	mkns k o
+	underlay k uk o uo 1
+	host_ns h1 k hk "192.168.$1.1"
+	csum_off h1 eth0
+	kernel_vtep k hk local 10.99.0.1 dev uk dstport 4789
+	bridge -n "$ID-k" fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.99.0.2 || fail "fdb"
+	sw_vtep "$2" o "vxlan://10.99.0.1/vni=42" h2 "192.168.$1.2"
+	reach h2 "192.168.$1.1" || fail "no ping h2 -> h1"
 }
 stop_sw() {
 	local pid

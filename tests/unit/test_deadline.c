@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -78,45 +79,41 @@ static void test_pieces(void)
 	close(sv[1]);
 }
 
-static void test_half_then_stall(void)
+/* 40 of 110 bytes, then silence (@eof false) or EOF: recv_by() by a
+ * deadline @ms away; its result, bytes and time taken */
+static int half_reply(bool eof, long ms, size_t *got, long *dt)
 {
 	char buf[110];
-	size_t got = 0;
-	long t0, dt;
+	long t0;
 	int sv[2], r;
 
 	pair(SOCK_STREAM, sv);
 	memset(buf, 1, 40);
 	send(sv[1], buf, 40, 0);
+	if (eof)
+		shutdown(sv[1], SHUT_WR);
 	t0 = deadline_now();
-	r = recv_by(sv[0], buf, sizeof(buf), deadline_in(300), &got);
-	dt = deadline_now() - t0;
+	r = recv_by(sv[0], buf, sizeof(buf), deadline_in(ms), got);
+	*dt = deadline_now() - t0;
+	close(sv[0]);
+	close(sv[1]);
+	return r;
+}
+
+static void test_half(void)
+{
+	size_t got = 0;
+	long dt;
+	int r;
+
+	r = half_reply(false, 300, &got, &dt);
 	ok(r == -ETIMEDOUT, "half a reply, then silence: -ETIMEDOUT (r=%d)", r);
 	ok(got == 40, "the short reply's length is told (%zu)", got);
 	ok(dt >= 299 && dt < 300 + SLACK_MS, "it waited for the deadline, not more (%ld ms)", dt);
-	close(sv[0]);
-	close(sv[1]);
-}
-
-static void test_half_then_eof(void)
-{
-	char buf[110];
-	size_t got = 0;
-	long t0, dt;
-	int sv[2], r;
-
-	pair(SOCK_STREAM, sv);
-	memset(buf, 1, 40);
-	send(sv[1], buf, 40, 0);
-	shutdown(sv[1], SHUT_WR);
-	t0 = deadline_now();
-	r = recv_by(sv[0], buf, sizeof(buf), deadline_in(10000), &got);
-	dt = deadline_now() - t0;
+	r = half_reply(true, 10000, &got, &dt);
 	ok(r == -ECONNRESET && got == 40, "half a reply, then EOF: -ECONNRESET, 40 bytes (r=%d got=%zu)",
 	   r, got);
 	ok(dt < SLACK_MS, "EOF does not wait for the deadline (%ld ms)", dt);
-	close(sv[0]);
-	close(sv[1]);
 }
 
 static void test_past_deadline(void)
@@ -207,8 +204,7 @@ int main(void)
 {
 	alarm(60);		/* a hang fails the test instead of blocking make check */
 	test_pieces();
-	test_half_then_stall();
-	test_half_then_eof();
+	test_half();
 	test_past_deadline();
 	test_seqpacket();
 	test_eintr();
