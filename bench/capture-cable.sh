@@ -16,7 +16,6 @@
 # client's hex printing, the same for every stage: not measured.) Printed:
 # every run, then medians and ratios to "none" and to "wirefilter". Figures,
 # not assertions.
-RUNS=3
 PINGS=20000
 . "$(dirname "$0")/opts-lib.sh"
 bench_opt() {

@@ -17,7 +17,6 @@
 # Prints the raw lines, then medians, ratios and the switch's CPU time per
 # frame. Environment: N64, N1514, NRTT, CPU, CONFIGS.
 set -u
-RUNS=3
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
 OURS=$B/switch/vde_switch

@@ -19,7 +19,6 @@
 # STALL (0; 1: the clients read nothing until the whole burst is sent, so the
 # switch has to queue it all: 64 slow receivers, the worst case for queues).
 set -u
-RUNS=3
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
 OURS=$B/switch/vde_switch

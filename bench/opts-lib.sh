@@ -3,15 +3,18 @@
 #
 #   bench_args SPEC SYNOPSIS NOPER "$@"
 #     SPEC      the script's options for getopts ("r:t:o:"; -h is always
-#               there). -r, -t and -o set RUNS, SECS and OUT (the script sets
-#               their defaults first); any other letter calls the script's
-#               bench_opt LETTER VALUE.
+#               there). -r, -t and -o set RUNS, SECS and OUT; any other
+#               letter calls the script's bench_opt LETTER VALUE.
 #     SYNOPSIS  the usage line after the script's name ("[-r RUNS] BUILD_DIR")
 #     NOPER     how many operands (build directories) it takes
+#   Defaults: RUNS=3, SECS=10, OUT= (set when this file is sourced).
 #   -h prints the script's header comment (from line 3 to the first line that
 #   is not a comment) and exits 0; an unknown option or the wrong number of
 #   operands prints the usage line to stderr and exits 1. The operands, made
 #   absolute, go to BDIRS; the first one also to B.
+RUNS=3
+SECS=10
+OUT=
 bench_args() {
 	local spec=$1 syn=$2 noper=$3 c d
 	shift 3

@@ -12,7 +12,6 @@
 # sender's start to the last byte arriving); loss = 1 - delivered / sent;
 # CPU = user+system seconds of the two plugs per 100k frames. Then medians
 # and the ratio B/A.
-RUNS=3
 N=200000
 SIZE=1514
 . "$(dirname "$0")/opts-lib.sh"

@@ -14,8 +14,6 @@
 # Environment: N64, N1514, N9000 (frames per fwd run), NRTT (pings), CPU (rtt cpu),
 # PARTS (default "raw fwd rtt": which parts to run), SIZES (default "64 1514 9000").
 set -u
-RUNS=3
-OUT=
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:o:" "[-r RUNS] [-o FILE] BUILD_DIR" 1 "$@"
 OURS=$B/switch/vde_switch

@@ -28,9 +28,6 @@
 # (of the medians, and the median of the per-round ratios) and the targets
 # of performance.md: >= 1.5x Debian at MTU 1500, >= 4 Gbit/s at MTU 9000.
 # The switch's CPU is also given per KiB carried (ns/KiB, in the summary).
-RUNS=3
-SECS=10
-OUT=
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:t:o:" "[-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" 1 "$@"
 OUR_SW=$B/switch/vde_switch

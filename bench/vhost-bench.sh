@@ -24,7 +24,6 @@
 # Switch CPU per frame: the switch's utime + stime (/proc) over the frames.
 # Environment: N (default 300000), SIZES (default "64 1514"), MODES, NS, SUPER.
 set -u
-RUNS=3
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
 N=${N:-300000}

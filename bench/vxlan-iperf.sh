@@ -25,9 +25,6 @@
 # per setup the ratio to debvxvde and CPU per byte: CPU-seconds per GB of
 # the VTEP processes, and of the whole machine (from idle time: includes
 # the kernel's softirq work, and other load of the machine).
-RUNS=3
-SECS=10
-OUT=
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:t:o:" "[-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" 1 "$@"
 OUR_SW=$B/switch/vde_switch

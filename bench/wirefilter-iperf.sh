@@ -36,9 +36,6 @@
 # MB, the medians of Mbit/s, ratios to Debian's chain and the target of
 # performance.md: >= 2x Debian's wirefilter chain; with -b, ratios to
 # base and the target of issue 11: >= 1.5x the older build's chain.
-RUNS=3
-SECS=10
-OUT=
 BASE=
 . "$(dirname "$0")/opts-lib.sh"
 bench_opt() {
