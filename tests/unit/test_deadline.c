@@ -39,6 +39,7 @@ static pid_t writer(int fd, const char *buf, size_t len, int pieces, int gap_ms)
 		size_t off = 0;
 		int i;
 
+		alarm(60);	/* never outlives a parent that died */
 		for (i = 0; i < pieces; i++) {
 			size_t chunk = i == pieces - 1 ? len - off : len / (size_t)pieces;
 
