@@ -115,7 +115,8 @@ int capclient_open(const char *dir, unsigned port, unsigned vlan, unsigned snapl
 		snprintf(err, errlen, "%s: sending the request: %s", ctl, strerror(errno));
 		goto out;
 	}
-	recv_by(c->ctl_fd, reply, sizeof(reply), deadline_in(CAPCLIENT_REPLY_MS), &got);
+	/* no reply, a short one or EOF: told by got */
+	(void)recv_by(c->ctl_fd, reply, sizeof(reply), deadline_in(CAPCLIENT_REPLY_MS), &got);
 	if (got < CAPREQ_SUN_LEN) {
 		snprintf(err, errlen, "%s refused the capture port (%s): not allowed (port ACL), "
 			 "or a switch without capture ports (VDE 2)", real,

@@ -165,9 +165,7 @@ static int read_reply(int fd, uint8_t *buf, size_t len)
 	ret = recv_by(fd, buf, 2, deadline, &got);
 	if (!ret) {
 		memcpy(&fam, buf, 2);
-		if (fam != AF_UNIX)
-			return -EPROTO;
-		ret = recv_by(fd, buf + 2, len - 2, deadline, &got);
+		ret = fam != AF_UNIX ? -EPROTO : recv_by(fd, buf + 2, len - 2, deadline, &got);
 	}
 	if (ret == -ECONNRESET)
 		ret = -ECONNREFUSED;	/* switch refused the port */
