@@ -358,6 +358,9 @@ int fastpath_bells_create(struct fastpath_bells *b)
 		ret = -errno;
 		goto fail;
 	}
+	/* one page each: a doorbell is a byte, a full pipe means one is pending */
+	(void)fcntl(s2c[1], F_SETPIPE_SZ, 4096);
+	(void)fcntl(c2s[1], F_SETPIPE_SZ, 4096);
 	b->s2c_write = s2c[1];
 	b->c2s_read = c2s[0];
 	b->peer[FASTPATH_FD_S2C_READ] = s2c[0];
