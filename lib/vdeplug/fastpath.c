@@ -698,6 +698,10 @@ ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len)
 		errno = EMSGSIZE;
 		return -1;
 	}
+	if (fp->dead) {		/* pipes: vde_recv() saw the switch go */
+		errno = ECONNREFUSED;
+		return -1;
+	}
 	while (!shmring_produce(&fp->tx, &f, 1, &kick)) {
 		if (wait_room(fp, len, 0, &ns))
 			return -1;

@@ -801,6 +801,9 @@ static void test_switch_gone(bool batch)
 	errno = 0;
 	ok(fastpath_recv(w.fp, buf, sizeof(buf)) == -1 && errno == EAGAIN,
 	   "later non-blocking receives: EAGAIN, as on a datagram socket whose switch died");
+	errno = 0;
+	ok(fastpath_send(w.fp, buf, 60) == -1 && errno == ECONNREFUSED,
+	   "and vde_send(): ECONNREFUSED");
 	sw_teardown(&w);
 }
 
