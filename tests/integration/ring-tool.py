@@ -85,7 +85,8 @@ def taprecv(ifname, count, out, ready, secs):
     return 0
 
 
-def garbage(pid, secs):
+def map_region(pid):
+    """The fast path region of process PID (its memfd mapping), or None."""
     path = None
     with open("/proc/%d/maps" % pid) as f:
         for line in f:
@@ -94,10 +95,15 @@ def garbage(pid, secs):
                 break
     if not path:
         print("no fast path mapping in process %d" % pid)
-        return 1
+        return None
     fd = os.open(path, os.O_RDWR)
-    size = os.fstat(fd).st_size
-    m = mmap.mmap(fd, size)
+    return mmap.mmap(fd, os.fstat(fd).st_size)
+
+
+def garbage(pid, secs):
+    m = map_region(pid)
+    if m is None:
+        return 1
     ring = struct.unpack_from("<I", m, 8)[0]
     rnd = random.Random(11)
     n = 0
@@ -222,17 +228,9 @@ def stray(d, features, holdfile):
 def sleepy(pid, datafd, secs):
     import fcntl
     import termios
-    path = None
-    with open("/proc/%d/maps" % pid) as f:
-        for line in f:
-            if "vdekit-fastpath" in line:
-                path = "/proc/%d/map_files/%s" % (pid, line.split()[0])
-                break
-    if not path:
-        print("no fast path mapping in process %d" % pid)
+    m = map_region(pid)
+    if m is None:
         return 1
-    fd = os.open(path, os.O_RDWR)
-    m = mmap.mmap(fd, os.fstat(fd).st_size)
     s2c = CTL_OFF + 256
     pipe = os.open("/proc/%d/fd/%d" % (pid, datafd), os.O_RDONLY | os.O_NONBLOCK)
     buf = bytearray(4)
