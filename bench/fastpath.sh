@@ -12,10 +12,16 @@
 #   debours  our switch, Debian's library at both ends (no rings: VDE 2
 #            clients on our switch must not lose to "deb")
 #   dgram    our switch, our library with VDEPLUG_FASTPATH=0 (datagrams)
+#   ringdg   rings with datagram doorbells (VDEPLUG_FASTPATH_PIPES=0: how a
+#            client or switch of an older build rings; not in the default)
+#   floor    RTT only: bench/bellfloor, three bare processes with the same
+#            system calls and wake-ups as "ring" and nothing else (the
+#            floor of one wake-up per hop; not in the default)
 # fwd (open loop, blocking vde_send, N frames, loss and integrity) at 64
 # and 1514 B, and RTT 64 B with the switch and both ends on one CPU.
 # Prints the raw lines, then medians, ratios and the switch's CPU time per
-# frame. Environment: N64, N1514, NRTT, CPU, CONFIGS.
+# frame. Environment: N64, N1514, NRTT, CPU, CONFIGS, PARTS ("fwd rtt":
+# which parts run; PARTS=rtt CONFIGS="ring deb" for the RTT alone).
 set -u
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
@@ -28,8 +34,14 @@ N1514=${N1514:-300000}
 NRTT=${NRTT:-20000}
 CPU=${CPU:-0}
 CONFIGS=${CONFIGS:-ring deb debours dgram}
+PARTS=${PARTS:-fwd rtt}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 for f in "$OURS" "$THEIRS" "$LB" "$OURLIB/libvdeplug.so.2"; do
 	[ -e "$f" ] || { echo "bench: $f not found (make -C $B bench/libbench)" >&2; exit 1; }
+done
+for f in $CONFIGS; do
+	[ "$f" != floor ] || [ -x "$B/bench/bellfloor" ] ||
+		{ echo "bench: $B/bench/bellfloor not found (make -C $B bench/bellfloor)" >&2; exit 1; }
 done
 T=$(mktemp -d /tmp/fpbench.XXXXXX)
 RES=$T/results.txt
@@ -59,6 +71,7 @@ client() {
 	case $cfg in
 	ring) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
 	dgram) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH=0 "$@" ;;
+	ringdg) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH_PIPES=0 "$@" ;;
 	*) "$@" ;;
 	esac
 }
@@ -66,11 +79,12 @@ emit() { echo "$*" | tee -a "$RES"; }
 
 echo "# vdekit fast-path bench $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(nproc) CPUs;" \
 	"load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS"
+echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS parts: $PARTS"
 for r in $(seq "$RUNS"); do
-	for len in 64 1514; do
+	part fwd && for len in 64 1514; do
 		[ "$len" = 64 ] && n=$N64 || n=$N1514
 		for cfg in $CONFIGS; do
+			[ "$cfg" = floor ] && continue
 			sw "$cfg"
 			line=$(client "$cfg" timeout 120 "$LB" fwd -s "$T/sw" -l "$len" -n "$n" -L "$cfg") ||
 				line="mode=fwd impl=$cfg len=$len FAILED"
@@ -78,7 +92,12 @@ for r in $(seq "$RUNS"); do
 			sw_stop
 		done
 	done
-	for cfg in $CONFIGS; do
+	part rtt && for cfg in $CONFIGS; do
+		if [ "$cfg" = floor ]; then
+			line=$("$B/bench/bellfloor" -n "$NRTT" -c "$CPU") || line="mode=rtt impl=floor len=64 FAILED"
+			emit "$line run=$r"
+			continue
+		fi
 		sw "$cfg" taskset -c "$CPU"
 		line=$(client "$cfg" taskset -c "$CPU" timeout 120 "$LB" rtt -s "$T/sw" -l 64 -n "$NRTT" -L "$cfg") ||
 			line="mode=rtt impl=$cfg len=64 FAILED"
@@ -99,15 +118,16 @@ def cpu(impl, ln):
     v = [float(r['sw_cpu_s']) / float(r['sent']) * 1e6 for r in rows
          if r.get('mode') == 'fwd' and r.get('impl') == impl and r.get('len') == ln and 'sent' in r]
     return statistics.median(v) if v else None
-impls = [i for i in ['ring', 'deb', 'debours', 'dgram'] if any(r.get('impl') == i for r in rows)]
-print('| test | len | ' + ' | '.join(impls) + ' | ring/deb | debours/deb |')
-print('|---|---|' + '---|' * (len(impls) + 2))
+impls = [i for i in ['ring', 'deb', 'debours', 'dgram', 'ringdg', 'floor'] if any(r.get('impl') == i for r in rows)]
+ratios = ['ring', 'debours'] + [i for i in ['ringdg', 'floor'] if i in impls]
+print('| test | len | ' + ' | '.join(impls) + ' | ' + ' | '.join(i + '/deb' for i in ratios) + ' |')
+print('|---|---|' + '---|' * (len(impls) + len(ratios)))
 def line(name, ln, vals, fmt):
     cells = [fmt % v if v is not None else '-' for v in vals]
     d = dict(zip(impls, vals))
     rat = lambda a, b: '%.2fx' % (d[a] / d[b]) if d.get(a) and d.get(b) else '-'
-    print('| %s | %s | %s | %s | %s |' % (name, ln, ' | '.join(cells), rat('ring', 'deb'), rat('debours', 'deb')))
-for ln in ['64', '1514']:
+    print('| %s | %s | %s | %s |' % (name, ln, ' | '.join(cells), ' | '.join(rat(i, 'deb') for i in ratios)))
+for ln in ['64', '1514'] if any(r.get('mode') == 'fwd' for r in rows) else []:
     line('fwd frames/s', ln, [med('fwd', i, ln, 'fps') for i in impls], '%.0f')
     line('fwd loss %', ln, [med('fwd', i, ln, 'loss_pct') for i in impls], '%.3f')
     line('switch CPU us/frame', ln, [cpu(i, ln) for i in impls], '%.3f')

@@ -17,8 +17,16 @@
  * and nothing is written on the socket after ACTIVE. A negotiation that
  * fails before ACCEPT changes nothing.
  *
- * Data path: the data socket only carries doorbells (zero-length
- * datagrams). A doorbell (or ACCEPT, or the end of back-pressure) makes us
+ * Doorbells: one byte on a pipe each way when the client asked for
+ * FASTPATH_FEAT_PIPES (we keep the s2c write end and the c2s read end, each
+ * its own non-blocking open file description, and poll the c2s end), else
+ * zero-length datagrams on the data socket (clients of older builds, or
+ * VDEPLUG_FASTPATH_PIPES=0 in our environment). The data socket stays
+ * polled either way: a zero-length datagram is a doorbell, a frame on it a
+ * counted protocol error (stray). A full s2c pipe means a doorbell is
+ * pending already: a client that never reads costs us nothing.
+ *
+ * Data path: a doorbell (or ACCEPT, or the end of back-pressure) makes us
  * consume c2s in receive batches through the core (ring_rx() copies each
  * record into the core's slot; shmring_consume() checks the copy), at most
  * RING_BUDGET batches per loop turn: a ring with more left is put on the
@@ -63,6 +71,7 @@
 #define RING_CONN_TIMEOUT_NS	(10 * 1000000000ULL)
 #define RING_BUDGET		4	/* receive batches per ring per loop turn */
 #define RING_BELLS		64	/* doorbells read per recvmmsg */
+#define RING_PIPE_READS		4	/* reads of the c2s pipe per wake-up */
 
 enum conn_state { CONN_REQUEST, CONN_ANSWER };
 
@@ -77,6 +86,8 @@ struct fp_conn {
 	void *map;			/* offered region, until ACCEPT */
 	size_t maplen;
 	struct shmring_layout layout;
+	bool pipes;			/* granted: bells holds our pipe ends until ACCEPT */
+	struct fastpath_bells bells;
 };
 
 struct ring;
@@ -92,6 +103,7 @@ struct fp_srv {
 	struct ring *pending;		/* rings with work for the next turn */
 	struct ring *running;		/* the list being served now */
 	long timer;
+	bool no_pipes;			/* VDEPLUG_FASTPATH_PIPES=0: never grant pipes */
 };
 
 /* A ring endpoint's state (ep->priv). */
@@ -107,6 +119,8 @@ struct ring {
 	bool rx_on;			/* last want(): receiving */
 	bool pend;			/* on srv->pending or srv->running */
 	struct ring *pend_next;
+	int bell_tx;			/* s2c pipe's write end, or -1: datagrams */
+	int bell_rx;			/* c2s pipe's read end (polled), or -1 */
 	uint64_t bells_rx, bells_tx, stray;
 };
 
@@ -117,9 +131,14 @@ static const struct ep_ops ring_ops;
 
 static void ring_doorbell(struct ring *r)
 {
-	/* EAGAIN: doorbells are queued already; any other error: the client
-	 * is gone and its ctl stream will say so */
-	(void)send(r->ep->fd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
+	static const char one = 1;
+
+	/* EAGAIN: doorbells are queued already; any other error (EPIPE: our
+	 * SIGPIPE is ignored): the client is gone and its ctl stream will say so */
+	if (r->bell_tx >= 0)
+		(void)!write(r->bell_tx, &one, 1);
+	else
+		(void)send(r->ep->fd, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
 	r->bells_tx++;
 }
 
@@ -237,6 +256,41 @@ static void ring_fd_cb(struct loop *l, int fd, uint32_t events, void *arg)
 		ring_doorbell(r);
 }
 
+/* The c2s doorbell pipe: read what waits (bounded), then as for a
+ * doorbell on the data socket. At EOF (the client closed it: it is going)
+ * stop polling it; the ctl stream ends the endpoint. */
+static void ring_pipe_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct endpoint *ep = arg;
+	struct ring *r;
+	char junk[256];
+	int k;
+
+	if (ep->closed)
+		return;
+	r = ep->priv;
+	for (k = 0; k < RING_PIPE_READS; k++) {
+		ssize_t n = read(fd, junk, sizeof(junk));
+
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+			loop_del_fd(l, fd);
+			close(fd);
+			r->bell_rx = -1;
+			break;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		r->bells_rx += (uint64_t)n;
+		if ((size_t)n < sizeof(junk))
+			break;
+	}
+	ring_service(ep);
+	if (!ep->closed && shmring_kick_check(&r->tx))
+		ring_doorbell(r);
+}
+
 /* Copy up to b->max records of c2s into the core's slots. Finding the ring
  * empty arms cons_sleeping (the client's next frame rings us), and looks
  * once more. */
@@ -326,6 +380,13 @@ static void ring_close(struct endpoint *ep)
 	struct ring *r = ep->priv;
 
 	ring_unpend(r);
+	if (r->bell_rx >= 0) {
+		loop_del_fd(r->srv->sw->loop, r->bell_rx);
+		close(r->bell_rx);
+	}
+	if (r->bell_tx >= 0)
+		close(r->bell_tx);
+	r->bell_rx = r->bell_tx = -1;
 	if (r->map)
 		munmap(r->map, r->maplen);
 	r->map = NULL;
@@ -340,7 +401,7 @@ static void ring_counters(const struct endpoint *ep, FILE *out)
 
 	fprintf(out, " rx_frames %llu rx_bytes %llu tx_frames %llu tx_bytes %llu tx_full %llu"
 		" tx_oversize %llu rx_truncated %llu bad_index %llu bad_record %llu"
-		" rx_dropped_bytes %llu doorbells_rx %llu doorbells_tx %llu stray %llu",
+		" rx_dropped_bytes %llu doorbells_rx %llu doorbells_tx %llu stray %llu bells %s",
 		(unsigned long long)rx->frames, (unsigned long long)rx->bytes,
 		(unsigned long long)tx->frames, (unsigned long long)tx->bytes,
 		(unsigned long long)tx->full, (unsigned long long)tx->oversize,
@@ -348,7 +409,7 @@ static void ring_counters(const struct endpoint *ep, FILE *out)
 		(unsigned long long)(rx->bad_index + tx->bad_index),
 		(unsigned long long)rx->bad_record, (unsigned long long)rx->dropped,
 		(unsigned long long)r->bells_rx, (unsigned long long)r->bells_tx,
-		(unsigned long long)r->stray);
+		(unsigned long long)r->stray, r->bell_tx >= 0 ? "pipe" : "dgram");
 }
 
 static const struct ep_ops ring_ops = {
@@ -378,20 +439,32 @@ static int ring_takeover(struct fp_srv *s, struct endpoint *ep, struct fp_conn *
 	r->maplen = c->maplen;
 	shmring_attach(&r->tx, r->map, &c->layout, SHMRING_S2C, true);
 	shmring_attach(&r->rx, r->map, &c->layout, SHMRING_C2S, false);
+	r->bell_tx = r->bell_rx = -1;
+	if (c->pipes && loop_add_fd(l, c->bells.c2s_read, EPOLLIN, ring_pipe_cb, ep) < 0) {
+		free(r);
+		return -1;
+	}
 	loop_del_fd(l, ep->fd);
 	if (loop_add_fd(l, ep->fd, EPOLLIN, ring_fd_cb, ep) < 0) {
+		if (c->pipes)
+			loop_del_fd(l, c->bells.c2s_read);
 		if (loop_add_fd(l, ep->fd, ep->events, ep_fd_cb, ep) < 0)
 			ep_close(ep);
 		free(r);
 		return -1;
+	}
+	if (c->pipes) {		/* the ring's now */
+		r->bell_tx = c->bells.s2c_write;
+		r->bell_rx = c->bells.c2s_read;
+		c->bells.s2c_write = c->bells.c2s_read = -1;
 	}
 	c->map = NULL;		/* the ring's now */
 	ep->priv = r;
 	ep->ops = &ring_ops;
 	ep->events = EPOLLIN;
 	r->rx_on = !ep->paused;
-	log_debug("port %u: endpoint %d on rings (%u bytes each)", ep->port, ep->id,
-		  c->layout.ring_size);
+	log_debug("port %u: endpoint %d on rings (%u bytes each, %s doorbells)", ep->port,
+		  ep->id, c->layout.ring_size, c->pipes ? "pipe" : "datagram");
 	return 0;
 }
 
@@ -415,6 +488,8 @@ static void conn_drop(struct fp_conn *c)
 	close(c->fd);
 	if (c->map)
 		munmap(c->map, c->maplen);
+	if (c->pipes)
+		fastpath_bells_close(&c->bells);
 	free(c);
 }
 
@@ -483,7 +558,8 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 	uint32_t size = m->ring_size;
 	struct endpoint *ep = NULL;
 	struct fastpath_msg offer;
-	int err, memfd = -1;
+	int err, memfd = -1, fds[FASTPATH_OFFER_FDS];
+	size_t i;
 
 	err = conn_endpoint(c, m->endpoint, &ep);
 	if (!err) {
@@ -504,8 +580,21 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 	c->layout.region_size = c->maplen;
 	fastpath_msg_init(&offer, FASTPATH_OFFER, 0);
 	offer.ring_size = size;
-	err = fastpath_msg_send(c->fd, &offer, memfd);
+	/* doorbell pipes if asked for and we can make them; else datagrams */
+	c->pipes = (m->features & FASTPATH_FEAT_PIPES) && !c->srv->no_pipes &&
+		   !fastpath_bells_create(&c->bells);
+	fds[FASTPATH_FD_REGION] = memfd;
+	if (c->pipes) {
+		offer.features |= FASTPATH_FEAT_PIPES;
+		for (i = FASTPATH_FD_REGION + 1; i < FASTPATH_OFFER_FDS; i++)
+			fds[i] = c->bells.peer[i];
+	}
+	err = fastpath_msg_send_fds(c->fd, &offer, fds, c->pipes ? FASTPATH_OFFER_FDS : 1);
 	close(memfd);	/* the client has its own; we keep the mapping */
+	for (i = FASTPATH_FD_REGION + 1; c->pipes && i < FASTPATH_OFFER_FDS; i++) {
+		close(c->bells.peer[i]);	/* the client's ends: its own now */
+		c->bells.peer[i] = -1;
+	}
 	if (err)
 		return false;
 	snprintf(c->path, sizeof(c->path), "%s", m->endpoint);
@@ -523,6 +612,10 @@ static void conn_accept(struct fp_conn *c)
 	if (conn_endpoint(c, c->path, &ep) || ring_takeover(c->srv, ep, c) < 0)
 		return;
 	r = ep->priv;
+	/* pipes: one doorbell before ACTIVE keeps the client's vde_datafd()
+	 * readable for the frames we sent it before (its predrain) */
+	if (r->bell_tx >= 0)
+		ring_doorbell(r);
 	if (fastpath_msg_reply(c->fd, FASTPATH_ACTIVE, 0))
 		log_debug("fast path fd %d: ACTIVE not sent: %s", c->fd, strerror(errno));
 	/* the client may have produced (and rung) before we read ACCEPT */
@@ -607,6 +700,8 @@ int ep_ring_init(struct sw *sw)
 	}
 	s->sw = sw;
 	s->fd = -1;
+	env = getenv(EP_RING_PIPES_ENV);
+	s->no_pipes = env && !strcmp(env, "0");
 	sw->fastpath = s;
 	n = snprintf(s->path, sizeof(s->path), "%s/%s", sw->ctl_dir, FASTPATH_SOCK);
 	/* listen_unix_type() binds "<path>.<pid>" first */

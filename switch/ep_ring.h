@@ -9,6 +9,7 @@
 struct sw;
 
 #define EP_RING_ENV	"VDEPLUG_FASTPATH"	/* "0" in the switch's environment: no rings */
+#define EP_RING_PIPES_ENV "VDEPLUG_FASTPATH_PIPES"	/* "0": datagram doorbells only */
 
 /**
  * ep_ring_init() - create DIR/.fastpath (SOCK_SEQPACKET, the mode and

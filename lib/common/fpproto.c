@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -70,6 +72,47 @@ int fastpath_msg_check(const void *buf, size_t len, struct fastpath_msg *out)
 }
 
 /**
+ * fastpath_msg_send_fds() - send one message with @nfds fds (SCM_RIGHTS)
+ * @sock:	SOCK_SEQPACKET socket
+ * @m:		the message
+ * @fds:	the fds (the OFFER's memfd and doorbell pipe ends), or NULL
+ * @nfds:	how many, at most FASTPATH_MAX_FDS
+ *
+ * Return: 0, or -errno.
+ */
+int fastpath_msg_send_fds(int sock, const struct fastpath_msg *m, const int *fds, size_t nfds)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(FASTPATH_MAX_FDS * sizeof(int))];
+	} cb;
+	struct iovec iov = { (void *)m, sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (nfds > FASTPATH_MAX_FDS)
+		return -EINVAL;
+	if (nfds) {
+		struct cmsghdr *c;
+
+		memset(&cb, 0, sizeof(cb));
+		mh.msg_control = cb.buf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == sizeof(*m) ? 0 : -EPROTO;
+}
+
+/**
  * fastpath_msg_send() - send one message, with an fd if @fd >= 0
  * @sock:	SOCK_SEQPACKET socket
  * @m:		the message
@@ -79,32 +122,7 @@ int fastpath_msg_check(const void *buf, size_t len, struct fastpath_msg *out)
  */
 int fastpath_msg_send(int sock, const struct fastpath_msg *m, int fd)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cb;
-	struct iovec iov = { (void *)m, sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n;
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&cb, 0, sizeof(cb));
-		mh.msg_control = cb.buf;
-		mh.msg_controllen = sizeof(cb.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == sizeof(*m) ? 0 : -EPROTO;
+	return fastpath_msg_send_fds(sock, m, &fd, fd >= 0 ? 1 : 0);
 }
 
 /**
@@ -258,5 +276,112 @@ int fastpath_region_map(int memfd, uint32_t ring_size, uint32_t features, void *
 	}
 	*map = p;
 	*maplen = need;
+	return 0;
+}
+
+/**
+ * fastpath_bells_close() - close every fd of @b that is open
+ * @b:		doorbell pipes (fds set to -1)
+ */
+void fastpath_bells_close(struct fastpath_bells *b)
+{
+	size_t i;
+
+	if (b->s2c_write >= 0)
+		close(b->s2c_write);
+	if (b->c2s_read >= 0)
+		close(b->c2s_read);
+	b->s2c_write = b->c2s_read = -1;
+	for (i = 0; i < FASTPATH_OFFER_FDS; i++) {
+		if (b->peer[i] >= 0)
+			close(b->peer[i]);
+		b->peer[i] = -1;
+	}
+}
+
+/**
+ * fastpath_bells_create() - the switch's two doorbell pipes
+ * @b:		filled: the switch's ends and the client's three
+ *
+ * Each pipe end is its own open file description: the switch's ends are
+ * O_NONBLOCK and nothing the client does with its ends can change that.
+ * The extra reader of c2s (FASTPATH_FD_C2S_KEEP) is a new open file
+ * description of the same pipe, made through /proc/self/fd: while the
+ * client holds it, its doorbell writes never fail with EPIPE (a library
+ * must not raise SIGPIPE in its user) and it cannot reach the switch's
+ * reader's flags. Without /proc the feature is not granted.
+ *
+ * Return: 0, or -errno (nothing left open).
+ */
+int fastpath_bells_create(struct fastpath_bells *b)
+{
+	int s2c[2] = { -1, -1 }, c2s[2] = { -1, -1 }, keep = -1, ret = 0;
+	char path[64];
+	size_t i;
+
+	b->s2c_write = b->c2s_read = -1;
+	for (i = 0; i < FASTPATH_OFFER_FDS; i++)
+		b->peer[i] = -1;
+	if (pipe2(s2c, O_CLOEXEC) || pipe2(c2s, O_CLOEXEC)) {
+		ret = -errno;
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", c2s[0]);
+	keep = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (keep < 0 || fcntl(s2c[1], F_SETFL, O_NONBLOCK) ||
+	    fcntl(c2s[0], F_SETFL, O_NONBLOCK) || fcntl(c2s[1], F_SETFL, O_NONBLOCK)) {
+		ret = -errno;
+		goto fail;
+	}
+	/* one page each: a doorbell is a byte, a full pipe means one is pending */
+	(void)fcntl(s2c[1], F_SETPIPE_SZ, 4096);
+	(void)fcntl(c2s[1], F_SETPIPE_SZ, 4096);
+	b->s2c_write = s2c[1];
+	b->c2s_read = c2s[0];
+	b->peer[FASTPATH_FD_S2C_READ] = s2c[0];
+	b->peer[FASTPATH_FD_C2S_WRITE] = c2s[1];
+	b->peer[FASTPATH_FD_C2S_KEEP] = keep;
+	return 0;
+fail:
+	for (i = 0; i < 2; i++) {
+		if (s2c[i] >= 0)
+			close(s2c[i]);
+		if (c2s[i] >= 0)
+			close(c2s[i]);
+	}
+	if (keep >= 0)
+		close(keep);
+	return ret ? ret : -EIO;
+}
+
+/* A pipe end with access mode @acc; its inode in @st. */
+static bool pipe_end(int fd, int acc, struct stat *st)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_ACCMODE) == acc && !fstat(fd, st) && S_ISFIFO(st->st_mode);
+}
+
+/**
+ * fastpath_bells_check() - the client's checks of an OFFER's pipe ends
+ * @fds:	the OFFER's FASTPATH_OFFER_FDS fds in their documented order
+ *
+ * S2C_READ a pipe's read end, C2S_WRITE a write end of another pipe,
+ * C2S_KEEP a read end of that same pipe (else our writes could raise
+ * SIGPIPE once the switch is gone).
+ *
+ * Return: 0, or -EPROTO.
+ */
+int fastpath_bells_check(const int *fds)
+{
+	struct stat rx, tx, keep;
+
+	if (!pipe_end(fds[FASTPATH_FD_S2C_READ], O_RDONLY, &rx) ||
+	    !pipe_end(fds[FASTPATH_FD_C2S_WRITE], O_WRONLY, &tx) ||
+	    !pipe_end(fds[FASTPATH_FD_C2S_KEEP], O_RDONLY, &keep))
+		return -EPROTO;
+	if (tx.st_dev != keep.st_dev || tx.st_ino != keep.st_ino ||
+	    (rx.st_dev == tx.st_dev && rx.st_ino == tx.st_ino))
+		return -EPROTO;
 	return 0;
 }

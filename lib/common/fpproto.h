@@ -14,6 +14,27 @@
 #define FASTPATH_SOCK		".fastpath"	/* SOCK_SEQPACKET in the switch directory */
 #define FASTPATH_MAX_FDS	4		/* fds accepted per message (extra are closed) */
 
+/* Feature bit of the REQUEST/OFFER (not a ring feature: never in the
+ * region header): doorbells on two pipes instead of zero-length datagrams.
+ * An OFFER granting it carries FASTPATH_OFFER_FDS fds in this order. */
+#define FASTPATH_FEAT_PIPES	(1U << 1)
+enum fastpath_offer_fd {
+	FASTPATH_FD_REGION = 0,		/* the sealed memfd */
+	FASTPATH_FD_S2C_READ,		/* s2c doorbells: the client reads */
+	FASTPATH_FD_C2S_WRITE,		/* c2s doorbells: the client writes */
+	FASTPATH_FD_C2S_KEEP,		/* a reader of c2s for the client to hold (never read):
+					 * its writes then never fail with EPIPE/SIGPIPE */
+	FASTPATH_OFFER_FDS,
+};
+
+/* The switch's ends of the doorbell pipes (non-blocking, its own open
+ * file descriptions) and the client's, to pass in the OFFER. */
+struct fastpath_bells {
+	int s2c_write;			/* switch: one byte = one doorbell to the client */
+	int c2s_read;			/* switch: doorbells from the client */
+	int peer[FASTPATH_OFFER_FDS];	/* [REGION] unused (-1); the client's three ends */
+};
+
 /* Negotiation messages: every message is exactly sizeof(struct
  * fastpath_msg) bytes, native byte order. */
 enum fastpath_msg_type {
@@ -39,10 +60,15 @@ struct fastpath_msg {
 void fastpath_msg_init(struct fastpath_msg *m, uint16_t type, int32_t status);
 int fastpath_msg_check(const void *buf, size_t len, struct fastpath_msg *out);
 int fastpath_msg_send(int sock, const struct fastpath_msg *m, int fd);
+int fastpath_msg_send_fds(int sock, const struct fastpath_msg *m, const int *fds, size_t nfds);
 int fastpath_msg_reply(int sock, uint16_t type, int32_t status);
 int fastpath_msg_recv(int sock, struct fastpath_msg *m, int *fds, size_t *nfds, long ms);
 int fastpath_region_create(uint32_t ring_size, uint32_t features, void **map, size_t *maplen);
 int fastpath_region_map(int memfd, uint32_t ring_size, uint32_t features, void **map,
 			size_t *maplen, struct shmring_layout *l);
+
+int fastpath_bells_create(struct fastpath_bells *b);
+void fastpath_bells_close(struct fastpath_bells *b);
+int fastpath_bells_check(const int *fds);
 
 #endif

@@ -51,6 +51,8 @@ enum shmring_rec_flags {
 
 enum shmring_features {
 	SHMRING_FEAT_VNET = 1U << 0,	/* records may carry SHMRING_F_VNET */
+	/* bit 1 is FASTPATH_FEAT_PIPES (fpproto.h): negotiated, never in a
+	 * region header */
 };
 
 enum shmring_dir {

@@ -11,9 +11,12 @@
  * wrong before ACCEPT leaves the connection on datagrams, as if nothing had
  * been asked; VDE 2 switches never see any of it.
  *
- * In ring mode frames go through the two rings and the endpoint's
- * connected datagram sockets only carry doorbells (zero-length datagrams),
- * so vde_datafd() and vde_ctlfd() are the same fds with the same meaning.
+ * In ring mode frames go through the two rings and only doorbells are
+ * left to the kernel: one byte on a pipe each way when the switch grants
+ * FASTPATH_FEAT_PIPES (the s2c read end is installed at the data socket's
+ * fd number, so vde_datafd() keeps its number and meaning), else
+ * zero-length datagrams on the endpoint's data sockets (a switch of an
+ * older build, or VDEPLUG_FASTPATH_PIPES=0 here). vde_ctlfd() is unchanged.
  * vde_datafd() must be readable exactly while frames wait (QEMU polls it
  * and calls vde_recv() once per wake-up): a doorbell is drained only when
  * the ring is found empty after re-arming; when frames remain and no
@@ -22,7 +25,12 @@
  * ring never empties and no system call is made per frame.
  *
  * Frames the switch sent before ACTIVE wait on the data socket ahead of
- * any doorbell (one sender, FIFO), so vde_recv() returns those first.
+ * any doorbell (one sender, FIFO), so vde_recv() returns those first. With
+ * pipes the switch writes one doorbell before ACTIVE: it keeps vde_datafd()
+ * readable while such frames wait, and is owed (read) once they are gone.
+ * When the switch dies the s2c pipe reaches EOF, which would leave
+ * vde_datafd() readable for ever: a never-readable pipe end takes its
+ * number and vde_recv() returns 0 once, as for a port closed by VDE 2.
  * Sending on a full ring waits (blocking socket) with a short backoff
  * while watching the ctl stream, or fails with EAGAIN (O_NONBLOCK on
  * vde_datafd()), as send() on the datagram socket would.
@@ -37,6 +45,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,38 +69,50 @@ static long now_ms(void)
  * @sock:	SOCK_SEQPACKET connection to the switch's fast path socket
  * @endpoint:	the switch's data socket path from the VDE reply
  * @ring_size:	wished bytes per ring, 0 for the switch's default
+ * @features:	wished features (FASTPATH_FEAT_PIPES, ...)
  * @map:	the mapped region, on success
  * @maplen:	its length
  * @l:		its validated layout
+ * @bells:	FASTPATH_OFFER_FDS slots: on success with pipes granted, the
+ *		client's pipe ends at their enum fastpath_offer_fd index (the
+ *		caller owns them); all -1 without pipes
  *
  * Return: 1 if the rings are active, 0 if the switch refused or anything
  * failed before ACCEPT (nothing changed: stay on datagrams), -EPROTO if it
  * failed after ACCEPT (the switch may be using the rings: the connection
  * must be given up).
  */
-int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, void **map,
-		       size_t *maplen, struct shmring_layout *l)
+int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint32_t features,
+		       void **map, size_t *maplen, struct shmring_layout *l, int *bells)
 {
 	struct fastpath_msg m;
 	int fds[FASTPATH_MAX_FDS], ret = 0, err;
-	size_t nfds = 0, i;
+	size_t nfds = 0, i, want;
 
 	*map = NULL;
+	for (i = 0; i < FASTPATH_OFFER_FDS; i++)
+		bells[i] = -1;
 	fastpath_msg_init(&m, FASTPATH_REQUEST, 0);
 	m.ring_size = ring_size;
+	m.features = features;
 	if (strlen(endpoint) >= sizeof(m.endpoint))
 		return 0;
 	strcpy(m.endpoint, endpoint);
 	if (fastpath_msg_send(sock, &m, -1))
 		return 0;
 	err = fastpath_msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
-	if (err || m.type != FASTPATH_OFFER || nfds != 1) {
+	/* granted pipes: the memfd and three pipe ends, in their order */
+	want = !err && (m.features & FASTPATH_FEAT_PIPES) ? FASTPATH_OFFER_FDS : 1;
+	if (err || m.type != FASTPATH_OFFER || nfds != want) {
 		if (!err && m.type == FASTPATH_OFFER)
 			fastpath_msg_reply(sock, FASTPATH_DECLINE, EPROTO);
 		goto out;
 	}
-	err = m.status || m.features ? -EPROTO :
-	      fastpath_region_map(fds[0], m.ring_size, m.features, map, maplen, l);
+	err = m.status || (m.features & ~features) ? -EPROTO :
+	      want > 1 ? fastpath_bells_check(fds) : 0;
+	if (!err)
+		err = fastpath_region_map(fds[FASTPATH_FD_REGION], m.ring_size,
+					  m.features & ~FASTPATH_FEAT_PIPES, map, maplen, l);
 	if (err) {
 		fastpath_msg_reply(sock, FASTPATH_DECLINE, -err);
 		goto out;
@@ -100,13 +121,25 @@ int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, void 
 		ret = -EPROTO;
 		goto out;
 	}
-	close(fds[0]);
+	for (i = 0; i < nfds; i++) {
+		if (i > FASTPATH_FD_REGION)
+			bells[i] = fds[i];	/* ours from now on */
+		else
+			close(fds[i]);
+	}
 	nfds = 0;
 	err = fastpath_msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
 	ret = !err && m.type == FASTPATH_ACTIVE && nfds == 0 ? 1 : -EPROTO;
 out:
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
+	if (ret != 1) {
+		for (i = 0; i < FASTPATH_OFFER_FDS; i++) {
+			if (bells[i] >= 0)
+				close(bells[i]);
+			bells[i] = -1;
+		}
+	}
 	if (ret != 1 && *map) {
 		munmap(*map, *maplen);
 		*map = NULL;
@@ -114,31 +147,102 @@ out:
 	return ret;
 }
 
+static bool settle(struct vde_fastpath *fp, bool drain);
+
+/* Frames sent before ACTIVE are over: with pipes, the doorbell the switch
+ * wrote before ACTIVE is owed (it kept vde_datafd() readable for them). */
+static void predrain_done(struct vde_fastpath *fp)
+{
+	fp->predrain = false;
+	if (fp->pipes) {
+		fp->rx.owed++;
+		settle(fp, false);
+	}
+}
+
+/* Does a datagram (a frame sent before ACTIVE) wait on the data socket? */
+static bool sock_pending(int sock)
+{
+	ssize_t n;
+
+	do
+		n = recv(sock, NULL, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	return n >= 0;
+}
+
+/* Pipes: the s2c read end takes the data socket's fd number (vde_datafd()
+ * keeps it, with the socket's O_NONBLOCK), the socket moves to a new one.
+ * 0, or -1 (nothing changed). */
+static int install_pipes(struct vde_fastpath *fp, int sock, int *bells)
+{
+	int fl = fcntl(sock, F_GETFL), moved;
+
+	if (fl < 0 || fcntl(bells[FASTPATH_FD_S2C_READ], F_SETFL, fl & O_NONBLOCK) ||
+	    fcntl(bells[FASTPATH_FD_C2S_WRITE], F_SETFL, O_NONBLOCK))
+		return -1;
+	moved = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+	if (moved < 0)
+		return -1;
+	if (dup3(bells[FASTPATH_FD_S2C_READ], sock, O_CLOEXEC) < 0) {
+		close(moved);
+		return -1;
+	}
+	close(bells[FASTPATH_FD_S2C_READ]);
+	fp->sock = moved;
+	fp->bell_rx = sock;
+	fp->bell_tx = bells[FASTPATH_FD_C2S_WRITE];
+	fp->bell_keep = bells[FASTPATH_FD_C2S_KEEP];
+	fp->pipes = true;
+	fp->nowait = true;
+	bells[FASTPATH_FD_S2C_READ] = bells[FASTPATH_FD_C2S_WRITE] = -1;
+	bells[FASTPATH_FD_C2S_KEEP] = -1;
+	return 0;
+}
+
 /**
  * fastpath_attach() - client state for active rings
- * @sock:	the endpoint's connected data socket
+ * @sock:	the endpoint's connected data socket (vde_datafd())
  * @ctl:	the ctl stream (-1 if none)
  * @map:	the region (taken over: unmapped by fastpath_free())
  * @maplen:	its length
  * @l:		its validated layout
+ * @bells:	the pipe ends from fastpath_negotiate() (taken over: closed
+ *		by fastpath_free(), or here on failure), or NULL / all -1 for
+ *		datagram doorbells
  *
- * Return: the state, or NULL (ENOMEM).
+ * Return: the state, or NULL (ENOMEM, or the pipes could not be installed).
  */
 struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen,
-				     const struct shmring_layout *l)
+				     const struct shmring_layout *l, int *bells)
 {
 	struct vde_fastpath *fp = calloc(1, sizeof(*fp));
+	bool pipes = bells && bells[FASTPATH_FD_S2C_READ] >= 0;
+	size_t i;
 
 	if (!fp)
-		return NULL;
-	fp->sock = sock;
+		goto fail;
+	fp->sock = fp->bell_rx = fp->bell_tx = sock;
+	fp->bell_keep = fp->dead_w = -1;
 	fp->ctl = ctl;
 	fp->map = map;
 	fp->maplen = maplen;
 	shmring_attach(&fp->tx, map, l, SHMRING_C2S, true);
 	shmring_attach(&fp->rx, map, l, SHMRING_S2C, false);
+	if (pipes && install_pipes(fp, sock, bells)) {
+		free(fp);
+		fp = NULL;
+		goto fail;
+	}
 	fp->predrain = true;
+	if (pipes && !sock_pending(fp->sock))
+		predrain_done(fp);
 	return fp;
+fail:
+	for (i = 0; bells && i < FASTPATH_OFFER_FDS; i++)
+		if (bells[i] >= 0)
+			close(bells[i]);
+	return NULL;
 }
 
 /**
@@ -151,15 +255,18 @@ struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen
  */
 int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint)
 {
-	const char *env = getenv(FASTPATH_ENV);
+	const char *env = getenv(FASTPATH_ENV), *penv = getenv(FASTPATH_PIPES_ENV);
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	uint32_t features = FASTPATH_FEAT_PIPES;
+	int sock, ret, bells[FASTPATH_OFFER_FDS];
 	struct shmring_layout l;
 	size_t maplen = 0;
 	void *map = NULL;
-	int sock, ret;
 
 	if (env && !strcmp(env, "0"))
 		return 0;
+	if (penv && !strcmp(penv, "0"))
+		features &= ~FASTPATH_FEAT_PIPES;
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
 			     FASTPATH_SOCK) >= sizeof(sun.sun_path))
 		return 0;
@@ -171,11 +278,11 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint)
 		close(sock);
 		return 0;
 	}
-	ret = fastpath_negotiate(sock, endpoint, 0, &map, &maplen, &l);
+	ret = fastpath_negotiate(sock, endpoint, 0, features, &map, &maplen, &l, bells);
 	close(sock);
 	if (ret <= 0)
 		return ret;
-	conn->u.vde.fp = fastpath_attach(conn->fddata, conn->fdctl, map, maplen, &l);
+	conn->u.vde.fp = fastpath_attach(conn->fddata, conn->fdctl, map, maplen, &l, bells);
 	if (!conn->u.vde.fp) {
 		munmap(map, maplen);
 		return -ENOMEM;
@@ -186,10 +293,12 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint)
 /* A doorbell to the switch. 0, or -errno when the switch is gone. */
 static int ring_bell(struct vde_fastpath *fp)
 {
+	static const char one = 1;
 	ssize_t n;
 
 	do
-		n = send(fp->sock, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = fp->pipes ? write(fp->bell_tx, &one, 1) :
+		    send(fp->bell_tx, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	__atomic_fetch_add(&fp->doorbells_tx, 1, __ATOMIC_RELAXED);	/* both directions ring */
 	/* EAGAIN: its queue holds doorbells already, it will look */
@@ -198,24 +307,81 @@ static int ring_bell(struct vde_fastpath *fp)
 	return 0;
 }
 
-/* Read the doorbells waiting on the data socket; how many. */
+/* The s2c pipe is at EOF (the switch is gone): put a never-readable pipe
+ * end at vde_datafd()'s number (same O_NONBLOCK), so that its poller does
+ * not spin on it. */
+static void bells_dead(struct vde_fastpath *fp)
+{
+	int p[2], fl = fcntl(fp->bell_rx, F_GETFL);
+
+	fp->dead = true;
+	if (fp->dead_w >= 0 || pipe2(p, O_CLOEXEC))
+		return;
+	if (fl >= 0)
+		fcntl(p[0], F_SETFL, fl & O_NONBLOCK);
+	if (dup3(p[0], fp->bell_rx, O_CLOEXEC) < 0) {
+		close(p[1]);
+		p[1] = -1;
+	}
+	close(p[0]);
+	fp->dead_w = p[1];
+}
+
+/* Read at most @max doorbells. @wait: a blocking read if vde_datafd() is
+ * blocking (datagrams: one recv() per doorbell; pipes: one byte each).
+ * Return: doorbells read (> 0), 0 for a stray frame (a protocol error,
+ * counted), or -1 with errno (EAGAIN: none; EPIPE: the switch is gone). */
+static ssize_t take_bells(struct vde_fastpath *fp, size_t max, bool wait)
+{
+	char junk[64];
+	struct iovec iov = { junk, max < sizeof(junk) ? max : sizeof(junk) };
+	ssize_t n;
+
+	if (!fp->pipes) {
+		n = recv(fp->bell_rx, junk, sizeof(junk), wait ? 0 : MSG_DONTWAIT);
+		if (n > 0) {
+			fp->stray++;	/* a frame after ACTIVE: protocol error */
+			return 0;
+		}
+		return n == 0 ? 1 : -1;
+	}
+	if (wait) {
+		n = readv(fp->bell_rx, &iov, 1);
+	} else {
+		n = fp->nowait ? preadv2(fp->bell_rx, &iov, 1, -1, RWF_NOWAIT) : -1;
+		if (n < 0 && (!fp->nowait || errno == EOPNOTSUPP)) {
+			/* an older kernel: no RWF_NOWAIT on pipes */
+			struct pollfd pfd = { .fd = fp->bell_rx, .events = POLLIN };
+
+			fp->nowait = false;
+			n = poll(&pfd, 1, 0);
+			if (n == 0)
+				errno = EAGAIN;
+			n = n > 0 ? readv(fp->bell_rx, &iov, 1) : -1;
+		}
+	}
+	if (n == 0) {
+		bells_dead(fp);
+		errno = EPIPE;
+		return -1;
+	}
+	return n;
+}
+
+/* Read the doorbells waiting (bounded); how many. */
 static uint64_t drain_bells(struct vde_fastpath *fp)
 {
 	uint64_t bells = 0;
-	char junk[64];
 	int i;
 
-	for (i = 0; i < DRAIN_MAX; i++) {
-		ssize_t n = recv(fp->sock, junk, sizeof(junk), MSG_DONTWAIT);
+	for (i = 0; i < DRAIN_MAX && bells < DRAIN_MAX; i++) {
+		ssize_t n = take_bells(fp, DRAIN_MAX - bells, false);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
-		if (n == 0)
-			bells++;
-		else
-			fp->stray++;	/* a frame after ACTIVE: protocol error */
+		bells += (uint64_t)n;
 	}
 	fp->doorbells_rx += bells;
 	return bells;
@@ -234,19 +400,14 @@ static bool wait_readable(int fd, int ms)
 static void pay_owed(struct vde_fastpath *fp)
 {
 	long deadline = now_ms() + FASTPATH_OWED_WAIT_MS;
-	char junk[64];
 
 	while (fp->rx.owed) {
-		ssize_t n = recv(fp->sock, junk, sizeof(junk), MSG_DONTWAIT);
+		ssize_t n = take_bells(fp, fp->rx.owed, false);
 		long left;
 
-		if (n == 0) {
-			fp->rx.owed--;
-			fp->doorbells_rx++;
-			continue;
-		}
-		if (n > 0) {
-			fp->stray++;	/* a frame after ACTIVE: protocol error */
+		if (n >= 0) {
+			fp->rx.owed -= (uint32_t)n;
+			fp->doorbells_rx += (uint64_t)n;
 			continue;
 		}
 		if (errno == EINTR)
@@ -254,13 +415,13 @@ static void pay_owed(struct vde_fastpath *fp)
 		left = deadline - now_ms();
 		if (errno != EAGAIN || left <= 0)
 			break;
-		wait_readable(fp->sock, (int)left);
+		wait_readable(fp->bell_rx, (int)left);
 	}
 	fp->rx.owed = 0;	/* late or never: the peer's problem */
 }
 
 /* The s2c ring looked empty (or our arming is spent): re-arm, and leave
- * the data socket readable exactly if frames wait. True if frames wait.
+ * vde_datafd() readable exactly if frames wait. True if frames wait.
  * @drain: also read doorbells beyond those owed. An honest switch sends
  * none (each doorbell pays a taken arming), so this costs a system call
  * for nothing on every frame; it is done only after a wake-up that found
@@ -279,10 +440,10 @@ static bool settle(struct vde_fastpath *fp, bool drain)
 		}
 		pay_owed(fp);
 		/* taken since we armed: frames are there and their doorbell,
-		 * left on the socket, keeps vde_datafd() readable */
+		 * left in place, keeps vde_datafd() readable */
 		if (!__atomic_load_n(&fp->rx.ctl->cons_sleeping, __ATOMIC_ACQUIRE))
 			return true;
-		/* still armed: whatever else waits on the socket is stale */
+		/* still armed: whatever else waits is stale */
 		if (!drain)
 			return false;
 		shmring_cons_absorb(&fp->rx, drain_bells(fp));
@@ -308,9 +469,9 @@ static bool switch_gone(const struct vde_fastpath *fp)
 }
 
 /* Frames sent before ACTIVE wait on the socket ahead of the first
- * doorbell. >0 a frame (its copied length), 0 none left. The doorbell that
- * ends them is left in place: it keeps vde_datafd() readable for the ring
- * frames behind it and is read by the next settle(). */
+ * doorbell. >0 a frame (its copied length), 0 none left. Without pipes the
+ * doorbell that ends them is left in place: it keeps vde_datafd() readable
+ * for the ring frames behind it and is read by the next settle(). */
 static ssize_t predrain(struct vde_fastpath *fp, struct msghdr *mh)
 {
 	ssize_t n;
@@ -322,10 +483,17 @@ static ssize_t predrain(struct vde_fastpath *fp, struct msghdr *mh)
 		do
 			n = recvmsg(fp->sock, mh, MSG_DONTWAIT);
 		while (n < 0 && errno == EINTR);
-		if (n > 0)
+		if (n > 0) {
+			/* pipes: the last one leaves vde_datafd() exact */
+			if (fp->pipes && !sock_pending(fp->sock))
+				predrain_done(fp);
 			return n;
+		}
 	}
-	fp->predrain = false;
+	if (fp->pipes)
+		predrain_done(fp);
+	else
+		fp->predrain = false;
 	return 0;
 }
 
@@ -344,13 +512,14 @@ static void after_consume(struct vde_fastpath *fp, bool kick)
  * @woken: set once we waited (the next settle() drains stale doorbells). */
 static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool *woken)
 {
-	char junk[1];
 	ssize_t n;
 
 	if (kick)
 		ring_bell(fp);
-	/* a lying switch could announce frames for ever: bounded */
-	if (settle(fp, *woken) && ++*spins < SETTLE_MAX)
+	/* a lying switch could announce frames for ever: bounded. A
+	 * non-blocking call with pipes also reads what else waits: an EOF
+	 * (the switch gone) must not stay readable under its caller's poll */
+	if (settle(fp, *woken || (fp->pipes && (flags & MSG_DONTWAIT))) && ++*spins < SETTLE_MAX)
 		return 0;
 	if (flags & MSG_DONTWAIT) {
 		errno = EAGAIN;
@@ -362,20 +531,30 @@ static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool 
 		shmring_cons_absorb(&fp->rx, drain_bells(fp));
 		*spins = 0;
 	}
-	/* one call waits for a doorbell on a blocking socket and reads it
-	 * (accounted: it pays what settle() will find owed), or says EAGAIN
-	 * on an O_NONBLOCK one */
-	n = recv(fp->sock, junk, sizeof(junk), 0);
+	/* one call waits for a doorbell on a blocking vde_datafd() and reads
+	 * it (accounted: it pays what settle() will find owed), or says
+	 * EAGAIN on an O_NONBLOCK one; EPIPE: the switch is gone */
+	n = take_bells(fp, 1, true);
 	*woken = true;
-	if (n == 0) {
-		fp->doorbells_rx++;
-		shmring_cons_absorb(&fp->rx, 1);
-	} else if (n > 0) {
-		fp->stray++;	/* a frame after ACTIVE: protocol error */
-	} else if (errno != EINTR) {
+	if (n > 0) {
+		fp->doorbells_rx += (uint64_t)n;
+		shmring_cons_absorb(&fp->rx, (uint64_t)n);
+	} else if (n < 0 && errno != EINTR) {
 		return -1;
 	}
 	return 0;
+}
+
+/* idle() failed: true if that is the switch's end, to be told once as a
+ * zero-length receive (after it, vde_datafd() never becomes readable and
+ * receiving waits for ever or says EAGAIN, as on a datagram socket whose
+ * switch is gone). */
+static bool tell_dead(struct vde_fastpath *fp)
+{
+	if (!fp->dead || fp->dead_told)
+		return false;
+	fp->dead_told = true;
+	return true;
 }
 
 /**
@@ -408,7 +587,7 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			return (ssize_t)f.len;
 		}
 		if (idle(fp, kick, 0, &spins, &woken))
-			return -1;
+			return tell_dead(fp) ? 0 : -1;
 	}
 }
 
@@ -459,8 +638,12 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 			after_consume(fp, kick);
 			return (int)got;
 		}
-		if (idle(fp, kick, flags, &spins, &woken))
-			return -1;
+		if (idle(fp, kick, flags, &spins, &woken)) {
+			if (!tell_dead(fp))
+				return -1;
+			msgs[0].msg_len = 0;	/* the end, as a zero-length datagram */
+			return 1;
+		}
 	}
 }
 
@@ -474,7 +657,7 @@ static int wait_room(struct vde_fastpath *fp, size_t len, int flags, long *ns)
 		errno = ECONNREFUSED;
 		return -1;
 	}
-	if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->sock)) {
+	if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->bell_rx)) {
 		errno = EAGAIN;
 		return -1;
 	}
@@ -513,6 +696,10 @@ ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len)
 		return 0;
 	if (len > fp->tx.frame_max) {
 		errno = EMSGSIZE;
+		return -1;
+	}
+	if (fp->dead) {		/* pipes: vde_recv() saw the switch go */
+		errno = ECONNREFUSED;
 		return -1;
 	}
 	while (!shmring_produce(&fp->tx, &f, 1, &kick)) {
@@ -608,6 +795,14 @@ void fastpath_free(struct vde_fastpath *fp, int linger_ms)
 			nap.tv_nsec *= 2;
 	}
 	munmap(fp->map, fp->maplen);
+	if (fp->pipes) {
+		/* bell_rx is vde_datafd(): closed by the caller */
+		close(fp->sock);
+		close(fp->bell_tx);
+		close(fp->bell_keep);
+		if (fp->dead_w >= 0)
+			close(fp->dead_w);
+	}
 	free(fp);
 }
 

@@ -19,12 +19,24 @@
 #include "shmring.h"
 
 #define FASTPATH_ENV		"VDEPLUG_FASTPATH"	/* "0": never ask */
+#define FASTPATH_PIPES_ENV	"VDEPLUG_FASTPATH_PIPES"	/* "0": doorbells stay datagrams */
 #define FASTPATH_OWED_WAIT_MS	20	/* longest wait for a doorbell in flight */
 
 /* Client state of one connection in ring mode. */
 struct vde_fastpath {
-	int sock;		/* the endpoint's data socket: doorbells (and frames before ACTIVE) */
+	int sock;		/* the endpoint's data socket: frames before ACTIVE (and
+				 * the doorbells, without pipes) */
 	int ctl;		/* the ctl stream: EOF = switch gone */
+	int bell_rx;		/* doorbells from the switch: vde_datafd() (sock, or the
+				 * s2c pipe's read end installed at sock's old number) */
+	int bell_tx;		/* doorbells to the switch: sock, or the c2s pipe */
+	int bell_keep;		/* pipes: our reader of c2s (never read), else -1 */
+	int dead_w;		/* after s2c EOF: the write end of the pipe whose read
+				 * end now sits at bell_rx (never readable), else -1 */
+	bool pipes;		/* doorbells are bytes on two pipes */
+	bool nowait;		/* preadv2(RWF_NOWAIT) works on bell_rx */
+	bool dead;		/* s2c hit EOF: the switch is gone */
+	bool dead_told;		/* ... and vde_recv() said so once */
 	void *map;
 	size_t maplen;
 	struct shmring tx;	/* c2s, we produce */
@@ -37,10 +49,10 @@ struct vdeconn;
 struct mmsghdr;
 
 int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint);
-int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, void **map,
-		       size_t *maplen, struct shmring_layout *l);
+int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint32_t features,
+		       void **map, size_t *maplen, struct shmring_layout *l, int *bells);
 struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen,
-				     const struct shmring_layout *l);
+				     const struct shmring_layout *l, int *bells);
 ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len);
 ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len);
 int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,

@@ -41,6 +41,11 @@ seeds = {
     "msg-request": bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 1, 0, 0, 0, 0, b"/tmp/sw/001.6"),
     "msg-unterminated": bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 1, 0, 0, 0, 0, b"a" * 108),
 }
+# doorbell pipes (FASTPATH_FEAT_PIPES, bit 1): asked in a REQUEST, granted
+# in an OFFER; never valid in a region header
+seeds["msg-request-pipes"] = bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 1, 0, 0, 2, 0, b"/tmp/sw/001.6")
+seeds["msg-offer-pipes"] = bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 2, 0, 262144, 2, 0, b"")
+seeds["header-pipes-bit"] = bytes([8]) + struct.pack("<IIIIIIQ", 0x50464456, 1, 262144, 65600, 2, 0, 8192 + 2 * 262144)
 for name, data in seeds.items():
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)

@@ -20,6 +20,22 @@
       with EPERM, one for a path that is no endpoint with ENOENT, a
       malformed message closes the connection; 16 silent connections
       are kept and the 17th is closed at once; print "fpcheck ok"
+  ring-tool.py stray DIR FEATURES HOLDFILE
+      attach to the switch in DIR as a ring client would (VDE 2 request,
+      then REQUEST with FEATURES, ACCEPT of whatever is offered, ACTIVE)
+      and send one 60-byte frame and one zero-length datagram on the data
+      socket (after ACTIVE a frame there is a protocol error); print
+      "stray sent NFDS" (the fds of the OFFER) and keep the port until
+      HOLDFILE exists (at most 60 s)
+  ring-tool.py sleepy PID DATAFD SECS
+      a client that never reads its doorbell pipe but keeps asking for
+      doorbells: keep "consuming" the s2c ring of process PID (head =
+      tail) and setting its cons_sleeping flag, so the switch rings for
+      every frame, until 1 s after the pipe at PID's fd DATAFD is full
+      (4096 bytes, seen through a descriptor of our own) or SECS seconds
+      passed; print
+      "sleepy ready" once it runs, then "pipe N ..." with the bytes
+      waiting in the pipe
 """
 import mmap
 import os
@@ -69,7 +85,8 @@ def taprecv(ifname, count, out, ready, secs):
     return 0
 
 
-def garbage(pid, secs):
+def map_region(pid):
+    """The fast path region of process PID (its memfd mapping), or None."""
     path = None
     with open("/proc/%d/maps" % pid) as f:
         for line in f:
@@ -78,10 +95,15 @@ def garbage(pid, secs):
                 break
     if not path:
         print("no fast path mapping in process %d" % pid)
-        return 1
+        return None
     fd = os.open(path, os.O_RDWR)
-    size = os.fstat(fd).st_size
-    m = mmap.mmap(fd, size)
+    return mmap.mmap(fd, os.fstat(fd).st_size)
+
+
+def garbage(pid, secs):
+    m = map_region(pid)
+    if m is None:
+        return 1
     ring = struct.unpack_from("<I", m, 8)[0]
     rnd = random.Random(11)
     n = 0
@@ -109,7 +131,7 @@ def garbage(pid, secs):
 
 
 MAGIC, VERSION = 0x50464456, 1
-REQUEST, REFUSE = 1, 3
+REQUEST, OFFER, REFUSE, ACCEPT, ACTIVE = 1, 2, 3, 4, 6
 
 
 def fpmsg(mtype, endpoint=b""):
@@ -155,6 +177,85 @@ def fpcheck(d, endpoint):
     return 0
 
 
+def vde_attach(d):
+    """A VDE 2 attach: (ctl stream, connected data socket, the switch's path)."""
+    me = os.path.join(d, "..", "stray.%d" % os.getpid())
+    data = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    data.bind(me)
+    ctl = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ctl.settimeout(5)
+    ctl.connect(os.path.join(d, "ctl"))
+    sun = struct.pack("<H", 1) + os.path.abspath(me).encode().ljust(108, b"\0")
+    ctl.sendall(struct.pack("<III", 0xfeedface, 3, 0) + sun +
+                b"ring-tool stray PID=%d" % os.getpid())
+    reply = b""
+    while len(reply) < 110:
+        chunk = ctl.recv(110 - len(reply))
+        if not chunk:
+            raise SystemExit("switch closed the ctl stream")
+        reply += chunk
+    path = reply[2:].split(b"\0", 1)[0].decode()
+    data.connect(path)
+    os.unlink(me)
+    return ctl, data, path
+
+
+def stray(d, features, holdfile):
+    ctl, data, path = vde_attach(d)
+    s = fpconnect(d)
+    s.send(struct.pack("<IHHiIII108s", MAGIC, VERSION, REQUEST, 0, 0, features, 0,
+                       path.encode()))
+    m, fds, _, _ = socket.recv_fds(s, 200, 8)
+    if len(m) != 132 or struct.unpack_from("<IHHi", m)[2] != OFFER:
+        print("no OFFER: %r" % m)
+        return 1
+    s.send(fpmsg(ACCEPT))
+    m = s.recv(200)
+    if len(m) != 132 or struct.unpack_from("<IHHi", m)[2] != ACTIVE:
+        print("no ACTIVE: %r" % m)
+        return 1
+    data.send(b"\x5a" * 60)
+    data.send(b"")
+    print("stray sent %d" % len(fds), flush=True)
+    end = time.monotonic() + 60
+    while not os.path.exists(holdfile) and time.monotonic() < end:
+        time.sleep(0.05)
+    for fd in fds:
+        os.close(fd)
+    return 0
+
+
+def sleepy(pid, datafd, secs):
+    import fcntl
+    import termios
+    m = map_region(pid)
+    if m is None:
+        return 1
+    s2c = CTL_OFF + 256
+    pipe = os.open("/proc/%d/fd/%d" % (pid, datafd), os.O_RDONLY | os.O_NONBLOCK)
+    buf = bytearray(4)
+    print("sleepy ready", flush=True)
+    n = 0
+    full_at = 0
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        tail = struct.unpack_from("<I", m, s2c)[0]
+        struct.pack_into("<I", m, s2c + 64, tail)       # head: all consumed
+        struct.pack_into("<I", m, s2c + 128, 1)         # cons_sleeping: ring me
+        n += 1
+        if n % 256 == 0:
+            fcntl.ioctl(pipe, termios.FIONREAD, buf)
+            if struct.unpack("<i", buf)[0] >= 4096 and not full_at:
+                full_at = time.monotonic()     # go on 1 s: the switch rings a full pipe
+            if full_at and time.monotonic() > full_at + 1:
+                break
+            time.sleep(0)
+    fcntl.ioctl(pipe, termios.FIONREAD, buf)
+    os.close(pipe)
+    print("pipe %d (%d rounds)" % (struct.unpack("<i", buf)[0], n))
+    return 0
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "tapsend":
@@ -165,6 +266,10 @@ def main():
         return taprecv(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], secs)
     if cmd == "fpcheck":
         return fpcheck(sys.argv[2], sys.argv[3])
+    if cmd == "stray":
+        return stray(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    if cmd == "sleepy":
+        return sleepy(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
     if cmd == "garbage":
         return garbage(int(sys.argv[2]), float(sys.argv[3]))
     print(__doc__)

@@ -6,6 +6,10 @@
  * before ACTIVE coming first, QEMU-style poll + one vde_recv per wake-up
  * with no lost and no spurious wake-up, blocking and non-blocking sends on
  * a full ring, batches, and VDEPLUG_FASTPATH=0 / no .fastpath socket.
+ * The data path tests run twice: doorbells as zero-length datagrams (a
+ * switch of an older build) and on pipes (FASTPATH_FEAT_PIPES), where the
+ * pipe's read end takes vde_datafd()'s number and the switch's end of the
+ * pipe closing (the switch gone) must not leave it readable.
  */
 #include "config.h"
 
@@ -29,13 +33,23 @@
 #include "mod.h"
 #include "tap.h"
 
-enum srv_mode { SRV_OK, SRV_REFUSE, SRV_UNSEALED, SRV_BADMAGIC, SRV_NOACTIVE, SRV_SMALL };
+enum srv_mode {
+	SRV_OK, SRV_REFUSE, SRV_UNSEALED, SRV_BADMAGIC, SRV_NOACTIVE, SRV_SMALL,
+	SRV_PIPES,		/* grants pipes when asked, with the right ends */
+	SRV_PIPES_SWAPPED,	/* the client's ends in the wrong order */
+	SRV_PIPES_NOKEEP,	/* no reader of c2s for the client to hold */
+	SRV_PIPES_ONEFD,	/* grants pipes, sends the memfd alone */
+	SRV_PIPES_UNASKED,	/* grants pipes to a client that did not ask */
+};
+static bool use_pipes;		/* the data path tests: doorbells on pipes */
 
 struct srv {
 	int sock;
 	enum srv_mode mode;
 	char endpoint[108];	/* what the REQUEST named */
 	int got_accept, got_decline;
+	uint32_t asked;		/* the REQUEST's features */
+	struct fastpath_bells bells;
 	void *map;
 	size_t maplen;
 };
@@ -72,6 +86,7 @@ static void *srv_run(void *arg)
 	if (n < 0 || fastpath_msg_check(raw, (size_t)n, &m) || m.type != FASTPATH_REQUEST)
 		return NULL;
 	memcpy(s->endpoint, m.endpoint, sizeof(s->endpoint));
+	s->asked = m.features;
 	if (s->mode == SRV_REFUSE) {
 		srv_send(s->sock, FASTPATH_REFUSE, EPERM, 0, -1);
 		return NULL;
@@ -92,7 +107,30 @@ static void *srv_run(void *arg)
 	}
 	if (s->mode == SRV_BADMAGIC)
 		((struct shmring_region *)s->map)->magic = 0x12345678;
-	srv_send(s->sock, FASTPATH_OFFER, 0, s->mode == SRV_SMALL ? rs * 2 : rs, fd);
+	if (s->mode >= SRV_PIPES) {
+		int fds[FASTPATH_OFFER_FDS];
+		size_t nfds;
+
+		if (fastpath_bells_create(&s->bells))
+			abort();
+		memcpy(fds, s->bells.peer, sizeof(fds));
+		fds[FASTPATH_FD_REGION] = fd;
+		if (s->mode == SRV_PIPES_SWAPPED) {
+			fds[FASTPATH_FD_S2C_READ] = s->bells.peer[FASTPATH_FD_C2S_WRITE];
+			fds[FASTPATH_FD_C2S_WRITE] = s->bells.peer[FASTPATH_FD_S2C_READ];
+		}
+		if (s->mode == SRV_PIPES_NOKEEP)
+			fds[FASTPATH_FD_C2S_KEEP] = s->bells.peer[FASTPATH_FD_S2C_READ];
+		fastpath_msg_init(&m, FASTPATH_OFFER, 0);
+		m.ring_size = rs;
+		m.features = (s->asked | (s->mode == SRV_PIPES_UNASKED ? FASTPATH_FEAT_PIPES : 0)) &
+			     FASTPATH_FEAT_PIPES;
+		nfds = m.features && s->mode != SRV_PIPES_ONEFD ? FASTPATH_OFFER_FDS : 1;
+		fastpath_msg_send_fds(s->sock, &m, fds, nfds);
+		fastpath_bells_close(&s->bells);
+	} else {
+		srv_send(s->sock, FASTPATH_OFFER, 0, s->mode == SRV_SMALL ? rs * 2 : rs, fd);
+	}
 	close(fd);
 	if (recv(s->sock, &m, sizeof(m), 0) != (ssize_t)sizeof(m))
 		return NULL;
@@ -103,8 +141,8 @@ static void *srv_run(void *arg)
 	return NULL;
 }
 
-static int negotiate(enum srv_mode mode, struct srv *s, void **map, size_t *maplen,
-		     struct shmring_layout *l)
+static int negotiate_bells(enum srv_mode mode, uint32_t features, struct srv *s, void **map,
+			   size_t *maplen, struct shmring_layout *l, int *bells)
 {
 	pthread_t t;
 	int sv[2], ret;
@@ -115,10 +153,21 @@ static int negotiate(enum srv_mode mode, struct srv *s, void **map, size_t *mapl
 	s->sock = sv[1];
 	s->mode = mode;
 	pthread_create(&t, NULL, srv_run, s);
-	ret = fastpath_negotiate(sv[0], "/tmp/sw/001.6", 0, map, maplen, l);
+	ret = fastpath_negotiate(sv[0], "/tmp/sw/001.6", 0, features, map, maplen, l, bells);
 	close(sv[0]);	/* NOACTIVE: the server is waiting for nothing more */
 	pthread_join(t, NULL);
 	close(sv[1]);
+	return ret;
+}
+
+static int negotiate(enum srv_mode mode, struct srv *s, void **map, size_t *maplen,
+		     struct shmring_layout *l)
+{
+	int bells[FASTPATH_OFFER_FDS], ret;
+
+	ret = negotiate_bells(mode, 0, s, map, maplen, l, bells);
+	if (bells[FASTPATH_FD_S2C_READ] >= 0)
+		abort();	/* pipes not asked for */
 	return ret;
 }
 
@@ -153,6 +202,55 @@ static void test_messages(void)
 	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "reserved bits refused");
 }
 
+/* FASTPATH_FEAT_PIPES in REQUEST and OFFER: the fds' count, kinds, order. */
+static void test_negotiation_pipes(void)
+{
+	int bells[FASTPATH_OFFER_FDS], i, fl;
+	struct shmring_layout l;
+	struct stat a, b;
+	size_t maplen;
+	struct srv s;
+	void *map;
+
+	ok(negotiate_bells(SRV_OK, FASTPATH_FEAT_PIPES, &s, &map, &maplen, &l, bells) == 1 &&
+	   s.asked == FASTPATH_FEAT_PIPES && bells[FASTPATH_FD_S2C_READ] == -1,
+	   "pipes asked, a switch of an older build grants none: datagram doorbells");
+	munmap(map, maplen);
+	munmap(s.map, s.maplen);
+	ok(negotiate_bells(SRV_PIPES, FASTPATH_FEAT_PIPES, &s, &map, &maplen, &l, bells) == 1 &&
+	   s.got_accept, "pipes granted: accepted, active");
+	fl = fcntl(bells[FASTPATH_FD_S2C_READ], F_GETFL);
+	ok(fl >= 0 && (fl & O_ACCMODE) == O_RDONLY &&
+	   (fcntl(bells[FASTPATH_FD_C2S_WRITE], F_GETFL) & O_ACCMODE) == O_WRONLY &&
+	   !fstat(bells[FASTPATH_FD_C2S_WRITE], &a) && !fstat(bells[FASTPATH_FD_C2S_KEEP], &b) &&
+	   a.st_ino == b.st_ino && S_ISFIFO(a.st_mode),
+	   "the client's ends: s2c read, c2s write, and a reader of the same c2s pipe");
+	for (i = 1; i < FASTPATH_OFFER_FDS; i++)
+		close(bells[i]);
+	munmap(map, maplen);
+	munmap(s.map, s.maplen);
+	ok(negotiate_bells(SRV_PIPES, 0, &s, &map, &maplen, &l, bells) == 1 && s.asked == 0 &&
+	   bells[FASTPATH_FD_S2C_READ] == -1,
+	   "VDEPLUG_FASTPATH_PIPES=0 (not asked): a switch that has pipes does not grant them");
+	munmap(map, maplen);
+	munmap(s.map, s.maplen);
+	ok(negotiate_bells(SRV_PIPES_SWAPPED, FASTPATH_FEAT_PIPES, &s, &map, &maplen, &l,
+			   bells) == 0 && !map && s.got_decline,
+	   "pipe ends in the wrong order: declined, datagrams");
+	munmap(s.map, s.maplen);
+	ok(negotiate_bells(SRV_PIPES_NOKEEP, FASTPATH_FEAT_PIPES, &s, &map, &maplen, &l,
+			   bells) == 0 && !map && s.got_decline,
+	   "no reader of the c2s pipe (SIGPIPE possible): declined");
+	munmap(s.map, s.maplen);
+	ok(negotiate_bells(SRV_PIPES_ONEFD, FASTPATH_FEAT_PIPES, &s, &map, &maplen, &l,
+			   bells) == 0 && !map && s.got_decline,
+	   "pipes granted with the memfd alone: declined");
+	munmap(s.map, s.maplen);
+	ok(negotiate_bells(SRV_PIPES_UNASKED, 0, &s, &map, &maplen, &l, bells) == 0 && !map &&
+	   s.got_decline, "pipes granted without being asked for: declined");
+	munmap(s.map, s.maplen);
+}
+
 static void test_negotiation(void)
 {
 	struct shmring_layout l;
@@ -179,6 +277,7 @@ static void test_negotiation(void)
 	ok(negotiate(SRV_NOACTIVE, &s, &map, &maplen, &l) == -EPROTO && !map,
 	   "accepted but never active: the connection must be given up");
 	munmap(s.map, s.maplen);
+	test_negotiation_pipes();
 }
 
 /* fastpath_open() through a switch directory. */
@@ -240,7 +339,9 @@ struct sw {
 	struct shmring rx;	/* c2s: the switch consumes */
 	int s;			/* the switch's data socket (connected to the client's) */
 	int ctl[2];		/* [0] client end, [1] switch end */
-	int c;			/* the client's data socket */
+	int c;			/* the client's data socket: vde_datafd() (with pipes,
+				 * the s2c pipe's read end at the same number) */
+	struct fastpath_bells pb;	/* with pipes: the switch's ends (and the client's) */
 	struct vde_fastpath *fp;
 	/* hammer */
 	uint32_t n, produced, pauses, lost, bells;
@@ -261,9 +362,35 @@ static void sw_setup(struct sw *w)
 		abort();
 	w->c = sv[0];
 	w->s = sv[1];
+	w->pb.s2c_write = w->pb.c2s_read = -1;
+	if (use_pipes && fastpath_bells_create(&w->pb))
+		abort();
 	shmring_region_check(w->map, w->maplen, &l);
 	shmring_attach(&w->tx, w->map, &l, SHMRING_S2C, true);
 	shmring_attach(&w->rx, w->map, &l, SHMRING_C2S, false);
+}
+
+/* A doorbell to the client. */
+static void sw_bell(struct sw *w)
+{
+	static const char one = 1;
+
+	if (use_pipes)
+		(void)!write(w->pb.s2c_write, &one, 1);
+	else
+		send(w->s, "", 0, MSG_DONTWAIT);
+	w->bells++;
+}
+
+/* Read one batch of doorbells from the client; false if none. */
+static bool sw_take(struct sw *w)
+{
+	char b[64];
+
+	if (use_pipes)
+		return read(w->pb.c2s_read, b, sizeof(b)) > 0 ||
+		       recv(w->s, b, sizeof(b), MSG_DONTWAIT) >= 0;
+	return recv(w->s, b, sizeof(b), MSG_DONTWAIT) >= 0;
 }
 
 /* The client maps the same memory (a second mapping of an anonymous
@@ -273,17 +400,37 @@ static void sw_client(struct sw *w)
 	struct shmring_layout l;
 
 	shmring_region_check(w->map, w->maplen, &l);
-	w->fp = fastpath_attach(w->c, w->ctl[0], w->map, w->maplen, &l);
+	if (use_pipes) {
+		sw_bell(w);	/* the doorbell before ACTIVE */
+		w->pb.peer[FASTPATH_FD_REGION] = -1;
+	}
+	w->fp = fastpath_attach(w->c, w->ctl[0], w->map, w->maplen, &l,
+				use_pipes ? w->pb.peer : NULL);
 	if (!w->fp)
 		abort();
+	if (use_pipes) {
+		int i;
+
+		for (i = 0; i < FASTPATH_OFFER_FDS; i++)
+			w->pb.peer[i] = -1;	/* the client's now */
+	}
 }
 
 static void sw_teardown(struct sw *w)
 {
 	if (w->fp) {
 		/* fastpath_free unmaps: the region is shared with the test's view */
+		if (w->fp->pipes) {
+			close(w->fp->sock);
+			close(w->fp->bell_tx);
+			close(w->fp->bell_keep);
+			if (w->fp->dead_w >= 0)
+				close(w->fp->dead_w);
+		}
 		free(w->fp);
 	}
+	if (use_pipes)
+		fastpath_bells_close(&w->pb);
 	munmap(w->map, w->maplen);
 	close(w->c);
 	close(w->s);
@@ -305,19 +452,15 @@ static void sw_put(struct sw *w, uint32_t seq, size_t len)
 	if (shmring_produce(&w->tx, &f, 1, &kick) != 1)
 		abort();
 	if (kick)
-		send(w->s, "", 0, MSG_DONTWAIT);
+		sw_bell(w);
 }
 
 /* Doorbells (pokes) from the client: answer if frames wait for it. */
 static void sw_pokes(struct sw *w)
 {
-	char b[8];
-
-	while (recv(w->s, b, sizeof(b), MSG_DONTWAIT) >= 0) {
-		if (shmring_kick_check(&w->tx)) {
-			send(w->s, "", 0, MSG_DONTWAIT);
-			w->bells++;
-		}
+	while (sw_take(w)) {
+		if (shmring_kick_check(&w->tx))
+			sw_bell(w);
 	}
 }
 
@@ -397,10 +540,8 @@ static void *sw_producer(void *arg)
 				break;
 			}
 			w->produced++;
-			if (kick) {
-				send(w->s, "", 0, MSG_DONTWAIT);
-				w->bells++;
-			}
+			if (kick)
+				sw_bell(w);
 		}
 		sw_pokes(w);
 		if ((r >> 16) % 3 == 0) {
@@ -531,11 +672,10 @@ static void *sw_consumer(void *arg)
 		if (k)
 			continue;
 		if (!shmring_cons_arm(&w->rx)) {
-			struct pollfd p = { w->s, POLLIN, 0 };
-			char b[8];
+			struct pollfd p = { use_pipes ? w->pb.c2s_read : w->s, POLLIN, 0 };
 
 			poll(&p, 1, 100);
-			while (recv(w->s, b, sizeof(b), MSG_DONTWAIT) >= 0)
+			while (sw_take(w))
 				;
 		}
 	}
@@ -626,15 +766,65 @@ static void test_send(void)
 	sw_teardown(&w);
 }
 
+/* Pipes: the switch gone closes its s2c write end (EOF). vde_datafd()
+ * keeps its number, is readable once, vde_recv() says 0, and then it is
+ * never readable again (a poller must not spin on it). */
+static void test_switch_gone(bool batch)
+{
+	struct stat before, after;
+	uint8_t buf[200];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+	struct pollfd p;
+	struct sw w;
+	ssize_t n;
+
+	sw_setup(&w);
+	sw_client(&w);
+	sw_put(&w, 1, 60);
+	ok(readable(w.c) && fastpath_recv(w.fp, buf, sizeof(buf)) == 60 && !readable(w.c),
+	   "%s: a frame, then nothing waits", batch ? "batch" : "recv");
+	fstat(w.c, &before);
+	close(w.pb.s2c_write);
+	w.pb.s2c_write = -1;
+	ok(readable(w.c), "the switch's end closed: vde_datafd() readable (EOF)");
+	if (batch)
+		n = fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT) == 1 ? (ssize_t)mm.msg_len : -1;
+	else
+		n = fastpath_recv(w.fp, buf, sizeof(buf));
+	ok(n == 0, "%s after EOF: 0 (the end), once", batch ? "non-blocking batch" : "vde_recv");
+	p = (struct pollfd){ w.c, POLLIN, 0 };
+	ok(poll(&p, 1, 200) == 0 && !fstat(w.c, &after) && S_ISFIFO(after.st_mode) &&
+	   after.st_ino != before.st_ino,
+	   "then vde_datafd() (same number, another pipe) stays unreadable for 200 ms");
+	fcntl(w.c, F_SETFL, O_NONBLOCK);
+	errno = 0;
+	ok(fastpath_recv(w.fp, buf, sizeof(buf)) == -1 && errno == EAGAIN,
+	   "later non-blocking receives: EAGAIN, as on a datagram socket whose switch died");
+	errno = 0;
+	ok(fastpath_send(w.fp, buf, 60) == -1 && errno == ECONNREFUSED,
+	   "and vde_send(): ECONNREFUSED");
+	sw_teardown(&w);
+}
+
+static void test_data_path(void)
+{
+	test_predrain();
+	test_qemu_style();
+	test_blocking_recv();
+	test_send();
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	test_messages();
 	test_negotiation();
 	test_open();
-	test_predrain();
-	test_qemu_style();
-	test_blocking_recv();
-	test_send();
+	test_data_path();	/* datagram doorbells */
+	use_pipes = true;
+	test_data_path();	/* pipes */
+	test_switch_gone(false);
+	test_switch_gone(true);
 	return tap_done();
 }

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* bench/bellfloor.c - the floor of a one-CPU ping-pong through a switch
+ * woken by pipe doorbells: three bare processes, no frames, no library
+ *
+ *   bellfloor [-n N] [-c CPU]
+ *
+ * ping writes a byte to the middle and waits with poll() + read(); the
+ * middle waits in epoll_wait() on two pipes and passes each byte on (read,
+ * write); pong waits in a blocking read() and answers with a write: the
+ * same system calls and wake-ups per round trip as the rings with pipe
+ * doorbells (docs/fastpath.md section 6) and nothing else. All three are
+ * pinned to CPU (default 0). Prints "mode=rtt impl=floor len=64
+ * pings=N median_us=... p99_us=..." like bench/libbench (len is nominal:
+ * no frame travels), for bench/fastpath.sh.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The middle: every byte from ping goes to pong and back. */
+static void middle(int from_ping, int to_pong, int from_pong, int to_ping)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out[2];
+	int ep = epoll_create1(EPOLL_CLOEXEC), n, k;
+	char b[64];
+
+	ev.data.fd = from_ping;
+	epoll_ctl(ep, EPOLL_CTL_ADD, from_ping, &ev);
+	ev.data.fd = from_pong;
+	epoll_ctl(ep, EPOLL_CTL_ADD, from_pong, &ev);
+	for (;;) {
+		n = epoll_wait(ep, out, 2, -1);
+		for (k = 0; k < n; k++) {
+			ssize_t r = read(out[k].data.fd, b, sizeof(b));
+
+			if (r <= 0)
+				_exit(0);
+			if (write(out[k].data.fd == from_ping ? to_pong : to_ping, b, 1) != 1)
+				_exit(0);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int a[2], b[2], c[2], d[2], opt, cpu = 0;
+	uint32_t n = 20000, warm = 1000, i;
+	uint64_t *rtt;
+	cpu_set_t set;
+	pid_t mid, pong;
+	char x = 1, buf[64];
+
+	while ((opt = getopt(argc, argv, "n:c:")) != -1) {
+		if (opt == 'n')
+			n = (uint32_t)strtoul(optarg, NULL, 10);
+		else if (opt == 'c')
+			cpu = atoi(optarg);
+		else {
+			fprintf(stderr, "usage: bellfloor [-n N] [-c CPU]\n");
+			return 1;
+		}
+	}
+	rtt = calloc(n ? n : 1, sizeof(*rtt));
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	/* a: ping -> middle, b: middle -> pong, c: pong -> middle, d: middle -> ping */
+	if (!rtt || sched_setaffinity(0, sizeof(set), &set) || pipe2(a, O_NONBLOCK) || pipe(b) ||
+	    pipe2(c, O_NONBLOCK) || pipe2(d, O_NONBLOCK)) {
+		perror("bellfloor");
+		return 1;
+	}
+	mid = fork();
+	if (mid == 0)
+		middle(a[0], b[1], c[0], d[1]);
+	pong = fork();
+	if (pong == 0) {
+		while (read(b[0], buf, 1) == 1 && write(c[1], &x, 1) == 1)
+			;
+		_exit(0);
+	}
+	for (i = 0; i < n + warm; i++) {
+		struct pollfd p = { .fd = d[0], .events = POLLIN };
+		uint64_t t = now_ns();
+
+		if (write(a[1], &x, 1) != 1 || poll(&p, 1, 1000) != 1 || read(d[0], buf, 64) < 1)
+			break;
+		if (i >= warm)
+			rtt[i - warm] = now_ns() - t;
+	}
+	close(a[1]);
+	close(b[1]);
+	kill(mid, SIGTERM);
+	kill(pong, SIGTERM);
+	waitpid(mid, NULL, 0);
+	waitpid(pong, NULL, 0);
+	if (i < n + warm) {
+		printf("mode=rtt impl=floor len=64 FAILED\n");
+		return 1;
+	}
+	qsort(rtt, n, sizeof(*rtt), cmp_u64);
+	printf("mode=rtt impl=floor len=64 pings=%u lost=0 median_us=%.2f p99_us=%.2f\n", n,
+	       n ? rtt[n / 2] / 1e3 : 0.0, n ? rtt[(size_t)n * 99 / 100] / 1e3 : 0.0);
+	free(rtt);
+	return 0;
+}
