@@ -66,6 +66,7 @@ cap_switch() {
 		fail "vde_switch -s $d failed"
 	wait_for test -s "$d.pid" || fail "switch $1: no pidfile"
 	wait_for sock_ready "$d/ctl" || fail "switch $1: no ctl socket"
+	fastpath_check "$d"
 	PIDS+=("$(cat "$d.pid")")
 }
 

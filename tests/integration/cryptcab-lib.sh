@@ -20,6 +20,7 @@ start_sw() {
 		spawn "$name.sw.log" "$top_builddir/switch/vde_switch" -s "$TMP/$name" \
 			--nostdin -p "$TMP/$name.swpid"
 		wait_for test -s "$TMP/$name.swpid" || fail "switch $name not ready"
+		fastpath_check "$TMP/$name"
 	else
 		"$DEB_SWITCH" -d -s "$TMP/$name" -p "$TMP/$name.swpid" || fail "switch $name"
 		wait_for test -s "$TMP/$name.swpid" || fail "switch $name not ready"

@@ -559,6 +559,26 @@ class Session:
         self.fgs = []
 
 
+def fastpath_off_check(sess):
+    """With VDEPLUG_FASTPATH=0 (make check-nofastpath), while the session's
+    programs still run: no switch directory under /tmp or /run offers rings
+    (a .fastpath socket); prints how many switch directories were seen, which
+    t-examples.sh adds up."""
+    if os.environ.get("VDEPLUG_FASTPATH") != "0":
+        return
+    seen = 0
+    for top in ("/tmp", "/run"):
+        for d, _, files in os.walk(top):
+            if "ctl" in files:
+                seen += 1
+            if ".fastpath" in files:
+                sess.results.append(("FAIL", None, d))
+                print("FAIL %s/.fastpath: a switch offers rings with VDEPLUG_FASTPATH=0" % d,
+                      flush=True)
+    bad = sum(1 for r in sess.results if r[0] == "FAIL" and r[1] is None)
+    print("fastpath-off: %d switch directories, %d with .fastpath" % (seen, bad), flush=True)
+
+
 def private_world(fixtures):
     """Fresh /tmp and /run; the fixture users/groups over /etc (we are in a
     private mount namespace: nothing outside sees this). The other fixture
@@ -644,6 +664,7 @@ def main():
             return 1
     for b in blocks:
         sess.run_block(b)
+    fastpath_off_check(sess)
     sess.end()
     bad = [r for r in sess.results if r[0] in ("FAIL", "XPASS")]
     n = {k: sum(1 for r in sess.results if r[0] == k)

@@ -28,6 +28,7 @@ fstp_switch() {
 		"$binary" -s "$TMP/$name" -M "$TMP/$name.mgmt" "$@"
 	wait_for sock_ready "$TMP/$name/ctl" || fail "$name: no $TMP/$name/ctl"
 	wait_for sock_ready "$TMP/$name.mgmt" || fail "$name: no console"
+	[ "$binary" = "$DEB_SWITCH" ] || fastpath_check "$TMP/$name"
 }
 
 cmd() { $RING cmd "$TMP/$1.mgmt" "$2"; }

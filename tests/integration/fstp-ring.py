@@ -130,6 +130,11 @@ class Switch:
         self.p = start([binary, '-F', '-s', self.dir, '-M', self.mgmt_path, '--macaddr',
                         '02:00:00:00:00:%02x' % idx], self.log, stdin=subprocess.PIPE)
         wait_until('console of %s' % name, 10, self.ready)
+        # make check-nofastpath: our switch must not offer rings
+        if kind == 'ours' and os.environ.get('VDEPLUG_FASTPATH') == '0' and \
+                os.path.exists(os.path.join(self.dir, '.fastpath')):
+            raise Fail('%s: VDEPLUG_FASTPATH=0 but it offers rings (%s/.fastpath)'
+                       % (name, self.dir))
 
     def ready(self):
         try:

@@ -53,6 +53,7 @@ start_switch() {
 	eval "${name}_PID=$LASTPID"
 	wait_for sock_ready "$dir/ctl" || fail "$name ($bin): no $dir/ctl"
 	wait_for sock_ready "$TMP/$name.mgmt" || fail "$name ($bin): no console $TMP/$name.mgmt"
+	[ "$bin" = "$DEB_SWITCH" ] || fastpath_check "$dir"
 }
 
 start_plug() {

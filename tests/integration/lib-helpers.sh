@@ -22,6 +22,7 @@ _start_switch() {
 	PIDS+=("$(cat "$d.pid")")
 	wait_for sock_ready "$d/ctl" || fail "switch $name: no ctl socket"
 	wait_for sock_ready "$d.mgmt" || fail "switch $name: no mgmt socket"
+	[ "$exe" = "$DEB_SWITCH" ] || fastpath_check "$d"
 }
 deb_switch() { _start_switch "$DEB_SWITCH" "$@"; }
 our_switch() { _start_switch "$OUR_SWITCH" "$@"; }

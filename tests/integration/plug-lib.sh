@@ -42,6 +42,7 @@ start_switch() {
 		fail "vde_switch -s $d failed"
 	wait_for test -s "$d.pid" || fail "switch $1: no pidfile"
 	wait_for sock_ready "$d/ctl" || fail "switch $1: no ctl socket"
+	fastpath_check "$d"
 	PID[$1]=$(cat "$d.pid")
 	PIDS+=("${PID[$1]}")
 }

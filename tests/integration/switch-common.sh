@@ -18,6 +18,7 @@ start_switch() {
 		-p "$TMP/$name.pid" "$@"
 	SWPID=$LASTPID
 	wait_for test -s "$TMP/$name.pid" || fail "switch $name did not become ready"
+	fastpath_check "$TMP/$name"
 }
 
 mgmt() {

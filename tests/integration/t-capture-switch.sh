@@ -17,6 +17,7 @@ S=$TMP/sw
 "$SW" -d -s "$S" -p "$TMP/sw.pid" -M "$TMP/sw.mgmt" -m 666 --dirmode 755 >"$TMP/sw.log" 2>&1 </dev/null ||
 	fail "vde_switch failed"
 wait_for test -s "$TMP/sw.pid" || fail "switch: no pidfile"
+fastpath_check "$S"
 PIDS+=("$(cat "$TMP/sw.pid")")
 wait_for sock_ready "$S/ctl" || fail "switch: no ctl socket"
 for c in "vlan/create 10" "port/create 3" "port/create 4" "port/setvlan 3 10" \

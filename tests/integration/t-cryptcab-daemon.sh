@@ -6,8 +6,9 @@
 
 vde_cryptcab genpsk > "$TMP/psk" || fail "genpsk"
 chmod 600 "$TMP/psk"
-spawn sw.log vde_switch -s "$TMP/sw" --nostdin
-wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
+spawn sw.log vde_switch -s "$TMP/sw" --nostdin -p "$TMP/sw.pid"
+wait_for test -s "$TMP/sw.pid" || fail "switch did not start"
+fastpath_check "$TMP/sw"
 vde_cryptcab -s "$TMP/sw" -p $((20000 + $$ % 20000)) -P "$TMP/psk" -d --pidfile "$TMP/cc.pid" 2>"$TMP/cc.log" ||
 	fail "vde_cryptcab -d failed"
 wait_for test -s "$TMP/cc.pid" || fail "no pidfile"

@@ -91,4 +91,11 @@ printf '%s\n' "${summary[@]}"
 echo "not run (marked in the files):"
 cat "$TMP"/*.log | grep '^NOTRUN' | sed 's/^NOTRUN /  /'
 [ $rc -eq 0 ] || fail "some examples fail (FAIL or XPASS lines above)"
+# with VDEPLUG_FASTPATH=0, examples.py looked for .fastpath in every switch
+# directory the examples left running (make check-nofastpath)
+if [ "${VDEPLUG_FASTPATH-}" = 0 ]; then
+	n=$(cat "$TMP"/*.log | sed -n 's/^fastpath-off: \([0-9]*\) switch.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+	FASTPATH_CHECKED=$((FASTPATH_CHECKED + n))
+	pass "VDEPLUG_FASTPATH=0: $n switch directories of the examples, none with .fastpath"
+fi
 pass "every runnable example of ${#files[@]} files runs"

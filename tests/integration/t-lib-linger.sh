@@ -12,9 +12,10 @@
 . "$top_srcdir/tests/lib/env.sh"
 CLIENT=$(bin vdeplug_client)
 
-spawn sw.log vde_switch --nostdin -s "$TMP/sw"
+spawn sw.log vde_switch --nostdin -s "$TMP/sw" -p "$TMP/sw.pid"
 PSW=$LASTPID
-wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
+wait_for test -s "$TMP/sw.pid" || fail "switch did not start"
+fastpath_check "$TMP/sw"
 
 "$CLIENT" -r 16 -t 20 -R "$TMP/b.ready" "$TMP/sw" >"$TMP/b.out" 2>"$TMP/b.log" &
 PB=$!

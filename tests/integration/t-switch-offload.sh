@@ -28,6 +28,7 @@ mkns s a b c d
 spawn sw.log ip netns exec "$ID-s" vde_switch --nostdin -s "$TMP/sw" -M "$TMP/mgmt" -t ta -t tb
 PSW=$LASTPID
 wait_for sock_ready "$TMP/mgmt" || fail "switch did not start"
+fastpath_check "$TMP/sw"
 WAIT_SECS=10 wait_for ipn s link show tb || fail "taps did not appear"
 for h in a b; do
 	ipn s link set "t$h" netns "$ID-$h" || fail "move t$h"
@@ -146,6 +147,8 @@ spawn sw3.log ip netns exec "$ID-s" vde_switch --nostdin -s "$TMP/sw3" -M "$TMP/
 P3=$LASTPID
 wait_for sock_ready "$TMP/mgmt2" || fail "--no-offload switch did not start"
 wait_for sock_ready "$TMP/mgmt3" || fail "persistent-tap switch did not start"
+fastpath_check "$TMP/sw2"
+fastpath_check "$TMP/sw3"
 if command -v ethtool >/dev/null; then
 	for t in tn tp; do
 		n s ethtool -k $t | grep -q "^tcp-segmentation-offload: off" ||

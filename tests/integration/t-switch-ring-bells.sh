@@ -20,6 +20,8 @@
 TEST_TIMEOUT=200
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
+# about the rings themselves (NOFASTPATH_RING_TESTS in tests/integration/local.am)
+[ "${VDEPLUG_FASTPATH-}" = 0 ] && skip "needs the fast path on: VDEPLUG_FASTPATH=0 is in the environment"
 need_root
 [ -n "$OUR_SWITCH" ] || fail "switch/vde_switch is not built"
 command -v socat >/dev/null || fail "socat is needed"

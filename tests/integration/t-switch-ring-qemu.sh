@@ -8,6 +8,8 @@
 # machine: 100 s allowed.
 TEST_TIMEOUT=${TEST_TIMEOUT:-150}
 . "$top_srcdir/tests/lib/env.sh"
+# about the rings themselves (NOFASTPATH_RING_TESTS in tests/integration/local.am)
+[ "${VDEPLUG_FASTPATH-}" = 0 ] && skip "needs the fast path on: VDEPLUG_FASTPATH=0 is in the environment"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 . "$top_srcdir/tests/integration/slirp-lib.sh"
 need_root

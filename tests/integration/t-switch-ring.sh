@@ -29,6 +29,8 @@
 #     at exit.
 TEST_TIMEOUT=240
 . "$top_srcdir/tests/lib/env.sh"
+# about the rings themselves (NOFASTPATH_RING_TESTS in tests/integration/local.am)
+[ "${VDEPLUG_FASTPATH-}" = 0 ] && skip "needs the fast path on: VDEPLUG_FASTPATH=0 is in the environment"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
 need_root
 [ -n "$OUR_SWITCH" ] || fail "switch/vde_switch is not built"

@@ -17,8 +17,9 @@ command -v tcpdump >/dev/null || fail "tcpdump is needed"
 command -v python3 >/dev/null || fail "python3 is needed"
 
 mkns a b c
-spawn sw.log vde_switch --nostdin -x -s "$TMP/sw"
-wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
+spawn sw.log vde_switch --nostdin -x -s "$TMP/sw" -p "$TMP/sw.pid"
+wait_for test -s "$TMP/sw.pid" || fail "switch did not start"
+fastpath_check "$TMP/sw"
 spawn a.log n a "$P2T" -s "$TMP/sw" tap0
 PA=$LASTPID
 spawn b.log n b "$P2T" -s "$TMP/sw" tap0

@@ -16,6 +16,7 @@ mkns a
 spawn sw.log vde_switch --nostdin -s "$TMP/sw" -M "$TMP/mgmt"
 wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
 wait_for sock_ready "$TMP/mgmt" || fail "no management socket"
+fastpath_check "$TMP/sw"
 
 n a "$P2T" -d -P "$TMP/p2t.pid" -p 5 -s "$TMP/sw" tapd || fail "vde_plug2tap -d failed"
 wait_for test -s "$TMP/p2t.pid" || fail "no pidfile"
@@ -25,7 +26,7 @@ kill -0 "$pid" || fail "daemon $pid not running"
 ipn a link show tapd >/dev/null || fail "tapd missing in the namespace"
 vdecmd "$TMP/mgmt" port/print >"$TMP/ports" || fail "port/print failed"
 grep -q "^Port 0005 " "$TMP/ports" || fail "not on port 5: $(cat "$TMP/ports")"
-grep -q "module ring        : vde_plug2tap: user=root PID=[0-9]" "$TMP/ports" || fail "descr: $(cat "$TMP/ports")"
+grep -qE "module $RING_KIND +: vde_plug2tap: user=root PID=[0-9]" "$TMP/ports" || fail "descr: $(cat "$TMP/ports")"
 pass "daemon on port 5"
 
 # -d with a pid file that cannot be written: refused before detaching

@@ -17,6 +17,7 @@ mkns a b
 spawn sw.log ip netns exec "$ID-a" vde_switch --nostdin -s "$TMP/sw" -M "$TMP/mgmt" -t tap0 -t tap1
 PSW=$LASTPID
 wait_for sock_ready "$TMP/mgmt" || fail "switch did not start"
+fastpath_check "$TMP/sw"
 spawn b.log ip netns exec "$ID-b" vde_plug2tap -s "$TMP/sw" tap0
 tap_up a tap0 10.79.0.1
 tap_up b tap0 10.79.0.2
@@ -37,7 +38,8 @@ grep -q "^  -- endpoint ID [0-9]\{4\} module tuntap      : tap0$" "$TMP/ports" |
 	fail "tap0 not in port/print: $(cat "$TMP/ports")"
 grep -q "^  -- endpoint ID [0-9]\{4\} module tuntap      : tap1$" "$TMP/ports" ||
 	fail "tap1 not in port/print: $(cat "$TMP/ports")"
-grep -q "module ring        : vde_plug2tap:" "$TMP/ports" || fail "plug2tap not on rings in port/print"
+grep -qE "module $RING_KIND +: vde_plug2tap:" "$TMP/ports" ||
+	fail "plug2tap not on $RING_KIND in port/print: $(cat "$TMP/ports")"
 pass "port/print shows module tuntap"
 
 ipn a link del tap1 || fail "link del tap1"

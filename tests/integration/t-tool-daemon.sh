@@ -16,6 +16,7 @@ for i in $(seq 10); do
 	# no waiting: -d returned, so everything must be there now
 	[ -s "$d.pid" ] || fail "run $i: vde_switch -d returned before its pid file existed"
 	PIDS+=("$(cat "$d.pid")")
+	fastpath_check "$d"
 	sock_ready "$d/ctl" || fail "run $i: vde_switch -d returned before its ctl socket listened"
 done
 for i in $(seq 10); do

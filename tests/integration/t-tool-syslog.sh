@@ -69,6 +69,7 @@ check() {
 }
 
 in_ns "$SW" -d -s "$TMP/sw3" -p "$TMP/sw3.pid" || fail "vde_switch -d failed"
+fastpath_check "$TMP/sw3"
 check vde_switch "$TMP/sw3.pid" "$TMP/sw3"
 in_ns "$WF" --daemon --pidfile "$TMP/wf.pid" -M "$TMP/wf.mgmt" "$TMP/sw" "$TMP/sw2" ||
 	fail "wirefilter --daemon failed"

@@ -40,6 +40,7 @@ spawn sw.log vde_switch --nostdin -s "$TMP/sw" --vhost-user "$VM" --vhost-user "
 wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
 wait_for test -S "$VM" || fail "switch: no vhost-user socket"
 wait_for test -S "$VM2" || fail "switch: no second vhost-user socket"
+fastpath_check "$TMP/sw"
 slirp_start slirp.log -D -v -s "$TMP/sw" -M "$TMP/mgmt"
 spawn th-plug.log n th vde_plug2tap -s "$TMP/sw" tap0
 tap_up th tap0 "$SRV"

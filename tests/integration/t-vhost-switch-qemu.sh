@@ -28,6 +28,7 @@ sw() {	# ARGS: the switch in the foreground, console on $TMP/sw.mgmt
 	PSW=$LASTPID
 	wait_for sock_ready "$TMP/sw/ctl" || fail "switch did not start"
 	wait_for sock_ready "$TMP/sw.mgmt" || fail "switch: no mgmt socket"
+	fastpath_check "$TMP/sw"
 }
 swcmd() { printf '%s\n' "$1" | socat -t 1 - "UNIX-CONNECT:$TMP/sw.mgmt" 2>/dev/null; }
 mkdir "$TMP/tftp"

@@ -23,6 +23,7 @@ G1=$TMP/g1.sock G2=$TMP/g2.sock
 	2>"$TMP/sw.log" </dev/null &
 SW=$!; PIDS+=("$SW")
 wait_for sock_ready "$TMP/sw.mgmt" || fail "switch: no mgmt socket: $(cat "$TMP/sw.log")"
+fastpath_check "$TMP/sw"
 wait_for test -S "$G1" || fail "switch did not listen on $G1"
 out=$(mgmt sw "vhost/add $G2")
 echo "$out" | grep -q "1000 Success" || fail "vhost/add: $out"

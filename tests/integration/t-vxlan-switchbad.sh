@@ -32,6 +32,7 @@ for fam in 4 6; do
 		-p "$TMP/$sw.pid" --vxlan "vxlan://$peer/vni=42"
 	swpid=$LASTPID
 	WAIT_SECS=10 wait_for test -s "$TMP/$sw.pid" || fail "switch --vxlan did not start"
+	fastpath_check "$TMP/$sw"
 	mkfifo "$TMP/in$fam"
 	spawn "p$fam.log" sh -c 'exec vde_plug "$1" <"$2" >"$3"' sh "$TMP/$sw" "$TMP/in$fam" "$TMP/p$fam.out"
 	exec 7>"$TMP/in$fam"

@@ -37,7 +37,9 @@ fcmp() { awk "BEGIN { exit !($1) }"; }
 
 start_switch() {	# switch-binary dir
 	spawn "$(basename "$2").log" "$1" -s "$2" --nostdin -p "$2.pid"
-	wait_for sock_ready "$2/ctl" || fail "switch $2 did not start"
+	wait_for test -s "$2.pid" || fail "switch $2 did not start"
+	wait_for sock_ready "$2/ctl" || fail "switch $2: no ctl socket"
+	fastpath_check "$2"
 }
 start_debian_switch() {
 	mkfifo "$1.in"

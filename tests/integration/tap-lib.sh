@@ -2,12 +2,15 @@
 # tests/integration/tap-lib.sh - helpers for the t-tap-*.sh tests (sourced
 # after env.sh): a switch of ours, taps inside namespaces, addresses.
 
-# start_sw NAME: vde_switch with control dir $TMP/NAME, no stdin console;
-# its pid in PSW
+# start_sw NAME: vde_switch with control dir $TMP/NAME, no stdin console,
+# ready when $TMP/NAME.pid is written; its pid in PSW
 start_sw() {
-	spawn "$1.log" vde_switch --nostdin -s "$TMP/$1"
+	rm -f "$TMP/$1.pid"
+	spawn "$1.log" vde_switch --nostdin -s "$TMP/$1" -p "$TMP/$1.pid"
 	PSW=$LASTPID
-	wait_for sock_ready "$TMP/$1/ctl" || fail "switch $1 did not start"
+	wait_for test -s "$TMP/$1.pid" || fail "switch $1 did not start"
+	wait_for sock_ready "$TMP/$1/ctl" || fail "switch $1: no ctl socket"
+	fastpath_check "$TMP/$1"
 }
 
 # tap_up NS IF ADDR: wait for IF in NS, give it ADDR/24, bring it up

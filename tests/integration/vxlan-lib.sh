@@ -165,6 +165,7 @@ sw_vtep() {
 	eval "SW_$name=$LASTPID"
 	WAIT_SECS=10 wait_for test -s "$TMP/$name.pid" ||
 		fail "vde_switch --vxlan $vnl did not start: $(cat "$TMP/$name.log")"
+	fastpath_check "$TMP/$name"
 	ip netns list | awk '{print $1}' | grep -qx "$ID-$host" || mkns "$host"
 	ipn "$ns" link set tap0 netns "$ID-$host" || fail "move tap0 to $host"
 	tap_up "$host" tap0 "$addr"

@@ -11,6 +11,11 @@
 #   mkns NS…       create namespaces $ID-NS (removed at exit)
 #   Debian's binaries: DEB_SWITCH=/usr/bin/vde_switch, DEB_PLUG=/usr/bin/vde_plug, DEB_DPIPE
 #   Ours come first in PATH (set by make check).
+#   fastpath_check DIR  with VDEPLUG_FASTPATH=0, fail if the switch on DIR
+#                  offers shared-memory rings (DIR/.fastpath); see below
+#   RING_KIND      the endpoint kind port/print shows for a client of our
+#                  library on our switch: "ring", or "unix prog" when
+#                  VDEPLUG_FASTPATH=0 is in the environment
 #
 # Every test bounds its time: the whole script is killed by a watchdog after
 # TEST_TIMEOUT seconds (default 120).
@@ -25,10 +30,52 @@ DEB_DPIPE=/usr/bin/dpipe
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 
+# The fast path (docs/fastpath.md) is on unless VDEPLUG_FASTPATH=0 is in
+# the environment, which `make check-nofastpath` exports to every test of
+# NOFASTPATH_TESTS (tests/integration/local.am): there, every switch of ours
+# must run without rings and every client of our library on datagrams.
+if [ "${VDEPLUG_FASTPATH-}" = 0 ]; then RING_KIND="unix prog"; else RING_KIND=ring; fi
+FASTPATH_CHECKED=0
+# fastpath_check DIR: called by the helpers that start our switch on DIR,
+# once it is ready (pidfile or console: both come after the rings' socket).
+# With VDEPLUG_FASTPATH=0 the switch must not offer rings (no DIR/.fastpath,
+# so no client can get any); without it, nothing to check here.
+fastpath_check() {
+	[ "${VDEPLUG_FASTPATH-}" = 0 ] || return 0
+	[ -e "$1/.fastpath" ] && fail "VDEPLUG_FASTPATH=0 but the switch on $1 offers rings ($1/.fastpath)"
+	FASTPATH_CHECKED=$((FASTPATH_CHECKED + 1))
+	return 0
+}
+# at exit with VDEPLUG_FASTPATH=0: no directory under $TMP holds a .fastpath
+# socket (a safety net for switches started without fastpath_check); in
+# `make check-nofastpath` (VDEKIT_NOFASTPATH_RUN=1) the test must also have
+# checked at least one switch of ours, else it has no place in
+# NOFASTPATH_TESTS (or a helper of it lacks its fastpath_check call)
+_fastpath_exit_check() {
+	local f
+	f=$(find "$TMP" -name .fastpath 2>/dev/null | head -n 1)
+	if [ -n "$f" ]; then
+		echo "FAIL: VDEPLUG_FASTPATH=0 but a switch offers rings: $f" >&2
+		return 1
+	fi
+	[ "${VDEKIT_NOFASTPATH_RUN-}" = 1 ] || return 0
+	if [ "$FASTPATH_CHECKED" -eq 0 ]; then
+		echo "FAIL: run with VDEPLUG_FASTPATH=0 but no switch of ours went through fastpath_check" >&2
+		return 1
+	fi
+	echo "# VDEPLUG_FASTPATH=0: $FASTPATH_CHECKED switch(es) of ours checked, none offers rings"
+}
+
 _cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	local p
+	# before anything is stopped: the switches still running show their
+	# directories (make check-nofastpath, see fastpath_check); the test's
+	# own shell only (not the watchdog's, killed early)
+	if [ "${VDEPLUG_FASTPATH-}" = 0 ] && [ $rc -eq 0 ] && [ "$BASHPID" = $$ ]; then
+		_fastpath_exit_check || rc=1
+	fi
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do
 		local i=0
