@@ -258,7 +258,8 @@ static void udp_tx_failed(struct ctx *ctx, struct cable_peer *p, int err)
 	enum cable_counter why = err == EMSGSIZE ? C_TX_EMSGSIZE : C_TX_ERROR;
 
 	ctx->cable->stats[why]++;
-	p->stats[why]++;
+	if (p)		/* NULL: a cookie reply */
+		p->stats[why]++;
 }
 
 /* A GSO run was refused: send its datagrams one by one. If that works,
@@ -731,6 +732,7 @@ static int cmd_stats(void *arg, FILE *out, const char *args)
 	for (i = 0; i < C_N; i++)
 		fprintf(out, "%s %llu\n", cable_counter_names[i],
 			(unsigned long long)ctx->cable->stats[i]);
+	fprintf(out, "under_load %d\n", cable_under_load(ctx->cable));
 	return 0;
 }
 
@@ -810,12 +812,30 @@ static int cmd_clock(void *arg, FILE *out, const char *args)
 	return 0;
 }
 
+/* Test and benchmark hook: cookies auto (the default), always, off. */
+static int cmd_cookies(void *arg, FILE *out, const char *args)
+{
+	static const char *const names[] = { "auto", "always", "off" };
+	struct ctx *ctx = arg;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(args, names[i])) {
+			ctx->cable->cookie_mode = (enum cable_cookie_mode)i;
+			fprintf(out, "cookies %s\n", names[i]);
+			return 0;
+		}
+	return EINVAL;
+}
+
 static const struct console_cmd cmds[] = {
 	{ "showinfo", "", "show version and public key", cmd_showinfo, CONSOLE_OUTPUT },
 	{ "stats", "", "show the global counters", cmd_stats, CONSOLE_OUTPUT },
 	{ "peers", "", "show peers, endpoints, handshake ages, counters", cmd_peers,
 	  CONSOLE_OUTPUT },
 	{ "debug/clock", "SECONDS", "advance the protocol clock (testing)", cmd_clock,
+	  CONSOLE_OUTPUT },
+	{ "debug/cookies", "auto|always|off", "when INITs need a cookie (testing)", cmd_cookies,
 	  CONSOLE_OUTPUT },
 };
 
@@ -846,6 +866,7 @@ static int json_stats(void *arg, struct json *j, const char *args)
 	(void)args;
 	json_obj(j, NULL);
 	json_counters(j, ctx->cable->stats);
+	json_bool(j, "under_load", cable_under_load(ctx->cable));
 	json_obj_end(j);
 	return 0;
 }
