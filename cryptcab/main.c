@@ -714,6 +714,8 @@ static void on_signal(struct loop *l, int signo, void *arg)
 
 /* --- console -------------------------------------------------------------- */
 
+static const char *const cookie_modes[] = { "auto", "always", "off" };	/* enum order */
+
 static void print_counters(FILE *out, const uint64_t *stats, const char *indent)
 {
 	int i;
@@ -732,7 +734,6 @@ static int cmd_stats(void *arg, FILE *out, const char *args)
 	for (i = 0; i < C_N; i++)
 		fprintf(out, "%s %llu\n", cable_counter_names[i],
 			(unsigned long long)ctx->cable->stats[i]);
-	fprintf(out, "under_load %d\n", cable_under_load(ctx->cable));
 	return 0;
 }
 
@@ -793,6 +794,8 @@ static int cmd_showinfo(void *arg, FILE *out, const char *args)
 		fprintf(out, "psk server: %zu client session(s)\n", cable_sessions(ctx->cable));
 	else
 		fprintf(out, "peers %zu\n", ctx->cable->npeers);
+	fprintf(out, "cookies %s, %s\n", cookie_modes[ctx->cable->cookie_mode],
+		cable_under_load(ctx->cable) ? "under load" : "not under load");
 	return 0;
 }
 
@@ -815,11 +818,11 @@ static int cmd_clock(void *arg, FILE *out, const char *args)
 /* Test and benchmark hook: cookies auto (the default), always, off. */
 static int cmd_cookies(void *arg, FILE *out, const char *args)
 {
-	static const char *const names[] = { "auto", "always", "off" };
+	const char *const *names = cookie_modes;
 	struct ctx *ctx = arg;
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < sizeof(cookie_modes) / sizeof(cookie_modes[0]); i++)
 		if (!strcmp(args, names[i])) {
 			ctx->cable->cookie_mode = (enum cable_cookie_mode)i;
 			fprintf(out, "cookies %s\n", names[i]);
@@ -867,6 +870,7 @@ static int json_stats(void *arg, struct json *j, const char *args)
 	json_obj(j, NULL);
 	json_counters(j, ctx->cable->stats);
 	json_bool(j, "under_load", cable_under_load(ctx->cable));
+	json_str(j, "cookies", cookie_modes[ctx->cable->cookie_mode]);
 	json_obj_end(j);
 	return 0;
 }
