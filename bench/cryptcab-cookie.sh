@@ -12,7 +12,8 @@
 # as fast as one python process goes). Each round, for each mode in turn
 # (auto = cookies under load, the default; off = debug/cookies off, the
 # behaviour before cookies; the order alternates), CLIENTS fresh client
-# cables start on one switch and one broadcast frame makes all of them
+# cables start, each on its own switch (one switch for all would make a
+# loop through the server's switch), and one frame into each makes them
 # initiate; for WINDOW seconds we count the clients whose handshake
 # completed (each client's `handshakes` counter, polled every 0.2 s), note
 # when the first and the last completed (seconds, to 0.2 s), how many forged initiations arrived (every drop counter), and
@@ -71,7 +72,7 @@ for i in $(seq "$NC"); do
 	printf 'peer %s\n' "$("$CAB" pubkey <"$TMP/c$i.key")" >>"$TMP/srv.conf"
 	printf 'private-key %s\npeer %s endpoint 10.99.0.1:%s\n' "$TMP/c$i.key" "$SRVPUB" "$PS" >"$TMP/c$i.conf"
 done
-for s in sws swc; do
+for s in sws $(seq -f 'swc%g' "$NC"); do
 	"$SW" -s "$TMP/$s" --nostdin >"$TMP/$s.log" 2>&1 &
 	PIDS+=($!)
 done
@@ -92,14 +93,14 @@ one() {	# mode run
 	local mode=$1 run=$2 i d0 c0 t0 t first= last= n=0 h d c
 	cmd srv "debug/cookies $mode" >/dev/null
 	CPIDS=()
+	rm -f "$TMP"/c*.mgmt
+	d0=$(drops); c0=$(cpu $SRV); t0=$(now)
 	for i in $(seq "$NC"); do
-		ip netns exec $NS "$CAB" -M "$TMP/c$i.mgmt" -s "$TMP/swc" -f "$TMP/c$i.conf" >"$TMP/c$i.log" 2>&1 &
+		ip netns exec $NS "$CAB" -M "$TMP/c$i.mgmt" -s "$TMP/swc$i" -f "$TMP/c$i.conf" >"$TMP/c$i.log" 2>&1 &
 		CPIDS+=($!)
 	done
 	for i in $(seq "$NC"); do wait_sock "$TMP/c$i.mgmt"; done
-	sleep 0.5
-	d0=$(drops); c0=$(cpu $SRV); t0=$(now)
-	"$CLIENT" -n 1 -l 60 -S 9 "$TMP/swc" >/dev/null
+	for i in $(seq "$NC"); do "$CLIENT" -n 1 -l 60 -S 9 "$TMP/swc$i" >/dev/null; done
 	while :; do
 		t=$(now)
 		h=0
@@ -116,6 +117,10 @@ one() {	# mode run
 		sleep 0.2
 	done
 	t=$(now); d=$(drops); c=$(cpu $SRV)
+	if [ -n "${DEBUG:-}" ]; then
+		for i in $(seq "$NC"); do echo "c$i $(cmd c$i stats | grep -E '^(tx_init|rx_cookie|handshakes|rx_bad_cookie_reply|rx_unknown_index) ' | tr '\n' ' ')"; done
+		cmd srv stats | grep -E '^(rx_init|rx_no_cookie|rx_bad_cookie|rx_ratelimited|rx_handshake_fail|rx_handshake_replay|tx_cookie|tx_resp|handshakes) ' | tr '\n' ' '; echo
+	fi
 	local el pps cpup
 	el=$(echo "$t - $t0" | bc)
 	pps=$(echo "($d - $d0) / $el" | bc)

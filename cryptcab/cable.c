@@ -680,13 +680,23 @@ out:
 	sodium_memzero(e, sizeof(e));
 }
 
+/* The peer whose pending INIT has index @idx, or NULL. */
+static struct cable_peer *pending_peer(struct cable *c, uint32_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++)
+		if (c->peers[i]->hs_active && c->peers[i]->hs_index == idx)
+			return c->peers[i];
+	return NULL;
+}
+
 static void rx_resp(struct cable *c, const uint8_t *buf, const struct cable_addr *src)
 {
 	struct cable_peer *p = NULL;
 	struct cable_peer_secret *s = NULL;
 	struct noise_keys keys;
 	uint32_t idx = get32(buf + 8);
-	size_t i;
 
 	if (!mac1_ok(c, buf, 60)) {
 		drop(c, NULL, C_RX_BAD_MAC1);
@@ -696,9 +706,7 @@ static void rx_resp(struct cable *c, const uint8_t *buf, const struct cable_addr
 		drop(c, NULL, C_RX_RATELIMITED);
 		goto out;
 	}
-	for (i = 0; i < c->npeers && !p; i++)
-		if (c->peers[i]->hs_active && c->peers[i]->hs_index == idx)
-			p = c->peers[i];
+	p = pending_peer(c, idx);
 	if (!p) {
 		drop(c, NULL, C_RX_UNKNOWN_INDEX);
 		goto out;
@@ -750,11 +758,8 @@ static void rx_cookie(struct cable *c, const uint8_t *buf)
 	struct cable_peer *p = NULL;
 	uint8_t ck[COOKIE_LEN];
 	uint32_t idx = get32(buf + 4);
-	size_t i;
 
-	for (i = 0; i < c->npeers && !p; i++)
-		if (c->peers[i]->hs_active && c->peers[i]->hs_index == idx)
-			p = c->peers[i];
+	p = pending_peer(c, idx);
 	if (!p) {
 		drop(c, NULL, C_RX_UNKNOWN_INDEX);
 		goto out;
