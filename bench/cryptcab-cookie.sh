@@ -127,7 +127,7 @@ one() {	# mode run
 	cpup=$(echo "100 * ($c - $c0) / $el" | bc)
 	printf '%-5s %4s %9s %9s %9s %10s %8s\n' "$mode" "$run" "$n" "${first:--}" "${last:--}" "$pps" "$cpup"
 	RES[$mode.n]+="$n "
-	RES[$mode.last]+="${last:-$WIN} "
+	if [ $n -ge "$NC" ]; then RES[$mode.last]+="$last "; else RES[$mode.last]+="never "; fi
 	RES[$mode.pps]+="$pps "
 	RES[$mode.cpu]+="$cpup "
 	for i in "${CPIDS[@]}"; do kill "$i" 2>/dev/null; done
@@ -139,10 +139,12 @@ one() {	# mode run
 for r in $(seq "$RUNS"); do
 	if [ $((r % 2)) = 1 ]; then one auto "$r"; one off "$r"; else one off "$r"; one auto "$r"; fi
 done
-med() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print NR ? a[int((NR + 1) / 2)] : 0}'; }
+# median; "never" (not all clients up in the window) sorts above any time
+med() { tr ' ' '\n' | grep -v '^$' | sed 's/^never$/1e99/' | sort -g |
+	awk '{a[NR] = $1} END {v = NR ? a[int((NR + 1) / 2)] : 0; print v == 1e99 ? "never (window)" : v}'; }
 echo "# medians of $RUNS runs"
 for m in auto off; do
-	echo "$m: clients up $(echo "${RES[$m.n]}" | med)/$NC in the ${WIN}s window, all done after $(echo "${RES[$m.last]}" | med) s, flood $(echo "${RES[$m.pps]}" | med) pps arriving, server CPU $(echo "${RES[$m.cpu]}" | med)%"
+	echo "$m: clients up $(echo "${RES[$m.n]}" | med)/$NC in the ${WIN}s window, all up after $(echo "${RES[$m.last]}" | med) s, flood $(echo "${RES[$m.pps]}" | med) pps arriving, server CPU $(echo "${RES[$m.cpu]}" | med)%"
 done
 a=$(echo "${RES[auto.n]}" | med); o=$(echo "${RES[off.n]}" | med)
 echo "clients connected under the flood (median), auto/off: $a/$o"

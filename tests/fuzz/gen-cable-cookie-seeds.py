@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/fuzz/gen-cable-cookie-seeds.py - seeds for fuzz_cable_cookie (programs of
 # operations, see the top of tests/fuzz/fuzz_cable_cookie.c). Run from the top
-# of the tree; rewrites tests/fuzz/corpus/cable_cookie/.
+# of the tree; rewrites tests/fuzz/corpus/cable_cookie/ but keeps the found-*
+# inputs (found by libFuzzer runs: harness invariants that needed fixing).
 import os
-import shutil
 import struct
 
 D = "tests/fuzz/corpus/cable_cookie"
-shutil.rmtree(D, ignore_errors=True)
-os.makedirs(D)
+os.makedirs(D, exist_ok=True)
+for old in os.listdir(D):
+    if not old.startswith("found-"):
+        os.unlink(os.path.join(D, old))
 
 
 def w(name, data):
