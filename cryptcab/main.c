@@ -818,14 +818,13 @@ static int cmd_clock(void *arg, FILE *out, const char *args)
 /* Test and benchmark hook: cookies auto (the default), always, off. */
 static int cmd_cookies(void *arg, FILE *out, const char *args)
 {
-	const char *const *names = cookie_modes;
 	struct ctx *ctx = arg;
 	size_t i;
 
 	for (i = 0; i < sizeof(cookie_modes) / sizeof(cookie_modes[0]); i++)
-		if (!strcmp(args, names[i])) {
+		if (!strcmp(args, cookie_modes[i])) {
 			ctx->cable->cookie_mode = (enum cable_cookie_mode)i;
-			fprintf(out, "cookies %s\n", names[i]);
+			fprintf(out, "cookies %s\n", cookie_modes[i]);
 			return 0;
 		}
 	return EINVAL;
