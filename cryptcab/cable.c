@@ -39,7 +39,8 @@
  *   persistent_at	persistent keepalive
  * Initiators rekey when sending on a keypair older than 120 s (or after
  * 2^60 messages) and when receiving on one older than 165 s. Keypairs older
- * than 180 s are never used. INITs are sent at most once per 5 s.
+ * than 180 s are never used. INITs are sent at most once per 5 s (the one
+ * resend with a cookie excepted).
  *
  * PSK mode server (cable_add_psk_clients()): every client holds the same
  * PSK and so the same static key; the one allow-listed key cannot tell them
