@@ -11,14 +11,24 @@
  * has it, at which point it becomes `cur` (key confirmation).
  *
  * cable_rx() checks, in this order and without changing any state before the
- * packet is authenticated: size/type/reserved bytes (mac2 is reserved too in
- * v1 and must be zero), then for handshakes mac1 and the rate limits (per
- * source IP token bucket and a global one) before any DH, then the Noise
- * processing. Data: receiver index, keypair age, read-only replay pre-check,
+ * packet is authenticated: size/type/reserved bytes (mac2 of a RESP must be
+ * zero), then for handshakes mac1; for an INIT, the cookie (cryptcab/cookie.c:
+ * under load, or whenever mac2 is not zero, mac2 must be a MAC under this
+ * source's cookie, else a cookie reply goes back and nothing else happens);
+ * then the rate limits (cryptcab/srclimit.c: per source address token bucket
+ * and a global one) before any DH, then the Noise processing. Data: receiver index, keypair age, read-only replay pre-check,
  * AEAD (header bound as AD), replay commit. Only then the endpoint roams to
  * the datagram's source and timers move. Every drop is counted by reason;
  * nothing is ever sent in reply to a packet that did not authenticate (an
- * INIT that fully verifies is answered with a RESP, which is the protocol).
+ * INIT that fully verifies is answered with a RESP, which is the protocol;
+ * an INIT with a valid mac1 but no valid cookie, with a 64-byte cookie reply,
+ * smaller than the INIT, so the cable never amplifies).
+ *
+ * Initiator side of cookies: a cookie reply naming our pending INIT's index
+ * and authenticating with that INIT's mac1 as additional data gives a cookie
+ * (kept COOKIE_USE_MAX); the INIT is resent at once with mac2 set, once per
+ * INIT. Later INITs carry the cookie too, except a timer retry of an INIT that
+ * already carried it (the peer may have restarted and forgotten its secret).
  *
  * Timers are WireGuard's (timers.c) as absolute deadlines per peer, checked
  * by cable_tick(), which returns the earliest pending deadline:
@@ -29,7 +39,8 @@
  *   persistent_at	persistent keepalive
  * Initiators rekey when sending on a keypair older than 120 s (or after
  * 2^60 messages) and when receiving on one older than 165 s. Keypairs older
- * than 180 s are never used. INITs are sent at most once per 5 s.
+ * than 180 s are never used. INITs are sent at most once per 5 s (the one
+ * resend with a cookie excepted).
  *
  * PSK mode server (cable_add_psk_clients()): every client holds the same
  * PSK and so the same static key; the one allow-listed key cannot tell them
@@ -272,6 +283,13 @@ static void send_init(struct cable *c, struct cable_peer *p, bool retry)
 	if (noise_create_init(&s->hs, p->h0, p->ck0, e, c->pub, p->pub, s->ss, ts, pkt + 8))
 		goto out;
 	noise_mac(pkt + 116, p->mac1_key, pkt, 116);
+	if (retry && p->init_had_cookie)
+		p->cookie_at = 0;	/* unanswered with it: maybe a new secret */
+	p->init_had_cookie = p->cookie_at && t - p->cookie_at < COOKIE_USE_MAX;
+	if (p->init_had_cookie)
+		cookie_mac2(pkt + 132, p->cookie, pkt, 132);
+	memcpy(p->init_pkt, pkt, sizeof(pkt));
+	p->cookie_resent = false;
 	p->hs_active = true;
 	p->hs_last_sent = t;
 	p->hs_retry_at = t + REKEY_TIMEOUT + jitter(c);
@@ -351,62 +369,22 @@ static void set_endpoint(struct cable *c, struct cable_peer *p, const struct cab
 	p->has_ep = true;
 }
 
-/* Token bucket in ns of credit: WireGuard ratelimiter.c. */
-static bool bucket(uint64_t *tokens, uint64_t *last, uint64_t t, uint64_t rate, uint64_t burst)
-{
-	uint64_t cost = CABLE_SEC / rate, max = cost * burst;
-
-	if (!*last) {
-		*tokens = max;
-	} else {
-		*tokens += t - *last;
-		if (*tokens > max)
-			*tokens = max;
-	}
-	*last = t ? t : 1;
-	if (*tokens < cost)
-		return false;
-	*tokens -= cost;
-	return true;
-}
-
 static bool ratelimit_ok(struct cable *c, const struct cable_addr *src)
 {
-	uint8_t addr[16], h[8];
-	sa_family_t fam = src->ss.ss_family;
-	struct cable_rl_slot *slot = NULL;
-	uint64_t t = now(c), hv;
-	size_t i;
+	return srclimit_allow(&c->sec->rl, &src->ss, now(c)) == SRCLIMIT_OK;
+}
 
-	memset(addr, 0, sizeof(addr));
-	if (fam == AF_INET)
-		memcpy(addr, &((const struct sockaddr_in *)&src->ss)->sin_addr, 4);
-	else if (fam == AF_INET6)
-		memcpy(addr, &((const struct sockaddr_in6 *)&src->ss)->sin6_addr, 16);
-	crypto_shorthash(h, addr, sizeof(addr), c->sec->rl_key);
-	memcpy(&hv, h, sizeof(hv));
-	for (i = 0; i < 8; i++) {
-		struct cable_rl_slot *s = &c->rl[(hv + i) % RL_SLOTS];
-
-		if (s->last && s->family == fam && !memcmp(s->addr, addr, 16)) {
-			slot = s;
-			break;
-		}
-		/* a slot idle for a second has a full bucket: reuse it */
-		if (!slot && (!s->last || t - s->last >= CABLE_SEC))
-			slot = s;
-	}
-	if (!slot)
-		return false;	/* table full of active sources: refuse (bounded) */
-	if (slot->family != fam || memcmp(slot->addr, addr, 16)) {
-		slot->family = fam;
-		memcpy(slot->addr, addr, 16);
-		slot->last = 0;
-	}
-	if (!bucket(&slot->tokens, &slot->last, t, RL_PER_IP_RATE, RL_PER_IP_BURST))
-		return false;
-	return bucket(&c->rl_global_tokens, &c->rl_global_last, t, RL_GLOBAL_RATE,
-		      RL_GLOBAL_BURST);
+/**
+ * cable_under_load() - are cookies required for INITs now?
+ * @c:	cable
+ *
+ * Return: true while the load meter says so (or cookies are always on).
+ */
+bool cable_under_load(const struct cable *c)
+{
+	if (c->cookie_mode != CABLE_COOKIES_AUTO)
+		return c->cookie_mode == CABLE_COOKIES_ALWAYS;
+	return c->ops.now(c->ops.arg) < c->sec->cc.load_until;
 }
 
 /**
@@ -516,6 +494,7 @@ static struct cable_peer *session_new(struct cable *c, struct cable_peer *shared
 	p->id = c->next_id++;
 	memcpy(p->pub, shared->pub, NOISE_KEYLEN);
 	memcpy(p->mac1_key, shared->mac1_key, NOISE_KEYLEN);
+	memcpy(p->cookie_key, shared->cookie_key, COOKIE_KEYLEN);
 	memcpy(p->h0, shared->h0, NOISE_HASHLEN);
 	memcpy(p->ck0, shared->ck0, NOISE_HASHLEN);
 	p->session = true;
@@ -549,6 +528,48 @@ static bool mac1_ok(struct cable *c, const uint8_t *buf, size_t off)
 	return sodium_memcmp(mac, buf + off, NOISE_MAC_LEN) == 0;
 }
 
+/* Answer an INIT from @src with a cookie reply (no state, no public-key work). */
+static void send_cookie(struct cable *c, const uint8_t *buf, const struct cable_addr *src)
+{
+	uint8_t pkt[CABLE_COOKIE_LEN], nonce[COOKIE_NONCE_LEN];
+
+	c->ops.random(c->ops.arg, nonce, sizeof(nonce));
+	cookie_make_reply(&c->sec->cc, &src->ss, get32(buf + 4), buf + 116, nonce, pkt);
+	if (c->ops.send(c->ops.arg, NULL, src, pkt, sizeof(pkt)) < 0) {
+		drop(c, NULL, errno == EMSGSIZE ? C_TX_EMSGSIZE : C_TX_ERROR);
+		return;
+	}
+	count(c, NULL, C_TX_COOKIE, 1);
+	count(c, NULL, C_TX_BYTES, sizeof(pkt));
+}
+
+/* The cookie check of an INIT (docs/cable.md, "Cookies").
+ * Return: true if the INIT may go on to the rate limits and the DH. */
+static bool cookie_ok(struct cable *c, const uint8_t *buf, const struct cable_addr *src)
+{
+	uint64_t t = now(c);
+	bool absent = sodium_is_zero(buf + 132, NOISE_MAC_LEN);
+	bool load = cookie_load_note(&c->sec->cc, t);
+	enum cookie_mac2 v;
+
+	if (c->cookie_mode == CABLE_COOKIES_OFF) {
+		if (!absent)
+			drop(c, NULL, C_RX_MALFORMED);
+		return absent;
+	}
+	if (c->cookie_mode == CABLE_COOKIES_ALWAYS)
+		load = true;
+	if (absent && !load)
+		return true;
+	cookie_rotate(&c->sec->cc, t, c->ops.random, c->ops.arg);
+	v = cookie_check_mac2(&c->sec->cc, buf, 132, &src->ss, t);
+	if (v == COOKIE_MAC2_VALID)
+		return true;
+	drop(c, NULL, v == COOKIE_MAC2_ABSENT ? C_RX_NO_COOKIE : C_RX_BAD_COOKIE);
+	send_cookie(c, buf, src);
+	return false;
+}
+
 static void rx_init(struct cable *c, const uint8_t *buf, const struct cable_addr *src)
 {
 	struct noise_hs *hs = NULL;
@@ -563,6 +584,8 @@ static void rx_init(struct cable *c, const uint8_t *buf, const struct cable_addr
 		drop(c, NULL, C_RX_BAD_MAC1);
 		goto out;
 	}
+	if (!cookie_ok(c, buf, src))
+		goto out;
 	if (!ratelimit_ok(c, src)) {
 		drop(c, NULL, C_RX_RATELIMITED);
 		goto out;
@@ -658,13 +681,23 @@ out:
 	sodium_memzero(e, sizeof(e));
 }
 
+/* The peer whose pending INIT has index @idx, or NULL. */
+static struct cable_peer *pending_peer(struct cable *c, uint32_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++)
+		if (c->peers[i]->hs_active && c->peers[i]->hs_index == idx)
+			return c->peers[i];
+	return NULL;
+}
+
 static void rx_resp(struct cable *c, const uint8_t *buf, const struct cable_addr *src)
 {
 	struct cable_peer *p = NULL;
 	struct cable_peer_secret *s = NULL;
 	struct noise_keys keys;
 	uint32_t idx = get32(buf + 8);
-	size_t i;
 
 	if (!mac1_ok(c, buf, 60)) {
 		drop(c, NULL, C_RX_BAD_MAC1);
@@ -674,9 +707,7 @@ static void rx_resp(struct cable *c, const uint8_t *buf, const struct cable_addr
 		drop(c, NULL, C_RX_RATELIMITED);
 		goto out;
 	}
-	for (i = 0; i < c->npeers && !p; i++)
-		if (c->peers[i]->hs_active && c->peers[i]->hs_index == idx)
-			p = c->peers[i];
+	p = pending_peer(c, idx);
 	if (!p) {
 		drop(c, NULL, C_RX_UNKNOWN_INDEX);
 		goto out;
@@ -721,6 +752,36 @@ out:
 	sodium_memzero(&keys, sizeof(keys));
 	if (s)
 		sodium_memzero(&s->scratch, sizeof(s->scratch));
+}
+
+static void rx_cookie(struct cable *c, const uint8_t *buf)
+{
+	struct cable_peer *p = NULL;
+	uint8_t ck[COOKIE_LEN];
+	uint32_t idx = get32(buf + 4);
+
+	p = pending_peer(c, idx);
+	if (!p) {
+		drop(c, NULL, C_RX_UNKNOWN_INDEX);
+		goto out;
+	}
+	if (cookie_open_reply(p->cookie_key, buf, p->init_pkt + 116, ck)) {
+		drop(c, p, C_RX_BAD_COOKIE_REPLY);
+		goto out;
+	}
+	count(c, p, C_RX_COOKIE, 1);
+	memcpy(p->cookie, ck, sizeof(ck));
+	p->cookie_at = now(c) ? now(c) : 1;
+	if (p->cookie_resent)
+		goto out;	/* once per INIT; the timers do the rest */
+	p->cookie_resent = true;
+	p->init_had_cookie = true;
+	cookie_mac2(p->init_pkt + 132, ck, p->init_pkt, 132);
+	if (!send_to_peer(c, p, p->init_pkt, CABLE_INIT_LEN))
+		count(c, p, C_TX_INIT, 1);
+	event(c, p, "cookie reply: initiation sent again with the cookie");
+out:
+	sodium_memzero(ck, sizeof(ck));
 }
 
 static void rx_data(struct cable *c, const uint8_t *buf, size_t len, const struct cable_addr *src)
@@ -823,7 +884,7 @@ void cable_rx(struct cable *c, const uint8_t *buf, size_t len, const struct cabl
 	}
 	switch (buf[0]) {
 	case CABLE_MSG_INIT:
-		if (len != CABLE_INIT_LEN || !sodium_is_zero(buf + 132, 16))
+		if (len != CABLE_INIT_LEN)
 			drop(c, NULL, C_RX_MALFORMED);
 		else
 			rx_init(c, buf, src);
@@ -835,8 +896,10 @@ void cable_rx(struct cable *c, const uint8_t *buf, size_t len, const struct cabl
 			rx_resp(c, buf, src);
 		break;
 	case CABLE_MSG_COOKIE:
-		/* reserved in v1: well-formed cookie replies are ignored */
-		drop(c, NULL, len == CABLE_COOKIE_LEN ? C_RX_UNKNOWN_INDEX : C_RX_MALFORMED);
+		if (len != CABLE_COOKIE_LEN)
+			drop(c, NULL, C_RX_MALFORMED);
+		else
+			rx_cookie(c, buf);
 		break;
 	case CABLE_MSG_DATA:
 		if (len < CABLE_DATA_MIN)
@@ -1013,6 +1076,7 @@ struct cable *cable_new(const struct cable_ops *ops, const uint8_t priv[NOISE_KE
 			const char *name)
 {
 	struct cable *c = calloc(1, sizeof(*c));
+	uint8_t rlkey[SRCLIMIT_KEYLEN];
 
 	if (!c)
 		goto fail;
@@ -1021,11 +1085,15 @@ struct cable *cable_new(const struct cable_ops *ops, const uint8_t priv[NOISE_KE
 	if (!c->sec)
 		goto fail;
 	memcpy(c->sec->priv, priv, NOISE_KEYLEN);
-	ops->random(ops->arg, c->sec->rl_key, sizeof(c->sec->rl_key));
+	ops->random(ops->arg, rlkey, sizeof(rlkey));
+	srclimit_init(&c->sec->rl, rlkey, RL_PER_IP_RATE, RL_PER_IP_BURST, RL_GLOBAL_RATE,
+		      RL_GLOBAL_BURST);
+	sodium_memzero(rlkey, sizeof(rlkey));
 	if (noise_pub_from_priv(c->pub, priv)) {
 		errno = EINVAL;
 		goto fail;
 	}
+	cookie_checker_init(&c->sec->cc, c->pub);
 	if (name && !(c->name = strdup(name)))
 		goto fail;
 	noise_mac1_key(c->mac1_key, c->pub);
@@ -1085,6 +1153,7 @@ struct cable_peer *cable_add_peer(struct cable *c, const uint8_t pub[NOISE_KEYLE
 	p->id = c->next_id++;
 	memcpy(p->pub, pub, NOISE_KEYLEN);
 	noise_mac1_key(p->mac1_key, pub);
+	cookie_reply_key(p->cookie_key, pub);
 	noise_hs_start(p->h0, p->ck0, pub, c->name);
 	p->may_initiate = may_initiate;
 	if (ep) {

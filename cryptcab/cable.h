@@ -18,8 +18,10 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "cookie.h"
 #include "noise.h"
 #include "replay.h"
+#include "srclimit.h"
 
 #define CABLE_MSG_INIT		1
 #define CABLE_MSG_RESP		2
@@ -51,7 +53,6 @@
 #define RL_PER_IP_BURST		5
 #define RL_GLOBAL_RATE		200
 #define RL_GLOBAL_BURST		50
-#define RL_SLOTS		256
 #define CABLE_SEEN_INITS	64	/* PSK server: ephemerals of recent INITs */
 
 /* Counters: drops by reason (docs/cable.md, "Drops and counters") and traffic. */
@@ -70,7 +71,10 @@
 	X(TX_NO_ENDPOINT, "tx_no_endpoint") X(HANDSHAKES, "handshakes") \
 	X(HANDSHAKE_GIVEUP, "handshake_giveup") X(KEYS_ZEROED, "keys_zeroed") \
 	X(ROAMED, "endpoint_changes") X(RX_NO_SLOT, "rx_no_slot") \
-	X(SESSIONS_OPENED, "sessions_opened") X(SESSIONS_CLOSED, "sessions_closed")
+	X(SESSIONS_OPENED, "sessions_opened") X(SESSIONS_CLOSED, "sessions_closed") \
+	X(RX_NO_COOKIE, "rx_no_cookie") X(RX_BAD_COOKIE, "rx_bad_cookie") \
+	X(RX_BAD_COOKIE_REPLY, "rx_bad_cookie_reply") X(RX_COOKIE, "rx_cookie") \
+	X(TX_COOKIE, "tx_cookie")
 
 #define CABLE_ENUM(id, name) C_##id,
 enum cable_counter { CABLE_COUNTERS(CABLE_ENUM) C_N };
@@ -151,6 +155,13 @@ struct cable_peer {
 	unsigned hs_attempts;
 	uint64_t hs_last_sent;		/* 0 = never */
 	uint64_t hs_retry_at;
+	uint8_t init_pkt[CABLE_INIT_LEN];	/* the pending INIT as sent */
+	bool init_had_cookie;		/* ... with a mac2 */
+	bool cookie_resent;		/* ... resent at once after a cookie reply */
+
+	uint8_t cookie_key[COOKIE_KEYLEN];	/* cookie replies from this peer */
+	uint8_t cookie[COOKIE_LEN];	/* from the peer's latest cookie reply */
+	uint64_t cookie_at;		/* when it came, 0 = none */
 
 	bool has_ts;
 	uint8_t last_ts[NOISE_TIMESTAMPLEN];
@@ -167,16 +178,16 @@ struct cable_peer {
 	uint64_t stats[C_N];
 };
 
-struct cable_rl_slot {
-	uint8_t addr[16];
-	sa_family_t family;
-	uint64_t tokens;		/* ns of credit */
-	uint64_t last;
-};
-
 struct cable_secret {
 	uint8_t priv[NOISE_KEYLEN];
-	uint8_t rl_key[16];		/* rate-limiter hash key */
+	struct srclimit rl;		/* handshakes per source (its hash key is secret) */
+	struct cookie_checker cc;	/* cookie secrets and the load meter */
+};
+
+enum cable_cookie_mode {
+	CABLE_COOKIES_AUTO,		/* required under load (docs/cable.md) */
+	CABLE_COOKIES_ALWAYS,		/* required for every INIT (testing) */
+	CABLE_COOKIES_OFF,		/* never sent nor accepted: the old behaviour (benchmarks) */
 };
 
 struct cable {
@@ -194,8 +205,7 @@ struct cable {
 	unsigned seen_next;
 	uint64_t stats[C_N];
 	uint64_t last_log[C_N];
-	struct cable_rl_slot rl[RL_SLOTS];
-	uint64_t rl_global_tokens, rl_global_last;
+	enum cable_cookie_mode cookie_mode;
 	uint8_t txbuf[CABLE_DATA_MAX];
 	uint8_t rxbuf[CABLE_FRAME_MAX + NOISE_TAGLEN];
 };
@@ -214,6 +224,7 @@ struct cable_peer *cable_add_psk_clients(struct cable *c, const uint8_t pub[NOIS
 size_t cable_sessions(const struct cable *c);
 bool cable_peer_zeroed(const struct cable_peer *p);
 bool cable_peer_usable(const struct cable_peer *p);
+bool cable_under_load(const struct cable *c);
 bool cable_addr_equal(const struct cable_addr *a, const struct cable_addr *b);
 
 #endif

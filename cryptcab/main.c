@@ -258,7 +258,8 @@ static void udp_tx_failed(struct ctx *ctx, struct cable_peer *p, int err)
 	enum cable_counter why = err == EMSGSIZE ? C_TX_EMSGSIZE : C_TX_ERROR;
 
 	ctx->cable->stats[why]++;
-	p->stats[why]++;
+	if (p)		/* NULL: a cookie reply */
+		p->stats[why]++;
 }
 
 /* A GSO run was refused: send its datagrams one by one. If that works,
@@ -713,6 +714,8 @@ static void on_signal(struct loop *l, int signo, void *arg)
 
 /* --- console -------------------------------------------------------------- */
 
+static const char *const cookie_modes[] = { "auto", "always", "off" };	/* enum order */
+
 static void print_counters(FILE *out, const uint64_t *stats, const char *indent)
 {
 	int i;
@@ -791,6 +794,8 @@ static int cmd_showinfo(void *arg, FILE *out, const char *args)
 		fprintf(out, "psk server: %zu client session(s)\n", cable_sessions(ctx->cable));
 	else
 		fprintf(out, "peers %zu\n", ctx->cable->npeers);
+	fprintf(out, "cookies %s, %s\n", cookie_modes[ctx->cable->cookie_mode],
+		cable_under_load(ctx->cable) ? "under load" : "not under load");
 	return 0;
 }
 
@@ -810,12 +815,29 @@ static int cmd_clock(void *arg, FILE *out, const char *args)
 	return 0;
 }
 
+/* Test and benchmark hook: cookies auto (the default), always, off. */
+static int cmd_cookies(void *arg, FILE *out, const char *args)
+{
+	struct ctx *ctx = arg;
+	size_t i;
+
+	for (i = 0; i < sizeof(cookie_modes) / sizeof(cookie_modes[0]); i++)
+		if (!strcmp(args, cookie_modes[i])) {
+			ctx->cable->cookie_mode = (enum cable_cookie_mode)i;
+			fprintf(out, "cookies %s\n", cookie_modes[i]);
+			return 0;
+		}
+	return EINVAL;
+}
+
 static const struct console_cmd cmds[] = {
 	{ "showinfo", "", "show version and public key", cmd_showinfo, CONSOLE_OUTPUT },
 	{ "stats", "", "show the global counters", cmd_stats, CONSOLE_OUTPUT },
 	{ "peers", "", "show peers, endpoints, handshake ages, counters", cmd_peers,
 	  CONSOLE_OUTPUT },
 	{ "debug/clock", "SECONDS", "advance the protocol clock (testing)", cmd_clock,
+	  CONSOLE_OUTPUT },
+	{ "debug/cookies", "auto|always|off", "when INITs need a cookie (testing)", cmd_cookies,
 	  CONSOLE_OUTPUT },
 };
 
@@ -846,6 +868,8 @@ static int json_stats(void *arg, struct json *j, const char *args)
 	(void)args;
 	json_obj(j, NULL);
 	json_counters(j, ctx->cable->stats);
+	json_bool(j, "under_load", cable_under_load(ctx->cable));
+	json_str(j, "cookies", cookie_modes[ctx->cable->cookie_mode]);
 	json_obj_end(j);
 	return 0;
 }

@@ -4,7 +4,9 @@
 #
 # Sits between a cable client (which connects to --listen) and a server
 # (--server port on 127.0.0.1) and, with a fixed seed, damages the traffic:
-#   * the first INIT: every bit flipped (1184 copies) before the original;
+#   * the first INIT: every bit flipped (1184 copies), then 2 s later (the 128
+#     with a valid mac1 and a damaged mac2 put the server under load for a
+#     second; their cookie replies are counted, not passed on) the original;
 #   * the first RESP: every bit flipped (736 copies) before the original;
 #   * client data packets (frames, not keepalives): drop, duplicate, hold
 #     back for up to --depth packets (reordering); one packet gets every bit
@@ -22,6 +24,7 @@ import random
 import select
 import socket
 import struct
+import time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--listen", type=int, required=True)
@@ -103,13 +106,14 @@ def flips(pkt):
 
 
 def hs_verdict(bad, kind):
-    """INIT (148) / RESP (92) with one bit flipped: malformed or bad mac1."""
+    """INIT (148) / RESP (92) with one bit flipped: malformed, bad mac1, or
+    (an INIT's mac2 no longer zero) a bad cookie, answered with a cookie reply."""
     mac2 = 132 if kind == 1 else 76
     for i in range(4):
         if bad[i] != (kind if i == 0 else 0):
             return "rx_malformed"
     if any(bad[mac2:]):
-        return "rx_malformed"
+        return "rx_bad_cookie" if kind == 1 else "rx_malformed"
     return "rx_bad_mac1"
 
 
@@ -122,6 +126,9 @@ def from_client(pkt):
             for bad in flips(pkt):
                 inc("server", hs_verdict(bad, 1))
                 back.sendto(bad, server)
+            # the 128 with a valid mac1 put the server under load (cookies
+            # required) for a second: let that pass before the original
+            time.sleep(2)
         inc("server", "rx_init")
         back.sendto(pkt, server)
         return
@@ -180,6 +187,9 @@ def release(everything=False):
 def from_server(pkt):
     global first_resp
     if client is None:
+        return
+    if pkt and pkt[0] == 3 and len(pkt) == 64:
+        inc("server", "tx_cookie")  # to a flipped INIT: not passed on
         return
     if pkt and pkt[0] == 2 and len(pkt) == 92 and first_resp is None:
         first_resp = pkt

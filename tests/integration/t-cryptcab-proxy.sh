@@ -67,7 +67,7 @@ grep ANSWERED "$TMP/exp" && fail "the server answered the replay port"
 bad=0
 for c in rx_malformed rx_oversize rx_bad_mac1 rx_ratelimited rx_handshake_fail \
 	 rx_handshake_replay rx_unknown_index rx_expired rx_replay rx_auth_fail rx_bad_frame \
-	 rx_init rx_data; do
+	 rx_init rx_data rx_bad_cookie rx_no_cookie tx_cookie; do
 	w=$(awk -v c=$c '$1 == "server" && $2 == c {print $3}' "$TMP/exp"); w=${w:-0}
 	g=$(cab_stat srv $c)
 	[ "$g" = "$w" ] || { echo "server $c: got $g, want $w"; bad=1; }

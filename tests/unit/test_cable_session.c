@@ -6,7 +6,8 @@
  * counted under the expected reason, nothing delivered, nothing sent back),
  * replays, roaming and spoofing, clock jumps of 120, 165, 180 and 540 s,
  * rekeying under continuous traffic without losing a frame, wrong keys
- * getting no reply, and a flood of initiations not hurting the session.
+ * getting no reply, a flood of initiations not hurting the session, and
+ * cookie replies (required, unknown cookie, forged reply, older responder).
  */
 #include "config.h"
 
@@ -148,10 +149,16 @@ static void check_faults_init(void)
 	for (i = 0; i < pkt.len * 8; i++) {
 		memcpy(buf, pkt.data, pkt.len);
 		buf[i / 8] ^= (uint8_t)(1U << (i % 8));
-		if (i < 32 || i >= 132 * 8)
+		if (i < 32) {
 			want[C_RX_MALFORMED]++;
-		else
+		} else if (i >= 132 * 8) {
+			/* a mac2 that is not zero must be valid: a cookie reply */
+			want[C_RX_BAD_COOKIE]++;
+			want[C_TX_COOKIE]++;
+			want[C_TX_BYTES] += CABLE_COOKIE_LEN;
+		} else {
 			want[C_RX_BAD_MAC1]++;
+		}
 		cable_rx(s.side[1].c, buf, pkt.len, &pkt.from);
 		s.now += CABLE_SEC;	/* stay clear of the rate limit */
 	}
@@ -168,13 +175,16 @@ static void check_faults_init(void)
 			bad++;
 		}
 	ok(!bad, "every bit flip and truncation of an INIT counted under its reason");
-	ok(s.side[1].sent == 0 && s.qn == 0 && !s.side[1].peer->has_ep,
-	   "no reply and no endpoint learnt from damaged INITs");
+	bad = s.side[1].sent != 128 || s.qn != 128 || s.side[1].peer->has_ep;
+	for (i = 0; i < s.qn; i++)
+		bad += s.q[i].len != CABLE_COOKIE_LEN || s.q[i].data[0] != CABLE_MSG_COOKIE;
+	ok(!bad, "damaged INITs: only cookie replies (to a bad mac2), no endpoint learnt");
+	s.qn = 0;
 	cable_rx(s.side[1].c, pkt.data, pkt.len, &pkt.from);
-	ok(s.side[1].sent == 1 && st(&s, 1, C_RX_INIT) == 1, "genuine INIT answered");
+	ok(s.side[1].sent == 129 && st(&s, 1, C_RX_INIT) == 1, "genuine INIT answered");
 	s.now += CABLE_SEC;
 	cable_rx(s.side[1].c, pkt.data, pkt.len, &pkt.from);
-	ok(s.side[1].sent == 1 && st(&s, 1, C_RX_HANDSHAKE_REPLAY) == 1,
+	ok(s.side[1].sent == 129 && st(&s, 1, C_RX_HANDSHAKE_REPLAY) == 1,
 	   "replayed INIT dropped as rx_handshake_replay, no reply");
 
 	/* RESP: flips */
@@ -450,7 +460,7 @@ static void check_flood(void)
 	struct cable_peer *ep;
 	struct sim_pkt init;
 	uint8_t f[100], ke[32], pb[32];
-	uint64_t i, sent_b;
+	uint64_t i, sent_b, cookies_b;
 	struct sim_side side;
 
 	sim_init(&s, NULL, 16);
@@ -475,6 +485,7 @@ static void check_flood(void)
 	take(&s, 0, &init);
 	s.qn = 0;
 	sent_b = s.side[1].sent;
+	cookies_b = st(&s, 1, C_TX_COOKIE);
 	for (i = 0; i < 20000; i++) {
 		struct cable_addr src;
 		char ip[32];
@@ -491,14 +502,86 @@ static void check_flood(void)
 	}
 	ok(s.side[1].delivered == 201, "data keeps flowing during a flood of 20000 INITs (%llu)",
 	   (unsigned long long)s.side[1].delivered);
-	ok(st(&s, 1, C_RX_HANDSHAKE_FAIL) <= RL_GLOBAL_BURST + RL_GLOBAL_RATE * 2 + 1 &&
-	   st(&s, 1, C_RX_RATELIMITED) >= 19000,
-	   "DH work bounded: %llu INITs processed, %llu rate-limited",
+	/* before the load meter trips (COOKIE_LOAD_BURST INITs), the rate
+	 * limits bound the DH work; after, the spoofers never have a cookie */
+	ok(st(&s, 1, C_RX_HANDSHAKE_FAIL) <= RL_GLOBAL_BURST + 1 &&
+	   st(&s, 1, C_RX_HANDSHAKE_FAIL) + st(&s, 1, C_RX_RATELIMITED) <= COOKIE_LOAD_BURST + 1 &&
+	   st(&s, 1, C_RX_NO_COOKIE) >= 19800,
+	   "DH work bounded: %llu INITs processed, %llu rate-limited, %llu without cookie",
 	   (unsigned long long)st(&s, 1, C_RX_HANDSHAKE_FAIL),
-	   (unsigned long long)st(&s, 1, C_RX_RATELIMITED));
-	ok(s.side[1].sent - sent_b == 0 || s.side[1].sent - sent_b <= 1,
-	   "no replies to the flood");
+	   (unsigned long long)st(&s, 1, C_RX_RATELIMITED),
+	   (unsigned long long)st(&s, 1, C_RX_NO_COOKIE));
+	ok(s.side[1].sent - sent_b == st(&s, 1, C_TX_COOKIE) - cookies_b &&
+	   st(&s, 1, C_TX_COOKIE) == st(&s, 1, C_RX_NO_COOKIE),
+	   "the only replies to the flood are cookie replies (%llu)",
+	   (unsigned long long)(s.side[1].sent - sent_b));
 	cable_free(evil);
+	sim_free(&s);
+}
+
+/* Cookies: a responder that requires them, a stale cookie, an old responder. */
+static void check_cookies(void)
+{
+	struct sim s;
+	uint8_t f[70];
+	bool bad;
+
+	sim_init(&s, NULL, 21);
+	s.side[1].c->cookie_mode = CABLE_COOKIES_ALWAYS;
+	sim_frame(f, sizeof(f), 5);
+	cable_tx(s.side[0].c, s.side[0].peer, f, sizeof(f));
+	ok(s.qn == 1 && sodium_is_zero(s.q[0].data + 132, 16), "first INIT without mac2");
+	sim_pump(&s);
+	ok(s.side[1].delivered == 1 && st(&s, 1, C_RX_NO_COOKIE) == 1 &&
+	   st(&s, 1, C_TX_COOKIE) == 1 && st(&s, 0, C_RX_COOKIE) == 1 &&
+	   st(&s, 0, C_TX_INIT) == 2 && st(&s, 1, C_RX_INIT) == 1 &&
+	   st(&s, 1, C_RX_BAD_COOKIE) == 0,
+	   "cookie required: INIT, cookie reply, INIT with mac2, RESP, frame delivered");
+	ok(s.side[0].peer->cookie_at == s.now, "initiator keeps the cookie");
+
+	/* a cookie the responder does not know (it restarted): one more trip */
+	s.now += 200 * S;
+	s.side[0].peer->cookie_at = s.now;
+	memset(s.side[0].peer->cookie, 0x5a, COOKIE_LEN);
+	cable_tx(s.side[0].c, s.side[0].peer, f, sizeof(f));	/* key too old: new handshake */
+	bad = s.qn != 1 || sodium_is_zero(s.q[0].data + 132, 16);
+	sim_pump(&s);
+	ok(!bad && st(&s, 1, C_RX_BAD_COOKIE) == 1 && st(&s, 1, C_TX_COOKIE) == 2 &&
+	   st(&s, 1, C_RX_INIT) == 2 && s.side[1].delivered == 2,
+	   "unknown cookie: rx_bad_cookie, a fresh cookie, handshake completes");
+
+	/* a forged cookie reply for the pending INIT is refused */
+	s.now += 200 * S;
+	s.side[1].c->cookie_mode = CABLE_COOKIES_OFF;
+	cable_tx(s.side[0].c, s.side[0].peer, f, sizeof(f));
+	{
+		uint8_t fake[CABLE_COOKIE_LEN];
+
+		memset(fake, 0x33, sizeof(fake));
+		fake[0] = CABLE_MSG_COOKIE;
+		fake[1] = fake[2] = fake[3] = 0;
+		memcpy(fake + 4, &s.side[0].peer->hs_index, 4);
+		cable_rx(s.side[0].c, fake, sizeof(fake), &s.side[1].addr);
+		cable_rx(s.side[0].c, fake, sizeof(fake) - 1, &s.side[1].addr);
+	}
+	ok(st(&s, 0, C_RX_BAD_COOKIE_REPLY) == 1 && st(&s, 0, C_RX_MALFORMED) == 1 &&
+	   s.qn == 1, "forged cookie reply: rx_bad_cookie_reply, nothing sent");
+	s.qn = 0;
+
+	/* an older build (cookies off): a held cookie is dropped at the retry */
+	s.now += 200 * S;
+	s.side[0].peer->cookie_at = s.now;
+	cable_tx(s.side[0].c, s.side[0].peer, f, sizeof(f));
+	bad = s.qn != 1 || sodium_is_zero(s.q[0].data + 132, 16);
+	sim_pump(&s);
+	ok(!bad && st(&s, 1, C_RX_MALFORMED) == 1 && s.side[1].delivered == 2,
+	   "INIT with mac2 refused by a responder without cookies");
+	s.now += REKEY_TIMEOUT + REKEY_JITTER_MAX;
+	sim_tick(&s);
+	bad = s.qn != 1 || !sodium_is_zero(s.q[0].data + 132, 16);
+	sim_pump(&s);
+	ok(!bad && s.side[1].delivered == 4,
+	   "the retry goes without the cookie and succeeds (both staged frames arrive)");
 	sim_free(&s);
 }
 
@@ -514,5 +597,6 @@ int main(void)
 	check_rekey_traffic();
 	check_wrong_keys();
 	check_flood();
+	check_cookies();
 	return tap_done();
 }
