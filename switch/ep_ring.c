@@ -71,7 +71,8 @@
 #define RING_CONN_TIMEOUT_NS	(10 * 1000000000ULL)
 #define RING_BUDGET		4	/* receive batches per ring per loop turn */
 #define RING_BELLS		64	/* doorbells read per recvmmsg */
-#define RING_PIPE_READS		4	/* reads of the c2s pipe per wake-up */
+#define RING_PIPE_READS		4	/* reads of the c2s pipe per drain */
+#define RING_PIPE_LAZY		64	/* edge wake-ups between drains */
 
 enum conn_state { CONN_REQUEST, CONN_ANSWER };
 
@@ -121,6 +122,7 @@ struct ring {
 	struct ring *pend_next;
 	int bell_tx;			/* s2c pipe's write end, or -1: datagrams */
 	int bell_rx;			/* c2s pipe's read end (polled), or -1 */
+	unsigned bell_lazy;		/* edge wake-ups since the last drain */
 	uint64_t bells_rx, bells_tx, stray;
 };
 
@@ -240,6 +242,32 @@ static void ring_read_bells(struct ring *r)
 	}
 }
 
+/* Read the c2s doorbell pipe (bounded). At EOF (the client closed it: it
+ * is going) stop polling it; the ctl stream ends the endpoint. */
+static void ring_pipe_drain(struct loop *l, struct ring *r)
+{
+	char junk[256];
+	int k;
+
+	r->bell_lazy = 0;
+	for (k = 0; r->bell_rx >= 0 && k < RING_PIPE_READS; k++) {
+		ssize_t n = read(r->bell_rx, junk, sizeof(junk));
+
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+			loop_del_fd(l, r->bell_rx);
+			close(r->bell_rx);
+			r->bell_rx = -1;
+			break;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if ((size_t)n < sizeof(junk))
+			break;
+	}
+}
+
 /* The data socket: doorbells from the client (frames in c2s, room in s2c,
  * or a poke: frames wait in s2c and it sleeps). */
 static void ring_fd_cb(struct loop *l, int fd, uint32_t events, void *arg)
@@ -251,41 +279,31 @@ static void ring_fd_cb(struct loop *l, int fd, uint32_t events, void *arg)
 		return;		/* closed earlier in this loop turn: priv is gone */
 	r = ep->priv;
 	ring_read_bells(r);
+	if (r->bell_rx >= 0)
+		ring_pipe_drain(l, r);	/* the client's pipe may be full */
 	ring_service(ep);
 	if (!ep->closed && shmring_kick_check(&r->tx))
 		ring_doorbell(r);
 }
 
-/* The c2s doorbell pipe: read what waits (bounded), then as for a
- * doorbell on the data socket. At EOF (the client closed it: it is going)
- * stop polling it; the ctl stream ends the endpoint. */
+/* The c2s doorbell pipe, polled edge-triggered: every byte written wakes
+ * us once (a polled pipe signals each write), so the bytes need not be
+ * read at each wake-up. We read them every RING_PIPE_LAZY wake-ups, on
+ * hang-up, and when the client rings on the data socket instead (it does
+ * so when its pipe is full): the pipe never stays full and no wake-up is
+ * lost. A client that writes bytes for nothing only wakes us, as a
+ * datagram flood would. */
 static void ring_pipe_cb(struct loop *l, int fd, uint32_t events, void *arg)
 {
 	struct endpoint *ep = arg;
 	struct ring *r;
-	char junk[256];
-	int k;
 
 	if (ep->closed)
 		return;
 	r = ep->priv;
-	for (k = 0; k < RING_PIPE_READS; k++) {
-		ssize_t n = read(fd, junk, sizeof(junk));
-
-		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
-			loop_del_fd(l, fd);
-			close(fd);
-			r->bell_rx = -1;
-			break;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		r->bells_rx += (uint64_t)n;
-		if ((size_t)n < sizeof(junk))
-			break;
-	}
+	r->bells_rx++;		/* wake-ups: bytes are read later, in bulk */
+	if ((events & (EPOLLHUP | EPOLLERR)) || ++r->bell_lazy >= RING_PIPE_LAZY)
+		ring_pipe_drain(l, r);
 	ring_service(ep);
 	if (!ep->closed && shmring_kick_check(&r->tx))
 		ring_doorbell(r);
@@ -440,7 +458,7 @@ static int ring_takeover(struct fp_srv *s, struct endpoint *ep, struct fp_conn *
 	shmring_attach(&r->tx, r->map, &c->layout, SHMRING_S2C, true);
 	shmring_attach(&r->rx, r->map, &c->layout, SHMRING_C2S, false);
 	r->bell_tx = r->bell_rx = -1;
-	if (c->pipes && loop_add_fd(l, c->bells.c2s_read, EPOLLIN, ring_pipe_cb, ep) < 0) {
+	if (c->pipes && loop_add_fd(l, c->bells.c2s_read, EPOLLIN | EPOLLET, ring_pipe_cb, ep) < 0) {
 		free(r);
 		return -1;
 	}

@@ -300,6 +300,12 @@ static int ring_bell(struct vde_fastpath *fp)
 		n = fp->pipes ? write(fp->bell_tx, &one, 1) :
 		    send(fp->bell_tx, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	/* a full c2s pipe: the switch reads it only now and then (it polls it
+	 * edge-triggered), so ring on the data socket, which makes it read */
+	if (n < 0 && errno == EAGAIN && fp->pipes)
+		do
+			n = send(fp->sock, "", 0, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
 	__atomic_fetch_add(&fp->doorbells_tx, 1, __ATOMIC_RELAXED);	/* both directions ring */
 	/* EAGAIN: its queue holds doorbells already, it will look */
 	if (n < 0 && errno != EAGAIN)
