@@ -115,7 +115,7 @@ static int negotiate(enum srv_mode mode, struct srv *s, void **map, size_t *mapl
 	s->sock = sv[1];
 	s->mode = mode;
 	pthread_create(&t, NULL, srv_run, s);
-	ret = fastpath_negotiate(sv[0], "/tmp/sw/001.6", 0, map, maplen, l);
+	ret = fastpath_negotiate(sv[0], "/tmp/sw/001.6", 0, 0, map, maplen, l);
 	close(sv[0]);	/* NOACTIVE: the server is waiting for nothing more */
 	pthread_join(t, NULL);
 	close(sv[1]);
@@ -195,7 +195,7 @@ static void test_open(void)
 		abort();
 	conn->fddata = sv[0];
 	conn->fdctl = -1;
-	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && !conn->u.vde.fp,
+	ok(fastpath_open(conn, dir, "/x/001.6", false) == 0 && !conn->u.vde.fp,
 	   "no .fastpath socket (any VDE 2 switch): nothing changes");
 	snprintf(path, sizeof(path), "%s/%s", dir, FASTPATH_SOCK);
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
@@ -203,7 +203,7 @@ static void test_open(void)
 	if (lsock < 0 || bind(lsock, (struct sockaddr *)&sun, sizeof(sun)) || listen(lsock, 4))
 		abort();
 	setenv(FASTPATH_ENV, "0", 1);
-	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && !conn->u.vde.fp,
+	ok(fastpath_open(conn, dir, "/x/001.6", false) == 0 && !conn->u.vde.fp,
 	   "VDEPLUG_FASTPATH=0: the switch is not even asked");
 	{
 		struct pollfd p = { lsock, POLLIN, 0 };
@@ -218,7 +218,7 @@ static void test_open(void)
 		srv_run(&s);
 		_exit(s.got_accept ? 0 : 1);
 	}
-	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && conn->u.vde.fp,
+	ok(fastpath_open(conn, dir, "/x/001.6", false) == 0 && conn->u.vde.fp,
 	   "a switch offering rings: ring mode");
 	ok(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	   "the switch saw ACCEPT");
