@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-tap-ring-vnet.sh - super-frames over the shared-memory rings between
+# vde_plug2tap and our vde_switch (docs/fastpath.md, VNET), end to end.
+# Four namespaces on one hub-mode switch (-x: every port sees everything):
+#  a, b  vde_plug2tap with offloads: rings with VNET granted ("vnet 1" in
+#        port/stats), TSO super-frames cross the rings whole both ways;
+#  c     vde_plug2tap --no-offload on rings without VNET; tcpdump on its tap
+#        sees every frame the switch cut for it;
+#  d     vde_plug2tap with offloads, VDEPLUG_FASTPATH=0: datagrams, the
+#        library cuts super-frames itself.
+# Asserts: TCP a -> b, b -> a, a -> d, d -> a byte for byte; the switch
+# counted super-frames in and out whole and cut some (for c, d); c's tap
+# only ever saw frames of <= 1514 bytes with correct checksums; a and b
+# report super-frames sent and received whole; a client that sends
+# garbage virtio-net headers on a VNET ring costs exactly its own frames,
+# counted (oversize, empty), and a -> b still works afterwards.
+TEST_TIMEOUT=300
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/tap-lib.sh"
+need_root
+P2T=$(bin vde_plug2tap)
+bin vde_switch >/dev/null
+VC=$(bin vnet_client)
+command -v tcpdump >/dev/null || fail "tcpdump is needed"
+command -v python3 >/dev/null || fail "python3 is needed"
+
+mkns a b c d
+SW=$TMP/sw
+spawn sw.log vde_switch --nostdin -x -s "$SW" -M "$SW.mgmt"
+wait_for sock_ready "$SW/ctl" || fail "switch did not start"
+wait_for sock_ready "$SW.mgmt" || fail "no mgmt socket"
+mgmt() { printf '%s\n' "$1" | socat -t 1 - "UNIX-CONNECT:$SW.mgmt" 2>/dev/null; }
+# sum FIELD: the sum over every port of the number after FIELD in port/stats
+# (the port lines and their offload lines, not the switch's totals)
+sum() {
+	mgmt port/stats | grep -E '^(Port|  -- offload)' | grep -o " $1 [0-9]*" |
+		awk '{s += $NF} END {print s + 0}'
+}
+
+spawn a.log n a "$P2T" -s "$SW" tap0
+PA=$LASTPID
+spawn b.log n b "$P2T" -s "$SW" tap0
+PB=$LASTPID
+spawn c.log n c "$P2T" --no-offload -s "$SW" tap0
+PC=$LASTPID
+spawn d.log n d env VDEPLUG_FASTPATH=0 "$P2T" -s "$SW" tap0
+PD=$LASTPID
+tap_up a tap0 10.81.0.1
+tap_up b tap0 10.81.0.2
+tap_up c tap0 10.81.0.3
+tap_up d tap0 10.81.0.4
+reach a 10.81.0.2 || fail "no ping a -> b"
+reach a 10.81.0.3 || fail "no ping a -> c"
+reach a 10.81.0.4 || fail "no ping a -> d"
+
+st=$(mgmt port/stats)
+[ "$(echo "$st" | grep -c 'ring:.* vnet 1$')" = 2 ] ||
+	fail "not two VNET rings (a, b): $st"
+[ "$(echo "$st" | grep -c 'ring:.* vnet 0$')" = 1 ] || fail "c is not on a plain ring: $st"
+mgmt port/print | grep -q 'module unix prog.*vde_plug2tap' ||
+	fail "d (VDEPLUG_FASTPATH=0) is not on datagrams: $(mgmt port/print)"
+pass "a, b on rings with super-frames, c on a plain ring, d on datagrams"
+
+spawn cap.log n c tcpdump -B 65536 -i tap0 -nn -U -w "$TMP/c.pcap" tcp
+CAP=$LASTPID
+WAIT_SECS=10 wait_for grep -q "listening on" "$TMP/cap.log" || fail "tcpdump did not start"
+xfer a b 10.81.0.2 5201 6291456
+xfer b a 10.81.0.1 5202 6291456
+xfer a d 10.81.0.4 5203 2097152
+xfer d a 10.81.0.1 5204 2097152
+kill -TERM "$CAP"
+wait_gone "$CAP"
+pass "TCP intact: a <-> b (rings, super-frames), a <-> d (datagrams)"
+
+st=$(mgmt port/stats)
+[ "$(sum 'super in')" -gt 0 ] || fail "no super-frame came in whole: $st"
+echo "$st" | grep -q 'offload super in [0-9]* out [1-9]' || fail "no super-frame went out whole: $st"
+echo "$st" | grep -q 'offload super in [0-9]* out [0-9]* cut [1-9]' || fail "nothing cut: $st"
+pass "switch: super-frames in $(sum 'super in'), cut $(sum 'cut') (port/stats)"
+python3 "$top_srcdir/tests/integration/pcap-check.py" "$TMP/c.pcap" 1514 >"$TMP/pcap.out" ||
+	fail "c's capture: $(cat "$TMP/pcap.out")"
+pass "c (plain ring) saw: $(cat "$TMP/pcap.out")"
+
+# hostile headers on a VNET ring: counted, the others unharmed
+over0=$(sum "oversize") empty0=$(sum "empty")
+out=$("$VC" -n 20 "$SW") || fail "vnet_client failed: $out"
+[ "$out" = "bad 100 empty 20" ] || fail "vnet_client: $out"
+WAIT_SECS=10 wait_for eval '[ $(sum oversize) -ge $((over0 + 100)) ]' ||
+	fail "garbage headers not counted: oversize $over0 -> $(sum oversize)"
+[ "$(sum oversize)" = $((over0 + 100)) ] || fail "oversize $over0 -> $(sum oversize), not +100: $(mgmt port/stats)"
+[ "$(sum empty)" = $((empty0 + 20)) ] || fail "empty $empty0 -> $(sum empty), not +20"
+xfer a b 10.81.0.2 5205 1048576
+pass "100 garbage headers and 20 empty records: counted drops (oversize, empty); a -> b still intact"
+
+for h in a b c d; do ipn $h link del tap0 || fail "link del $h"; done
+wait_gone "$PA"
+wait_gone "$PB"
+wait_gone "$PC"
+wait_gone "$PD"
+wout=$(sed -n 's/.*, \([0-9]*\) sent whole.*/\1/p' "$TMP/a.log")
+win=$(sed -n 's/.*sent whole, \([0-9]*\) received whole.*/\1/p' "$TMP/b.log")
+[ "${wout:-0}" -gt 0 ] || fail "a sent no super-frame whole: $(cat "$TMP/a.log")"
+[ "${win:-0}" -gt 0 ] || fail "b received no super-frame whole: $(cat "$TMP/b.log")"
+grep -q "; offloads: 0 super-frames cut" "$TMP/a.log" || fail "a cut frames itself: $(cat "$TMP/a.log")"
+pass "a handed $wout super-frames to the library whole, b got $win whole"
