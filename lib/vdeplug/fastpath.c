@@ -179,8 +179,8 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, b
 		close(sock);
 		return 0;
 	}
-	ret = fastpath_negotiate(sock, endpoint, 0, vnet ? SHMRING_FEAT_VNET : 0, &map, &maplen,
-				 &l);
+	ret = fastpath_negotiate(sock, endpoint, vnet ? FASTPATH_VNET_RING : 0,
+				 vnet ? SHMRING_FEAT_VNET : 0, &map, &maplen, &l);
 	close(sock);
 	if (ret <= 0)
 		return ret;

@@ -20,6 +20,10 @@
 
 #define FASTPATH_ENV		"VDEPLUG_FASTPATH"	/* "0": never ask */
 #define FASTPATH_OWED_WAIT_MS	20	/* longest wait for a doorbell in flight */
+/* Ring size wished with VNET: 256 KiB holds only 3 super-frames, and a
+ * producer that finds its ring full waits with a backoff (20 us .. 1 ms).
+ * Memory is touched only as traffic goes round. */
+#define FASTPATH_VNET_RING	(2u * 1024 * 1024)
 
 /* Client state of one connection in ring mode. */
 struct vde_fastpath {
