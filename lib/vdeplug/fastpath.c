@@ -168,6 +168,9 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, b
 
 	if (env && !strcmp(env, "0"))
 		return 0;
+	env = getenv(FASTPATH_VNET_ENV);
+	if (env && !strcmp(env, "0"))
+		vnet = false;	/* rings, but wire frames only (A/B runs) */
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
 			     FASTPATH_SOCK) >= sizeof(sun.sun_path))
 		return 0;

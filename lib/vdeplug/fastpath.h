@@ -19,6 +19,7 @@
 #include "shmring.h"
 
 #define FASTPATH_ENV		"VDEPLUG_FASTPATH"	/* "0": never ask */
+#define FASTPATH_VNET_ENV	"VDEPLUG_VNET"		/* "0": never ask for VNET */
 #define FASTPATH_OWED_WAIT_MS	20	/* longest wait for a doorbell in flight */
 /* Ring size wished with VNET: 256 KiB holds only 3 super-frames, and a
  * producer that finds its ring full waits with a backoff (20 us .. 1 ms).
