@@ -106,7 +106,7 @@ ssize_t vde_send_batch(VDECONN *conn, const struct vde_msg *msg, unsigned int n,
 #define VDE_OPEN_VNET 0x1		/* ask the switch for super-frames */
 
 /* vde_send_vnet() flags */
-#define VDE_SEND_WAIT 0x1		/* wait for room for the first frame, as vde_send() */
+#define VDE_SEND_WAIT 0x1		/* wait for room for each frame, as vde_send() */
 
 /* vde_open_flags() - vde_open() with @flags (VDE_OPEN_VNET, or 0: the same
  * as vde_open()). */
@@ -120,9 +120,11 @@ VDECONN *vde_open_flags(char *vde_switch, char *descr, struct vde_open_args *ope
 ssize_t vde_recv_vnet(VDECONN *conn, struct vde_msg *msg, unsigned int n, int flags);
 
 /* vde_send_vnet() - vde_send_batch() with a header before each frame.
- * Returns the number of frames taken (a super-frame the library has to cut
- * counts as taken once its first segment is; segments the connection does
- * not take then are lost, as on a congested wire), or -1 with errno:
+ * Returns the number of frames taken, or -1 with errno. Without
+ * VDE_SEND_WAIT it never waits: a super-frame the library has to cut counts
+ * as taken once its first segment is, and segments the connection does not
+ * take then are lost, as on a congested wire; with it, each frame (each
+ * segment) waits for room where vde_send() would. Errors:
  * EAGAIN (full), EINVAL (the first frame's header or length is malformed:
  * skip it). @flags: 0 or VDE_SEND_WAIT. */
 ssize_t vde_send_vnet(VDECONN *conn, const struct vde_msg *msg, unsigned int n, int flags);

@@ -748,7 +748,7 @@ bad:
  * @fp:		state
  * @msg:	VDE_VNET_HDR_LEN bytes of header, then the frame, each
  * @n:		how many
- * @flags:	VDE_SEND_WAIT: wait for room for the first (blocking socket)
+ * @flags:	VDE_SEND_WAIT: wait for room (blocking socket) for every frame
  *
  * Each frame becomes one record with its header (SHMRING_F_VNET); the
  * switch checks it. A buffer shorter than the header ends the batch
@@ -782,11 +782,16 @@ ssize_t fastpath_send_vnet(struct vde_fastpath *fp, const struct vde_msg *msg, u
 		errno = EINVAL;
 		return -1;
 	}
-	do
-		r = fp_send_batch(fp, mm, i, (flags & VDE_SEND_WAIT) ? 0 : MSG_DONTWAIT,
+	n = i;
+	i = 0;
+	do {
+		/* with VDE_SEND_WAIT: until every frame is taken */
+		r = fp_send_batch(fp, mm + i, n - i, (flags & VDE_SEND_WAIT) ? 0 : MSG_DONTWAIT,
 				  SHMRING_F_VNET);
-	while (r < 0 && errno == EINTR);
-	return r;
+		if (r > 0)
+			i += (unsigned int)r;
+	} while ((r < 0 && errno == EINTR) || (r > 0 && i < n && (flags & VDE_SEND_WAIT)));
+	return i ? (ssize_t)i : r;
 }
 
 /**

@@ -391,25 +391,29 @@ ssize_t vdeplug_vnet_recv(VDECONN *conn, struct vde_msg *msg, unsigned int n)
 	return r;
 }
 
-/* Send @k wire frames; @wait: for room for the first (VDE_SEND_WAIT).
- * Return: how many were taken, -1 (errno) if none. */
+/* Send @k wire frames; @wait (VDE_SEND_WAIT): for room for each of them,
+ * where vde_send() would wait. Return: how many were taken, -1 (errno) if
+ * none. */
 static ssize_t vnet_send_wire(VDECONN *conn, const struct vde_msg *m, unsigned int k, bool wait)
 {
-	ssize_t r = vde_send_batch(conn, m, k, 0);
+	unsigned int done = 0;
+	ssize_t r;
 
-	if (r < 0 && errno == EAGAIN && wait) {
-		/* vde_send() waits where the connection can (a blocking socket,
-		 * a full ring of a blocking connection) */
-		if (conn->mod->send(conn, m[0].buf, m[0].len) < 0)
-			return -1;
-		r = 1;
-		if (k > 1) {
-			ssize_t more = vde_send_batch(conn, m + 1, k - 1, 0);
-
-			r += more > 0 ? more : 0;
+	while (done < k) {
+		r = vde_send_batch(conn, m + done, k - done, 0);
+		if (r > 0) {
+			done += (unsigned int)r;
+			continue;
 		}
+		if (!wait || errno != EAGAIN)
+			break;
+		/* vde_send() waits where the connection can (a blocking
+		 * socket, a full ring of a blocking connection) */
+		if (conn->mod->send(conn, m[done].buf, m[done].len) < 0)
+			break;
+		done++;
 	}
-	return r;
+	return done ? (ssize_t)done : -1;
 }
 
 /* Cut (or checksum) one frame with header @h into conn->vnet_seg and send
@@ -455,7 +459,7 @@ static int vnet_send_cut(VDECONN *conn, const struct virtio_net_hdr *h, const ui
 		if (i == 0 && r <= 0)
 			return 0;	/* the first segment was not taken */
 		if (r < (ssize_t)k)
-			break;		/* the rest is lost, as on a congested wire */
+			break;		/* no wait: the rest is lost, as on a congested wire */
 	}
 	return 1;
 bad:
@@ -505,7 +509,7 @@ ssize_t vdeplug_vnet_send(VDECONN *conn, const struct vde_msg *msg, unsigned int
 		}
 		/* wire frames leave in batches, in order with the cut ones */
 		if (k && (k == VNET_CHUNK || i == n || !plain || i + 1 == n)) {
-			r = vnet_send_wire(conn, m, k, (flags & VDE_SEND_WAIT) && !taken);
+			r = vnet_send_wire(conn, m, k, flags & VDE_SEND_WAIT);
 			if (r < 0) {
 				err = errno;
 				break;
@@ -519,7 +523,7 @@ ssize_t vdeplug_vnet_send(VDECONN *conn, const struct vde_msg *msg, unsigned int
 		}
 		if (i == n || plain)
 			continue;
-		c = vnet_send_cut(conn, &h, frame, len, (flags & VDE_SEND_WAIT) && !taken);
+		c = vnet_send_cut(conn, &h, frame, len, flags & VDE_SEND_WAIT);
 		if (c <= 0) {
 			err = errno;
 			break;
