@@ -574,16 +574,10 @@ static enum p2t_end p2t_from_vnl_vnet(struct p2t_ctx *c)
 		c->vrx[i].buf = c->vrxbuf[i];
 		c->vrx[i].len = P2T_VBUF;
 	}
-	n = vde_recv_vnet(c->net, c->vrx, P2T_BATCH, 0);
-	if (n == 0)
+	n = tool_recv_sort(vde_recv_vnet(c->net, c->vrx, P2T_BATCH, 0));
+	if (n == TOOL_GONE)
 		return END_NET_GONE;
-	if (n < 0) {
-		switch (errno) {
-		case EINTR: case EAGAIN:
-			return END_NONE;
-		case ECONNRESET: case ECONNREFUSED: case ENOTCONN: case EPIPE:
-			return END_NET_GONE;
-		}
+	if (n == TOOL_ERROR) {
 		log_err("read from %s: %s", c->sock ? c->sock : "the switch", strerror(errno));
 		return END_ERROR;
 	}
