@@ -17,7 +17,8 @@
 # counted (oversize, empty), and a -> b still works afterwards.
 # Then the same vde_plug2tap (offloads on) on Debian's vde_switch, which
 # carries at most 1518-byte frames: the library cuts the super-frames and
-# TCP e <-> f is intact both ways.
+# TCP e <-> f is intact both ways. Our switch with --no-offload grants no
+# super-frames (the ring of an offloading vde_plug2tap shows vnet 0).
 TEST_TIMEOUT=420
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
@@ -131,3 +132,12 @@ wait_gone "$PF"
 wout=$(sed -n 's/.*, \([0-9]*\) sent whole.*/\1/p' "$TMP/e.log")
 [ "${wout:-0}" -gt 0 ] || fail "e handed no super-frame to the library: $(cat "$TMP/e.log")"
 pass "Debian's switch: TCP e <-> f intact, $wout super-frames cut by the library"
+
+# our switch with --no-offload: rings, but no super-frames granted
+mkns g
+spawn sw2.log vde_switch --nostdin --no-offload -s "$TMP/sw2" -M "$TMP/sw2.mgmt"
+wait_for sock_ready "$TMP/sw2.mgmt" || fail "switch 2 did not start"
+spawn g.log n g "$P2T" -s "$TMP/sw2" tap0
+WAIT_SECS=10 wait_for eval "printf 'port/stats\n' | socat -t 1 - UNIX-CONNECT:$TMP/sw2.mgmt 2>/dev/null | grep -q 'ring:.* vnet 0\$'" ||
+	fail "--no-offload switch: $(printf 'port/stats\n' | socat -t 1 - "UNIX-CONNECT:$TMP/sw2.mgmt")"
+pass "a switch with --no-offload grants no super-frames (vnet 0)"
