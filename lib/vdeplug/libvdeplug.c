@@ -117,12 +117,14 @@ static int default_switch(struct vnl *v)
 }
 
 /**
- * vde_open_real() - open a connection to the network named by a VNL
+ * vde_open_common() - open a connection to the network named by a VNL
+ * (vde_open_real(), vde_open_flags())
  * @vde_switch:		VNL (NULL or "" = default switch)
  * @descr:		port description, may be NULL
  * @interface_version:	LIBVDEPLUG_INTERFACE_VERSION (checked when
  *			@open_args is given)
  * @open_args:		legacy options, may be NULL
+ * @flags:		VDE_OPEN_VNET or 0 (anything else: EINVAL)
  *
  * Return: the connection, or NULL with errno: EINVAL (bad VNL or version),
  * EPROTONOSUPPORT (unknown module, no plugin for it), ENOMEM, ETIMEDOUT / ECONNREFUSED (the
@@ -196,6 +198,7 @@ fail:
 	return NULL;
 }
 
+/* vde_open_real() - vde_open_common() without flags (the VDE 2 call) */
 VDECONN *vde_open_real(char *vde_switch, char *descr, int interface_version,
 		       struct vde_open_args *open_args)
 {
