@@ -84,6 +84,51 @@ ssize_t vde_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned int n, int f
  * errno when none was (EAGAIN: full). @flags: 0. */
 ssize_t vde_send_batch(VDECONN *conn, const struct vde_msg *msg, unsigned int n, int flags);
 
+/* Virtio-net headers (vdekit extension: test for VDE_HAVE_VNET). For a
+ * program whose frames come from (or go to) a tap opened with IFF_VNET_HDR:
+ * TCP super-frames of up to 64 KiB (TSO/GSO) and frames with a partial
+ * checksum travel with their header. Each buffer of the two calls below
+ * starts with a struct virtio_net_hdr (<linux/virtio_net.h>, 10 bytes,
+ * host byte order: what such a tap reads and writes by default), followed
+ * by the frame; msg[i].len counts both.
+ *
+ * Every connection takes them. Between our library and our vde_switch,
+ * opened with VDE_OPEN_VNET, super-frames cross the shared-memory rings
+ * whole (the switch cuts them only for peers that cannot take them);
+ * anywhere else (datagrams, VDE 2 switches, cables, plugins) the library
+ * cuts a super-frame into wire frames and completes a partial checksum
+ * before sending, and received frames come with a zeroed header. */
+#define VDE_HAVE_VNET 1
+#define VDE_VNET_HDR_LEN 10		/* sizeof(struct virtio_net_hdr) */
+#define VDE_VNET_BUFSIZE (VDE_VNET_HDR_LEN + 65600)	/* holds any frame */
+
+/* vde_open_flags() flags */
+#define VDE_OPEN_VNET 0x1		/* ask the switch for super-frames */
+
+/* vde_send_vnet() flags */
+#define VDE_SEND_WAIT 0x1		/* wait for room for each frame, as vde_send() */
+
+/* vde_open_flags() - vde_open() with @flags (VDE_OPEN_VNET, or 0: the same
+ * as vde_open()). */
+VDECONN *vde_open_flags(char *vde_switch, char *descr, struct vde_open_args *open_args,
+			unsigned int flags);
+
+/* vde_recv_vnet() - vde_recv_batch() with a header before each frame:
+ * msg[i].buf holds VDE_VNET_HDR_LEN + frame, msg[i].len its capacity in,
+ * header + frame length out. Each buffer must hold at least the header
+ * (EINVAL). @flags: 0. */
+ssize_t vde_recv_vnet(VDECONN *conn, struct vde_msg *msg, unsigned int n, int flags);
+
+/* vde_send_vnet() - vde_send_batch() with a header before each frame.
+ * Returns the number of frames taken, or -1 with errno. Without
+ * VDE_SEND_WAIT it never waits: a super-frame the library has to cut counts
+ * as taken once its first segment is, and segments the connection does not
+ * take then are lost, as on a congested wire; with it, each frame (each
+ * segment) waits for room where vde_send() would. Errors:
+ * EAGAIN (full), EINVAL (the first frame's header or length is malformed:
+ * skip it). @flags: 0 or VDE_SEND_WAIT. */
+ssize_t vde_send_vnet(VDECONN *conn, const struct vde_msg *msg, unsigned int n, int flags);
+
 /* vde_datafd() - fd to poll for incoming frames. */
 int vde_datafd(VDECONN *conn);
 

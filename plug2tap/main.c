@@ -21,6 +21,15 @@
  * network only ever sees ordinary frames; the local stack does far fewer
  * per-packet steps. A persistent tap someone else owns, and --no-offload,
  * get plain frames as in VDE 2.
+ *
+ * With offloads and a VNL (not -s -), the tap's packets go to the library
+ * whole, header included, a batch per wake-up (vde_send_vnet()), and what
+ * the library receives comes with its header (vde_recv_vnet()): on our
+ * switch, opened with VDE_OPEN_VNET, super-frames cross the shared-memory
+ * rings whole both ways and are cut only by the switch, for the peers that
+ * need wire frames; on any other connection the library cuts them. Runs of
+ * wire frames (from peers without super-frames) are still merged here for
+ * the tap.
  */
 #include "config.h"
 
@@ -56,6 +65,8 @@
 #define P2T_MAXSEG	1024		/* frames from one super-frame (MSS >= 64) */
 #define P2T_SEGBUF	(VNET_MAX_PKT + P2T_MAXSEG * 128)
 #define P2T_OFFLOADS	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
+#define P2T_VBUF	VDE_VNET_BUFSIZE	/* header + any frame */
+#define P2T_TX_BYTES	(256U << 10)	/* tap reads per batch stop there */
 
 enum p2t_end {
 	END_NONE,
@@ -76,11 +87,16 @@ struct p2t_ctx {
 	bool stream;
 	bool no_offload;		/* --no-offload */
 	bool vnet;			/* tap fd carries a virtio_net_hdr */
+	bool netvnet;			/* headers to and from the VNL too */
 	int tap_fd;
 	VDECONN *net;
 	int in_fd, out_fd;
 	uint64_t to_net, to_tap, drops;
 	uint64_t split, merged;		/* super-frames cut / built */
+	uint64_t whole_out, whole_in;	/* super-frames to / from the VNL whole */
+	uint8_t (*vtxbuf)[P2T_VBUF];	/* netvnet: P2T_BATCH tap reads */
+	uint8_t (*vrxbuf)[P2T_VBUF];	/* netvnet: P2T_BATCH frames from the VNL */
+	struct vde_msg vtx[P2T_BATCH], vrx[P2T_BATCH];
 	struct stream_rx rx;
 	struct stream_tx tx;
 	struct vde_msg rxmsg[P2T_BATCH];
@@ -252,9 +268,19 @@ static void p2t_open_net(struct p2t_ctx *c)
 
 	if (!c->args.mode)
 		c->args.mode = 0700;
-	c->net = vde_open(c->sock, "vde_plug2tap:", &c->args);
-	if (c->net)
+	c->net = vde_open_flags(c->sock, "vde_plug2tap:", &c->args,
+				c->vnet ? VDE_OPEN_VNET : 0);
+	if (c->net) {
+		if (c->vnet) {
+			/* touched only as traffic needs them */
+			c->vtxbuf = calloc(P2T_BATCH, P2T_VBUF);
+			c->vrxbuf = calloc(P2T_BATCH, P2T_VBUF);
+			if (!c->vtxbuf || !c->vrxbuf)
+				die("out of memory");
+			c->netvnet = true;
+		}
 		return;
+	}
 	if (errno == ETIMEDOUT)
 		die("switch %s did not grant a port (port %d in use?)", name, c->args.port);
 	die("%s", tool_vnl_error(c->sock, errno));
@@ -427,10 +453,14 @@ static enum p2t_end p2t_from_vnl(struct p2t_ctx *c)
 	return END_NONE;
 }
 
+static enum p2t_end p2t_from_vnl_vnet(struct p2t_ctx *c);
+
 static enum p2t_end p2t_from_net(struct p2t_ctx *c)
 {
 	ssize_t r;
 
+	if (c->netvnet)
+		return p2t_from_vnl_vnet(c);
 	if (!c->stream)
 		return p2t_from_vnl(c);
 	r = read(c->in_fd, c->inbuf, sizeof(c->inbuf));
@@ -444,6 +474,140 @@ static enum p2t_end p2t_from_net(struct p2t_ctx *c)
 		return END_NONE;
 	log_err("read from stdin: %s", strerror(errno));
 	return END_ERROR;
+}
+
+/* Hand the tap's packets [0, n) to the VNL, header and all; a full
+ * connection makes us wait (as vde_send() did), a malformed header costs
+ * that packet. */
+static void p2t_send_vnet(struct p2t_ctx *c, unsigned n)
+{
+	unsigned i = 0, j;
+	ssize_t r;
+
+	while (i < n) {
+		r = vde_send_vnet(c->net, c->vtx + i, n - i, VDE_SEND_WAIT);
+		if (r > 0) {
+			for (j = i; j < i + (unsigned)r; j++)
+				if (((const struct virtio_net_hdr *)c->vtx[j].buf)->gso_type !=
+				    VIRTIO_NET_HDR_GSO_NONE)
+					c->whole_out++;
+			c->to_net += (uint64_t)r;
+			i += (unsigned)r;
+		} else if (r < 0 && errno == EINTR) {
+			continue;
+		} else if (r < 0 && errno == EINVAL) {
+			c->drops++;
+			i++;
+		} else {
+			c->drops += n - i;	/* switch gone: the ctl fd says so next */
+			break;
+		}
+	}
+}
+
+/* Drain the tap into one batch (P2T_BATCH packets or P2T_TX_BYTES, until
+ * EAGAIN), each read with its header straight into its buffer. */
+static enum p2t_end p2t_from_tap_vnet(struct p2t_ctx *c)
+{
+	enum p2t_end end = END_NONE;
+	size_t bytes = 0;
+	unsigned k = 0;
+	ssize_t r;
+
+	while (k < P2T_BATCH && bytes < P2T_TX_BYTES) {
+		r = read(c->tap_fd, c->vtxbuf[k], P2T_VBUF);
+		if (r == 0) {
+			end = END_TAP_GONE;
+			break;
+		}
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			if (errno == EBADFD) {
+				end = END_TAP_GONE;	/* interface deleted */
+				break;
+			}
+			log_err("read from tap %s: %s", c->tapname, strerror(errno));
+			end = END_ERROR;
+			break;
+		}
+		if ((size_t)r <= VNET_HDR_LEN)
+			continue;
+		c->vtx[k].buf = c->vtxbuf[k];
+		c->vtx[k].len = (size_t)r;
+		bytes += (size_t)r;
+		k++;
+	}
+	if (k)
+		p2t_send_vnet(c, k);
+	return end;
+}
+
+/* Write a packet that holds its header already. */
+static void p2t_tap_write_raw(struct p2t_ctx *c, const void *pkt, size_t len, unsigned n)
+{
+	ssize_t r;
+
+	do
+		r = write(c->tap_fd, pkt, len);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		c->drops += n;
+	else
+		c->to_tap += n;
+}
+
+/* A batch from the VNL with headers: frames with metadata (super-frames,
+ * partial checksums) go to the tap as they are; runs of wire frames
+ * (zeroed headers) of one TCP flow are merged first. */
+static enum p2t_end p2t_from_vnl_vnet(struct p2t_ctx *c)
+{
+	static const struct virtio_net_hdr none;
+	struct virtio_net_hdr h;
+	unsigned i, j, k, used;
+	ssize_t n;
+	size_t len;
+
+	for (i = 0; i < P2T_BATCH; i++) {
+		c->vrx[i].buf = c->vrxbuf[i];
+		c->vrx[i].len = P2T_VBUF;
+	}
+	n = tool_recv_sort(vde_recv_vnet(c->net, c->vrx, P2T_BATCH, 0));
+	if (n == TOOL_GONE)
+		return END_NET_GONE;
+	if (n == TOOL_ERROR) {
+		log_err("read from %s: %s", c->sock ? c->sock : "the switch", strerror(errno));
+		return END_ERROR;
+	}
+	for (i = 0; i < (unsigned)n; i = j) {
+		if (memcmp(c->vrx[i].buf, &none, VNET_HDR_LEN)) {
+			if (((const struct virtio_net_hdr *)c->vrx[i].buf)->gso_type !=
+			    VIRTIO_NET_HDR_GSO_NONE)
+				c->whole_in++;
+			p2t_tap_write_raw(c, c->vrx[i].buf, c->vrx[i].len, 1);
+			j = i + 1;
+			continue;
+		}
+		/* a run of wire frames */
+		for (j = i; j < (unsigned)n && !memcmp(c->vrx[j].buf, &none, VNET_HDR_LEN); j++) {
+			c->rxf[j - i].data = (const uint8_t *)c->vrx[j].buf + VNET_HDR_LEN;
+			c->rxf[j - i].len = c->vrx[j].len - VNET_HDR_LEN;
+		}
+		for (k = 0; k < j - i; k += used) {
+			len = vnet_coalesce(c->rxf + k, j - i - k, &used, c->grobuf,
+					    sizeof(c->grobuf), &h);
+			if (len) {
+				p2t_tap_write(c, &h, c->grobuf, len, used);
+				c->merged++;
+			} else {
+				used = 1;
+				p2t_tap_write_raw(c, c->vrx[i + k].buf, c->vrx[i + k].len, 1);
+			}
+		}
+	}
+	return END_NONE;
 }
 
 static enum p2t_end p2t_run(struct p2t_ctx *c)
@@ -479,7 +643,7 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 		if (end == END_NONE && pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd))
 			end = END_NET_GONE;
 		if (end == END_NONE && pfd[PFD_TAP].revents)
-			end = p2t_from_tap(c);
+			end = c->netvnet ? p2t_from_tap_vnet(c) : p2t_from_tap(c);
 		if (end == END_NONE && pfd[PFD_DATA].revents)
 			end = p2t_from_net(c);
 	}
@@ -552,15 +716,18 @@ int main(int argc, char **argv)
 	}
 	logmsg(end == END_ERROR ? LOG_ERR : LOG_NOTICE,
 	       "%s %s: %s; frames to the network %llu, to the tap %llu, dropped %llu; "
-	       "%s: %llu super-frames cut, %llu merged",
+	       "%s: %llu super-frames cut, %llu merged, %llu sent whole, %llu received whole",
 	       end == END_TAP_GONE ? "tap" : "stopping,", c->tapname, p2t_end_text(end),
 	       (unsigned long long)c->to_net, (unsigned long long)c->to_tap,
 	       (unsigned long long)c->drops, c->vnet ? "offloads" : "no offloads",
-	       (unsigned long long)c->split, (unsigned long long)c->merged);
+	       (unsigned long long)c->split, (unsigned long long)c->merged,
+	       (unsigned long long)c->whole_out, (unsigned long long)c->whole_in);
 	daemon_stopping(p2t_end_text(end));
 	if (c->net)
 		vde_close(c->net);
 	close(c->tap_fd);
+	free(c->vtxbuf);
+	free(c->vrxbuf);
 	if (c->pidfile)
 		pidfile_remove();
 	return end == END_ERROR ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -119,6 +119,8 @@ struct ring {
 	bool bell;			/* a doorbell is due at flush */
 	bool rx_on;			/* last want(): receiving */
 	bool pend;			/* on srv->pending or srv->running */
+	bool vnet;			/* SHMRING_FEAT_VNET granted: ring_vnet_ops */
+	bool more;			/* rx stopped at EP_RX_BYTES: c2s not empty */
 	struct ring *pend_next;
 	int bell_tx;			/* s2c pipe's write end, or -1: datagrams */
 	int bell_rx;			/* c2s pipe's read end (polled), or -1 */
@@ -126,7 +128,12 @@ struct ring {
 	uint64_t bells_rx, bells_tx, stray;
 };
 
-static const struct ep_ops ring_ops;
+static const struct ep_ops ring_ops, ring_vnet_ops;
+
+static bool is_ring(const struct endpoint *ep)
+{
+	return ep->ops == &ring_ops || ep->ops == &ring_vnet_ops;
+}
 
 /* ------------------------------------------------------------------ */
 /* data path */
@@ -189,9 +196,11 @@ static void ring_service(struct endpoint *ep)
 		return;
 	if (ep->q.frames)
 		ep_output(ep);
-	for (k = 0; k < RING_BUDGET && !ep->closed && !ep->paused; k++)
-		if (ep_input(ep) < EP_BATCH)
+	for (k = 0; k < RING_BUDGET && !ep->closed && !ep->paused; k++) {
+		r->more = false;
+		if (ep_input(ep) < EP_BATCH && !r->more)
 			return;		/* c2s empty and armed */
+	}
 	if (!ep->closed && !ep->paused)
 		ring_pend(r);		/* more may wait: next turn */
 }
@@ -336,38 +345,124 @@ static int ring_rx(struct endpoint *ep, struct ep_rxbatch *b)
 	return (int)got;
 }
 
-/* Produce into s2c; what does not fit is left to the core, with
- * prod_waiting armed so that the client rings us when it made room. */
-static unsigned ring_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
-			unsigned *errors)
+/* A VNET ring (ring_vnet_ops): each record of c2s with SHMRING_F_VNET
+ * carries a 12-byte virtio_net_hdr_v1 before the frame; its first 10 bytes
+ * go to b->vh[i] (copied out of the shared memory with the frame: the core
+ * checks the copy, vnet_check(), and counts a bad one as oversize). A
+ * record without the flag is a plain frame: the bytes that landed in the
+ * header's place are put back in front. Stops once the batch holds
+ * EP_RX_BYTES (r->more then says c2s may hold more). */
+static int ring_rx_vnet(struct endpoint *ep, struct ep_rxbatch *b)
+{
+	struct ring *r = ep->priv;
+	struct shmring_rxf f[EP_BATCH];
+	struct iovec iov[EP_BATCH][2];
+	uint8_t hdr[EP_BATCH][SHMRING_VNET_HDR];
+	unsigned i, max = b->max < EP_BATCH ? b->max : EP_BATCH;
+	size_t got = 0, k, bytes = 0, want;
+	bool kick, armed = false;
+
+	for (i = 0; i < max; i++) {
+		iov[i][0].iov_base = hdr[i];
+		iov[i][0].iov_len = SHMRING_VNET_HDR;
+		iov[i][1].iov_base = b->buf + (size_t)i * b->slot;
+		iov[i][1].iov_len = b->slot - SHMRING_VNET_HDR;
+		f[i].iov = iov[i];
+		f[i].iovcnt = 2;
+	}
+	while (got < max && bytes < EP_RX_BYTES) {
+		want = max - got < 8 ? max - got : 8;
+		k = shmring_consume(&r->rx, f + got, want, &kick);
+		for (i = (unsigned)got; i < got + k; i++)
+			bytes += f[i].len;
+		got += k;
+		if (k == want)
+			continue;
+		if (armed || !shmring_cons_arm(&r->rx))
+			break;
+		armed = true;	/* frames came after all: look again */
+	}
+	r->more = got == max || bytes >= EP_RX_BYTES;
+	for (i = 0; i < got; i++) {
+		uint8_t *slot = b->buf + (size_t)i * b->slot;
+		size_t len = f[i].len;
+
+		if (f[i].flags & SHMRING_F_VNET) {
+			/* a record shorter than its header: an empty frame */
+			len = len > SHMRING_VNET_HDR ? len - SHMRING_VNET_HDR : 0;
+			memcpy(&b->vh[i], hdr[i], sizeof(b->vh[i]));
+		} else {
+			size_t head = len < SHMRING_VNET_HDR ? len : SHMRING_VNET_HDR;
+
+			if (len > SHMRING_VNET_HDR)
+				memmove(slot + SHMRING_VNET_HDR, slot, len - SHMRING_VNET_HDR);
+			memcpy(slot, hdr[i], head);
+			memset(&b->vh[i], 0, sizeof(b->vh[i]));
+		}
+		b->len[i] = f[i].frame_len > f[i].len ? (uint32_t)b->slot : (uint32_t)len;
+	}
+	return (int)got;
+}
+
+/* Produce into s2c (@vh: each frame behind its header, as SHMRING_F_VNET
+ * records); what does not fit is left to the core, with prod_waiting armed
+ * so that the client rings us when it made room. */
+static unsigned ring_send(struct endpoint *ep, const struct iovec *iov,
+			  const struct virtio_net_hdr *vh, unsigned n, unsigned *errors)
 {
 	struct ring *r = ep->priv;
 	struct shmring_txf f[EP_BATCH];
+	struct iovec v[EP_BATCH][2];
+	uint8_t hdr[EP_BATCH][SHMRING_VNET_HDR];
+	size_t extra = vh ? SHMRING_VNET_HDR : 0;
 	unsigned i, done = 0, tries = 0;
 	bool kick;
 
 	if (n > EP_BATCH)
 		n = EP_BATCH;	/* the contract's bound; the rest is "not taken" */
 	for (i = 0; i < n; i++) {
-		f[i].iov = &iov[i];
-		f[i].iovcnt = 1;
-		f[i].flags = 0;
+		if (vh) {
+			memcpy(hdr[i], &vh[i], sizeof(vh[i]));
+			memset(hdr[i] + sizeof(vh[i]), 0, SHMRING_VNET_HDR - sizeof(vh[i]));
+			v[i][0].iov_base = hdr[i];
+			v[i][0].iov_len = SHMRING_VNET_HDR;
+			v[i][1] = iov[i];
+			f[i].iov = v[i];
+			f[i].iovcnt = 2;
+			f[i].flags = SHMRING_F_VNET;
+		} else {
+			f[i].iov = &iov[i];
+			f[i].iovcnt = 1;
+			f[i].flags = 0;
+		}
 	}
 	while (done < n) {
 		done += (unsigned)shmring_produce(&r->tx, f + done, n - done, &kick);
 		r->bell |= kick;
 		if (done == n)
 			break;
-		if (iov[done].iov_len == 0 || iov[done].iov_len > r->tx.frame_max) {
+		if (iov[done].iov_len == 0 || iov[done].iov_len + extra > r->tx.frame_max) {
 			(*errors)++;	/* cannot be a record: refused */
 			done++;
 			continue;
 		}
 		/* full: room may have appeared since we looked */
-		if (!shmring_prod_arm(&r->tx, iov[done].iov_len) || ++tries > 2)
+		if (!shmring_prod_arm(&r->tx, iov[done].iov_len + extra) || ++tries > 2)
 			break;
 	}
 	return done;
+}
+
+static unsigned ring_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
+			unsigned *errors)
+{
+	return ring_send(ep, iov, NULL, n, errors);
+}
+
+static unsigned ring_tx_vnet(struct endpoint *ep, const struct iovec *iov,
+			     const struct virtio_net_hdr *vh, unsigned n, unsigned *errors)
+{
+	return ring_send(ep, iov, vh, n, errors);
 }
 
 static void ring_flush(struct endpoint *ep)
@@ -419,7 +514,7 @@ static void ring_counters(const struct endpoint *ep, FILE *out)
 
 	fprintf(out, " rx_frames %llu rx_bytes %llu tx_frames %llu tx_bytes %llu tx_full %llu"
 		" tx_oversize %llu rx_truncated %llu bad_index %llu bad_record %llu"
-		" rx_dropped_bytes %llu doorbells_rx %llu doorbells_tx %llu stray %llu bells %s",
+		" rx_dropped_bytes %llu doorbells_rx %llu doorbells_tx %llu stray %llu bells %s vnet %d",
 		(unsigned long long)rx->frames, (unsigned long long)rx->bytes,
 		(unsigned long long)tx->frames, (unsigned long long)tx->bytes,
 		(unsigned long long)tx->full, (unsigned long long)tx->oversize,
@@ -427,7 +522,7 @@ static void ring_counters(const struct endpoint *ep, FILE *out)
 		(unsigned long long)(rx->bad_index + tx->bad_index),
 		(unsigned long long)rx->bad_record, (unsigned long long)rx->dropped,
 		(unsigned long long)r->bells_rx, (unsigned long long)r->bells_tx,
-		(unsigned long long)r->stray, r->bell_tx >= 0 ? "pipe" : "dgram");
+		(unsigned long long)r->stray, r->bell_tx >= 0 ? "pipe" : "dgram", r->vnet ? 1 : 0);
 }
 
 static const struct ep_ops ring_ops = {
@@ -439,6 +534,41 @@ static const struct ep_ops ring_ops = {
 	.close = ring_close,
 	.counters = ring_counters,
 };
+
+/* The same with super-frames (the client asked for VNET, we granted it). */
+static const struct ep_ops ring_vnet_ops = {
+	.kind = "ring",
+	.caps = EP_CAP_VNET,
+	.rx = ring_rx_vnet,
+	.tx_vnet = ring_tx_vnet,
+	.flush = ring_flush,
+	.want = ring_want,
+	.close = ring_close,
+	.counters = ring_counters,
+};
+
+/* Frames the core queued for the datagram endpoint have no header in
+ * front; a VNET ring's queue holds header + frame: give each a zeroed
+ * header, in order (pop one, push it behind a header at the tail). */
+static void ring_requeue_vnet(struct endpoint *ep)
+{
+	static const struct virtio_net_hdr none;
+	static uint8_t frame[FWD_SUPER_MAX];
+	unsigned n = ep->q.frames, i;
+	struct iovec iov;
+
+	for (i = 0; i < n; i++) {
+		size_t len;
+
+		if (txq_peek(&ep->q, &iov, 1) != 1)
+			break;
+		len = iov.iov_len < sizeof(frame) ? iov.iov_len : sizeof(frame);
+		memcpy(frame, iov.iov_base, len);
+		txq_pop(&ep->q, 1);
+		if (!txq_push2(&ep->q, &none, sizeof(none), frame, len))
+			log_debug("port %u: a queued frame lost on the way to rings", ep->port);
+	}
+}
 
 /* The datagram endpoint @ep becomes a ring endpoint on the region @c
  * offered. 0, or -1 (@ep unchanged, or closed if its socket could not be
@@ -478,11 +608,15 @@ static int ring_takeover(struct fp_srv *s, struct endpoint *ep, struct fp_conn *
 	}
 	c->map = NULL;		/* the ring's now */
 	ep->priv = r;
-	ep->ops = &ring_ops;
+	r->vnet = c->layout.features & SHMRING_FEAT_VNET;
+	if (r->vnet)
+		ring_requeue_vnet(ep);
+	ep->ops = r->vnet ? &ring_vnet_ops : &ring_ops;
 	ep->events = EPOLLIN;
 	r->rx_on = !ep->paused;
-	log_debug("port %u: endpoint %d on rings (%u bytes each, %s doorbells)", ep->port,
-		  ep->id, c->layout.ring_size, c->pipes ? "pipe" : "datagram");
+	log_debug("port %u: endpoint %d on rings (%u bytes each, %s doorbells%s)", ep->port,
+		  ep->id, c->layout.ring_size, c->pipes ? "pipe" : "datagram",
+		  r->vnet ? ", super-frames" : "");
 	return 0;
 }
 
@@ -537,7 +671,7 @@ static struct endpoint *ring_find(struct sw *sw, const char *path)
 	struct endpoint *ep;
 
 	for (ep = sw->eps; ep; ep = ep->all_next)
-		if (ep->ops == &ring_ops && !ep->closed &&
+		if (is_ring(ep) && !ep->closed &&
 		    !strcmp(((struct ring *)ep->priv)->d.path, path))
 			return ep;
 	return NULL;
@@ -561,7 +695,7 @@ static int conn_endpoint(struct fp_conn *c, const char *path, struct endpoint **
 	if (!peer_cred(c->fd, &me) || !peer_cred(((struct ep_dgram *)ep->priv)->ctl_fd, &owner) ||
 	    me.pid != owner.pid || me.uid != owner.uid)
 		return EPERM;
-	if (ep->ops == &ring_ops)
+	if (is_ring(ep))
 		return EBUSY;
 	for (o = s->conns; o; o = o->next)
 		if (o != c && o->state == CONN_ANSWER && !strcmp(o->path, path))
@@ -576,6 +710,8 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 	uint32_t size = m->ring_size;
 	struct endpoint *ep = NULL;
 	struct fastpath_msg offer;
+	/* super-frames if asked for, unless --no-offload */
+	uint32_t feat = c->srv->sw->no_offload ? 0 : m->features & SHMRING_FEAT_VNET;
 	int err, memfd = -1, fds[FASTPATH_OFFER_FDS];
 	size_t i;
 
@@ -583,7 +719,7 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 	if (!err) {
 		if (!shmring_region_size(size))
 			size = SHMRING_SIZE_DEFAULT;
-		memfd = fastpath_region_create(size, 0, &c->map, &c->maplen);
+		memfd = fastpath_region_create(size, feat, &c->map, &c->maplen);
 		if (memfd < 0)
 			err = ENOMEM;
 	}
@@ -594,10 +730,11 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 	}
 	c->layout.ring_size = size;
 	c->layout.frame_max = SHMRING_FRAME_MAX;
-	c->layout.features = 0;
+	c->layout.features = feat;
 	c->layout.region_size = c->maplen;
 	fastpath_msg_init(&offer, FASTPATH_OFFER, 0);
 	offer.ring_size = size;
+	offer.features = feat;
 	/* doorbell pipes if asked for and we can make them; else datagrams */
 	c->pipes = (m->features & FASTPATH_FEAT_PIPES) && !c->srv->no_pipes &&
 		   !fastpath_bells_create(&c->bells);

@@ -47,6 +47,7 @@ enum shmring_rec_flags {
 	SHMRING_F_PAD	= 1U << 0,	/* skip to the end of the ring */
 	SHMRING_F_VNET	= 1U << 1,	/* payload starts with virtio_net_hdr_v1 */
 };
+#define SHMRING_VNET_HDR	12u	/* struct virtio_net_hdr_v1 before a VNET payload */
 #define SHMRING_F_KNOWN	(SHMRING_F_PAD | SHMRING_F_VNET)
 
 enum shmring_features {

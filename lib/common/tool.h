@@ -119,6 +119,9 @@ VDECONN *tool_open(struct tool_net *n, const char *descr);
 #define TOOL_ERROR	(-2)
 int tool_recv(VDECONN *conn, struct vde_msg *msg, unsigned char (*bufs)[VDE_ETHBUFSIZE],
 	      unsigned int n);
+/* tool_recv_sort() - the same sorting for the result @r of any batch
+ * receive (vde_recv_batch(), vde_recv_vnet()), errno as it left it. */
+int tool_recv_sort(ssize_t r);
 
 /* tool_vnl_error() - the message for vde_open(@vnl) failing with @err:
  * names the VNL, says what went wrong and what to do. Static buffer. */

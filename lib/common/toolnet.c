@@ -201,6 +201,18 @@ int tool_recv(VDECONN *conn, struct vde_msg *msg, unsigned char (*bufs)[VDE_ETHB
 		msg[i].len = VDE_ETHBUFSIZE;
 	}
 	r = vde_recv_batch(conn, msg, n, 0);
+	return tool_recv_sort(r);
+}
+
+/**
+ * tool_recv_sort() - sort a batch receive's result for a tool's loop
+ * @r:		what vde_recv_batch() or vde_recv_vnet() returned (errno set
+ *		by it when -1)
+ *
+ * Return: frames received, 0 for none, TOOL_GONE (closed), TOOL_ERROR.
+ */
+int tool_recv_sort(ssize_t r)
+{
 	if (r > 0)
 		return (int)r;
 	if (r == 0)

@@ -38,6 +38,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -52,6 +54,7 @@
 
 #include "fastpath.h"
 #include "mod.h"
+#include "vnet.h"
 
 #define DRAIN_MAX	256	/* doorbells read per drain (a flooding peer) */
 #define SETTLE_MAX	8	/* re-arm rounds per settle (a flooding peer) */
@@ -69,7 +72,8 @@ static long now_ms(void)
  * @sock:	SOCK_SEQPACKET connection to the switch's fast path socket
  * @endpoint:	the switch's data socket path from the VDE reply
  * @ring_size:	wished bytes per ring, 0 for the switch's default
- * @features:	wished features (FASTPATH_FEAT_PIPES, ...)
+ * @features:	wished features (FASTPATH_FEAT_PIPES, SHMRING_FEAT_VNET); the
+ *		switch may grant fewer, never more (l->features tells)
  * @map:	the mapped region, on success
  * @maplen:	its length
  * @l:		its validated layout
@@ -234,6 +238,7 @@ struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen
 		fp = NULL;
 		goto fail;
 	}
+	fp->vnet = l->features & SHMRING_FEAT_VNET;
 	fp->predrain = true;
 	if (pipes && !sock_pending(fp->sock))
 		predrain_done(fp);
@@ -250,10 +255,11 @@ fail:
  * @conn:	the connection, attached the VDE 2 way
  * @dir:	the switch directory
  * @endpoint:	the switch's data socket path (its reply)
+ * @vnet:	ask for super-frames (VDE_OPEN_VNET)
  *
  * Return: 0 (rings or not), or -errno if the connection must be given up.
  */
-int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint)
+int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, bool vnet)
 {
 	const char *env = getenv(FASTPATH_ENV), *penv = getenv(FASTPATH_PIPES_ENV);
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -267,6 +273,9 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint)
 		return 0;
 	if (penv && !strcmp(penv, "0"))
 		features &= ~FASTPATH_FEAT_PIPES;
+	env = getenv(FASTPATH_VNET_ENV);
+	if (env && !strcmp(env, "0"))
+		vnet = false;	/* rings, but wire frames only (A/B runs) */
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
 			     FASTPATH_SOCK) >= sizeof(sun.sun_path))
 		return 0;
@@ -278,7 +287,8 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint)
 		close(sock);
 		return 0;
 	}
-	ret = fastpath_negotiate(sock, endpoint, 0, features, &map, &maplen, &l, bells);
+	ret = fastpath_negotiate(sock, endpoint, vnet ? FASTPATH_VNET_RING : 0,
+				 features | (vnet ? SHMRING_FEAT_VNET : 0), &map, &maplen, &l, bells);
 	close(sock);
 	if (ret <= 0)
 		return ret;
@@ -563,6 +573,28 @@ static bool tell_dead(struct vde_fastpath *fp)
 	return true;
 }
 
+/* A record with a header (@buf, @len copied bytes) met by a plain receive:
+ * strip the header, complete a partial checksum. A super-frame cannot be
+ * cut here: dropped (vnet_bad). Return: the frame's length, or 1 (dropped:
+ * the "ignore" length that vde_recv_batch() skips). */
+static size_t plain_fix(struct vde_fastpath *fp, uint8_t *buf, size_t len)
+{
+	struct virtio_net_hdr h;
+
+	if (len < SHMRING_VNET_HDR)
+		goto drop;
+	memcpy(&h, buf, sizeof(h));
+	len -= SHMRING_VNET_HDR;
+	memmove(buf, buf + SHMRING_VNET_HDR, len);
+	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || vnet_finish_csum(&h, buf, len) < 0 ||
+	    len < 2)
+		goto drop;
+	return len;
+drop:
+	fp->vnet_bad++;
+	return 1;
+}
+
 /**
  * fastpath_recv() - vde_recv() in ring mode
  * @fp:		state
@@ -589,8 +621,14 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 	}
 	for (;;) {
 		if (shmring_consume(&fp->rx, &f, 1, &kick)) {
+			size_t got = f.len;
+
 			after_consume(fp, kick);
-			return (ssize_t)f.len;
+			if (f.flags & SHMRING_F_VNET)
+				got = plain_fix(fp, buf, got);
+			if (got == 1)
+				continue;
+			return (ssize_t)got;
 		}
 		if (idle(fp, kick, 0, &spins, &woken))
 			return tell_dead(fp) ? 0 : -1;
@@ -607,8 +645,8 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
  *
  * Return: frames received (>= 1), or -1 with errno.
  */
-int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
-			int flags)
+static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
+			 int flags, unsigned int *recflags)
 {
 	struct shmring_rxf f[64];
 	unsigned int got = 0;
@@ -623,6 +661,8 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 
 		if (r <= 0)
 			break;
+		if (recflags)
+			recflags[got] = 0;	/* a datagram: a plain frame */
 		msgs[got++].msg_len = (unsigned int)r;
 	}
 	if (got)
@@ -635,8 +675,11 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 			f[i].iovcnt = msgs[got + i].msg_hdr.msg_iovlen;
 		}
 		k = shmring_consume(&fp->rx, f, want, &kick);
-		for (i = 0; i < k; i++)
+		for (i = 0; i < k; i++) {
 			msgs[got + i].msg_len = (unsigned int)f[i].len;
+			if (recflags)
+				recflags[got + i] = f[i].flags;
+		}
 		got += (unsigned int)k;
 		if (k == want && got < n)
 			continue;
@@ -648,9 +691,27 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 			if (!tell_dead(fp))
 				return -1;
 			msgs[0].msg_len = 0;	/* the end, as a zero-length datagram */
+			if (recflags)
+				recflags[0] = 0;
 			return 1;
 		}
 	}
+}
+
+int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
+			int flags)
+{
+	unsigned int recflags[64], i;
+	int got;
+
+	if (!fp->vnet)
+		return fp_recv_batch(fp, msgs, n, flags, NULL);
+	got = fp_recv_batch(fp, msgs, n < 64 ? n : 64, flags, recflags);
+	for (i = 0; got > 0 && i < (unsigned int)got; i++)
+		if ((recflags[i] & SHMRING_F_VNET) && msgs[i].msg_hdr.msg_iovlen == 1)
+			msgs[i].msg_len = (unsigned int)plain_fix(
+				fp, msgs[i].msg_hdr.msg_iov[0].iov_base, msgs[i].msg_len);
+	return got;
 }
 
 /* Wait for room on a full c2s ring: -1 with errno if we must not. */
@@ -741,8 +802,8 @@ static size_t iov_total(const struct msghdr *mh)
  *
  * Return: frames sent (>= 1), or -1 with errno.
  */
-int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
-			int flags)
+static int fp_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
+			 int flags, unsigned int recflags)
 {
 	struct shmring_txf f[64];
 	unsigned int sent = 0;
@@ -756,7 +817,7 @@ int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 		for (i = 0; i < want; i++) {
 			f[i].iov = msgs[sent + i].msg_hdr.msg_iov;
 			f[i].iovcnt = msgs[sent + i].msg_hdr.msg_iovlen;
-			f[i].flags = 0;
+			f[i].flags = recflags;
 		}
 		done = shmring_produce(&fp->tx, f, want, &k);
 		kick |= k;
@@ -780,6 +841,150 @@ int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 		return -1;
 	}
 	return (int)sent;
+}
+
+int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
+			int flags)
+{
+	return fp_send_batch(fp, msgs, n, flags, 0);
+}
+
+#define VNET_BATCH	64
+
+/**
+ * fastpath_recv_vnet() - vde_recv_vnet() in ring mode
+ * @fp:		state
+ * @msg:	buffers: VDE_VNET_HDR_LEN bytes of header, then the frame
+ * @n:		how many (at most 64 are filled)
+ *
+ * Records with a header (SHMRING_F_VNET) give theirs, checked against the
+ * frame (vnet_check(): the switch's bytes are not trusted further than
+ * that); plain records and frames from before ACTIVE get a zeroed one.
+ *
+ * Return: frames received, or -1 with errno (EAGAIN: none now).
+ */
+ssize_t fastpath_recv_vnet(struct vde_fastpath *fp, struct vde_msg *msg, unsigned int n)
+{
+	uint8_t hdr[VNET_BATCH][SHMRING_VNET_HDR];
+	struct mmsghdr mm[VNET_BATCH];
+	struct iovec iov[VNET_BATCH][2];
+	unsigned int recflags[VNET_BATCH], i, got = 0;
+	int r;
+
+	if (n > VNET_BATCH)
+		n = VNET_BATCH;
+	for (i = 0; i < n; i++) {
+		size_t cap;
+
+		if (msg[i].len < VDE_VNET_HDR_LEN) {
+			errno = EINVAL;
+			return -1;
+		}
+		/* a plain frame fills the header's place first and is moved
+		 * up by it: the two parts together hold the frame's capacity */
+		cap = msg[i].len - VDE_VNET_HDR_LEN;
+		iov[i][0].iov_base = hdr[i];
+		iov[i][0].iov_len = SHMRING_VNET_HDR;
+		iov[i][1].iov_base = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
+		iov[i][1].iov_len = cap > SHMRING_VNET_HDR ? cap - SHMRING_VNET_HDR : 0;
+		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+		mm[i].msg_hdr.msg_iov = iov[i];
+		mm[i].msg_hdr.msg_iovlen = 2;
+	}
+	do
+		r = fp_recv_batch(fp, mm, n, MSG_DONTWAIT, recflags);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	for (i = 0; i < (unsigned int)r; i++) {
+		uint8_t *b = msg[i].buf, *frame = b + VDE_VNET_HDR_LEN;
+		size_t len = mm[i].msg_len;
+		struct virtio_net_hdr h;
+
+		if (recflags[i] & SHMRING_F_VNET) {
+			if (len <= SHMRING_VNET_HDR)
+				goto bad;
+			memcpy(&h, hdr[i], sizeof(h));
+			len -= SHMRING_VNET_HDR;
+			if (vnet_check(&h, frame, len, SIZE_MAX / 2, UINT_MAX) < 0)
+				goto bad;
+		} else {
+			size_t head = len < SHMRING_VNET_HDR ? len : SHMRING_VNET_HDR;
+
+			if (len > SHMRING_VNET_HDR)
+				memmove(frame + SHMRING_VNET_HDR, frame, len - SHMRING_VNET_HDR);
+			memcpy(frame, hdr[i], head);
+			memset(&h, 0, sizeof(h));
+			if (len <= 1)
+				continue;	/* "ignore" (1), or nothing */
+		}
+		if (got != i) {		/* close the gap a dropped record left */
+			if (len > msg[got].len - VDE_VNET_HDR_LEN)
+				len = msg[got].len - VDE_VNET_HDR_LEN;
+			memmove((uint8_t *)msg[got].buf + VDE_VNET_HDR_LEN, frame, len);
+		}
+		memcpy(msg[got].buf, &h, VDE_VNET_HDR_LEN);
+		msg[got++].len = VDE_VNET_HDR_LEN + len;
+		continue;
+bad:
+		fp->vnet_bad++;
+	}
+	if (!got) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return (ssize_t)got;
+}
+
+/**
+ * fastpath_send_vnet() - vde_send_vnet() in ring mode (VNET granted)
+ * @fp:		state
+ * @msg:	VDE_VNET_HDR_LEN bytes of header, then the frame, each
+ * @n:		how many
+ * @flags:	VDE_SEND_WAIT: wait for room (blocking socket) for every frame
+ *
+ * Each frame becomes one record with its header (SHMRING_F_VNET); the
+ * switch checks it. A buffer shorter than the header ends the batch
+ * (EINVAL if it is the first).
+ *
+ * Return: frames taken, or -1 with errno.
+ */
+ssize_t fastpath_send_vnet(struct vde_fastpath *fp, const struct vde_msg *msg, unsigned int n,
+			   int flags)
+{
+	uint8_t hdr[VNET_BATCH][SHMRING_VNET_HDR];
+	struct mmsghdr mm[VNET_BATCH];
+	struct iovec iov[VNET_BATCH][2];
+	unsigned int i;
+	int r;
+
+	if (n > VNET_BATCH)
+		n = VNET_BATCH;
+	for (i = 0; i < n && msg[i].len >= VDE_VNET_HDR_LEN; i++) {
+		memcpy(hdr[i], msg[i].buf, VDE_VNET_HDR_LEN);
+		memset(hdr[i] + VDE_VNET_HDR_LEN, 0, SHMRING_VNET_HDR - VDE_VNET_HDR_LEN);
+		iov[i][0].iov_base = hdr[i];
+		iov[i][0].iov_len = SHMRING_VNET_HDR;
+		iov[i][1].iov_base = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
+		iov[i][1].iov_len = msg[i].len - VDE_VNET_HDR_LEN;
+		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+		mm[i].msg_hdr.msg_iov = iov[i];
+		mm[i].msg_hdr.msg_iovlen = 2;
+	}
+	if (i == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	n = i;
+	i = 0;
+	do {
+		/* with VDE_SEND_WAIT: until every frame is taken */
+		r = fp_send_batch(fp, mm + i, n - i, (flags & VDE_SEND_WAIT) ? 0 : MSG_DONTWAIT,
+				  SHMRING_F_VNET);
+		if (r > 0)
+			i += (unsigned int)r;
+	} while ((r < 0 && errno == EINTR) || (r > 0 && i < n && (flags & VDE_SEND_WAIT)));
+	return i ? (ssize_t)i : r;
 }
 
 /**

@@ -20,7 +20,12 @@
 
 #define FASTPATH_ENV		"VDEPLUG_FASTPATH"	/* "0": never ask */
 #define FASTPATH_PIPES_ENV	"VDEPLUG_FASTPATH_PIPES"	/* "0": doorbells stay datagrams */
+#define FASTPATH_VNET_ENV	"VDEPLUG_VNET"		/* "0": never ask for VNET */
 #define FASTPATH_OWED_WAIT_MS	20	/* longest wait for a doorbell in flight */
+/* Ring size wished with VNET: 256 KiB holds only 3 super-frames, and a
+ * producer that finds its ring full waits with a backoff (20 us .. 1 ms).
+ * Memory is touched only as traffic goes round. */
+#define FASTPATH_VNET_RING	(2u * 1024 * 1024)
 
 /* Client state of one connection in ring mode. */
 struct vde_fastpath {
@@ -42,13 +47,16 @@ struct vde_fastpath {
 	struct shmring tx;	/* c2s, we produce */
 	struct shmring rx;	/* s2c, we consume */
 	bool predrain;		/* frames sent before ACTIVE may wait on sock */
+	bool vnet;		/* SHMRING_FEAT_VNET granted: records may carry a header */
+	uint64_t vnet_bad;	/* records with a header we could not use (dropped) */
 	uint64_t doorbells_rx, doorbells_tx, pokes, stray;
 };
 
 struct vdeconn;
+struct vde_msg;
 struct mmsghdr;
 
-int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint);
+int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, bool vnet);
 int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint32_t features,
 		       void **map, size_t *maplen, struct shmring_layout *l, int *bells);
 struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen,
@@ -59,6 +67,9 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 			int flags);
 int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
 			int flags);
+ssize_t fastpath_recv_vnet(struct vde_fastpath *fp, struct vde_msg *msg, unsigned int n);
+ssize_t fastpath_send_vnet(struct vde_fastpath *fp, const struct vde_msg *msg, unsigned int n,
+			   int flags);
 void fastpath_free(struct vde_fastpath *fp, int linger_ms);
 void fastpath_close(struct vdeconn *conn);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "mod.h"
+#include "vnet.h"
 
 static const struct vde_module *const modules[] = {
 	[VNL_VDE] = &vdeplug_mod_vde,
@@ -116,27 +117,31 @@ static int default_switch(struct vnl *v)
 }
 
 /**
- * vde_open_real() - open a connection to the network named by a VNL
+ * vde_open_common() - open a connection to the network named by a VNL
+ * (vde_open_real(), vde_open_flags())
  * @vde_switch:		VNL (NULL or "" = default switch)
  * @descr:		port description, may be NULL
  * @interface_version:	LIBVDEPLUG_INTERFACE_VERSION (checked when
  *			@open_args is given)
  * @open_args:		legacy options, may be NULL
+ * @flags:		VDE_OPEN_VNET or 0 (anything else: EINVAL)
  *
  * Return: the connection, or NULL with errno: EINVAL (bad VNL or version),
  * EPROTONOSUPPORT (unknown module, no plugin for it), ENOMEM, ETIMEDOUT / ECONNREFUSED (the
  * switch did not grant the port), or the errno of the failing syscall.
  */
-VDECONN *vde_open_real(char *vde_switch, char *descr, int interface_version,
-		       struct vde_open_args *open_args)
+static VDECONN *vde_open_common(char *vde_switch, char *descr, int interface_version,
+				struct vde_open_args *open_args, unsigned int flags)
 {
-	struct vde_open_opts o = { .descr = descr, .mode = 0700 };
+	struct vde_open_opts o = { .descr = descr, .mode = 0700,
+				   .vnet = flags & VDE_OPEN_VNET };
 	struct vnl *v = NULL;
 	VDECONN *conn = NULL;
 	const struct vde_module *mod;
 	int err;
 
-	if (open_args && interface_version != LIBVDEPLUG_INTERFACE_VERSION) {
+	if ((open_args && interface_version != LIBVDEPLUG_INTERFACE_VERSION) ||
+	    (flags & ~(unsigned int)VDE_OPEN_VNET)) {
 		err = EINVAL;
 		goto fail;
 	}
@@ -191,6 +196,30 @@ fail:
 	free(conn);
 	errno = err;
 	return NULL;
+}
+
+/* vde_open_real() - vde_open_common() without flags (the VDE 2 call) */
+VDECONN *vde_open_real(char *vde_switch, char *descr, int interface_version,
+		       struct vde_open_args *open_args)
+{
+	return vde_open_common(vde_switch, descr, interface_version, open_args, 0);
+}
+
+/**
+ * vde_open_flags() - vde_open() with flags
+ * @vde_switch:	VNL (NULL or "" = default switch)
+ * @descr:	port description, may be NULL
+ * @open_args:	legacy options, may be NULL
+ * @flags:	VDE_OPEN_VNET: ask our switch for super-frames on the rings
+ *		(only vde:// uses it; the others ignore it), or 0
+ *
+ * Return: the connection, or NULL with errno (EINVAL: an unknown flag).
+ */
+VDECONN *vde_open_flags(char *vde_switch, char *descr, struct vde_open_args *open_args,
+			unsigned int flags)
+{
+	return vde_open_common(vde_switch, descr, LIBVDEPLUG_INTERFACE_VERSION, open_args,
+			       flags);
 }
 
 /**
@@ -323,6 +352,239 @@ ssize_t vde_send_batch(VDECONN *conn, const struct vde_msg *msg, unsigned int n,
 	return (ssize_t)i;
 }
 
+#define VNET_CHUNK	64	/* frames per inner batch */
+#define VNET_SEG_MAX	1024	/* segments of one super-frame (MSS >= 64) */
+#define VNET_SEG_ROOM	(VNET_MAX_PKT + VNET_SEG_MAX * 160)
+
+/* A super-frame cut into wire frames (conn->vnet_seg). */
+struct vnet_scratch {
+	size_t lens[VNET_SEG_MAX];
+	uint8_t buf[VNET_SEG_ROOM];
+};
+
+/**
+ * vdeplug_vnet_recv() - vde_recv_vnet() on a connection of wire frames
+ * @conn:	connection
+ * @msg:	buffers: header, then frame
+ * @n:		how many
+ *
+ * Return: as vde_recv_batch(); each header zeroed.
+ */
+ssize_t vdeplug_vnet_recv(VDECONN *conn, struct vde_msg *msg, unsigned int n)
+{
+	struct vde_msg m[VNET_CHUNK];
+	unsigned int i;
+	ssize_t r;
+
+	if (n > VNET_CHUNK)
+		n = VNET_CHUNK;
+	for (i = 0; i < n; i++) {
+		if (msg[i].len < VDE_VNET_HDR_LEN) {
+			errno = EINVAL;
+			return -1;
+		}
+		m[i].buf = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
+		m[i].len = msg[i].len - VDE_VNET_HDR_LEN;
+	}
+	r = vde_recv_batch(conn, m, n, 0);
+	for (i = 0; r > 0 && i < (unsigned int)r; i++) {
+		memset(msg[i].buf, 0, VDE_VNET_HDR_LEN);
+		msg[i].len = m[i].len + VDE_VNET_HDR_LEN;
+	}
+	return r;
+}
+
+/* Send @k wire frames; @wait (VDE_SEND_WAIT): for room for each of them,
+ * where vde_send() would wait. Return: how many were taken, -1 (errno) if
+ * none. */
+static ssize_t vnet_send_wire(VDECONN *conn, const struct vde_msg *m, unsigned int k, bool wait)
+{
+	unsigned int done = 0;
+	ssize_t r;
+
+	while (done < k) {
+		r = vde_send_batch(conn, m + done, k - done, 0);
+		if (r > 0) {
+			done += (unsigned int)r;
+			continue;
+		}
+		if (!wait || errno != EAGAIN)
+			break;
+		/* vde_send() waits where the connection can (a blocking
+		 * socket, a full ring of a blocking connection) */
+		if (conn->mod->send(conn, m[done].buf, m[done].len) < 0)
+			break;
+		done++;
+	}
+	return done ? (ssize_t)done : -1;
+}
+
+/* Cut (or checksum) one frame with header @h into conn->vnet_seg and send
+ * the pieces. 1 taken, 0 not taken (errno), -1 malformed (EINVAL). */
+static int vnet_send_cut(VDECONN *conn, const struct virtio_net_hdr *h, const uint8_t *frame,
+			 size_t len, bool wait)
+{
+	struct vnet_scratch *sc = (struct vnet_scratch *)conn->vnet_seg;
+	struct vde_msg m[VNET_CHUNK];
+	unsigned int nseg, i, k;
+	size_t off = 0;
+	ssize_t r;
+	int ret;
+
+	if (!sc) {
+		sc = malloc(sizeof(*sc));
+		if (!sc)
+			return 0;	/* errno ENOMEM */
+		conn->vnet_seg = (uint8_t *)sc;
+	}
+	if (h->gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+		if (len > sizeof(sc->buf))
+			goto bad;
+		memcpy(sc->buf, frame, len);
+		if (vnet_finish_csum(h, sc->buf, len) < 0)
+			goto bad;
+		sc->lens[0] = len;
+		nseg = 1;
+	} else {
+		ret = vnet_segment(h, frame, len, sc->buf, sizeof(sc->buf), sc->lens,
+				   VNET_SEG_MAX);
+		if (ret < 0)
+			goto bad;
+		nseg = (unsigned int)ret;
+	}
+	for (i = 0; i < nseg; i += k) {
+		for (k = 0; k < VNET_CHUNK && i + k < nseg; k++) {
+			m[k].buf = sc->buf + off;
+			m[k].len = sc->lens[i + k];
+			off += sc->lens[i + k];
+		}
+		r = vnet_send_wire(conn, m, k, wait);
+		if (i == 0 && r <= 0)
+			return 0;	/* the first segment was not taken */
+		if (r < (ssize_t)k)
+			break;		/* no wait: the rest is lost, as on a congested wire */
+	}
+	return 1;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+/**
+ * vdeplug_vnet_send() - vde_send_vnet() on a connection of wire frames
+ * @conn:	connection
+ * @msg:	header, then frame
+ * @n:		how many
+ * @flags:	0 or VDE_SEND_WAIT
+ *
+ * Return: as vde_send_vnet().
+ */
+ssize_t vdeplug_vnet_send(VDECONN *conn, const struct vde_msg *msg, unsigned int n,
+			  int flags)
+{
+	struct vde_msg m[VNET_CHUNK];
+	unsigned int i, k = 0, taken = 0;
+	int err = 0;
+	ssize_t r;
+
+	for (i = 0; i <= n; i++) {
+		struct virtio_net_hdr h;
+		const uint8_t *frame = NULL;
+		size_t len = 0;
+		bool plain = false;
+		int c;
+
+		if (i < n) {
+			if (msg[i].len < VDE_VNET_HDR_LEN) {
+				err = EINVAL;
+				break;
+			}
+			memcpy(&h, msg[i].buf, VDE_VNET_HDR_LEN);
+			frame = (const uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
+			len = msg[i].len - VDE_VNET_HDR_LEN;
+			plain = !(h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+				h.gso_type == VIRTIO_NET_HDR_GSO_NONE;
+			if (plain) {
+				m[k].buf = (void *)frame;
+				m[k].len = len;
+				k++;
+			}
+		}
+		/* wire frames leave in batches, in order with the cut ones */
+		if (k && (k == VNET_CHUNK || i == n || !plain || i + 1 == n)) {
+			r = vnet_send_wire(conn, m, k, flags & VDE_SEND_WAIT);
+			if (r < 0) {
+				err = errno;
+				break;
+			}
+			taken += (unsigned int)r;
+			if (r < (ssize_t)k) {
+				k = 0;
+				break;
+			}
+			k = 0;
+		}
+		if (i == n || plain)
+			continue;
+		c = vnet_send_cut(conn, &h, frame, len, flags & VDE_SEND_WAIT);
+		if (c <= 0) {
+			err = errno;
+			break;
+		}
+		taken++;
+	}
+	if (!taken && n) {
+		errno = err ? err : EAGAIN;
+		return -1;
+	}
+	return (ssize_t)taken;
+}
+
+/**
+ * vde_recv_vnet() - receive up to @n frames, each behind its virtio_net_hdr
+ * @conn:	connection
+ * @msg:	buffers (len: capacity in, header + frame length out)
+ * @n:		number of buffers
+ * @flags:	0
+ *
+ * Return: as vde_recv_batch().
+ */
+ssize_t vde_recv_vnet(VDECONN *conn, struct vde_msg *msg, unsigned int n, int flags)
+{
+	(void)flags;
+	if (!conn || !msg) {
+		errno = EBADF;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (conn->mod->recv_vnet)
+		return conn->mod->recv_vnet(conn, msg, n);
+	return vdeplug_vnet_recv(conn, msg, n);
+}
+
+/**
+ * vde_send_vnet() - send @msg[0..n), each a virtio_net_hdr and a frame
+ * @conn:	connection
+ * @msg:	frames
+ * @n:		number of frames
+ * @flags:	0 or VDE_SEND_WAIT
+ *
+ * Return: frames taken (from the first), -1 with errno when none was.
+ */
+ssize_t vde_send_vnet(VDECONN *conn, const struct vde_msg *msg, unsigned int n, int flags)
+{
+	if (!conn || !msg) {
+		errno = EBADF;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (conn->mod->send_vnet)
+		return conn->mod->send_vnet(conn, msg, n, flags);
+	return vdeplug_vnet_send(conn, msg, n, flags);
+}
+
 /**
  * vde_datafd() - file descriptor to poll for incoming frames
  * @conn:	connection
@@ -369,6 +631,7 @@ int vde_close(VDECONN *conn)
 		return -1;
 	}
 	conn->mod->close(conn);
+	free(conn->vnet_seg);
 	free(conn);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #define VDEKIT_VDEPLUG_MOD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -35,12 +36,14 @@ struct vde_open_opts {
 	bool port0;			/* REQ_NEW_PORT0 */
 	const char *group;		/* NULL = none */
 	mode_t mode;			/* never 0 here (0 means 0700) */
+	bool vnet;			/* VDE_OPEN_VNET: ask for super-frames */
 };
 
 struct vdeconn {
 	const struct vde_module *mod;
 	int fddata;
 	int fdctl;
+	uint8_t *vnet_seg;		/* vde_send_vnet(): a super-frame cut (lazy) */
 	union {
 		struct {
 			char sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -80,7 +83,19 @@ struct vde_module {
 	 * NULL: libvdeplug.c loops over recv/send. */
 	ssize_t (*recv_batch)(VDECONN *conn, struct vde_msg *msg, unsigned int n);
 	ssize_t (*send_batch)(VDECONN *conn, const struct vde_msg *msg, unsigned int n);
+	/* Optional, semantics of vde_recv_vnet()/vde_send_vnet() (@flags of
+	 * the latter passed on); NULL: vdeplug_vnet_recv()/_send(). */
+	ssize_t (*recv_vnet)(VDECONN *conn, struct vde_msg *msg, unsigned int n);
+	ssize_t (*send_vnet)(VDECONN *conn, const struct vde_msg *msg, unsigned int n,
+			     int flags);
 };
+
+/* vde_recv_vnet()/vde_send_vnet() for a connection that carries wire frames
+ * only: zeroed headers on receive; super-frames cut and partial checksums
+ * completed (lib/common/vnet.c) before sending. */
+ssize_t vdeplug_vnet_recv(VDECONN *conn, struct vde_msg *msg, unsigned int n);
+ssize_t vdeplug_vnet_send(VDECONN *conn, const struct vde_msg *msg, unsigned int n,
+			  int flags);
 
 extern const struct vde_module vdeplug_mod_vde;
 extern const struct vde_module vdeplug_mod_ptp;

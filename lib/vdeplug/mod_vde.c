@@ -272,7 +272,7 @@ static int vde_mod_open(VDECONN *conn, const struct vnl *v, const struct vde_ope
 	unlink(conn->u.vde.sock);
 	conn->u.vde.sock_bound = false;
 	/* shared-memory rings if this switch offers them (docs/fastpath.md) */
-	ret = S_ISSOCK(st.st_mode) ? 0 : fastpath_open(conn, dir, reply_path);
+	ret = S_ISSOCK(st.st_mode) ? 0 : fastpath_open(conn, dir, reply_path, o->vnet);
 	if (ret)
 		goto fail;
 	return 0;
@@ -397,6 +397,23 @@ static ssize_t vde_mod_send_batch(VDECONN *conn, const struct vde_msg *msg, unsi
 	return r;
 }
 
+/* vde_recv_vnet(): headers on rings that carry them, else zeroed ones. */
+static ssize_t vde_mod_recv_vnet(VDECONN *conn, struct vde_msg *msg, unsigned int n)
+{
+	if (conn->fdctl >= 0 && conn->u.vde.fp && conn->u.vde.fp->vnet)
+		return fastpath_recv_vnet(conn->u.vde.fp, msg, n);
+	return vdeplug_vnet_recv(conn, msg, n);
+}
+
+/* vde_send_vnet(): super-frames whole on rings that carry them, else cut. */
+static ssize_t vde_mod_send_vnet(VDECONN *conn, const struct vde_msg *msg, unsigned int n,
+				 int flags)
+{
+	if (conn->fdctl >= 0 && conn->u.vde.fp && conn->u.vde.fp->vnet)
+		return fastpath_send_vnet(conn->u.vde.fp, msg, n, flags);
+	return vdeplug_vnet_send(conn, msg, n, flags);
+}
+
 /* Wait (bounded) until the peer has read every datagram we sent. */
 static void vde_linger(int fd)
 {
@@ -440,4 +457,6 @@ const struct vde_module vdeplug_mod_vde = {
 	.close = vde_mod_close,
 	.recv_batch = vde_mod_recv_batch,
 	.send_batch = vde_mod_send_batch,
+	.recv_vnet = vde_mod_recv_vnet,
+	.send_vnet = vde_mod_send_vnet,
 };

@@ -6,7 +6,11 @@
  * it faults (with or without ASan). The input is a program of operations:
  *   0 t32        peer sets ring 0's tail (our consumer reads it)
  *   1 o16 n8 ..  peer writes n bytes into ring 0's data at 8*o16
- *   2 k8 c16     we consume up to k frames into buffers of c bytes
+ *   2 k8 c16     we consume up to k frames into buffers of c bytes; with
+ *                bit 7 of the op byte set, each behind a 12-byte header
+ *                place (two iovecs), as a VNET consumer does, and the
+ *                headers of VNET records go through vnet_check() on the
+ *                copies (what vde_switch's core and vde_recv_vnet() do)
  *   3 h32        peer sets ring 1's head (our producer reads it)
  *   4 l16 k8     we produce k frames of l bytes into ring 1
  *   5 a8         we arm ring 0 / absorb a doorbells
@@ -14,6 +18,9 @@
  *   7 f32 g32    peer sets the wake flags of both rings
  *   8 .. 32      a region header from the input is checked
  *   9 n8 ..      a negotiation message of n bytes is checked
+ * An input of odd length runs on rings with SHMRING_FEAT_VNET granted
+ * (records may carry the VNET flag), an even one without (such records
+ * are garbage).
  * Checks: no access outside the region (guard pages, canaries after each
  * buffer), consume returns at most k frames, each 1..frame_max bytes long
  * and copied min(length, buffer) bytes, frames of the well-behaved
@@ -30,6 +37,7 @@
 
 #include "fpproto.h"
 #include "shmring.h"
+#include "vnet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -75,13 +83,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *p = data, *end = data + size;
 	struct shmring cons, prod, good;
 	struct shmring_layout l;
-	uint32_t good_seq = 0, got_seq = 0;
+	uint32_t good_seq = 0, got_seq = 0, feat = (size & 1) ? SHMRING_FEAT_VNET : 0;
 	int peer_touched = 0;
 
 	if (!base)
 		setup();
 	memset(base, 0, rlen);
-	if (shmring_region_init(base, rlen, RS, 0) || shmring_region_check(base, rlen, &l))
+	if (shmring_region_init(base, rlen, RS, feat) || shmring_region_check(base, rlen, &l))
 		abort();
 	shmring_attach(&cons, base, &l, SHMRING_C2S, false);
 	shmring_attach(&good, base, &l, SHMRING_C2S, true);
@@ -109,16 +117,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 2: {
 			size_t k = 1 + get(&p, end, 1) % 16, cap = get(&p, end, 2) * 2u, i, r;
+			size_t hl = (op & 0x80) ? SHMRING_VNET_HDR : 0;
+			static uint8_t hdr[16][SHMRING_VNET_HDR];
 			struct shmring_rxf f[16];
-			struct iovec iov[16];
+			struct iovec iov[16][2];
 			bool kick;
 
 			if (cap > SHMRING_FRAME_MAX + 100)
 				cap = SHMRING_FRAME_MAX + 100;
 			for (i = 0; i < k; i++) {
 				memset(bufs[i] + cap, CANARY, 64);
-				iov[i] = (struct iovec){ bufs[i], cap };
-				f[i] = (struct shmring_rxf){ .iov = &iov[i], .iovcnt = 1 };
+				iov[i][0] = (struct iovec){ hdr[i], hl };
+				iov[i][1] = (struct iovec){ bufs[i], cap };
+				f[i] = (struct shmring_rxf){ .iov = hl ? iov[i] : iov[i] + 1,
+							     .iovcnt = hl ? 2 : 1 };
 			}
 			r = shmring_consume(&cons, f, k, &kick);
 			if (r > k)
@@ -127,17 +139,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				size_t c;
 
 				if (f[i].frame_len < 1 || f[i].frame_len > l.frame_max ||
-				    f[i].len != (f[i].frame_len < cap ? f[i].frame_len : cap))
+				    f[i].len != (f[i].frame_len < cap + hl ? f[i].frame_len : cap + hl) ||
+				    ((f[i].flags & SHMRING_F_VNET) && !feat))
 					abort();
+				if (hl && (f[i].flags & SHMRING_F_VNET) && f[i].len > hl) {
+					struct virtio_net_hdr h;
+
+					memcpy(&h, hdr[i], sizeof(h));
+					vnet_check(&h, bufs[i], f[i].len - hl, SIZE_MAX / 2, 65535);
+				}
 				for (c = 0; c < 64; c++)
 					if (bufs[i][cap + c] != CANARY)
 						abort();
 				/* frames of the well-behaved producer come back
 				 * intact and in order while nobody else writes */
-				if (!peer_touched && f[i].len >= 4) {
+				if (!peer_touched && f[i].len >= 4 + hl) {
 					uint32_t seq;
 
-					memcpy(&seq, bufs[i], 4);
+					if (hl)		/* the frame's first bytes are in hdr */
+						memcpy(&seq, hdr[i], 4);
+					else
+						memcpy(&seq, bufs[i], 4);
 					if (seq != got_seq)
 						abort();
 				}
@@ -204,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (shmring_region_check(base, rlen, &l) == 0 &&
 			    (l.ring_size != RS || l.region_size != rlen))
 				abort();
-			shmring_region_init(base, rlen, RS, 0);
+			shmring_region_init(base, rlen, RS, feat);
 			shmring_region_check(base, rlen, &l);
 			/* the ring views keep their private copies */
 			break;

@@ -46,6 +46,32 @@ seeds = {
 seeds["msg-request-pipes"] = bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 1, 0, 0, 2, 0, b"/tmp/sw/001.6")
 seeds["msg-offer-pipes"] = bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 2, 0, 262144, 2, 0, b"")
 seeds["header-pipes-bit"] = bytes([8]) + struct.pack("<IIIIIIQ", 0x50464456, 1, 262144, 65600, 2, 0, 8192 + 2 * 262144)
+
+
+def vconsume(k, cap):   # consume behind a 12-byte header place (VNET consumer)
+    return bytes([0x82, k]) + struct.pack("<H", cap // 2)
+
+
+def odd(data):          # odd length: rings with VNET granted
+    return data if len(data) % 2 else data + bytes([5])
+
+
+# a VNET record written by the peer: record header (len, flags VNET), a
+# 12-byte virtio_net_hdr_v1 (TSO on IPv4), then an Ethernet/IPv4/TCP frame
+tcp = (b"\x02" * 12 + b"\x08\x00" + b"\x45\x00" + struct.pack(">H", 40 + 1448 * 3) +
+       b"\x00" * 5 + b"\x06" + b"\x00" * 10 + b"\x00" * 12 + b"\x50\x10" + b"\x00" * 6)
+vhdr = struct.pack("<BBHHHHH", 1, 1, 54, 1448, 34, 16, 0)
+rec = struct.pack("<IHH", 12 + len(tcp), 2, 0) + vhdr + tcp
+rec += b"\x00" * (-len(rec) % 8)
+seeds.update({
+    "vnet-good-roundtrip": odd(good(60) + good(1500) + vconsume(8, 2000)),
+    "vnet-record": odd(bytes([0]) + struct.pack("<I", len(rec)) + peer_write(0, rec) + vconsume(4, 2000)),
+    "vnet-record-ungranted": (lambda d: d if len(d) % 2 == 0 else d + bytes([5]))(
+        bytes([0]) + struct.pack("<I", len(rec)) + peer_write(0, rec) + vconsume(4, 2000)),
+    "vnet-short": odd(bytes([0]) + struct.pack("<I", 16) + peer_write(0, struct.pack("<IHH", 4, 2, 0) + b"abcd") + vconsume(4, 2000)),
+    "vnet-garbage-hdr": odd(bytes([0]) + struct.pack("<I", len(rec)) +
+                            peer_write(0, rec[:8] + b"\xff" * 12 + rec[20:]) + vconsume(4, 100)),
+})
 for name, data in seeds.items():
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)

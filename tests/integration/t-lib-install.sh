@@ -3,7 +3,8 @@
 # t-lib-install.sh - `make install DESTDIR=…` installs libvdeplug.h,
 # libvdeplug.so.2 (soname libvdeplug.so.2) and vdeplug.pc; the library
 # exports exactly the VDE names (the same set as Debian's libvdeplug.so.2)
-# plus the additive batch calls vde_recv_batch/vde_send_batch; a program
+# plus the additive batch calls vde_recv_batch/vde_send_batch and the
+# virtio-net calls vde_open_flags/vde_recv_vnet/vde_send_vnet; a program
 # built with `pkg-config vdeplug` against the installed copy compiles
 # (struct vde_open_args layout asserted), links and runs, batches included;
 # the systemd unit templates are installed with the real bindir in them.
@@ -23,7 +24,7 @@ readelf -d "$so" | grep -q 'SONAME.*\[libvdeplug.so.2\]' || fail "soname is not 
 ours=$(nm -D --defined-only "$so" | awk '{print $3}' | sort)
 want=$(printf '%s\n' vde_close vde_ctlfd vde_datafd vde_open_real vde_recv vde_send \
 	vdestream_close vdestream_open vdestream_recv vdestream_send | sort)
-ext=$(printf '%s\n' vde_recv_batch vde_send_batch)
+ext=$(printf '%s\n' vde_recv_batch vde_send_batch vde_open_flags vde_recv_vnet vde_send_vnet)
 [ "$ours" = "$(printf '%s\n%s\n' "$want" "$ext" | sort)" ] || fail "exported symbols differ: $ours"
 deb=/usr/lib/x86_64-linux-gnu/libvdeplug.so.2
 if [ -e "$deb" ]; then

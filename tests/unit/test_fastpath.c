@@ -32,6 +32,7 @@
 #include "fastpath.h"
 #include "mod.h"
 #include "tap.h"
+#include "vnet-frames.h"
 
 enum srv_mode {
 	SRV_OK, SRV_REFUSE, SRV_UNSEALED, SRV_BADMAGIC, SRV_NOACTIVE, SRV_SMALL,
@@ -294,7 +295,7 @@ static void test_open(void)
 		abort();
 	conn->fddata = sv[0];
 	conn->fdctl = -1;
-	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && !conn->u.vde.fp,
+	ok(fastpath_open(conn, dir, "/x/001.6", false) == 0 && !conn->u.vde.fp,
 	   "no .fastpath socket (any VDE 2 switch): nothing changes");
 	snprintf(path, sizeof(path), "%s/%s", dir, FASTPATH_SOCK);
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
@@ -302,7 +303,7 @@ static void test_open(void)
 	if (lsock < 0 || bind(lsock, (struct sockaddr *)&sun, sizeof(sun)) || listen(lsock, 4))
 		abort();
 	setenv(FASTPATH_ENV, "0", 1);
-	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && !conn->u.vde.fp,
+	ok(fastpath_open(conn, dir, "/x/001.6", false) == 0 && !conn->u.vde.fp,
 	   "VDEPLUG_FASTPATH=0: the switch is not even asked");
 	{
 		struct pollfd p = { lsock, POLLIN, 0 };
@@ -317,7 +318,7 @@ static void test_open(void)
 		srv_run(&s);
 		_exit(s.got_accept ? 0 : 1);
 	}
-	ok(fastpath_open(conn, dir, "/x/001.6") == 0 && conn->u.vde.fp,
+	ok(fastpath_open(conn, dir, "/x/001.6", false) == 0 && conn->u.vde.fp,
 	   "a switch offering rings: ring mode");
 	ok(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	   "the switch saw ACCEPT");
@@ -348,7 +349,7 @@ struct sw {
 	volatile int stop;
 };
 
-static void sw_setup(struct sw *w)
+static void sw_setup_f(struct sw *w, uint32_t features)
 {
 	struct shmring_layout l;
 	int sv[2];
@@ -356,7 +357,7 @@ static void sw_setup(struct sw *w)
 	memset(w, 0, sizeof(*w));
 	w->maplen = shmring_region_size(SHMRING_SIZE_MIN);
 	w->map = mmap(NULL, w->maplen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (w->map == MAP_FAILED || shmring_region_init(w->map, w->maplen, SHMRING_SIZE_MIN, 0) ||
+	if (w->map == MAP_FAILED || shmring_region_init(w->map, w->maplen, SHMRING_SIZE_MIN, features) ||
 	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, w->ctl))
 		abort();
@@ -368,6 +369,11 @@ static void sw_setup(struct sw *w)
 	shmring_region_check(w->map, w->maplen, &l);
 	shmring_attach(&w->tx, w->map, &l, SHMRING_S2C, true);
 	shmring_attach(&w->rx, w->map, &l, SHMRING_C2S, false);
+}
+
+static void sw_setup(struct sw *w)
+{
+	sw_setup_f(w, 0);
 }
 
 /* A doorbell to the client. */
@@ -815,6 +821,96 @@ static void test_data_path(void)
 	test_send();
 }
 
+/* The switch produces one record: @hdr (12 bytes, or NULL: plain) + frame. */
+static void sw_rec(struct sw *w, const void *hdr, const void *frame, size_t len)
+{
+	struct iovec iov[2] = { { (void *)hdr, SHMRING_VNET_HDR }, { (void *)frame, len } };
+	struct shmring_txf f = { hdr ? iov : iov + 1, hdr ? 2 : 1, hdr ? SHMRING_F_VNET : 0 };
+	bool kick;
+
+	if (shmring_produce(&w->tx, &f, 1, &kick) != 1)
+		abort();
+	if (kick)
+		sw_bell(w);
+}
+
+/* VNET granted: super-frames and headers both ways (fastpath_*_vnet), a
+ * garbage or short header from the switch dropped and counted, the plain
+ * calls on such a ring. */
+static void test_vnet(void)
+{
+	static uint8_t sf[VDE_VNET_BUFSIZE], rec[VDE_VNET_BUFSIZE], rb[8][VDE_VNET_BUFSIZE];
+	uint8_t hdr[SHMRING_VNET_HDR], plain[100];
+	struct virtio_net_hdr h, z;
+	struct shmring_rxf f;
+	struct iovec iov = { rec, sizeof(rec) };
+	struct vde_msg m, rm[8];
+	size_t len, i;
+	ssize_t n;
+	bool kick;
+	struct sw w;
+
+	sw_setup_f(&w, SHMRING_FEAT_VNET);
+	sw_client(&w);
+	w.fp->predrain = false;
+	ok(w.fp->vnet, "VNET: the client sees the feature granted");
+	len = tv_super(sf + VDE_VNET_HDR_LEN, &h, 20000, 1448, 3);
+	memcpy(sf, &h, sizeof(h));
+	m = (struct vde_msg){ sf, VDE_VNET_HDR_LEN + len };
+	ok(fastpath_send_vnet(w.fp, &m, 1, 0) == 1, "send_vnet: a 20 KB super-frame taken");
+	f = (struct shmring_rxf){ .iov = &iov, .iovcnt = 1 };
+	ok(shmring_consume(&w.rx, &f, 1, &kick) == 1 && (f.flags & SHMRING_F_VNET) &&
+	   f.len == SHMRING_VNET_HDR + len && !memcmp(rec, &h, sizeof(h)) && !rec[10] &&
+	   !rec[11] && !memcmp(rec + SHMRING_VNET_HDR, sf + VDE_VNET_HDR_LEN, len),
+	   "it is one VNET record: 12-byte header (num_buffers 0), then the frame whole");
+	m.len = 5;
+	errno = 0;
+	ok(fastpath_send_vnet(w.fp, &m, 1, 0) == -1 && errno == EINVAL,
+	   "send_vnet: a buffer shorter than the header -> EINVAL");
+
+	/* switch -> client: good super-frame, garbage header, plain record,
+	 * header alone, then a wire frame behind a zeroed header */
+	memset(hdr, 0, sizeof(hdr));
+	memcpy(hdr, &h, sizeof(h));
+	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+	hdr[1] = 0x33;		/* unknown gso_type */
+	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+	memset(plain, 0x61, sizeof(plain));
+	sw_rec(&w, NULL, plain, sizeof(plain));
+	memset(hdr, 0, sizeof(hdr));
+	sw_rec(&w, hdr, plain, 0);
+	sw_rec(&w, hdr, plain, 60);
+	for (i = 0; i < 8; i++)
+		rm[i] = (struct vde_msg){ rb[i], sizeof(rb[i]) };
+	n = fastpath_recv_vnet(w.fp, rm, 8);
+	memset(&z, 0, sizeof(z));
+	ok(n == 3, "recv_vnet: 3 of 5 records returned (%zd)", n);
+	ok(n >= 1 && rm[0].len == VDE_VNET_HDR_LEN + len && !memcmp(rb[0], &h, sizeof(h)) &&
+	   !memcmp(rb[0] + VDE_VNET_HDR_LEN, sf + VDE_VNET_HDR_LEN, len),
+	   "the super-frame whole, with its header");
+	ok(n >= 2 && rm[1].len == VDE_VNET_HDR_LEN + sizeof(plain) &&
+	   !memcmp(rb[1], &z, sizeof(z)) && !memcmp(rb[1] + VDE_VNET_HDR_LEN, plain, sizeof(plain)),
+	   "a plain record: zeroed header, its bytes intact");
+	ok(n >= 3 && rm[2].len == VDE_VNET_HDR_LEN + 60 && !memcmp(rb[2], &z, sizeof(z)),
+	   "a wire frame behind a zeroed header (moved over the dropped records)");
+	ok(w.fp->vnet_bad == 2, "the garbage header and the header alone: dropped, counted (%llu)",
+	   (unsigned long long)w.fp->vnet_bad);
+
+	/* the plain receive on a VNET ring: a super-frame cannot be returned
+	 * (dropped, counted), a partial checksum is completed */
+	memcpy(hdr, &h, sizeof(h));
+	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+	len = tv_super(sf + VDE_VNET_HDR_LEN, &h, 700, 1448, 4);
+	h.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	h.gso_size = 0;
+	memcpy(hdr, &h, sizeof(h));
+	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+	n = fastpath_recv(w.fp, rec, sizeof(rec));
+	ok(n == (ssize_t)len && tv_wire_ok(rec, len) && w.fp->vnet_bad == 3,
+	   "vde_recv() on a VNET ring: super-frame dropped, checksum completed (%zd)", n);
+	sw_teardown(&w);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -822,6 +918,7 @@ int main(void)
 	test_negotiation();
 	test_open();
 	test_data_path();	/* datagram doorbells */
+	test_vnet();
 	use_pipes = true;
 	test_data_path();	/* pipes */
 	test_switch_gone(false);
