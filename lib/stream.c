@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/stream.c - VDE byte-stream framing (2-byte big-endian length + frame)
  *
  * Theory of operation

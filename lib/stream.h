@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/stream.h - VDE byte-stream framing, the only implementation in vdekit
  *
  * Record = 2-byte big-endian length N, then N bytes of Ethernet frame; used

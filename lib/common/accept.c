@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/accept.c - accept() that pauses instead of spinning (see accept.h)
  *
  * Theory of operation: on EMFILE/ENFILE/ENOBUFS/ENOMEM the listening fd is

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/accept.h - accept() that pauses instead of spinning when out of fds
  *
  * A listening socket in a level-triggered epoll set stays readable while a

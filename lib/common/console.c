@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/console.c - the VDE management console server
  *
  * One implementation of VDE 2's management console (vde_switch -M, the

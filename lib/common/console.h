@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/console.h - the VDE management console server, written once
  *
  * Used by vde_switch, wirefilter, vde_cryptcab and slirpvde. Speaks VDE 2's

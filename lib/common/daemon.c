@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/daemon.c - daemonize() and the pid file
  *
  * Daemons open and bind everything first, then call daemonize(), then

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/daemon.h - daemon lifecycle helpers
  *
  * Order used by every daemon: parse -> open and bind everything ->

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/ether.h - Ethernet constants and helpers */
 #ifndef VDEKIT_ETHER_H
 #define VDEKIT_ETHER_H

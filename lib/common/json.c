@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/json.c - a small streaming JSON writer (see json.h)
  *
  * Theory of operation: the writer keeps, per open container, whether it is

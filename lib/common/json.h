@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/json.h - a small streaming JSON writer for the consoles' -j output
  *
  * One document per struct json, written straight to a FILE (the console's

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/log.c - the one logging sink of vdekit daemons and tools
  *
  * logmsg() writes "<ident>: <message>\n" to stderr while the program runs in

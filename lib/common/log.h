@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/log.h - logging for vdekit daemons and tools
  *
  * One logmsg() sink: stderr while in the foreground, syslog once daemonised.

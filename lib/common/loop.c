@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/loop.c - the epoll event loop shared by every vdekit daemon
  *
  * Theory of operation

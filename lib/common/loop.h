@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/loop.h - the epoll event loop shared by every vdekit daemon
  *
  * Shaped like Redis ae: file events with a callback each, timers whose

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/parse.c - strict parsers for numbers, modes, MACs, users, groups
  *
  * Every number vdekit reads from argv, a console line or a file goes through

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/parse.h - the one strict number/MAC/mode parser of vdekit
  *
  * Every number that comes from argv, a console line or a file goes through

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/tool.c - start-up and the signal-aware poll of every tool
  *
  * Contract: tool_init() runs first in main(). From then on SIGTERM, SIGINT

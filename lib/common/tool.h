@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/tool.h - the skeleton every vdekit tool is built on
  *
  * Users: vde_plug and vde_plug2tap (all of it: tool_init, tool_poll,

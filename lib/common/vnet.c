@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* lib/common/vnet.c - tap offloads done in software around a virtio_net_hdr
  *
  * Theory of operation

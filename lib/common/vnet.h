@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/vnet.h - tap offloads in software: finish checksums, split TCP
  * super-frames (TSO, read side) and merge runs of TCP segments (GRO, write
  * side) around a virtio_net_hdr, so plain VDE peers only ever see plain
