@@ -3,7 +3,7 @@
 # bench/tap-iperf.sh - iperf3 TCP between two namespaces through one switch
 # and its taps, ours vs Debian's vde2, side by side in one run (issue 5)
 #
-#   bench/tap-iperf.sh [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR      (root)
+#   bench/tap-iperf.sh [-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] BUILD_DIR   (root)
 #
 # Setups (CONFIGS, default "ours debian ours-t"; also "debian-t",
 # "ours-t-nooff" and "veth"):
@@ -16,6 +16,8 @@
 #   ours-t-nooff  ours-t with --no-offload (plain taps: no super-frames)
 #   veth      a veth pair between the namespaces, no switch (the kernel's
 #             own path: the reference of issue 11)
+#   base-t    ours-t with BASE_BUILD/switch/vde_switch (-b): an older build
+#             side by side with BUILD_DIR's, interleaved (A/B of a change)
 # BASE (default debian) is the setup the ratios are taken against; with
 # BASE=veth the target is ours-t >= 0.75x veth at MTU 1500 (issue 11).# For every MTU in MTUS (default "1500 9000") and every round (RUNS, default
 # 3) each setup is started fresh in rotating order, a ping must cross (and a
@@ -31,19 +33,22 @@
 RUNS=3
 SECS=10
 OUT=
-while getopts "r:t:o:h" c; do
+BASEB=
+while getopts "r:t:o:b:h" c; do
 	case $c in
 	r) RUNS=$OPTARG ;;
 	t) SECS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
+	b) BASEB=$(cd "$OPTARG" && pwd) || exit 1 ;;
 	h) sed -n '3,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
-	*) echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1 ;;
+	*) echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] BUILD_DIR" >&2; exit 1 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR" >&2; exit 1; }
+[ $# -eq 1 ] || { echo "usage: $0 [-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] BUILD_DIR" >&2; exit 1; }
 B=$(cd "$1" && pwd) || exit 1
 OUR_SW=$B/switch/vde_switch
+BASE_SW=${BASEB:+$BASEB/switch/vde_switch}
 OUR_P2T=$B/plug2tap/vde_plug2tap
 DEB_SW=/usr/bin/vde_switch
 DEB_P2T=/usr/bin/vde_plug2tap
@@ -78,7 +83,10 @@ setup() {
 		ip link set "$tb" netns "$ID-h2" && ip -n "$ID-h2" link set "$tb" name tap0 || return 1
 		;;
 	*-t)
-		if [ "$kind" = ours ]; then
+		if [ "$kind" = base ]; then
+			[ -x "$BASE_SW" ] || { echo "bench: base-t needs -b BASE_BUILD" >&2; return 1; }
+			OUR_SW=$BASE_SW start_switch ours "$BT/sw" -t "$ta" -t "$tb"
+		elif [ "$kind" = ours ]; then
 			start_switch ours "$BT/sw" -t "$ta" -t "$tb"
 		else
 			start_switch debian "$BT/sw" -t "$ta" -t "$tb"
@@ -107,7 +115,7 @@ setup() {
 
 echo "# tap-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
 echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS"
-echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)"
+echo "# ours: $B${BASEB:+; base-t: $BASEB}; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)"
 ns_setup
 read -r -a CFGS <<<"$CONFIGS"
 NC=${#CFGS[@]}
