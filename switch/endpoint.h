@@ -103,9 +103,10 @@
  * (one copy, as without tails) as soon as anything but a tx_tail() of
  * an EP_CAP_VNET endpoint would read it: an observer (capture, plugin),
  * a VLAN tag to insert or strip on some port, a tagged frame, a mirror
- * monitor, an endpoint without tx_tail() or one whose frame must wait in
- * its queue. tx_tail() copies head and tail straight to its own peer, so a
- * super-frame from guest to guest is copied once.
+ * monitor, an endpoint without tx_tail(). tx_tail() copies head and tail
+ * straight to its own peer, so a super-frame from guest to guest is copied
+ * once; a frame that must wait in a queue is copied into it from head
+ * and tail (twice in all; three times without tails).
  */
 #ifndef VDEKIT_SWITCH_ENDPOINT_H
 #define VDEKIT_SWITCH_ENDPOINT_H
@@ -129,6 +130,7 @@ struct sw;
 struct endpoint;
 
 #define EP_TAIL_HEAD	256	/* bytes of a frame an EP_CAP_TAIL kind copies at least */
+#define EP_TAIL_MAXIOV	64	/* most buffers of a tail */
 
 /* The end of a received frame left in the peer's memory (EP_CAP_TAIL):
  * @len bytes (0: none) from offset @off of the buffers @iov[0..n). */

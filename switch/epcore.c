@@ -216,6 +216,42 @@ static bool ep_tails_ok(const struct sw *sw, unsigned in_port)
 	return true;
 }
 
+/* ep_queue() of frame @iov whose tail @t (NULL: none) may still be in
+ * the peer's memory: the queue's copy is taken from there (one copy). */
+static bool ep_queue_tail(struct endpoint *ep, const struct iovec *iov,
+			  const struct virtio_net_hdr *vh, const struct ep_tail *t)
+{
+	struct iovec v[2 + EP_TAIL_MAXIOV];
+	size_t off, left;
+	unsigned i, k = 0;
+
+	if (!t || !t->len || !ep_vnet(ep) || t->n > EP_TAIL_MAXIOV)
+		goto whole;
+	v[k++] = (struct iovec){ (void *)vh, VNET_HDR_LEN };
+	v[k++] = (struct iovec){ iov->iov_base, iov->iov_len - t->len };
+	for (i = 0, off = t->off, left = t->len; i < t->n && left; i++) {
+		size_t l = t->iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l -= off;
+		if (l > left)
+			l = left;
+		v[k++] = (struct iovec){ (uint8_t *)t->iov[i].iov_base + off, l };
+		left -= l;
+		off = 0;
+	}
+	if (left)	/* shorter than it says: a kind's bug */
+		return false;
+	return txq_pushv(&ep->q, v, k);
+whole:
+	if (t && t->len)
+		ep_tail_fill(ep->sw, iov, t);
+	return ep_queue(ep, iov->iov_base, iov->iov_len, vh);
+}
+
 /* Hand @n frames to the kind; returns how many it took (sent or refused
  * for a hard error, counted here). @tail: the frames' tails, or NULL. */
 static unsigned ep_tx(struct sw *sw, struct endpoint *ep, const struct iovec *iov,
@@ -246,13 +282,9 @@ static void ep_flush_batch(struct sw *sw, struct endpoint *ep)
 		i = ep_tx(sw, ep, ep->iov, ep->vh, ep->tail, n);
 		ep->last_progress = sw->now;
 	}
-	for (; i < n; i++) {
-		/* the queue keeps a copy: of the whole frame */
-		if (ep->tail[i] && ep->tail[i]->len)
-			ep_tail_fill(sw, &ep->iov[i], ep->tail[i]);
-		if (!ep_queue(ep, ep->iov[i].iov_base, ep->iov[i].iov_len, &ep->vh[i]))
+	for (; i < n; i++)
+		if (!ep_queue_tail(ep, &ep->iov[i], &ep->vh[i], ep->tail[i]))
 			ep_count_drop(sw, ep, true);
-	}
 	if (ep->q.frames) {
 		ep_update(ep);
 		/* a monitor port (mirror.h) loses copies, never slows traffic */

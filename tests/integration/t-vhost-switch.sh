@@ -128,6 +128,22 @@ out=$(mgmt sw port/stats)
 echo "$out" | grep -qE "offload super in [1-9]" || fail "no super-frame counted in port/stats: $out"
 pass "TSO super-frame guest -> guest: whole (20054 bytes, NEEDS_CSUM, TCPV4, MSS 1000, payload right, copied once) to a TSO guest, the same 20 segments to one without"
 
+# 20 super-frames of 65535 bytes back to back into a ring that holds 8:
+# those that wait are queued from guest 1's memory; every payload right
+"$FRONT" -G -r 20 -t 60 -R "$TMP/ready11" "$G2" >"$TMP/rx11.out" 2>"$TMP/rx11.log" &
+F11=$!; PIDS+=("$F11")
+wait_for test -e "$TMP/ready11" || fail "guest 2 not ready"
+"$FRONT" -T -B -n 20 -l 65535 -S 9 -t 60 "$G1" >/dev/null || fail "front end TSO burst"
+wait $F11 || fail "guest 2 receive: $(cat "$TMP/rx11.log")"
+want=$(python3 -c 'import sys; sys.stdout.write(bytes((j * 13 + 9) & 255 for j in range(65535 - 54)).hex())')
+n=0
+while read -r fl gso mss hex; do
+	[ "$fl $gso ${hex:108}" = "flags=1 gso=1 $want" ] || fail "super-frame $n of the burst differs from what guest 1 sent"
+	n=$((n + 1))
+done <"$TMP/rx11.out"
+[ "$n" = 20 ] || fail "guest 2 got $n of 20 super-frames"
+pass "20 super-frames of 65535 bytes back to back guest -> guest (some queued): all whole, payload right"
+
 # malformed guests on port 3: each only loses its connection; guest 2
 # (a live connection all along) keeps receiving from a datagram client
 "$FRONT" -r 1000000 -t 120 -R "$TMP/ready6" "$G2" >"$TMP/rx6.out" 2>"$TMP/rx6.log" &
