@@ -155,13 +155,12 @@ static void ep_count_drop(struct sw *sw, struct endpoint *ep, bool qfull)
 static struct ep_tail *ep_tail_of(struct sw *sw, const uint8_t *frame)
 {
 	uintptr_t base = (uintptr_t)sw->rx.buf, f = (uintptr_t)frame;
-	struct ep_tail *t;
+	struct ep_tail *t = NULL;
 
-	if (!sw->rx.ntail || f < base || (f - base) % sw->rx.slot ||
-	    (f - base) / sw->rx.slot >= sw->rx.ntail)
-		return NULL;
-	t = &sw->rx.tail[(f - base) / sw->rx.slot];
-	return t->len ? t : NULL;
+	if (sw->rx.ntail && f >= base && (f - base) % sw->rx.slot == 0 &&
+	    (f - base) / sw->rx.slot < sw->rx.ntail)
+		t = &sw->rx.tail[(f - base) / sw->rx.slot];
+	return t && t->len ? t : NULL;
 }
 
 /* Copy tail @t of @len-byte @frame into its slot: the frame is whole. */
@@ -224,9 +223,14 @@ static bool ep_queue_tail(struct endpoint *ep, const struct iovec *iov,
 	struct iovec v[2 + EP_TAIL_MAXIOV];
 	size_t off, left;
 	unsigned i, k = 0;
+	bool ret = false;
 
-	if (!t || !t->len || !ep_vnet(ep) || t->n > EP_TAIL_MAXIOV)
-		goto whole;
+	if (!t || !t->len || !ep_vnet(ep) || t->n > EP_TAIL_MAXIOV) {
+		if (t && t->len)
+			ep_tail_fill(ep->sw, iov, t);
+		ret = ep_queue(ep, iov->iov_base, iov->iov_len, vh);
+		goto out;
+	}
 	v[k++] = (struct iovec){ (void *)vh, VNET_HDR_LEN };
 	v[k++] = (struct iovec){ iov->iov_base, iov->iov_len - t->len };
 	for (i = 0, off = t->off, left = t->len; i < t->n && left; i++) {
@@ -243,13 +247,10 @@ static bool ep_queue_tail(struct endpoint *ep, const struct iovec *iov,
 		left -= l;
 		off = 0;
 	}
-	if (left)	/* shorter than it says: a kind's bug */
-		return false;
-	return txq_pushv(&ep->q, v, k);
-whole:
-	if (t && t->len)
-		ep_tail_fill(ep->sw, iov, t);
-	return ep_queue(ep, iov->iov_base, iov->iov_len, vh);
+	/* a tail shorter than it says (a kind's bug) is not queued */
+	ret = !left && txq_pushv(&ep->q, v, k);
+out:
+	return ret;
 }
 
 /* Hand @n frames to the kind; returns how many it took (sent or refused

@@ -832,13 +832,11 @@ void vhost_dev_release(struct vhost_dev *d)
 	struct vhost_queue *q = &d->q[VHOST_TX];
 	unsigned int i;
 
-	if (!d->nheld)
-		return;
 	for (i = 0; i < d->nheld; i++)
 		vring_push(&q->vr, d->held[i].head, 0);
-	d->nheld = 0;
-	if (vring_publish(&q->vr))
+	if (d->nheld && vring_publish(&q->vr))
 		notify(q);
+	d->nheld = 0;
 }
 
 /* Frame bytes [@off, @off + @len) of @p (its data, then its tail) into
