@@ -3,7 +3,7 @@
 # bench/tap-iperf.sh - iperf3 TCP between two namespaces through one switch
 # and its taps, ours vs Debian's vde2, side by side in one run (issue 5)
 #
-#   bench/tap-iperf.sh [-r RUNS] [-t SECONDS] [-o FILE] BUILD_DIR      (root)
+#   bench/tap-iperf.sh [-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] BUILD_DIR   (root)
 #   bench/tap-iperf.sh -V [-r RUNS] [-t SECONDS] BUILD_DIR
 #       against a veth pair (issue 11): CONFIGS="veth ours ours-novnet ours-t",
 #       BASE=veth, MTUS=1500 unless set: vde_plug2tap on both sides (with and
@@ -22,6 +22,8 @@
 #             wire frames only (the library cuts the tap's super-frames)
 #   veth      a veth pair between the namespaces, no switch (the kernel's
 #             own path: the reference of issue 11)
+#   base-t    ours-t with BASE_BUILD/switch/vde_switch (-b): an older build
+#             side by side with BUILD_DIR's, interleaved (A/B of a change)
 # BASE (default debian) is the setup the ratios are taken against; with
 # BASE=veth the targets are ours-t >= 0.75x and ours >= 0.5x veth at MTU
 # 1500 (issue 11).
@@ -37,12 +39,18 @@
 # of performance.md: >= 1.5x Debian at MTU 1500, >= 4 Gbit/s at MTU 9000.
 # The switch's CPU is also given per KiB carried (ns/KiB, in the summary).
 . "$(dirname "$0")/opts-lib.sh"
-bench_opt() {	# -V: veth, plug2tap both sides with and without super-frames, -t taps
-	[ "$1" = V ] || return 1
-	CONFIGS=${CONFIGS:-veth ours ours-novnet ours-t} BASE=${BASE:-veth} MTUS=${MTUS:-1500}
+BASEB=
+bench_opt() {
+	case $1 in
+	V)	# veth, plug2tap both sides with and without super-frames, -t taps
+		CONFIGS=${CONFIGS:-veth ours ours-novnet ours-t} BASE=${BASE:-veth} MTUS=${MTUS:-1500} ;;
+	b) BASEB=$(cd "$2" && pwd) ;;
+	*) return 1 ;;
+	esac
 }
-bench_args "r:t:o:V" "[-r RUNS] [-t SECONDS] [-o FILE] [-V] BUILD_DIR" 1 "$@"
+bench_args "r:t:o:b:V" "[-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] [-V] BUILD_DIR" 1 "$@"
 OUR_SW=$B/switch/vde_switch
+BASE_SW=${BASEB:+$BASEB/switch/vde_switch}
 OUR_P2T=$B/plug2tap/vde_plug2tap
 DEB_SW=/usr/bin/vde_switch
 DEB_P2T=/usr/bin/vde_plug2tap
@@ -77,7 +85,10 @@ setup() {
 		ip link set "$tb" netns "$ID-h2" && ip -n "$ID-h2" link set "$tb" name tap0 || return 1
 		;;
 	*-t)
-		if [ "$kind" = ours ]; then
+		if [ "$kind" = base ]; then
+			[ -x "$BASE_SW" ] || { echo "bench: base-t needs -b BASE_BUILD" >&2; return 1; }
+			OUR_SW=$BASE_SW start_switch ours "$BT/sw" -t "$ta" -t "$tb"
+		elif [ "$kind" = ours ]; then
 			start_switch ours "$BT/sw" -t "$ta" -t "$tb"
 		else
 			start_switch debian "$BT/sw" -t "$ta" -t "$tb"
@@ -112,7 +123,7 @@ setup() {
 
 echo "# tap-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
 echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS"
-echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)"
+echo "# ours: $B${BASEB:+; base-t: $BASEB}; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)"
 ns_setup
 read -r -a CFGS <<<"$CONFIGS"
 NC=${#CFGS[@]}

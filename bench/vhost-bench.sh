@@ -4,7 +4,7 @@
 # (tests/vhost_front plays QEMU and the guest driver) against the same
 # traffic through datagram clients, in one run, interleaved, medians of RUNS.
 #
-# usage: bench/vhost-bench.sh [-r RUNS] BUILD_DIR     (or: make -C BUILD_DIR bench-vhost)
+# usage: bench/vhost-bench.sh [-r RUNS] [-b BASE_BUILD] BUILD_DIR   (or: make -C BUILD_DIR bench-vhost)
 #
 # Modes (MODES, default "vv vd dd plug"), each on a fresh switch, N frames
 # of LEN bytes (broadcast, type 0x88b5):
@@ -21,11 +21,15 @@
 # Then, unless SUPER=0: NS (default 20000) TCP super-frames of 65535 bytes
 # guest -> guest (the sender posts the same TSO frame, the receiver takes
 # guest offloads: each arrives whole), Gbit/s of frame bytes, per run.
+# With -b, each run of the super-frames is done with BASE_BUILD's vde_switch
+# too (same front ends), interleaved: medians of both and their ratio.
 # Switch CPU per frame: the switch's utime + stime (/proc) over the frames.
 # Environment: N (default 300000), SIZES (default "64 1514"), MODES, NS, SUPER.
 set -u
 . "$(dirname "$0")/opts-lib.sh"
-bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
+BASEB=
+bench_opt() { [ "$1" = b ] && BASEB=$(cd "$2" && pwd); }
+bench_args "r:b:" "[-r RUNS] [-b BASE_BUILD] BUILD_DIR" 1 "$@"
 N=${N:-300000}
 SIZES=${SIZES:-64 1514}
 MODES=${MODES:-vv vd dd plug}
@@ -49,7 +53,7 @@ switch_up() {	# [ARGS for the switch] [nosink]
 	local sink=1
 	[ "${1:-}" = nosink ] && { sink=; shift; }
 	rm -rf "$TMP/sw" "$TMP/sw.mgmt" "$TMP/sw.pid" "$TMP"/g?.sock
-	"$B/switch/vde_switch" -d -s "$TMP/sw" -p "$TMP/sw.pid" -M "$TMP/sw.mgmt" "$@" || exit 1
+	"${SWB:-$B}/switch/vde_switch" -d -s "$TMP/sw" -p "$TMP/sw.pid" -M "$TMP/sw.mgmt" "$@" || exit 1
 	for _ in $(seq 100); do [ -s "$TMP/sw.pid" ] && [ -S "$TMP/sw.mgmt" ] && break; sleep 0.05; done
 	SWPID=$(cat "$TMP/sw.pid")
 	[ -n "$sink" ] || return 0
@@ -198,11 +202,25 @@ done
 if [ "$SUPER" != 0 ]; then
 	echo
 	: >"$TMP/ss"
+	: >"$TMP/ssb"
+	: >"$TMP/ssc"
+	: >"$TMP/ssbc"
 	for r in $(seq "$RUNS"); do
+		if [ -n "$BASEB" ]; then
+			read -r a1 a2 a3 < <(SWB=$BASEB run_ss)
+			set -- "$a1" "$a2" "$a3"
+			echo "super-frames 65535 B run=$r base: $1 Gbit/s ($2 got, $3 ns cpu/super-frame)"
+			[ -n "$1" ] && { echo "$1" >>"$TMP/ssb"; echo "$3" >>"$TMP/ssbc"; }
+		fi
 		read -r a1 a2 a3 < <(run_ss)
 		set -- "$a1" "$a2" "$a3"
 		echo "super-frames 65535 B run=$r: $1 Gbit/s ($2 got, $3 ns cpu/super-frame)"
-		echo "$1" >>"$TMP/ss"
+		# a failed run (the receiver missed frames) counts in no median
+		[ -n "$1" ] && { echo "$1" >>"$TMP/ss"; echo "$3" >>"$TMP/ssc"; }
 	done
-	echo "super-frames 65535 B guest -> guest: median $(median <"$TMP/ss") Gbit/s"
+	echo "super-frames 65535 B guest -> guest: median $(median <"$TMP/ss") Gbit/s, $(median <"$TMP/ssc") ns switch CPU each"
+	if [ -n "$BASEB" ]; then
+		echo "  base ($BASEB): median $(median <"$TMP/ssb") Gbit/s, $(median <"$TMP/ssbc") ns switch CPU each;" \
+			"ratio $(awk -v a="$(median <"$TMP/ss")" -v b="$(median <"$TMP/ssb")" 'BEGIN { printf "%.2f", b ? a / b : 0 }')x"
+	fi
 fi

@@ -90,6 +90,23 @@
  * headers. So a kind without EP_CAP_VNET never sees metadata. The core
  * counts per port the super-frames received whole (super in), sent whole
  * (super out), cut (cut) and checksums completed (csum): port/stats.
+ *
+ * Tails (EP_CAP_TAIL, vhost-user): a frame from one guest to another would
+ * be copied twice, into the slot and out of it. A kind with EP_CAP_TAIL
+ * may copy only the first EP_TAIL_HEAD bytes (at least; all of a shorter
+ * frame) of a long frame into its slot and describe the rest in
+ * b->tail[i] (pointers into the peer's memory, checked against its memory
+ * table; len 0 for a whole frame), keeping that memory until the core
+ * calls ops->rx_done() at the end of the receive batch. Every check and
+ * decision of the core reads only the head (copied, so safe from the
+ * peer); the tail is opaque payload. The core fills the slot from the tail
+ * (one copy, as without tails) as soon as anything but a tx_tail() of
+ * an EP_CAP_VNET endpoint would read it: an observer (capture, plugin),
+ * a VLAN tag to insert or strip on some port, a tagged frame, a mirror
+ * monitor, an endpoint without tx_tail(). tx_tail() copies head and tail
+ * straight to its own peer, so a super-frame from guest to guest is copied
+ * once; a frame that must wait in a queue is copied into it from head
+ * and tail (twice in all; three times without tails).
  */
 #ifndef VDEKIT_SWITCH_ENDPOINT_H
 #define VDEKIT_SWITCH_ENDPOINT_H
@@ -112,6 +129,17 @@ struct loop;
 struct sw;
 struct endpoint;
 
+#define EP_TAIL_HEAD	256	/* bytes of a frame an EP_CAP_TAIL kind copies at least */
+#define EP_TAIL_MAXIOV	64	/* most buffers of a tail */
+
+/* The end of a received frame left in the peer's memory (EP_CAP_TAIL):
+ * @len bytes (0: none) from offset @off of the buffers @iov[0..n). */
+struct ep_tail {
+	const struct iovec *iov;
+	unsigned n;
+	size_t off, len;
+};
+
 /* The receive batch a kind fills (see the contract above). */
 struct ep_rxbatch {
 	uint8_t *buf;			/* max slots of slot bytes each */
@@ -119,10 +147,13 @@ struct ep_rxbatch {
 	unsigned max;
 	uint32_t len[EP_BATCH];
 	struct virtio_net_hdr vh[EP_BATCH];	/* EP_CAP_VNET kinds only */
+	struct ep_tail tail[EP_BATCH];		/* EP_CAP_TAIL kinds only */
+	unsigned ntail;			/* the core's: frames whose tails count */
 };
 
 enum ep_caps {
 	EP_CAP_VNET = 1U << 0,		/* frames carry virtio-net headers */
+	EP_CAP_TAIL = 1U << 1,		/* rx() may leave tails (see Tails) */
 };
 
 struct ep_ops {
@@ -134,6 +165,17 @@ struct ep_ops {
 	/* tx_vnet() - tx() of an EP_CAP_VNET kind: @vh[i] is iov[i]'s header */
 	unsigned (*tx_vnet)(struct endpoint *ep, const struct iovec *iov,
 			    const struct virtio_net_hdr *vh, unsigned n, unsigned *errors);
+	/* tx_tail() - tx_vnet() that also takes frames whose end is still in
+	 * another peer's memory (see Tails): iov[i] is the whole frame, but
+	 * if @tail (NULL: none) has tail[i] with len > 0, only its first
+	 * iov_len - tail[i]->len bytes are at iov_base, the rest at the tail.
+	 * May be NULL: such a kind never sees a tail. */
+	unsigned (*tx_tail)(struct endpoint *ep, const struct iovec *iov,
+			    const struct virtio_net_hdr *vh, const struct ep_tail *const *tail,
+			    unsigned n, unsigned *errors);
+	/* rx_done() - EP_CAP_TAIL: the tails of the last rx() are no longer
+	 * used (the peer may have its buffers back). */
+	void (*rx_done)(struct endpoint *ep);
 	void (*flush)(struct endpoint *ep);	/* may be NULL */
 	/* want() - the core's interest changed: receive unless paused, be
 	 * told when the peer can take frames while the queue holds some.
@@ -174,6 +216,7 @@ struct endpoint {
 	unsigned nbatch;		/* frames batched for tx() */
 	struct iovec iov[EP_BATCH];
 	struct virtio_net_hdr vh[EP_BATCH];	/* their metadata (EP_CAP_VNET) */
+	const struct ep_tail *tail[EP_BATCH];	/* their tails (tx_tail kinds) */
 };
 
 /* ---- for the kinds ---- */
@@ -201,6 +244,10 @@ void ep_output(struct endpoint *ep);
 
 /* ep_close() - close @ep (attached or not); see "Life" above. */
 void ep_close(struct endpoint *ep);
+
+/* ep_tail_fill() - for a tx_tail() that needs the whole of frame @iov
+ * (tail @t) in its slot after all: copy the tail there. */
+void ep_tail_fill(struct sw *sw, const struct iovec *iov, const struct ep_tail *t);
 
 /* ep_fd_cb() / ep_want_fd() - the loop callback (arg: the endpoint) and
  * the want() of a kind with one data fd, ep->fd. */

@@ -54,6 +54,7 @@
 #define VH_SEGSIZE	(VHOST_MAX_PKT + VNET_MAXSEG * 128)	/* payload + headers */
 #define VNET_MAXSEG	64			/* segments of one super-frame */
 #define VH_FIRST	8			/* frames of the first recv of a batch */
+#define VH_WHOLE	4096			/* longer frames may leave a tail */
 
 #define GUEST_TSO	((1ULL << VIRTIO_NET_F_GUEST_TSO4_) | (1ULL << VIRTIO_NET_F_GUEST_TSO6_))
 #define GUEST_CSUM	(1ULL << VIRTIO_NET_F_GUEST_CSUM_)
@@ -77,6 +78,7 @@ struct vh_ep {
 	uint8_t *segbuf;		/* cut for a guest without offloads */
 	size_t seglen[VNET_MAXSEG];
 	uint64_t cut, csum, segdrops, notrunning;
+	uint64_t direct;		/* frames copied straight from another guest */
 };
 
 /* One switch per process: the listeners of it. */
@@ -124,7 +126,7 @@ static int vh_rx(struct endpoint *ep, struct ep_rxbatch *b)
 			p[k].data = b->buf + (size_t)(i + k) * b->slot;
 			p[k].size = b->slot;
 		}
-		n = vhost_dev_recv(v->dev, p, want);
+		n = vhost_dev_recv_hold(v->dev, p, want, EP_TAIL_HEAD, VH_WHOLE);
 		if (n < 0) {
 			vh_gone(ep, vhost_dev_error(v->dev));
 			errno = EPROTO;
@@ -133,6 +135,8 @@ static int vh_rx(struct endpoint *ep, struct ep_rxbatch *b)
 		for (k = 0; k < (unsigned)n; k++) {
 			b->len[i + k] = (uint32_t)p[k].len;
 			b->vh[i + k] = p[k].vh;
+			b->tail[i + k] = (struct ep_tail){ p[k].tail.iov, p[k].tail.n, p[k].tail.off,
+							   p[k].tail.len };
 			bytes += p[k].len;
 		}
 		i += (unsigned)n;
@@ -181,8 +185,17 @@ static int vh_tx_plain(struct vh_ep *v, const struct iovec *iov, const struct vi
 	return vhost_dev_send(v->dev, p, (unsigned)n) < 0 ? -1 : 0;
 }
 
-static unsigned vh_tx_vnet(struct endpoint *ep, const struct iovec *iov,
-			   const struct virtio_net_hdr *vh, unsigned n, unsigned *errors)
+static void vh_rx_done(struct endpoint *ep)
+{
+	struct vh_ep *v = ep->priv;
+
+	if (v->dev)
+		vhost_dev_release(v->dev);
+}
+
+static unsigned vh_tx_tail(struct endpoint *ep, const struct iovec *iov,
+			   const struct virtio_net_hdr *vh, const struct ep_tail *const *tail,
+			   unsigned n, unsigned *errors)
 {
 	struct vhost_pkt p[EP_BATCH];
 	struct vh_ep *v = ep->priv;
@@ -212,6 +225,13 @@ static unsigned vh_tx_vnet(struct endpoint *ep, const struct iovec *iov,
 				memset(&p[i - done].vh, 0, sizeof(p[i - done].vh));
 			p[i - done].data = iov[i].iov_base;
 			p[i - done].len = iov[i].iov_len;
+			p[i - done].tail = (struct vhost_tail){ 0 };
+			if (tail && tail[i] && tail[i]->len) {
+				/* straight from the other guest: one copy */
+				p[i - done].tail = (struct vhost_tail){ tail[i]->iov, tail[i]->n,
+									tail[i]->off, tail[i]->len };
+				v->direct++;
+			}
 		}
 		if (i > done) {
 			r = vhost_dev_xmit(v->dev, p, i - done);
@@ -222,6 +242,8 @@ static unsigned vh_tx_vnet(struct endpoint *ep, const struct iovec *iov,
 				return done;	/* guest ring full */
 		}
 		if (done < n) {		/* one the guest cannot take whole */
+			if (tail && tail[done] && tail[done]->len)
+				ep_tail_fill(ep->sw, &iov[done], tail[done]);
 			r = vh_tx_plain(v, &iov[done], &vh[done]);
 			done++;
 		}
@@ -238,10 +260,16 @@ static unsigned vh_tx_vnet(struct endpoint *ep, const struct iovec *iov,
 	return done;
 }
 
+static unsigned vh_tx_vnet(struct endpoint *ep, const struct iovec *iov,
+			   const struct virtio_net_hdr *vh, unsigned n, unsigned *errors)
+{
+	return vh_tx_tail(ep, iov, vh, NULL, n, errors);
+}
+
 static unsigned vh_tx(struct endpoint *ep, const struct iovec *iov, unsigned n,
 		      unsigned *errors)
 {
-	return vh_tx_vnet(ep, iov, NULL, n, errors);
+	return vh_tx_tail(ep, iov, NULL, NULL, n, errors);
 }
 
 static int vh_want(struct endpoint *ep, bool rx, bool tx)
@@ -319,20 +347,22 @@ static void vh_counters(const struct endpoint *ep, FILE *out)
 		return;
 	s = vhost_dev_stats(v->dev);
 	fprintf(out, " running %d features 0x%llx guest_rx %llu guest_tx %llu ring_drops %llu"
-		" cut %llu csum %llu segdrops %llu notrunning %llu",
+		" cut %llu csum %llu segdrops %llu notrunning %llu direct %llu",
 		vhost_dev_running(v->dev) ? 1 : 0, (unsigned long long)vhost_dev_features(v->dev),
 		(unsigned long long)s->tx_frames, (unsigned long long)s->rx_frames,
 		(unsigned long long)(s->rx_drops + s->tx_drops), (unsigned long long)v->cut,
 		(unsigned long long)v->csum, (unsigned long long)v->segdrops,
-		(unsigned long long)v->notrunning);
+		(unsigned long long)v->notrunning, (unsigned long long)v->direct);
 }
 
 static const struct ep_ops vh_ops = {
 	.kind = "vhost-user",
-	.caps = EP_CAP_VNET,
+	.caps = EP_CAP_VNET | EP_CAP_TAIL,
 	.rx = vh_rx,
 	.tx = vh_tx,
 	.tx_vnet = vh_tx_vnet,
+	.tx_tail = vh_tx_tail,
+	.rx_done = vh_rx_done,
 	.want = vh_want,
 	.close = vh_close,
 	.counters = vh_counters,

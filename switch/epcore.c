@@ -149,14 +149,123 @@ static void ep_count_drop(struct sw *sw, struct endpoint *ep, bool qfull)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* tails (endpoint.h, "Tails") */
+
+/* The tail of @frame if it is a received frame whose tail is not in its
+ * slot yet, else NULL. */
+static struct ep_tail *ep_tail_of(struct sw *sw, const uint8_t *frame)
+{
+	uintptr_t base = (uintptr_t)sw->rx.buf, f = (uintptr_t)frame;
+	struct ep_tail *t = NULL;
+
+	if (sw->rx.ntail && f >= base && (f - base) % sw->rx.slot == 0 &&
+	    (f - base) / sw->rx.slot < sw->rx.ntail)
+		t = &sw->rx.tail[(f - base) / sw->rx.slot];
+	return t && t->len ? t : NULL;
+}
+
+/* Copy tail @t of @len-byte @frame into its slot: the frame is whole. */
+static void ep_fill(uint8_t *frame, size_t len, struct ep_tail *t)
+{
+	size_t off = t->off, done = 0, l;
+	uint8_t *dst = frame + (len - t->len);
+	unsigned i;
+
+	for (i = 0; i < t->n && done < t->len; i++) {
+		if (off >= t->iov[i].iov_len) {
+			off -= t->iov[i].iov_len;
+			continue;
+		}
+		l = t->iov[i].iov_len - off;
+		if (l > t->len - done)
+			l = t->len - done;
+		memcpy(dst + done, (const uint8_t *)t->iov[i].iov_base + off, l);
+		done += l;
+		off = 0;
+	}
+	t->len = 0;
+}
+
+/**
+ * ep_tail_fill() - make frame @iov (tail @t, from a tx_tail() call) whole
+ * in its slot: see endpoint.h
+ */
+void ep_tail_fill(struct sw *sw, const struct iovec *iov, const struct ep_tail *t)
+{
+	struct ep_tail *mine = ep_tail_of(sw, iov->iov_base);
+
+	if (mine && mine == t)
+		ep_fill(iov->iov_base, iov->iov_len, mine);
+}
+
+/* Can the frames from @in_port keep their tails? Not if anything but the
+ * egress endpoints would read them: an observer, or a port that sends the
+ * ingress port's untagged VLAN tagged (the tag would be inserted into a
+ * copy of the whole frame). */
+static bool ep_tails_ok(const struct sw *sw, unsigned in_port)
+{
+	const struct port_table *pt = &sw->pt;
+	uint16_t vid = pt->v[in_port].untagged_vlan;
+	unsigned p;
+
+	if (sw->capture.n || sw->plugins.rx || sw->plugins.tx)
+		return false;
+	for (p = 0; !pt->hub && p < pt->nslots; p++)
+		if (pt->v[p].nep && port_vlan_tagged(&pt->v[p], vid))
+			return false;
+	return true;
+}
+
+/* ep_queue() of frame @iov whose tail @t (NULL: none) may still be in
+ * the peer's memory: the queue's copy is taken from there (one copy). */
+static bool ep_queue_tail(struct endpoint *ep, const struct iovec *iov,
+			  const struct virtio_net_hdr *vh, const struct ep_tail *t)
+{
+	struct iovec v[2 + EP_TAIL_MAXIOV];
+	size_t off, left;
+	unsigned i, k = 0;
+	bool ret = false;
+
+	if (!t || !t->len || !ep_vnet(ep) || t->n > EP_TAIL_MAXIOV) {
+		if (t && t->len)
+			ep_tail_fill(ep->sw, iov, t);
+		ret = ep_queue(ep, iov->iov_base, iov->iov_len, vh);
+		goto out;
+	}
+	v[k++] = (struct iovec){ (void *)vh, VNET_HDR_LEN };
+	v[k++] = (struct iovec){ iov->iov_base, iov->iov_len - t->len };
+	for (i = 0, off = t->off, left = t->len; i < t->n && left; i++) {
+		size_t l = t->iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l -= off;
+		if (l > left)
+			l = left;
+		v[k++] = (struct iovec){ (uint8_t *)t->iov[i].iov_base + off, l };
+		left -= l;
+		off = 0;
+	}
+	/* a tail shorter than it says (a kind's bug) is not queued */
+	ret = !left && txq_pushv(&ep->q, v, k);
+out:
+	return ret;
+}
+
 /* Hand @n frames to the kind; returns how many it took (sent or refused
- * for a hard error, counted here). */
+ * for a hard error, counted here). @tail: the frames' tails, or NULL. */
 static unsigned ep_tx(struct sw *sw, struct endpoint *ep, const struct iovec *iov,
-		      const struct virtio_net_hdr *vh, unsigned n)
+		      const struct virtio_net_hdr *vh, const struct ep_tail *const *tail,
+		      unsigned n)
 {
 	unsigned taken, errors = 0;
 
-	if (ep_vnet(ep))
+	if (ep->ops->tx_tail)
+		taken = ep->ops->tx_tail(ep, iov, vh, tail, n, &errors);
+	else if (ep_vnet(ep))
 		taken = ep->ops->tx_vnet(ep, iov, vh, n, &errors);
 	else
 		taken = ep->ops->tx(ep, iov, n, &errors);
@@ -173,11 +282,11 @@ static void ep_flush_batch(struct sw *sw, struct endpoint *ep)
 
 	ep->nbatch = 0;
 	if (!ep->q.frames) {
-		i = ep_tx(sw, ep, ep->iov, ep->vh, n);
+		i = ep_tx(sw, ep, ep->iov, ep->vh, ep->tail, n);
 		ep->last_progress = sw->now;
 	}
 	for (; i < n; i++)
-		if (!ep_queue(ep, ep->iov[i].iov_base, ep->iov[i].iov_len, &ep->vh[i]))
+		if (!ep_queue_tail(ep, &ep->iov[i], &ep->vh[i], ep->tail[i]))
 			ep_count_drop(sw, ep, true);
 	if (ep->q.frames) {
 		ep_update(ep);
@@ -220,7 +329,7 @@ void ep_output(struct endpoint *ep)
 			iov[i].iov_base = (uint8_t *)iov[i].iov_base + VNET_HDR_LEN;
 			iov[i].iov_len -= VNET_HDR_LEN;
 		}
-		sent = ep_tx(sw, ep, iov, vh, n);
+		sent = ep_tx(sw, ep, iov, vh, NULL, n);
 		txq_pop(&ep->q, sent);
 		if (sent)
 			ep->last_progress = loop_now_ns();
@@ -233,15 +342,17 @@ void ep_output(struct endpoint *ep)
 	ep_update(ep);
 }
 
-/* Add one frame (@vh: its metadata, NULL: a wire frame) to @ep's batch. */
+/* Add one frame (@vh: its metadata, NULL: a wire frame; @t: its tail, or
+ * NULL) to @ep's batch. */
 static void ep_batch(struct sw *sw, struct endpoint *ep, const uint8_t *frame, size_t len,
-		     const struct virtio_net_hdr *vh)
+		     const struct virtio_net_hdr *vh, const struct ep_tail *t)
 {
 	if (ep->nbatch == EP_BATCH)
 		ep_flush_batch(sw, ep);
 	ep->iov[ep->nbatch].iov_base = (void *)frame;
 	ep->iov[ep->nbatch].iov_len = len;
 	ep->vh[ep->nbatch] = vh ? *vh : ep_no_vh;
+	ep->tail[ep->nbatch] = t;
 	ep->nbatch++;
 	if (!ep->dirty) {
 		ep->dirty = true;
@@ -307,7 +418,8 @@ void ep_emit_vnet(void *arg, unsigned port, const uint8_t *frame, size_t len,
 {
 	struct sw *sw = arg;
 	struct port *pp = &sw->pt.v[port];
-	bool monitor = vh && mirror_is_monitor(&sw->mirror, port);
+	bool monitor = mirror_is_monitor(&sw->mirror, port);
+	struct ep_tail *t = ep_tail_of(sw, frame);
 	struct endpoint *ep;
 	unsigned n, i;
 
@@ -317,8 +429,12 @@ void ep_emit_vnet(void *arg, unsigned port, const uint8_t *frame, size_t len,
 	for (ep = pp->eps; ep; ep = ep->next) {
 		const uint8_t *p;
 
+		/* a tail goes on only to a tx_tail() that takes the frame as
+		 * it is; anybody else reads the whole frame from its slot */
+		if (t && t->len && (monitor || !ep->ops->tx_tail || !ep_vnet(ep)))
+			ep_fill((uint8_t *)frame, len, t);
 		if (!vh || (ep_vnet(ep) && !monitor)) {
-			ep_batch(sw, ep, frame, len, vh);
+			ep_batch(sw, ep, frame, len, vh, t && t->len ? t : NULL);
 			if (vh && vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
 				pp->c.super_out++;
 			continue;
@@ -332,7 +448,7 @@ void ep_emit_vnet(void *arg, unsigned port, const uint8_t *frame, size_t len,
 			pp->c.csum_done++;
 		p = sw->segbuf + sw->seg_off;
 		for (i = 0; i < n; p += sw->seglen[i], i++)
-			ep_batch(sw, ep, p, sw->seglen[i], NULL);
+			ep_batch(sw, ep, p, sw->seglen[i], NULL, NULL);
 	}
 }
 
@@ -363,7 +479,7 @@ void ep_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
 	for (ep = pp->eps; ep; ep = ep->next) {
 		struct iovec iov = { (void *)frame, len };
 
-		if (!ep->q.frames && ep_tx(sw, ep, &iov, &ep_no_vh, 1) == 1)
+		if (!ep->q.frames && ep_tx(sw, ep, &iov, &ep_no_vh, NULL, 1) == 1)
 			continue;
 		if (!ep_queue(ep, frame, len, &ep_no_vh))
 			ep_count_drop(sw, ep, true);
@@ -386,6 +502,7 @@ void ep_send_now(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
 int ep_input(struct endpoint *ep)
 {
 	struct sw *sw = ep->sw;
+	bool tails = ep->ops->caps & EP_CAP_TAIL, keep = false;
 	struct port *pp;
 	uint64_t now;
 	int n = 0, i;
@@ -394,6 +511,8 @@ int ep_input(struct endpoint *ep)
 		goto out;
 	pp = &sw->pt.v[ep->port];
 	sw->rx.max = EP_BATCH;
+	if (tails)
+		memset(sw->rx.tail, 0, sizeof(sw->rx.tail));
 	n = ep->ops->rx(ep, &sw->rx);
 	if (n < 0) {
 		ep_close(ep);
@@ -404,10 +523,27 @@ int ep_input(struct endpoint *ep)
 	now = sw->now = loop_now_ns();
 	sw->seg_src = NULL;		/* the previous batch's buffers are reused */
 	sw->segused = 0;
+	if (tails) {
+		sw->rx.ntail = (unsigned)n;
+		keep = ep_tails_ok(sw, ep->port);
+	}
 	for (i = 0; i < n; i++) {
 		size_t len = sw->rx.len[i], max = FWD_FRAME_MAX;
 		uint8_t *buf = sw->rx.buf + (size_t)i * sw->rx.slot;
 		const struct virtio_net_hdr *vh = NULL;
+		struct ep_tail *t = &sw->rx.tail[i];
+
+		/* a tail stays only on a unicast untagged frame whose head
+		 * holds every header the checks and the forwarding read */
+		if (tails && t->len && (t->len > len || !keep || eth_is_tagged(buf) ||
+					eth_is_multicast(buf) || len - t->len < EP_TAIL_HEAD)) {
+			if (t->len > len) {
+				t->len = 0;	/* a kind's bug: no frame */
+				len = 0;
+			} else {
+				ep_fill(buf, len, t);
+			}
+		}
 
 		if (ep_vnet(ep) && ((sw->rx.vh[i].flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
 				    sw->rx.vh[i].gso_type != VIRTIO_NET_HDR_GSO_NONE)) {
@@ -440,6 +576,11 @@ int ep_input(struct endpoint *ep)
 				   sw->altbuf + (size_t)i * FWD_SUPER_ALT_SIZE, now);
 	}
 	ep_flush_all(sw);
+	if (tails) {
+		sw->rx.ntail = 0;
+		if (!ep->closed && ep->ops->rx_done)
+			ep->ops->rx_done(ep);
+	}
 	if (sw->congested) {
 		sw->congested = false;
 		if (!ep->closed)

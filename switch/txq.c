@@ -79,12 +79,23 @@ bool txq_push(struct txq *q, const void *frame, size_t len)
 
 bool txq_push2(struct txq *q, const void *pre, size_t prelen, const void *frame, size_t len)
 {
-	size_t need, at;
+	struct iovec v[2] = { { (void *)pre, prelen }, { (void *)frame, len } };
+
+	return txq_pushv(q, v, 2);
+}
+
+bool txq_pushv(struct txq *q, const struct iovec *v, unsigned n)
+{
+	size_t need, at, len = 0;
+	unsigned i;
 	bool ret = false;
 
-	if (len >= TXQ_WRAP || prelen >= TXQ_WRAP - len)
-		goto out;
-	need = rec_size(prelen + len);
+	for (i = 0; i < n; i++) {
+		if (v[i].iov_len >= TXQ_WRAP - len)
+			goto out;
+		len += v[i].iov_len;
+	}
+	need = rec_size(len);
 	if (q->frames >= q->max_frames || need > q->size)
 		goto out;
 	if (!q->buf) {
@@ -110,10 +121,10 @@ bool txq_push2(struct txq *q, const void *pre, size_t prelen, const void *frame,
 		else
 			goto out;
 	}
-	put_len(q->buf + at, (uint32_t)(prelen + len));
-	if (prelen)
-		memcpy(q->buf + at + TXQ_HDR, pre, prelen);
-	memcpy(q->buf + at + TXQ_HDR + prelen, frame, len);
+	put_len(q->buf + at, (uint32_t)len);
+	for (i = 0, len = 0; i < n; len += v[i].iov_len, i++)
+		if (v[i].iov_len)
+			memcpy(q->buf + at + TXQ_HDR + len, v[i].iov_base, v[i].iov_len);
 	q->tail = at + need;
 	q->frames++;
 	ret = true;

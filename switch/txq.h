@@ -32,6 +32,9 @@ bool txq_push(struct txq *q, const void *frame, size_t len);
  * e.g. a virtio_net_hdr) followed by the frame; false if it does not fit. */
 bool txq_push2(struct txq *q, const void *pre, size_t prelen, const void *frame, size_t len);
 
+/* txq_pushv() - append one record made of the @n pieces @v. */
+bool txq_pushv(struct txq *q, const struct iovec *v, unsigned n);
+
 /* txq_peek() - fill up to @max iovecs with the oldest frames (not removed).
  * Returns how many. */
 unsigned txq_peek(const struct txq *q, struct iovec *iov, unsigned max);

@@ -92,6 +92,8 @@ struct vhost_dev {
 	struct vhost_stats st;
 	char err[160];
 	struct vring_chain ch, first;	/* scratch */
+	struct vring_chain *held;	/* VHOST_HOLD chains (recv_hold) */
+	unsigned int nheld;
 	uint16_t heads[VRING_MAXSEG];
 	uint32_t lens[VRING_MAXSEG];
 };
@@ -220,6 +222,7 @@ static void dev_reset(struct vhost_dev *d)
 	for (i = 0; i < NQUEUES; i++)
 		queue_reset(d, i);
 	unmap_all(d);
+	d->nheld = 0;			/* the memory they point to is gone */
 	d->features = d->proto = 0;
 	d->hdrlen = VNET_HDRLEN_MRG;
 	set_more(d, false);
@@ -260,6 +263,7 @@ void vhost_dev_free(struct vhost_dev *d)
 		return;
 	vhost_dev_detach(d);
 	close_fd(&d->ep);
+	free(d->held);
 	close_fd(&d->more);
 	free(d);
 }
@@ -747,13 +751,21 @@ static void meta_to_hdr(const struct virtio_net_hdr *vh, uint16_t nbuf, uint8_t 
 	memcpy(h + 10, &v, 2);
 }
 
-int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n)
+/* vhost_dev_recv() and, with @head > 0, vhost_dev_recv_hold(). */
+static int recv_frames(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n, size_t head,
+		       size_t whole)
 {
 	struct vhost_queue *q = &d->q[VHOST_TX];
 	uint8_t h[VNET_HDRLEN_MRG];
 	unsigned int got = 0;
 	uint64_t v;
 	int r = 0;
+
+	if (head && !d->held) {
+		d->held = calloc(VHOST_HOLD, sizeof(*d->held));
+		if (!d->held)
+			head = 0;	/* copied whole then */
+	}
 
 	set_more(d, false);
 	if (q->kick >= 0 && read(q->kick, &v, sizeof(v)) < 0) {
@@ -763,23 +775,35 @@ int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n)
 		return 0;
 	while (got < n) {
 		struct vhost_pkt *o = &p[got];
+		struct vring_chain *c = head && d->nheld < VHOST_HOLD ? &d->held[d->nheld] : &d->ch;
 		size_t flen;
 
-		r = vring_pop(&q->vr, &d->mem, false, d->hdrlen + VHOST_MAX_PKT, &d->ch);
+		r = vring_pop(&q->vr, &d->mem, false, d->hdrlen + VHOST_MAX_PKT, c);
 		if (r <= 0)
 			break;
-		flen = d->ch.len >= d->hdrlen ? d->ch.len - d->hdrlen : 0;
-		if (d->ch.len < d->hdrlen + 14 || flen > o->size) {
+		flen = c->len >= d->hdrlen ? c->len - d->hdrlen : 0;
+		o->tail = (struct vhost_tail){ 0 };
+		if (c->len < d->hdrlen + 14 || flen > o->size) {
 			d->st.rx_drops++;
 		} else {
-			vring_copy_from(&d->ch, 0, h, d->hdrlen);
+			vring_copy_from(c, 0, h, d->hdrlen);
 			hdr_to_meta(h, &o->vh);
-			o->len = vring_copy_from(&d->ch, d->hdrlen, o->data, flen);
+			if (c != &d->ch && flen > whole) {
+				/* the head here, the rest stays: hold the chain */
+				o->len = flen;
+				vring_copy_from(c, d->hdrlen, o->data, head);
+				o->tail = (struct vhost_tail){ c->iov, c->n, d->hdrlen + head,
+							       flen - head };
+				d->nheld++;
+			} else {
+				o->len = vring_copy_from(c, d->hdrlen, o->data, flen);
+			}
 			d->st.rx_frames++;
 			d->st.rx_bytes += o->len;
 			got++;
 		}
-		vring_push(&q->vr, d->ch.head, 0);
+		if (!o->tail.len)	/* a held chain goes back at release */
+			vring_push(&q->vr, c->head, 0);
 	}
 	if (vring_publish(&q->vr))
 		notify(q);
@@ -788,6 +812,62 @@ int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n)
 	if (got == n)
 		set_more(d, true);	/* more may be waiting: stay readable */
 	return (int)got;
+}
+
+int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n)
+{
+	return recv_frames(d, p, n, 0, 0);
+}
+
+int vhost_dev_recv_hold(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n, size_t head,
+			size_t whole)
+{
+	if (!head)
+		head = 1;
+	return recv_frames(d, p, n, head, whole > head ? whole : head);
+}
+
+void vhost_dev_release(struct vhost_dev *d)
+{
+	struct vhost_queue *q = &d->q[VHOST_TX];
+	unsigned int i;
+
+	for (i = 0; i < d->nheld; i++)
+		vring_push(&q->vr, d->held[i].head, 0);
+	if (d->nheld && vring_publish(&q->vr))
+		notify(q);
+	d->nheld = 0;
+}
+
+/* Frame bytes [@off, @off + @len) of @p (its data, then its tail) into
+ * chain @c from chain offset @coff. */
+static void pkt_copy(const struct vhost_pkt *p, size_t off, const struct vring_chain *c,
+		     size_t coff, size_t len)
+{
+	size_t hl = p->len - p->tail.len, toff, l;
+	unsigned int i;
+
+	if (off < hl) {
+		l = hl - off < len ? hl - off : len;
+		vring_copy_to(c, coff, p->data + off, l);
+		off += l;
+		coff += l;
+		len -= l;
+	}
+	toff = p->tail.off + (off - hl);
+	for (i = 0; i < p->tail.n && len; i++) {
+		const struct iovec *v = &p->tail.iov[i];
+
+		if (toff >= v->iov_len) {
+			toff -= v->iov_len;
+			continue;
+		}
+		l = v->iov_len - toff < len ? v->iov_len - toff : len;
+		vring_copy_to(c, coff, (const uint8_t *)v->iov_base + toff, l);
+		toff = 0;
+		coff += l;
+		len -= l;
+	}
 }
 
 /* One frame into the guest's receive ring: 1 done, 0 no room (the guest
@@ -818,9 +898,9 @@ static int send_one(struct vhost_dev *d, struct vhost_queue *q, const struct vho
 				q->vr.err = "receive buffer shorter than the virtio-net header";
 				return -1;
 			}
-			vring_copy_to(c, d->hdrlen, p->data, l - d->hdrlen);
+			pkt_copy(p, 0, c, d->hdrlen, l - d->hdrlen);
 		} else {
-			vring_copy_to(c, 0, p->data + (done - d->hdrlen), l);
+			pkt_copy(p, done - d->hdrlen, c, 0, l);
 		}
 		d->heads[nb] = c->head;
 		d->lens[nb] = (uint32_t)l;
@@ -854,7 +934,7 @@ static int send_batch(struct vhost_dev *d, const struct vhost_pkt *p, unsigned i
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		if (p[i].len > VHOST_MAX_PKT) {
+		if (p[i].len > VHOST_MAX_PKT || p[i].tail.len > p[i].len) {
 			d->st.tx_drops++;	/* can never fit: dropped either way */
 			sent += stop;
 			continue;

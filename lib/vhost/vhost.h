@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /* Virtio and vhost-user feature bits (virtio 1.x 5.1.3, vhost-user spec). */
 #define VIRTIO_NET_F_CSUM_		0
@@ -61,11 +62,22 @@
 #define VHOST_RX	0			/* queue the guest receives on */
 #define VHOST_TX	1			/* queue the guest sends on */
 
+/* The end of a frame left in a guest's memory (vhost_dev_recv_hold()):
+ * @len bytes from offset @off of the buffers @iov[0..n). */
+struct vhost_tail {
+	const struct iovec *iov;
+	unsigned int n;
+	size_t off, len;
+};
+
 struct vhost_pkt {
 	struct virtio_net_hdr vh;	/* offload metadata, host order */
 	uint8_t *data;			/* frame bytes (recv: caller's buffer) */
 	size_t size;			/* recv: buffer size */
 	size_t len;			/* frame length */
+	/* send: the last tail.len bytes of the frame (0: none) are at tail,
+	 * the first len - tail.len at data; recv_hold: set the same way */
+	struct vhost_tail tail;
 };
 
 struct vhost_stats {
@@ -106,6 +118,20 @@ int vhost_dev_poll(struct vhost_dev *d);
 /* Up to @n frames from the guest into @p[i].data (size @p[i].size).
  * Count (0: none), or -1: detach. */
 int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n);
+/* Like vhost_dev_recv(), but of a frame longer than @whole (>= @head)
+ * only the first @head bytes are copied to @p[i].data: the rest stays in the guest's
+ * memory, described by @p[i].tail (p[i].len is the whole length), and its
+ * buffers are not given back to the guest until vhost_dev_release(). So a
+ * frame can go on to another device (vhost_dev_send/xmit with the tail)
+ * with one copy. The guest may change those bytes meanwhile: use them
+ * only as opaque payload (copy, then check what must be checked). At most
+ * VHOST_HOLD frames are held; beyond, frames are copied whole. Call
+ * nothing else on this device before vhost_dev_release(). */
+#define VHOST_HOLD	64
+int vhost_dev_recv_hold(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n, size_t head,
+			size_t whole);
+/* Give the held buffers back to the guest (their tails are invalid now). */
+void vhost_dev_release(struct vhost_dev *d);
 /* @n frames to the guest; those without room are dropped and counted.
  * Count delivered, or -1: detach. */
 int vhost_dev_send(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n);

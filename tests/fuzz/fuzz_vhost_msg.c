@@ -75,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vhost_dev *d = NULL;
 	int sv[2] = { -1, -1 }, fds[2] = { -1, -1 }, base;
 	size_t off = 2, end, i;
+	int n;
 
 	if (size < 2)
 		return 0;
@@ -107,8 +108,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = end - off;
 		send_rec(sv[0], data + off, len, att, kind == 0 ? 0 : kind == 3 ? 2 : 1);
 		off += len;
-		if (vhost_dev_poll(d) < 0 || vhost_dev_recv(d, in, 4) < 0 ||
-		    vhost_dev_send(d, &out, 1) < 0) {
+		/* every other record: frames held (tails in guest memory) and
+		 * sent back to the guest with their tails before the release */
+		n = -1;
+		if (vhost_dev_poll(d) >= 0)
+			n = len & 1 ? vhost_dev_recv_hold(d, in, 4, 64, 128) : vhost_dev_recv(d, in, 4);
+		if (n > 0 && in[0].tail.len)
+			n = vhost_dev_send(d, &in[0], 1);
+		vhost_dev_release(d);
+		if (n < 0 || vhost_dev_send(d, &out, 1) < 0) {
 			if (!strcmp(vhost_dev_error(d), "no error"))
 				abort();	/* a failure without a reason */
 			vhost_dev_detach(d);

@@ -102,14 +102,23 @@ pass "TSO super-frame of 20054 bytes from a guest: 20 wire segments, checksums a
 
 # guest -> guest: whole to a guest that takes TSO (-G), with its header;
 # cut into the same 20 segments for one that does not
-"$FRONT" -G -r 1 -t 20 -R "$TMP/ready9" "$G2" >"$TMP/rx9.out" 2>"$TMP/rx9.log" &
+"$FRONT" -G -r 2 -t 20 -R "$TMP/ready9" "$G2" >"$TMP/rx9.out" 2>"$TMP/rx9.log" &
 F9=$!; PIDS+=("$F9")
 wait_for test -e "$TMP/ready9" || fail "guest 2 not ready"
+"$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
+# copied once, straight from guest 1's memory (its endpoint's counter,
+# while guest 2 is still there)
+direct_ok() { mgmt sw port/stats | grep -qE " direct 1( |$)"; }
+wait_for direct_ok || fail "super-frame guest -> guest not copied straight: $(mgmt sw port/stats)"
 "$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
 wait $F9 || fail "guest 2 receive: $(cat "$TMP/rx9.log")"
 read -r fl gso mss hex <"$TMP/rx9.out"
 [ "$fl $gso $mss" = "flags=1 gso=1 mss=1000" ] || fail "super-frame header: $fl $gso $mss"
 [ "${#hex}" = $((2 * 20054)) ] || fail "super-frame of $((${#hex} / 2)) bytes, not 20054"
+# its payload, byte j = j * 13 + seed (vhost_front -T): from guest 1's
+# memory, not a stale byte of the switch's buffers
+want=$(python3 -c 'import sys; sys.stdout.write(bytes((j * 13 + 9) & 255 for j in range(20000)).hex())')
+[ "${hex:108}" = "$want" ] || fail "super-frame payload guest -> guest differs from what guest 1 sent"
 "$FRONT" -r 20 -t 20 -R "$TMP/ready10" "$G2" >"$TMP/rx10.out" 2>"$TMP/rx10.log" &
 F10=$!; PIDS+=("$F10")
 wait_for test -e "$TMP/ready10" || fail "guest 2 not ready"
@@ -118,7 +127,23 @@ wait $F10 || fail "guest 2 (no offloads) receive: $(cat "$TMP/rx10.log")"
 cmp -s "$TMP/tso.out" "$TMP/rx10.out" || fail "segments for a guest without TSO differ from a client's"
 out=$(mgmt sw port/stats)
 echo "$out" | grep -qE "offload super in [1-9]" || fail "no super-frame counted in port/stats: $out"
-pass "TSO super-frame guest -> guest: whole (20054 bytes, NEEDS_CSUM, TCPV4, MSS 1000) to a TSO guest, the same 20 segments to one without"
+pass "TSO super-frame guest -> guest: whole (20054 bytes, NEEDS_CSUM, TCPV4, MSS 1000, payload right, copied once) to a TSO guest, the same 20 segments to one without"
+
+# 20 super-frames of 65535 bytes back to back into a ring that holds 8:
+# those that wait are queued from guest 1's memory; every payload right
+"$FRONT" -G -r 20 -t 60 -R "$TMP/ready11" "$G2" >"$TMP/rx11.out" 2>"$TMP/rx11.log" &
+F11=$!; PIDS+=("$F11")
+wait_for test -e "$TMP/ready11" || fail "guest 2 not ready"
+"$FRONT" -T -B -n 20 -l 65535 -S 9 -t 60 "$G1" >/dev/null || fail "front end TSO burst"
+wait $F11 || fail "guest 2 receive: $(cat "$TMP/rx11.log")"
+want=$(python3 -c 'import sys; sys.stdout.write(bytes((j * 13 + 9) & 255 for j in range(65535 - 54)).hex())')
+n=0
+while read -r fl gso mss hex; do
+	[ "$fl $gso ${hex:108}" = "flags=1 gso=1 $want" ] || fail "super-frame $n of the burst differs from what guest 1 sent"
+	n=$((n + 1))
+done <"$TMP/rx11.out"
+[ "$n" = 20 ] || fail "guest 2 got $n of 20 super-frames"
+pass "20 super-frames of 65535 bytes back to back guest -> guest (some queued): all whole, payload right"
 
 # malformed guests on port 3: each only loses its connection; guest 2
 # (a live connection all along) keeps receiving from a datagram client

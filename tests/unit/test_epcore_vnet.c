@@ -11,7 +11,10 @@
  * queued super-frames later with their metadata; a NEEDS_CSUM frame gets
  * its checksum for the plain ports only; a header that does not match
  * its frame is dropped and counted; a plain frame reaches a VNET peer
- * with a zeroed header; the per-port offload counters add up.
+ * with a zeroed header; the per-port offload counters add up. Tails
+ * (EP_CAP_TAIL): a frame whose end stays in the peer's memory goes to a
+ * tx_tail() kind as it is, is filled into its slot for any other reader
+ * (VNET peer without tx_tail, plain peers, a monitor) and queued whole.
  */
 #include "config.h"
 
@@ -142,6 +145,80 @@ static const struct ep_ops vnet_ops = {
 };
 static const struct ep_ops plain_ops = {
 	.kind = "fake", .rx = fake_rx, .tx = fake_tx, .want = fake_want, .close = fake_close,
+};
+
+/* A kind with tails (EP_CAP_TAIL, as vhost-user): rx() copies the first
+ * TAIL_HEAD bytes of a longer frame and leaves the rest in "guest memory"
+ * (rx[i] itself, in two pieces); tx_tail() rebuilds each frame from slot
+ * and tail and counts those that came with a tail. */
+#define TAIL_HEAD	EP_TAIL_HEAD
+static struct iovec tail_iov[MAXRX][2];
+static unsigned rx_dones, tails_seen;
+
+static int tail_rx(struct endpoint *ep, struct ep_rxbatch *b)
+{
+	struct fake *f = ep->priv;
+	unsigned i;
+
+	for (i = 0; i < f->nrx && i < b->max; i++) {
+		size_t len = f->rxlen[i], rest = len - TAIL_HEAD;
+
+		b->len[i] = (uint32_t)len;
+		b->vh[i] = f->rxvh[i];
+		memcpy(b->buf + (size_t)i * b->slot, f->rx[i], TAIL_HEAD);
+		/* a stale byte in the rest of the slot would show */
+		memset(b->buf + (size_t)i * b->slot + TAIL_HEAD, 0xa5, rest);
+		tail_iov[i][0] = (struct iovec){ f->rx[i], TAIL_HEAD + rest / 2 };
+		tail_iov[i][1] = (struct iovec){ f->rx[i] + TAIL_HEAD + rest / 2, rest - rest / 2 };
+		b->tail[i] = (struct ep_tail){ tail_iov[i], 2, TAIL_HEAD, rest };
+	}
+	f->nrx = 0;
+	return (int)i;
+}
+
+static unsigned tail_tx(struct endpoint *ep, const struct iovec *iov,
+			const struct virtio_net_hdr *vh, const struct ep_tail *const *tail,
+			unsigned n, unsigned *errors)
+{
+	struct fake *f = ep->priv;
+	unsigned i, k;
+
+	if (f->full)
+		return 0;
+	for (i = 0; i < n && f->ntx < MAXTX; i++, f->ntx++) {
+		const struct ep_tail *t = tail ? tail[i] : NULL;
+		size_t hl = iov[i].iov_len - (t ? t->len : 0), off, at = hl;
+		uint8_t *p = malloc(iov[i].iov_len);
+
+		if (!p)
+			abort();
+		memcpy(p, iov[i].iov_base, hl);
+		for (k = 0, off = t ? t->off : 0; t && t->len && k < t->n; k++) {
+			if (off >= t->iov[k].iov_len) {
+				off -= t->iov[k].iov_len;
+				continue;
+			}
+			memcpy(p + at, (uint8_t *)t->iov[k].iov_base + off, t->iov[k].iov_len - off);
+			at += t->iov[k].iov_len - off;
+			off = 0;
+		}
+		tails_seen += t && t->len;
+		f->tx[f->ntx] = p;
+		f->txlen[f->ntx] = iov[i].iov_len;
+		f->txvh[f->ntx] = vh[i];
+	}
+	return n;
+}
+
+static void tail_rx_done(struct endpoint *ep)
+{
+	rx_dones++;
+}
+
+static const struct ep_ops tail_ops = {
+	.kind = "faketail", .caps = EP_CAP_VNET | EP_CAP_TAIL, .rx = tail_rx,
+	.tx_vnet = fake_tx_vnet, .tx_tail = tail_tx, .rx_done = tail_rx_done,
+	.want = fake_want, .close = fake_close,
 };
 
 static struct endpoint *fake_new(struct sw *sw, const struct ep_ops *ops, unsigned port)
@@ -348,8 +425,84 @@ int main(void)
 	memset(&h, 0, sizeof(h));
 	ok(F(b)->ntx == 1 && F(a)->ntx == 1 && !memcmp(&F(b)->txvh[0], &h, sizeof(h)),
 	   "a plain frame reaches VNET peers with a zeroed header");
+	fake_reset(a);
+	fake_reset(b);
+	fake_reset(c);
+	fake_reset(d);
+	fake_reset(e);
+
+	/* tails: port 6 and 7 leave a frame's end in guest memory */
+	{
+		struct endpoint *t6 = fake_new(&sw, &tail_ops, 6), *t7 = fake_new(&sw, &tail_ops, 7);
+
+		ok(mirror_del(&sw.mirror, 4) == 0, "tails: no monitor for now");
+		memset(small, 0xff, 6);			/* port 7 learned as ...:07 */
+		memcpy(small + 6, "\x02\0\0\0\0\x07", 6);
+		F(t7)->rx[0] = small;
+		F(t7)->rxlen[0] = TAIL_HEAD + 1;
+		F(t7)->nrx = 1;
+		ep_input(t7);
+		fake_reset(t6);
+		fake_reset(a);
+		fake_reset(b);
+		fake_reset(c);
+		fake_reset(e);
+		len = build(sf, true, 0, PAY, &h);
+		sf[5] = 7;
+		F(t6)->rx[0] = sf;
+		F(t6)->rxlen[0] = len;
+		F(t6)->rxvh[0] = h;
+		F(t6)->nrx = 1;
+		tails_seen = rx_dones = 0;
+		ep_input(t6);
+		ok(F(t7)->ntx == 1 && F(t7)->txlen[0] == len && !memcmp(F(t7)->tx[0], sf, len) &&
+		   tails_seen == 1 && rx_dones == 1 && F(c)->ntx == 0,
+		   "unicast to a tail kind: the tail handed on as it is (one copy), whole; rx_done once");
+		fake_reset(t7);
+
+		/* broadcast: the VNET peer without tx_tail and the plain ones
+		 * read the frame from the slot, filled from the tail first */
+		memset(sf, 0xff, 6);
+		F(t6)->nrx = 1;
+		ep_input(t6);
+		ok(F(b)->ntx == 1 && F(b)->txlen[0] == len && !memcmp(F(b)->tx[0], sf, len),
+		   "broadcast: VNET peer without tx_tail gets it whole (filled)");
+		n = wire_ok(F(c), 0, sf, len, true);
+		ok(n > 0 && n == F(c)->ntx && wire_ok(F(e), 0, sf, len, true) == n,
+		   "broadcast: plain peers get its wire frames (%u), payload right", n);
+		ok(F(t7)->ntx == 1 && !memcmp(F(t7)->tx[0], sf, len), "broadcast: tail peer whole too");
+		fake_reset(b);
+		fake_reset(c);
+		fake_reset(e);
+		fake_reset(t7);
+
+		/* a full tail peer: queued from slot head and tail, sent later */
+		sf[0] = 0x02;
+		memset(sf + 1, 0, 4);
+		sf[5] = 7;
+		F(t7)->full = true;
+		F(t6)->nrx = 1;
+		tails_seen = 0;
+		ep_input(t6);
+		ok(F(t7)->ntx == 0 && t7->q.frames == 1, "full tail peer: queued");
+		F(t7)->full = false;
+		ep_output(t7);
+		ok(F(t7)->ntx == 1 && F(t7)->txlen[0] == len && !memcmp(F(t7)->tx[0], sf, len) &&
+		   !memcmp(&F(t7)->txvh[0], &h, sizeof(h)) && tails_seen == 0,
+		   "sent from the queue later: whole, with its metadata");
+		fake_reset(t7);
+
+		/* a monitor of port 6: it reads the frame, so it is filled */
+		fake_reset(d);		/* port 4, a plain port meanwhile, got the broadcasts */
+		ok(mirror_set(&sw.mirror, &sw.pt, 4, MIRROR_ALL, 0) == 0, "port 4 monitors again");
+		F(t6)->nrx = 1;
+		tails_seen = 0;
+		ep_input(t6);
+		ok(F(t7)->ntx == 1 && !memcmp(F(t7)->tx[0], sf, len) &&
+		   wire_ok(F(d), 0, sf, len, true) == F(d)->ntx && F(d)->ntx > 0,
+		   "with a monitor: tail peer whole, monitor gets right wire frames");
+	}
 	(void)pc;
-	(void)d;
 	ep_core_cleanup(&sw);
 	fdb_free(&sw.fdb);
 	port_table_free(&sw.pt);

@@ -271,6 +271,71 @@ static void test_offloads(void)
 	close(fe);
 }
 
+static bool readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/* vhost_dev_recv_hold(): of a long frame only the head is copied, the
+ * rest stays in guest memory (p.tail) and its chain is held until
+ * vhost_dev_release(); a send with that tail delivers the whole frame. */
+static void test_hold(void)
+{
+	static uint8_t buf[2][8192];
+	struct vhost_pkt in[4], out;
+	struct vhost_dev *d = connect_dev();
+	unsigned int i;
+	uint64_t v;
+
+	ok(setup(d, VHOST_FEATURES_OFFLOAD & ~(1ULL << VIRTIO_F_ANY_LAYOUT_)) == 0,
+	   "hold: offload features");
+	memset(mem + BUFS, 0, 12);
+	memset(mem + BUFS + 0x2000, 0, 12);
+	for (i = 0; i < 5000; i++)
+		mem[BUFS + 0x100 + i] = (uint8_t)(i * 7 + 1);
+	memset(mem + BUFS + 0x2100, 0x33, 100);
+	setdesc(TXQ, 0, BUFS, 12, 1, 1);		/* 5000 bytes: 3000 + 2000 */
+	setdesc(TXQ, 1, BUFS + 0x100, 3000, 1, 2);
+	setdesc(TXQ, 2, BUFS + 0x100 + 3000, 2000, 0, 0);
+	setdesc(TXQ, 3, BUFS + 0x2000, 12, 1, 4);	/* 100 bytes */
+	setdesc(TXQ, 4, BUFS + 0x2100, 100, 0, 0);
+	avail(TXQ, 0, 0);
+	avail(TXQ, 1, 3);
+	for (i = 0; i < 4; i++)
+		in[i] = (struct vhost_pkt){ .data = buf[i % 2], .size = sizeof(buf[0]) };
+	memset(buf, 0, sizeof(buf));
+	ok(vhost_dev_recv_hold(d, in, 4, 256, 1024) == 2, "hold: two frames");
+	ok(in[0].len == 5000 && in[0].tail.len == 5000 - 256 && in[0].tail.off == 12 + 256 &&
+	   buf[0][255] == (uint8_t)(255 * 7 + 1) && buf[0][256] == 0,
+	   "5000 bytes: the first 256 copied, 4744 left in guest memory");
+	ok(in[1].len == 100 && in[1].tail.len == 0 && buf[1][99] == 0x33,
+	   "100 bytes: copied whole");
+	ok(get16(TXQ + 0x2000 + 2) == 1, "only the short frame's chain given back");
+	/* to the guest's receive queue, head from our buffer, tail from its memory */
+	setdesc(RXQ, 0, BUFS + 0x8000, 8192, 2, 0);
+	avail(RXQ, 0, 0);
+	memset(mem + BUFS + 0x8000, 0, 8192);
+	out = (struct vhost_pkt){ .data = buf[0], .len = in[0].len, .tail = in[0].tail };
+	ok(vhost_dev_send(d, &out, 1) == 1 &&
+	   !memcmp(mem + BUFS + 0x8000 + 12, mem + BUFS + 0x100, 5000),
+	   "sent with its tail: the 5000 bytes arrive whole");
+	out.tail.len = out.len + 1;
+	ok(vhost_dev_send(d, &out, 1) == 0 && vhost_dev_stats(d)->tx_drops == 1,
+	   "a tail longer than its frame: dropped, counted");
+	if (read(call[1], &v, sizeof(v)) < 0) {
+		/* EAGAIN: nobody told the guest yet */
+	}
+	ok(!readable(call[1]), "guest not told yet");
+	vhost_dev_release(d);
+	ok(get16(TXQ + 0x2000 + 2) == 2 && readable(call[1]), "release: the held chain given back, guest told");
+	vhost_dev_release(d);
+	ok(get16(TXQ + 0x2000 + 2) == 2, "a second release gives nothing back");
+	vhost_dev_free(d);
+	close(fe);
+}
+
 static void test_legacy(void)
 {
 	uint8_t f[60];
@@ -298,12 +363,6 @@ static void test_legacy(void)
 	close(fe);
 }
 
-static bool readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, 0) == 1;
-}
 
 static void kick_queue(int i)
 {
@@ -372,6 +431,7 @@ int main(void)
 		call[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	}
 	test_offloads();
+	test_hold();
 	test_legacy();
 	test_xmit_room();
 	for (i = 0; i < 2; i++) {
