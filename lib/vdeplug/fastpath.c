@@ -13,8 +13,9 @@
  *
  * In ring mode frames go through the two rings and only doorbells are
  * left to the kernel: one byte on a pipe each way when the switch grants
- * FASTPATH_FEAT_PIPES (the s2c read end is installed at the data socket's
- * fd number, so vde_datafd() keeps its number and meaning), else
+ * FASTPATH_FEAT_PIPES (the s2c pipe, opened again read-write so that it
+ * also polls writable, is installed at the data socket's fd number, so
+ * vde_datafd() keeps its number and meaning), else
  * zero-length datagrams on the endpoint's data sockets (a switch of an
  * older build, or VDEPLUG_FASTPATH_PIPES=0 here). vde_ctlfd() is unchanged.
  * vde_datafd() must be readable exactly while frames wait (QEMU polls it
@@ -175,23 +176,31 @@ static bool sock_pending(int sock)
 	return n >= 0;
 }
 
-/* Pipes: the s2c read end takes the data socket's fd number (vde_datafd()
- * keeps it, with the socket's O_NONBLOCK), the socket moves to a new one.
- * 0, or -1 (nothing changed). */
+/* Pipes: the s2c pipe takes the data socket's fd number (vde_datafd() keeps
+ * it, with the socket's O_NONBLOCK), the socket moves to a new one. It is
+ * opened again read-write (a new open file description of the same pipe):
+ * a read end alone never polls writable, and applications wait for POLLOUT
+ * on vde_datafd() after EAGAIN from vde_send(), as they may on the VDE 2
+ * socket (docs/fastpath.md section 6). 0, or -1 (nothing changed). */
 static int install_pipes(struct vde_fastpath *fp, int sock, int *bells)
 {
-	int fl = fcntl(sock, F_GETFL), moved;
+	int fl = fcntl(sock, F_GETFL), moved, rw;
+	char path[64];
 
-	if (fl < 0 || fcntl(bells[FASTPATH_FD_S2C_READ], F_SETFL, fl & O_NONBLOCK) ||
-	    fcntl(bells[FASTPATH_FD_C2S_WRITE], F_SETFL, O_NONBLOCK))
+	if (fl < 0 || fcntl(bells[FASTPATH_FD_C2S_WRITE], F_SETFL, O_NONBLOCK))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", bells[FASTPATH_FD_S2C_READ]);
+	rw = open(path, O_RDWR | O_CLOEXEC | (fl & O_NONBLOCK));
+	if (rw < 0)
 		return -1;
 	moved = fcntl(sock, F_DUPFD_CLOEXEC, 0);
-	if (moved < 0)
-		return -1;
-	if (dup3(bells[FASTPATH_FD_S2C_READ], sock, O_CLOEXEC) < 0) {
-		close(moved);
+	if (moved < 0 || dup3(rw, sock, O_CLOEXEC) < 0) {
+		if (moved >= 0)
+			close(moved);
+		close(rw);
 		return -1;
 	}
+	close(rw);
 	close(bells[FASTPATH_FD_S2C_READ]);
 	fp->sock = moved;
 	fp->bell_rx = sock;
@@ -227,7 +236,7 @@ struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen
 	if (!fp)
 		goto fail;
 	fp->sock = fp->bell_rx = fp->bell_tx = sock;
-	fp->bell_keep = fp->dead_w = -1;
+	fp->bell_keep = -1;
 	fp->ctl = ctl;
 	fp->map = map;
 	fp->maplen = maplen;
@@ -271,7 +280,8 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, b
 
 	if (env && !strcmp(env, "0"))
 		return 0;
-	if (penv && !strcmp(penv, "0"))
+	/* pipes need /proc/self/fd (install_pipes() opens the s2c pipe again) */
+	if ((penv && !strcmp(penv, "0")) || access("/proc/self/fd", X_OK))
 		features &= ~FASTPATH_FEAT_PIPES;
 	env = getenv(FASTPATH_VNET_ENV);
 	if (env && !strcmp(env, "0"))
@@ -323,30 +333,10 @@ static int ring_bell(struct vde_fastpath *fp)
 	return 0;
 }
 
-/* The s2c pipe is at EOF (the switch is gone): put a never-readable pipe
- * end at vde_datafd()'s number (same O_NONBLOCK), so that its poller does
- * not spin on it. */
-static void bells_dead(struct vde_fastpath *fp)
-{
-	int p[2], fl = fcntl(fp->bell_rx, F_GETFL);
-
-	fp->dead = true;
-	if (fp->dead_w >= 0 || pipe2(p, O_CLOEXEC))
-		return;
-	if (fl >= 0)
-		fcntl(p[0], F_SETFL, fl & O_NONBLOCK);
-	if (dup3(p[0], fp->bell_rx, O_CLOEXEC) < 0) {
-		close(p[1]);
-		p[1] = -1;
-	}
-	close(p[0]);
-	fp->dead_w = p[1];
-}
-
 /* Read at most @max doorbells. @wait: a blocking read if vde_datafd() is
  * blocking (datagrams: one recv() per doorbell; pipes: one byte each).
  * Return: doorbells read (> 0), 0 for a stray frame (a protocol error,
- * counted), or -1 with errno (EAGAIN: none; EPIPE: the switch is gone). */
+ * counted), or -1 with errno (EAGAIN: none). */
 static ssize_t take_bells(struct vde_fastpath *fp, size_t max, bool wait)
 {
 	char junk[64];
@@ -376,9 +366,8 @@ static ssize_t take_bells(struct vde_fastpath *fp, size_t max, bool wait)
 			n = n > 0 ? readv(fp->bell_rx, &iov, 1) : -1;
 		}
 	}
-	if (n == 0) {
-		bells_dead(fp);
-		errno = EPIPE;
+	if (n == 0) {		/* no EOF while we hold a writer of s2c */
+		errno = EAGAIN;
 		return -1;
 	}
 	return n;
@@ -561,18 +550,6 @@ static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool 
 	return 0;
 }
 
-/* idle() failed: true if that is the switch's end, to be told once as a
- * zero-length receive (after it, vde_datafd() never becomes readable and
- * receiving waits for ever or says EAGAIN, as on a datagram socket whose
- * switch is gone). */
-static bool tell_dead(struct vde_fastpath *fp)
-{
-	if (!fp->dead || fp->dead_told)
-		return false;
-	fp->dead_told = true;
-	return true;
-}
-
 /* A record with a header (@buf, @len copied bytes) met by a plain receive:
  * strip the header, complete a partial checksum. A super-frame cannot be
  * cut here: dropped (vnet_bad). Return: the frame's length, or 1 (dropped:
@@ -631,7 +608,7 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			return (ssize_t)got;
 		}
 		if (idle(fp, kick, 0, &spins, &woken))
-			return tell_dead(fp) ? 0 : -1;
+			return -1;
 	}
 }
 
@@ -687,14 +664,8 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			after_consume(fp, kick);
 			return (int)got;
 		}
-		if (idle(fp, kick, flags, &spins, &woken)) {
-			if (!tell_dead(fp))
-				return -1;
-			msgs[0].msg_len = 0;	/* the end, as a zero-length datagram */
-			if (recflags)
-				recflags[0] = 0;
-			return 1;
-		}
+		if (idle(fp, kick, flags, &spins, &woken))
+			return -1;
 	}
 }
 
@@ -763,10 +734,6 @@ ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len)
 		return 0;
 	if (len > fp->tx.frame_max) {
 		errno = EMSGSIZE;
-		return -1;
-	}
-	if (fp->dead) {		/* pipes: vde_recv() saw the switch go */
-		errno = ECONNREFUSED;
 		return -1;
 	}
 	while (!shmring_produce(&fp->tx, &f, 1, &kick)) {
@@ -1011,8 +978,6 @@ void fastpath_free(struct vde_fastpath *fp, int linger_ms)
 		close(fp->sock);
 		close(fp->bell_tx);
 		close(fp->bell_keep);
-		if (fp->dead_w >= 0)
-			close(fp->dead_w);
 	}
 	free(fp);
 }

@@ -33,15 +33,11 @@ struct vde_fastpath {
 				 * the doorbells, without pipes) */
 	int ctl;		/* the ctl stream: EOF = switch gone */
 	int bell_rx;		/* doorbells from the switch: vde_datafd() (sock, or the
-				 * s2c pipe's read end installed at sock's old number) */
+				 * s2c pipe, opened read-write, at sock's old number) */
 	int bell_tx;		/* doorbells to the switch: sock, or the c2s pipe */
 	int bell_keep;		/* pipes: our reader of c2s (never read), else -1 */
-	int dead_w;		/* after s2c EOF: the write end of the pipe whose read
-				 * end now sits at bell_rx (never readable), else -1 */
 	bool pipes;		/* doorbells are bytes on two pipes */
 	bool nowait;		/* preadv2(RWF_NOWAIT) works on bell_rx */
-	bool dead;		/* s2c hit EOF: the switch is gone */
-	bool dead_told;		/* ... and vde_recv() said so once */
 	void *map;
 	size_t maplen;
 	struct shmring tx;	/* c2s, we produce */
