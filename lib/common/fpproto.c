@@ -333,8 +333,13 @@ int fastpath_bells_create(struct fastpath_bells *b)
 		ret = -errno;
 		goto fail;
 	}
-	/* one page each: a doorbell is a byte, a full pipe means one is pending */
-	(void)fcntl(s2c[1], F_SETPIPE_SZ, 4096);
+	/* a doorbell is a byte, a full pipe means one is pending. c2s: one
+	 * page. s2c: two, because the client polls it (read-write) for
+	 * POLLOUT and a pipe polls writable only while a slot is free; 1-byte
+	 * writes merge into one page, so it stays writable until 4096
+	 * doorbells wait unread (with one page, a single pending doorbell made
+	 * vde_datafd() unwritable: vde_plug waited 50 ms at every full ring) */
+	(void)fcntl(s2c[1], F_SETPIPE_SZ, 8192);
 	(void)fcntl(c2s[1], F_SETPIPE_SZ, 4096);
 	b->s2c_write = s2c[1];
 	b->c2s_read = c2s[0];

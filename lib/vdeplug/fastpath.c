@@ -187,7 +187,8 @@ static int install_pipes(struct vde_fastpath *fp, int sock, int *bells)
 	int fl = fcntl(sock, F_GETFL), moved, rw;
 	char path[64];
 
-	if (fl < 0 || fcntl(bells[FASTPATH_FD_C2S_WRITE], F_SETFL, O_NONBLOCK))
+	if (fl < 0 || fcntl(bells[FASTPATH_FD_C2S_WRITE], F_SETFL, O_NONBLOCK) ||
+	    fcntl(bells[FASTPATH_FD_S2C_READ], F_SETFL, O_NONBLOCK))
 		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", bells[FASTPATH_FD_S2C_READ]);
 	rw = open(path, O_RDWR | O_CLOEXEC | (fl & O_NONBLOCK));
@@ -201,13 +202,12 @@ static int install_pipes(struct vde_fastpath *fp, int sock, int *bells)
 		return -1;
 	}
 	close(rw);
-	close(bells[FASTPATH_FD_S2C_READ]);
 	fp->sock = moved;
 	fp->bell_rx = sock;
 	fp->bell_tx = bells[FASTPATH_FD_C2S_WRITE];
 	fp->bell_keep = bells[FASTPATH_FD_C2S_KEEP];
 	fp->pipes = true;
-	fp->nowait = true;
+	fp->bell_nb = bells[FASTPATH_FD_S2C_READ];
 	bells[FASTPATH_FD_S2C_READ] = bells[FASTPATH_FD_C2S_WRITE] = -1;
 	bells[FASTPATH_FD_C2S_KEEP] = -1;
 	return 0;
@@ -236,7 +236,7 @@ struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen
 	if (!fp)
 		goto fail;
 	fp->sock = fp->bell_rx = fp->bell_tx = sock;
-	fp->bell_keep = -1;
+	fp->bell_keep = fp->bell_nb = -1;
 	fp->ctl = ctl;
 	fp->map = map;
 	fp->maplen = maplen;
@@ -351,21 +351,9 @@ static ssize_t take_bells(struct vde_fastpath *fp, size_t max, bool wait)
 		}
 		return n == 0 ? 1 : -1;
 	}
-	if (wait) {
-		n = readv(fp->bell_rx, &iov, 1);
-	} else {
-		n = fp->nowait ? preadv2(fp->bell_rx, &iov, 1, -1, RWF_NOWAIT) : -1;
-		if (n < 0 && (!fp->nowait || errno == EOPNOTSUPP)) {
-			/* an older kernel: no RWF_NOWAIT on pipes */
-			struct pollfd pfd = { .fd = fp->bell_rx, .events = POLLIN };
-
-			fp->nowait = false;
-			n = poll(&pfd, 1, 0);
-			if (n == 0)
-				errno = EAGAIN;
-			n = n > 0 ? readv(fp->bell_rx, &iov, 1) : -1;
-		}
-	}
+	/* blocking: vde_datafd(), whose O_NONBLOCK is the user's; else the
+	 * switch's read end of the same pipe, O_NONBLOCK of our own */
+	n = readv(wait ? fp->bell_rx : fp->bell_nb, &iov, 1);
 	if (n == 0) {		/* no EOF while we hold a writer of s2c */
 		errno = EAGAIN;
 		return -1;
@@ -695,6 +683,11 @@ static int wait_room(struct vde_fastpath *fp, size_t len, int flags, long *ns)
 		errno = ECONNREFUSED;
 		return -1;
 	}
+	/* our ring is full: if the switch went to sleep with frames of ours
+	 * still in it (it armed, but stopped short of the end: a budget, two
+	 * PADs per call), no frame we could add would ring it; ring now */
+	if (shmring_kick_check(&fp->tx))
+		ring_bell(fp);
 	if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->bell_rx)) {
 		errno = EAGAIN;
 		return -1;
@@ -978,6 +971,7 @@ void fastpath_free(struct vde_fastpath *fp, int linger_ms)
 		close(fp->sock);
 		close(fp->bell_tx);
 		close(fp->bell_keep);
+		close(fp->bell_nb);
 	}
 	free(fp);
 }

@@ -35,9 +35,9 @@ struct vde_fastpath {
 	int bell_rx;		/* doorbells from the switch: vde_datafd() (sock, or the
 				 * s2c pipe, opened read-write, at sock's old number) */
 	int bell_tx;		/* doorbells to the switch: sock, or the c2s pipe */
+	int bell_nb;		/* pipes: the s2c read end, O_NONBLOCK of ours, else -1 */
 	int bell_keep;		/* pipes: our reader of c2s (never read), else -1 */
 	bool pipes;		/* doorbells are bytes on two pipes */
-	bool nowait;		/* preadv2(RWF_NOWAIT) works on bell_rx */
 	void *map;
 	size_t maplen;
 	struct shmring tx;	/* c2s, we produce */

@@ -32,7 +32,7 @@
       doorbells: keep "consuming" the s2c ring of process PID (head =
       tail) and setting its cons_sleeping flag, so the switch rings for
       every frame, until 1 s after the pipe at PID's fd DATAFD is full
-      (4096 bytes, seen through a descriptor of our own) or SECS seconds
+      (8192 bytes, seen through a descriptor of our own) or SECS seconds
       passed; print
       "sleepy ready" once it runs, then "pipe N ..." with the bytes
       waiting in the pipe
@@ -245,7 +245,7 @@ def sleepy(pid, datafd, secs):
         n += 1
         if n % 256 == 0:
             fcntl.ioctl(pipe, termios.FIONREAD, buf)
-            if struct.unpack("<i", buf)[0] >= 4096 and not full_at:
+            if struct.unpack("<i", buf)[0] >= 8192 and not full_at:
                 full_at = time.monotonic()     # go on 1 s: the switch rings a full pipe
             if full_at and time.monotonic() > full_at + 1:
                 break

@@ -67,7 +67,7 @@ wait "$PP" || fail "ping-pong pipe <-> datagram doorbells: $(cat "$TMP/pp.log")"
 finish echo
 same "$TMP/pp.sent" "$TMP/echo.out" "frames datagram-doorbell client -> pipe client"
 same "$TMP/pp.sent" "$TMP/pp.echo" "echoes pipe client -> datagram-doorbell client"
-pass "pipe doorbells for our client (vde_datafd() a pipe's read end, 4 switch fds); VDEPLUG_FASTPATH_PIPES=0 client on datagram doorbells; 200-frame ping-pong exact"
+pass "pipe doorbells for our client (vde_datafd() a pipe opened read-write, 4 switch fds); VDEPLUG_FASTPATH_PIPES=0 client on datagram doorbells; 200-frame ping-pong exact"
 
 # --- 2. a switch that grants no pipes ----------------------------------
 VDEPLUG_FASTPATH_PIPES=0 our_switch old -n 4
@@ -82,18 +82,18 @@ pass "a switch that grants no pipes: our client on datagram doorbells, 50 frames
 client lazy -D lazy -W "$TMP/never" -t 120 "$SW"
 LPID=${CPID[lazy]}
 [ "$(bells_of "$LPID")" = pipe ] || fail "lazy client not on pipes"
-client echo2 -D echo2 -e -r 6300 -t 150 "$SW"
+client echo2 -D echo2 -e -r 13300 -t 150 "$SW"
 python3 "$TOOL" sleepy "$LPID" "$(datafd lazy)" 60 >"$TMP/sleepy.out" 2>&1 &
 SLEEPY=$!
 PIDS+=("$SLEEPY")
 wait_for grep -q "^sleepy ready" "$TMP/sleepy.out" || fail "sleepy: $(cat "$TMP/sleepy.out")"
 # a ping-pong of broadcasts: every frame rings the sleepy client, whose
-# pipe (4096 bytes) fills on the way
-"$CLIENT" -P -r 6000 -n 6000 -l 100 -S 24 -t 120 -o "$TMP/pp2.sent" "$SW" >"$TMP/pp2.echo" 2>"$TMP/pp2.log" ||
+# pipe (8192 bytes) fills on the way
+"$CLIENT" -P -r 13000 -n 13000 -l 100 -S 24 -t 120 -o "$TMP/pp2.sent" "$SW" >"$TMP/pp2.echo" 2>"$TMP/pp2.log" ||
 	fail "ping-pong while the doorbell pipe fills: $(cat "$TMP/pp2.log")"
 wait "$SLEEPY" || fail "sleepy: $(cat "$TMP/sleepy.out")"
 full=$(sed -n 's/^pipe \([0-9]*\) .*/\1/p' "$TMP/sleepy.out")
-[ "${full:-0}" -ge 4096 ] || fail "the lazy client's pipe was not filled: $(cat "$TMP/sleepy.out"); $(mgmt sw port/stats | grep -B1 "ring:")"
+[ "${full:-0}" -ge 8192 ] || fail "the lazy client's pipe was not filled: $(cat "$TMP/sleepy.out"); $(mgmt sw port/stats | grep -B1 "ring:")"
 # the pipe full: the others still forward, exactly
 "$CLIENT" -P -r 300 -n 300 -l 1000 -S 25 -o "$TMP/pp3.sent" "$SW" >"$TMP/pp3.echo" 2>"$TMP/pp3.log" ||
 	fail "ping-pong next to a full doorbell pipe: $(cat "$TMP/pp3.log")"
@@ -108,7 +108,7 @@ kill -0 "$SWPID" || fail "the switch died"
 t1=$(cpu_ticks "$SWPID")
 sleep 1	# a measuring window, not a synchronisation
 [ $(( $(cpu_ticks "$SWPID") - t1 )) -lt 20 ] || fail "the switch spins next to a full doorbell pipe"
-pass "a client that never reads its doorbell pipe: pipe full ($full bytes), $tx doorbells tried, 6300 frames of others' ping-pongs exact, switch idle after"
+pass "a client that never reads its doorbell pipe: pipe full ($full bytes), $tx doorbells tried, 13300 frames of others' ping-pongs exact, switch idle after"
 kill "$LPID"; wait "$LPID" 2>/dev/null
 
 # --- 4. a frame on a ring endpoint's data socket -------------------------

@@ -430,6 +430,7 @@ static void sw_teardown(struct sw *w)
 			close(w->fp->sock);
 			close(w->fp->bell_tx);
 			close(w->fp->bell_keep);
+			close(w->fp->bell_nb);
 		}
 		free(w->fp);
 	}
@@ -789,6 +790,9 @@ static void test_switch_gone(bool batch)
 	p = (struct pollfd){ w.c, POLLOUT, 0 };
 	ok(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT), "vde_datafd() polls writable");
 	sw_put(&w, 1, 60);
+	p = (struct pollfd){ w.c, POLLOUT, 0 };
+	ok(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT),
+	   "and still with a doorbell waiting in it (a one-page pipe is not)");
 	ok(readable(w.c) && fastpath_recv(w.fp, buf, sizeof(buf)) == 60 && !readable(w.c),
 	   "%s: a frame, then nothing waits", batch ? "batch" : "recv");
 	close(w.pb.s2c_write);
