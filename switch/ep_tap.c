@@ -188,11 +188,9 @@ static const struct ep_ops tap_vnet_ops = {
  */
 int ep_tap_add(struct sw *sw, const char *ifname)
 {
-	struct ctl_request req = { .version = 3, .type = CTL_REQ_NEW_CONTROL };
 	struct endpoint *ep;
-	unsigned port;
 	bool vnet = false;
-	int fd, r, ret = -1;
+	int fd, r;
 
 	fd = tap_open(ifname, !sw->no_offload, &vnet);
 	if (fd < 0)
@@ -204,26 +202,14 @@ int ep_tap_add(struct sw *sw, const char *ifname)
 		return -1;
 	}
 	ep->fd = fd;
-	ep->id = fcntl(ep->fd, F_DUPFD_CLOEXEC, 0);
-	if (ep->id < 0)
-		goto out;
-	r = port_select(&sw->pt, &req, ep->user, NULL, &port);
-	if (r) {
-		errno = r;
-		goto out;
-	}
-	ep->port = port;
-	snprintf(ep->descr, sizeof(ep->descr), "%s", ifname);
-	if (loop_add_fd(sw->loop, ep->fd, EPOLLIN, ep_fd_cb, ep) < 0)
-		goto out;
-	ep_attach(ep);
-	log_debug("port %u: tap %s%s", port, ifname, vnet ? " (offloads)" : "");
-	ret = 0;
-out:
-	if (ret < 0) {
+	if (loop_add_fd(sw->loop, ep->fd, EPOLLIN, ep_fd_cb, ep) < 0) {
 		r = errno;
 		ep_close(ep);
 		errno = r;
+		return -1;
 	}
-	return ret;
+	if (ep_attach_any(ep, ep->fd, ifname) < 0)
+		return -1;
+	log_debug("port %u: tap %s%s", ep->port, ifname, vnet ? " (offloads)" : "");
+	return 0;
 }
