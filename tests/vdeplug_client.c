@@ -18,10 +18,6 @@
  *        queues never overflow however loaded the machine is)
  *   -F   expect vde_open() to fail: print "open failed: <errno name>", exit 0
  *   -c   after the work, wait until the ctl fd reports EOF (switch gone)
- *   -K   after a zero-length receive (the switch gone) go on polling
- *        vde_datafd() and calling vde_recv() on every wake-up, as QEMU
- *        does, until -t runs out; then print "after the end: N wake-ups"
- *        and exit 0 (a data fd that stays readable makes N huge)
  *   -A   create donefile once the work is done, before vde_close()
  * Exit: 0 ok, 1 error, 2 timeout.
  */
@@ -105,7 +101,7 @@ static long long num(const char *s, long long min, long long max)
 
 static void usage(FILE *f, int status)
 {
-	fprintf(f, "usage: vdeplug_client [-cehFKP] [-D descr] [-p port] [-g group] [-m mode]\n"
+	fprintf(f, "usage: vdeplug_client [-cehFP] [-D descr] [-p port] [-g group] [-m mode]\n"
 		"       [-n count] [-l len] [-S seed] [-o sentfile] [-r count] [-t secs]\n"
 		"       [-R readyfile] [-W waitfile] [-A donefile] VNL\n");
 	exit(status);
@@ -115,16 +111,15 @@ int main(int argc, char **argv)
 {
 	struct vde_open_args args = { 0, NULL, 0 };
 	const char *descr = "vdeplug_client", *sentfile = NULL, *ready = NULL, *waitf = NULL, *donef = NULL;
-	unsigned int nsend = 0, nrecv = 0, seed = 1, sent = 0, got = 0, after_end = 0;
+	unsigned int nsend = 0, nrecv = 0, seed = 1, sent = 0, got = 0;
 	size_t len = 60;
 	int echo = 0, pingpong = 0, expect_fail = 0, wait_ctl = 0, use_args = 0, opt, ret = 1;
-	int keep_polling = 0, ended = 0;
 	long deadline, timeout_ms = 10000;
 	static unsigned char buf[VDE_ETHBUFSIZE + 100];
 	FILE *sf = NULL;
 	VDECONN *conn;
 
-	while ((opt = getopt(argc, argv, "D:p:g:m:n:l:S:o:r:ePt:R:W:A:FKch")) != -1) {
+	while ((opt = getopt(argc, argv, "D:p:g:m:n:l:S:o:r:ePt:R:W:A:Fch")) != -1) {
 		switch (opt) {
 		case 'D': descr = optarg; break;
 		case 'p': args.port = (int)num(optarg, -1, 0xffffff); use_args = 1; break;
@@ -143,7 +138,6 @@ int main(int argc, char **argv)
 		case 'A': donef = optarg; break;
 		case 'F': expect_fail = 1; break;
 		case 'c': wait_ctl = 1; break;
-		case 'K': keep_polling = 1; break;
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 1);
 		}
@@ -202,10 +196,6 @@ int main(int argc, char **argv)
 				usleep(2000);
 			continue;
 		}
-		if (left <= 0 && ended) {
-			printf("after the end: %u wake-ups\n", after_end);
-			goto done;
-		}
 		if (left <= 0) {
 			fprintf(stderr, "timeout: received %u of %u\n", got, nrecv);
 			ret = 2;
@@ -214,8 +204,6 @@ int main(int argc, char **argv)
 		r = poll(&pfd, 1, (int)left);
 		if (r <= 0)
 			continue;
-		if (ended)
-			after_end++;
 		{
 			ssize_t n = vde_recv(conn, buf, sizeof(buf), 0);
 
@@ -228,12 +216,7 @@ int main(int argc, char **argv)
 			if (n == 0) {
 				/* tests wait for this line (a peer reset, e.g. ptp) */
 				fprintf(stderr, "zero-length\n");
-				if (keep_polling && !ended) {
-					ended = 1;
-					printf("the end\n");
-					continue;
-				}
-				if (!keep_polling && (pfd.revents & POLLHUP))
+				if (pfd.revents & POLLHUP)
 					goto done;
 				continue;
 			}

@@ -719,6 +719,15 @@ static void test_send(void)
 	for (i = 0; i < 1000 && fastpath_send(w.fp, buf, 1500) == 1500; i++)
 		;
 	ok(i < 1000 && errno == EAGAIN, "O_NONBLOCK: a full ring gives EAGAIN after %u frames", i);
+	/* the switch went to sleep (armed) with our frames still in c2s: no
+	 * frame of ours can ring it now, so the full ring must */
+	while (sw_take(&w))
+		;
+	__atomic_store_n(&w.rx.ctl->cons_sleeping, 1, __ATOMIC_SEQ_CST);
+	errno = 0;
+	ok(fastpath_send(w.fp, buf, 1500) == -1 && errno == EAGAIN && sw_take(&w) &&
+	   !__atomic_load_n(&w.rx.ctl->cons_sleeping, __ATOMIC_SEQ_CST),
+	   "full ring, switch asleep: EAGAIN and a doorbell wakes it");
 	close(w.ctl[1]);
 	w.ctl[1] = -1;
 	errno = 0;
