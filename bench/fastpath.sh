@@ -17,11 +17,17 @@
 #   floor    RTT only: bench/bellfloor, three bare processes with the same
 #            system calls and wake-ups as "ring" and nothing else (the
 #            floor of one wake-up per hop; not in the default)
+#   ringbatch  "ring" with our switch under SCHED_BATCH (chrt -b 0): its
+#            wake-ups never preempt (an experiment; not in the default)
+#   ringag5  "ring" with the switch's scheduling group (its session's
+#            autogroup, /proc/PID/autogroup) at nice 5 (an experiment)
 # fwd (open loop, blocking vde_send, N frames, loss and integrity) at 64
 # and 1514 B, and RTT 64 B with the switch and both ends on one CPU.
 # Prints the raw lines, then medians, ratios and the switch's CPU time per
 # frame. Environment: N64, N1514, NRTT, CPU, CONFIGS, PARTS ("fwd rtt":
-# which parts run; PARTS=rtt CONFIGS="ring deb" for the RTT alone).
+# which parts run; PARTS=rtt CONFIGS="ring deb" for the RTT alone), HOG=1
+# (a busy loop in a session of its own on the RTT's CPU during every RTT
+# run: the price of the experiments in latency when the CPU is busy).
 set -u
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
@@ -46,13 +52,15 @@ done
 T=$(mktemp -d /tmp/fpbench.XXXXXX)
 RES=$T/results.txt
 SWPID=
-trap '[ -n "$SWPID" ] && kill "$SWPID" 2>/dev/null; rm -rf "$T"' EXIT
+HOGPID=
+trap '[ -n "$SWPID" ] && kill "$SWPID" 2>/dev/null; [ -n "$HOGPID" ] && kill "$HOGPID" 2>/dev/null; rm -rf "$T"' EXIT
 
 # sw CONFIG [taskset -c N]: start the switch of CONFIG on $T/sw
 sw() {
 	local cfg=$1 bin=$OURS i=0
 	shift
 	[ "$cfg" = deb ] && bin=$THEIRS
+	[ "$cfg" = ringbatch ] && set -- "$@" chrt -b 0
 	rm -rf "$T/sw"
 	"$@" "$bin" -d -s "$T/sw" -p "$T/sw.pid" >/dev/null 2>&1 </dev/null
 	while [ ! -s "$T/sw.pid" ] || [ ! -S "$T/sw/ctl" ]; do
@@ -61,7 +69,16 @@ sw() {
 	done
 	SWPID=$(cat "$T/sw.pid")
 	rm -f "$T/sw.pid"
+	[ "$cfg" != ringag5 ] || echo 5 >"/proc/$SWPID/autogroup" ||
+		{ echo "bench: cannot set the switch's autogroup" >&2; exit 1; }
 }
+# hog_start / hog_stop: with HOG=1, a busy loop on $CPU in its own session
+hog_start() {
+	[ "${HOG:-0}" = 1 ] || return 0
+	(exec setsid taskset -c "$CPU" sh -c 'while :; do :; done') &
+	HOGPID=$!
+}
+hog_stop() { [ -z "$HOGPID" ] || { kill "$HOGPID"; wait "$HOGPID" 2>/dev/null; HOGPID=; }; }
 sw_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SWPID/stat"; }
 sw_stop() { kill "$SWPID"; while kill -0 "$SWPID" 2>/dev/null; do sleep 0.02; done; SWPID=; }
 # client CONFIG CMD...: the library and environment of CONFIG
@@ -69,7 +86,7 @@ client() {
 	local cfg=$1
 	shift
 	case $cfg in
-	ring) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
+	ring | ringbatch | ringag5) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
 	dgram) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH=0 "$@" ;;
 	ringdg) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH_PIPES=0 "$@" ;;
 	*) "$@" ;;
@@ -79,7 +96,7 @@ emit() { echo "$*" | tee -a "$RES"; }
 
 echo "# vdekit fast-path bench $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(nproc) CPUs;" \
 	"load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS parts: $PARTS"
+echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS parts: $PARTS hog: ${HOG:-0}"
 for r in $(seq "$RUNS"); do
 	part fwd && for len in 64 1514; do
 		[ "$len" = 64 ] && n=$N64 || n=$N1514
@@ -94,13 +111,17 @@ for r in $(seq "$RUNS"); do
 	done
 	part rtt && for cfg in $CONFIGS; do
 		if [ "$cfg" = floor ]; then
+			hog_start
 			line=$("$B/bench/bellfloor" -n "$NRTT" -c "$CPU") || line="mode=rtt impl=floor len=64 FAILED"
+			hog_stop
 			emit "$line run=$r"
 			continue
 		fi
 		sw "$cfg" taskset -c "$CPU"
+		hog_start
 		line=$(client "$cfg" taskset -c "$CPU" timeout 120 "$LB" rtt -s "$T/sw" -l 64 -n "$NRTT" -L "$cfg") ||
 			line="mode=rtt impl=$cfg len=64 FAILED"
+		hog_stop
 		emit "$line sw_cpu_s=$(sw_cpu) run=$r"
 		sw_stop
 	done
@@ -118,8 +139,9 @@ def cpu(impl, ln):
     v = [float(r['sw_cpu_s']) / float(r['sent']) * 1e6 for r in rows
          if r.get('mode') == 'fwd' and r.get('impl') == impl and r.get('len') == ln and 'sent' in r]
     return statistics.median(v) if v else None
-impls = [i for i in ['ring', 'deb', 'debours', 'dgram', 'ringdg', 'floor'] if any(r.get('impl') == i for r in rows)]
-ratios = ['ring', 'debours'] + [i for i in ['ringdg', 'floor'] if i in impls]
+impls = [i for i in ['ring', 'deb', 'debours', 'dgram', 'ringdg', 'floor', 'ringbatch', 'ringag5']
+         if any(r.get('impl') == i for r in rows)]
+ratios = ['ring', 'debours'] + [i for i in ['ringdg', 'floor', 'ringbatch', 'ringag5'] if i in impls]
 print('| test | len | ' + ' | '.join(impls) + ' | ' + ' | '.join(i + '/deb' for i in ratios) + ' |')
 print('|---|---|' + '---|' * (len(impls) + len(ratios)))
 def line(name, ln, vals, fmt):

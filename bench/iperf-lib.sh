@@ -179,7 +179,7 @@ iperf_run() {
 	waitcmd 100 n h2 sh -c 'ss -ltn | grep -q :5201'
 	# shellcheck disable=SC2086
 	s0=$(pids_ticks $swp); t0=$(pids_ticks $tapp); i0=$(idle_ticks); w0=$(date +%s.%N)
-	out=$(n h1 timeout $((SECS + 30)) iperf3 -c 10.78.0.2 -t "$SECS" -O 1 $rflag -J 2>/dev/null)
+	out=$(n h1 timeout $((SECS + 30)) iperf3 -c 10.78.0.2 -t "$SECS" -O 1 $rflag ${CC:+-C "$CC"} -J 2>/dev/null)
 	# shellcheck disable=SC2086
 	s1=$(pids_ticks $swp); t1=$(pids_ticks $tapp); i1=$(idle_ticks); w1=$(date +%s.%N)
 	spid=$(cat "$BT/iperf.pid" 2>/dev/null)

@@ -26,7 +26,8 @@
 #             side by side with BUILD_DIR's, interleaved (A/B of a change)
 # BASE (default debian) is the setup the ratios are taken against; with
 # BASE=veth the targets are ours-t >= 0.75x and ours >= 0.5x veth at MTU
-# 1500 (issue 11).
+# 1500 (issue 11). CC=NAME: the congestion control of the
+# measured TCP connection (iperf3 -C; default: the machine's, printed).
 ## For every MTU in MTUS (default "1500 9000") and every round (RUNS, default
 # 3) each setup is started fresh in rotating order, a ping must cross (and a
 # full-MTU ping: Debian's tools truncate frames to 1518 bytes, so they are
@@ -122,7 +123,7 @@ setup() {
 }
 
 echo "# tap-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
-echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS"
+echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS; tcp cc: ${CC:-$(cat /proc/sys/net/ipv4/tcp_congestion_control)}"
 echo "# ours: $B${BASEB:+; base-t: $BASEB}; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)"
 ns_setup
 read -r -a CFGS <<<"$CONFIGS"

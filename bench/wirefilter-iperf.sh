@@ -126,7 +126,7 @@ ctx_note() {
 }
 
 echo "# wirefilter-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
-echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS; sched_autogroup: $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)"
+echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS; sched_autogroup: $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null); tcp cc: ${CC:-$(cat /proc/sys/net/ipv4/tcp_congestion_control)}"
 echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)," \
 	"vdeplug $(dpkg-query -W -f '${Version}' vdeplug 2>/dev/null)," \
 	"vde-wirefilter $(dpkg-query -W -f '${Version}' vde-wirefilter 2>/dev/null)"
