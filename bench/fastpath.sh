@@ -27,7 +27,9 @@
 # frame. Environment: N64, N1514, NRTT, CPU, CONFIGS, PARTS ("fwd rtt":
 # which parts run; PARTS=rtt CONFIGS="ring deb" for the RTT alone), HOG=1
 # (a busy loop in a session of its own on the RTT's CPU during every RTT
-# run: the price of the experiments in latency when the CPU is busy).
+# run: the price of the experiments in latency when the CPU is busy), FG=1
+# (every switch in the foreground of the bench's session instead of -d: with
+# sched_autogroup, in the clients' scheduling group instead of its own).
 set -u
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
@@ -62,7 +64,15 @@ sw() {
 	[ "$cfg" = deb ] && bin=$THEIRS
 	[ "$cfg" = ringbatch ] && set -- "$@" chrt -b 0
 	rm -rf "$T/sw"
-	"$@" "$bin" -d -s "$T/sw" -p "$T/sw.pid" >/dev/null 2>&1 </dev/null
+	if [ "${FG:-0}" = 1 ]; then
+		# in the foreground of this session; its console reads a fifo
+		# that fd 9 holds open (end of input would stop it)
+		[ -p "$T/in" ] || { mkfifo "$T/in" && exec 9<>"$T/in"; }
+		"$@" "$bin" -s "$T/sw" >/dev/null 2>&1 <"$T/in" &
+		echo $! >"$T/sw.pid"
+	else
+		"$@" "$bin" -d -s "$T/sw" -p "$T/sw.pid" >/dev/null 2>&1 </dev/null
+	fi
 	while [ ! -s "$T/sw.pid" ] || [ ! -S "$T/sw/ctl" ]; do
 		i=$((i + 1)); [ $i -lt 250 ] || { echo "bench: $bin did not start" >&2; exit 1; }
 		sleep 0.02
@@ -96,7 +106,7 @@ emit() { echo "$*" | tee -a "$RES"; }
 
 echo "# vdekit fast-path bench $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(nproc) CPUs;" \
 	"load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS parts: $PARTS hog: ${HOG:-0}"
+echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS parts: $PARTS hog: ${HOG:-0} fg: ${FG:-0}"
 for r in $(seq "$RUNS"); do
 	part fwd && for len in 64 1514; do
 		[ "$len" = 64 ] && n=$N64 || n=$N1514
