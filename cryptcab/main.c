@@ -144,33 +144,34 @@ struct ctx {
 	struct udp_rxq urx;
 };
 
-static void usage(FILE *f, int status)
-{
-	fprintf(f,
-		"usage: %s [-dhvV] [-s VNL] [-p port] [-c host:port] [-k secs] [-n name]\n"
-		"       %*s [-M mgmt] [--mgmtmode mode] [--mgmtgroup group] [--pidfile file] -P pskfile\n"
-		"       %s [options] -f config\n"
-		"       %s genkey | pubkey | genpsk\n"
-		"\n"
-		"  -s, --sock VNL        VDE network to plug into (default: the default switch;\n"
-		"                        \"-\": VDE byte stream on stdin/stdout)\n"
-		"  -p, --port PORT       local UDP port (server default %d)\n"
-		"  -c, --connect H:P     peer to connect to (client); [IPv6]:port accepted\n"
-		"  -k, --keepalive SECS  persistent keepalive interval (default off; 25 behind NAT)\n"
-		"  -P, --psk FILE        pre-shared key mode: key from FILE (genpsk)\n"
-		"  -f, --config FILE     key mode: private-key and peer lines\n"
-		"  -n, --name NAME       cable name mixed into the handshake\n"
-		"  -M, --mgmt SOCK       management console socket\n"
-		"      --mgmtmode MODE   its permissions (octal, default 0600; also --mgmt-mode)\n"
-		"      --mgmtgroup GROUP its group\n"
-		"  -d, --daemon          run in the background\n"
-		"      --pidfile FILE    write the pid (after setup) to FILE\n"
-		"  -v, --verbose         lifecycle messages\n"
-		"  -V, --version         print the version\n"
-		"  -h, --help            this help\n",
-		PROG, (int)strlen(PROG), "", PROG, PROG, CABLE_DEFAULT_PORT);
-	exit(status);
-}
+/* CABLE_DEFAULT_PORT as text, for the help */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+static const char usage_text[] =
+"usage: " PROG " [-dhvV] [-s VNL] [-p port] [-c host:port] [-k secs] [-n name]\n"
+"                    [-M mgmt] [--mgmtmode mode] [--mgmtgroup group] [--pidfile file] -P pskfile\n"
+"       " PROG " [options] -f config\n"
+"       " PROG " genkey | pubkey | genpsk\n"
+"\n"
+"  -s, --sock VNL        VDE network to plug into (default: the default switch;\n"
+"                        \"-\": VDE byte stream on stdin/stdout)\n"
+"  -p, --port PORT       local UDP port (server default " STR(CABLE_DEFAULT_PORT) ")\n"
+"  -c, --connect H:P     peer to connect to (client); [IPv6]:port accepted\n"
+"  -k, --keepalive SECS  persistent keepalive interval (default off; 25 behind NAT)\n"
+"  -P, --psk FILE        pre-shared key mode: key from FILE (genpsk)\n"
+"  -f, --config FILE     key mode: private-key and peer lines\n"
+"  -n, --name NAME       cable name mixed into the handshake\n"
+"  -M, --mgmt SOCK       management console socket\n"
+"      --mgmtmode MODE   its permissions (octal, default 0600; also --mgmt-mode)\n"
+"      --mgmtgroup GROUP its group\n"
+"  -d, --daemon          run in the background\n"
+"      --pidfile FILE    write the pid (after setup) to FILE\n"
+"  -v, --verbose         lifecycle messages\n"
+"  -V, --version         print the version\n"
+"  -h, --help            this help\n";
+
+static const struct tool_help help = { PROG, usage_text, TOOL_HELP_WHOLE };
 
 /* --- key tools ----------------------------------------------------------- */
 
@@ -1275,21 +1276,16 @@ int main(int argc, char **argv)
 			printf("%s %s\n", PROG, VERSION);
 			return 0;
 		case 'h':
-			usage(stdout, 0);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, 1);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
-		usage(stderr, 1);
-	}
-	if (!!pskfile == !!config) {
-		fprintf(stderr, "%s: give exactly one of -P PSKFILE (pre-shared key mode) "
-			"and -f CONFIG (key mode)\n", PROG);
-		usage(stderr, 1);
-	}
+	if (optind != argc)
+		tool_misuse(&help, "unexpected argument '%s'", argv[optind]);
+	if (!!pskfile == !!config)
+		tool_misuse(&help, "give exactly one of -P PSKFILE (pre-shared key mode) "
+			    "and -f CONFIG (key mode)");
 	if (pidfile && pidfile_check(pidfile) < 0)	/* before anything is created, not after -d */
 		die_perror("pidfile %s", pidfile);
 	if (sodium_init() < 0)

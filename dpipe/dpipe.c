@@ -82,15 +82,7 @@ static const char usage_text[] =
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
-static void usage(FILE *f, int status)
-{
-	if (status == EXIT_SUCCESS)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*sTry 'dpipe --help' for more information.\n",
-			(int)(strchr(usage_text, '\n') - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "dpipe", usage_text, TOOL_HELP_LINE };
 
 static void dp_kill_running(struct dp_ctx *c, int sig)
 {
@@ -294,21 +286,17 @@ int main(int argc, char **argv)
 			c->pidfile = optarg;
 			break;
 		case 'V':
-			printf("dpipe (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			exit(EXIT_SUCCESS);
+			tool_version("dpipe");
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (chain_parse(&c->chain, argc, argv, &err) < 0) {
-		fprintf(stderr, "dpipe: %s\n", err);
-		usage(stderr, EXIT_FAILURE);
-	}
+	if (chain_parse(&c->chain, argc, argv, &err) < 0)
+		tool_misuse(&help, "%s", err);
 	c->nst = c->chain.nst;
 	c->st = calloc(c->nst, sizeof(*c->st));
 	if (!c->st)

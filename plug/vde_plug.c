@@ -132,15 +132,7 @@ static const char usage_text[] =
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
-static void usage(FILE *f, int status)
-{
-	if (status == EXIT_SUCCESS)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*sTry 'vde_plug --help' for more information.\n",
-			(int)(strstr(usage_text, "\n\n") - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "vde_plug", usage_text, TOOL_HELP_PARAGRAPH };
 
 static int64_t plug_now_ms(void)
 {
@@ -585,13 +577,11 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			c->login_cmd = optarg;
 			break;
 		case 'V':
-			printf("vde_plug (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			exit(EXIT_SUCCESS);
+			tool_version("vde_plug");
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	if (c->login_cmd && !c->in_login) {
@@ -603,20 +593,15 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 	npos = optc - optind;
 	if (optc < argc) {			/* [VNL] = COMMAND ... */
 		c->mode = MODE_CMD;
-		if (optc + 1 >= argc) {
-			fprintf(stderr, "vde_plug: '=' must be followed by a command\n");
-			usage(stderr, EXIT_FAILURE);
-		}
+		if (optc + 1 >= argc)
+			tool_misuse(&help, "'=' must be followed by a command");
 		c->cmd = argv + optc + 1;
-		if (npos > 1) {
-			fprintf(stderr, "vde_plug: at most one VNL before '='\n");
-			usage(stderr, EXIT_FAILURE);
-		}
+		if (npos > 1)
+			tool_misuse(&help, "at most one VNL before '='");
 	} else if (npos == 2) {
 		c->mode = MODE_CABLE;
 	} else if (npos > 2) {
-		fprintf(stderr, "vde_plug: too many arguments\n");
-		usage(stderr, EXIT_FAILURE);
+		tool_misuse(&help, "too many arguments");
 	} else {
 		c->mode = MODE_STREAM;
 	}

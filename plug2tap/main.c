@@ -130,15 +130,7 @@ static const char usage_text[] =
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
-static void usage(FILE *f, int status)
-{
-	if (f == stdout)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*sTry 'vde_plug2tap --help' for more information.\n",
-			(int)(strstr(usage_text, "\n\n") - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "vde_plug2tap", usage_text, TOOL_HELP_PARAGRAPH };
 
 static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 {
@@ -183,20 +175,15 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 			c->no_offload = true;
 			break;
 		case 'V':
-			printf("vde_plug2tap (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			exit(EXIT_SUCCESS);
+			tool_version("vde_plug2tap");
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "vde_plug2tap: %s\n",
-			optind == argc ? "missing TAPNAME" : "only one TAPNAME");
-		usage(stderr, EXIT_FAILURE);
-	}
+	if (optind != argc - 1)
+		tool_misuse(&help, "%s", optind == argc ? "missing TAPNAME" : "only one TAPNAME");
 	c->tapname = argv[optind];
 	if (!c->tapname[0] || strlen(c->tapname) > P2T_IFNAMEMAX)
 		die("'%s': an interface name has 1 to %d characters", c->tapname,

@@ -124,15 +124,7 @@ static const char usage_text[] =
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
-static void usage(FILE *f, int status)
-{
-	if (f == stdout)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*sTry 'slirpvde --help' for more information.\n",
-			(int)(strstr(usage_text, "\n\n") - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "slirpvde", usage_text, TOOL_HELP_PARAGRAPH };
 
 /* -X GUESTIP[:DISPLAY[.SCREEN]] (the screen does not matter for TCP) */
 static int sv_parse_xdisplay(struct sv_ctx *c, const char *s)
@@ -326,17 +318,14 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			       slirp_version_string());
 			exit(EXIT_SUCCESS);
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	if (optind < argc) {
-		if (c->sock || optind != argc - 1) {
-			fprintf(stderr, "slirpvde: only one switch (-s or a bare argument)\n");
-			usage(stderr, EXIT_FAILURE);
-		}
+		if (c->sock || optind != argc - 1)
+			tool_misuse(&help, "only one switch (-s or a bare argument)");
 		c->sock = argv[optind];
 	}
 	if (sconf_finish(&c->conf, err, sizeof(err)))

@@ -41,6 +41,7 @@
 #include "ep_vhost.h"
 #include "swdir.h"
 #include "topology.h"
+#include "tool.h"
 
 #define SW_MAXTAPS	64
 
@@ -80,9 +81,7 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void usage(FILE *f, int status)
-{
-	fprintf(f,
+static const char usage_text[] =
 "usage: vde_switch [OPTIONS]\n"
 "Runs a VDE switch: clients attach through the control socket DIR/ctl.\n"
 "\n"
@@ -116,9 +115,9 @@ static void usage(FILE *f, int status)
 "                             (repeatable; see vde_vxlan(7))\n"
 "      --vhost-user PATH[:PORT]\n"
 "                             listen on PATH for a vhost-user guest NIC, on PORT\n"
-"                             or a free port (repeatable)\n");
-	exit(status);
-}
+"                             or a free port (repeatable)\n";
+
+static const struct tool_help help = { "vde_switch", usage_text, TOOL_HELP_WHOLE };
 
 static mode_t opt_mode(const char *what, const char *arg)
 {
@@ -479,8 +478,7 @@ int main(int argc, char **argv)
 				     NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		case 'v':	/* VDE 2's letter */
 		case 'V':	/* every vdekit tool's */
 			printf("VDE 2.3.2 compatible vde_switch (%s %s)\n", PACKAGE_NAME,
@@ -562,13 +560,11 @@ int main(int argc, char **argv)
 			sw->no_offload = true;
 			break;
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "vde_switch: unexpected argument %s\n", argv[optind]);
-		usage(stderr, EXIT_FAILURE);
-	}
+	if (optind < argc)
+		tool_misuse(&help, "unexpected argument %s", argv[optind]);
 	if (mode_set && !dirmode_set)
 		sw->dirmode = dirmode_from_mode(sw->mode);
 	else if (dirmode_set && !mode_set)

@@ -37,10 +37,12 @@
 #define VDEKIT_TOOL_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "libvdeplug.h"
+#include "loop.h"
 
 /* Upper bound on the frames (or records, or reads) one ready fd may cost
  * per wake-up; past it the tool goes back to tool_poll(). */
@@ -90,6 +92,61 @@ void tool_child_reset(void);
  * when it is unset; a value that is not an open descriptor is fatal
  * (die() with the variable and its value). */
 int tool_env_fd(const char *name);
+
+/* --- the command line: help, misuse, version (house style 3) ----------- */
+
+/* What a misuse (an unknown option, a bad argument) prints of the help
+ * text; each tool keeps the form it has always had. */
+enum tool_help_brief {
+	TOOL_HELP_WHOLE,	/* all of it, as --help does, no hint */
+	TOOL_HELP_PARAGRAPH,	/* up to the first blank line, then the hint */
+	TOOL_HELP_LINE,		/* the first line, then the hint */
+	TOOL_HELP_LINE_ONLY,	/* the first line, no hint */
+};
+
+/* A tool's help: one static constant per tool. */
+struct tool_help {
+	const char *name;		/* the command, for messages and the hint */
+	const char *text;		/* the --help text, printed verbatim */
+	enum tool_help_brief brief;
+};
+
+/* tool_usage() - -h/--help and misuse, then exit with @status.
+ * EXIT_SUCCESS (-h, --help): the whole text on stdout. Anything else
+ * (misuse): on stderr the part of the text @h->brief names, and with the
+ * hint forms "Try 'NAME --help' for more information.". The stream follows
+ * from @status, so help never goes to stderr nor an error to stdout. */
+__attribute__((noreturn)) void tool_usage(const struct tool_help *h, int status);
+
+/* tool_misuse() - "NAME: MESSAGE" on stderr, then tool_usage(@h,
+ * EXIT_FAILURE): a bad command line that getopt accepted. */
+__attribute__((noreturn, format(printf, 2, 3)))
+void tool_misuse(const struct tool_help *h, const char *fmt, ...);
+
+/* tool_version() - -V/--version: "NAME (vdekit) VERSION" on stdout, exit 0. */
+__attribute__((noreturn)) void tool_version(const char *name);
+
+/* --- the daemon lifecycle, fatal forms (daemon.h has the others) ------- */
+
+/* tool_pidfile_check() - pidfile_check(@path) before anything is created
+ * (so a bad pid file is reported, not lost after -d detached); on failure
+ * exit 1 with "pidfile PATH: why". NULL: nothing to do. */
+void tool_pidfile_check(const char *path);
+
+/* tool_pidfile_write() - pidfile_write(@path, NULL), or exit 1 with
+ * "pidfile PATH: why". NULL: nothing to do. */
+void tool_pidfile_write(const char *path);
+
+/* tool_daemonize() - when @on, daemonize() or exit 1 with "daemon: why". */
+void tool_daemonize(bool on);
+
+/* tool_stop_sigset() - @set = the stop signals: SIGTERM, SIGINT, SIGHUP. */
+void tool_stop_sigset(sigset_t *set);
+
+/* tool_add_stop_signals() - loop_add_signals() of the stop signals: @cb
+ * runs in @l's loop for each. Call it after tool_daemonize() (see
+ * loop.h). 0, or -1 with errno. */
+int tool_add_stop_signals(struct loop *l, loop_signal_cb cb, void *arg);
 
 /* --- networks: the option block and the open --------------------------- */
 
