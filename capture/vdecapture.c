@@ -632,7 +632,6 @@ int main(int argc, char **argv)
 	unsigned port = 0, vlan = CAPREQ_VLAN_ANY;
 	bool pcapng = false, has_w = false;
 	char err[512];
-	sigset_t sigs;
 	int opt, nargs, i;
 
 	log_init("vdecapture");
@@ -722,11 +721,7 @@ int main(int argc, char **argv)
 		if (c->cable_if < 0)
 			die("output buffer too small");
 	}
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(c->l, &sigs, on_signal, c) < 0)
+	if (tool_add_stop_signals(c->l, on_signal, c) < 0)
 		die_perror("signals");
 	if (!c->quiet) {
 		if (c->mode == MODE_SWITCH)

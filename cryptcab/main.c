@@ -1217,7 +1217,6 @@ int main(int argc, char **argv)
 	struct conf *cf;
 	uint8_t *priv, *psk;
 	char err[512];
-	sigset_t sigs;
 	size_t i;
 	int opt;
 
@@ -1256,12 +1255,10 @@ int main(int argc, char **argv)
 			mgmt = optarg;
 			break;
 		case OPT_MGMTMODE:
-			if (parse_mode(optarg, &mgmt_mode))
-				die("mgmtmode %s: invalid (expected an octal mode such as 0660)", optarg);
+			mgmt_mode = parse_mode_arg("mgmtmode", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			if (parse_group(optarg, &mgmt_group))
-				die("mgmtgroup %s: unknown group", optarg);
+			mgmt_group = parse_group_arg("mgmtgroup", optarg);
 			break;
 		case 'd':
 			daemon_mode = true;
@@ -1286,8 +1283,7 @@ int main(int argc, char **argv)
 	if (!!pskfile == !!config)
 		tool_misuse(&help, "give exactly one of -P PSKFILE (pre-shared key mode) "
 			    "and -f CONFIG (key mode)");
-	if (pidfile && pidfile_check(pidfile) < 0)	/* before anything is created, not after -d */
-		die_perror("pidfile %s", pidfile);
+	tool_pidfile_check(pidfile);	/* before anything is created, not after -d */
 	if (sodium_init() < 0)
 		die("libsodium initialisation failed");
 
@@ -1458,14 +1454,9 @@ int main(int argc, char **argv)
 	/* after daemonize(): epoll wakes up for a signalfd only for the
 	 * process that registered it, so a signalfd added before the fork
 	 * would never report SIGTERM to the daemon */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(ctx->loop, &sigs, on_signal, ctx))
+	if (tool_add_stop_signals(ctx->loop, on_signal, ctx))
 		die_perror("signals");
-	if (pidfile && pidfile_write(pidfile, NULL))
-		die_perror("pidfile %s", pidfile);
+	tool_pidfile_write(pidfile);
 	{
 		char what[600];
 		struct sockaddr_storage a;

@@ -305,10 +305,8 @@ int main(int argc, char **argv)
 		c->st[i].argv = c->chain.st[i].argv;
 	tool_stdio_guard();
 
-	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
-		die_perror("pidfile %s", c->pidfile);
-	if (c->daemon && daemonize() < 0)
-		die_perror("daemon");
+	tool_pidfile_check(c->pidfile);	/* before anything is created, not after -d */
+	tool_daemonize(c->daemon);
 	if ((c->daemon || c->pidfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)
 		die_perror("setpgid");
 	if (c->pidfile) {
@@ -319,11 +317,8 @@ int main(int argc, char **argv)
 			die_perror("pidfile %s", c->pidfile);
 	}
 
-	sigemptyset(&set);
+	tool_stop_sigset(&set);
 	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, &oldmask) < 0)
 		die_perror("sigprocmask");
 

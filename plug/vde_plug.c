@@ -671,15 +671,12 @@ int main(int argc, char **argv)
 	c->out_flags = -1;
 	plug_parse_args(c, argc, argv);
 	log_set_level(c->verbose ? LOG_INFO : LOG_WARNING);
-	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
-		die_perror("pidfile %s", c->pidfile);
+	tool_pidfile_check(c->pidfile);	/* before anything is created, not after -d */
 	plug_open(c, &c->net[0]);
 	if (c->mode == MODE_CABLE)
 		plug_open(c, &c->net[1]);
-	if (c->daemon && daemonize() < 0)
-		die_perror("daemon");
-	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_daemonize(c->daemon);
+	tool_pidfile_write(c->pidfile);
 	if (c->mode == MODE_CMD)
 		plug_spawn_cmd(c);
 	/* a stalled reader must not hold the loop: the writer keeps a backlog */

@@ -146,7 +146,6 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	mode_t mode;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "s:p:g:m:dP:Vh", longopts, NULL)) != -1) {
@@ -161,9 +160,7 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 			c->args.group = optarg;
 			break;
 		case 'm':
-			if (parse_mode(optarg, &mode) || mode == 0)
-				die("-m %s: not an octal mode", optarg);
-			c->args.mode = mode;
+			c->args.mode = tool_opt_sockmode("-m", optarg);
 			break;
 		case 'd':
 			c->daemon = true;
@@ -676,15 +673,12 @@ int main(int argc, char **argv)
 	p2t_parse_args(c, argc, argv);
 
 	/* a bad pid file is reported here, not after -d detached (exit 0) */
-	if (c->pidfile && pidfile_check(c->pidfile) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_pidfile_check(c->pidfile);
 	p2t_open_tap(c);
 	if (!c->stream)
 		p2t_open_net(c);
-	if (c->daemon && daemonize() < 0)
-		die_perror("daemon");
-	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_daemonize(c->daemon);
+	tool_pidfile_write(c->pidfile);
 	{
 		char what[512];
 

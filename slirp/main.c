@@ -200,7 +200,6 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	};
 	char err[256];
 	struct sfwd f;
-	mode_t mode;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "s:D::H:n:N:L:U:x:X:t:M:P:g:m:dp:qvVh", longopts,
@@ -283,12 +282,10 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			c->mgmt = optarg;
 			break;
 		case OPT_MGMTMODE:
-			if (parse_mode(optarg, &c->mgmtmode) || !c->mgmtmode)
-				die("--mgmtmode %s: not an octal mode", optarg);
+			c->mgmtmode = tool_opt_sockmode("--mgmtmode", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			if (parse_group(optarg, &c->mgmtgroup))
-				die("--mgmtgroup %s: unknown group", optarg);
+			c->mgmtgroup = parse_group_arg("--mgmtgroup", optarg);
 			break;
 		case 'P':
 			c->args.port = (int)parse_num_arg("port", optarg, 1, 0xffffff);
@@ -297,9 +294,7 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			c->args.group = optarg;
 			break;
 		case 'm':
-			if (parse_mode(optarg, &mode) || mode == 0)
-				die("-m %s: not an octal mode", optarg);
-			c->args.mode = mode;
+			c->args.mode = tool_opt_sockmode("-m", optarg);
 			break;
 		case 'd':
 			c->daemon = true;
@@ -1049,8 +1044,6 @@ int main(int argc, char **argv)
 {
 	static struct sv_ctx ctx;	/* buffers: not on the stack */
 	struct sv_ctx *c = &ctx;
-	sigset_t sigs;
-	int fd;
 
 	log_init("slirpvde");
 	sconf_init(&c->conf);
@@ -1062,34 +1055,23 @@ int main(int argc, char **argv)
 	c->mgmtmode = 0600;
 	c->mgmtgroup = (gid_t)-1;
 	sv_parse_args(c, argc, argv);
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
-		;
-	if (fd < 0)
-		die_perror("/dev/null");
-	close(fd);
+	tool_stdio_guard();
 	/* libslirp writes to host sockets whose peer may be gone: EPIPE, not a
 	 * signal */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_perror("signals");
 
 	/* a bad pid file is reported here, not after -d detached (exit 0) */
-	if (c->pidfile && pidfile_check(c->pidfile) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_pidfile_check(c->pidfile);
 	if (!c->stream)
 		sv_open_net(c);
 	sv_setup(c);
 	if (!c->quiet)
 		sv_banner(c);
-	if (c->daemon && daemonize() < 0)
-		die_perror("daemon");
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(c->l, &sigs, on_signal, c) < 0)
+	tool_daemonize(c->daemon);
+	if (tool_add_stop_signals(c->l, on_signal, c) < 0)
 		die_perror("signals");
-	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_pidfile_write(c->pidfile);
 	daemon_ready(c->sock);
 
 	if (loop_run(c->l) < 0 && c->rc < 0)

@@ -128,15 +128,6 @@ static mode_t opt_mode(const char *what, const char *arg)
 	return m;
 }
 
-static gid_t opt_group(const char *arg)
-{
-	gid_t g;
-
-	if (parse_group(arg, &g) < 0)
-		die("group %s: unknown group", arg);
-	return g;
-}
-
 static long long opt_num(const char *what, const char *arg, long long min, long long max)
 {
 	const char *err = NULL;
@@ -381,16 +372,11 @@ out:
 	return ret;
 }
 
-/* The signals that stop the switch (through the loop's signalfd). */
-static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
-
 /* The stdin console, signals and timers: what runs only in the process
  * that serves. 0, or -1 after logging why. */
 static int sw_start(struct sw *sw, bool stdin_console)
 {
 	const char *what = NULL;
-	sigset_t sigs;
-	size_t i;
 
 	if (stdin_console && console_attach_stdio(sw->con, 0, 1) < 0) {
 		what = "stdin console";
@@ -402,10 +388,7 @@ static int sw_start(struct sw *sw, bool stdin_console)
 	 * stdin still gets nothing (isatty), so scripts see VDE 2's bytes. */
 	if (stdin_console && isatty(0) && write(0, SW_PROMPT, strlen(SW_PROMPT)) < 0)
 		log_debug("stdin prompt: %s", strerror(errno));
-	sigemptyset(&sigs);
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(&sigs, stop_signals[i]);
-	if (loop_add_signals(sw->loop, &sigs, on_signal, sw) < 0) {
+	if (tool_add_stop_signals(sw->loop, on_signal, sw) < 0) {
 		what = "signals";
 		goto out;
 	}
@@ -515,7 +498,7 @@ int main(int argc, char **argv)
 			dirmode_set = true;
 			break;
 		case 'g':
-			sw->group = opt_group(optarg);
+			sw->group = parse_group_arg("group", optarg);
 			break;
 		case 'd':
 			a.daemon_mode = true;
@@ -533,7 +516,7 @@ int main(int argc, char **argv)
 			sw->mgmt_mode = opt_mode("mgmtmode", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			sw->mgmt_group = opt_group(optarg);
+			sw->mgmt_group = parse_group_arg("group", optarg);
 			break;
 		case 'D':
 			(void)opt_num("debugclients", optarg, 0, 1 << 20);
@@ -588,8 +571,7 @@ int main(int argc, char **argv)
 	}
 	sw->ctl_dir = (char *)dir;
 	/* a bad pid file is reported here, not after -d detached (exit 0) */
-	if (sw->pidfile && pidfile_check(sw->pidfile) < 0)
-		die_perror("pidfile %s", sw->pidfile);
+	tool_pidfile_check(sw->pidfile);
 
 	if (sw_setup(sw, &a) < 0 || sw_detach(sw, a.daemon_mode) < 0 ||
 	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0) {

@@ -602,7 +602,6 @@ int main(int argc, char **argv)
 	uint64_t seed = 0;
 	int rtprio = 0;
 	struct console_config cc;
-	sigset_t sigs;
 	int c, d;
 	char *plugbuf = NULL;
 
@@ -647,8 +646,7 @@ int main(int argc, char **argv)
 				die("mgmtmode %s: invalid", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			if (parse_group(optarg, &mgmtgroup))
-				die("mgmtgroup %s: unknown group", optarg);
+			mgmtgroup = parse_group_arg("mgmtgroup", optarg);
 			break;
 		case 'v':
 			plugs = optarg;
@@ -701,8 +699,7 @@ int main(int argc, char **argv)
 	if (!have_seed)
 		seed = random_seed();
 
-	if (pidfile && pidfile_check(pidfile) < 0)	/* before anything is created, not after -d */
-		die_perror("pidfile %s", pidfile);
+	tool_pidfile_check(pidfile);	/* before anything is created, not after -d */
 	sh->l = loop_new();
 	if (!sh->l)
 		die_perror("loop_new");
@@ -823,18 +820,12 @@ int main(int argc, char **argv)
 		die("out of memory");
 	sh->armed_at = UINT64_MAX;
 
-	if (daemon_mode && daemonize() < 0)
-		die_perror("daemon");
+	tool_daemonize(daemon_mode);
 	/* after daemonize(): a signalfd polled by epoll only wakes up for the
 	 * process that registered it */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(sh->l, &sigs, on_signal, sh) < 0)
+	if (tool_add_stop_signals(sh->l, on_signal, sh) < 0)
 		die_perror("signals");
-	if (pidfile && pidfile_write(pidfile, NULL) < 0)
-		die_perror("pidfile %s", pidfile);
+	tool_pidfile_write(pidfile);
 	{
 		char what[600];
 

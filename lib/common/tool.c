@@ -263,6 +263,16 @@ void tool_misuse(const struct tool_help *h, const char *fmt, ...)
 	tool_usage(h, EXIT_FAILURE);
 }
 
+/* See tool.h. */
+mode_t tool_opt_sockmode(const char *opt, const char *arg)
+{
+	mode_t m;
+
+	if (parse_mode(arg, &m) < 0 || m == 0)
+		die("%s %s: not an octal mode", opt, arg);
+	return m;
+}
+
 /**
  * tool_version() - print "NAME (vdekit) VERSION" and exit 0
  * @name:	the command

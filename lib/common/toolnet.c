@@ -38,8 +38,7 @@ void tool_opt_port(struct tool_net *n, const char *arg)
  */
 void tool_opt_mode(struct tool_net *n, const char *arg)
 {
-	if (parse_mode(arg, &n->args.mode) < 0)
-		die("mode %s: invalid (expected an octal mode such as 0660)", arg);
+	n->args.mode = parse_mode_arg("mode", arg);
 }
 
 /* The module name of @vnl ("vde" for a bare path), in @buf. */
