@@ -255,17 +255,14 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 	stream_tx_init(&c->tx);
 	while (end == END_NONE) {
 		bool backlog = stream_tx_pending(&c->tx);
+		enum tool_wait w;
 
 		/* while the output has a backlog, wait for it, not for frames */
 		pfd[PFD_DATA].fd = backlog ? -1 : vde_datafd(n->conn);
 		pfd[PFD_OUT].fd = backlog ? c->out_fd : -1;
-		if (tool_poll(pfd, PFD_N, -1) < 0) {
-			log_err("poll: %s", strerror(errno));
-			end = END_ERROR;
-			break;
-		}
-		if (tool_stop_signal()) {
-			end = END_SIGNAL;
+		w = tool_wait(pfd, PFD_N);
+		if (w != TOOL_WAIT_READY) {
+			end = w == TOOL_WAIT_STOP ? END_SIGNAL : END_ERROR;
 			break;
 		}
 		if (pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd)) {
@@ -333,15 +330,12 @@ static enum plug_end plug_run_cable(struct plug_ctx *c)
 	enum plug_end end = END_NONE;
 
 	while (end == END_NONE) {
+		enum tool_wait w;
 		int i;
 
-		if (tool_poll(pfd, PFD_N, -1) < 0) {
-			log_err("poll: %s", strerror(errno));
-			end = END_ERROR;
-			break;
-		}
-		if (tool_stop_signal()) {
-			end = END_SIGNAL;
+		w = tool_wait(pfd, PFD_N);
+		if (w != TOOL_WAIT_READY) {
+			end = w == TOOL_WAIT_STOP ? END_SIGNAL : END_ERROR;
 			break;
 		}
 		if ((pfd[PFD_CTL0].revents && tool_ctl_gone(pfd[PFD_CTL0].fd)) ||
@@ -534,12 +528,12 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			/* vdeplug4's -p is the pidfile; VDE 2's a port: a
 			 * number is a port, and "5x" is a bad port, not a file */
 			if (optarg[0] >= '0' && optarg[0] <= '9')
-				tool_opt_port(&c->net[0], optarg);
+				c->net[0].args.port = tool_opt_port(optarg);
 			else
 				c->pidfile = optarg;
 			break;
 		case OPT_PORT2:
-			tool_opt_port(&c->net[1], optarg);
+			c->net[1].args.port = tool_opt_port(optarg);
 			break;
 		case OPT_PIDFILE:
 			c->pidfile = optarg;
@@ -551,10 +545,10 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			c->net[1].args.group = optarg;
 			break;
 		case 'm':
-			tool_opt_mode(&c->net[0], optarg);
+			c->net[0].args.mode = parse_mode_arg("mode", optarg);
 			break;
 		case 'M':
-			tool_opt_mode(&c->net[1], optarg);
+			c->net[1].args.mode = parse_mode_arg("mode", optarg);
 			break;
 		case 's':
 			sock = optarg;

@@ -154,7 +154,7 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 			c->sock = optarg;
 			break;
 		case 'p':
-			c->args.port = (int)parse_num_arg("port", optarg, 1, 0xffffff);
+			c->args.port = tool_opt_port(optarg);
 			break;
 		case 'g':
 			c->args.group = optarg;
@@ -609,17 +609,14 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 	stream_tx_init(&c->tx);
 	while (end == END_NONE) {
 		bool backlog = stream_tx_pending(&c->tx);
+		enum tool_wait w;
 
 		/* -s -: while the output has a backlog, wait for it, not the tap */
 		pfd[PFD_TAP].fd = backlog ? -1 : c->tap_fd;
 		pfd[PFD_OUT].fd = backlog ? c->out_fd : -1;
-		if (tool_poll(pfd, PFD_N, -1) < 0) {
-			log_err("poll: %s", strerror(errno));
-			end = END_ERROR;
-			break;
-		}
-		if (tool_stop_signal()) {
-			end = END_SIGNAL;
+		w = tool_wait(pfd, PFD_N);
+		if (w != TOOL_WAIT_READY) {
+			end = w == TOOL_WAIT_STOP ? END_SIGNAL : END_ERROR;
 			break;
 		}
 		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0)

@@ -288,7 +288,7 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			c->mgmtgroup = parse_group_arg("--mgmtgroup", optarg);
 			break;
 		case 'P':
-			c->args.port = (int)parse_num_arg("port", optarg, 1, 0xffffff);
+			c->args.port = tool_opt_port(optarg);
 			break;
 		case 'g':
 			c->args.group = optarg;

@@ -120,6 +120,22 @@ int tool_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
 }
 
 /**
+ * tool_wait() - wait for @pfd, and say whether the loop goes on
+ * @pfd:	fds to wait for
+ * @n:		their number
+ *
+ * Return: TOOL_WAIT_READY, TOOL_WAIT_STOP or TOOL_WAIT_ERROR (logged).
+ */
+enum tool_wait tool_wait(struct pollfd *pfd, nfds_t n)
+{
+	if (tool_poll(pfd, n, -1) < 0) {
+		log_err("poll: %s", strerror(errno));
+		return TOOL_WAIT_ERROR;
+	}
+	return tool.stop ? TOOL_WAIT_STOP : TOOL_WAIT_READY;
+}
+
+/**
  * tool_stop_signal() - the stop signal received, 0 if none
  *
  * Only what tool_poll() saw: the stop signals are blocked, so one that

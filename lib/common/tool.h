@@ -63,6 +63,13 @@ void tool_stdio_guard(void);
  * stop signal is recorded for tool_stop_signal(). */
 int tool_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
 
+/* tool_wait() - one wait of a poll loop's round: tool_poll(@pfd, @n, -1),
+ * then the stop check. TOOL_WAIT_READY: look at the revents;
+ * TOOL_WAIT_STOP: a stop signal came, end the loop; TOOL_WAIT_ERROR: the
+ * poll failed (logged as "poll: why"), end the loop with an error. */
+enum tool_wait { TOOL_WAIT_READY, TOOL_WAIT_STOP, TOOL_WAIT_ERROR };
+enum tool_wait tool_wait(struct pollfd *pfd, nfds_t n);
+
 /* The stop signal received (SIGTERM, SIGINT, SIGHUP), 0 if none. Also
  * checks the signalfd without waiting, so a busy loop that does not poll
  * can ask too. */
@@ -164,9 +171,9 @@ struct tool_net {
 	VDECONN *conn;
 };
 
-/* Option parsers with the one message format of parse_num_arg(). */
-void tool_opt_port(struct tool_net *n, const char *arg);	/* -p N, --port N */
-void tool_opt_mode(struct tool_net *n, const char *arg);	/* -m MODE (octal) */
+/* tool_opt_port() - a switch port (-p N, --port N: 1 to 0xffffff) for
+ * struct vde_open_args, or exit 1 with parse_num_arg()'s message. */
+int tool_opt_port(const char *arg);
 
 /* tool_open() - open @n with label @descr; on failure exit 1 with
  * "cannot open VNL: what went wrong (what to do)" from tool_vnl_error(). */
