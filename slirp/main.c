@@ -160,6 +160,34 @@ static int sv_parse_xdisplay(struct sv_ctx *c, const char *s)
 	return 0;
 }
 
+/* The options that set one field of the configuration through its sconf
+ * setter; a refusal is fatal, with the setter's message after @label. */
+struct sv_setter {
+	int opt;
+	int (*set)(struct sconf *conf, const char *s, char *err, size_t errlen);
+	const char *label;
+};
+
+static const struct sv_setter sv_setters[] = {
+	{ 'D', sconf_set_dhcp, "-D: " },
+	{ 'H', sconf_set_host, "-H: " },
+	{ 'n', sconf_set_host, "-H: " },
+	{ 'N', sconf_set_dns, "-N: " },
+	{ OPT_HOST6, sconf_set_host6, "--host6: " },
+	{ OPT_DNS6, sconf_set_dns6, "--dns6: " },
+	{ OPT_MTU, sconf_set_mtu, "--" },	/* its message names the option */
+};
+
+static const struct sv_setter *sv_setter_of(int opt)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sv_setters) / sizeof(sv_setters[0]); i++)
+		if (sv_setters[i].opt == opt)
+			return &sv_setters[i];
+	return NULL;
+}
+
 static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -199,28 +227,22 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
+	const struct sv_setter *set;
 	struct sfwd f;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "s:D::H:n:N:L:U:x:X:t:M:P:g:m:dp:qvVh", longopts,
 				  NULL)) != -1) {
 		err[0] = '\0';
+		set = sv_setter_of(opt);
+		if (set) {
+			if (set->set(&c->conf, optarg, err, sizeof(err)))
+				die("%s%s", set->label, err);
+			continue;
+		}
 		switch (opt) {
 		case 's':
 			c->sock = optarg;
-			break;
-		case 'D':
-			if (sconf_set_dhcp(&c->conf, optarg, err, sizeof(err)))
-				die("-D: %s", err);
-			break;
-		case 'H':
-		case 'n':
-			if (sconf_set_host(&c->conf, optarg, err, sizeof(err)))
-				die("-H: %s", err);
-			break;
-		case 'N':
-			if (sconf_set_dns(&c->conf, optarg, err, sizeof(err)))
-				die("-N: %s", err);
 			break;
 		case 'L':
 		case 'U':
@@ -244,23 +266,11 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 		case OPT_BOOTFILE:
 			c->conf.bootfile = optarg;
 			break;
-		case OPT_HOST6:
-			if (sconf_set_host6(&c->conf, optarg, err, sizeof(err)))
-				die("--host6: %s", err);
-			break;
-		case OPT_DNS6:
-			if (sconf_set_dns6(&c->conf, optarg, err, sizeof(err)))
-				die("--dns6: %s", err);
-			break;
 		case OPT_NOV6:
 			c->conf.v6 = false;
 			break;
 		case OPT_NOV4:
 			c->conf.v4 = false;
-			break;
-		case OPT_MTU:
-			if (sconf_set_mtu(&c->conf, optarg, err, sizeof(err)))
-				die("--%s", err);
 			break;
 		case OPT_RESTRICT:
 			c->conf.restricted = true;
