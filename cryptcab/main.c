@@ -1420,12 +1420,7 @@ int main(int argc, char **argv)
 			die("out of memory");
 		stream_rx_init(ctx->srx);
 		stream_tx_init(ctx->stx_out);
-		ctx->out_flags = tool_out_nonblock(STDOUT_FILENO);
-		if (ctx->out_flags >= 0 &&
-		    loop_add_fd(ctx->loop, STDOUT_FILENO, 0, on_stdout, ctx) < 0) {
-			tool_out_restore(STDOUT_FILENO, ctx->out_flags);
-			ctx->out_flags = -1;
-		}
+		ctx->out_flags = tool_out_add(ctx->loop, STDOUT_FILENO, on_stdout, ctx);
 	}
 	if (loop_add_fd(ctx->loop, ctx->udp, EPOLLIN, on_udp, ctx))
 		die_perror("epoll");
@@ -1487,16 +1482,8 @@ int main(int argc, char **argv)
 	}
 	loop_run(ctx->loop);
 	daemon_stopping("ended");
-	if (ctx->stx_out) {
-		/* one last try, never waiting: a stalled reader loses the rest */
-		if (stream_tx_pending(ctx->stx_out))
-			(void)stream_tx_flush(ctx->stx_out, STDOUT_FILENO);
-		if (ctx->stx_out->drops || stream_tx_pending(ctx->stx_out))
-			log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
-				 (unsigned long long)ctx->stx_out->drops,
-				 ctx->stx_out->len - ctx->stx_out->off);
-		tool_out_restore(STDOUT_FILENO, ctx->out_flags);
-	}
+	if (ctx->stx_out)
+		tool_out_finish(ctx->stx_out, STDOUT_FILENO, ctx->out_flags, true);
 
 	if (ctx->con)
 		console_free(ctx->con);

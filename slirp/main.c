@@ -1020,11 +1020,7 @@ static void sv_setup(struct sv_ctx *c)
 		stream_tx_init(&c->tx);
 		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0)
 			die_perror("stdin");
-		c->out_flags = tool_out_nonblock(c->out_fd);
-		if (c->out_flags >= 0 && loop_add_fd(c->l, c->out_fd, 0, on_stream_out, c) < 0) {
-			tool_out_restore(c->out_fd, c->out_flags);
-			c->out_flags = -1;
-		}
+		c->out_flags = tool_out_add(c->l, c->out_fd, on_stream_out, c);
 	} else {
 		if (loop_add_fd(c->l, c->data_fd, EPOLLIN, on_net, c) < 0)
 			die_perror("switch data socket");
@@ -1096,15 +1092,8 @@ int main(int argc, char **argv)
 					      s->drop_trunc + s->drop_notus + s->drop_tftp +
 					      c->to_net_drops));
 	}
-	if (c->stream) {
-		/* one last try, never waiting: a stalled reader loses the rest */
-		if (stream_tx_pending(&c->tx))
-			(void)stream_tx_flush(&c->tx, c->out_fd);
-		if (c->verbose && (c->tx.drops || stream_tx_pending(&c->tx)))
-			log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
-				 (unsigned long long)c->tx.drops, c->tx.len - c->tx.off);
-		tool_out_restore(c->out_fd, c->out_flags);
-	}
+	if (c->stream)
+		tool_out_finish(&c->tx, c->out_fd, c->out_flags, c->verbose);
 	console_free(c->con);
 	glue_free(c->g);
 	if (c->net)

@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "parse.h"
+#include "stream.h"
 #include "tool.h"
 
 #define TOOL_MAXFDS	16
@@ -177,6 +178,29 @@ void tool_out_restore(int fd, int flags)
 {
 	if (flags >= 0)
 		(void)fcntl(fd, F_SETFL, flags);
+}
+
+/* See tool.h. */
+int tool_out_add(struct loop *l, int fd, loop_fd_cb cb, void *arg)
+{
+	int flags = tool_out_nonblock(fd);
+
+	if (flags >= 0 && loop_add_fd(l, fd, 0, cb, arg) < 0) {
+		tool_out_restore(fd, flags);
+		flags = -1;
+	}
+	return flags;
+}
+
+/* See tool.h. */
+void tool_out_finish(struct stream_tx *tx, int fd, int flags, bool report)
+{
+	if (stream_tx_pending(tx))
+		(void)stream_tx_flush(tx, fd);
+	if (report && (tx->drops || stream_tx_pending(tx)))
+		log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
+			 (unsigned long long)tx->drops, tx->len - tx->off);
+	tool_out_restore(fd, flags);
 }
 
 /**

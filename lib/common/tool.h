@@ -44,6 +44,8 @@
 #include "libvdeplug.h"
 #include "loop.h"
 
+struct stream_tx;
+
 /* Upper bound on the frames (or records, or reads) one ready fd may cost
  * per wake-up; past it the tool goes back to tool_poll(). */
 #define TOOL_BURST	64
@@ -81,6 +83,19 @@ int tool_stop_signal(void);
  * status flags for tool_out_restore(), or -1 when nothing was changed. */
 int tool_out_nonblock(int fd);
 void tool_out_restore(int fd, int flags);
+
+/* tool_out_add() - tool_out_nonblock(@fd) for a daemon on the epoll loop
+ * @l: when @fd was made non-blocking it is also added to @l with no events
+ * yet (@cb, for EPOLLOUT while the writer keeps a backlog). Returns the
+ * previous flags, or -1 when @fd stays blocking and is not in @l (a tty or
+ * a file, or the loop refused it). */
+int tool_out_add(struct loop *l, int fd, loop_fd_cb cb, void *arg);
+
+/* tool_out_finish() - the end of such a stream output: one last flush of
+ * @tx that never waits (a stalled reader loses the rest), with @report a
+ * log_info line of what was lost, then the flags back (tool_out_restore()
+ * of tool_out_add()'s @flags). */
+void tool_out_finish(struct stream_tx *tx, int fd, int flags, bool report);
 
 /* tool_ctl_gone() - a switch's control stream (vde_ctlfd()) is readable:
  * true when it says the switch closed the port (EOF or an error), false for
