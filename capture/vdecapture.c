@@ -376,19 +376,13 @@ static void end_stream(struct end *e, int in, int out, const char *name)
 
 static void end_vnl(struct end *e, const char *vnl)
 {
-	char *name = strdup(vnl), *descr = strdup("vdecapture");
+	struct tool_net n = { .vnl = (char *)vnl };
 
-	if (!name || !descr)
-		die("out of memory");
 	e->kind = END_VNL;
 	e->name = vnl;
-	e->conn = vde_open(name, descr, NULL);
-	if (!e->conn)
-		die_perror("vde_open %s", vnl);
+	e->conn = tool_open(&n, "vdecapture");
 	e->in_fd = vde_datafd(e->conn);
 	e->out_fd = -1;
-	free(name);
-	free(descr);
 }
 
 static void cable_setup(struct cap *c, char **vnl, int nvnl)

@@ -510,19 +510,13 @@ static void side_stream(struct side *s, int in, int out, const char *name)
 
 static void side_vnl(struct side *s, const char *vnl)
 {
-	char *name = strdup(vnl), *descr = strdup("vde_crosscable");
+	struct tool_net n = { .vnl = (char *)vnl };
 
-	if (!name || !descr)
-		die("out of memory");
 	s->kind = SIDE_VNL;
 	s->name = vnl;
-	s->conn = vde_open(name, descr, NULL);
-	if (!s->conn)
-		die("%s", tool_vnl_error(vnl, errno));
+	s->conn = tool_open(&n, "vde_crosscable");
 	s->in_fd = vde_datafd(s->conn);
 	s->out_fd = -1;
-	free(name);
-	free(descr);
 }
 
 static void blink_open(struct shell *sh, const char *path, const char *id)
