@@ -219,11 +219,6 @@ bool tool_ctl_gone(int fd)
 	return !(r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
-const sigset_t *tool_stop_set(void)
-{
-	return &tool.set;
-}
-
 /**
  * tool_child_reset() - in a forked child: default signals, empty mask
  */

@@ -1,37 +1,66 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/common/tool.h - the skeleton every vdekit tool is built on
  *
- * Users: vde_plug and vde_plug2tap (all of it: tool_init, tool_poll,
- * tool_open, tool_opt_*, tool_recv, tool_ctl_gone, tool_out_nonblock); wirefilter, vde_cryptcab and
- * slirpvde (tool_vnl_error, parse_num_arg; their epoll loops read the stop
- * signals from a signalfd, lib/common/loop.h); dpipe (tool_stdio_guard; it
- * waits in sigwaitinfo). Every daemon, vde_switch included, uses
- * daemonize()/daemon_ready()/daemon_stopping() (daemon.h), and every stream
- * output goes through lib/stream.h's stream_tx writer.
+ * A piece of a tool's shell that two tools would otherwise copy lives here
+ * (or in parse.h, daemon.h), so that a fix lands in every tool at once.
  *
- * The shape of a tool:
+ * Users (by piece):
+ *   command line: tool_usage(), tool_misuse(), tool_version(): all nine
+ *     tools (vde_cryptcab and slirpvde print their own -V line);
+ *     tool_opt_port(): vde_plug, vde_plug2tap, slirpvde;
+ *     tool_opt_sockmode(): vde_plug2tap, slirpvde; parse_num_arg(),
+ *     parse_mode_arg(), parse_group_arg() (parse.h): most of them
+ *   lifecycle: tool_pidfile_check(): every tool with a pid file
+ *     (vde_plug, vde_plug2tap, slirpvde, dpipe, wirefilter, vde_switch,
+ *     vde_cryptcab); tool_daemonize(): the same but vde_switch (logs and
+ *     unwinds) and vde_cryptcab (its message says "daemonize:");
+ *     tool_pidfile_write(): vde_plug, vde_plug2tap, slirpvde, wirefilter,
+ *     vde_cryptcab (dpipe writes "-PGRP", vde_switch unwinds); and
+ *     daemonize()/daemon_ready()/daemon_stopping() (daemon.h) in every daemon
+ *   signals: tool_init() + tool_poll()/tool_wait()/tool_stop_signal():
+ *     the poll-loop tools, vde_plug and vde_plug2tap; tool_add_stop_signals():
+ *     the epoll-loop daemons, vde_switch, wirefilter, slirpvde,
+ *     vde_cryptcab, vdecapture; tool_stop_sigset(): dpipe (sigwaitinfo)
+ *     and vdecmd (-w); tool_stdio_guard(): dpipe, slirpvde (tool_init()
+ *     does it for the others that need it)
+ *   networks: tool_open(): vde_plug, wirefilter, vdecapture;
+ *     tool_vnl_error(): vde_plug2tap, slirpvde, vde_cryptcab (they open
+ *     with their own flags); tool_recv()/tool_recv_sort(), tool_ctl_gone():
+ *     vde_plug, vde_plug2tap
+ *   stream output: tool_out_nonblock()/tool_out_restore(): vde_plug,
+ *     vde_plug2tap; tool_out_add()/tool_out_finish(): slirpvde -,
+ *     vde_cryptcab -s -; every stream output goes through lib/stream.h's
+ *     stream_tx writer
+ *
+ * The shape of a poll-loop tool:
  *
  *   tool_init("vde_plug");          stdio guard, SIGPIPE ignored, stop
  *                                   signals (TERM, INT, HUP) blocked and
  *                                   read through a signalfd
- *   parse options with tool_opt_*() and parse_num_arg() (one message format)
+ *   parse options: tool_usage()/tool_misuse() for -h and misuse,
+ *   tool_version() for -V, tool_opt_*() and parse_*_arg() (one message
+ *   format)
+ *   tool_pidfile_check(pidfile);    before anything is created
  *   conn = tool_open(&net, descr);  vde_open() or exit 1 with a message that
  *                                   names the VNL, the cause and the remedy
- *   if (daemon) daemonize();        the parent waits for daemon_ready()
- *   pidfile_write(); daemon_ready("what it serves");
- *   while (!tool_stop_signal()) {
- *           tool_poll(pfd, n, timeout);    sees a stop signal on every
- *                                          wake-up, however busy the fds
- *           ... at most TOOL_BURST units of work per ready fd ...
+ *   tool_daemonize(daemon);         the parent waits for daemon_ready()
+ *   tool_pidfile_write(pidfile); daemon_ready("what it serves");
+ *   while (tool_wait(pfd, n) == TOOL_WAIT_READY) {
+ *           ... sees a stop signal on every wake-up, however busy the
+ *           fds; at most TOOL_BURST units of work per ready fd ...
  *   }
  *   daemon_stopping(why);
+ *
+ * An epoll-loop daemon does the same with loop_new(), tool_daemonize(),
+ * then tool_add_stop_signals() (a signalfd registered before the fork
+ * would stay silent in the child), tool_pidfile_write(), loop_run().
  *
  * Why a signalfd in the poll set: ppoll() with the stop signals unblocked
  * only delivers them when it would sleep; with an fd that is always ready
  * (stdin on /dev/zero) the handler never runs and the tool ignores SIGTERM.
  * A signalfd is an fd like the others: it is reported on every wake-up.
  * Daemons on the epoll loop (lib/common/loop.h) get the same through
- * loop_add_signals().
+ * tool_add_stop_signals().
  */
 #ifndef VDEKIT_TOOL_H
 #define VDEKIT_TOOL_H
@@ -102,11 +131,8 @@ void tool_out_finish(struct stream_tx *tx, int fd, int flags, bool report);
  * stray bytes or EAGAIN/EINTR. */
 bool tool_ctl_gone(int fd);
 
-/* The signals tool_init() blocked; children must unblock them before exec
- * (tool_child_reset() does). */
-const sigset_t *tool_stop_set(void);
-
-/* In a forked child before exec: default signal dispositions and mask. */
+/* In a forked child before exec: default signal dispositions and mask
+ * (tool_init() blocked the stop signals; a child must not inherit that). */
 void tool_child_reset(void);
 
 /* tool_env_fd() - the descriptor named by environment variable @name
