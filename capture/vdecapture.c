@@ -127,33 +127,31 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void usage(FILE *f, int status)
-{
-	fprintf(f,
-		"usage: vdecapture [-hqV] [-i port] [--vlan vlan] -w file|- [-c count] [-s snaplen]\n"
-		"                  [-C size [-W files]] [-B KiB] [--pcapng] SWITCH\n"
-		"       vdecapture [options] -w file VNL1 VNL2\n"
-		"       dpipe ... = vdecapture [options] -w file = ...\n"
-		"Record Ethernet frames into a pcap or pcapng file, without root: from a\n"
-		"capture port of a vde_switch, or as a pass-through stage of a cable\n"
-		"(two VNLs, or a dpipe middle stage) that forwards every frame unchanged.\n"
-		"  -w, --write FILE      output file, - = stdout; a name ending in .pcapng\n"
-		"                        selects pcapng\n"
-		"      --pcapng          write pcapng (direction, one interface per port)\n"
-		"  -i, --interface PORT  switch mode: only frames received on or sent to PORT\n"
-		"      --vlan VLAN       only frames of VLAN (cable mode: with that 802.1Q tag)\n"
-		"  -c, --count N         stop after N frames (cable mode: the cable goes on)\n"
-		"  -s, --snaplen N       record at most N bytes of each frame (0 = all)\n"
-		"  -C, --file-size N     start a new file beyond N million bytes (suffix k, m,\n"
-		"                        g: KiB, MiB, GiB); names FILE, FILE1, ... as tcpdump\n"
-		"  -W, --file-count N    with -C: at most N files, reused in turn\n"
-		"  -B, --buffer-size KiB output buffer (default 4096); beyond it copies are\n"
-		"                        dropped and counted, the frames themselves never\n"
-		"  -q, --quiet           no start line and no summary on stderr\n"
-		"  -h, --help            this help\n"
-		"  -V, --version         version\n");
-	exit(status);
-}
+static const char usage_text[] =
+"usage: vdecapture [-hqV] [-i port] [--vlan vlan] -w file|- [-c count] [-s snaplen]\n"
+"                  [-C size [-W files]] [-B KiB] [--pcapng] SWITCH\n"
+"       vdecapture [options] -w file VNL1 VNL2\n"
+"       dpipe ... = vdecapture [options] -w file = ...\n"
+"Record Ethernet frames into a pcap or pcapng file, without root: from a\n"
+"capture port of a vde_switch, or as a pass-through stage of a cable\n"
+"(two VNLs, or a dpipe middle stage) that forwards every frame unchanged.\n"
+"  -w, --write FILE      output file, - = stdout; a name ending in .pcapng\n"
+"                        selects pcapng\n"
+"      --pcapng          write pcapng (direction, one interface per port)\n"
+"  -i, --interface PORT  switch mode: only frames received on or sent to PORT\n"
+"      --vlan VLAN       only frames of VLAN (cable mode: with that 802.1Q tag)\n"
+"  -c, --count N         stop after N frames (cable mode: the cable goes on)\n"
+"  -s, --snaplen N       record at most N bytes of each frame (0 = all)\n"
+"  -C, --file-size N     start a new file beyond N million bytes (suffix k, m,\n"
+"                        g: KiB, MiB, GiB); names FILE, FILE1, ... as tcpdump\n"
+"  -W, --file-count N    with -C: at most N files, reused in turn\n"
+"  -B, --buffer-size KiB output buffer (default 4096); beyond it copies are\n"
+"                        dropped and counted, the frames themselves never\n"
+"  -q, --quiet           no start line and no summary on stderr\n"
+"  -h, --help            this help\n"
+"  -V, --version         version\n";
+
+static const struct tool_help help = { "vdecapture", usage_text, TOOL_HELP_WHOLE };
 
 /* --- capture -------------------------------------------------------------- */
 
@@ -378,19 +376,13 @@ static void end_stream(struct end *e, int in, int out, const char *name)
 
 static void end_vnl(struct end *e, const char *vnl)
 {
-	char *name = strdup(vnl), *descr = strdup("vdecapture");
+	struct tool_net n = { .vnl = (char *)vnl };
 
-	if (!name || !descr)
-		die("out of memory");
 	e->kind = END_VNL;
 	e->name = vnl;
-	e->conn = vde_open(name, descr, NULL);
-	if (!e->conn)
-		die_perror("vde_open %s", vnl);
+	e->conn = tool_open(&n, "vdecapture");
 	e->in_fd = vde_datafd(e->conn);
 	e->out_fd = -1;
-	free(name);
-	free(descr);
 }
 
 static void cable_setup(struct cap *c, char **vnl, int nvnl)
@@ -634,7 +626,6 @@ int main(int argc, char **argv)
 	unsigned port = 0, vlan = CAPREQ_VLAN_ANY;
 	bool pcapng = false, has_w = false;
 	char err[512];
-	sigset_t sigs;
 	int opt, nargs, i;
 
 	log_init("vdecapture");
@@ -642,11 +633,9 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
-			usage(stdout, 0);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		case 'V':
-			printf("vdecapture (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return 0;
+			tool_version("vdecapture");
 		case 'i':
 			iarg = optarg;
 			port = (unsigned)num_arg("-i", optarg, 1, CAPREQ_PORT_MAX);
@@ -682,12 +671,12 @@ int main(int argc, char **argv)
 			c->quiet = true;
 			break;
 		default:
-			usage(stderr, 1);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	nargs = argc - optind;
 	if (nargs > 2)
-		usage(stderr, 1);
+		tool_usage(&help, EXIT_FAILURE);
 	c->mode = nargs == 1 ? MODE_SWITCH : MODE_CABLE;
 	if (!has_w)
 		die("no output: give -w FILE, or -w - for stdout");
@@ -726,11 +715,7 @@ int main(int argc, char **argv)
 		if (c->cable_if < 0)
 			die("output buffer too small");
 	}
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(c->l, &sigs, on_signal, c) < 0)
+	if (tool_add_stop_signals(c->l, on_signal, c) < 0)
 		die_perror("signals");
 	if (!c->quiet) {
 		if (c->mode == MODE_SWITCH)

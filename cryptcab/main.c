@@ -144,33 +144,34 @@ struct ctx {
 	struct udp_rxq urx;
 };
 
-static void usage(FILE *f, int status)
-{
-	fprintf(f,
-		"usage: %s [-dhvV] [-s VNL] [-p port] [-c host:port] [-k secs] [-n name]\n"
-		"       %*s [-M mgmt] [--mgmtmode mode] [--mgmtgroup group] [--pidfile file] -P pskfile\n"
-		"       %s [options] -f config\n"
-		"       %s genkey | pubkey | genpsk\n"
-		"\n"
-		"  -s, --sock VNL        VDE network to plug into (default: the default switch;\n"
-		"                        \"-\": VDE byte stream on stdin/stdout)\n"
-		"  -p, --port PORT       local UDP port (server default %d)\n"
-		"  -c, --connect H:P     peer to connect to (client); [IPv6]:port accepted\n"
-		"  -k, --keepalive SECS  persistent keepalive interval (default off; 25 behind NAT)\n"
-		"  -P, --psk FILE        pre-shared key mode: key from FILE (genpsk)\n"
-		"  -f, --config FILE     key mode: private-key and peer lines\n"
-		"  -n, --name NAME       cable name mixed into the handshake\n"
-		"  -M, --mgmt SOCK       management console socket\n"
-		"      --mgmtmode MODE   its permissions (octal, default 0600; also --mgmt-mode)\n"
-		"      --mgmtgroup GROUP its group\n"
-		"  -d, --daemon          run in the background\n"
-		"      --pidfile FILE    write the pid (after setup) to FILE\n"
-		"  -v, --verbose         lifecycle messages\n"
-		"  -V, --version         print the version\n"
-		"  -h, --help            this help\n",
-		PROG, (int)strlen(PROG), "", PROG, PROG, CABLE_DEFAULT_PORT);
-	exit(status);
-}
+/* CABLE_DEFAULT_PORT as text, for the help */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+static const char usage_text[] =
+"usage: " PROG " [-dhvV] [-s VNL] [-p port] [-c host:port] [-k secs] [-n name]\n"
+"                    [-M mgmt] [--mgmtmode mode] [--mgmtgroup group] [--pidfile file] -P pskfile\n"
+"       " PROG " [options] -f config\n"
+"       " PROG " genkey | pubkey | genpsk\n"
+"\n"
+"  -s, --sock VNL        VDE network to plug into (default: the default switch;\n"
+"                        \"-\": VDE byte stream on stdin/stdout)\n"
+"  -p, --port PORT       local UDP port (server default " STR(CABLE_DEFAULT_PORT) ")\n"
+"  -c, --connect H:P     peer to connect to (client); [IPv6]:port accepted\n"
+"  -k, --keepalive SECS  persistent keepalive interval (default off; 25 behind NAT)\n"
+"  -P, --psk FILE        pre-shared key mode: key from FILE (genpsk)\n"
+"  -f, --config FILE     key mode: private-key and peer lines\n"
+"  -n, --name NAME       cable name mixed into the handshake\n"
+"  -M, --mgmt SOCK       management console socket\n"
+"      --mgmtmode MODE   its permissions (octal, default 0600; also --mgmt-mode)\n"
+"      --mgmtgroup GROUP its group\n"
+"  -d, --daemon          run in the background\n"
+"      --pidfile FILE    write the pid (after setup) to FILE\n"
+"  -v, --verbose         lifecycle messages\n"
+"  -V, --version         print the version\n"
+"  -h, --help            this help\n";
+
+static const struct tool_help help = { PROG, usage_text, TOOL_HELP_WHOLE };
 
 /* --- key tools ----------------------------------------------------------- */
 
@@ -1216,7 +1217,6 @@ int main(int argc, char **argv)
 	struct conf *cf;
 	uint8_t *priv, *psk;
 	char err[512];
-	sigset_t sigs;
 	size_t i;
 	int opt;
 
@@ -1255,12 +1255,10 @@ int main(int argc, char **argv)
 			mgmt = optarg;
 			break;
 		case OPT_MGMTMODE:
-			if (parse_mode(optarg, &mgmt_mode))
-				die("mgmtmode %s: invalid (expected an octal mode such as 0660)", optarg);
+			mgmt_mode = parse_mode_arg("mgmtmode", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			if (parse_group(optarg, &mgmt_group))
-				die("mgmtgroup %s: unknown group", optarg);
+			mgmt_group = parse_group_arg("mgmtgroup", optarg);
 			break;
 		case 'd':
 			daemon_mode = true;
@@ -1275,23 +1273,17 @@ int main(int argc, char **argv)
 			printf("%s %s\n", PROG, VERSION);
 			return 0;
 		case 'h':
-			usage(stdout, 0);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, 1);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
-		usage(stderr, 1);
-	}
-	if (!!pskfile == !!config) {
-		fprintf(stderr, "%s: give exactly one of -P PSKFILE (pre-shared key mode) "
-			"and -f CONFIG (key mode)\n", PROG);
-		usage(stderr, 1);
-	}
-	if (pidfile && pidfile_check(pidfile) < 0)	/* before anything is created, not after -d */
-		die_perror("pidfile %s", pidfile);
+	if (optind != argc)
+		tool_misuse(&help, "unexpected argument '%s'", argv[optind]);
+	if (!!pskfile == !!config)
+		tool_misuse(&help, "give exactly one of -P PSKFILE (pre-shared key mode) "
+			    "and -f CONFIG (key mode)");
+	tool_pidfile_check(pidfile);	/* before anything is created, not after -d */
 	if (sodium_init() < 0)
 		die("libsodium initialisation failed");
 
@@ -1428,12 +1420,7 @@ int main(int argc, char **argv)
 			die("out of memory");
 		stream_rx_init(ctx->srx);
 		stream_tx_init(ctx->stx_out);
-		ctx->out_flags = tool_out_nonblock(STDOUT_FILENO);
-		if (ctx->out_flags >= 0 &&
-		    loop_add_fd(ctx->loop, STDOUT_FILENO, 0, on_stdout, ctx) < 0) {
-			tool_out_restore(STDOUT_FILENO, ctx->out_flags);
-			ctx->out_flags = -1;
-		}
+		ctx->out_flags = tool_out_add(ctx->loop, STDOUT_FILENO, on_stdout, ctx);
 	}
 	if (loop_add_fd(ctx->loop, ctx->udp, EPOLLIN, on_udp, ctx))
 		die_perror("epoll");
@@ -1462,14 +1449,9 @@ int main(int argc, char **argv)
 	/* after daemonize(): epoll wakes up for a signalfd only for the
 	 * process that registered it, so a signalfd added before the fork
 	 * would never report SIGTERM to the daemon */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(ctx->loop, &sigs, on_signal, ctx))
+	if (tool_add_stop_signals(ctx->loop, on_signal, ctx))
 		die_perror("signals");
-	if (pidfile && pidfile_write(pidfile, NULL))
-		die_perror("pidfile %s", pidfile);
+	tool_pidfile_write(pidfile);
 	{
 		char what[600];
 		struct sockaddr_storage a;
@@ -1500,16 +1482,8 @@ int main(int argc, char **argv)
 	}
 	loop_run(ctx->loop);
 	daemon_stopping("ended");
-	if (ctx->stx_out) {
-		/* one last try, never waiting: a stalled reader loses the rest */
-		if (stream_tx_pending(ctx->stx_out))
-			(void)stream_tx_flush(ctx->stx_out, STDOUT_FILENO);
-		if (ctx->stx_out->drops || stream_tx_pending(ctx->stx_out))
-			log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
-				 (unsigned long long)ctx->stx_out->drops,
-				 ctx->stx_out->len - ctx->stx_out->off);
-		tool_out_restore(STDOUT_FILENO, ctx->out_flags);
-	}
+	if (ctx->stx_out)
+		tool_out_finish(ctx->stx_out, STDOUT_FILENO, ctx->out_flags, true);
 
 	if (ctx->con)
 		console_free(ctx->con);

@@ -82,15 +82,7 @@ static const char usage_text[] =
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
-static void usage(FILE *f, int status)
-{
-	if (status == EXIT_SUCCESS)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*sTry 'dpipe --help' for more information.\n",
-			(int)(strchr(usage_text, '\n') - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "dpipe", usage_text, TOOL_HELP_LINE };
 
 static void dp_kill_running(struct dp_ctx *c, int sig)
 {
@@ -294,21 +286,17 @@ int main(int argc, char **argv)
 			c->pidfile = optarg;
 			break;
 		case 'V':
-			printf("dpipe (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			exit(EXIT_SUCCESS);
+			tool_version("dpipe");
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (chain_parse(&c->chain, argc, argv, &err) < 0) {
-		fprintf(stderr, "dpipe: %s\n", err);
-		usage(stderr, EXIT_FAILURE);
-	}
+	if (chain_parse(&c->chain, argc, argv, &err) < 0)
+		tool_misuse(&help, "%s", err);
 	c->nst = c->chain.nst;
 	c->st = calloc(c->nst, sizeof(*c->st));
 	if (!c->st)
@@ -317,10 +305,8 @@ int main(int argc, char **argv)
 		c->st[i].argv = c->chain.st[i].argv;
 	tool_stdio_guard();
 
-	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
-		die_perror("pidfile %s", c->pidfile);
-	if (c->daemon && daemonize() < 0)
-		die_perror("daemon");
+	tool_pidfile_check(c->pidfile);	/* before anything is created, not after -d */
+	tool_daemonize(c->daemon);
 	if ((c->daemon || c->pidfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)
 		die_perror("setpgid");
 	if (c->pidfile) {
@@ -331,11 +317,8 @@ int main(int argc, char **argv)
 			die_perror("pidfile %s", c->pidfile);
 	}
 
-	sigemptyset(&set);
+	tool_stop_sigset(&set);
 	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, &oldmask) < 0)
 		die_perror("sigprocmask");
 

@@ -132,15 +132,7 @@ static const char usage_text[] =
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
-static void usage(FILE *f, int status)
-{
-	if (status == EXIT_SUCCESS)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*sTry 'vde_plug --help' for more information.\n",
-			(int)(strstr(usage_text, "\n\n") - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "vde_plug", usage_text, TOOL_HELP_PARAGRAPH };
 
 static int64_t plug_now_ms(void)
 {
@@ -263,17 +255,14 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 	stream_tx_init(&c->tx);
 	while (end == END_NONE) {
 		bool backlog = stream_tx_pending(&c->tx);
+		enum tool_wait w;
 
 		/* while the output has a backlog, wait for it, not for frames */
 		pfd[PFD_DATA].fd = backlog ? -1 : vde_datafd(n->conn);
 		pfd[PFD_OUT].fd = backlog ? c->out_fd : -1;
-		if (tool_poll(pfd, PFD_N, -1) < 0) {
-			log_err("poll: %s", strerror(errno));
-			end = END_ERROR;
-			break;
-		}
-		if (tool_stop_signal()) {
-			end = END_SIGNAL;
+		w = tool_wait(pfd, PFD_N);
+		if (w != TOOL_WAIT_READY) {
+			end = w == TOOL_WAIT_STOP ? END_SIGNAL : END_ERROR;
 			break;
 		}
 		if (pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd)) {
@@ -341,15 +330,12 @@ static enum plug_end plug_run_cable(struct plug_ctx *c)
 	enum plug_end end = END_NONE;
 
 	while (end == END_NONE) {
+		enum tool_wait w;
 		int i;
 
-		if (tool_poll(pfd, PFD_N, -1) < 0) {
-			log_err("poll: %s", strerror(errno));
-			end = END_ERROR;
-			break;
-		}
-		if (tool_stop_signal()) {
-			end = END_SIGNAL;
+		w = tool_wait(pfd, PFD_N);
+		if (w != TOOL_WAIT_READY) {
+			end = w == TOOL_WAIT_STOP ? END_SIGNAL : END_ERROR;
 			break;
 		}
 		if ((pfd[PFD_CTL0].revents && tool_ctl_gone(pfd[PFD_CTL0].fd)) ||
@@ -542,12 +528,12 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			/* vdeplug4's -p is the pidfile; VDE 2's a port: a
 			 * number is a port, and "5x" is a bad port, not a file */
 			if (optarg[0] >= '0' && optarg[0] <= '9')
-				tool_opt_port(&c->net[0], optarg);
+				c->net[0].args.port = tool_opt_port(optarg);
 			else
 				c->pidfile = optarg;
 			break;
 		case OPT_PORT2:
-			tool_opt_port(&c->net[1], optarg);
+			c->net[1].args.port = tool_opt_port(optarg);
 			break;
 		case OPT_PIDFILE:
 			c->pidfile = optarg;
@@ -559,10 +545,10 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			c->net[1].args.group = optarg;
 			break;
 		case 'm':
-			tool_opt_mode(&c->net[0], optarg);
+			c->net[0].args.mode = parse_mode_arg("mode", optarg);
 			break;
 		case 'M':
-			tool_opt_mode(&c->net[1], optarg);
+			c->net[1].args.mode = parse_mode_arg("mode", optarg);
 			break;
 		case 's':
 			sock = optarg;
@@ -585,13 +571,11 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			c->login_cmd = optarg;
 			break;
 		case 'V':
-			printf("vde_plug (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			exit(EXIT_SUCCESS);
+			tool_version("vde_plug");
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	if (c->login_cmd && !c->in_login) {
@@ -603,20 +587,15 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 	npos = optc - optind;
 	if (optc < argc) {			/* [VNL] = COMMAND ... */
 		c->mode = MODE_CMD;
-		if (optc + 1 >= argc) {
-			fprintf(stderr, "vde_plug: '=' must be followed by a command\n");
-			usage(stderr, EXIT_FAILURE);
-		}
+		if (optc + 1 >= argc)
+			tool_misuse(&help, "'=' must be followed by a command");
 		c->cmd = argv + optc + 1;
-		if (npos > 1) {
-			fprintf(stderr, "vde_plug: at most one VNL before '='\n");
-			usage(stderr, EXIT_FAILURE);
-		}
+		if (npos > 1)
+			tool_misuse(&help, "at most one VNL before '='");
 	} else if (npos == 2) {
 		c->mode = MODE_CABLE;
 	} else if (npos > 2) {
-		fprintf(stderr, "vde_plug: too many arguments\n");
-		usage(stderr, EXIT_FAILURE);
+		tool_misuse(&help, "too many arguments");
 	} else {
 		c->mode = MODE_STREAM;
 	}
@@ -686,15 +665,12 @@ int main(int argc, char **argv)
 	c->out_flags = -1;
 	plug_parse_args(c, argc, argv);
 	log_set_level(c->verbose ? LOG_INFO : LOG_WARNING);
-	if (c->pidfile && pidfile_check(c->pidfile) < 0)	/* before anything is created, not after -d */
-		die_perror("pidfile %s", c->pidfile);
+	tool_pidfile_check(c->pidfile);	/* before anything is created, not after -d */
 	plug_open(c, &c->net[0]);
 	if (c->mode == MODE_CABLE)
 		plug_open(c, &c->net[1]);
-	if (c->daemon && daemonize() < 0)
-		die_perror("daemon");
-	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_daemonize(c->daemon);
+	tool_pidfile_write(c->pidfile);
 	if (c->mode == MODE_CMD)
 		plug_spawn_cmd(c);
 	/* a stalled reader must not hold the loop: the writer keeps a backlog */

@@ -130,15 +130,7 @@ static const char usage_text[] =
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
-static void usage(FILE *f, int status)
-{
-	if (f == stdout)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*sTry 'vde_plug2tap --help' for more information.\n",
-			(int)(strstr(usage_text, "\n\n") - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "vde_plug2tap", usage_text, TOOL_HELP_PARAGRAPH };
 
 static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 {
@@ -154,7 +146,6 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	mode_t mode;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "s:p:g:m:dP:Vh", longopts, NULL)) != -1) {
@@ -163,15 +154,13 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 			c->sock = optarg;
 			break;
 		case 'p':
-			c->args.port = (int)parse_num_arg("port", optarg, 1, 0xffffff);
+			c->args.port = tool_opt_port(optarg);
 			break;
 		case 'g':
 			c->args.group = optarg;
 			break;
 		case 'm':
-			if (parse_mode(optarg, &mode) || mode == 0)
-				die("-m %s: not an octal mode", optarg);
-			c->args.mode = mode;
+			c->args.mode = tool_opt_sockmode("-m", optarg);
 			break;
 		case 'd':
 			c->daemon = true;
@@ -183,20 +172,15 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 			c->no_offload = true;
 			break;
 		case 'V':
-			printf("vde_plug2tap (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			exit(EXIT_SUCCESS);
+			tool_version("vde_plug2tap");
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "vde_plug2tap: %s\n",
-			optind == argc ? "missing TAPNAME" : "only one TAPNAME");
-		usage(stderr, EXIT_FAILURE);
-	}
+	if (optind != argc - 1)
+		tool_misuse(&help, "%s", optind == argc ? "missing TAPNAME" : "only one TAPNAME");
 	c->tapname = argv[optind];
 	if (!c->tapname[0] || strlen(c->tapname) > P2T_IFNAMEMAX)
 		die("'%s': an interface name has 1 to %d characters", c->tapname,
@@ -625,17 +609,14 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 	stream_tx_init(&c->tx);
 	while (end == END_NONE) {
 		bool backlog = stream_tx_pending(&c->tx);
+		enum tool_wait w;
 
 		/* -s -: while the output has a backlog, wait for it, not the tap */
 		pfd[PFD_TAP].fd = backlog ? -1 : c->tap_fd;
 		pfd[PFD_OUT].fd = backlog ? c->out_fd : -1;
-		if (tool_poll(pfd, PFD_N, -1) < 0) {
-			log_err("poll: %s", strerror(errno));
-			end = END_ERROR;
-			break;
-		}
-		if (tool_stop_signal()) {
-			end = END_SIGNAL;
+		w = tool_wait(pfd, PFD_N);
+		if (w != TOOL_WAIT_READY) {
+			end = w == TOOL_WAIT_STOP ? END_SIGNAL : END_ERROR;
 			break;
 		}
 		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0)
@@ -689,15 +670,12 @@ int main(int argc, char **argv)
 	p2t_parse_args(c, argc, argv);
 
 	/* a bad pid file is reported here, not after -d detached (exit 0) */
-	if (c->pidfile && pidfile_check(c->pidfile) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_pidfile_check(c->pidfile);
 	p2t_open_tap(c);
 	if (!c->stream)
 		p2t_open_net(c);
-	if (c->daemon && daemonize() < 0)
-		die_perror("daemon");
-	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_daemonize(c->daemon);
+	tool_pidfile_write(c->pidfile);
 	{
 		char what[512];
 

@@ -124,15 +124,7 @@ static const char usage_text[] =
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
-static void usage(FILE *f, int status)
-{
-	if (f == stdout)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*sTry 'slirpvde --help' for more information.\n",
-			(int)(strstr(usage_text, "\n\n") - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "slirpvde", usage_text, TOOL_HELP_PARAGRAPH };
 
 /* -X GUESTIP[:DISPLAY[.SCREEN]] (the screen does not matter for TCP) */
 static int sv_parse_xdisplay(struct sv_ctx *c, const char *s)
@@ -166,6 +158,34 @@ static int sv_parse_xdisplay(struct sv_ctx *c, const char *s)
 	}
 	c->xdisplay = (int)v;
 	return 0;
+}
+
+/* The options that set one field of the configuration through its sconf
+ * setter; a refusal is fatal, with the setter's message after @label. */
+struct sv_setter {
+	int opt;
+	int (*set)(struct sconf *conf, const char *s, char *err, size_t errlen);
+	const char *label;
+};
+
+static const struct sv_setter sv_setters[] = {
+	{ 'D', sconf_set_dhcp, "-D: " },
+	{ 'H', sconf_set_host, "-H: " },
+	{ 'n', sconf_set_host, "-H: " },
+	{ 'N', sconf_set_dns, "-N: " },
+	{ OPT_HOST6, sconf_set_host6, "--host6: " },
+	{ OPT_DNS6, sconf_set_dns6, "--dns6: " },
+	{ OPT_MTU, sconf_set_mtu, "--" },	/* its message names the option */
+};
+
+static const struct sv_setter *sv_setter_of(int opt)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sv_setters) / sizeof(sv_setters[0]); i++)
+		if (sv_setters[i].opt == opt)
+			return &sv_setters[i];
+	return NULL;
 }
 
 static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
@@ -207,29 +227,22 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
+	const struct sv_setter *set;
 	struct sfwd f;
-	mode_t mode;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "s:D::H:n:N:L:U:x:X:t:M:P:g:m:dp:qvVh", longopts,
 				  NULL)) != -1) {
 		err[0] = '\0';
+		set = sv_setter_of(opt);
+		if (set) {
+			if (set->set(&c->conf, optarg, err, sizeof(err)))
+				die("%s%s", set->label, err);
+			continue;
+		}
 		switch (opt) {
 		case 's':
 			c->sock = optarg;
-			break;
-		case 'D':
-			if (sconf_set_dhcp(&c->conf, optarg, err, sizeof(err)))
-				die("-D: %s", err);
-			break;
-		case 'H':
-		case 'n':
-			if (sconf_set_host(&c->conf, optarg, err, sizeof(err)))
-				die("-H: %s", err);
-			break;
-		case 'N':
-			if (sconf_set_dns(&c->conf, optarg, err, sizeof(err)))
-				die("-N: %s", err);
 			break;
 		case 'L':
 		case 'U':
@@ -253,23 +266,11 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 		case OPT_BOOTFILE:
 			c->conf.bootfile = optarg;
 			break;
-		case OPT_HOST6:
-			if (sconf_set_host6(&c->conf, optarg, err, sizeof(err)))
-				die("--host6: %s", err);
-			break;
-		case OPT_DNS6:
-			if (sconf_set_dns6(&c->conf, optarg, err, sizeof(err)))
-				die("--dns6: %s", err);
-			break;
 		case OPT_NOV6:
 			c->conf.v6 = false;
 			break;
 		case OPT_NOV4:
 			c->conf.v4 = false;
-			break;
-		case OPT_MTU:
-			if (sconf_set_mtu(&c->conf, optarg, err, sizeof(err)))
-				die("--%s", err);
 			break;
 		case OPT_RESTRICT:
 			c->conf.restricted = true;
@@ -291,23 +292,19 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			c->mgmt = optarg;
 			break;
 		case OPT_MGMTMODE:
-			if (parse_mode(optarg, &c->mgmtmode) || !c->mgmtmode)
-				die("--mgmtmode %s: not an octal mode", optarg);
+			c->mgmtmode = tool_opt_sockmode("--mgmtmode", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			if (parse_group(optarg, &c->mgmtgroup))
-				die("--mgmtgroup %s: unknown group", optarg);
+			c->mgmtgroup = parse_group_arg("--mgmtgroup", optarg);
 			break;
 		case 'P':
-			c->args.port = (int)parse_num_arg("port", optarg, 1, 0xffffff);
+			c->args.port = tool_opt_port(optarg);
 			break;
 		case 'g':
 			c->args.group = optarg;
 			break;
 		case 'm':
-			if (parse_mode(optarg, &mode) || mode == 0)
-				die("-m %s: not an octal mode", optarg);
-			c->args.mode = mode;
+			c->args.mode = tool_opt_sockmode("-m", optarg);
 			break;
 		case 'd':
 			c->daemon = true;
@@ -326,17 +323,14 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			       slirp_version_string());
 			exit(EXIT_SUCCESS);
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	if (optind < argc) {
-		if (c->sock || optind != argc - 1) {
-			fprintf(stderr, "slirpvde: only one switch (-s or a bare argument)\n");
-			usage(stderr, EXIT_FAILURE);
-		}
+		if (c->sock || optind != argc - 1)
+			tool_misuse(&help, "only one switch (-s or a bare argument)");
 		c->sock = argv[optind];
 	}
 	if (sconf_finish(&c->conf, err, sizeof(err)))
@@ -1026,11 +1020,7 @@ static void sv_setup(struct sv_ctx *c)
 		stream_tx_init(&c->tx);
 		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0)
 			die_perror("stdin");
-		c->out_flags = tool_out_nonblock(c->out_fd);
-		if (c->out_flags >= 0 && loop_add_fd(c->l, c->out_fd, 0, on_stream_out, c) < 0) {
-			tool_out_restore(c->out_fd, c->out_flags);
-			c->out_flags = -1;
-		}
+		c->out_flags = tool_out_add(c->l, c->out_fd, on_stream_out, c);
 	} else {
 		if (loop_add_fd(c->l, c->data_fd, EPOLLIN, on_net, c) < 0)
 			die_perror("switch data socket");
@@ -1060,8 +1050,6 @@ int main(int argc, char **argv)
 {
 	static struct sv_ctx ctx;	/* buffers: not on the stack */
 	struct sv_ctx *c = &ctx;
-	sigset_t sigs;
-	int fd;
 
 	log_init("slirpvde");
 	sconf_init(&c->conf);
@@ -1073,34 +1061,23 @@ int main(int argc, char **argv)
 	c->mgmtmode = 0600;
 	c->mgmtgroup = (gid_t)-1;
 	sv_parse_args(c, argc, argv);
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
-		;
-	if (fd < 0)
-		die_perror("/dev/null");
-	close(fd);
+	tool_stdio_guard();
 	/* libslirp writes to host sockets whose peer may be gone: EPIPE, not a
 	 * signal */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_perror("signals");
 
 	/* a bad pid file is reported here, not after -d detached (exit 0) */
-	if (c->pidfile && pidfile_check(c->pidfile) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_pidfile_check(c->pidfile);
 	if (!c->stream)
 		sv_open_net(c);
 	sv_setup(c);
 	if (!c->quiet)
 		sv_banner(c);
-	if (c->daemon && daemonize() < 0)
-		die_perror("daemon");
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(c->l, &sigs, on_signal, c) < 0)
+	tool_daemonize(c->daemon);
+	if (tool_add_stop_signals(c->l, on_signal, c) < 0)
 		die_perror("signals");
-	if (c->pidfile && pidfile_write(c->pidfile, NULL) < 0)
-		die_perror("pidfile %s", c->pidfile);
+	tool_pidfile_write(c->pidfile);
 	daemon_ready(c->sock);
 
 	if (loop_run(c->l) < 0 && c->rc < 0)
@@ -1115,15 +1092,8 @@ int main(int argc, char **argv)
 					      s->drop_trunc + s->drop_notus + s->drop_tftp +
 					      c->to_net_drops));
 	}
-	if (c->stream) {
-		/* one last try, never waiting: a stalled reader loses the rest */
-		if (stream_tx_pending(&c->tx))
-			(void)stream_tx_flush(&c->tx, c->out_fd);
-		if (c->verbose && (c->tx.drops || stream_tx_pending(&c->tx)))
-			log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
-				 (unsigned long long)c->tx.drops, c->tx.len - c->tx.off);
-		tool_out_restore(c->out_fd, c->out_flags);
-	}
+	if (c->stream)
+		tool_out_finish(&c->tx, c->out_fd, c->out_flags, c->verbose);
 	console_free(c->con);
 	glue_free(c->g);
 	if (c->net)

@@ -41,6 +41,7 @@
 #include "ep_vhost.h"
 #include "swdir.h"
 #include "topology.h"
+#include "tool.h"
 
 #define SW_MAXTAPS	64
 
@@ -80,9 +81,7 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void usage(FILE *f, int status)
-{
-	fprintf(f,
+static const char usage_text[] =
 "usage: vde_switch [OPTIONS]\n"
 "Runs a VDE switch: clients attach through the control socket DIR/ctl.\n"
 "\n"
@@ -116,9 +115,9 @@ static void usage(FILE *f, int status)
 "                             (repeatable; see vde_vxlan(7))\n"
 "      --vhost-user PATH[:PORT]\n"
 "                             listen on PATH for a vhost-user guest NIC, on PORT\n"
-"                             or a free port (repeatable)\n");
-	exit(status);
-}
+"                             or a free port (repeatable)\n";
+
+static const struct tool_help help = { "vde_switch", usage_text, TOOL_HELP_WHOLE };
 
 static mode_t opt_mode(const char *what, const char *arg)
 {
@@ -127,15 +126,6 @@ static mode_t opt_mode(const char *what, const char *arg)
 	if (parse_mode(arg, &m) < 0)
 		die("%s %s: invalid octal mode", what, arg);
 	return m;
-}
-
-static gid_t opt_group(const char *arg)
-{
-	gid_t g;
-
-	if (parse_group(arg, &g) < 0)
-		die("group %s: unknown group", arg);
-	return g;
 }
 
 static long long opt_num(const char *what, const char *arg, long long min, long long max)
@@ -382,16 +372,11 @@ out:
 	return ret;
 }
 
-/* The signals that stop the switch (through the loop's signalfd). */
-static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
-
 /* The stdin console, signals and timers: what runs only in the process
  * that serves. 0, or -1 after logging why. */
 static int sw_start(struct sw *sw, bool stdin_console)
 {
 	const char *what = NULL;
-	sigset_t sigs;
-	size_t i;
 
 	if (stdin_console && console_attach_stdio(sw->con, 0, 1) < 0) {
 		what = "stdin console";
@@ -403,10 +388,7 @@ static int sw_start(struct sw *sw, bool stdin_console)
 	 * stdin still gets nothing (isatty), so scripts see VDE 2's bytes. */
 	if (stdin_console && isatty(0) && write(0, SW_PROMPT, strlen(SW_PROMPT)) < 0)
 		log_debug("stdin prompt: %s", strerror(errno));
-	sigemptyset(&sigs);
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(&sigs, stop_signals[i]);
-	if (loop_add_signals(sw->loop, &sigs, on_signal, sw) < 0) {
+	if (tool_add_stop_signals(sw->loop, on_signal, sw) < 0) {
 		what = "signals";
 		goto out;
 	}
@@ -479,8 +461,7 @@ int main(int argc, char **argv)
 				     NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		case 'v':	/* VDE 2's letter */
 		case 'V':	/* every vdekit tool's */
 			printf("VDE 2.3.2 compatible vde_switch (%s %s)\n", PACKAGE_NAME,
@@ -517,7 +498,7 @@ int main(int argc, char **argv)
 			dirmode_set = true;
 			break;
 		case 'g':
-			sw->group = opt_group(optarg);
+			sw->group = parse_group_arg("group", optarg);
 			break;
 		case 'd':
 			a.daemon_mode = true;
@@ -535,7 +516,7 @@ int main(int argc, char **argv)
 			sw->mgmt_mode = opt_mode("mgmtmode", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			sw->mgmt_group = opt_group(optarg);
+			sw->mgmt_group = parse_group_arg("group", optarg);
 			break;
 		case 'D':
 			(void)opt_num("debugclients", optarg, 0, 1 << 20);
@@ -562,13 +543,11 @@ int main(int argc, char **argv)
 			sw->no_offload = true;
 			break;
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "vde_switch: unexpected argument %s\n", argv[optind]);
-		usage(stderr, EXIT_FAILURE);
-	}
+	if (optind < argc)
+		tool_misuse(&help, "unexpected argument %s", argv[optind]);
 	if (mode_set && !dirmode_set)
 		sw->dirmode = dirmode_from_mode(sw->mode);
 	else if (dirmode_set && !mode_set)
@@ -592,8 +571,7 @@ int main(int argc, char **argv)
 	}
 	sw->ctl_dir = (char *)dir;
 	/* a bad pid file is reported here, not after -d detached (exit 0) */
-	if (sw->pidfile && pidfile_check(sw->pidfile) < 0)
-		die_perror("pidfile %s", sw->pidfile);
+	tool_pidfile_check(sw->pidfile);
 
 	if (sw_setup(sw, &a) < 0 || sw_detach(sw, a.daemon_mode) < 0 ||
 	    sw_start(sw, !a.daemon_mode && !a.nostdin) < 0) {

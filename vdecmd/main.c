@@ -44,6 +44,7 @@
 
 #include "log.h"
 #include "parse.h"
+#include "tool.h"
 
 enum vdecmd_exit {
 	EXIT_NOSOCKET	= 200,	/* SOCKET missing or not a socket */
@@ -91,14 +92,7 @@ static const char usage_text[] =
 "1 also for usage errors; 200 no such socket; 201 connection failed;\n"
 "202 timeout; 203 connection closed or protocol error.\n";
 
-static void usage(FILE *f, int status)
-{
-	if (status == EXIT_SUCCESS)
-		fputs(usage_text, f);
-	else
-		fprintf(f, "%.*s", (int)(strchr(usage_text, '\n') - usage_text + 1), usage_text);
-	exit(status);
-}
+static const struct tool_help help = { "vdecmd", usage_text, TOOL_HELP_LINE_ONLY };
 
 static uint64_t now_ns(void)
 {
@@ -493,11 +487,9 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+hVjt:w:c:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		case 'V':
-			printf("vdecmd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return EXIT_SUCCESS;
+			tool_version("vdecmd");
 		case 'j':
 			json = true;
 			break;
@@ -523,11 +515,11 @@ int main(int argc, char **argv)
 			}
 			break;
 		default:
-			usage(stderr, EXIT_FAILURE);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	if (argc - optind < 2)
-		usage(stderr, EXIT_FAILURE);
+		tool_usage(&help, EXIT_FAILURE);
 	if (count && !secs) {
 		fprintf(stderr, "vdecmd: -c needs -w\n");
 		return EXIT_FAILURE;
@@ -544,10 +536,7 @@ int main(int argc, char **argv)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;	/* no SA_RESTART: ppoll returns */
 		sigemptyset(&sa.sa_mask);
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGHUP);
+		tool_stop_sigset(&block);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);

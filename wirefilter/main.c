@@ -127,44 +127,42 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void usage(FILE *f, int status)
-{
-	fprintf(f,
-		"usage: wirefilter [-hNV] [-f rcfile] [-l loss] [-L lostburst] [-d delay]\n"
-		"                  [-D dup] [-b bandwidth] [-s speed] [-c capacity] [-n noise]\n"
-		"                  [-m mtu] [-M mgmtsock] [--mgmtmode octal] [--mgmtgroup group]\n"
-		"                  [--daemon] [--pidfile file] [--blink sock] [--blinkid id]\n"
-		"                  [--seed n] [--rtprio n] [-v VNL1:VNL2 | VNL1 VNL2]\n"
-		"\n"
-		"In a dpipe chain (dpipe vde_plug A = wirefilter ... = vde_plug B) the left end\n"
-		"is stdin/stdout, the right end ALTERNATE_STDIN/ALTERNATE_STDOUT. With two VNLs\n"
-		"(\"-\" = stdin/stdout) wirefilter is a cable between them.\n"
-		"Values: [LR|RL]value[+spread][K|M|G][U|N][[node]]\n"
-		"  -l, --loss          loss percentage\n"
-		"  -L, --lostburst     mean length of lost bursts (Gilbert model)\n"
-		"  -d, --delay         delay, ms (fractions allowed)\n"
-		"  -D, --dup           duplication percentage\n"
-		"  -b, --bandwidth     bottleneck bandwidth, bytes/s (--band)\n"
-		"  -s, --speed         interface speed, bytes/s (back-pressure, no drops)\n"
-		"  -c, --capacity      channel buffer size, bytes (--chanbufsize)\n"
-		"  -n, --noise         damaged bits per MiB\n"
-		"  -m, --mtu           largest frame passed, bytes\n"
-		"  -N, --nofifo        let jitter reorder frames\n"
-		"  -f, --rcfile        run the console commands of a file at start\n"
-		"  -M, --mgmt          management console socket\n"
-		"      --mgmtmode      its permissions (default 0700)\n"
-		"      --mgmtgroup     its group\n"
-		"  -v, --vde-plug      VNL1:VNL2, the two ends (VDE 2 syntax)\n"
-		"      --daemon        run in the background\n"
-		"      --pidfile       write the pid here once ready\n"
-		"      --blink         send \"<id> LR|RL <size>\" per frame to this socket\n"
-		"      --blinkid       id for --blink (default: pid)\n"
-		"      --seed          RNG seed (reproducible runs)\n"
-		"      --rtprio        run with SCHED_FIFO priority n (timing under load)\n"
-		"  -h, --help          this help\n"
-		"  -V, --version       version\n");
-	exit(status);
-}
+static const char usage_text[] =
+"usage: wirefilter [-hNV] [-f rcfile] [-l loss] [-L lostburst] [-d delay]\n"
+"                  [-D dup] [-b bandwidth] [-s speed] [-c capacity] [-n noise]\n"
+"                  [-m mtu] [-M mgmtsock] [--mgmtmode octal] [--mgmtgroup group]\n"
+"                  [--daemon] [--pidfile file] [--blink sock] [--blinkid id]\n"
+"                  [--seed n] [--rtprio n] [-v VNL1:VNL2 | VNL1 VNL2]\n"
+"\n"
+"In a dpipe chain (dpipe vde_plug A = wirefilter ... = vde_plug B) the left end\n"
+"is stdin/stdout, the right end ALTERNATE_STDIN/ALTERNATE_STDOUT. With two VNLs\n"
+"(\"-\" = stdin/stdout) wirefilter is a cable between them.\n"
+"Values: [LR|RL]value[+spread][K|M|G][U|N][[node]]\n"
+"  -l, --loss          loss percentage\n"
+"  -L, --lostburst     mean length of lost bursts (Gilbert model)\n"
+"  -d, --delay         delay, ms (fractions allowed)\n"
+"  -D, --dup           duplication percentage\n"
+"  -b, --bandwidth     bottleneck bandwidth, bytes/s (--band)\n"
+"  -s, --speed         interface speed, bytes/s (back-pressure, no drops)\n"
+"  -c, --capacity      channel buffer size, bytes (--chanbufsize)\n"
+"  -n, --noise         damaged bits per MiB\n"
+"  -m, --mtu           largest frame passed, bytes\n"
+"  -N, --nofifo        let jitter reorder frames\n"
+"  -f, --rcfile        run the console commands of a file at start\n"
+"  -M, --mgmt          management console socket\n"
+"      --mgmtmode      its permissions (default 0700)\n"
+"      --mgmtgroup     its group\n"
+"  -v, --vde-plug      VNL1:VNL2, the two ends (VDE 2 syntax)\n"
+"      --daemon        run in the background\n"
+"      --pidfile       write the pid here once ready\n"
+"      --blink         send \"<id> LR|RL <size>\" per frame to this socket\n"
+"      --blinkid       id for --blink (default: pid)\n"
+"      --seed          RNG seed (reproducible runs)\n"
+"      --rtprio        run with SCHED_FIFO priority n (timing under load)\n"
+"  -h, --help          this help\n"
+"  -V, --version       version\n";
+
+static const struct tool_help help = { "wirefilter", usage_text, TOOL_HELP_WHOLE };
 
 /* --- output ------------------------------------------------------------- */
 
@@ -512,19 +510,13 @@ static void side_stream(struct side *s, int in, int out, const char *name)
 
 static void side_vnl(struct side *s, const char *vnl)
 {
-	char *name = strdup(vnl), *descr = strdup("vde_crosscable");
+	struct tool_net n = { .vnl = (char *)vnl };
 
-	if (!name || !descr)
-		die("out of memory");
 	s->kind = SIDE_VNL;
 	s->name = vnl;
-	s->conn = vde_open(name, descr, NULL);
-	if (!s->conn)
-		die("%s", tool_vnl_error(vnl, errno));
+	s->conn = tool_open(&n, "vde_crosscable");
 	s->in_fd = vde_datafd(s->conn);
 	s->out_fd = -1;
-	free(name);
-	free(descr);
 }
 
 static void blink_open(struct shell *sh, const char *path, const char *id)
@@ -604,7 +596,6 @@ int main(int argc, char **argv)
 	uint64_t seed = 0;
 	int rtprio = 0;
 	struct console_config cc;
-	sigset_t sigs;
 	int c, d;
 	char *plugbuf = NULL;
 
@@ -615,11 +606,9 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout, 0);
-			break;
+			tool_usage(&help, EXIT_SUCCESS);
 		case 'V':
-			printf("wirefilter (vdekit) %s\n", PACKAGE_VERSION);
-			return 0;
+			tool_version("wirefilter");
 		case 'f':
 			rcfile = optarg;
 			break;
@@ -651,8 +640,7 @@ int main(int argc, char **argv)
 				die("mgmtmode %s: invalid", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			if (parse_group(optarg, &mgmtgroup))
-				die("mgmtgroup %s: unknown group", optarg);
+			mgmtgroup = parse_group_arg("mgmtgroup", optarg);
 			break;
 		case 'v':
 			plugs = optarg;
@@ -677,7 +665,7 @@ int main(int argc, char **argv)
 			rtprio = (int)parse_num_arg("rtprio", optarg, 1, 99);
 			break;
 		default:
-			usage(stderr, 1);
+			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
 	if (plugs) {
@@ -698,16 +686,14 @@ int main(int argc, char **argv)
 		vnl[0] = argv[optind];
 		vnl[1] = argv[optind + 1];
 	} else if (argc != optind) {
-		fprintf(stderr, "wirefilter: expected no VNL or two VNLs\n");
-		usage(stderr, 1);
+		tool_misuse(&help, "expected no VNL or two VNLs");
 	}
 	if (blink_id && !blink_path)
 		die("--blinkid needs --blink");
 	if (!have_seed)
 		seed = random_seed();
 
-	if (pidfile && pidfile_check(pidfile) < 0)	/* before anything is created, not after -d */
-		die_perror("pidfile %s", pidfile);
+	tool_pidfile_check(pidfile);	/* before anything is created, not after -d */
 	sh->l = loop_new();
 	if (!sh->l)
 		die_perror("loop_new");
@@ -828,18 +814,12 @@ int main(int argc, char **argv)
 		die("out of memory");
 	sh->armed_at = UINT64_MAX;
 
-	if (daemon_mode && daemonize() < 0)
-		die_perror("daemon");
+	tool_daemonize(daemon_mode);
 	/* after daemonize(): a signalfd polled by epoll only wakes up for the
 	 * process that registered it */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	if (loop_add_signals(sh->l, &sigs, on_signal, sh) < 0)
+	if (tool_add_stop_signals(sh->l, on_signal, sh) < 0)
 		die_perror("signals");
-	if (pidfile && pidfile_write(pidfile, NULL) < 0)
-		die_perror("pidfile %s", pidfile);
+	tool_pidfile_write(pidfile);
 	{
 		char what[600];
 

@@ -250,3 +250,35 @@ long long parse_num_arg(const char *what, const char *arg, long long min, long l
 		    min, max);
 	return v;
 }
+
+/**
+ * parse_mode_arg() - an octal mode from the command line, or exit 1
+ * @what:	the option's name for the message ("mode", "mgmtmode")
+ * @arg:	the text
+ *
+ * Return: the mode.
+ */
+mode_t parse_mode_arg(const char *what, const char *arg)
+{
+	mode_t m;
+
+	if (parse_mode(arg, &m) < 0)
+		die("%s %s: invalid (expected an octal mode such as 0660)", what, arg);
+	return m;
+}
+
+/**
+ * parse_group_arg() - a group from the command line, or exit 1
+ * @what:	the option's name for the message ("group", "--mgmtgroup")
+ * @arg:	a group name or number
+ *
+ * Return: the gid.
+ */
+gid_t parse_group_arg(const char *what, const char *arg)
+{
+	gid_t g;
+
+	if (parse_group(arg, &g) < 0)
+		die("%s %s: unknown group", what, arg);
+	return g;
+}

@@ -29,8 +29,16 @@ int parse_mode(const char *s, mode_t *mode);
 /* parse_mac() - "xx:xx:xx:xx:xx:xx" or "xx.xx.xx.xx.xx.xx". 0 ok, -1 bad. */
 int parse_mac(const char *s, uint8_t mac[6]);
 
+/* parse_mode_arg() - parse_mode() for a command-line option, or exit 1 with
+ * "WHAT ARG: invalid (expected an octal mode such as 0660)". */
+mode_t parse_mode_arg(const char *what, const char *arg);
+
 /* parse_group() / parse_user() - name or number. 0 ok, -1 unknown. */
 int parse_group(const char *s, gid_t *gid);
 int parse_user(const char *s, uid_t *uid);
+
+/* parse_group_arg() - parse_group() for a command-line option, or exit 1
+ * with "WHAT ARG: unknown group". */
+gid_t parse_group_arg(const char *what, const char *arg);
 
 #endif

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -19,8 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "parse.h"
+#include "stream.h"
 #include "tool.h"
 
 #define TOOL_MAXFDS	16
@@ -55,10 +59,7 @@ void tool_init(const char *name)
 	tool_stdio_guard();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_perror("SIGPIPE");
-	sigemptyset(&tool.set);
-	sigaddset(&tool.set, SIGTERM);
-	sigaddset(&tool.set, SIGINT);
-	sigaddset(&tool.set, SIGHUP);
+	tool_stop_sigset(&tool.set);
 	if (sigprocmask(SIG_BLOCK, &tool.set, NULL) < 0)
 		die_perror("signals");
 	tool.sigfd = signalfd(-1, &tool.set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -120,6 +121,22 @@ int tool_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
 }
 
 /**
+ * tool_wait() - wait for @pfd, and say whether the loop goes on
+ * @pfd:	fds to wait for
+ * @n:		their number
+ *
+ * Return: TOOL_WAIT_READY, TOOL_WAIT_STOP or TOOL_WAIT_ERROR (logged).
+ */
+enum tool_wait tool_wait(struct pollfd *pfd, nfds_t n)
+{
+	if (tool_poll(pfd, n, -1) < 0) {
+		log_err("poll: %s", strerror(errno));
+		return TOOL_WAIT_ERROR;
+	}
+	return tool.stop ? TOOL_WAIT_STOP : TOOL_WAIT_READY;
+}
+
+/**
  * tool_stop_signal() - the stop signal received, 0 if none
  *
  * Only what tool_poll() saw: the stop signals are blocked, so one that
@@ -163,6 +180,29 @@ void tool_out_restore(int fd, int flags)
 		(void)fcntl(fd, F_SETFL, flags);
 }
 
+/* See tool.h. */
+int tool_out_add(struct loop *l, int fd, loop_fd_cb cb, void *arg)
+{
+	int flags = tool_out_nonblock(fd);
+
+	if (flags >= 0 && loop_add_fd(l, fd, 0, cb, arg) < 0) {
+		tool_out_restore(fd, flags);
+		flags = -1;
+	}
+	return flags;
+}
+
+/* See tool.h. */
+void tool_out_finish(struct stream_tx *tx, int fd, int flags, bool report)
+{
+	if (stream_tx_pending(tx))
+		(void)stream_tx_flush(tx, fd);
+	if (report && (tx->drops || stream_tx_pending(tx)))
+		log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
+			 (unsigned long long)tx->drops, tx->len - tx->off);
+	tool_out_restore(fd, flags);
+}
+
 /**
  * tool_ctl_gone() - did the switch close the port?
  * @fd:	a readable control stream
@@ -177,11 +217,6 @@ bool tool_ctl_gone(int fd)
 	if (r > 0)
 		return false;
 	return !(r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
-}
-
-const sigset_t *tool_stop_set(void)
-{
-	return &tool.set;
 }
 
 /**
@@ -210,4 +245,114 @@ int tool_env_fd(const char *name)
 	if (fcntl((int)fd, F_GETFD) < 0)
 		die_perror("%s=%s", name, v);
 	return (int)fd;
+}
+
+/**
+ * tool_usage() - print the help or the misuse form of it, and exit
+ * @h:		the tool's help
+ * @status:	EXIT_SUCCESS for -h/--help, EXIT_FAILURE for a misuse
+ */
+void tool_usage(const struct tool_help *h, int status)
+{
+	const char *end = NULL;
+	bool hint = false;
+
+	if (status == EXIT_SUCCESS) {
+		fputs(h->text, stdout);
+		exit(status);
+	}
+	switch (h->brief) {
+	case TOOL_HELP_PARAGRAPH:
+		end = strstr(h->text, "\n\n");
+		hint = true;
+		break;
+	case TOOL_HELP_LINE:
+		hint = true;
+		/* fall through */
+	case TOOL_HELP_LINE_ONLY:
+		end = strchr(h->text, '\n');
+		break;
+	case TOOL_HELP_WHOLE:
+		break;
+	}
+	fprintf(stderr, "%.*s", end ? (int)(end - h->text + 1) : (int)strlen(h->text), h->text);
+	if (hint)
+		fprintf(stderr, "Try '%s --help' for more information.\n", h->name);
+	exit(status);
+}
+
+/**
+ * tool_misuse() - a bad command line: say why, then the misuse help
+ * @h:		the tool's help
+ * @fmt:	printf format of the reason
+ */
+void tool_misuse(const struct tool_help *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", h->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	tool_usage(h, EXIT_FAILURE);
+}
+
+/* See tool.h. */
+mode_t tool_opt_sockmode(const char *opt, const char *arg)
+{
+	mode_t m;
+
+	if (parse_mode(arg, &m) < 0 || m == 0)
+		die("%s %s: not an octal mode", opt, arg);
+	return m;
+}
+
+/**
+ * tool_version() - print "NAME (vdekit) VERSION" and exit 0
+ * @name:	the command
+ */
+void tool_version(const char *name)
+{
+	printf("%s (%s) %s\n", name, PACKAGE_NAME, PACKAGE_VERSION);
+	exit(EXIT_SUCCESS);
+}
+
+/* See tool.h. */
+void tool_pidfile_check(const char *path)
+{
+	if (path && pidfile_check(path) < 0)
+		die_perror("pidfile %s", path);
+}
+
+/* See tool.h. */
+void tool_pidfile_write(const char *path)
+{
+	if (path && pidfile_write(path, NULL) < 0)
+		die_perror("pidfile %s", path);
+}
+
+/* See tool.h. */
+void tool_daemonize(bool on)
+{
+	if (on && daemonize() < 0)
+		die_perror("daemon");
+}
+
+/* See tool.h. */
+void tool_stop_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/* See tool.h. */
+int tool_add_stop_signals(struct loop *l, loop_signal_cb cb, void *arg)
+{
+	sigset_t set;
+
+	tool_stop_sigset(&set);
+	return loop_add_signals(l, &set, cb, arg);
 }

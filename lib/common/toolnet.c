@@ -23,23 +23,13 @@
 
 /**
  * tool_opt_port() - parse a switch port option (-p N, --port N)
- * @n:		network end
  * @arg:	the option's argument
+ *
+ * Return: the port, 1 to 0xffffff (VDE 2's range).
  */
-void tool_opt_port(struct tool_net *n, const char *arg)
+int tool_opt_port(const char *arg)
 {
-	n->args.port = (int)parse_num_arg("port", arg, 1, 0xffffff);
-}
-
-/**
- * tool_opt_mode() - parse a socket mode option (-m 0660)
- * @n:		network end
- * @arg:	the option's argument
- */
-void tool_opt_mode(struct tool_net *n, const char *arg)
-{
-	if (parse_mode(arg, &n->args.mode) < 0)
-		die("mode %s: invalid (expected an octal mode such as 0660)", arg);
+	return (int)parse_num_arg("port", arg, 1, 0xffffff);
 }
 
 /* The module name of @vnl ("vde" for a bare path), in @buf. */

@@ -44,6 +44,7 @@ refused --bogus -- "usage:"
 ALTERNATE_STDIN=0 ALTERNATE_STDOUT=1 refused -w - -- "stdout carries the cable"
 refused -w - a - -- "stdout carries the cable"
 refused -w "$TMP/nofile" "$TMP/nosuch" -- "$TMP/nosuch: No such file or directory"
+refused -w "$TMP/nofile" "$TMP/nosuch" "$TMP/nosuch2" -- "cannot open $TMP/nosuch: no switch there"
 [ ! -e "$TMP/nofile" ] || fail "a failed start left an empty file"
 pass "help, version and misuse"
 
