@@ -157,9 +157,14 @@ int tool_stop_signal(void)
  * The file status flags belong to the open file description, which a
  * shell pipeline shares with nobody else but a terminal may share with the
  * whole session: only pipes and sockets are changed, and
- * tool_out_restore() puts the flags back at exit.
+ * tool_out_restore() puts the flags back at exit. A pipe or socket that is
+ * non-blocking already (a parent such as ssh or an event loop set it) is
+ * one the caller must poll all the same: its flags are returned too, and
+ * restoring them changes nothing.
  *
- * Return: the previous flags, or -1 if nothing was changed.
+ * Return: the previous flags (>= 0: @fd is non-blocking now and must be
+ * polled for writing), or -1 if @fd is not a pipe or socket or its flags
+ * cannot be read or set (it was left as it was).
  */
 int tool_out_nonblock(int fd)
 {
@@ -169,7 +174,7 @@ int tool_out_nonblock(int fd)
 	if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
 		return -1;
 	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || (fl & O_NONBLOCK) || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+	if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
 		return -1;
 	return fl;
 }

@@ -109,12 +109,14 @@ int tool_stop_signal(void);
 /* tool_out_nonblock() - make a pipe or socket output non-blocking, so a
  * stalled reader never holds the loop (the stream_tx writer keeps what it
  * does not take); a tty or file is left alone. Returns the previous file
- * status flags for tool_out_restore(), or -1 when nothing was changed. */
+ * status flags for tool_out_restore() (also when the pipe or socket was
+ * non-blocking already: it must be polled all the same), or -1 when @fd
+ * is a tty or file or its flags could not be set. */
 int tool_out_nonblock(int fd);
 void tool_out_restore(int fd, int flags);
 
 /* tool_out_add() - tool_out_nonblock(@fd) for a daemon on the epoll loop
- * @l: when @fd was made non-blocking it is also added to @l with no events
+ * @l: when @fd is non-blocking (made so or already) it is also added to @l with no events
  * yet (@cb, for EPOLLOUT while the writer keeps a backlog). Returns the
  * previous flags, or -1 when @fd stays blocking and is not in @l (a tty or
  * a file, or the loop refused it). */

@@ -5,12 +5,14 @@
  * 0 for --help; on stderr the whole text, the first paragraph or the first
  * line, with or without the "Try 'NAME --help'" hint, status 1 for a
  * misuse), tool_misuse(), tool_version(), and the option parsers that exit
- * (tool_opt_sockmode(), parse_mode_arg(), parse_group_arg()). Each call
+ * (tool_opt_sockmode(), parse_mode_arg(), parse_group_arg()), and
+ * tool_out_nonblock() on blocking, non-blocking and non-pipe outputs. Each call
  * runs in a child whose stdout and stderr are captured byte for byte.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,11 +203,43 @@ static void test_opts(void)
 	ok(r.status == 1 && strstr(r.err, want), "parse_group_arg: unknown (got '%s')", r.err);
 }
 
+/* tool_out_nonblock(): a blocking pipe is made non-blocking and restored; a
+ * pipe that is non-blocking already must still be reported (>= 0), or
+ * slirpvde and vde_cryptcab never poll it and what waits in their backlog
+ * stays there; /dev/null (not a pipe) is left alone. */
+static void test_out_nonblock(void)
+{
+	int p[2], fl, dn;
+
+	if (pipe(p) < 0) {
+		ok(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	fl = tool_out_nonblock(p[1]);
+	ok(fl >= 0 && !(fl & O_NONBLOCK) && (fcntl(p[1], F_GETFL) & O_NONBLOCK),
+	   "a blocking pipe becomes non-blocking (%d)", fl);
+	tool_out_restore(p[1], fl);
+	ok(!(fcntl(p[1], F_GETFL) & O_NONBLOCK), "and is blocking again after restore");
+	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
+	fl = tool_out_nonblock(p[1]);
+	ok(fl >= 0 && (fl & O_NONBLOCK), "a non-blocking pipe is reported for polling (%d)", fl);
+	tool_out_restore(p[1], fl);
+	ok(fcntl(p[1], F_GETFL) & O_NONBLOCK, "and stays non-blocking after restore");
+	close(p[0]);
+	close(p[1]);
+	dn = open("/dev/null", O_WRONLY);
+	ok(dn >= 0 && tool_out_nonblock(dn) == -1 && !(fcntl(dn, F_GETFL) & O_NONBLOCK),
+	   "/dev/null is left alone");
+	if (dn >= 0)
+		close(dn);
+}
+
 int main(void)
 {
 	log_init("test_tool");
 	test_usage();
 	test_version();
 	test_opts();
+	test_out_nonblock();
 	return tap_done();
 }
