@@ -608,10 +608,15 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
  * @flags:	MSG_DONTWAIT, or 0 to wait for the first frame if the
  *		data socket is blocking
  *
+ * fp_recv_batch() also gives each record's flags (@recflags, may be
+ * NULL) and, with @vhdr (up to 64 places, or NULL), puts the header of a
+ * SHMRING_F_VNET record in vhdr[i] and only its frame in msg_iov
+ * (shmring_consume_vnet(); msg_len counts the header).
+ *
  * Return: frames received (>= 1), or -1 with errno.
  */
 static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
-			 int flags, unsigned int *recflags)
+			 int flags, unsigned int *recflags, uint8_t (*vhdr)[SHMRING_VNET_HDR])
 {
 	struct shmring_rxf f[64];
 	unsigned int got = 0;
@@ -639,7 +644,7 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			f[i].iov = msgs[got + i].msg_hdr.msg_iov;
 			f[i].iovcnt = msgs[got + i].msg_hdr.msg_iovlen;
 		}
-		k = shmring_consume(&fp->rx, f, want, &kick);
+		k = shmring_consume_vnet(&fp->rx, f, vhdr ? vhdr + got : NULL, want, &kick);
 		for (i = 0; i < k; i++) {
 			msgs[got + i].msg_len = (unsigned int)f[i].len;
 			if (recflags)
@@ -664,8 +669,8 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 	int got;
 
 	if (!fp->vnet)
-		return fp_recv_batch(fp, msgs, n, flags, NULL);
-	got = fp_recv_batch(fp, msgs, n < 64 ? n : 64, flags, recflags);
+		return fp_recv_batch(fp, msgs, n, flags, NULL, NULL);
+	got = fp_recv_batch(fp, msgs, n < 64 ? n : 64, flags, recflags, NULL);
 	for (i = 0; got > 0 && i < (unsigned int)got; i++)
 		if ((recflags[i] & SHMRING_F_VNET) && msgs[i].msg_hdr.msg_iovlen == 1)
 			msgs[i].msg_len = (unsigned int)plain_fix(
@@ -820,6 +825,8 @@ int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
  * Records with a header (SHMRING_F_VNET) give theirs, checked against the
  * frame (vnet_check(): the switch's bytes are not trusted further than
  * that); plain records and frames from before ACTIVE get a zeroed one.
+ * Every frame is copied once, to its place behind the header (a record's
+ * header goes apart: shmring_consume_vnet()).
  *
  * Return: frames received, or -1 with errno (EAGAIN: none now).
  */
@@ -827,32 +834,25 @@ ssize_t fastpath_recv_vnet(struct vde_fastpath *fp, struct vde_msg *msg, unsigne
 {
 	uint8_t hdr[VNET_BATCH][SHMRING_VNET_HDR];
 	struct mmsghdr mm[VNET_BATCH];
-	struct iovec iov[VNET_BATCH][2];
+	struct iovec iov[VNET_BATCH];
 	unsigned int recflags[VNET_BATCH], i, got = 0;
 	int r;
 
 	if (n > VNET_BATCH)
 		n = VNET_BATCH;
 	for (i = 0; i < n; i++) {
-		size_t cap;
-
 		if (msg[i].len < VDE_VNET_HDR_LEN) {
 			errno = EINVAL;
 			return -1;
 		}
-		/* a plain frame fills the header's place first and is moved
-		 * up by it: the two parts together hold the frame's capacity */
-		cap = msg[i].len - VDE_VNET_HDR_LEN;
-		iov[i][0].iov_base = hdr[i];
-		iov[i][0].iov_len = SHMRING_VNET_HDR;
-		iov[i][1].iov_base = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
-		iov[i][1].iov_len = cap > SHMRING_VNET_HDR ? cap - SHMRING_VNET_HDR : 0;
+		iov[i].iov_base = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
+		iov[i].iov_len = msg[i].len - VDE_VNET_HDR_LEN;
 		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
-		mm[i].msg_hdr.msg_iov = iov[i];
-		mm[i].msg_hdr.msg_iovlen = 2;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
 	}
 	do
-		r = fp_recv_batch(fp, mm, n, MSG_DONTWAIT, recflags);
+		r = fp_recv_batch(fp, mm, n, MSG_DONTWAIT, recflags, hdr);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -1;
@@ -869,11 +869,6 @@ ssize_t fastpath_recv_vnet(struct vde_fastpath *fp, struct vde_msg *msg, unsigne
 			if (vnet_check(&h, frame, len, SIZE_MAX / 2, UINT_MAX) < 0)
 				goto bad;
 		} else {
-			size_t head = len < SHMRING_VNET_HDR ? len : SHMRING_VNET_HDR;
-
-			if (len > SHMRING_VNET_HDR)
-				memmove(frame + SHMRING_VNET_HDR, frame, len - SHMRING_VNET_HDR);
-			memcpy(frame, hdr[i], head);
 			memset(&h, 0, sizeof(h));
 			if (len <= 1)
 				continue;	/* "ignore" (1), or nothing */

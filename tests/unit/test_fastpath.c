@@ -902,6 +902,22 @@ static void test_vnet(void)
 	ok(w.fp->vnet_bad == 2, "the garbage header and the header alone: dropped, counted (%llu)",
 	   (unsigned long long)w.fp->vnet_bad);
 
+	/* buffers that hold the header and the frame and nothing more: each
+	 * frame is copied once, to its place behind the header (a record's
+	 * header goes apart), the super-frame whole too */
+	memset(hdr, 0, sizeof(hdr));
+	memcpy(hdr, &h, sizeof(h));
+	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+	sw_rec(&w, NULL, plain, sizeof(plain));
+	rm[0] = (struct vde_msg){ rb[0], VDE_VNET_HDR_LEN + len };
+	rm[1] = (struct vde_msg){ rb[1], VDE_VNET_HDR_LEN + sizeof(plain) };
+	n = fastpath_recv_vnet(w.fp, rm, 2);
+	ok(n == 2 && rm[0].len == VDE_VNET_HDR_LEN + len && !memcmp(rb[0], &h, sizeof(h)) &&
+	   !memcmp(rb[0] + VDE_VNET_HDR_LEN, sf + VDE_VNET_HDR_LEN, len) &&
+	   rm[1].len == VDE_VNET_HDR_LEN + sizeof(plain) && !memcmp(rb[1], &z, sizeof(z)) &&
+	   !memcmp(rb[1] + VDE_VNET_HDR_LEN, plain, sizeof(plain)),
+	   "recv_vnet into tight buffers: the super-frame and a plain frame whole (%zd)", n);
+
 	/* the plain receive on a VNET ring: a super-frame cannot be returned
 	 * (dropped, counted), a partial checksum is completed */
 	memcpy(hdr, &h, sizeof(h));
