@@ -24,8 +24,9 @@
 # fwd (open loop, blocking vde_send, N frames, loss and integrity) at 64
 # and 1514 B, and RTT 64 B with the switch and both ends on one CPU.
 # Prints the raw lines, then medians, ratios and the switch's and the
-# receiver's CPU time per frame. Environment: N64, N1514, NRTT, CPU,
-# CONFIGS, REFLIB, PARTS ("fwd rtt": which parts run; PARTS=rtt
+# receiver's CPU time per frame. Environment: N64, N1514 (frames of the
+# other lengths too), NRTT, CPU, CONFIGS, REFLIB, LENS ("64 1514": the fwd
+# frame lengths, up to 9014), PARTS ("fwd rtt": which parts run; PARTS=rtt
 # CONFIGS="ring deb" for the RTT alone).
 set -u
 . "$(dirname "$0")/opts-lib.sh"
@@ -40,6 +41,7 @@ NRTT=${NRTT:-20000}
 CPU=${CPU:-0}
 CONFIGS=${CONFIGS:-ring deb debours dgram}
 PARTS=${PARTS:-fwd rtt}
+LENS=${LENS:-64 1514}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 for f in "$OURS" "$THEIRS" "$LB" "$OURLIB/libvdeplug.so.2"; do
 	[ -e "$f" ] || { echo "bench: $f not found (make -C $B bench/libbench)" >&2; exit 1; }
@@ -90,7 +92,7 @@ echo "# vdekit fast-path bench $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): 
 	"load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS parts: $PARTS"
 for r in $(seq "$RUNS"); do
-	part fwd && for len in 64 1514; do
+	part fwd && for len in $LENS; do
 		[ "$len" = 64 ] && n=$N64 || n=$N1514
 		for cfg in $CONFIGS; do
 			[ "$cfg" = floor ] && continue
@@ -141,7 +143,7 @@ def line(name, ln, vals, fmt):
     d = dict(zip(impls, vals))
     rat = lambda a, b: '%.2fx' % (d[a] / d[b]) if d.get(a) and d.get(b) else '-'
     print('| %s | %s | %s | %s |' % (name, ln, ' | '.join(cells), ' | '.join(rat(a, b) for a, b in ratios)))
-for ln in ['64', '1514'] if any(r.get('mode') == 'fwd' for r in rows) else []:
+for ln in sorted({r['len'] for r in rows if r.get('mode') == 'fwd' and 'len' in r}, key=int):
     line('fwd frames/s', ln, [med('fwd', i, ln, 'fps') for i in impls], '%.0f')
     line('fwd loss %', ln, [med('fwd', i, ln, 'loss_pct') for i in impls], '%.3f')
     line('switch CPU us/frame', ln, [cpu(i, ln) for i in impls], '%.3f')
