@@ -116,6 +116,9 @@ int vdeplug_plugin_open(VDECONN *conn, const char *vnl, char *descr,
 ssize_t vdeplug_p2p_recv(VDECONN *conn, void *buf, size_t len);
 ssize_t vdeplug_p2p_send(VDECONN *conn, const void *buf, size_t len);
 
+/* chgrp (@group, NULL: none) and chmod our socket file. 0 or -errno. */
+int vdeplug_set_perms(const char *path, mode_t mode, const char *group);
+
 /* ptp open on a path; also used by the vde module for VDE 2's "DIR[]"
  * (@server) and for a path that is a datagram socket (client). */
 int vdeplug_ptp_open_path(VDECONN *conn, const char *path, mode_t mode,
