@@ -833,6 +833,7 @@ int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 ssize_t fastpath_recv_vnet(struct vde_fastpath *fp, struct vde_msg *msg, unsigned int n)
 {
 	uint8_t hdr[VNET_BATCH][SHMRING_VNET_HDR];
+	struct vde_msg fr[VNET_BATCH];
 	struct mmsghdr mm[VNET_BATCH];
 	struct iovec iov[VNET_BATCH];
 	unsigned int recflags[VNET_BATCH], i, got = 0;
@@ -840,13 +841,11 @@ ssize_t fastpath_recv_vnet(struct vde_fastpath *fp, struct vde_msg *msg, unsigne
 
 	if (n > VNET_BATCH)
 		n = VNET_BATCH;
+	if (vdeplug_vnet_frames(msg, n, fr))
+		return -1;
 	for (i = 0; i < n; i++) {
-		if (msg[i].len < VDE_VNET_HDR_LEN) {
-			errno = EINVAL;
-			return -1;
-		}
-		iov[i].iov_base = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
-		iov[i].iov_len = msg[i].len - VDE_VNET_HDR_LEN;
+		iov[i].iov_base = fr[i].buf;
+		iov[i].iov_len = fr[i].len;
 		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;

@@ -398,14 +398,8 @@ ssize_t vdeplug_vnet_recv(VDECONN *conn, struct vde_msg *msg, unsigned int n)
 
 	if (n > VNET_CHUNK)
 		n = VNET_CHUNK;
-	for (i = 0; i < n; i++) {
-		if (msg[i].len < VDE_VNET_HDR_LEN) {
-			errno = EINVAL;
-			return -1;
-		}
-		m[i].buf = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
-		m[i].len = msg[i].len - VDE_VNET_HDR_LEN;
-	}
+	if (vdeplug_vnet_frames(msg, n, m))
+		return -1;
 	r = vde_recv_batch(conn, m, n, 0);
 	for (i = 0; r > 0 && i < (unsigned int)r; i++) {
 		memset(msg[i].buf, 0, VDE_VNET_HDR_LEN);

@@ -910,6 +910,10 @@ static void test_vnet(void)
 	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
 	sw_rec(&w, NULL, plain, sizeof(plain));
 	rm[0] = (struct vde_msg){ rb[0], VDE_VNET_HDR_LEN + len };
+	rm[1] = (struct vde_msg){ rb[1], VDE_VNET_HDR_LEN - 1 };
+	errno = 0;
+	ok(fastpath_recv_vnet(w.fp, rm, 2) == -1 && errno == EINVAL,
+	   "recv_vnet: a buffer shorter than the header -> EINVAL (nothing taken)");
 	rm[1] = (struct vde_msg){ rb[1], VDE_VNET_HDR_LEN + sizeof(plain) };
 	n = fastpath_recv_vnet(w.fp, rm, 2);
 	ok(n == 2 && rm[0].len == VDE_VNET_HDR_LEN + len && !memcmp(rb[0], &h, sizeof(h)) &&
