@@ -17,17 +17,11 @@
 #   floor    RTT only: bench/bellfloor, three bare processes with the same
 #            system calls and wake-ups as "ring" and nothing else (the
 #            floor of one wake-up per hop; not in the default)
-#   ringvnet fwd only: "ring" with a receiver that opens with VDE_OPEN_VNET
-#            and takes batches through vde_recv_vnet() (libbench -V)
-#   refvnet  fwd only: the same with the library in $REFLIB (a directory
-#            holding another build's libvdeplug.so.2: before/after a change)
 # fwd (open loop, blocking vde_send, N frames, loss and integrity) at 64
 # and 1514 B, and RTT 64 B with the switch and both ends on one CPU.
-# Prints the raw lines, then medians, ratios and the switch's and the
-# receiver's CPU time per frame. Environment: N64, N1514 (frames of the
-# other lengths too), NRTT, CPU, CONFIGS, REFLIB, LENS ("64 1514": the fwd
-# frame lengths, up to 9014), PARTS ("fwd rtt": which parts run; PARTS=rtt
-# CONFIGS="ring deb" for the RTT alone).
+# Prints the raw lines, then medians, ratios and the switch's CPU time per
+# frame. Environment: N64, N1514, NRTT, CPU, CONFIGS, PARTS ("fwd rtt":
+# which parts run; PARTS=rtt CONFIGS="ring deb" for the RTT alone).
 set -u
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:" "[-r RUNS] BUILD_DIR" 1 "$@"
@@ -41,7 +35,6 @@ NRTT=${NRTT:-20000}
 CPU=${CPU:-0}
 CONFIGS=${CONFIGS:-ring deb debours dgram}
 PARTS=${PARTS:-fwd rtt}
-LENS=${LENS:-64 1514}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 for f in "$OURS" "$THEIRS" "$LB" "$OURLIB/libvdeplug.so.2"; do
 	[ -e "$f" ] || { echo "bench: $f not found (make -C $B bench/libbench)" >&2; exit 1; }
@@ -49,8 +42,6 @@ done
 for f in $CONFIGS; do
 	[ "$f" != floor ] || [ -x "$B/bench/bellfloor" ] ||
 		{ echo "bench: $B/bench/bellfloor not found (make -C $B bench/bellfloor)" >&2; exit 1; }
-	[ "$f" != refvnet ] || [ -e "${REFLIB:-}/libvdeplug.so.2" ] ||
-		{ echo "bench: refvnet needs REFLIB=DIR holding a libvdeplug.so.2" >&2; exit 1; }
 done
 T=$(mktemp -d /tmp/fpbench.XXXXXX)
 RES=$T/results.txt
@@ -81,8 +72,6 @@ client() {
 	ring) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
 	dgram) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH=0 "$@" ;;
 	ringdg) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH_PIPES=0 "$@" ;;
-	ringvnet) env LD_LIBRARY_PATH="$OURLIB" "$@" -V ;;
-	refvnet) env LD_LIBRARY_PATH="$REFLIB" "$@" -V ;;
 	*) "$@" ;;
 	esac
 }
@@ -92,7 +81,7 @@ echo "# vdekit fast-path bench $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): 
 	"load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# runs=$RUNS N64=$N64 N1514=$N1514 NRTT=$NRTT configs: $CONFIGS parts: $PARTS"
 for r in $(seq "$RUNS"); do
-	part fwd && for len in $LENS; do
+	part fwd && for len in 64 1514; do
 		[ "$len" = 64 ] && n=$N64 || n=$N1514
 		for cfg in $CONFIGS; do
 			[ "$cfg" = floor ] && continue
@@ -104,7 +93,6 @@ for r in $(seq "$RUNS"); do
 		done
 	done
 	part rtt && for cfg in $CONFIGS; do
-		case $cfg in *vnet) continue ;; esac
 		if [ "$cfg" = floor ]; then
 			line=$("$B/bench/bellfloor" -n "$NRTT" -c "$CPU") || line="mode=rtt impl=floor len=64 FAILED"
 			emit "$line run=$r"
@@ -126,28 +114,23 @@ def med(mode, impl, ln, key, f=float):
     v = [f(r[key]) for r in rows if r.get('mode') == mode and r.get('impl') == impl
          and r.get('len') == ln and key in r]
     return statistics.median(v) if v else None
-def cpu(impl, ln, key='sw_cpu_s'):
-    v = [float(r[key]) / float(r['sent']) * 1e6 for r in rows
-         if r.get('mode') == 'fwd' and r.get('impl') == impl and r.get('len') == ln and 'sent' in r
-         and key in r]
+def cpu(impl, ln):
+    v = [float(r['sw_cpu_s']) / float(r['sent']) * 1e6 for r in rows
+         if r.get('mode') == 'fwd' and r.get('impl') == impl and r.get('len') == ln and 'sent' in r]
     return statistics.median(v) if v else None
-impls = [i for i in ['ring', 'deb', 'debours', 'dgram', 'ringdg', 'floor', 'ringvnet', 'refvnet']
-         if any(r.get('impl') == i for r in rows)]
-ratios = [(i, 'deb') for i in ['ring', 'debours'] + [i for i in ['ringdg', 'floor', 'ringvnet'] if i in impls]]
-if 'ringvnet' in impls and 'refvnet' in impls:
-    ratios.append(('ringvnet', 'refvnet'))
-print('| test | len | ' + ' | '.join(impls) + ' | ' + ' | '.join(a + '/' + b for a, b in ratios) + ' |')
+impls = [i for i in ['ring', 'deb', 'debours', 'dgram', 'ringdg', 'floor'] if any(r.get('impl') == i for r in rows)]
+ratios = ['ring', 'debours'] + [i for i in ['ringdg', 'floor'] if i in impls]
+print('| test | len | ' + ' | '.join(impls) + ' | ' + ' | '.join(i + '/deb' for i in ratios) + ' |')
 print('|---|---|' + '---|' * (len(impls) + len(ratios)))
 def line(name, ln, vals, fmt):
     cells = [fmt % v if v is not None else '-' for v in vals]
     d = dict(zip(impls, vals))
     rat = lambda a, b: '%.2fx' % (d[a] / d[b]) if d.get(a) and d.get(b) else '-'
-    print('| %s | %s | %s | %s |' % (name, ln, ' | '.join(cells), ' | '.join(rat(a, b) for a, b in ratios)))
-for ln in sorted({r['len'] for r in rows if r.get('mode') == 'fwd' and 'len' in r}, key=int):
+    print('| %s | %s | %s | %s |' % (name, ln, ' | '.join(cells), ' | '.join(rat(i, 'deb') for i in ratios)))
+for ln in ['64', '1514'] if any(r.get('mode') == 'fwd' for r in rows) else []:
     line('fwd frames/s', ln, [med('fwd', i, ln, 'fps') for i in impls], '%.0f')
     line('fwd loss %', ln, [med('fwd', i, ln, 'loss_pct') for i in impls], '%.3f')
     line('switch CPU us/frame', ln, [cpu(i, ln) for i in impls], '%.3f')
-    line('receiver CPU us/frame', ln, [cpu(i, ln, 'rx_cpu_s') for i in impls], '%.3f')
 line('RTT median us (1 CPU)', '64', [med('rtt', i, '64', 'median_us') for i in impls], '%.2f')
 line('RTT p99 us (1 CPU)', '64', [med('rtt', i, '64', 'p99_us') for i in impls], '%.2f')
 PY

@@ -19,7 +19,8 @@
  *       rx_cpu_s: the receiver's CPU time (its loop, polls included).
  *       -V: the receiver opens with VDE_OPEN_VNET and receives batches of
  *       64 with vde_recv_vnet() (our library only: looked up at run time),
- *       each frame behind a virtio-net header that must be zeroed.
+ *       each frame behind a virtio-net header that must be zeroed
+ *       (bench/vnetrecv.sh).
  *   libbench rtt -s DIR [-l LEN] [-n N] [-L LABEL]
  *       ping-pong: median and p99 round trip in us over N pings (1000
  *       unmeasured first).
