@@ -538,21 +538,22 @@ static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool 
 	return 0;
 }
 
-/* A record with a header (@buf, @len copied bytes) met by a plain receive:
- * strip the header, complete a partial checksum. A super-frame cannot be
+/* A record with a header met by a plain receive, its header copied apart
+ * (@hdr, shmring_consume_vnet()), its frame at @buf (NULL: scattered over
+ * several buffers), @len the bytes copied, header included: complete a
+ * partial checksum (in a contiguous frame only). A super-frame cannot be
  * cut here: dropped (vnet_bad). Return: the frame's length, or 1 (dropped:
  * the "ignore" length that vde_recv_batch() skips). */
-static size_t plain_fix(struct vde_fastpath *fp, uint8_t *buf, size_t len)
+static size_t plain_fix(struct vde_fastpath *fp, const uint8_t *hdr, uint8_t *buf, size_t len)
 {
 	struct virtio_net_hdr h;
 
 	if (len < SHMRING_VNET_HDR)
 		goto drop;
-	memcpy(&h, buf, sizeof(h));
+	memcpy(&h, hdr, sizeof(h));
 	len -= SHMRING_VNET_HDR;
-	memmove(buf, buf + SHMRING_VNET_HDR, len);
-	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || vnet_finish_csum(&h, buf, len) < 0 ||
-	    len < 2)
+	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || len < 2 ||
+	    (buf ? vnet_finish_csum(&h, buf, len) < 0 : h.flags != 0))
 		goto drop;
 	return len;
 drop:
@@ -571,6 +572,7 @@ drop:
  */
 ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 {
+	uint8_t hdr[1][SHMRING_VNET_HDR];
 	struct iovec iov = { buf, len };
 	struct shmring_rxf f = { .iov = &iov, .iovcnt = 1 };
 	int spins = 0;
@@ -585,12 +587,12 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			return n;
 	}
 	for (;;) {
-		if (shmring_consume(&fp->rx, &f, 1, &kick)) {
+		if (shmring_consume_vnet(&fp->rx, &f, hdr, 1, &kick)) {
 			size_t got = f.len;
 
 			after_consume(fp, kick);
 			if (f.flags & SHMRING_F_VNET)
-				got = plain_fix(fp, buf, got);
+				got = plain_fix(fp, hdr[0], buf, got);
 			if (got == 1)
 				continue;
 			return (ssize_t)got;
@@ -665,16 +667,18 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
 			int flags)
 {
+	uint8_t hdr[64][SHMRING_VNET_HDR];
 	unsigned int recflags[64], i;
 	int got;
 
 	if (!fp->vnet)
 		return fp_recv_batch(fp, msgs, n, flags, NULL, NULL);
-	got = fp_recv_batch(fp, msgs, n < 64 ? n : 64, flags, recflags, NULL);
+	got = fp_recv_batch(fp, msgs, n < 64 ? n : 64, flags, recflags, hdr);
 	for (i = 0; got > 0 && i < (unsigned int)got; i++)
-		if ((recflags[i] & SHMRING_F_VNET) && msgs[i].msg_hdr.msg_iovlen == 1)
+		if (recflags[i] & SHMRING_F_VNET)
 			msgs[i].msg_len = (unsigned int)plain_fix(
-				fp, msgs[i].msg_hdr.msg_iov[0].iov_base, msgs[i].msg_len);
+				fp, hdr[i], msgs[i].msg_hdr.msg_iovlen == 1 ?
+				msgs[i].msg_hdr.msg_iov[0].iov_base : NULL, msgs[i].msg_len);
 	return got;
 }
 

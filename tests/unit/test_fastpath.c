@@ -934,6 +934,37 @@ static void test_vnet(void)
 	n = fastpath_recv(w.fp, rec, sizeof(rec));
 	ok(n == (ssize_t)len && tv_wire_ok(rec, len) && w.fp->vnet_bad == 3,
 	   "vde_recv() on a VNET ring: super-frame dropped, checksum completed (%zd)", n);
+	/* the header goes apart: a buffer of the frame's length is enough */
+	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+	memset(rec, 0, sizeof(rec));
+	n = fastpath_recv(w.fp, rec, len);
+	ok(n == (ssize_t)len && tv_wire_ok(rec, len),
+	   "vde_recv() on a VNET ring into a buffer of the frame's length: whole (%zd)", n);
+	/* the batch receive alike: super-frame dropped (length 1, skipped by
+	 * vde_recv_batch()), checksum completed, a plain record untouched */
+	{
+		struct iovec bi[3];
+		struct mmsghdr bm[3];
+
+		memcpy(hdr, &h, sizeof(h));
+		hdr[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+		sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+		hdr[1] = VIRTIO_NET_HDR_GSO_NONE;
+		sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+		sw_rec(&w, NULL, plain, sizeof(plain));
+		memset(bm, 0, sizeof(bm));
+		for (i = 0; i < 3; i++) {
+			bi[i] = (struct iovec){ rb[i], i == 1 ? len : sizeof(rb[i]) };
+			bm[i].msg_hdr.msg_iov = &bi[i];
+			bm[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = fastpath_recv_batch(w.fp, bm, 3, MSG_DONTWAIT);
+		ok(n == 3 && bm[0].msg_len == 1 && w.fp->vnet_bad == 4 && bm[1].msg_len == len &&
+		   tv_wire_ok(rb[1], len) && bm[2].msg_len == sizeof(plain) &&
+		   !memcmp(rb[2], plain, sizeof(plain)),
+		   "vde_recv_batch() on a VNET ring: super-frame dropped, checksum completed in a "
+		   "buffer of the frame's length, plain frame whole (%zd)", n);
+	}
 	sw_teardown(&w);
 }
 
