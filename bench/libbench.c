@@ -20,7 +20,8 @@
  *       -V: the receiver opens with VDE_OPEN_VNET and receives batches of
  *       64 with vde_recv_vnet() (our library only: looked up at run time),
  *       each frame behind a virtio-net header that must be zeroed
- *       (bench/vnetrecv.sh).
+ *       (bench/vnetrecv.sh). -P: the receiver opens with VDE_OPEN_VNET but
+ *       receives with vde_recv() (the library strips the headers).
  *   libbench rtt -s DIR [-l LEN] [-n N] [-L LABEL]
  *       ping-pong: median and p99 round trip in us over N pings (1000
  *       unmeasured first).
@@ -70,6 +71,7 @@ typedef ssize_t recv_vnet_fn(struct vdeconn *conn, struct vde_msg *msg, unsigned
 #define LB_VNET_OPEN	0x1	/* VDE_OPEN_VNET */
 #define LB_VNET_BATCH	64
 static recv_vnet_fn *recv_vnet;	/* set: -V */
+static bool open_vnet;		/* -V, -P: the receiver opens with VDE_OPEN_VNET */
 
 #define LB_MAXLEN	9014
 #define LB_GRACE_MS	300
@@ -105,7 +107,7 @@ static void frame_seq(uint8_t *f, uint32_t seq)
 	memcpy(f + 14, &seq, 4);
 }
 
-/* @vnet: with VDE_OPEN_VNET (-V, the receiver) */
+/* @vnet: with VDE_OPEN_VNET (-V or -P, the receiver) */
 static struct vdeconn *open_sw(const char *dir, const char *descr, bool vnet)
 {
 	struct vde_open_args a = { .port = 0, .group = NULL, .mode = 0700 };
@@ -200,7 +202,7 @@ static int run_fwd(const char *dir, size_t len, uint32_t n, const char *label)
 		return 1;
 	rx = fork();
 	if (rx == 0) {
-		struct vdeconn *c = open_sw(dir, "libbench rx", recv_vnet);
+		struct vdeconn *c = open_sw(dir, "libbench rx", open_vnet);
 		uint32_t expect = 0;
 		int sender_done = 0;
 
@@ -352,22 +354,22 @@ int main(int argc, char **argv)
 {
 	const char *dir = NULL, *label = "?";
 	size_t len = 64;
-	bool vnet = false;
+	char vnet = 0;
 	long n = 0;
 	int c;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: libbench fwd|rtt -s DIR [-l LEN] [-n N] [-L LABEL] [-V]\n");
+		fprintf(stderr, "usage: libbench fwd|rtt -s DIR [-l LEN] [-n N] [-L LABEL] [-V | -P]\n");
 		return 1;
 	}
 	optind = 2;
-	while ((c = getopt(argc, argv, "s:l:n:L:V")) != -1) {
+	while ((c = getopt(argc, argv, "s:l:n:L:VP")) != -1) {
 		switch (c) {
 		case 's': dir = optarg; break;
 		case 'l': len = (size_t)strtoul(optarg, NULL, 10); break;
 		case 'n': n = strtol(optarg, NULL, 10); break;
 		case 'L': label = optarg; break;
-		case 'V': vnet = true; break;
+		case 'V': case 'P': vnet = (char)c; break;
 		default: return 1;
 		}
 	}
@@ -376,9 +378,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (vnet) {
-		recv_vnet = (recv_vnet_fn *)dlsym(RTLD_DEFAULT, "vde_recv_vnet");
-		if (!recv_vnet || !dlsym(RTLD_DEFAULT, "vde_open_flags") || strcmp(argv[1], "fwd")) {
-			fprintf(stderr, "libbench: -V needs fwd and a library with vde_recv_vnet()\n");
+		open_vnet = true;
+		if (vnet == 'V')
+			recv_vnet = (recv_vnet_fn *)dlsym(RTLD_DEFAULT, "vde_recv_vnet");
+		if ((vnet == 'V' && !recv_vnet) || !dlsym(RTLD_DEFAULT, "vde_open_flags") ||
+		    strcmp(argv[1], "fwd")) {
+			fprintf(stderr, "libbench: -V and -P need fwd and a library with "
+				"vde_open_flags() and vde_recv_vnet()\n");
 			return 1;
 		}
 	}

@@ -10,12 +10,14 @@
 # vde_switch serves both. bench/libbench fwd -V: a sender with blocking
 # vde_send() and a receiver that opens with VDE_OPEN_VNET and takes
 # batches of 64 through vde_recv_vnet(), checking every frame and its
-# zeroed header; LD_LIBRARY_PATH picks the library ("ours" or "ref") for
-# both. Interleaved, RUNS times (default 3) per frame length. Prints the
-# raw lines, then per length the medians and ours/ref ratios of frames/s
-# and of the receiver's and the switch's CPU time per frame.
-# Environment: LENS (frame lengths, default "64 1514 9014"), N (frames per
-# run, default 300000).
+# zeroed header (mode V); libbench fwd -P: the same receiver with
+# vde_recv() (mode P: the library strips each header). LD_LIBRARY_PATH
+# picks the library ("ours" or "ref") for both ends. Interleaved, RUNS
+# times (default 3) per mode and frame length. Prints the raw lines, then
+# per mode and length the medians and ours/ref ratios of frames/s and of
+# the receiver's and the switch's CPU time per frame.
+# Environment: MODES (default "V P"), LENS (frame lengths, default
+# "64 1514 9014"), N (frames per run, default 300000).
 set -u
 . "$(dirname "$0")/opts-lib.sh"
 bench_args "r:" "[-r RUNS] BUILD_DIR REF" 2 "$@"
@@ -24,6 +26,7 @@ LB=$B/bench/libbench
 OURLIB=$B/lib/.libs
 REFLIB=${BDIRS[1]}
 [ -e "$REFLIB/lib/.libs/libvdeplug.so.2" ] && REFLIB=$REFLIB/lib/.libs
+MODES=${MODES:-V P}
 LENS=${LENS:-64 1514 9014}
 N=${N:-300000}
 for f in "$SW_BIN" "$LB" "$OURLIB/libvdeplug.so.2" "$REFLIB/libvdeplug.so.2"; do
@@ -56,17 +59,20 @@ stop_switch() {
 
 echo "# vdekit vde_recv_vnet bench $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n):" \
 	"$(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# runs=$RUNS N=$N lens: $LENS ours: $OURLIB ref: $REFLIB"
+echo "# runs=$RUNS N=$N modes: $MODES lens: $LENS ours: $OURLIB ref: $REFLIB"
 for r in $(seq "$RUNS"); do
-	for len in $LENS; do
-		for impl in ours ref; do
-			lib=$OURLIB
-			[ "$impl" = ref ] && lib=$REFLIB
-			start_switch
-			line=$(env LD_LIBRARY_PATH="$lib" timeout 120 "$LB" fwd -V -s "$T/sw" \
-				-l "$len" -n "$N" -L "$impl") || line="mode=fwd impl=$impl len=$len FAILED"
-			line="$line sw_cpu_s=$(stop_switch) run=$r"
-			echo "$line" | tee -a "$RES"
+	for m in $MODES; do
+		for len in $LENS; do
+			for impl in ours ref; do
+				lib=$OURLIB
+				[ "$impl" = ref ] && lib=$REFLIB
+				start_switch
+				line=$(env LD_LIBRARY_PATH="$lib" timeout 120 "$LB" fwd "-$m" -s "$T/sw" \
+					-l "$len" -n "$N" -L "$impl-$m") ||
+					line="mode=fwd impl=$impl-$m len=$len FAILED"
+				line="$line sw_cpu_s=$(stop_switch) run=$r"
+				echo "$line" | tee -a "$RES"
+			done
 		done
 	done
 done
@@ -82,13 +88,14 @@ def med(impl, ln, f):
 cols = [('frames/s', lambda r: float(r['fps']), '%.0f'),
         ('receiver CPU us/frame', lambda r: float(r['rx_cpu_s']) / float(r['sent']) * 1e6, '%.3f'),
         ('switch CPU us/frame', lambda r: float(r['sw_cpu_s']) / float(r['sent']) * 1e6, '%.3f')]
-print('| len | ' + ' | '.join('%s ours | ref | ours/ref' % c[0] for c in cols) + ' |')
-print('|---|' + '---|---|---|' * len(cols))
-for ln in sorted({r['len'] for r in rows}, key=int):
-    cells = []
-    for _, f, fmt in cols:
-        a, b = med('ours', ln, f), med('ref', ln, f)
-        cells += [fmt % a if a is not None else '-', fmt % b if b is not None else '-',
-                  '%.2fx' % (a / b) if a and b else '-']
-    print('| %s | %s |' % (ln, ' | '.join(cells)))
+print('| mode | len | ' + ' | '.join('%s ours | ref | ours/ref' % c[0] for c in cols) + ' |')
+print('|---|---|' + '---|---|---|' * len(cols))
+for m in sorted({r['impl'].split('-')[1] for r in rows}, reverse=True):
+    for ln in sorted({r['len'] for r in rows}, key=int):
+        cells = []
+        for _, f, fmt in cols:
+            a, b = med('ours-' + m, ln, f), med('ref-' + m, ln, f)
+            cells += [fmt % a if a is not None else '-', fmt % b if b is not None else '-',
+                      '%.2fx' % (a / b) if a and b else '-']
+        print('| %s | %s | %s |' % (m, ln, ' | '.join(cells)))
 PY
