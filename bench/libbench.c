@@ -15,17 +15,25 @@
  *       unicast frames to it with blocking vde_send(); the receiver checks
  *       each (length, header, pattern, sequence: in order) and stops when
  *       it has N or the line was idle for 300 ms after the sender finished.
- *       Rate = frames received intact / (last arrival - first send).
+ *       Rate = frames received intact / (last arrival - first send);
+ *       rx_cpu_s: the receiver's CPU time (its loop, polls included).
+ *       -V: the receiver opens with VDE_OPEN_VNET and receives batches of
+ *       64 with vde_recv_vnet() (our library only: looked up at run time),
+ *       each frame behind a virtio-net header that must be zeroed
+ *       (bench/vnetrecv.sh). -P: the receiver opens with VDE_OPEN_VNET but
+ *       receives with vde_recv() (the library strips the headers).
  *   libbench rtt -s DIR [-l LEN] [-n N] [-L LABEL]
  *       ping-pong: median and p99 round trip in us over N pings (1000
  *       unmeasured first).
  * Prints one line of key=value figures.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +57,21 @@ ssize_t vde_recv(struct vdeconn *conn, void *buf, size_t len, int flags);
 ssize_t vde_send(struct vdeconn *conn, const void *buf, size_t len, int flags);
 int vde_datafd(struct vdeconn *conn);
 int vde_close(struct vdeconn *conn);
+
+/* Our library's vnet calls (-V), looked up at run time. */
+struct vde_msg {
+	void *buf;
+	size_t len;
+};
+typedef struct vdeconn *open_flags_fn(char *vnl, char *descr, struct vde_open_args *open_args,
+				      unsigned int flags);
+typedef ssize_t recv_vnet_fn(struct vdeconn *conn, struct vde_msg *msg, unsigned int n,
+			     int flags);
+#define LB_VNET_HDR	10	/* VDE_VNET_HDR_LEN */
+#define LB_VNET_OPEN	0x1	/* VDE_OPEN_VNET */
+#define LB_VNET_BATCH	64
+static recv_vnet_fn *recv_vnet;	/* set: -V */
+static bool open_vnet;		/* -V, -P: the receiver opens with VDE_OPEN_VNET */
 
 #define LB_MAXLEN	9014
 #define LB_GRACE_MS	300
@@ -84,10 +107,13 @@ static void frame_seq(uint8_t *f, uint32_t seq)
 	memcpy(f + 14, &seq, 4);
 }
 
-static struct vdeconn *open_sw(const char *dir, const char *descr)
+/* @vnet: with VDE_OPEN_VNET (-V or -P, the receiver) */
+static struct vdeconn *open_sw(const char *dir, const char *descr, bool vnet)
 {
 	struct vde_open_args a = { .port = 0, .group = NULL, .mode = 0700 };
-	struct vdeconn *c = vde_open_real((char *)dir, (char *)descr, 1, &a);
+	open_flags_fn *open_flags = (open_flags_fn *)dlsym(RTLD_DEFAULT, "vde_open_flags");
+	struct vdeconn *c = vnet ? open_flags((char *)dir, (char *)descr, &a, LB_VNET_OPEN) :
+			    vde_open_real((char *)dir, (char *)descr, 1, &a);
 
 	if (!c) {
 		fprintf(stderr, "libbench: vde_open %s: %s\n", dir, strerror(errno));
@@ -108,11 +134,64 @@ static int wait_in(struct vdeconn *c, int ms)
 }
 
 struct rxres {
-	uint64_t got, bad, t_last;
+	uint64_t got, bad, t_last, cpu_ns;	/* cpu_ns: the receiver's CPU time */
 };
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Check one received frame @in (@k bytes) against @tmpl with sequence
+ * *@expect: ours and intact counts in @rr. */
+static void rx_check(struct rxres *rr, uint32_t *expect, uint8_t *tmpl, size_t len,
+		     const uint8_t *in, size_t k)
+{
+	if (k < 14 || memcmp(in + 6, mac_tx, 6))
+		return;		/* not ours (the switch's own chatter) */
+	frame_seq(tmpl, *expect);
+	if (k == len && !memcmp(in, tmpl, len)) {
+		rr->got++;
+		++*expect;
+	} else {
+		rr->bad++;
+		if (k >= 18) {
+			memcpy(expect, in + 14, 4);
+			++*expect;
+		}
+	}
+	rr->t_last = now_ns();
+}
+
+/* -V: one vde_recv_vnet() batch into @bufs, each frame checked (a header
+ * that is not zeroed makes the frame bad). As vde_recv(): > 0 frames, or
+ * -1 with errno. */
+static ssize_t rx_vnet(struct vdeconn *c, uint8_t (*bufs)[LB_MAXLEN + 64 + LB_VNET_HDR],
+		       struct rxres *rr, uint32_t *expect, uint8_t *tmpl, size_t len)
+{
+	static const uint8_t zero[LB_VNET_HDR];
+	struct vde_msg m[LB_VNET_BATCH];
+	ssize_t r, i;
+
+	for (i = 0; i < LB_VNET_BATCH; i++)
+		m[i] = (struct vde_msg){ bufs[i], sizeof(bufs[i]) };
+	r = recv_vnet(c, m, LB_VNET_BATCH, 0);
+	for (i = 0; i < r; i++) {
+		if (m[i].len < LB_VNET_HDR || memcmp(bufs[i], zero, LB_VNET_HDR)) {
+			rr->bad++;
+			continue;
+		}
+		rx_check(rr, expect, tmpl, len, bufs[i] + LB_VNET_HDR, m[i].len - LB_VNET_HDR);
+	}
+	return r;
+}
 
 static int run_fwd(const char *dir, size_t len, uint32_t n, const char *label)
 {
+	static uint8_t vbufs[LB_VNET_BATCH][LB_MAXLEN + 64 + LB_VNET_HDR];
 	uint8_t f[LB_MAXLEN], tmpl[LB_MAXLEN], in[LB_MAXLEN + 64];
 	int ready[2], done[2], res[2], start[2], st;
 	struct rxres rr = { 0 };
@@ -123,7 +202,7 @@ static int run_fwd(const char *dir, size_t len, uint32_t n, const char *label)
 		return 1;
 	rx = fork();
 	if (rx == 0) {
-		struct vdeconn *c = open_sw(dir, "libbench rx");
+		struct vdeconn *c = open_sw(dir, "libbench rx", open_vnet);
 		uint32_t expect = 0;
 		int sender_done = 0;
 
@@ -135,8 +214,10 @@ static int run_fwd(const char *dir, size_t len, uint32_t n, const char *label)
 		/* non-blocking: poll only when nothing waits (either library
 		 * then returns EAGAIN, as recv() does) */
 		fcntl(vde_datafd(c), F_SETFL, fcntl(vde_datafd(c), F_GETFL) | O_NONBLOCK);
+		rr.cpu_ns = cpu_ns();
 		while (rr.got + rr.bad < n) {
-			ssize_t k = vde_recv(c, in, sizeof(in), 0);
+			ssize_t k = recv_vnet ? rx_vnet(c, vbufs, &rr, &expect, tmpl, len) :
+				    vde_recv(c, in, sizeof(in), 0);
 
 			if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
 				struct pollfd p = { .fd = done[0], .events = POLLIN };
@@ -148,23 +229,10 @@ static int run_fwd(const char *dir, size_t len, uint32_t n, const char *label)
 				sender_done = poll(&p, 1, 0) > 0;
 				continue;
 			}
-			if (k <= 0)
-				continue;
-			if (k < 14 || memcmp(in + 6, mac_tx, 6))
-				continue;	/* not ours (the switch's own chatter) */
-			frame_seq(tmpl, expect);
-			if ((size_t)k == len && !memcmp(in, tmpl, len)) {
-				rr.got++;
-				expect++;
-			} else {
-				rr.bad++;
-				if ((size_t)k >= 18) {
-					memcpy(&expect, in + 14, 4);
-					expect++;
-				}
-			}
-			rr.t_last = now_ns();
+			if (k > 0 && !recv_vnet)
+				rx_check(&rr, &expect, tmpl, len, in, (size_t)k);
 		}
+		rr.cpu_ns = cpu_ns() - rr.cpu_ns;
 		if (write(res[1], &rr, sizeof(rr)) != sizeof(rr))
 			_exit(1);
 		vde_close(c);
@@ -174,7 +242,7 @@ static int run_fwd(const char *dir, size_t len, uint32_t n, const char *label)
 		return 1;
 	tx = fork();
 	if (tx == 0) {
-		struct vdeconn *c = open_sw(dir, "libbench tx");
+		struct vdeconn *c = open_sw(dir, "libbench tx", false);
 		uint32_t i;
 
 		frame_init(f, len, mac_rx, mac_tx);
@@ -202,9 +270,11 @@ static int run_fwd(const char *dir, size_t len, uint32_t n, const char *label)
 	{
 		double secs = rr.t_last > t0 ? (double)(rr.t_last - t0) / 1e9 : 0;
 
-		printf("mode=fwd impl=%s len=%zu sent=%u received=%llu bad=%llu loss_pct=%.3f fps=%.0f\n",
+		printf("mode=fwd impl=%s len=%zu sent=%u received=%llu bad=%llu loss_pct=%.3f fps=%.0f "
+		       "rx_cpu_s=%.3f\n",
 		       label, len, n, (unsigned long long)rr.got, (unsigned long long)rr.bad,
-		       100.0 * (double)(n - rr.got) / n, secs > 0 ? (double)rr.got / secs : 0);
+		       100.0 * (double)(n - rr.got) / n, secs > 0 ? (double)rr.got / secs : 0,
+		       (double)rr.cpu_ns / 1e9);
 	}
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
@@ -229,7 +299,7 @@ static int run_rtt(const char *dir, size_t len, uint32_t n, const char *label)
 		return 1;
 	pong = fork();
 	if (pong == 0) {
-		struct vdeconn *p = open_sw(dir, "libbench pong");
+		struct vdeconn *p = open_sw(dir, "libbench pong", false);
 
 		frame_init(f, 64, mac_bc, mac_rx);
 		vde_send(p, f, 64, 0);
@@ -249,7 +319,7 @@ static int run_rtt(const char *dir, size_t len, uint32_t n, const char *label)
 	}
 	if (read(ready[0], f, 1) != 1)
 		return 1;
-	c = open_sw(dir, "libbench ping");
+	c = open_sw(dir, "libbench ping", false);
 	frame_init(f, len, mac_rx, mac_tx);
 	for (i = 0; i < n + LB_WARMUP; i++) {
 		uint64_t t = now_ns();
@@ -284,26 +354,39 @@ int main(int argc, char **argv)
 {
 	const char *dir = NULL, *label = "?";
 	size_t len = 64;
+	char vnet = 0;
 	long n = 0;
 	int c;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: libbench fwd|rtt -s DIR [-l LEN] [-n N] [-L LABEL]\n");
+		fprintf(stderr, "usage: libbench fwd|rtt -s DIR [-l LEN] [-n N] [-L LABEL] [-V | -P]\n");
 		return 1;
 	}
 	optind = 2;
-	while ((c = getopt(argc, argv, "s:l:n:L:")) != -1) {
+	while ((c = getopt(argc, argv, "s:l:n:L:VP")) != -1) {
 		switch (c) {
 		case 's': dir = optarg; break;
 		case 'l': len = (size_t)strtoul(optarg, NULL, 10); break;
 		case 'n': n = strtol(optarg, NULL, 10); break;
 		case 'L': label = optarg; break;
+		case 'V': case 'P': vnet = (char)c; break;
 		default: return 1;
 		}
 	}
 	if (!dir || len < 64 || len > LB_MAXLEN || n < 0 || n > 100000000) {
 		fprintf(stderr, "libbench: -s DIR needed; 64 <= LEN <= %d\n", LB_MAXLEN);
 		return 1;
+	}
+	if (vnet) {
+		open_vnet = true;
+		if (vnet == 'V')
+			recv_vnet = (recv_vnet_fn *)dlsym(RTLD_DEFAULT, "vde_recv_vnet");
+		if ((vnet == 'V' && !recv_vnet) || !dlsym(RTLD_DEFAULT, "vde_open_flags") ||
+		    strcmp(argv[1], "fwd")) {
+			fprintf(stderr, "libbench: -V and -P need fwd and a library with "
+				"vde_open_flags() and vde_recv_vnet()\n");
+			return 1;
+		}
 	}
 	if (!strcmp(argv[1], "fwd"))
 		return run_fwd(dir, len, (uint32_t)(n ? n : 1000000), label);

@@ -231,9 +231,13 @@ struct endpoint *ep_new(struct sw *sw, const struct ep_ops *ops, size_t priv_siz
 /* ep_attach() - link @ep to port ep->port: it now receives frames. */
 void ep_attach(struct endpoint *ep);
 
-/* ep_attach_any() - a port of its own for a switch-local endpoint, then
- * ep_attach(); ep->id is a duplicate of @idfd. 0, or -1 (errno) with @ep
- * closed. */
+/* ep_attach_port() - a port of its own (@want, or 0: any free one) for a
+ * switch-local endpoint whose ep->id is set, then ep_attach(). 0, or -1
+ * (errno) with @ep closed. */
+int ep_attach_port(struct endpoint *ep, unsigned want, const char *descr);
+
+/* ep_attach_any() - ep_attach_port() to any free port; ep->id is a
+ * duplicate of @idfd. 0, or -1 (errno) with @ep closed. */
 int ep_attach_any(struct endpoint *ep, int idfd, const char *descr);
 
 /* ep_input() - read and forward one receive batch. Return: frames read. */

@@ -371,12 +371,10 @@ static const struct ep_ops vh_ops = {
 /* A front end connected to @l: make it an endpoint. 0 or -1 (errno). */
 static int vh_new_guest(struct vh_listener *l, int fd)
 {
-	struct ctl_request req = { .version = 3, .type = CTL_REQ_NEW_CONTROL, .port = l->port };
 	struct sw *sw = l->sw;
 	struct endpoint *ep;
 	struct vh_ep *v;
-	unsigned port;
-	int r, ret = -1;
+	int r;
 
 	ep = ep_new(sw, &vh_ops, sizeof(*v));
 	if (!ep) {
@@ -400,14 +398,6 @@ static int vh_new_guest(struct vh_listener *l, int fd)
 	v->segbuf = malloc(VH_SEGSIZE);	/* pages touched only when used */
 	if (v->self < 0 || !v->segbuf)
 		goto out;
-	r = port_select(&sw->pt, &req, ep->user, NULL, &port);
-	if (r) {
-		errno = r;
-		goto out;
-	}
-	ep->port = port;
-	ep->id = vhost_dev_fd(v->dev);
-	snprintf(ep->descr, sizeof(ep->descr), "%s", l->path);
 	if (loop_add_fd(sw->loop, vhost_dev_fd(v->dev), EPOLLIN, vh_cb, ep) < 0)
 		goto out;
 	if (loop_add_fd(sw->loop, v->self, EPOLLIN, vh_cb, ep) < 0) {
@@ -416,18 +406,19 @@ static int vh_new_guest(struct vh_listener *l, int fd)
 	}
 	v->l = l;
 	l->ep = ep;
+	/* its identity is its own socket (vhost_dev_free() closes it) */
+	ep->id = vhost_dev_fd(v->dev);
+	if (ep_attach_port(ep, l->port, l->path) < 0)
+		return -1;	/* closed: vh_close() let go of @l */
 	l->connects++;
-	ep_attach(ep);
-	log_info("vhost-user %s: guest connected on port %u", l->path, port);
+	log_info("vhost-user %s: guest connected on port %u", l->path, ep->port);
 	vh_poke(v);		/* its first messages may be there already */
-	ret = 0;
+	return 0;
 out:
-	if (ret < 0) {
-		r = errno;
-		ep_close(ep);
-		errno = r;
-	}
-	return ret;
+	r = errno;
+	ep_close(ep);
+	errno = r;
+	return -1;
 }
 
 static void vh_accept_cb(struct loop *lp, int fd, uint32_t events, void *arg)

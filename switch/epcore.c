@@ -660,8 +660,36 @@ void ep_attach(struct endpoint *ep)
 }
 
 /**
- * ep_attach_any() - attach a switch-local endpoint (a tap, a VTEP) to a
- * port of its own, as a NEW_CONTROL request without a port number gets
+ * ep_attach_port() - attach a switch-local endpoint (a tap, a VTEP, a
+ * vhost-user guest) to a port of its own, as a NEW_CONTROL request gets
+ * @ep:		from ep_new(), its fds open and registered, ep->id set
+ * @want:	the port asked for, 0 for any free one
+ * @descr:	its port description
+ *
+ * Return: 0, or -1 with errno set (port_select(): ENXIO none free or no
+ * such port, EADDRINUSE another user's) and @ep closed.
+ */
+int ep_attach_port(struct endpoint *ep, unsigned want, const char *descr)
+{
+	struct ctl_request req = { .version = 3, .type = CTL_REQ_NEW_CONTROL, .port = want };
+	unsigned port;
+	int r;
+
+	r = port_select(&ep->sw->pt, &req, ep->user, NULL, &port);
+	if (r) {
+		ep_close(ep);
+		errno = r;
+		return -1;
+	}
+	ep->port = port;
+	snprintf(ep->descr, sizeof(ep->descr), "%s", descr);
+	ep_attach(ep);
+	return 0;
+}
+
+/**
+ * ep_attach_any() - ep_attach_port() to any free port, ep->id a duplicate
+ * of @idfd (the kind's close() closes it)
  * @ep:		from ep_new(), its fds open and registered
  * @idfd:	the fd whose duplicate identifies it (ep->id, port/epclose)
  * @descr:	its port description
@@ -670,29 +698,16 @@ void ep_attach(struct endpoint *ep)
  */
 int ep_attach_any(struct endpoint *ep, int idfd, const char *descr)
 {
-	struct ctl_request req = { .version = 3, .type = CTL_REQ_NEW_CONTROL };
-	unsigned port;
-	int r, ret = -1;
+	int r;
 
 	ep->id = fcntl(idfd, F_DUPFD_CLOEXEC, 0);
-	if (ep->id < 0)
-		goto out;
-	r = port_select(&ep->sw->pt, &req, ep->user, NULL, &port);
-	if (r) {
-		errno = r;
-		goto out;
-	}
-	ep->port = port;
-	snprintf(ep->descr, sizeof(ep->descr), "%s", descr);
-	ep_attach(ep);
-	ret = 0;
-out:
-	if (ret < 0) {
+	if (ep->id < 0) {
 		r = errno;
 		ep_close(ep);
 		errno = r;
+		return -1;
 	}
-	return ret;
+	return ep_attach_port(ep, 0, descr);
 }
 
 static uint64_t ep_reap_cb(struct loop *l, void *arg)

@@ -337,11 +337,17 @@ static bool cons_tail(struct shmring *r, uint32_t *tail)
 	return true;
 }
 
-/* Copy @len bytes from the ring to the scattered buffer; bytes copied. */
-static size_t copy_out(const struct shmring_rxf *f, const uint8_t *src, size_t len)
+/* Copy @len bytes from the ring to the scattered buffer, the first
+ * SHMRING_VNET_HDR of them to @vhdr instead if it is not NULL; bytes copied. */
+static size_t copy_out(const struct shmring_rxf *f, uint8_t *vhdr, const uint8_t *src,
+		       size_t len)
 {
 	size_t i, done = 0;
 
+	if (vhdr) {
+		done = len < SHMRING_VNET_HDR ? len : SHMRING_VNET_HDR;
+		memcpy(vhdr, src, done);
+	}
 	for (i = 0; i < f->iovcnt && done < len; i++) {
 		size_t k = f->iov[i].iov_len < len - done ? f->iov[i].iov_len : len - done;
 
@@ -370,6 +376,28 @@ static size_t copy_out(const struct shmring_rxf *f, const uint8_t *src, size_t l
  * Return: the number of frames filled in.
  */
 size_t shmring_consume(struct shmring *r, struct shmring_rxf *f, size_t n, bool *kick)
+{
+	return shmring_consume_vnet(r, f, NULL, n, kick);
+}
+
+/**
+ * shmring_consume_vnet() - shmring_consume(), a VNET record's header apart
+ * @r:		consumer view
+ * @f:		up to @n buffers; len, frame_len and flags are filled in
+ * @vhdr:	NULL (shmring_consume()), or @n places: a record with
+ *		SHMRING_F_VNET puts its first SHMRING_VNET_HDR bytes in
+ *		vhdr[i] and only the rest in f[i].iov; a plain record goes
+ *		whole to f[i].iov. f[i].len and frame_len count the header.
+ * @n:		how many
+ * @kick:	set to true if the producer must get a doorbell (room)
+ *
+ * So a consumer that wants each frame at the same place, with or without
+ * a header, needs no copy after the fact.
+ *
+ * Return: the number of frames filled in.
+ */
+size_t shmring_consume_vnet(struct shmring *r, struct shmring_rxf *f,
+			    uint8_t (*vhdr)[SHMRING_VNET_HDR], size_t n, bool *kick)
 {
 	uint32_t start = r->pos, tail;
 	size_t got = 0, pads = 0;
@@ -402,7 +430,9 @@ size_t shmring_consume(struct shmring *r, struct shmring_rxf *f, size_t n, bool 
 			goto bad;
 		f[got].frame_len = hdr[0];
 		f[got].flags = hdr[1];
-		f[got].len = copy_out(&f[got], r->data + off + SHMRING_REC_HDR, hdr[0]);
+		f[got].len = copy_out(&f[got],
+				      vhdr && (hdr[1] & SHMRING_F_VNET) ? vhdr[got] : NULL,
+				      r->data + off + SHMRING_REC_HDR, hdr[0]);
 		if (f[got].len < hdr[0])
 			r->st.truncated++;
 		r->st.frames++;

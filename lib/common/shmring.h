@@ -146,6 +146,8 @@ bool shmring_has_room(struct shmring *r, size_t len);
 bool shmring_prod_arm(struct shmring *r, size_t len);
 
 size_t shmring_consume(struct shmring *r, struct shmring_rxf *f, size_t n, bool *kick);
+size_t shmring_consume_vnet(struct shmring *r, struct shmring_rxf *f,
+			    uint8_t (*vhdr)[SHMRING_VNET_HDR], size_t n, bool *kick);
 bool shmring_empty(struct shmring *r);
 bool shmring_cons_arm(struct shmring *r);
 void shmring_cons_absorb(struct shmring *r, uint64_t doorbells);

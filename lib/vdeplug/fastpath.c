@@ -538,21 +538,22 @@ static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool 
 	return 0;
 }
 
-/* A record with a header (@buf, @len copied bytes) met by a plain receive:
- * strip the header, complete a partial checksum. A super-frame cannot be
+/* A record with a header met by a plain receive, its header copied apart
+ * (@hdr, shmring_consume_vnet()), its frame at @buf (NULL: scattered over
+ * several buffers), @len the bytes copied, header included: complete a
+ * partial checksum (in a contiguous frame only). A super-frame cannot be
  * cut here: dropped (vnet_bad). Return: the frame's length, or 1 (dropped:
  * the "ignore" length that vde_recv_batch() skips). */
-static size_t plain_fix(struct vde_fastpath *fp, uint8_t *buf, size_t len)
+static size_t plain_fix(struct vde_fastpath *fp, const uint8_t *hdr, uint8_t *buf, size_t len)
 {
 	struct virtio_net_hdr h;
 
 	if (len < SHMRING_VNET_HDR)
 		goto drop;
-	memcpy(&h, buf, sizeof(h));
+	memcpy(&h, hdr, sizeof(h));
 	len -= SHMRING_VNET_HDR;
-	memmove(buf, buf + SHMRING_VNET_HDR, len);
-	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || vnet_finish_csum(&h, buf, len) < 0 ||
-	    len < 2)
+	if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || len < 2 ||
+	    (buf ? vnet_finish_csum(&h, buf, len) < 0 : h.flags != 0))
 		goto drop;
 	return len;
 drop:
@@ -571,6 +572,7 @@ drop:
  */
 ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 {
+	uint8_t hdr[1][SHMRING_VNET_HDR];
 	struct iovec iov = { buf, len };
 	struct shmring_rxf f = { .iov = &iov, .iovcnt = 1 };
 	int spins = 0;
@@ -585,12 +587,12 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			return n;
 	}
 	for (;;) {
-		if (shmring_consume(&fp->rx, &f, 1, &kick)) {
+		if (shmring_consume_vnet(&fp->rx, &f, hdr, 1, &kick)) {
 			size_t got = f.len;
 
 			after_consume(fp, kick);
 			if (f.flags & SHMRING_F_VNET)
-				got = plain_fix(fp, buf, got);
+				got = plain_fix(fp, hdr[0], buf, got);
 			if (got == 1)
 				continue;
 			return (ssize_t)got;
@@ -608,10 +610,15 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
  * @flags:	MSG_DONTWAIT, or 0 to wait for the first frame if the
  *		data socket is blocking
  *
+ * fp_recv_batch() also gives each record's flags (@recflags, may be
+ * NULL) and, with @vhdr (up to 64 places, or NULL), puts the header of a
+ * SHMRING_F_VNET record in vhdr[i] and only its frame in msg_iov
+ * (shmring_consume_vnet(); msg_len counts the header).
+ *
  * Return: frames received (>= 1), or -1 with errno.
  */
 static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
-			 int flags, unsigned int *recflags)
+			 int flags, unsigned int *recflags, uint8_t (*vhdr)[SHMRING_VNET_HDR])
 {
 	struct shmring_rxf f[64];
 	unsigned int got = 0;
@@ -639,7 +646,7 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			f[i].iov = msgs[got + i].msg_hdr.msg_iov;
 			f[i].iovcnt = msgs[got + i].msg_hdr.msg_iovlen;
 		}
-		k = shmring_consume(&fp->rx, f, want, &kick);
+		k = shmring_consume_vnet(&fp->rx, f, vhdr ? vhdr + got : NULL, want, &kick);
 		for (i = 0; i < k; i++) {
 			msgs[got + i].msg_len = (unsigned int)f[i].len;
 			if (recflags)
@@ -660,16 +667,18 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,
 			int flags)
 {
+	uint8_t hdr[64][SHMRING_VNET_HDR];
 	unsigned int recflags[64], i;
 	int got;
 
 	if (!fp->vnet)
-		return fp_recv_batch(fp, msgs, n, flags, NULL);
-	got = fp_recv_batch(fp, msgs, n < 64 ? n : 64, flags, recflags);
+		return fp_recv_batch(fp, msgs, n, flags, NULL, NULL);
+	got = fp_recv_batch(fp, msgs, n < 64 ? n : 64, flags, recflags, hdr);
 	for (i = 0; got > 0 && i < (unsigned int)got; i++)
-		if ((recflags[i] & SHMRING_F_VNET) && msgs[i].msg_hdr.msg_iovlen == 1)
+		if (recflags[i] & SHMRING_F_VNET)
 			msgs[i].msg_len = (unsigned int)plain_fix(
-				fp, msgs[i].msg_hdr.msg_iov[0].iov_base, msgs[i].msg_len);
+				fp, hdr[i], msgs[i].msg_hdr.msg_iovlen == 1 ?
+				msgs[i].msg_hdr.msg_iov[0].iov_base : NULL, msgs[i].msg_len);
 	return got;
 }
 
@@ -820,39 +829,33 @@ int fastpath_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
  * Records with a header (SHMRING_F_VNET) give theirs, checked against the
  * frame (vnet_check(): the switch's bytes are not trusted further than
  * that); plain records and frames from before ACTIVE get a zeroed one.
+ * Every frame is copied once, to its place behind the header (a record's
+ * header goes apart: shmring_consume_vnet()).
  *
  * Return: frames received, or -1 with errno (EAGAIN: none now).
  */
 ssize_t fastpath_recv_vnet(struct vde_fastpath *fp, struct vde_msg *msg, unsigned int n)
 {
 	uint8_t hdr[VNET_BATCH][SHMRING_VNET_HDR];
+	struct vde_msg fr[VNET_BATCH];
 	struct mmsghdr mm[VNET_BATCH];
-	struct iovec iov[VNET_BATCH][2];
+	struct iovec iov[VNET_BATCH];
 	unsigned int recflags[VNET_BATCH], i, got = 0;
 	int r;
 
 	if (n > VNET_BATCH)
 		n = VNET_BATCH;
+	if (vdeplug_vnet_frames(msg, n, fr))
+		return -1;
 	for (i = 0; i < n; i++) {
-		size_t cap;
-
-		if (msg[i].len < VDE_VNET_HDR_LEN) {
-			errno = EINVAL;
-			return -1;
-		}
-		/* a plain frame fills the header's place first and is moved
-		 * up by it: the two parts together hold the frame's capacity */
-		cap = msg[i].len - VDE_VNET_HDR_LEN;
-		iov[i][0].iov_base = hdr[i];
-		iov[i][0].iov_len = SHMRING_VNET_HDR;
-		iov[i][1].iov_base = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
-		iov[i][1].iov_len = cap > SHMRING_VNET_HDR ? cap - SHMRING_VNET_HDR : 0;
+		iov[i].iov_base = fr[i].buf;
+		iov[i].iov_len = fr[i].len;
 		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
-		mm[i].msg_hdr.msg_iov = iov[i];
-		mm[i].msg_hdr.msg_iovlen = 2;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
 	}
 	do
-		r = fp_recv_batch(fp, mm, n, MSG_DONTWAIT, recflags);
+		r = fp_recv_batch(fp, mm, n, MSG_DONTWAIT, recflags, hdr);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -1;
@@ -869,11 +872,6 @@ ssize_t fastpath_recv_vnet(struct vde_fastpath *fp, struct vde_msg *msg, unsigne
 			if (vnet_check(&h, frame, len, SIZE_MAX / 2, UINT_MAX) < 0)
 				goto bad;
 		} else {
-			size_t head = len < SHMRING_VNET_HDR ? len : SHMRING_VNET_HDR;
-
-			if (len > SHMRING_VNET_HDR)
-				memmove(frame + SHMRING_VNET_HDR, frame, len - SHMRING_VNET_HDR);
-			memcpy(frame, hdr[i], head);
 			memset(&h, 0, sizeof(h));
 			if (len <= 1)
 				continue;	/* "ignore" (1), or nothing */

@@ -267,6 +267,32 @@ static bool fd_ready(int fd, short events)
 	return fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (events | POLLHUP | POLLERR));
 }
 
+/*
+ * batch_args() - the argument checks shared by the batch calls
+ * (vde_recv_batch(), vde_send_batch(), vde_recv_vnet(), vde_send_vnet())
+ * @conn:	connection
+ * @msg:	the caller's array
+ * @n:		its length
+ * @ret:	set to what the call returns when it must stop here
+ *
+ * A NULL connection or array is EBADF (-1), whatever @n; an empty batch
+ * returns 0 and leaves errno alone. Nothing is looked at beyond the two
+ * pointers: the modules check each buffer.
+ *
+ * Return: true if the call goes on, false if it returns *@ret.
+ */
+static bool batch_args(const VDECONN *conn, const struct vde_msg *msg, unsigned int n,
+		       ssize_t *ret)
+{
+	if (!conn || !msg) {
+		errno = EBADF;
+		*ret = -1;
+		return false;
+	}
+	*ret = 0;
+	return n != 0;
+}
+
 /**
  * vde_recv_batch() - receive up to @n frames
  * @conn:	connection
@@ -285,14 +311,11 @@ static bool fd_ready(int fd, short events)
 ssize_t vde_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned int n, int flags)
 {
 	unsigned int got = 0, i;
+	ssize_t ret;
 
 	(void)flags;
-	if (!conn || !msg) {
-		errno = EBADF;
-		return -1;
-	}
-	if (n == 0)
-		return 0;
+	if (!batch_args(conn, msg, n, &ret))
+		return ret;
 	if (conn->mod->recv_batch)
 		return conn->mod->recv_batch(conn, msg, n);
 	for (i = 0; i < n && got < n; i++) {
@@ -332,14 +355,11 @@ ssize_t vde_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned int n, int f
 ssize_t vde_send_batch(VDECONN *conn, const struct vde_msg *msg, unsigned int n, int flags)
 {
 	unsigned int i;
+	ssize_t ret;
 
 	(void)flags;
-	if (!conn || !msg) {
-		errno = EBADF;
-		return -1;
-	}
-	if (n == 0)
-		return 0;
+	if (!batch_args(conn, msg, n, &ret))
+		return ret;
 	if (conn->mod->send_batch)
 		return conn->mod->send_batch(conn, msg, n);
 	for (i = 0; i < n; i++) {
@@ -378,14 +398,8 @@ ssize_t vdeplug_vnet_recv(VDECONN *conn, struct vde_msg *msg, unsigned int n)
 
 	if (n > VNET_CHUNK)
 		n = VNET_CHUNK;
-	for (i = 0; i < n; i++) {
-		if (msg[i].len < VDE_VNET_HDR_LEN) {
-			errno = EINVAL;
-			return -1;
-		}
-		m[i].buf = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
-		m[i].len = msg[i].len - VDE_VNET_HDR_LEN;
-	}
+	if (vdeplug_vnet_frames(msg, n, m))
+		return -1;
 	r = vde_recv_batch(conn, m, n, 0);
 	for (i = 0; r > 0 && i < (unsigned int)r; i++) {
 		memset(msg[i].buf, 0, VDE_VNET_HDR_LEN);
@@ -551,13 +565,11 @@ ssize_t vdeplug_vnet_send(VDECONN *conn, const struct vde_msg *msg, unsigned int
  */
 ssize_t vde_recv_vnet(VDECONN *conn, struct vde_msg *msg, unsigned int n, int flags)
 {
+	ssize_t ret;
+
 	(void)flags;
-	if (!conn || !msg) {
-		errno = EBADF;
-		return -1;
-	}
-	if (n == 0)
-		return 0;
+	if (!batch_args(conn, msg, n, &ret))
+		return ret;
 	if (conn->mod->recv_vnet)
 		return conn->mod->recv_vnet(conn, msg, n);
 	return vdeplug_vnet_recv(conn, msg, n);
@@ -574,12 +586,10 @@ ssize_t vde_recv_vnet(VDECONN *conn, struct vde_msg *msg, unsigned int n, int fl
  */
 ssize_t vde_send_vnet(VDECONN *conn, const struct vde_msg *msg, unsigned int n, int flags)
 {
-	if (!conn || !msg) {
-		errno = EBADF;
-		return -1;
-	}
-	if (n == 0)
-		return 0;
+	ssize_t ret;
+
+	if (!batch_args(conn, msg, n, &ret))
+		return ret;
 	if (conn->mod->send_vnet)
 		return conn->mod->send_vnet(conn, msg, n, flags);
 	return vdeplug_vnet_send(conn, msg, n, flags);

@@ -9,6 +9,7 @@
 #ifndef VDEKIT_VDEPLUG_MOD_H
 #define VDEKIT_VDEPLUG_MOD_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -94,6 +95,33 @@ struct vde_module {
  * only: zeroed headers on receive; super-frames cut and partial checksums
  * completed (lib/common/vnet.c) before sending. */
 ssize_t vdeplug_vnet_recv(VDECONN *conn, struct vde_msg *msg, unsigned int n);
+
+/**
+ * vdeplug_vnet_frames() - where each vde_recv_vnet() buffer holds its frame
+ * (vdeplug_vnet_recv() and the fast path's fastpath_recv_vnet())
+ * @msg:	the caller's buffers: VDE_VNET_HDR_LEN bytes of header, then
+ *		room for the frame
+ * @n:		how many
+ * @frame:	@n places: the part of each buffer behind its header
+ *
+ * Return: 0, or -1 with errno EINVAL if a buffer cannot hold the header
+ * (nothing may be received then).
+ */
+static inline int vdeplug_vnet_frames(const struct vde_msg *msg, unsigned int n,
+				      struct vde_msg *frame)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (msg[i].len < VDE_VNET_HDR_LEN) {
+			errno = EINVAL;
+			return -1;
+		}
+		frame[i].buf = (uint8_t *)msg[i].buf + VDE_VNET_HDR_LEN;
+		frame[i].len = msg[i].len - VDE_VNET_HDR_LEN;
+	}
+	return 0;
+}
 ssize_t vdeplug_vnet_send(VDECONN *conn, const struct vde_msg *msg, unsigned int n,
 			  int flags);
 
@@ -115,6 +143,9 @@ int vdeplug_plugin_open(VDECONN *conn, const char *vnl, char *descr,
 /* Shared by the datagram cable modules (ptp, udp, vde-2 p2p). */
 ssize_t vdeplug_p2p_recv(VDECONN *conn, void *buf, size_t len);
 ssize_t vdeplug_p2p_send(VDECONN *conn, const void *buf, size_t len);
+
+/* chgrp (@group, NULL: none) and chmod our socket file. 0 or -errno. */
+int vdeplug_set_perms(const char *path, mode_t mode, const char *group);
 
 /* ptp open on a path; also used by the vde module for VDE 2's "DIR[]"
  * (@server) and for a path that is a datagram socket (client). */

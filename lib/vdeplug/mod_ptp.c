@@ -80,7 +80,15 @@ static int bind_fresh(int fd, const struct sockaddr_un *sun)
 	return 0;
 }
 
-static int set_perms(const char *path, mode_t mode, const char *group)
+/**
+ * vdeplug_set_perms() - give the socket file we bound its group and mode
+ * @path:	the socket file
+ * @mode:	chmod() it to this
+ * @group:	chgrp() it first to this group (a name or a number), or NULL
+ *
+ * Return: 0, -EINVAL (no such group) or -errno of chown()/chmod().
+ */
+int vdeplug_set_perms(const char *path, mode_t mode, const char *group)
 {
 	if (group) {
 		gid_t gid;
@@ -147,7 +155,7 @@ int vdeplug_ptp_open_path(VDECONN *conn, const char *path, mode_t mode,
 	ret = bind_fresh(fd, mine);
 	if (ret)
 		goto fail;
-	ret = set_perms(mine->sun_path, mode, group);
+	ret = vdeplug_set_perms(mine->sun_path, mode, group);
 	if (ret) {
 		unlink(mine->sun_path);
 		goto fail;

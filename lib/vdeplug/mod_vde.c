@@ -51,11 +51,12 @@
 #include "deadline.h"
 #include "fastpath.h"
 #include "mod.h"
-#include "parse.h"
 
 #define SEQ_TRIES	1000
 
-static int unix_connect(int fd, const char *path)
+/* bind() (@bind_it) or connect() @fd to the AF_UNIX socket @path. 0, or
+ * -1 with errno (ENAMETOOLONG: @path does not fit in sun_path). */
+static int unix_at(int fd, const char *path, bool bind_it)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
@@ -64,19 +65,8 @@ static int unix_connect(int fd, const char *path)
 		return -1;
 	}
 	strcpy(sun.sun_path, path);
-	return connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-}
-
-static int unix_bind(int fd, const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	return bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	return bind_it ? bind(fd, (struct sockaddr *)&sun, sizeof(sun)) :
+			 connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 }
 
 /* Connect a new stream socket to DIR/name. fd or -1. */
@@ -92,7 +82,7 @@ static int ctl_connect(const char *dir, const char *name)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (unix_connect(fd, path)) {
+	if (unix_at(fd, path, false)) {
 		saved = errno;
 		close(fd);
 		errno = saved;
@@ -117,7 +107,7 @@ static int bind_client_sock(int fd, const char *dir, char *out, size_t size)
 
 			if (n < 0 || (size_t)n >= size)
 				break;
-			if (unix_bind(fd, out) == 0)
+			if (unix_at(fd, out, true) == 0)
 				return 0;
 			if (errno != EADDRINUSE)
 				break;
@@ -132,24 +122,15 @@ static int set_sock_perms(const char *sock, const char *ctlpath, const char *gro
 {
 	struct stat st;
 
-	if (group) {
-		gid_t gid;
-
-		if (parse_group(group, &gid))
-			return -EINVAL;
-		if (chown(sock, (uid_t)-1, gid))
-			return -errno;
-	} else if ((mode & 077) == 0 && !stat(ctlpath, &st) &&
-		   st.st_uid != 0 && st.st_uid != geteuid()) {
+	if (!group && (mode & 077) == 0 && !stat(ctlpath, &st) &&
+	    st.st_uid != 0 && st.st_uid != geteuid()) {
 		/* a switch run by another user must be able to reach us */
 		if (chown(sock, (uid_t)-1, st.st_gid) == 0)
 			mode |= 070;
 		else
 			mode |= 077;
 	}
-	if (chmod(sock, mode))
-		return -errno;
-	return 0;
+	return vdeplug_set_perms(sock, mode, group);
 }
 
 /* Read the 110-byte reply within the deadline. 0 or -errno. */
@@ -204,7 +185,7 @@ static int vde_mod_open(VDECONN *conn, const struct vnl *v, const struct vde_ope
 
 		if (fd < 0)
 			return -errno;
-		if (unix_connect(fd, dir)) {
+		if (unix_at(fd, dir, false)) {
 			ret = errno;
 			close(fd);
 			if (ret != EPROTOTYPE)
@@ -264,7 +245,7 @@ static int vde_mod_open(VDECONN *conn, const struct vnl *v, const struct vde_ope
 	ret = vnl_reply(reply, sizeof(reply), reply_path);
 	if (ret)
 		goto fail;
-	if (unix_connect(conn->fddata, reply_path)) {
+	if (unix_at(conn->fddata, reply_path, false)) {
 		ret = -errno;
 		goto fail;
 	}

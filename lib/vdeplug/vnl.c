@@ -519,6 +519,15 @@ static int parse_vx(const char *s, struct vnl *v)
  */
 int vnl_parse(const char *s, struct vnl *v)
 {
+	/* the built-in modules, by their exact name before "://" */
+	static const struct {
+		const char *name;
+		enum vnl_kind kind;
+	} builtin[] = {
+		{ "vde", VNL_VDE },	{ "ptp", VNL_PTP },	{ "vxlan", VNL_VXLAN },
+		{ "vxvde", VNL_VXVDE },	{ "udp", VNL_UDP },	{ "null", VNL_NULL },
+		{ "cmd", VNL_CMD },	{ "tap", VNL_TAP },
+	};
 	const char *sep, *rest;
 	size_t mlen, i;
 
@@ -546,39 +555,29 @@ int vnl_parse(const char *s, struct vnl *v)
 		return parse_path(s, v, false);
 	}
 	rest = sep + 3;
-	if (mlen == 3 && !memcmp(s, "vde", 3))
+	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (strlen(builtin[i].name) == mlen && !memcmp(s, builtin[i].name, mlen))
+			break;
+	if (i == sizeof(builtin) / sizeof(builtin[0]))
+		return -EPROTONOSUPPORT;	/* maybe a vdeplug4 plugin's */
+	v->kind = builtin[i].kind;
+	switch (v->kind) {
+	case VNL_VDE:
 		return parse_path(rest, v, true);
-	if (mlen == 3 && !memcmp(s, "ptp", 3)) {
-		v->kind = VNL_PTP;
-		if (*rest != '/')
-			return -EINVAL;
-		return parse_path(rest, v, false);
-	}
-	if (mlen == 5 && !memcmp(s, "vxlan", 5)) {
-		v->kind = VNL_VXLAN;
+	case VNL_PTP:
+		return *rest == '/' ? parse_path(rest, v, false) : -EINVAL;
+	case VNL_VXLAN:
+	case VNL_VXVDE:
 		return parse_vx(rest, v);
-	}
-	if (mlen == 5 && !memcmp(s, "vxvde", 5)) {
-		v->kind = VNL_VXVDE;
-		return parse_vx(rest, v);
-	}
-	if (mlen == 3 && !memcmp(s, "udp", 3)) {
-		v->kind = VNL_UDP;
+	case VNL_UDP:
 		return parse_udp(rest, v);
-	}
-	if (mlen == 4 && !memcmp(s, "null", 4)) {
-		v->kind = VNL_NULL;
+	case VNL_CMD:
+		return parse_cmd(rest, v);
+	case VNL_TAP:
+		return parse_ifname(rest, v);
+	default:		/* null: nothing after "://" is looked at */
 		return 0;
 	}
-	if (mlen == 3 && !memcmp(s, "cmd", 3)) {
-		v->kind = VNL_CMD;
-		return parse_cmd(rest, v);
-	}
-	if (mlen == 3 && !memcmp(s, "tap", 3)) {
-		v->kind = VNL_TAP;
-		return parse_ifname(rest, v);
-	}
-	return -EPROTONOSUPPORT;
 }
 
 /**

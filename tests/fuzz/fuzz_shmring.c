@@ -8,7 +8,9 @@
  *   1 o16 n8 ..  peer writes n bytes into ring 0's data at 8*o16
  *   2 k8 c16     we consume up to k frames into buffers of c bytes; with
  *                bit 7 of the op byte set, each behind a 12-byte header
- *                place (two iovecs), as a VNET consumer does, and the
+ *                place (two iovecs); with bit 6 set, the header of a VNET
+ *                record apart and only its frame in the buffer
+ *                (shmring_consume_vnet()), as a VNET consumer does; the
  *                headers of VNET records go through vnet_check() on the
  *                copies (what vde_switch's core and vde_recv_vnet() do)
  *   3 h32        peer sets ring 1's head (our producer reads it)
@@ -18,6 +20,7 @@
  *   7 f32 g32    peer sets the wake flags of both rings
  *   8 .. 32      a region header from the input is checked
  *   9 n8 ..      a negotiation message of n bytes is checked
+ * (the operation is the op byte's low 6 bits modulo 10)
  * An input of odd length runs on rings with SHMRING_FEAT_VNET granted
  * (records may carry the VNET flag), an even one without (such records
  * are garbage).
@@ -98,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (p < end) {
 		uint8_t op = *p++;
 
-		switch (op % 10) {
+		switch ((op & 0x3f) % 10) {
 		case 0:
 			cons.ctl->tail = get(&p, end, 4);
 			peer_touched = 1;
@@ -117,7 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 2: {
 			size_t k = 1 + get(&p, end, 1) % 16, cap = get(&p, end, 2) * 2u, i, r;
-			size_t hl = (op & 0x80) ? SHMRING_VNET_HDR : 0;
+			bool split = op & 0x40, two = (op & 0x80) && !split;
+			size_t hl = split || two ? SHMRING_VNET_HDR : 0;
 			static uint8_t hdr[16][SHMRING_VNET_HDR];
 			struct shmring_rxf f[16];
 			struct iovec iov[16][2];
@@ -129,20 +133,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memset(bufs[i] + cap, CANARY, 64);
 				iov[i][0] = (struct iovec){ hdr[i], hl };
 				iov[i][1] = (struct iovec){ bufs[i], cap };
-				f[i] = (struct shmring_rxf){ .iov = hl ? iov[i] : iov[i] + 1,
-							     .iovcnt = hl ? 2 : 1 };
+				f[i] = (struct shmring_rxf){ .iov = two ? iov[i] : iov[i] + 1,
+							     .iovcnt = two ? 2 : 1 };
 			}
-			r = shmring_consume(&cons, f, k, &kick);
+			r = shmring_consume_vnet(&cons, f, split ? hdr : NULL, k, &kick);
 			if (r > k)
 				abort();
 			for (i = 0; i < r; i++) {
-				size_t c;
+				bool vnet = f[i].flags & SHMRING_F_VNET;
+				/* where the record's first bytes went, and the room */
+				bool apart = two || (split && vnet);
+				size_t room = cap + (apart ? hl : 0), c;
 
 				if (f[i].frame_len < 1 || f[i].frame_len > l.frame_max ||
-				    f[i].len != (f[i].frame_len < cap + hl ? f[i].frame_len : cap + hl) ||
-				    ((f[i].flags & SHMRING_F_VNET) && !feat))
+				    f[i].len != (f[i].frame_len < room ? f[i].frame_len : room) ||
+				    (vnet && !feat))
 					abort();
-				if (hl && (f[i].flags & SHMRING_F_VNET) && f[i].len > hl) {
+				if (hl && vnet && f[i].len > hl) {
 					struct virtio_net_hdr h;
 
 					memcpy(&h, hdr[i], sizeof(h));
@@ -153,10 +160,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						abort();
 				/* frames of the well-behaved producer come back
 				 * intact and in order while nobody else writes */
-				if (!peer_touched && f[i].len >= 4 + hl) {
+				if (!peer_touched && f[i].len >= 4) {
 					uint32_t seq;
 
-					if (hl)		/* the frame's first bytes are in hdr */
+					if (apart)	/* the frame's first bytes are in hdr */
 						memcpy(&seq, hdr[i], 4);
 					else
 						memcpy(&seq, bufs[i], 4);

@@ -48,8 +48,12 @@ seeds["msg-offer-pipes"] = bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464
 seeds["header-pipes-bit"] = bytes([8]) + struct.pack("<IIIIIIQ", 0x50464456, 1, 262144, 65600, 2, 0, 8192 + 2 * 262144)
 
 
-def vconsume(k, cap):   # consume behind a 12-byte header place (VNET consumer)
-    return bytes([0x82, k]) + struct.pack("<H", cap // 2)
+def vconsume(k, cap, op=0x82):   # consume behind a 12-byte header place (VNET consumer)
+    return bytes([op, k]) + struct.pack("<H", cap // 2)
+
+
+def sconsume(k, cap):   # consume with a VNET record's header apart (shmring_consume_vnet)
+    return vconsume(k, cap, 0x42)
 
 
 def odd(data):          # odd length: rings with VNET granted
@@ -71,6 +75,12 @@ seeds.update({
     "vnet-short": odd(bytes([0]) + struct.pack("<I", 16) + peer_write(0, struct.pack("<IHH", 4, 2, 0) + b"abcd") + vconsume(4, 2000)),
     "vnet-garbage-hdr": odd(bytes([0]) + struct.pack("<I", len(rec)) +
                             peer_write(0, rec[:8] + b"\xff" * 12 + rec[20:]) + vconsume(4, 100)),
+    "split-good-roundtrip": odd(good(60) + good(1500) + sconsume(8, 2000)),
+    "split-record": odd(bytes([0]) + struct.pack("<I", len(rec)) + peer_write(0, rec) + sconsume(4, 2000)),
+    "split-record-tight": odd(bytes([0]) + struct.pack("<I", len(rec)) + peer_write(0, rec) +
+                              sconsume(1, len(tcp))),
+    "split-short": odd(bytes([0]) + struct.pack("<I", 16) + peer_write(0, struct.pack("<IHH", 4, 2, 0) + b"abcd") + sconsume(4, 2000)),
+    "split-truncate": odd(good(1500) + sconsume(1, 100)),
 })
 for name, data in seeds.items():
     with open(os.path.join(out, name), "wb") as f:

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-lib-switch.sh - our libvdeplug (vde:// and bare paths) on Debian's
 # vde_switch 2.3.2 and, when built, on ours: frames between two ports are
-# byte-identical (60, 1514, 64, 100 bytes; explicit port, [0], params, default
-# switch via ~/.vdeplug/default and ~/.vde2/default.switch); the v3 request
+# byte-identical (60, 1514, 64, 100 bytes; explicit port, [0], params (the
+# mode and group of our socket: strace), default switch via
+# ~/.vdeplug/default and ~/.vde2/default.switch); the v3 request
 # bytes on the wire (strace); the description in port/allprint; a refused
 # port fails (ETIMEDOUT on 2.3.2, which never answers; ECONNREFUSED on
 # ours); ctl EOF when the switch dies; no socket files left behind.
@@ -52,11 +53,14 @@ exercise() {
 		fail "$kind: sender [0] failed"
 	if command -v strace >/dev/null; then
 		ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 \
-		strace -f -e trace=chmod -o "$TMP/$kind.strace2" \
+		strace -f -e trace=chmod,chown,fchownat -o "$TMP/$kind.strace2" \
 			"$CLIENT" -P -r 1 -n 1 -l 64 -S 3 -o "$TMP/$kind-a3.sent" \
-			"vde://$TMP/$sw[port=5/mode=0660]" >/dev/null || fail "$kind: sender vde://[port=5/mode=0660] failed"
+			"vde://$TMP/$sw[port=5/mode=0660/group=$(id -gn)]" >/dev/null ||
+			fail "$kind: sender vde://[port=5/mode=0660/group=$(id -gn)] failed"
 		grep -q 'chmod(".*/\.[0-9]\{5\}-[0-9]\{5\}", 0660)' "$TMP/$kind.strace2" ||
 			fail "$kind: mode=0660 not applied"
+		grep -Eq "(chown\(|fchownat\(AT_FDCWD, )\".*/\.[0-9]{5}-[0-9]{5}\", -1, $(id -g)[,)]" \
+			"$TMP/$kind.strace2" || fail "$kind: group=$(id -gn) not applied: $(cat "$TMP/$kind.strace2")"
 	else
 		"$CLIENT" -P -r 1 -n 1 -l 64 -S 3 -o "$TMP/$kind-a3.sent" "vde://$TMP/$sw[port=5/mode=0660]" >/dev/null ||
 			fail "$kind: sender vde://[port=5/mode=0660] failed"

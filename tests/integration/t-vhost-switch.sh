@@ -263,6 +263,34 @@ out=$(mgmt sw "vhost/del $G2")
 echo "$out" | grep -q "1002 No such file or directory" || fail "vhost/del twice: $out"
 pass "second front end refused; vhost/del disconnects the guest and removes the socket"
 
+# no port for a guest (a switch of one port, a datagram client on it): the
+# guest is refused with the reason logged and nothing of it kept (fds); it
+# gets the port once the client is gone
+G3=$TMP/g3.sock
+"$OUR_SWITCH" -s "$TMP/sw3" -M "$TMP/sw3.mgmt" --nostdin -n 1 --vhost-user "$G3" \
+	2>"$TMP/sw3.log" </dev/null &
+SW3=$!; PIDS+=("$SW3")
+wait_for test -S "$G3" || fail "switch 3 did not listen on $G3: $(cat "$TMP/sw3.log")"
+client c31 -r 1000 -t 60 "$TMP/sw3"
+nfd3() { ls /proc/$SW3/fd | wc -l; }
+base3=$(nfd3)
+out=$("$FRONT" -n 1 -t 5 "$G3" 2>&1) && fail "a guest got a port of a full switch"
+grep -qF "vhost-user $G3: cannot take the guest: No such device or address (no free port)" \
+	"$TMP/sw3.log" || fail "no log line for the refused guest: $(cat "$TMP/sw3.log")"
+fds3_back() { [ "$(nfd3)" = "$base3" ]; }
+wait_for fds3_back || fail "fds of the refused guest kept: $(nfd3) vs $base3"
+mgmt sw3 vhost/print | grep -qF "vhost-user $G3 port any no guest" ||
+	fail "vhost/print after the refused guest: $(mgmt sw3 vhost/print)"
+kill "${CPID[c31]}"
+noep3() { ! mgmt sw3 port/print | grep -q "endpoint ID"; }
+wait_for noep3 || fail "the client's endpoint is still on port 1"
+"$FRONT" -n 1 -t 10 "$G3" || fail "guest on the freed port"
+grep -qF "vhost-user $G3: guest connected on port 1" "$TMP/sw3.log" ||
+	fail "no log line for the guest on port 1: $(cat "$TMP/sw3.log")"
+kill $SW3
+wait $SW3
+pass "no free port: the guest refused (reason logged, its fds closed), the listener takes the next one"
+
 kill $SW
 wait $SW
 test -e "$G1" && fail "socket $G1 not removed at exit"

@@ -6,7 +6,9 @@
  * Two ends of one ptp:// cable in this process: a batch sent is received in
  * order with lengths and bytes intact, a receive with nothing there is
  * -1/EAGAIN and does not wait, a receive never returns more than asked, and
- * the peer's close is 0 after the frames before it were delivered.
+ * the peer's close is 0 after the frames before it were delivered; the
+ * four batch calls (vde_recv_vnet() and vde_send_vnet() too) check their
+ * arguments alike.
  */
 #include "config.h"
 
@@ -30,6 +32,38 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The argument checks the four batch calls share: a NULL connection or
+ * array is -1/EBADF whatever n, an empty batch is 0 with errno untouched
+ * (the generic receive would say EAGAIN: nothing asked, nothing there). */
+static void check_args(VDECONN *c, struct vde_msg *m)
+{
+	static const char *const name[] = { "recv_batch", "send_batch", "recv_vnet", "send_vnet" };
+	ssize_t r[3];
+	int e[3], k;
+
+	for (k = 0; k < 4; k++) {
+		VDECONN *conn[3] = { NULL, c, c };
+		struct vde_msg *msg[3] = { m, NULL, m };
+		unsigned int n[3] = { 0, 1, 0 };
+		int j;
+
+		for (j = 0; j < 3; j++) {
+			errno = 0;
+			r[j] = k == 0 ? vde_recv_batch(conn[j], msg[j], n[j], 0) :
+			       k == 1 ? vde_send_batch(conn[j], msg[j], n[j], 0) :
+			       k == 2 ? vde_recv_vnet(conn[j], msg[j], n[j], 0) :
+					vde_send_vnet(conn[j], msg[j], n[j], 0);
+			e[j] = errno;
+		}
+		ok(r[0] == -1 && e[0] == EBADF, "%s: NULL connection, n = 0 -> -1/EBADF (%zd, %d)",
+		   name[k], r[0], e[0]);
+		ok(r[1] == -1 && e[1] == EBADF, "%s: NULL array -> -1/EBADF (%zd, %d)", name[k],
+		   r[1], e[1]);
+		ok(r[2] == 0 && e[2] == 0, "%s: n = 0 -> 0, errno untouched (%zd, %d)", name[k],
+		   r[2], e[2]);
+	}
 }
 
 int main(void)
@@ -108,6 +142,7 @@ int main(void)
 	errno = 0;
 	ok(vde_recv_batch(NULL, rm, 1, 0) < 0 && errno == EBADF, "recv_batch: NULL -> EBADF");
 	ok(vde_send_batch(a, sm, 0, 0) == 0, "send_batch: n = 0 -> 0");
+	check_args(a, rm);
 	vde_close(a);
 	rmdir(dir);
 	return tap_done();

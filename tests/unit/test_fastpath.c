@@ -902,6 +902,26 @@ static void test_vnet(void)
 	ok(w.fp->vnet_bad == 2, "the garbage header and the header alone: dropped, counted (%llu)",
 	   (unsigned long long)w.fp->vnet_bad);
 
+	/* buffers that hold the header and the frame and nothing more: each
+	 * frame is copied once, to its place behind the header (a record's
+	 * header goes apart), the super-frame whole too */
+	memset(hdr, 0, sizeof(hdr));
+	memcpy(hdr, &h, sizeof(h));
+	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+	sw_rec(&w, NULL, plain, sizeof(plain));
+	rm[0] = (struct vde_msg){ rb[0], VDE_VNET_HDR_LEN + len };
+	rm[1] = (struct vde_msg){ rb[1], VDE_VNET_HDR_LEN - 1 };
+	errno = 0;
+	ok(fastpath_recv_vnet(w.fp, rm, 2) == -1 && errno == EINVAL,
+	   "recv_vnet: a buffer shorter than the header -> EINVAL (nothing taken)");
+	rm[1] = (struct vde_msg){ rb[1], VDE_VNET_HDR_LEN + sizeof(plain) };
+	n = fastpath_recv_vnet(w.fp, rm, 2);
+	ok(n == 2 && rm[0].len == VDE_VNET_HDR_LEN + len && !memcmp(rb[0], &h, sizeof(h)) &&
+	   !memcmp(rb[0] + VDE_VNET_HDR_LEN, sf + VDE_VNET_HDR_LEN, len) &&
+	   rm[1].len == VDE_VNET_HDR_LEN + sizeof(plain) && !memcmp(rb[1], &z, sizeof(z)) &&
+	   !memcmp(rb[1] + VDE_VNET_HDR_LEN, plain, sizeof(plain)),
+	   "recv_vnet into tight buffers: the super-frame and a plain frame whole (%zd)", n);
+
 	/* the plain receive on a VNET ring: a super-frame cannot be returned
 	 * (dropped, counted), a partial checksum is completed */
 	memcpy(hdr, &h, sizeof(h));
@@ -914,6 +934,37 @@ static void test_vnet(void)
 	n = fastpath_recv(w.fp, rec, sizeof(rec));
 	ok(n == (ssize_t)len && tv_wire_ok(rec, len) && w.fp->vnet_bad == 3,
 	   "vde_recv() on a VNET ring: super-frame dropped, checksum completed (%zd)", n);
+	/* the header goes apart: a buffer of the frame's length is enough */
+	sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+	memset(rec, 0, sizeof(rec));
+	n = fastpath_recv(w.fp, rec, len);
+	ok(n == (ssize_t)len && tv_wire_ok(rec, len),
+	   "vde_recv() on a VNET ring into a buffer of the frame's length: whole (%zd)", n);
+	/* the batch receive alike: super-frame dropped (length 1, skipped by
+	 * vde_recv_batch()), checksum completed, a plain record untouched */
+	{
+		struct iovec bi[3];
+		struct mmsghdr bm[3];
+
+		memcpy(hdr, &h, sizeof(h));
+		hdr[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+		sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+		hdr[1] = VIRTIO_NET_HDR_GSO_NONE;
+		sw_rec(&w, hdr, sf + VDE_VNET_HDR_LEN, len);
+		sw_rec(&w, NULL, plain, sizeof(plain));
+		memset(bm, 0, sizeof(bm));
+		for (i = 0; i < 3; i++) {
+			bi[i] = (struct iovec){ rb[i], i == 1 ? len : sizeof(rb[i]) };
+			bm[i].msg_hdr.msg_iov = &bi[i];
+			bm[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = fastpath_recv_batch(w.fp, bm, 3, MSG_DONTWAIT);
+		ok(n == 3 && bm[0].msg_len == 1 && w.fp->vnet_bad == 4 && bm[1].msg_len == len &&
+		   tv_wire_ok(rb[1], len) && bm[2].msg_len == sizeof(plain) &&
+		   !memcmp(rb[2], plain, sizeof(plain)),
+		   "vde_recv_batch() on a VNET ring: super-frame dropped, checksum completed in a "
+		   "buffer of the frame's length, plain frame whole (%zd)", n);
+	}
 	sw_teardown(&w);
 }
 

@@ -94,6 +94,9 @@ static void test_ptp_null(void)
 	ok(parse("null://") == 0 && v.kind == VNL_NULL, "null://");
 	ok(parse("null://whatever") == 0 && v.kind == VNL_NULL, "null:// ignores its address");
 	ok(parse("foo://239.0.0.1") == -EPROTONOSUPPORT, "unknown module");
+	ok(parse("nul://x") == -EPROTONOSUPPORT && parse("nullx://x") == -EPROTONOSUPPORT &&
+	   parse("vxla://10.0.0.1") == -EPROTONOSUPPORT && parse("tapx://tap0") == -EPROTONOSUPPORT,
+	   "module names match exactly (a prefix or a longer name is another module)");
 	ok(parse("tap://tap0") == 0 && v.kind == VNL_TAP && !strcmp(v.path, "tap0"), "tap://tap0");
 	ok(parse("tap://abcdefghijklmno") == 0 && v.kind == VNL_TAP, "tap: 15-byte name");
 	ok(parse("tap://abcdefghijklmnop") == -ENAMETOOLONG, "tap: 16-byte name too long");
