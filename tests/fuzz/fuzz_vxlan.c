@@ -7,8 +7,9 @@
  * run with a clock advanced by the input: a looked-up entry is always one
  * that was learnt, for a unicast MAC, within expire. vxlan_flow_hash()
  * reads the inner frame whatever its length (ASan checks the bounds).
- * vxlan_gso_run() over lengths and keys taken from the input keeps its
- * bounds and groups only frames that may share a GSO datagram.
+ * udpgso_run() (lib/common/udpgso.c, as the switch's VTEP calls it: an
+ * 8-byte header per frame) over lengths and keys taken from the input
+ * keeps its bounds and groups only frames that may share a GSO datagram.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "udpgso.h"
 #include "vxlan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,6 +41,7 @@ static enum vxlan_rx oracle(const uint8_t *p, size_t n, uint32_t vni)
 /* the input as frame lengths and keys (3 bytes a frame) */
 static void gso_check(const uint8_t *data, size_t size)
 {
+	struct iovec iov[64];
 	uint32_t len[64], key[64];
 	size_t n = 0, r, i, bytes, max_segs, max_bytes;
 
@@ -48,9 +51,10 @@ static void gso_check(const uint8_t *data, size_t size)
 	max_bytes = (size_t)data[1] * 300;
 	for (i = 2; i + 3 <= size && n < 64; i += 3, n++) {
 		len[n] = (uint32_t)(data[i] << 8 | data[i + 1]);
+		iov[n] = (struct iovec){ NULL, len[n] };
 		key[n] = data[i + 2] & 3;
 	}
-	r = vxlan_gso_run(len, key, n, max_segs, max_bytes);
+	r = udpgso_run(iov, 8, key, n, max_segs, max_bytes);
 	if ((n == 0) != (r == 0) || r > n || (r > 1 && r > max_segs))
 		abort();
 	bytes = 0;
