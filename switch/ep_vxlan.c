@@ -56,8 +56,9 @@
  *    the route; EMSGSIZE or EINVAL: a segment above the underlay MTU) is
  *    resent one frame per datagram (IP fragments those); after EIO GSO
  *    stays off, after EMSGSIZE frames of that length or longer are not
- *    grouped any more. Other errors are counted
- *    (tx_err / tx_big, and in *errors: senderr of the port).
+ *    grouped any more. Other errors are counted: each datagram refused in
+ *    tx_err, each frame lost in *errors (senderr of the port): a unicast
+ *    frame refused, a flooded one none of whose copies left.
  *  - Counters: port/stats prints the vxlan:// counters (same names as
  *    $VDEPLUG_STATS) plus learned/moved, the syscall figures and the
  *    super-frames merged and cut (rx_merged, tx_cut, their segments) and
@@ -551,8 +552,15 @@ static unsigned vxe_send(struct endpoint *ep, const struct iovec *iov, unsigned 
 	}
 out:
 	for (j = 0; j < ret; j++) {
-		if (!t->sent[j])
+		if (!t->sent[j]) {
+			/* a flooded frame none of whose copies left is refused
+			 * like a unicast one (its copies are in tx_err) */
+			if (t->sock[j] >= 0 && t->flood[j] && !t->err[j]) {
+				t->err[j] = true;
+				(*errors)++;
+			}
 			continue;
+		}
 		v->count[VX_TX]++;
 		v->count[t->flood[j] ? VX_TX_FLOOD : VX_TX_UNICAST]++;
 	}
