@@ -291,8 +291,9 @@ static void send_each(struct ctx *ctx, unsigned first, unsigned count)
 static void flush_udp(struct ctx *ctx)
 {
 	struct udp_txq *q = &ctx->utx;
-	unsigned i = 0, k = 0, nm = 0;
+	unsigned i, k = 0, nm = 0;
 
+	/* a run is to one address: a new key where the address changes */
 	for (i = 0; i < q->n; i++)
 		q->key[i] = i && cable_addr_equal(&q->to[i], &q->to[i - 1]) ? q->key[i - 1] : i;
 	i = 0;
