@@ -106,7 +106,6 @@ snap "$TMP/after"
 echo "# UDP: sent $N and 3 END markers; received $got and $ends END ($late after the first END); dropped, by counter:"
 d=$(dropped "$TMP/before" "$TMP/after")
 echo "# $(body w port/stats | grep endpoint)"
-[ "$ends" -ge 1 ] || fail "no END marker arrived"
 [ $((got + ends + d)) = $((N + 3)) ] ||
 	fail "$((N + 3)) datagrams sent, $((got + ends)) received and $d counted dropped"
 [ "$(swstat w tx_full)" -gt "$b_f" ] || fail "the sending socket was never full with UDP"
