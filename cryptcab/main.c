@@ -49,6 +49,7 @@
 #include "loop.h"
 #include "parse.h"
 #include "stream.h"
+#include "udpgso.h"
 
 #define PROG		"vde_cryptcab"
 #define BATCH		64		/* datagrams per recvmmsg / sendmmsg */
@@ -68,11 +69,6 @@ struct port {
 	uint8_t buf[VDE_ETHBUFSIZE];
 };
 
-union gso_cmsg {
-	char buf[CMSG_SPACE(sizeof(uint16_t))];
-	struct cmsghdr align;
-};
-
 union gro_cmsg {
 	char buf[CMSG_SPACE(sizeof(int))];
 	struct cmsghdr align;
@@ -88,9 +84,10 @@ struct udp_txq {
 	struct cable_peer *peer[BATCH];
 	uint8_t buf[BATCH][CABLE_DATA_MAX];
 	/* what sendmmsg gets: single datagrams or GSO runs */
+	uint32_t key[BATCH];		/* where the run of datagrams to @to began */
 	struct mmsghdr msg[BATCH];
 	unsigned first[BATCH], count[BATCH];
-	union gso_cmsg ctl[BATCH];
+	union udpgso_cmsg ctl[BATCH];
 };
 
 /* UDP receive batch; with UDP_GRO a slot may hold a train of datagrams of
@@ -295,34 +292,26 @@ static void send_each(struct ctx *ctx, unsigned first, unsigned count)
 static void flush_udp(struct ctx *ctx)
 {
 	struct udp_txq *q = &ctx->utx;
-	unsigned i = 0, k = 0, nm = 0;
+	unsigned i, k = 0, nm = 0;
 
+	/* a run is to one address: a new key where the address changes */
+	for (i = 0; i < q->n; i++)
+		q->key[i] = i && cable_addr_equal(&q->to[i], &q->to[i - 1]) ? q->key[i - 1] : i;
+	i = 0;
 	while (i < q->n) {
 		struct msghdr *h = &q->msg[nm].msg_hdr;
-		size_t seg = q->iov[i].iov_len, total = seg;
 		unsigned j = i + 1;
 
-		while (ctx->gso && j < q->n && j - i < GSO_SEGS && q->iov[j - 1].iov_len == seg &&
-		       q->iov[j].iov_len <= seg && total + q->iov[j].iov_len <= GSO_BYTES &&
-		       cable_addr_equal(&q->to[j], &q->to[i]))
-			total += q->iov[j++].iov_len;
+		if (ctx->gso)
+			j = i + (unsigned)udpgso_run(&q->iov[i], 0, &q->key[i], q->n - i, GSO_SEGS,
+						     GSO_BYTES);
 		memset(h, 0, sizeof(*h));
 		h->msg_name = &q->to[i].ss;
 		h->msg_namelen = q->to[i].len;
 		h->msg_iov = &q->iov[i];
 		h->msg_iovlen = j - i;
-		if (j - i > 1) {
-			struct cmsghdr *cm;
-			uint16_t gso = (uint16_t)seg;
-
-			h->msg_control = q->ctl[nm].buf;
-			h->msg_controllen = sizeof(q->ctl[nm].buf);
-			cm = CMSG_FIRSTHDR(h);
-			cm->cmsg_level = SOL_UDP;
-			cm->cmsg_type = UDP_SEGMENT;
-			cm->cmsg_len = CMSG_LEN(sizeof(gso));
-			memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
-		}
+		if (j - i > 1)
+			udpgso_cmsg(h, &q->ctl[nm], q->iov[i].iov_len);
 		q->first[nm] = i;
 		q->count[nm++] = j - i;
 		i = j;

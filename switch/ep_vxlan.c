@@ -45,7 +45,7 @@
  *    sent twice. The wire sees only RFC 7348 packets.
  *  - Transmit: tx() groups consecutive frames that leave from the same
  *    socket to the same unicast VTEP and have the same length (the last
- *    may be shorter; vxlan_gso_run() of the pure core) into one UDP GSO
+ *    may be shorter; udpgso_run() of lib/common/udpgso.c) into one UDP GSO
  *    message (UDP_SEGMENT = 8 + frame length: each segment is a VXLAN
  *    header and a frame, iovecs straight into the core's frames); flooded
  *    frames are one message per remote.
@@ -56,8 +56,9 @@
  *    the route; EMSGSIZE or EINVAL: a segment above the underlay MTU) is
  *    resent one frame per datagram (IP fragments those); after EIO GSO
  *    stays off, after EMSGSIZE frames of that length or longer are not
- *    grouped any more. Other errors are counted
- *    (tx_err / tx_big, and in *errors: senderr of the port).
+ *    grouped any more. Other errors are counted: each datagram refused in
+ *    tx_err, each frame lost in *errors (senderr of the port): a unicast
+ *    frame refused, a flooded one none of whose copies left.
  *  - Counters: port/stats prints the vxlan:// counters (same names as
  *    $VDEPLUG_STATS) plus learned/moved, the syscall figures and the
  *    super-frames merged and cut (rx_merged, tx_cut, their segments) and
@@ -79,16 +80,11 @@
 #include "switch.h"
 #include "endpoint.h"
 #include "ep_vxlan.h"
+#include "udpgso.h"
 #include "vnet.h"
 #include "vnl.h"
 #include "vxsock.h"
 
-#ifndef SOL_UDP
-#define SOL_UDP		17
-#endif
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT	103
-#endif
 #ifndef UDP_GRO
 #define UDP_GRO		104
 #endif
@@ -118,7 +114,6 @@ struct vxe_tx {
 	bool flood[VXE_WIRE];
 	bool sent[VXE_WIRE];
 	bool err[VXE_WIRE];		/* refused, counted in *errors */
-	uint32_t len[VXE_WIRE];		/* frame lengths, for vxlan_gso_run() */
 	uint32_t key[VXE_WIRE];		/* socket and VTEP: equal keys may share */
 	unsigned dfirst[VXE_WIRE];	/* first frame of each distinct VTEP */
 	unsigned nd;
@@ -130,10 +125,7 @@ struct vxe_tx {
 	unsigned wend[EP_BATCH];	/* input frame i: wire frames < wend[i] */
 	struct mmsghdr mm[VXE_NMSG];
 	struct vxe_mi mi[VXE_NMSG];
-	union {
-		char buf[CMSG_SPACE(sizeof(uint16_t))];
-		struct cmsghdr align;
-	} cm[VXE_NMSG];
+	union udpgso_cmsg cm[VXE_NMSG];
 };
 
 struct vxe_rx {
@@ -416,7 +408,6 @@ static unsigned vxe_build(struct vxe *v, unsigned j, unsigned n, const struct io
 	struct vxe_tx *t = v->tx;
 	int s = t->sock[j];
 	unsigned nm = 0, k, c;
-	size_t seg;
 
 	while (j < n && t->sock[j] == s) {
 		if (t->flood[j]) {
@@ -434,29 +425,17 @@ static unsigned vxe_build(struct vxe *v, unsigned j, unsigned n, const struct io
 		}
 		if (nm == VXE_NMSG)
 			break;
-		seg = iov[j].iov_len + VXLAN_HDRLEN;
 		k = j + 1;
 		if (v->gso && iov[j].iov_len < v->gso_limit)
-			k = j + (unsigned)vxlan_gso_run(&t->len[j], &t->key[j], n - j,
-							VXE_GSO_SEGS, VXE_GSO_BYTES);
+			k = j + (unsigned)udpgso_run(&iov[j], VXLAN_HDRLEN, &t->key[j], n - j,
+						     VXE_GSO_SEGS, VXE_GSO_BYTES);
 		t->mi[nm] = (struct vxe_mi){ j, k - j, false, 0 };
 		t->mm[nm].msg_hdr = (struct msghdr){
 			.msg_name = &t->dst[j], .msg_namelen = vx_salen(&t->dst[j]),
 			.msg_iov = &t->iov[2 * j], .msg_iovlen = 2 * (k - j),
 		};
-		if (k - j > 1) {
-			struct msghdr *h = &t->mm[nm].msg_hdr;
-			struct cmsghdr *cm;
-			uint16_t gs = (uint16_t)seg;
-
-			h->msg_control = t->cm[nm].buf;
-			h->msg_controllen = sizeof(t->cm[nm].buf);
-			cm = CMSG_FIRSTHDR(h);
-			cm->cmsg_level = SOL_UDP;
-			cm->cmsg_type = UDP_SEGMENT;
-			cm->cmsg_len = CMSG_LEN(sizeof(gs));
-			memcpy(CMSG_DATA(cm), &gs, sizeof(gs));
-		}
+		if (k - j > 1)
+			udpgso_cmsg(&t->mm[nm].msg_hdr, &t->cm[nm], VXLAN_HDRLEN + iov[j].iov_len);
 		nm++;
 		j = k;
 	}
@@ -495,7 +474,6 @@ static unsigned vxe_send(struct endpoint *ep, const struct iovec *iov, unsigned 
 		t->sent[j] = false;
 		t->err[j] = false;
 		t->sock[j] = -1;
-		t->len[j] = (uint32_t)iov[j].iov_len;	/* <= FWD_FRAME_MAX */
 		t->key[j] = 0x80000000U | j;		/* alone, unless below */
 		if (!vx_tx_ok(v->count, iov[j].iov_len, v->maxframe))
 			continue;
@@ -574,8 +552,15 @@ static unsigned vxe_send(struct endpoint *ep, const struct iovec *iov, unsigned 
 	}
 out:
 	for (j = 0; j < ret; j++) {
-		if (!t->sent[j])
+		if (!t->sent[j]) {
+			/* a flooded frame none of whose copies left is refused
+			 * like a unicast one (its copies are in tx_err) */
+			if (t->sock[j] >= 0 && t->flood[j] && !t->err[j]) {
+				t->err[j] = true;
+				(*errors)++;
+			}
 			continue;
+		}
 		v->count[VX_TX]++;
 		v->count[t->flood[j] ? VX_TX_FLOOD : VX_TX_UNICAST]++;
 	}

@@ -215,24 +215,3 @@ void vxlan_forget(struct vxlan_table *t, const struct vxlan_addr *from)
 		if (t->e[i].used && vxlan_addr_eq(&t->e[i].addr, from))
 			t->e[i].used = false;
 }
-
-size_t vxlan_gso_run(const uint32_t *len, const uint32_t *key, size_t n, size_t max_segs,
-		     size_t max_bytes)
-{
-	size_t k, seg, bytes, s;
-
-	if (n == 0)
-		return 0;
-	seg = (size_t)len[0] + VXLAN_HDRLEN;
-	bytes = seg;
-	for (k = 1; k < n && k < max_segs && bytes <= max_bytes; k++) {
-		s = (size_t)len[k] + VXLAN_HDRLEN;
-		/* one key; the segment size set by the first, a shorter one
-		 * only last; the payload bound */
-		if (key[k] != key[0] || s > seg || (size_t)len[k - 1] + VXLAN_HDRLEN != seg ||
-		    s > max_bytes - bytes)
-			break;
-		bytes += s;
-	}
-	return k;
-}

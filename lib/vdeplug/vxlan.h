@@ -5,7 +5,8 @@
  * No I/O and no clock: callers pass the time (seconds, monotonic). Used by
  * mod_vxlan.c (vxlan://), mod_vxvde.c (vxvde://, vdeplug4's wire format,
  * which is a VXLAN header with its own port and defaults) and the switch's
- * VTEP (switch/ep_vxlan.c, which also groups frames for UDP GSO here).
+ * VTEP (switch/ep_vxlan.c, which groups frames for UDP GSO with
+ * lib/common/udpgso.c).
  */
 #ifndef VDEKIT_VXLAN_H
 #define VDEKIT_VXLAN_H
@@ -41,15 +42,6 @@ enum vxlan_rx vxlan_check(const uint8_t *hdr, size_t len, uint32_t vni);
  * addresses, protocol and ports for unfragmented IPv4/IPv6 TCP/UDP/SCTP
  * (one VLAN tag skipped). Same flow, same hash. @len may be anything. */
 uint32_t vxlan_flow_hash(const uint8_t *frame, size_t len);
-
-/* vxlan_gso_run() - how many of the @n frames from the first (lengths
- * @len, each to be sent behind an 8-byte header) can travel in one UDP GSO
- * datagram: all of the first's @key (sending socket and destination), all
- * of the first's length except the last, which may be shorter, at most
- * @max_segs segments and @max_bytes bytes of UDP payload. 0 if @n is 0,
- * else at least 1 (a frame alone always goes). */
-size_t vxlan_gso_run(const uint32_t *len, const uint32_t *key, size_t n, size_t max_segs,
-		     size_t max_bytes);
 
 /* An underlay address as the table stores it: family, 16 bytes (IPv4 in
  * the first 4), UDP port in host order (0 when only the IP matters). */

@@ -7,8 +7,9 @@
  * run with a clock advanced by the input: a looked-up entry is always one
  * that was learnt, for a unicast MAC, within expire. vxlan_flow_hash()
  * reads the inner frame whatever its length (ASan checks the bounds).
- * vxlan_gso_run() over lengths and keys taken from the input keeps its
- * bounds and groups only frames that may share a GSO datagram.
+ * udpgso_run() (lib/common/udpgso.c, as the switch's VTEP and
+ * vde_cryptcab call it) over lengths and keys taken from the input keeps
+ * its bounds and makes the longest run that may share a GSO datagram.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "udpgso.h"
 #include "vxlan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,30 +38,39 @@ static enum vxlan_rx oracle(const uint8_t *p, size_t n, uint32_t vni)
 	return n < 8 + 14 ? VXLAN_RX_RUNT : VXLAN_RX_OK;
 }
 
-/* the input as frame lengths and keys (3 bytes a frame) */
+/* the input as frame lengths and keys (3 bytes a frame); bit 7 of the
+ * first byte: whole datagrams (no header, as vde_cryptcab calls it). The
+ * run must be one that may share a GSO datagram, and no longer one may. */
 static void gso_check(const uint8_t *data, size_t size)
 {
+	struct iovec iov[64];
 	uint32_t len[64], key[64];
-	size_t n = 0, r, i, bytes, max_segs, max_bytes;
+	size_t n = 0, r, i, bytes, max_segs, max_bytes, hdr;
 
 	if (size < 2)
 		return;
 	max_segs = 1 + data[0] % 64;
+	hdr = data[0] & 0x80 ? 0 : 8;
 	max_bytes = (size_t)data[1] * 300;
 	for (i = 2; i + 3 <= size && n < 64; i += 3, n++) {
 		len[n] = (uint32_t)(data[i] << 8 | data[i + 1]);
+		iov[n] = (struct iovec){ NULL, len[n] };
 		key[n] = data[i + 2] & 3;
 	}
-	r = vxlan_gso_run(len, key, n, max_segs, max_bytes);
+	r = udpgso_run(iov, hdr, key, n, max_segs, max_bytes);
 	if ((n == 0) != (r == 0) || r > n || (r > 1 && r > max_segs))
 		abort();
 	bytes = 0;
 	for (i = 0; i < r; i++) {
-		bytes += len[i] + 8;
+		bytes += len[i] + hdr;
 		if (key[i] != key[0] || len[i] > len[0] || (i + 1 < r && len[i] != len[0]))
 			abort();
 	}
 	if (r > 1 && bytes > max_bytes)
+		abort();
+	/* the next one could not have joined */
+	if (r && r < n && r < max_segs && key[r] == key[0] && len[r] <= len[0] &&
+	    len[r - 1] == len[0] && bytes + len[r] + hdr <= max_bytes)
 		abort();
 }
 

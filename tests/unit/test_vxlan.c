@@ -136,43 +136,10 @@ static void test_table(void)
 	vxlan_table_free(&t);
 }
 
-static void test_gso_run(void)
-{
-	uint32_t len[70], key[70];
-	size_t i;
-
-	for (i = 0; i < 70; i++) {
-		len[i] = 1514;
-		key[i] = 7;
-	}
-	ok(vxlan_gso_run(len, key, 0, 64, 65000) == 0, "no frame: 0");
-	ok(vxlan_gso_run(len, key, 1, 64, 65000) == 1, "one frame: 1");
-	ok(vxlan_gso_run(len, key, 10, 64, 65000) == 10, "10 equal frames: one datagram");
-	ok(vxlan_gso_run(len, key, 70, 64, 65000) == 42, "65000-byte bound: 42 x 1522 bytes");
-	ok(vxlan_gso_run(len, key, 70, 16, 65000) == 16, "segment bound");
-	len[5] = 100;
-	ok(vxlan_gso_run(len, key, 10, 64, 65000) == 6, "a shorter frame ends the run, in it");
-	len[5] = 1514;
-	len[3] = 1600;
-	ok(vxlan_gso_run(len, key, 10, 64, 65000) == 3, "a longer frame starts another");
-	len[3] = 1514;
-	key[4] = 8;
-	ok(vxlan_gso_run(len, key, 10, 64, 65000) == 4, "another socket or VTEP starts another");
-	key[4] = 7;
-	len[0] = len[1] = 60000;
-	ok(vxlan_gso_run(len, key, 10, 64, 65000) == 1, "two frames above the bound: apart");
-	len[1] = 1514;
-	ok(vxlan_gso_run(len, key, 10, 64, 65000) == 2, "a shorter last one fits the bound");
-	len[0] = 64;
-	ok(vxlan_gso_run(len, key, 10, 64, 65000) == 1, "frames longer than the first: alone");
-	ok(vxlan_gso_run(len, key, 10, 64, 10) == 1, "a frame above the bound still goes alone");
-}
-
 int main(void)
 {
 	test_header();
 	test_hash();
 	test_table();
-	test_gso_run();
 	return tap_done();
 }
