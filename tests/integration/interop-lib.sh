@@ -19,6 +19,12 @@
 #   frames SRC DST LEN...             hex frames, see interop-util.py
 #   wait_records FILE N / wait_lines FILE N   wait (WAIT_SECS) for output to arrive
 #   wait_slow SECS CMD...             poll CMD every 0.5 s for up to SECS seconds
+#   plug_peer_frames PLUG PEER MAC_PLUG MAC_PEER
+#                                     the vdeabi_peer PEER (start_peer) broadcasts 6
+#                                     frames of 60..1514 bytes, the vde_plug PLUG
+#                                     (start_plug) gets them; PLUG sends 5 to the
+#                                     peer's learnt MAC, PEER gets them: byte for
+#                                     byte, in order, and PLUG gets nothing more
 # generous deadline: wait_for polls, so it costs nothing when things work
 : "${WAIT_SECS:=20}"
 UTIL="python3 $top_srcdir/tests/integration/interop-util.py"
@@ -120,4 +126,21 @@ wait_slow() {
 		[ "$(date +%s)" -lt "$end" ] || return 1
 		sleep 0.5
 	done
+}
+
+plug_peer_frames() {
+	local plug=$1 peer=$2 mac_plug=$3 mac_peer=$4
+	# peer -> switch -> vde_plug (broadcast)
+	frames "$mac_peer" ff:ff:ff:ff:ff:ff 60 61 64 100 1000 1514 >"$TMP/a.hex"
+	cat "$TMP/a.hex" >"$TMP/$peer.in"
+	wait_records "$TMP/$plug.out" 6 || fail "vde_plug got $($UTIL count "$TMP/$plug.out") of 6 frames"
+	$UTIL dec "$TMP/$plug.out" >"$TMP/a.got"
+	diff "$TMP/a.hex" "$TMP/a.got" >/dev/null || fail "frames changed on the way peer -> vde_plug"
+	# vde_plug -> switch -> peer (unicast to the learnt MAC)
+	frames "$mac_plug" "$mac_peer" 1514 60 65 200 1513 >"$TMP/b.hex"
+	$UTIL enc <"$TMP/b.hex" >"$TMP/$plug.in"
+	wait_lines "$TMP/$peer.out" 5 || fail "peer got $(wc -l <"$TMP/$peer.out") of 5 frames"
+	diff "$TMP/b.hex" "$TMP/$peer.out" >/dev/null || fail "frames changed on the way vde_plug -> peer"
+	# nothing else was delivered (no reflection, no duplicates)
+	[ "$($UTIL count "$TMP/$plug.out")" -eq 6 ] || fail "vde_plug got extra frames"
 }
