@@ -8,6 +8,16 @@
 #                           -l 20054 -S 9 gives: lengths, IP and TCP
 #                           checksums, sequence numbers, PSH on the last,
 #                           the payload byte for byte
+#   front_rx NAME SOCK ARG...
+#                           tests/vhost_front ($FRONT) with ARGs on SOCK in
+#                           the background, what it receives in
+#                           $TMP/NAME.out, its log in $TMP/NAME.log; returns
+#                           once it is ready (-R $TMP/NAME.ready); its pid
+#                           in FRONTPID
+#   tso_cut SOCK            the front end on SOCK sends the TSO super-frame
+#                           (-T -l 20054 -S 9); a datagram client on $TMP/sw
+#                           (lib-helpers.sh) gets it as the 20 right
+#                           segments in $TMP/tso.out (tso_segments_ok)
 #   VHOST_WHY[case]         the reason lib/vhost logs for each malformed
 #                           case of tests/vhost_front -E
 #   vhost_httpsrv           a Python HTTP server: ADDR LOGFILE; /blob is
@@ -48,6 +58,23 @@ for i, f in enumerate(frames):
     pay += f[54:]
 assert pay == bytes((j * 13 + 9) & 255 for j in range(20000)), "payload"
 EOS
+}
+
+front_rx() {
+	local name=$1 sock=$2
+	shift 2
+	rm -f "$TMP/$name.ready"
+	"$FRONT" "$@" -R "$TMP/$name.ready" "$sock" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+	FRONTPID=$!
+	PIDS+=("$FRONTPID")
+	wait_for test -e "$TMP/$name.ready" || fail "front end $name not ready: $(cat "$TMP/$name.log")"
+}
+
+tso_cut() {
+	client tso -r 20 -t 20 "$TMP/sw"
+	"$FRONT" -T -l 20054 -S 9 -t 20 "$1" || fail "front end TSO"
+	finish tso
+	tso_segments_ok "$TMP/tso.out" || fail "TSO segments wrong"
 }
 
 # shellcheck disable=SC2034  # used by the tests that source this file
