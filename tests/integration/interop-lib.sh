@@ -10,9 +10,7 @@
 #                                     stdout $TMP/NAME.out (hex lines); options in PEER_OPTS
 #   wait_exit PID                     wait (WAIT_SECS) for a child to end, return its status
 #                                     (124 if it is still running)
-#   ourlib_env                        prints the env assignments that make a foreign
-#                                     binary load OUR libvdeplug.so.2 (and the
-#                                     sanitizer runtimes first, if ours needs them)
+#   ourlib_env, OURLIB                see tests/lib/env.sh
 #   close_fifo NAME                   close our end of NAME's stdin fifo: it sees EOF
 #   uses_lib PID PATH                 the process has PATH mapped
 #   mgmt NAME CMD                     console command on $TMP/NAME.mgmt
@@ -28,7 +26,6 @@
 # generous deadline: wait_for polls, so it costs nothing when things work
 : "${WAIT_SECS:=20}"
 UTIL="python3 $top_srcdir/tests/integration/interop-util.py"
-OURLIB=$top_builddir/lib/.libs
 DEBLIB=/usr/lib/x86_64-linux-gnu/libvdeplug.so.2
 
 [ -x "$DEB_SWITCH" ] || fail "$DEB_SWITCH missing: install Debian's vde2 (quickstart does)"
@@ -83,18 +80,6 @@ start_peer() {
 		"$(bin vdeabi_peer)" "$name" "$sw" "$TMP/$name.in" "$TMP/$name.out" ${PEER_OPTS:-}
 	eval "${name}_PID=$LASTPID"
 	wait_for grep -q '^connected' "$TMP/$name.log" || fail "$name did not connect to $sw"
-}
-
-ourlib_env() {
-	local pre
-	[ -e "$OURLIB/libvdeplug.so.2" ] || fail "our library $OURLIB/libvdeplug.so.2 not built"
-	printf 'LD_LIBRARY_PATH=%s\n' "$OURLIB"
-	# a sanitizer build of our library needs its runtimes loaded first
-	pre=$(ldd "$OURLIB/libvdeplug.so.2" | awk '/lib(asan|ubsan)\.so/ { print $3 }' | paste -sd:)
-	if [ -n "$pre" ]; then
-		printf 'LD_PRELOAD=%s\n' "$pre"
-		printf 'ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1\n'
-	fi
 }
 
 uses_lib() {

@@ -23,8 +23,7 @@
 #   vhost_httpsrv           a Python HTTP server: ADDR LOGFILE; /blob is
 #                           1 MiB, anything else "ok"; each GET is logged
 #                           as "PATH LENGTH" once sent
-#   need_qemu [ROM...]      QEMU=qemu-system-x86_64; fail unless it and each
-#                           iPXE ROM (/usr/lib/ipxe/qemu/ROM) are installed
+#   need_qemu [ROM...]      tests/lib/qemu.sh
 #   vhost_qemu LOG SOCK MAC [ARG...]
 #                           spawn QEMU (TCG, 256 MiB of memfd guest memory
 #                           shared with the back end) with a virtio-net
@@ -35,6 +34,8 @@
 #                           http://10.0.2.2:8080/fetched, then poll /tick
 #                           there once a second (/failed on an error)
 #   ticks, more_ticks N     the /tick requests in $TMP/http.log (> N)
+. "$top_srcdir/tests/lib/qemu.sh"
+
 tso_segments_ok() {
 	python3 - "$1" <<'EOS'
 import sys
@@ -113,15 +114,6 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer((sys.argv[1], 8080), H).serve_forever()
 EOS
 	echo "$TMP/httpsrv.py"
-}
-
-need_qemu() {
-	local r
-	QEMU=/usr/bin/qemu-system-x86_64
-	[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
-	for r in "$@"; do
-		[ -e "/usr/lib/ipxe/qemu/$r" ] || fail "iPXE ROM $r missing: install ipxe-qemu (quickstart does)"
-	done
 }
 
 vhost_qemu() {
