@@ -35,20 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The libvdeplug ABI (interface version 1), declared here on purpose:
- * the program must run unchanged on Debian's library and ours. */
-struct vdeconn;
-struct vde_open_args {
-	int port;
-	char *group;
-	mode_t mode;
-};
-struct vdeconn *vde_open_real(char *vnl, char *descr, int interface_version,
-			      struct vde_open_args *open_args);
-ssize_t vde_recv(struct vdeconn *conn, void *buf, size_t len, int flags);
-ssize_t vde_send(struct vdeconn *conn, const void *buf, size_t len, int flags);
-int vde_datafd(struct vdeconn *conn);
-int vde_close(struct vdeconn *conn);
+/* the libvdeplug ABI: the program runs unchanged on Debian's library and ours */
+#include "../tests/vdeabi.h"
 
 #define LB_MAXLEN	9014
 #define LB_GRACE_MS	300
@@ -87,7 +75,7 @@ static void frame_seq(uint8_t *f, uint32_t seq)
 static struct vdeconn *open_sw(const char *dir, const char *descr)
 {
 	struct vde_open_args a = { .port = 0, .group = NULL, .mode = 0700 };
-	struct vdeconn *c = vde_open_real((char *)dir, (char *)descr, 1, &a);
+	struct vdeconn *c = vde_open_real((char *)dir, (char *)descr, ABI_INTERFACE_VERSION, &a);
 
 	if (!c) {
 		fprintf(stderr, "libbench: vde_open %s: %s\n", dir, strerror(errno));
