@@ -204,6 +204,41 @@ print("%s mbps=%.0f retr=%d sw_cpu=%.2f tap_cpu=%.2f idle_pct=%.0f" % (
 		"$w0" "$w1" "$CLK" "$NCPU" | tee -a "$RES"
 }
 
+# bench_rounds MTU...: at each MTU, RUNS rounds; in each, every setup of
+# $CONFIGS once, the order rotated by the round (none always goes first):
+# the script's setup CFG (daemons recorded with cur_spawn, their pids in SWP
+# and TAPP), taps_up, path_ok, then $BENCH_MEASURE (iperf_run or a wrapper
+# taking the same arguments) for each of $DIRS; when the path does not
+# work, one result line "broken=WHY" for each direction instead. Then
+# cur_stop and $BENCH_AFTER (a command, when set).
+BENCH_MEASURE=iperf_run
+BENCH_AFTER=
+bench_rounds() {
+	local mtu r i d cfg why cfgs nc
+	read -r -a cfgs <<<"$CONFIGS"
+	nc=${#cfgs[@]}
+	for mtu in "$@"; do
+		for r in $(seq "$RUNS"); do
+			for i in $(seq 0 $((nc - 1))); do
+				cfg=${cfgs[$(( (i + r - 1) % nc ))]}
+				why=setup_failed
+				if ! setup "$cfg" || ! taps_up "$mtu" || ! why=$(path_ok "$mtu"); then
+					[ "$why" = setup_failed ] && echo "bench: $cfg: setup failed" >&2
+					for d in $DIRS; do
+						echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
+					done
+				else
+					for d in $DIRS; do
+						"$BENCH_MEASURE" "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
+					done
+				fi
+				cur_stop
+				[ -z "$BENCH_AFTER" ] || $BENCH_AFTER
+			done
+		done
+	done
+}
+
 # bench_summary BASELINE TARGETS: medians per (cfg, mtu, dir) and ratios
 # against cfg BASELINE of the same mtu and dir; TARGETS is a python dict
 # literal {(cfg, mtu): ("ratio" | "mbps", threshold)} for the verdicts

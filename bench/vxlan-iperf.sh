@@ -121,28 +121,8 @@ echo "# vxlan-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs,
 echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; dirs: $DIRS"
 echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null), vdeplug $(dpkg-query -W -f '${Version}' vdeplug 2>/dev/null)"
 ns_setup
-read -r -a CFGS <<<"$CONFIGS"
-NC=${#CFGS[@]}
-mtu=1500
-for r in $(seq "$RUNS"); do
-	for i in $(seq 0 $((NC - 1))); do
-		cfg=${CFGS[$(( (i + r - 1) % NC ))]}
-		why=setup_failed
-		if ! setup "$cfg" || ! taps_up "$mtu" || ! why=$(path_ok "$mtu"); then
-			for d in $DIRS; do
-				echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
-			done
-			cur_stop
-			teardown
-			continue
-		fi
-		for d in $DIRS; do
-			iperf_run "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
-		done
-		cur_stop
-		teardown
-	done
-done
+BENCH_AFTER=teardown
+bench_rounds 1500
 echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_summary kernel "{('ours', 1500): ('ratio', 0.4), ('ours-switch', 1500): ('ratio', 0.4)}"
 python3 - "$RES" "$NCPU" <<'PY'
