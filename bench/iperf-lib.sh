@@ -19,6 +19,7 @@ done
 [ -c /dev/net/tun ] || { echo "bench: needs /dev/net/tun" >&2; exit 77; }
 
 ID=vbi$$
+. "$(dirname "${BASH_SOURCE[0]}")/ns-lib.sh"
 BT=$(mktemp -d /tmp/vdebench-iperf.XXXXXX)
 RES=$BT/results.txt
 CUR=()		# daemons of the current measurement
@@ -29,13 +30,9 @@ NCPU=$(nproc)
 : >"$RES"
 
 bench_cleanup() {
-	local p h
 	trap - EXIT INT TERM
 	cur_stop
-	for h in h1 h2; do
-		for p in $(ip netns pids "$ID-$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ID-$h" 2>/dev/null
-	done
+	ns_del h1 h2
 	[ -n "${OUT:-}" ] && cp "$RES" "$OUT"
 	rm -rf "$BT"
 }
@@ -52,13 +49,7 @@ waitcmd() {	# TENTHS CMD...: poll CMD every 0.05 s for TENTHS/10 seconds
 }
 n() { local h=$1; shift; ip netns exec "$ID-$h" "$@"; }
 
-ns_setup() {
-	local h
-	for h in h1 h2; do
-		ip netns add "$ID-$h" || exit 1
-		ip -n "$ID-$h" link set lo up
-	done
-}
+ns_setup() { ns_add h1 h2; }
 
 # cur_spawn LOG CMD...: start a daemon of this measurement
 cur_spawn() {
@@ -157,15 +148,6 @@ path_ok() {
 	return 0
 }
 
-pids_ticks() {	# PID...: user+system ticks used so far
-	local p t=0 s
-	for p in "$@"; do
-		s=$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null) || continue
-		t=$((t + ${s:-0}))
-	done
-	echo "$t"
-}
-idle_ticks() { awk '/^cpu / {print $5 + $6}' /proc/stat; }
 
 # iperf_run KEYS DIR SWPIDS TAPPIDS: iperf3 h1 -> h2 (DIR fwd) or h2 -> h1
 # (rev, iperf3 -R); appends a result line "KEYS mbps=... sw_cpu=... ..."

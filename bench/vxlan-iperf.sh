@@ -40,18 +40,11 @@ done
 
 # the VTEP sides and their underlay, made once (removed at exit)
 vx_cleanup() {
-	local h p
-	for h in v1 v2; do
-		for p in $(ip netns pids "$ID-$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ID-$h" 2>/dev/null
-	done
+	ns_del v1 v2
 	bench_cleanup
 }
 trap vx_cleanup EXIT
-for h in v1 v2; do
-	ip netns add "$ID-$h" || exit 1
-	ip -n "$ID-$h" link set lo up
-done
+ns_add v1 v2
 ip -n "$ID-v1" link add u mtu 1600 type veth peer name u netns "$ID-v2" mtu 1600 || exit 1
 for i in 1 2; do
 	ip -n "$ID-v$i" addr add "10.99.0.$i/24" dev u
