@@ -4,6 +4,10 @@
 #
 #   start_switch NAME [ARGS…]  our vde_switch on $TMP/NAME, mgmt $TMP/NAME.mgmt,
 #                              pidfile $TMP/NAME.pid (readiness); sets SWPID
+#   start_deb_switch NAME      Debian's vde_switch (the reference for console
+#                              bytes) on $TMP/NAME, console $TMP/NAME.mgmt,
+#                              stdin a fifo held open (2.3.2 has no
+#                              --nostdin and ends at EOF), ready
 #   mgmt NAME CMD              run one console command, print the whole session
 #   body NAME CMD              only the data lines of CMD's answer
 #   status NAME CMD            only the status line (1000 Success, 1022 ...)
@@ -29,6 +33,15 @@ start_switch() {
 	SWPID=$LASTPID
 	wait_for test -s "$TMP/$name.pid" || fail "switch $name did not become ready"
 	fastpath_check "$TMP/$name"
+}
+
+start_deb_switch() {
+	local fd
+	mkfifo "$TMP/$1.in"
+	exec {fd}<>"$TMP/$1.in"
+	"$DEB_SWITCH" -s "$TMP/$1" -M "$TMP/$1.mgmt" <"$TMP/$1.in" >"$TMP/$1.log" 2>&1 &
+	PIDS+=($!)
+	wait_for sock_ready "$TMP/$1.mgmt" || fail "Debian switch did not start"
 }
 
 mgmt() {

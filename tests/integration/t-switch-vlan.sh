@@ -29,11 +29,7 @@ print(h)' "$@"
 start_switch sw
 # ---- console bytes vs Debian's (inactive ports only: no clients) ----
 if [ -x "$DEB_SWITCH" ]; then
-	mkfifo "$TMP/deb.in"
-	exec 8<>"$TMP/deb.in"
-	"$DEB_SWITCH" -s "$TMP/deb" -M "$TMP/deb.mgmt" <"$TMP/deb.in" >"$TMP/deb.log" 2>&1 &
-	PIDS+=($!)
-	wait_for sock_ready "$TMP/deb.mgmt" || fail "Debian switch did not start"
+	start_deb_switch deb
 fi
 CMDS=(
 	"vlan/print" "vlan/allprint" "vlan/create 5" "vlan/create 0" "vlan/create 4093"
