@@ -51,10 +51,8 @@ CLK=$(getconf CLK_TCK)
 . "$(dirname "$0")/ns-lib.sh"
 
 cleanup() {
-	local p
 	stop_cable
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	pids_end "${PIDS[@]}"
 	ns_del h1 h2
 	rm -rf "$TMP"
 }
@@ -131,9 +129,7 @@ start_cable() {
 }
 
 stop_cable() {
-	local p
-	for p in "${CPIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${CPIDS[@]}"; do wait "$p" 2>/dev/null; done
+	pids_end "${CPIDS[@]}"
 	CPIDS=()
 }
 

@@ -55,10 +55,8 @@ stop_nat() {
 . "$(dirname "$0")/ns-lib.sh"
 
 cleanup() {
-	local p
 	stop_nat
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	pids_end "${PIDS[@]}"
 	ns_del g host
 	rm -rf "$TMP"
 }
