@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "vlan.h"
+
 #define FWD_REC_MAX 16
 
 /* what one forward_frame() call did: the first FWD_REC_MAX frames emitted
@@ -49,6 +51,25 @@ static inline void fwd_drop(void *arg, unsigned port, bool tagged, uint16_t vid,
 	r->drops++;
 	r->drop_tagged = tagged;
 	r->drop_vid = vid;
+}
+
+/* ports 1..@nports exist with one endpoint each; 1 and 2 access VLAN 10,
+ * 3 access VLAN 20, 4 tagged in 10 and 20 with no untagged VLAN (VLANs 10
+ * and 20 must exist); the others stay in VLAN 0 */
+static inline void fwd_vlan_ports(struct port_table *pt, unsigned nports)
+{
+	unsigned p;
+
+	for (p = 1; p <= nports; p++) {
+		pt->v[p].exists = true;
+		pt->v[p].nep = 1;
+	}
+	vlan_setport(pt, 1, 10);
+	vlan_setport(pt, 2, 10);
+	vlan_setport(pt, 3, 20);
+	vlan_setport(pt, 4, VLAN_NONE);
+	vlan_addport(pt, 10, 4);
+	vlan_addport(pt, 20, 4);
 }
 
 /* which ports got a frame, as a bitmask */

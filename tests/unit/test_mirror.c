@@ -134,16 +134,7 @@ int main(void)
 	memset(&m, 0, sizeof(m));
 	ok(port_table_init(&pt, 8) == 0 && fdb_init(&fdb, 64, 256) == 0, "table, fdb");
 	ok(vlan_create(&pt, 10) == 0 && vlan_create(&pt, 20) == 0, "VLANs 10, 20");
-	for (p = 1; p <= 7; p++) {
-		pt.v[p].exists = true;
-		pt.v[p].nep = 1;
-	}
-	vlan_setport(&pt, 1, 10);
-	vlan_setport(&pt, 2, 10);
-	vlan_setport(&pt, 3, 20);
-	vlan_setport(&pt, 4, VLAN_NONE);
-	vlan_addport(&pt, 10, 4);
-	vlan_addport(&pt, 20, 4);
+	fwd_vlan_ports(&pt, 7);
 	memset(&fc, 0, sizeof(fc));
 	fc.pt = &pt;
 	fc.fdb = &fdb;
