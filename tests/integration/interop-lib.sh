@@ -17,6 +17,11 @@
 #   frames SRC DST LEN...             hex frames, see interop-util.py
 #   wait_records FILE N / wait_lines FILE N   wait (WAIT_SECS) for output to arrive
 #   wait_slow SECS CMD...             poll CMD every 0.5 s for up to SECS seconds
+#   peer_frames FROM TO PATH SRC DST LEN...
+#                                     the vdeabi_peer FROM sends frames of LEN bytes
+#                                     from MAC SRC to DST; the peer TO gets them all,
+#                                     byte for byte and in order (it got nothing
+#                                     before); PATH names the way in failures
 #   plug_peer_frames PLUG PEER MAC_PLUG MAC_PEER
 #                                     the vdeabi_peer PEER (start_peer) broadcasts 6
 #                                     frames of 60..1514 bytes, the vde_plug PLUG
@@ -111,6 +116,16 @@ wait_slow() {
 		[ "$(date +%s)" -lt "$end" ] || return 1
 		sleep 0.5
 	done
+}
+
+peer_frames() {
+	local from=$1 to=$2 path=$3 src=$4 dst=$5 n
+	shift 5
+	n=$#
+	frames "$src" "$dst" "$@" >"$TMP/$from.sent"
+	cat "$TMP/$from.sent" >"$TMP/$from.in"
+	wait_lines "$TMP/$to.out" "$n" || fail "$to got $(wc -l <"$TMP/$to.out") of $n frames ($path)"
+	diff "$TMP/$from.sent" "$TMP/$to.out" >/dev/null || fail "frames changed on the way $path"
 }
 
 plug_peer_frames() {
