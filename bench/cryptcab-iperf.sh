@@ -48,15 +48,12 @@ PIDS=()		# switches and taps, for the whole run
 CPIDS=()	# the current cable
 CLK=$(getconf CLK_TCK)
 
+. "$(dirname "$0")/ns-lib.sh"
+
 cleanup() {
-	local p h
 	stop_cable
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	for h in h1 h2; do
-		for p in $(ip netns pids $ID-$h 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del $ID-$h 2>/dev/null
-	done
+	pids_end "${PIDS[@]}"
+	ns_del h1 h2
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -81,9 +78,8 @@ EOF
 
 start_base() {
 	local h i
+	ns_add h1 h2
 	for h in 1 2; do
-		ip netns add $ID-h$h
-		ip -n $ID-h$h link set lo up
 		if [ "$TAPS" = switch ]; then
 			ip netns exec $ID-h$h "$SW" -s "$TMP/sw$h" --nostdin -t tap0 \
 				-p "$TMP/sw$h.pid" >>"$TMP/log" 2>&1 &
@@ -132,23 +128,8 @@ start_cable() {
 	return 1
 }
 
-# pids_cpu PID...: CPU seconds (user+system) used so far by these processes
-pids_cpu() {
-	local p t=0 s
-	for p in "$@"; do
-		s=$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null) || continue
-		t=$((t + ${s:-0}))
-	done
-	echo "$t"
-}
-
-# idle_ticks: idle+iowait ticks of the whole machine so far (all CPUs)
-idle_ticks() { awk '/^cpu / {print $5 + $6}' /proc/stat; }
-
 stop_cable() {
-	local p
-	for p in "${CPIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${CPIDS[@]}"; do wait "$p" 2>/dev/null; done
+	pids_end "${CPIDS[@]}"
 	CPIDS=()
 }
 
@@ -166,9 +147,9 @@ measure() {
 	ip netns exec $ID-h2 iperf3 -s -1 -D -I "$TMP/iperf.pid" >/dev/null 2>&1
 	waitfile "$TMP/iperf.pid"
 	sleep 0.2
-	c0=$(pids_cpu "${CPIDS[@]}"); p0=$(pids_cpu "${PIDS[@]}"); i0=$(idle_ticks); t0=$(date +%s.%N)
+	c0=$(pids_ticks "${CPIDS[@]}"); p0=$(pids_ticks "${PIDS[@]}"); i0=$(idle_ticks); t0=$(date +%s.%N)
 	out=$(ip netns exec $ID-h1 iperf3 -c 10.77.0.2 -t "$SECS" -J 2>/dev/null)
-	c1=$(pids_cpu "${CPIDS[@]}"); p1=$(pids_cpu "${PIDS[@]}"); i1=$(idle_ticks); t1=$(date +%s.%N)
+	c1=$(pids_ticks "${CPIDS[@]}"); p1=$(pids_ticks "${PIDS[@]}"); i1=$(idle_ticks); t1=$(date +%s.%N)
 	# the next measurement's iperf3 -s needs the port: wait for this one to go
 	spid=$(cat "$TMP/iperf.pid" 2>/dev/null)
 	if [ -n "$spid" ]; then

@@ -19,6 +19,7 @@ done
 [ -c /dev/net/tun ] || { echo "bench: needs /dev/net/tun" >&2; exit 77; }
 
 ID=vbi$$
+. "$(dirname "${BASH_SOURCE[0]}")/ns-lib.sh"
 BT=$(mktemp -d /tmp/vdebench-iperf.XXXXXX)
 RES=$BT/results.txt
 CUR=()		# daemons of the current measurement
@@ -29,13 +30,9 @@ NCPU=$(nproc)
 : >"$RES"
 
 bench_cleanup() {
-	local p h
 	trap - EXIT INT TERM
 	cur_stop
-	for h in h1 h2; do
-		for p in $(ip netns pids "$ID-$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ID-$h" 2>/dev/null
-	done
+	ns_del h1 h2
 	[ -n "${OUT:-}" ] && cp "$RES" "$OUT"
 	rm -rf "$BT"
 }
@@ -52,13 +49,7 @@ waitcmd() {	# TENTHS CMD...: poll CMD every 0.05 s for TENTHS/10 seconds
 }
 n() { local h=$1; shift; ip netns exec "$ID-$h" "$@"; }
 
-ns_setup() {
-	local h
-	for h in h1 h2; do
-		ip netns add "$ID-$h" || exit 1
-		ip -n "$ID-$h" link set lo up
-	done
-}
+ns_setup() { ns_add h1 h2; }
 
 # cur_spawn LOG CMD...: start a daemon of this measurement
 cur_spawn() {
@@ -157,15 +148,6 @@ path_ok() {
 	return 0
 }
 
-pids_ticks() {	# PID...: user+system ticks used so far
-	local p t=0 s
-	for p in "$@"; do
-		s=$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null) || continue
-		t=$((t + ${s:-0}))
-	done
-	echo "$t"
-}
-idle_ticks() { awk '/^cpu / {print $5 + $6}' /proc/stat; }
 
 # iperf_run KEYS DIR SWPIDS TAPPIDS: iperf3 h1 -> h2 (DIR fwd) or h2 -> h1
 # (rev, iperf3 -R); appends a result line "KEYS mbps=... sw_cpu=... ..."
@@ -202,6 +184,41 @@ print("%s mbps=%.0f retr=%d sw_cpu=%.2f tap_cpu=%.2f idle_pct=%.0f" % (
     keys, v, rt, ds / hz / t, dt / hz / t, 100 * di / hz / t / n))' \
 		"$keys load=$(cut -d' ' -f1 /proc/loadavg)" $((s1 - s0)) $((t1 - t0)) $((i1 - i0)) \
 		"$w0" "$w1" "$CLK" "$NCPU" | tee -a "$RES"
+}
+
+# bench_rounds MTU...: at each MTU, RUNS rounds; in each, every setup of
+# $CONFIGS once, the order rotated by the round (none always goes first):
+# the script's setup CFG (daemons recorded with cur_spawn, their pids in SWP
+# and TAPP), taps_up, path_ok, then $BENCH_MEASURE (iperf_run or a wrapper
+# taking the same arguments) for each of $DIRS; when the path does not
+# work, one result line "broken=WHY" for each direction instead. Then
+# cur_stop and $BENCH_AFTER (a command, when set).
+BENCH_MEASURE=iperf_run
+BENCH_AFTER=
+bench_rounds() {
+	local mtu r i d cfg why cfgs nc
+	read -r -a cfgs <<<"$CONFIGS"
+	nc=${#cfgs[@]}
+	for mtu in "$@"; do
+		for r in $(seq "$RUNS"); do
+			for i in $(seq 0 $((nc - 1))); do
+				cfg=${cfgs[$(( (i + r - 1) % nc ))]}
+				why=setup_failed
+				if ! setup "$cfg" || ! taps_up "$mtu" || ! why=$(path_ok "$mtu"); then
+					[ "$why" = setup_failed ] && echo "bench: $cfg: setup failed" >&2
+					for d in $DIRS; do
+						echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
+					done
+				else
+					for d in $DIRS; do
+						"$BENCH_MEASURE" "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
+					done
+				fi
+				cur_stop
+				[ -z "$BENCH_AFTER" ] || $BENCH_AFTER
+			done
+		done
+	done
 }
 
 # bench_summary BASELINE TARGETS: medians per (cfg, mtu, dir) and ratios

@@ -43,20 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The libvdeplug ABI (interface version 1), declared here on purpose:
- * the program must run unchanged on Debian's library and ours. */
-struct vdeconn;
-struct vde_open_args {
-	int port;
-	char *group;
-	mode_t mode;
-};
-struct vdeconn *vde_open_real(char *vnl, char *descr, int interface_version,
-			      struct vde_open_args *open_args);
-ssize_t vde_recv(struct vdeconn *conn, void *buf, size_t len, int flags);
-ssize_t vde_send(struct vdeconn *conn, const void *buf, size_t len, int flags);
-int vde_datafd(struct vdeconn *conn);
-int vde_close(struct vdeconn *conn);
+/* the libvdeplug ABI: the program runs unchanged on Debian's library and ours */
+#include "../tests/vdeabi.h"
 
 /* Our library's vnet calls (-V), looked up at run time. */
 struct vde_msg {
@@ -113,7 +101,7 @@ static struct vdeconn *open_sw(const char *dir, const char *descr, bool vnet)
 	struct vde_open_args a = { .port = 0, .group = NULL, .mode = 0700 };
 	open_flags_fn *open_flags = (open_flags_fn *)dlsym(RTLD_DEFAULT, "vde_open_flags");
 	struct vdeconn *c = vnet ? open_flags((char *)dir, (char *)descr, &a, LB_VNET_OPEN) :
-			    vde_open_real((char *)dir, (char *)descr, 1, &a);
+			    vde_open_real((char *)dir, (char *)descr, ABI_INTERFACE_VERSION, &a);
 
 	if (!c) {
 		fprintf(stderr, "libbench: vde_open %s: %s\n", dir, strerror(errno));

@@ -52,15 +52,12 @@ stop_nat() {
 	NPID=
 }
 
+. "$(dirname "$0")/ns-lib.sh"
+
 cleanup() {
-	local p h
 	stop_nat
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	for h in g host; do
-		for p in $(ip netns pids $ID-$h 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del $ID-$h 2>/dev/null
-	done
+	pids_end "${PIDS[@]}"
+	ns_del g host
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -75,10 +72,7 @@ waitfor() {	# SECS CMD...: poll
 	done
 }
 
-for h in g host; do
-	ip netns add $ID-$h || exit 1
-	ip -n $ID-$h link set lo up
-done
+ns_add g host
 "$SW" --nostdin -s "$TMP/sw" >"$TMP/sw.log" 2>&1 &
 PIDS+=($!)
 waitfor 5 test -S "$TMP/sw/ctl" || { echo "switch did not start"; exit 1; }

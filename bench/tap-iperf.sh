@@ -126,34 +126,8 @@ echo "# tap-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, k
 echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS; tcp cc: ${CC:-$(cat /proc/sys/net/ipv4/tcp_congestion_control)}"
 echo "# ours: $B${BASEB:+; base-t: $BASEB}; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)"
 ns_setup
-read -r -a CFGS <<<"$CONFIGS"
-NC=${#CFGS[@]}
-for mtu in $MTUS; do
-	for r in $(seq "$RUNS"); do
-		for i in $(seq 0 $((NC - 1))); do
-			cfg=${CFGS[$(( (i + r - 1) % NC ))]}
-			if ! setup "$cfg" || ! taps_up "$mtu"; then
-				echo "bench: $cfg: setup failed" >&2
-				for d in $DIRS; do
-					echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=setup_failed" | tee -a "$RES"
-				done
-				cur_stop
-				continue
-			fi
-			if ! why=$(path_ok "$mtu"); then
-				for d in $DIRS; do
-					echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
-				done
-				cur_stop
-				continue
-			fi
-			for d in $DIRS; do
-				iperf_run "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
-			done
-			cur_stop
-		done
-	done
-done
+# shellcheck disable=SC2086
+bench_rounds $MTUS
 echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$BASE" = veth ]; then
 	bench_summary veth "{('ours-t', 1500): ('ratio', 0.75), ('ours', 1500): ('ratio', 0.5)}"

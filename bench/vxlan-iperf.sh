@@ -40,18 +40,11 @@ done
 
 # the VTEP sides and their underlay, made once (removed at exit)
 vx_cleanup() {
-	local h p
-	for h in v1 v2; do
-		for p in $(ip netns pids "$ID-$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ID-$h" 2>/dev/null
-	done
+	ns_del v1 v2
 	bench_cleanup
 }
 trap vx_cleanup EXIT
-for h in v1 v2; do
-	ip netns add "$ID-$h" || exit 1
-	ip -n "$ID-$h" link set lo up
-done
+ns_add v1 v2
 ip -n "$ID-v1" link add u mtu 1600 type veth peer name u netns "$ID-v2" mtu 1600 || exit 1
 for i in 1 2; do
 	ip -n "$ID-v$i" addr add "10.99.0.$i/24" dev u
@@ -121,28 +114,8 @@ echo "# vxlan-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs,
 echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; dirs: $DIRS"
 echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null), vdeplug $(dpkg-query -W -f '${Version}' vdeplug 2>/dev/null)"
 ns_setup
-read -r -a CFGS <<<"$CONFIGS"
-NC=${#CFGS[@]}
-mtu=1500
-for r in $(seq "$RUNS"); do
-	for i in $(seq 0 $((NC - 1))); do
-		cfg=${CFGS[$(( (i + r - 1) % NC ))]}
-		why=setup_failed
-		if ! setup "$cfg" || ! taps_up "$mtu" || ! why=$(path_ok "$mtu"); then
-			for d in $DIRS; do
-				echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
-			done
-			cur_stop
-			teardown
-			continue
-		fi
-		for d in $DIRS; do
-			iperf_run "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
-		done
-		cur_stop
-		teardown
-	done
-done
+BENCH_AFTER=teardown
+bench_rounds 1500
 echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_summary kernel "{('ours', 1500): ('ratio', 0.4), ('ours-switch', 1500): ('ratio', 0.4)}"
 python3 - "$RES" "$NCPU" <<'PY'

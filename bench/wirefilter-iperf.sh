@@ -125,38 +125,26 @@ ctx_note() {
 	echo "  ctx switches of the 7 path processes: $1 ($per per MB)"
 }
 
+# iperf_ctx: iperf_run (same arguments), its context switches noted
+iperf_ctx() {
+	local c0 c1
+	# shellcheck disable=SC2086
+	c0=$(ctx_sum $3 $4)
+	iperf_run "$@"
+	# shellcheck disable=SC2086
+	c1=$(ctx_sum $3 $4)
+	ctx_note "$((c1 - c0))"
+}
+
 echo "# wirefilter-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
 echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS; sched_autogroup: $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null); tcp cc: ${CC:-$(cat /proc/sys/net/ipv4/tcp_congestion_control)}"
 echo "# ours: $B; Debian vde2 $(dpkg-query -W -f '${Version}' vde2 2>/dev/null)," \
 	"vdeplug $(dpkg-query -W -f '${Version}' vdeplug 2>/dev/null)," \
 	"vde-wirefilter $(dpkg-query -W -f '${Version}' vde-wirefilter 2>/dev/null)"
 ns_setup
-read -r -a CFGS <<<"$CONFIGS"
-NC=${#CFGS[@]}
-for mtu in $MTUS; do
-	for r in $(seq "$RUNS"); do
-		for i in $(seq 0 $((NC - 1))); do
-			cfg=${CFGS[$(( (i + r - 1) % NC ))]}
-			why=setup_failed
-			if ! setup "$cfg" || ! taps_up "$mtu" || ! why=$(path_ok "$mtu"); then
-				for d in $DIRS; do
-					echo "cfg=$cfg mtu=$mtu dir=$d run=$r mbps=0 broken=${why// /_}" | tee -a "$RES"
-				done
-				cur_stop
-				continue
-			fi
-			for d in $DIRS; do
-				# shellcheck disable=SC2086
-				c0=$(ctx_sum $SWP $TAPP)
-				iperf_run "cfg=$cfg mtu=$mtu dir=$d run=$r" "$d" "$SWP" "$TAPP"
-				# shellcheck disable=SC2086
-				c1=$(ctx_sum $SWP $TAPP)
-				ctx_note "$((c1 - c0))"
-			done
-			cur_stop
-		done
-	done
-done
+BENCH_MEASURE=iperf_ctx
+# shellcheck disable=SC2086
+bench_rounds $MTUS
 echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$RES" <<'EOF'
 import statistics, sys

@@ -3,7 +3,7 @@
  *
  * The interop tests need a program that was compiled and linked against the
  * libvdeplug ABI as Debian ships it (vdeplug4 4.0.1, soname libvdeplug.so.2),
- * not against our header: so this file declares the six ABI functions itself
+ * not against our header: so it declares the ABI functions itself (tests/vdeabi.h)
  * and is linked with -l:libvdeplug.so.2 from the system library directory,
  * with no object of ours and never with sanitizers (Debian's library dlopens
  * its modules with RTLD_DEEPBIND, which the ASan runtime refuses).
@@ -26,21 +26,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* The Debian libvdeplug ABI (interface version 1), declared here on purpose. */
-#define ABI_INTERFACE_VERSION 1
-struct vdeconn;
-struct vde_open_args {
-	int port;
-	char *group;
-	mode_t mode;
-};
-struct vdeconn *vde_open_real(char *vnl, char *descr, int interface_version,
-			      struct vde_open_args *open_args);
-ssize_t vde_recv(struct vdeconn *conn, void *buf, size_t len, int flags);
-ssize_t vde_send(struct vdeconn *conn, const void *buf, size_t len, int flags);
-int vde_datafd(struct vdeconn *conn);
-int vde_ctlfd(struct vdeconn *conn);
-int vde_close(struct vdeconn *conn);
+/* the Debian libvdeplug ABI, declared on purpose (not our header) */
+#include "vdeabi.h"
 
 #define PEER_BUF	65536
 #define PEER_LINE	(2 * PEER_BUF + 4)

@@ -185,6 +185,32 @@ static void expect_closed(int fd)
 	close(fd);
 }
 
+/* A control request in @req (@size bytes): @magic, then a v1 layout (type,
+ * 6 bytes of padding, @sun) or a v3 one (@ver, type, @sun), then @descr
+ * without its NUL; returns its length */
+static size_t mk_request(uint8_t *req, size_t size, uint32_t magic, uint32_t ver,
+			 uint32_t type, const struct sockaddr_un *sun, int v1, const char *descr)
+{
+	size_t n, dl = strlen(descr);
+
+	if (size < 124 || dl > size - 124)
+		fail("request: description of %zu bytes too long", dl);
+	memset(req, 0, size);
+	memcpy(req, &magic, 4);
+	if (v1) {
+		memcpy(req + 4, &type, 4);
+		memcpy(req + 14, sun, 110);
+		n = 124;
+	} else {
+		memcpy(req + 4, &ver, 4);
+		memcpy(req + 8, &type, 4);
+		memcpy(req + 12, sun, 110);
+		n = 122;
+	}
+	memcpy(req + n, descr, dl);
+	return n + dl;
+}
+
 static void cmd_open(char **w, int nw)
 {
 	struct ep *e = ep_get(w[1], 1);
@@ -226,20 +252,7 @@ static void cmd_open(char **w, int nw)
 		fail("chown %s: %s", e->path, strerror(errno));
 	i = 4 << 20;
 	setsockopt(e->data, SOL_SOCKET, SO_RCVBUF, &i, sizeof(i));
-	memset(req, 0, sizeof(req));
-	memcpy(req, &magic, 4);
-	if (v1) {
-		memcpy(req + 4, &type, 4);
-		memcpy(req + 14, &sun, 110);
-		n = 124;
-	} else {
-		memcpy(req + 4, &v3, 4);
-		memcpy(req + 8, &type, 4);
-		memcpy(req + 12, &sun, 110);
-		n = 122;
-	}
-	memcpy(req + n, descr, strlen(descr));
-	n += strlen(descr);
+	n = mk_request(req, sizeof(req), magic, v3, type, &sun, v1, descr);
 	e->ctl = ctl_connect_as(owner);
 	if (write(e->ctl, req, n) != (ssize_t)n)
 		fail("write request");
@@ -333,20 +346,7 @@ static void cmd_req(char **w, int nw)
 	if (path)
 		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	sun.sun_family = (sa_family_t)family;
-	memset(req, 0, sizeof(req));
-	memcpy(req, &magic, 4);
-	if (v1) {
-		memcpy(req + 4, &type, 4);
-		memcpy(req + 14, &sun, 110);
-		n = 124;
-	} else {
-		memcpy(req + 4, &ver, 4);
-		memcpy(req + 8, &type, 4);
-		memcpy(req + 12, &sun, 110);
-		n = 122;
-	}
-	memcpy(req + n, descr, strlen(descr));
-	n += strlen(descr);
+	n = mk_request(req, sizeof(req), magic, ver, type, &sun, v1, descr);
 	if (len >= 0 && (size_t)len < n)
 		n = (size_t)len;
 	fd = ctl_connect();

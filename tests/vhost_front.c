@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "unit/refsum.h"
 
 #define QSZ		256
 #define MEMSZ		(4u << 20)
@@ -483,19 +484,6 @@ static void tx_drain(void)
 		}
 }
 
-static uint16_t csum16(const uint8_t *p, size_t n, uint32_t s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 /* One TCP/IPv4 super-frame of @len bytes, MSS 1000, checksum partial
  * (pseudo-header sum seeded, as a guest with CSUM+TSO sends it). */
 /* Chains of a TSO super-frame in flight at once (-B -T -n): 18
@@ -547,7 +535,7 @@ static void tx_tso(size_t len, unsigned int seed, unsigned int count)
 	f[23] = 6;
 	memcpy(f + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
 	{
-		uint16_t c = (uint16_t)~csum16(f + 14, 20, 0);
+		uint16_t c = (uint16_t)~ref_sum16(f + 14, 20, 0);
 
 		f[24] = (uint8_t)(c >> 8);
 		f[25] = (uint8_t)c;
@@ -565,7 +553,7 @@ static void tx_tso(size_t len, unsigned int seed, unsigned int count)
 	ph[10] = (uint8_t)((len - 34) >> 8);
 	ph[11] = (uint8_t)(len - 34);
 	{
-		uint16_t c = csum16(ph, 12, 0);	/* pseudo-header only, not inverted */
+		uint16_t c = ref_sum16(ph, 12, 0);	/* pseudo-header only, not inverted */
 
 		f[50] = (uint8_t)(c >> 8);
 		f[51] = (uint8_t)c;

@@ -243,6 +243,26 @@ static void on_frame(void *arg, const uint8_t *f, size_t len)
 	p->last_rx = now;
 }
 
+/* one read from the receiving end into @buf (@size bytes): a datagram
+ * (vde_recv) or a chunk of the stream fed to the record splitter, each
+ * frame to on_frame(); false when the stream has ended */
+static bool rx_once(struct probe *p, uint8_t *buf, size_t size)
+{
+	ssize_t n;
+
+	if (p->b) {
+		n = vde_recv(p->b, buf, size, 0);
+		if (n > 0)
+			on_frame(p, buf, (size_t)n);
+		return true;
+	}
+	n = read(p->rfd, buf, size);
+	if (n <= 0)
+		return false;
+	stream_rx_feed(&p->rx, buf, (size_t)n, on_frame, p);
+	return true;
+}
+
 static void spawn(struct probe *p, char **argv)
 {
 	int in[2], out[2], ain[2], aout[2];
@@ -295,7 +315,6 @@ static void warm_up(struct probe *p)
 	f[2 + 13] = 0xb6;
 	while (!p->warm && now_ns() < end) {
 		struct pollfd pfd = { .fd = p->rfd, .events = POLLIN };
-		ssize_t n;
 
 		if (now_ns() >= next) {
 			if (p->a)
@@ -306,16 +325,8 @@ static void warm_up(struct probe *p)
 		}
 		if (poll(&pfd, 1, 5) <= 0)
 			continue;
-		if (p->b) {
-			n = vde_recv(p->b, buf, sizeof(buf), 0);
-			if (n > 0)
-				on_frame(p, buf, (size_t)n);
-		} else {
-			n = read(p->rfd, buf, sizeof(buf));
-			if (n <= 0)
-				die("wirefilter ended during warm-up");
-			stream_rx_feed(&p->rx, buf, (size_t)n, on_frame, p);
-		}
+		if (!rx_once(p, buf, sizeof(buf)))
+			die("wirefilter ended during warm-up");
 	}
 	if (!p->warm) {
 		fprintf(stderr, "wf_probe: nothing came through in 10 s\n");
@@ -458,22 +469,11 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct pollfd pfd = { .fd = p->rfd, .events = POLLIN };
 		int r = poll(&pfd, 1, 50);
-		ssize_t n;
 
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r > 0) {
-			if (p->b) {
-				n = vde_recv(p->b, buf, sizeof(buf), 0);
-				if (n > 0)
-					on_frame(p, buf, (size_t)n);
-			} else {
-				n = read(p->rfd, buf, sizeof(buf));
-				if (n <= 0)
-					break;
-				stream_rx_feed(&p->rx, buf, (size_t)n, on_frame, p);
-			}
-		}
+		if (r > 0 && !rx_once(p, buf, sizeof(buf)))
+			break;
 		if (p->send_done) {
 			uint64_t last = p->last_rx > p->t_send_done ? p->last_rx : p->t_send_done;
 

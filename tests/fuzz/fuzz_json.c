@@ -226,6 +226,15 @@ static bool lit(struct parser *ps, const char *w)
 	return true;
 }
 
+/* the next byte is @c: step over it */
+static bool eat(struct parser *ps, unsigned char c)
+{
+	if (ps->p >= ps->end || *ps->p != c)
+		return false;
+	ps->p++;
+	return true;
+}
+
 static bool parse_value(struct parser *ps)
 {
 	bool ok = true;
@@ -237,53 +246,32 @@ static bool parse_value(struct parser *ps)
 	case '{':
 		ps->p++;
 		ws(ps);
-		if (ps->p < ps->end && *ps->p == '}') {
-			ps->p++;
+		if (eat(ps, '}'))
 			break;
-		}
-		for (;;) {
+		do {
 			ws(ps);
 			if (!parse_string(ps))
 				return false;
 			ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':')
-				return false;
-			ps->p++;
-			if (!parse_value(ps))
+			if (!eat(ps, ':') || !parse_value(ps))
 				return false;
 			ws(ps);
-			if (ps->p < ps->end && *ps->p == ',') {
-				ps->p++;
-				continue;
-			}
-			if (ps->p < ps->end && *ps->p == '}') {
-				ps->p++;
-				break;
-			}
+		} while (eat(ps, ','));
+		if (!eat(ps, '}'))
 			return false;
-		}
 		break;
 	case '[':
 		ps->p++;
 		ws(ps);
-		if (ps->p < ps->end && *ps->p == ']') {
-			ps->p++;
+		if (eat(ps, ']'))
 			break;
-		}
-		for (;;) {
+		do {
 			if (!parse_value(ps))
 				return false;
 			ws(ps);
-			if (ps->p < ps->end && *ps->p == ',') {
-				ps->p++;
-				continue;
-			}
-			if (ps->p < ps->end && *ps->p == ']') {
-				ps->p++;
-				break;
-			}
+		} while (eat(ps, ','));
+		if (!eat(ps, ']'))
 			return false;
-		}
 		break;
 	case '"':
 		ok = parse_string(ps);

@@ -10,19 +10,27 @@
 #                                     stdout $TMP/NAME.out (hex lines); options in PEER_OPTS
 #   wait_exit PID                     wait (WAIT_SECS) for a child to end, return its status
 #                                     (124 if it is still running)
-#   ourlib_env                        prints the env assignments that make a foreign
-#                                     binary load OUR libvdeplug.so.2 (and the
-#                                     sanitizer runtimes first, if ours needs them)
+#   ourlib_env, OURLIB                see tests/lib/env.sh
 #   close_fifo NAME                   close our end of NAME's stdin fifo: it sees EOF
 #   uses_lib PID PATH                 the process has PATH mapped
 #   mgmt NAME CMD                     console command on $TMP/NAME.mgmt
 #   frames SRC DST LEN...             hex frames, see interop-util.py
 #   wait_records FILE N / wait_lines FILE N   wait (WAIT_SECS) for output to arrive
 #   wait_slow SECS CMD...             poll CMD every 0.5 s for up to SECS seconds
+#   peer_frames FROM TO PATH SRC DST LEN...
+#                                     the vdeabi_peer FROM sends frames of LEN bytes
+#                                     from MAC SRC to DST; the peer TO gets them all,
+#                                     byte for byte and in order (it got nothing
+#                                     before); PATH names the way in failures
+#   plug_peer_frames PLUG PEER MAC_PLUG MAC_PEER
+#                                     the vdeabi_peer PEER (start_peer) broadcasts 6
+#                                     frames of 60..1514 bytes, the vde_plug PLUG
+#                                     (start_plug) gets them; PLUG sends 5 to the
+#                                     peer's learnt MAC, PEER gets them: byte for
+#                                     byte, in order, and PLUG gets nothing more
 # generous deadline: wait_for polls, so it costs nothing when things work
 : "${WAIT_SECS:=20}"
 UTIL="python3 $top_srcdir/tests/integration/interop-util.py"
-OURLIB=$top_builddir/lib/.libs
 DEBLIB=/usr/lib/x86_64-linux-gnu/libvdeplug.so.2
 
 [ -x "$DEB_SWITCH" ] || fail "$DEB_SWITCH missing: install Debian's vde2 (quickstart does)"
@@ -79,18 +87,6 @@ start_peer() {
 	wait_for grep -q '^connected' "$TMP/$name.log" || fail "$name did not connect to $sw"
 }
 
-ourlib_env() {
-	local pre
-	[ -e "$OURLIB/libvdeplug.so.2" ] || fail "our library $OURLIB/libvdeplug.so.2 not built"
-	printf 'LD_LIBRARY_PATH=%s\n' "$OURLIB"
-	# a sanitizer build of our library needs its runtimes loaded first
-	pre=$(ldd "$OURLIB/libvdeplug.so.2" | awk '/lib(asan|ubsan)\.so/ { print $3 }' | paste -sd:)
-	if [ -n "$pre" ]; then
-		printf 'LD_PRELOAD=%s\n' "$pre"
-		printf 'ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1\n'
-	fi
-}
-
 uses_lib() {
 	local real
 	real=$(readlink -f "$2")
@@ -120,4 +116,31 @@ wait_slow() {
 		[ "$(date +%s)" -lt "$end" ] || return 1
 		sleep 0.5
 	done
+}
+
+peer_frames() {
+	local from=$1 to=$2 path=$3 src=$4 dst=$5 n
+	shift 5
+	n=$#
+	frames "$src" "$dst" "$@" >"$TMP/$from.sent"
+	cat "$TMP/$from.sent" >"$TMP/$from.in"
+	wait_lines "$TMP/$to.out" "$n" || fail "$to got $(wc -l <"$TMP/$to.out") of $n frames ($path)"
+	diff "$TMP/$from.sent" "$TMP/$to.out" >/dev/null || fail "frames changed on the way $path"
+}
+
+plug_peer_frames() {
+	local plug=$1 peer=$2 mac_plug=$3 mac_peer=$4
+	# peer -> switch -> vde_plug (broadcast)
+	frames "$mac_peer" ff:ff:ff:ff:ff:ff 60 61 64 100 1000 1514 >"$TMP/a.hex"
+	cat "$TMP/a.hex" >"$TMP/$peer.in"
+	wait_records "$TMP/$plug.out" 6 || fail "vde_plug got $($UTIL count "$TMP/$plug.out") of 6 frames"
+	$UTIL dec "$TMP/$plug.out" >"$TMP/a.got"
+	diff "$TMP/a.hex" "$TMP/a.got" >/dev/null || fail "frames changed on the way peer -> vde_plug"
+	# vde_plug -> switch -> peer (unicast to the learnt MAC)
+	frames "$mac_plug" "$mac_peer" 1514 60 65 200 1513 >"$TMP/b.hex"
+	$UTIL enc <"$TMP/b.hex" >"$TMP/$plug.in"
+	wait_lines "$TMP/$peer.out" 5 || fail "peer got $(wc -l <"$TMP/$peer.out") of 5 frames"
+	diff "$TMP/b.hex" "$TMP/$peer.out" >/dev/null || fail "frames changed on the way vde_plug -> peer"
+	# nothing else was delivered (no reflection, no duplicates)
+	[ "$($UTIL count "$TMP/$plug.out")" -eq 6 ] || fail "vde_plug got extra frames"
 }

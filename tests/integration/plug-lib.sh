@@ -14,6 +14,12 @@
 #   close_in NAME             close NAME's stdin (EOF)
 #   wait_exit PID [SECS]      wait until PID ended; its status in $RC
 #   frames SRC DST TEXT SIZE...  stream records (plugframes.py gen)
+#   nconnected LOG N          $TMP/LOG has at least N "connected to" lines
+#   cable_frames TAG MAC_A MAC_B SIZE...
+#                             plugs aTAG on $TMP/sw1 and bTAG on $TMP/sw2
+#                             exchange one frame of each SIZE both ways
+#                             (a broadcasts, b answers MAC_A), compared byte
+#                             for byte; both plugs then end at EOF
 FRAMES="$top_srcdir/tests/integration/plugframes.py"
 # readiness deadlines: generous, a loaded 2-core CI machine with ASan is slow
 WAIT_SECS=${WAIT_SECS:-20}
@@ -91,3 +97,25 @@ wait_exit() {
 
 frames() { python3 "$FRAMES" gen "$@"; }
 records() { python3 "$FRAMES" records "$@"; }
+
+nconnected() { [ "$(grep -c 'connected to' "$TMP/$1")" -ge "$2" ]; }
+
+cable_frames() {
+	local tag=$1 mac_a=$2 mac_b=$3 nf
+	shift 3
+	nf=$#
+	start_plug "a$tag" "$TMP/sw1"
+	start_plug "b$tag" "$TMP/sw2"
+	frames "$mac_a" ff:ff:ff:ff:ff:ff "$tag a" "$@" >"$TMP/$tag.a2b"
+	send "a$tag" "$TMP/$tag.a2b"
+	wait_for records "$nf" "$TMP/b$tag.out" || fail "$tag: frames a->b lost"
+	cmp "$TMP/$tag.a2b" "$TMP/b$tag.out" || fail "$tag: frames a->b differ"
+	frames "$mac_b" "$mac_a" "$tag b" "$@" >"$TMP/$tag.b2a"
+	send "b$tag" "$TMP/$tag.b2a"
+	wait_for records "$nf" "$TMP/a$tag.out" || fail "$tag: frames b->a lost"
+	cmp "$TMP/$tag.b2a" "$TMP/a$tag.out" || fail "$tag: frames b->a differ"
+	close_in "a$tag"
+	close_in "b$tag"
+	wait_exit "${PID[a$tag]}"
+	wait_exit "${PID[b$tag]}"
+}

@@ -63,3 +63,17 @@ listening() {
 
 # nt NS CMD...: n with a 30 s limit
 nt() { local ns=$1; shift; timeout 30 ip netns exec "$ID-$ns" "$@"; }
+
+# fwd_into NS PORT DEST TAG WHAT: a TCP server in NS on PORT keeps what it
+# gets in $TMP/TAG.rx; $TMP/data sent from the namespace host to DEST
+# (ADDR:PORT, forwarded to it) must arrive whole; WHAT names the case in
+# the failure messages
+fwd_into() {
+	local ns=$1 port=$2 dest=$3 tag=$4 what=$5 pid
+	spawn "$tag.log" n "$ns" socat -u TCP-LISTEN:"$port",reuseaddr OPEN:"$TMP/$tag.rx",creat,trunc
+	pid=$LASTPID
+	wait_for listening "$ns" t "$port" || fail "$what: no server listening in $ns"
+	nt host socat -u OPEN:"$TMP/data" TCP:"$dest" || fail "$what: connection"
+	wait_gone "$pid"
+	cmp "$TMP/data" "$TMP/$tag.rx" || fail "$what: data differs"
+}

@@ -12,29 +12,9 @@ RELAY=$(bin dpipe_relay)
 MAC_A=02:00:00:00:02:0a
 MAC_B=02:00:00:00:02:0b
 SIZES=${PLUG_TEST_SIZES:-"60 1514 9000"}
-NF=$(echo $SIZES | wc -w)
-
-# connected LOG N: N vde_plug stages logged "connected to" in $TMP/LOG
-connected() { [ "$(grep -c 'connected to' "$TMP/$1")" -ge "$2" ]; }
 
 # check_frames TAG: a on sw1 and b on sw2 exchange frames both ways
-check_frames() {
-	local tag=$1
-	start_plug "a$tag" "$TMP/sw1"
-	start_plug "b$tag" "$TMP/sw2"
-	frames $MAC_A ff:ff:ff:ff:ff:ff "$tag a" $SIZES >"$TMP/$tag.a2b"
-	send "a$tag" "$TMP/$tag.a2b"
-	wait_for records "$NF" "$TMP/b$tag.out" || fail "$tag: frames a->b lost"
-	cmp "$TMP/$tag.a2b" "$TMP/b$tag.out" || fail "$tag: frames a->b differ"
-	frames $MAC_B $MAC_A "$tag b" $SIZES >"$TMP/$tag.b2a"
-	send "b$tag" "$TMP/$tag.b2a"
-	wait_for records "$NF" "$TMP/a$tag.out" || fail "$tag: frames b->a lost"
-	cmp "$TMP/$tag.b2a" "$TMP/a$tag.out" || fail "$tag: frames b->a differ"
-	close_in "a$tag"
-	close_in "b$tag"
-	wait_exit "${PID[a$tag]}"
-	wait_exit "${PID[b$tag]}"
-}
+check_frames() { cable_frames "$1" $MAC_A $MAC_B $SIZES; }
 
 start_switch sw1
 start_switch sw2
@@ -42,7 +22,7 @@ start_switch sw2
 # 1. two stages; killing sw2 ends its vde_plug, dpipe ends the other one
 bg two.log "$DPIPE" "$PLUG" -v "$TMP/sw1" = "$PLUG" -v "$TMP/sw2"
 chain=$LASTPID
-wait_for connected two.log 2 || fail "two-stage chain did not connect"
+wait_for nconnected two.log 2 || fail "two-stage chain did not connect"
 check_frames t
 kill "${PID[sw2]}"
 wait_exit "$chain"
@@ -52,7 +32,7 @@ restart_switch sw2
 # 2. three stages, the middle one relays via the alternate descriptors
 bg three.log "$DPIPE" "$PLUG" -v "$TMP/sw1" = "$RELAY" = "$PLUG" -v "$TMP/sw2"
 chain=$LASTPID
-wait_for connected three.log 2 || fail "three-stage chain did not connect"
+wait_for nconnected three.log 2 || fail "three-stage chain did not connect"
 check_frames r
 # a stage dies (SIGKILL, so it cannot clean up): the chain ends, status 137
 kill -KILL "$(pgrep -P "$chain" -x dpipe_relay)" || fail "relay stage not found"
@@ -62,7 +42,7 @@ wait_exit "$chain"
 # 3. one-way ring: sw1 -> cat -> sw2 -> sw1
 bg ring.log "$DPIPE" "$PLUG" -v "$TMP/sw1" =} cat }= "$PLUG" -v "$TMP/sw2"
 chain=$LASTPID
-wait_for connected ring.log 2 || fail "ring did not connect"
+wait_for nconnected ring.log 2 || fail "ring did not connect"
 check_frames o
 kill "$chain"
 wait_exit "$chain"
@@ -75,12 +55,11 @@ for p in $(pgrep -P "$chain"); do fail "stage $p survived dpipe"; done
 data_socks() { ls -A "$TMP/$1" | grep -vc '^ctl$'; }
 nports() { [ "$(data_socks "$1")" -ge "$2" ]; }
 SIZES="60 100 1514"
-NF=3
 kill "${PID[sw2]}"
 restart_switch sw2
 bg deb1.log "$DPIPE" "$PLUG" -v "$TMP/sw1" = "$DEB_PLUG" "$TMP/sw2"
 chain=$LASTPID
-wait_for connected deb1.log 1 && wait_for nports sw2 1 || fail "chain with Debian's vde_plug did not connect"
+wait_for nconnected deb1.log 1 && wait_for nports sw2 1 || fail "chain with Debian's vde_plug did not connect"
 check_frames i
 kill "${PID[sw2]}"
 wait_exit "$chain"
@@ -88,7 +67,7 @@ wait_exit "$chain"
 restart_switch sw2
 bg deb2.log "$DEB_DPIPE" "$PLUG" -v "$TMP/sw1" = "$PLUG" -v "$TMP/sw2"
 chain=$LASTPID
-wait_for connected deb2.log 2 || fail "Debian's dpipe with our plugs did not connect"
+wait_for nconnected deb2.log 2 || fail "Debian's dpipe with our plugs did not connect"
 check_frames j
 kill "${PID[sw2]}"
 wait_exit "$chain"

@@ -24,14 +24,8 @@ done
 grep -q 'ctlfd=[0-9]' "$TMP/p1.log" || fail "vde_ctlfd() is not a valid fd: $(cat "$TMP/p1.log")"
 wait_endpoints sw 2 || fail "port/print does not show 2 endpoints"
 
-frames 02:00:00:00:cc:01 ff:ff:ff:ff:ff:ff 60 1514 77 >"$TMP/a.hex"
-cat "$TMP/a.hex" >"$TMP/p1.in"
-wait_lines "$TMP/p2.out" 3 || fail "p2 got $(wc -l <"$TMP/p2.out") of 3 frames"
-diff "$TMP/a.hex" "$TMP/p2.out" >/dev/null || fail "frames changed p1 -> p2"
-frames 02:00:00:00:cc:02 02:00:00:00:cc:01 1514 60 999 >"$TMP/b.hex"
-cat "$TMP/b.hex" >"$TMP/p2.in"
-wait_lines "$TMP/p1.out" 3 || fail "p1 got $(wc -l <"$TMP/p1.out") of 3 frames"
-diff "$TMP/b.hex" "$TMP/p1.out" >/dev/null || fail "frames changed p2 -> p1"
+peer_frames p1 p2 "p1 -> p2" 02:00:00:00:cc:01 ff:ff:ff:ff:ff:ff 60 1514 77
+peer_frames p2 p1 "p2 -> p1" 02:00:00:00:cc:02 02:00:00:00:cc:01 1514 60 999
 
 # a port asked for by number (struct vde_open_args.port) is the one we get
 start_peer p3 "$SW" $(ourlib_env)

@@ -19,24 +19,9 @@ start_peer debpeer "$SW"
 uses_lib "$debpeer_PID" "$DEBLIB" || fail "vdeabi_peer does not run on Debian's $DEBLIB"
 wait_endpoints sw 2 || fail "port/print does not show 2 endpoints: $(mgmt sw port/print)"
 
-MAC_PEER=02:00:00:00:aa:01
-MAC_PLUG=02:00:00:00:bb:02
-
-# Debian libvdeplug client -> our switch -> Debian vde_plug (broadcast)
-frames $MAC_PEER ff:ff:ff:ff:ff:ff 60 61 64 100 1000 1514 >"$TMP/a.hex"
-cat "$TMP/a.hex" >"$TMP/debpeer.in"
-wait_records "$TMP/debplug.out" 6 || fail "vde_plug got $($UTIL count "$TMP/debplug.out") of 6 frames"
-$UTIL dec "$TMP/debplug.out" >"$TMP/a.got"
-diff "$TMP/a.hex" "$TMP/a.got" >/dev/null || fail "frames changed on the way peer -> vde_plug"
-
-# Debian vde_plug -> our switch -> Debian libvdeplug client (unicast, learned)
-frames $MAC_PLUG $MAC_PEER 1514 60 65 200 1513 >"$TMP/b.hex"
-$UTIL enc <"$TMP/b.hex" >"$TMP/debplug.in"
-wait_lines "$TMP/debpeer.out" 5 || fail "peer got $(wc -l <"$TMP/debpeer.out") of 5 frames"
-diff "$TMP/b.hex" "$TMP/debpeer.out" >/dev/null || fail "frames changed on the way vde_plug -> peer"
-
-# nothing else was delivered (no reflection, no duplicates)
-[ "$($UTIL count "$TMP/debplug.out")" -eq 6 ] || fail "vde_plug got extra frames"
+# Debian libvdeplug client -> our switch -> Debian vde_plug (broadcast), and
+# back to the learnt MAC; nothing else delivered
+plug_peer_frames debplug debpeer 02:00:00:00:bb:02 02:00:00:00:aa:01
 
 # the console shows both endpoints, their descriptions and the counters
 mgmt sw port/print >"$TMP/print.txt" || fail "port/print failed"

@@ -12,10 +12,8 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-170}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/interop-lib.sh"
 
-QEMU=/usr/bin/qemu-system-x86_64
-ROM=/usr/lib/ipxe/qemu/pxe-e1000.rom
-[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
-[ -e "$ROM" ] || fail "$ROM missing: install ipxe-qemu (quickstart does)"
+. "$top_srcdir/tests/lib/qemu.sh"
+need_qemu pxe-e1000.rom
 
 SW=$TMP/sw
 start_switch sw "$(bin vde_switch)" "$SW"
@@ -24,16 +22,10 @@ wait_endpoints sw 1 || fail "capture plug did not attach"
 
 MAC_A=52:54:00:12:34:0a
 MAC_B=52:54:00:12:34:0b
-qemu() {
-	local mac=$1
-	shift
-	spawn "qemu-$mac.log" env "$@" "$QEMU" -M pc -accel tcg -m 64 -nodefaults \
-		-display none -no-reboot -netdev vde,id=n0,sock="$SW" \
-		-device e1000,netdev=n0,mac="$mac",romfile="$ROM" -boot n
-}
-qemu $MAC_A
+ipxe_guest "qemu-$MAC_A.log" $MAC_A "$SW"
 QA=$LASTPID
-qemu $MAC_B $(ourlib_env)
+# shellcheck disable=SC2046  # one assignment a line
+ipxe_guest "qemu-$MAC_B.log" $MAC_B "$SW" $(ourlib_env)
 QB=$LASTPID
 wait_endpoints sw 3 || fail "the guests did not attach: $(mgmt sw port/print)"
 uses_lib "$QA" "$DEBLIB" || fail "qa does not run on Debian's libvdeplug"

@@ -11,29 +11,9 @@
 MAC_A=02:00:00:00:01:0a
 MAC_B=02:00:00:00:01:0b
 SIZES=${PLUG_TEST_SIZES:-"60 1514 9000"}
-NF=$(echo $SIZES | wc -w)
-
-# nlines N PATTERN FILE: FILE has at least N lines matching PATTERN
-nlines() { [ "$(grep -c "$2" "$3")" -ge "$1" ]; }
 
 # check_cable TAG: a on sw1 and b on sw2 exchange frames both ways
-check_cable() {
-	local tag=$1
-	start_plug "a$tag" "$TMP/sw1"
-	start_plug "b$tag" "$TMP/sw2"
-	frames $MAC_A ff:ff:ff:ff:ff:ff "$tag a" $SIZES >"$TMP/$tag.a2b"
-	send "a$tag" "$TMP/$tag.a2b"
-	wait_for records "$NF" "$TMP/b$tag.out" || fail "$tag: frames a->b lost"
-	cmp "$TMP/$tag.a2b" "$TMP/b$tag.out" || fail "$tag: frames a->b differ"
-	frames $MAC_B $MAC_A "$tag b" $SIZES >"$TMP/$tag.b2a"
-	send "b$tag" "$TMP/$tag.b2a"
-	wait_for records "$NF" "$TMP/a$tag.out" || fail "$tag: frames b->a lost"
-	cmp "$TMP/$tag.b2a" "$TMP/a$tag.out" || fail "$tag: frames b->a differ"
-	close_in "a$tag"
-	close_in "b$tag"
-	wait_exit "${PID[a$tag]}"
-	wait_exit "${PID[b$tag]}"
-}
+check_cable() { cable_frames "$1" $MAC_A $MAC_B $SIZES; }
 
 start_switch sw1
 start_switch sw2
@@ -41,7 +21,7 @@ start_switch sw2
 # 1. two-VNL cable, ended by sw2 going away
 bg cable.log "$PLUG" -v "$TMP/sw1" "$TMP/sw2"
 cable=$LASTPID
-wait_for nlines 2 'connected to' "$TMP/cable.log" || fail "cable did not connect"
+wait_for nconnected cable.log 2 || fail "cable did not connect"
 check_cable c
 kill "${PID[sw2]}"
 wait_exit "$cable"
@@ -51,7 +31,7 @@ restart_switch sw2
 # 2. "= COMMAND": the stream goes through a second vde_plug
 bg cmd.log "$PLUG" -v "$TMP/sw1" = "$PLUG" -v "$TMP/sw2"
 cmdplug=$LASTPID
-wait_for nlines 2 'connected to' "$TMP/cmd.log" || fail "= COMMAND did not connect"
+wait_for nconnected cmd.log 2 || fail "= COMMAND did not connect"
 check_cable m
 # the command ends (its switch goes away): the outer plug ends too, status 0
 kill "${PID[sw2]}"

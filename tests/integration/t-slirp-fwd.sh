@@ -36,12 +36,7 @@ grep -q "ip=10.0.2.16" "$TMP/g2.lease" || fail "second guest's lease: $(cat "$TM
 pass "two guests: 10.0.2.15 and 10.0.2.16"
 
 # -L: host -> guest TCP
-spawn l.log n g1 socat -u TCP-LISTEN:7001,reuseaddr OPEN:"$TMP/l.rx",creat,trunc
-PL=$LASTPID
-wait_for listening g1 t 7001 || fail "guest server"
-nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:7001 || fail "-L connection"
-wait_gone "$PL"
-cmp "$TMP/data" "$TMP/l.rx" || fail "-L data differs"
+fwd_into g1 7001 127.0.0.1:7001 l -L
 pass "-L 127.0.0.1:7001 -> 10.0.2.15:7001, 256 KiB intact"
 
 # -U: host -> guest UDP echo
@@ -63,12 +58,7 @@ cmp "$TMP/data" "$TMP/x2.rx" || fail "-x data via 10.0.2.5 differs"
 pass "-x 6000:UNIX socket on the virtual host 10.0.2.2 (as VDE 2) and 10.0.2.5:6001, 256 KiB each intact"
 
 # -X: the host's display :0 (port 6000, the first free) to 10.0.2.16:6003
-spawn xd.log n g2 socat -u TCP-LISTEN:6003,reuseaddr OPEN:"$TMP/xd.rx",creat,trunc
-PXD=$LASTPID
-wait_for listening g2 t 6003 || fail "guest X server"
-nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:6000 || fail "-X connection"
-wait_gone "$PXD"
-cmp "$TMP/data" "$TMP/xd.rx" || fail "-X data differs"
+fwd_into g2 6003 127.0.0.1:6000 xd -X
 pass "-X 10.0.2.16:3: host port 6000 -> 10.0.2.16:6003, intact"
 
 # -t: TFTP
@@ -96,12 +86,7 @@ out=$(mgmt fwd/print)
 [[ "$out" == *"tcp 0.0.0.0:7003 -> 10.0.2.16:7003"* && "$out" == *"tcp 127.0.0.1:7001 -> 10.0.2.15:7001"* &&
    "$out" == *"udp 0.0.0.0:7002 -> 10.0.2.15:7002"* && "$out" == *"unix 10.0.2.2:6000 -> $TMP/x.sock"* && "$out" == *"unix 10.0.2.5:6001 -> $TMP/x.sock"* ]] ||
 	fail "fwd/print: $out"
-spawn l3.log n g2 socat -u TCP-LISTEN:7003,reuseaddr OPEN:"$TMP/l3.rx",creat,trunc
-PL3=$LASTPID
-wait_for listening g2 t 7003 || fail "guest 2 server"
-nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:7003 || fail "live forward connection"
-wait_gone "$PL3"
-cmp "$TMP/data" "$TMP/l3.rx" || fail "live forward data differs"
+fwd_into g2 7003 127.0.0.1:7003 l3 "live forward"
 out=$(mgmt "fwd/del tcp 7003")
 [[ "$out" == *"1000 Success"* ]] || fail "fwd/del: $out"
 out=$(mgmt "fwd/del tcp 7003")

@@ -42,12 +42,7 @@ pass "slirp:// (ours) lease: $(tr '\n' ' ' <"$TMP/g1.lease")"
 nt g1 socat -u OPEN:"$TMP/data" TCP:10.5.0.2:8001 || fail "TCP to the host"
 wait_gone "$PUP"
 cmp "$TMP/data" "$TMP/up.rx" || fail "TCP to the host differs"
-spawn fw.log n g1 socat -u TCP-LISTEN:8002,reuseaddr OPEN:"$TMP/fw.rx",creat,trunc
-PFW=$LASTPID
-wait_for listening g1 t 8002 || fail "guest server"
-nt host socat -u OPEN:"$TMP/data" TCP:127.0.0.1:8002 || fail "tcpfwd connection"
-wait_gone "$PFW"
-cmp "$TMP/data" "$TMP/fw.rx" || fail "tcpfwd data differs"
+fwd_into g1 8002 127.0.0.1:8002 fw tcpfwd
 nt g1 socat -u OPEN:"$TMP/data" TCP:10.5.0.9:6000 || fail "unixfwd connection"
 wait_gone "$PX"
 cmp "$TMP/data" "$TMP/x.rx" || fail "unixfwd data differs"

@@ -15,26 +15,19 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-150}
 . "$top_srcdir/tests/integration/slirp-lib.sh"
 need_root
 
-QEMU=/usr/bin/qemu-system-x86_64
-ROM=/usr/lib/ipxe/qemu/pxe-e1000.rom
-[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
-[ -e "$ROM" ] || fail "$ROM missing: install ipxe-qemu (quickstart does)"
+. "$top_srcdir/tests/lib/qemu.sh"
+need_qemu pxe-e1000.rom
 
 mkns host
 start_sw sw
 slirp_start slirp.log -D -v -s "$TMP/sw" -M "$TMP/mgmt"
 MAC=52:54:00:12:34:6c
 MAC2=52:54:00:12:34:6d
-OURLIB=$top_builddir/lib/.libs
-pre=$(ldd "$OURLIB/libvdeplug.so.2" | awk '/lib(asan|ubsan)\.so/ { print $3 }' | paste -sd:)
-spawn qemu2.log env LD_LIBRARY_PATH="$OURLIB" ${pre:+LD_PRELOAD=$pre ASAN_OPTIONS=detect_leaks=0} \
-	VDEPLUGIN_PATH="$top_builddir/slirp/.libs" "$QEMU" -M pc -accel tcg -m 64 -nodefaults \
-	-display none -no-reboot -netdev "vde,id=n0,sock=slirp:///addr=10.9.0.2/dhcp=10.9.0.20" \
-	-object filter-dump,id=d0,netdev=n0,file="$TMP/q2.pcap" \
-	-device e1000,netdev=n0,mac=$MAC2,romfile="$ROM" -boot n
+# shellcheck disable=SC2046  # one assignment a line
+ipxe_guest qemu2.log $MAC2 "slirp:///addr=10.9.0.2/dhcp=10.9.0.20" $(ourlib_env) \
+	VDEPLUGIN_PATH="$top_builddir/slirp/.libs" -- -object filter-dump,id=d0,netdev=n0,file="$TMP/q2.pcap"
 Q2=$LASTPID
-spawn qemu.log "$QEMU" -M pc -accel tcg -m 64 -nodefaults -display none -no-reboot \
-	-netdev vde,id=n0,sock="$TMP/sw" -device e1000,netdev=n0,mac=$MAC,romfile="$ROM" -boot n
+ipxe_guest qemu.log $MAC "$TMP/sw"
 WAIT_SECS=100 wait_for grep -q "DHCP lease 10.0.2.15 to $MAC" "$TMP/slirp.log" ||
 	fail "no lease to the QEMU guest $MAC"
 out=$(mgmt leases)

@@ -12,11 +12,7 @@ CON="python3 $top_srcdir/tests/integration/switch-console.py"
 start_switch sw
 # the reference: Debian's vde_switch (2.3.2 has no --nostdin: a fifo as stdin)
 if [ -x "$DEB_SWITCH" ]; then
-	mkfifo "$TMP/deb.in"
-	exec 8<>"$TMP/deb.in"
-	"$DEB_SWITCH" -s "$TMP/deb" -M "$TMP/deb.mgmt" <"$TMP/deb.in" >"$TMP/deb.log" 2>&1 &
-	PIDS+=($!)
-	wait_for sock_ready "$TMP/deb.mgmt" || fail "Debian switch did not start"
+	start_deb_switch deb
 fi
 
 printf 'port/create 7\nport/setuser 7 root\n' >"$TMP/rc"

@@ -11,7 +11,7 @@ A=02:00:00:00:00:0a B=02:00:00:00:00:0b C=02:00:00:00:00:0c
 BC=ff:ff:ff:ff:ff:ff MC=01:00:5e:00:00:01 U=02:00:00:00:00:99
 
 start_switch sw
-probe sw > "$TMP/fwd.out" 2>&1 <<EOF2 &
+probe_hold sw fwd forwarding <<EOF2
 open a 0
 open b 0
 open c 0
@@ -85,13 +85,7 @@ sendhex a ffffffffffff02000000000a8100e00088b5000102030405060708090a0b0c0d0e0f10
 expecthex b ffffffffffff02000000000a88b5000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d
 expecthex c ffffffffffff02000000000a88b5000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d
 none a2 100
-touch $TMP/fwd-done
-wait $TMP/fwd-go
 EOF2
-FP=$!
-PIDS+=($FP)
-WAIT_SECS=60 wait_for sh -c "test -e '$TMP/fwd-done' || ! kill -0 $FP"
-[ -e "$TMP/fwd-done" ] || { kill $FP; wait $FP; fail "forwarding: $(cat "$TMP/fwd.out")"; }
 
 S=$(body sw port/stats)
 echo "$S" | grep -q 'drops runt 2 ' || fail "runts not counted: $S"
@@ -105,8 +99,7 @@ echo "$H" | grep -q "$MC" && fail "multicast source learned: $H"
 F=$(body sw "hash/find $B")
 echo "$F" | grep -Eq "Addr: $B VLAN 0000 to port: 002 " || fail "hash/find must print the true port: $F"
 [ "$(status sw "hash/find $U")" = "1019 No such device" ] || fail "hash/find unknown"
-touch "$TMP/fwd-go"
-wait "$FP" || fail "forwarding probe: $(cat "$TMP/fwd.out")"
+probe_release fwd "forwarding probe"
 
 # eager aging: entries vanish without any traffic
 [ "$(status sw 'hash/setexpire 1')" = "1000 Success" ] || fail setexpire

@@ -14,10 +14,8 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-150}
 . "$top_srcdir/tests/integration/slirp-lib.sh"
 need_root
 
-QEMU=/usr/bin/qemu-system-x86_64
-ROM=/usr/lib/ipxe/qemu/pxe-e1000.rom
-[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
-[ -e "$ROM" ] || fail "$ROM missing: install ipxe-qemu (quickstart does)"
+. "$top_srcdir/tests/lib/qemu.sh"
+need_qemu pxe-e1000.rom
 
 mkns host
 spawn sw.log vde_switch --nostdin -s "$TMP/sw" -M "$TMP/sw.mgmt"
@@ -25,11 +23,8 @@ wait_for sock_ready "$TMP/sw.mgmt" || fail "switch did not start"
 [ -S "$TMP/sw/.fastpath" ] || fail "our switch offers no rings"
 slirp_start slirp.log -D -v -s "$TMP/sw" -M "$TMP/mgmt"
 MAC=52:54:00:12:34:7e
-OURLIB=$top_builddir/lib/.libs
-pre=$(ldd "$OURLIB/libvdeplug.so.2" | awk '/lib(asan|ubsan)\.so/ { print $3 }' | paste -sd:)
-spawn qemu.log env LD_LIBRARY_PATH="$OURLIB" ${pre:+LD_PRELOAD=$pre ASAN_OPTIONS=detect_leaks=0} \
-	"$QEMU" -M pc -accel tcg -m 64 -nodefaults -display none -no-reboot \
-	-netdev vde,id=n0,sock="$TMP/sw" -device e1000,netdev=n0,mac=$MAC,romfile="$ROM" -boot n
+# shellcheck disable=SC2046  # one assignment a line
+ipxe_guest qemu.log $MAC "$TMP/sw" $(ourlib_env)
 QPID=$LASTPID
 swports() { printf 'port/print\n' | socat -t 1 - "UNIX-CONNECT:$TMP/sw.mgmt"; }
 WAIT_SECS=20 wait_for eval "[ \$(swports | grep -c 'module ring        : ') = 2 ]" ||

@@ -29,11 +29,7 @@ print(h)' "$@"
 start_switch sw
 # ---- console bytes vs Debian's (inactive ports only: no clients) ----
 if [ -x "$DEB_SWITCH" ]; then
-	mkfifo "$TMP/deb.in"
-	exec 8<>"$TMP/deb.in"
-	"$DEB_SWITCH" -s "$TMP/deb" -M "$TMP/deb.mgmt" <"$TMP/deb.in" >"$TMP/deb.log" 2>&1 &
-	PIDS+=($!)
-	wait_for sock_ready "$TMP/deb.mgmt" || fail "Debian switch did not start"
+	start_deb_switch deb
 fi
 CMDS=(
 	"vlan/print" "vlan/allprint" "vlan/create 5" "vlan/create 0" "vlan/create 4093"
@@ -111,7 +107,7 @@ wait_for test -e "$TMP/sw.mgmt.subscribed" || fail "debug session"
 A=02:00:00:00:00:0a B=02:00:00:00:00:0b C=02:00:00:00:00:0c D=02:00:00:00:00:0d
 E=02:00:00:00:00:0e F=02:00:00:00:00:0f BC=ff:ff:ff:ff:ff:ff
 J=$(hexframe $BC $E 000a 9234)
-probe sw >"$TMP/vlan.out" 2>&1 <<EOF2 &
+probe_hold sw vlan "vlan matrix" <<EOF2
 open a 1
 open b 2
 open c 3
@@ -192,13 +188,7 @@ expecthex d $J
 expecthex a $(hexframe $BC $E - 9230)
 expecthex b $(hexframe $BC $E - 9230)
 none c 200
-touch $TMP/vlan-done
-wait $TMP/vlan-go
 EOF2
-VP=$!
-PIDS+=($VP)
-WAIT_SECS=60 wait_for sh -c "test -e '$TMP/vlan-done' || ! kill -0 $VP"
-[ -e "$TMP/vlan-done" ] || { kill $VP; wait $VP; fail "vlan matrix: $(cat "$TMP/vlan.out")"; }
 
 S=$(body sw port/stats)
 echo "$S" | grep -Eq '^Port 0003 .* vlan 1 ' || fail "port 3 VLAN drop not counted: $S"
@@ -219,8 +209,7 @@ H=$(body sw hash/print)
 echo "$H" | grep -q "to port: 001 " && fail "port/setvlan did not flush port 1: $H"
 echo "$H" | grep -Eq "Addr: $A VLAN 0020 to port: 003 " || fail "flush went too far: $H"
 [ "$(status sw 'vlan/remove 10')" = "1098 Address already in use" ] || fail "remove used VLAN"
-touch "$TMP/vlan-go"
-wait "$VP" || fail "vlan probe: $(cat "$TMP/vlan.out")"
+probe_release vlan "vlan probe"
 wait "$DP" || true
 DBG=$(sed "s/^vde\\$ //" "$TMP/dbg.txt")
 echo "$DBG" | grep -qxF "3051 vlan/drop Port 3 frame from $C tagged VLAN 10: not a member" ||

@@ -22,26 +22,13 @@ spawn b.log dpipe vde_plug "$TMP/sw" = ip netns exec "$ID-b" "$P2T" -s - tap0
 PB=$LASTPID
 tap_up a tap0 10.78.0.1
 tap_up b tap0 10.78.0.2
-reach a 10.78.0.2 || fail "no ping tap:// -> stream"
-reach b 10.78.0.1 || fail "no ping stream -> tap://"
-n b ping -c 3 -i 0.2 -W 5 10.78.0.1 >"$TMP/ping.out" || fail "pings lost: $(cat "$TMP/ping.out")"
+ping_both b 10.78.0.2 a 10.78.0.1
 pass "ping both ways (tap:// and -s -)"
 
-ipn a link set tap0 mtu 9000 || fail "mtu a"
-ipn b link set tap0 mtu 9000 || fail "mtu b"
-WAIT_SECS=20 wait_for n a ping -c 1 -W 1 -M do -s 8972 10.78.0.2 || fail "no 8972-byte ping"
-n b ping -c 2 -i 0.2 -W 5 -M do -s 8972 10.78.0.1 >"$TMP/jumbo.out" ||
-	fail "8972-byte pings lost: $(cat "$TMP/jumbo.out")"
+jumbo_pings a 10.78.0.1 b 10.78.0.2
 pass "MTU 9000 through the stream"
 
-head -c 1048576 /dev/urandom >"$TMP/data"
-spawn rx.log n a socat -u TCP-LISTEN:5002,reuseaddr OPEN:"$TMP/recv",creat,trunc
-PRX=$LASTPID
-WAIT_SECS=10 wait_for eval "n a ss -ltn | grep -q ':5002 '" || fail "socat did not listen"
-n b socat -u OPEN:"$TMP/data" TCP:10.78.0.1:5002 || fail "TCP send failed"
-wait_gone "$PRX"
-[ "$RC" = 0 ] || fail "socat receiver exited $RC"
-cmp "$TMP/data" "$TMP/recv" || fail "TCP payload differs"
+xfer b a 10.78.0.1 5002 1048576
 pass "1 MiB TCP transfer intact"
 
 ipn b link del tap0 || fail "link del b"

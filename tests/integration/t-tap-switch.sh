@@ -22,29 +22,15 @@ PB=$LASTPID
 tap_up a tap0 10.77.0.1
 tap_up b tap0 10.77.0.2
 
-reach a 10.77.0.2 || fail "no ping a -> b"
-reach b 10.77.0.1 || fail "no ping b -> a"
-n a ping -c 3 -i 0.2 -W 5 10.77.0.2 >"$TMP/ping.out" || fail "pings a -> b lost: $(cat "$TMP/ping.out")"
+ping_both a 10.77.0.1 b 10.77.0.2
 pass "ping both ways"
 
 # TCP: 4 MiB of random bytes from a to b, compared
-head -c 4194304 /dev/urandom >"$TMP/data"
-spawn rx.log n b socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TMP/recv",creat,trunc
-PRX=$LASTPID
-WAIT_SECS=10 wait_for eval "n b ss -ltn | grep -q ':5001 '" || fail "socat did not listen"
-n a socat -u OPEN:"$TMP/data" TCP:10.77.0.2:5001 || fail "TCP send failed"
-wait_gone "$PRX"
-[ "$RC" = 0 ] || fail "socat receiver exited $RC"
-cmp "$TMP/data" "$TMP/recv" || fail "TCP payload differs"
+xfer a b 10.77.0.2 5001 4194304
 pass "4 MiB TCP transfer intact"
 
 # jumbo frames: 8972 bytes of ICMP payload = 9014-byte frames, no fragmentation
-ipn a link set tap0 mtu 9000 || fail "mtu a"
-ipn b link set tap0 mtu 9000 || fail "mtu b"
-WAIT_SECS=20 wait_for n a ping -c 1 -W 1 -M do -s 8972 10.77.0.2 ||
-	fail "no 8972-byte ping a -> b"
-n b ping -c 2 -i 0.2 -W 5 -M do -s 8972 10.77.0.1 >"$TMP/jumbo.out" ||
-	fail "8972-byte pings b -> a lost: $(cat "$TMP/jumbo.out")"
+jumbo_pings a 10.77.0.1 b 10.77.0.2
 pass "MTU 9000"
 
 # busy tap

@@ -21,16 +21,10 @@ fastpath_check "$TMP/sw"
 spawn b.log ip netns exec "$ID-b" vde_plug2tap -s "$TMP/sw" tap0
 tap_up a tap0 10.79.0.1
 tap_up b tap0 10.79.0.2
-reach a 10.79.0.2 || fail "no ping switch tap -> plug2tap"
-reach b 10.79.0.1 || fail "no ping plug2tap -> switch tap"
-n a ping -c 3 -i 0.2 -W 5 10.79.0.2 >"$TMP/ping.out" || fail "pings lost: $(cat "$TMP/ping.out")"
+ping_both a 10.79.0.1 b 10.79.0.2
 pass "ping both ways"
 
-ipn a link set tap0 mtu 9000 || fail "mtu a"
-ipn b link set tap0 mtu 9000 || fail "mtu b"
-WAIT_SECS=20 wait_for n b ping -c 1 -W 1 -M do -s 8972 10.79.0.1 || fail "no 8972-byte ping"
-n a ping -c 2 -i 0.2 -W 5 -M do -s 8972 10.79.0.2 >"$TMP/jumbo.out" ||
-	fail "8972-byte pings lost: $(cat "$TMP/jumbo.out")"
+jumbo_pings b 10.79.0.2 a 10.79.0.1
 pass "MTU 9000"
 
 vdecmd "$TMP/mgmt" port/print >"$TMP/ports" || fail "port/print failed"

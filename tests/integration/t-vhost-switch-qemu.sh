@@ -19,7 +19,6 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 need_root
 
 need_qemu efi-virtio.rom pxe-e1000.rom
-ROM2=/usr/lib/ipxe/qemu/pxe-e1000.rom
 
 mkns host th
 VM=$TMP/vm.sock
@@ -53,8 +52,7 @@ MAC=52:54:00:12:36:01
 MAC2=52:54:00:12:36:02
 vhost_qemu qemu1.log "$VM" "$MAC" -boot n
 Q1=$LASTPID
-spawn qemu2.log "$QEMU" -M pc -accel tcg -m 64 -nodefaults -display none -no-reboot \
-	-netdev vde,id=n0,sock="$TMP/sw" -device e1000,netdev=n0,mac="$MAC2",romfile="$ROM2" -boot n
+ipxe_guest qemu2.log "$MAC2" "$TMP/sw"
 Q2=$LASTPID
 WAIT_SECS=200 wait_for grep -q "DHCP lease 10.0.2.1[56] to $MAC" "$TMP/slirp1.log" ||
 	fail "no lease to the vhost-user guest $MAC"

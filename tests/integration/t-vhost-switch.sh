@@ -37,9 +37,8 @@ echo "$out" | grep -qF "vhost-user $G2 port any no guest" || fail "vhost/print: 
 pass "--vhost-user PATH:PORT and vhost/add listen; vhost/print lists both; bad arguments refused"
 
 # guest 2 receives while guest 1 sends: 300 frames byte for byte
-"$FRONT" -r 300 -t 30 -R "$TMP/ready2" "$G2" >"$TMP/rx2.out" 2>"$TMP/rx2.log" &
-F2=$!; PIDS+=("$F2")
-wait_for test -e "$TMP/ready2" || fail "guest 2 not ready: $(cat "$TMP/rx2.log")"
+front_rx rx2 "$G2" -r 300 -t 30
+F2=$FRONTPID
 out=$(mgmt sw port/print)
 echo "$out" | grep -qE "endpoint ID [0-9]+ module vhost-user +: $G2" ||
 	fail "port/print has no vhost-user endpoint: $out"
@@ -53,9 +52,8 @@ client c1 -r 100 -t 20 "$TMP/sw"
 "$FRONT" -n 100 -l 1400 -S 4 -o "$TMP/sent3" -t 20 "$G1" || fail "guest 1 send"
 finish c1
 same "$TMP/sent3" "$TMP/c1.out" "guest -> datagram client"
-"$FRONT" -r 100 -t 30 -R "$TMP/ready4" "$G2" >"$TMP/rx4.out" 2>"$TMP/rx4.log" &
-F4=$!; PIDS+=("$F4")
-wait_for test -e "$TMP/ready4" || fail "guest 2 not ready"
+front_rx rx4 "$G2" -r 100 -t 30
+F4=$FRONTPID
 "$CLIENT" -n 100 -l 1400 -S 5 -o "$TMP/sent4" "$TMP/sw" >/dev/null || fail "client send"
 wait $F4 || fail "guest 2 receive: $(cat "$TMP/rx4.log")"
 same "$TMP/sent4" "$TMP/rx4.out" "datagram client -> guest"
@@ -85,26 +83,21 @@ done
 pass "vhost-user port on VLAN 10: reaches VLAN 10 only; a monitor port mirrors it"
 
 # back-pressure: 3000 frames back to back into a 256-entry receive ring
-"$FRONT" -r 3000 -t 60 -R "$TMP/ready5" "$G2" >"$TMP/rx5.out" 2>"$TMP/rx5.log" &
-F5=$!; PIDS+=("$F5")
-wait_for test -e "$TMP/ready5" || fail "guest 2 not ready"
+front_rx rx5 "$G2" -r 3000 -t 60
+F5=$FRONTPID
 "$FRONT" -n 3000 -l 200 -S 6 -o "$TMP/sent5" -t 60 "$G1" || fail "guest 1 send"
 wait $F5 || fail "guest 2 got $(wc -l <"$TMP/rx5.out") of 3000: $(cat "$TMP/rx5.log")"
 same "$TMP/sent5" "$TMP/rx5.out" "burst guest -> guest"
 pass "3000 frames back to back guest -> guest (ring of 256): none lost, back-pressure"
 
 # TSO super-frame from a guest: cut into 20 wire segments for a client
-client tso -r 20 -t 20 "$TMP/sw"
-"$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
-finish tso
-tso_segments_ok "$TMP/tso.out" || fail "TSO segments wrong"
+tso_cut "$G1"
 pass "TSO super-frame of 20054 bytes from a guest: 20 wire segments, checksums and payload right"
 
 # guest -> guest: whole to a guest that takes TSO (-G), with its header;
 # cut into the same 20 segments for one that does not
-"$FRONT" -G -r 2 -t 20 -R "$TMP/ready9" "$G2" >"$TMP/rx9.out" 2>"$TMP/rx9.log" &
-F9=$!; PIDS+=("$F9")
-wait_for test -e "$TMP/ready9" || fail "guest 2 not ready"
+front_rx rx9 "$G2" -G -r 2 -t 20
+F9=$FRONTPID
 "$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
 # copied once, straight from guest 1's memory (its endpoint's counter,
 # while guest 2 is still there)
@@ -119,9 +112,8 @@ read -r fl gso mss hex <"$TMP/rx9.out"
 # memory, not a stale byte of the switch's buffers
 want=$(python3 -c 'import sys; sys.stdout.write(bytes((j * 13 + 9) & 255 for j in range(20000)).hex())')
 [ "${hex:108}" = "$want" ] || fail "super-frame payload guest -> guest differs from what guest 1 sent"
-"$FRONT" -r 20 -t 20 -R "$TMP/ready10" "$G2" >"$TMP/rx10.out" 2>"$TMP/rx10.log" &
-F10=$!; PIDS+=("$F10")
-wait_for test -e "$TMP/ready10" || fail "guest 2 not ready"
+front_rx rx10 "$G2" -r 20 -t 20
+F10=$FRONTPID
 "$FRONT" -T -l 20054 -S 9 -t 20 "$G1" || fail "front end TSO"
 wait $F10 || fail "guest 2 (no offloads) receive: $(cat "$TMP/rx10.log")"
 cmp -s "$TMP/tso.out" "$TMP/rx10.out" || fail "segments for a guest without TSO differ from a client's"
@@ -131,9 +123,8 @@ pass "TSO super-frame guest -> guest: whole (20054 bytes, NEEDS_CSUM, TCPV4, MSS
 
 # 20 super-frames of 65535 bytes back to back into a ring that holds 8:
 # those that wait are queued from guest 1's memory; every payload right
-"$FRONT" -G -r 20 -t 60 -R "$TMP/ready11" "$G2" >"$TMP/rx11.out" 2>"$TMP/rx11.log" &
-F11=$!; PIDS+=("$F11")
-wait_for test -e "$TMP/ready11" || fail "guest 2 not ready"
+front_rx rx11 "$G2" -G -r 20 -t 60
+F11=$FRONTPID
 "$FRONT" -T -B -n 20 -l 65535 -S 9 -t 60 "$G1" >/dev/null || fail "front end TSO burst"
 wait $F11 || fail "guest 2 receive: $(cat "$TMP/rx11.log")"
 want=$(python3 -c 'import sys; sys.stdout.write(bytes((j * 13 + 9) & 255 for j in range(65535 - 54)).hex())')
@@ -147,9 +138,8 @@ pass "20 super-frames of 65535 bytes back to back guest -> guest (some queued): 
 
 # malformed guests on port 3: each only loses its connection; guest 2
 # (a live connection all along) keeps receiving from a datagram client
-"$FRONT" -r 1000000 -t 120 -R "$TMP/ready6" "$G2" >"$TMP/rx6.out" 2>"$TMP/rx6.log" &
-F6=$!; PIDS+=("$F6")
-wait_for test -e "$TMP/ready6" || fail "guest 2 not ready"
+front_rx rx6 "$G2" -r 1000000 -t 120
+F6=$FRONTPID
 newlog() { tail -n +$(($1 + 1)) "$TMP/sw.log" | grep -qF "port 3: guest disconnected: $2"; }
 k=0
 for c in "${!VHOST_WHY[@]}"; do
@@ -216,9 +206,8 @@ pass "half a message from a front end, then a stall or a hang-up: closed and por
 
 # a guest that stops reading (its 256 receive buffers used up, never
 # reposted) only loses its own frames: guest 2 gets all 1500
-"$FRONT" -t 60 -H "$TMP/never" -R "$TMP/ready11" "$G1" >/dev/null 2>&1 &
-F11=$!; PIDS+=("$F11")
-wait_for test -e "$TMP/ready11" || fail "stuck guest not ready"
+front_rx stuck "$G1" -t 60 -H "$TMP/never"
+F11=$FRONTPID
 for b in $(seq 0 14); do
 	"$CLIENT" -n 100 -l 100 -S $((50 + b)) "$TMP/sw" >/dev/null || fail "client send"
 	WAIT_SECS=15 wait_for nlines "$TMP/rx6.out" $((5 * k + 100 * b + 100)) ||

@@ -25,6 +25,25 @@ reach() {
 	WAIT_SECS=20 wait_for n "$1" ping -c 1 -W 1 "$2"
 }
 
+# ping_both NS1 ADDR1 NS2 ADDR2: NS1 is at ADDR1, NS2 at ADDR2; each reaches
+# the other, then 3 pings NS1 -> ADDR2 are all answered
+ping_both() {
+	reach "$1" "$4" || fail "no ping $1 -> $3"
+	reach "$3" "$2" || fail "no ping $3 -> $1"
+	n "$1" ping -c 3 -i 0.2 -W 5 "$4" >"$TMP/ping.out" || fail "pings $1 -> $3 lost: $(cat "$TMP/ping.out")"
+}
+
+# jumbo_pings NS1 ADDR1 NS2 ADDR2: MTU 9000 on tap0 in both; an 8972-byte
+# don't-fragment ping (a 9014-byte frame) NS1 -> ADDR2 within 20 s, then 2
+# such pings NS2 -> ADDR1, none lost
+jumbo_pings() {
+	ipn "$1" link set tap0 mtu 9000 || fail "mtu $1"
+	ipn "$3" link set tap0 mtu 9000 || fail "mtu $3"
+	WAIT_SECS=20 wait_for n "$1" ping -c 1 -W 1 -M do -s 8972 "$4" || fail "no 8972-byte ping $1 -> $3"
+	n "$3" ping -c 2 -i 0.2 -W 5 -M do -s 8972 "$2" >"$TMP/jumbo.out" ||
+		fail "8972-byte pings $3 -> $1 lost: $(cat "$TMP/jumbo.out")"
+}
+
 # wait_gone PID: PID has exited (20 s deadline); sets RC to its status
 wait_gone() {
 	WAIT_SECS=20 wait_for eval "! kill -0 $1 2>/dev/null" || fail "pid $1 did not exit"

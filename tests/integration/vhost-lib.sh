@@ -8,13 +8,22 @@
 #                           -l 20054 -S 9 gives: lengths, IP and TCP
 #                           checksums, sequence numbers, PSH on the last,
 #                           the payload byte for byte
+#   front_rx NAME SOCK ARG...
+#                           tests/vhost_front ($FRONT) with ARGs on SOCK in
+#                           the background, what it receives in
+#                           $TMP/NAME.out, its log in $TMP/NAME.log; returns
+#                           once it is ready (-R $TMP/NAME.ready); its pid
+#                           in FRONTPID
+#   tso_cut SOCK            the front end on SOCK sends the TSO super-frame
+#                           (-T -l 20054 -S 9); a datagram client on $TMP/sw
+#                           (lib-helpers.sh) gets it as the 20 right
+#                           segments in $TMP/tso.out (tso_segments_ok)
 #   VHOST_WHY[case]         the reason lib/vhost logs for each malformed
 #                           case of tests/vhost_front -E
 #   vhost_httpsrv           a Python HTTP server: ADDR LOGFILE; /blob is
 #                           1 MiB, anything else "ok"; each GET is logged
 #                           as "PATH LENGTH" once sent
-#   need_qemu [ROM...]      QEMU=qemu-system-x86_64; fail unless it and each
-#                           iPXE ROM (/usr/lib/ipxe/qemu/ROM) are installed
+#   need_qemu [ROM...]      tests/lib/qemu.sh
 #   vhost_qemu LOG SOCK MAC [ARG...]
 #                           spawn QEMU (TCG, 256 MiB of memfd guest memory
 #                           shared with the back end) with a virtio-net
@@ -25,6 +34,8 @@
 #                           http://10.0.2.2:8080/fetched, then poll /tick
 #                           there once a second (/failed on an error)
 #   ticks, more_ticks N     the /tick requests in $TMP/http.log (> N)
+. "$top_srcdir/tests/lib/qemu.sh"
+
 tso_segments_ok() {
 	python3 - "$1" <<'EOS'
 import sys
@@ -48,6 +59,23 @@ for i, f in enumerate(frames):
     pay += f[54:]
 assert pay == bytes((j * 13 + 9) & 255 for j in range(20000)), "payload"
 EOS
+}
+
+front_rx() {
+	local name=$1 sock=$2
+	shift 2
+	rm -f "$TMP/$name.ready"
+	"$FRONT" "$@" -R "$TMP/$name.ready" "$sock" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+	FRONTPID=$!
+	PIDS+=("$FRONTPID")
+	wait_for test -e "$TMP/$name.ready" || fail "front end $name not ready: $(cat "$TMP/$name.log")"
+}
+
+tso_cut() {
+	client tso -r 20 -t 20 "$TMP/sw"
+	"$FRONT" -T -l 20054 -S 9 -t 20 "$1" || fail "front end TSO"
+	finish tso
+	tso_segments_ok "$TMP/tso.out" || fail "TSO segments wrong"
 }
 
 # shellcheck disable=SC2034  # used by the tests that source this file
@@ -86,15 +114,6 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer((sys.argv[1], 8080), H).serve_forever()
 EOS
 	echo "$TMP/httpsrv.py"
-}
-
-need_qemu() {
-	local r
-	QEMU=/usr/bin/qemu-system-x86_64
-	[ -x "$QEMU" ] || fail "$QEMU missing: install qemu-system-x86 (quickstart does)"
-	for r in "$@"; do
-		[ -e "/usr/lib/ipxe/qemu/$r" ] || fail "iPXE ROM $r missing: install ipxe-qemu (quickstart does)"
-	done
 }
 
 vhost_qemu() {

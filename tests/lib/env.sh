@@ -11,6 +11,11 @@
 #   mkns NS…       create namespaces $ID-NS (removed at exit)
 #   Debian's binaries: DEB_SWITCH=/usr/bin/vde_switch, DEB_PLUG=/usr/bin/vde_plug, DEB_DPIPE
 #   Ours come first in PATH (set by make check).
+#   OURLIB         the build's lib/.libs, where our libvdeplug.so.2 is
+#   ourlib_env     prints the env assignments that make a foreign binary
+#                  (Debian's QEMU, a program built on Debian's library)
+#                  load OUR libvdeplug.so.2, and the sanitizer runtimes
+#                  first if ours needs them
 #   fastpath_check DIR  with VDEPLUG_FASTPATH=0, fail if the switch on DIR
 #                  offers shared-memory rings (DIR/.fastpath); see below
 #   RING_KIND      the endpoint kind port/print shows for a client of our
@@ -161,3 +166,16 @@ ipn() { local ns=$1; shift; ip -n "$ID-$ns" "$@"; }
 
 # Our binaries: from PATH as set by make check; helper programs in tests/.
 bin() { command -v "$1" || fail "$1 not found in PATH"; }
+
+OURLIB=$top_builddir/lib/.libs
+ourlib_env() {
+	local pre
+	[ -e "$OURLIB/libvdeplug.so.2" ] || fail "our library $OURLIB/libvdeplug.so.2 not built"
+	printf 'LD_LIBRARY_PATH=%s\n' "$OURLIB"
+	# a sanitizer build of our library needs its runtimes loaded first
+	pre=$(ldd "$OURLIB/libvdeplug.so.2" | awk '/lib(asan|ubsan)\.so/ { print $3 }' | paste -sd:)
+	if [ -n "$pre" ]; then
+		printf 'LD_PRELOAD=%s\n' "$pre"
+		printf 'ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1\n'
+	fi
+}

@@ -21,6 +21,31 @@ static uint64_t st(struct sim *s, int side, enum cable_counter c)
 	return s->side[side].c->stats[c];
 }
 
+/* @want = the counters of @side now */
+static void counters_now(struct sim *s, int side, uint64_t *want)
+{
+	enum cable_counter c;
+
+	for (c = 0; c < C_N; c++)
+		want[c] = st(s, side, c);
+}
+
+/* how many counters of @side differ from @want; each one printed as a
+ * TAP comment */
+static int counters_off(struct sim *s, int side, const uint64_t *want)
+{
+	enum cable_counter c;
+	int bad = 0;
+
+	for (c = 0; c < C_N; c++)
+		if (st(s, side, c) != want[c]) {
+			printf("# %s: got %llu want %llu\n", cable_counter_names[c],
+			       (unsigned long long)st(s, side, c), (unsigned long long)want[c]);
+			bad++;
+		}
+	return bad;
+}
+
 static void take(struct sim *s, size_t i, struct sim_pkt *out)
 {
 	*out = s->q[i];
@@ -75,7 +100,6 @@ static void check_faults_data(void)
 	uint64_t want[C_N] = { 0 }, sent_b, i;
 	struct cable_keypair *kp;
 	int bad = 0;
-	enum cable_counter c;
 
 	sim_init(&s, NULL, 2);
 	sim_establish(&s);
@@ -89,8 +113,7 @@ static void check_faults_data(void)
 	take(&s, 0, &pkt);
 	s.qn = 0;
 	kp = &s.side[1].peer->sec->cur;
-	for (c = 0; c < C_N; c++)
-		want[c] = st(&s, 1, c);
+	counters_now(&s, 1, want);
 	sent_b = s.side[1].sent;
 	for (i = 0; i < pkt.len * 8; i++) {
 		uint64_t ctr;
@@ -115,12 +138,7 @@ static void check_faults_data(void)
 			want[C_RX_AUTH_FAIL]++;
 		cable_rx(s.side[1].c, pkt.data, i, &pkt.from);
 	}
-	for (c = 0; c < C_N; c++)
-		if (st(&s, 1, c) != want[c]) {
-			printf("# %s: got %llu want %llu\n", cable_counter_names[c],
-			       (unsigned long long)st(&s, 1, c), (unsigned long long)want[c]);
-			bad++;
-		}
+	bad = counters_off(&s, 1, want);
 	ok(!bad, "every bit flip and truncation of a data packet counted under its reason");
 	ok(s.side[1].delivered == 6, "no damaged data packet delivered");
 	ok(s.side[1].sent == sent_b && s.qn == 0, "nothing sent in reply to damaged packets");
@@ -137,7 +155,6 @@ static void check_faults_init(void)
 	struct sim_pkt pkt;
 	uint8_t f[60], buf[SIM_PKTMAX];
 	uint64_t want[C_N] = { 0 }, i;
-	enum cable_counter c;
 	int bad = 0;
 
 	sim_init(&s, NULL, 3);
@@ -168,12 +185,7 @@ static void check_faults_init(void)
 		want[C_RX_MALFORMED]++;
 		cable_rx(s.side[1].c, pkt.data, i, &pkt.from);
 	}
-	for (c = 0; c < C_N; c++)
-		if (st(&s, 1, c) != want[c]) {
-			printf("# %s: got %llu want %llu\n", cable_counter_names[c],
-			       (unsigned long long)st(&s, 1, c), (unsigned long long)want[c]);
-			bad++;
-		}
+	bad = counters_off(&s, 1, want);
 	ok(!bad, "every bit flip and truncation of an INIT counted under its reason");
 	bad = s.side[1].sent != 128 || s.qn != 128 || s.side[1].peer->has_ep;
 	for (i = 0; i < s.qn; i++)
@@ -190,9 +202,7 @@ static void check_faults_init(void)
 	/* RESP: flips */
 	take(&s, 0, &pkt);
 	s.qn = 0;
-	memset(want, 0, sizeof(want));
-	for (c = 0; c < C_N; c++)
-		want[c] = st(&s, 0, c);
+	counters_now(&s, 0, want);
 	for (i = 0; i < pkt.len * 8; i++) {
 		memcpy(buf, pkt.data, pkt.len);
 		buf[i / 8] ^= (uint8_t)(1U << (i % 8));
@@ -203,10 +213,7 @@ static void check_faults_init(void)
 		cable_rx(s.side[0].c, buf, pkt.len, &pkt.from);
 		s.now += CABLE_SEC / 10;
 	}
-	bad = 0;
-	for (c = 0; c < C_N; c++)
-		if (st(&s, 0, c) != want[c])
-			bad++;
+	bad = counters_off(&s, 0, want);
 	ok(!bad && s.qn == 0, "every bit flip of a RESP dropped under its reason, no reply");
 	s.now += CABLE_SEC;
 	ok(s.side[0].peer->hs_active, "handshake still pending after forged RESPs");

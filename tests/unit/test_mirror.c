@@ -14,87 +14,40 @@
 
 #include "forward.h"
 #include "mirror.h"
+#include "fwdrec.h"
 #include "tap.h"
 #include "vlan.h"
-
-#define MAXOUT 16
-
-struct rec {
-	unsigned n;
-	unsigned port[MAXOUT];
-	size_t len[MAXOUT];
-	const uint8_t *ptr[MAXOUT];
-	uint8_t b[MAXOUT][64];
-};
-
-static void emit(void *arg, unsigned port, const uint8_t *f, size_t len)
-{
-	struct rec *r = arg;
-
-	if (r->n < MAXOUT) {
-		r->port[r->n] = port;
-		r->len[r->n] = len;
-		r->ptr[r->n] = f;
-		memcpy(r->b[r->n], f, len < 64 ? len : 64);
-	}
-	r->n++;
-}
 
 static uint8_t frame[FWD_FRAME_MAX];
 static uint8_t alt[FWD_ALT_SIZE];
 
+/* dst, src (last byte), optional tag (tci < 0: none), payload to @len */
 static size_t mk(uint8_t dst_last, uint8_t src_last, int tci, size_t len)
 {
-	size_t i, off = 12;
-
-	memset(frame, 0xff, 6);
-	if (dst_last != 0xff)
-		memcpy(frame, (uint8_t[]){ 2, 0, 0, 0, 0, dst_last }, 6);
-	memcpy(frame + 6, (uint8_t[]){ 2, 0, 0, 0, 0, src_last }, 6);
-	if (tci >= 0) {
-		frame[12] = 0x81;
-		frame[13] = 0;
-		frame[14] = (uint8_t)(tci >> 8);
-		frame[15] = (uint8_t)tci;
-		off = 16;
-	}
-	frame[off] = 0x88;
-	frame[off + 1] = 0xb5;
-	for (i = off + 2; i < len; i++)
-		frame[i] = (uint8_t)(i * 7);
-	return len;
+	return fwd_mkframe(frame, dst_last, src_last, tci, len, 7);
 }
 
-static unsigned mask(const struct rec *r)
-{
-	unsigned m = 0, i;
-
-	for (i = 0; i < r->n && i < MAXOUT; i++)
-		m |= 1U << r->port[i];
-	return m;
-}
-
-static unsigned copies_to(const struct rec *r, unsigned port)
+static unsigned copies_to(const struct fwd_rec *r, unsigned port)
 {
 	unsigned i, c = 0;
 
-	for (i = 0; i < r->n && i < MAXOUT; i++)
+	for (i = 0; i < r->n && i < FWD_REC_MAX; i++)
 		c += r->port[i] == port;
 	return c;
 }
 
 /* The copy to @port is the received frame itself: same bytes, same length. */
-static bool exact(const struct rec *r, unsigned port, size_t len)
+static bool exact(const struct fwd_rec *r, unsigned port, size_t len)
 {
 	unsigned i;
 
-	for (i = 0; i < r->n && i < MAXOUT; i++)
+	for (i = 0; i < r->n && i < FWD_REC_MAX; i++)
 		if (r->port[i] == port)
 			return r->ptr[i] == frame && r->len[i] == len;
 	return false;
 }
 
-static void tx(struct fwd_ctx *fc, struct rec *r, unsigned in, size_t len, uint64_t t)
+static void tx(struct fwd_ctx *fc, struct fwd_rec *r, unsigned in, size_t len, uint64_t t)
 {
 	memset(r, 0, sizeof(*r));
 	forward_frame(fc, in, frame, len, alt, t);
@@ -109,7 +62,7 @@ int main(void)
 	struct fwd_ctx fc;
 	struct mirror m;
 	struct mirror_session *s;
-	struct rec r;
+	struct fwd_rec r;
 	char d[32];
 	uint64_t t = 1000 * FDB_NSEC;
 	unsigned p;
@@ -181,60 +134,51 @@ int main(void)
 	memset(&m, 0, sizeof(m));
 	ok(port_table_init(&pt, 8) == 0 && fdb_init(&fdb, 64, 256) == 0, "table, fdb");
 	ok(vlan_create(&pt, 10) == 0 && vlan_create(&pt, 20) == 0, "VLANs 10, 20");
-	for (p = 1; p <= 7; p++) {
-		pt.v[p].exists = true;
-		pt.v[p].nep = 1;
-	}
-	vlan_setport(&pt, 1, 10);
-	vlan_setport(&pt, 2, 10);
-	vlan_setport(&pt, 3, 20);
-	vlan_setport(&pt, 4, VLAN_NONE);
-	vlan_addport(&pt, 10, 4);
-	vlan_addport(&pt, 20, 4);
+	fwd_vlan_ports(&pt, 7);
 	memset(&fc, 0, sizeof(fc));
 	fc.pt = &pt;
 	fc.fdb = &fdb;
-	fc.emit = emit;
+	fc.emit = fwd_emit;
 	fc.arg = &r;
 	fc.mirror = &m;
 
 	tx(&fc, &r, 5, mk(0xff, 5, -1, 60), t);
-	ok(mask(&r) == (1U << 6 | 1U << 7), "no session: VLAN 0 bcast to 6, 7 (got %#x)", mask(&r));
+	ok(fwd_mask(&r) == (1U << 6 | 1U << 7), "no session: VLAN 0 bcast to 6, 7 (got %#x)", fwd_mask(&r));
 	tx(&fc, &r, 6, mk(0xff, 6, -1, 60), t);
-	ok(mask(&r) == (1U << 5 | 1U << 7) && fdb_find(&fdb, mac_of, 0),
+	ok(fwd_mask(&r) == (1U << 5 | 1U << 7) && fdb_find(&fdb, mac_of, 0),
 	   "port 6 is a normal port before setmirror");
 
 	ok(mirror_set(&m, &pt, 6, MIRROR_ALL, 0) == 0, "setmirror 6");
 	fdb_flush_port(&fdb, 6);
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 60), t);
-	ok(mask(&r) == (1U << 2 | 1U << 4 | 1U << 6) && exact(&r, 6, 60) && r.n == 3,
-	   "bcast VLAN 10: 2, 4 and an exact copy to 6 (got %#x)", mask(&r));
+	ok(fwd_mask(&r) == (1U << 2 | 1U << 4 | 1U << 6) && exact(&r, 6, 60) && r.n == 3,
+	   "bcast VLAN 10: 2, 4 and an exact copy to 6 (got %#x)", fwd_mask(&r));
 	tx(&fc, &r, 4, mk(0xff, 4, 0xa00a, 64), t);
-	ok(mask(&r) == (1U << 1 | 1U << 2 | 1U << 6) && exact(&r, 6, 64) && r.len[0] == 60,
-	   "tagged PCP 5 from 4: stripped for 1, 2; 6 gets it with its tag (got %#x)", mask(&r));
+	ok(fwd_mask(&r) == (1U << 1 | 1U << 2 | 1U << 6) && exact(&r, 6, 64) && r.len[0] == 60,
+	   "tagged PCP 5 from 4: stripped for 1, 2; 6 gets it with its tag (got %#x)", fwd_mask(&r));
 	tx(&fc, &r, 5, mk(0xff, 5, -1, 60), t);
-	ok(mask(&r) == (1U << 7 | 1U << 6) && copies_to(&r, 6) == 1 && exact(&r, 6, 60),
+	ok(fwd_mask(&r) == (1U << 7 | 1U << 6) && copies_to(&r, 6) == 1 && exact(&r, 6, 60),
 	   "VLAN 0 bcast: the monitor, a VLAN 0 member, gets one copy only");
 	tx(&fc, &r, 6, mk(0xff, 6, -1, 60), t);
 	ok(r.n == 0 && mirror_find(&m, 6)->rxdrops == 1, "the monitor's frames go nowhere");
 	ok(!fdb_find(&fdb, mac_of, 0), "and are not learned");
 	tx(&fc, &r, 2, mk(1, 2, -1, 60), t);
-	ok(mask(&r) == (1U << 1 | 1U << 6) && exact(&r, 6, 60),
-	   "known unicast 2 -> 1 copied (got %#x)", mask(&r));
+	ok(fwd_mask(&r) == (1U << 1 | 1U << 6) && exact(&r, 6, 60),
+	   "known unicast 2 -> 1 copied (got %#x)", fwd_mask(&r));
 	tx(&fc, &r, 1, mk(2, 1, -1, 60), t);
 	tx(&fc, &r, 1, mk(2, 9, -1, 60), t);
-	ok(mask(&r) == (1U << 2 | 1U << 6), "unicast 1 -> 2 copied");
+	ok(fwd_mask(&r) == (1U << 2 | 1U << 6), "unicast 1 -> 2 copied");
 	tx(&fc, &r, 2, mk(9, 2, -1, 60), t);
-	ok(mask(&r) == (1U << 1 | 1U << 6), "unicast 2 -> 9 (9 learned on 1)");
+	ok(fwd_mask(&r) == (1U << 1 | 1U << 6), "unicast 2 -> 9 (9 learned on 1)");
 	tx(&fc, &r, 1, mk(9, 1, -1, 60), t);
-	ok(mask(&r) == 1U << 6 && fc.st.loop == 1,
+	ok(fwd_mask(&r) == 1U << 6 && fc.st.loop == 1,
 	   "destination on the ingress port: not forwarded but copied");
 	tx(&fc, &r, 3, mk(0xff, 3, 0x000a, 64), t);
 	ok(r.n == 0, "VLAN drop: not copied");
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 13), t);
 	ok(r.n == 0, "runt: not copied");
 	tx(&fc, &r, 4, mk(0xff, 4, 0x0014, FWD_FRAME_MAX), t);
-	ok(mask(&r) == (1U << 3 | 1U << 6) && exact(&r, 6, FWD_FRAME_MAX) &&
+	ok(fwd_mask(&r) == (1U << 3 | 1U << 6) && exact(&r, 6, FWD_FRAME_MAX) &&
 	   r.len[0] == FWD_FRAME_MAX - 4, "jumbo tagged frame: exact copy");
 	s = mirror_find(&m, 6);
 	ok(s->frames == 9 && s->bytes == 60 * 7 + 64 + FWD_FRAME_MAX && s->drops == 0,
@@ -242,41 +186,41 @@ int main(void)
 	   (unsigned long long)s->bytes);
 	pt.v[6].nep = 0;
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 60), t);
-	ok(mask(&r) == (1U << 2 | 1U << 4) && s->frames == 9, "inactive monitor: no copy");
+	ok(fwd_mask(&r) == (1U << 2 | 1U << 4) && s->frames == 9, "inactive monitor: no copy");
 	pt.v[6].nep = 1;
 
 	/* source port filter */
 	ok(mirror_set(&m, &pt, 6, MIRROR_PORT, 1) == 0, "setmirror 6 1");
 	tx(&fc, &r, 2, mk(1, 2, -1, 60), t);
-	ok(mask(&r) == (1U << 1 | 1U << 6) && exact(&r, 6, 60), "unicast to port 1 copied");
+	ok(fwd_mask(&r) == (1U << 1 | 1U << 6) && exact(&r, 6, 60), "unicast to port 1 copied");
 	tx(&fc, &r, 2, mk(0xff, 2, -1, 60), t);
-	ok(mask(&r) == (1U << 1 | 1U << 4 | 1U << 6), "bcast flooded to port 1 copied");
+	ok(fwd_mask(&r) == (1U << 1 | 1U << 4 | 1U << 6), "bcast flooded to port 1 copied");
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 60), t);
-	ok(mask(&r) == (1U << 2 | 1U << 4 | 1U << 6), "bcast from port 1 copied");
+	ok(fwd_mask(&r) == (1U << 2 | 1U << 4 | 1U << 6), "bcast from port 1 copied");
 	tx(&fc, &r, 4, mk(2, 4, 0x000a, 64), t);
-	ok(mask(&r) == 1U << 2, "unicast 4 -> 2 not copied (got %#x)", mask(&r));
+	ok(fwd_mask(&r) == 1U << 2, "unicast 4 -> 2 not copied (got %#x)", fwd_mask(&r));
 	tx(&fc, &r, 3, mk(0xff, 3, -1, 60), t);
-	ok(mask(&r) == 1U << 4, "VLAN 20 bcast not copied");
+	ok(fwd_mask(&r) == 1U << 4, "VLAN 20 bcast not copied");
 	tx(&fc, &r, 5, mk(0xff, 5, -1, 60), t);
-	ok(mask(&r) == 1U << 7, "VLAN 0 bcast: monitor 6 is no egress, not copied");
+	ok(fwd_mask(&r) == 1U << 7, "VLAN 0 bcast: monitor 6 is no egress, not copied");
 
 	/* VLAN filter */
 	ok(mirror_set(&m, &pt, 6, MIRROR_VLAN, 20) == 0, "setmirror 6 vlan=20");
 	tx(&fc, &r, 3, mk(0xff, 3, -1, 60), t);
-	ok(mask(&r) == (1U << 4 | 1U << 6) && exact(&r, 6, 60), "VLAN 20 untagged copied as is");
+	ok(fwd_mask(&r) == (1U << 4 | 1U << 6) && exact(&r, 6, 60), "VLAN 20 untagged copied as is");
 	tx(&fc, &r, 4, mk(0xff, 4, 0x2014, 64), t);
-	ok(mask(&r) == (1U << 3 | 1U << 6) && exact(&r, 6, 64), "VLAN 20 tagged copied tagged");
+	ok(fwd_mask(&r) == (1U << 3 | 1U << 6) && exact(&r, 6, 64), "VLAN 20 tagged copied tagged");
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 60), t);
-	ok(mask(&r) == (1U << 2 | 1U << 4), "VLAN 10 not copied");
+	ok(fwd_mask(&r) == (1U << 2 | 1U << 4), "VLAN 10 not copied");
 
 	/* two sessions */
 	ok(mirror_set(&m, &pt, 7, MIRROR_ALL, 0) == 0, "setmirror 7");
 	fdb_flush_port(&fdb, 7);
 	tx(&fc, &r, 3, mk(0xff, 3, -1, 60), t);
-	ok(mask(&r) == (1U << 4 | 1U << 6 | 1U << 7) && copies_to(&r, 6) == 1 &&
+	ok(fwd_mask(&r) == (1U << 4 | 1U << 6 | 1U << 7) && copies_to(&r, 6) == 1 &&
 	   copies_to(&r, 7) == 1, "two monitors, one copy each");
 	tx(&fc, &r, 5, mk(0xff, 5, -1, 60), t);
-	ok(mask(&r) == 1U << 7 && exact(&r, 7, 60), "monitor 6 filters VLAN 20 out; 7 copies");
+	ok(fwd_mask(&r) == 1U << 7 && exact(&r, 7, 60), "monitor 6 filters VLAN 20 out; 7 copies");
 	tx(&fc, &r, 7, mk(0xff, 7, -1, 60), t);
 	ok(r.n == 0, "monitor 7's frames go nowhere, not even to monitor 6");
 
@@ -285,9 +229,9 @@ int main(void)
 	ok(mirror_set(&m, &pt, 6, MIRROR_PORT, 2) == 0 && mirror_del(&m, 7) == 0,
 	   "hub, setmirror 6 2");
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 60), t);
-	ok(mask(&r) == (1U << 2 | 1U << 3 | 1U << 4 | 1U << 5 | 1U << 7 | 1U << 6) &&
+	ok(fwd_mask(&r) == (1U << 2 | 1U << 3 | 1U << 4 | 1U << 5 | 1U << 7 | 1U << 6) &&
 	   copies_to(&r, 6) == 1 && exact(&r, 6, 60), "hub: to all, monitor a copy (got %#x)",
-	   mask(&r));
+	   fwd_mask(&r));
 	ok(mirror_set(&m, &pt, 6, MIRROR_VLAN, 10) == 0, "hub, setmirror 6 vlan=10");
 	tx(&fc, &r, 5, mk(0xff, 5, 0x000a, 64), t);
 	ok(copies_to(&r, 6) == 1, "hub: VLAN filter on the tag's VID");
@@ -300,12 +244,12 @@ int main(void)
 	/* removal */
 	ok(mirror_del(&m, 6) == 0 && m.n == 0, "delmirror 6");
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 60), t);
-	ok(mask(&r) == (1U << 2 | 1U << 4), "no more copies");
+	ok(fwd_mask(&r) == (1U << 2 | 1U << 4), "no more copies");
 	tx(&fc, &r, 5, mk(0xff, 5, -1, 60), t);
-	ok(mask(&r) == (1U << 6 | 1U << 7) && copies_to(&r, 6) == 1, "6 a normal port again");
+	ok(fwd_mask(&r) == (1U << 6 | 1U << 7) && copies_to(&r, 6) == 1, "6 a normal port again");
 	fc.mirror = NULL;
 	tx(&fc, &r, 5, mk(0xff, 5, -1, 60), t);
-	ok(mask(&r) == (1U << 6 | 1U << 7), "no mirror table at all");
+	ok(fwd_mask(&r) == (1U << 6 | 1U << 7), "no mirror table at all");
 
 	fdb_free(&fdb);
 	port_table_free(&pt);

@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "frame.h"
+#include "refsum.h"
 #include "tap.h"
 
 static const char *ip4(struct in_addr a)
@@ -173,19 +174,6 @@ static void test_vnl(void)
 
 /* --- frames -------------------------------------------------------------- */
 
-static uint16_t sum16(const uint8_t *p, size_t n, uint32_t s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 /* full TCP checksum check over IPv4: 0xffff when correct */
 static uint16_t tcp4_sum(const uint8_t *f, size_t len)
 {
@@ -193,9 +181,9 @@ static uint16_t tcp4_sum(const uint8_t *f, size_t len)
 	size_t tl = len - 14 - 20;
 	uint32_t s = 0;
 
-	s += sum16(ip + 12, 8, 0);
+	s += ref_sum16(ip + 12, 8, 0);
 	s += 6 + (uint32_t)tl;
-	return sum16(ip + 20, tl, s);
+	return ref_sum16(ip + 20, tl, s);
 }
 
 static void set_tcp4_sum(uint8_t *f, size_t len)
@@ -309,10 +297,10 @@ static void test_frames(void)
 	f[14 + 40 + 16] = 0x12;
 	f[14 + 40 + 17] = 0x34;
 	{
-		uint32_t before = sum16(f + 54, 24, 0);
+		uint32_t before = ref_sum16(f + 54, 24, 0);
 
 		ok(sframe_guest_check(f, 14 + 40 + 24, 1500) == SF_PASS_URG, "IPv6 URG cleared");
-		ok(sum16(f + 54, 24, 0) == before, "IPv6 TCP one's complement sum preserved");
+		ok(ref_sum16(f + 54, 24, 0) == before, "IPv6 TCP one's complement sum preserved");
 	}
 	f[14 + 6] = 0;			/* hop-by-hop: libslirp discards */
 	f[14 + 40 + 13] = 0x20;
@@ -323,7 +311,7 @@ static void test_frames(void)
 
 static uint16_t ip4_hsum(const uint8_t *f)
 {
-	return sum16(f + 14, 20, 0);
+	return ref_sum16(f + 14, 20, 0);
 }
 
 static void test_alias(void)

@@ -11,41 +11,9 @@
 #include <string.h>
 
 #include "forward.h"
+#include "fwdrec.h"
 #include "tap.h"
 #include "vlan.h"
-
-#define MAXOUT 16
-
-struct rec {
-	unsigned n;
-	unsigned port[MAXOUT];
-	size_t len[MAXOUT];
-	uint8_t b[MAXOUT][64];		/* first bytes of each emitted frame */
-	unsigned drops;
-	bool drop_tagged;
-	uint16_t drop_vid;
-};
-
-static void emit(void *arg, unsigned port, const uint8_t *frame, size_t len)
-{
-	struct rec *r = arg;
-
-	if (r->n < MAXOUT) {
-		r->port[r->n] = port;
-		r->len[r->n] = len;
-		memcpy(r->b[r->n], frame, len < 64 ? len : 64);
-	}
-	r->n++;
-}
-
-static void on_drop(void *arg, unsigned port, bool tagged, uint16_t vid, const uint8_t *frame)
-{
-	struct rec *r = arg;
-
-	r->drops++;
-	r->drop_tagged = tagged;
-	r->drop_vid = vid;
-}
 
 static uint8_t frame[FWD_FRAME_MAX];
 static uint8_t alt[FWD_ALT_SIZE];
@@ -53,47 +21,20 @@ static uint8_t alt[FWD_ALT_SIZE];
 /* dst, src (last byte), optional tag (tci < 0: none), payload to @len */
 static size_t mk(uint8_t dst_last, uint8_t src_last, int tci, size_t len)
 {
-	size_t i, off = 12;
-
-	memset(frame, 0xff, 6);
-	if (dst_last != 0xff)
-		memcpy(frame, (uint8_t[]){ 2, 0, 0, 0, 0, dst_last }, 6);
-	memcpy(frame + 6, (uint8_t[]){ 2, 0, 0, 0, 0, src_last }, 6);
-	if (tci >= 0) {
-		frame[12] = 0x81;
-		frame[13] = 0;
-		frame[14] = (uint8_t)(tci >> 8);
-		frame[15] = (uint8_t)tci;
-		off = 16;
-	}
-	frame[off] = 0x88;
-	frame[off + 1] = 0xb5;
-	for (i = off + 2; i < len; i++)
-		frame[i] = (uint8_t)i;
-	return len;
+	return fwd_mkframe(frame, dst_last, src_last, tci, len, 1);
 }
 
-/* which ports got it, as a bitmask */
-static unsigned mask(const struct rec *r)
-{
-	unsigned m = 0, i;
-
-	for (i = 0; i < r->n && i < MAXOUT; i++)
-		m |= 1U << r->port[i];
-	return m;
-}
-
-static int idx(const struct rec *r, unsigned port)
+static int idx(const struct fwd_rec *r, unsigned port)
 {
 	unsigned i;
 
-	for (i = 0; i < r->n && i < MAXOUT; i++)
+	for (i = 0; i < r->n && i < FWD_REC_MAX; i++)
 		if (r->port[i] == port)
 			return (int)i;
 	return -1;
 }
 
-static void tx(struct fwd_ctx *fc, struct rec *r, unsigned in, size_t len, uint64_t t)
+static void tx(struct fwd_ctx *fc, struct fwd_rec *r, unsigned in, size_t len, uint64_t t)
 {
 	memset(r, 0, sizeof(*r));
 	forward_frame(fc, in, frame, len, alt, t);
@@ -104,11 +45,10 @@ int main(void)
 	struct port_table pt;
 	struct fdb fdb;
 	struct fwd_ctx fc;
-	struct rec r;
+	struct fwd_rec r;
 	uint16_t vid = 0;
 	bool tagged = false;
 	uint64_t t = 1000 * FDB_NSEC;
-	unsigned p;
 	int i;
 
 	/* ---- configuration, VDE 2's answers ---- */
@@ -176,27 +116,18 @@ int main(void)
 	 * (untagged none); 5 trunk (untagged 0); 6 access VLAN 0 ---- */
 	ok(port_table_init(&pt, 8) == 0 && fdb_init(&fdb, 64, 256) == 0, "table, fdb");
 	ok(vlan_create(&pt, 10) == 0 && vlan_create(&pt, 20) == 0, "VLANs 10, 20");
-	for (p = 1; p <= 6; p++) {
-		pt.v[p].exists = true;
-		pt.v[p].nep = 1;
-	}
-	vlan_setport(&pt, 1, 10);
-	vlan_setport(&pt, 2, 10);
-	vlan_setport(&pt, 3, 20);
-	vlan_setport(&pt, 4, VLAN_NONE);
-	vlan_addport(&pt, 10, 4);
-	vlan_addport(&pt, 20, 4);
+	fwd_vlan_ports(&pt, 6);
 	pt.v[5].trunk = true;
 	memset(&fc, 0, sizeof(fc));
 	fc.pt = &pt;
 	fc.fdb = &fdb;
-	fc.emit = emit;
-	fc.vlan_drop = on_drop;
+	fc.emit = fwd_emit;
+	fc.vlan_drop = fwd_drop;
 	fc.arg = &r;
 
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 60), t);
-	ok(mask(&r) == (1U << 2 | 1U << 4 | 1U << 5), "bcast VLAN 10: 2, 4, 5 only (got %#x)",
-	   mask(&r));
+	ok(fwd_mask(&r) == (1U << 2 | 1U << 4 | 1U << 5), "bcast VLAN 10: 2, 4, 5 only (got %#x)",
+	   fwd_mask(&r));
 	i = idx(&r, 2);
 	ok(i >= 0 && r.len[i] == 60 && !memcmp(r.b[i], frame, 60), "access member: untagged as is");
 	i = idx(&r, 4);
@@ -207,15 +138,15 @@ int main(void)
 	ok(i >= 0 && r.len[i] == 64 && r.b[i][15] == 10, "trunk: tagged");
 
 	tx(&fc, &r, 3, mk(0xff, 3, -1, 60), t);
-	ok(mask(&r) == (1U << 4 | 1U << 5), "bcast VLAN 20: 4, 5 only");
+	ok(fwd_mask(&r) == (1U << 4 | 1U << 5), "bcast VLAN 20: 4, 5 only");
 	tx(&fc, &r, 6, mk(0xff, 6, -1, 60), t);
-	ok(mask(&r) == (1U << 5), "bcast VLAN 0: the trunk only (its untagged VLAN)");
+	ok(fwd_mask(&r) == (1U << 5), "bcast VLAN 0: the trunk only (its untagged VLAN)");
 	i = idx(&r, 5);
 	ok(i >= 0 && r.len[i] == 60, "trunk's untagged VLAN: untagged");
 
 	/* PCP preserved tagged to tagged, stripped for access */
 	tx(&fc, &r, 4, mk(0xff, 4, 0xa00a, 100), t);
-	ok(mask(&r) == (1U << 1 | 1U << 2 | 1U << 5), "tagged 10 from 4: 1, 2, 5");
+	ok(fwd_mask(&r) == (1U << 1 | 1U << 2 | 1U << 5), "tagged 10 from 4: 1, 2, 5");
 	i = idx(&r, 5);
 	ok(i >= 0 && r.len[i] == 100 && r.b[i][14] == 0xa0 && r.b[i][15] == 0x0a,
 	   "tagged to trunk: original TCI (PCP 5) kept");
@@ -235,29 +166,29 @@ int main(void)
 
 	/* known unicast: a MAC learned in VLAN 10 on port 1 is unknown in 20 */
 	tx(&fc, &r, 3, mk(1, 3, -1, 60), t);
-	ok(mask(&r) == (1U << 4 | 1U << 5), "MAC of VLAN 10 unknown in VLAN 20: flood 20 only");
+	ok(fwd_mask(&r) == (1U << 4 | 1U << 5), "MAC of VLAN 10 unknown in VLAN 20: flood 20 only");
 	tx(&fc, &r, 2, mk(1, 2, -1, 60), t);
-	ok(mask(&r) == (1U << 1), "known unicast in VLAN 10: port 1 only");
+	ok(fwd_mask(&r) == (1U << 1), "known unicast in VLAN 10: port 1 only");
 	/* the same MAC in two VLANs on different ports */
 	tx(&fc, &r, 3, mk(0xff, 1, -1, 60), t);
-	ok(mask(&r) == (1U << 4 | 1U << 5), "MAC 1 now also seen in VLAN 20 on port 3");
+	ok(fwd_mask(&r) == (1U << 4 | 1U << 5), "MAC 1 now also seen in VLAN 20 on port 3");
 	tx(&fc, &r, 2, mk(1, 2, -1, 60), t);
-	ok(mask(&r) == (1U << 1), "VLAN 10 still sends MAC 1 to port 1");
+	ok(fwd_mask(&r) == (1U << 1), "VLAN 10 still sends MAC 1 to port 1");
 	tx(&fc, &r, 4, mk(1, 4, 0x0014, 60), t);
-	ok(mask(&r) == (1U << 3) && r.len[0] == 56, "VLAN 20 sends MAC 1 to port 3, untagged");
+	ok(fwd_mask(&r) == (1U << 3) && r.len[0] == 56, "VLAN 20 sends MAC 1 to port 3, untagged");
 	tx(&fc, &r, 5, mk(1, 5, 0x200a, 80), t);
-	ok(mask(&r) == (1U << 1) && r.len[0] == 76, "trunk, tag 10: to port 1, stripped");
+	ok(fwd_mask(&r) == (1U << 1) && r.len[0] == 76, "trunk, tag 10: to port 1, stripped");
 	/* an uncreated VLAN crosses trunks only */
 	pt.v[7].exists = true;
 	pt.v[7].nep = 1;
 	pt.v[7].trunk = true;
 	tx(&fc, &r, 5, mk(0xff, 5, 0x0123, 60), t);
-	ok(mask(&r) == (1U << 7) && r.len[0] == 60 && r.b[0][14] == 0x01 && r.b[0][15] == 0x23,
+	ok(fwd_mask(&r) == (1U << 7) && r.len[0] == 60 && r.b[0][14] == 0x01 && r.b[0][15] == 0x23,
 	   "VLAN 291 (not created): trunk to trunk, as is");
 
 	/* sizes: 1522 tagged (1518 + tag), 1518 untagged gaining a tag, jumbo */
 	tx(&fc, &r, 4, mk(0xff, 4, 0x000a, 1522), t);
-	ok(mask(&r) == (1U << 1 | 1U << 2 | 1U << 5 | 1U << 7) &&
+	ok(fwd_mask(&r) == (1U << 1 | 1U << 2 | 1U << 5 | 1U << 7) &&
 	   r.len[idx(&r, 1)] == 1518 && r.len[idx(&r, 5)] == 1522, "1522-byte tagged frame");
 	tx(&fc, &r, 1, mk(0xff, 1, -1, 1518), t);
 	ok(r.len[idx(&r, 4)] == 1522 && r.len[idx(&r, 2)] == 1518, "1518 untagged -> 1522 tagged");
@@ -271,7 +202,7 @@ int main(void)
 	/* hub mode ignores VLANs */
 	pt.hub = true;
 	tx(&fc, &r, 3, mk(0xff, 3, 0x000a, 60), t);
-	ok(mask(&r) == (1U << 1 | 1U << 2 | 1U << 4 | 1U << 5 | 1U << 6 | 1U << 7),
+	ok(fwd_mask(&r) == (1U << 1 | 1U << 2 | 1U << 4 | 1U << 5 | 1U << 6 | 1U << 7),
 	   "hub: every port, VLANs ignored");
 	fdb_free(&fdb);
 	port_table_free(&pt);

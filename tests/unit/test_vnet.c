@@ -11,6 +11,7 @@
 #include "vnet.h"
 #include "tap.h"
 #include "tcpframe.h"
+#include "refsum.h"
 
 #define SLOT	2048
 #define MAXSEG	64
@@ -218,15 +219,8 @@ static void no_merge(void)
 /* byte-at-a-time RFC 1071 reference, folded, as wire-order bytes */
 static void ref_csum(const uint8_t *p, size_t len, uint8_t out[2])
 {
-	uint32_t s = 0;
-	size_t i;
+	uint16_t s = ref_sum16(p, len, 0);
 
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
 	out[0] = (uint8_t)(s >> 8);
 	out[1] = (uint8_t)s;
 }
