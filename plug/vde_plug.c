@@ -232,7 +232,7 @@ static enum plug_end plug_to_stream(struct plug_ctx *c, int n)
 		c->received += (uint64_t)w;
 		return END_NONE;
 	}
-	if (errno == EPIPE || errno == ECONNRESET)
+	if (tool_out_gone(errno))
 		return END_OUTPUT_CLOSED;
 	log_err("write: %s", strerror(errno));
 	return END_ERROR;
@@ -270,8 +270,7 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 			break;
 		}
 		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0) {
-			end = errno == EPIPE || errno == ECONNRESET || !errno ? END_OUTPUT_CLOSED
-									      : END_ERROR;
+			end = tool_out_gone(errno) ? END_OUTPUT_CLOSED : END_ERROR;
 			break;
 		}
 		if (pfd[PFD_DATA].revents) {
@@ -295,14 +294,8 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 		}
 	}
 	/* what the reader has not taken yet: a bounded last chance */
-	if (end != END_OUTPUT_CLOSED && end != END_SIGNAL) {
-		int64_t deadline = plug_now_ms() + PLUG_SEND_WAIT_MS;
-		struct pollfd p = { .fd = c->out_fd, .events = POLLOUT };
-
-		while (stream_tx_flush(&c->tx, c->out_fd) > 0 && !tool_stop_signal() &&
-		       plug_now_ms() < deadline)
-			(void)tool_poll(&p, 1, 50);
-	}
+	if (end != END_OUTPUT_CLOSED)
+		(void)tool_out_drain(&c->tx, c->out_fd, TOOL_DRAIN_MS);
 	if (stream_tx_pending(&c->tx))
 		c->drops++;
 	if (end == END_INPUT_EOF && stream_rx_partial(&c->rx))

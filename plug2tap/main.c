@@ -350,7 +350,7 @@ static enum p2t_end p2t_out(struct p2t_ctx *c, const uint8_t *frame, size_t len)
 			return END_NONE;
 		}
 	}
-	if (errno == EPIPE || errno == ECONNRESET)
+	if (tool_out_gone(errno))
 		return END_OUTPUT_CLOSED;
 	log_err("write: %s", strerror(errno));
 	return END_ERROR;
@@ -620,7 +620,7 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 			break;
 		}
 		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0)
-			end = errno == EPIPE ? END_OUTPUT_CLOSED : END_ERROR;
+			end = tool_out_gone(errno) ? END_OUTPUT_CLOSED : END_ERROR;
 		if (end == END_NONE && pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd))
 			end = END_NET_GONE;
 		if (end == END_NONE && pfd[PFD_TAP].revents)
@@ -630,8 +630,11 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 	}
 	if (end == END_INPUT_EOF && stream_rx_partial(&c->rx))
 		log_warn("input ended inside a record (truncated frame dropped)");
-	if (end != END_OUTPUT_CLOSED && stream_tx_pending(&c->tx) &&
-	    stream_tx_flush(&c->tx, c->out_fd) != 0)
+	/* what the reader has not taken yet: a bounded last chance, as in
+	 * vde_plug (no wait when the user stopped us; none if it is gone) */
+	if (end != END_OUTPUT_CLOSED)
+		(void)tool_out_drain(&c->tx, c->out_fd, TOOL_DRAIN_MS);
+	if (stream_tx_pending(&c->tx))
 		c->drops++;
 	c->drops += c->rx.empty + c->tx.drops;
 	return end;

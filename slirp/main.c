@@ -394,7 +394,7 @@ static ssize_t sv_send(void *arg, const void *frame, size_t len)
 		if (r > 0)
 			return (ssize_t)len;
 		c->to_net_drops++;
-		if (r < 0 && (errno == EPIPE || errno == ECONNRESET))
+		if (r < 0 && tool_out_gone(errno))
 			sv_end(c, 0, "output closed");
 		return -1;
 	}

@@ -186,6 +186,32 @@ void tool_out_restore(int fd, int flags)
 }
 
 /* See tool.h. */
+bool tool_out_gone(int err)
+{
+	return err == EPIPE || err == ECONNRESET || err == 0;
+}
+
+/* See tool.h. */
+bool tool_out_drain(struct stream_tx *tx, int fd, int ms)
+{
+	struct timespec t0;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (stream_tx_pending(tx) && stream_tx_flush(tx, fd) > 0 && !tool_stop_signal()) {
+		struct timespec t;
+		int64_t left;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((int64_t)(t.tv_sec - t0.tv_sec) * 1000 +
+			     (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || tool_poll(&p, 1, left < 50 ? (int)left : 50) < 0)
+			break;
+	}
+	return stream_tx_pending(tx);
+}
+
+/* See tool.h. */
 int tool_out_add(struct loop *l, int fd, loop_fd_cb cb, void *arg)
 {
 	int flags = tool_out_nonblock(fd);

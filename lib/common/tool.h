@@ -27,8 +27,9 @@
  *     tool_vnl_error(): vde_plug2tap, slirpvde, vde_cryptcab (they open
  *     with their own flags); tool_recv()/tool_recv_sort(), tool_ctl_gone():
  *     vde_plug, vde_plug2tap
- *   stream output: tool_out_nonblock()/tool_out_restore(): vde_plug,
- *     vde_plug2tap; tool_out_add()/tool_out_finish(): slirpvde -,
+ *   stream output: tool_out_nonblock()/tool_out_restore(),
+ *     tool_out_gone(), tool_out_drain(): vde_plug, vde_plug2tap;
+ *     tool_out_add()/tool_out_finish(): slirpvde -,
  *     vde_cryptcab -s -; every stream output goes through lib/stream.h's
  *     stream_tx writer
  *
@@ -114,6 +115,22 @@ int tool_stop_signal(void);
  * is a tty or file or its flags could not be set. */
 int tool_out_nonblock(int fd);
 void tool_out_restore(int fd, int flags);
+
+/* tool_out_gone() - after stream_tx_flush() failed with @err (errno): did
+ * the reader go away (EPIPE; ECONNRESET on a socket; 0, a flush that wrote
+ * nothing and said nothing)? Anything else is an I/O error. */
+bool tool_out_gone(int err);
+
+/* TOOL_DRAIN_MS - how long a poll-loop tool at its end waits for a slow
+ * reader to take what its stream output still holds */
+#define TOOL_DRAIN_MS	1000
+
+/* tool_out_drain() - the bounded last chance of a stream output at exit:
+ * flush @tx to the non-blocking @fd, waiting for room up to @ms in all;
+ * once a stop signal was seen (tool_stop_signal(): the user asked to stop)
+ * it flushes once and does not wait. Returns true when something is left
+ * (the caller counts it as one dropped frame, as it counts tx->drops). */
+bool tool_out_drain(struct stream_tx *tx, int fd, int ms);
 
 /* tool_out_add() - tool_out_nonblock(@fd) for a daemon on the epoll loop
  * @l: when @fd is non-blocking (made so or already) it is also added to @l with no events

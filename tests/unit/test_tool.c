@@ -6,7 +6,9 @@
  * line, with or without the "Try 'NAME --help'" hint, status 1 for a
  * misuse), tool_misuse(), tool_version(), and the option parsers that exit
  * (tool_opt_sockmode(), parse_mode_arg(), parse_group_arg()), and
- * tool_out_nonblock() on blocking, non-blocking and non-pipe outputs. Each call
+ * tool_out_nonblock() on blocking, non-blocking and non-pipe outputs,
+ * tool_out_gone() and tool_out_drain() (bounded, nothing lost to a late
+ * reader). Each call
  * runs in a child whose stdout and stderr are captured byte for byte.
  */
 #include "config.h"
@@ -17,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "parse.h"
+#include "stream.h"
 #include "tool.h"
 #include "tap.h"
 
@@ -234,6 +238,87 @@ static void test_out_nonblock(void)
 		close(dn);
 }
 
+static int64_t ms_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* tool_out_gone() and tool_out_drain(): a backlog larger than a one-page
+ * pipe is delivered whole to a reader that comes late, and a reader that
+ * never comes costs at most the bound, with the rest reported left. */
+static void test_out_drain(void)
+{
+	static struct stream_tx tx;
+	static uint8_t frame[1000];
+	int p[2], res[2], i, st;
+	int64_t t0, el;
+	size_t want = 0;
+	pid_t pid;
+
+	ok(tool_out_gone(EPIPE) && tool_out_gone(ECONNRESET) && tool_out_gone(0) &&
+	   !tool_out_gone(EIO) && !tool_out_gone(EAGAIN), "tool_out_gone: EPIPE, ECONNRESET, 0 only");
+	if (pipe(p) < 0 || pipe(res) < 0) {
+		ok(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
+
+	/* nobody reads: bounded, and what is left is reported */
+	stream_tx_init(&tx);
+	for (i = 0; i < 20; i++)
+		(void)stream_tx_queue(&tx, frame, sizeof(frame));
+	t0 = ms_now();
+	ok(tool_out_drain(&tx, p[1], 300) && stream_tx_pending(&tx), "no reader: something left");
+	el = ms_now() - t0;
+	ok(el >= 250 && el < 3000, "no reader: the wait is bounded (%lld ms for 300)", (long long)el);
+
+	/* a reader that comes after 200 ms gets every byte */
+	stream_tx_init(&tx);
+	close(p[0]);
+	close(p[1]);
+	if (pipe(p) < 0) {
+		ok(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
+	for (i = 0; i < 20; i++) {
+		memset(frame, i + 1, sizeof(frame));
+		want += stream_tx_queue(&tx, frame, sizeof(frame)) ? 2 + sizeof(frame) : 0;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char b[4096];
+		size_t got = 0;
+		ssize_t r;
+
+		close(p[1]);
+		usleep(200 * 1000);
+		while ((r = read(p[0], b, sizeof(b))) > 0)
+			got += (size_t)r;
+		(void)!write(res[1], &got, sizeof(got));
+		_exit(0);
+	}
+	close(p[0]);
+	ok(!tool_out_drain(&tx, p[1], 10000) && !stream_tx_pending(&tx),
+	   "a late reader: nothing left");
+	close(p[1]);
+	{
+		size_t got = 0;
+		ssize_t r = read(res[0], &got, sizeof(got));
+
+		ok(r == (ssize_t)sizeof(got) && got == want, "the reader got every byte (%zu of %zu)",
+		   got, want);
+	}
+	waitpid(pid, &st, 0);
+	close(res[0]);
+	close(res[1]);
+}
+
 int main(void)
 {
 	log_init("test_tool");
@@ -241,5 +326,6 @@ int main(void)
 	test_version();
 	test_opts();
 	test_out_nonblock();
+	test_out_drain();
 	return tap_done();
 }
