@@ -102,9 +102,9 @@ int tool_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
 enum tool_wait { TOOL_WAIT_READY, TOOL_WAIT_STOP, TOOL_WAIT_ERROR };
 enum tool_wait tool_wait(struct pollfd *pfd, nfds_t n);
 
-/* The stop signal received (SIGTERM, SIGINT, SIGHUP), 0 if none. Also
- * checks the signalfd without waiting, so a busy loop that does not poll
- * can ask too. */
+/* The stop signal received (SIGTERM, SIGINT, SIGHUP), 0 if none: what
+ * tool_poll() (or tool_wait()) has seen; a signal that arrives later stays
+ * pending on the signalfd until the next poll. */
 int tool_stop_signal(void);
 
 /* tool_out_nonblock() - make a pipe or socket output non-blocking, so a
@@ -133,10 +133,10 @@ bool tool_out_gone(int err);
 bool tool_out_drain(struct stream_tx *tx, int fd, int ms);
 
 /* tool_out_add() - tool_out_nonblock(@fd) for a daemon on the epoll loop
- * @l: when @fd is non-blocking (made so or already) it is also added to @l with no events
- * yet (@cb, for EPOLLOUT while the writer keeps a backlog). Returns the
- * previous flags, or -1 when @fd stays blocking and is not in @l (a tty or
- * a file, or the loop refused it). */
+ * @l: when @fd is non-blocking (made so or already) it is also added to
+ * @l with no events yet (@cb, for EPOLLOUT while the writer keeps a
+ * backlog). Returns the previous flags, or -1 when @fd stays blocking
+ * and is not in @l (a tty or a file, or the loop refused it). */
 int tool_out_add(struct loop *l, int fd, loop_fd_cb cb, void *arg);
 
 /* tool_out_finish() - the end of such a stream output: one last flush of
