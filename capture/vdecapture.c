@@ -133,8 +133,9 @@ static const char usage_text[] =
 "       vdecapture [options] -w file VNL1 VNL2\n"
 "       dpipe ... = vdecapture [options] -w file = ...\n"
 "Record Ethernet frames into a pcap or pcapng file, without root: from a\n"
-"capture port of a vde_switch, or as a pass-through stage of a cable\n"
-"(two VNLs, or a dpipe middle stage) that forwards every frame unchanged.\n"
+"capture port of a vde_switch (SWITCH: its directory, or vde:///DIR), or\n"
+"as a pass-through stage of a cable (two VNLs, or a dpipe middle stage)\n"
+"that forwards every frame unchanged.\n"
 "  -w, --write FILE      output file, - = stdout; a name ending in .pcapng\n"
 "                        selects pcapng\n"
 "      --pcapng          write pcapng (direction, one interface per port)\n"
@@ -552,8 +553,25 @@ static void on_switch_ctl(struct loop *l, int fd, uint32_t events, void *arg)
 	}
 }
 
-static void switch_setup(struct cap *c, const char *sw, unsigned port, unsigned vlan)
+/* The switch directory of switch mode: a path, as given to vde_switch -s,
+ * or the same as a vde:// locator (vde:///tmp/sw, what QEMU and vde_plug
+ * users write). Any other locator is refused by name: it is a network to
+ * capture as a cable (two VNLs), not a switch to ask for a capture port. */
+static const char *switch_dir(const char *arg)
 {
+	const char *sep = strstr(arg, "://");
+
+	if (!sep)
+		return arg;
+	if (sep - arg == 3 && !strncmp(arg, "vde", 3) && sep[3] && !strpbrk(sep + 3, "[]{}"))
+		return sep + 3;
+	die("%s: switch mode needs a switch directory (a path or vde:///PATH, no port: use -i); "
+	    "capture any other network as a cable: vdecapture -w FILE VNL1 VNL2", arg);
+}
+
+static void switch_setup(struct cap *c, const char *arg, unsigned port, unsigned vlan)
+{
+	const char *sw = switch_dir(arg);
 	char err[512];
 
 	c->swname = sw;

@@ -46,6 +46,12 @@ refused -w - a - -- "stdout carries the cable"
 refused -w "$TMP/nofile" "$TMP/nosuch" -- "$TMP/nosuch: No such file or directory"
 refused -w "$TMP/nofile" "$TMP/nosuch" "$TMP/nosuch2" -- "cannot open $TMP/nosuch: no switch there"
 [ ! -e "$TMP/nofile" ] || fail "a failed start left an empty file"
+# switch mode takes the switch as a path or as vde:///PATH, nothing else
+refused -w "$TMP/nofile" "vde://$TMP/nosuch" -- "$TMP/nosuch: No such file or directory"
+grep -q 'vde://' "$TMP/err" && fail "vde:// was not taken off the switch path: $(cat "$TMP/err")"
+refused -w "$TMP/nofile" vxvde:// -- "vxvde://: switch mode needs a switch directory"
+refused -w "$TMP/nofile" "vde://$TMP/sw[3]" -- "no port: use -i"
+refused -w "$TMP/nofile" vde:// -- "switch mode needs a switch directory"
 pass "help, version and misuse"
 
 # peer MODE: capture-peer.py on $TMP/MODE, ready

@@ -32,7 +32,7 @@ ubg p2.log "$CAP" -i 2 -w "$U/p2.pcapng" "$S"
 p2=$LASTPID
 ubg v10.log "$CAP" --vlan 10 -w "$U/v10.pcap" "$S"
 v10=$LASTPID
-ubg snap.log "$CAP" -s 64 -w "$U/snap.pcapng" "$S"
+ubg snap.log "$CAP" -s 64 -w "$U/snap.pcapng" "vde://$S"	# the switch as a locator
 snap=$LASTPID
 for l in all.log p2.log v10.log snap.log; do
 	wait_for started $l || fail "$l: $(cat "$TMP/$l")"
