@@ -226,7 +226,9 @@ int tool_out_add(struct loop *l, int fd, loop_fd_cb cb, void *arg)
 /* See tool.h. */
 void tool_out_finish(struct stream_tx *tx, int fd, int flags, bool report)
 {
-	if (stream_tx_pending(tx))
+	if (flags >= 0)
+		(void)tool_out_drain(tx, fd, TOOL_DRAIN_MS);
+	else if (stream_tx_pending(tx))
 		(void)stream_tx_flush(tx, fd);
 	if (report && (tx->drops || stream_tx_pending(tx)))
 		log_info("stdout: %llu frame(s) dropped, %zu byte(s) unsent (reader too slow)",
@@ -379,11 +381,26 @@ void tool_stop_sigset(sigset_t *set)
 	sigaddset(set, SIGHUP);
 }
 
+/* The daemon's own stop callback, behind on_stop_signal() (one per process). */
+static loop_signal_cb stop_cb;
+static void *stop_arg;
+
+/* A stop signal on an epoll loop: recorded for tool_stop_signal(), as
+ * tool_poll() records it for the poll-loop tools, then the daemon's. */
+static void on_stop_signal(struct loop *l, int signo, void *arg)
+{
+	(void)arg;
+	tool.stop = signo;
+	stop_cb(l, signo, stop_arg);
+}
+
 /* See tool.h. */
 int tool_add_stop_signals(struct loop *l, loop_signal_cb cb, void *arg)
 {
 	sigset_t set;
 
+	stop_cb = cb;
+	stop_arg = arg;
 	tool_stop_sigset(&set);
-	return loop_add_signals(l, &set, cb, arg);
+	return loop_add_signals(l, &set, on_stop_signal, NULL);
 }

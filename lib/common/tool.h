@@ -139,10 +139,11 @@ bool tool_out_drain(struct stream_tx *tx, int fd, int ms);
  * and is not in @l (a tty or a file, or the loop refused it). */
 int tool_out_add(struct loop *l, int fd, loop_fd_cb cb, void *arg);
 
-/* tool_out_finish() - the end of such a stream output: one last flush of
- * @tx that never waits (a stalled reader loses the rest), with @report a
- * log_info line of what was lost, then the flags back (tool_out_restore()
- * of tool_out_add()'s @flags). */
+/* tool_out_finish() - the end of such a stream output: the bounded last
+ * chance of tool_out_drain() (TOOL_DRAIN_MS; none after a stop signal; one
+ * flush for an output that stayed blocking), with @report a log_info line
+ * of what was lost, then the flags back (tool_out_restore() of
+ * tool_out_add()'s @flags). */
 void tool_out_finish(struct stream_tx *tx, int fd, int flags, bool report);
 
 /* tool_ctl_gone() - a switch's control stream (vde_ctlfd()) is readable:
@@ -216,8 +217,10 @@ void tool_daemonize(bool on);
 void tool_stop_sigset(sigset_t *set);
 
 /* tool_add_stop_signals() - loop_add_signals() of the stop signals: @cb
- * runs in @l's loop for each. Call it after tool_daemonize() (see
- * loop.h). 0, or -1 with errno. */
+ * runs in @l's loop for each, after the signal is recorded for
+ * tool_stop_signal() (so the end of a stream output knows the user asked
+ * to stop). Once per process, after tool_daemonize() (see loop.h). 0, or
+ * -1 with errno. */
 int tool_add_stop_signals(struct loop *l, loop_signal_cb cb, void *arg);
 
 /* --- networks: the option block and the open --------------------------- */

@@ -7,13 +7,14 @@
  * misuse), tool_misuse(), tool_version(), and the option parsers that exit
  * (tool_opt_sockmode(), parse_mode_arg(), parse_group_arg()), and
  * tool_out_nonblock() on blocking, non-blocking and non-pipe outputs,
- * tool_out_gone() and tool_out_drain() (bounded, nothing lost to a late
- * reader). Each call
+ * tool_out_gone(), tool_out_drain() and tool_out_finish() (bounded,
+ * nothing lost to a late reader, no wait after a stop signal). Each call
  * runs in a child whose stdout and stderr are captured byte for byte.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "loop.h"
 #include "parse.h"
 #include "stream.h"
 #include "tool.h"
@@ -319,6 +321,82 @@ static void test_out_drain(void)
 	close(res[1]);
 }
 
+static void on_test_stop(struct loop *l, int signo, void *arg)
+{
+	*(int *)arg = signo;
+	loop_stop(l);
+}
+
+/* tool_out_finish() (slirpvde -, vde_cryptcab -s -): the same bounded last
+ * chance as tool_out_drain() for a late reader, and none once the epoll
+ * loop has seen a stop signal (tool_add_stop_signals() records it for
+ * tool_stop_signal()). Runs last: the recorded stop stays. */
+static void test_out_finish(void)
+{
+	static struct stream_tx tx;
+	static uint8_t frame[1000];
+	struct loop *l;
+	int p[2], res[2], i, st, flags, got = 0;
+	size_t want = 0, rcvd = 0;
+	int64_t t0, el;
+	pid_t pid;
+
+	if (pipe(p) < 0 || pipe(res) < 0) {
+		ok(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+	flags = tool_out_nonblock(p[1]);
+	stream_tx_init(&tx);
+	for (i = 0; i < 20; i++)
+		want += stream_tx_queue(&tx, frame, sizeof(frame)) ? 2 + sizeof(frame) : 0;
+	pid = fork();
+	if (pid == 0) {
+		char b[4096];
+		ssize_t r;
+
+		close(p[1]);
+		usleep(200 * 1000);
+		while ((r = read(p[0], b, sizeof(b))) > 0)
+			rcvd += (size_t)r;
+		(void)!write(res[1], &rcvd, sizeof(rcvd));
+		_exit(0);
+	}
+	close(p[0]);
+	tool_out_finish(&tx, p[1], flags, false);
+	close(p[1]);
+	ok(read(res[0], &rcvd, sizeof(rcvd)) == (ssize_t)sizeof(rcvd) && rcvd == want,
+	   "tool_out_finish: a late reader gets every byte");
+	waitpid(pid, &st, 0);
+
+	l = loop_new();
+	if (!l || tool_add_stop_signals(l, on_test_stop, &got) < 0) {
+		ok(0, "loop: %s", strerror(errno));
+		return;
+	}
+	kill(getpid(), SIGTERM);
+	(void)loop_run(l);
+	ok(got == SIGTERM && tool_stop_signal() == SIGTERM,
+	   "a stop signal on the epoll loop reaches the daemon and tool_stop_signal()");
+	if (pipe(p) < 0)
+		return;
+	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+	flags = tool_out_nonblock(p[1]);
+	stream_tx_init(&tx);
+	for (i = 0; i < 20; i++)
+		(void)stream_tx_queue(&tx, frame, sizeof(frame));
+	t0 = ms_now();
+	tool_out_finish(&tx, p[1], flags, false);
+	el = ms_now() - t0;
+	ok(el < 500 && stream_tx_pending(&tx), "after a stop signal it does not wait (%lld ms)",
+	   (long long)el);
+	close(p[0]);
+	close(p[1]);
+	close(res[0]);
+	close(res[1]);
+	loop_free(l);
+}
+
 int main(void)
 {
 	log_init("test_tool");
@@ -327,5 +405,6 @@ int main(void)
 	test_opts();
 	test_out_nonblock();
 	test_out_drain();
+	test_out_finish();
 	return tap_done();
 }
