@@ -75,12 +75,14 @@ struct vdecmd {
 };
 
 static const char usage_text[] =
-"usage: vdecmd [-hjV] [-c COUNT] [-t SECONDS] [-w SECONDS] SOCKET COMMAND [ARG...]\n"
+"usage: vdecmd [-hjV] [-c COUNT] [-t SECONDS] [-w SECONDS] [-s] SOCKET COMMAND [ARG...]\n"
 "Run COMMAND on the VDE management console at SOCKET (vde_switch -M,\n"
 "wirefilter -M, ...), print its output and exit with its status.\n"
 "\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n"
+"  -s, --sock SOCKET      the console's socket, given as an option (unixcmd's\n"
+"                         form) instead of as the first argument\n"
 "  -j, --json             print the command's output as one JSON document\n"
 "  -t, --timeout SECONDS  give up after SECONDS (default 10, 0 = never);\n"
 "                         with -w, per round\n"
@@ -470,6 +472,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "sock", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "watch", required_argument, NULL, 'w' },
@@ -478,18 +481,21 @@ int main(int argc, char **argv)
 	};
 	long long timeout = 10, secs = 0, count = 0;
 	bool json = false;
-	const char *err;
+	const char *err, *sock = NULL;
 	char *line, *jline = NULL;
 	int opt, ret;
 
 	log_init("vdecmd");
 	sigprocmask(SIG_SETMASK, NULL, &wait_mask);
-	while ((opt = getopt_long(argc, argv, "+hVjt:w:c:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hVs:jt:w:c:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			tool_usage(&help, EXIT_SUCCESS);
 		case 'V':
 			tool_version("vdecmd");
+		case 's':
+			sock = optarg;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -518,13 +524,15 @@ int main(int argc, char **argv)
 			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
-	if (argc - optind < 2)
+	if (!sock && argc - optind >= 2)
+		sock = argv[optind++];
+	if (!sock || argc - optind < 1)
 		tool_usage(&help, EXIT_FAILURE);
 	if (count && !secs) {
 		fprintf(stderr, "vdecmd: -c needs -w\n");
 		return EXIT_FAILURE;
 	}
-	line = join_args(argc - optind - 1, argv + optind + 1);
+	line = join_args(argc - optind, argv + optind);
 	if (json) {
 		if (asprintf(&jline, "-j %s", line) < 0)
 			die("out of memory");
@@ -541,10 +549,10 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
 		sigprocmask(SIG_BLOCK, &block, &wait_mask);
-		ret = watch(argv[optind], jline ? jline : line,
+		ret = watch(sock, jline ? jline : line,
 			    (uint64_t)timeout * 1000000000ULL, json, secs, count);
 	} else {
-		ret = run_once(argv[optind], jline ? jline : line,
+		ret = run_once(sock, jline ? jline : line,
 			       (uint64_t)timeout * 1000000000ULL, json);
 	}
 	free(line);

@@ -23,18 +23,19 @@ expect_rc() {
 
 # ---- usage, help, man page -------------------------------------------------
 run -h; expect_rc 0 -h
-echo "$OUT" | grep -q '^usage: vdecmd \[-hjV\] \[-c COUNT\] \[-t SECONDS\] \[-w SECONDS\] SOCKET COMMAND \[ARG...\]$' ||
+echo "$OUT" | grep -q '^usage: vdecmd \[-hjV\] \[-c COUNT\] \[-t SECONDS\] \[-w SECONDS\] \[-s\] SOCKET COMMAND \[ARG...\]$' ||
 	fail "--help synopsis: $OUT"
 run --version; expect_rc 0 --version
 echo "$OUT" | grep -q '^vdecmd (vdekit) ' || fail "--version: $OUT"
 run; expect_rc 1 "(no args)"
 run /tmp/x; expect_rc 1 "(no command)"
+run -s /tmp/x; expect_rc 1 "-s SOCKET (no command)"
 run -t abc /tmp/x help; expect_rc 1 "-t abc"
 run --bogus /tmp/x help; expect_rc 1 "--bogus"
 run /tmp/x "help
 shutdown"; expect_rc 1 "newline in an argument"
 MAN="$top_srcdir/man/vdecmd.1"
-for opt in --help --version --timeout --json --watch --count -h -V -t -j -w -c; do
+for opt in --help --version --sock --timeout --json --watch --count -h -V -s -t -j -w -c; do
 	echo "$OUT$("$VDECMD" -h)" | grep -q -- "$opt" || fail "--help lacks $opt"
 	sed 's/\\-/-/g' "$MAN" | grep -q -- "$opt" || fail "man page lacks $opt"
 done
@@ -107,6 +108,10 @@ run "$TMP/fake" tricky; [ -s "$TMP/err" ] && fail "success printed on stderr: [$
 test_switch() {
 	local M=$1 who=$2
 	run "$M" help; expect_rc 0 "$who help"
+	# unixcmd's form: the socket as -s, every argument is the command
+	local positional=$OUT
+	run -s "$M" help; expect_rc 0 "$who -s SOCKET help"
+	[ "$OUT" = "$positional" ] || fail "$who: -s SOCKET help differs from SOCKET help"
 	echo "$OUT" | head -2 | diff - <(printf '%-18s %-15s %s\n%-18s %-15s %s\n' \
 		"COMMAND PATH" SYNTAX HELP ------------ -------------- ------------) >/dev/null ||
 		fail "$who help header: $(echo "$OUT" | head -2)"
@@ -132,7 +137,7 @@ hash/+                 011 OFF    hash: new element
 1000 Success
 vde[$TMP/script.rc]: nosuch
 1038 Function not implemented" ] || fail "$who load output: [$OUT]"
-	run "$M" port/create 5; expect_rc 0 "$who port/create 5"
+	run --sock "$M" port/create 5; expect_rc 0 "$who --sock SOCKET port/create 5"
 	run "$M" port/create 5; expect_rc 17 "$who port/create 5 again"
 	run "$M" port/print 5; expect_rc 6 "$who port/print 5 (inactive)"
 	[ -z "$OUT" ] || fail "$who port/print 5 (inactive) printed [$OUT]"
