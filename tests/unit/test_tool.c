@@ -248,50 +248,37 @@ static int64_t ms_now(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* tool_out_gone() and tool_out_drain(): a backlog larger than a one-page
- * pipe is delivered whole to a reader that comes late, and a reader that
- * never comes costs at most the bound, with the rest reported left. */
-static void test_out_drain(void)
+/* A one-page pipe whose write end is non-blocking (tool_out_nonblock(): its
+ * flags in *@flags) and @tx holding 20 records of 1000 bytes for it, far
+ * more than the pipe takes. Returns the bytes queued, 0 on failure. */
+static size_t backlog_pipe(int p[2], struct stream_tx *tx, int *flags)
 {
-	static struct stream_tx tx;
 	static uint8_t frame[1000];
-	int p[2], res[2], i, st;
-	int64_t t0, el;
 	size_t want = 0;
-	pid_t pid;
+	int i;
 
-	ok(tool_out_gone(EPIPE) && tool_out_gone(ECONNRESET) && tool_out_gone(0) &&
-	   !tool_out_gone(EIO) && !tool_out_gone(EAGAIN), "tool_out_gone: EPIPE, ECONNRESET, 0 only");
-	if (pipe(p) < 0 || pipe(res) < 0) {
-		ok(0, "pipe: %s", strerror(errno));
-		return;
-	}
-	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
-	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
-
-	/* nobody reads: bounded, and what is left is reported */
-	stream_tx_init(&tx);
-	for (i = 0; i < 20; i++)
-		(void)stream_tx_queue(&tx, frame, sizeof(frame));
-	t0 = ms_now();
-	ok(tool_out_drain(&tx, p[1], 300) && stream_tx_pending(&tx), "no reader: something left");
-	el = ms_now() - t0;
-	ok(el >= 250 && el < 3000, "no reader: the wait is bounded (%lld ms for 300)", (long long)el);
-
-	/* a reader that comes after 200 ms gets every byte */
-	stream_tx_init(&tx);
-	close(p[0]);
-	close(p[1]);
 	if (pipe(p) < 0) {
 		ok(0, "pipe: %s", strerror(errno));
-		return;
+		return 0;
 	}
 	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
-	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
+	*flags = tool_out_nonblock(p[1]);
+	stream_tx_init(tx);
 	for (i = 0; i < 20; i++) {
 		memset(frame, i + 1, sizeof(frame));
-		want += stream_tx_queue(&tx, frame, sizeof(frame)) ? 2 + sizeof(frame) : 0;
+		want += stream_tx_queue(tx, frame, sizeof(frame)) ? 2 + sizeof(frame) : 0;
 	}
+	return want;
+}
+
+/* A reader that starts 200 ms late: a child reads @p[0] to EOF. Call
+ * late_reader_got() after closing @p[1]: the bytes it read. */
+static pid_t late_reader(int p[2], int res[2])
+{
+	pid_t pid;
+
+	if (pipe(res) < 0)
+		return -1;
 	pid = fork();
 	if (pid == 0) {
 		char b[4096];
@@ -306,19 +293,54 @@ static void test_out_drain(void)
 		_exit(0);
 	}
 	close(p[0]);
-	ok(!tool_out_drain(&tx, p[1], 10000) && !stream_tx_pending(&tx),
-	   "a late reader: nothing left");
-	close(p[1]);
-	{
-		size_t got = 0;
-		ssize_t r = read(res[0], &got, sizeof(got));
+	return pid;
+}
 
-		ok(r == (ssize_t)sizeof(got) && got == want, "the reader got every byte (%zu of %zu)",
-		   got, want);
-	}
+static size_t late_reader_got(pid_t pid, int res[2])
+{
+	size_t got = 0;
+	int st;
+
+	if (read(res[0], &got, sizeof(got)) != (ssize_t)sizeof(got))
+		got = 0;
 	waitpid(pid, &st, 0);
 	close(res[0]);
 	close(res[1]);
+	return got;
+}
+
+/* tool_out_gone() and tool_out_drain(): a backlog larger than a one-page
+ * pipe is delivered whole to a reader that comes late, and a reader that
+ * never comes costs at most the bound, with the rest reported left. */
+static void test_out_drain(void)
+{
+	static struct stream_tx tx;
+	int p[2], res[2], flags;
+	int64_t t0, el;
+	size_t want, got;
+	pid_t pid;
+
+	ok(tool_out_gone(EPIPE) && tool_out_gone(ECONNRESET) && tool_out_gone(0) &&
+	   !tool_out_gone(EIO) && !tool_out_gone(EAGAIN), "tool_out_gone: EPIPE, ECONNRESET, 0 only");
+
+	/* nobody reads: bounded, and what is left is reported */
+	if (!backlog_pipe(p, &tx, &flags))
+		return;
+	t0 = ms_now();
+	ok(tool_out_drain(&tx, p[1], 300) && stream_tx_pending(&tx), "no reader: something left");
+	el = ms_now() - t0;
+	ok(el >= 250 && el < 3000, "no reader: the wait is bounded (%lld ms for 300)", (long long)el);
+	close(p[0]);
+	close(p[1]);
+
+	/* a reader that comes after 200 ms gets every byte */
+	want = backlog_pipe(p, &tx, &flags);
+	pid = late_reader(p, res);
+	ok(!tool_out_drain(&tx, p[1], 10000) && !stream_tx_pending(&tx),
+	   "a late reader: nothing left");
+	close(p[1]);
+	got = late_reader_got(pid, res);
+	ok(want && got == want, "the reader got every byte (%zu of %zu)", got, want);
 }
 
 static void on_test_stop(struct loop *l, int signo, void *arg)
@@ -334,57 +356,31 @@ static void on_test_stop(struct loop *l, int signo, void *arg)
 static void test_out_finish(void)
 {
 	static struct stream_tx tx;
-	static uint8_t frame[1000];
 	struct loop *l;
-	int p[2], res[2], i, st, flags, got = 0;
-	size_t want = 0, rcvd = 0;
+	int p[2], res[2], flags, sig = 0;
+	size_t want, got;
 	int64_t t0, el;
 	pid_t pid;
 
-	if (pipe(p) < 0 || pipe(res) < 0) {
-		ok(0, "pipe: %s", strerror(errno));
-		return;
-	}
-	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
-	flags = tool_out_nonblock(p[1]);
-	stream_tx_init(&tx);
-	for (i = 0; i < 20; i++)
-		want += stream_tx_queue(&tx, frame, sizeof(frame)) ? 2 + sizeof(frame) : 0;
-	pid = fork();
-	if (pid == 0) {
-		char b[4096];
-		ssize_t r;
-
-		close(p[1]);
-		usleep(200 * 1000);
-		while ((r = read(p[0], b, sizeof(b))) > 0)
-			rcvd += (size_t)r;
-		(void)!write(res[1], &rcvd, sizeof(rcvd));
-		_exit(0);
-	}
-	close(p[0]);
+	want = backlog_pipe(p, &tx, &flags);
+	pid = late_reader(p, res);
 	tool_out_finish(&tx, p[1], flags, false);
 	close(p[1]);
-	ok(read(res[0], &rcvd, sizeof(rcvd)) == (ssize_t)sizeof(rcvd) && rcvd == want,
-	   "tool_out_finish: a late reader gets every byte");
-	waitpid(pid, &st, 0);
+	got = late_reader_got(pid, res);
+	ok(want && got == want, "tool_out_finish: a late reader gets every byte (%zu of %zu)", got,
+	   want);
 
 	l = loop_new();
-	if (!l || tool_add_stop_signals(l, on_test_stop, &got) < 0) {
+	if (!l || tool_add_stop_signals(l, on_test_stop, &sig) < 0) {
 		ok(0, "loop: %s", strerror(errno));
 		return;
 	}
 	kill(getpid(), SIGTERM);
 	(void)loop_run(l);
-	ok(got == SIGTERM && tool_stop_signal() == SIGTERM,
+	ok(sig == SIGTERM && tool_stop_signal() == SIGTERM,
 	   "a stop signal on the epoll loop reaches the daemon and tool_stop_signal()");
-	if (pipe(p) < 0)
+	if (!backlog_pipe(p, &tx, &flags))
 		return;
-	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
-	flags = tool_out_nonblock(p[1]);
-	stream_tx_init(&tx);
-	for (i = 0; i < 20; i++)
-		(void)stream_tx_queue(&tx, frame, sizeof(frame));
 	t0 = ms_now();
 	tool_out_finish(&tx, p[1], flags, false);
 	el = ms_now() - t0;
@@ -392,8 +388,6 @@ static void test_out_finish(void)
 	   (long long)el);
 	close(p[0]);
 	close(p[1]);
-	close(res[0]);
-	close(res[1]);
 	loop_free(l);
 }
 
