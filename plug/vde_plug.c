@@ -50,6 +50,7 @@
 #include "libvdeplug.h"
 #include "stream.h"
 #include "daemon.h"
+#include "deadline.h"
 #include "log.h"
 #include "parse.h"
 #include "tool.h"
@@ -134,14 +135,6 @@ static const char usage_text[] =
 
 static const struct tool_help help = { "vde_plug", usage_text, TOOL_HELP_PARAGRAPH };
 
-static int64_t plug_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Send @msg[0..n) to @n, waiting a bounded time for room when the peer's
  * queue is full; what still finds no room is dropped and counted. Errors
  * never end the plug here: a vanished switch shows up as EOF on its control
@@ -161,7 +154,7 @@ static void plug_send(struct plug_ctx *c, struct tool_net *net, const struct vde
 			continue;
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-			int64_t now = plug_now_ms();
+			int64_t now = deadline_now();
 			struct pollfd p = { .fd = vde_datafd(net->conn), .events = POLLOUT };
 
 			if (deadline < 0)
@@ -395,13 +388,13 @@ static void plug_spawn_cmd(struct plug_ctx *c)
  * @now), SIGKILL if it still lingers. Returns a shell-style status. */
 static int plug_reap_cmd(struct plug_ctx *c, bool now)
 {
-	int64_t start = plug_now_ms();
+	int64_t start = deadline_now();
 	int sent = now ? 0 : -1;	/* -1 none, 0 TERM due, 1 TERM sent, 2 KILL sent */
 	int status = 0;
 
 	for (;;) {
 		pid_t r = waitpid(c->cmd_pid, &status, WNOHANG);
-		int64_t el = plug_now_ms() - start;
+		int64_t el = deadline_now() - start;
 		struct timespec ts = { 0, 10 * 1000000L };
 
 		if (r == c->cmd_pid)
@@ -415,7 +408,7 @@ static int plug_reap_cmd(struct plug_ctx *c, bool now)
 		if (sent == 0) {
 			kill(c->cmd_pid, SIGTERM);
 			sent = 1;
-			start = plug_now_ms();
+			start = deadline_now();
 		} else if (sent == 1 && el >= PLUG_CHILD_GRACE_MS) {
 			kill(c->cmd_pid, SIGKILL);
 			sent = 2;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "deadline.h"
 #include "log.h"
 #include "parse.h"
 #include "stream.h"
@@ -194,17 +195,11 @@ bool tool_out_gone(int err)
 /* See tool.h. */
 bool tool_out_drain(struct stream_tx *tx, int fd, int ms)
 {
-	struct timespec t0;
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	long end = deadline_in(ms), left;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (stream_tx_pending(tx) && stream_tx_flush(tx, fd) > 0 && !tool_stop_signal()) {
-		struct timespec t;
-		int64_t left;
-
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = ms - ((int64_t)(t.tv_sec - t0.tv_sec) * 1000 +
-			     (t.tv_nsec - t0.tv_nsec) / 1000000);
+	while (stream_tx_flush(tx, fd) > 0 && !tool_stop_signal()) {
+		left = end - deadline_now();
 		if (left <= 0 || tool_poll(&p, 1, left < 50 ? (int)left : 50) < 0)
 			break;
 	}

@@ -273,23 +273,20 @@ static bool fd_ready(int fd, short events)
  * @conn:	connection
  * @msg:	the caller's array
  * @n:		its length
- * @ret:	set to what the call returns when it must stop here
  *
- * A NULL connection or array is EBADF (-1), whatever @n; an empty batch
- * returns 0 and leaves errno alone. Nothing is looked at beyond the two
- * pointers: the modules check each buffer.
+ * Nothing is looked at beyond the two pointers: the modules check each
+ * buffer.
  *
- * Return: true if the call goes on, false if it returns *@ret.
+ * Return: -1 with EBADF for a NULL connection or array (whatever @n), 0
+ * for an empty batch (errno left alone): the call returns that; 1: it
+ * goes on.
  */
-static bool batch_args(const VDECONN *conn, const struct vde_msg *msg, unsigned int n,
-		       ssize_t *ret)
+static ssize_t batch_args(const VDECONN *conn, const struct vde_msg *msg, unsigned int n)
 {
 	if (!conn || !msg) {
 		errno = EBADF;
-		*ret = -1;
-		return false;
+		return -1;
 	}
-	*ret = 0;
 	return n != 0;
 }
 
@@ -314,7 +311,7 @@ ssize_t vde_recv_batch(VDECONN *conn, struct vde_msg *msg, unsigned int n, int f
 	ssize_t ret;
 
 	(void)flags;
-	if (!batch_args(conn, msg, n, &ret))
+	if ((ret = batch_args(conn, msg, n)) <= 0)
 		return ret;
 	if (conn->mod->recv_batch)
 		return conn->mod->recv_batch(conn, msg, n);
@@ -358,7 +355,7 @@ ssize_t vde_send_batch(VDECONN *conn, const struct vde_msg *msg, unsigned int n,
 	ssize_t ret;
 
 	(void)flags;
-	if (!batch_args(conn, msg, n, &ret))
+	if ((ret = batch_args(conn, msg, n)) <= 0)
 		return ret;
 	if (conn->mod->send_batch)
 		return conn->mod->send_batch(conn, msg, n);
@@ -568,7 +565,7 @@ ssize_t vde_recv_vnet(VDECONN *conn, struct vde_msg *msg, unsigned int n, int fl
 	ssize_t ret;
 
 	(void)flags;
-	if (!batch_args(conn, msg, n, &ret))
+	if ((ret = batch_args(conn, msg, n)) <= 0)
 		return ret;
 	if (conn->mod->recv_vnet)
 		return conn->mod->recv_vnet(conn, msg, n);
@@ -588,7 +585,7 @@ ssize_t vde_send_vnet(VDECONN *conn, const struct vde_msg *msg, unsigned int n, 
 {
 	ssize_t ret;
 
-	if (!batch_args(conn, msg, n, &ret))
+	if ((ret = batch_args(conn, msg, n)) <= 0)
 		return ret;
 	if (conn->mod->send_vnet)
 		return conn->mod->send_vnet(conn, msg, n, flags);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "loop.h"
 #include "parse.h"
@@ -240,14 +241,6 @@ static void test_out_nonblock(void)
 		close(dn);
 }
 
-static int64_t ms_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* A one-page pipe whose write end is non-blocking (tool_out_nonblock(): its
  * flags in *@flags) and @tx holding 20 records of 1000 bytes for it, far
  * more than the pipe takes. Returns the bytes queued, 0 on failure. */
@@ -326,9 +319,9 @@ static void test_out_drain(void)
 	/* nobody reads: bounded, and what is left is reported */
 	if (!backlog_pipe(p, &tx, &flags))
 		return;
-	t0 = ms_now();
+	t0 = deadline_now();
 	ok(tool_out_drain(&tx, p[1], 300) && stream_tx_pending(&tx), "no reader: something left");
-	el = ms_now() - t0;
+	el = deadline_now() - t0;
 	ok(el >= 250 && el < 3000, "no reader: the wait is bounded (%lld ms for 300)", (long long)el);
 	close(p[0]);
 	close(p[1]);
@@ -381,9 +374,9 @@ static void test_out_finish(void)
 	   "a stop signal on the epoll loop reaches the daemon and tool_stop_signal()");
 	if (!backlog_pipe(p, &tx, &flags))
 		return;
-	t0 = ms_now();
+	t0 = deadline_now();
 	tool_out_finish(&tx, p[1], flags, false);
-	el = ms_now() - t0;
+	el = deadline_now() - t0;
 	ok(el < 500 && stream_tx_pending(&tx), "after a stop signal it does not wait (%lld ms)",
 	   (long long)el);
 	close(p[0]);
