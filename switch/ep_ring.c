@@ -349,30 +349,29 @@ static int ring_rx(struct endpoint *ep, struct ep_rxbatch *b)
  * carries a 12-byte virtio_net_hdr_v1 before the frame; its first 10 bytes
  * go to b->vh[i] (copied out of the shared memory with the frame: the core
  * checks the copy, vnet_check(), and counts a bad one as oversize). A
- * record without the flag is a plain frame: the bytes that landed in the
- * header's place are put back in front. Stops once the batch holds
- * EP_RX_BYTES (r->more then says c2s may hold more). */
+ * record without the flag is a plain frame and lands whole in its slot
+ * (shmring_consume_vnet() splits only flagged records), with a zero
+ * header. Stops once the batch holds EP_RX_BYTES (r->more then says c2s
+ * may hold more). */
 static int ring_rx_vnet(struct endpoint *ep, struct ep_rxbatch *b)
 {
 	struct ring *r = ep->priv;
 	struct shmring_rxf f[EP_BATCH];
-	struct iovec iov[EP_BATCH][2];
+	struct iovec iov[EP_BATCH];
 	uint8_t hdr[EP_BATCH][SHMRING_VNET_HDR];
 	unsigned i, max = b->max < EP_BATCH ? b->max : EP_BATCH;
 	size_t got = 0, k, bytes = 0, want;
 	bool kick, armed = false;
 
 	for (i = 0; i < max; i++) {
-		iov[i][0].iov_base = hdr[i];
-		iov[i][0].iov_len = SHMRING_VNET_HDR;
-		iov[i][1].iov_base = b->buf + (size_t)i * b->slot;
-		iov[i][1].iov_len = b->slot - SHMRING_VNET_HDR;
-		f[i].iov = iov[i];
-		f[i].iovcnt = 2;
+		iov[i].iov_base = b->buf + (size_t)i * b->slot;
+		iov[i].iov_len = b->slot;
+		f[i].iov = &iov[i];
+		f[i].iovcnt = 1;
 	}
 	while (got < max && bytes < EP_RX_BYTES) {
 		want = max - got < 8 ? max - got : 8;
-		k = shmring_consume(&r->rx, f + got, want, &kick);
+		k = shmring_consume_vnet(&r->rx, f + got, hdr + got, want, &kick);
 		for (i = (unsigned)got; i < got + k; i++)
 			bytes += f[i].len;
 		got += k;
@@ -384,19 +383,16 @@ static int ring_rx_vnet(struct endpoint *ep, struct ep_rxbatch *b)
 	}
 	r->more = got == max || bytes >= EP_RX_BYTES;
 	for (i = 0; i < got; i++) {
-		uint8_t *slot = b->buf + (size_t)i * b->slot;
 		size_t len = f[i].len;
 
-		if (f[i].flags & SHMRING_F_VNET) {
-			/* a record shorter than its header: an empty frame */
-			len = len > SHMRING_VNET_HDR ? len - SHMRING_VNET_HDR : 0;
+		if ((f[i].flags & SHMRING_F_VNET) && len > SHMRING_VNET_HDR) {
+			len -= SHMRING_VNET_HDR;
 			memcpy(&b->vh[i], hdr[i], sizeof(b->vh[i]));
 		} else {
-			size_t head = len < SHMRING_VNET_HDR ? len : SHMRING_VNET_HDR;
-
-			if (len > SHMRING_VNET_HDR)
-				memmove(slot + SHMRING_VNET_HDR, slot, len - SHMRING_VNET_HDR);
-			memcpy(slot, hdr[i], head);
+			/* plain, or a record no longer than its header: an
+			 * empty frame, and nothing of the header is used */
+			if (f[i].flags & SHMRING_F_VNET)
+				len = 0;
 			memset(&b->vh[i], 0, sizeof(b->vh[i]));
 		}
 		b->len[i] = f[i].frame_len > f[i].len ? (uint32_t)b->slot : (uint32_t)len;

@@ -3,12 +3,17 @@
  * headers (t-tap-ring-vnet.sh)
  *
  *   vnet_client [-f] [-n ROUNDS] VNL
+ *   vnet_client -p COUNT VNL
  *
  * Opens VNL with vde_open_flags(VDE_OPEN_VNET) (plain vde_open() with -f)
  * and sends, ROUNDS times, the malformed frames below through
  * vde_send_vnet(), one call each; the library passes headers through on a
  * VNET ring, so the switch must check them. Prints "bad N empty M": N
  * frames whose header no switch may accept, M records of a header alone.
+ * With -p: COUNT plain frames through vde_send() on the VNET connection
+ * (records without a header on a VNET ring), broadcast, ethertype 0x88b6,
+ * frame i of 60 + (i * 97) % 1455 bytes whose byte j after the Ethernet
+ * header is (i + j) & 0xff; prints "plain COUNT".
  * Exit: 0 ok, 1 error.
  */
 #include "config.h"
@@ -44,18 +49,45 @@ static size_t frame(unsigned char *b, int tcp)
 	return len;
 }
 
+/* -p: plain frames on a VNET connection, contents checkable by the test */
+static int send_plain(VDECONN *c, unsigned count)
+{
+	static const unsigned char eth[14] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					       0x02, 0, 0, 0, 0x77, 2, 0x88, 0xb6 };
+	unsigned char b[1514];
+	unsigned i, j;
+
+	for (i = 0; i < count; i++) {
+		size_t len = 60 + (i * 97) % 1455;
+
+		memcpy(b, eth, sizeof(eth));
+		for (j = 0; j < len - sizeof(eth); j++)
+			b[sizeof(eth) + j] = (unsigned char)(i + j);
+		if (vde_send(c, b, len, 0) != (ssize_t)len) {
+			fprintf(stderr, "send %u: %s\n", i, strerror(errno));
+			return 1;
+		}
+		usleep(1000);	/* a hub port's tap must keep up */
+	}
+	printf("plain %u\n", count);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char buf[VDE_VNET_HDR_LEN + 256];
 	struct virtio_net_hdr *h = (struct virtio_net_hdr *)buf;
 	unsigned rounds = 1, r, k, bad = 0, empty = 0;
 	struct vde_msg m;
-	int opt, plain = 0;
+	int opt, plain = 0, ret;
+	unsigned count = 0;
 	VDECONN *c;
 
-	while ((opt = getopt(argc, argv, "fn:")) != -1) {
+	while ((opt = getopt(argc, argv, "fn:p:")) != -1) {
 		if (opt == 'f')
 			plain = 1;
+		else if (opt == 'p')
+			count = (unsigned)atoi(optarg);
 		else if (opt == 'n')
 			rounds = (unsigned)atoi(optarg);
 		else
@@ -67,6 +99,11 @@ int main(int argc, char **argv)
 	if (!c) {
 		fprintf(stderr, "open %s: %s\n", argv[optind], strerror(errno));
 		return 1;
+	}
+	if (count) {
+		ret = send_plain(c, count);
+		vde_close(c);
+		return ret;
 	}
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < 6; k++) {
