@@ -2,14 +2,16 @@
 /* bench/bellfloor.c - the floor of a one-CPU ping-pong through a switch
  * woken by pipe doorbells: three bare processes, no frames, no library
  *
- *   bellfloor [-n N] [-c CPU]
+ *   bellfloor [-n N] [-c CPU] [-s]
  *
  * ping writes a byte to the middle and waits with poll() + read(); the
  * middle waits in epoll_wait() on two pipes and passes each byte on (read,
  * write); pong waits in a blocking read() and answers with a write: the
  * same system calls and wake-ups per round trip as the rings with pipe
  * doorbells (docs/fastpath.md section 6) and nothing else. All three are
- * pinned to CPU (default 0). Prints "mode=rtt impl=floor len=64
+ * pinned to CPU (default 0). With -s the middle calls setsid() first, as
+ * `vde_switch -d` does: with sched_autogroup it is then a scheduling group
+ * of its own, the set-up of bench/fastpath.sh without FG=1. Prints "mode=rtt impl=floor len=64
  * pings=N median_us=... p99_us=..." like bench/libbench (len is nominal:
  * no frame travels), for bench/fastpath.sh.
  */
@@ -66,20 +68,22 @@ static void middle(int from_ping, int to_pong, int from_pong, int to_ping)
 
 int main(int argc, char **argv)
 {
-	int a[2], b[2], c[2], d[2], opt, cpu = 0;
+	int a[2], b[2], c[2], d[2], opt, cpu = 0, sid = 0;
 	uint32_t n = 20000, warm = 1000, i;
 	uint64_t *rtt;
 	cpu_set_t set;
 	pid_t mid, pong;
 	char x = 1, buf[64];
 
-	while ((opt = getopt(argc, argv, "n:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:s")) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 10);
 		else if (opt == 'c')
 			cpu = atoi(optarg);
+		else if (opt == 's')
+			sid = 1;
 		else {
-			fprintf(stderr, "usage: bellfloor [-n N] [-c CPU]\n");
+			fprintf(stderr, "usage: bellfloor [-n N] [-c CPU] [-s]\n");
 			return 1;
 		}
 	}
@@ -93,8 +97,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	mid = fork();
-	if (mid == 0)
+	if (mid == 0) {
+		if (sid && setsid() < 0)
+			_exit(1);
 		middle(a[0], b[1], c[0], d[1]);
+	}
 	pong = fork();
 	if (pong == 0) {
 		while (read(b[0], buf, 1) == 1 && write(c[1], &x, 1) == 1)

@@ -16,7 +16,8 @@
 #            client or switch of an older build rings; not in the default)
 #   floor    RTT only: bench/bellfloor, three bare processes with the same
 #            system calls and wake-ups as "ring" and nothing else (the
-#            floor of one wake-up per hop; not in the default)
+#            floor of one wake-up per hop; not in the default); its middle
+#            calls setsid() as the switches' -d does, unless FG=1
 #   ringbatch  "ring" with our switch under SCHED_BATCH (chrt -b 0): its
 #            wake-ups never preempt (an experiment; not in the default)
 #   ringag5  "ring" with the switch's scheduling group (its session's
@@ -122,7 +123,8 @@ for r in $(seq "$RUNS"); do
 	part rtt && for cfg in $CONFIGS; do
 		if [ "$cfg" = floor ]; then
 			hog_start
-			line=$("$B/bench/bellfloor" -n "$NRTT" -c "$CPU") || line="mode=rtt impl=floor len=64 FAILED"
+			line=$("$B/bench/bellfloor" -n "$NRTT" -c "$CPU" $([ "${FG:-0}" = 1 ] || echo -s)) ||
+				line="mode=rtt impl=floor len=64 FAILED"
 			hog_stop
 			emit "$line run=$r"
 			continue
