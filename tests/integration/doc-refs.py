@@ -155,7 +155,9 @@ def doc_text(path):
     if re.search(r"\.[1-8]$", path):
         text = re.sub(r"\\f(?:[BIRP]|\[[A-Z]*\])", "", text)
         text = text.replace("\\-", "-").replace("\\&", "").replace("\\e", "\\")
-        text = re.sub(r'^\.\\".*$', "", text, flags=re.M)      # comments
+        # comments, but for the example markers (examples.py), whose
+        # reasons name tests
+        text = re.sub(r'^\.\\"(?! example-).*$', "", text, flags=re.M)
         text = re.sub(r"^\.TH.*$", "", text, flags=re.M)      # the title
     return text
 
