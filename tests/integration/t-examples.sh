@@ -32,7 +32,8 @@ ex=$top_srcdir/tests/integration/examples.py
 if [ $# -gt 0 ]; then
 	files=("$@")
 else
-	files=("$top_srcdir/README.md" "$top_srcdir/docs/architecture.md")
+	files=("$top_srcdir/README.md")
+	files+=("$top_srcdir/docs/architecture.md")
 	for f in "$top_srcdir"/man/*.[1-8]; do files+=("$f"); done
 fi
 
