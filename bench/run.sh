@@ -10,7 +10,7 @@
 #   - RTT ping-pong 64 B with both ends and the switch pinned to CPU 0 (taskset);
 # plus the kernel's AF_UNIX SOCK_DGRAM limits (vdebench raw / rawrtt, no switch).
 # Prints every raw line, then a table of medians and ours/theirs ratios with
-# the targets of docs/performance.md. Raw lines also go to FILE (-o).
+# the targets in bench/README.md. Raw lines also go to FILE (-o).
 # Environment: N64, N1514, N9000 (frames per fwd run), NRTT (pings), CPU (rtt cpu),
 # PARTS (default "raw fwd rtt": which parts to run), SIZES (default "64 1514 9000").
 set -u

@@ -2,8 +2,9 @@
 /* lib/vdeplug/mod.h - the connection object and the built-in module table
  *
  * Each module (mod_vde.c, mod_ptp.c, mod_udp.c, mod_null.c, mod_cmd.c, mod_tap.c,
- * and mod_plugin.c for vdeplug4 plugins) fills a struct vde_module; libvdeplug.c dispatches the public calls to
- * it. A module's open() gets the parsed VNL and the legacy open args and
+ * mod_vxlan.c, mod_vxvde.c, mod_vhost.c, and mod_plugin.c for vdeplug4
+ * plugins) fills a struct vde_module; libvdeplug.c dispatches the public
+ * calls to it. A module's open() gets the parsed VNL and the legacy open args and
  * sets up conn->fddata / conn->fdctl and its private part of the union.
  */
 #ifndef VDEKIT_VDEPLUG_MOD_H

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# t-examples.sh - every example of README.md and of the man pages' EXAMPLES
-# runs as written, with the binaries of this build.
+# t-examples.sh - every example of README.md, docs/architecture.md and the
+# man pages' EXAMPLES runs as written, with the binaries of this build.
 #
 # The examples are read from the files themselves (examples.py explains what
 # counts as an example and the markers that say which lines cannot run here:
@@ -17,7 +17,8 @@
 # the reason: they still run; a failure is reported as XFAIL, and a pass as
 # XPASS, which fails the test so that the entry is removed.
 #
-# Usage: t-examples.sh [FILE...]   (default: README.md and man/*)
+# Usage: t-examples.sh [FILE...]   (default: README.md, docs/architecture.md
+# and man/*)
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 . "$top_srcdir/tests/lib/env.sh"
 need_root
@@ -32,6 +33,7 @@ if [ $# -gt 0 ]; then
 	files=("$@")
 else
 	files=("$top_srcdir/README.md")
+	files+=("$top_srcdir/docs/architecture.md")
 	for f in "$top_srcdir"/man/*.[1-8]; do files+=("$f"); done
 fi
 

@@ -4,7 +4,7 @@
 # every long option its --help prints; the library pages exist; every page
 # renders without warnings (groff -ww, mandoc -Tlint when installed) and
 # without words glued together by the markup (man-words.py); the source's
-# references to docs/ hold (doc-refs.py).
+# references to docs/ hold, and what the documents name exists (doc-refs.py).
 . "$top_srcdir/tests/lib/env.sh"
 
 man_has() {	# page option: the option as roff writes it (\-\-opt or --opt)
