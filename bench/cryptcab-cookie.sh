@@ -21,7 +21,9 @@
 # the ratio auto/off of handshakes completed. Exit 0 even if the figures are
 # bad: this is a benchmark, not a test.
 set -u
-B=${1:?usage: $0 BUILD_DIR [WINDOW] [RUNS] [CLIENTS] [PPS]}
+. "$(dirname "$0")/opts-lib.sh"
+bench_positional "BUILD_DIR [WINDOW] [RUNS] [CLIENTS] [PPS]" 1 5 "$@"
+B=$1
 WIN=${2:-15}
 RUNS=${3:-3}
 NC=${4:-8}

@@ -29,7 +29,9 @@
 # (>= 5x, >= 70%). Exit 0 even if a target is missed: this is a benchmark,
 # not a test.
 set -u
-B=${1:?usage: $0 BUILD_DIR [SECONDS] [RUNS]}
+. "$(dirname "$0")/opts-lib.sh"
+bench_positional "BUILD_DIR [SECONDS] [RUNS]" 1 3 "$@"
+B=$1
 SECS=${2:-10}
 RUNS=${3:-3}
 TAPS=${TAPS:-switch}

@@ -25,7 +25,9 @@
 # the ratios ours/debian and ours/debplug (target >= 1). Exit 0 even if a
 # target is missed: this is a benchmark, not a test.
 set -u
-B=${1:?usage: $0 BUILD_DIR [SECONDS] [RUNS]}
+. "$(dirname "$0")/opts-lib.sh"
+bench_positional "BUILD_DIR [SECONDS] [RUNS]" 1 3 "$@"
+B=$1
 SECS=${2:-5}
 RUNS=${3:-3}
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }

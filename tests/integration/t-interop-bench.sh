@@ -5,8 +5,25 @@
 # Runs vdebench with tiny counts so it cannot rot: the raw socketpair modes,
 # then fwd and rtt through our switch. Asserts only that the tool works and
 # its checks hold (frames delivered intact, pings answered), never a rate.
+# Every bench/*.sh script (not the *-lib.sh it sources) answers -h with its
+# header comment and exit 0, and refuses an unknown option with exit 1,
+# before it needs root, a build or a namespace.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/interop-lib.sh"
+
+n=0
+for f in "$top_srcdir"/bench/*.sh; do
+	case $f in *-lib.sh) continue ;; esac
+	name=${f##*/}
+	out=$(timeout 10 bash "$f" -h </dev/null 2>&1) || fail "$name -h: exit $?: $out"
+	echo "$out" | head -1 | grep -q "^# bench/$name - " || fail "$name -h: not its header: $out"
+	rc=0
+	timeout 10 bash "$f" --no-such-option </dev/null >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 1 ] || fail "$name --no-such-option: exit $rc, not 1"
+	n=$((n + 1))
+done
+[ "$n" -ge 10 ] || fail "only $n bench scripts found in $top_srcdir/bench"
+pass "$n bench scripts: -h prints the header, an unknown option exits 1"
 
 VB=$top_builddir/bench/vdebench
 [ -x "$VB" ] || fail "$VB not built"
