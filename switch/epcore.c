@@ -364,7 +364,7 @@ static void ep_batch(struct sw *sw, struct endpoint *ep, const uint8_t *frame, s
 /* The wire form of a super-frame or NEEDS_CSUM frame: its frames are at
  * sw->segbuf + sw->seg_off, sw->seglen[] long. Made once per form and
  * receive batch. Return: how many frames, 0 if it has none (a segment
- * would be longer than a wire frame: counted oversize). */
+ * would be longer than a wire frame: counted oversize, once per frame). */
 static unsigned ep_wire_form(struct sw *sw, const uint8_t *frame, size_t len,
 			     const struct virtio_net_hdr *vh)
 {
@@ -391,16 +391,43 @@ static unsigned ep_wire_form(struct sw *sw, const uint8_t *frame, size_t len,
 	}
 	for (i = 0; n > 0 && i < (unsigned)n; i++)
 		total += sw->seglen[i];
-	if (n <= 0 || sw->seglen[0] > FWD_FRAME_MAX) {
-		sw->fwd.st.oversize++;
-		return 0;
-	}
 	sw->seg_src = frame;
 	sw->seg_srclen = len;
 	sw->seg_off = sw->segused;
+	if (n <= 0 || sw->seglen[0] > FWD_FRAME_MAX) {
+		sw->fwd.st.oversize++;	/* once per frame: the failure is kept too */
+		sw->seg_n = 0;
+		return 0;
+	}
 	sw->seg_n = (unsigned)n;
 	sw->segused += total;
 	return sw->seg_n;
+}
+
+/* The outbound copies of @frame for the observers of @port: what the port
+ * is sent. A super-frame or NEEDS_CSUM frame goes whole when every
+ * endpoint of the port takes it so; else as the wire frames the switch cuts
+ * for the port (ep_wire_form(), made once and reused by ep_emit_vnet()). */
+static void ep_obs_tx(struct sw *sw, unsigned port, const uint8_t *frame, size_t len,
+		      const struct virtio_net_hdr *vh, bool monitor)
+{
+	const struct endpoint *ep;
+	const uint8_t *p;
+	unsigned n, i;
+
+	if (!sw->capture.n)
+		return;
+	for (ep = sw->pt.v[port].eps; vh && ep; ep = ep->next)
+		if (monitor || !ep_vnet(ep))
+			break;
+	if (!vh || !ep) {
+		obs_tx(sw, port, frame, len);
+		return;
+	}
+	n = ep_wire_form(sw, frame, len, vh);
+	p = sw->segbuf + sw->seg_off;
+	for (i = 0; i < n; p += sw->seglen[i], i++)
+		obs_tx(sw, port, p, sw->seglen[i]);
 }
 
 /**
@@ -425,7 +452,7 @@ void ep_emit_vnet(void *arg, unsigned port, const uint8_t *frame, size_t len,
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
-	obs_tx(sw, port, frame, len);
+	ep_obs_tx(sw, port, frame, len, vh, monitor);
 	for (ep = pp->eps; ep; ep = ep->next) {
 		const uint8_t *p;
 
