@@ -231,8 +231,10 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	struct sfwd f;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "s:D::H:n:N:L:U:x:X:t:M:P:g:m:dp:qvVh", longopts,
-				  NULL)) != -1) {
+	/* long options with one dash too (-socket, -dhcp, -daemon, -network):
+	 * VDE 2's slirpvde takes them so, and its usage text shows them */
+	while ((opt = getopt_long_only(argc, argv, "s:D::H:n:N:L:U:x:X:t:M:P:g:m:dp:qvVh",
+				       longopts, NULL)) != -1) {
 		err[0] = '\0';
 		set = sv_setter_of(opt);
 		if (set) {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-vde2-forms.sh - command lines of VDE 2 users' scripts that our tools
+# refused or misread, each next to Debian's binary where it has one:
+#   slirpvde and wirefilter take long options with one dash (-socket,
+#   -dhcp, -daemon, -delay, -mgmt), as VDE 2's usage text shows them.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/switch-common.sh"
+
+SLIRP=$(bin slirpvde)
+WF=$(bin wirefilter)
+VDECMD=$(bin vdecmd)
+[ -x "$DEB_SWITCH" ] || skip "needs Debian's vde_switch"
+
+# daemon_pid FILE: wait for a pid file, record its pid for the cleanup
+daemon_pid() {
+	wait_for test -s "$1" || fail "no pid file $1"
+	PIDS+=("$(cat "$1")")
+}
+
+start_deb_switch deb
+
+# ---- slirpvde: VDE 2's usage text is "slirpvde [-socket vdesock] [-dhcp]
+# [-daemon] [-network netaddr]"; -socket was -s "ocket", -dhcp -d -h (help,
+# exit 0), -network -n "etwork"
+spawn slirp1.log "$SLIRP" -socket "$TMP/deb" -dhcp -network 10.1.0.0/16
+wait_for grep -q 'vde switch  =' "$TMP/slirp1.log" || fail "slirpvde -socket -dhcp -network: $(cat "$TMP/slirp1.log")"
+grep -q 'virtual_host=10.1.0.2/16' "$TMP/slirp1.log" || fail "-network not taken: $(cat "$TMP/slirp1.log")"
+grep -q 'dhcp_start  =10.1.0.15' "$TMP/slirp1.log" || fail "-dhcp not taken: $(cat "$TMP/slirp1.log")"
+grep -q "vde switch  =$TMP/deb\$" "$TMP/slirp1.log" || fail "-socket not taken: $(cat "$TMP/slirp1.log")"
+timeout 10 "$SLIRP" -unix "$TMP/deb" -daemon -pidfile "$TMP/slirp2.pid" -quiet </dev/null \
+	>"$TMP/slirp2.log" 2>&1 || fail "slirpvde -unix -daemon -pidfile -quiet: $(cat "$TMP/slirp2.log")"
+daemon_pid "$TMP/slirp2.pid"
+kill -0 "$(cat "$TMP/slirp2.pid")" || fail "slirpvde -daemon is not running"
+# the short forms still mean what they meant: -d -D (daemon, DHCP)
+timeout 10 "$SLIRP" -s "$TMP/deb" -d -D -p "$TMP/slirp3.pid" -q </dev/null >"$TMP/slirp3.log" 2>&1 ||
+	fail "slirpvde -s -d -D -p -q: $(cat "$TMP/slirp3.log")"
+daemon_pid "$TMP/slirp3.pid"
+
+# ---- wirefilter: -delay 30 was -d "elay" and a stray positional "30"
+timeout 10 "$WF" -v "$TMP/deb:$TMP/deb" -delay 30 -loss 5 -mgmt "$TMP/wf.mgmt" -mgmtmode 0600 \
+	-daemon -pidfile "$TMP/wf.pid" </dev/null >"$TMP/wf.log" 2>&1 ||
+	fail "wirefilter -delay -loss -mgmt -daemon -pidfile: $(cat "$TMP/wf.log")"
+daemon_pid "$TMP/wf.pid"
+wait_for sock_ready "$TMP/wf.mgmt" || fail "wirefilter console"
+"$VDECMD" "$TMP/wf.mgmt" showinfo >"$TMP/wf.info" || fail "wirefilter showinfo"
+grep -q '^Delay  L->R 30+0U   R->L 30+0U$' "$TMP/wf.info" || fail "-delay 30: $(cat "$TMP/wf.info")"
+grep -q '^Loss   L->R 5+0U   R->L 5+0U$' "$TMP/wf.info" || fail "-loss 5: $(cat "$TMP/wf.info")"
+[ "$(stat -c %a "$TMP/wf.mgmt")" = 600 ] || fail "-mgmtmode 0600: $(stat -c %a "$TMP/wf.mgmt")"
+# short options glued to their value are still short options
+timeout 10 "$WF" -v "$TMP/deb:$TMP/deb" -d20 -l7 -M "$TMP/wf2.mgmt" --daemon --pidfile "$TMP/wf2.pid" \
+	</dev/null >"$TMP/wf2.log" 2>&1 || fail "wirefilter -d20 -l7: $(cat "$TMP/wf2.log")"
+daemon_pid "$TMP/wf2.pid"
+wait_for sock_ready "$TMP/wf2.mgmt" || fail "wirefilter 2 console"
+"$VDECMD" "$TMP/wf2.mgmt" showinfo >"$TMP/wf2.info" || fail "wirefilter 2 showinfo"
+grep -q '^Delay  L->R 20+0U' "$TMP/wf2.info" && grep -q '^Loss   L->R 7+0U' "$TMP/wf2.info" ||
+	fail "-d20 -l7: $(cat "$TMP/wf2.info")"
+
+pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options"
