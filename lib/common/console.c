@@ -83,6 +83,7 @@
 #define CONSOLE_OPEN_AS_MS	3000		/* open_as_peer() child deadline */
 #define CONSOLE_PEER_GROUPS	256		/* supplementary groups used by load */
 #define CONSOLE_LOAD_DEPTH	16		/* handler + load nesting (8 loads) */
+#define CONSOLE_RC_WAIT_MS	10000		/* a start-up file on a pipe: per read */
 #define CONSOLE_DEBUG_TAGS	512		/* tags are 3 octal digits */
 #define CONSOLE_EOF_FLUSH_MS	10000		/* stdout drain at stdin EOF */
 
@@ -666,8 +667,11 @@ out:
 
 /* Is @fd something load may read? Only regular files of a real file
  * system, of at most CONSOLE_LOAD_MAX bytes: no FIFO or device (they
- * block or never end), no /proc or /sys file (a daemon's maps, environ). */
-static int check_script(int fd)
+ * block or never end), no /proc or /sys file (a daemon's maps, environ).
+ * @stream: the daemon's own start-up file, named by its user (-f): a pipe
+ * (-f <(...)) or a character device (/dev/null) is taken as well, read
+ * with a bounded wait (load_fd()), as VDE 2 reads it. */
+static int check_script(int fd, bool stream)
 {
 	struct statfs sfs;
 	struct stat st;
@@ -676,6 +680,8 @@ static int check_script(int fd)
 		return errno;
 	if (S_ISDIR(st.st_mode))
 		return EISDIR;
+	if (stream && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+		return 0;
 	if (!S_ISREG(st.st_mode))
 		return EINVAL;
 	if (fstatfs(fd, &sfs) < 0)
@@ -689,8 +695,10 @@ static int check_script(int fd)
 
 /* Open a script for @s (NULL: the daemon itself, e.g. its rc file).
  * Clients of another uid than the daemon's (and not root) get the file
- * with their own rights; that needs a root daemon, else EACCES. */
-static int open_script(const struct console_session *s, const char *path, int *fdp)
+ * with their own rights; that needs a root daemon, else EACCES. @stream:
+ * a pipe or character device is accepted (check_script()). */
+static int open_script(const struct console_session *s, const char *path, bool stream,
+		       int *fdp)
 {
 	int err = 0, fd = -1;
 
@@ -706,7 +714,7 @@ static int open_script(const struct console_session *s, const char *path, int *f
 			err = errno;
 	}
 	if (!err)
-		err = check_script(fd);
+		err = check_script(fd, stream);
 	if (err && fd >= 0)
 		close(fd);
 	*fdp = err ? -1 : fd;
@@ -722,7 +730,7 @@ static int builtin_load(struct console *c, struct console_session *s, FILE *out,
 
 	if (c->depth >= CONSOLE_LOAD_DEPTH)
 		return ELOOP;
-	err = open_script(s, args, &fd);
+	err = open_script(s, args, false, &fd);
 	if (err)
 		return err;
 	err = load_fd(c, fd, args, out);
@@ -1080,8 +1088,18 @@ static int load_fd(struct console *c, int fd, const char *path, FILE *echo)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN) {
+			/* a pipe (start-up file only): wait, bounded */
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int r = poll(&pfd, 1, CONSOLE_RC_WAIT_MS);
+
+			if (r > 0 || (r < 0 && errno == EINTR))
+				continue;
+			ls.err = r == 0 ? ETIMEDOUT : errno;
+			break;
+		}
 		if (n < 0) {
-			ls.err = errno == EAGAIN ? EIO : errno;
+			ls.err = errno;
 			break;
 		}
 		if (n == 0) {		/* an unterminated last line runs too */
@@ -1112,8 +1130,11 @@ static int load_fd(struct console *c, int fd, const char *path, FILE *echo)
  * @echo:	NULL to run silently (failures are logged), else each line is
  *		echoed as "<prefix>[PATH]: <line>" followed by its response
  *
- * Only a regular file of at most CONSOLE_LOAD_MAX bytes is read (a FIFO, a
- * device or a /proc file is refused, never waited for); a line longer than
+ * A regular file of at most CONSOLE_LOAD_MAX bytes is read, and, as this
+ * is the daemon's own file named by its user, a pipe or a character device
+ * too (vde_switch -f <(...), -f /dev/null), at most CONSOLE_LOAD_MAX bytes
+ * of it, each read waiting at most CONSOLE_RC_WAIT_MS (then ETIMEDOUT); a
+ * directory, a socket or a /proc file is refused. A line longer than
  * CONSOLE_LINE_MAX is answered with E2BIG and skipped.
  *
  * Return: 0, or an errno value (the file could not be opened or read).
@@ -1124,7 +1145,7 @@ int console_load_file(struct console *c, const char *path, FILE *echo)
 
 	if (c->depth >= CONSOLE_LOAD_DEPTH)
 		return ELOOP;
-	err = open_script(NULL, path, &fd);
+	err = open_script(NULL, path, true, &fd);
 	if (err)
 		return err;
 	err = load_fd(c, fd, path, echo);

@@ -3,7 +3,8 @@
 # t-vde2-forms.sh - command lines of VDE 2 users' scripts that our tools
 # refused or misread, each next to Debian's binary where it has one:
 #   slirpvde and wirefilter take long options with one dash (-socket,
-#   -dhcp, -daemon, -delay, -mgmt), as VDE 2's usage text shows them.
+#   -dhcp, -daemon, -delay, -mgmt), as VDE 2's usage text shows them;
+#   vde_switch -f and wirefilter -f read a pipe (-f <(...)) or /dev/null.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 
@@ -56,4 +57,30 @@ wait_for sock_ready "$TMP/wf2.mgmt" || fail "wirefilter 2 console"
 grep -q '^Delay  L->R 20+0U' "$TMP/wf2.info" && grep -q '^Loss   L->R 7+0U' "$TMP/wf2.info" ||
 	fail "-d20 -l7: $(cat "$TMP/wf2.info")"
 
-pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options"
+# ---- start-up files on a pipe or a character device: VDE 2 reads them;
+# they were refused with "Invalid argument" and the daemon did not start
+start_switch rc -f <(printf 'port/create 7\nvlan/create 12\n')
+body rc port/allprint | grep -q '^Port 0007 ' || fail "vde_switch -f <(...): port 7 missing: $(body rc port/allprint)"
+body rc vlan/print | grep -q '^VLAN 0012$' || fail "vde_switch -f <(...): VLAN 12 missing"
+start_switch rcnull -f /dev/null
+"$DEB_SWITCH" -d -s "$TMP/debrc" -M "$TMP/debrc.mgmt" -p "$TMP/debrc.pid" \
+	-f <(printf 'port/create 7\n') >"$TMP/debrc.log" 2>&1 || fail "Debian's switch -f <(...)"
+daemon_pid "$TMP/debrc.pid"
+wait_for sock_ready "$TMP/debrc.mgmt" || fail "Debian's switch console"
+"$VDECMD" "$TMP/debrc.mgmt" port/allprint >"$TMP/debrc.ports" || fail "Debian's port/allprint"
+[ "$(grep '^Port 0007 ' "$TMP/debrc.ports")" = "$(body rc port/allprint | grep '^Port 0007 ')" ] ||
+	fail "port 7 differs from Debian's: $(cat "$TMP/debrc.ports")"
+timeout 10 "$WF" -v "$TMP/deb:$TMP/deb" -f <(printf 'delay 40\n') -M "$TMP/wf3.mgmt" \
+	--daemon --pidfile "$TMP/wf3.pid" </dev/null >"$TMP/wf3.log" 2>&1 ||
+	fail "wirefilter -f <(...): $(cat "$TMP/wf3.log")"
+daemon_pid "$TMP/wf3.pid"
+wait_for sock_ready "$TMP/wf3.mgmt" || fail "wirefilter 3 console"
+"$VDECMD" "$TMP/wf3.mgmt" showinfo | grep -q '^Delay  L->R 40+0U' || fail "wirefilter -f <(...): no delay 40"
+timeout 10 "$WF" -v "$TMP/deb:$TMP/deb" -f /dev/null --daemon --pidfile "$TMP/wf4.pid" \
+	</dev/null >"$TMP/wf4.log" 2>&1 || fail "wirefilter -f /dev/null: $(cat "$TMP/wf4.log")"
+daemon_pid "$TMP/wf4.pid"
+# a console client's load still takes regular files only
+mkfifo "$TMP/fifo"
+[ "$(status rc "load $TMP/fifo")" = "1022 Invalid argument" ] || fail "load of a FIFO: $(status rc "load $TMP/fifo")"
+
+pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null"
