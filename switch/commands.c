@@ -870,6 +870,7 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 	return 0;
 }
 
+/* the first three go before help and load (sw_commands_register()) */
 static const struct console_cmd sw_cmds[] = {
 	{ "ds", "============", "DATA SOCKET MENU", NULL, CONSOLE_MENU },
 	{ "ds/showinfo", "", "show ds info", cmd_ds_showinfo, CONSOLE_OUTPUT },
@@ -950,7 +951,11 @@ static const struct console_debug_cat sw_debug[] = {
  */
 int sw_commands_register(struct sw *sw)
 {
-	if (console_add_cmds(sw->con, sw_cmds, sizeof(sw_cmds) / sizeof(sw_cmds[0])) < 0 ||
+	/* VDE 2's order in help: ds, ds/showinfo, help, logout, shutdown,
+	 * showinfo, load, debug..., then the rest */
+	if (console_add_cmds(sw->con, sw_cmds + 3, sizeof(sw_cmds) / sizeof(sw_cmds[0]) - 3) < 0 ||
+	    console_add_cmds_before(sw->con, "help", sw_cmds, 2) < 0 ||
+	    console_add_cmds_before(sw->con, "load", sw_cmds + 2, 1) < 0 ||
 	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0 ||
 	    capture_commands_register(sw) < 0 || plugins_register(sw) < 0 ||
 	    sw_json_register(sw) < 0 || portrate_start(sw) < 0)

@@ -4,7 +4,8 @@
 # refused or misread, each next to Debian's binary where it has one:
 #   slirpvde and wirefilter take long options with one dash (-socket,
 #   -dhcp, -daemon, -delay, -mgmt), as VDE 2's usage text shows them;
-#   vde_switch -f and wirefilter -f read a pipe (-f <(...)) or /dev/null.
+#   vde_switch -f and wirefilter -f read a pipe (-f <(...)) or /dev/null;
+#   the switch's help lists VDE 2's commands in VDE 2's order.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 
@@ -79,8 +80,16 @@ wait_for sock_ready "$TMP/wf3.mgmt" || fail "wirefilter 3 console"
 timeout 10 "$WF" -v "$TMP/deb:$TMP/deb" -f /dev/null --daemon --pidfile "$TMP/wf4.pid" \
 	</dev/null >"$TMP/wf4.log" 2>&1 || fail "wirefilter -f /dev/null: $(cat "$TMP/wf4.log")"
 daemon_pid "$TMP/wf4.pid"
+# ---- help lists VDE 2's commands in VDE 2's order (ds and showinfo came
+# after debug; vdeterm and scripts read this table), ours added in between
+"$VDECMD" "$TMP/deb.mgmt" help | awk '{print $1}' >"$TMP/help.deb" || fail "Debian's help"
+"$VDECMD" "$TMP/rc.mgmt" help | awk '{print $1}' >"$TMP/help.ours" || fail "our help"
+[ "$(wc -l <"$TMP/help.deb")" -gt 40 ] || fail "Debian's help: $(cat "$TMP/help.deb")"
+grep -Fx -f "$TMP/help.deb" "$TMP/help.ours" | diff "$TMP/help.deb" - >"$TMP/help.diff" ||
+	fail "help order differs from VDE 2's: $(cat "$TMP/help.diff")"
+
 # a console client's load still takes regular files only
 mkfifo "$TMP/fifo"
 [ "$(status rc "load $TMP/fifo")" = "1022 Invalid argument" ] || fail "load of a FIFO: $(status rc "load $TMP/fifo")"
 
-pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null"
+pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order"
