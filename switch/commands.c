@@ -251,7 +251,7 @@ static int cmd_fstp_showinfo(void *ctx, FILE *out, const char *args)
 {
 	struct sw *sw = ctx;
 
-	fprintf(out, "MAC " MAC_FMT " Priority %u (0x%04x)\n", MAC_ARGS(sw->mac), sw->priority,
+	fprintf(out, "MAC " MAC_FMT " Priority %u (0x%x)\n", MAC_ARGS(sw->mac), sw->priority,
 		sw->priority);
 	fprintf(out, "FSTP=%s\n", sw->fstp.enabled ? "true" : "false");
 	return 0;

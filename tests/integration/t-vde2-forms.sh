@@ -5,7 +5,8 @@
 #   slirpvde and wirefilter take long options with one dash (-socket,
 #   -dhcp, -daemon, -delay, -mgmt), as VDE 2's usage text shows them;
 #   vde_switch -f and wirefilter -f read a pipe (-f <(...)) or /dev/null;
-#   the switch's help lists VDE 2's commands in VDE 2's order.
+#   the switch's help lists VDE 2's commands in VDE 2's order;
+#   fstp/showinfo prints the priority as VDE 2 does.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 
@@ -88,8 +89,20 @@ daemon_pid "$TMP/wf4.pid"
 grep -Fx -f "$TMP/help.deb" "$TMP/help.ours" | diff "$TMP/help.deb" - >"$TMP/help.diff" ||
 	fail "help order differs from VDE 2's: $(cat "$TMP/help.diff")"
 
+# ---- fstp/showinfo prints the priority as VDE 2 does: "Priority 100
+# (0x64)", not "(0x0064)" (the same bytes only for the default 0x8000)
+start_switch prio --priority 100 --macaddr 02:11:22:33:44:55
+"$DEB_SWITCH" -d -s "$TMP/debprio" -M "$TMP/debprio.mgmt" -p "$TMP/debprio.pid" \
+	--priority 100 --macaddr 02:11:22:33:44:55 >"$TMP/debprio.log" 2>&1 || fail "Debian's switch --priority"
+daemon_pid "$TMP/debprio.pid"
+wait_for sock_ready "$TMP/debprio.mgmt" || fail "Debian's switch --priority: console"
+"$VDECMD" "$TMP/debprio.mgmt" fstp/showinfo >"$TMP/fstp.deb" || fail "Debian's fstp/showinfo"
+"$VDECMD" "$TMP/prio.mgmt" fstp/showinfo >"$TMP/fstp.ours" || fail "our fstp/showinfo"
+grep -qx 'MAC 02:11:22:33:44:55 Priority 100 (0x64)' "$TMP/fstp.deb" || fail "Debian's: $(cat "$TMP/fstp.deb")"
+cmp -s "$TMP/fstp.deb" "$TMP/fstp.ours" || fail "fstp/showinfo: [$(cat "$TMP/fstp.ours")], VDE 2: [$(cat "$TMP/fstp.deb")]"
+
 # a console client's load still takes regular files only
 mkfifo "$TMP/fifo"
 [ "$(status rc "load $TMP/fifo")" = "1022 Invalid argument" ] || fail "load of a FIFO: $(status rc "load $TMP/fifo")"
 
-pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order"
+pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo"
