@@ -752,6 +752,7 @@ int main(int argc, char **argv)
 	cc.ctx = &sh->w;
 	cc.on_shutdown = on_shutdown;
 	cc.on_stdin_eof = on_stdin_eof;
+	cc.load_framed = true;		/* VDE 2 wirefilter's load echo */
 	sh->w.con = console_new(sh->l, &cc);
 	if (!sh->w.con || wf_commands_register(&sh->w, sh->w.con) < 0)
 		die_perror("console");

@@ -1044,7 +1044,9 @@ static void load_line(void *arg, char *line, size_t len, bool overflow)
 	if (ls->err || c->shutdown_req)
 		return;
 	ls->lineno++;
-	if (ls->echo)
+	if (ls->echo && c->cfg.load_framed)
+		fprintf(ls->echo, "\n%s (%s) %s\n", c->cfg.prompt, ls->path, line);
+	else if (ls->echo)
 		fprintf(ls->echo, "%s[%s]: %s\n", c->load_prefix, ls->path, line);
 	if (overflow || strlen(line) != len) {
 		rc = 1000 + E2BIG;
@@ -1959,6 +1961,8 @@ struct console *console_new(struct loop *l, const struct console_config *cfg)
 	}
 	if (c->cfg.shutdown_help)
 		c->cmds[2].cmd.help = c->cfg.shutdown_help;
+	if (c->cfg.load_framed)
+		c->cmds[3].cmd.flags |= CONSOLE_OUTPUT;		/* "load" */
 	return c;
 }
 

@@ -6,7 +6,8 @@
 #   -dhcp, -daemon, -delay, -mgmt), as VDE 2's usage text shows them;
 #   vde_switch -f and wirefilter -f read a pipe (-f <(...)) or /dev/null;
 #   the switch's help lists VDE 2's commands in VDE 2's order;
-#   fstp/showinfo prints the priority as VDE 2 does.
+#   fstp/showinfo prints the priority as VDE 2 does; wirefilter's load
+#   answers with VDE 2's bytes.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 
@@ -59,6 +60,26 @@ wait_for sock_ready "$TMP/wf2.mgmt" || fail "wirefilter 2 console"
 grep -q '^Delay  L->R 20+0U' "$TMP/wf2.info" && grep -q '^Loss   L->R 7+0U' "$TMP/wf2.info" ||
 	fail "-d20 -l7: $(cat "$TMP/wf2.info")"
 
+# ---- wirefilter's load answers as VDE 2's: the run framed as data, each line
+# echoed as "\nVDEwf$  (FILE) LINE" (it was "VDEwf[FILE]: LINE" unframed, so
+# VDE 2's unixcmd script, which copies data bodies, showed nothing)
+DEB_WF=/usr/bin/wirefilter
+if [ -x "$DEB_WF" ]; then
+	"$DEB_WF" -v "$TMP/deb:$TMP/deb" -M "$TMP/debwf.mgmt" --daemon --pidfile "$TMP/debwf.pid" \
+		</dev/null >"$TMP/debwf.log" 2>&1 || fail "Debian's wirefilter"
+	daemon_pid "$TMP/debwf.pid"
+	wait_for sock_ready "$TMP/debwf.mgmt" || fail "Debian's wirefilter console"
+	printf 'delay 10\nbogus\n' >"$TMP/wf.rc"
+	CC="python3 $top_srcdir/tests/integration/console-client.py"
+	$CC send "$TMP/debwf.mgmt" "load $TMP/wf.rc\n" "load $TMP/nosuch.rc\n" >"$TMP/wfload.deb" ||
+		fail "Debian's wirefilter load"
+	$CC send "$TMP/wf.mgmt" "load $TMP/wf.rc\n" "load $TMP/nosuch.rc\n" >"$TMP/wfload.ours" ||
+		fail "our wirefilter load"
+	grep -q 'VDEwf\$  (' "$TMP/wfload.deb" || fail "Debian's load echo: $(cat "$TMP/wfload.deb")"
+	cmp -s "$TMP/wfload.deb" "$TMP/wfload.ours" ||
+		fail "wirefilter load: $(cat "$TMP/wfload.ours"), VDE 2: $(cat "$TMP/wfload.deb")"
+fi
+
 # ---- start-up files on a pipe or a character device: VDE 2 reads them;
 # they were refused with "Invalid argument" and the daemon did not start
 start_switch rc -f <(printf 'port/create 7\nvlan/create 12\n')
@@ -105,4 +126,4 @@ cmp -s "$TMP/fstp.deb" "$TMP/fstp.ours" || fail "fstp/showinfo: [$(cat "$TMP/fst
 mkfifo "$TMP/fifo"
 [ "$(status rc "load $TMP/fifo")" = "1022 Invalid argument" ] || fail "load of a FIFO: $(status rc "load $TMP/fifo")"
 
-pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo"
+pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo; wirefilter load"
