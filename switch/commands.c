@@ -391,8 +391,8 @@ static int cmd_port_create(void *ctx, FILE *out, const char *args)
 	struct sw *sw = ctx;
 	long long v;
 
-	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v))
-		return EINVAL;
+	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
+		return EINVAL;		/* beyond numports: EINVAL, as VDE 2 */
 	return port_create(&sw->pt, (unsigned)v);
 }
 
@@ -402,7 +402,7 @@ static int cmd_port_remove(void *ctx, FILE *out, const char *args)
 	long long v;
 	int r;
 
-	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v))
+	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
 		return EINVAL;
 	r = port_remove(&sw->pt, (unsigned)v);
 	if (!r)
@@ -417,9 +417,10 @@ static int port_and_word(struct sw *sw, const char *args, char *buf, size_t len,
 	char *w[MAXARGS];
 	long long v;
 
-	if (split(args, buf, len, w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &v))
+	if (split(args, buf, len, w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) ||
+	    v >= sw->pt.nslots)
 		return EINVAL;
-	if ((unsigned)v >= sw->pt.nslots || !sw->pt.v[v].exists)
+	if (!sw->pt.v[v].exists)
 		return ENXIO;
 	*p = (unsigned)v;
 	*word = w[1];
@@ -485,7 +486,7 @@ static int cmd_port_epclose(void *ctx, FILE *out, const char *args)
 	long long p, id;
 
 	if (split(args, buf, sizeof(buf), w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &p) ||
-	    num(w[1], 0, 1 << 30, &id))
+	    num(w[1], 0, 1 << 30, &id) || p >= sw->pt.nslots)
 		return EINVAL;
 	return ep_close_id(sw, (unsigned)p, (int)id);
 }
@@ -756,10 +757,10 @@ static int port_print(struct sw *sw, FILE *out, const char *args, bool all)
 				print_port(sw, out, p);
 		return 0;
 	}
-	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v))
+	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
 		return EINVAL;
 	p = (unsigned)v;
-	if (p >= sw->pt.nslots || !(sw->pt.v[p].nep || (all && sw->pt.v[p].exists)))
+	if (!(sw->pt.v[p].nep || (all && sw->pt.v[p].exists)))
 		return ENXIO;
 	print_port(sw, out, p);
 	return 0;

@@ -7,7 +7,7 @@
 #   vde_switch -f and wirefilter -f read a pipe (-f <(...)) or /dev/null;
 #   the switch's help lists VDE 2's commands in VDE 2's order;
 #   fstp/showinfo prints the priority as VDE 2 does; wirefilter's load
-#   answers with VDE 2's bytes.
+#   answers with VDE 2's bytes; a port beyond numports is EINVAL.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 
@@ -122,8 +122,18 @@ wait_for sock_ready "$TMP/debprio.mgmt" || fail "Debian's switch --priority: con
 grep -qx 'MAC 02:11:22:33:44:55 Priority 100 (0x64)' "$TMP/fstp.deb" || fail "Debian's: $(cat "$TMP/fstp.deb")"
 cmp -s "$TMP/fstp.deb" "$TMP/fstp.ours" || fail "fstp/showinfo: [$(cat "$TMP/fstp.ours")], VDE 2: [$(cat "$TMP/fstp.deb")]"
 
+# ---- a port number beyond numports is EINVAL, as VDE 2 answers (1006 was
+# "no such port", which a script reads as a port to create first); both
+# switches have 32 ports (VDE 2's 0..31, ours 1..32): 40 is out of range
+for cmd in "port/create 40" "port/remove 40" "port/allocatable 40 1" "port/setuser 40 root" \
+	   "port/setgroup 40 root" "port/epclose 40 1" "port/print 40" "port/allprint 40"; do
+	"$VDECMD" "$TMP/debprio.mgmt" $cmd >/dev/null 2>&1; want=$?
+	"$VDECMD" "$TMP/prio.mgmt" $cmd >/dev/null 2>&1; got=$?
+	[ "$want" = 22 ] && [ "$got" = "$want" ] || fail "$cmd: status $got, VDE 2 $want"
+done
+
 # a console client's load still takes regular files only
 mkfifo "$TMP/fifo"
 [ "$(status rc "load $TMP/fifo")" = "1022 Invalid argument" ] || fail "load of a FIFO: $(status rc "load $TMP/fifo")"
 
-pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo; wirefilter load"
+pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo; wirefilter load; ports beyond numports"
