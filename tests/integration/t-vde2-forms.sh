@@ -32,6 +32,16 @@ wait_for grep -q 'vde switch  =' "$TMP/slirp1.log" || fail "slirpvde -socket -dh
 grep -q 'virtual_host=10.1.0.2/16' "$TMP/slirp1.log" || fail "-network not taken: $(cat "$TMP/slirp1.log")"
 grep -q 'dhcp_start  =10.1.0.15' "$TMP/slirp1.log" || fail "-dhcp not taken: $(cat "$TMP/slirp1.log")"
 grep -q "vde switch  =$TMP/deb\$" "$TMP/slirp1.log" || fail "-socket not taken: $(cat "$TMP/slirp1.log")"
+# the banner has VDE 2's lines for -t, -L and -U too
+read -r P1 P2 < <(python3 -c 'import socket
+a=socket.socket(); a.bind(("0.0.0.0", 0)); b=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); b.bind(("0.0.0.0", 0))
+print(a.getsockname()[1], b.getsockname()[1])')
+spawn slirp4.log "$SLIRP" -s "$TMP/deb" -tftp "$TMP" -L "$P1:10.0.2.15:22" -U "$P2:10.0.2.15:53"
+wait_for grep -q 'redir UDP' "$TMP/slirp4.log" || fail "slirpvde -L -U: $(cat "$TMP/slirp4.log")"
+grep -qx "                   tftp prefix =$TMP" "$TMP/slirp4.log" &&
+	grep -qx "                   redir TCP   =$P1:10.0.2.15:22" "$TMP/slirp4.log" &&
+	grep -qx "                   redir UDP   =$P2:10.0.2.15:53" "$TMP/slirp4.log" ||
+	fail "slirpvde banner: $(cat "$TMP/slirp4.log")"
 timeout 10 "$SLIRP" -unix "$TMP/deb" -daemon -pidfile "$TMP/slirp2.pid" -quiet </dev/null \
 	>"$TMP/slirp2.log" 2>&1 || fail "slirpvde -unix -daemon -pidfile -quiet: $(cat "$TMP/slirp2.log")"
 daemon_pid "$TMP/slirp2.pid"
