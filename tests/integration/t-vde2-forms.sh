@@ -7,7 +7,8 @@
 #   vde_switch -f and wirefilter -f read a pipe (-f <(...)) or /dev/null;
 #   the switch's help lists VDE 2's commands in VDE 2's order;
 #   fstp/showinfo prints the priority as VDE 2 does; wirefilter's load
-#   answers with VDE 2's bytes; a port beyond numports is EINVAL.
+#   answers with VDE 2's bytes; a port beyond numports is EINVAL;
+#   vde_cryptcab -k without a value.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 
@@ -90,6 +91,26 @@ if [ -x "$DEB_WF" ]; then
 		fail "wirefilter load: $(cat "$TMP/wfload.ours"), VDE 2: $(cat "$TMP/wfload.deb")"
 fi
 
+# ---- vde_cryptcab -k takes no value in VDE 2 ("-c host -k -P key"): the
+# next word was read as the interval ("keepalive -P: invalid")
+CAB=$(bin vde_cryptcab)
+( umask 077; "$CAB" genpsk >"$TMP/psk" ) || fail "genpsk"
+P3=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+n=0
+for k in "-k" "-k 7" "-k9" "--keepalive=11" "--keepalive 13"; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	timeout 10 "$CAB" -s "$TMP/deb" -c "127.0.0.1:$P3" $k -P "$TMP/psk" -M "$TMP/cab$n.mgmt" \
+		-d --pidfile "$TMP/cab$n.pid" </dev/null >"$TMP/cab$n.log" 2>&1 ||
+		fail "vde_cryptcab $k: $(cat "$TMP/cab$n.log")"
+	daemon_pid "$TMP/cab$n.pid"
+	wait_for sock_ready "$TMP/cab$n.mgmt" || fail "vde_cryptcab $k: console"
+	"$VDECMD" "$TMP/cab$n.mgmt" peers >"$TMP/cab$n.peers" || fail "vde_cryptcab $k: peers"
+	want=${k//[!0-9]/}
+	grep -q "persistent keepalive every ${want:-25} s" "$TMP/cab$n.peers" ||
+		fail "vde_cryptcab $k: $(cat "$TMP/cab$n.peers")"
+done
+
 # ---- start-up files on a pipe or a character device: VDE 2 reads them;
 # they were refused with "Invalid argument" and the daemon did not start
 start_switch rc -f <(printf 'port/create 7\nvlan/create 12\n')
@@ -146,4 +167,4 @@ done
 mkfifo "$TMP/fifo"
 [ "$(status rc "load $TMP/fifo")" = "1022 Invalid argument" ] || fail "load of a FIFO: $(status rc "load $TMP/fifo")"
 
-pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo; wirefilter load; ports beyond numports"
+pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo; wirefilter load; ports beyond numports; cryptcab -k"
