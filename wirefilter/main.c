@@ -753,6 +753,7 @@ int main(int argc, char **argv)
 	cc.on_shutdown = on_shutdown;
 	cc.on_stdin_eof = on_stdin_eof;
 	cc.load_framed = true;		/* VDE 2 wirefilter's load echo */
+	cc.stdio_prompt_out = true;	/* and its stdin console's prompt */
 	sh->w.con = console_new(sh->l, &cc);
 	if (!sh->w.con || wf_commands_register(&sh->w, sh->w.con) < 0)
 		die_perror("console");

@@ -45,7 +45,8 @@
  *
  * The stdio session mirrors VDE 2's stdin console: no banner, responses to
  * @out (stdout), the prompt written to @in (fd 0: it shows on a terminal and
- * silently fails on a pipe, exactly like vde_switch), logout is ignored and
+ * silently fails on a pipe, exactly like vde_switch; after each response on
+ * @out with cfg.stdio_prompt_out, like wirefilter), logout is ignored and
  * shutdown prints nothing.
  */
 #include "config.h"
@@ -1463,7 +1464,8 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 	}
 	/* response and prompt are queued as one piece: the bound of the
 	 * output buffer applies between responses, not inside one */
-	if (!s->stdio && rc != CONSOLE_RC_SILENT && rc != 9999 && !c->shutdown_req)
+	if ((!s->stdio || c->cfg.stdio_prompt_out) && rc != CONSOLE_RC_SILENT && rc != 9999 &&
+	    !c->shutdown_req)
 		fprintf(mem, "\n%s", c->cfg.prompt);
 	fclose(mem);
 	session_queue(s, resp, rlen);
@@ -1482,7 +1484,7 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 	/* stdio: the prompt goes straight to fd 0, so the response first */
 	if (session_flush(s) < 0)
 		return;
-	if (s->stdio && rc != CONSOLE_RC_SILENT)
+	if (s->stdio && rc != CONSOLE_RC_SILENT && !c->cfg.stdio_prompt_out)
 		stdio_prompt(s);
 }
 

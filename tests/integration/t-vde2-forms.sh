@@ -8,7 +8,8 @@
 #   the switch's help lists VDE 2's commands in VDE 2's order;
 #   fstp/showinfo prints the priority as VDE 2 does; wirefilter's load
 #   answers with VDE 2's bytes; a port beyond numports is EINVAL;
-#   vde_cryptcab -k without a value.
+#   wirefilter's stdin console prompts on stdout; vde_cryptcab -k without
+#   a value.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 
@@ -91,6 +92,39 @@ if [ -x "$DEB_WF" ]; then
 		fail "wirefilter load: $(cat "$TMP/wfload.ours"), VDE 2: $(cat "$TMP/wfload.deb")"
 fi
 
+# ---- wirefilter's stdin console (two VNLs, no --daemon) writes its prompt
+# after each answer on stdout, as VDE 2's does (it went to fd 0, as the
+# switch's): the bytes on stdout and on fd 0, command by command
+cat >"$TMP/stdio.py" <<'PY'
+import os, socket, subprocess, sys, time
+a, b = socket.socketpair()
+p = subprocess.Popen(sys.argv[1:], stdin=b, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+b.close()
+os.set_blocking(p.stdout.fileno(), False)
+a.setblocking(False)
+try:
+    for cmd in (b"delay 5\n", b"showcurrent\n", b"nosuch\n"):
+        a.sendall(cmd)
+        out, fd0, end = b"", b"", time.time() + 10
+        while not (out + fd0).endswith(b"$ ") and time.time() < end:
+            time.sleep(0.02)
+            out += p.stdout.read() or b""
+            try:
+                fd0 += a.recv(4096)
+            except BlockingIOError:
+                pass
+        print(repr(out), repr(fd0))
+finally:
+    p.kill()
+PY
+if [ -x "$DEB_WF" ]; then
+	python3 "$TMP/stdio.py" "$DEB_WF" -v "$TMP/deb:$TMP/deb" >"$TMP/wfstdio.deb" || fail "Debian's stdin console"
+	python3 "$TMP/stdio.py" "$WF" -v "$TMP/deb:$TMP/deb" >"$TMP/wfstdio.ours" || fail "our stdin console"
+	grep -q "1000 Success.*VDEwf" "$TMP/wfstdio.deb" || fail "Debian's stdin console: $(cat "$TMP/wfstdio.deb")"
+	cmp -s "$TMP/wfstdio.deb" "$TMP/wfstdio.ours" ||
+		fail "wirefilter stdin console: $(cat "$TMP/wfstdio.ours"), VDE 2: $(cat "$TMP/wfstdio.deb")"
+fi
+
 # ---- vde_cryptcab -k takes no value in VDE 2 ("-c host -k -P key"): the
 # next word was read as the interval ("keepalive -P: invalid")
 CAB=$(bin vde_cryptcab)
@@ -167,4 +201,4 @@ done
 mkfifo "$TMP/fifo"
 [ "$(status rc "load $TMP/fifo")" = "1022 Invalid argument" ] || fail "load of a FIFO: $(status rc "load $TMP/fifo")"
 
-pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo; wirefilter load; ports beyond numports; cryptcab -k"
+pass "VDE 2 command lines: slirpvde and wirefilter single-dash long options; -f <(...) and -f /dev/null; help order; fstp/showinfo; wirefilter load; ports beyond numports; wirefilter stdin prompt; cryptcab -k"
