@@ -371,7 +371,8 @@ int main(int argc, char **argv)
 	tool_stdio_guard();
 
 	tool_pidfile_check(c->pidfile);	/* before anything is created, not after -d */
-	tool_pidfile_check(pgrpfile);
+	if (pgrpfile && pidfile_check(pgrpfile) < 0)
+		die_perror("pgrpfile %s", pgrpfile);
 	if (pgrpfile && !(c->pgrpfile = dp_abspath(pgrpfile)))
 		die_perror("pgrpfile %s", pgrpfile);
 	tool_daemonize(c->daemon);

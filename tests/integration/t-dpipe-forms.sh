@@ -117,6 +117,9 @@ case $pg in -[0-9]*) ;; *) fail "-d pgrp file '$pg'" ;; esac
 PIDS+=("${pg#-}")
 kill -TERM -- "$pg"
 wait_for test ! -e "$T/dr.pgrp" || fail "-d: pgrp file not removed"
+"$DPIPE" -P "$T/nodir/x.pgrp" sleep 60 = sleep 61 </dev/null >/dev/null 2>"$T/pg.err" && fail "-P in a missing directory"
+grep -q "^dpipe: pgrpfile $T/nodir/x.pgrp: No such file or directory" "$T/pg.err" ||
+	fail "-P in a missing directory: $(cat "$T/pg.err")"
 
 # 8. -d: returns at once, runs in the background, pidfile is the readiness signal
 "$DPIPE" -d -p "$T/dd.pid" sleep 60 = sleep 61 || fail "dpipe -d status"
