@@ -1219,7 +1219,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "pubkey"))
 		return sodium_init() < 0 ? 1 : tool_pubkey();
 
-	while ((opt = getopt_long(argc, argv, "s:p:c:k::P:f:n:M:dvVh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:p:c:k::P:f:n:M:dvxVh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			vnl = optarg;
@@ -1239,6 +1239,11 @@ int main(int argc, char **argv)
 			keepalive = optarg ? (unsigned)parse_num_arg("keepalive", optarg, 1, 65535) :
 					     CAB_KEEPALIVE_DEFAULT;
 			break;
+		case 'x':
+			/* VDE 2's -x sent frames in clear: refused by name */
+			fprintf(stderr, PROG ": -x (VDE 2's cable without encryption) is not "
+				"supported: every cable is encrypted and authenticated\n");
+			return EXIT_FAILURE;
 		case 'P':
 			pskfile = optarg;
 			break;

@@ -145,6 +145,12 @@ for k in "-k" "-k 7" "-k9" "--keepalive=11" "--keepalive 13"; do
 		fail "vde_cryptcab $k: $(cat "$TMP/cab$n.peers")"
 done
 
+# VDE 2's -x (frames in clear) is refused by name, not as an unknown option
+"$CAB" -s "$TMP/deb" -p "$P3" -x -P "$TMP/psk" </dev/null >/dev/null 2>"$TMP/cabx.err" &&
+	fail "vde_cryptcab -x accepted"
+grep -q '^vde_cryptcab: -x (VDE 2.s cable without encryption) is not supported' "$TMP/cabx.err" ||
+	fail "vde_cryptcab -x: $(cat "$TMP/cabx.err")"
+
 # ---- start-up files on a pipe or a character device: VDE 2 reads them;
 # they were refused with "Invalid argument" and the daemon did not start
 start_switch rc -f <(printf 'port/create 7\nvlan/create 12\n')
