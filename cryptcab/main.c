@@ -60,6 +60,7 @@
 #define GSO_SEGS	40		/* datagrams per GSO send */
 #define GSO_BYTES	60000		/* payload per GSO send (< 64 KiB with headers) */
 #define TICK_MAX	CABLE_SEC
+#define CAB_KEEPALIVE_DEFAULT	25	/* -k without SECS (VDE 2 form), seconds */
 
 struct port {
 	struct ctx *ctx;
@@ -146,7 +147,7 @@ struct ctx {
 #define STR(x)		STR_(x)
 
 static const char usage_text[] =
-"usage: " PROG " [-dhvV] [-s VNL] [-p port] [-c host:port] [-k secs] [-n name]\n"
+"usage: " PROG " [-dhvV] [-s VNL] [-p port] [-c host:port] [-k [secs]] [-n name]\n"
 "                    [-M mgmt] [--mgmtmode mode] [--mgmtgroup group] [--pidfile file] -P pskfile\n"
 "       " PROG " [options] -f config\n"
 "       " PROG " genkey | pubkey | genpsk\n"
@@ -155,7 +156,8 @@ static const char usage_text[] =
 "                        \"-\": VDE byte stream on stdin/stdout)\n"
 "  -p, --port PORT       local UDP port (server default " STR(CABLE_DEFAULT_PORT) ")\n"
 "  -c, --connect H:P     peer to connect to (client); [IPv6]:port accepted\n"
-"  -k, --keepalive SECS  persistent keepalive interval (default off; 25 behind NAT)\n"
+"  -k, --keepalive [SECS] persistent keepalive interval (default off; -k alone,\n"
+"                        VDE 2's form: 25 s, advised behind NAT)\n"
 "  -P, --psk FILE        pre-shared key mode: key from FILE (genpsk)\n"
 "  -f, --config FILE     key mode: private-key and peer lines\n"
 "  -n, --name NAME       cable name mixed into the handshake\n"
@@ -1181,7 +1183,7 @@ int main(int argc, char **argv)
 		{ "sock", required_argument, NULL, 's' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "connect", required_argument, NULL, 'c' },
-		{ "keepalive", required_argument, NULL, 'k' },
+		{ "keepalive", optional_argument, NULL, 'k' },
 		{ "psk", required_argument, NULL, 'P' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "name", required_argument, NULL, 'n' },
@@ -1217,7 +1219,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "pubkey"))
 		return sodium_init() < 0 ? 1 : tool_pubkey();
 
-	while ((opt = getopt_long(argc, argv, "s:p:c:k:P:f:n:M:dvVh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:p:c:k::P:f:n:M:dvxVh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			vnl = optarg;
@@ -1229,8 +1231,19 @@ int main(int argc, char **argv)
 			connect_to = optarg;
 			break;
 		case 'k':
-			keepalive = (unsigned)parse_num_arg("keepalive", optarg, 1, 65535);
+			/* VDE 2's -k has no value; ours may have one, glued
+			 * (-k25, --keepalive=25) or as the next word (-k 25) */
+			if (!optarg && optind < argc && argv[optind][0] >= '0' &&
+			    argv[optind][0] <= '9')
+				optarg = argv[optind++];
+			keepalive = optarg ? (unsigned)parse_num_arg("keepalive", optarg, 1, 65535) :
+					     CAB_KEEPALIVE_DEFAULT;
 			break;
+		case 'x':
+			/* VDE 2's -x sent frames in clear: refused by name */
+			fprintf(stderr, PROG ": -x (VDE 2's cable without encryption) is not "
+				"supported: every cable is encrypted and authenticated\n");
+			return EXIT_FAILURE;
 		case 'P':
 			pskfile = optarg;
 			break;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* dpipe/dpipe.c - dpipe: bidirectional pipe between commands
  *
- *   dpipe [-d] [-p PIDFILE] cmd1 [args] = cmd2 [args] [= cmd3 [args]]...
+ *   dpipe [-dnN] [-p PIDFILE] [-P PGRPFILE] cmd1 [args] = cmd2 [args] [= cmd3 [args]]...
  *
  * Theory of operation. dpipe/chain.c turns the argument list into stages
  * and pipe edges (see there for the "=", "=}", "}=", "={", "{=" grammar
@@ -23,12 +23,19 @@
  * cannot be run (exec fails) is reported by dpipe itself through a
  * close-on-exec pipe, so `dpipe -d a = nosuchcmd` fails with status 127 and
  * the message on the terminal instead of detaching with status 0.
+ *
+ * -p writes "-PGRP" (VDE 2's dpipe: `kill -- $(cat PIDFILE)` ends the
+ * chain); -P PGRPFILE writes the same to a second file (vdeplug4's dpipe,
+ * whose -p holds a pid). vdeplug4's -n/-N (no wrapper process) are taken
+ * and change nothing: dpipe always stays the stages' parent, and removes
+ * its files at the end.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,11 +71,13 @@ struct dp_ctx {
 	size_t nst;
 	bool daemon;
 	const char *pidfile;
+	char *pgrpfile;			/* -P, made absolute; NULL if none */
 	int alt_no[2];			/* fd numbers of ALTERNATE_STDIN/STDOUT */
 };
 
 static const char usage_text[] =
-"usage: dpipe [-d] [-p PIDFILE] COMMAND [ARG...] = COMMAND [ARG...] [= COMMAND [ARG...]]...\n"
+"usage: dpipe [-dnN] [-p PIDFILE] [-P PGRPFILE] COMMAND [ARG...] = COMMAND [ARG...]\n"
+"             [= COMMAND [ARG...]]...\n"
 "\n"
 "Run the commands with the standard output of each connected to the\n"
 "standard input of the next and vice versa. A middle command talks to the\n"
@@ -79,10 +88,57 @@ static const char usage_text[] =
 "options:\n"
 "  -d, --daemon            run in the background\n"
 "  -p, --pidfile FILE      write \"-PGRP\" (the negated process group) to FILE\n"
+"  -P, --pgrpfile FILE     the same, to a second FILE (vdeplug4's dpipe)\n"
+"  -n, --nowrapproc        accepted for vdeplug4's dpipe, no effect (dpipe\n"
+"  -N, --nowrapnoclean     stays the commands' parent and removes its files)\n"
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
 static const struct tool_help help = { "dpipe", usage_text, TOOL_HELP_LINE };
+
+/* -P: an absolute copy of @path (dpipe -d changes to /), or NULL */
+static char *dp_abspath(const char *path)
+{
+	char cwd[PATH_MAX], *abs = NULL;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return abs;
+}
+
+/* -P: write @text to @path (created 0644). 0, or -1 with errno. */
+static int dp_write_pgrpfile(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd, ret = -1;
+	ssize_t n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, len);
+	if (n == (ssize_t)len)
+		ret = 0;
+	else if (n >= 0)
+		errno = EIO;		/* short write: a full disk */
+	if (close(fd) < 0)
+		ret = -1;
+	return ret;
+}
+
+/* the pid file (-p) and the process group file (-P), at the end */
+static void dp_files_remove(struct dp_ctx *c)
+{
+	if (c->pidfile)
+		pidfile_remove();
+	if (c->pgrpfile) {
+		unlink(c->pgrpfile);
+		free(c->pgrpfile);
+		c->pgrpfile = NULL;
+	}
+}
 
 static void dp_kill_running(struct dp_ctx *c, int sig)
 {
@@ -262,13 +318,16 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "daemon", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "pgrpfile", required_argument, NULL, 'P' },
+		{ "nowrapproc", no_argument, NULL, 'n' },
+		{ "nowrapnoclean", no_argument, NULL, 'N' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dp_ctx ctx = { .alt_no = { -1, -1 } }, *c = &ctx;
 	sigset_t set, oldmask;
-	const char *err = NULL;
+	const char *err = NULL, *pgrpfile = NULL;
 	pid_t self;
 	bool failed = false;
 	int report[2];
@@ -277,13 +336,19 @@ int main(int argc, char **argv)
 
 	log_init("dpipe");
 	log_set_level(LOG_WARNING);
-	while ((opt = getopt_long(argc, argv, "+dp:Vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+dp:P:nNVh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			c->daemon = true;
 			break;
 		case 'p':
 			c->pidfile = optarg;
+			break;
+		case 'P':
+			pgrpfile = optarg;
+			break;
+		case 'n':
+		case 'N':
 			break;
 		case 'V':
 			tool_version("dpipe");
@@ -306,15 +371,26 @@ int main(int argc, char **argv)
 	tool_stdio_guard();
 
 	tool_pidfile_check(c->pidfile);	/* before anything is created, not after -d */
+	if (pgrpfile && pidfile_check(pgrpfile) < 0)
+		die_perror("pgrpfile %s", pgrpfile);
+	if (pgrpfile && !(c->pgrpfile = dp_abspath(pgrpfile)))
+		die_perror("pgrpfile %s", pgrpfile);
 	tool_daemonize(c->daemon);
-	if ((c->daemon || c->pidfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)
+	if ((c->daemon || c->pidfile || c->pgrpfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)
 		die_perror("setpgid");
-	if (c->pidfile) {
+	if (c->pidfile || c->pgrpfile) {
 		char text[32];
 
 		snprintf(text, sizeof(text), "-%ld\n", (long)getpgrp());
-		if (pidfile_write(c->pidfile, text) < 0)
+		if (c->pidfile && pidfile_write(c->pidfile, text) < 0)
 			die_perror("pidfile %s", c->pidfile);
+		if (c->pgrpfile && dp_write_pgrpfile(c->pgrpfile, text) < 0) {
+			int saved = errno;
+
+			dp_files_remove(c);
+			errno = saved;
+			die_perror("pgrpfile %s", pgrpfile);
+		}
 	}
 
 	tool_stop_sigset(&set);
@@ -354,8 +430,7 @@ int main(int argc, char **argv)
 			dp_kill_running(c, SIGTERM);
 			log_err("fork: %s", strerror(saved));
 			dp_supervise(c, &set);
-			if (c->pidfile)
-				pidfile_remove();
+			dp_files_remove(c);
 			exit(EXIT_FAILURE);
 		}
 		if (pid == 0)
@@ -387,8 +462,7 @@ int main(int argc, char **argv)
 		/* the chain cannot work: end it now, fail visibly */
 		dp_kill_running(c, SIGTERM);
 		dp_supervise(c, &set);
-		if (c->pidfile)
-			pidfile_remove();
+		dp_files_remove(c);
 		free(c->st);
 		chain_free(&c->chain);
 		return 127;
@@ -397,8 +471,7 @@ int main(int argc, char **argv)
 
 	status = dp_supervise(c, &set);
 	daemon_stopping(status ? "a stage failed" : "ended");
-	if (c->pidfile)
-		pidfile_remove();
+	dp_files_remove(c);
 	free(c->st);
 	chain_free(&c->chain);
 	return status;

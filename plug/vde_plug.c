@@ -43,6 +43,7 @@
 #include <sys/un.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,6 +62,7 @@
 #define PLUG_BATCH		TOOL_BURST	/* frames per batch receive/send */
 #define PLUG_LOGIN_MAXARGS	32	/* words of a -c command line */
 #define PLUG_LOGIN_MAXLEN	4096
+#define PLUG_IPLOG_SLOTS	64	/* -L: addresses remembered (then reused) */
 
 enum plug_mode { MODE_STREAM, MODE_CABLE, MODE_CMD };
 
@@ -82,6 +84,13 @@ struct plug_ctx {
 	bool daemon;
 	bool verbose;
 	bool syslog_startstop;		/* -l, and login-shell use */
+	bool iplog;			/* -L: log new source addresses */
+	struct plug_ipseen {
+		uint8_t len;		/* 4 or 16; 0 = free */
+		uint8_t addr[16];
+		uint16_t vlan;
+	} ipseen[PLUG_IPLOG_SLOTS];
+	unsigned int ipseen_next;	/* slot to reuse when all are taken */
 	const char *login_cmd;		/* -c CMDLINE (run as a login shell) */
 	bool in_login;			/* parsing the words of login_cmd */
 	char *login_argv[PLUG_LOGIN_MAXARGS + 1];
@@ -128,12 +137,65 @@ static const char usage_text[] =
 "  -d, --daemon            run in the background (cable or COMMAND mode only)\n"
 "  -v, --verbose           print connection and exit messages on stderr\n"
 "  -l, --log               log START and STOP of the plug to syslog\n"
+"  -L, --iplog             -l, and log each IPv4/IPv6 source address that\n"
+"                          first appears in the frames sent to VNL\n"
 "  -c 'vde_plug [ARGS]'    login-shell use (sshd): run the stream-mode\n"
 "                          vde_plug command line ARGS, nothing else\n"
 "  -V, --version           print the version and exit\n"
 "  -h, --help              print this help and exit\n";
 
 static const struct tool_help help = { "vde_plug", usage_text, TOOL_HELP_PARAGRAPH };
+
+/* -L: log the IPv4/IPv6 source address of @f (going into net[0]) the
+ * first time it is seen on its VLAN; the last PLUG_IPLOG_SLOTS addresses
+ * are remembered. The unspecified address (DHCP, DAD) is not logged. */
+static void plug_iplog_frame(struct plug_ctx *c, const uint8_t *f, size_t len)
+{
+	static const uint8_t zero[16];
+	struct plug_ipseen *e;
+	char text[INET6_ADDRSTRLEN];
+	const struct passwd *pw;
+	const char *ssh;
+	size_t l2 = 14, alen, off;
+	uint16_t type, vlan = 0;
+	unsigned int i;
+
+	if (len < 14)
+		return;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == 0x8100 && len >= 18) {
+		vlan = (uint16_t)((f[14] << 8 | f[15]) & 0x0fff);
+		type = (uint16_t)(f[16] << 8 | f[17]);
+		l2 = 18;
+	}
+	if (type == 0x0800 && len >= l2 + 20 && (f[l2] >> 4) == 4) {
+		alen = 4;
+		off = l2 + 12;
+	} else if (type == 0x86dd && len >= l2 + 40 && (f[l2] >> 4) == 6) {
+		alen = 16;
+		off = l2 + 8;
+	} else {
+		return;
+	}
+	if (memcmp(f + off, zero, alen) == 0)
+		return;
+	for (i = 0; i < PLUG_IPLOG_SLOTS; i++) {
+		e = &c->ipseen[i];
+		if (e->len == alen && e->vlan == vlan && memcmp(e->addr, f + off, alen) == 0)
+			return;
+	}
+	e = &c->ipseen[c->ipseen_next];
+	c->ipseen_next = (c->ipseen_next + 1) % PLUG_IPLOG_SLOTS;
+	e->len = (uint8_t)alen;
+	e->vlan = vlan;
+	memcpy(e->addr, f + off, alen);
+	inet_ntop(alen == 4 ? AF_INET : AF_INET6, e->addr, text, sizeof(text));
+	pw = getpwuid(geteuid());
+	ssh = getenv("SSH_CLIENT");
+	syslog(LOG_INFO, "IP user=%s%s%.*s net=%s has IPv%c %s vlan %u", pw ? pw->pw_name : "?",
+	       ssh ? " ip=" : "", ssh ? (int)strcspn(ssh, " ") : 0, ssh ? ssh : "",
+	       c->net[0].name, alen == 4 ? '4' : '6', text, vlan);
+}
 
 /* Send @msg[0..n) to @n, waiting a bounded time for room when the peer's
  * queue is full; what still finds no room is dropped and counted. Errors
@@ -143,8 +205,11 @@ static void plug_send(struct plug_ctx *c, struct tool_net *net, const struct vde
 		      unsigned int n)
 {
 	int64_t deadline = -1;
-	unsigned int done = 0;
+	unsigned int done = 0, i;
 
+	if (c->iplog && net == &c->net[0])
+		for (i = 0; i < n; i++)
+			plug_iplog_frame(c, msg[i].buf, msg[i].len);
 	while (done < n && !tool_stop_signal()) {
 		ssize_t r = vde_send_batch(net->conn, msg + done, n - done, 0);
 
@@ -494,6 +559,7 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 		{ "daemon", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", no_argument, NULL, 'l' },
+		{ "iplog", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -508,7 +574,7 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			break;
 		}
 	}
-	while ((opt = getopt_long(optc, argv, "p:g:G:m:M:s:D:dvlc:Vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(optc, argv, "p:g:G:m:M:s:D:dvlLc:Vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			/* vdeplug4's -p is the pidfile; VDE 2's a port: a
@@ -550,6 +616,10 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			break;
 		case 'l':
 			c->syslog_startstop = true;
+			break;
+		case 'L':
+			c->syslog_startstop = true;
+			c->iplog = true;
 			break;
 		case 'c':
 			if (c->in_login)

@@ -231,8 +231,10 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	struct sfwd f;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "s:D::H:n:N:L:U:x:X:t:M:P:g:m:dp:qvVh", longopts,
-				  NULL)) != -1) {
+	/* long options with one dash too (-socket, -dhcp, -daemon, -network):
+	 * VDE 2's slirpvde takes them so, and its usage text shows them */
+	while ((opt = getopt_long_only(argc, argv, "s:D::H:n:N:L:U:x:X:t:M:P:g:m:dp:qvVh",
+				       longopts, NULL)) != -1) {
 		err[0] = '\0';
 		set = sv_setter_of(opt);
 		if (set) {
@@ -959,6 +961,7 @@ static void sv_banner(const struct sv_ctx *c)
 	const struct sconf *k = &c->conf;
 	char a[INET6_ADDRSTRLEN];
 	unsigned len = 32 - (unsigned)__builtin_popcount(~ntohl(k->mask.s_addr));
+	size_t i;
 
 	inet_ntop(AF_INET, &k->host, a, sizeof(a));
 	fprintf(stderr, "Starting slirpvde: virtual_host=%s/%u\n", a, len);
@@ -972,8 +975,25 @@ static void sv_banner(const struct sv_ctx *c)
 		inet_ntop(AF_INET6, &k->host6, a, sizeof(a));
 		fprintf(stderr, "                   ipv6 host   =%s/%u\n", a, k->prefix6_len);
 	}
+	if (k->tftp)
+		fprintf(stderr, "                   tftp prefix =%s\n", k->tftp);
 	fprintf(stderr, "                   vde switch  =%s\n",
 		c->stream ? "-" : c->sock ? c->sock : "(default)");
+	/* VDE 2's lines for -L and -U: "HPORT:GUESTIP:GPORT" */
+	for (i = 0; i < k->nfwd; i++) {
+		const struct sfwd *f = &k->fwd[i];
+		char h[INET_ADDRSTRLEN + 1] = "";
+
+		if (f->kind == SFWD_UNIX)
+			continue;
+		if (f->host_addr.s_addr != htonl(INADDR_ANY)) {
+			inet_ntop(AF_INET, &f->host_addr, h, sizeof(h) - 1);
+			strcat(h, ":");
+		}
+		inet_ntop(AF_INET, &f->guest_addr, a, sizeof(a));
+		fprintf(stderr, "                   redir %s   =%s%d:%s:%d\n",
+			f->kind == SFWD_TCP ? "TCP" : "UDP", h, f->host_port, a, f->guest_port);
+	}
 }
 
 static void sv_setup(struct sv_ctx *c)

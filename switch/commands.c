@@ -251,7 +251,7 @@ static int cmd_fstp_showinfo(void *ctx, FILE *out, const char *args)
 {
 	struct sw *sw = ctx;
 
-	fprintf(out, "MAC " MAC_FMT " Priority %u (0x%04x)\n", MAC_ARGS(sw->mac), sw->priority,
+	fprintf(out, "MAC " MAC_FMT " Priority %u (0x%x)\n", MAC_ARGS(sw->mac), sw->priority,
 		sw->priority);
 	fprintf(out, "FSTP=%s\n", sw->fstp.enabled ? "true" : "false");
 	return 0;
@@ -391,8 +391,8 @@ static int cmd_port_create(void *ctx, FILE *out, const char *args)
 	struct sw *sw = ctx;
 	long long v;
 
-	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v))
-		return EINVAL;
+	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
+		return EINVAL;		/* beyond numports: EINVAL, as VDE 2 */
 	return port_create(&sw->pt, (unsigned)v);
 }
 
@@ -402,7 +402,7 @@ static int cmd_port_remove(void *ctx, FILE *out, const char *args)
 	long long v;
 	int r;
 
-	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v))
+	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
 		return EINVAL;
 	r = port_remove(&sw->pt, (unsigned)v);
 	if (!r)
@@ -417,9 +417,10 @@ static int port_and_word(struct sw *sw, const char *args, char *buf, size_t len,
 	char *w[MAXARGS];
 	long long v;
 
-	if (split(args, buf, len, w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &v))
+	if (split(args, buf, len, w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) ||
+	    v >= sw->pt.nslots)
 		return EINVAL;
-	if ((unsigned)v >= sw->pt.nslots || !sw->pt.v[v].exists)
+	if (!sw->pt.v[v].exists)
 		return ENXIO;
 	*p = (unsigned)v;
 	*word = w[1];
@@ -485,7 +486,7 @@ static int cmd_port_epclose(void *ctx, FILE *out, const char *args)
 	long long p, id;
 
 	if (split(args, buf, sizeof(buf), w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &p) ||
-	    num(w[1], 0, 1 << 30, &id))
+	    num(w[1], 0, 1 << 30, &id) || p >= sw->pt.nslots)
 		return EINVAL;
 	return ep_close_id(sw, (unsigned)p, (int)id);
 }
@@ -756,10 +757,10 @@ static int port_print(struct sw *sw, FILE *out, const char *args, bool all)
 				print_port(sw, out, p);
 		return 0;
 	}
-	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v))
+	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
 		return EINVAL;
 	p = (unsigned)v;
-	if (p >= sw->pt.nslots || !(sw->pt.v[p].nep || (all && sw->pt.v[p].exists)))
+	if (!(sw->pt.v[p].nep || (all && sw->pt.v[p].exists)))
 		return ENXIO;
 	print_port(sw, out, p);
 	return 0;
@@ -870,6 +871,7 @@ static int cmd_port_stats(void *ctx, FILE *out, const char *args)
 	return 0;
 }
 
+/* the first three go before help and load (sw_commands_register()) */
 static const struct console_cmd sw_cmds[] = {
 	{ "ds", "============", "DATA SOCKET MENU", NULL, CONSOLE_MENU },
 	{ "ds/showinfo", "", "show ds info", cmd_ds_showinfo, CONSOLE_OUTPUT },
@@ -950,7 +952,11 @@ static const struct console_debug_cat sw_debug[] = {
  */
 int sw_commands_register(struct sw *sw)
 {
-	if (console_add_cmds(sw->con, sw_cmds, sizeof(sw_cmds) / sizeof(sw_cmds[0])) < 0 ||
+	/* VDE 2's order in help: ds, ds/showinfo, help, logout, shutdown,
+	 * showinfo, load, debug..., then the rest */
+	if (console_add_cmds(sw->con, sw_cmds + 3, sizeof(sw_cmds) / sizeof(sw_cmds[0]) - 3) < 0 ||
+	    console_add_cmds_before(sw->con, "help", sw_cmds, 2) < 0 ||
+	    console_add_cmds_before(sw->con, "load", sw_cmds + 2, 1) < 0 ||
 	    console_add_debug(sw->con, sw_debug, sizeof(sw_debug) / sizeof(sw_debug[0])) < 0 ||
 	    capture_commands_register(sw) < 0 || plugins_register(sw) < 0 ||
 	    sw_json_register(sw) < 0 || portrate_start(sw) < 0)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vdecmd/main.c - vdecmd: run one command on a VDE management console
  *
- *   vdecmd [-hjV] [-c COUNT] [-t SECONDS] [-w SECONDS] SOCKET COMMAND [ARG...]
+ *   vdecmd [-hjvV] [-c COUNT] [-f RCFILE] [-t SECONDS] [-w SECONDS] SOCKET COMMAND [ARG...]
  *
  * Theory of operation. VDE 2 consoles (vde_switch -M, wirefilter -M, ...)
  * greet with a banner ending in "\n" + prompt ("vde$ ", "VDEwf$ "). vdecmd
@@ -17,6 +17,12 @@
  * connection that follows give 0. No sleeps: every wait is a poll() on the
  * socket bounded by the one deadline of -t.
  *
+ * VDE 2's unixcmd options: -f RCFILE named the state-machine script that
+ * drove unixcmd (/etc/vde2/vdecmd); that exchange is built in here, so the
+ * file is only checked to be readable, as unixcmd failed without it. -v
+ * (unixcmd's trace of its machine) copies every byte received and every
+ * line sent to stderr.
+ *
  * -j sends "-j COMMAND ARGS": the console answers with one JSON document
  * in the body, printed as it is (one line). -w repeats the whole exchange
  * (a new connection each time, -t per round) every SECONDS until SIGINT,
@@ -27,6 +33,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -57,6 +64,7 @@ enum vdecmd_exit {
 #define VDECMD_WATCH_MAX	86400	/* -w SECONDS */
 
 static volatile sig_atomic_t got_signal;
+static bool trace;			/* -v: the exchange on stderr */
 static sigset_t wait_mask;		/* the mask inside ppoll() */
 
 static void on_signal(int signo)
@@ -75,7 +83,7 @@ struct vdecmd {
 };
 
 static const char usage_text[] =
-"usage: vdecmd [-hjV] [-c COUNT] [-t SECONDS] [-w SECONDS] [-s] SOCKET COMMAND [ARG...]\n"
+"usage: vdecmd [-hjvV] [-c COUNT] [-f RCFILE] [-t SECONDS] [-w SECONDS] [-s] SOCKET COMMAND [ARG...]\n"
 "Run COMMAND on the VDE management console at SOCKET (vde_switch -M,\n"
 "wirefilter -M, ...), print its output and exit with its status.\n"
 "\n"
@@ -89,6 +97,9 @@ static const char usage_text[] =
 "  -w, --watch SECONDS    repeat every SECONDS (1-86400) until interrupted,\n"
 "                         clearing the screen first when stdout is a terminal\n"
 "  -c, --count COUNT      with -w: stop after COUNT rounds\n"
+"  -v, --verbose          copy the exchange with the console to stderr\n"
+"  -f, --rcfile RCFILE    accepted for VDE 2's unixcmd (its script, such as\n"
+"                         /etc/vde2/vdecmd): checked to be readable, not run\n"
 "\n"
 "Exit status: 0 success; 1-199 the console's error number (1022 -> 22);\n"
 "1 also for usage errors; 200 no such socket; 201 connection failed;\n"
@@ -163,6 +174,8 @@ static int read_more(struct vdecmd *v)
 			continue;
 		if (n < 0)
 			return -1;
+		if (trace && n > 0)
+			fwrite(v->buf + v->len, 1, (size_t)n, stderr);
 		v->len += (size_t)n;
 		v->buf[v->len] = '\0';
 		return n > 0;
@@ -327,6 +340,8 @@ static int vdecmd_connect(struct vdecmd *v, const char *path)
 
 static int send_all(struct vdecmd *v, const char *buf, size_t len)
 {
+	if (trace)
+		fwrite(buf, 1, len, stderr);
 	while (len) {
 		ssize_t n = send(v->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		int w;
@@ -477,17 +492,19 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "watch", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "rcfile", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long long timeout = 10, secs = 0, count = 0;
 	bool json = false;
-	const char *err, *sock = NULL;
+	const char *err, *sock = NULL, *rcfile = NULL;
 	char *line, *jline = NULL;
 	int opt, ret;
 
 	log_init("vdecmd");
 	sigprocmask(SIG_SETMASK, NULL, &wait_mask);
-	while ((opt = getopt_long(argc, argv, "+hVs:jt:w:c:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hVs:jt:w:c:vf:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			tool_usage(&help, EXIT_SUCCESS);
@@ -513,6 +530,12 @@ int main(int argc, char **argv)
 				return EXIT_FAILURE;
 			}
 			break;
+		case 'v':
+			trace = true;
+			break;
+		case 'f':
+			rcfile = optarg;
+			break;
 		case 'c':
 			count = parse_num(optarg, 1, LLONG_MAX, &err);
 			if (err) {
@@ -531,6 +554,15 @@ int main(int argc, char **argv)
 	if (count && !secs) {
 		fprintf(stderr, "vdecmd: -c needs -w\n");
 		return EXIT_FAILURE;
+	}
+	if (rcfile) {
+		int fd = open(rcfile, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd < 0) {
+			fprintf(stderr, "vdecmd: rcfile %s: %s\n", rcfile, strerror(errno));
+			return EXIT_FAILURE;
+		}
+		close(fd);
 	}
 	line = join_args(argc - optind, argv + optind);
 	if (json) {

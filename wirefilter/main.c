@@ -603,7 +603,8 @@ int main(int argc, char **argv)
 	sh->blink_fd = -1;
 	sh->side[0].in_fd = sh->side[0].out_fd = -1;
 	sh->side[1].in_fd = sh->side[1].out_fd = -1;
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+	/* long options with one dash too (-delay 10, -mgmt S), as VDE 2 */
+	while ((c = getopt_long_only(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			tool_usage(&help, EXIT_SUCCESS);
@@ -751,6 +752,8 @@ int main(int argc, char **argv)
 	cc.ctx = &sh->w;
 	cc.on_shutdown = on_shutdown;
 	cc.on_stdin_eof = on_stdin_eof;
+	cc.load_framed = true;		/* VDE 2 wirefilter's load echo */
+	cc.stdio_prompt_out = true;	/* and its stdin console's prompt */
 	sh->w.con = console_new(sh->l, &cc);
 	if (!sh->w.con || wf_commands_register(&sh->w, sh->w.con) < 0)
 		die_perror("console");

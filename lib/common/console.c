@@ -45,7 +45,8 @@
  *
  * The stdio session mirrors VDE 2's stdin console: no banner, responses to
  * @out (stdout), the prompt written to @in (fd 0: it shows on a terminal and
- * silently fails on a pipe, exactly like vde_switch), logout is ignored and
+ * silently fails on a pipe, exactly like vde_switch; after each response on
+ * @out with cfg.stdio_prompt_out, like wirefilter), logout is ignored and
  * shutdown prints nothing.
  */
 #include "config.h"
@@ -83,6 +84,7 @@
 #define CONSOLE_OPEN_AS_MS	3000		/* open_as_peer() child deadline */
 #define CONSOLE_PEER_GROUPS	256		/* supplementary groups used by load */
 #define CONSOLE_LOAD_DEPTH	16		/* handler + load nesting (8 loads) */
+#define CONSOLE_RC_WAIT_MS	10000		/* a start-up file on a pipe: per read */
 #define CONSOLE_DEBUG_TAGS	512		/* tags are 3 octal digits */
 #define CONSOLE_EOF_FLUSH_MS	10000		/* stdout drain at stdin EOF */
 
@@ -666,8 +668,11 @@ out:
 
 /* Is @fd something load may read? Only regular files of a real file
  * system, of at most CONSOLE_LOAD_MAX bytes: no FIFO or device (they
- * block or never end), no /proc or /sys file (a daemon's maps, environ). */
-static int check_script(int fd)
+ * block or never end), no /proc or /sys file (a daemon's maps, environ).
+ * @stream: the daemon's own start-up file, named by its user (-f): a pipe
+ * (-f <(...)) or a character device (/dev/null) is taken as well, read
+ * with a bounded wait (load_fd()), as VDE 2 reads it. */
+static int check_script(int fd, bool stream)
 {
 	struct statfs sfs;
 	struct stat st;
@@ -676,6 +681,8 @@ static int check_script(int fd)
 		return errno;
 	if (S_ISDIR(st.st_mode))
 		return EISDIR;
+	if (stream && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+		return 0;
 	if (!S_ISREG(st.st_mode))
 		return EINVAL;
 	if (fstatfs(fd, &sfs) < 0)
@@ -689,8 +696,10 @@ static int check_script(int fd)
 
 /* Open a script for @s (NULL: the daemon itself, e.g. its rc file).
  * Clients of another uid than the daemon's (and not root) get the file
- * with their own rights; that needs a root daemon, else EACCES. */
-static int open_script(const struct console_session *s, const char *path, int *fdp)
+ * with their own rights; that needs a root daemon, else EACCES. @stream:
+ * a pipe or character device is accepted (check_script()). */
+static int open_script(const struct console_session *s, const char *path, bool stream,
+		       int *fdp)
 {
 	int err = 0, fd = -1;
 
@@ -706,7 +715,7 @@ static int open_script(const struct console_session *s, const char *path, int *f
 			err = errno;
 	}
 	if (!err)
-		err = check_script(fd);
+		err = check_script(fd, stream);
 	if (err && fd >= 0)
 		close(fd);
 	*fdp = err ? -1 : fd;
@@ -722,7 +731,7 @@ static int builtin_load(struct console *c, struct console_session *s, FILE *out,
 
 	if (c->depth >= CONSOLE_LOAD_DEPTH)
 		return ELOOP;
-	err = open_script(s, args, &fd);
+	err = open_script(s, args, false, &fd);
 	if (err)
 		return err;
 	err = load_fd(c, fd, args, out);
@@ -1036,7 +1045,9 @@ static void load_line(void *arg, char *line, size_t len, bool overflow)
 	if (ls->err || c->shutdown_req)
 		return;
 	ls->lineno++;
-	if (ls->echo)
+	if (ls->echo && c->cfg.load_framed)
+		fprintf(ls->echo, "\n%s (%s) %s\n", c->cfg.prompt, ls->path, line);
+	else if (ls->echo)
 		fprintf(ls->echo, "%s[%s]: %s\n", c->load_prefix, ls->path, line);
 	if (overflow || strlen(line) != len) {
 		rc = 1000 + E2BIG;
@@ -1080,8 +1091,18 @@ static int load_fd(struct console *c, int fd, const char *path, FILE *echo)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN) {
+			/* a pipe (start-up file only): wait, bounded */
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int r = poll(&pfd, 1, CONSOLE_RC_WAIT_MS);
+
+			if (r > 0 || (r < 0 && errno == EINTR))
+				continue;
+			ls.err = r == 0 ? ETIMEDOUT : errno;
+			break;
+		}
 		if (n < 0) {
-			ls.err = errno == EAGAIN ? EIO : errno;
+			ls.err = errno;
 			break;
 		}
 		if (n == 0) {		/* an unterminated last line runs too */
@@ -1112,8 +1133,11 @@ static int load_fd(struct console *c, int fd, const char *path, FILE *echo)
  * @echo:	NULL to run silently (failures are logged), else each line is
  *		echoed as "<prefix>[PATH]: <line>" followed by its response
  *
- * Only a regular file of at most CONSOLE_LOAD_MAX bytes is read (a FIFO, a
- * device or a /proc file is refused, never waited for); a line longer than
+ * A regular file of at most CONSOLE_LOAD_MAX bytes is read, and, as this
+ * is the daemon's own file named by its user, a pipe or a character device
+ * too (vde_switch -f <(...), -f /dev/null), at most CONSOLE_LOAD_MAX bytes
+ * of it, each read waiting at most CONSOLE_RC_WAIT_MS (then ETIMEDOUT); a
+ * directory, a socket or a /proc file is refused. A line longer than
  * CONSOLE_LINE_MAX is answered with E2BIG and skipped.
  *
  * Return: 0, or an errno value (the file could not be opened or read).
@@ -1124,7 +1148,7 @@ int console_load_file(struct console *c, const char *path, FILE *echo)
 
 	if (c->depth >= CONSOLE_LOAD_DEPTH)
 		return ELOOP;
-	err = open_script(NULL, path, &fd);
+	err = open_script(NULL, path, true, &fd);
 	if (err)
 		return err;
 	err = load_fd(c, fd, path, echo);
@@ -1440,7 +1464,8 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 	}
 	/* response and prompt are queued as one piece: the bound of the
 	 * output buffer applies between responses, not inside one */
-	if (!s->stdio && rc != CONSOLE_RC_SILENT && rc != 9999 && !c->shutdown_req)
+	if ((!s->stdio || c->cfg.stdio_prompt_out) && rc != CONSOLE_RC_SILENT && rc != 9999 &&
+	    !c->shutdown_req)
 		fprintf(mem, "\n%s", c->cfg.prompt);
 	fclose(mem);
 	session_queue(s, resp, rlen);
@@ -1459,7 +1484,7 @@ static void session_line(void *arg, char *line, size_t len, bool overflow)
 	/* stdio: the prompt goes straight to fd 0, so the response first */
 	if (session_flush(s) < 0)
 		return;
-	if (s->stdio && rc != CONSOLE_RC_SILENT)
+	if (s->stdio && rc != CONSOLE_RC_SILENT && !c->cfg.stdio_prompt_out)
 		stdio_prompt(s);
 }
 
@@ -1938,6 +1963,8 @@ struct console *console_new(struct loop *l, const struct console_config *cfg)
 	}
 	if (c->cfg.shutdown_help)
 		c->cmds[2].cmd.help = c->cfg.shutdown_help;
+	if (c->cfg.load_framed)
+		c->cmds[3].cmd.flags |= CONSOLE_OUTPUT;		/* "load" */
 	return c;
 }
 

@@ -117,6 +117,13 @@ struct console_config {
 	void *ctx;			/* passed to every console_fn */
 	void (*on_shutdown)(void *ctx);		/* shutdown command */
 	void (*on_stdin_eof)(void *ctx);	/* EOF on the stdio session */
+	/* load's echo as VDE 2's wirefilter writes it: the whole run framed as
+	 * data ("0000 DATA END WITH '.'" ... "."), each line echoed as "\n"
+	 * PROMPT " (FILE) LINE"; else as vde_switch: "vde[FILE]: LINE", unframed */
+	bool load_framed;
+	/* the stdin console's prompt after each response on stdout, as VDE 2's
+	 * wirefilter writes it; else on fd 0, as vde_switch */
+	bool stdio_prompt_out;
 };
 
 struct console *console_new(struct loop *l, const struct console_config *cfg);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-dpipe-forms.sh - dpipe semantics with plain commands: cross-connection,
 # ALTERNATE_STDIN/ALTERNATE_STDOUT for middle stages only, the brace
-# one-way forms, no pipe descriptors leaked to the wrong stage, -p pidfile
+# one-way forms, no pipe descriptors leaked to the wrong stage, -p pidfile,
+# vdeplug4's -P pgrpfile, -n and -N
 # ("-PGRP"), -d, exit status, the chain ending when a stage dies, usage.
 . "$top_srcdir/tests/lib/env.sh"
 DPIPE=$(bin dpipe)
@@ -97,6 +98,28 @@ kill -TERM -- "$(cat "$T/dp.pid")"
 wait "$dp"	# bounded by the test watchdog
 [ -e "$T/dp.pid" ] && fail "pidfile not removed"
 pgrep -g "$dp" >/dev/null && fail "stages survived"
+
+# 7b. vdeplug4's dpipe options: -P PGRPFILE holds -PGRP too (with -p), -n
+# and -N are taken; both files go at the end (they were invalid options)
+"$DPIPE" -n -N -p "$T/dq.pid" -P "$T/dq.pgrp" sleep 60 = sleep 61 >/dev/null 2>"$T/dq.err" &
+dp=$!
+PIDS+=("$dp")
+wait_for test -s "$T/dq.pgrp" || fail "-P: no pgrp file: $(cat "$T/dq.err")"
+[ "$(cat "$T/dq.pgrp")" = "-$dp" ] && [ "$(cat "$T/dq.pid")" = "-$dp" ] ||
+	fail "-P file '$(cat "$T/dq.pgrp")', -p file '$(cat "$T/dq.pid")', want -$dp"
+kill -TERM -- "$(cat "$T/dq.pgrp")"
+wait "$dp"
+[ -e "$T/dq.pgrp" ] || [ -e "$T/dq.pid" ] && fail "-P/-p files not removed"
+"$DPIPE" -d --pgrpfile "$T/dr.pgrp" --nowrapproc sleep 60 = sleep 61 || fail "dpipe -d --pgrpfile status"
+wait_for test -s "$T/dr.pgrp" || fail "-d --pgrpfile: no file"
+pg=$(cat "$T/dr.pgrp")
+case $pg in -[0-9]*) ;; *) fail "-d pgrp file '$pg'" ;; esac
+PIDS+=("${pg#-}")
+kill -TERM -- "$pg"
+wait_for test ! -e "$T/dr.pgrp" || fail "-d: pgrp file not removed"
+"$DPIPE" -P "$T/nodir/x.pgrp" sleep 60 = sleep 61 </dev/null >/dev/null 2>"$T/pg.err" && fail "-P in a missing directory"
+grep -q "^dpipe: pgrpfile $T/nodir/x.pgrp: No such file or directory" "$T/pg.err" ||
+	fail "-P in a missing directory: $(cat "$T/pg.err")"
 
 # 8. -d: returns at once, runs in the background, pidfile is the readiness signal
 "$DPIPE" -d -p "$T/dd.pid" sleep 60 = sleep 61 || fail "dpipe -d status"

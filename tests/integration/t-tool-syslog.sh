@@ -4,7 +4,7 @@
 # serve) and their stop to syslog: vde_switch -d, wirefilter --daemon,
 # slirpvde -d, vde_plug -d (cable mode) and vde_cryptcab -d. A fatal error
 # after the fork (the pid file names a directory) reaches syslog too, not
-# only the waiting parent's stderr.
+# only the waiting parent's stderr. vde_plug -L logs new source addresses.
 #
 # Each runs in a private mount namespace (unshare -m) whose /dev is a tmpfs
 # holding the few devices a daemon needs (bound from the real /dev) and a
@@ -84,6 +84,38 @@ PS=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRA
 in_ns "$CAB" -d --pidfile "$TMP/cab.pid" -s "$TMP/sw" -p "$PS" -P "$TMP/psk" ||
 	fail "vde_cryptcab -d failed"
 check vde_cryptcab "$TMP/cab.pid" "udp port $PS, network $TMP/sw"
+
+# vde_plug -L (vdeplug4's --iplog): -l, and one line per new source IPv4 or
+# IPv6 address (per VLAN) in the frames sent to the network; the unspecified
+# address is not logged; other frames, repeats: nothing (was an invalid option)
+python3 - >"$TMP/ip.rec" <<'PY'
+import struct, sys
+def rec(frame):
+    sys.stdout.buffer.write(struct.pack('>H', len(frame)) + frame)
+eth = bytes.fromhex('ffffffffffff' '020000000007')
+def ip4(src, tag=b''):
+    return eth + tag + bytes.fromhex('0800') + bytes.fromhex('45000014000000004011' '0000') + \
+        bytes(src) + bytes([10, 9, 8, 1])
+def ip6(src):
+    return eth + bytes.fromhex('86dd') + bytes.fromhex('6000000000003b40') + bytes(src) + bytes(16)
+rec(ip4([10, 9, 8, 7]))
+rec(ip4([10, 9, 8, 7]))
+rec(ip4([0, 0, 0, 0]))
+rec(ip4([10, 9, 8, 7], bytes.fromhex('81000005')))
+rec(ip6(bytes.fromhex('fd000000000000000000000000000007')))
+rec(eth + bytes.fromhex('88b5') + b'not ip' * 10)
+PY
+in_ns "$PLUG" -L "$TMP/sw" <"$TMP/ip.rec" >/dev/null 2>"$TMP/iplog.err" || fail "vde_plug -L: $(cat "$TMP/iplog.err")"
+wait_for logged "vde_plug\[[0-9]*\]: STOP " || fail "vde_plug -L: no STOP line: $(cat "$TMP/syslog.txt")"
+logged "vde_plug\[[0-9]*\]: START " || fail "vde_plug -L: no START line"
+[ "$(grep -c 'has IPv4 10.9.8.7 vlan 0$' "$TMP/syslog.txt")" = 1 ] ||
+	fail "vde_plug -L: 10.9.8.7 not logged once: $(cat "$TMP/syslog.txt")"
+[ "$(grep -c 'has IPv4 10.9.8.7 vlan 5$' "$TMP/syslog.txt")" = 1 ] || fail "vde_plug -L: VLAN 5 line"
+[ "$(grep -c 'has IPv6 fd00::7 vlan 0$' "$TMP/syslog.txt")" = 1 ] || fail "vde_plug -L: IPv6 line"
+[ "$(grep -c ' has IPv' "$TMP/syslog.txt")" = 3 ] || fail "vde_plug -L: other lines: $(grep ' has IPv' "$TMP/syslog.txt")"
+grep -q "vde_plug\[[0-9]*\]: IP user=$(id -un) net=$TMP/sw has IPv4 10.9.8.7 vlan 0\$" "$TMP/syslog.txt" ||
+	fail "vde_plug -L: line format: $(grep ' has IPv' "$TMP/syslog.txt")"
+echo "ok: vde_plug -L"
 
 # fatal NAME CMD...: CMD (a -d daemon whose pid file is a directory) fails
 # after daemonizing; the error is in syslog, with the daemon's pid, and on

@@ -23,19 +23,22 @@ expect_rc() {
 
 # ---- usage, help, man page -------------------------------------------------
 run -h; expect_rc 0 -h
-echo "$OUT" | grep -q '^usage: vdecmd \[-hjV\] \[-c COUNT\] \[-t SECONDS\] \[-w SECONDS\] \[-s\] SOCKET COMMAND \[ARG...\]$' ||
+echo "$OUT" | grep -q '^usage: vdecmd \[-hjvV\] \[-c COUNT\] \[-f RCFILE\] \[-t SECONDS\] \[-w SECONDS\] \[-s\] SOCKET COMMAND \[ARG...\]$' ||
 	fail "--help synopsis: $OUT"
 run --version; expect_rc 0 --version
 echo "$OUT" | grep -q '^vdecmd (vdekit) ' || fail "--version: $OUT"
 run; expect_rc 1 "(no args)"
 run /tmp/x; expect_rc 1 "(no command)"
 run -s /tmp/x; expect_rc 1 "-s SOCKET (no command)"
+run -f "$TMP/nosuch.rc" -s /tmp/x help; expect_rc 1 "-f with a missing rcfile"
+grep -q "rcfile $TMP/nosuch.rc: No such file" "$TMP/err" || fail "-f missing: $(cat "$TMP/err")"
 run -t abc /tmp/x help; expect_rc 1 "-t abc"
 run --bogus /tmp/x help; expect_rc 1 "--bogus"
 run /tmp/x "help
 shutdown"; expect_rc 1 "newline in an argument"
 MAN="$top_srcdir/man/vdecmd.1"
-for opt in --help --version --sock --timeout --json --watch --count -h -V -s -t -j -w -c; do
+for opt in --help --version --sock --timeout --json --watch --count --verbose --rcfile \
+	-h -V -s -t -j -w -c -v -f; do
 	echo "$OUT$("$VDECMD" -h)" | grep -q -- "$opt" || fail "--help lacks $opt"
 	sed 's/\\-/-/g' "$MAN" | grep -q -- "$opt" || fail "man page lacks $opt"
 done
@@ -138,6 +141,13 @@ hash/+                 011 OFF    hash: new element
 vde[$TMP/script.rc]: nosuch
 1038 Function not implemented" ] || fail "$who load output: [$OUT]"
 	run --sock "$M" port/create 5; expect_rc 0 "$who --sock SOCKET port/create 5"
+	# VDE 2's unixcmd/vdecmd form: -f its script, -s the socket; -v traces
+	printf 'TIMEOUT 1000\n' >"$TMP/unixcmd.rc"
+	run -f "$TMP/unixcmd.rc" -s "$M" port/allprint 5; expect_rc 0 "$who -f RCFILE -s SOCKET"
+	echo "$OUT" | grep -q '^Port 0005 ' || fail "$who -f RCFILE -s SOCKET port/allprint 5: [$OUT]"
+	run -v -s "$M" -f "$TMP/unixcmd.rc" port/allprint 5; expect_rc 0 "$who -v -s -f"
+	grep -q '^vde\$ port/allprint 5$' "$TMP/err" || fail "$who -v: no trace: [$(cat "$TMP/err")]"
+	grep -q '^1000 Success$' "$TMP/err" || fail "$who -v: no status in the trace"
 	run "$M" port/create 5; expect_rc 17 "$who port/create 5 again"
 	run "$M" port/print 5; expect_rc 6 "$who port/print 5 (inactive)"
 	[ -z "$OUT" ] || fail "$who port/print 5 (inactive) printed [$OUT]"

@@ -489,6 +489,8 @@ static void test_exec(void)
 		 "1000 Success\n", path, path, path, path, path);
 	check_exec(c, line, 1000, want);
 	ok(console_load_file(c, path, NULL) == 0, "load_file: silent run returns 0");
+	/* the daemon's own start-up file may be a character device (-f /dev/null) */
+	ok(console_load_file(c, "/dev/null", NULL) == 0, "load_file: /dev/null is an empty rc file");
 	check_exec(c, "load /nonexistent/file", 1002, "1002 No such file or directory\n");
 	check_exec(c, "load /dev/zero", 1022, "1022 Invalid argument\n");
 	check_exec(c, "load /tmp", 1021, "1021 Is a directory\n");
