@@ -415,7 +415,7 @@ static void ep_obs_tx(struct sw *sw, unsigned port, const uint8_t *frame, size_t
 	const uint8_t *p;
 	unsigned n, i;
 
-	if (!sw->capture.n)
+	if (!obs_tx_wanted(sw))
 		return;
 	for (ep = sw->pt.v[port].eps; vh && ep; ep = ep->next)
 		if (monitor || !ep_vnet(ep))

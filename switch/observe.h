@@ -21,6 +21,12 @@ static inline void obs_rx(struct sw *sw, unsigned port, const uint8_t *frame, si
 		plugins_rx(sw, port, frame, len);
 }
 
+/* Whether obs_tx() has anybody to call (for work done only for them). */
+static inline bool obs_tx_wanted(const struct sw *sw)
+{
+	return sw->capture.n || sw->plugins.tx;
+}
+
 static inline void obs_tx(struct sw *sw, unsigned port, const uint8_t *frame, size_t len)
 {
 	if (sw->capture.n)
