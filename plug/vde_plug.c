@@ -52,6 +52,7 @@
 #include "stream.h"
 #include "daemon.h"
 #include "deadline.h"
+#include "ether.h"
 #include "log.h"
 #include "parse.h"
 #include "tool.h"
@@ -148,47 +149,35 @@ static const struct tool_help help = { "vde_plug", usage_text, TOOL_HELP_PARAGRA
 
 /* -L: log the IPv4/IPv6 source address of @f (going into net[0]) the
  * first time it is seen on its VLAN; the last PLUG_IPLOG_SLOTS addresses
- * are remembered. The unspecified address (DHCP, DAD) is not logged. */
+ * are remembered. Frames are read as the switch's iplog reads them
+ * (eth_ip_source()). The unspecified address (DHCP, DAD) is not logged. */
 static void plug_iplog_frame(struct plug_ctx *c, const uint8_t *f, size_t len)
 {
 	static const uint8_t zero[16];
 	struct plug_ipseen *e;
 	char text[INET6_ADDRSTRLEN];
 	const struct passwd *pw;
+	const uint8_t *src;
 	const char *ssh;
-	size_t l2 = 14, alen, off;
-	uint16_t type, vlan = 0;
+	size_t alen;
+	uint16_t vlan;
 	unsigned int i;
 
-	if (len < 14)
+	src = eth_ip_source(f, len, &vlan, &alen);
+	if (!src)
 		return;
-	type = (uint16_t)(f[12] << 8 | f[13]);
-	if (type == 0x8100 && len >= 18) {
-		vlan = (uint16_t)((f[14] << 8 | f[15]) & 0x0fff);
-		type = (uint16_t)(f[16] << 8 | f[17]);
-		l2 = 18;
-	}
-	if (type == 0x0800 && len >= l2 + 20 && (f[l2] >> 4) == 4) {
-		alen = 4;
-		off = l2 + 12;
-	} else if (type == 0x86dd && len >= l2 + 40 && (f[l2] >> 4) == 6) {
-		alen = 16;
-		off = l2 + 8;
-	} else {
-		return;
-	}
-	if (memcmp(f + off, zero, alen) == 0)
+	if (memcmp(src, zero, alen) == 0)
 		return;
 	for (i = 0; i < PLUG_IPLOG_SLOTS; i++) {
 		e = &c->ipseen[i];
-		if (e->len == alen && e->vlan == vlan && memcmp(e->addr, f + off, alen) == 0)
+		if (e->len == alen && e->vlan == vlan && memcmp(e->addr, src, alen) == 0)
 			return;
 	}
 	e = &c->ipseen[c->ipseen_next];
 	c->ipseen_next = (c->ipseen_next + 1) % PLUG_IPLOG_SLOTS;
 	e->len = (uint8_t)alen;
 	e->vlan = vlan;
-	memcpy(e->addr, f + off, alen);
+	memcpy(e->addr, src, alen);
 	inet_ntop(alen == 4 ? AF_INET : AF_INET6, e->addr, text, sizeof(text));
 	pw = getpwuid(geteuid());
 	ssh = getenv("SSH_CLIENT");

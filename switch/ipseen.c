@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "ether.h"
 #include "ipseen.h"
 
 /**
@@ -150,32 +151,17 @@ static bool ipseen_in_range(const struct ipseen *t, const uint8_t *addr, size_t 
 void ipseen_classify(const struct ipseen *t, const uint8_t *frame, size_t flen,
 		     struct ipseen_frame *f)
 {
-	size_t off = 12;		/* the EtherType */
-	uint16_t type;
+	const uint8_t *addr;
+	size_t alen;
 
 	memset(f, 0, sizeof(*f));
-	if (!t->ranges || flen < 14)
+	if (!t->ranges || flen < ETH_HDRLEN)
 		return;
 	f->mac = frame + 6;
-	type = (uint16_t)(frame[12] << 8 | frame[13]);
-	if (type == 0x8100) {
-		if (flen < 18)
-			return;
-		f->vlan = (uint16_t)((frame[14] << 8 | frame[15]) & 0xfff);
-		off = 16;
-		type = (uint16_t)(frame[16] << 8 | frame[17]);
-	}
-	off += 2;			/* the IP header */
-	if (type == 0x0800 && flen >= off + 20 && frame[off] == 0x45) {
-		if (ipseen_in_range(t, frame + off + 12, 4)) {
-			f->len = 4;
-			f->addr = frame + off + 12;
-		}
-	} else if (type == 0x86dd && flen >= off + 40 && frame[off] == 0x60) {
-		if (ipseen_in_range(t, frame + off + 8, 16)) {
-			f->len = 16;
-			f->addr = frame + off + 8;
-		}
+	addr = eth_ip_source(frame, flen, &f->vlan, &alen);
+	if (addr && ipseen_in_range(t, addr, alen)) {
+		f->len = (uint8_t)alen;
+		f->addr = addr;
 	}
 }
 

@@ -34,6 +34,44 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
+/**
+ * eth_ip_source() - the source address of an IP frame, as iplog reads it:
+ * IPv4 with a 20-byte header (first byte 0x45) or IPv6 (first byte 0x60),
+ * after at most one 802.1Q tag (VDE 2's rule)
+ * @frame:	frame
+ * @flen:	its length
+ * @vlan:	set to the tag's VLAN ID, 0 if untagged (also when not IP)
+ * @alen:	set to 4 or 16 when an address is returned
+ * Return: the address inside @frame, or NULL (not such a frame, too short).
+ */
+static inline const uint8_t *eth_ip_source(const uint8_t *frame, size_t flen, uint16_t *vlan,
+					   size_t *alen)
+{
+	size_t off = ETH_HDRLEN;
+	uint16_t type;
+
+	*vlan = 0;
+	if (flen < ETH_HDRLEN)
+		return NULL;
+	type = eth_type(frame);
+	if (type == ETH_P_8021Q_) {
+		if (flen < ETH_HDRLEN + VLAN_TAGLEN)
+			return NULL;
+		*vlan = eth_tci(frame) & 0xfff;
+		type = get_be16(frame + 16);
+		off += VLAN_TAGLEN;
+	}
+	if (type == 0x0800 && flen >= off + 20 && frame[off] == 0x45) {
+		*alen = 4;
+		return frame + off + 12;
+	}
+	if (type == 0x86dd && flen >= off + 40 && frame[off] == 0x60) {
+		*alen = 16;
+		return frame + off + 8;
+	}
+	return NULL;
+}
+
 #define MAC_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
 #define MAC_ARGS(m) (m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
 
