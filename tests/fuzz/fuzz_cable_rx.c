@@ -224,7 +224,11 @@ static void run(const uint8_t *data, size_t size)
 			to_b(buf, l16, op ? &other : &S.side[0].addr, NULL);
 			break;
 		case 2: {
-			struct cap *c = &caps[ncap % CAPMAX];
+			/* built apart: once CAPMAX are taken the slot holds an
+			 * older capture, which a frame that is not sent (empty,
+			 * no key) must not overwrite */
+			static struct cap n;
+			struct cap *c = &n;
 
 			take(&data, &size, &a, 1);
 			c->flen = (size_t)a * 6 > CABLE_FRAME_MAX ? CABLE_FRAME_MAX : (size_t)a * 6;
@@ -235,7 +239,7 @@ static void run(const uint8_t *data, size_t size)
 			    S.q[S.qn - 1].len == CABLE_DATA_MIN + c->flen) {
 				memcpy(c->pkt, S.q[S.qn - 1].data, S.q[S.qn - 1].len);
 				c->len = S.q[S.qn - 1].len;
-				ncap++;
+				caps[ncap++ % CAPMAX] = *c;
 			}
 			S.qn = 0;
 			break;

@@ -8,7 +8,10 @@
  * of the port 1 byte), bit 5 port 5 is a monitor of all frames;
  * number of ports, active mask, untagged VLAN of port 1, tagged VLAN of
  * port 2) then records
- * [port (bit 7: advance the clock 40 s)] [len hi] [len lo] [frame bytes].
+ * [port (bit 7: advance the clock 40 s and sweep the MAC table as the
+ * switch's timer does)] [len hi] [len lo] [frame bytes]; a port byte of
+ * 0x78..0x7f (bit 7 aside) closes port (byte & 7) instead: its MAC table
+ * entries are flushed (none may remain) and the frame bytes are skipped.
  * Invariants checked on every emitted frame: never to the ingress port nor
  * to an inactive one, never to port 0 in hub mode, length within bounds,
  * the egress form matches the port's VLAN membership (untagged member gets
@@ -166,6 +169,15 @@ static void check_entry(void *arg, size_t b, const struct fdb_entry *e)
 		abort();
 }
 
+static void check_flushed(void *arg, size_t b, const struct fdb_entry *e)
+{
+	struct fz *z = arg;
+
+	check_entry(arg, b, e);
+	if (e->port == z->in_port)
+		abort();	/* an entry of the closed port left */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t alt[FWD_ALT_SIZE];
@@ -235,10 +247,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (data[off] & 0x80) {
 			now += 40 * FDB_NSEC;
 			fstp_tick(&z.fstp, now);
+			fdb_expire(&z.fdb, now);
 		}
 		off += 3;
 		if (len > size - off)
 			len = size - off;
+		if (z.in_port >= 0x78) {	/* a port closes */
+			z.in_port &= 7;
+			fdb_flush_port(&z.fdb, z.in_port);
+			fdb_foreach(&z.fdb, check_flushed, &z);
+			off += len;
+			continue;
+		}
 		if (len > sizeof(frame))
 			len = sizeof(frame);
 		memcpy(frame, data + off, len);

@@ -8,8 +8,13 @@
  * fuzzer's), 2 an eventfd, 3 the memfd twice (two regions). What follows
  * the records is only memory (rings and frames at the offsets the records
  * name). After each record the device handles what
- * arrived and moves frames both ways on whatever rings got set up. Oracles:
- * no crash or sanitizer report, every call returns, a failure leaves a
+ * arrived and moves frames both ways on whatever rings got set up, the way
+ * a record's length says: bit 0 holds tails (recv_hold), bit 1 transmits
+ * with vhost_dev_xmit() (the switch's way: stop at a full ring) instead of
+ * vhost_dev_send(), bits 2-3 are vhost_dev_want()'s frames and room, and
+ * vhost_dev_room() is asked (it reads the guest's avail index). Oracles:
+ * no crash or sanitizer report, every call returns, a send takes at most
+ * what it was given, a failure leaves a
  * reason, and a detached device holds no descriptors (the process's fd
  * count is back where it started).
  */
@@ -68,6 +73,16 @@ static void send_rec(int s, const uint8_t *p, size_t len, const int *fds, unsign
 	}
 }
 
+/* one frame to the guest, as the switch (xmit) or the plug (send) does */
+static int tx(struct vhost_dev *d, const struct vhost_pkt *p, bool xmit)
+{
+	int r = xmit ? vhost_dev_xmit(d, p, 1) : vhost_dev_send(d, p, 1);
+
+	if (r > 1)
+		abort();	/* took more than it was given */
+	return r;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t frame[1600], rxbuf[4][2048];
@@ -111,12 +126,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* every other record: frames held (tails in guest memory) and
 		 * sent back to the guest with their tails before the release */
 		n = -1;
-		if (vhost_dev_poll(d) >= 0)
+		if (vhost_dev_poll(d) >= 0) {
+			vhost_dev_want(d, len & 4, len & 8);
+			(void)vhost_dev_room(d);
 			n = len & 1 ? vhost_dev_recv_hold(d, in, 4, 64, 128) : vhost_dev_recv(d, in, 4);
+		}
 		if (n > 0 && in[0].tail.len)
-			n = vhost_dev_send(d, &in[0], 1);
+			n = tx(d, &in[0], len & 2);
 		vhost_dev_release(d);
-		if (n < 0 || vhost_dev_send(d, &out, 1) < 0) {
+		if (n < 0 || tx(d, &out, len & 2) < 0) {
 			if (!strcmp(vhost_dev_error(d), "no error"))
 				abort();	/* a failure without a reason */
 			vhost_dev_detach(d);

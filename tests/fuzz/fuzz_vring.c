@@ -14,8 +14,9 @@
  * virtual addresses; it is a separate allocation of exactly its size, so
  * ASan sees any read or write outside it. Oracles: every chain handed out
  * lies inside the image and within the length bound, matches a reference
- * walk of the same descriptors, and the consumer stops (broken or empty)
- * within a bounded number of pops.
+ * walk of the same descriptors, vring_has_avail() says whether the next
+ * pop finds a chain (or a broken ring), and the consumer stops (broken or
+ * empty) within a bounded number of pops.
  */
 #include "config.h"
 
@@ -106,10 +107,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* at most num chains before the ring is empty, broken, or
 		 * (after unpops) repeating: bound the loop by 4 * num + 8 */
 		for (pops = 0; pops < 4u * vr.num + 8; pops++) {
+			bool avail = vring_has_avail(&vr);
 			int r = vring_pop(&vr, &m, writable, maxlen, &c);
 
 			if (r < 0 && !vr.err)
 				abort();
+			if ((r == 0) == avail)
+				abort();	/* has_avail and pop disagree */
 			if (r <= 0)
 				break;
 			check_chain(&m, &vr, &c, maxlen);

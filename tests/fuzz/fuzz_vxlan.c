@@ -10,6 +10,11 @@
  * udpgso_run() (lib/common/udpgso.c, as the switch's VTEP and
  * vde_cryptcab call it) over lengths and keys taken from the input keeps
  * its bounds and makes the longest run that may share a GSO datagram.
+ * The same bytes, 3 at a time, are also a program on a small table of
+ * its own (learn / look up / forget, the clock moving on) checked against
+ * a model: a lookup finds only the VTEP last learnt for that MAC, fresh,
+ * not forgotten since, and always finds it while nothing was evicted since
+ * it was learnt (so eviction picks only what it may).
  */
 #include "config.h"
 
@@ -74,6 +79,59 @@ static void gso_check(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* [op: bits 0-1 learn/lookup/forget, bit 2 multicast MAC, bits 3-7 clock
+ * step] [MAC's last byte] [VTEP's last address byte]; 256 MACs, 16 entries */
+static void table_check(const uint8_t *data, size_t size)
+{
+	static struct model {
+		bool known;
+		uint8_t ip;
+		uint64_t seen, evicted;	/* when learnt, t.evicted then */
+	} m[256];
+	struct vxlan_table tt;
+	struct vxlan_addr from = { .family = AF_INET, .port = 4789 };
+	const struct vxlan_addr *got;
+	uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint64_t now = 100;
+	size_t i, k;
+
+	if (vxlan_table_init(&tt, 16, 10))
+		abort();
+	memset(m, 0, sizeof(m));
+	for (i = 0; i + 3 <= size; i += 3) {
+		uint8_t op = data[i], b = data[i + 1], ip = data[i + 2];
+
+		now += op >> 3;
+		mac[0] = op & 4 ? 0x03 : 0x02;
+		mac[5] = b;
+		from.ip[3] = ip;
+		switch (op & 3) {
+		case 0:
+			vxlan_learn(&tt, mac, &from, now);
+			if (!(op & 4))
+				m[b] = (struct model){ true, ip, now, tt.evicted };
+			break;
+		case 1:
+		case 3:
+			got = vxlan_lookup(&tt, mac, now);
+			if (got && ((op & 4) || !m[b].known || got->ip[3] != m[b].ip ||
+				    got->family != AF_INET || now - m[b].seen > 10))
+				abort();	/* a VTEP the model does not have */
+			if (!got && !(op & 4) && m[b].known && now - m[b].seen <= 10 &&
+			    tt.evicted == m[b].evicted)
+				abort();	/* lost without an eviction */
+			break;
+		case 2:
+			vxlan_forget(&tt, &from);
+			for (k = 0; k < 256; k++)
+				if (m[k].ip == ip)
+					m[k].known = false;
+			break;
+		}
+	}
+	vxlan_table_free(&tt);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint32_t vni = 0x000102;
@@ -85,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!t.e && vxlan_table_init(&t, 16, 10))
 		abort();
 	gso_check(data, size);
+	table_check(data, size);
 	r = vxlan_check(data, size, vni);
 	if (r != oracle(data, size, vni))
 		abort();

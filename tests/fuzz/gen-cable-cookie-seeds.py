@@ -10,7 +10,7 @@ import struct
 D = "tests/fuzz/corpus/cable_cookie"
 os.makedirs(D, exist_ok=True)
 for old in os.listdir(D):
-    if not old.startswith("found-"):
+    if not old.startswith(("found-", "cov-")):	# kept finds of libFuzzer
         os.unlink(os.path.join(D, old))
 
 

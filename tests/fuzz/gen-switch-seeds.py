@@ -12,7 +12,8 @@ def out(name, files):
     d = os.path.join(top, "tests", "fuzz", "corpus", name)
     os.makedirs(d, exist_ok=True)
     for old in os.listdir(d):
-        os.unlink(os.path.join(d, old))
+        if not old.startswith("cov-"):	# kept finds of libFuzzer
+            os.unlink(os.path.join(d, old))
     for fn, data in files.items():
         with open(os.path.join(d, fn), "wb") as f:
             f.write(data)
