@@ -56,6 +56,7 @@ FOREIGN = {
     "new_port_v1_v3()",         # VDE 2's request parser (docs/capture.md)
     "virtio_net.h",             # the kernel's header
     "sched_setattr()",          # a Linux system call libc does not wrap
+    "io_uring_enter()",         # another (an experiment: docs/fastpath.md 9)
 }
 # Prefixes of other projects' constants: the kernel's virtio feature bits and
 # interface flags, capabilities.
