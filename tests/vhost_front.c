@@ -25,8 +25,9 @@
  *   -M        small (256-byte) receive buffers: frames span several (MRG_RXBUF)
  *   -b base   start both rings at index base (65500: indices wrap)
  *   -E case   malformed input: addr len loop long ahead head indirect write
- *             rxro ringaddr memtable bigregion version; exit 0 once the backend closes
- *             the connection
+ *             rxro ringaddr memtable bigregion version shrink (the memory
+ *             file truncated under the backend's mapping); exit 0 once the
+ *             backend closes the connection
  *   -B        benchmark: send -n frames back to back, print frames/s; or
  *             with -r and no -n: receive quietly (no hex lines, a kick
  *             every 32 buffers), print frames/s from the first frame on
@@ -632,6 +633,15 @@ static void evil(const char *c)
 		return;
 	} else if (!strcmp(c, "bigregion")) {
 		mem_table(2);
+		return;
+	} else if (!strcmp(c, "shrink")) {
+		/* a good frame posted, then the memory file cut to nothing
+		 * under the backend's mapping (we touch mem no more) */
+		setdesc(&txq, 0, gpa(off), 72, 0, 0);
+		avail_add(&txq, 0);
+		if (ftruncate(memfd, 0))
+			die("ftruncate");
+		kick(&txq);
 		return;
 	} else if (!strcmp(c, "version")) {
 		msg(GET_FEATURES, 2, NULL, 0, NULL, 0);

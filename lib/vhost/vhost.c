@@ -42,6 +42,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "vhost.h"
 #include "vring.h"
 
@@ -96,6 +97,7 @@ struct vhost_dev {
 	unsigned int nheld;
 	uint16_t heads[VRING_MAXSEG];
 	uint32_t lens[VRING_MAXSEG];
+	volatile sig_atomic_t faulted;	/* guard.h: a memory file shrank */
 };
 
 struct msg {
@@ -117,6 +119,13 @@ static int fail(struct vhost_dev *d, const char *why)
 	if (!d->err[0])
 		snprintf(d->err, sizeof(d->err), "%s", why);
 	return -1;
+}
+
+/* After (or before) a use of guest memory: @r, or -1 if a fault hit it
+ * (guard.h): the front end shrank a memory file under our mapping. */
+static int mem_checked(struct vhost_dev *d, int r)
+{
+	return d->faulted ? fail(d, "guest memory: its file shrank while mapped") : r;
 }
 
 int vhost_listen(const char *path, mode_t mode)
@@ -160,8 +169,10 @@ static void unmap_all(struct vhost_dev *d)
 	unsigned int i;
 
 	for (i = 0; i < VHOST_MAX_REGIONS; i++) {
-		if (d->map[i])
+		if (d->map[i]) {
+			vhost_guard_del(d->map[i]);
 			munmap(d->map[i], d->maplen[i]);
+		}
 		d->map[i] = NULL;
 		d->maplen[i] = 0;
 	}
@@ -281,6 +292,7 @@ int vhost_dev_attach(struct vhost_dev *d, int fd)
 		return -1;
 	d->sock = fd;
 	d->err[0] = '\0';
+	d->faulted = 0;		/* the last front end's memory is unmapped */
 	ep_set(d, fd, EP_SOCK, true);
 	d->st.connects++;
 	return 0;
@@ -501,6 +513,11 @@ static int set_mem_table(struct vhost_dev *d, struct msg *m)
 			return fail(d, "cannot map a memory region");
 		d->map[i] = p;
 		d->maplen[i] = (size_t)(off + size);
+		if (vhost_guard_add(p, d->maplen[i], &d->faulted)) {
+			munmap(p, d->maplen[i]);
+			d->map[i] = NULL;
+			return fail(d, "cannot watch a memory region");
+		}
 		d->mem.r[i] = (struct vhost_region){ .gpa = gpa, .size = size, .uva = uva,
 						     .host = (uint8_t *)p + off };
 		d->mem.n = i + 1;
@@ -685,6 +702,8 @@ int vhost_dev_poll(struct vhost_dev *d)
 
 	if (d->sock < 0)
 		return 0;
+	if (mem_checked(d, 0))
+		return -1;	/* a fault in a use of guest memory since the last call */
 	for (k = 0; k < 64; k++) {	/* bounded work per call */
 		r = msg_read(d, &m);
 		if (r <= 0) {
@@ -816,7 +835,9 @@ static int recv_frames(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n,
 
 int vhost_dev_recv(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n)
 {
-	return recv_frames(d, p, n, 0, 0);
+	if (mem_checked(d, 0))
+		return -1;
+	return mem_checked(d, recv_frames(d, p, n, 0, 0));
 }
 
 int vhost_dev_recv_hold(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n, size_t head,
@@ -824,7 +845,9 @@ int vhost_dev_recv_hold(struct vhost_dev *d, struct vhost_pkt *p, unsigned int n
 {
 	if (!head)
 		head = 1;
-	return recv_frames(d, p, n, head, whole > head ? whole : head);
+	if (mem_checked(d, 0))
+		return -1;
+	return mem_checked(d, recv_frames(d, p, n, head, whole > head ? whole : head));
 }
 
 void vhost_dev_release(struct vhost_dev *d)
@@ -962,12 +985,16 @@ static int send_batch(struct vhost_dev *d, const struct vhost_pkt *p, unsigned i
 
 int vhost_dev_send(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n)
 {
-	return send_batch(d, p, n, false);
+	if (mem_checked(d, 0))
+		return -1;
+	return mem_checked(d, send_batch(d, p, n, false));
 }
 
 int vhost_dev_xmit(struct vhost_dev *d, const struct vhost_pkt *p, unsigned int n)
 {
-	return send_batch(d, p, n, true);
+	if (mem_checked(d, 0))
+		return -1;
+	return mem_checked(d, send_batch(d, p, n, true));
 }
 
 void vhost_dev_want(struct vhost_dev *d, bool frames, bool room)

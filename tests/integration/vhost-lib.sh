@@ -93,6 +93,7 @@ declare -A VHOST_WHY=(
 	[memtable]="bad SET_MEM_TABLE region count or fds"
 	[bigregion]="memory region larger than its file"
 	[version]="bad protocol version"
+	[shrink]="guest memory: its file shrank while mapped"
 )
 
 vhost_httpsrv() {

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/unit/test_guard.c - lib/vhost/guard.c: a memory file that shrinks
+ * under a watched mapping sets the flag and reads zeros instead of killing
+ * us; a SIGBUS that is not ours reaches the handler that was there before */
+#include "config.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../../lib/vhost/guard.h"
+#include "tap.h"
+
+static volatile sig_atomic_t prev_called;
+
+static void prev_handler(int sig)
+{
+	(void)sig;
+	prev_called++;
+}
+
+int main(void)
+{
+	static volatile sig_atomic_t flag, other;
+	size_t len = 4 * (size_t)sysconf(_SC_PAGESIZE);
+	volatile uint8_t *p, *q;
+	int fd = memfd_create("guard", MFD_CLOEXEC), fd2 = memfd_create("guard2", MFD_CLOEXEC);
+	uint8_t v;
+
+	signal(SIGBUS, prev_handler);
+	ok(fd >= 0 && fd2 >= 0 && !ftruncate(fd, (off_t)len) && !ftruncate(fd2, (off_t)len),
+	   "two memfds of %zu bytes", len);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
+	ok(p != MAP_FAILED && q != MAP_FAILED, "mapped");
+	p[0] = 1;
+	p[len - 1] = 7;
+	ok(vhost_guard_add((void *)p, len, &flag) == 0 && vhost_guard_add((void *)q, len, &other) == 0,
+	   "both watched");
+	v = p[len - 1];
+	ok(v == 7 && flag == 0, "an access before the file shrinks: the byte, no flag");
+	ok(ftruncate(fd, (off_t)len / 4) == 0, "the file shrinks to one page");
+	v = p[len - 1];
+	ok(v == 0 && flag == 1, "an access past the new end: zero (%u), flag set", v);
+	p[len - 2] = 5;		/* a write there goes nowhere, no second fault */
+	ok(p[0] == 1, "the page still in the file reads as before");
+	ok(other == 0, "the other mapping's flag untouched");
+	vhost_guard_del((void *)p);
+	munmap((void *)p, len);
+	raise(SIGBUS);
+	ok(prev_called == 1, "a SIGBUS that is no fault of ours reaches the previous handler");
+	vhost_guard_del((void *)q);
+	munmap((void *)q, len);
+	close(fd);
+	close(fd2);
+	return tap_done();
+}
