@@ -31,12 +31,16 @@ static void guard_chain(int sig, siginfo_t *si, void *uc)
 		guard_prev.sa_sigaction(sig, si, uc);
 	} else if (guard_prev.sa_handler != SIG_DFL && guard_prev.sa_handler != SIG_IGN) {
 		guard_prev.sa_handler(sig);
-	} else {
-		/* default: the faulting access runs again and kills us; a
-		 * SIGBUS sent by kill() is raised again */
-		signal(SIGBUS, SIG_DFL);
-		if (si->si_code <= 0)
+	} else if (si->si_code <= 0) {
+		/* sent by kill(): ignored, or the default (death) */
+		if (guard_prev.sa_handler == SIG_DFL) {
+			signal(SIGBUS, SIG_DFL);
 			raise(SIGBUS);
+		}
+	} else {
+		/* a fault: the access runs again and kills us, as the default
+		 * would (the kernel does not let a fault's SIGBUS be ignored) */
+		signal(SIGBUS, SIG_DFL);
 	}
 }
 

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../lib/vhost/guard.h"
@@ -19,6 +21,43 @@ static void prev_handler(int sig)
 {
 	(void)sig;
 	prev_called++;
+}
+
+/* In a child whose SIGBUS disposition was @disp before the guard came:
+ * @fault 0 raises SIGBUS, 1 touches a shrunk mapping the guard does not
+ * watch. Returns the child's wait status. */
+static int child(void (*disp)(int), int fault)
+{
+	static volatile sig_atomic_t flag;
+	size_t len = 2 * (size_t)sysconf(_SC_PAGESIZE);
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit nocore = { 0, 0 };
+		int fd = memfd_create("child", MFD_CLOEXEC);
+		volatile uint8_t *p, *w;
+
+		setrlimit(RLIMIT_CORE, &nocore);	/* dying is expected: no core file */
+		signal(SIGBUS, disp);
+		if (fd < 0 || ftruncate(fd, (off_t)len))
+			_exit(3);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || w == MAP_FAILED || vhost_guard_add((void *)w, len, &flag))
+			_exit(3);
+		if (fault) {
+			if (ftruncate(fd, 0))
+				_exit(3);
+			(void)p[len - 1];
+		} else {
+			raise(SIGBUS);
+		}
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return status;
 }
 
 int main(void)
@@ -55,5 +94,13 @@ int main(void)
 	munmap((void *)q, len);
 	close(fd);
 	close(fd2);
+
+	ok(child(SIG_IGN, 0) == 0, "a SIGBUS from kill() when it was ignored: still ignored");
+	v = (uint8_t)WTERMSIG(child(SIG_DFL, 0));
+	ok(v == SIGBUS, "a SIGBUS from kill() by default: the process dies of it (%u)", v);
+	v = (uint8_t)WTERMSIG(child(SIG_DFL, 1));
+	ok(v == SIGBUS, "a fault outside watched memory: the process dies of it (%u)", v);
+	v = (uint8_t)WTERMSIG(child(SIG_IGN, 1));
+	ok(v == SIGBUS, "the same when SIGBUS was ignored (%u)", v);
 	return tap_done();
 }
