@@ -71,7 +71,7 @@ struct dp_ctx {
 	size_t nst;
 	bool daemon;
 	const char *pidfile;
-	char *pgrpfile;			/* -P, made absolute; NULL if none */
+	char pgrpfile[PATH_MAX + 1];	/* -P, written (absolute), or "" */
 	int alt_no[2];			/* fd numbers of ALTERNATE_STDIN/STDOUT */
 };
 
@@ -96,48 +96,14 @@ static const char usage_text[] =
 
 static const struct tool_help help = { "dpipe", usage_text, TOOL_HELP_LINE };
 
-/* -P: an absolute copy of @path (dpipe -d changes to /), or NULL */
-static char *dp_abspath(const char *path)
-{
-	char cwd[PATH_MAX], *abs = NULL;
-
-	if (path[0] == '/')
-		return strdup(path);
-	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, path) < 0)
-		return NULL;
-	return abs;
-}
-
-/* -P: write @text to @path (created 0644). 0, or -1 with errno. */
-static int dp_write_pgrpfile(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd, ret = -1;
-	ssize_t n;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, len);
-	if (n == (ssize_t)len)
-		ret = 0;
-	else if (n >= 0)
-		errno = EIO;		/* short write: a full disk */
-	if (close(fd) < 0)
-		ret = -1;
-	return ret;
-}
-
 /* the pid file (-p) and the process group file (-P), at the end */
 static void dp_files_remove(struct dp_ctx *c)
 {
 	if (c->pidfile)
 		pidfile_remove();
-	if (c->pgrpfile) {
+	if (c->pgrpfile[0])
 		unlink(c->pgrpfile);
-		free(c->pgrpfile);
-		c->pgrpfile = NULL;
-	}
+	c->pgrpfile[0] = '\0';
 }
 
 static void dp_kill_running(struct dp_ctx *c, int sig)
@@ -373,18 +339,17 @@ int main(int argc, char **argv)
 	tool_pidfile_check(c->pidfile);	/* before anything is created, not after -d */
 	if (pgrpfile && pidfile_check(pgrpfile) < 0)
 		die_perror("pgrpfile %s", pgrpfile);
-	if (pgrpfile && !(c->pgrpfile = dp_abspath(pgrpfile)))
-		die_perror("pgrpfile %s", pgrpfile);
 	tool_daemonize(c->daemon);
-	if ((c->daemon || c->pidfile || c->pgrpfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)
+	if ((c->daemon || c->pidfile || pgrpfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)
 		die_perror("setpgid");
-	if (c->pidfile || c->pgrpfile) {
+	if (c->pidfile || pgrpfile) {
 		char text[32];
 
 		snprintf(text, sizeof(text), "-%ld\n", (long)getpgrp());
 		if (c->pidfile && pidfile_write(c->pidfile, text) < 0)
 			die_perror("pidfile %s", c->pidfile);
-		if (c->pgrpfile && dp_write_pgrpfile(c->pgrpfile, text) < 0) {
+		if (pgrpfile &&
+		    pidfile_write_at(pgrpfile, text, c->pgrpfile, sizeof(c->pgrpfile)) < 0) {
 			int saved = errno;
 
 			dp_files_remove(c);

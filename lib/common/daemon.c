@@ -239,22 +239,36 @@ static bool pidfile_alive(const char *path)
  */
 int pidfile_write(const char *path, const char *pid_text)
 {
+	return pidfile_write_at(path, pid_text, pidfile_path, sizeof(pidfile_path));
+}
+
+/**
+ * pidfile_write_at() - pidfile_write() of a second file, which the caller
+ * removes itself
+ * @path, @pid_text:	as for pidfile_write()
+ * @abs:	where the absolute name goes ("" on failure)
+ * @abslen:	its size
+ *
+ * Return: 0, or -1 with errno.
+ */
+int pidfile_write_at(const char *path, const char *pid_text, char *abs, size_t abslen)
+{
 	char text[32], tmp[PATH_MAX + 8];
 	size_t len, off = 0;
 	int fd = -1, ret = -1;
 
 	if (path[0] == '/') {
-		if (snprintf(pidfile_path, sizeof(pidfile_path), "%s", path) >= (int)sizeof(pidfile_path))
+		if (snprintf(abs, abslen, "%s", path) >= (int)abslen)
 			goto toolong;
 	} else {
 		char cwd[PATH_MAX];
 
 		if (!getcwd(cwd, sizeof(cwd)))
-			goto out;
-		if (snprintf(pidfile_path, sizeof(pidfile_path), "%s/%s", cwd, path) >= (int)sizeof(pidfile_path))
+			goto fail;
+		if (snprintf(abs, abslen, "%s/%s", cwd, path) >= (int)abslen)
 			goto toolong;
 	}
-	if (pidfile_alive(pidfile_path)) {
+	if (pidfile_alive(abs)) {
 		errno = EEXIST;
 		goto fail;
 	}
@@ -263,7 +277,7 @@ int pidfile_write(const char *path, const char *pid_text)
 		pid_text = text;
 	}
 	/* write a temporary file and rename it: readers never see it half written */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", pidfile_path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", abs) >= (int)sizeof(tmp))
 		goto toolong;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -283,7 +297,7 @@ int pidfile_write(const char *path, const char *pid_text)
 		goto fail_unlink;
 	}
 	fd = -1;
-	if (rename(tmp, pidfile_path) < 0)
+	if (rename(tmp, abs) < 0)
 		goto fail_unlink;
 	ret = 0;
 	goto out;
@@ -297,7 +311,8 @@ fail_unlink: {
 		errno = e;
 	}
 fail:
-	pidfile_path[0] = '\0';
+	if (abslen)
+		abs[0] = '\0';
 out:
 	if (fd >= 0) {
 		int e = errno;

@@ -32,6 +32,7 @@ int sd_notify_send(const char *state);
  * one is replaced. The path is made absolute so pidfile_remove() works after
  * a chdir. 0 or -1 with errno. */
 int pidfile_write(const char *path, const char *pid_text);
+int pidfile_write_at(const char *path, const char *pid_text, char *abs, size_t abslen);
 void pidfile_remove(void);
 /* Check before daemonize() that pidfile_write(@path) can succeed: -1 with
  * errno if not (EEXIST: it names a live process). */
