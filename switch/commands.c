@@ -59,6 +59,12 @@ static int num(const char *s, long long min, long long max, long long *v)
 	return err ? -1 : 0;
 }
 
+/* A port number of this switch, 0..numports-1 (beyond: EINVAL, as VDE 2). */
+static int port_num(const struct sw *sw, const char *s, long long *v)
+{
+	return num(s, 0, (long long)sw->pt.nslots - 1, v);
+}
+
 /* Parse "N" (exactly one number in [min,max]). */
 static int one_num(const char *args, long long min, long long max, long long *v)
 {
@@ -391,7 +397,7 @@ static int cmd_port_create(void *ctx, FILE *out, const char *args)
 	struct sw *sw = ctx;
 	long long v;
 
-	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
+	if (one_num(args, 0, (long long)sw->pt.nslots - 1, &v))
 		return EINVAL;		/* beyond numports: EINVAL, as VDE 2 */
 	return port_create(&sw->pt, (unsigned)v);
 }
@@ -402,7 +408,7 @@ static int cmd_port_remove(void *ctx, FILE *out, const char *args)
 	long long v;
 	int r;
 
-	if (one_num(args, 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
+	if (one_num(args, 0, (long long)sw->pt.nslots - 1, &v))
 		return EINVAL;
 	r = port_remove(&sw->pt, (unsigned)v);
 	if (!r)
@@ -417,8 +423,7 @@ static int port_and_word(struct sw *sw, const char *args, char *buf, size_t len,
 	char *w[MAXARGS];
 	long long v;
 
-	if (split(args, buf, len, w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) ||
-	    v >= sw->pt.nslots)
+	if (split(args, buf, len, w) != 2 || port_num(sw, w[0], &v))
 		return EINVAL;
 	if (!sw->pt.v[v].exists)
 		return ENXIO;
@@ -485,8 +490,8 @@ static int cmd_port_epclose(void *ctx, FILE *out, const char *args)
 	char buf[256], *w[MAXARGS];
 	long long p, id;
 
-	if (split(args, buf, sizeof(buf), w) != 2 || num(w[0], 0, PORT_MAX_NUMPORTS, &p) ||
-	    num(w[1], 0, 1 << 30, &id) || p >= sw->pt.nslots)
+	if (split(args, buf, sizeof(buf), w) != 2 || port_num(sw, w[0], &p) ||
+	    num(w[1], 0, 1 << 30, &id))
 		return EINVAL;
 	return ep_close_id(sw, (unsigned)p, (int)id);
 }
@@ -507,7 +512,7 @@ static int cmd_port_resetcounter(void *ctx, FILE *out, const char *args)
 		mirror_reset_counters(&sw->mirror, -1);
 		return 0;
 	}
-	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) || (unsigned)v >= sw->pt.nslots)
+	if (n != 1 || port_num(sw, w[0], &v))
 		return EINVAL;
 	memset(&sw->pt.v[v].c, 0, sizeof(sw->pt.v[v].c));
 	mirror_reset_counters(&sw->mirror, v);
@@ -757,7 +762,7 @@ static int port_print(struct sw *sw, FILE *out, const char *args, bool all)
 				print_port(sw, out, p);
 		return 0;
 	}
-	if (n != 1 || num(w[0], 0, PORT_MAX_NUMPORTS, &v) || v >= sw->pt.nslots)
+	if (n != 1 || port_num(sw, w[0], &v))
 		return EINVAL;
 	p = (unsigned)v;
 	if (!(sw->pt.v[p].nep || (all && sw->pt.v[p].exists)))
