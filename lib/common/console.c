@@ -1916,6 +1916,17 @@ static const console_builtin_json builtin_json_fns[] = {
 	builtin_debug_list_json, NULL, NULL,
 };
 
+/* The entry of built-in @fn (console_new() adds every one of them). */
+static struct console_entry *builtin_entry(struct console *c, console_builtin fn)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncmds; i++)
+		if (c->cmds[i].builtin == fn)
+			return &c->cmds[i];
+	abort();		/* not reached: fn is one of builtin_fns[] */
+}
+
 /* VDEKIT_CONSOLE_IDLE=SECONDS (0 = never) overrides the idle timeout. */
 static uint64_t idle_from_env(void)
 {
@@ -1962,9 +1973,9 @@ struct console *console_new(struct loop *l, const struct console_config *cfg)
 		return NULL;
 	}
 	if (c->cfg.shutdown_help)
-		c->cmds[2].cmd.help = c->cfg.shutdown_help;
+		builtin_entry(c, builtin_shutdown)->cmd.help = c->cfg.shutdown_help;
 	if (c->cfg.load_framed)
-		c->cmds[3].cmd.flags |= CONSOLE_OUTPUT;		/* "load" */
+		builtin_entry(c, builtin_load)->cmd.flags |= CONSOLE_OUTPUT;
 	return c;
 }
 
