@@ -73,6 +73,7 @@ def stop(p):
     try:
         p.wait(timeout=3)
     except subprocess.TimeoutExpired:
+        print('%s still running 3 s after SIGTERM: SIGKILL' % p.args[0], file=sys.stderr)
         p.kill()
         p.wait()
 
@@ -214,6 +215,20 @@ def cable(d, a, b, name):
                   os.environ['VDE_PLUG'], b.dir], log, group=True)
 
 
+def diagnose_cut(switches, cab):
+    """What a failed wait for a cut cable saw: the cable's processes left
+    (its process group) and the ports each switch still lists."""
+    out = []
+    left = subprocess.run(['ps', '-o', 'pid,stat,wchan:20,args', '-g', str(cab.pid)],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True).stdout
+    out.append('cable processes (group %d), dpipe status %s:\n%s' %
+               (cab.pid, cab.returncode, left))
+    for s in switches:
+        out.append('%s (%s) port/print:\n  %s' % (s.name, s.kind, '\n  '.join(s.cmd('port/print'))))
+    return '\n'.join(out)
+
+
 def no_storm(hosts, tag):
     """Each host broadcasts 10 frames: every other host gets each exactly once."""
     for h in hosts:
@@ -289,11 +304,15 @@ def main():
 
     # cut a-b: b loses its root port
     t0 = time.monotonic()
-    stop(cables.pop('ab'))
+    cut = cables.pop('ab')
+    stop(cut)
     # probes only once both switches saw the cable go (else a probe could
     # still take the old path)
-    wait_until('a and b to drop the cut cable', 10,
-               lambda: sw[0].active_ports() == 2 and sw[1].active_ports() == 2)
+    try:
+        wait_until('a and b to drop the cut cable', 10,
+                   lambda: sw[0].active_ports() == 2 and sw[1].active_ports() == 2)
+    except Fail as e:
+        raise Fail('%s\n%s' % (e, diagnose_cut(sw[:2], cut)))
     t_det = time.monotonic()
     n = 0
     while not any(f[14:19] == b'probe' for f in hosts[1].frames):
