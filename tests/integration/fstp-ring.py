@@ -27,6 +27,7 @@
 # Exit status 0 on success, 1 with a message on the first failure. Every
 # process it starts is stopped on exit.
 import os
+import re
 import select
 import signal
 import socket
@@ -150,6 +151,32 @@ class Switch:
 
     def active_ports(self):
         return sum(1 for l in self.cmd('port/print') if l.startswith('Port '))
+
+    def close_dead_endpoints(self):
+        """VDE 2.3.2 (Debian's vde_switch) sometimes loses track of a
+        port's control connection and then never notices that its client
+        went away: the port stays, its data socket refuses every frame
+        ("send_sockaddr port N: Connection refused"). Reproduced with
+        Debian's switch and Debian's vde_plug alone (three plugs connected,
+        then terminated: ports left within a few rounds). Close, with VDE
+        2's own port/epclose, each endpoint whose client process (pid= in
+        its description) no longer exists; say so on stdout."""
+        port = None
+        for l in self.cmd('port/print'):
+            if l.startswith('Port '):
+                port = int(l.split()[1])
+                continue
+            m = re.search(r'endpoint ID (\d+) .*pid=(\d+)', l, re.IGNORECASE)
+            if not m or port is None:
+                continue
+            try:
+                os.kill(int(m.group(2)), 0)
+                continue
+            except ProcessLookupError:
+                pass
+            print('%s (%s): port %d kept the endpoint of exited pid %s: port/epclose %d %d' %
+                  (self.name, self.kind, port, m.group(2), port, int(m.group(1))))
+            self.cmd('port/epclose %d %d' % (port, int(m.group(1))))
 
     def tree(self):
         """(root id, root path cost, number of backup ports) of VLAN's tree."""
@@ -308,9 +335,21 @@ def main():
     stop(cut)
     # probes only once both switches saw the cable go (else a probe could
     # still take the old path)
+    # ours drop the port by themselves; VDE 2.3.2 sometimes never does
+    # (Switch.close_dead_endpoints()), so a Debian switch still listing the
+    # dead cable after 3 s has its endpoint closed by hand
+    ours = [s for s in sw[:2] if s.kind == 'ours']
+    debs = [s for s in sw[:2] if s.kind != 'ours']
     try:
-        wait_until('a and b to drop the cut cable', 10,
-                   lambda: sw[0].active_ports() == 2 and sw[1].active_ports() == 2)
+        wait_until('%s to drop the cut cable' % ' and '.join(s.name for s in ours), 10,
+                   lambda: all(s.active_ports() == 2 for s in ours))
+        try:
+            wait_until('', 3, lambda: all(s.active_ports() == 2 for s in debs))
+        except Fail:
+            for s in debs:
+                s.close_dead_endpoints()
+        wait_until('%s to drop the cut cable' % ' and '.join(s.name for s in debs), 5,
+                   lambda: all(s.active_ports() == 2 for s in debs))
     except Fail as e:
         raise Fail('%s\n%s' % (e, diagnose_cut(sw[:2], cut)))
     t_det = time.monotonic()
