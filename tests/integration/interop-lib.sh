@@ -14,6 +14,8 @@
 #   close_fifo NAME                   close our end of NAME's stdin fifo: it sees EOF
 #   uses_lib PID PATH                 the process has PATH mapped
 #   mgmt NAME CMD                     console command on $TMP/NAME.mgmt
+#   deb_close_dead NAME               port/epclose the endpoints of exited clients on
+#                                     Debian's switch NAME (a VDE 2.3.2 bug; see there)
 #   frames SRC DST LEN...             hex frames, see interop-util.py
 #   wait_records FILE N / wait_lines FILE N   wait (WAIT_SECS) for output to arrive
 #   wait_slow SECS CMD...             poll CMD every 0.5 s for up to SECS seconds
@@ -105,6 +107,21 @@ wait_lines() { wait_for _nlines "$1" "$2"; }
 endpoints() { mgmt "$1" port/print | grep -c -- '-- endpoint'; }
 _nendpoints() { [ "$(endpoints "$1")" -eq "$2" ]; }
 wait_endpoints() { wait_for _nendpoints "$1" "$2"; }
+# deb_close_dead NAME: on Debian's switch NAME, close (port/epclose) every
+# endpoint whose client (pid= in its description) no longer exists, saying
+# so: VDE 2.3.2 sometimes keeps a port after its client is gone
+# (docs/protocol.md, tests/integration/port-churn.py). Only for waits on a
+# Debian switch after the clients' exit was checked.
+deb_close_dead() {
+	mgmt "$1" port/print | awk '/^Port / {p = $2 + 0}
+		/-- endpoint ID/ && match(tolower($0), /pid=[0-9]+/) {
+			print p, $4 + 0, substr(tolower($0), RSTART + 4, RLENGTH - 4) }' |
+	while read -r port id pid; do
+		[ -e "/proc/$pid" ] && continue
+		echo "$1: port $port kept the endpoint of exited pid $pid (VDE 2.3.2): port/epclose $port $id"
+		mgmt "$1" "port/epclose $port $id" >/dev/null
+	done
+}
 
 _gone() { [ ! -e "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 wait_exit() { wait_for _gone "$1" || return 124; wait "$1"; }

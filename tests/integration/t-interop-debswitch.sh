@@ -5,8 +5,9 @@
 # Our vde_plug (vdestream on stdin/stdout) and vdeabi_peer running on OUR
 # libvdeplug.so.2 (LD_LIBRARY_PATH) attach to Debian's /usr/bin/vde_switch
 # (2.3.2). Frames of 60..1514 bytes cross in both directions byte for byte,
-# Debian's port/print lists both endpoints, and both clients release their
-# ports when they end.
+# Debian's port/print lists both endpoints, and both clients exit and release
+# their ports when their input ends (a port Debian's switch keeps after its
+# client is gone, a VDE 2.3.2 bug, is closed with port/epclose and said).
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/interop-lib.sh"
 
@@ -29,5 +30,7 @@ grep -q -- '-- endpoint.*ourpeer' "$TMP/print.txt" || fail "peer description mis
 close_fifo ourpeer
 close_fifo ourplug
 wait_exit "$ourpeer_PID" || fail "vdeabi_peer on our library did not exit cleanly on stdin EOF"
-wait_endpoints sw 0 || fail "ports not released: $(mgmt sw port/print)"
+wait_exit "$ourplug_PID" || fail "our vde_plug did not exit on stdin EOF"
+wait_endpoints sw 0 || { deb_close_dead sw; wait_endpoints sw 0; } ||
+	fail "ports not released: $(mgmt sw port/print)"
 pass "our vde_plug and our libvdeplug interoperate with Debian's vde_switch"
