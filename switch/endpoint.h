@@ -3,7 +3,8 @@
  *
  * A port (port.h) has zero or more endpoints; an endpoint is one attached
  * peer: a datagram socket of a VDE client (ep_dgram.c), a tap interface
- * (ep_tap.c), later a shared-memory ring or a vhost-user guest. The
+ * (ep_tap.c), a client of our library on shared-memory rings (ep_ring.c),
+ * a vhost-user guest (ep_vhost.c), a VXLAN tunnel (ep_vxlan.c). The
  * forwarding core (forward.c) sees only ports; epcore.c, the data path
  * shell, sees only endpoints and their ops table. A kind is one file that
  * fills a struct ep_ops and nothing else of the core changes.
@@ -21,8 +22,9 @@
  * ops->counters() (port/stats prints one line per such endpoint).
  *
  * Life. The kind calls ep_new(), opens its fds and registers them with the
- * loop (lib/common/loop.h), then ep_attach() links the endpoint to a port
- * (from then on it receives frames). ep_close() may be called at any time
+ * loop (lib/common/loop.h), then ep_attach_port() or ep_attach_any()
+ * chooses its port and links it there through ep_attach() (from then on it
+ * receives frames); HACKING.md, "Add an endpoint kind", is the recipe. ep_close() may be called at any time
  * by anybody (console port/epclose, a dead peer, switch exit): it unlinks
  * the endpoint, calls ops->close() once, and frees the struct after the
  * current loop iteration, so a callback may still read *ep after closing
@@ -190,7 +192,8 @@ struct ep_ops {
 };
 
 struct endpoint {
-	/* set by the kind before ep_attach() */
+	/* set before ep_attach(): by ep_attach_port() or by the kind (id:
+	 * before ep_attach_port(); ep_attach_any() sets it) */
 	unsigned port;
 	uid_t user;			/* PORT_NOUSER: none */
 	bool port0;			/* on the management port 0 */

@@ -45,6 +45,7 @@
 #include "console.h"
 #include "log.h"
 #include "loop.h"
+#include "parse.h"
 #include "switch.h"
 #include "endpoint.h"
 #include "ep_vhost.h"
@@ -592,7 +593,7 @@ static int vh_words(const char *args, char *buf, size_t size, char **w, int max)
 
 static int cmd_vhost_add(void *ctx, FILE *out, const char *args)
 {
-	char buf[256], *w[2], *end;
+	char buf[256], *w[2];
 	unsigned long port = 0;
 	int n;
 
@@ -600,10 +601,11 @@ static int cmd_vhost_add(void *ctx, FILE *out, const char *args)
 	n = vh_words(args, buf, sizeof(buf), w, 2);
 	if (n < 1)
 		return EINVAL;
-	if (n == 2) {
-		errno = 0;
-		port = strtoul(w[1], &end, 10);
-		if (errno || *end || w[1][0] == '-' || port == 0 || port > 0xffff)
+	if (n == 2) {		/* as every console number: parse_num() */
+		const char *err = NULL;
+
+		port = (unsigned long)parse_num(w[1], 1, 0xffff, &err);
+		if (err)
 			return EINVAL;
 	}
 	if (vh_listen(ctx, w[0], (unsigned)port) < 0)

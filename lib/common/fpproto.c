@@ -5,7 +5,8 @@
  * fastpath_msg_check() is pure (fuzzed by fuzz_shmring); the rest are thin
  * I/O helpers so that the client (lib/vdeplug/fastpath.c) and the switch
  * speak the protocol through one implementation: message framing on the
- * SOCK_SEQPACKET socket with at most one SCM_RIGHTS fd, the sealed memfd
+ * SOCK_SEQPACKET socket with up to FASTPATH_MAX_FDS fds (SCM_RIGHTS: the
+ * OFFER's memfd, and the doorbell pipes' ends with PIPES), the sealed memfd
  * the switch creates, and the checks the client makes before mapping it.
  */
 #include "config.h"

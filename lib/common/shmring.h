@@ -4,8 +4,9 @@
  * path; the protocol around it is docs/fastpath.md)
  *
  * Pure code: no system calls. The caller maps the region, owns the
- * doorbells (zero-length datagrams on the endpoint's data socket) and is
- * told by these functions when one must be sent.
+ * doorbells (a byte on a pipe, or a zero-length datagram on the endpoint's
+ * data socket: docs/fastpath.md, "6. Doorbells") and is told by these
+ * functions when one must be sent.
  *
  * Contract:
  *  - Everything in the shared region may be rewritten by the peer at any

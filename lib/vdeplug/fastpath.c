@@ -29,9 +29,10 @@
  * any doorbell (one sender, FIFO), so vde_recv() returns those first. With
  * pipes the switch writes one doorbell before ACTIVE: it keeps vde_datafd()
  * readable while such frames wait, and is owed (read) once they are gone.
- * When the switch dies the s2c pipe reaches EOF, which would leave
- * vde_datafd() readable for ever: a never-readable pipe end takes its
- * number and vde_recv() returns 0 once, as for a port closed by VDE 2.
+ * When the switch dies the s2c pipe never reaches EOF (we hold a writer of
+ * it: the read-write end at vde_datafd()'s number), so vde_datafd() just
+ * never becomes readable again, as a datagram socket whose switch died;
+ * the ctl stream reports the end (t-switch-ring-bells checks it).
  * Sending on a full ring waits (blocking socket) with a short backoff
  * while watching the ctl stream, or fails with EAGAIN (O_NONBLOCK on
  * vde_datafd()), as send() on the datagram socket would.

@@ -31,6 +31,11 @@ out=$(mgmt sw "vhost/add $G2")
 echo "$out" | grep -q "1098 Address already in use" || fail "vhost/add twice: $out"
 out=$(mgmt sw "vhost/add $TMP/x.sock 3 junk")
 echo "$out" | grep -q "1022 Invalid argument" || fail "vhost/add junk: $out"
+# PORT is a console number as everywhere (parse_num): no sign, hex allowed
+out=$(mgmt sw "vhost/add $TMP/y.sock +5")
+echo "$out" | grep -q "1022 Invalid argument" || fail "vhost/add PATH +5: $out"
+out=$(mgmt sw "vhost/add $TMP/y.sock 0x5")
+echo "$out" | grep -q "1000 Success" || fail "vhost/add PATH 0x5: $out"
 out=$(mgmt sw vhost/print)
 echo "$out" | grep -qF "vhost-user $G1 port 3 no guest" || fail "vhost/print: $out"
 echo "$out" | grep -qF "vhost-user $G2 port any no guest" || fail "vhost/print: $out"
