@@ -15,41 +15,28 @@
 # (docs/protocol.md). Every wait is bounded (5 s); exit 1 with the port
 # table on the first port left behind or missing. Processes it started are
 # ended by PID on every exit.
+import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
+# console(): one command on a VDE console (fstp-ring.py)
+_spec = importlib.util.spec_from_file_location(
+    'fstp_ring', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fstp-ring.py'))
+_fstp_ring = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_fstp_ring)
 procs = []
 
 
-def console(path, line):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
-    try:
-        s.connect(path)
-        buf = b''
-        while not buf.endswith(b'vde$ '):
-            d = s.recv(4096)
-            if not d:
-                raise OSError('console closed')
-            buf += d
-        s.sendall(line.encode() + b'\n')
-        buf = b''
-        while not buf.endswith(b'\nvde$ '):
-            d = s.recv(4096)
-            if not d:
-                raise OSError('console closed')
-            buf += d
-    finally:
-        s.close()
-    return buf.decode()
+def port_table(mgmt):
+    """port/print's lines (fstp-ring.py's console())."""
+    return _fstp_ring.console(mgmt, 'port/print')[0]
 
 
 def ports(mgmt):
-    return console(mgmt, 'port/print').count('\nPort ')
+    return sum(1 for l in port_table(mgmt) if l.startswith('Port '))
 
 
 def wait_ports(mgmt, want, what):
@@ -57,7 +44,7 @@ def wait_ports(mgmt, want, what):
     while ports(mgmt) != want:
         if time.monotonic() > end:
             sys.exit('FAIL: %s: %d ports listed, want %d\n%s' %
-                     (what, ports(mgmt), want, console(mgmt, 'port/print')))
+                     (what, ports(mgmt), want, '\n'.join(port_table(mgmt))))
 
 
 def main():
