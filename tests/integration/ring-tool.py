@@ -27,14 +27,14 @@
       socket (after ACTIVE a frame there is a protocol error); print
       "stray sent NFDS" (the fds of the OFFER) and keep the port until
       HOLDFILE exists (at most 60 s)
-  ring-tool.py sleepy PID DATAFD SECS
+  ring-tool.py sleepy PID DATAFD SECS STOPFILE
       a client that never reads its doorbell pipe but keeps asking for
       doorbells: keep "consuming" the s2c ring of process PID (head =
-      tail) and setting its cons_sleeping flag, so the switch rings for
-      every frame, until 1 s after the pipe at PID's fd DATAFD is full
-      (8192 bytes, seen through a descriptor of our own) or SECS seconds
-      passed; print
-      "sleepy ready" once it runs, then "pipe N ..." with the bytes
+      tail) and setting its cons_sleeping flag, so the switch rings
+      whenever it finds it set, until STOPFILE exists or SECS seconds
+      passed; print "sleepy ready" once it runs, "sleepy full" as soon
+      as the pipe at PID's fd DATAFD is full (8192 bytes, seen through a
+      descriptor of our own), and at the end "pipe N ..." with the bytes
       waiting in the pipe
 """
 import mmap
@@ -225,7 +225,7 @@ def stray(d, features, holdfile):
     return 0
 
 
-def sleepy(pid, datafd, secs):
+def sleepy(pid, datafd, secs, stopfile):
     import fcntl
     import termios
     m = map_region(pid)
@@ -246,8 +246,9 @@ def sleepy(pid, datafd, secs):
         if n % 256 == 0:
             fcntl.ioctl(pipe, termios.FIONREAD, buf)
             if struct.unpack("<i", buf)[0] >= 8192 and not full_at:
-                full_at = time.monotonic()     # go on 1 s: the switch rings a full pipe
-            if full_at and time.monotonic() > full_at + 1:
+                full_at = time.monotonic()     # go on: the switch rings a full pipe
+                print("sleepy full", flush=True)
+            if os.path.exists(stopfile):
                 break
             time.sleep(0)
     fcntl.ioctl(pipe, termios.FIONREAD, buf)
@@ -269,7 +270,7 @@ def main():
     if cmd == "stray":
         return stray(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     if cmd == "sleepy":
-        return sleepy(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
+        return sleepy(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5])
     if cmd == "garbage":
         return garbage(int(sys.argv[2]), float(sys.argv[3]))
     print(__doc__)
