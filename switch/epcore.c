@@ -694,7 +694,8 @@ void ep_attach(struct endpoint *ep)
  * @descr:	its port description
  *
  * Return: 0, or -1 with errno set (port_select(): ENXIO none free or no
- * such port, EADDRINUSE another user's) and @ep closed.
+ * such port, EADDRINUSE another user's; EINVAL: ep->id not set, so that
+ * port/epclose could never name it) and @ep closed.
  */
 int ep_attach_port(struct endpoint *ep, unsigned want, const char *descr)
 {
@@ -702,7 +703,7 @@ int ep_attach_port(struct endpoint *ep, unsigned want, const char *descr)
 	unsigned port;
 	int r;
 
-	r = port_select(&ep->sw->pt, &req, ep->user, NULL, &port);
+	r = ep->id < 0 ? EINVAL : port_select(&ep->sw->pt, &req, ep->user, NULL, &port);
 	if (r) {
 		ep_close(ep);
 		errno = r;

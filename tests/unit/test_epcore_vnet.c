@@ -502,6 +502,20 @@ int main(void)
 		   wire_ok(F(d), 0, sf, len, true) == F(d)->ntx && F(d)->ntx > 0,
 		   "with a monitor: tail peer whole, monitor gets right wire frames");
 	}
+	/* a kind that forgot ep->id: refused, closed, no port taken */
+	{
+		struct endpoint *x = ep_new(&sw, &plain_ops, sizeof(struct fake));
+		unsigned active = 0;
+
+		for (i = 0; i < sw.pt.nslots; i++)
+			active += port_active(&sw.pt, i);
+		errno = 0;
+		ok(x && ep_attach_port(x, 0, "no id") == -1 && errno == EINVAL && x->closed,
+		   "ep_attach_port() without ep->id: EINVAL, the endpoint closed");
+		for (i = 0; i < sw.pt.nslots; i++)
+			active -= port_active(&sw.pt, i);
+		ok(active == 0, "and no port taken");
+	}
 	(void)pc;
 	ep_core_cleanup(&sw);
 	fdb_free(&sw.fdb);
