@@ -252,28 +252,40 @@ static char *fz_exec(struct sw *sw, const char *line, int *rc, size_t *len)
 	return out;
 }
 
-/* The command a line runs (NULL: none), *json for "-j CMD". */
-static const struct console_cmd *fz_lookup(struct sw *sw, const char *line, const char **args,
-					   bool *json)
+/* What a line runs, copied: a command (plugin/add, plugin/del) may change
+ * the console's tables, and with them where its entries are. */
+struct fz_cmd {
+	bool found;
+	bool json;			/* "-j CMD" */
+	unsigned flags;
+	char path[64];
+	const char *args;		/* into the line */
+};
+
+static void fz_lookup(struct sw *sw, const char *line, struct fz_cmd *c)
 {
 	const char *w = line + strspn(line, " \t");
+	const struct console_cmd *cmd;
 
-	*json = false;
+	memset(c, 0, sizeof(*c));
 	if (w[0] == '-' && w[1] == 'j' && (w[2] == '\0' || w[2] == ' ' || w[2] == '\t')) {
-		*json = true;
+		c->json = true;
 		w += 2;
 	}
-	*args = NULL;
-	return console_lookup(sw->con, w, args);
+	cmd = console_lookup(sw->con, w, &c->args);
+	if (cmd) {
+		c->found = true;
+		c->flags = cmd->flags;
+		snprintf(c->path, sizeof(c->path), "%s", cmd->path);
+	}
 }
 
-static bool fz_is(const struct console_cmd *cmd, const char *path)
+static bool fz_is(const struct fz_cmd *c, const char *path)
 {
-	return cmd && !strcmp(cmd->path, path);
+	return c->found && !strcmp(c->path, path);
 }
 
-static void fz_check_answer(const struct console_cmd *cmd, bool json, int rc,
-			    const char *out, size_t len)
+static void fz_check_answer(const struct fz_cmd *cmd, int rc, const char *out, size_t len)
 {
 	char status[160];
 	const char *body, *end, *l;
@@ -302,11 +314,11 @@ static void fz_check_answer(const struct console_cmd *cmd, bool json, int rc,
 	if (strncmp(out, DATA_HDR, strlen(DATA_HDR))) {
 		/* no DATA block: the status alone (a table command fails
 		 * before its block only under -j without a JSON form) */
-		if (len != slen || (cmd && (cmd->flags & CONSOLE_OUTPUT) && !json))
+		if (len != slen || (cmd->found && (cmd->flags & CONSOLE_OUTPUT) && !cmd->json))
 			abort();
 		return;
 	}
-	if ((cmd && !(cmd->flags & CONSOLE_OUTPUT)) || !cmd)
+	if (!cmd->found || !(cmd->flags & CONSOLE_OUTPUT))
 		abort();
 	body = out + strlen(DATA_HDR);
 	end = out + len - slen;		/* ".\n" before it */
@@ -319,7 +331,7 @@ static void fz_check_answer(const struct console_cmd *cmd, bool json, int rc,
 		if (l[0] == '.' && l[1] == '\n')
 			abort();	/* closes the block early */
 	}
-	if (json && rc == 1000) {
+	if (cmd->json && rc == 1000) {
 		struct jc_parser ps = { 0 };
 
 		if (end == body || memchr(body, '\n', (size_t)(end - body)) != end - 1 ||
@@ -460,14 +472,12 @@ static void fz_check_prints(struct sw *sw)
 	free(want);
 
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		const struct console_cmd *cmd;
-		const char *args;
-		bool json;
+		struct fz_cmd cmd;
 
 		snprintf(line, sizeof(line), "-j %s", tables[i]);
-		cmd = fz_lookup(sw, line, &args, &json);
+		fz_lookup(sw, line, &cmd);
 		out = fz_exec(sw, line, &rc, &len);
-		fz_check_answer(cmd, json, rc, out, len);
+		fz_check_answer(&cmd, rc, out, len);
 		if (rc != 1000 && !(rc == 1000 + EOPNOTSUPP && !strcmp(tables[i], "port/capture")))
 			abort();
 		free(out);
@@ -495,15 +505,15 @@ static void fz_collect(void *arg, char *line, size_t len, bool overflow)
 }
 
 /* File and socket arguments name entries of the work directory. */
-static void fz_tame(const struct console_cmd *cmd, char *line, const char *args)
+static void fz_tame(const struct fz_cmd *cmd, char *line)
 {
 	char *a;
 
-	if (!args || !(fz_is(cmd, "load") || fz_is(cmd, "pdump/filename") ||
+	if (!cmd->args || !(fz_is(cmd, "load") || fz_is(cmd, "pdump/filename") ||
 		       fz_is(cmd, "iplog/logfile") || fz_is(cmd, "vhost/add") ||
 		       fz_is(cmd, "vhost/del")))
 		return;
-	for (a = line + (args - line); *a; a++)
+	for (a = line + (cmd->args - line); *a; a++)
 		if (*a == '/')
 			*a = '_';
 }
@@ -537,16 +547,14 @@ static unsigned fz_run(uint8_t opt, struct fz_lines *fl, struct fz_answer *ans)
 	}
 	fz_check_state(sw);
 	for (i = 0; i < fl->n && !fz_shutdown; i++) {
-		const struct console_cmd *cmd;
-		const char *args;
-		bool json;
+		struct fz_cmd cmd;
 
-		cmd = fz_lookup(sw, fl->line[i], &args, &json);
-		fz_tame(cmd, fl->line[i], args);
+		fz_lookup(sw, fl->line[i], &cmd);
+		fz_tame(&cmd, fl->line[i]);
 		ans[i].out = fz_exec(sw, fl->line[i], &ans[i].rc, &ans[i].len);
-		ans[i].masked = fz_is(cmd, "showinfo") || fz_is(cmd, "port/stats") ||
-				fz_is(cmd, "load");
-		fz_check_answer(cmd, json, ans[i].rc, ans[i].out, ans[i].len);
+		ans[i].masked = fz_is(&cmd, "showinfo") || fz_is(&cmd, "port/stats") ||
+				fz_is(&cmd, "load");
+		fz_check_answer(&cmd, ans[i].rc, ans[i].out, ans[i].len);
 		fz_check_state(sw);
 	}
 	if (!fz_shutdown)
