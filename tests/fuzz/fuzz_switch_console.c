@@ -8,13 +8,16 @@
  * ep_vhost.c), all in libswitchio.la, the objects vde_switch links. Not
  * made: taps, VXLAN endpoints and vhost-user listeners of the command line,
  * the management socket and the rc file (start-up options, not console
- * input); the loop never runs, so no endpoint attaches and no frame moves.
+ * input); the loop never runs, so no frame moves and no client but the
+ * harness's own (byte 0, bit 5) attaches.
  * The private directory (mkdtemp under $TMPDIR) is made once and removed
  * at exit; each run works in its subdirectory w/ (chdir, then back).
  *
  * Input: byte 0 chooses the switch: bits 0-1 the number of ports (1, 3, 8,
  * 32), bit 2 hub mode, bit 3 FSTP (-F; hub mode wins, as in main.c), bit 4
- * the built-in plugins dump, pdump and iplog loaded first. The rest is a
+ * the built-in plugins dump, pdump and iplog loaded first, bit 5 three
+ * clients attached as ctlserver.c attaches them (real data sockets in the
+ * work directory): two on port 1, one on port 3 (or any free port). The rest is a
  * byte stream cut into lines by the console's own splitter; at most
  * FZ_LINES lines run, each through console_exec_line() as a session's.
  *
@@ -62,7 +65,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -72,6 +77,7 @@
 #include "switch.h"
 #include "commands.h"
 #include "ctlserver.h"
+#include "ep_dgram.h"
 #include "ep_ring.h"
 #include "ep_vhost.h"
 #include "swdir.h"
@@ -88,7 +94,10 @@ static char fz_root[64];		/* private directory */
 static char fz_work[96];		/* fz_root/w: the switch's cwd */
 static char fz_ctl[96];			/* fz_root/ctl: its DIR */
 static int fz_cwd = -1;			/* the caller's directory */
+#define FZ_CLIENTS	3
+static int fz_cli[FZ_CLIENTS][2];	/* a client's data socket and ctl end */
 static bool fz_shutdown;
+static bool fz_verbose;			/* FZ_VERBOSE=1: lines and answers to stderr */
 
 /* ---- the private directory ---- */
 
@@ -143,6 +152,7 @@ static void fz_init(void)
 	if (fz_cwd < 0 || mkdir(fz_work, 0700))
 		abort();
 	atexit(fz_cleanup);
+	fz_verbose = getenv("FZ_VERBOSE") && !strcmp(getenv("FZ_VERBOSE"), "1");
 	log_init("fuzz_switch_console");
 	log_set_level(LOG_CRIT);
 	signal(SIGPIPE, SIG_IGN);
@@ -170,6 +180,8 @@ static void fz_on_shutdown(void *ctx)
 
 static void fz_teardown(struct sw *sw)
 {
+	unsigned k;
+
 	ep_vhost_cleanup(sw);
 	ep_core_cleanup(sw);
 	plugins_cleanup(sw);
@@ -184,6 +196,45 @@ static void fz_teardown(struct sw *sw)
 	fdb_free(&sw->fdb);
 	port_table_free(&sw->pt);
 	free(sw);
+	for (k = 0; k < FZ_CLIENTS; k++) {
+		if (fz_cli[k][0] > 0)
+			close(fz_cli[k][0]);
+		if (fz_cli[k][1] > 0)
+			close(fz_cli[k][1]);
+		fz_cli[k][0] = fz_cli[k][1] = 0;
+	}
+}
+
+/* A client asks for @port as ctlserver.c grants it (ep_dgram_peer(),
+ * port_select(), ep_dgram_open()): its data socket is bound in the work
+ * directory, its end of the ctl stream is kept until the teardown. */
+static void fz_client(struct sw *sw, unsigned k, unsigned port)
+{
+	struct ctl_request req;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *why;
+	int sp[2], peer;
+	unsigned p;
+
+	memset(&req, 0, sizeof(req));
+	req.version = 3;
+	req.type = CTL_REQ_NEW_CONTROL;
+	req.port = port;
+	snprintf(req.path, sizeof(req.path), "%s/client%u", fz_work, k);
+	snprintf(req.descr, sizeof(req.descr), "fuzz client %u", k);
+	if (strlen(req.path) >= sizeof(sa.sun_path))
+		abort();
+	memcpy(sa.sun_path, req.path, strlen(req.path) + 1);
+	fz_cli[k][0] = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fz_cli[k][0] < 0 || bind(fz_cli[k][0], (struct sockaddr *)&sa, sizeof(sa)) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp))
+		abort();
+	fz_cli[k][1] = sp[1];
+	peer = ep_dgram_peer(req.path, getuid());
+	if (peer < 0 || port_select(&sw->pt, &req, getuid(), ctlsrv_gid_member, &p) ||
+	    ep_dgram_open(sw, sp[0], &req, peer, getuid(), p, &why) < 0)
+		abort();
+	close(peer);
 }
 
 static struct sw *fz_switch(uint8_t opt)
@@ -234,6 +285,11 @@ static struct sw *fz_switch(uint8_t opt)
 	sw->con = console_new(sw->loop, &cc);
 	if (!sw->con || sw_commands_register(sw) < 0 || ep_vhost_register(sw) < 0)
 		abort();
+	if (opt & 32) {
+		fz_client(sw, 0, 1);
+		fz_client(sw, 1, 1);
+		fz_client(sw, 2, sw->pt.nslots > 3 ? 3 : 0);
+	}
 	return sw;
 }
 
@@ -362,7 +418,12 @@ static void fz_check_state(struct sw *sw)
 	for (p = 0; p < pt->nslots; p++) {
 		const struct port *pp = &pt->v[p];
 
-		if (pp->nep || pp->eps)
+		const struct endpoint *ep;
+
+		for (i = 0, ep = pp->eps; ep; ep = ep->next, i++)
+			if (ep->port != p || i >= FZ_CLIENTS)
+				abort();
+		if (i != pp->nep || (pp->nep && !pp->exists))
 			abort();
 		if (!pp->exists) {
 			if (pp->untagged_vlan != 0 || pp->trunk || pp->allocatable ||
@@ -459,8 +520,10 @@ static void fz_check_prints(struct sw *sw)
 			bool tagged = pp->trunk || fz_bit(pp->tagged, v);
 
 			if (pp->exists && (pp->untagged_vlan == v || tagged))
-				fprintf(f, " -- Port %04u tagged=%d active=0 status=Learning\n", p,
-					pp->untagged_vlan != v);
+				fprintf(f, " -- Port %04u tagged=%d active=%d status=%s\n", p,
+					pp->untagged_vlan != v, pp->nep > 0,
+					pp->nep ? fstp_status(&sw->fstp, (uint16_t)v, p) :
+						  "Learning");
 		}
 	}
 	fputs(".\n1000 Success\n", f);
@@ -554,6 +617,8 @@ static unsigned fz_run(uint8_t opt, struct fz_lines *fl, struct fz_answer *ans)
 		ans[i].out = fz_exec(sw, fl->line[i], &ans[i].rc, &ans[i].len);
 		ans[i].masked = fz_is(&cmd, "showinfo") || fz_is(&cmd, "port/stats") ||
 				fz_is(&cmd, "load");
+		if (fz_verbose)
+			fprintf(stderr, "%s\n%s", fl->line[i], ans[i].out);
 		fz_check_answer(&cmd, ans[i].rc, ans[i].out, ans[i].len);
 		fz_check_state(sw);
 	}

@@ -7,7 +7,7 @@
 # The command list is the `help` of a running switch with its three built-in
 # plugins loaded (so a new command without arguments here still gets a seed);
 # each command gets one seed: byte 0 (options: bits 0-1 ports 1/3/8/32, bit 2
-# hub, bit 3 FSTP, bit 4 plugins loaded), a few lines that make ports and
+# hub, bit 3 FSTP, bit 4 plugins loaded, bit 5 clients attached), a few lines that make ports and
 # VLANs, then the command with valid arguments, edge cases (0, the last
 # port, one beyond, 4094/4095/4096, -1, 2^31, "4x", 0x10, empty, too many
 # words) and its -j form.
@@ -109,6 +109,8 @@ def main():
             os.unlink(os.path.join(outdir, old))
     for i, path in enumerate(paths):
         opt = 0x10 | (i % 4)		# plugins loaded, every port count
+        if i % 2:
+            opt |= 0x20			# and clients on ports 1 and 3
         if path.startswith("fstp/"):
             opt |= 0x08
         args = ARGS.get(path, [""])
@@ -130,6 +132,10 @@ def main():
         "opt-numports": bytes([0x00]) + b"port/create 1\nport/setnumports 40\n"
                         b"port/create 40\nport/setnumports 8\nport/remove 40\n"
                         b"port/setnumports 8\nport/showinfo\n",
+        "clients-fstp": bytes([0x2a]) + b"vlan/create 10\nvlan/addport 10 1\nport/setvlan 3 10\n"
+                        b"fstp/print\nvlan/print\nport/epclose 1 11\nport/print\n"
+                        b"fstp/setedge 10 3 1\nfstp/bonus 0 1 5\nport/setnumports 2\n"
+                        b"port/sethub 1\nvlan/allprint\n-j fstp/print\n",
         "crlf-comments": bytes([0x01]) + b"# comment\r\n\r\n   port/showinfo\r\n\t-j vlan/print\n",
     }
     for name, data in extra.items():
