@@ -173,10 +173,10 @@ static int j_port_print(struct sw *sw, struct json *j, const char *args, bool al
 	unsigned p;
 	long long v;
 
-	if (j_arg(args, 0, PORT_MAX_NUMPORTS, &v) < 0)
+	/* beyond numports: EINVAL, as port/print (commands.c, VDE 2) */
+	if (j_arg(args, 0, (long long)sw->pt.nslots - 1, &v) < 0)
 		return EINVAL;
-	if (v >= 0 && ((unsigned)v >= sw->pt.nslots ||
-		       !(sw->pt.v[v].nep || (all && sw->pt.v[v].exists))))
+	if (v >= 0 && !(sw->pt.v[v].nep || (all && sw->pt.v[v].exists)))
 		return ENXIO;
 	json_obj(j, NULL);
 	json_arr(j, "ports");
