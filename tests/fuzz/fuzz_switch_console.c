@@ -17,9 +17,10 @@
  * 32), bit 2 hub mode, bit 3 FSTP (-F; hub mode wins, as in main.c), bit 4
  * the built-in plugins dump, pdump and iplog loaded first, bit 5 three
  * clients attached as ctlserver.c attaches them (real data sockets in the
- * work directory): two on port 1, one on port 3 (or any free port). The rest is a
- * byte stream cut into lines by the console's own splitter; at most
- * FZ_LINES lines run, each through console_exec_line() as a session's.
+ * work directory): two on port 1, one on port 3 (on port 1 too with a
+ * single port). The rest is a byte stream cut into lines by the console's
+ * own splitter; at most FZ_LINES lines run, each through
+ * console_exec_line() as a session's.
  *
  * Skipped or tamed (every other command runs as a user would run it):
  *  - the file and socket arguments of load, pdump/filename, iplog/logfile,
@@ -292,7 +293,7 @@ static struct sw *fz_switch(uint8_t opt)
 	if (opt & 32) {
 		fz_client(sw, 0, 1);
 		fz_client(sw, 1, 1);
-		fz_client(sw, 2, sw->pt.nslots > 3 ? 3 : 0);
+		fz_client(sw, 2, sw->pt.nslots > 3 ? 3 : 1);
 	}
 	return sw;
 }
