@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tests/fuzz/fuzz_switch_console.c - fuzz vde_switch's real console commands
  *
- * Each input runs on a real switch core made as sw_setup() in main.c makes
- * it (port table, MAC table, loop, topology, FSTP, switch directory with
- * DIR/ctl and DIR/.fastpath, console with every command table: commands.c,
- * cmdjson.c, capture.c, plugins.c with the dump, pdump and iplog plugins,
- * ep_vhost.c), all in libswitchio.la, the objects vde_switch links. Not
- * made: taps, VXLAN endpoints and vhost-user listeners of the command line,
- * the management socket and the rc file (start-up options, not console
- * input); the loop never runs, so no frame moves and no client but the
- * harness's own (byte 0, bit 5) attaches.
- * The private directory (mkdtemp under $TMPDIR) is made once and removed
+ * Each input runs on a real switch made by sw_core_setup() (swcore.c), as
+ * main.c makes it (port table, MAC table, loop, topology, FSTP, switch
+ * directory with DIR/ctl and DIR/.fastpath, console with every command
+ * table: commands.c, cmdjson.c, capture.c, plugins.c with the dump, pdump
+ * and iplog plugins, ep_vhost.c), all in libswitchio.la, the objects
+ * vde_switch links. Not made (main.c's own): the process's umask, SIGPIPE
+ * and fd limit, the taps, VXLAN endpoints and vhost-user listeners of the
+ * command line, the management socket and the rc file (start-up options,
+ * not console input); the loop never runs, so no frame is received and no
+ * client but the harness's own (byte 0, bit 5) attaches (FSTP's BPDUs to
+ * those clients are the only frames sent). The private directory (mkdtemp under $TMPDIR) is made once and removed
  * at exit; each run works in its subdirectory w/ (chdir, then back).
  *
  * Input: byte 0 chooses the switch: bits 0-1 the number of ports (1, 3, 8,
@@ -80,13 +81,9 @@
 #include "log.h"
 #include "loop.h"
 #include "switch.h"
-#include "commands.h"
 #include "ctlserver.h"
 #include "ep_dgram.h"
-#include "ep_ring.h"
-#include "ep_vhost.h"
-#include "swdir.h"
-#include "topology.h"
+#include "swcore.h"
 #include "vlan.h"
 #include "jsoncheck.h"
 
@@ -175,7 +172,7 @@ static void fz_reset_work(void)
 	fz_write("self", "load self\n");
 }
 
-/* ---- the switch, as main.c's sw_setup() / sw_teardown() ---- */
+/* ---- the switch: main.c's core (swcore.c) and clients ---- */
 
 static void fz_on_shutdown(void *ctx)
 {
@@ -187,19 +184,7 @@ static void fz_teardown(struct sw *sw)
 {
 	unsigned k;
 
-	ep_vhost_cleanup(sw);
-	ep_core_cleanup(sw);
-	plugins_cleanup(sw);
-	portrate_stop(sw);
-	ctlsrv_cleanup(sw);
-	ep_ring_cleanup(sw);
-	swdir_cleanup(sw);
-	console_free(sw->con);
-	if (sw->loop)
-		loop_free(sw->loop);
-	fstp_free(&sw->fstp);
-	fdb_free(&sw->fdb);
-	port_table_free(&sw->pt);
+	sw_core_teardown(sw);
 	free(sw);
 	for (k = 0; k < FZ_CLIENTS; k++) {
 		if (fz_cli[k][0] > 0)
@@ -246,49 +231,16 @@ static struct sw *fz_switch(uint8_t opt)
 {
 	static const unsigned nports[4] = { 1, 3, 8, 32 };
 	static const uint8_t mac[6] = { 0x00, 0xff, 0x12, 0x34, 0x56, 0x78 };
-	struct sw *sw = calloc(1, sizeof(*sw));
-	struct console_config cc;
+	struct sw *sw = malloc(sizeof(*sw));
 
 	if (!sw)
 		abort();
-	sw->mode = 0600;
-	sw->dirmode = 02700;
-	sw->group = (gid_t)-1;
-	sw->mgmt_mode = 0600;
-	sw->mgmt_group = (gid_t)-1;
-	sw->priority = 0x8000;
-	sw->gcint = FDB_DEF_GCINT;
-	sw->ctl_fd = -1;
+	sw_defaults(sw);
 	memcpy(sw->mac, mac, sizeof(mac));
 	sw->fstp_on = (opt & 8) && !(opt & 4);
 	sw->ctl_dir = fz_ctl;
-	if (port_table_init(&sw->pt, nports[opt & 3]) < 0 ||
-	    fdb_init(&sw->fdb, FDB_DEF_HASHSIZE, FDB_DEF_CAPACITY) < 0)
-		abort();
-	sw->pt.hub = opt & 4;
-	sw->fwd.pt = &sw->pt;
-	sw->fwd.fdb = &sw->fdb;
-	sw->fwd.emit = ep_emit;
-	sw->fwd.mirror = &sw->mirror;
-	sw->fwd.arg = sw;
-	sw->loop = loop_new();
-	if (!sw->loop)
-		abort();
-	sw->start_ns = loop_now_ns();
-	topo_init(sw);
-	if (sw->fstp_on && fstp_enable(&sw->fstp, &sw->pt, true, sw->start_ns) < 0)
-		abort();
-	if (swdir_init(sw) < 0 || ep_core_init(sw) < 0 || ctlsrv_init(sw) < 0 ||
-	    ep_ring_init(sw) < 0)
-		abort();
-	memset(&cc, 0, sizeof(cc));
-	cc.banner = SW_BANNER;
-	cc.prompt = SW_PROMPT;
-	cc.shutdown_help = "shutdown of the switch";
-	cc.ctx = sw;
-	cc.on_shutdown = fz_on_shutdown;
-	sw->con = console_new(sw->loop, &cc);
-	if (!sw->con || sw_commands_register(sw) < 0 || ep_vhost_register(sw) < 0)
+	if (sw_core_setup(sw, nports[opt & 3], FDB_DEF_HASHSIZE, opt & 4, fz_on_shutdown,
+			  NULL) < 0)
 		abort();
 	if (opt & 32) {
 		fz_client(sw, 0, 1);
