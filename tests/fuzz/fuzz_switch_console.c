@@ -43,13 +43,15 @@
  *    only its status; with "-j" and success the body is one line that
  *    parses as one JSON value (jsoncheck.c);
  *  - after every command, the switch's state is consistent: 1..4096 ports,
- *    no endpoint, an empty MAC table with a power-of-2 bucket count, a port
+ *    endpoints only the harness's clients, each in the list of its port
+ *    (nep counts them, their port exists), an empty MAC table with a power-of-2 bucket count, a port
  *    that does not exist is in its reset state, an existing port's
  *    untagged VLAN exists (or is none) and its tagged bitmap names only
  *    existing VLANs other than the untagged one, VLAN 4095 never exists,
  *    mirror sessions name existing ports and agree with their bitmaps,
- *    FSTP is never on in hub mode and covers every slot, plugins loaded at
- *    most once;
+ *    FSTP is never on in hub mode and covers every slot, and as no BPDU
+ *    ever comes in, no port of an existing VLAN is blocked or a root port;
+ *    plugins loaded at most once;
  *  - a table command and its -j form answer the same status code (but
  *    debug/list, the console's own: its -j form answers 1000 where the
  *    text form answers 1002 for a prefix that matches nothing);
@@ -425,9 +427,14 @@ static void fz_check_state(struct sw *sw)
 		abort();
 	if (sw->fstp.enabled && (pt->hub || sw->fstp.nports < pt->nslots))
 		abort();
+	/* no BPDU is ever received here: this switch is the root of every
+	 * VLAN, no port is its root port nor blocked */
+	if (sw->fstp.st.rx)
+		abort();
 	for (v = 0; sw->fstp.enabled && v < VLAN_NONE; v++)
 		for (p = 0; vlan_exists(pt, v) && p < pt->nslots; p++)
-			if (!fstp_status(&sw->fstp, (uint16_t)v, p))
+			if (!fstp_forwarding(&sw->fstp, (uint16_t)v, p) ||
+			    !strcmp(fstp_role(&sw->fstp, (uint16_t)v, p), "Root"))
 				abort();
 	if (sw->fdb.count || !sw->fdb.nbuckets || (sw->fdb.nbuckets & (sw->fdb.nbuckets - 1)))
 		abort();
