@@ -75,6 +75,13 @@ for c in "port/print 9" "port/allprint 9" "port/print 4096" "port/print 5" "port
 		fail "-j $c: $(status sw "-j $c"), text: $(status sw "$c")"
 done
 [ "$(status sw '-j port/print 9')" = "1022 Invalid argument" ] || fail "-j port/print 9"
+# a carriage return before the number separates words there too (1022 before)
+CR=$(printf '\r')
+for c in "port/stats ${CR}9" "vlan/print ${CR}10" "port/allprint ${CR}3"; do
+	[ "$(status sw "-j $c")" = "$(status sw "$c")" ] ||
+		fail "-j $c: $(status sw "-j $c"), text: $(status sw "$c")"
+done
+[ "$(status sw "-j vlan/print ${CR}10")" = "1000 Success" ] || fail "-j vlan/print CR 10"
 
 # rates: ~100 frames/s of 100 bytes and ~100 runts/s on port 4 for 6 s
 {
