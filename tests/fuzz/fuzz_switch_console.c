@@ -277,11 +277,15 @@ struct fz_cmd {
 	const char *args;		/* into the line */
 };
 
-static void fz_lookup(struct sw *sw, const char *line, struct fz_cmd *c)
+static void fz_lookup(struct sw *sw, char *line, struct fz_cmd *c)
 {
 	const char *w = line + strspn(line, " \t");
 	const struct console_cmd *cmd;
+	size_t n = strlen(line);
 
+	/* the console ignores trailing blanks, '\r' and '\n': so does lookup */
+	while (n && strchr(" \t\r\n", line[n - 1]))
+		line[--n] = '\0';
 	memset(c, 0, sizeof(*c));
 	if (w[0] == '-' && w[1] == 'j' && (w[2] == '\0' || w[2] == ' ' || w[2] == '\t')) {
 		c->json = true;
