@@ -67,18 +67,19 @@ static void j_group(struct json *j, const char *key, gid_t g)
 		json_u64(j, key, g);
 }
 
-/* An optional single number argument in [min, max]; -1 if none. */
+/* An optional single number argument in [min, max]; -1 if none. Blanks
+ * around it are those between the words of the text forms (commands.c). */
 static int j_arg(const char *args, long long min, long long max, long long *v)
 {
+	static const char blank[] = " \t\r\n";
 	const char *errstr = NULL;
 	char buf[32];
 	size_t n;
 
 	*v = -1;
-	while (*args == ' ' || *args == '\t')
-		args++;
+	args += strspn(args, blank);
 	n = strlen(args);
-	while (n && (args[n - 1] == ' ' || args[n - 1] == '\t'))
+	while (n && strchr(blank, args[n - 1]))
 		n--;
 	if (!n)
 		return 0;
@@ -173,10 +174,10 @@ static int j_port_print(struct sw *sw, struct json *j, const char *args, bool al
 	unsigned p;
 	long long v;
 
-	if (j_arg(args, 0, PORT_MAX_NUMPORTS, &v) < 0)
+	/* beyond numports: EINVAL, as port/print (commands.c, VDE 2) */
+	if (j_arg(args, 0, (long long)sw->pt.nslots - 1, &v) < 0)
 		return EINVAL;
-	if (v >= 0 && ((unsigned)v >= sw->pt.nslots ||
-		       !(sw->pt.v[v].nep || (all && sw->pt.v[v].exists))))
+	if (v >= 0 && !(sw->pt.v[v].nep || (all && sw->pt.v[v].exists)))
 		return ENXIO;
 	json_obj(j, NULL);
 	json_arr(j, "ports");

@@ -33,6 +33,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,36 +456,45 @@ static struct vh_listener *vh_find(const char *path)
 	return NULL;
 }
 
+/* @path as listeners keep it: absolute (-d changes directory, and the
+ * socket is removed at exit), in @abs if it was relative. The path, or
+ * NULL with errno. */
+static const char *vh_abspath(const char *path, char *abs, size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (!*path) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (path[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return NULL;
+		n = snprintf(abs, size, "%s/%s", cwd, path);
+		if (n < 0 || (size_t)n >= size) {
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		path = abs;
+	}
+	if (strlen(path) >= size) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return path;
+}
+
 /* Listen on @path for guests of port @port (0: any). 0 or -1 (errno). */
 static int vh_listen(struct sw *sw, const char *path, unsigned port)
 {
 	struct vh_listener *l;
-
 	char abs[sizeof(l->path)];
-	int e, n;
+	int e;
 
-	if (!*path) {
-		errno = EINVAL;
+	path = vh_abspath(path, abs, sizeof(abs));
+	if (!path)
 		return -1;
-	}
-	if (path[0] != '/') {
-		/* absolute: -d changes directory, and the socket is removed
-		 * at exit */
-		char cwd[sizeof(abs)];
-
-		if (!getcwd(cwd, sizeof(cwd)))
-			return -1;
-		n = snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
-		if (n < 0 || (size_t)n >= sizeof(abs)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		path = abs;
-	}
-	if (strlen(path) >= sizeof(l->path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
 	if (vh_find(path)) {
 		errno = EADDRINUSE;
 		return -1;
@@ -615,14 +625,17 @@ static int cmd_vhost_add(void *ctx, FILE *out, const char *args)
 
 static int cmd_vhost_del(void *ctx, FILE *out, const char *args)
 {
-	char buf[256], *w[1];
+	char buf[256], *w[1], abs[sizeof(((struct vh_listener *)0)->path)];
+	const char *path;
 	struct vh_listener *l;
 
 	(void)ctx;
 	(void)out;
 	if (vh_words(args, buf, sizeof(buf), w, 1) != 1)
 		return EINVAL;
-	l = vh_find(w[0]);
+	/* the path as vhost/add took it: relative to our directory */
+	path = vh_abspath(w[0], abs, sizeof(abs));
+	l = path ? vh_find(path) : NULL;
 	if (!l)
 		return ENOENT;
 	vh_unlisten(l);

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "loop.h"
 #include "parse.h"
+#include "tool.h"
 #include "switch.h"
 #include "ipseen.h"
 #include "iplog.h"
@@ -209,7 +210,8 @@ static int iplog_logfile(void *ctx, FILE *out, const char *args)
 		il->logfd = IPLOG_SYSLOG;
 		return 0;
 	}
-	fd = open(args, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
+	/* a FIFO without a reader: an error now, not a switch stopped in open() */
+	fd = tool_open_out(args, O_CREAT | O_APPEND, 0600);
 	if (fd < 0)
 		return ENOENT;
 	name = strdup(realpath(args, abspath) ? abspath : args);

@@ -33,14 +33,11 @@
 #include "parse.h"
 #include "switch.h"
 #include "endpoint.h"
-#include "commands.h"
 #include "ctlserver.h"
-#include "ep_ring.h"
 #include "ep_tap.h"
 #include "ep_vxlan.h"
 #include "ep_vhost.h"
-#include "swdir.h"
-#include "topology.h"
+#include "swcore.h"
 #include "tool.h"
 
 #define SW_MAXTAPS	64
@@ -262,61 +259,20 @@ static const char *tap_hint(int e)
 	       e == ENXIO ? " (no free port)" : "";
 }
 
-/* Build the switch: tables, loop, directory, DIR/ctl, console, management
- * socket, taps, rc file. 0, or -1 after logging why. */
+/* Build the switch: what every switch has (swcore.c: tables, loop,
+ * directory, DIR/ctl, console), then the management socket, taps, VXLAN
+ * and vhost-user ports, rc file. 0, or -1 after logging why. */
 static int sw_setup(struct sw *sw, const struct sw_args *a)
 {
-	struct console_config cc;
-	const char *what = NULL;
 	unsigned i;
 	int e, ret = -1;
 
-	if (port_table_init(&sw->pt, a->numports) < 0 ||
-	    fdb_init(&sw->fdb, a->hashsize, FDB_DEF_CAPACITY) < 0) {
-		what = "init";
-		goto out;
-	}
-	sw->pt.hub = a->hub;
-	sw->fwd.pt = &sw->pt;
-	sw->fwd.fdb = &sw->fdb;
-	sw->fwd.emit = ep_emit;
-	sw->fwd.mirror = &sw->mirror;
-	sw->fwd.arg = sw;
-	sw->loop = loop_new();
-	if (!sw->loop) {
-		what = "loop";
-		goto out;
-	}
-	sw->start_ns = loop_now_ns();
-	topo_init(sw);
-	if (sw->fstp_on && fstp_enable(&sw->fstp, &sw->pt, true, sw->start_ns) < 0) {
-		what = "fstp";
-		goto out;
-	}
+	/* before the directory and sockets are made with their modes */
 	umask(0);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
-
-	if (swdir_init(sw) < 0)
+	if (sw_core_setup(sw, a->numports, a->hashsize, a->hub, on_stop, on_stdin_eof) < 0)
 		goto out;
-	if (ep_core_init(sw) < 0) {
-		log_err("out of memory");
-		goto out;
-	}
-	if (ctlsrv_init(sw) < 0 || ep_ring_init(sw) < 0)
-		goto out;
-	memset(&cc, 0, sizeof(cc));
-	cc.banner = SW_BANNER;
-	cc.prompt = SW_PROMPT;
-	cc.shutdown_help = "shutdown of the switch";
-	cc.ctx = sw;
-	cc.on_shutdown = on_stop;
-	cc.on_stdin_eof = on_stdin_eof;
-	sw->con = console_new(sw->loop, &cc);
-	if (!sw->con || sw_commands_register(sw) < 0 || ep_vhost_register(sw) < 0) {
-		what = "console";
-		goto out;
-	}
 	if (sw->mgmt_path &&
 	    console_listen(sw->con, sw->mgmt_path, sw->mgmt_mode, sw->mgmt_group) < 0) {
 		log_err("management socket %s: %s", sw->mgmt_path, strerror(errno));
@@ -342,8 +298,6 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		goto out;
 	ret = 0;
 out:
-	if (what)
-		log_err("%s: %s", what, strerror(errno));
 	return ret;
 }
 
@@ -413,23 +367,9 @@ static void sw_teardown(struct sw *sw)
 {
 	/* A stop signal now (stdin closed, then SIGTERM right after) stays
 	 * blocked, loop_free() included: the cleanup ends and we exit 0. */
-	ep_vhost_cleanup(sw);
-	ep_core_cleanup(sw);
-	plugins_cleanup(sw);
-	portrate_stop(sw);
-	ctlsrv_cleanup(sw);
-	ep_ring_cleanup(sw);
-	swdir_cleanup(sw);
-	console_free(sw->con);
-	sw->con = NULL;
+	sw_core_teardown(sw);
 	if (sw->pidfile_written)
 		pidfile_remove();
-	if (sw->loop)
-		loop_free(sw->loop);
-	sw->loop = NULL;
-	fstp_free(&sw->fstp);
-	fdb_free(&sw->fdb);
-	port_table_free(&sw->pt);
 }
 
 int main(int argc, char **argv)
@@ -445,15 +385,7 @@ int main(int argc, char **argv)
 	 * transmit ring is freed: rings stay mmap()ed, so freeing an idle one
 	 * (ep_trim_queues) really returns its pages to the system. */
 	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-	memset(sw, 0, sizeof(*sw));
-	sw->mode = 0600;
-	sw->dirmode = 02700;
-	sw->group = (gid_t)-1;
-	sw->mgmt_mode = 0600;
-	sw->mgmt_group = (gid_t)-1;
-	sw->priority = 0x8000;
-	sw->gcint = FDB_DEF_GCINT;
-	sw->ctl_fd = -1;
+	sw_defaults(sw);
 	random_mac(sw->mac);
 	log_init("vde_switch");
 

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "parse.h"
 #include "pcapw.h"
+#include "tool.h"
 #include "switch.h"
 #include "pdump.h"
 
@@ -71,7 +72,8 @@ static int pdump_open(struct pdump *pd, FILE *out)
 	uint8_t h[24];
 	int fd;
 
-	fd = open(pd->filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* a FIFO without a reader: an error now, not a switch stopped in open() */
+	fd = tool_open_out(pd->filename, O_CREAT | O_TRUNC, 0600);
 	if (fd < 0) {
 		fprintf(out, "set_dumper() open(%s): %s\n", pd->filename, strerror(errno));
 		return -1;

@@ -27,6 +27,17 @@ static void port_reset(struct port *p)
 	p->untagged_vlan = 0;
 }
 
+/* Slot @pp comes into being (port/create, a client): untagged in VLAN 0,
+ * or in no VLAN once VLAN 0 was removed (vlan/remove 0, which VDE 2 also
+ * accepts), so that a new port never joins a VLAN that does not exist. */
+static void port_appear(const struct port_table *pt, struct port *pp, bool allocatable)
+{
+	pp->exists = true;
+	pp->allocatable = allocatable;
+	if (!(pt->vlans[0] & 1))
+		pp->untagged_vlan = VLAN_NONE;
+}
+
 int port_table_init(struct port_table *pt, unsigned numports)
 {
 	unsigned i;
@@ -94,10 +105,8 @@ int port_create(struct port_table *pt, unsigned p)
 		ret = ENXIO;
 	else if (pt->v[p].exists)
 		ret = EEXIST;
-	else {
-		pt->v[p].exists = true;
-		pt->v[p].allocatable = false;
-	}
+	else
+		port_appear(pt, &pt->v[p], false);
 	return ret;
 }
 
@@ -185,10 +194,8 @@ bool port_ep_attach(struct port_table *pt, struct endpoint *ep)
 	struct port *pp = &pt->v[ep->port];
 	bool became_active = pp->nep == 0;
 
-	if (!pp->exists) {
-		pp->exists = true;
-		pp->allocatable = true;
-	}
+	if (!pp->exists)
+		port_appear(pt, pp, true);
 	ep->next = pp->eps;
 	pp->eps = ep;
 	pp->nep++;

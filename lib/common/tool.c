@@ -180,6 +180,22 @@ int tool_out_nonblock(int fd)
 	return fl;
 }
 
+/* See tool.h. */
+int tool_open_out(const char *path, int flags, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | flags, mode);
+	int fl, e;
+
+	if (fd >= 0 && ((fl = fcntl(fd, F_GETFL)) < 0 ||
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		fd = -1;
+	}
+	return fd;
+}
+
 void tool_out_restore(int fd, int flags)
 {
 	if (flags >= 0)

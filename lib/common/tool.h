@@ -107,6 +107,13 @@ enum tool_wait tool_wait(struct pollfd *pfd, nfds_t n);
  * pending on the signalfd until the next poll. */
 int tool_stop_signal(void);
 
+/* tool_open_out() - open(@path, O_WRONLY | @flags | O_CLOEXEC, @mode) for a
+ * process that must not wait in open(): a FIFO without a reader fails at
+ * once (ENXIO) instead of blocking until one comes. Once open the
+ * descriptor is blocking, as open() without O_NONBLOCK makes it. The
+ * descriptor, or -1 with errno. */
+int tool_open_out(const char *path, int flags, mode_t mode);
+
 /* tool_out_nonblock() - make a pipe or socket output non-blocking, so a
  * stalled reader never holds the loop (the stream_tx writer keeps what it
  * does not take); a tty or file is left alone. Returns the previous file

@@ -68,6 +68,20 @@ pass "port/capture JSON: two live capture ports with their filters and counters"
 
 [ "$(status sw "-j port/setuser 5 $(id -un)")" = "1000 Success" ] || fail "-j on a setter"
 [ "$(status sw '-j hash/showinfo')" = "1095 Operation not supported" ] || fail "-j without a form"
+# a JSON form fails as its text form: a port beyond numports (8) is 1022,
+# an existing inactive one 1006 (the JSON forms said 1006 for both)
+for c in "port/print 9" "port/allprint 9" "port/print 4096" "port/print 5" "port/allprint 6"; do
+	[ "$(status sw "-j $c")" = "$(status sw "$c")" ] ||
+		fail "-j $c: $(status sw "-j $c"), text: $(status sw "$c")"
+done
+[ "$(status sw '-j port/print 9')" = "1022 Invalid argument" ] || fail "-j port/print 9"
+# a carriage return before the number separates words there too (1022 before)
+CR=$(printf '\r')
+for c in "port/stats ${CR}9" "vlan/print ${CR}10" "port/allprint ${CR}3"; do
+	[ "$(status sw "-j $c")" = "$(status sw "$c")" ] ||
+		fail "-j $c: $(status sw "-j $c"), text: $(status sw "$c")"
+done
+[ "$(status sw "-j vlan/print ${CR}10")" = "1000 Success" ] || fail "-j vlan/print CR 10"
 
 # rates: ~100 frames/s of 100 bytes and ~100 runts/s on port 4 for 6 s
 {

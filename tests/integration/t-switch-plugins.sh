@@ -220,3 +220,19 @@ touch "$TMP/t4.done"
 [ "$(status s 'iplog/list')" = "1000 Success" ] || fail "iplog back"
 stop_sw
 pass "iplog entries expire (setexpire/setgcint); plugin/del removes the commands"
+# a FIFO nobody reads as pdump's or iplog's file: refused at once, and the
+# switch goes on (it used to stop in open() until a reader came)
+mkfifo "$TMP/fifo"
+start_ours
+for c in "plugin/add pdump" "plugin/add iplog"; do
+	[ "$(status s "$c")" = "1000 Success" ] || fail "$c"
+done
+[ "$(status s "pdump/filename $TMP/fifo")" = "1022 Invalid argument" ] ||
+	fail "pdump/filename to a FIFO without a reader"
+body s "pdump/filename $TMP/fifo" | grep -q "^set_dumper() open($TMP/fifo): No such device" ||
+	fail "pdump/filename FIFO message: $(body s "pdump/filename $TMP/fifo")"
+[ "$(status s "iplog/logfile $TMP/fifo")" = "1002 No such file or directory" ] ||
+	fail "iplog/logfile to a FIFO without a reader"
+[ "$(status s 'port/showinfo')" = "1000 Success" ] || fail "the switch after the FIFO"
+stop_sw
+pass "pdump and iplog refuse a FIFO without a reader instead of waiting for one"

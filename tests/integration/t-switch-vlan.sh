@@ -26,8 +26,9 @@ h += "".join("%02x" % (i & 255) for i in range(n))
 print(h)' "$@"
 }
 
-start_switch sw
-# ---- console bytes vs Debian's (inactive ports only: no clients) ----
+# ---- console bytes vs Debian's (inactive ports only: no clients), on a
+# switch of their own: they end with VLAN 0 removed ----
+start_switch cmp
 if [ -x "$DEB_SWITCH" ]; then
 	start_deb_switch deb
 fi
@@ -54,7 +55,7 @@ CMDS=(
 	"port/setvlan 31 0" "vlan/delport 0 3" "port/setvlan 3 0" "port/remove 3"
 	"vlan/remove 5" "vlan/remove 4093"
 )
-$CON "$TMP/sw.mgmt" "${CMDS[@]}" >"$TMP/ours.txt" || fail "console session: $(cat "$TMP/ours.txt")"
+$CON "$TMP/cmp.mgmt" "${CMDS[@]}" >"$TMP/ours.txt" || fail "console session: $(cat "$TMP/ours.txt")"
 if [ -x "$DEB_SWITCH" ]; then
 	$CON "$TMP/deb.mgmt" "${CMDS[@]}" >"$TMP/deb.txt" || fail "Debian session"
 	cmp -s "$TMP/ours.txt" "$TMP/deb.txt" ||
@@ -62,6 +63,14 @@ if [ -x "$DEB_SWITCH" ]; then
 $(diff "$TMP/deb.txt" "$TMP/ours.txt")"
 fi
 grep -qx ' -- Port 0003 tagged=1 active=0 status=Learning' "$TMP/ours.txt" || fail "allprint"
+# VLAN 0 is gone (Debian's switch crashes on the next port): a new port
+# has no untagged VLAN rather than one that no longer exists
+[ "$(status cmp 'vlan/print 0')" = "1006 No such device or address" ] || fail "VLAN 0 removed"
+[ "$(status cmp 'port/create 7')" = "1000 Success" ] || fail "port/create 7"
+body cmp 'port/allprint 7' | grep -q '^Port 0007 untagged_vlan=4095 INACTIVE' ||
+	fail "a port made after vlan/remove 0: $(body cmp 'port/allprint 7')"
+
+start_switch sw
 
 # ---- configuration on inactive ports: 1,2 access VLAN 10; 3 access 20;
 # 4 tagged in 10 and 20, no untagged VLAN; 5 trunk; 6 access VLAN 0 ----

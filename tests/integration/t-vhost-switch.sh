@@ -19,8 +19,9 @@ FRONT=$(bin vhost_front)
 
 # in the foreground (log on stderr, kept), console on the mgmt socket
 G1=$TMP/g1.sock G2=$TMP/g2.sock
-"$OUR_SWITCH" -s "$TMP/sw" -M "$TMP/sw.mgmt" --nostdin --vhost-user "$G1:3" \
-	2>"$TMP/sw.log" </dev/null &
+# (in $TMP, for the relative path of vhost/add below)
+(cd "$TMP" && exec "$OUR_SWITCH" -s "$TMP/sw" -M "$TMP/sw.mgmt" --nostdin \
+	--vhost-user "$G1:3") 2>"$TMP/sw.log" </dev/null &
 SW=$!; PIDS+=("$SW")
 wait_for sock_ready "$TMP/sw.mgmt" || fail "switch: no mgmt socket: $(cat "$TMP/sw.log")"
 fastpath_check "$TMP/sw"
@@ -39,7 +40,16 @@ echo "$out" | grep -q "1000 Success" || fail "vhost/add PATH 0x5: $out"
 out=$(mgmt sw vhost/print)
 echo "$out" | grep -qF "vhost-user $G1 port 3 no guest" || fail "vhost/print: $out"
 echo "$out" | grep -qF "vhost-user $G2 port any no guest" || fail "vhost/print: $out"
-pass "--vhost-user PATH:PORT and vhost/add listen; vhost/print lists both; bad arguments refused"
+# a relative path names the same socket for vhost/add, vhost/print and
+# vhost/del (del looked the relative name up among absolute ones: 1002)
+out=$(mgmt sw "vhost/add rel.sock")
+echo "$out" | grep -q "1000 Success" || fail "vhost/add rel.sock: $out"
+test -S "$TMP/rel.sock" || fail "no socket $TMP/rel.sock"
+mgmt sw vhost/print | grep -qF "vhost-user $TMP/rel.sock port any" || fail "vhost/print rel.sock"
+out=$(mgmt sw "vhost/del rel.sock")
+echo "$out" | grep -q "1000 Success" || fail "vhost/del rel.sock: $out"
+test ! -e "$TMP/rel.sock" || fail "vhost/del left $TMP/rel.sock"
+pass "--vhost-user PATH:PORT and vhost/add listen; vhost/print lists both; bad arguments refused; a relative path"
 
 # guest 2 receives while guest 1 sends: 300 frames byte for byte
 front_rx rx2 "$G2" -r 300 -t 30

@@ -110,6 +110,18 @@ int main(void)
 	   !port_vlan_member(&pt.v[5], 1), "new ports: untagged VLAN 0");
 	pt.v[5].tagged[0] |= 1ULL << 10;
 	ok(port_vlan_member(&pt.v[5], 10) && port_vlan_tagged(&pt.v[5], 10), "tagged member");
+	/* VLAN 0 removed (vlan/remove 0): a port made after it is in no VLAN */
+	pt.vlans[0] &= ~1ULL;
+	ok(port_create(&pt, 6) == 0 && pt.v[6].untagged_vlan == VLAN_NONE &&
+	   !port_vlan_member(&pt.v[6], 0), "port/create without VLAN 0: untagged 4095");
+	memset(&e3, 0, sizeof(e3));
+	e3.port = 7;
+	port_ep_attach(&pt, &e3);
+	ok(pt.v[7].exists && pt.v[7].allocatable && pt.v[7].untagged_vlan == VLAN_NONE,
+	   "a client's new port without VLAN 0: untagged 4095");
+	port_ep_detach(&pt, &e3);
+	pt.vlans[0] |= 1;
+	ok(port_create(&pt, 8) == 0 && pt.v[8].untagged_vlan == 0, "with VLAN 0: untagged 0");
 	port_table_free(&pt);
 	return tap_done();
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -305,6 +306,46 @@ static size_t late_reader_got(pid_t pid, int res[2])
 /* tool_out_gone() and tool_out_drain(): a backlog larger than a one-page
  * pipe is delivered whole to a reader that comes late, and a reader that
  * never comes costs at most the bound, with the rest reported left. */
+/* tool_open_out(): a FIFO without a reader fails at once; a file or a
+ * FIFO with a reader opens, blocking as a plain open() would make it */
+static void test_open_out(void)
+{
+	char dir[] = "/tmp/test_tool.XXXXXX", fifo[64], file[64];
+	int fd, rd;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(file, sizeof(file), "%s/file", dir);
+	if (mkfifo(fifo, 0600) < 0) {
+		ok(0, "mkfifo: %s", strerror(errno));
+		goto out;
+	}
+	errno = 0;
+	fd = tool_open_out(fifo, 0, 0600);
+	ok(fd == -1 && errno == ENXIO, "a FIFO without a reader: ENXIO at once (%d, %s)", fd,
+	   strerror(errno));
+	rd = open(fifo, O_RDONLY | O_NONBLOCK);
+	fd = tool_open_out(fifo, 0, 0600);
+	ok(fd >= 0 && !(fcntl(fd, F_GETFL) & O_NONBLOCK) && (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+	   "with a reader it opens, blocking, close-on-exec");
+	if (fd >= 0)
+		close(fd);
+	if (rd >= 0)
+		close(rd);
+	fd = tool_open_out(file, O_CREAT | O_TRUNC, 0600);
+	ok(fd >= 0 && write(fd, "x", 1) == 1 && !(fcntl(fd, F_GETFL) & O_NONBLOCK),
+	   "a new file is created and written");
+	if (fd >= 0)
+		close(fd);
+out:
+	unlink(fifo);
+	unlink(file);
+	rmdir(dir);
+}
+
 static void test_out_drain(void)
 {
 	static struct stream_tx tx;
@@ -391,6 +432,7 @@ int main(void)
 	test_version();
 	test_opts();
 	test_out_nonblock();
+	test_open_out();
 	test_out_drain();
 	test_out_finish();
 	return tap_done();
