@@ -769,6 +769,7 @@ static int builtin_debug_list_json(struct console *c, struct console_session *s,
 				   struct json *j, const char *args)
 {
 	size_t i, n = strlen(args);
+	int rv = ENOENT;		/* as the text form: no category matches */
 
 	json_obj(j, NULL);
 	json_arr(j, "categories");
@@ -777,6 +778,7 @@ static int builtin_debug_list_json(struct console *c, struct console_session *s,
 
 		if (!cat->help || strncmp(cat->path, args, n) != 0)
 			continue;
+		rv = 0;
 		json_obj(j, NULL);
 		json_str(j, "category", cat->path);
 		json_u64(j, "tag", cat->tag);
@@ -786,7 +788,7 @@ static int builtin_debug_list_json(struct console *c, struct console_session *s,
 	}
 	json_arr_end(j);
 	json_obj_end(j);
-	return 0;
+	return rv;
 }
 
 static void wanted_adjust(struct console *c, size_t i, bool on)

@@ -103,6 +103,8 @@ def topo(swpid):
     d = j("debug/list")
     c = {x["category"]: x for x in d["categories"]}
     check(c["port/+"]["tag"] == 0o21 and c["port/+"]["on"] is False, "debug/list %r" % c.get("port/+"))
+    # a prefix that matches no category: 1002, as the text form (vdecmd exit 2)
+    j("debug/list", "nosuchcategory", rc=2)
 
     d = j("port/capture")
     check(d == {"captures": []}, "port/capture %r" % d)
