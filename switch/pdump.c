@@ -15,6 +15,15 @@
  * 1` lets stdio buffer the writes; by default each record is flushed.
  * A write error stops recording (logged once) until the next
  * pdump/active 1 or pdump/filename.
+ *
+ * A FIFO (`wireshark -k -i FIFO` reading it) is written without blocking
+ * and without stdio: a record goes only when it fits whole in the pipe, so
+ * a reader that stops reading costs records (dropped and counted, said in
+ * the log when it starts and when the reader is back), never the switch's
+ * time, and the reader never sees a cut record. (VDE 2's plugin blocked
+ * the whole switch on such a reader.) If another writer shares the FIFO
+ * and a record still goes out only in part, its rest waits in a buffer and
+ * goes first with the next record.
  */
 #include "config.h"
 
@@ -25,6 +34,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "console.h"
 #include "log.h"
@@ -40,7 +51,11 @@
 
 struct pdump {
 	char *filename;
-	FILE *f;			/* open dumper, or NULL */
+	FILE *f;			/* open dumper (a file), or NULL */
+	int pipefd;			/* open dumper (a FIFO, non-blocking), or -1 */
+	uint8_t *rest;			/* FIFO: the unwritten end of a record */
+	size_t restlen, restoff;
+	uint64_t dropped;		/* FIFO: records since the reader fell behind */
 	bool active;			/* pdump/active 1 */
 	bool buffered;			/* pdump/buffered 1 */
 	uint8_t *rec;			/* one record: header + the largest frame */
@@ -64,9 +79,70 @@ static void pdump_close(struct pdump *pd)
 	if (pd->f && fclose(pd->f) != 0)
 		log_warn("pdump %s: %s", pd->filename, strerror(errno));
 	pd->f = NULL;
+	if (pd->dropped)
+		log_warn("pdump %s: %llu records dropped while the reader was behind",
+			 pd->filename, (unsigned long long)pd->dropped);
+	if (pd->pipefd >= 0)
+		close(pd->pipefd);
+	pd->pipefd = -1;
+	pd->restlen = pd->restoff = 0;
+	pd->dropped = 0;
+}
+
+/* FIFO: the bytes the pipe can still take, or -1 if it cannot be told. */
+static long pdump_pipe_room(int fd)
+{
+	int cap = fcntl(fd, F_GETPIPE_SZ), used = 0;
+
+	if (cap < 0 || ioctl(fd, FIONREAD, &used) < 0 || used < 0)
+		return -1;
+	return used < cap ? (long)(cap - used) : 0;
+}
+
+/* FIFO: write @rec[0..n) whole or not at all (the rest of a record cut by
+ * another writer goes first). 1 written, 0 dropped (no room), -1 error. */
+static int pdump_pipe_write(struct pdump *pd, const uint8_t *rec, size_t n)
+{
+	ssize_t w;
+	long room;
+
+	while (pd->restoff < pd->restlen) {
+		w = write(pd->pipefd, pd->rest + pd->restoff, pd->restlen - pd->restoff);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (w <= 0)
+			return -1;
+		pd->restoff += (size_t)w;
+	}
+	pd->restlen = pd->restoff = 0;
+	room = pdump_pipe_room(pd->pipefd);
+	if (room >= 0 && (size_t)room < n)
+		return 0;
+	do {
+		w = write(pd->pipefd, rec, n);
+	} while (w < 0 && errno == EINTR);
+	if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (w <= 0)
+		return -1;
+	if ((size_t)w < n) {		/* another writer took the room */
+		memcpy(pd->rest, rec + w, n - (size_t)w);
+		pd->restlen = n - (size_t)w;
+	}
+	return 1;
 }
 
 /* Open the file and write the pcap header; the errors go to @out. */
+/* The file type of @fd (0 if fstat() fails). */
+static mode_t st_mode_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 ? 0 : st.st_mode;
+}
+
 static int pdump_open(struct pdump *pd, FILE *out)
 {
 	uint8_t h[24];
@@ -77,6 +153,20 @@ static int pdump_open(struct pdump *pd, FILE *out)
 	if (fd < 0) {
 		fprintf(out, "set_dumper() open(%s): %s\n", pd->filename, strerror(errno));
 		return -1;
+	}
+	if (S_ISFIFO(st_mode_of(fd))) {
+		int fl = fcntl(fd, F_GETFL);
+
+		pd->pipefd = fd;
+		errno = EAGAIN;		/* a header that does not fit: a full FIFO */
+		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+		    pcapw_header(PCAPW_PCAP, PDUMP_SNAPLEN, NULL, h, sizeof(h)) != sizeof(h) ||
+		    pdump_pipe_write(pd, h, sizeof(h)) != 1) {
+			fprintf(out, "set_dumper() write(): %s\n", strerror(errno));
+			pdump_close(pd);
+			return -1;
+		}
+		return 0;
 	}
 	pd->f = fdopen(fd, "w");
 	if (!pd->f) {
@@ -103,7 +193,7 @@ static int pdump_cmd_active(void *ctx, FILE *out, const char *args)
 	if (pdump_flag(args, &on))
 		return EINVAL;
 	if (on) {
-		if (!pd->f && pdump_open(pd, out) < 0) {
+		if (!pd->f && pd->pipefd < 0 && pdump_open(pd, out) < 0) {
 			fprintf(out, "ERROR: cannot dump to %s\n", pd->filename);
 			return EINVAL;
 		}
@@ -184,10 +274,12 @@ int pdump_load(struct sw *sw)
 	if (!pd)
 		return ENOMEM;
 	sw->plugins.pdump = pd;
+	pd->pipefd = -1;
 	pd->filename = strdup(PDUMP_DEFAULT);
 	pd->recsize = PDUMP_REC_HDR + (size_t)FWD_FRAME_MAX;
 	pd->rec = malloc(pd->recsize);
-	if (!pd->filename || !pd->rec ||
+	pd->rest = malloc(pd->recsize);
+	if (!pd->filename || !pd->rec || !pd->rest ||
 	    console_add_cmds(sw->con, pdump_cmds, sizeof(pdump_cmds) / sizeof(pdump_cmds[0])) < 0 ||
 	    console_add_debug(sw->con, pdump_cats, sizeof(pdump_cats) / sizeof(pdump_cats[0])) < 0)
 		return ENOMEM;
@@ -208,6 +300,7 @@ void pdump_unload(struct sw *sw)
 	pdump_close(pd);
 	free(pd->filename);
 	free(pd->rec);
+	free(pd->rest);
 	free(pd);
 	sw->plugins.pdump = NULL;
 }
@@ -217,7 +310,7 @@ void pdump_unload(struct sw *sw)
  */
 bool pdump_active(const struct pdump *pd)
 {
-	return pd->active && pd->f;
+	return pd->active && (pd->f || pd->pipefd >= 0);
 }
 
 /**
@@ -238,6 +331,24 @@ void pdump_frame(struct sw *sw, const uint8_t *frame, size_t len)
 	n = pcapw_record(PCAPW_PCAP, 0, &p, pd->rec, pd->recsize);
 	if (n == 0 || n > pd->recsize)
 		return;
+	if (pd->pipefd >= 0) {
+		int r = pdump_pipe_write(pd, pd->rec, n);
+
+		if (r == 0 && pd->dropped++ == 0)
+			log_warn("pdump %s: the reader is not keeping up: dropping records",
+				 pd->filename);
+		if (r == 1 && pd->dropped) {
+			log_warn("pdump %s: %llu records dropped while the reader was behind",
+				 pd->filename, (unsigned long long)pd->dropped);
+			pd->dropped = 0;
+		}
+		if (r >= 0)
+			return;
+		log_warn("pdump %s: %s: recording stopped", pd->filename, strerror(errno));
+		pdump_close(pd);
+		plugins_update(sw);
+		return;
+	}
 	if (fwrite(pd->rec, 1, n, pd->f) != n || (!pd->buffered && fflush(pd->f) != 0)) {
 		log_warn("pdump %s: %s: recording stopped", pd->filename, strerror(errno));
 		pdump_close(pd);

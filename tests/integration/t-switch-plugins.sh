@@ -236,3 +236,54 @@ body s "pdump/filename $TMP/fifo" | grep -q "^set_dumper() open($TMP/fifo): No s
 [ "$(status s 'port/showinfo')" = "1000 Success" ] || fail "the switch after the FIFO"
 stop_sw
 pass "pdump and iplog refuse a FIFO without a reader instead of waiting for one"
+
+# a FIFO whose reader stops reading (here: this script holds it open and
+# reads nothing yet): the switch drops records, says so in its log, and goes
+# on forwarding; VDE 2's plugin stopped the whole switch in write(). What
+# the reader then finds is whole records only; once it reads again, the
+# next record goes and the log counts the ones dropped.
+mkfifo "$TMP/fifo2"
+exec 7<>"$TMP/fifo2"
+start_ours
+for c in "plugin/add pdump" "pdump/filename $TMP/fifo2" "pdump/active 1"; do
+	[ "$(status s "$c")" = "1000 Success" ] || fail "$c"
+done
+timeout 30 "$PROBE" "$S" <<EOF2 || fail "a burst next to a stalled pdump reader did not go through"
+open a 0
+burst a 02:00:00:00:00:02 02:00:00:00:00:01 1000 2000
+EOF2
+[ "$(status s 'port/showinfo')" = "1000 Success" ] || fail "the switch next to a stalled pdump reader"
+wait_for grep -q "pdump $TMP/fifo2: the reader is not keeping up: dropping records" "$TMP/sw.log" ||
+	fail "no word of dropped records: $(cat "$TMP/sw.log")"
+python3 - "$TMP/fifo2" >"$TMP/fifo2.out" <<'PY' || fail "the stalled FIFO's content: $(cat "$TMP/fifo2.out")"
+import os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+data = b""
+while True:
+    try:
+        d = os.read(fd, 65536)
+    except BlockingIOError:
+        break
+    if not d:
+        break
+    data += d
+assert data[:4] == b"\xd4\xc3\xb2\xa1", "no pcap header: %r" % data[:24]
+off, n = 24, 0
+while off < len(data):
+    caplen, wire = struct.unpack_from("<II", data, off + 8)
+    assert caplen == wire == 1000 and off + 16 + caplen <= len(data), \
+        "record %d at %d cut or wrong: caplen %d len %d, %d bytes" % (n, off, caplen, wire, len(data))
+    off += 16 + caplen
+    n += 1
+assert n >= 10, "only %d records" % n
+print("%d whole records, %d bytes" % (n, len(data)))
+PY
+timeout 30 "$PROBE" "$S" <<EOF2 || fail "a burst after the reader drained the FIFO"
+open b 0
+burst b 02:00:00:00:00:02 02:00:00:00:00:03 1000 5
+EOF2
+wait_for grep -q "pdump $TMP/fifo2: [0-9]* records dropped while the reader was behind" "$TMP/sw.log" ||
+	fail "the dropped records not counted: $(cat "$TMP/sw.log")"
+stop_sw
+exec 7>&-
+pass "pdump to a FIFO whose reader stalls: records dropped and counted, the switch forwards, $(cat "$TMP/fifo2.out") in the FIFO"
