@@ -15,7 +15,10 @@
  * a tagged frame is its real source MAC, iplog/ipadd takes numeric
  * addresses only (no DNS lookup on the console) and refuses a prefix
  * length that is not a number up to 32 or 128, iplog/ipsearch finds an
- * address whatever is in its bucket before it.
+ * address whatever is in its bucket before it. A FIFO as log file is
+ * written without blocking (a line goes whole or not at all): a reader
+ * that falls behind costs lines, counted in the switch's log, never the
+ * switch's time.
  */
 #include "config.h"
 
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
@@ -52,6 +56,7 @@ struct iplog {
 	struct ipseen t;
 	int logfd;			/* IPLOG_NOLOG, IPLOG_SYSLOG or the file */
 	char *logfile;			/* its absolute path */
+	uint64_t dropped;		/* FIFO: lines since its reader fell behind */
 	unsigned gcint, expire;		/* seconds */
 	long timer;
 };
@@ -108,8 +113,20 @@ static void iplog_announce(struct sw *sw, struct iplog *il, const struct ipseen_
 		iov[1].iov_len = n;
 		iov[2].iov_base = "\n";
 		iov[2].iov_len = 1;
-		if (writev(il->logfd, iov, 3) < 0)
+		/* a FIFO is non-blocking and a line (< PIPE_BUF) goes whole or
+		 * not at all: a reader that falls behind costs lines, counted */
+		if (writev(il->logfd, iov, 3) >= 0) {
+			if (il->dropped)
+				log_warn("iplog %s: %llu lines dropped while the reader was behind",
+					 il->logfile, (unsigned long long)il->dropped);
+			il->dropped = 0;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (il->dropped++ == 0)
+				log_warn("iplog %s: the reader is not keeping up: dropping lines",
+					 il->logfile);
+		} else {
 			log_debug("iplog %s: %s", il->logfile, strerror(errno));
+		}
 	} else if (il->logfd == IPLOG_SYSLOG) {
 		syslog(LOG_INFO, "%s", msg);
 	}
@@ -186,6 +203,10 @@ static int iplog_showinfo(void *ctx, FILE *out, const char *args)
 
 static void iplog_closelog(struct iplog *il)
 {
+	if (il->dropped)
+		log_warn("iplog %s: %llu lines dropped while the reader was behind", il->logfile,
+			 (unsigned long long)il->dropped);
+	il->dropped = 0;
 	if (il->logfd >= 0)
 		close(il->logfd);
 	il->logfd = IPLOG_NOLOG;
@@ -198,7 +219,8 @@ static int iplog_logfile(void *ctx, FILE *out, const char *args)
 	struct sw *sw = ctx;
 	struct iplog *il = sw->plugins.iplog;
 	char abspath[PATH_MAX], *name;
-	int fd;
+	struct stat st;
+	int fd, fl;
 
 	(void)out;
 	if (!*args) {
@@ -214,6 +236,11 @@ static int iplog_logfile(void *ctx, FILE *out, const char *args)
 	fd = tool_open_out(args, O_CREAT | O_APPEND, 0600);
 	if (fd < 0)
 		return ENOENT;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+		close(fd);
+		return EIO;
+	}
 	name = strdup(realpath(args, abspath) ? abspath : args);
 	if (!name) {
 		close(fd);

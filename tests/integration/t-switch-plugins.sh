@@ -287,3 +287,45 @@ wait_for grep -q "pdump $TMP/fifo2: [0-9]* records dropped while the reader was 
 stop_sw
 exec 7>&-
 pass "pdump to a FIFO whose reader stalls: records dropped and counted, the switch forwards, $(cat "$TMP/fifo2.out") in the FIFO"
+
+# the same for iplog's log file: 1500 new addresses (about 160 KiB of log
+# lines) next to a FIFO nobody reads; whole lines only in the FIFO
+mkfifo "$TMP/fifo3"
+exec 7<>"$TMP/fifo3"
+start_ours
+for c in "plugin/add iplog" "iplog/ipadd 10.0.0.0/8" "iplog/logfile $TMP/fifo3"; do
+	[ "$(status s "$c")" = "1000 Success" ] || fail "$c"
+done
+python3 -c '
+print("open a 0")
+for i in range(1500):
+    ip = bytes([10, 1, i >> 8, i & 255])
+    f = bytes.fromhex("ffffffffffff020000000001" "0800" "4500001400000000401100") + bytes(1) + ip + bytes([10, 0, 0, 1])
+    print("sendhex a " + (f + bytes(60 - len(f))).hex())
+' | timeout 30 "$PROBE" "$S" || fail "1500 new addresses next to a stalled iplog reader did not go through"
+[ "$(status s 'port/showinfo')" = "1000 Success" ] || fail "the switch next to a stalled iplog reader"
+wait_for grep -q "iplog $TMP/fifo3: the reader is not keeping up: dropping lines" "$TMP/sw.log" ||
+	fail "no word of dropped lines: $(tail -5 "$TMP/sw.log")"
+python3 - "$TMP/fifo3" >"$TMP/fifo3.out" <<'PY' || fail "the stalled FIFO's content: $(cat "$TMP/fifo3.out")"
+import os, re, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+data = b""
+while True:
+    try:
+        d = os.read(fd, 65536)
+    except BlockingIOError:
+        break
+    if not d:
+        break
+    data += d
+lines = data.decode().split("\n")
+assert lines[-1] == "", "a cut line at the end: %r" % lines[-1][-80:]
+bad = [l for l in lines[:-1] if not re.match(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d ipv4 10\.1\.\d+\.\d+ mac=02:00:00:00:00:01 port=1 ", l)]
+assert not bad and len(lines) > 100, "%d lines, bad: %r" % (len(lines) - 1, bad[:2])
+print("%d whole lines" % (len(lines) - 1))
+PY
+stop_sw
+grep -q "iplog $TMP/fifo3: [0-9]* lines dropped while the reader was behind" "$TMP/sw.log" ||
+	fail "the dropped lines not counted at the end: $(tail -5 "$TMP/sw.log")"
+exec 7>&-
+pass "iplog to a FIFO whose reader stalls: lines dropped and counted, the switch forwards, $(cat "$TMP/fifo3.out") in the FIFO"
