@@ -53,6 +53,7 @@ struct pdump {
 	char *filename;
 	FILE *f;			/* open dumper (a file), or NULL */
 	int pipefd;			/* open dumper (a FIFO, non-blocking), or -1 */
+	int pipecap;			/* its capacity (F_GETPIPE_SZ at open), or -1 */
 	uint8_t *rest;			/* FIFO: the unwritten end of a record */
 	size_t restlen, restoff;
 	uint64_t dropped;		/* FIFO: records since the reader fell behind */
@@ -90,13 +91,13 @@ static void pdump_close(struct pdump *pd)
 }
 
 /* FIFO: the bytes the pipe can still take, or -1 if it cannot be told. */
-static long pdump_pipe_room(int fd)
+static long pdump_pipe_room(const struct pdump *pd)
 {
-	int cap = fcntl(fd, F_GETPIPE_SZ), used = 0;
+	int used = 0;
 
-	if (cap < 0 || ioctl(fd, FIONREAD, &used) < 0 || used < 0)
+	if (pd->pipecap < 0 || ioctl(pd->pipefd, FIONREAD, &used) < 0 || used < 0)
 		return -1;
-	return used < cap ? (long)(cap - used) : 0;
+	return used < pd->pipecap ? (long)(pd->pipecap - used) : 0;
 }
 
 /* FIFO: write @rec[0..n) whole or not at all (the rest of a record cut by
@@ -117,7 +118,7 @@ static int pdump_pipe_write(struct pdump *pd, const uint8_t *rec, size_t n)
 		pd->restoff += (size_t)w;
 	}
 	pd->restlen = pd->restoff = 0;
-	room = pdump_pipe_room(pd->pipefd);
+	room = pdump_pipe_room(pd);
 	if (room >= 0 && (size_t)room < n)
 		return 0;
 	do {
@@ -158,6 +159,7 @@ static int pdump_open(struct pdump *pd, FILE *out)
 		int fl = fcntl(fd, F_GETFL);
 
 		pd->pipefd = fd;
+		pd->pipecap = fcntl(fd, F_GETPIPE_SZ);
 		errno = EAGAIN;		/* a header that does not fit: a full FIFO */
 		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
 		    pcapw_header(PCAPW_PCAP, PDUMP_SNAPLEN, NULL, h, sizeof(h)) != sizeof(h) ||

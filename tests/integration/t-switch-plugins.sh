@@ -242,6 +242,23 @@ pass "pdump and iplog refuse a FIFO without a reader instead of waiting for one"
 # on forwarding; VDE 2's plugin stopped the whole switch in write(). What
 # the reader then finds is whole records only; once it reads again, the
 # next record goes and the log counts the ones dropped.
+# drain_fifo FIFO FILE: what FIFO holds now, into FILE (this script holds a
+# writer too, so there is no end of file: read until it would block)
+drain_fifo() {
+	python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+with open(sys.argv[2], "wb") as out:
+    while True:
+        try:
+            d = os.read(fd, 65536)
+        except BlockingIOError:
+            break
+        if not d:
+            break
+        out.write(d)
+' "$1" "$2" || fail "reading $1"
+}
 mkfifo "$TMP/fifo2"
 exec 7<>"$TMP/fifo2"
 start_ours
@@ -255,18 +272,10 @@ EOF2
 [ "$(status s 'port/showinfo')" = "1000 Success" ] || fail "the switch next to a stalled pdump reader"
 wait_for grep -q "pdump $TMP/fifo2: the reader is not keeping up: dropping records" "$TMP/sw.log" ||
 	fail "no word of dropped records: $(cat "$TMP/sw.log")"
-python3 - "$TMP/fifo2" >"$TMP/fifo2.out" <<'PY' || fail "the stalled FIFO's content: $(cat "$TMP/fifo2.out")"
-import os, struct, sys
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-data = b""
-while True:
-    try:
-        d = os.read(fd, 65536)
-    except BlockingIOError:
-        break
-    if not d:
-        break
-    data += d
+drain_fifo "$TMP/fifo2" "$TMP/fifo2.bytes"
+python3 - "$TMP/fifo2.bytes" >"$TMP/fifo2.out" <<'PY' || fail "the stalled FIFO's content: $(cat "$TMP/fifo2.out")"
+import struct, sys
+data = open(sys.argv[1], "rb").read()
 assert data[:4] == b"\xd4\xc3\xb2\xa1", "no pcap header: %r" % data[:24]
 off, n = 24, 0
 while off < len(data):
@@ -306,18 +315,10 @@ for i in range(1500):
 [ "$(status s 'port/showinfo')" = "1000 Success" ] || fail "the switch next to a stalled iplog reader"
 wait_for grep -q "iplog $TMP/fifo3: the reader is not keeping up: dropping lines" "$TMP/sw.log" ||
 	fail "no word of dropped lines: $(tail -5 "$TMP/sw.log")"
-python3 - "$TMP/fifo3" >"$TMP/fifo3.out" <<'PY' || fail "the stalled FIFO's content: $(cat "$TMP/fifo3.out")"
-import os, re, sys
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-data = b""
-while True:
-    try:
-        d = os.read(fd, 65536)
-    except BlockingIOError:
-        break
-    if not d:
-        break
-    data += d
+drain_fifo "$TMP/fifo3" "$TMP/fifo3.bytes"
+python3 - "$TMP/fifo3.bytes" >"$TMP/fifo3.out" <<'PY' || fail "the stalled FIFO's content: $(cat "$TMP/fifo3.out")"
+import re, sys
+data = open(sys.argv[1], "rb").read()
 lines = data.decode().split("\n")
 assert lines[-1] == "", "a cut line at the end: %r" % lines[-1][-80:]
 bad = [l for l in lines[:-1] if not re.match(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d ipv4 10\.1\.\d+\.\d+ mac=02:00:00:00:00:01 port=1 ", l)]
