@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "fzexec.h"
 #include "json.h"
 #include "loop.h"
 #include "parse.h"
@@ -161,19 +162,6 @@ static struct console *fz_console(void)
 	    console_add_json(c, fz_json_cmds, 1))
 		abort();
 	return c;
-}
-
-static char *fz_exec(struct console *c, const char *line, int *rc, size_t *len)
-{
-	char *out = NULL;
-	FILE *f = open_memstream(&out, len);
-
-	if (!f)
-		abort();
-	*rc = console_exec_line(c, line, f);
-	if (fclose(f))
-		abort();
-	return out;
 }
 
 static void fz_check_line(struct console *c, char *line)

@@ -11,8 +11,11 @@
  * command line, the management socket and the rc file (start-up options,
  * not console input); the loop never runs, so no frame is received and no
  * client but the harness's own (byte 0, bit 5) attaches (FSTP's BPDUs to
- * those clients are the only frames sent). The private directory (mkdtemp under $TMPDIR) is made once and removed
- * at exit; each run works in its subdirectory w/ (chdir, then back).
+ * those clients are the only frames sent). The private directory
+ * ($TMPDIR/fzswcon.PID.XXXXXX) is made once and removed at exit; one that
+ * an aborted run left (its PID gone) is removed when the next one starts
+ * (a handler of our own for SIGABRT would take libFuzzer's crash report
+ * away); each run works in its subdirectory w/ (chdir, then back).
  *
  * Input: byte 0 chooses the switch: bits 0-1 the number of ports (1, 3, 8,
  * 32), bit 2 hub mode, bit 3 FSTP (-F; hub mode wins, as in main.c), bit 4
@@ -86,6 +89,7 @@
 #include "swcore.h"
 #include "vlan.h"
 #include "jsoncheck.h"
+#include "fzexec.h"
 
 #define FZ_LINES	48		/* lines run per input */
 #define DATA_HDR	"0000 DATA END WITH '.'\n"
@@ -129,6 +133,43 @@ static void fz_cleanup(void)
 	(void)rmdir(fz_root);
 }
 
+/* Remove the private directories of earlier runs that ended without
+ * their exit handler (an input that aborted): fzswcon.PID.XXXXXX in @tmp,
+ * ours, whose PID no longer exists. */
+static void fz_remove_stale(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	struct dirent *e;
+	struct stat st;
+	char root[512], sub[560];
+	const char *subs[] = { "w", "ctl" };
+	unsigned long pid;
+	char *end;
+	size_t i;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "fzswcon.", 8))
+			continue;
+		errno = 0;
+		pid = strtoul(e->d_name + 8, &end, 10);
+		if (errno || end == e->d_name + 8 || *end != '.' || pid == 0 || pid > INT32_MAX ||
+		    strlen(end + 1) != 6 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		if (snprintf(root, sizeof(root), "%s/%s", tmp, e->d_name) >= (int)sizeof(root) ||
+		    lstat(root, &st) || !S_ISDIR(st.st_mode) || st.st_uid != getuid())
+			continue;
+		for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+			snprintf(sub, sizeof(sub), "%s/%s", root, subs[i]);
+			fz_empty_dir(sub);
+			(void)rmdir(sub);
+		}
+		(void)rmdir(root);
+	}
+	closedir(d);
+}
+
 static void fz_write(const char *name, const char *text)
 {
 	FILE *f = fopen(name, "w");
@@ -143,9 +184,11 @@ static void fz_init(void)
 
 	if (fz_root[0])
 		return;
-	if (snprintf(fz_root, sizeof(fz_root), "%s/fzswcon.XXXXXX", tmp && *tmp ? tmp : "/tmp")
-	    >= (int)sizeof(fz_root))
-		snprintf(fz_root, sizeof(fz_root), "/tmp/fzswcon.XXXXXX");
+	if (!tmp || !*tmp || snprintf(fz_root, sizeof(fz_root), "%s/fzswcon.%ld.XXXXXX", tmp,
+				      (long)getpid()) >= (int)sizeof(fz_root))
+		tmp = "/tmp";
+	snprintf(fz_root, sizeof(fz_root), "%s/fzswcon.%ld.XXXXXX", tmp, (long)getpid());
+	fz_remove_stale(tmp);
 	if (!mkdtemp(fz_root))
 		abort();
 	snprintf(fz_work, sizeof(fz_work), "%s/w", fz_root);
@@ -250,20 +293,7 @@ static struct sw *fz_switch(uint8_t opt)
 	return sw;
 }
 
-/* ---- one answer ---- */
-
-static char *fz_exec(struct sw *sw, const char *line, int *rc, size_t *len)
-{
-	char *out = NULL;
-	FILE *f = open_memstream(&out, len);
-
-	if (!f)
-		abort();
-	*rc = console_exec_line(sw->con, line, f);
-	if (fclose(f))
-		abort();
-	return out;
-}
+/* ---- one answer: fz_exec() (fzexec.h) on the switch's console ---- */
 
 /* What a line runs, copied: a command (plugin/add, plugin/del) may change
  * the console's tables, and with them where its entries are. */
@@ -467,7 +497,7 @@ static void fz_check_prints(struct sw *sw)
 	fprintf(f, DATA_HDR "Numports=%u\nHUB=%s\ncounters=true\n.\n1000 Success\n",
 		sw->pt.nslots - 1, sw->pt.hub ? "true" : "false");
 	fclose(f);
-	out = fz_exec(sw, "port/showinfo", &rc, &len);
+	out = fz_exec(sw->con, "port/showinfo", &rc, &len);
 	if (len != wlen || memcmp(out, want, len))
 		abort();
 	free(out);
@@ -494,7 +524,7 @@ static void fz_check_prints(struct sw *sw)
 	}
 	fputs(".\n1000 Success\n", f);
 	fclose(f);
-	out = fz_exec(sw, "vlan/allprint", &rc, &len);
+	out = fz_exec(sw->con, "vlan/allprint", &rc, &len);
 	if (len != wlen || memcmp(out, want, len))
 		abort();
 	free(out);
@@ -505,7 +535,7 @@ static void fz_check_prints(struct sw *sw)
 
 		snprintf(line, sizeof(line), "-j %s", tables[i]);
 		fz_lookup(sw, line, &cmd);
-		out = fz_exec(sw, line, &rc, &len);
+		out = fz_exec(sw->con, line, &rc, &len);
 		fz_check_answer(&cmd, rc, out, len);
 		if (rc != 1000 && !(rc == 1000 + EOPNOTSUPP && !strcmp(tables[i], "port/capture")))
 			abort();
@@ -536,7 +566,7 @@ static void fz_check_twin(struct sw *sw, const char *line, const struct fz_cmd *
 	fz_lookup(sw, twin, &tc);
 	if (!tc.found || strcmp(tc.path, cmd->path) || tc.json == cmd->json)
 		abort();
-	out = fz_exec(sw, twin, &rc2, &len);
+	out = fz_exec(sw->con, twin, &rc2, &len);
 	fz_check_answer(&tc, rc2, out, len);
 	if ((cmd->json ? rc : rc2) != 1000 + EOPNOTSUPP && rc2 != rc) {
 		fprintf(stderr, "fuzz_switch_console: \"%s\" answered %d, \"%s\" %d\n", line, rc,
@@ -604,7 +634,7 @@ static unsigned fz_run(uint8_t opt, struct fz_lines *fl, struct fz_answer *ans)
 		size_t len;
 		int rc;
 
-		free(fz_exec(sw, add[i], &rc, &len));
+		free(fz_exec(sw->con, add[i], &rc, &len));
 		if (rc != 1000)
 			abort();
 	}
@@ -614,7 +644,7 @@ static unsigned fz_run(uint8_t opt, struct fz_lines *fl, struct fz_answer *ans)
 
 		fz_lookup(sw, fl->line[i], &cmd);
 		fz_tame(&cmd, fl->line[i]);
-		ans[i].out = fz_exec(sw, fl->line[i], &ans[i].rc, &ans[i].len);
+		ans[i].out = fz_exec(sw->con, fl->line[i], &ans[i].rc, &ans[i].len);
 		ans[i].masked = fz_is(&cmd, "showinfo") || fz_is(&cmd, "port/stats") ||
 				fz_is(&cmd, "load") || fz_is(&cmd, "fstp/print");
 		if (fz_verbose)
