@@ -2,7 +2,7 @@
 /* bench/bellfloor.c - the floor of a one-CPU ping-pong through a switch
  * woken by pipe doorbells: three bare processes, no frames, no library
  *
- *   bellfloor [-n N] [-c CPU] [-s]
+ *   bellfloor [-n N] [-c CPU] [-s | -2]
  *
  * ping writes a byte to the middle and waits with poll() + read(); the
  * middle waits in epoll_wait() on two pipes and passes each byte on (read,
@@ -11,9 +11,12 @@
  * doorbells (docs/fastpath.md section 6) and nothing else. All three are
  * pinned to CPU (default 0). With -s the middle calls setsid() first, as
  * `vde_switch -d` does: with sched_autogroup it is then a scheduling group
- * of its own, the set-up of bench/fastpath.sh without FG=1. Prints "mode=rtt impl=floor len=64
- * pings=N median_us=... p99_us=..." like bench/libbench (len is nominal:
- * no frame travels), for bench/fastpath.sh.
+ * of its own, the set-up of bench/fastpath.sh without FG=1. With -2 there
+ * is no middle: ping writes straight to pong, the floor of a path on which
+ * clients wake each other without the switch (docs/fastpath.md section
+ * 10). Prints "mode=rtt impl=floor len=64 pings=N median_us=... p99_us=..."
+ * (impl=floor2 with -2) like bench/libbench (len is nominal: no frame
+ * travels), for bench/fastpath.sh.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -68,22 +71,25 @@ static void middle(int from_ping, int to_pong, int from_pong, int to_ping)
 
 int main(int argc, char **argv)
 {
-	int a[2], b[2], c[2], d[2], opt, cpu = 0, sid = 0;
+	int a[2], b[2], c[2], d[2], opt, cpu = 0, sid = 0, two = 0;
 	uint32_t n = 20000, warm = 1000, i;
 	uint64_t *rtt;
 	cpu_set_t set;
-	pid_t mid, pong;
+	pid_t mid = -1, pong;
+	const char *impl;
 	char x = 1, buf[64];
 
-	while ((opt = getopt(argc, argv, "n:c:s")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:s2")) != -1) {
 		if (opt == 'n')
 			n = (uint32_t)strtoul(optarg, NULL, 10);
 		else if (opt == 'c')
 			cpu = atoi(optarg);
 		else if (opt == 's')
 			sid = 1;
+		else if (opt == '2')
+			two = 1;
 		else {
-			fprintf(stderr, "usage: bellfloor [-n N] [-c CPU] [-s]\n");
+			fprintf(stderr, "usage: bellfloor [-n N] [-c CPU] [-s | -2]\n");
 			return 1;
 		}
 	}
@@ -96,15 +102,22 @@ int main(int argc, char **argv)
 		perror("bellfloor");
 		return 1;
 	}
-	mid = fork();
-	if (mid == 0) {
-		if (sid && setsid() < 0)
-			_exit(1);
-		middle(a[0], b[1], c[0], d[1]);
+	impl = two ? "floor2" : "floor";
+	if (!two) {
+		mid = fork();
+		if (mid == 0) {
+			if (sid && setsid() < 0)
+				_exit(1);
+			middle(a[0], b[1], c[0], d[1]);
+		}
 	}
 	pong = fork();
-	if (pong == 0) {
-		while (read(b[0], buf, 1) == 1 && write(c[1], &x, 1) == 1)
+	if (pong == 0) {	/* without a middle: from ping's pipe, to ping's */
+		int in = two ? a[0] : b[0], out = two ? d[1] : c[1];
+
+		if (two)	/* a is non-blocking for the middle's sake */
+			fcntl(in, F_SETFL, 0);
+		while (read(in, buf, 1) == 1 && write(out, &x, 1) == 1)
 			;
 		_exit(0);
 	}
@@ -119,16 +132,18 @@ int main(int argc, char **argv)
 	}
 	close(a[1]);
 	close(b[1]);
-	kill(mid, SIGTERM);
+	if (mid > 0) {
+		kill(mid, SIGTERM);
+		waitpid(mid, NULL, 0);
+	}
 	kill(pong, SIGTERM);
-	waitpid(mid, NULL, 0);
 	waitpid(pong, NULL, 0);
 	if (i < n + warm) {
-		printf("mode=rtt impl=floor len=64 FAILED\n");
+		printf("mode=rtt impl=%s len=64 FAILED\n", impl);
 		return 1;
 	}
 	qsort(rtt, n, sizeof(*rtt), cmp_u64);
-	printf("mode=rtt impl=floor len=64 pings=%u lost=0 median_us=%.2f p99_us=%.2f\n", n,
+	printf("mode=rtt impl=%s len=64 pings=%u lost=0 median_us=%.2f p99_us=%.2f\n", impl, n,
 	       n ? rtt[n / 2] / 1e3 : 0.0, n ? rtt[(size_t)n * 99 / 100] / 1e3 : 0.0);
 	free(rtt);
 	return 0;

@@ -18,6 +18,9 @@
 #            system calls and wake-ups as "ring" and nothing else (the
 #            floor of one wake-up per hop; not in the default); its middle
 #            calls setsid() as the switches' -d does, unless FG=1
+#   floor2   RTT only: bellfloor -2, the two ends waking each other with no
+#            middle process (the floor of a path without the switch in
+#            the round trip, docs/fastpath.md section 10; not in the default)
 #   ringbatch  "ring" with our switch under SCHED_BATCH (chrt -b 0): its
 #            wake-ups never preempt (an experiment; not in the default)
 #   ringag5  "ring" with the switch's scheduling group (its session's
@@ -49,7 +52,7 @@ for f in "$OURS" "$THEIRS" "$LB" "$OURLIB/libvdeplug.so.2"; do
 	[ -e "$f" ] || { echo "bench: $f not found (make -C $B bench/libbench)" >&2; exit 1; }
 done
 for f in $CONFIGS; do
-	[ "$f" != floor ] || [ -x "$B/bench/bellfloor" ] ||
+	case $f in floor|floor2) [ -x "$B/bench/bellfloor" ] ;; *) true ;; esac ||
 		{ echo "bench: $B/bench/bellfloor not found (make -C $B bench/bellfloor)" >&2; exit 1; }
 done
 T=$(mktemp -d /tmp/fpbench.XXXXXX)
@@ -112,7 +115,7 @@ for r in $(seq "$RUNS"); do
 	part fwd && for len in 64 1514; do
 		[ "$len" = 64 ] && n=$N64 || n=$N1514
 		for cfg in $CONFIGS; do
-			[ "$cfg" = floor ] && continue
+			case $cfg in floor|floor2) continue ;; esac
 			sw "$cfg"
 			line=$(client "$cfg" timeout 120 "$LB" fwd -s "$T/sw" -l "$len" -n "$n" -L "$cfg") ||
 				line="mode=fwd impl=$cfg len=$len FAILED"
@@ -121,10 +124,13 @@ for r in $(seq "$RUNS"); do
 		done
 	done
 	part rtt && for cfg in $CONFIGS; do
-		if [ "$cfg" = floor ]; then
+		if [ "$cfg" = floor ] || [ "$cfg" = floor2 ]; then
 			hog_start
-			line=$("$B/bench/bellfloor" -n "$NRTT" -c "$CPU" $([ "${FG:-0}" = 1 ] || echo -s)) ||
-				line="mode=rtt impl=floor len=64 FAILED"
+			if [ "$cfg" = floor2 ]; then
+				line=$("$B/bench/bellfloor" -n "$NRTT" -c "$CPU" -2)
+			else
+				line=$("$B/bench/bellfloor" -n "$NRTT" -c "$CPU" $([ "${FG:-0}" = 1 ] || echo -s))
+			fi || line="mode=rtt impl=$cfg len=64 FAILED"
 			hog_stop
 			emit "$line run=$r"
 			continue
@@ -151,9 +157,9 @@ def cpu(impl, ln):
     v = [float(r['sw_cpu_s']) / float(r['sent']) * 1e6 for r in rows
          if r.get('mode') == 'fwd' and r.get('impl') == impl and r.get('len') == ln and 'sent' in r]
     return statistics.median(v) if v else None
-impls = [i for i in ['ring', 'deb', 'debours', 'dgram', 'ringdg', 'floor', 'ringbatch', 'ringag5']
+impls = [i for i in ['ring', 'deb', 'debours', 'dgram', 'ringdg', 'floor', 'floor2', 'ringbatch', 'ringag5']
          if any(r.get('impl') == i for r in rows)]
-ratios = ['ring', 'debours'] + [i for i in ['ringdg', 'floor', 'ringbatch', 'ringag5'] if i in impls]
+ratios = ['ring', 'debours'] + [i for i in ['ringdg', 'floor', 'floor2', 'ringbatch', 'ringag5'] if i in impls]
 print('| test | len | ' + ' | '.join(impls) + ' | ' + ' | '.join(i + '/deb' for i in ratios) + ' |')
 print('|---|---|' + '---|' * (len(impls) + len(ratios)))
 def line(name, ln, vals, fmt):
