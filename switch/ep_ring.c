@@ -716,8 +716,12 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 		if (!shmring_region_size(size))
 			size = SHMRING_SIZE_DEFAULT;
 		memfd = fastpath_region_create(size, feat, &c->map, &c->maplen);
-		if (memfd < 0)
+		if (memfd < 0) {
+			/* ours, not the client's: say why it stays on datagrams */
+			log_info("fast path fd %d: %s: no rings (%s), the client stays on "
+				 "datagrams", c->fd, m->endpoint, strerror(-memfd));
 			err = ENOMEM;
+		}
 	}
 	if (err) {
 		log_debug("fast path fd %d: %s refused: %s", c->fd, m->endpoint, strerror(err));

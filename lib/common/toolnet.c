@@ -144,8 +144,9 @@ const char *tool_vnl_error(const char *vnl, int err)
 	case ECONNREFUSED:
 		if (vde && switch_alive(vnl)) {
 			why = "the switch refused the port";
-			todo = "beyond its number of ports, held by another user, or not "
-			       "allowed by port/setuser or port/setgroup";
+			todo = "beyond its number of ports, held by another user, not "
+			       "allowed by port/setuser or port/setgroup, or the switch out "
+			       "of file descriptors: its log says which";
 		} else if (vde) {
 			why = "no switch is listening there";
 			todo = "start one with vde_switch -s DIR (a stale socket was left behind)";
