@@ -238,6 +238,8 @@ static int iplog_logfile(void *ctx, FILE *out, const char *args)
 		return ENOENT;
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
 	    ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+		/* written blocking, it could stop the switch: refused, and why */
+		log_warn("iplog %s: cannot write without blocking: %s", args, strerror(errno));
 		close(fd);
 		return EIO;
 	}
