@@ -181,9 +181,14 @@ static int pdump_open(struct pdump *pd, FILE *out)
 
 		pd->pipefd = fd;
 		pd->pipecap = fcntl(fd, F_GETPIPE_SZ);
+		/* written blocking, it could stop the switch: refused */
+		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+			fprintf(out, "set_dumper() fcntl(O_NONBLOCK): %s\n", strerror(errno));
+			pdump_close(pd);
+			return -1;
+		}
 		errno = EAGAIN;		/* a header that does not fit: a full FIFO */
-		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-		    pcapw_header(PCAPW_PCAP, PDUMP_SNAPLEN, NULL, h, sizeof(h)) != sizeof(h) ||
+		if (pcapw_header(PCAPW_PCAP, PDUMP_SNAPLEN, NULL, h, sizeof(h)) != sizeof(h) ||
 		    pdump_pipe_write(pd, h, sizeof(h)) != 1) {
 			fprintf(out, "set_dumper() write(): %s\n", strerror(errno));
 			pdump_close(pd);

@@ -18,7 +18,8 @@ start_faulty() {
 	rm -f "$TMP/s.pid"
 	SENT=0
 	fault_cmd "$1" vde_switch
-	"${FAULT_CMD[@]}" -s "$S" -M "$S.mgmt" --nostdin -p "$TMP/s.pid" >>"$TMP/sw.log" 2>&1 &
+	# (without the FIFOs this script holds open)
+	"${FAULT_CMD[@]}" -s "$S" -M "$S.mgmt" --nostdin -p "$TMP/s.pid" >>"$TMP/sw.log" 2>&1 7>&- 8>&- 9>&- &
 	PIDS+=($!)
 	SWPID=$!
 	wait_for test -s "$TMP/s.pid" || fail "our switch did not start: $(cat "$TMP/sw.log")"
@@ -164,5 +165,28 @@ grep -q "pdump $TMP/f3: [0-9]* records dropped while the reader was behind" "$TM
 	! grep -q "other.cap: [0-9]* records dropped" "$TMP/sw.log" ||
 	fail "the drops counted under the wrong name: $(cat "$TMP/sw.log")"
 stop_sw
-exec 7>&- 8>&- 9>&-
 pass "pdump closing a FIFO: the rest of a record goes out first ($n whole records), or the cut is logged"
+
+# 4. the FIFO cannot be made non-blocking (fcntl(F_SETFL) fails after
+# tool_open_out() made it blocking): refused with the reason, nothing
+# written, no descriptor of it left open, the switch goes on
+: >"$TMP/sw.log"
+start_faulty 'fcntl,cmd=F_SETFL,fd=fifo,after=1,times=1,errno=EPERM'
+con "plugin/add pdump"
+out=$(mgmt s "pdump/filename $TMP/f2")
+grep -q "^1022 Invalid argument" <<<"$out" &&
+	grep -q "^set_dumper() fcntl(O_NONBLOCK): Operation not permitted" <<<"$out" ||
+	fail "pdump/filename to a FIFO that cannot be non-blocking: $out"
+fault_seen '^fcntl.*-> EPERM' || fail "the F_SETFL fault did not happen"
+ls -l "/proc/$SWPID/fd" | grep -q "$TMP/f2\$" && fail "the refused FIFO is still open in the switch: $(ls -l /proc/$SWPID/fd)"
+: >"$TMP/f2.bytes"
+drain "$TMP/f2" "$TMP/f2.bytes"
+[ -s "$TMP/f2.bytes" ] && fail "something went into the refused FIFO"
+# the fault was once: pdump/active 1 opens the same FIFO again, and records
+con "pdump/active 1"
+burst 1000 3
+drain "$TMP/f2" "$TMP/f2.bytes"
+n=$(records "$TMP/f2.bytes" 1000 2>&1) && [ "$n" = 3 ] || fail "recording after the refusal: $n"
+stop_sw
+exec 7>&- 8>&- 9>&-
+pass "pdump/filename to a FIFO that cannot be non-blocking: 1022 with the reason; pdump/active 1 tries again"
