@@ -29,9 +29,19 @@ static void prev_handler(int sig)
 	}
 }
 
-/* In a child whose SIGBUS disposition was @disp before the guard came:
- * @fault 0 raises SIGBUS, 1 touches a shrunk mapping the guard does not
- * watch. Returns the child's wait status. */
+/* A previous handler that takes siginfo: exits 40 (raised) or 41 (a fault). */
+static void info_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	_exit(si->si_code > 0 ? 41 : 40);
+}
+
+/* In a child whose SIGBUS disposition was @disp (SIG_ERR: info_handler) before
+ * the guard came: @fault 0 raises SIGBUS, 1 touches a shrunk mapping the
+ * guard does not watch. Returns the child's wait status (exit 4: the
+ * guard's handler was not there; run before this process installs it,
+ * else the child inherits it installed and only replaces it). */
 static int child(void (*disp)(int), int fault)
 {
 	static volatile sig_atomic_t flag;
@@ -44,14 +54,22 @@ static int child(void (*disp)(int), int fault)
 		int fd = memfd_create("child", MFD_CLOEXEC);
 		volatile uint8_t *p, *w;
 
+		struct sigaction sa = { .sa_sigaction = info_handler, .sa_flags = SA_SIGINFO };
+
 		setrlimit(RLIMIT_CORE, &nocore);	/* dying is expected: no core file */
-		signal(SIGBUS, disp);
+		if (disp != SIG_ERR)
+			signal(SIGBUS, disp);
+		else
+			sigaction(SIGBUS, &sa, NULL);
 		if (fd < 0 || ftruncate(fd, (off_t)len))
 			_exit(3);
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED || w == MAP_FAILED || vhost_guard_add((void *)w, len, &flag))
 			_exit(3);
+		if (sigaction(SIGBUS, NULL, &sa) || sa.sa_sigaction == info_handler ||
+		    !(sa.sa_flags & SA_SIGINFO))
+			_exit(4);
 		if (fault) {
 			if (ftruncate(fd, 0))
 				_exit(3);
@@ -119,6 +137,25 @@ int main(void)
 	volatile uint8_t *p, *q;
 	int fd = memfd_create("guard", MFD_CLOEXEC), fd2 = memfd_create("guard2", MFD_CLOEXEC);
 	uint8_t v;
+	int st;
+
+	/* first, in children of a process without the guard yet */
+	st = child(SIG_IGN, 0);
+	ok(st == 0, "a SIGBUS from kill() when it was ignored: still ignored (%#x)", st);
+	st = child(SIG_DFL, 0);
+	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS,
+	   "a SIGBUS from kill() by default: the process dies of it (%#x)", st);
+	st = child(SIG_DFL, 1);
+	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS,
+	   "a fault outside watched memory: the process dies of it (%#x)", st);
+	st = child(SIG_IGN, 1);
+	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS, "the same when SIGBUS was ignored (%#x)", st);
+	st = child(SIG_ERR, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 40,
+	   "a SIGBUS from kill(): a previous SA_SIGINFO handler gets it (%#x)", st);
+	st = child(SIG_ERR, 1);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 41,
+	   "a fault outside watched memory: the same, with the fault's siginfo (%#x)", st);
 
 	signal(SIGBUS, prev_handler);
 	ok(fd >= 0 && fd2 >= 0 && !ftruncate(fd, (off_t)len) && !ftruncate(fd2, (off_t)len),
@@ -147,13 +184,5 @@ int main(void)
 	close(fd);
 	close(fd2);
 	many();
-
-	ok(child(SIG_IGN, 0) == 0, "a SIGBUS from kill() when it was ignored: still ignored");
-	v = (uint8_t)WTERMSIG(child(SIG_DFL, 0));
-	ok(v == SIGBUS, "a SIGBUS from kill() by default: the process dies of it (%u)", v);
-	v = (uint8_t)WTERMSIG(child(SIG_DFL, 1));
-	ok(v == SIGBUS, "a fault outside watched memory: the process dies of it (%u)", v);
-	v = (uint8_t)WTERMSIG(child(SIG_IGN, 1));
-	ok(v == SIGBUS, "the same when SIGBUS was ignored (%u)", v);
 	return tap_done();
 }
