@@ -17,6 +17,7 @@
  *   write, writev,max=N        a short write: at most N bytes go (no errno)
  *   mmap,fixed=1               only calls with MAP_FIXED
  *   fd=fifo|sock|reg|chr       the first argument's file type (fd calls)
+ *   path=TEXT                  its file's path (/proc/self/fd) contains TEXT
  *   after=N                    let the first N matching calls through
  *   times=N                    then fail N of them (default: all)
  *   errno=EIO|EPERM|...|N      the error to return (default EIO)
@@ -61,6 +62,7 @@ struct fi_rule {
 	long max;			/* write: bytes let through; -1 = fail */
 	int fixed;			/* mmap: MAP_FIXED calls only */
 	int err;
+	char path[64];			/* a part of the fd's path, or "" */
 	long seen;			/* matching calls so far */
 	char text[96];
 };
@@ -145,6 +147,8 @@ static void fi_parse_rule(char *text)
 			r->fixed = (int)fi_value(v, r->text);
 		else if (!strcmp(key, "errno"))
 			r->err = (int)fi_value(v, r->text);
+		else if (!strcmp(key, "path") && strlen(v) < sizeof(r->path))
+			strcpy(r->path, v);
 		else if (!strcmp(key, "fd"))
 			r->fdtype = !strcmp(v, "fifo") ? S_IFIFO : !strcmp(v, "sock") ? S_IFSOCK :
 				    !strcmp(v, "reg") ? S_IFREG : !strcmp(v, "chr") ? S_IFCHR :
@@ -193,6 +197,20 @@ static mode_t fi_fdtype(int fd)
 	return syscall(SYS_fstat, fd, &st) < 0 ? 0 : st.st_mode & S_IFMT;
 }
 
+/* Whether @fd's path contains @part. */
+static int fi_fdpath(int fd, const char *part)
+{
+	char link[32], target[256];
+	long n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	return strstr(target, part) != NULL;
+}
+
 /* The rule that applies to this call (its count advanced), or NULL. */
 static struct fi_rule *fi_match(enum fi_call call, long arg, int fd, int fixed)
 {
@@ -203,7 +221,8 @@ static struct fi_rule *fi_match(enum fi_call call, long arg, int fd, int fixed)
 	for (i = 0; i < fi_nrules; i++) {
 		r = &fi_rules[i];
 		if (r->call != call || (r->arg >= 0 && r->arg != arg) || (r->fixed && !fixed) ||
-		    (r->fdtype && fi_fdtype(fd) != r->fdtype))
+		    (r->fdtype && fi_fdtype(fd) != r->fdtype) ||
+		    (r->path[0] && !fi_fdpath(fd, r->path)))
 			continue;
 		n = __atomic_fetch_add(&r->seen, 1, __ATOMIC_RELAXED);
 		if (n < r->after || (r->times >= 0 && n >= r->after + r->times))
