@@ -18,8 +18,9 @@ start_faulty() {
 	rm -f "$TMP/s.pid"
 	SENT=0
 	fault_cmd "$1" vde_switch
-	# (without the FIFOs this script holds open)
-	"${FAULT_CMD[@]}" -s "$S" -M "$S.mgmt" --nostdin -p "$TMP/s.pid" >>"$TMP/sw.log" 2>&1 7>&- 8>&- 9>&- &
+	# (without the FIFOs this script holds open; FSIZE: ulimit -f)
+	(ulimit -f "${FSIZE:-unlimited}" && exec "${FAULT_CMD[@]}" -s "$S" -M "$S.mgmt" --nostdin \
+		-p "$TMP/s.pid") >>"$TMP/sw.log" 2>&1 7>&- 8>&- 9>&- &
 	PIDS+=($!)
 	SWPID=$!
 	wait_for test -s "$TMP/s.pid" || fail "our switch did not start: $(cat "$TMP/sw.log")"
@@ -90,7 +91,8 @@ burst() {
 		timeout 30 "$PROBE" "$S" >/dev/null || fail "a burst of $2 frames of $1 bytes"
 	SENT=$((SENT + $2))
 	WAIT_SECS=10 wait_for sh -c "printf 'port/allprint\nlogout\n' | timeout 5 socat - UNIX-CONNECT:$S.mgmt |
-		grep -Eq '^ IN: +pkts +$SENT '" || fail "the switch did not take the $SENT frames sent"
+		grep -Eq '^ IN: +pkts +$SENT '" ||
+		fail "the switch did not take the $SENT frames sent$(kill -0 "$SWPID" 2>/dev/null || echo ': it died')"
 }
 
 # 1. ioctl(FIONREAD) fails: the room cannot be told, records go out as the
@@ -188,5 +190,21 @@ burst 1000 3
 drain "$TMP/f2" "$TMP/f2.bytes"
 n=$(records "$TMP/f2.bytes" 1000 2>&1) && [ "$n" = 3 ] || fail "recording after the refusal: $n"
 stop_sw
-exec 7>&- 8>&- 9>&-
 pass "pdump/filename to a FIFO that cannot be non-blocking: 1022 with the reason; pdump/active 1 tries again"
+
+# 5. a regular file that reaches the size limit (ulimit -f 16: 16 KiB): a
+# write error (EFBIG), recording stops with a log line, the switch goes on
+# (SIGXFSZ killed it)
+: >"$TMP/sw.log"
+FSIZE=16 start_faulty ''
+con "plugin/add pdump"
+con "pdump/filename $TMP/big.cap"
+con "pdump/active 1"
+burst 1000 30
+kill -0 "$SWPID" || fail "the switch died at the file size limit: $(cat "$TMP/sw.log")"
+wait_for grep -q "pdump $TMP/big.cap: File too large: recording stopped" "$TMP/sw.log" ||
+	fail "no word of the write error: $(cat "$TMP/sw.log")"
+[ "$(status s 'port/showinfo')" = "1000 Success" ] || fail "the switch after the write error"
+stop_sw
+exec 7>&- 8>&- 9>&-
+pass "pdump file at the size limit: recording stopped with the reason, the switch goes on"
