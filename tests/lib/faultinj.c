@@ -71,16 +71,36 @@ static struct fi_rule fi_rules[FI_MAXRULES];
 static int fi_nrules;
 static const char *fi_log;
 
-static int (*real_ioctl)(int, unsigned long, void *);
-static int (*real_fcntl)(int, int, void *);
-static int (*real_fcntl64)(int, int, void *);
-static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
-static sighandler_t (*real_signal)(int, sighandler_t);
-static int (*real_ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
-static int (*real_poll)(struct pollfd *, nfds_t, int);
-static ssize_t (*real_write)(int, const void *, size_t);
-static ssize_t (*real_writev)(int, const struct iovec *, int);
-static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static void fi_die_early(const char *name)
+{
+	static const char msg[] = "faultinj: a function not found by dlsym()\n";
+
+	(void)name;
+	syscall(SYS_write, STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(99);
+}
+
+/* The C library's function @name (the next definition after ours), found
+ * at the first call: a sanitizer runtime loaded first may call us before
+ * our constructor runs. */
+static void *fi_real(void **slot, const char *name)
+{
+	void *f = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (!f) {
+		f = dlsym(RTLD_NEXT, name);
+		if (!f)
+			fi_die_early(name);
+		__atomic_store_n(slot, f, __ATOMIC_RELAXED);
+	}
+	return f;
+}
+
+#define REAL(type, name)						\
+	({								\
+		static void *slot_;					\
+		(type)fi_real(&slot_, #name);				\
+	})
 
 static const struct { const char *name; long v; } fi_consts[] = {
 	{ "FIONREAD", FIONREAD }, { "F_SETFL", F_SETFL }, { "F_GETFL", F_GETFL },
@@ -164,20 +184,6 @@ __attribute__((constructor)) static void fi_init(void)
 	const char *env = getenv("FAULTINJ");
 	char *copy, *rule, *save = NULL;
 
-	real_ioctl = (int (*)(int, unsigned long, void *))dlsym(RTLD_NEXT, "ioctl");
-	real_fcntl = (int (*)(int, int, void *))dlsym(RTLD_NEXT, "fcntl");
-	real_fcntl64 = (int (*)(int, int, void *))dlsym(RTLD_NEXT, "fcntl64");
-	real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))
-		dlsym(RTLD_NEXT, "sigaction");
-	real_signal = (sighandler_t (*)(int, sighandler_t))dlsym(RTLD_NEXT, "signal");
-	real_ppoll = (int (*)(struct pollfd *, nfds_t, const struct timespec *,
-			      const sigset_t *))dlsym(RTLD_NEXT, "ppoll");
-	real_poll = (int (*)(struct pollfd *, nfds_t, int))dlsym(RTLD_NEXT, "poll");
-	real_write = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
-	real_writev = (ssize_t (*)(int, const struct iovec *, int))dlsym(RTLD_NEXT, "writev");
-	real_mmap = (void *(*)(void *, size_t, int, int, int, off_t))dlsym(RTLD_NEXT, "mmap");
-	if (!real_fcntl64)
-		real_fcntl64 = real_fcntl;
 	fi_log = getenv("FAULTINJ_LOG");
 	if (!env || !*env)
 		return;
@@ -277,7 +283,7 @@ int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	return r ? fi_fail(r) : real_ioctl(fd, req, arg);
+	return r ? fi_fail(r) : REAL(int (*)(int, unsigned long, void *), ioctl)(fd, req, arg);
 }
 
 static int fi_fcntl(int (*real)(int, int, void *), int fd, int cmd, void *arg)
@@ -295,7 +301,7 @@ int fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	return fi_fcntl(real_fcntl, fd, cmd, arg);
+	return fi_fcntl(REAL(int (*)(int, int, void *), fcntl), fd, cmd, arg);
 }
 
 int fcntl64(int fd, int cmd, ...)
@@ -306,14 +312,15 @@ int fcntl64(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	return fi_fcntl(real_fcntl64, fd, cmd, arg);
+	return fi_fcntl(REAL(int (*)(int, int, void *), fcntl64), fd, cmd, arg);
 }
 
 int sigaction(int sig, const struct sigaction *sa, struct sigaction *old)
 {
 	struct fi_rule *r = fi_match(FI_SIGACTION, sig, -1, 0);
 
-	return r ? fi_fail(r) : real_sigaction(sig, sa, old);
+	return r ? fi_fail(r) :
+		REAL(int (*)(int, const struct sigaction *, struct sigaction *), sigaction)(sig, sa, old);
 }
 
 sighandler_t signal(int sig, sighandler_t h)
@@ -324,21 +331,23 @@ sighandler_t signal(int sig, sighandler_t h)
 		fi_fail(r);
 		return SIG_ERR;
 	}
-	return real_signal(sig, h);
+	return REAL(sighandler_t (*)(int, sighandler_t), signal)(sig, h);
 }
 
 int ppoll(struct pollfd *pfd, nfds_t n, const struct timespec *tmo, const sigset_t *mask)
 {
 	struct fi_rule *r = fi_match(FI_PPOLL, -1, -1, 0);
 
-	return r ? fi_fail(r) : real_ppoll(pfd, n, tmo, mask);
+	return r ? fi_fail(r) :
+		REAL(int (*)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *),
+		     ppoll)(pfd, n, tmo, mask);
 }
 
 int poll(struct pollfd *pfd, nfds_t n, int tmo)
 {
 	struct fi_rule *r = fi_match(FI_POLL, -1, -1, 0);
 
-	return r ? fi_fail(r) : real_poll(pfd, n, tmo);
+	return r ? fi_fail(r) : REAL(int (*)(struct pollfd *, nfds_t, int), poll)(pfd, n, tmo);
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
@@ -346,15 +355,18 @@ ssize_t write(int fd, const void *buf, size_t n)
 	struct fi_rule *r = fi_match(FI_WRITE, -1, fd, 0);
 	char what[48];
 
+	ssize_t (*real)(int, const void *, size_t) = REAL(ssize_t (*)(int, const void *, size_t),
+							   write);
+
 	if (!r)
-		return real_write(fd, buf, n);
+		return real(fd, buf, n);
 	if (r->max < 0)
 		return fi_fail(r);
 	if (n > (size_t)r->max)
 		n = (size_t)r->max;
 	snprintf(what, sizeof(what), "at most %ld bytes", r->max);
 	fi_note(r, what);
-	return real_write(fd, buf, n);
+	return real(fd, buf, n);
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int cnt)
@@ -364,8 +376,11 @@ ssize_t writev(int fd, const struct iovec *iov, int cnt)
 	size_t left;
 	int i;
 
+	ssize_t (*real)(int, const struct iovec *, int) =
+		REAL(ssize_t (*)(int, const struct iovec *, int), writev);
+
 	if (!r)
-		return real_writev(fd, iov, cnt);
+		return real(fd, iov, cnt);
 	if (r->max < 0 || cnt < 0 || cnt > 64)
 		return fi_fail(r);
 	left = (size_t)r->max;
@@ -376,7 +391,7 @@ ssize_t writev(int fd, const struct iovec *iov, int cnt)
 		left -= cut[i].iov_len;
 	}
 	fi_note(r, "short");
-	return real_writev(fd, cut, cnt);
+	return real(fd, cut, cnt);
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
@@ -387,5 +402,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		fi_fail(r);
 		return MAP_FAILED;
 	}
-	return real_mmap(addr, len, prot, flags, fd, off);
+	/* the system call itself: a sanitizer's runtime maps memory through
+	 * us before anything can be looked up */
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }

@@ -17,10 +17,12 @@ FAULT_LOG=$TMP/faultinj.log
 fault_cmd() {
 	local rules=$1 prog=$2 real pre
 	real=$(command -v "$prog") || fail "$prog not found"
-	if head -c 200 "$real" | grep -q 'libtool wrapper'; then
+	if head -n 5 "$real" | grep -q 'wrapper script for'; then
 		real=$(dirname "$real")/.libs/$(basename "$real")
 		[ -x "$real" ] || fail "no binary behind the libtool wrapper $prog"
 	fi
+	[ "$(head -c 4 "$real")" = $'\177ELF' ] ||
+		fail "$real is not a program (a script would get the faults itself)"
 	# a sanitizer build: its runtimes must come first in LD_PRELOAD
 	pre=$(ldd "$real" | awk '/lib(asan|ubsan)\.so/ { print $3 }' | paste -sd:)
 	FAULT_CMD=(env "LD_LIBRARY_PATH=$OURLIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
