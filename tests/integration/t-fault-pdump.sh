@@ -37,23 +37,6 @@ stop_sw() {
 con() {
 	[ "$(status s "$1")" = "1000 Success" ] || fail "$1: $(mgmt s "$1")"
 }
-# drain FIFO FILE: append what FIFO holds now to FILE (the script holds a
-# writer too, so there is no end of file: read until it would block)
-drain() {
-	python3 -c '
-import os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-with open(sys.argv[2], "ab") as out:
-    while True:
-        try:
-            d = os.read(fd, 65536)
-        except BlockingIOError:
-            break
-        if not d:
-            break
-        out.write(d)
-' "$1" "$2" || fail "reading $1"
-}
 # records FILE LEN [cut]: FILE is a pcap header and records of LEN-byte
 # frames, all whole (with "cut": the last one is not); prints their number
 records() {
@@ -110,11 +93,11 @@ burst 6000 40
 wait_for grep -q "pdump $TMP/f1: the reader is not keeping up: dropping records" "$TMP/sw.log" ||
 	fail "no word of dropped records: $(cat "$TMP/sw.log")"
 fault_seen '^ioctl.*-> ENOTTY' || fail "the FIONREAD fault did not happen"
-drain "$TMP/f1" "$TMP/f1.bytes"
+drain_fifo "$TMP/f1" "$TMP/f1.bytes"
 records "$TMP/f1.bytes" 6000 cut >"$TMP/n" ||
 	fail "a full pipe without FIONREAD: no record went out in part, the path is not reached"
 burst 6000 5
-drain "$TMP/f1" "$TMP/f1.bytes"
+drain_fifo "$TMP/f1" "$TMP/f1.bytes"
 n=$(records "$TMP/f1.bytes" 6000 2>&1) || fail "the FIFO's content: $n"
 d=$(dropped "$TMP/f1")
 [ $((n + d)) = $SENT ] || fail "$n records read and $d dropped, $SENT frames sent: $(cat "$TMP/sw.log")"
@@ -134,7 +117,7 @@ con "pdump/filename $TMP/f2"
 con "pdump/active 1"
 burst 1000 10
 fault_seen '^write.*at most 100 bytes' || fail "the short write did not happen"
-drain "$TMP/f2" "$TMP/f2.bytes"
+drain_fifo "$TMP/f2" "$TMP/f2.bytes"
 n=$(records "$TMP/f2.bytes" 1000 2>&1) || fail "the FIFO's content after a short write: $n"
 [ "$n" = 10 ] || fail "$n records of 10"
 stop_sw
@@ -151,10 +134,10 @@ con "plugin/add pdump"
 con "pdump/filename $TMP/f3"
 con "pdump/active 1"
 burst 6000 20
-drain "$TMP/f3" "$TMP/f3.bytes"
+drain_fifo "$TMP/f3" "$TMP/f3.bytes"
 records "$TMP/f3.bytes" 6000 cut >/dev/null || fail "no record went out in part"
 [ "$(status s "pdump/filename $TMP/other.cap")" = "1000 Success" ] || fail "pdump/filename"
-drain "$TMP/f3" "$TMP/f3.bytes"
+drain_fifo "$TMP/f3" "$TMP/f3.bytes"
 n=$(records "$TMP/f3.bytes" 6000 2>&1) || fail "the FIFO closed with the rest of a record waiting: $n"
 grep -q "cut" "$TMP/sw.log" && fail "a cut record said where there is none: $(cat "$TMP/sw.log")"
 con "pdump/filename $TMP/f3"
@@ -182,12 +165,12 @@ grep -q "^1022 Invalid argument" <<<"$out" &&
 fault_seen '^fcntl.*-> EPERM' || fail "the F_SETFL fault did not happen"
 ls -l "/proc/$SWPID/fd" | grep -q "$TMP/f2\$" && fail "the refused FIFO is still open in the switch: $(ls -l /proc/$SWPID/fd)"
 : >"$TMP/f2.bytes"
-drain "$TMP/f2" "$TMP/f2.bytes"
+drain_fifo "$TMP/f2" "$TMP/f2.bytes"
 [ -s "$TMP/f2.bytes" ] && fail "something went into the refused FIFO"
 # the fault was once: pdump/active 1 opens the same FIFO again, and records
 con "pdump/active 1"
 burst 1000 3
-drain "$TMP/f2" "$TMP/f2.bytes"
+drain_fifo "$TMP/f2" "$TMP/f2.bytes"
 n=$(records "$TMP/f2.bytes" 1000 2>&1) && [ "$n" = 3 ] || fail "recording after the refusal: $n"
 stop_sw
 pass "pdump/filename to a FIFO that cannot be non-blocking: 1022 with the reason; pdump/active 1 tries again"
