@@ -60,7 +60,7 @@ void tool_init(const char *name)
 	tool_stdio_guard();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_perror("SIGPIPE");
-	/* output to a file past RLIMIT_FSIZE: a write error (EFBIG), said */
+	/* output to a file past RLIMIT_FSIZE: a write error (EFBIG), not death */
 	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
 		die_perror("SIGXFSZ");
 	tool_stop_sigset(&tool.set);
