@@ -73,10 +73,11 @@ static const char *fi_log;
 
 static void fi_die_early(const char *name)
 {
-	static const char msg[] = "faultinj: a function not found by dlsym()\n";
+	static const char msg[] = "faultinj: not found by dlsym(): ";
 
-	(void)name;
 	syscall(SYS_write, STDERR_FILENO, msg, sizeof(msg) - 1);
+	syscall(SYS_write, STDERR_FILENO, name, strlen(name));
+	syscall(SYS_write, STDERR_FILENO, "\n", 1);
 	_exit(99);
 }
 
