@@ -18,7 +18,8 @@
  * address whatever is in its bucket before it. A FIFO as log file is
  * written without blocking (a line goes whole or not at all): a reader
  * that falls behind costs lines, counted in the switch's log, never the
- * switch's time.
+ * switch's time; lines that cannot be written (a full disk) are counted
+ * too, the first error said with its cause.
  */
 #include "config.h"
 
@@ -57,6 +58,7 @@ struct iplog {
 	int logfd;			/* IPLOG_NOLOG, IPLOG_SYSLOG or the file */
 	char *logfile;			/* its absolute path */
 	uint64_t dropped;		/* FIFO: lines since its reader fell behind */
+	uint64_t failed;		/* lines lost to write errors since the last one written */
 	unsigned gcint, expire;		/* seconds */
 	long timer;
 };
@@ -79,6 +81,18 @@ static void iplog_addr(const uint8_t *addr, size_t len, char *buf, size_t size)
 {
 	if (!inet_ntop(len == 4 ? AF_INET : AF_INET6, addr, buf, (socklen_t)size))
 		snprintf(buf, size, "?");
+}
+
+/* Say how many lines were dropped or lost since the last one written. */
+static void iplog_counts(struct iplog *il)
+{
+	if (il->dropped)
+		log_warn("iplog %s: %llu lines dropped while the reader was behind", il->logfile,
+			 (unsigned long long)il->dropped);
+	if (il->failed)
+		log_warn("iplog %s: %llu lines lost to write errors", il->logfile,
+			 (unsigned long long)il->failed);
+	il->dropped = il->failed = 0;
 }
 
 /* The log line of a new or moved address (without time and newline). */
@@ -116,16 +130,13 @@ static void iplog_announce(struct sw *sw, struct iplog *il, const struct ipseen_
 		/* a FIFO is non-blocking and a line (< PIPE_BUF) goes whole or
 		 * not at all: a reader that falls behind costs lines, counted */
 		if (writev(il->logfd, iov, 3) >= 0) {
-			if (il->dropped)
-				log_warn("iplog %s: %llu lines dropped while the reader was behind",
-					 il->logfile, (unsigned long long)il->dropped);
-			il->dropped = 0;
+			iplog_counts(il);
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			if (il->dropped++ == 0)
 				log_warn("iplog %s: the reader is not keeping up: dropping lines",
 					 il->logfile);
-		} else {
-			log_debug("iplog %s: %s", il->logfile, strerror(errno));
+		} else if (il->failed++ == 0) {	/* a full disk: said, then counted */
+			log_warn("iplog %s: %s: lines lost", il->logfile, strerror(errno));
 		}
 	} else if (il->logfd == IPLOG_SYSLOG) {
 		syslog(LOG_INFO, "%s", msg);
@@ -203,10 +214,7 @@ static int iplog_showinfo(void *ctx, FILE *out, const char *args)
 
 static void iplog_closelog(struct iplog *il)
 {
-	if (il->dropped)
-		log_warn("iplog %s: %llu lines dropped while the reader was behind", il->logfile,
-			 (unsigned long long)il->dropped);
-	il->dropped = 0;
+	iplog_counts(il);
 	if (il->logfd >= 0)
 		close(il->logfd);
 	il->logfd = IPLOG_NOLOG;
@@ -238,6 +246,8 @@ static int iplog_logfile(void *ctx, FILE *out, const char *args)
 		return ENOENT;
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
 	    ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+		/* written blocking, it could stop the switch: refused, and why */
+		log_warn("iplog %s: cannot write without blocking: %s", args, strerror(errno));
 		close(fd);
 		return EIO;
 	}

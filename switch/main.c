@@ -270,6 +270,8 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 	/* before the directory and sockets are made with their modes */
 	umask(0);
 	signal(SIGPIPE, SIG_IGN);
+	/* a pdump or iplog file past RLIMIT_FSIZE: a write error, not death */
+	signal(SIGXFSZ, SIG_IGN);
 	raise_fd_limit();
 	if (sw_core_setup(sw, a->numports, a->hashsize, a->hub, on_stop, on_stdin_eof) < 0)
 		goto out;

@@ -23,7 +23,10 @@
  * time, and the reader never sees a cut record. (VDE 2's plugin blocked
  * the whole switch on such a reader.) If another writer shares the FIFO
  * and a record still goes out only in part, its rest waits in a buffer and
- * goes first with the next record.
+ * goes first with the next record, or when the FIFO is closed (if the pipe
+ * cannot take it then, the log says that the reader got a cut record).
+ * Without FIONREAD (the room unknown) records go as the pipe takes them,
+ * with the same buffer for a record larger than PIPE_BUF.
  */
 #include "config.h"
 
@@ -75,8 +78,34 @@ static int pdump_flag(const char *args, bool *on)
 	return errstr ? EINVAL : 0;
 }
 
+/* FIFO: write what waits of a cut record. 1 all out, 0 no room, -1 error. */
+static int pdump_pipe_rest(struct pdump *pd)
+{
+	ssize_t w;
+
+	while (pd->restoff < pd->restlen) {
+		w = write(pd->pipefd, pd->rest + pd->restoff, pd->restlen - pd->restoff);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (w <= 0)
+			return -1;
+		pd->restoff += (size_t)w;
+	}
+	pd->restlen = pd->restoff = 0;
+	return 1;
+}
+
 static void pdump_close(struct pdump *pd)
 {
+	/* the reader must not be left with a cut record: a last chance for
+	 * its rest, and word of it if the pipe does not take it */
+	int r = pd->pipefd >= 0 && pd->restlen ? pdump_pipe_rest(pd) : 1;
+
+	if (r == 0 || (r < 0 && errno != EPIPE))	/* (EPIPE: no reader left) */
+		log_warn("pdump %s: the reader got a cut record (its last %zu bytes could not be written)",
+			 pd->filename, pd->restlen - pd->restoff);
 	if (pd->f && fclose(pd->f) != 0)
 		log_warn("pdump %s: %s", pd->filename, strerror(errno));
 	pd->f = NULL;
@@ -106,18 +135,10 @@ static int pdump_pipe_write(struct pdump *pd, const uint8_t *rec, size_t n)
 {
 	ssize_t w;
 	long room;
+	int r = pdump_pipe_rest(pd);
 
-	while (pd->restoff < pd->restlen) {
-		w = write(pd->pipefd, pd->rest + pd->restoff, pd->restlen - pd->restoff);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (w <= 0)
-			return -1;
-		pd->restoff += (size_t)w;
-	}
-	pd->restlen = pd->restoff = 0;
+	if (r != 1)
+		return r;
 	room = pdump_pipe_room(pd);
 	if (room >= 0 && (size_t)room < n)
 		return 0;
@@ -160,9 +181,14 @@ static int pdump_open(struct pdump *pd, FILE *out)
 
 		pd->pipefd = fd;
 		pd->pipecap = fcntl(fd, F_GETPIPE_SZ);
+		/* written blocking, it could stop the switch: refused */
+		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+			fprintf(out, "set_dumper() fcntl(O_NONBLOCK): %s\n", strerror(errno));
+			pdump_close(pd);
+			return -1;
+		}
 		errno = EAGAIN;		/* a header that does not fit: a full FIFO */
-		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-		    pcapw_header(PCAPW_PCAP, PDUMP_SNAPLEN, NULL, h, sizeof(h)) != sizeof(h) ||
+		if (pcapw_header(PCAPW_PCAP, PDUMP_SNAPLEN, NULL, h, sizeof(h)) != sizeof(h) ||
 		    pdump_pipe_write(pd, h, sizeof(h)) != 1) {
 			fprintf(out, "set_dumper() write(): %s\n", strerror(errno));
 			pdump_close(pd);
@@ -223,9 +249,9 @@ static int pdump_cmd_filename(void *ctx, FILE *out, const char *args)
 		name = strdup(args);
 		if (!name)
 			return ENOMEM;
+		pdump_close(pd);	/* its counts said under the old name */
 		free(pd->filename);
 		pd->filename = name;
-		pdump_close(pd);
 		if (pdump_open(pd, out) < 0) {
 			fprintf(out, "ERROR: cannot dump to %s\n", pd->filename);
 			plugins_update(sw);

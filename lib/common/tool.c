@@ -60,6 +60,9 @@ void tool_init(const char *name)
 	tool_stdio_guard();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_perror("SIGPIPE");
+	/* output to a file past RLIMIT_FSIZE: a write error (EFBIG), not death */
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		die_perror("SIGXFSZ");
 	tool_stop_sigset(&tool.set);
 	if (sigprocmask(SIG_BLOCK, &tool.set, NULL) < 0)
 		die_perror("signals");
@@ -271,6 +274,7 @@ void tool_child_reset(void)
 	sigset_t none;
 
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -81,7 +81,8 @@ struct stream_tx;
 #define TOOL_BURST	64
 
 /* tool_init() - log identity, stdio guard (fds 0-2 exist, so no socket or
- * pipe ever becomes "stdout"), SIGPIPE ignored, stop signals blocked and
+ * pipe ever becomes "stdout"), SIGPIPE and SIGXFSZ ignored (a write error
+ * instead of death; tool_child_reset() restores them), stop signals blocked and
  * routed to a signalfd. Exits 1 with a message on failure. */
 void tool_init(const char *name);
 

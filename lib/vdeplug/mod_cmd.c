@@ -86,6 +86,7 @@ static int cmd_open(VDECONN *conn, const struct vnl *v, const struct vde_open_op
 	sigemptyset(&none);
 	sigemptyset(&def);
 	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGXFSZ);	/* vde_plug ignores both */
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &def);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);

@@ -22,6 +22,9 @@
 #                              before
 #   probe_release TAG WHAT     let a held probe end; fails with WHAT and its
 #                              output unless it exits 0
+#   drain_fifo FIFO FILE       append what FIFO holds now to FILE (the test
+#                              holds a writer too, so there is no end of
+#                              file: read until it would block)
 SWITCH=$(bin vde_switch)
 PROBE=$(bin vdeswitch_probe)
 command -v socat >/dev/null || skip "needs socat"
@@ -76,4 +79,20 @@ probe_hold() {
 probe_release() {
 	touch "$TMP/$1-go"
 	wait "${PROBE_HELD[$1]}" || fail "$2: $(cat "$TMP/$1.out")"
+}
+
+drain_fifo() {
+	python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+with open(sys.argv[2], "ab") as out:
+    while True:
+        try:
+            d = os.read(fd, 65536)
+        except BlockingIOError:
+            break
+        if not d:
+            break
+        out.write(d)
+' "$1" "$2" || fail "reading $1"
 }

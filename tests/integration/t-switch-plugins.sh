@@ -242,23 +242,7 @@ pass "pdump and iplog refuse a FIFO without a reader instead of waiting for one"
 # on forwarding; VDE 2's plugin stopped the whole switch in write(). What
 # the reader then finds is whole records only; once it reads again, the
 # next record goes and the log counts the ones dropped.
-# drain_fifo FIFO FILE: what FIFO holds now, into FILE (this script holds a
-# writer too, so there is no end of file: read until it would block)
-drain_fifo() {
-	python3 -c '
-import os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-with open(sys.argv[2], "wb") as out:
-    while True:
-        try:
-            d = os.read(fd, 65536)
-        except BlockingIOError:
-            break
-        if not d:
-            break
-        out.write(d)
-' "$1" "$2" || fail "reading $1"
-}
+# (drain_fifo: switch-common.sh)
 mkfifo "$TMP/fifo2"
 exec 7<>"$TMP/fifo2"
 start_ours
