@@ -18,6 +18,8 @@
 #            system calls and wake-ups as "ring" and nothing else (the
 #            floor of one wake-up per hop; not in the default); its middle
 #            calls setsid() as the switches' -d does, unless FG=1
+#   ringsc   "ring" with vde_switch --shortcuts: known unicast between the
+#            two clients leaves the switch out (docs/fastpath.md section 10)
 #   floor2   RTT only: bellfloor -2, the two ends waking each other with no
 #            middle process (the floor of a path without the switch in
 #            the round trip, docs/fastpath.md section 10; not in the default)
@@ -67,15 +69,17 @@ sw() {
 	shift
 	[ "$cfg" = deb ] && bin=$THEIRS
 	[ "$cfg" = ringbatch ] && set -- "$@" chrt -b 0
+	local opts=
+	[ "$cfg" = ringsc ] && opts=--shortcuts
 	rm -rf "$T/sw"
 	if [ "${FG:-0}" = 1 ]; then
 		# in the foreground of this session; its console reads a fifo
 		# that fd 9 holds open (end of input would stop it)
 		[ -p "$T/in" ] || { mkfifo "$T/in" && exec 9<>"$T/in"; }
-		"$@" "$bin" -s "$T/sw" >/dev/null 2>&1 <"$T/in" &
+		"$@" "$bin" $opts -s "$T/sw" >/dev/null 2>&1 <"$T/in" &
 		echo $! >"$T/sw.pid"
 	else
-		"$@" "$bin" -d -s "$T/sw" -p "$T/sw.pid" >/dev/null 2>&1 </dev/null
+		"$@" "$bin" $opts -d -s "$T/sw" -p "$T/sw.pid" >/dev/null 2>&1 </dev/null
 	fi
 	while [ ! -s "$T/sw.pid" ] || [ ! -S "$T/sw/ctl" ]; do
 		i=$((i + 1)); [ $i -lt 250 ] || { echo "bench: $bin did not start" >&2; exit 1; }
@@ -100,7 +104,7 @@ client() {
 	local cfg=$1
 	shift
 	case $cfg in
-	ring | ringbatch | ringag5) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
+	ring | ringsc | ringbatch | ringag5) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
 	dgram) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH=0 "$@" ;;
 	ringdg) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH_PIPES=0 "$@" ;;
 	*) "$@" ;;
@@ -157,9 +161,9 @@ def cpu(impl, ln):
     v = [float(r['sw_cpu_s']) / float(r['sent']) * 1e6 for r in rows
          if r.get('mode') == 'fwd' and r.get('impl') == impl and r.get('len') == ln and 'sent' in r]
     return statistics.median(v) if v else None
-impls = [i for i in ['ring', 'deb', 'debours', 'dgram', 'ringdg', 'floor', 'floor2', 'ringbatch', 'ringag5']
+impls = [i for i in ['ring', 'ringsc', 'deb', 'debours', 'dgram', 'ringdg', 'floor', 'floor2', 'ringbatch', 'ringag5']
          if any(r.get('impl') == i for r in rows)]
-ratios = ['ring', 'debours'] + [i for i in ['ringdg', 'floor', 'floor2', 'ringbatch', 'ringag5'] if i in impls]
+ratios = ['ring', 'debours'] + [i for i in ['ringsc', 'ringdg', 'floor', 'floor2', 'ringbatch', 'ringag5'] if i in impls]
 print('| test | len | ' + ' | '.join(impls) + ' | ' + ' | '.join(i + '/deb' for i in ratios) + ' |')
 print('|---|---|' + '---|' * (len(impls) + len(ratios)))
 def line(name, ln, vals, fmt):

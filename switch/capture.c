@@ -278,6 +278,8 @@ int capture_open(struct sw *sw, int ctl_fd, const uint8_t *buf, size_t len, cons
 	sw->capture.list = cp;
 	sw->capture.n++;
 	cp->listed = true;
+	if (sw->sc_revoke_all)
+		sw->sc_revoke_all(sw);	/* a capture sees every frame */
 	log_info("capture port fd %d: port %u, vlan %d (%s)", ctl_fd, r.port,
 		 r.vlan == CAPREQ_VLAN_ANY ? -1 : (int)r.vlan, ep->descr);
 	ret = 0;

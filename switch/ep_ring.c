@@ -50,6 +50,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,7 @@
 #include "endpoint.h"
 #include "ep_dgram.h"
 #include "ep_ring.h"
+#include "vlan.h"
 
 #define RING_CONN_MAX		16	/* negotiations at once */
 #define RING_CONN_TIMEOUT_NS	(10 * 1000000000ULL)
@@ -73,6 +76,7 @@
 #define RING_BELLS		64	/* doorbells read per recvmmsg */
 #define RING_PIPE_READS		4	/* reads of the c2s pipe per drain */
 #define RING_PIPE_LAZY		64	/* edge wake-ups between drains */
+#define SC_MAX			8	/* shortcuts a client sends on, or receives from */
 
 enum conn_state { CONN_REQUEST, CONN_ANSWER };
 
@@ -88,7 +92,22 @@ struct fp_conn {
 	size_t maplen;
 	struct shmring_layout layout;
 	bool pipes;			/* granted: bells holds our pipe ends until ACCEPT */
+	bool shortcut;			/* granted: the connection stays, as the channel */
+	uid_t uid;			/* the asker's */
 	struct fastpath_bells bells;
+};
+
+/* A shortcut (docs/fastpath.md section 10): a ring of its own that client
+ * a writes and client b reads, for frames to mac. */
+struct sc {
+	struct sc *next;
+	uint32_t id;
+	struct ring *a, *b;
+	uint8_t mac[6];
+	void *map;
+	size_t maplen;
+	struct fastpath_aux *aux;
+	uint64_t frames, bytes;		/* counted in the ports' counters so far */
 };
 
 struct ring;
@@ -105,6 +124,9 @@ struct fp_srv {
 	struct ring *running;		/* the list being served now */
 	long timer;
 	bool no_pipes;			/* VDEPLUG_FASTPATH_PIPES=0: never grant pipes */
+	struct sc *scs;			/* shortcuts */
+	uint32_t sc_id;			/* the last id given */
+	uint64_t sc_granted, sc_revoked;
 };
 
 /* A ring endpoint's state (ep->priv). */
@@ -126,9 +148,18 @@ struct ring {
 	int bell_rx;			/* c2s pipe's read end (polled), or -1 */
 	unsigned bell_lazy;		/* edge wake-ups since the last drain */
 	uint64_t bells_rx, bells_tx, stray;
+	int chan;			/* shortcuts granted: the control channel, else -1 */
+	uid_t uid;			/* the client's (shortcuts join one user's clients) */
+	struct fastpath_aux *aux;	/* in our region: seq */
+	unsigned sc_out, sc_in;		/* shortcuts it sends on, receives from */
+	uint64_t sc_frames, sc_bytes, sc_full;	/* sent on its shortcuts that ended
+						 * (as it says: shared memory) */
 };
 
 static const struct ep_ops ring_ops, ring_vnet_ops;
+static void sc_revoke_ring(struct ring *r);
+static void sc_revoke_to(struct ring *r);
+static void sc_open(struct ring *r);
 
 static bool is_ring(const struct endpoint *ep)
 {
@@ -198,8 +229,11 @@ static void ring_service(struct endpoint *ep)
 		ep_output(ep);
 	for (k = 0; k < RING_BUDGET && !ep->closed && !ep->paused; k++) {
 		r->more = false;
-		if (ep_input(ep) < EP_BATCH && !r->more)
+		if (ep_input(ep) < EP_BATCH && !r->more) {
+			if (r->sc_out)
+				sc_open(r);	/* c2s empty and forwarded */
 			return;		/* c2s empty and armed */
+		}
 	}
 	if (!ep->closed && !ep->paused)
 		ring_pend(r);		/* more may wait: next turn */
@@ -446,6 +480,10 @@ static unsigned ring_send(struct endpoint *ep, const struct iovec *iov,
 		if (!shmring_prod_arm(&r->tx, iov[done].iov_len + extra) || ++tries > 2)
 			break;
 	}
+	/* frames wait for this client in the switch now: a shortcut to it
+	 * would pass them (docs/fastpath.md section 10) */
+	if (done < n && r->sc_in)
+		sc_revoke_to(r);
 	return done;
 }
 
@@ -489,6 +527,12 @@ static void ring_close(struct endpoint *ep)
 	struct ring *r = ep->priv;
 
 	ring_unpend(r);
+	sc_revoke_ring(r);
+	if (r->chan >= 0) {
+		loop_del_fd(r->srv->sw->loop, r->chan);
+		close(r->chan);
+		r->chan = -1;
+	}
 	if (r->bell_rx >= 0) {
 		loop_del_fd(r->srv->sw->loop, r->bell_rx);
 		close(r->bell_rx);
@@ -519,6 +563,20 @@ static void ring_counters(const struct endpoint *ep, FILE *out)
 		(unsigned long long)rx->bad_record, (unsigned long long)rx->dropped,
 		(unsigned long long)r->bells_rx, (unsigned long long)r->bells_tx,
 		(unsigned long long)r->stray, r->bell_tx >= 0 ? "pipe" : "dgram", r->vnet ? 1 : 0);
+	if (r->chan >= 0 || r->sc_frames) {
+		uint64_t frames = r->sc_frames, bytes = r->sc_bytes, full = r->sc_full;
+		const struct sc *x;
+
+		for (x = r->srv->scs; x; x = x->next)
+			if (x->a == r) {
+				frames += __atomic_load_n(&x->aux->frames, __ATOMIC_RELAXED);
+				bytes += __atomic_load_n(&x->aux->bytes, __ATOMIC_RELAXED);
+				full += __atomic_load_n(&x->aux->full, __ATOMIC_RELAXED);
+			}
+		fprintf(out, " shortcuts_out %u shortcuts_in %u sc_frames %llu sc_bytes %llu"
+			" sc_full %llu", r->sc_out, r->sc_in, (unsigned long long)frames,
+			(unsigned long long)bytes, (unsigned long long)full);
+	}
 }
 
 static const struct ep_ops ring_ops = {
@@ -583,7 +641,9 @@ static int ring_takeover(struct fp_srv *s, struct endpoint *ep, struct fp_conn *
 	r->maplen = c->maplen;
 	shmring_attach(&r->tx, r->map, &c->layout, SHMRING_S2C, true);
 	shmring_attach(&r->rx, r->map, &c->layout, SHMRING_C2S, false);
-	r->bell_tx = r->bell_rx = -1;
+	r->bell_tx = r->bell_rx = r->chan = -1;
+	r->uid = c->uid;
+	r->aux = (struct fastpath_aux *)((uint8_t *)r->map + FASTPATH_AUX_OFF);
 	if (c->pipes && loop_add_fd(l, c->bells.c2s_read, EPOLLIN | EPOLLET, ring_pipe_cb, ep) < 0) {
 		free(r);
 		return -1;
@@ -617,6 +677,310 @@ static int ring_takeover(struct fp_srv *s, struct endpoint *ep, struct fp_conn *
 }
 
 /* ------------------------------------------------------------------ */
+/* shortcuts (docs/fastpath.md section 10)
+ *
+ * For known unicast between two ring clients of one user, in one untagged
+ * VLAN, on a switch where nothing else must see their frames (no hub, FSTP,
+ * mirror, capture or frame plugin), we give the sender a ring of its own
+ * that the receiver reads: the switch leaves the round trip. Any change
+ * that could make the switch forward such a frame differently withdraws
+ * the shortcuts it touches (most withdraw all of them); frames then go
+ * through us again until the next grant. The messages go on each client's
+ * control channel (the .fastpath connection, kept), announced by a new seq
+ * in its region. */
+
+static void sc_revoke(struct fp_srv *s, struct sc *x, bool producer_gone);
+
+/* What @x carried since the last look, into the counters of its ports
+ * (in on the sender's, out on the receiver's), as if it had crossed the
+ * switch. The sender writes the figures in shared memory: they only ever
+ * grow, a smaller one is ignored. */
+static void sc_fold(struct fp_srv *s, struct sc *x)
+{
+	uint64_t f = __atomic_load_n(&x->aux->frames, __ATOMIC_RELAXED);
+	uint64_t b = __atomic_load_n(&x->aux->bytes, __ATOMIC_RELAXED);
+	struct port *pa = &s->sw->pt.v[x->a->ep->port], *pb = &s->sw->pt.v[x->b->ep->port];
+
+	if (f <= x->frames || b < x->bytes)
+		return;
+	pa->c.in_pkts += f - x->frames;
+	pa->c.in_bytes += b - x->bytes;
+	pb->c.out_pkts += f - x->frames;
+	pb->c.out_bytes += b - x->bytes;
+	x->frames = f;
+	x->bytes = b;
+}
+
+/* sw->sc_sync: every shortcut's frames into the ports' counters. */
+static void sc_sync(struct sw *sw)
+{
+	struct sc *x;
+
+	for (x = sw->fastpath ? sw->fastpath->scs : NULL; x; x = x->next)
+		sc_fold(sw->fastpath, x);
+}
+
+/* Nothing else must see the frames of a shortcut. */
+static bool sc_allowed(const struct sw *sw)
+{
+	return sw->shortcuts && !sw->pt.hub && !sw->fstp.enabled && !sw->mirror.n &&
+	       !sw->capture.n && !sw->plugins.rx && !sw->plugins.tx;
+}
+
+/* One endpoint, untagged in one VLAN and tagged in none. */
+static bool sc_port_plain(const struct port *p)
+{
+	unsigned i;
+
+	if (p->nep != 1 || p->trunk || p->untagged_vlan == VLAN_NONE)
+		return false;
+	for (i = 0; i < VLAN_WORDS; i++)
+		if (p->tagged[i])
+			return false;
+	return true;
+}
+
+/* The client stops reading its channel, or wrote to it: no more shortcuts
+ * for it, and those it has are withdrawn. */
+static void ring_chan_close(struct ring *r)
+{
+	struct fp_srv *s = r->srv;
+	struct sc **link = &s->scs;
+
+	if (r->chan < 0)
+		return;
+	loop_del_fd(s->sw->loop, r->chan);
+	close(r->chan);
+	r->chan = -1;
+	/* a new seq: the client reads the channel and finds its end */
+	__atomic_fetch_add(&r->aux->seq, 1, __ATOMIC_RELEASE);
+	while (*link) {
+		if ((*link)->a == r || (*link)->b == r) {
+			sc_revoke(s, *link, false);
+			link = &s->scs;		/* the list changed */
+		} else {
+			link = &(*link)->next;
+		}
+	}
+}
+
+/* One message on @r's channel, then a new seq. A full channel (the client
+ * does not read it) or any error: shut down, so that its next look finds
+ * the end; the loop then sees the hang-up (ring_chan_cb()). */
+static int ring_chan_send(struct ring *r, struct fastpath_msg *m, const int *fds, size_t n)
+{
+	int err;
+
+	if (r->chan < 0)
+		return -1;
+	err = fastpath_msg_send_fds(r->chan, m, fds, n);
+	if (err)
+		shutdown(r->chan, SHUT_RDWR);
+	__atomic_fetch_add(&r->aux->seq, 1, __ATOMIC_RELEASE);
+	return err ? -1 : 0;
+}
+
+static void ring_chan_cb(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct endpoint *ep = arg;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	if (!ep->closed)
+		ring_chan_close(ep->priv);	/* the client never writes: its end */
+}
+
+/* Withdraw @x: its sender stops, its receiver reads it to the end. With
+ * @producer_gone (the sender's endpoint is closing) we say for it that
+ * nothing more comes. */
+static void sc_revoke(struct fp_srv *s, struct sc *x, bool producer_gone)
+{
+	struct fastpath_msg m;
+	struct sc **link;
+
+	for (link = &s->scs; *link; link = &(*link)->next)
+		if (*link == x) {
+			*link = x->next;
+			break;
+		}
+	__atomic_store_n(&x->aux->revoked, 1, __ATOMIC_RELEASE);
+	if (producer_gone)
+		__atomic_store_n(&x->aux->prod_done, 1, __ATOMIC_RELEASE);
+	sc_fold(s, x);	/* what it carried until now (the sender may add a last one) */
+	fastpath_msg_init(&m, FASTPATH_SC_REVOKE, (int32_t)x->id);
+	(void)ring_chan_send(x->a, &m, NULL, 0);
+	(void)ring_chan_send(x->b, &m, NULL, 0);
+	/* the sender's own figures: shared memory, so only shown */
+	x->a->sc_frames += __atomic_load_n(&x->aux->frames, __ATOMIC_RELAXED);
+	x->a->sc_bytes += __atomic_load_n(&x->aux->bytes, __ATOMIC_RELAXED);
+	x->a->sc_full += __atomic_load_n(&x->aux->full, __ATOMIC_RELAXED);
+	x->a->sc_out--;
+	x->b->sc_in--;
+	s->sc_revoked++;
+	munmap(x->map, x->maplen);
+	free(x);
+}
+
+/* Withdraw the shortcuts to @r: frames for it wait in the switch. */
+static void sc_revoke_to(struct ring *r)
+{
+	struct fp_srv *s = r->srv;
+	struct sc **link = &s->scs;
+
+	while (*link) {
+		if ((*link)->b == r) {
+			sc_revoke(s, *link, false);
+			link = &s->scs;
+		} else {
+			link = &(*link)->next;
+		}
+	}
+}
+
+/* @r's c2s ring was found empty, and what it held is forwarded: its new
+ * shortcuts may start, unless frames wait in the switch for their
+ * receiver (then later: it is served on its own). */
+static void sc_open(struct ring *r)
+{
+	struct sc *x;
+
+	if (!shmring_empty(&r->rx))
+		return;
+	for (x = r->srv->scs; x; x = x->next)
+		if (x->a == r && !x->b->ep->q.frames &&
+		    !__atomic_load_n(&x->aux->open, __ATOMIC_RELAXED))
+			__atomic_store_n(&x->aux->open, 1, __ATOMIC_RELEASE);
+}
+
+/* Withdraw every shortcut of @r: it is closing. */
+static void sc_revoke_ring(struct ring *r)
+{
+	struct fp_srv *s = r->srv;
+	struct sc **link = &s->scs;
+
+	while (*link) {
+		if ((*link)->a == r || (*link)->b == r) {
+			sc_revoke(s, *link, (*link)->a == r);
+			link = &s->scs;
+		} else {
+			link = &(*link)->next;
+		}
+	}
+}
+
+/* A shortcut from @a to @b for frames to @mac: a region with one ring, to
+ * @b first (it maps it before @a can write), then to @a with @b's s2c pipe
+ * (a new open file description of it: nothing @a does with it reaches
+ * ours) and a reader of that pipe for @a to hold (its writes then never
+ * meet EPIPE). */
+static void sc_create(struct fp_srv *s, struct ring *a, struct ring *b, const uint8_t *mac)
+{
+	int fds[FASTPATH_SC_TX_FDS] = { -1, -1, -1 }, i;
+	struct fastpath_msg m;
+	struct sc *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return;
+	fds[FASTPATH_SC_REGION] = fastpath_region_create(SHMRING_SIZE_DEFAULT, 0, &x->map,
+							 &x->maplen);
+	fds[FASTPATH_SC_BELL] = fastpath_pipe_reopen(b->bell_tx, O_WRONLY | O_NONBLOCK);
+	fds[FASTPATH_SC_KEEP] = fastpath_pipe_reopen(b->bell_tx, O_RDONLY | O_NONBLOCK);
+	for (i = 0; i < FASTPATH_SC_TX_FDS; i++)
+		if (fds[i] < 0)
+			goto fail;
+	x->id = s->sc_id = s->sc_id >= INT32_MAX ? 1 : s->sc_id + 1;
+	x->a = a;
+	x->b = b;
+	memcpy(x->mac, mac, sizeof(x->mac));
+	x->aux = (struct fastpath_aux *)((uint8_t *)x->map + FASTPATH_AUX_OFF);
+	x->next = s->scs;
+	s->scs = x;
+	a->sc_out++;
+	b->sc_in++;
+	s->sc_granted++;
+	fastpath_msg_init(&m, FASTPATH_SC_RX, (int32_t)x->id);
+	m.ring_size = SHMRING_SIZE_DEFAULT;
+	if (ring_chan_send(b, &m, &fds[FASTPATH_SC_REGION], 1) == 0) {
+		fastpath_msg_init(&m, FASTPATH_SC_TX, (int32_t)x->id);
+		m.ring_size = SHMRING_SIZE_DEFAULT;
+		memcpy(m.endpoint, mac, 6);
+		if (ring_chan_send(a, &m, fds, FASTPATH_SC_TX_FDS))
+			sc_revoke(s, x, true);
+	} else {
+		sc_revoke(s, x, true);
+	}
+	x = NULL;
+fail:
+	for (i = 0; i < FASTPATH_SC_TX_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (x) {
+		if (x->map)
+			munmap(x->map, x->maplen);
+		free(x);
+	}
+}
+
+/* sw->sc_unicast: @frame from @from went to @port alone as known unicast:
+ * grant a shortcut if nothing stands against it. */
+static void sc_unicast(struct sw *sw, struct endpoint *from, unsigned port,
+			const uint8_t *frame)
+{
+	struct fp_srv *s = sw->fastpath;
+	struct port *pa, *pb;
+	struct ring *a, *b;
+	struct sc *x;
+
+	if (!s || !is_ring(from) || from->closed || !sc_allowed(sw) || port >= sw->pt.nslots)
+		return;
+	a = from->priv;
+	pa = &sw->pt.v[from->port];
+	pb = &sw->pt.v[port];
+	if (a->chan < 0 || a->vnet || a->sc_out >= SC_MAX || !sc_port_plain(pa) ||
+	    !sc_port_plain(pb) || pa->untagged_vlan != pb->untagged_vlan || !is_ring(pb->eps) ||
+	    pb->eps->closed || pb->eps->q.frames)
+		return;
+	b = pb->eps->priv;
+	if (b->chan < 0 || b->vnet || b->sc_in >= SC_MAX || b->uid != a->uid || b == a)
+		return;
+	for (x = s->scs; x; x = x->next)
+		if (x->a == a && !memcmp(x->mac, frame, 6))
+			return;
+	sc_create(s, a, b, frame);
+}
+
+/* sw->sc_revoke_all: the forwarding may change (a console command, a
+ * capture): withdraw every shortcut. */
+static void sc_revoke_all(struct sw *sw)
+{
+	struct fp_srv *s = sw->fastpath;
+
+	while (s && s->scs)
+		sc_revoke(s, s->scs, false);
+}
+
+/* sw->sc_revoke_mac: @mac moved, or left the MAC table: withdraw the
+ * shortcuts to it. */
+static void sc_revoke_mac(struct sw *sw, const uint8_t *mac)
+{
+	struct fp_srv *s = sw->fastpath;
+	struct sc **link;
+
+	if (!s)
+		return;
+	link = &s->scs;
+	while (*link) {
+		if (!memcmp((*link)->mac, mac, 6)) {
+			sc_revoke(s, *link, false);
+			link = &s->scs;
+		} else {
+			link = &(*link)->next;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* the .fastpath server */
 
 static void conn_drop(struct fp_conn *c)
@@ -632,8 +996,10 @@ static void conn_drop(struct fp_conn *c)
 		}
 	if (c->timer > 0)
 		loop_del_timer(s->sw->loop, c->timer);
-	loop_del_fd(s->sw->loop, c->fd);
-	close(c->fd);
+	if (c->fd >= 0) {	/* -1: it became a ring's channel */
+		loop_del_fd(s->sw->loop, c->fd);
+		close(c->fd);
+	}
 	if (c->map)
 		munmap(c->map, c->maplen);
 	if (c->pipes)
@@ -709,6 +1075,7 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 	/* super-frames if asked for, unless --no-offload */
 	uint32_t feat = c->srv->sw->no_offload ? 0 : m->features & SHMRING_FEAT_VNET;
 	int err, memfd = -1, fds[FASTPATH_OFFER_FDS];
+	struct ucred cred;
 	size_t i;
 
 	err = conn_endpoint(c, m->endpoint, &ep);
@@ -744,6 +1111,13 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 		for (i = FASTPATH_FD_REGION + 1; i < FASTPATH_OFFER_FDS; i++)
 			fds[i] = c->bells.peer[i];
 	}
+	/* shortcuts: with pipes, plain frames, --shortcuts, a user we know */
+	c->shortcut = c->pipes && !feat && c->srv->sw->shortcuts &&
+		      (m->features & FASTPATH_FEAT_SHORTCUT) && peer_cred(c->fd, &cred);
+	if (c->shortcut) {
+		c->uid = cred.uid;
+		offer.features |= FASTPATH_FEAT_SHORTCUT;
+	}
 	err = fastpath_msg_send_fds(c->fd, &offer, fds, c->pipes ? FASTPATH_OFFER_FDS : 1);
 	close(memfd);	/* the client has its own; we keep the mapping */
 	for (i = FASTPATH_FD_REGION + 1; c->pipes && i < FASTPATH_OFFER_FDS; i++) {
@@ -773,6 +1147,14 @@ static void conn_accept(struct fp_conn *c)
 		ring_doorbell(r);
 	if (fastpath_msg_reply(c->fd, FASTPATH_ACTIVE, 0))
 		log_debug("fast path fd %d: ACTIVE not sent: %s", c->fd, strerror(errno));
+	else if (c->shortcut) {
+		/* the connection becomes the ring's control channel */
+		loop_del_fd(c->srv->sw->loop, c->fd);
+		if (loop_add_fd(c->srv->sw->loop, c->fd, EPOLLIN, ring_chan_cb, ep) == 0) {
+			r->chan = c->fd;
+			c->fd = -1;
+		}
+	}
 	/* the client may have produced (and rung) before we read ACCEPT */
 	ring_pend(r);
 }
@@ -870,6 +1252,12 @@ int ep_ring_init(struct sw *sw)
 		return -1;
 	}
 	s->created = true;
+	if (sw->shortcuts) {
+		sw->sc_unicast = sc_unicast;
+		sw->sc_revoke_all = sc_revoke_all;
+		sw->sc_revoke_mac = sc_revoke_mac;
+		sw->sc_sync = sc_sync;
+	}
 	if (loop_add_fd(sw->loop, s->fd, EPOLLIN, srv_accept_cb, s) < 0) {
 		log_err("loop_add_fd: %s", strerror(errno));
 		return -1;
@@ -888,6 +1276,10 @@ void ep_ring_cleanup(struct sw *sw)
 		return;
 	while (s->conns)
 		conn_drop(s->conns);
+	sw->sc_unicast = NULL;
+	sw->sc_revoke_all = NULL;
+	sw->sc_revoke_mac = NULL;
+	sw->sc_sync = NULL;
 	if (s->timer > 0)
 		loop_del_timer(sw->loop, s->timer);
 	if (s->fd >= 0) {

@@ -25,4 +25,8 @@ int ep_ring_init(struct sw *sw);
  * before ep_ring_init() and after a failed one. */
 void ep_ring_cleanup(struct sw *sw);
 
+/* With --shortcuts (sw->shortcuts), ep_ring_init() also sets the hooks
+ * sw->sc_unicast, sw->sc_revoke_all and sw->sc_revoke_mac (switch.h):
+ * shortcuts between ring clients, docs/fastpath.md section 10. */
+
 #endif

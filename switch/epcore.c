@@ -452,6 +452,8 @@ void ep_emit_vnet(void *arg, unsigned port, const uint8_t *frame, size_t len,
 
 	pp->c.out_pkts++;
 	pp->c.out_bytes += len;
+	sw->emit_n++;
+	sw->emit_port = port;
 	ep_obs_tx(sw, port, frame, len, vh, monitor);
 	for (ep = pp->eps; ep; ep = ep->next) {
 		const uint8_t *p;
@@ -531,7 +533,7 @@ int ep_input(struct endpoint *ep)
 	struct sw *sw = ep->sw;
 	bool tails = ep->ops->caps & EP_CAP_TAIL, keep = false;
 	struct port *pp;
-	uint64_t now;
+	uint64_t now, unicast;
 	int n = 0, i;
 
 	if (ep->closed || !ep->attached)
@@ -599,8 +601,13 @@ int ep_input(struct endpoint *ep)
 		if (max == FWD_SUPER_MAX)
 			pp->c.super_in++;
 		obs_rx(sw, ep->port, buf, len);
+		unicast = sw->fwd.st.unicast;
+		sw->emit_n = 0;
 		forward_frame_vnet(&sw->fwd, ep->port, buf, len, vh,
 				   sw->altbuf + (size_t)i * FWD_SUPER_ALT_SIZE, now);
+		/* known unicast to one port: a shortcut may take the next ones */
+		if (sw->sc_unicast && sw->emit_n == 1 && sw->fwd.st.unicast == unicast + 1 && !vh)
+			sw->sc_unicast(sw, ep, sw->emit_port, buf);
 	}
 	ep_flush_all(sw);
 	if (tails) {

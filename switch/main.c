@@ -44,7 +44,7 @@
 
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
-	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD, OPT_VXLAN, OPT_VHOST,
+	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD, OPT_VXLAN, OPT_VHOST, OPT_SHORTCUTS,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +73,7 @@ static const struct option long_opts[] = {
 	{ "tap", required_argument, NULL, 't' },
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
 	{ "no-offload", no_argument, NULL, OPT_NOOFFLOAD },
+	{ "shortcuts", no_argument, NULL, OPT_SHORTCUTS },
 	{ "vxlan", required_argument, NULL, OPT_VXLAN },
 	{ "vhost-user", required_argument, NULL, OPT_VHOST },
 	{ NULL, 0, NULL, 0 },
@@ -108,6 +109,8 @@ static const char usage_text[] =
 "  -t, --tap IF               attach tap interface IF to a free port (repeatable)\n"
 "      --no-offload           plain frames on the taps of -t: no TSO/checksum offload;\n"
 "                             no super-frames on the shared-memory rings\n"
+"      --shortcuts            let clients of one user on the rings send known unicast\n"
+"                             to each other directly (see vde_switch(1))\n"
 "      --vxlan VNL            a VXLAN tunnel endpoint vxlan://... on a free port\n"
 "                             (repeatable; see vde_vxlan(7))\n"
 "      --vhost-user PATH[:PORT]\n"
@@ -472,6 +475,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NOSTDIN:
 			a.nostdin = true;
+			break;
+		case OPT_SHORTCUTS:
+			sw->shortcuts = true;
 			break;
 		case OPT_NOOFFLOAD:
 			sw->no_offload = true;

@@ -39,6 +39,32 @@ void sw_defaults(struct sw *sw)
 	sw->ctl_fd = -1;
 }
 
+/* Commands that only report: they leave the shortcuts in place. */
+static const char *const sc_readonly[] = {
+	"help", "showinfo", "port/print", "port/allprint", "port/stats", "port/showinfo",
+	"vlan/print", "vlan/allprint", "hash/print", "fstp/print", "debug/list",
+	"plugin/list", "mirror/print", "capture/print", "pdump/print", "iplog/print",
+};
+
+/* Before every console command: one that may change how frames are
+ * forwarded withdraws the shortcuts (docs/fastpath.md section 10); a
+ * report first counts their frames in the ports' counters. */
+static void sw_on_exec(void *ctx, const char *path, bool json)
+{
+	struct sw *sw = ctx;
+	size_t i;
+
+	if (!sw->sc_revoke_all)
+		return;
+	for (i = 0; !json && i < sizeof(sc_readonly) / sizeof(sc_readonly[0]); i++)
+		if (!strcmp(path, sc_readonly[i]))
+			break;
+	if (json || i < sizeof(sc_readonly) / sizeof(sc_readonly[0]))
+		sw->sc_sync(sw);	/* a report: with the shortcuts' frames counted */
+	else
+		sw->sc_revoke_all(sw);
+}
+
 /**
  * sw_core_setup() - see swcore.h
  */
@@ -86,6 +112,7 @@ int sw_core_setup(struct sw *sw, unsigned numports, size_t hashsize, bool hub,
 	cc.ctx = sw;
 	cc.on_shutdown = on_shutdown;
 	cc.on_stdin_eof = on_stdin_eof;
+	cc.on_exec = sw_on_exec;
 	sw->con = console_new(sw->loop, &cc);
 	if (!sw->con || sw_commands_register(sw) < 0 || ep_vhost_register(sw) < 0) {
 		what = "console";

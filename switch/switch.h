@@ -85,6 +85,7 @@ struct sw {
 	unsigned priority;
 	bool fstp_on;			/* -F */
 	bool no_offload;		/* --no-offload: plain taps */
+	bool shortcuts;			/* --shortcuts (ep_ring.c, docs/fastpath.md section 10) */
 	uint64_t gcint;			/* ns */
 	long gc_timer;
 	long fstp_timer;
@@ -119,6 +120,13 @@ struct sw {
 	long resume_timer;
 	bool congested;			/* set by a flush, handled by ep_input */
 	uint64_t now;			/* time of the current receive batch */
+	unsigned emit_n, emit_port;	/* the ports the current frame went to */
+	/* shortcuts (ep_ring.c sets these with --shortcuts; NULL: none) */
+	void (*sc_unicast)(struct sw *sw, struct endpoint *from, unsigned port,
+			   const uint8_t *frame);
+	void (*sc_revoke_all)(struct sw *sw);
+	void (*sc_sync)(struct sw *sw);	/* shortcut frames into the port counters */
+	void (*sc_revoke_mac)(struct sw *sw, const uint8_t *mac);
 	struct endpoint *graveyard;	/* closed endpoints, freed later */
 	long reap_timer;
 

@@ -33,11 +33,15 @@ static void topo_fdb_event(void *arg, enum fdb_event ev, const struct fdb_entry 
 				      MAC_ARGS(e->mac), e->vlan >> 8, e->vlan & 0xff, e->port);
 		break;
 	case FDB_EV_DEL:
+		if (sw->sc_revoke_mac)
+			sw->sc_revoke_mac(sw, e->mac);
 		if (console_debug_wanted(sw->con, TOPO_DBG_HASH_DEL))
 			console_debug(sw->con, TOPO_DBG_HASH_DEL, MAC_FMT " VLAN %02x:%02x Port %u",
 				      MAC_ARGS(e->mac), e->vlan >> 8, e->vlan & 0xff, e->port);
 		break;
 	case FDB_EV_MOVE:
+		if (sw->sc_revoke_mac)
+			sw->sc_revoke_mac(sw, e->mac);
 		log_debug("MAC " MAC_FMT " moved from port %u to port %u", MAC_ARGS(e->mac),
 			  old_port, e->port);
 		break;

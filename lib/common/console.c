@@ -961,6 +961,8 @@ static int exec_line(struct console *c, struct console_session *s, const char *l
 		ret = 1000 + ENOMEM;
 		goto out;
 	}
+	if (c->cfg.on_exec)
+		c->cfg.on_exec(c->cfg.ctx, cmd->path, json);
 	c->current = s;
 	c->depth++;
 	flags = cmd->flags;	/* the handler may add or remove commands */

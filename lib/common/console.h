@@ -117,6 +117,9 @@ struct console_config {
 	void *ctx;			/* passed to every console_fn */
 	void (*on_shutdown)(void *ctx);		/* shutdown command */
 	void (*on_stdin_eof)(void *ctx);	/* EOF on the stdio session */
+	/* before each command runs (may be NULL): its path, and whether it
+	 * runs in its JSON form (which only reports) */
+	void (*on_exec)(void *ctx, const char *path, bool json);
 	/* load's echo as VDE 2's wirefilter writes it: the whole run framed as
 	 * data ("0000 DATA END WITH '.'" ... "."), each line echoed as "\n"
 	 * PROMPT " (FILE) LINE"; else as vde_switch: "vde[FILE]: LINE", unframed */

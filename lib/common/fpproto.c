@@ -27,6 +27,9 @@
 #include "fpproto.h"
 
 _Static_assert(sizeof(struct fastpath_msg) == 132, "fast path message layout");
+_Static_assert(FASTPATH_AUX_OFF >= sizeof(struct shmring_region) &&
+	       FASTPATH_AUX_OFF + sizeof(struct fastpath_aux) <= SHMRING_CTL_OFF,
+	       "the aux block lies between the region header and the rings");
 
 /**
  * fastpath_msg_init() - a message of @type with everything else zero
@@ -50,8 +53,10 @@ void fastpath_msg_init(struct fastpath_msg *m, uint16_t type, int32_t status)
  * @out:	the message, when valid
  *
  * Valid: exactly the message size, magic, version, a known type, a
- * non-negative status, reserved zero, and for a REQUEST an endpoint path
- * that is NUL-terminated and not empty.
+ * non-negative status, reserved zero, for a REQUEST an endpoint path
+ * that is NUL-terminated and not empty, and for a shortcut message an id
+ * (status) >= 1 and an endpoint that is all zero but for SC_TX's MAC
+ * address in its first six bytes.
  *
  * Return: 0, or -EPROTO.
  */
@@ -63,8 +68,17 @@ int fastpath_msg_check(const void *buf, size_t len, struct fastpath_msg *out)
 		return -EPROTO;
 	memcpy(&m, buf, sizeof(m));
 	if (m.magic != SHMRING_MAGIC || m.version != SHMRING_VERSION ||
-	    m.type < FASTPATH_REQUEST || m.type > FASTPATH_ACTIVE || m.status < 0 || m.reserved)
+	    m.type < FASTPATH_REQUEST || m.type > FASTPATH_SC_REVOKE || m.status < 0 || m.reserved)
 		return -EPROTO;
+	if (m.type >= FASTPATH_SC_RX) {
+		size_t i, from = m.type == FASTPATH_SC_TX ? 6 : 0;
+
+		if (m.status < 1)
+			return -EPROTO;
+		for (i = from; i < sizeof(m.endpoint); i++)
+			if (m.endpoint[i])
+				return -EPROTO;
+	}
 	if (m.type == FASTPATH_REQUEST &&
 	    (!m.endpoint[0] || !memchr(m.endpoint, '\0', sizeof(m.endpoint))))
 		return -EPROTO;
@@ -358,6 +372,27 @@ fail:
 	if (keep >= 0)
 		close(keep);
 	return ret ? ret : -EIO;
+}
+
+/**
+ * fastpath_pipe_reopen() - a new open file description of the pipe of @fd
+ * @fd:		an end of a pipe we hold
+ * @flags:	O_RDONLY or O_WRONLY, with O_NONBLOCK if wanted (O_CLOEXEC
+ *		is added)
+ *
+ * Through /proc/self/fd: the new description has flags of its own, so
+ * whoever gets it cannot change ours (O_NONBLOCK is per description).
+ *
+ * Return: the fd, or -errno.
+ */
+int fastpath_pipe_reopen(int fd, int flags)
+{
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = open(path, flags | O_CLOEXEC);
+	return r < 0 ? -errno : r;
 }
 
 /* A pipe end with access mode @acc; its inode in @st. */

@@ -27,6 +27,44 @@ enum fastpath_offer_fd {
 	FASTPATH_OFFER_FDS,
 };
 
+/* Feature bit of the REQUEST/OFFER: shortcuts (docs/fastpath.md section
+ * 10). With it granted the .fastpath connection stays open after ACTIVE as
+ * the endpoint's control channel (switch to client only), and the switch
+ * may give the client rings shared with another client of the same user
+ * for known unicast. Needs PIPES. */
+#define FASTPATH_FEAT_SHORTCUT	(1U << 2)
+
+/* Shortcut messages (on the control channel): status = the shortcut's id
+ * (>= 1), ring_size = its ring's size; SC_TX's endpoint[0..5] = the
+ * destination MAC address, the rest zero (every other message: zero). */
+enum fastpath_sc_fd {			/* the fds of an SC_TX, in this order */
+	FASTPATH_SC_REGION = 0,		/* the shortcut's sealed memfd */
+	FASTPATH_SC_BELL,		/* the receiver's s2c pipe: write one byte to wake it */
+	FASTPATH_SC_KEEP,		/* a reader of that pipe to hold (never read) */
+	FASTPATH_SC_TX_FDS,
+};
+
+/* Page 0 of a region, at FASTPATH_AUX_OFF (after the region header): an
+ * endpoint's region uses seq; a shortcut's region the rest. Hostile like
+ * every shared byte: each side reads what the other writes as a hint. */
+#define FASTPATH_AUX_OFF	1024u
+struct fastpath_aux {
+	uint32_t seq;			/* switch: +1 per control message sent */
+	uint8_t pad0[60];
+	uint32_t revoked;		/* switch: 1 = the shortcut is withdrawn */
+	uint8_t pad1[60];
+	uint32_t prod_done;		/* sender (or the switch once the sender is
+					 * gone): 1 = nothing more will be written */
+	uint8_t pad2[60];
+	uint32_t open;			/* switch: 1 = the sender may start (what it sent
+					 * before has been forwarded, nothing waits for
+					 * the receiver in the switch) */
+	uint8_t pad4[60];
+	uint64_t frames, bytes;		/* sender: put into the ring */
+	uint64_t full;			/* sender: dropped, the ring was full */
+	uint8_t pad3[40];
+};
+
 /* The switch's ends of the doorbell pipes (non-blocking, its own open
  * file descriptions) and the client's, to pass in the OFFER. */
 struct fastpath_bells {
@@ -44,6 +82,9 @@ enum fastpath_msg_type {
 	FASTPATH_ACCEPT = 4,	/* c->s: the region is fine, activate */
 	FASTPATH_DECLINE = 5,	/* c->s: status = errno; stay on datagrams */
 	FASTPATH_ACTIVE = 6,	/* s->c: rings in use, data socket carries doorbells */
+	FASTPATH_SC_RX = 7,	/* s->c: a shortcut to receive from; its memfd */
+	FASTPATH_SC_TX = 8,	/* s->c: a shortcut to send to MAC; enum fastpath_sc_fd */
+	FASTPATH_SC_REVOKE = 9,	/* s->c: the shortcut is withdrawn */
 };
 
 struct fastpath_msg {
@@ -68,6 +109,7 @@ int fastpath_region_map(int memfd, uint32_t ring_size, uint32_t features, void *
 			size_t *maplen, struct shmring_layout *l);
 
 int fastpath_bells_create(struct fastpath_bells *b);
+int fastpath_pipe_reopen(int fd, int flags);
 void fastpath_bells_close(struct fastpath_bells *b);
 int fastpath_bells_check(const int *fds);
 

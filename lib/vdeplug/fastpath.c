@@ -49,6 +49,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
@@ -82,6 +83,8 @@ static long now_ms(void)
  * @bells:	FASTPATH_OFFER_FDS slots: on success with pipes granted, the
  *		client's pipe ends at their enum fastpath_offer_fd index (the
  *		caller owns them); all -1 without pipes
+ * @granted:	on success, the features the switch granted (with
+ *		FASTPATH_FEAT_SHORTCUT, @sock is the control channel: keep it)
  *
  * Return: 1 if the rings are active, 0 if the switch refused or anything
  * failed before ACCEPT (nothing changed: stay on datagrams), -EPROTO if it
@@ -89,13 +92,16 @@ static long now_ms(void)
  * must be given up).
  */
 int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint32_t features,
-		       void **map, size_t *maplen, struct shmring_layout *l, int *bells)
+		       void **map, size_t *maplen, struct shmring_layout *l, int *bells,
+		       uint32_t *granted)
 {
 	struct fastpath_msg m;
 	int fds[FASTPATH_MAX_FDS], ret = 0, err;
 	size_t nfds = 0, i, want;
+	uint32_t offered;
 
 	*map = NULL;
+	*granted = 0;
 	for (i = 0; i < FASTPATH_OFFER_FDS; i++)
 		bells[i] = -1;
 	fastpath_msg_init(&m, FASTPATH_REQUEST, 0);
@@ -114,15 +120,19 @@ int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint3
 			fastpath_msg_reply(sock, FASTPATH_DECLINE, EPROTO);
 		goto out;
 	}
-	err = m.status || (m.features & ~features) ? -EPROTO :
+	/* shortcuts only with pipes (their doorbells are bytes on s2c) */
+	err = m.status || (m.features & ~features) ||
+	      ((m.features & FASTPATH_FEAT_SHORTCUT) && want == 1) ? -EPROTO :
 	      want > 1 ? fastpath_bells_check(fds) : 0;
 	if (!err)
 		err = fastpath_region_map(fds[FASTPATH_FD_REGION], m.ring_size,
-					  m.features & ~FASTPATH_FEAT_PIPES, map, maplen, l);
+					  m.features & ~(FASTPATH_FEAT_PIPES | FASTPATH_FEAT_SHORTCUT),
+					  map, maplen, l);
 	if (err) {
 		fastpath_msg_reply(sock, FASTPATH_DECLINE, -err);
 		goto out;
 	}
+	offered = m.features;
 	if (fastpath_msg_reply(sock, FASTPATH_ACCEPT, 0)) {
 		ret = -EPROTO;
 		goto out;
@@ -136,6 +146,8 @@ int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint3
 	nfds = 0;
 	err = fastpath_msg_recv(sock, &m, fds, &nfds, VDE_REPLY_TIMEOUT_MS);
 	ret = !err && m.type == FASTPATH_ACTIVE && nfds == 0 ? 1 : -EPROTO;
+	if (ret == 1)
+		*granted = offered;
 out:
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
@@ -224,11 +236,13 @@ static int install_pipes(struct vde_fastpath *fp, int sock, int *bells)
  * @bells:	the pipe ends from fastpath_negotiate() (taken over: closed
  *		by fastpath_free(), or here on failure), or NULL / all -1 for
  *		datagram doorbells
+ * @chan:	the control channel if shortcuts were granted (taken over),
+ *		else -1; without pipes it is closed
  *
  * Return: the state, or NULL (ENOMEM, or the pipes could not be installed).
  */
 struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen,
-				     const struct shmring_layout *l, int *bells)
+				     const struct shmring_layout *l, int *bells, int chan)
 {
 	struct vde_fastpath *fp = calloc(1, sizeof(*fp));
 	bool pipes = bells && bells[FASTPATH_FD_S2C_READ] >= 0;
@@ -237,7 +251,7 @@ struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen
 	if (!fp)
 		goto fail;
 	fp->sock = fp->bell_rx = fp->bell_tx = sock;
-	fp->bell_keep = fp->bell_nb = -1;
+	fp->bell_keep = fp->bell_nb = fp->bell_self = fp->chan = -1;
 	fp->ctl = ctl;
 	fp->map = map;
 	fp->maplen = maplen;
@@ -249,6 +263,21 @@ struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen
 		goto fail;
 	}
 	fp->vnet = l->features & SHMRING_FEAT_VNET;
+	/* shortcuts: the channel, and a writer of our own s2c pipe for the
+	 * pokes a shortcut needs (section 10); without either, none */
+	if (chan >= 0 && pipes) {
+		fp->bell_self = fastpath_pipe_reopen(fp->bell_nb, O_WRONLY | O_NONBLOCK);
+		if (fp->bell_self >= 0 && !pthread_mutex_init(&fp->sc_lock, NULL)) {
+			fp->chan = chan;
+			fp->aux = (struct fastpath_aux *)((uint8_t *)map + FASTPATH_AUX_OFF);
+			chan = -1;
+		} else if (fp->bell_self >= 0) {
+			close(fp->bell_self);
+			fp->bell_self = -1;
+		}
+	}
+	if (chan >= 0)
+		close(chan);	/* the switch then offers us no shortcut */
 	fp->predrain = true;
 	if (pipes && !sock_pending(fp->sock))
 		predrain_done(fp);
@@ -257,6 +286,8 @@ fail:
 	for (i = 0; bells && i < FASTPATH_OFFER_FDS; i++)
 		if (bells[i] >= 0)
 			close(bells[i]);
+	if (chan >= 0)
+		close(chan);
 	return NULL;
 }
 
@@ -272,8 +303,9 @@ fail:
 int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, bool vnet)
 {
 	const char *env = getenv(FASTPATH_ENV), *penv = getenv(FASTPATH_PIPES_ENV);
+	const char *scenv = getenv(FASTPATH_SC_ENV);
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	uint32_t features = FASTPATH_FEAT_PIPES;
+	uint32_t features = FASTPATH_FEAT_PIPES | FASTPATH_FEAT_SHORTCUT, granted;
 	int sock, ret, bells[FASTPATH_OFFER_FDS];
 	struct shmring_layout l;
 	size_t maplen = 0;
@@ -283,7 +315,9 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, b
 		return 0;
 	/* pipes need /proc/self/fd (install_pipes() opens the s2c pipe again) */
 	if ((penv && !strcmp(penv, "0")) || access("/proc/self/fd", X_OK))
-		features &= ~FASTPATH_FEAT_PIPES;
+		features &= ~(FASTPATH_FEAT_PIPES | FASTPATH_FEAT_SHORTCUT);
+	if (scenv && !strcmp(scenv, "0"))
+		features &= ~FASTPATH_FEAT_SHORTCUT;
 	env = getenv(FASTPATH_VNET_ENV);
 	if (env && !strcmp(env, "0"))
 		vnet = false;	/* rings, but wire frames only (A/B runs) */
@@ -299,11 +333,15 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, b
 		return 0;
 	}
 	ret = fastpath_negotiate(sock, endpoint, vnet ? FASTPATH_VNET_RING : 0,
-				 features | (vnet ? SHMRING_FEAT_VNET : 0), &map, &maplen, &l, bells);
-	close(sock);
+				 features | (vnet ? SHMRING_FEAT_VNET : 0), &map, &maplen, &l, bells,
+				 &granted);
+	if (ret <= 0 || !(granted & FASTPATH_FEAT_SHORTCUT)) {
+		close(sock);
+		sock = -1;
+	}
 	if (ret <= 0)
 		return ret;
-	conn->u.vde.fp = fastpath_attach(conn->fddata, conn->fdctl, map, maplen, &l, bells);
+	conn->u.vde.fp = fastpath_attach(conn->fddata, conn->fdctl, map, maplen, &l, bells, sock);
 	if (!conn->u.vde.fp) {
 		munmap(map, maplen);
 		return -ENOMEM;
@@ -388,19 +426,483 @@ static bool wait_readable(int fd, int ms)
 	return poll(&pfd, 1, ms) > 0;
 }
 
-/* Read the doorbells we know were sent (or are about to be: the switch
- * took our flag and has not sent yet; wait for those briefly, else the
- * caller would be woken later for nothing). Others stay on the socket. */
+/* ------------------------------------------------------------------ */
+/* Shortcuts (docs/fastpath.md section 10): rings shared with another client
+ * of the switch, for known unicast. The switch announces each change by a
+ * message on the control channel and a new aux->seq in our region; every
+ * send and receive looks at seq (one load) and reads the channel only when
+ * it moved. The tables are shared by a sending and a receiving thread:
+ * sc_lock guards them, never across a wait.
+ *
+ * Receiving from a shortcut is receiving from one more ring: its sender
+ * takes the ring's cons_sleeping flag and writes a byte to our s2c pipe, as
+ * the switch does for s2c, so vde_datafd() stays the one thing to poll.
+ * The wake-up accounting (section 6) then counts doorbells owed by every
+ * ring together: a byte is a byte, whoever wrote it. */
+
+static void sc_unmap(struct fp_sc *e)
+{
+	if (e->map)
+		munmap(e->map, e->maplen);
+	if (e->bell >= 0)
+		close(e->bell);
+	if (e->keep >= 0)
+		close(e->keep);
+	memset(e, 0, sizeof(*e));
+	e->bell = e->keep = -1;
+}
+
+/* Sender: shortcut @i is over (withdrawn, the channel gone, or closing):
+ * say that nothing more comes, forget it. Lock held. */
+static void sc_tx_drop(struct vde_fastpath *fp, unsigned int i)
+{
+	__atomic_store_n(&fp->sctx[i].aux->prod_done, 1, __ATOMIC_RELEASE);
+	sc_unmap(&fp->sctx[i]);
+	fp->sctx[i] = fp->sctx[fp->ntx - 1];
+	__atomic_store_n(&fp->ntx, fp->ntx - 1, __ATOMIC_RELAXED);
+}
+
+/* Receiver: shortcut @i is withdrawn and drained. A doorbell its sender
+ * owes us is still owed (it wrote it before saying it was done). Lock held. */
+static void sc_rx_drop(struct vde_fastpath *fp, unsigned int i)
+{
+	struct fp_sc *e = &fp->scrx[i];
+
+	fp->owed_orphan += e->r.owed;
+	if (e->r.armed && !__atomic_load_n(&e->r.ctl->cons_sleeping, __ATOMIC_ACQUIRE))
+		fp->owed_orphan++;
+	sc_unmap(e);
+	fp->scrx[i] = fp->scrx[fp->nrx - 1];
+	__atomic_store_n(&fp->nrx, fp->nrx - 1, __ATOMIC_RELAXED);
+}
+
+/* No more messages: the channel failed, or we are closing. Lock held. */
+static void sc_chan_close(struct vde_fastpath *fp)
+{
+	unsigned int i;
+
+	if (fp->chan >= 0)
+		close(fp->chan);
+	__atomic_store_n(&fp->chan, -1, __ATOMIC_RELAXED);
+	while (fp->ntx)
+		sc_tx_drop(fp, 0);
+	for (i = 0; i < fp->nrx; i++)
+		fp->scrx[i].revoked = true;	/* drained first */
+}
+
+/* Map the region of a shortcut (ring 0: the sender produces). */
+static int sc_map(int fd, uint32_t ring_size, struct fp_sc *e, bool producer)
+{
+	struct shmring_layout l;
+	int err = fastpath_region_map(fd, ring_size, 0, &e->map, &e->maplen, &l);
+
+	if (err)
+		return err;
+	e->aux = (struct fastpath_aux *)((uint8_t *)e->map + FASTPATH_AUX_OFF);
+	shmring_attach(&e->r, e->map, &l, SHMRING_C2S, producer);
+	return 0;
+}
+
+static bool pipe_with(int fd, int acc)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_ACCMODE) == acc && !fstat(fd, &st) && S_ISFIFO(st.st_mode);
+}
+
+/* One message of the channel; fds it keeps are set to -1. False: a
+ * protocol error (the channel is then closed: no shortcut for us, which
+ * the switch sees and answers by withdrawing ours). Lock held. */
+static bool sc_msg(struct vde_fastpath *fp, const struct fastpath_msg *m, int *fds, size_t nfds)
+{
+	struct fp_sc e = { .bell = -1, .keep = -1 };
+	uint32_t id = (uint32_t)m->status;
+	unsigned int i;
+
+	switch (m->type) {
+	case FASTPATH_SC_RX:
+		for (i = 0; i < fp->nrx; i++)
+			if (fp->scrx[i].id == id)
+				return false;
+		if (nfds != 1 || fp->nrx == FASTPATH_SC_MAX || sc_map(fds[0], m->ring_size, &e, false))
+			return false;
+		e.id = id;
+		fp->scrx[fp->nrx] = e;
+		__atomic_store_n(&fp->nrx, fp->nrx + 1, __ATOMIC_RELAXED);
+		return true;
+	case FASTPATH_SC_TX:
+		for (i = 0; i < fp->ntx; i++)
+			if (fp->sctx[i].id == id)
+				return false;
+		if (nfds != FASTPATH_SC_TX_FDS || fp->ntx == FASTPATH_SC_MAX ||
+		    !pipe_with(fds[FASTPATH_SC_BELL], O_WRONLY) ||
+		    !pipe_with(fds[FASTPATH_SC_KEEP], O_RDONLY) ||
+		    fcntl(fds[FASTPATH_SC_BELL], F_SETFL, O_NONBLOCK) ||
+		    sc_map(fds[FASTPATH_SC_REGION], m->ring_size, &e, true))
+			return false;
+		e.id = id;
+		memcpy(e.mac, m->endpoint, sizeof(e.mac));
+		e.bell = fds[FASTPATH_SC_BELL];
+		e.keep = fds[FASTPATH_SC_KEEP];
+		fds[FASTPATH_SC_BELL] = fds[FASTPATH_SC_KEEP] = -1;
+		fp->sctx[fp->ntx] = e;
+		__atomic_store_n(&fp->ntx, fp->ntx + 1, __ATOMIC_RELAXED);
+		return true;
+	case FASTPATH_SC_REVOKE:
+		if (nfds)
+			return false;
+		for (i = 0; i < fp->ntx; i++)
+			if (fp->sctx[i].id == id) {
+				sc_tx_drop(fp, i);
+				break;
+			}
+		for (i = 0; i < fp->nrx; i++)
+			if (fp->scrx[i].id == id)
+				fp->scrx[i].revoked = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Read what waits on the channel (bounded). Lock held. */
+static void sc_chan(struct vde_fastpath *fp)
+{
+	int fds[FASTPATH_MAX_FDS], err, round;
+	struct fastpath_msg m;
+	size_t nfds, i;
+
+	for (round = 0; round < 64 && fp->chan >= 0; round++) {
+		err = fastpath_msg_recv(fp->chan, &m, fds, &nfds, 0);
+		if (err == -EAGAIN)
+			break;
+		if (!err && !sc_msg(fp, &m, fds, nfds))
+			err = -EPROTO;
+		for (i = 0; i < nfds; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		if (err)
+			sc_chan_close(fp);
+	}
+}
+
+/* Cheap unless the switch sent something since we last looked. */
+static void sc_poll(struct vde_fastpath *fp)
+{
+	uint32_t seq;
+
+	if (!fp->aux || __atomic_load_n(&fp->chan, __ATOMIC_RELAXED) < 0)
+		return;
+	seq = __atomic_load_n(&fp->aux->seq, __ATOMIC_ACQUIRE);
+	if (seq == __atomic_load_n(&fp->chan_seen, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&fp->sc_lock);
+	if (fp->chan >= 0 && seq != fp->chan_seen) {
+		__atomic_store_n(&fp->chan_seen, seq, __ATOMIC_RELAXED);
+		sc_chan(fp);
+	}
+	pthread_mutex_unlock(&fp->sc_lock);
+}
+
+/* The first @n bytes of a frame scattered over @iov into @out. */
+static size_t iov_head(uint8_t *out, const struct iovec *iov, size_t iovcnt, size_t n)
+{
+	size_t got = 0, i, k;
+
+	for (i = 0; i < iovcnt && got < n; i++) {
+		k = iov[i].iov_len < n - got ? iov[i].iov_len : n - got;
+		memcpy(out + got, iov[i].iov_base, k);
+		got += k;
+	}
+	return got;
+}
+
+/**
+ * sc_send() - send a frame through a shortcut if one leads to its
+ * destination
+ * @fp:		state
+ * @iov:	the frame (0 < @len <= frame_max)
+ * @iovcnt:	its pieces
+ * @len:	its length
+ *
+ * Only untagged unicast to the MAC address of a shortcut, and only once
+ * the switch opened it (what we sent before has been forwarded, and
+ * nothing waits for the receiver in the switch: a flow is not
+ * reordered). A full shortcut ring is back-pressure, as a full c2s ring.
+ *
+ * Return: SC_SENT, SC_FULL (the caller waits or says EAGAIN), or SC_NOT
+ * (the frame is for the c2s ring).
+ */
+enum sc_res { SC_NOT, SC_SENT, SC_FULL };
+static enum sc_res sc_send(struct vde_fastpath *fp, const struct iovec *iov, size_t iovcnt,
+			   size_t len)
+{
+	static const char one = 1;
+	struct shmring_txf f = { .iov = iov, .iovcnt = iovcnt };
+	struct fp_sc *e;
+	uint8_t h[14];
+	unsigned int i;
+	enum sc_res ret = SC_NOT;
+	bool kick;
+
+	if (!fp->aux)
+		return SC_NOT;
+	sc_poll(fp);
+	if (!__atomic_load_n(&fp->ntx, __ATOMIC_RELAXED) || len < sizeof(h) ||
+	    iov_head(h, iov, iovcnt, sizeof(h)) < sizeof(h) || (h[0] & 1) ||
+	    (h[12] == 0x81 && h[13] == 0x00) || (h[12] == 0x88 && h[13] == 0xa8))
+		return SC_NOT;
+	pthread_mutex_lock(&fp->sc_lock);
+	for (i = 0; i < fp->ntx && memcmp(fp->sctx[i].mac, h, 6); i++)
+		;
+	if (i == fp->ntx)
+		goto out;
+	e = &fp->sctx[i];
+	if (__atomic_load_n(&e->aux->revoked, __ATOMIC_ACQUIRE)) {
+		sc_tx_drop(fp, i);
+		goto out;
+	}
+	if (!e->ready) {
+		/* opened by the switch, and nothing of ours still in c2s */
+		if (!__atomic_load_n(&e->aux->open, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&fp->tx.ctl->head, __ATOMIC_ACQUIRE) != fp->tx.pos)
+			goto out;
+		e->ready = true;
+	}
+	if (shmring_produce(&e->r, &f, 1, &kick)) {
+		__atomic_fetch_add(&e->aux->frames, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&e->aux->bytes, len, __ATOMIC_RELAXED);
+		fp->sc_out++;
+		ret = SC_SENT;
+		/* EAGAIN: the pipe is full of doorbells already */
+		if (kick && write(e->bell, &one, 1) < 0 && errno != EAGAIN)
+			sc_tx_drop(fp, i);
+	} else {
+		/* the receiver rings nobody when it makes room: whoever
+		 * waits polls (sc_wait()); if it sleeps with frames in the
+		 * ring, ring it */
+		if (shmring_kick_check(&e->r) && write(e->bell, &one, 1) < 0 && errno != EAGAIN)
+			sc_tx_drop(fp, i);
+		else {
+			__atomic_fetch_add(&e->aux->full, 1, __ATOMIC_RELAXED);
+			fp->sc_full++;
+			ret = SC_FULL;
+		}
+	}
+out:
+	pthread_mutex_unlock(&fp->sc_lock);
+	return ret;
+}
+
+/* Whether a shortcut may take the next frame (one frame at a time then). */
+static bool sc_sending(const struct vde_fastpath *fp)
+{
+	return fp->aux && (__atomic_load_n(&fp->ntx, __ATOMIC_RELAXED) ||
+			   __atomic_load_n(&fp->aux->seq, __ATOMIC_RELAXED) !=
+			   __atomic_load_n(&fp->chan_seen, __ATOMIC_RELAXED));
+}
+
+/**
+ * sc_recv() - receive up to @n frames from the shortcuts
+ * @fp:		state
+ * @f:		buffers
+ * @n:		how many
+ * @settle_now:	set if a ring we took from looked empty after it (the
+ *		caller re-arms: settle())
+ * @withdrawn:	only the withdrawn shortcuts (read before s2c: what they
+ *		hold was sent before anything their sender sends through the
+ *		switch from now on), else only the others (read after s2c:
+ *		what s2c holds from their sender was sent before they opened)
+ *
+ * Withdrawn shortcuts are read to their end, then dropped.
+ *
+ * Return: frames received.
+ */
+static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, bool *settle_now,
+		      bool withdrawn)
+{
+	size_t got = 0, k;
+	unsigned int i;
+	bool kick;
+
+	*settle_now = false;
+	if (!fp->aux)
+		return 0;
+	sc_poll(fp);
+	if (!__atomic_load_n(&fp->nrx, __ATOMIC_RELAXED))
+		return 0;
+	pthread_mutex_lock(&fp->sc_lock);
+	for (i = 0; i < fp->nrx && got < n;) {
+		struct fp_sc *e = &fp->scrx[i];
+
+		if (e->revoked != withdrawn) {
+			i++;
+			continue;
+		}
+		k = shmring_consume(&e->r, f + got, n - got, &kick);
+		got += k;
+		fp->sc_in += k;
+		if (k && (!e->r.armed || e->r.peer == e->r.pos))
+			*settle_now = true;
+		if (!k && e->revoked && __atomic_load_n(&e->aux->prod_done, __ATOMIC_ACQUIRE) &&
+		    shmring_empty(&e->r)) {
+			sc_rx_drop(fp, i);
+			continue;
+		}
+		i++;
+	}
+	pthread_mutex_unlock(&fp->sc_lock);
+	return got;
+}
+
+/* Arm every shortcut we receive from: true if one holds frames. */
+static bool sc_arm(struct vde_fastpath *fp)
+{
+	bool frames = false;
+	unsigned int i;
+
+	if (!fp->aux || !__atomic_load_n(&fp->nrx, __ATOMIC_RELAXED))
+		return false;
+	pthread_mutex_lock(&fp->sc_lock);
+	for (i = 0; i < fp->nrx; i++)
+		frames |= shmring_cons_arm(&fp->scrx[i].r);
+	pthread_mutex_unlock(&fp->sc_lock);
+	return frames;
+}
+
+enum sc_q { SC_TAKEN, SC_ALL_ARMED, SC_FRAMES };
+
+/* SC_TAKEN: a sender took an arming (a doorbell comes); SC_ALL_ARMED:
+ * every ring is armed; SC_FRAMES: one holds frames. */
+static bool sc_query(struct vde_fastpath *fp, enum sc_q q)
+{
+	bool any = false, all = true;
+	unsigned int i;
+
+	if (!fp->aux || !__atomic_load_n(&fp->nrx, __ATOMIC_RELAXED))
+		return q == SC_ALL_ARMED;
+	pthread_mutex_lock(&fp->sc_lock);
+	for (i = 0; i < fp->nrx; i++) {
+		struct shmring *r = &fp->scrx[i].r;
+		bool v = q == SC_FRAMES ? !shmring_empty(r) :
+			 q == SC_ALL_ARMED ? r->armed :
+			 r->armed && !__atomic_load_n(&r->ctl->cons_sleeping, __ATOMIC_ACQUIRE);
+
+		any |= v;
+		all &= v;
+	}
+	pthread_mutex_unlock(&fp->sc_lock);
+	return q == SC_ALL_ARMED ? all : any;
+}
+
+/* Frames wait in a shortcut and no doorbell is on its way: ring our own
+ * s2c pipe, taking the ring's flag as its sender would (the byte is then
+ * owed like any other). */
+static void sc_poke(struct vde_fastpath *fp)
+{
+	static const char one = 1;
+	unsigned int i;
+
+	pthread_mutex_lock(&fp->sc_lock);
+	for (i = 0; i < fp->nrx; i++) {
+		struct shmring *r = &fp->scrx[i].r;
+
+		if (shmring_empty(r))
+			continue;
+		if (__atomic_exchange_n(&r->ctl->cons_sleeping, 0, __ATOMIC_SEQ_CST) &&
+		    write(fp->bell_self, &one, 1) < 0 && errno != EAGAIN)
+			__atomic_store_n(&r->ctl->cons_sleeping, 1, __ATOMIC_SEQ_CST);
+		break;
+	}
+	pthread_mutex_unlock(&fp->sc_lock);
+	fp->pokes++;
+}
+
+/* Doorbells owed by every ring we consume. */
+static uint64_t owed_all(struct vde_fastpath *fp)
+{
+	uint64_t n = fp->rx.owed;
+	unsigned int i;
+
+	if (!fp->aux)
+		return n;
+	pthread_mutex_lock(&fp->sc_lock);
+	n += fp->owed_orphan;
+	for (i = 0; i < fp->nrx; i++)
+		n += fp->scrx[i].r.owed;
+	pthread_mutex_unlock(&fp->sc_lock);
+	return n;
+}
+
+/* @n doorbells were read: they pay what is owed, whichever ring owes it;
+ * all of it with @all. Return: how many of @n were beyond. */
+static uint64_t owed_pay(struct vde_fastpath *fp, uint64_t n, bool all)
+{
+	uint32_t *owed[FASTPATH_SC_MAX + 2];
+	unsigned int k = 0, i;
+
+	owed[k++] = &fp->rx.owed;
+	if (fp->aux) {
+		pthread_mutex_lock(&fp->sc_lock);
+		owed[k++] = &fp->owed_orphan;
+		for (i = 0; i < fp->nrx; i++)
+			owed[k++] = &fp->scrx[i].r.owed;
+	}
+	for (i = 0; i < k; i++) {
+		uint64_t pay = all ? *owed[i] : (n < *owed[i] ? n : *owed[i]);
+
+		*owed[i] -= (uint32_t)pay;
+		n -= pay < n ? pay : n;
+	}
+	if (fp->aux)
+		pthread_mutex_unlock(&fp->sc_lock);
+	return n;
+}
+
+/* @n doorbells were read outside pay_owed(): beyond those owed, each is
+ * an arming taken since (its flag is clear): that ring is no longer
+ * armed. More than that come from a misbehaving peer and are ignored. */
+static void absorb_all(struct vde_fastpath *fp, uint64_t n)
+{
+	unsigned int i;
+
+	if (!fp->aux) {
+		shmring_cons_absorb(&fp->rx, n);
+		return;
+	}
+	n = owed_pay(fp, n, false);
+	if (n && fp->rx.armed && !__atomic_load_n(&fp->rx.ctl->cons_sleeping, __ATOMIC_ACQUIRE)) {
+		fp->rx.armed = false;
+		n--;
+	}
+	pthread_mutex_lock(&fp->sc_lock);
+	for (i = 0; i < fp->nrx && n; i++) {
+		struct shmring *r = &fp->scrx[i].r;
+
+		if (r->armed && !__atomic_load_n(&r->ctl->cons_sleeping, __ATOMIC_ACQUIRE)) {
+			r->armed = false;
+			n--;
+		}
+	}
+	pthread_mutex_unlock(&fp->sc_lock);
+}
+
+/* Read the doorbells we know were sent (or are about to be: the switch,
+ * or a shortcut's sender, took our flag and has not sent yet; wait for
+ * those briefly, else the caller would be woken later for nothing).
+ * Others stay on the socket. */
 static void pay_owed(struct vde_fastpath *fp)
 {
 	long deadline = now_ms() + FASTPATH_OWED_WAIT_MS;
+	uint64_t owed;
 
-	while (fp->rx.owed) {
-		ssize_t n = take_bells(fp, fp->rx.owed, false);
+	while ((owed = owed_all(fp)) != 0) {
+		ssize_t n = take_bells(fp, owed < DRAIN_MAX ? owed : DRAIN_MAX, false);
 		long left;
 
 		if (n >= 0) {
-			fp->rx.owed -= (uint32_t)n;
+			owed_pay(fp, (uint64_t)n, false);
 			fp->doorbells_rx += (uint64_t)n;
 			continue;
 		}
@@ -411,10 +913,10 @@ static void pay_owed(struct vde_fastpath *fp)
 			break;
 		wait_readable(fp->bell_rx, (int)left);
 	}
-	fp->rx.owed = 0;	/* late or never: the peer's problem */
+	owed_pay(fp, 0, true);	/* late or never: the peer's problem */
 }
 
-/* The s2c ring looked empty (or our arming is spent): re-arm, and leave
+/* The rings looked empty (or an arming is spent): re-arm, and leave
  * vde_datafd() readable exactly if frames wait. True if frames wait.
  * @drain: also read doorbells beyond those owed. An honest switch sends
  * none (each doorbell pays a taken arming), so this costs a system call
@@ -425,26 +927,33 @@ static bool settle(struct vde_fastpath *fp, bool drain)
 	int round;
 
 	for (round = 0; round < SETTLE_MAX; round++) {
-		if (shmring_cons_arm(&fp->rx)) {
-			if (!fp->rx.owed) {
-				fp->pokes++;
-				ring_bell(fp);	/* the switch answers: our flag is set */
+		bool s2c = shmring_cons_arm(&fp->rx), sc = sc_arm(fp);
+
+		if (s2c || sc) {
+			if (!owed_all(fp)) {
+				if (s2c) {
+					fp->pokes++;
+					ring_bell(fp);	/* the switch answers: our flag is set */
+				} else {
+					sc_poke(fp);
+				}
 			}
 			return true;
 		}
 		pay_owed(fp);
 		/* taken since we armed: frames are there and their doorbell,
 		 * left in place, keeps vde_datafd() readable */
-		if (!__atomic_load_n(&fp->rx.ctl->cons_sleeping, __ATOMIC_ACQUIRE))
+		if (!__atomic_load_n(&fp->rx.ctl->cons_sleeping, __ATOMIC_ACQUIRE) ||
+		    sc_query(fp, SC_TAKEN))
 			return true;
 		/* still armed: whatever else waits is stale */
 		if (!drain)
 			return false;
-		shmring_cons_absorb(&fp->rx, drain_bells(fp));
-		if (fp->rx.armed)
+		absorb_all(fp, drain_bells(fp));
+		if (fp->rx.armed && sc_query(fp, SC_ALL_ARMED))
 			return false;
 	}
-	return !shmring_empty(&fp->rx);
+	return !shmring_empty(&fp->rx) || sc_query(fp, SC_FRAMES);
 }
 
 static bool sock_nonblocking(int fd)
@@ -522,7 +1031,7 @@ static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool 
 	if (*spins >= SETTLE_MAX) {
 		/* announced frames that never came: do not spin on their
 		 * doorbells */
-		shmring_cons_absorb(&fp->rx, drain_bells(fp));
+		absorb_all(fp, drain_bells(fp));
 		*spins = 0;
 	}
 	/* one call waits for a doorbell on a blocking vde_datafd() and reads
@@ -532,7 +1041,7 @@ static int idle(struct vde_fastpath *fp, bool kick, int flags, int *spins, bool 
 	*woken = true;
 	if (n > 0) {
 		fp->doorbells_rx += (uint64_t)n;
-		shmring_cons_absorb(&fp->rx, (uint64_t)n);
+		absorb_all(fp, (uint64_t)n);
 	} else if (n < 0 && errno != EINTR) {
 		return -1;
 	}
@@ -588,6 +1097,13 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			return n;
 	}
 	for (;;) {
+		bool again;
+
+		if (sc_recv(fp, &f, 1, &again, true)) {
+			if (again)
+				settle(fp, false);
+			return (ssize_t)f.len;
+		}
 		if (shmring_consume_vnet(&fp->rx, &f, hdr, 1, &kick)) {
 			size_t got = f.len;
 
@@ -597,6 +1113,11 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			if (got == 1)
 				continue;
 			return (ssize_t)got;
+		}
+		if (sc_recv(fp, &f, 1, &again, false)) {
+			if (again)
+				settle(fp, false);
+			return (ssize_t)f.len;
 		}
 		if (idle(fp, kick, 0, &spins, &woken))
 			return -1;
@@ -624,7 +1145,7 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 	struct shmring_rxf f[64];
 	unsigned int got = 0;
 	int spins = 0;
-	bool woken = false;
+	bool woken = false, again = false;
 	bool kick;
 
 	if (n == 0)
@@ -647,7 +1168,21 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			f[i].iov = msgs[got + i].msg_hdr.msg_iov;
 			f[i].iovcnt = msgs[got + i].msg_hdr.msg_iovlen;
 		}
-		k = shmring_consume_vnet(&fp->rx, f, vhdr ? vhdr + got : NULL, want, &kick);
+		bool a1 = false, a2 = false;
+		size_t w;
+
+		/* withdrawn shortcuts, s2c, the others (sc_recv()); a shortcut's
+		 * records are plain frames: their places in vhdr stay unused */
+		w = sc_recv(fp, f, want, &a1, true);
+		if (w) {
+			kick = false;
+			k = w;
+		} else {
+			k = shmring_consume_vnet(&fp->rx, f, vhdr ? vhdr + got : NULL, want, &kick);
+			if (k < want)
+				k += sc_recv(fp, f + k, want - k, &a2, false);
+		}
+		again |= a1 || a2;
 		for (i = 0; i < k; i++) {
 			msgs[got + i].msg_len = (unsigned int)f[i].len;
 			if (recflags)
@@ -658,6 +1193,8 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			continue;
 		if (got) {
 			after_consume(fp, kick);
+			if (again)
+				settle(fp, false);
 			return (int)got;
 		}
 		if (idle(fp, kick, flags, &spins, &woken))
@@ -683,8 +1220,9 @@ int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned 
 	return got;
 }
 
-/* Wait for room on a full c2s ring: -1 with errno if we must not. */
-static int wait_room(struct vde_fastpath *fp, size_t len, int flags, long *ns)
+/* Wait for room on a full c2s ring (@r, for frames of @len bytes) or a
+ * full shortcut (@r NULL): -1 with errno if we must not. */
+static int wait_room(struct vde_fastpath *fp, struct shmring *r, size_t len, int flags, long *ns)
 {
 	struct timespec ts;
 	struct pollfd pfd = { .fd = fp->ctl, .events = POLLIN };
@@ -696,13 +1234,13 @@ static int wait_room(struct vde_fastpath *fp, size_t len, int flags, long *ns)
 	/* our ring is full: if the switch went to sleep with frames of ours
 	 * still in it (it armed, but stopped short of the end: a budget, two
 	 * PADs per call), no frame we could add would ring it; ring now */
-	if (shmring_kick_check(&fp->tx))
+	if (r && shmring_kick_check(r))
 		ring_bell(fp);
 	if ((flags & MSG_DONTWAIT) || sock_nonblocking(fp->bell_rx)) {
 		errno = EAGAIN;
 		return -1;
 	}
-	if (shmring_has_room(&fp->tx, len))
+	if (r && shmring_has_room(r, len))
 		return 0;
 	/* no room doorbell for the client: it would make vde_datafd()
 	 * readable with no frame. The switch drains us within a few us. */
@@ -739,8 +1277,18 @@ ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len)
 		errno = EMSGSIZE;
 		return -1;
 	}
+	for (;;) {	/* a shortcut, or c2s */
+		enum sc_res res = sc_send(fp, &iov, 1, len);
+
+		if (res == SC_SENT)
+			return (ssize_t)len;
+		if (res == SC_NOT)
+			break;
+		if (wait_room(fp, NULL, len, 0, &ns))
+			return -1;
+	}
 	while (!shmring_produce(&fp->tx, &f, 1, &kick)) {
-		if (wait_room(fp, len, 0, &ns))
+		if (wait_room(fp, &fp->tx, len, 0, &ns))
 			return -1;
 	}
 	if (kick && ring_bell(fp) == -ECONNREFUSED) {
@@ -784,6 +1332,26 @@ static int fp_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 	while (sent < n) {
 		size_t want = n - sent < 64 ? n - sent : 64, i, done;
 
+		if (sc_sending(fp)) {	/* shortcuts: a frame at a time */
+			enum sc_res res = SC_NOT;
+
+			len = iov_total(&msgs[sent].msg_hdr);
+			if (!recflags && len && len <= fp->tx.frame_max)
+				res = sc_send(fp, msgs[sent].msg_hdr.msg_iov,
+					      msgs[sent].msg_hdr.msg_iovlen, len);
+			if (res == SC_SENT) {
+				msgs[sent++].msg_len = (unsigned int)len;
+				continue;
+			}
+			if (res == SC_FULL) {
+				if (sent)
+					break;
+				if (wait_room(fp, NULL, len, flags, &ns))
+					return -1;
+				continue;
+			}
+			want = 1;
+		}
 		for (i = 0; i < want; i++) {
 			f[i].iov = msgs[sent + i].msg_hdr.msg_iov;
 			f[i].iovcnt = msgs[sent + i].msg_hdr.msg_iovlen;
@@ -803,7 +1371,7 @@ static int fp_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			errno = EMSGSIZE;
 			return -1;
 		}
-		if (wait_room(fp, len, flags, &ns))
+		if (wait_room(fp, &fp->tx, len, flags, &ns))
 			return -1;
 	}
 	if (kick && ring_bell(fp) == -ECONNREFUSED) {
@@ -963,6 +1531,18 @@ void fastpath_free(struct vde_fastpath *fp, int linger_ms)
 		nanosleep(&nap, NULL);
 		if (nap.tv_nsec < 5000000)
 			nap.tv_nsec *= 2;
+	}
+	if (fp->aux) {
+		unsigned int i;
+
+		pthread_mutex_lock(&fp->sc_lock);
+		sc_chan_close(fp);
+		for (i = fp->nrx; i > 0; i--)
+			sc_unmap(&fp->scrx[i - 1]);
+		fp->nrx = 0;
+		pthread_mutex_unlock(&fp->sc_lock);
+		pthread_mutex_destroy(&fp->sc_lock);
+		close(fp->bell_self);
 	}
 	munmap(fp->map, fp->maplen);
 	if (fp->pipes) {

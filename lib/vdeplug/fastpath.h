@@ -11,6 +11,8 @@
 #ifndef VDEKIT_VDEPLUG_FASTPATH_H
 #define VDEKIT_VDEPLUG_FASTPATH_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -21,11 +23,29 @@
 #define FASTPATH_ENV		"VDEPLUG_FASTPATH"	/* "0": never ask */
 #define FASTPATH_PIPES_ENV	"VDEPLUG_FASTPATH_PIPES"	/* "0": doorbells stay datagrams */
 #define FASTPATH_VNET_ENV	"VDEPLUG_VNET"		/* "0": never ask for VNET */
+#define FASTPATH_SC_ENV		"VDEPLUG_SHORTCUTS"	/* "0": never ask for shortcuts */
 #define FASTPATH_OWED_WAIT_MS	20	/* longest wait for a doorbell in flight */
+#define FASTPATH_SC_MAX		32	/* shortcuts per direction: the switch grants 8, and
+					 * withdrawn ones stay until drained */
 /* Ring size wished with VNET: 256 KiB holds only 3 super-frames, and a
  * producer that finds its ring full waits with a backoff (20 us .. 1 ms).
  * Memory is touched only as traffic goes round. */
 #define FASTPATH_VNET_RING	(2u * 1024 * 1024)
+
+/* A shortcut (docs/fastpath.md section 10): a ring shared with another
+ * client, which the switch gave us to send to one MAC address (sctx) or to
+ * receive from (scrx). */
+struct fp_sc {
+	uint32_t id;
+	uint8_t mac[6];		/* sender: the destination */
+	bool ready;		/* sender: our c2s ring was empty once since the grant */
+	bool revoked;		/* receiver: withdrawn; drained, then dropped */
+	void *map;
+	size_t maplen;
+	struct fastpath_aux *aux;
+	struct shmring r;	/* ring 0 of its region: the sender produces */
+	int bell, keep;		/* sender: the receiver's s2c pipe, a reader of it */
+};
 
 /* Client state of one connection in ring mode. */
 struct vde_fastpath {
@@ -46,6 +66,16 @@ struct vde_fastpath {
 	bool vnet;		/* SHMRING_FEAT_VNET granted: records may carry a header */
 	uint64_t vnet_bad;	/* records with a header we could not use (dropped) */
 	uint64_t doorbells_rx, doorbells_tx, pokes, stray;
+	/* shortcuts: only with FASTPATH_FEAT_SHORTCUT granted (chan >= 0) */
+	int chan;		/* the control channel, or -1 */
+	int bell_self;		/* a non-blocking writer of our s2c pipe, or -1 */
+	struct fastpath_aux *aux;	/* our region's: seq says a message waits */
+	uint32_t chan_seen;	/* the last seq acted on */
+	pthread_mutex_t sc_lock;	/* the tables: a sender and a receiver thread */
+	unsigned int ntx, nrx;
+	uint32_t owed_orphan;	/* doorbells owed by shortcuts since dropped */
+	struct fp_sc sctx[FASTPATH_SC_MAX], scrx[FASTPATH_SC_MAX];
+	uint64_t sc_out, sc_full, sc_in;
 };
 
 struct vdeconn;
@@ -54,9 +84,10 @@ struct mmsghdr;
 
 int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, bool vnet);
 int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint32_t features,
-		       void **map, size_t *maplen, struct shmring_layout *l, int *bells);
+		       void **map, size_t *maplen, struct shmring_layout *l, int *bells,
+		       uint32_t *granted);
 struct vde_fastpath *fastpath_attach(int sock, int ctl, void *map, size_t maplen,
-				     const struct shmring_layout *l, int *bells);
+				     const struct shmring_layout *l, int *bells, int chan);
 ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len);
 ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len);
 int fastpath_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned int n,

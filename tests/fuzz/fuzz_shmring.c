@@ -42,6 +42,17 @@
 #include "shmring.h"
 #include "vnet.h"
 
+/* A shortcut message with a non-zero byte where only zeros may be. */
+static bool sc_dirty(const struct fastpath_msg *m)
+{
+	size_t i;
+
+	for (i = m->type == FASTPATH_SC_TX ? 6 : 0; i < sizeof(m->endpoint); i++)
+		if (m->endpoint[i])
+			return true;
+	return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define RS		SHMRING_SIZE_MIN
@@ -245,9 +256,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (n > (size_t)(end - p))
 				n = (size_t)(end - p);
 			if (fastpath_msg_check(p, n, &m) == 0 &&
-			    (n != sizeof(m) || m.type < FASTPATH_REQUEST || m.type > FASTPATH_ACTIVE ||
+			    (n != sizeof(m) || m.type < FASTPATH_REQUEST || m.type > FASTPATH_SC_REVOKE ||
 			     (m.type == FASTPATH_REQUEST &&
-			      strnlen(m.endpoint, sizeof(m.endpoint)) >= sizeof(m.endpoint))))
+			      strnlen(m.endpoint, sizeof(m.endpoint)) >= sizeof(m.endpoint)) ||
+			     (m.type >= FASTPATH_SC_RX && (m.status < 1 || sc_dirty(&m)))))
 				abort();
 			p += n;
 			break;

@@ -147,6 +147,7 @@ static int negotiate_bells(enum srv_mode mode, uint32_t features, struct srv *s,
 {
 	pthread_t t;
 	int sv[2], ret;
+	uint32_t granted;
 
 	memset(s, 0, sizeof(*s));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
@@ -154,7 +155,8 @@ static int negotiate_bells(enum srv_mode mode, uint32_t features, struct srv *s,
 	s->sock = sv[1];
 	s->mode = mode;
 	pthread_create(&t, NULL, srv_run, s);
-	ret = fastpath_negotiate(sv[0], "/tmp/sw/001.6", 0, features, map, maplen, l, bells);
+	ret = fastpath_negotiate(sv[0], "/tmp/sw/001.6", 0, features, map, maplen, l, bells,
+				 &granted);
 	close(sv[0]);	/* NOACTIVE: the server is waiting for nothing more */
 	pthread_join(t, NULL);
 	close(sv[1]);
@@ -184,7 +186,7 @@ static void test_messages(void)
 	   "a REQUEST checks");
 	ok(fastpath_msg_check(raw, sizeof(m) - 1, &out) == -EPROTO &&
 	   fastpath_msg_check(raw, sizeof(m) + 1, &out) == -EPROTO, "wrong sizes refused");
-	m.type = 7;
+	m.type = FASTPATH_SC_REVOKE + 1;
 	memcpy(raw, &m, sizeof(m));
 	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "unknown type refused");
 	m.type = FASTPATH_REQUEST;
@@ -201,6 +203,25 @@ static void test_messages(void)
 	m.reserved = 1;
 	memcpy(raw, &m, sizeof(m));
 	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "reserved bits refused");
+	/* shortcut messages: an id >= 1, SC_TX's MAC and zeros only */
+	fastpath_msg_init(&m, FASTPATH_SC_TX, 3);
+	memcpy(m.endpoint, "\x02\x00\x00\x00\x0b\x01", 6);
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == 0 && out.status == 3 &&
+	   !memcmp(out.endpoint, "\x02\x00\x00\x00\x0b\x01", 6), "an SC_TX checks");
+	m.endpoint[6] = 1;
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "SC_TX: a byte after the MAC refused");
+	fastpath_msg_init(&m, FASTPATH_SC_RX, 3);
+	m.endpoint[0] = 2;
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "SC_RX: a MAC refused");
+	fastpath_msg_init(&m, FASTPATH_SC_REVOKE, 0);
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == -EPROTO, "a shortcut id 0 refused");
+	fastpath_msg_init(&m, FASTPATH_SC_REVOKE, 9);
+	memcpy(raw, &m, sizeof(m));
+	ok(fastpath_msg_check(raw, sizeof(m), &out) == 0, "an SC_REVOKE checks");
 }
 
 /* FASTPATH_FEAT_PIPES in REQUEST and OFFER: the fds' count, kinds, order. */
@@ -411,7 +432,7 @@ static void sw_client(struct sw *w)
 		w->pb.peer[FASTPATH_FD_REGION] = -1;
 	}
 	w->fp = fastpath_attach(w->c, w->ctl[0], w->map, w->maplen, &l,
-				use_pipes ? w->pb.peer : NULL);
+				use_pipes ? w->pb.peer : NULL, -1);
 	if (!w->fp)
 		abort();
 	if (use_pipes) {

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-switch-shortcut.sh - shortcuts between ring clients (vde_switch
+# --shortcuts, docs/fastpath.md section 10), with tests/vdeplug_peer: two
+# clients with MAC addresses of their own, driven line by line.
+#  1. A ping-pong of 300 frames a <-> b goes through shortcuts (port/stats:
+#     shortcuts_out 1 on both ports, sc_frames counting most of the frames),
+#     port/print counts them on both ports as if they had crossed the
+#     switch, and every frame arrives exact and in order, both ways, across the
+#     change from the switch's path to the shortcut. A burst of 20000
+#     frames far beyond the ring's size arrives whole and in order
+#     (back-pressure, as on the switch's path).
+#  2. A console command withdraws them: b's port moved to VLAN 5, a's
+#     frames to b's MAC no longer reach b (0 of 50), and neither port has a
+#     shortcut left. Back in VLAN 0, a new ping-pong is exact and takes new
+#     shortcuts.
+#  3. A capture started on the switch withdraws them too: it records the
+#     frames a sends b while it runs.
+#  4. A killed (-9) in the middle of a burst on its shortcut: b gets an
+#     exact start of it and goes on, the switch frees a's port, and a new client
+#     c ping-pongs with b, exact, on a new shortcut.
+#  5. No shortcut without --shortcuts, nor for a client with
+#     VDEPLUG_SHORTCUTS=0: their port/stats have no shortcut fields, and
+#     frames are exact.
+TEST_TIMEOUT=180
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/lib-helpers.sh"
+# about the rings themselves (NOFASTPATH_RING_TESTS in tests/integration/local.am)
+[ "${VDEPLUG_FASTPATH-}" = 0 ] && skip "needs the fast path on: VDEPLUG_FASTPATH=0 is in the environment"
+[ -n "$OUR_SWITCH" ] || fail "switch/vde_switch is not built"
+command -v socat >/dev/null || fail "socat is needed"
+PEER=$(bin vdeplug_peer)
+CAP=$(bin vdecapture)
+PCAPREAD=$top_srcdir/tests/integration/pcapread.py
+MA=02:00:00:00:0a:01
+MB=02:00:00:00:0b:01
+MC=02:00:00:00:0c:01
+
+declare -A PFD PPID_
+# peer NAME MAC SWITCHDIR [ENV...]: start a vdeplug_peer fed through a FIFO
+peer() {
+	local name=$1 mac=$2 dir=$3 fd
+	shift 3
+	mkfifo "$TMP/$name.cmd"
+	( exec env "$@" "$PEER" -D "$name" -M "$mac" -o "$TMP/$name.sent" -i "$TMP/$name.recv" \
+		"$dir" ) <"$TMP/$name.cmd" >"$TMP/$name.out" 2>"$TMP/$name.log" &
+	PIDS+=($!)
+	PPID_[$name]=$!
+	exec {fd}>"$TMP/$name.cmd"
+	PFD[$name]=$fd
+	wait_for grep -q '^open$' "$TMP/$name.out" || fail "peer $name did not open: $(cat "$TMP/$name.log")"
+}
+declare -A MARK
+# cmd NAME LINE: one command; answer NAME REGEX: its answer (a line after it)
+cmd() { MARK[$1]=$(wc -l <"$TMP/$1.out"); echo "$2" >&"${PFD[$1]}"; }
+newer() { tail -n "+$((MARK[$1] + 1))" "$TMP/$1.out" | grep -qx "$2"; }
+answer() { WAIT_SECS=${WAIT_SECS:-30} wait_for newer "$1" "$2" || fail "$1: no '$2': $(tail -3 "$TMP/$1.out")"; }
+stats() { mgmt "$1" port/stats; }
+epid() { mgmt "$1" port/print | sed -n "s/^  -- endpoint ID \([0-9]*\) module .*: $2 user=.*/\1/p"; }
+# the value of FIELD on the ring line of port/stats for the endpoint of NAME
+field() {	# SW NAME FIELD
+	local id
+	id=$(epid "$1" "$2")
+	[ -n "$id" ] || return 0
+	stats "$1" | awk -v id="$id" -v f="$3" '$0 ~ "endpoint ID " id " ring:" {
+		for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }'
+}
+port_of() { mgmt "$1" port/print | awk -v n="$2" '/^Port /{p=$2} $0 ~ ": " n " user=" {print p+0; exit}'; }
+swapped() { awk '{ print substr($0, 13, 12) substr($0, 1, 12) substr($0, 25) }' "$1"; }
+# NAME's frames arrived exact at OTHER, and the echoes came back exact
+exact() {	# NAME OTHER FROM TO (line numbers of NAME's sent file)
+	sed -n "$3,$4p" "$TMP/$1.sent" >"$TMP/x.sent"
+	sed -n "$3,$4p" "$TMP/$2.recv" >"$TMP/x.other"
+	sed -n "$3,$4p" "$TMP/$1.recv" >"$TMP/x.back"
+	cmp -s "$TMP/x.sent" "$TMP/x.other" || fail "$1 -> $2, frames $3..$4: not exact"
+	swapped "$TMP/x.sent" | cmp -s - "$TMP/x.back" || fail "$2 -> $1 echoes $3..$4: not exact"
+}
+pingpong() {	# A B DSTMAC N SEED: B echoes N, A ping-pongs N
+	cmd "$2" "echo $4 5000"
+	cmd "$1" "pingpong $3 $4 100 $5 5000"
+	answer "$1" "pingpong $4"
+	answer "$2" "echoed $4"
+}
+
+_start_switch "$OUR_SWITCH" sw -n 8 --shortcuts
+SW=$TMP/sw
+
+# --- 1. a ping-pong on shortcuts, exact ------------------------------------
+peer a $MA "$SW"
+peer b $MB "$SW"
+cmd a announce; answer a ok
+cmd b announce; answer b ok
+pingpong a b $MB 300 7
+exact a b 1 300
+for p in a b; do
+	[ "$(field sw $p shortcuts_out)" = 1 ] && [ "$(field sw $p shortcuts_in)" = 1 ] ||
+		fail "$p: no shortcut both ways: $(stats sw)"
+done
+na=$(field sw a sc_frames)
+nb=$(field sw b sc_frames)
+echo "frames on shortcuts: a $na, b $nb of 300 each"
+[ "$na" -ge 200 ] && [ "$nb" -ge 200 ] || fail "too few frames on the shortcuts: a $na, b $nb"
+# port/print counts them as if they had crossed the switch: in on a's
+# port (300 and the announce), out on b's (300 from a)
+inpkts() { mgmt sw port/print | awk -v p="$(printf 'Port %04d ' "$1")" \
+	'index($0, p) == 1 { on = 1; next } on && /IN:/ { print $3; exit }'; }
+outpkts() { mgmt sw port/print | awk -v p="$(printf 'Port %04d ' "$1")" \
+	'index($0, p) == 1 { on = 1; next } on && /OUT:/ { print $3; exit }'; }
+PA=$(port_of sw a)
+PB=$(port_of sw b)
+[ "$(inpkts "$PA")" -ge 301 ] && [ "$(outpkts "$PB")" -ge 300 ] ||
+	fail "port counters miss the shortcut frames: in $(inpkts "$PA") on a's, out $(outpkts "$PB") on b's"
+pass "300-frame ping-pong: shortcuts both ways ($na, $nb frames on them), every frame exact, counted in port/print"
+# a burst far beyond the ring: back-pressure, none lost, in order
+n0=$(wc -l <"$TMP/a.sent")
+n1=$(wc -l <"$TMP/b.recv")
+cmd b "recv 20000 3000"
+cmd a "send $MB 20000 1000 6"
+answer a "sent 20000"
+answer b "got 20000"
+tail -n "+$((n0 + 1))" "$TMP/a.sent" >"$TMP/burst.sent"
+tail -n "+$((n1 + 1))" "$TMP/b.recv" | cmp -s "$TMP/burst.sent" - ||
+	fail "a burst of 20000 frames on the shortcut: not exact"
+full=$(field sw a sc_full)
+echo "the burst found the shortcut full $full times"
+pass "a burst of 20000 frames of 1000 bytes on the shortcut: none lost, in order"
+
+# --- 2. withdrawn by a console command: VLANs hold ------------------------
+[ -n "$PB" ] || fail "no port for b: $(mgmt sw port/print)"
+mgmt sw "vlan/create 5" >/dev/null
+mgmt sw "port/setvlan $PB 5" >/dev/null
+cmd b "recv 50 1500"
+cmd a "send $MB 50 100 8"
+answer a "sent 50"
+answer b "got 0"
+[ "$(field sw a shortcuts_out)" = 0 ] && [ "$(field sw b shortcuts_out)" = 0 ] ||
+	fail "shortcuts left after port/setvlan: $(stats sw)"
+pass "b moved to VLAN 5: its shortcut gone, 0 of 50 frames from a crossed"
+mgmt sw "port/setvlan $PB 0" >/dev/null
+n0=$(wc -l <"$TMP/a.sent")
+n1=$(wc -l <"$TMP/b.recv")
+na0=$(field sw a sc_frames)
+cmd b announce; answer b ok
+pingpong a b $MB 200 9
+# a's file holds the 50 frames that did not cross: compare from there
+sed -n "$((n0 + 1)),\$p" "$TMP/a.sent" >"$TMP/a2.sent"
+sed -n "$((n1 + 1)),\$p" "$TMP/b.recv" >"$TMP/b2.recv"
+cmp -s "$TMP/a2.sent" "$TMP/b2.recv" || fail "after VLAN 0 again: a -> b not exact"
+tail -n 200 "$TMP/a.recv" >"$TMP/a2.recv"
+swapped "$TMP/a2.sent" | cmp -s - "$TMP/a2.recv" || fail "after VLAN 0 again: echoes not exact"
+[ "$(field sw a sc_frames)" -gt "$na0" ] || fail "no new shortcut after VLAN 0 again: $(stats sw)"
+pass "back in VLAN 0: 200 frames exact, on a new shortcut"
+
+# --- 3. withdrawn by a capture ---------------------------------------------
+spawn cap.log "$CAP" -c 20 -w "$TMP/cap.pcapng" "$SW"
+CAPPID=$LASTPID
+wait_for grep -q 'vdecapture: listening' "$TMP/cap.log" || fail "vdecapture: $(cat "$TMP/cap.log")"
+cmd b "recv 20 3000"
+cmd a "send $MB 20 100 10"
+answer a "sent 20"
+answer b "got 20"
+wait_for eval '! kill -0 $CAPPID 2>/dev/null' || fail "vdecapture did not see 20 frames: $(cat "$TMP/cap.log")"
+n=$(python3 "$PCAPREAD" frames "$TMP/cap.pcapng" | grep -c "$(echo $MB$MA | tr -d :)88b5")
+[ "$n" -ge 20 ] || fail "the capture has $n of a's 20 frames to b"
+pass "a capture withdraws the shortcuts: it recorded the $n frames a sent b"
+
+# --- 4. a killed in a burst -------------------------------------------------
+pingpong a b $MB 100 11		# shortcuts again
+[ "$(field sw a shortcuts_out)" = 1 ] || fail "no shortcut before the burst: $(stats sw)"
+n0=$(wc -l <"$TMP/a.sent")
+n1=$(wc -l <"$TMP/b.recv")
+cmd b "recv 1000000 2000"
+cmd a "send $MB 1000000 100 12"
+sleep 0.3
+kill -9 "${PPID_[a]}"
+wait "${PPID_[a]}" 2>/dev/null
+WAIT_SECS=20 answer b "got [0-9]*"
+got=$(tail -1 "$TMP/b.out" | awk '{print $2}')
+echo "b got $got frames of the burst before a was killed"
+[ "$got" -gt 0 ] || fail "b got nothing of the burst"
+tail -n "+$((n0 + 1))" "$TMP/a.sent" | head -n "$got" >"$TMP/kill.sent"
+tail -n "+$((n1 + 1))" "$TMP/b.recv" | cmp -s "$TMP/kill.sent" - ||
+	fail "what b got of the burst is not the start of what a sent"
+wait_for eval '[ -z "$(port_of sw a)" ]' || fail "a's port not freed: $(mgmt sw port/print)"
+peer c $MC "$SW"
+cmd c announce; answer c ok
+cmd b announce; answer b ok
+pingpong c b $MB 200 13
+tail -n 200 "$TMP/b.recv" >"$TMP/b3.recv"
+cmp -s "$TMP/c.sent" "$TMP/b3.recv" || fail "c -> b after a's death: not exact"
+swapped "$TMP/c.sent" | cmp -s - "$TMP/c.recv" || fail "b -> c after a's death: not exact"
+[ "$(field sw c shortcuts_out)" = 1 ] || fail "c has no shortcut: $(stats sw)"
+pass "a killed in a burst: b got $got and went on, a's port freed, c <-> b exact on a shortcut"
+cmd c quit
+
+# --- 5. none without --shortcuts, none for VDEPLUG_SHORTCUTS=0 -------------
+_start_switch "$OUR_SWITCH" sw2 -n 8
+peer d 02:00:00:00:0d:01 "$TMP/sw2"
+peer e 02:00:00:00:0e:01 "$TMP/sw2"
+cmd d announce; answer d ok
+cmd e announce; answer e ok
+pingpong d e 02:00:00:00:0e:01 100 14
+exact d e 1 100
+stats sw2 | grep -q shortcuts_out && fail "shortcut fields without --shortcuts: $(stats sw2)"
+peer f 02:00:00:00:0f:01 "$SW" VDEPLUG_SHORTCUTS=0
+cmd f announce; answer f ok
+pingpong f b $MB 100 15
+tail -n 100 "$TMP/b.recv" | cmp -s "$TMP/f.sent" - || fail "f -> b: not exact"
+swapped "$TMP/f.sent" | cmp -s - "$TMP/f.recv" || fail "b -> f: not exact"
+[ -z "$(field sw f shortcuts_out)" ] || fail "VDEPLUG_SHORTCUTS=0 client has shortcuts: $(stats sw)"
+pass "no shortcuts without --shortcuts or with VDEPLUG_SHORTCUTS=0; frames exact"
