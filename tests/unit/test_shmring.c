@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -338,6 +339,69 @@ static void test_garbage(void)
 	free(m);
 }
 
+/* A region whose end is followed by a PROT_NONE page, so that an access
+ * past ring 1 (s2c, the last ring) faults with or without ASan. */
+static uint8_t *guarded_region(void)
+{
+	size_t len = shmring_region_size(RS), page = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *m = mmap(NULL, len + page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED || mprotect(m + len, page, PROT_NONE) ||
+	    shmring_region_init(m, len, RS, 0))
+		abort();
+	return m;
+}
+
+static void guarded_free(uint8_t *m)
+{
+	munmap(m, shmring_region_size(RS) + (size_t)sysconf(_SC_PAGESIZE));
+}
+
+/* Indices that are not multiples of 8: a peer writes them before we attach
+ * (the switch attaches at ACCEPT, after the client mapped the region) or
+ * publishes them later. A record header at such an offset would stand
+ * across the end of the ring, and past the region after ring 1. */
+static void test_misaligned(void)
+{
+	uint8_t *m = guarded_region(), buf[100], out[200];
+	struct shmring p, c;
+	struct shmring_layout l;
+	struct shmring_rxf f;
+	struct shmring_ctl *s2c = (struct shmring_ctl *)(m + SHMRING_CTL_OFF + SHMRING_CTL_SIZE);
+	uint32_t bad;
+	bool kick;
+
+	if (shmring_region_check(m, shmring_region_size(RS), &l))
+		abort();
+	/* a hostile client set s2c's tail (the switch's producer index) and
+	 * head 4 bytes before the end of the ring, then accepted */
+	s2c->tail = s2c->head = 5 * RS - 4;
+	shmring_attach(&p, m, &l, SHMRING_S2C, true);
+	shmring_attach(&c, m, &l, SHMRING_S2C, false);
+	fill(buf, sizeof(buf), 3);
+	ok(put1(&p, buf, sizeof(buf), &kick) == 1 && (p.pos & 7) == 0,
+	   "producer attached at a misaligned tail: writes inside the ring");
+	ok(get1(&c, out, sizeof(out), &f) == 1 && f.len == sizeof(buf) &&
+	   check(out, sizeof(buf), 3) && c.st.bad_record == 0 && c.st.bad_index == 0,
+	   "consumer attached at the same misaligned head reads that frame");
+
+	/* a hostile switch publishes a misaligned tail behind a garbage
+	 * record, then one more past the end of the ring */
+	shmring_attach(&c, m, &l, SHMRING_S2C, false);
+	c.pos = c.peer = 0;
+	s2c->head = 0;
+	memset(c.data, 0xff, 64);
+	bad = (uint32_t)(c.st.bad_index + c.st.bad_record);
+	s2c->tail = RS - 4;
+	ok(get1(&c, out, sizeof(out), &f) == 0 && (c.pos & 7) == 0,
+	   "misaligned tail: nothing read, our head stays aligned");
+	s2c->tail = RS + 12;
+	ok(get1(&c, out, sizeof(out), &f) == 0 && (c.pos & 7) == 0 &&
+	   c.st.bad_index + c.st.bad_record >= bad + 2, "and again: counted, no access past the ring");
+	guarded_free(m);
+}
+
 static void test_suppression_flags(void)
 {
 	uint8_t *m = region(), buf[64], out[64];
@@ -538,6 +602,7 @@ int main(void)
 	test_batch();
 	test_dead_producer();
 	test_garbage();
+	test_misaligned();
 	test_suppression_flags();
 	test_hammer();
 	return tap_done();
