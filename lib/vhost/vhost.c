@@ -40,6 +40,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guard.h"
@@ -343,8 +344,18 @@ bool vhost_dev_running(const struct vhost_dev *d)
 	return d->sock >= 0 && queue_running(&d->q[VHOST_RX]) && queue_running(&d->q[VHOST_TX]);
 }
 
-/* Read exactly @len bytes, waiting at most @ms for each missing part. */
-static int read_full(int fd, void *buf, size_t len, int ms)
+static long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Read exactly @len bytes by monotonic time @deadline (ms): the wait is
+ * bounded for the whole message, not per part, so a front end that sends
+ * a byte now and then cannot hold us longer than the tail wait. */
+static int read_full(int fd, void *buf, size_t len, long deadline)
 {
 	uint8_t *p = buf;
 	size_t got = 0;
@@ -352,6 +363,7 @@ static int read_full(int fd, void *buf, size_t len, int ms)
 	while (got < len) {
 		ssize_t r = recv(fd, p + got, len - got, MSG_DONTWAIT);
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long left;
 
 		if (r > 0) {
 			got += (size_t)r;
@@ -359,7 +371,8 @@ static int read_full(int fd, void *buf, size_t len, int ms)
 		}
 		if (r == 0 || (errno != EAGAIN && errno != EINTR))
 			return -1;
-		if (poll(&pfd, 1, ms) <= 0)
+		left = deadline - mono_ms();
+		if (poll(&pfd, 1, left > 0 ? (int)left : 0) <= 0)
 			return -1;
 	}
 	return 0;
@@ -377,10 +390,12 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = cb.buf, .msg_controllen = sizeof(cb.buf) };
 	struct cmsghdr *c;
+	long deadline;
 	ssize_t r;
 
 	m->nfds = 0;
 	r = recvmsg(d->sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	deadline = mono_ms() + d->tail_ms;
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (r == 0)
@@ -407,7 +422,7 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 		fail(d, "too many file descriptors in a message");
 		return -1;
 	}
-	if ((size_t)r < sizeof(hdr) && read_full(d->sock, hdr + r, sizeof(hdr) - (size_t)r, d->tail_ms))
+	if ((size_t)r < sizeof(hdr) && read_full(d->sock, hdr + r, sizeof(hdr) - (size_t)r, deadline))
 		return fail(d, "truncated message header");
 	memcpy(&m->req, hdr, 4);
 	memcpy(&m->flags, hdr + 4, 4);
@@ -419,7 +434,7 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 		return fail(d, "bad protocol version");
 	if (m->size > MSG_MAXLEN)
 		return fail(d, "message too long");
-	if (m->size && read_full(d->sock, m->p, m->size, d->tail_ms))
+	if (m->size && read_full(d->sock, m->p, m->size, deadline))
 		return fail(d, "truncated message payload");
 	return 1;
 }
@@ -697,6 +712,7 @@ static int handle(struct vhost_dev *d, struct msg *m)
 
 int vhost_dev_poll(struct vhost_dev *d)
 {
+	long until = d->tail_ms > 0 ? mono_ms() + d->tail_ms : 0;
 	struct msg m;
 	int r, k;
 
@@ -705,6 +721,11 @@ int vhost_dev_poll(struct vhost_dev *d)
 	if (mem_checked(d, 0))
 		return -1;	/* a fault in a use of guest memory since the last call */
 	for (k = 0; k < 64; k++) {	/* bounded work per call */
+		/* and bounded time: each message may wait up to tail_ms for
+		 * its rest; once a call has spent that, the next message
+		 * waits for the next call (the socket stays readable) */
+		if (until && k && mono_ms() >= until)
+			break;
 		r = msg_read(d, &m);
 		if (r <= 0) {
 			msg_close_fds(&m);

@@ -7,18 +7,22 @@
  * buffers), the 10-byte legacy header without VERSION_1/MRG_RXBUF, drops
  * when the guest has no buffers, vhost_dev_xmit() leaving frames to the
  * caller instead, the receive-kick wake-up (vhost_dev_want/room),
- * GET_VRING_BASE stopping a queue, and detach releasing every descriptor.
+ * GET_VRING_BASE stopping a queue, a front end that trickles a message
+ * (the wait for its rest is bounded as a whole), and detach releasing
+ * every descriptor.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <endian.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../lib/vhost/vhost.h"
@@ -416,6 +420,116 @@ static void test_xmit_room(void)
 	close(fe);
 }
 
+static long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static volatile int trickle_stop;
+
+/* The rest of a SET_VRING_ADDR payload, one byte every 50 ms. */
+static void *trickle(void *arg)
+{
+	const uint8_t *p = arg;
+	unsigned int i;
+
+	for (i = 0; i < 40 && !trickle_stop; i++) {
+		struct timespec nap = { 0, 50 * 1000000L };
+
+		nanosleep(&nap, NULL);
+		if (send(fe, p + i, 1, MSG_NOSIGNAL) != 1)
+			break;
+	}
+	return NULL;
+}
+
+/* A front end that sends a message's header, then its payload a byte at a
+ * time just faster than the tail wait: each wait was bounded, not the
+ * whole, so 512 bytes could hold the caller (vde_plug's loop) for minutes. */
+static void test_trickle(void)
+{
+	struct vhost_dev *d = connect_dev();
+	uint32_t h[3] = { htole32(9), htole32(1), htole32(40) };
+	static uint8_t a[40];
+	pthread_t t;
+	long t0, took;
+	int r;
+
+	vhost_dev_set_tail_ms(d, 300);
+	if (send(fe, h, sizeof(h), 0) != sizeof(h))
+		abort();
+	trickle_stop = 0;
+	if (pthread_create(&t, NULL, trickle, a))
+		abort();
+	t0 = ms_now();
+	r = vhost_dev_poll(d);
+	took = ms_now() - t0;
+	trickle_stop = 1;
+	pthread_join(t, NULL);
+	ok(r < 0 && took < 1500 && strstr(vhost_dev_error(d), "truncated"),
+	   "a trickled message fails within the tail wait as a whole (%ld ms, %s)", took,
+	   vhost_dev_error(d));
+	vhost_dev_free(d);
+	close(fe);
+}
+
+/* Ten messages, each whole but its payload 150 ms after its header: every
+ * message is within the tail wait, but one call must not take them all
+ * (64 such messages held the caller for a minute per call). */
+static void *slow_msgs(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < 10 && !trickle_stop; i++) {
+		uint32_t h[3] = { htole32(8), htole32(1), htole32(8) };
+		uint32_t st[2] = { 0, htole32(QSZ) };
+		struct timespec nap = { 0, 150 * 1000000L };
+
+		if (send(fe, h, sizeof(h), MSG_NOSIGNAL) != sizeof(h))
+			break;
+		nanosleep(&nap, NULL);
+		if (send(fe, st, sizeof(st), MSG_NOSIGNAL) != sizeof(st))
+			break;
+	}
+	return NULL;
+}
+
+static void test_slow_calls(void)
+{
+	struct vhost_dev *d = connect_dev();
+	long t0, took, most = 0, until;
+	pthread_t t;
+	int r = 0, calls = 0;
+
+	vhost_dev_set_tail_ms(d, 300);
+	trickle_stop = 0;
+	if (pthread_create(&t, NULL, slow_msgs, NULL))
+		abort();
+	until = ms_now() + 20000;
+	do {
+		struct pollfd p = { .fd = vhost_dev_fd(d), .events = POLLIN };
+
+		poll(&p, 1, 1000);
+		t0 = ms_now();
+		r = vhost_dev_poll(d);
+		took = ms_now() - t0;
+		most = took > most ? took : most;
+		calls++;
+	} while (r >= 0 && ms_now() < until && pthread_tryjoin_np(t, NULL));
+	trickle_stop = 1;
+	pthread_join(t, NULL);
+	if (r >= 0)
+		r = vhost_dev_poll(d);
+	ok(r >= 0 && most < 1000 && calls > 1,
+	   "slow but whole messages: served, at most %ld ms per call (%d calls)", most, calls);
+	vhost_dev_free(d);
+	close(fe);
+}
+
 int main(void)
 {
 	int base = count_fds(), i;
@@ -434,6 +548,8 @@ int main(void)
 	test_hold();
 	test_legacy();
 	test_xmit_room();
+	test_trickle();
+	test_slow_calls();
 	for (i = 0; i < 2; i++) {
 		close(kick[i]);
 		close(call[i]);
