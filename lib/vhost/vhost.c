@@ -557,6 +557,32 @@ static int msg_queue(struct vhost_dev *d, const struct msg *m, uint32_t size)
 	return (int)i;
 }
 
+/* Kick and call fds must be plain eventfds (QEMU's always are): a pipe
+ * at EOF or a semaphore eventfd polls readable for ever as a kick (our
+ * caller's loop would spin on it), and a pipe without reader raises
+ * SIGPIPE in our caller at the first interrupt. /proc/self/fdinfo tells
+ * an eventfd and its mode; without /proc, only an anonymous inode (no
+ * file type: eventfd, timerfd, epoll...) passes. */
+static bool plain_eventfd(int fd)
+{
+	char path[48], info[512];
+	struct stat st;
+	ssize_t n = -1;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f >= 0) {
+		n = read(f, info, sizeof(info) - 1);
+		close(f);
+	}
+	if (n > 0) {
+		info[n] = '\0';
+		return strstr(info, "eventfd-count:") && !strstr(info, "eventfd-semaphore: 1");
+	}
+	return !fstat(fd, &st) && !(st.st_mode & S_IFMT);
+}
+
 static int set_vring_fd(struct vhost_dev *d, struct msg *m)
 {
 	int qi = msg_queue(d, m, 8), fd = -1;
@@ -570,6 +596,10 @@ static int set_vring_fd(struct vhost_dev *d, struct msg *m)
 	if (!(v & VRING_NOFD)) {
 		if (m->nfds != 1)
 			return fail(d, "vring eventfd missing");
+		if (m->req != REQ_SET_VRING_ERR && !plain_eventfd(m->fds[0]))
+			return fail(d, m->req == REQ_SET_VRING_KICK ?
+				    "vring kick fd is not a plain eventfd" :
+				    "vring call fd is not a plain eventfd");
 		fd = m->fds[0];
 		m->nfds = 0;
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

@@ -7,7 +7,8 @@
  * buffers), the 10-byte legacy header without VERSION_1/MRG_RXBUF, drops
  * when the guest has no buffers, vhost_dev_xmit() leaving frames to the
  * caller instead, the receive-kick wake-up (vhost_dev_want/room),
- * GET_VRING_BASE stopping a queue, a front end that trickles a message
+ * GET_VRING_BASE stopping a queue, kick and call fds that are not plain
+ * eventfds refused, a front end that trickles a message
  * (the wait for its rest is bounded as a whole), and detach releasing
  * every descriptor.
  */
@@ -15,6 +16,7 @@
 
 #include <dirent.h>
 #include <endian.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -420,6 +422,65 @@ static void test_xmit_room(void)
 	close(fe);
 }
 
+/* Kick and call fds must be plain eventfds. A pipe whose writer is closed
+ * (or a semaphore eventfd) as the transmit kick kept vhost_dev_fd()
+ * readable for ever: the switch's loop spun at full CPU on it. A pipe
+ * without reader as a call fd raised SIGPIPE at the first interrupt. */
+static void test_bad_eventfds(void)
+{
+	static const char *const what[] = { "pipe at EOF as transmit kick",
+		"semaphore eventfd as transmit kick", "pipe without reader as call fd" };
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		struct vhost_dev *d = connect_dev();
+		uint64_t n = i == 2 ? 0 : 1, two = 2;
+		int pfd[2], fd, r, k;
+		bool spins = true;
+
+		ok(setup(d, VHOST_FEATURES_PLAIN) == 0 && vhost_dev_running(d), "running");
+		if (pipe2(pfd, O_CLOEXEC))
+			abort();
+		if (i == 1) {
+			close(pfd[0]);
+			close(pfd[1]);
+			pfd[0] = pfd[1] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+			if (pfd[0] < 0 || write(pfd[0], &two, sizeof(two)) != sizeof(two))
+				abort();
+			/* a count of 2^64 - 2: never empties, one read at a time */
+			two = ~(uint64_t)0 - 3;
+			if (write(pfd[0], &two, sizeof(two)) != sizeof(two))
+				abort();
+		}
+		fd = i == 2 ? pfd[1] : pfd[0];
+		if (i == 0)
+			close(pfd[1]);
+		else if (i == 2)
+			close(pfd[0]);
+		msg(i == 2 ? 13 : 12, 1, &n, 8, fd);
+		close(fd);
+		r = vhost_dev_poll(d);
+		if (r >= 0) {
+			struct vhost_pkt in[4];
+			static uint8_t buf[4][2048];
+
+			/* the caller's loop: each wake-up takes what waits */
+			for (k = 0; k < 4; k++)
+				in[k] = (struct vhost_pkt){ .data = buf[k], .size = sizeof(buf[k]) };
+			for (k = 0; k < 100 && spins; k++) {
+				if (vhost_dev_poll(d) < 0 || vhost_dev_recv(d, in, 4) < 0)
+					break;
+				spins = readable(vhost_dev_fd(d));
+			}
+		}
+		ok(r < 0 && strstr(vhost_dev_error(d), "eventfd"),
+		   "%s refused: %s%s", what[i], vhost_dev_error(d),
+		   r >= 0 && spins ? " (readable after 100 wake-ups)" : "");
+		vhost_dev_free(d);
+		close(fe);
+	}
+}
+
 static long ms_now(void)
 {
 	struct timespec ts;
@@ -548,6 +609,7 @@ int main(void)
 	test_hold();
 	test_legacy();
 	test_xmit_room();
+	test_bad_eventfds();
 	test_trickle();
 	test_slow_calls();
 	for (i = 0; i < 2; i++) {
