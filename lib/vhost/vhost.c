@@ -178,6 +178,11 @@ static void unmap_all(struct vhost_dev *d)
 		d->maplen[i] = 0;
 	}
 	memset(&d->mem, 0, sizeof(d->mem));
+	/* nothing may point into it any more: rings are located again in
+	 * the next table (queue_map()), held chains are gone */
+	for (i = 0; i < NQUEUES; i++)
+		memset(&d->q[i].vr, 0, sizeof(d->q[i].vr));
+	d->nheld = 0;
 }
 
 static void ep_set(struct vhost_dev *d, int fd, uint64_t tag, bool add)

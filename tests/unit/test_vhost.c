@@ -481,6 +481,34 @@ static void test_bad_eventfds(void)
 	}
 }
 
+/* A SET_MEM_TABLE that fails after the old table was unmapped: the device
+ * reports it, and until the caller detaches, its queues no longer point
+ * into the memory that is gone (they pointed there: a recv faulted). */
+static void test_bad_table(void)
+{
+	struct vhost_dev *d = connect_dev();
+	uint8_t r[40] = { 1 }, f[60];
+	struct vhost_pkt in[2], out = { .data = f, .len = sizeof(f) };
+	static uint8_t buf[2][2048];
+	int pr, rr, sr;
+
+	ok(setup(d, VHOST_FEATURES_PLAIN) == 0 && vhost_dev_running(d), "running");
+	put64(r + 8, GPA);
+	put64(r + 16, 0);		/* an empty region */
+	put64(r + 24, uva(0));
+	msg(5, 1, r, sizeof(r), memfd);
+	pr = vhost_dev_poll(d);
+	in[0] = (struct vhost_pkt){ .data = buf[0], .size = sizeof(buf[0]) };
+	in[1] = (struct vhost_pkt){ .data = buf[1], .size = sizeof(buf[1]) };
+	memset(f, 0, sizeof(f));
+	rr = vhost_dev_recv(d, in, 2);
+	sr = vhost_dev_send(d, &out, 1);
+	ok(pr < 0 && !vhost_dev_running(d) && rr <= 0 && sr <= 0,
+	   "a failed SET_MEM_TABLE leaves no ring in unmapped memory (%s)", vhost_dev_error(d));
+	vhost_dev_free(d);
+	close(fe);
+}
+
 static long ms_now(void)
 {
 	struct timespec ts;
@@ -610,6 +638,7 @@ int main(void)
 	test_legacy();
 	test_xmit_room();
 	test_bad_eventfds();
+	test_bad_table();
 	test_trickle();
 	test_slow_calls();
 	for (i = 0; i < 2; i++) {
