@@ -451,14 +451,6 @@ struct hammer {
 	volatile int done;
 };
 
-static long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static uint64_t drain(int fd)
 {
 	uint64_t n = 0;
@@ -475,7 +467,7 @@ static void *producer(void *arg)
 	uint8_t buf[16][64];
 	unsigned int r = 1;
 
-	while (ms_now() < h->deadline_ms) {
+	while (tap_ms() < h->deadline_ms) {
 		struct iovec iov[16];
 		struct shmring_txf f[16];
 		size_t n, i, k;
@@ -507,10 +499,10 @@ static void *producer(void *arg)
 		/* often stop and wait for the consumer to catch up: a lost
 		 * wake-up leaves it asleep with frames and this times out */
 		if ((r >> 16) % 4 == 0) {
-			long until = ms_now() + 2000;
+			long until = tap_ms() + 2000;
 
 			while (__atomic_load_n(&h->consumed, __ATOMIC_ACQUIRE) != h->produced &&
-			       ms_now() < until)
+			       tap_ms() < until)
 				sched_yield();
 			if (__atomic_load_n(&h->consumed, __ATOMIC_ACQUIRE) != h->produced)
 				h->lost++;
@@ -579,7 +571,7 @@ static void test_hammer(void)
 	pair(m, &h->p, &h->c);
 	h->pfd = sv[0];
 	h->cfd = sv[1];
-	h->deadline_ms = ms_now() + 1500;
+	h->deadline_ms = tap_ms() + 1500;
 	pthread_create(&tc, NULL, consumer, h);
 	pthread_create(&tp, NULL, producer, h);
 	pthread_join(tp, NULL);
@@ -666,7 +658,7 @@ static void test_flipper(void)
 	struct shmring_layout l;
 	struct shmring c;
 	uint64_t frames = 0, calls = 0, bad = 0;
-	long until = ms_now() + 300;
+	long until = tap_ms() + 300;
 	pthread_t t;
 	unsigned int r = 3;
 
@@ -675,7 +667,7 @@ static void test_flipper(void)
 	shmring_attach(&c, fl.m, &l, SHMRING_S2C, false);
 	if (pthread_create(&t, NULL, flip, &fl))
 		abort();
-	while (ms_now() < until && !bad) {
+	while (tap_ms() < until && !bad) {
 		struct shmring_rxf f[4];
 		struct iovec iov[4];
 		size_t cap, k, i, j;

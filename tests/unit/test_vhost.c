@@ -509,14 +509,6 @@ static void test_bad_table(void)
 	close(fe);
 }
 
-static long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static volatile int trickle_stop;
 
 /* The rest of a SET_VRING_ADDR payload, one byte every 50 ms. */
@@ -553,9 +545,9 @@ static void test_trickle(void)
 	trickle_stop = 0;
 	if (pthread_create(&t, NULL, trickle, a))
 		abort();
-	t0 = ms_now();
+	t0 = tap_ms();
 	r = vhost_dev_poll(d);
-	took = ms_now() - t0;
+	took = tap_ms() - t0;
 	trickle_stop = 1;
 	pthread_join(t, NULL);
 	ok(r < 0 && took < 1500 && strstr(vhost_dev_error(d), "truncated"),
@@ -598,17 +590,17 @@ static void test_slow_calls(void)
 	trickle_stop = 0;
 	if (pthread_create(&t, NULL, slow_msgs, NULL))
 		abort();
-	until = ms_now() + 20000;
+	until = tap_ms() + 20000;
 	do {
 		struct pollfd p = { .fd = vhost_dev_fd(d), .events = POLLIN };
 
 		poll(&p, 1, 1000);
-		t0 = ms_now();
+		t0 = tap_ms();
 		r = vhost_dev_poll(d);
-		took = ms_now() - t0;
+		took = tap_ms() - t0;
 		most = took > most ? took : most;
 		calls++;
-	} while (r >= 0 && ms_now() < until && pthread_tryjoin_np(t, NULL));
+	} while (r >= 0 && tap_ms() < until && pthread_tryjoin_np(t, NULL));
 	trickle_stop = 1;
 	pthread_join(t, NULL);
 	if (r >= 0)

@@ -230,14 +230,6 @@ static void test_bad(void)
 	}
 }
 
-static long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static volatile int guest_stop;
 
 /* The guest: descriptors whose address, length, flags and link change
@@ -291,7 +283,7 @@ static void *guest(void *arg)
 static void test_guest_rewrites(void)
 {
 	uint64_t writes = 0, pops = 0, broken = 0, bad = 0;
-	long until = ms_now() + 200;
+	long until = tap_ms() + 200;
 	struct vring_chain c;
 	struct vring vr;
 	pthread_t t;
@@ -302,7 +294,7 @@ static void test_guest_rewrites(void)
 	guest_stop = 0;
 	if (pthread_create(&t, NULL, guest, &writes))
 		abort();
-	while (ms_now() < until && !bad) {
+	while (tap_ms() < until && !bad) {
 		bool wr = false;	/* transmit chains: device-readable */
 		size_t maxlen = 0x3000, sum = 0;
 		unsigned int i;
