@@ -573,6 +573,7 @@ static bool plain_eventfd(int fd)
 	char path[48], info[512];
 	struct stat st;
 	ssize_t n = -1;
+	bool plain;
 	int f;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
@@ -583,9 +584,11 @@ static bool plain_eventfd(int fd)
 	}
 	if (n > 0) {
 		info[n] = '\0';
-		return strstr(info, "eventfd-count:") && !strstr(info, "eventfd-semaphore: 1");
+		plain = strstr(info, "eventfd-count:") && !strstr(info, "eventfd-semaphore: 1");
+	} else {
+		plain = !fstat(fd, &st) && !(st.st_mode & S_IFMT);
 	}
-	return !fstat(fd, &st) && !(st.st_mode & S_IFMT);
+	return plain;
 }
 
 static int set_vring_fd(struct vhost_dev *d, struct msg *m)
