@@ -187,8 +187,11 @@ void shmring_attach(struct shmring *r, void *map, const struct shmring_layout *l
 	r->size = l->ring_size;
 	r->frame_max = l->frame_max;
 	r->features = l->features;
-	/* our own index is read once, then only written */
-	r->pos = load_acq(producer ? &r->ctl->tail : &r->ctl->head);
+	/* our own index is read once, then only written; the peer may have
+	 * written it first: rounded down to a record boundary, so that every
+	 * header we write or read stands inside the ring */
+	r->pos = load_acq(producer ? &r->ctl->tail : &r->ctl->head) &
+		 ~(uint32_t)(SHMRING_ALIGN - 1);
 	r->peer = r->pos;
 	r->armed = !producer;	/* region_init leaves the consumer asleep */
 	if (producer) {
@@ -323,12 +326,15 @@ bool shmring_prod_arm(struct shmring *r, size_t len)
 	return shmring_has_room(r, len);
 }
 
-/* Consumer: the producer's tail, or false if it is out of range. */
+/* Consumer: the producer's tail, or false if it is out of range or not
+ * at a record boundary (a producer only publishes whole records: a
+ * misaligned tail, once taken as our head after a bad record, would put
+ * the next header across the end of the ring). */
 static bool cons_tail(struct shmring *r, uint32_t *tail)
 {
 	uint32_t t = load_acq(&r->ctl->tail);
 
-	if (t - r->pos > r->size) {
+	if ((t & (SHMRING_ALIGN - 1)) || t - r->pos > r->size) {
 		r->st.bad_index++;
 		return false;
 	}

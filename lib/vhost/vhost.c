@@ -40,6 +40,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guard.h"
@@ -177,6 +178,11 @@ static void unmap_all(struct vhost_dev *d)
 		d->maplen[i] = 0;
 	}
 	memset(&d->mem, 0, sizeof(d->mem));
+	/* nothing may point into it any more: rings are located again in
+	 * the next table (queue_map()), held chains are gone */
+	for (i = 0; i < NQUEUES; i++)
+		memset(&d->q[i].vr, 0, sizeof(d->q[i].vr));
+	d->nheld = 0;
 }
 
 static void ep_set(struct vhost_dev *d, int fd, uint64_t tag, bool add)
@@ -343,8 +349,18 @@ bool vhost_dev_running(const struct vhost_dev *d)
 	return d->sock >= 0 && queue_running(&d->q[VHOST_RX]) && queue_running(&d->q[VHOST_TX]);
 }
 
-/* Read exactly @len bytes, waiting at most @ms for each missing part. */
-static int read_full(int fd, void *buf, size_t len, int ms)
+static long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Read exactly @len bytes by monotonic time @deadline (ms): the wait is
+ * bounded for the whole message, not per part, so a front end that sends
+ * a byte now and then cannot hold us longer than the tail wait. */
+static int read_full(int fd, void *buf, size_t len, long deadline)
 {
 	uint8_t *p = buf;
 	size_t got = 0;
@@ -352,6 +368,7 @@ static int read_full(int fd, void *buf, size_t len, int ms)
 	while (got < len) {
 		ssize_t r = recv(fd, p + got, len - got, MSG_DONTWAIT);
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long left;
 
 		if (r > 0) {
 			got += (size_t)r;
@@ -359,7 +376,8 @@ static int read_full(int fd, void *buf, size_t len, int ms)
 		}
 		if (r == 0 || (errno != EAGAIN && errno != EINTR))
 			return -1;
-		if (poll(&pfd, 1, ms) <= 0)
+		left = deadline - mono_ms();
+		if (poll(&pfd, 1, left > 0 ? (int)left : 0) <= 0)
 			return -1;
 	}
 	return 0;
@@ -377,10 +395,12 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = cb.buf, .msg_controllen = sizeof(cb.buf) };
 	struct cmsghdr *c;
+	long deadline;
 	ssize_t r;
 
 	m->nfds = 0;
 	r = recvmsg(d->sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	deadline = mono_ms() + d->tail_ms;
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (r == 0)
@@ -407,7 +427,7 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 		fail(d, "too many file descriptors in a message");
 		return -1;
 	}
-	if ((size_t)r < sizeof(hdr) && read_full(d->sock, hdr + r, sizeof(hdr) - (size_t)r, d->tail_ms))
+	if ((size_t)r < sizeof(hdr) && read_full(d->sock, hdr + r, sizeof(hdr) - (size_t)r, deadline))
 		return fail(d, "truncated message header");
 	memcpy(&m->req, hdr, 4);
 	memcpy(&m->flags, hdr + 4, 4);
@@ -419,7 +439,7 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 		return fail(d, "bad protocol version");
 	if (m->size > MSG_MAXLEN)
 		return fail(d, "message too long");
-	if (m->size && read_full(d->sock, m->p, m->size, d->tail_ms))
+	if (m->size && read_full(d->sock, m->p, m->size, deadline))
 		return fail(d, "truncated message payload");
 	return 1;
 }
@@ -542,6 +562,35 @@ static int msg_queue(struct vhost_dev *d, const struct msg *m, uint32_t size)
 	return (int)i;
 }
 
+/* Kick and call fds must be plain eventfds (QEMU's always are): a pipe
+ * at EOF or a semaphore eventfd polls readable for ever as a kick (our
+ * caller's loop would spin on it), and a pipe without reader raises
+ * SIGPIPE in our caller at the first interrupt. /proc/self/fdinfo tells
+ * an eventfd and its mode; without /proc, only an anonymous inode (no
+ * file type: eventfd, timerfd, epoll...) passes. */
+static bool plain_eventfd(int fd)
+{
+	char path[48], info[512];
+	struct stat st;
+	ssize_t n = -1;
+	bool plain;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f >= 0) {
+		n = read(f, info, sizeof(info) - 1);
+		close(f);
+	}
+	if (n > 0) {
+		info[n] = '\0';
+		plain = strstr(info, "eventfd-count:") && !strstr(info, "eventfd-semaphore: 1");
+	} else {
+		plain = !fstat(fd, &st) && !(st.st_mode & S_IFMT);
+	}
+	return plain;
+}
+
 static int set_vring_fd(struct vhost_dev *d, struct msg *m)
 {
 	int qi = msg_queue(d, m, 8), fd = -1;
@@ -555,6 +604,10 @@ static int set_vring_fd(struct vhost_dev *d, struct msg *m)
 	if (!(v & VRING_NOFD)) {
 		if (m->nfds != 1)
 			return fail(d, "vring eventfd missing");
+		if (m->req != REQ_SET_VRING_ERR && !plain_eventfd(m->fds[0]))
+			return fail(d, m->req == REQ_SET_VRING_KICK ?
+				    "vring kick fd is not a plain eventfd" :
+				    "vring call fd is not a plain eventfd");
 		fd = m->fds[0];
 		m->nfds = 0;
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -697,6 +750,7 @@ static int handle(struct vhost_dev *d, struct msg *m)
 
 int vhost_dev_poll(struct vhost_dev *d)
 {
+	long until = d->tail_ms > 0 ? mono_ms() + d->tail_ms : 0;
 	struct msg m;
 	int r, k;
 
@@ -705,6 +759,11 @@ int vhost_dev_poll(struct vhost_dev *d)
 	if (mem_checked(d, 0))
 		return -1;	/* a fault in a use of guest memory since the last call */
 	for (k = 0; k < 64; k++) {	/* bounded work per call */
+		/* and bounded time: each message may wait up to tail_ms for
+		 * its rest; once a call has spent that, the next message
+		 * waits for the next call (the socket stays readable) */
+		if (until && k && mono_ms() >= until)
+			break;
 		r = msg_read(d, &m);
 		if (r <= 0) {
 			msg_close_fds(&m);

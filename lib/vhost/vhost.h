@@ -97,8 +97,8 @@ int vhost_listen(const char *path, mode_t mode);
 /* New device offering @features (VHOST_FEATURES_*). NULL + errno. */
 struct vhost_dev *vhost_dev_new(uint64_t features);
 void vhost_dev_free(struct vhost_dev *d);
-/* Longest wait for the rest of a message whose start arrived (default
- * 1000 ms; the fuzz harness uses 0). */
+/* Longest wait for the rest of a message whose start arrived, in all
+ * (default 1000 ms; the switch and the fuzz harness use 0). */
 void vhost_dev_set_tail_ms(struct vhost_dev *d, int ms);
 
 /* Take connected socket @fd (made non-blocking here); the device owns it.

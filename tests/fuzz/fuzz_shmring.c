@@ -4,7 +4,10 @@
  *
  * The region sits between two PROT_NONE guard pages, so any access outside
  * it faults (with or without ASan). The input is a program of operations:
- *   0 t32        peer sets ring 0's tail (our consumer reads it)
+ *   0 t32        peer sets ring 0's tail (our consumer reads it); with bit 7
+ *                of the op byte, also ring 0's head, and our consumer
+ *                attaches again (the switch attaches after the client has
+ *                mapped the region, so it reads indices the peer wrote)
  *   1 o16 n8 ..  peer writes n bytes into ring 0's data at 8*o16
  *   2 k8 c16     we consume up to k frames into buffers of c bytes; with
  *                bit 7 of the op byte set, each behind a 12-byte header
@@ -13,7 +16,9 @@
  *                (shmring_consume_vnet()), as a VNET consumer does; the
  *                headers of VNET records go through vnet_check() on the
  *                copies (what vde_switch's core and vde_recv_vnet() do)
- *   3 h32        peer sets ring 1's head (our producer reads it)
+ *   3 h32        peer sets ring 1's head (our producer reads it); with bit 7
+ *                of the op byte, also ring 1's tail, and our producer
+ *                attaches again
  *   4 l16 k8     we produce k frames of l bytes into ring 1
  *   5 a8         we arm ring 0 / absorb a doorbells
  *   6 l16        a well-behaved producer adds a frame to ring 0
@@ -25,7 +30,7 @@
  * (records may carry the VNET flag), an even one without (such records
  * are garbage).
  * Checks: no access outside the region (guard pages, canaries after each
- * buffer), consume returns at most k frames, each 1..frame_max bytes long
+ * buffer), our private indices stay at record boundaries, consume returns at most k frames, each 1..frame_max bytes long
  * and copied min(length, buffer) bytes, frames of the well-behaved
  * producer come back intact while the peer leaves ring 0 alone. Any
  * violation aborts.
@@ -116,6 +121,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 			cons.ctl->tail = get(&p, end, 4);
 			peer_touched = 1;
+			if (op & 0x80) {
+				cons.ctl->head = cons.ctl->tail;
+				shmring_attach(&cons, base, &l, SHMRING_C2S, false);
+			}
 			break;
 		case 1: {
 			size_t off = (get(&p, end, 2) * 8u) & (RS - 1), n = get(&p, end, 1);
@@ -187,6 +196,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 3:
 			prod.ctl->head = get(&p, end, 4);
+			if (op & 0x80) {
+				prod.ctl->tail = prod.ctl->head;
+				shmring_attach(&prod, base, &l, SHMRING_S2C, true);
+			}
 			break;
 		case 4: {
 			size_t len = get(&p, end, 2) + 1, k = 1 + get(&p, end, 1) % 8, i;
@@ -265,6 +278,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		}
+		/* a record header at a misaligned index could stand across
+		 * the end of its ring */
+		if ((cons.pos | prod.pos | good.pos) & (SHMRING_ALIGN - 1))
+			abort();
 	}
 	return 0;
 }

@@ -38,6 +38,10 @@ seeds = {
     "flags-arm": bytes([7]) + struct.pack("<II", 1, 1) + bytes([5, 1, 5, 6]) + good(60) + bytes([5, 1]) + consume(2, 100),
     "header": bytes([8]) + struct.pack("<IIIIIIQ", 0x50464456, 1, 262144, 65600, 0, 0, 8192 + 2 * 262144),
     "header-bad": bytes([8]) + struct.pack("<IIIIIIQ", 0x50464456, 1, 131072, 65600, 0, 0, 8192 + 2 * 131072),
+    # indices off a record boundary: published after a garbage record, or
+    # written by the peer before we attach (tests/fuzz/regressions/shmring)
+    "tail-misaligned": bytes([0]) + struct.pack("<I", 16) + peer_write(0, b"\xff" * 8) + bytes([0]) + struct.pack("<I", 262144 - 4) + consume(4, 2000) + bytes([0]) + struct.pack("<I", 262144 + 12) + consume(4, 2000),
+    "attach-misaligned": bytes([0x80]) + struct.pack("<I", 262144 - 4) + consume(4, 2000) + bytes([0x83]) + struct.pack("<I", 5 * 262144 - 4) + bytes([4]) + struct.pack("<HB", 100, 3),
     "msg-request": bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 1, 0, 0, 0, 0, b"/tmp/sw/001.6"),
     "msg-unterminated": bytes([9, 132]) + struct.pack("<IHHiIII108s", 0x50464456, 1, 1, 0, 0, 0, 0, b"a" * 108),
 }

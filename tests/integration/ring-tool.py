@@ -27,6 +27,14 @@
       socket (after ACTIVE a frame there is a protocol error); print
       "stray sent NFDS" (the fds of the OFFER) and keep the port until
       HOLDFILE exists (at most 60 s)
+  ring-tool.py misalign DIR HOLDFILE
+      attach as a ring client, but write the switch's own indices (s2c
+      tail, and the heads) 4 bytes before the end of the ring between
+      OFFER and ACCEPT; print "misalign ready", then once the switch has
+      produced "misalign tail N pad LEN,FLAGS frame LEN,FLAGS": the bytes
+      published past the rounded-down head, the header 8 bytes before the
+      end of the ring and the one at offset 0; keep the port until
+      HOLDFILE exists (at most 60 s)
   ring-tool.py sleepy PID DATAFD SECS STOPFILE
       a client that never reads its doorbell pipe but keeps asking for
       doorbells: keep "consuming" the s2c ring of process PID (head =
@@ -200,7 +208,9 @@ def vde_attach(d):
     return ctl, data, path
 
 
-def stray(d, features, holdfile):
+def ring_attach(d, features, before_accept=None):
+    """Attach as a ring client: (ctl, data socket, OFFER fds, ring size),
+    or None. before_accept(memfd, ring_size) runs between OFFER and ACCEPT."""
     ctl, data, path = vde_attach(d)
     s = fpconnect(d)
     s.send(struct.pack("<IHHiIII108s", MAGIC, VERSION, REQUEST, 0, 0, features, 0,
@@ -208,15 +218,61 @@ def stray(d, features, holdfile):
     m, fds, _, _ = socket.recv_fds(s, 200, 8)
     if len(m) != 132 or struct.unpack_from("<IHHi", m)[2] != OFFER:
         print("no OFFER: %r" % m)
-        return 1
+        return None
+    size = struct.unpack_from("<I", m, 12)[0]
+    if before_accept:
+        before_accept(fds[0], size)
     s.send(fpmsg(ACCEPT))
     m = s.recv(200)
     if len(m) != 132 or struct.unpack_from("<IHHi", m)[2] != ACTIVE:
         print("no ACTIVE: %r" % m)
+        return None
+    return ctl, data, fds, size
+
+
+def stray(d, features, holdfile):
+    att = ring_attach(d, features)
+    if att is None:
         return 1
+    ctl, data, fds, _ = att
     data.send(b"\x5a" * 60)
     data.send(b"")
     print("stray sent %d" % len(fds), flush=True)
+    end = time.monotonic() + 60
+    while not os.path.exists(holdfile) and time.monotonic() < end:
+        time.sleep(0.05)
+    for fd in fds:
+        os.close(fd)
+    return 0
+
+
+def misalign(d, holdfile):
+    m = []
+
+    def poke(memfd, size):
+        # a hostile client writes the switch's own indices before ACCEPT:
+        # s2c tail (the switch produces there) and c2s head, 4 bytes
+        # before the end of the ring (not a record boundary)
+        m.append(mmap.mmap(memfd, DATA_OFF + 2 * size))
+        for off in (CTL_OFF + 256, CTL_OFF + 256 + 64, CTL_OFF + 64):
+            struct.pack_into("<I", m[0], off, size - 4)
+
+    att = ring_attach(d, 0, poke)
+    if att is None:
+        return 1
+    ctl, data, fds, size = att
+    mm, s2c, ring = m[0], CTL_OFF + 256, DATA_OFF + size
+    print("misalign ready", flush=True)
+    end = time.monotonic() + 30
+    while struct.unpack_from("<I", mm, s2c)[0] == size - 4 and time.monotonic() < end:
+        time.sleep(0.01)
+    tail = struct.unpack_from("<I", mm, s2c)[0]
+    # what a checking consumer finds from the head (rounded down to a
+    # record boundary): a PAD at the end of the ring, then the frame at 0
+    pad = struct.unpack_from("<IHH", mm, ring + size - 8)
+    rec = struct.unpack_from("<IHH", mm, ring)
+    print("misalign tail %d pad %d,%d frame %d,%d" % (tail - (size - 8), pad[0], pad[1],
+                                                      rec[0], rec[1]), flush=True)
     end = time.monotonic() + 60
     while not os.path.exists(holdfile) and time.monotonic() < end:
         time.sleep(0.05)
@@ -271,6 +327,8 @@ def main():
         return stray(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     if cmd == "sleepy":
         return sleepy(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5])
+    if cmd == "misalign":
+        return misalign(sys.argv[2], sys.argv[3])
     if cmd == "garbage":
         return garbage(int(sys.argv[2]), float(sys.argv[3]))
     print(__doc__)

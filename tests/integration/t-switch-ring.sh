@@ -23,7 +23,10 @@
 #     port: the switch's fd count and mappings go back to what they were.
 #  6. .fastpath against a hostile peer: a REQUEST for another process's
 #     endpoint is refused (EPERM), an unknown one too (ENOENT), garbage
-#     closes the connection, at most 16 negotiations wait at once.
+#     closes the connection, at most 16 negotiations wait at once; a
+#     client that writes the switch's own ring indices off a record
+#     boundary before ACCEPT (the switch attaches then) gets its frames
+#     at record boundaries, and the switch lives.
 #  7. A switch with VDEPLUG_FASTPATH=0 in its environment makes no
 #     .fastpath (its clients get datagrams); every socket file is removed
 #     at exit.
@@ -222,6 +225,20 @@ python3 "$TOOL" fpcheck "$SW" "$SW/$ep" >"$TMP/fpcheck.out" 2>&1 || fail "fpchec
 kill -0 "$SWPID" || fail "the switch died"
 kill "${CPID[other]}"; wait "${CPID[other]}" 2>/dev/null
 pass ".fastpath: another's endpoint EPERM, unknown ENOENT, garbage closed, 16 pending at most"
+# the switch took the s2c tail it found at ACCEPT as its own: 4 bytes
+# before the end of the ring, its first PAD header went past the region
+python3 "$TOOL" misalign "$SW" "$TMP/misalign.hold" >"$TMP/misalign.out" 2>&1 &
+MPID=$!
+PIDS+=("$MPID")
+wait_for grep -q "misalign ready" "$TMP/misalign.out" || fail "misalign: $(cat "$TMP/misalign.out")"
+"$CLIENT" -n 1 -l 200 -S 31 "$SW" >/dev/null 2>"$TMP/misalign.log" || fail "sender: $(cat "$TMP/misalign.log")"
+wait_for grep -q "misalign tail" "$TMP/misalign.out" || fail "misalign: $(cat "$TMP/misalign.out")"
+kill -0 "$SWPID" || fail "the switch died of a client's misaligned ring index"
+grep -q "misalign tail [0-9]* pad 0,1 frame [0-9]*,0\$" "$TMP/misalign.out" ||
+	fail "frames not at record boundaries after a misaligned index: $(cat "$TMP/misalign.out")"
+touch "$TMP/misalign.hold"
+wait "$MPID" || fail "misalign: $(cat "$TMP/misalign.out")"
+pass "a client's misaligned ring indices before ACCEPT: records where they belong ($(tail -1 "$TMP/misalign.out"))"
 
 # --- 7. a switch with VDEPLUG_FASTPATH=0 --------------------------------
 export VDEPLUG_FASTPATH=0

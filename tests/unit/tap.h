@@ -2,6 +2,7 @@
 /* tests/unit/tap.h - minimal TAP output for the C unit tests (sds testhelp style)
  *
  *   ok(cond, "name %d", i);   ... return tap_done();
+ * tap_ms() is a monotonic clock in ms, for the deadlines of threaded checks.
  * Exit status is 0 only if every check passed and at least one ran.
  */
 #ifndef VDEKIT_TAP_H
@@ -9,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdarg.h>
+#include <time.h>
 
 static int tap_n, tap_fail;
 
@@ -26,6 +28,14 @@ static inline int ok(int cond, const char *fmt, ...)
 	if (!cond)
 		tap_fail++;
 	return cond;
+}
+
+static inline long tap_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 static inline int tap_done(void)

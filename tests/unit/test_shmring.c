@@ -3,7 +3,9 @@
  * empty/full/wrap-around, batches, truncation, a producer that dies before
  * publishing, garbage indices and records from either peer, and event
  * suppression (two threads hammering the ring through real doorbells: a
- * zero-length datagram on a socketpair, as the fast path uses them)
+ * zero-length datagram on a socketpair, as the fast path uses them),
+ * misaligned indices in a region followed by a guard page, and a peer
+ * thread rewriting the ring while we consume it (bounded, 300 ms)
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -338,6 +341,69 @@ static void test_garbage(void)
 	free(m);
 }
 
+/* A region whose end is followed by a PROT_NONE page, so that an access
+ * past ring 1 (s2c, the last ring) faults with or without ASan. */
+static uint8_t *guarded_region(void)
+{
+	size_t len = shmring_region_size(RS), page = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *m = mmap(NULL, len + page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED || mprotect(m + len, page, PROT_NONE) ||
+	    shmring_region_init(m, len, RS, 0))
+		abort();
+	return m;
+}
+
+static void guarded_free(uint8_t *m)
+{
+	munmap(m, shmring_region_size(RS) + (size_t)sysconf(_SC_PAGESIZE));
+}
+
+/* Indices that are not multiples of 8: a peer writes them before we attach
+ * (the switch attaches at ACCEPT, after the client mapped the region) or
+ * publishes them later. A record header at such an offset would stand
+ * across the end of the ring, and past the region after ring 1. */
+static void test_misaligned(void)
+{
+	uint8_t *m = guarded_region(), buf[100], out[200];
+	struct shmring p, c;
+	struct shmring_layout l;
+	struct shmring_rxf f;
+	struct shmring_ctl *s2c = (struct shmring_ctl *)(m + SHMRING_CTL_OFF + SHMRING_CTL_SIZE);
+	uint32_t bad;
+	bool kick;
+
+	if (shmring_region_check(m, shmring_region_size(RS), &l))
+		abort();
+	/* a hostile client set s2c's tail (the switch's producer index) and
+	 * head 4 bytes before the end of the ring, then accepted */
+	s2c->tail = s2c->head = 5 * RS - 4;
+	shmring_attach(&p, m, &l, SHMRING_S2C, true);
+	shmring_attach(&c, m, &l, SHMRING_S2C, false);
+	fill(buf, sizeof(buf), 3);
+	ok(put1(&p, buf, sizeof(buf), &kick) == 1 && (p.pos & 7) == 0,
+	   "producer attached at a misaligned tail: writes inside the ring");
+	ok(get1(&c, out, sizeof(out), &f) == 1 && f.len == sizeof(buf) &&
+	   check(out, sizeof(buf), 3) && c.st.bad_record == 0 && c.st.bad_index == 0,
+	   "consumer attached at the same misaligned head reads that frame");
+
+	/* a hostile switch publishes a misaligned tail behind a garbage
+	 * record, then one more past the end of the ring */
+	shmring_attach(&c, m, &l, SHMRING_S2C, false);
+	c.pos = c.peer = 0;
+	s2c->head = 0;
+	memset(c.data, 0xff, 64);
+	bad = (uint32_t)(c.st.bad_index + c.st.bad_record);
+	s2c->tail = RS - 4;
+	ok(get1(&c, out, sizeof(out), &f) == 0 && (c.pos & 7) == 0,
+	   "misaligned tail: nothing read, our head stays aligned");
+	s2c->tail = RS + 12;
+	ok(get1(&c, out, sizeof(out), &f) == 0 && (c.pos & 7) == 0 &&
+	   c.st.bad_index + c.st.bad_record >= bad + 2, "and again: counted, no access past the ring");
+	guarded_free(m);
+}
+
 static void test_suppression_flags(void)
 {
 	uint8_t *m = region(), buf[64], out[64];
@@ -385,14 +451,6 @@ struct hammer {
 	volatile int done;
 };
 
-static long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static uint64_t drain(int fd)
 {
 	uint64_t n = 0;
@@ -409,7 +467,7 @@ static void *producer(void *arg)
 	uint8_t buf[16][64];
 	unsigned int r = 1;
 
-	while (ms_now() < h->deadline_ms) {
+	while (tap_ms() < h->deadline_ms) {
 		struct iovec iov[16];
 		struct shmring_txf f[16];
 		size_t n, i, k;
@@ -441,10 +499,10 @@ static void *producer(void *arg)
 		/* often stop and wait for the consumer to catch up: a lost
 		 * wake-up leaves it asleep with frames and this times out */
 		if ((r >> 16) % 4 == 0) {
-			long until = ms_now() + 2000;
+			long until = tap_ms() + 2000;
 
 			while (__atomic_load_n(&h->consumed, __ATOMIC_ACQUIRE) != h->produced &&
-			       ms_now() < until)
+			       tap_ms() < until)
 				sched_yield();
 			if (__atomic_load_n(&h->consumed, __ATOMIC_ACQUIRE) != h->produced)
 				h->lost++;
@@ -513,7 +571,7 @@ static void test_hammer(void)
 	pair(m, &h->p, &h->c);
 	h->pfd = sv[0];
 	h->cfd = sv[1];
-	h->deadline_ms = ms_now() + 1500;
+	h->deadline_ms = tap_ms() + 1500;
 	pthread_create(&tc, NULL, consumer, h);
 	pthread_create(&tp, NULL, producer, h);
 	pthread_join(tp, NULL);
@@ -530,6 +588,122 @@ static void test_hammer(void)
 	free(h);
 }
 
+/* A peer that rewrites its side of ring 1 while we use it: the producer's
+ * tail, the records and the wake flags from another thread in a loop, for
+ * a bounded time (a double fetch needs the memory to change between two
+ * reads). Our consumer must only ever hand out frames of 1..frame_max
+ * bytes, copy min(length, buffer), stay in its buffers (canaries) and in
+ * the region (guard page), and keep its head at a record boundary. */
+struct flipper {
+	uint8_t *m;
+	volatile int stop;
+	uint64_t writes;
+};
+
+static void *flip(void *arg)
+{
+	struct flipper *fl = arg;
+	struct shmring_ctl *c = (struct shmring_ctl *)(fl->m + SHMRING_CTL_OFF + SHMRING_CTL_SIZE);
+	uint32_t *data = (uint32_t *)(fl->m + SHMRING_DATA_OFF + RS);
+	unsigned int r = 7;
+
+	while (!fl->stop) {
+		uint32_t head = __atomic_load_n(&c->head, __ATOMIC_RELAXED), v;
+
+		r = r * 1103515245 + 12345;
+		v = r >> 8;
+		switch (r % 6) {
+		case 0:		/* tail just ahead of head, often misaligned */
+			__atomic_store_n(&c->tail, head + (v % 4096), __ATOMIC_RELEASE);
+			break;
+		case 1:		/* tail near the end of the ring */
+			__atomic_store_n(&c->tail, (head | (RS - 1)) + 1 - (v % 24),
+					 __ATOMIC_RELEASE);
+			break;
+		case 2:		/* a header word: length, flags or garbage */
+			__atomic_store_n(&data[(head / 4 + (v % 64)) % (RS / 4)],
+					 v % 3 == 0 ? SHMRING_F_PAD : v % 3 == 1 ? (v % 70000) : r,
+					 __ATOMIC_RELAXED);
+			break;
+		case 3:		/* anywhere, anything */
+			__atomic_store_n(&data[v % (RS / 4)], r, __ATOMIC_RELAXED);
+			break;
+		case 4:
+			__atomic_store_n(&c->cons_sleeping, v & 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&c->prod_waiting, (v >> 1) & 1, __ATOMIC_RELAXED);
+			break;
+		case 5:		/* the end of the ring */
+			__atomic_store_n(&data[RS / 4 - 1 - (v % 4)], r, __ATOMIC_RELAXED);
+			break;
+		}
+		if (r % 3 == 0) {	/* and often a good record, published */
+			uint32_t t = __atomic_load_n(&c->tail, __ATOMIC_RELAXED) & ~7u;
+			uint32_t off = t & (RS - 1), len = 1 + v % 3000, rec = (8 + len + 7) & ~7u;
+
+			if (off + rec <= RS) {
+				__atomic_store_n(&data[off / 4], len, __ATOMIC_RELAXED);
+				__atomic_store_n(&data[off / 4 + 1], 0, __ATOMIC_RELAXED);
+				__atomic_store_n(&c->tail, t + rec, __ATOMIC_RELEASE);
+			}
+		}
+		fl->writes++;
+	}
+	return NULL;
+}
+
+static void test_flipper(void)
+{
+	static uint8_t bufs[4][SHMRING_FRAME_MAX + 16 + 64];	/* cap, canaries */
+	struct flipper fl = { .m = guarded_region() };
+	struct shmring_layout l;
+	struct shmring c;
+	uint64_t frames = 0, calls = 0, bad = 0;
+	long until = tap_ms() + 300;
+	pthread_t t;
+	unsigned int r = 3;
+
+	if (shmring_region_check(fl.m, shmring_region_size(RS), &l))
+		abort();
+	shmring_attach(&c, fl.m, &l, SHMRING_S2C, false);
+	if (pthread_create(&t, NULL, flip, &fl))
+		abort();
+	while (tap_ms() < until && !bad) {
+		struct shmring_rxf f[4];
+		struct iovec iov[4];
+		size_t cap, k, i, j;
+		bool kick;
+
+		r = r * 1103515245 + 12345;
+		cap = 1 + (r >> 8) % (SHMRING_FRAME_MAX + 16);
+		for (i = 0; i < 4; i++) {
+			memset(bufs[i] + cap, 0x5a, 64);
+			iov[i] = (struct iovec){ bufs[i], cap };
+			f[i] = (struct shmring_rxf){ .iov = &iov[i], .iovcnt = 1 };
+		}
+		k = shmring_consume(&c, f, 4, &kick);
+		for (i = 0; i < k; i++) {
+			if (f[i].frame_len < 1 || f[i].frame_len > l.frame_max ||
+			    f[i].len != (f[i].frame_len < cap ? f[i].frame_len : cap))
+				bad++;
+			for (j = 0; j < 64; j++)
+				bad += bufs[i][cap + j] != 0x5a;
+		}
+		if (c.pos & (SHMRING_ALIGN - 1))
+			bad++;
+		if ((r >> 4) % 8 == 0)
+			(void)shmring_cons_arm(&c);
+		frames += k;
+		calls++;
+	}
+	fl.stop = 1;
+	pthread_join(t, NULL);
+	ok(!bad && calls > 100 && fl.writes > 1000,
+	   "a peer rewriting s2c under the consumer: %lu calls, %lu frames, %lu bad, %lu peer writes, "
+	   "%lu bad records", (unsigned long)calls, (unsigned long)frames, (unsigned long)bad,
+	   (unsigned long)fl.writes, (unsigned long)c.st.bad_record);
+	guarded_free(fl.m);
+}
+
 int main(void)
 {
 	test_header();
@@ -538,7 +712,9 @@ int main(void)
 	test_batch();
 	test_dead_producer();
 	test_garbage();
+	test_misaligned();
 	test_suppression_flags();
 	test_hammer();
+	test_flipper();
 	return tap_done();
 }

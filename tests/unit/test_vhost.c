@@ -7,18 +7,24 @@
  * buffers), the 10-byte legacy header without VERSION_1/MRG_RXBUF, drops
  * when the guest has no buffers, vhost_dev_xmit() leaving frames to the
  * caller instead, the receive-kick wake-up (vhost_dev_want/room),
- * GET_VRING_BASE stopping a queue, and detach releasing every descriptor.
+ * GET_VRING_BASE stopping a queue, kick and call fds that are not plain
+ * eventfds refused, a front end that trickles a message
+ * (the wait for its rest is bounded as a whole), and detach releasing
+ * every descriptor.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <endian.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../lib/vhost/vhost.h"
@@ -416,6 +422,195 @@ static void test_xmit_room(void)
 	close(fe);
 }
 
+/* Kick and call fds must be plain eventfds. A pipe whose writer is closed
+ * (or a semaphore eventfd) as the transmit kick kept vhost_dev_fd()
+ * readable for ever: the switch's loop spun at full CPU on it. A pipe
+ * without reader as a call fd raised SIGPIPE at the first interrupt. */
+static void test_bad_eventfds(void)
+{
+	static const char *const what[] = { "pipe at EOF as transmit kick",
+		"semaphore eventfd as transmit kick", "pipe without reader as call fd" };
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		struct vhost_dev *d = connect_dev();
+		uint64_t n = i == 2 ? 0 : 1, two = 2;
+		int pfd[2], fd, r, k;
+		bool spins = true;
+
+		ok(setup(d, VHOST_FEATURES_PLAIN) == 0 && vhost_dev_running(d), "running");
+		if (pipe2(pfd, O_CLOEXEC))
+			abort();
+		if (i == 1) {
+			close(pfd[0]);
+			close(pfd[1]);
+			pfd[0] = pfd[1] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+			if (pfd[0] < 0 || write(pfd[0], &two, sizeof(two)) != sizeof(two))
+				abort();
+			/* a count of 2^64 - 2: never empties, one read at a time */
+			two = ~(uint64_t)0 - 3;
+			if (write(pfd[0], &two, sizeof(two)) != sizeof(two))
+				abort();
+		}
+		fd = i == 2 ? pfd[1] : pfd[0];
+		if (i == 0)
+			close(pfd[1]);
+		else if (i == 2)
+			close(pfd[0]);
+		msg(i == 2 ? 13 : 12, 1, &n, 8, fd);
+		close(fd);
+		r = vhost_dev_poll(d);
+		if (r >= 0) {
+			struct vhost_pkt in[4];
+			static uint8_t buf[4][2048];
+
+			/* the caller's loop: each wake-up takes what waits */
+			for (k = 0; k < 4; k++)
+				in[k] = (struct vhost_pkt){ .data = buf[k], .size = sizeof(buf[k]) };
+			for (k = 0; k < 100 && spins; k++) {
+				if (vhost_dev_poll(d) < 0 || vhost_dev_recv(d, in, 4) < 0)
+					break;
+				spins = readable(vhost_dev_fd(d));
+			}
+		}
+		ok(r < 0 && strstr(vhost_dev_error(d), "eventfd"),
+		   "%s refused: %s%s", what[i], vhost_dev_error(d),
+		   r >= 0 && spins ? " (readable after 100 wake-ups)" : "");
+		vhost_dev_free(d);
+		close(fe);
+	}
+}
+
+/* A SET_MEM_TABLE that fails after the old table was unmapped: the device
+ * reports it, and until the caller detaches, its queues no longer point
+ * into the memory that is gone (they pointed there: a recv faulted). */
+static void test_bad_table(void)
+{
+	struct vhost_dev *d = connect_dev();
+	uint8_t r[40] = { 1 }, f[60];
+	struct vhost_pkt in[2], out = { .data = f, .len = sizeof(f) };
+	static uint8_t buf[2][2048];
+	int pr, rr, sr;
+
+	ok(setup(d, VHOST_FEATURES_PLAIN) == 0 && vhost_dev_running(d), "running");
+	put64(r + 8, GPA);
+	put64(r + 16, 0);		/* an empty region */
+	put64(r + 24, uva(0));
+	msg(5, 1, r, sizeof(r), memfd);
+	pr = vhost_dev_poll(d);
+	in[0] = (struct vhost_pkt){ .data = buf[0], .size = sizeof(buf[0]) };
+	in[1] = (struct vhost_pkt){ .data = buf[1], .size = sizeof(buf[1]) };
+	memset(f, 0, sizeof(f));
+	rr = vhost_dev_recv(d, in, 2);
+	sr = vhost_dev_send(d, &out, 1);
+	ok(pr < 0 && !vhost_dev_running(d) && rr <= 0 && sr <= 0,
+	   "a failed SET_MEM_TABLE leaves no ring in unmapped memory (%s)", vhost_dev_error(d));
+	vhost_dev_free(d);
+	close(fe);
+}
+
+static volatile int trickle_stop;
+
+/* The rest of a SET_VRING_ADDR payload, one byte every 50 ms. */
+static void *trickle(void *arg)
+{
+	const uint8_t *p = arg;
+	unsigned int i;
+
+	for (i = 0; i < 40 && !trickle_stop; i++) {
+		struct timespec nap = { 0, 50 * 1000000L };
+
+		nanosleep(&nap, NULL);
+		if (send(fe, p + i, 1, MSG_NOSIGNAL) != 1)
+			break;
+	}
+	return NULL;
+}
+
+/* A front end that sends a message's header, then its payload a byte at a
+ * time just faster than the tail wait: each wait was bounded, not the
+ * whole, so 512 bytes could hold the caller (vde_plug's loop) for minutes. */
+static void test_trickle(void)
+{
+	struct vhost_dev *d = connect_dev();
+	uint32_t h[3] = { htole32(9), htole32(1), htole32(40) };
+	static uint8_t a[40];
+	pthread_t t;
+	long t0, took;
+	int r;
+
+	vhost_dev_set_tail_ms(d, 300);
+	if (send(fe, h, sizeof(h), 0) != sizeof(h))
+		abort();
+	trickle_stop = 0;
+	if (pthread_create(&t, NULL, trickle, a))
+		abort();
+	t0 = tap_ms();
+	r = vhost_dev_poll(d);
+	took = tap_ms() - t0;
+	trickle_stop = 1;
+	pthread_join(t, NULL);
+	ok(r < 0 && took < 1500 && strstr(vhost_dev_error(d), "truncated"),
+	   "a trickled message fails within the tail wait as a whole (%ld ms, %s)", took,
+	   vhost_dev_error(d));
+	vhost_dev_free(d);
+	close(fe);
+}
+
+/* Ten messages, each whole but its payload 150 ms after its header: every
+ * message is within the tail wait, but one call must not take them all
+ * (64 such messages held the caller for a minute per call). */
+static void *slow_msgs(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < 10 && !trickle_stop; i++) {
+		uint32_t h[3] = { htole32(8), htole32(1), htole32(8) };
+		uint32_t st[2] = { 0, htole32(QSZ) };
+		struct timespec nap = { 0, 150 * 1000000L };
+
+		if (send(fe, h, sizeof(h), MSG_NOSIGNAL) != sizeof(h))
+			break;
+		nanosleep(&nap, NULL);
+		if (send(fe, st, sizeof(st), MSG_NOSIGNAL) != sizeof(st))
+			break;
+	}
+	return NULL;
+}
+
+static void test_slow_calls(void)
+{
+	struct vhost_dev *d = connect_dev();
+	long t0, took, most = 0, until;
+	pthread_t t;
+	int r = 0, calls = 0;
+
+	vhost_dev_set_tail_ms(d, 300);
+	trickle_stop = 0;
+	if (pthread_create(&t, NULL, slow_msgs, NULL))
+		abort();
+	until = tap_ms() + 20000;
+	do {
+		struct pollfd p = { .fd = vhost_dev_fd(d), .events = POLLIN };
+
+		poll(&p, 1, 1000);
+		t0 = tap_ms();
+		r = vhost_dev_poll(d);
+		took = tap_ms() - t0;
+		most = took > most ? took : most;
+		calls++;
+	} while (r >= 0 && tap_ms() < until && pthread_tryjoin_np(t, NULL));
+	trickle_stop = 1;
+	pthread_join(t, NULL);
+	if (r >= 0)
+		r = vhost_dev_poll(d);
+	ok(r >= 0 && most < 1000 && calls > 1,
+	   "slow but whole messages: served, at most %ld ms per call (%d calls)", most, calls);
+	vhost_dev_free(d);
+	close(fe);
+}
+
 int main(void)
 {
 	int base = count_fds(), i;
@@ -434,6 +629,10 @@ int main(void)
 	test_hold();
 	test_legacy();
 	test_xmit_room();
+	test_bad_eventfds();
+	test_bad_table();
+	test_trickle();
+	test_slow_calls();
 	for (i = 0; i < 2; i++) {
 		close(kick[i]);
 		close(call[i]);

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tests/unit/test_vring.c - lib/vhost/vring.c: memory table look-ups, ring
  * mapping checks, chains taken and returned, index wrap, unpop, interrupt
- * suppression, and each malformed descriptor case breaking the ring.
+ * suppression, each malformed descriptor case breaking the ring, and a
+ * guest thread rewriting descriptors and the avail ring while we pop
+ * (bounded, 200 ms: a double fetch needs memory that changes between two
+ * reads).
  */
 #include "config.h"
 
 #include <endian.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../lib/vhost/vring.h"
 #include "tap.h"
@@ -225,6 +230,109 @@ static void test_bad(void)
 	}
 }
 
+static volatile int guest_stop;
+
+/* The guest: descriptors whose address, length, flags and link change
+ * under us (inside the region, across its end, anywhere), and the avail
+ * index and entries. */
+static void *guest(void *arg)
+{
+	unsigned int r = 11;
+	uint64_t *writes = arg;
+
+	while (!guest_stop) {
+		uint8_t *d;
+		uint32_t v;
+
+		r = r * 1103515245 + 12345;
+		v = r >> 8;
+		d = mem + DESC + 16 * (v % NUM);
+		switch (r % 5) {
+		case 0: {	/* an address: in the buffers, at the end, or wild */
+			uint64_t a = v % 8 < 6 ? GPA + BUF + (v % 0x2000) :
+				     v % 8 == 6 ? GPA + sizeof(mem) - (v % 64) : (uint64_t)r << 20;
+
+			__atomic_store_n((uint64_t *)(void *)d, htole64(a), __ATOMIC_RELAXED);
+			break;
+		}
+		case 1:		/* a length: small, large or huge */
+			__atomic_store_n((uint32_t *)(void *)(d + 8),
+					 htole32(v % 8 ? v % 0x800 : r), __ATOMIC_RELAXED);
+			break;
+		case 2:		/* flags and link */
+			__atomic_store_n((uint32_t *)(void *)(d + 12),
+					 htole32((v % 16 < 14 ? v % 2 : v % 8) |
+						 ((v >> 4) % (NUM + 1)) << 16),
+					 __ATOMIC_RELAXED);
+			break;
+		case 3:		/* an avail entry */
+			__atomic_store_n((uint16_t *)(void *)(mem + AVAIL + 4 + 2 * (v % NUM)),
+					 htole16((uint16_t)(v % (NUM + 1))), __ATOMIC_RELAXED);
+			break;
+		default:	/* the avail index: a step ahead, or a jump */
+			__atomic_store_n((uint16_t *)(void *)(mem + AVAIL + 2),
+					 htole16((uint16_t)(get16(USED + 2) + (v % 3 ? v % NUM : v))),
+					 __ATOMIC_RELEASE);
+			break;
+		}
+		(*writes)++;
+	}
+	return NULL;
+}
+
+static void test_guest_rewrites(void)
+{
+	uint64_t writes = 0, pops = 0, broken = 0, bad = 0;
+	long until = tap_ms() + 200;
+	struct vring_chain c;
+	struct vring vr;
+	pthread_t t;
+
+	memset(mem, 0, BUF);
+	if (vring_map(&vr, &m, NUM, 0, UVA + DESC, UVA + AVAIL, UVA + USED))
+		abort();
+	guest_stop = 0;
+	if (pthread_create(&t, NULL, guest, &writes))
+		abort();
+	while (tap_ms() < until && !bad) {
+		bool wr = false;	/* transmit chains: device-readable */
+		size_t maxlen = 0x3000, sum = 0;
+		unsigned int i;
+		int r = vring_pop(&vr, &m, wr, maxlen, &c);
+
+		if (r < 0) {
+			broken++;
+			if (vring_map(&vr, &m, NUM, 0, UVA + DESC, UVA + AVAIL, UVA + USED))
+				bad++;
+			continue;
+		}
+		if (r == 0)
+			continue;
+		pops++;
+		bad += c.head >= NUM || c.n > VRING_MAXSEG || c.len > maxlen;
+		for (i = 0; i < c.n && i < VRING_MAXSEG; i++) {
+			uint8_t *b = c.iov[i].iov_base;
+
+			bad += b < mem || c.iov[i].iov_len > sizeof(mem) ||
+			       (size_t)(b - mem) > sizeof(mem) - c.iov[i].iov_len;
+			sum += c.iov[i].iov_len;
+		}
+		bad += sum != c.len;
+		{
+			uint8_t out[64];
+
+			vring_copy_from(&c, 0, out, sizeof(out));
+		}
+		vring_push(&vr, c.head, (uint32_t)c.len);
+		vring_publish(&vr);
+	}
+	guest_stop = 1;
+	pthread_join(t, NULL);
+	ok(!bad && writes > 1000, "a guest rewriting its ring while we pop: %lu chains, %lu broken, "
+	   "%lu wrong, %lu guest writes", (unsigned long)pops, (unsigned long)broken,
+	   (unsigned long)bad, (unsigned long)writes);
+}
+
 int main(void)
 {
 	m.n = 1;
@@ -235,5 +343,6 @@ int main(void)
 	test_wrap();
 	test_resubmit();
 	test_bad();
+	test_guest_rewrites();
 	return tap_done();
 }
