@@ -59,6 +59,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "accept.h"
 #include "daemon.h"
 #include "fpproto.h"
 #include "log.h"
@@ -124,6 +125,7 @@ struct fp_srv {
 	struct ring *running;		/* the list being served now */
 	long timer;
 	bool no_pipes;			/* VDEPLUG_FASTPATH_PIPES=0: never grant pipes */
+	struct accept_guard accept;	/* out of fds: pause, do not spin */
 	struct sc *scs;			/* shortcuts */
 	uint32_t sc_id;			/* the last id given */
 	uint64_t sc_granted, sc_revoked;
@@ -1190,9 +1192,12 @@ static void srv_accept_cb(struct loop *l, int fd, uint32_t events, void *arg)
 	int cfd, k;
 
 	for (k = 0; k < 64; k++) {
-		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		cfd = accept_guarded(&s->accept, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0 && (errno == ECONNABORTED || errno == EPROTO))
+			continue;
 		if (cfd < 0)
-			break;	/* EAGAIN, or out of fds: the client stays on datagrams */
+			break;	/* EAGAIN; out of fds: paused (accept.c), the client
+				 * waits or stays on datagrams */
 		if (s->nconns >= RING_CONN_MAX) {
 			close(cfd);
 			continue;
@@ -1262,6 +1267,7 @@ int ep_ring_init(struct sw *sw)
 		log_err("loop_add_fd: %s", strerror(errno));
 		return -1;
 	}
+	accept_guard_init(&s->accept, sw->loop, s->fd, s->path);
 	return 0;
 }
 
@@ -1283,6 +1289,7 @@ void ep_ring_cleanup(struct sw *sw)
 	if (s->timer > 0)
 		loop_del_timer(sw->loop, s->timer);
 	if (s->fd >= 0) {
+		accept_guard_fini(&s->accept);
 		loop_del_fd(sw->loop, s->fd);
 		close(s->fd);
 	}

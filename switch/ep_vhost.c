@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "accept.h"
 #include "log.h"
 #include "loop.h"
 #include "parse.h"
@@ -66,6 +67,7 @@ struct vh_listener {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned port;			/* 0: the lowest free one */
 	int lfd;
+	struct accept_guard guard;	/* out of fds: pause, do not spin */
 	struct endpoint *ep;		/* the guest now, or NULL */
 	uint64_t connects, refused;
 	char last[160];			/* why the last guest left */
@@ -430,9 +432,9 @@ static void vh_accept_cb(struct loop *lp, int fd, uint32_t events, void *arg)
 
 	(void)lp;
 	(void)events;
-	c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	c = accept_guarded(&l->guard, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (c < 0)
-		return;		/* EAGAIN, or out of fds: the next try */
+		return;		/* EAGAIN; out of fds: paused (accept.c), then again */
 	if (l->ep) {
 		l->refused++;
 		log_warn("vhost-user %s: refused a second front end (one guest per socket)",
@@ -520,6 +522,7 @@ static int vh_listen(struct sw *sw, const char *path, unsigned port)
 		errno = e;
 		return -1;
 	}
+	accept_guard_init(&l->guard, sw->loop, l->lfd, l->path);
 	l->next = listeners;
 	listeners = l;
 	log_debug("vhost-user %s: listening (port %u)", path, port);
@@ -537,6 +540,7 @@ static void vh_unlisten(struct vh_listener *l)
 		}
 	if (l->ep)
 		ep_close(l->ep);	/* vh_close() clears l->ep */
+	accept_guard_fini(&l->guard);
 	loop_del_fd(l->sw->loop, l->lfd);
 	close(l->lfd);
 	unlink(l->path);

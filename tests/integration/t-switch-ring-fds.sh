@@ -13,6 +13,11 @@
 #     byte.
 #  2. With the limit raised again, the next client is on rings, and a
 #     second burst reaches all three receivers byte for byte.
+#  3. No fd left at all: a connection waiting on .fastpath and one on a
+#     vhost-user socket do not make the switch spin (CPU over 2 s near 0:
+#     their accept() pauses, as DIR/ctl's does, and says so once); with fds
+#     again, the .fastpath one is served (a REQUEST for no endpoint gets
+#     its REFUSE).
 TEST_TIMEOUT=120
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
@@ -25,7 +30,8 @@ SW=$TMP/sw
 N=30
 
 # in the foreground: its log goes to a file (with -d it goes to syslog)
-spawn sw.log "$OUR_SWITCH" --nostdin -s "$SW" -p "$SW.pid" -M "$SW.mgmt" -n 16
+spawn sw.log "$OUR_SWITCH" --nostdin -s "$SW" -p "$SW.pid" -M "$SW.mgmt" -n 16 \
+	--vhost-user "$TMP/vh.sock"
 SWPID=$LASTPID
 wait_for test -s "$SW.pid" || fail "switch did not start"
 wait_for sock_ready "$SW.mgmt" || fail "no mgmt socket"
@@ -79,3 +85,44 @@ same "$TMP/snd2.sent" "$TMP/r1.second" "ring receiver, burst 2"
 same "$TMP/snd2.sent" "$TMP/r2.second" "datagram receiver, burst 2"
 same "$TMP/snd2.sent" "$TMP/r3.out" "ring receiver attached after the limit was raised"
 pass "limit raised: the next client on rings, burst 2 exact to all three"
+
+# --- 3. no fd left: the listeners pause instead of spinning --------------
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+lim=$(ls "/proc/$SWPID/fd" | wc -l)
+while [ $((lim - $(open_below "$lim"))) -gt 0 ]; do lim=$((lim - 1)); done
+while [ $((lim - $(open_below "$lim"))) -lt 0 ]; do lim=$((lim + 1)); done
+prlimit --pid "$SWPID" --nofile="$lim:$hard" || fail "prlimit"
+cat >"$TMP/hold.py" <<'PY'
+import os, socket, struct, sys, time
+fp, vh, go = sys.argv[1:4]
+a = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+a.connect(fp)
+b = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+b.connect(vh)
+print("connected", flush=True)
+for _ in range(300):
+    if os.path.exists(go):
+        break
+    time.sleep(0.1)
+req = struct.pack("=IHHiIII108s", 0x50464456, 1, 1, 0, 0, 0, 0, b"/no/such/endpoint")
+a.send(req)
+a.settimeout(10)
+m = a.recv(200)
+t, st = struct.unpack_from("=6xHi", m)
+print("reply type %d status %d" % (t, st), flush=True)
+PY
+spawn hold.log python3 "$TMP/hold.py" "$SW/.fastpath" "$TMP/vh.sock" "$TMP/go3"
+wait_for grep -q connected "$TMP/hold.log" || fail "holder: $(cat "$TMP/hold.log")"
+WAIT_SECS=5 wait_for eval '[ "$(grep -c "cannot accept a connection (Too many open files): paused" "$TMP/sw.log")" -ge 2 ]' ||
+	fail "no pause line for both listeners: $(grep -i 'accept' "$TMP/sw.log")"
+t0=$(ticks "$SWPID")
+sleep 2		# the measurement interval
+t1=$(ticks "$SWPID")
+hz=$(getconf CLK_TCK)
+echo "switch CPU with connections it cannot accept: $((t1 - t0)) ticks in 2 s (CLK_TCK $hz)"
+[ $((t1 - t0)) -le $((hz / 5)) ] || fail "the switch spins: $((t1 - t0)) ticks of CPU in 2 s"
+prlimit --pid "$SWPID" --nofile="$soft:$hard" || fail "prlimit"
+touch "$TMP/go3"
+WAIT_SECS=15 wait_for grep -q "reply type 3 status 2" "$TMP/hold.log" ||
+	fail "the waiting .fastpath connection was not served: $(cat "$TMP/hold.log")"
+pass "no fd left: .fastpath and vhost-user pause (no spin, logged), served once fds are free"
