@@ -105,6 +105,7 @@ struct sc {
 	uint32_t id;
 	struct ring *a, *b;
 	uint8_t mac[6];
+	uint8_t src[6];			/* the sender's MAC address (of the first frame) */
 	void *map;
 	size_t maplen;
 	struct fastpath_aux *aux;
@@ -154,6 +155,7 @@ struct ring {
 	uid_t uid;			/* the client's (shortcuts join one user's clients) */
 	struct fastpath_aux *aux;	/* in our region: seq */
 	unsigned sc_out, sc_in;		/* shortcuts it sends on, receives from */
+	uint64_t sc_grants;		/* shortcuts it was given to send on, in all */
 	uint64_t sc_frames, sc_bytes, sc_full;	/* sent on its shortcuts that ended
 						 * (as it says: shared memory) */
 };
@@ -575,8 +577,9 @@ static void ring_counters(const struct endpoint *ep, FILE *out)
 				bytes += __atomic_load_n(&x->aux->bytes, __ATOMIC_RELAXED);
 				full += __atomic_load_n(&x->aux->full, __ATOMIC_RELAXED);
 			}
-		fprintf(out, " shortcuts_out %u shortcuts_in %u sc_frames %llu sc_bytes %llu"
-			" sc_full %llu", r->sc_out, r->sc_in, (unsigned long long)frames,
+		fprintf(out, " shortcuts_out %u shortcuts_in %u sc_grants %llu sc_frames %llu"
+			" sc_bytes %llu sc_full %llu", r->sc_out, r->sc_in,
+			(unsigned long long)r->sc_grants, (unsigned long long)frames,
 			(unsigned long long)bytes, (unsigned long long)full);
 	}
 }
@@ -695,8 +698,11 @@ static void sc_revoke(struct fp_srv *s, struct sc *x, bool producer_gone);
 
 /* What @x carried since the last look, into the counters of its ports
  * (in on the sender's, out on the receiver's), as if it had crossed the
- * switch. The sender writes the figures in shared memory: they only ever
- * grow, a smaller one is ignored. */
+ * switch; and the sender's MAC address, if still learnt on its port,
+ * stays so (it would age out while its frames go around the switch;
+ * fdb_touch() raises no event, so no list changes under a caller). The
+ * sender writes the figures in shared memory: they only ever grow, a
+ * smaller one is ignored. */
 static void sc_fold(struct fp_srv *s, struct sc *x)
 {
 	uint64_t f = __atomic_load_n(&x->aux->frames, __ATOMIC_RELAXED);
@@ -705,6 +711,7 @@ static void sc_fold(struct fp_srv *s, struct sc *x)
 
 	if (f <= x->frames || b < x->bytes)
 		return;
+	(void)fdb_touch(&s->sw->fdb, x->src, pa->untagged_vlan, x->a->ep->port, loop_now_ns());
 	pa->c.in_pkts += f - x->frames;
 	pa->c.in_bytes += b - x->bytes;
 	pb->c.out_pkts += f - x->frames;
@@ -871,7 +878,8 @@ static void sc_revoke_ring(struct ring *r)
 	}
 }
 
-/* A shortcut from @a to @b for frames to @mac: a region with one ring, to
+/* A shortcut from @a to @b for frames to @mac (the first of a frame's
+ * bytes; its source follows): a region with one ring, to
  * @b first (it maps it before @a can write), then to @a with @b's s2c pipe
  * (a new open file description of it: nothing @a does with it reaches
  * ours) and a reader of that pipe for @a to hold (its writes then never
@@ -895,10 +903,12 @@ static void sc_create(struct fp_srv *s, struct ring *a, struct ring *b, const ui
 	x->a = a;
 	x->b = b;
 	memcpy(x->mac, mac, sizeof(x->mac));
+	memcpy(x->src, mac + 6, sizeof(x->src));
 	x->aux = (struct fastpath_aux *)((uint8_t *)x->map + FASTPATH_AUX_OFF);
 	x->next = s->scs;
 	s->scs = x;
 	a->sc_out++;
+	a->sc_grants++;
 	b->sc_in++;
 	s->sc_granted++;
 	fastpath_msg_init(&m, FASTPATH_SC_RX, (int32_t)x->id);

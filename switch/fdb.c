@@ -213,6 +213,21 @@ out:
 	return ret;
 }
 
+bool fdb_touch(struct fdb *f, const uint8_t mac[6], uint16_t vlan, uint32_t port, uint64_t now)
+{
+	uint32_t *link, i = fdb_locate(f, mac, vlan, &link);
+	struct fdb_entry *e;
+
+	if (i == FDB_NONE)
+		return false;
+	e = &f->pool[i];
+	if (e->port != port || fdb_expired(f, e, now))
+		return false;
+	if (now > e->last_seen)
+		e->last_seen = now;
+	return true;
+}
+
 uint32_t fdb_lookup(struct fdb *f, const uint8_t mac[6], uint16_t vlan, uint64_t now)
 {
 	uint32_t *link, i, ret = FDB_NONE;

@@ -77,6 +77,11 @@ enum fdb_learn_result fdb_learn(struct fdb *f, const uint8_t mac[6], uint16_t vl
  * removed on sight, so expiry is exact even between sweeps. */
 uint32_t fdb_lookup(struct fdb *f, const uint8_t mac[6], uint16_t vlan, uint64_t now);
 
+/* fdb_touch() - (@mac, @vlan) seen on @port at @now if it is learnt
+ * there and not expired: true. Never adds, moves or removes an entry, so
+ * it raises no event (a caller may be walking a list the events change). */
+bool fdb_touch(struct fdb *f, const uint8_t mac[6], uint16_t vlan, uint32_t port, uint64_t now);
+
 /* fdb_find() - entry of (@mac, @vlan) without side effects, or NULL. */
 const struct fdb_entry *fdb_find(const struct fdb *f, const uint8_t mac[6], uint16_t vlan);
 

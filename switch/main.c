@@ -199,6 +199,8 @@ static uint64_t gc_cb(struct loop *l, void *arg)
 	struct sw *sw = arg;
 	uint64_t now = loop_now_ns();
 
+	if (sw->sc_sync)	/* shortcuts keep their senders' addresses learnt */
+		sw->sc_sync(sw);
 	fdb_expire(&sw->fdb, now);
 	ctlsrv_sweep(sw, now);
 	ep_trim_queues(sw, now);

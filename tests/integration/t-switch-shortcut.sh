@@ -10,6 +10,8 @@
 #     change from the switch's path to the shortcut. A burst of 20000
 #     frames far beyond the ring's size arrives whole and in order
 #     (back-pressure, as on the switch's path).
+#     Traffic on the shortcuts keeps both MAC addresses learnt (4 s with
+#     a 2-s expire: no entry ages out, no new grant).
 #  2. A console command withdraws them: b's port moved to VLAN 5, a's
 #     frames to b's MAC no longer reach b (0 of 50), and neither port has a
 #     shortcut left. Back in VLAN 0, a new ping-pong is exact and takes new
@@ -124,6 +126,25 @@ tail -n "+$((n1 + 1))" "$TMP/b.recv" | cmp -s "$TMP/burst.sent" - ||
 full=$(field sw a sc_full)
 echo "the burst found the shortcut full $full times"
 pass "a burst of 20000 frames of 1000 bytes on the shortcut: none lost, in order"
+
+# --- 1b. traffic on a shortcut keeps the addresses learnt ----------------
+# with a 2-second expire, 4 s of ping-pongs on the shortcuts: the switch
+# sees none of their frames, yet no entry ages out (which would withdraw
+# the shortcuts and grant new ones)
+mgmt sw "hash/setexpire 2" >/dev/null
+pingpong a b $MB 20 20		# the command above withdrew them: again
+g0=$(field sw a sc_grants)
+end=$((SECONDS + 4))
+while [ $SECONDS -lt $end ]; do
+	pingpong a b $MB 20 21
+	sleep 0.2
+done
+g1=$(field sw a sc_grants)
+h=$(mgmt sw hash/print)
+echo "$h" | grep -qi "$MA" && echo "$h" | grep -qi "$MB" || fail "addresses aged out: $h"
+[ "$g1" = "$g0" ] || fail "the shortcut was withdrawn and granted again ($g0 -> $g1 grants)"
+mgmt sw "hash/setexpire 100" >/dev/null
+pass "4 s of traffic on the shortcuts with a 2-s expire: both addresses learnt, no new grant"
 
 # --- 2. withdrawn by a console command: VLANs hold ------------------------
 [ -n "$PB" ] || fail "no port for b: $(mgmt sw port/print)"

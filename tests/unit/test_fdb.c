@@ -63,6 +63,18 @@ int main(void)
 	ok(fdb_learn(&f, a, 0, 4, t + 5 * S + 1) == FDB_LEARN_MOVED && moves == 1 &&
 	   fdb_lookup(&f, a, 0, t + 6 * S) == 4, "move after 3 s idle accepted");
 
+	/* touch: refresh only, never an event */
+	adds = dels = moves = 0;
+	ok(fdb_touch(&f, a, 0, 4, t + 6 * S) && fdb_find(&f, a, 0)->last_seen == t + 6 * S,
+	   "touch refreshes a live entry on its port");
+	ok(!fdb_touch(&f, a, 0, 3, t + 7 * S) && fdb_find(&f, a, 0)->port == 4 &&
+	   fdb_find(&f, a, 0)->last_seen == t + 6 * S, "touch on another port: nothing");
+	ok(!fdb_touch(&f, b, 0, 4, t + 7 * S) && fdb_find(&f, b, 0) == NULL,
+	   "touch of an unknown address adds nothing");
+	ok(!fdb_touch(&f, a, 0, 4, t + 6 * S + 100 * S + 1) && fdb_find(&f, a, 0) != NULL,
+	   "touch of an expired entry: nothing, not even its removal");
+	ok(adds == 0 && dels == 0 && moves == 0, "touch raised no event");
+
 	/* exact expiry without traffic */
 	t += 6 * S;
 	fdb_learn(&f, b, 0, 7, t);
