@@ -11,7 +11,7 @@
 #     frames far beyond the ring's size arrives whole and in order
 #     (back-pressure, as on the switch's path).
 #     Traffic on the shortcuts keeps both MAC addresses learnt (4 s with
-#     a 2-s expire: no entry ages out, no new grant).
+#     a 2-s expire and a 1-s sweep: no entry ages out, no new grant).
 #  2. A console command withdraws them: b's port moved to VLAN 5, a's
 #     frames to b's MAC no longer reach b (0 of 50), and neither port has a
 #     shortcut left. Back in VLAN 0, a new ping-pong is exact and takes new
@@ -128,9 +128,11 @@ echo "the burst found the shortcut full $full times"
 pass "a burst of 20000 frames of 1000 bytes on the shortcut: none lost, in order"
 
 # --- 1b. traffic on a shortcut keeps the addresses learnt ----------------
-# with a 2-second expire, 4 s of ping-pongs on the shortcuts: the switch
-# sees none of their frames, yet no entry ages out (which would withdraw
-# the shortcuts and grant new ones)
+# with a 2-second expire (the sweep each second: it refreshes the senders
+# of shortcuts that moved frames), 4 s of ping-pongs on the shortcuts: the
+# switch sees none of their frames, yet no entry ages out (which would
+# withdraw the shortcuts and grant new ones)
+mgmt sw "hash/setgcint 1" >/dev/null
 mgmt sw "hash/setexpire 2" >/dev/null
 pingpong a b $MB 20 20		# the command above withdrew them: again
 g0=$(field sw a sc_grants)
@@ -144,6 +146,7 @@ h=$(mgmt sw hash/print)
 echo "$h" | grep -qi "$MA" && echo "$h" | grep -qi "$MB" || fail "addresses aged out: $h"
 [ "$g1" = "$g0" ] || fail "the shortcut was withdrawn and granted again ($g0 -> $g1 grants)"
 mgmt sw "hash/setexpire 100" >/dev/null
+mgmt sw "hash/setgcint 2" >/dev/null
 pass "4 s of traffic on the shortcuts with a 2-s expire: both addresses learnt, no new grant"
 
 # --- 2. withdrawn by a console command: VLANs hold ------------------------
