@@ -723,7 +723,7 @@ static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, 
 		      bool withdrawn)
 {
 	size_t got = 0, k;
-	unsigned int i;
+	unsigned int i, c, start;
 	bool kick;
 
 	*settle_now = false;
@@ -733,19 +733,23 @@ static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, 
 	if (!__atomic_load_n(&fp->nrx, __ATOMIC_RELAXED))
 		return 0;
 	pthread_mutex_lock(&fp->sc_lock);
-	for (i = 0; i < fp->nrx && got < n;) {
-		struct fp_sc *e = &fp->scrx[i];
+	/* each call starts with the next shortcut: senders take turns */
+	start = fp->nrx ? fp->sc_turn++ % fp->nrx : 0;
+	for (c = 0; c < fp->nrx && got < n; c++) {
+		struct fp_sc *e = &fp->scrx[(start + c) % fp->nrx];
 
-		if (e->revoked != withdrawn) {
-			i++;
+		if (e->revoked != withdrawn)
 			continue;
-		}
 		k = shmring_consume(&e->r, f + got, n - got, &kick);
 		got += k;
 		fp->sc_in += k;
 		if (k && (!e->r.armed || e->r.peer == e->r.pos))
 			*settle_now = true;
-		if (!k && e->revoked && __atomic_load_n(&e->aux->prod_done, __ATOMIC_ACQUIRE) &&
+	}
+	for (i = 0; i < fp->nrx;) {	/* withdrawn, read to the end, done: dropped */
+		struct fp_sc *e = &fp->scrx[i];
+
+		if (e->revoked && __atomic_load_n(&e->aux->prod_done, __ATOMIC_ACQUIRE) &&
 		    shmring_empty(&e->r)) {
 			sc_rx_drop(fp, i);
 			continue;
