@@ -13,8 +13,11 @@
  * into wire frames and checksummed here (lib/common/vnet.c), since a VNL
  * carries plain Ethernet frames. Frames to the guest are plain.
  *
- * vde_datafd() is an epoll set (listening socket, the core's fd, and an
- * eventfd raised while frames of a batch are still to be returned), so
+ * vde_datafd() is an epoll set (listening socket, the core's fd, an
+ * eventfd raised while frames of a batch are still to be returned, and a
+ * timerfd: out of fds, accept() stops watching the socket, which would
+ * stay readable and wake the caller at once again, and the timer brings
+ * it back after a back-off of 50 ms doubling to 1 s), so
  * the caller's poll loop wakes for protocol messages too, which vde_recv()
  * handles before it returns -1/EAGAIN. The one exception to "the library
  * never logs": a guest dropped for a protocol or ring error gets one line
@@ -28,6 +31,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -40,10 +44,16 @@
 #define EP_LISTEN	1
 #define EP_DEV		2
 #define EP_PEND		3
+#define EP_TIMER	4
+#define ACCEPT_PAUSE_FIRST_MS	50	/* out of fds: the first back-off */
+#define ACCEPT_PAUSE_LAST_MS	1000	/* doubling up to this */
 
 struct vh_conn {
 	struct vhost_dev *dev;
 	int lfd, pend;
+	int ep, tmr;			/* vde_datafd(); the accept back-off's timerfd */
+	unsigned int pause_ms;		/* accept paused for lack of fds: next back-off */
+	bool paused;
 	bool pend_set;
 	char path[VNL_PATHMAX];
 	struct vhost_pkt pkt[VH_BATCH];
@@ -80,6 +90,8 @@ static void vh_free(struct vh_conn *v)
 	}
 	if (v->pend >= 0)
 		close(v->pend);
+	if (v->tmr >= 0)
+		close(v->tmr);
 	for (i = 0; i < VH_BATCH; i++)
 		free(v->pkt[i].data);
 	free(v->segbuf);
@@ -95,7 +107,8 @@ static int vh_open(VDECONN *conn, const struct vnl *vn, const struct vde_open_op
 
 	if (!v)
 		return -ENOMEM;
-	v->lfd = v->pend = -1;
+	v->lfd = v->pend = v->tmr = -1;
+	v->pause_ms = ACCEPT_PAUSE_FIRST_MS;
 	v->segsize = VHOST_MAX_PKT + VH_MAXSEG * 128;	/* payload + one header per segment */
 	v->segbuf = malloc(v->segsize);
 	v->dev = vhost_dev_new(VHOST_FEATURES_PLAIN);
@@ -109,8 +122,9 @@ static int vh_open(VDECONN *conn, const struct vnl *vn, const struct vde_open_op
 		goto fail;
 	memcpy(v->path, vn->path, sizeof(v->path));
 	v->pend = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	v->tmr = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (v->pend < 0 || ep < 0) {
+	if (v->pend < 0 || v->tmr < 0 || ep < 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -125,6 +139,9 @@ static int vh_open(VDECONN *conn, const struct vnl *vn, const struct vde_open_op
 	epoll_ctl(ep, EPOLL_CTL_ADD, vhost_dev_fd(v->dev), &ev);
 	ev.data.u64 = EP_PEND;
 	epoll_ctl(ep, EPOLL_CTL_ADD, v->pend, &ev);
+	ev.data.u64 = EP_TIMER;
+	epoll_ctl(ep, EPOLL_CTL_ADD, v->tmr, &ev);
+	v->ep = ep;
 	conn->fddata = ep;
 	conn->fdctl = -1;
 	conn->u.priv = v;
@@ -143,13 +160,46 @@ static void vh_drop_guest(struct vh_conn *v, const char *why)
 	v->npkt = v->ipkt = v->nseg = v->iseg = 0;
 }
 
+/* Out of fds (the connection waits in the backlog and the socket stays
+ * readable): stop watching it for a back-off, said once per spell. */
+static void vh_accept_pause(struct vh_conn *v, int err)
+{
+	struct itimerspec it = { { 0, 0 }, { v->pause_ms / 1000, (long)(v->pause_ms % 1000) * 1000000L } };
+
+	if (timerfd_settime(v->tmr, 0, &it, NULL) < 0)
+		return;		/* no timer: keep watching rather than lose the guest */
+	epoll_ctl(v->ep, EPOLL_CTL_DEL, v->lfd, NULL);
+	if (v->pause_ms == ACCEPT_PAUSE_FIRST_MS)
+		logmsg(LOG_WARNING, "vhost-user %s: cannot accept a front end (%s): paused",
+		       v->path, strerror(err));
+	if (v->pause_ms < ACCEPT_PAUSE_LAST_MS)
+		v->pause_ms *= 2;
+	v->paused = true;
+}
+
+/* The back-off is over: watch the socket again. */
+static void vh_accept_resume(struct vh_conn *v)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EP_LISTEN };
+	uint64_t n;
+
+	if (read(v->tmr, &n, sizeof(n)) < 0 || !v->paused)
+		return;
+	v->paused = false;
+	epoll_ctl(v->ep, EPOLL_CTL_ADD, v->lfd, &ev);
+}
+
 /* Accept a front end; a second one while one is attached is refused. */
 static void vh_accept(struct vh_conn *v)
 {
 	int fd = accept4(v->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			vh_accept_pause(v, errno);
 		return;
+	}
+	v->pause_ms = ACCEPT_PAUSE_FIRST_MS;
 	if (vhost_dev_attached(v->dev)) {
 		logmsg(LOG_WARNING, "vhost-user %s: refused a second front end", v->path);
 		close(fd);
@@ -211,6 +261,8 @@ static ssize_t vh_recv(VDECONN *conn, void *buf, size_t len)
 		if (vhost_dev_poll(v->dev) < 0)
 			vh_drop_guest(v, vhost_dev_error(v->dev));
 		for (i = 0; i < n; i++) {
+			if (ev[i].data.u64 == EP_TIMER)
+				vh_accept_resume(v);
 			if (ev[i].data.u64 != EP_LISTEN)
 				continue;
 			vh_accept(v);

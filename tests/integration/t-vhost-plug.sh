@@ -7,7 +7,9 @@
 # super-frame with a partial checksum into correct wire segments, drops a
 # guest that sends each malformed case (with its reason in the log) and
 # stays usable, frees the guest's mappings and fds when the front end is
-# killed with -9, and refuses a second front end while one is attached.
+# killed with -9, and refuses a second front end while one is attached;
+# out of fds it pauses accepting instead of spinning, and serves the
+# waiting front end once fds are free.
 # wirefilter takes the same VNL.
 TEST_TIMEOUT=${TEST_TIMEOUT:-150}
 . "$top_srcdir/tests/lib/env.sh"
@@ -95,6 +97,49 @@ out=$("$FRONT" -n 1 -t 5 "$VM" 2>&1) && fail "second front end accepted"
 grep -q "refused a second front end" "$TMP/plug.log" || fail "no log line for the second front end"
 kill $F6
 pass "second front end refused while one is attached"
+
+# out of fds: the listening socket stops being watched for a back-off (it
+# would stay readable and the tool would spin), then the front end is served
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+open_below() { ls "/proc/$PLUG/fd" | awk -v n="$1" '$1 < n' | wc -l; }
+wait_for eval '! kill -0 $F6 2>/dev/null' || fail "front end still there"
+read -r soft hard < <(prlimit --pid "$PLUG" --nofile --output SOFT,HARD --noheadings --raw)
+[ -n "$hard" ] || fail "prlimit cannot read vde_plug's limits"
+lim=$(ls "/proc/$PLUG/fd" | wc -l)
+while [ $((lim - $(open_below "$lim"))) -gt 0 ]; do lim=$((lim - 1)); done
+while [ $((lim - $(open_below "$lim"))) -lt 0 ]; do lim=$((lim + 1)); done
+prlimit --pid "$PLUG" --nofile="$lim:$hard" || fail "prlimit"
+cat >"$TMP/hold.py" <<'PY'
+import os, socket, struct, sys, time
+path, go = sys.argv[1:3]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+print("connected", flush=True)
+for _ in range(300):
+    if os.path.exists(go):
+        break
+    time.sleep(0.1)
+s.send(struct.pack("=III", 1, 1, 0))		# GET_FEATURES, version 1
+s.settimeout(10)
+r = s.recv(20)
+req, flags, size = struct.unpack_from("=III", r)
+print("reply request %d size %d" % (req, size), flush=True)
+PY
+spawn hold.log python3 "$TMP/hold.py" "$VM" "$TMP/go"
+wait_for grep -q connected "$TMP/hold.log" || fail "holder: $(cat "$TMP/hold.log")"
+WAIT_SECS=5 wait_for grep -q "cannot accept a front end (Too many open files): paused" "$TMP/plug.log" ||
+	fail "no pause line: $(tail -3 "$TMP/plug.log")"
+t0=$(ticks "$PLUG")
+sleep 2		# the measurement interval
+t1=$(ticks "$PLUG")
+hz=$(getconf CLK_TCK)
+echo "vde_plug CPU with a front end it cannot accept: $((t1 - t0)) ticks in 2 s (CLK_TCK $hz)"
+[ $((t1 - t0)) -le $((hz / 5)) ] || fail "vde_plug spins: $((t1 - t0)) ticks of CPU in 2 s"
+prlimit --pid "$PLUG" --nofile="$soft:$hard" || fail "prlimit"
+touch "$TMP/go"
+WAIT_SECS=15 wait_for grep -q "reply request 1 size 8" "$TMP/hold.log" ||
+	fail "the waiting front end was not served: $(cat "$TMP/hold.log")"
+pass "out of fds: vde_plug pauses accepting (no spin, logged), the front end served once fds are free"
 
 # wirefilter on the same VNL
 kill $PLUG
