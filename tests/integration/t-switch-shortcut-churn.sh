@@ -65,6 +65,7 @@ field() {	# NAME FIELD: on the ring line of NAME's endpoint in port/stats
 		for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }'
 }
 port_of() { mgmt sw port/print | awk -v n="$1" '/^Port /{p=$2} $0 ~ ": " n " user=" {print p+0; exit}'; }
+qfull() { mgmt sw port/stats | awk -v p="$(printf 'Port %04d ' "$(port_of "$1")")" 'index($0, p) == 1 { print $15 }'; }
 fds() { ls "/proc/$SWPID/fd" | wc -l; }
 memfds() { grep -c memfd "/proc/${PPID_[$1]}/maps"; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -106,7 +107,8 @@ stuck() {
 	local q=${PARTNER[$1]} msg=$2
 	cmd "$1" stats; answer "$1" "stats got .*"
 	msg+="; $1: $(last "$1")"
-	msg+="; $(mgmt sw port/stats | grep -E 'ring:' | sed 's/rx_truncated.*shortcuts_out/... shortcuts_out/')"
+	msg+="; qfull drops on its port: $(qfull "$1")"
+	[ -n "${DEBUG_CHURN-}" ] && msg+="; $(mgmt sw port/stats)"
 	cmd "$q" "stream ${MAC[$1]} 1 200"; answer "$q" "streamed 1"
 	cmd "$1" "expect ${MAC[$q]} 0 2000"; answer "$1" "have .*"
 	fail "$msg; after one more frame from $q: $(last "$1"); $(cat "$TMP/$1.log")"
@@ -153,7 +155,7 @@ for p in $P; do
 done
 FD6=$(fds)
 MAPS1=$(memfds p1)
-echo "$(date +%T.%N)"; pass "6 clients, 3 pairs both ways: 3000 frames each delivered in order, on shortcuts"
+pass "6 clients, 3 pairs both ways: 3000 frames each delivered in order, on shortcuts"
 
 # --- 2. withdrawals that lose nothing, under traffic ---------------------------
 g0=$(field p1 sc_grants)
@@ -180,7 +182,7 @@ done
 g1=$(field p1 sc_grants)
 echo "p1 was granted $((g1 - g0)) shortcuts in $round rounds"
 [ "$g1" -gt "$((g0 + 2))" ] || fail "too few grants in the churn ($g0 -> $g1): nothing was withdrawn"
-echo "$(date +%T.%N)"; pass "$round rounds of withdrawals (console, hash, vlan, capture) under traffic: every frame delivered, in order"
+pass "$round rounds of withdrawals (console, hash, vlan, capture) under traffic: every frame delivered, in order"
 
 # --- 3. withdrawals that may lose frames ---------------------------------------
 PB=$(port_of p2)
@@ -204,11 +206,16 @@ cmd p6 "stream ${MAC[p5]} 2000 200"
 answer p6 "streamed 2000"
 quiet
 inorder "vlan move, SIGSTOP, kill -9 and restart"
+# a frame lost at the end of a stream shows as a gap only at the next one:
+# one each, then the counts and gaps so far are the base
+start 1 200
+finish 1
+quiet
 rebase
 start 3000 200
 finish 3000
 delivered 3000 "undisturbed after the lossy round"
-echo "$(date +%T.%N)"; pass "a VLAN move, a stopped receiver, a client killed and restarted: in order, nothing duplicated; then every frame again"
+pass "a VLAN move, a stopped receiver, a client killed and restarted: in order, nothing duplicated; then every frame again"
 
 # --- 4. leaks and spins -------------------------------------------------------
 WAIT_SECS=30 wait_for eval '[ "$(fds)" = "$FD6" ]' || fail "the switch's fds: $FD6 at the start, $(fds) now"
@@ -230,7 +237,7 @@ for p in p5 p6; do
 	wait "${PPID_[$p]}" || fail "$p exited $?"
 done
 WAIT_SECS=30 wait_for eval '[ "$(fds)" = "$FD4" ]' || fail "the switch's fds: $FD4 before p5 and p6, $(fds) after them"
-echo "$(date +%T.%N)"; pass "switch fds back ($FD6, then $FD4), p1's shared regions $MAPS1 -> $MAPS2, idle switch and clients near 0 CPU"
+pass "switch fds back ($FD6, then $FD4), p1's shared regions $MAPS1 -> $MAPS2, idle switch and clients near 0 CPU"
 
 # --- 5. the switch killed with shortcuts up --------------------------------------
 P="p1 p2 p3 p4"
@@ -250,4 +257,4 @@ for p in $P; do
 	cmd "$p" quit
 done
 for p in $P; do wait "${PPID_[$p]}" || fail "$p exited $? after the switch died: $(last "$p")"; done
-echo "$(date +%T.%N)"; pass "the switch killed with shortcuts up: every client saw the end, none spins, each quit"
+pass "the switch killed with shortcuts up: every client saw the end, none spins, each quit"
