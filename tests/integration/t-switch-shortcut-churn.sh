@@ -8,7 +8,14 @@
 # vde_recv() per wake-up), while its main thread sends on the same
 # connection, and checks that each sender's numbers only grow (no frame
 # reordered or duplicated across the switch's path and a shortcut).
-#  1. Undisturbed: every frame delivered, on shortcuts.
+#
+# Not in TESTS yet: it fails on two bugs of the shortcuts (see the commit
+# that added it): frames reordered at a withdrawal (most runs, phase 1 or
+# 2) and, in phase 5, clients asleep in poll() never woken by the death of
+# the switch.
+#  1. Undisturbed: every frame delivered, on shortcuts. ("Every frame" here
+#     and below: but for those the switch counts as dropped for the
+#     receiver's port, qfull, which its path does under load.)
 #  2. Withdrawals that lose nothing, one per round while all six stream:
 #     console commands (a report, hash/flush, hash/setexpire, hash/setgcint,
 #     vlan/create and vlan/remove), a vdecapture starting, then stopping.
@@ -65,7 +72,7 @@ field() {	# NAME FIELD: on the ring line of NAME's endpoint in port/stats
 		for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }'
 }
 port_of() { mgmt sw port/print | awk -v n="$1" '/^Port /{p=$2} $0 ~ ": " n " user=" {print p+0; exit}'; }
-qfull() { mgmt sw port/stats | awk -v p="$(printf 'Port %04d ' "$(port_of "$1")")" 'index($0, p) == 1 { print $15 }'; }
+qfull() { mgmt sw port/stats | awk -v p="$(printf 'Port %04d ' "$(port_of "$1")")" 'index($0, p) == 1 { print $17 }'; }
 fds() { ls "/proc/$SWPID/fd" | wc -l; }
 memfds() { grep -c memfd "/proc/${PPID_[$1]}/maps"; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -85,21 +92,31 @@ peer p5 02:00:00:00:01:05
 peer p6 02:00:00:00:01:06
 PARTNER=([p1]=p2 [p2]=p1 [p3]=p4 [p4]=p3 [p5]=p6 [p6]=p5)
 P="p1 p2 p3 p4 p5 p6"
-declare -A GOT GAPS	# frames each has from its partner, gaps in them, as last checked
+declare -A GOT GAPS QF	# frames each has from its partner, gaps in them, qfull drops, as last checked
 
 # start N LEN: each streams N frames to its partner (answered by finish)
 start() { local p; for p in $P; do cmd "$p" "stream ${MAC[${PARTNER[$p]}]} $1 $2"; done; }
 finish() { local p; for p in $P; do answer "$p" "streamed $1"; done; }
 # delivered N: each has N more frames from its partner than at the last
-# check, none out of order, none duplicated, no gap
+# check, none out of order, none duplicated, no gap; but for frames the
+# switch counted as dropped on the receiver's port (qfull: its queue
+# overflowed, which the switch's path does under load, docs: epcore.c),
+# each of which may be one of them, and may open a gap
 delivered() {
-	local p want
+	local p want have bad gaps dq
 	for p in $P; do
 		want=$((GOT[$p] + $1))
 		cmd "$p" "expect ${MAC[${PARTNER[$p]}]} $want 60000"
 		answer "$p" "have [0-9]* bad [0-9]* gaps [0-9]*"
-		[ "$(last "$p")" = "have $want bad 0 gaps ${GAPS[$p]}" ] || stuck "$p" "$2: $p has from ${PARTNER[$p]}: '$(last "$p")', $want wanted"
-		GOT[$p]=$want
+		read -r _ have _ bad _ gaps <<<"$(last "$p")"
+		dq=$(( $(qfull "$p") - QF[$p] ))
+		[ "$bad" = 0 ] && [ "$have" -le "$want" ] && [ "$have" -ge $((want - dq)) ] &&
+			[ "$gaps" -le $((GAPS[$p] + dq)) ] ||
+			stuck "$p" "$2: $p has from ${PARTNER[$p]}: '$(last "$p")', $want wanted, $dq dropped by the switch"
+		[ "$dq" = 0 ] || echo "$2: the switch dropped $dq frames for $p (qfull), $((want - have)) of its partner's missing"
+		GOT[$p]=$have
+		GAPS[$p]=$gaps
+		QF[$p]=$(qfull "$p")
 	done
 }
 # the frames of a failed delivered: a late one from the partner wakes them up?
@@ -142,11 +159,12 @@ rebase() {
 		answer "$p" "have [0-9]* bad 0 gaps [0-9]*"
 		GOT[$p]=$(last "$p" | awk '{ print $2 }')
 		GAPS[$p]=$(last "$p" | awk '{ print $6 }')
+		QF[$p]=$(qfull "$p")
 	done
 }
 
 # --- 1. undisturbed -----------------------------------------------------------
-for p in $P; do GOT[$p]=0; GAPS[$p]=0; done
+for p in $P; do GOT[$p]=0; GAPS[$p]=0; QF[$p]=$(qfull "$p"); done
 start 3000 200
 finish 3000
 delivered 3000 "undisturbed"
@@ -220,7 +238,9 @@ pass "a VLAN move, a stopped receiver, a client killed and restarted: in order, 
 # --- 4. leaks and spins -------------------------------------------------------
 WAIT_SECS=30 wait_for eval '[ "$(fds)" = "$FD6" ]' || fail "the switch's fds: $FD6 at the start, $(fds) now"
 MAPS2=$(memfds p1)
-[ "$MAPS2" -le "$MAPS1" ] || fail "p1 maps $MAPS2 shared regions, $MAPS1 before the churn"
+# after ~15 grants, one leaked mapping each would show; a shortcut each way
+# withdrawn and not yet dropped (its sender has not looked since) may not
+[ "$MAPS2" -le $((MAPS1 + 2)) ] || fail "p1 maps $MAPS2 shared regions, $MAPS1 before the churn"
 sleep 1
 declare -A T0
 for p in $P; do T0[$p]=$(ticks "${PPID_[$p]}"); done
@@ -234,6 +254,7 @@ t=$(( $(ticks "$SWPID") - s0 ))
 [ "$t" -le 40 ] || fail "the switch spins while idle: $t ticks in 2 s"
 for p in p5 p6; do
 	cmd "$p" quit
+	WAIT_SECS=20 wait_for eval '! kill -0 ${PPID_[$p]}' || fail "$p does not exit"
 	wait "${PPID_[$p]}" || fail "$p exited $?"
 done
 WAIT_SECS=30 wait_for eval '[ "$(fds)" = "$FD4" ]' || fail "the switch's fds: $FD4 before p5 and p6, $(fds) after them"
@@ -256,5 +277,9 @@ for p in $P; do
 	[ "$t" -le 40 ] || fail "$p spins after the switch died: $t ticks in 2 s"
 	cmd "$p" quit
 done
-for p in $P; do wait "${PPID_[$p]}" || fail "$p exited $? after the switch died: $(last "$p")"; done
+for p in $P; do
+	WAIT_SECS=20 wait_for eval '! kill -0 ${PPID_[$p]}' ||
+		fail "$p does not exit after the switch died: $(last "$p"); $(grep -v '^0x' /proc/${PPID_[$p]}/task/*/stack 2>/dev/null | head -20; cat /proc/${PPID_[$p]}/task/*/wchan 2>/dev/null | tr '\n' ' ')"
+	wait "${PPID_[$p]}" || fail "$p exited $? after the switch died: $(last "$p")"
+done
 pass "the switch killed with shortcuts up: every client saw the end, none spins, each quit"
