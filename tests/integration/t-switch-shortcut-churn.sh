@@ -9,7 +9,7 @@
 # connection, and checks that each sender's numbers only grow (no frame
 # reordered or duplicated across the switch's path and a shortcut).
 #
-# Not in TESTS yet: it fails on two bugs of the shortcuts (see the commit
+# In XFAIL_TESTS for now: it fails on two bugs of the shortcuts (see the commit
 # that added it): frames reordered at a withdrawal (most runs, phase 1 or
 # 2) and, in phase 5, clients asleep in poll() never woken by the death of
 # the switch.
