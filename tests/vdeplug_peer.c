@@ -18,7 +18,24 @@
  *                       pass without one -> "echoed K"
  *   recv N MS           receive 0x88b5 frames until N came or MS ms pass
  *                       without one -> "got K"
- *   quit                close and exit 0
+ *   listen              start a receiving thread, QEMU-style: poll() on
+ *                       vde_datafd() without a timeout, then one vde_recv()
+ *                       per wake-up, while the main thread goes on (sends
+ *                       and receives of one connection run concurrently);
+ *                       it checks the 0x88b7 frames of "stream" per sender:
+ *                       sequence numbers only grow (no frame reordered or
+ *                       duplicated) -> "listening"
+ *   stream DST N LEN    N frames of LEN bytes to DST (ethertype 0x88b7),
+ *                       numbered on from the last stream to DST, with this
+ *                       process's id -> "streamed N"
+ *   expect SRC N MS     wait until N 0x88b7 frames from SRC came (all
+ *                       incarnations), or MS ms pass
+ *                       -> "have K bad B gaps G"
+ *   stats               -> "stats got G bad B gaps G wakes W empty E ended X"
+ *                       (wakes: poll() wake-ups; empty: those whose
+ *                       vde_recv() brought no frame; ended: the connection
+ *                       ended under the thread)
+ *   quit                close and exit 0 (3 if the listener does not stop)
  * Every 0x88b5 frame received goes to RECVFILE as a hex line. Frame i with
  * SEED: DST, MAC, 0x88b5, byte j of the payload = (i * 7 + j + SEED). Exit
  * 1 on an error (printed), 2 on a bad command.
@@ -27,10 +44,13 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libvdeplug.h"
@@ -38,6 +58,129 @@
 static VDECONN *conn;
 static unsigned char mac[6];
 static FILE *sentf, *recvf;
+
+/* "listen" and "stream" (0x88b7 frames: DST, MAC, type, pid, seq) */
+#define NSRC 32
+#define NDST 32
+struct src { unsigned char mac[6]; uint32_t inc, last; bool any; uint64_t got; };
+static struct src srcs[NSRC];
+static unsigned nsrc;
+static uint64_t l_got, l_bad, l_gaps, l_wakes, l_empty;
+static bool l_ended, l_on;
+static pthread_mutex_t l_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t l_cond = PTHREAD_COND_INITIALIZER;
+static pthread_t l_thread;
+static int l_pipe[2] = { -1, -1 };
+static struct { unsigned char mac[6]; uint32_t next; } flows[NDST];
+static unsigned nflow;
+
+static uint32_t get32(const unsigned char *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void put32(unsigned char *b, uint32_t v)
+{
+	b[0] = (unsigned char)(v >> 24);
+	b[1] = (unsigned char)(v >> 16);
+	b[2] = (unsigned char)(v >> 8);
+	b[3] = (unsigned char)v;
+}
+
+/* One 0x88b7 frame: its sender's numbers only grow within one process of
+ * it (a new pid: the sender was restarted, its numbers start again). */
+static void check(const unsigned char *b)
+{
+	uint32_t inc = get32(b + 14), seq = get32(b + 18);
+	struct src *x = NULL;
+	unsigned i;
+
+	pthread_mutex_lock(&l_lock);
+	for (i = 0; i < nsrc && !x; i++)
+		if (!memcmp(srcs[i].mac, b + 6, 6))
+			x = &srcs[i];
+	if (!x && nsrc < NSRC) {
+		x = &srcs[nsrc++];
+		memcpy(x->mac, b + 6, 6);
+	}
+	l_got++;
+	if (x) {
+		if (x->any && x->inc == inc && seq <= x->last) {
+			l_bad++;
+			fprintf(stderr, "from %02x..%02x: frame %u after %u\n", b[6], b[11], seq,
+				x->last);
+		} else if ((x->any && x->inc == inc && seq != x->last + 1) ||
+			   ((!x->any || x->inc != inc) && seq != 0)) {
+			l_gaps++;
+		}
+		x->any = true;
+		x->inc = inc;
+		x->last = seq;
+		x->got++;
+	}
+	pthread_cond_broadcast(&l_cond);
+	pthread_mutex_unlock(&l_lock);
+}
+
+static void *listener(void *arg)
+{
+	struct pollfd p[2] = { { .fd = vde_datafd(conn), .events = POLLIN },
+			       { .fd = l_pipe[0], .events = POLLIN } };
+	unsigned char b[9216];
+	ssize_t n;
+
+	(void)arg;
+	for (;;) {
+		int r = poll(p, 2, -1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || p[1].revents)
+			break;
+		pthread_mutex_lock(&l_lock);
+		l_wakes++;
+		pthread_mutex_unlock(&l_lock);
+		n = vde_recv(conn, b, sizeof(b), 0);
+		if (n >= 22 && b[12] == 0x88 && b[13] == 0xb7)
+			check(b);
+		if (n > 0)
+			continue;	/* other frames (1: one the library dropped) */
+		pthread_mutex_lock(&l_lock);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			l_empty++;
+		else
+			l_ended = true;	/* 0 or an error: the switch is gone */
+		pthread_cond_broadcast(&l_cond);
+		pthread_mutex_unlock(&l_lock);
+		if (l_ended)
+			break;
+	}
+	return NULL;
+}
+
+static uint64_t src_got(const unsigned char *m)
+{
+	unsigned i;
+
+	for (i = 0; i < nsrc; i++)
+		if (!memcmp(srcs[i].mac, m, 6))
+			return srcs[i].got;
+	return 0;
+}
+
+/* The "stream" numbers to @dst go on from the last stream to it. */
+static uint32_t *dst_next(const unsigned char *dst)
+{
+	unsigned i;
+
+	for (i = 0; i < nflow; i++)
+		if (!memcmp(flows[i].mac, dst, 6))
+			return &flows[i].next;
+	if (nflow == NDST)
+		return NULL;
+	memcpy(flows[nflow].mac, dst, 6);
+	return &flows[nflow++].next;
+}
 
 static int parse_mac(const char *s, unsigned char *m)
 {
@@ -192,10 +335,72 @@ int main(int argc, char **argv)
 				}
 			}
 			printf("%s %u\n", echo ? "echoed" : "got", i);
+		} else if (!strcmp(cmd, "listen")) {
+			if (!l_on) {
+				if (pipe(l_pipe) || pthread_create(&l_thread, NULL, listener, NULL))
+					die("listen");
+				l_on = true;
+			}
+			printf("listening\n");
+		} else if (!strcmp(cmd, "stream")) {
+			uint32_t *next;
+
+			if (sscanf(line, "%*s %31s %u %zu", dsts, &n, &len) != 3 ||
+			    parse_mac(dsts, dst) || len < 60 || len > sizeof(b) ||
+			    !(next = dst_next(dst)))
+				return 2;
+			for (i = 0; i < n; i++) {
+				frame(b, dst, 0, len, 0);
+				b[13] = 0xb7;
+				put32(b + 14, (uint32_t)getpid());
+				put32(b + 18, (*next)++);
+				send_one(b, len);
+			}
+			printf("streamed %u\n", i);
+		} else if (!strcmp(cmd, "expect")) {
+			struct timespec t;
+			uint64_t k;
+
+			if (sscanf(line, "%*s %31s %u %d", dsts, &n, &ms) != 3 || parse_mac(dsts, dst) ||
+			    ms <= 0)
+				return 2;
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_sec += ms / 1000;
+			t.tv_nsec += (long)(ms % 1000) * 1000000;
+			if (t.tv_nsec >= 1000000000) {
+				t.tv_sec++;
+				t.tv_nsec -= 1000000000;
+			}
+			pthread_mutex_lock(&l_lock);
+			while ((k = src_got(dst)) < n && !l_ended &&
+			       pthread_cond_timedwait(&l_cond, &l_lock, &t) != ETIMEDOUT)
+				;
+			k = src_got(dst);
+			printf("have %llu bad %llu gaps %llu\n", (unsigned long long)k,
+			       (unsigned long long)l_bad, (unsigned long long)l_gaps);
+			pthread_mutex_unlock(&l_lock);
+		} else if (!strcmp(cmd, "stats")) {
+			pthread_mutex_lock(&l_lock);
+			printf("stats got %llu bad %llu gaps %llu wakes %llu empty %llu ended %d\n",
+			       (unsigned long long)l_got, (unsigned long long)l_bad,
+			       (unsigned long long)l_gaps, (unsigned long long)l_wakes,
+			       (unsigned long long)l_empty, l_ended);
+			pthread_mutex_unlock(&l_lock);
 		} else if (!strcmp(cmd, "quit")) {
 			break;
 		} else {
 			return 2;
+		}
+	}
+	if (l_on) {
+		struct timespec t;
+
+		(void)!write(l_pipe[1], "", 1);
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_sec += 5;
+		if (pthread_timedjoin_np(l_thread, NULL, &t)) {
+			printf("listener stuck\n");
+			_exit(3);
 		}
 	}
 	vde_close(conn);
