@@ -109,6 +109,7 @@ struct sc {
 	void *map;
 	size_t maplen;
 	struct fastpath_aux *aux;
+	struct shmring_ctl *ring;	/* its ring's control block (the sender's tail) */
 	uint64_t frames, bytes;		/* counted in the ports' counters so far */
 };
 
@@ -164,6 +165,7 @@ static const struct ep_ops ring_ops, ring_vnet_ops;
 static void sc_revoke_ring(struct ring *r);
 static void sc_revoke_to(struct ring *r);
 static void sc_open(struct ring *r);
+static void sc_forwarded(struct ring *r);
 
 static bool is_ring(const struct endpoint *ep)
 {
@@ -232,8 +234,13 @@ static void ring_service(struct endpoint *ep)
 	if (ep->q.frames)
 		ep_output(ep);
 	for (k = 0; k < RING_BUDGET && !ep->closed && !ep->paused; k++) {
+		int n;
+
 		r->more = false;
-		if (ep_input(ep) < EP_BATCH && !r->more) {
+		n = ep_input(ep);
+		if (!ep->closed && r->chan >= 0)
+			sc_forwarded(r);
+		if (n < EP_BATCH && !r->more) {
 			if (r->sc_out)
 				sc_open(r);	/* c2s empty and forwarded */
 			return;		/* c2s empty and armed */
@@ -847,6 +854,20 @@ static void sc_revoke_to(struct ring *r)
 	}
 }
 
+/* A receive batch of @r is forwarded: each shortcut of @r's moves its
+ * mark to where the receiver's s2c ring ends now (behind what @r sent it
+ * through the switch), then @r learns how far its c2s ring is forwarded
+ * (it starts on a shortcut only once that is all it wrote). */
+static void sc_forwarded(struct ring *r)	/* (once @r wrote in a shortcut, its mark stays) */
+{
+	struct sc *x;
+
+	for (x = r->sc_out ? r->srv->scs : NULL; x; x = x->next)
+		if (x->a == r && !__atomic_load_n(&x->ring->tail, __ATOMIC_RELAXED))
+			__atomic_store_n(&x->aux->mark, x->b->tx.pos, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->aux->fwd, r->rx.pos, __ATOMIC_RELEASE);
+}
+
 /* @r's c2s ring was found empty, and what it held is forwarded: its new
  * shortcuts may start, unless frames wait in the switch for their
  * receiver (then later: it is served on its own). */
@@ -905,6 +926,8 @@ static void sc_create(struct fp_srv *s, struct ring *a, struct ring *b, const ui
 	memcpy(x->mac, mac, sizeof(x->mac));
 	memcpy(x->src, mac + 6, sizeof(x->src));
 	x->aux = (struct fastpath_aux *)((uint8_t *)x->map + FASTPATH_AUX_OFF);
+	x->ring = (struct shmring_ctl *)((uint8_t *)x->map + SHMRING_CTL_OFF);
+	x->aux->mark = b->tx.pos;	/* where b's s2c ring ends now */
 	x->next = s->scs;
 	s->scs = x;
 	a->sc_out++;

@@ -60,6 +60,13 @@ struct fastpath_aux {
 					 * before has been forwarded, nothing waits for
 					 * the receiver in the switch) */
 	uint8_t pad4[60];
+	uint32_t fwd;			/* switch, endpoint region: its c2s position up to
+					 * which frames were consumed and forwarded */
+	uint32_t mark;			/* switch, shortcut region: the receiver's s2c
+					 * position after the sender's last frame that
+					 * crossed the switch; the receiver reads the
+					 * shortcut only past it */
+	uint8_t pad5[56];
 	uint64_t frames, bytes;		/* sender: put into the ring */
 	uint64_t full;			/* sender: dropped, the ring was full */
 	uint8_t pad3[40];

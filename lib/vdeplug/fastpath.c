@@ -476,6 +476,28 @@ static void sc_rx_drop(struct vde_fastpath *fp, unsigned int i)
 	__atomic_store_n(&fp->nrx, fp->nrx - 1, __ATOMIC_RELAXED);
 }
 
+/* Sender: shortcut @i is withdrawn. Frames still in it must reach the
+ * receiver before any we send through the switch from now on: it is kept
+ * (sc_send() says SC_FULL, so the caller waits) until the receiver has
+ * read it all, or SC_DRAIN_MS passed (a receiver that stopped); then
+ * dropped. Return: true if it was dropped now. Lock held. */
+#define SC_DRAIN_MS	200
+static bool sc_tx_withdrawn(struct vde_fastpath *fp, unsigned int i)
+{
+	struct fp_sc *e = &fp->sctx[i];
+
+	if (!e->revoked) {
+		e->revoked = true;
+		e->revoked_ms = now_ms();
+	}
+	if (__atomic_load_n(&e->r.ctl->head, __ATOMIC_ACQUIRE) == e->r.pos ||
+	    now_ms() - e->revoked_ms > SC_DRAIN_MS) {
+		sc_tx_drop(fp, i);
+		return true;
+	}
+	return false;
+}
+
 /* No more messages: the channel failed, or we are closing. Lock held. */
 static void sc_chan_close(struct vde_fastpath *fp)
 {
@@ -554,7 +576,7 @@ static bool sc_msg(struct vde_fastpath *fp, const struct fastpath_msg *m, int *f
 			return false;
 		for (i = 0; i < fp->ntx; i++)
 			if (fp->sctx[i].id == id) {
-				sc_tx_drop(fp, i);
+				sc_tx_withdrawn(fp, i);
 				break;
 			}
 		for (i = 0; i < fp->nrx; i++)
@@ -659,14 +681,16 @@ static enum sc_res sc_send(struct vde_fastpath *fp, const struct iovec *iov, siz
 	if (i == fp->ntx)
 		goto out;
 	e = &fp->sctx[i];
-	if (__atomic_load_n(&e->aux->revoked, __ATOMIC_ACQUIRE)) {
-		sc_tx_drop(fp, i);
+	if (e->revoked || __atomic_load_n(&e->aux->revoked, __ATOMIC_ACQUIRE)) {
+		/* its frames first: wait for the receiver to read them */
+		if (!sc_tx_withdrawn(fp, i))
+			ret = SC_FULL;
 		goto out;
 	}
 	if (!e->ready) {
-		/* opened by the switch, and nothing of ours still in c2s */
+		/* opened by the switch, and all we wrote in c2s forwarded */
 		if (!__atomic_load_n(&e->aux->open, __ATOMIC_ACQUIRE) ||
-		    __atomic_load_n(&fp->tx.ctl->head, __ATOMIC_ACQUIRE) != fp->tx.pos)
+		    __atomic_load_n(&fp->aux->fwd, __ATOMIC_ACQUIRE) != fp->tx.pos)
 			goto out;
 		e->ready = true;
 	}
@@ -710,17 +734,16 @@ static bool sc_sending(const struct vde_fastpath *fp)
  * @n:		how many
  * @settle_now:	set if a ring we took from looked empty after it (the
  *		caller re-arms: settle())
- * @withdrawn:	only the withdrawn shortcuts (read before s2c: what they
- *		hold was sent before anything their sender sends through the
- *		switch from now on), else only the others (read after s2c:
- *		what s2c holds from their sender was sent before they opened)
  *
+ * A shortcut is read only once our s2c ring is read past its mark: what
+ * its sender sent us through the switch before it started on the
+ * shortcut lies before the mark. (Its frames after a withdrawal come
+ * through the switch only once we have read it all: sc_tx_withdrawn().)
  * Withdrawn shortcuts are read to their end, then dropped.
  *
  * Return: frames received.
  */
-static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, bool *settle_now,
-		      bool withdrawn)
+static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, bool *settle_now)
 {
 	size_t got = 0, k;
 	unsigned int i, c, start;
@@ -738,8 +761,8 @@ static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, 
 	for (c = 0; c < fp->nrx && got < n; c++) {
 		struct fp_sc *e = &fp->scrx[(start + c) % fp->nrx];
 
-		if (e->revoked != withdrawn)
-			continue;
+		if ((int32_t)(fp->rx.pos - __atomic_load_n(&e->aux->mark, __ATOMIC_ACQUIRE)) < 0)
+			continue;	/* older frames of its sender still in s2c */
 		k = shmring_consume(&e->r, f + got, n - got, &kick);
 		got += k;
 		fp->sc_in += k;
@@ -1103,11 +1126,6 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 	for (;;) {
 		bool again;
 
-		if (sc_recv(fp, &f, 1, &again, true)) {
-			if (again)
-				settle(fp, false);
-			return (ssize_t)f.len;
-		}
 		if (shmring_consume_vnet(&fp->rx, &f, hdr, 1, &kick)) {
 			size_t got = f.len;
 
@@ -1118,7 +1136,7 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 				continue;
 			return (ssize_t)got;
 		}
-		if (sc_recv(fp, &f, 1, &again, false)) {
+		if (sc_recv(fp, &f, 1, &again)) {
 			if (again)
 				settle(fp, false);
 			return (ssize_t)f.len;
@@ -1172,21 +1190,14 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			f[i].iov = msgs[got + i].msg_hdr.msg_iov;
 			f[i].iovcnt = msgs[got + i].msg_hdr.msg_iovlen;
 		}
-		bool a1 = false, a2 = false;
-		size_t w;
+		bool a2 = false;
 
-		/* withdrawn shortcuts, s2c, the others (sc_recv()); a shortcut's
-		 * records are plain frames: their places in vhdr stay unused */
-		w = sc_recv(fp, f, want, &a1, true);
-		if (w) {
-			kick = false;
-			k = w;
-		} else {
-			k = shmring_consume_vnet(&fp->rx, f, vhdr ? vhdr + got : NULL, want, &kick);
-			if (k < want)
-				k += sc_recv(fp, f + k, want - k, &a2, false);
-		}
-		again |= a1 || a2;
+		/* s2c, then the shortcuts (sc_recv()); a shortcut's records are
+		 * plain frames: their places in vhdr stay unused */
+		k = shmring_consume_vnet(&fp->rx, f, vhdr ? vhdr + got : NULL, want, &kick);
+		if (k < want)
+			k += sc_recv(fp, f + k, want - k, &a2);
+		again |= a2;
 		for (i = 0; i < k; i++) {
 			msgs[got + i].msg_len = (unsigned int)f[i].len;
 			if (recflags)

@@ -39,7 +39,9 @@ struct fp_sc {
 	uint32_t id;
 	uint8_t mac[6];		/* sender: the destination */
 	bool ready;		/* sender: our c2s ring was empty once since the grant */
-	bool revoked;		/* receiver: withdrawn; drained, then dropped */
+	bool revoked;		/* withdrawn: the receiver drains it, then drops it;
+				 * the sender waits for that (bounded), then drops it */
+	long revoked_ms;	/* sender: when it learnt of the withdrawal */
 	void *map;
 	size_t maplen;
 	struct fastpath_aux *aux;
