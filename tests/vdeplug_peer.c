@@ -29,7 +29,7 @@
  *                       numbered on from the last stream to DST, with this
  *                       process's id -> "streamed N"
  *   expect SRC N MS     wait until N 0x88b7 frames from SRC came (all
- *                       incarnations), or MS ms pass
+ *                       incarnations), or MS ms pass without one
  *                       -> "have K bad B gaps G"
  *   stats               -> "stats got G bad B gaps G wakes W empty E ended X"
  *                       (wakes: poll() wake-ups; empty: those whose
@@ -372,9 +372,23 @@ int main(int argc, char **argv)
 				t.tv_nsec -= 1000000000;
 			}
 			pthread_mutex_lock(&l_lock);
-			while ((k = src_got(dst)) < n && !l_ended &&
-			       pthread_cond_timedwait(&l_cond, &l_lock, &t) != ETIMEDOUT)
-				;
+			for (k = src_got(dst); k < n && !l_ended;) {
+				uint64_t was = k;
+
+				if (pthread_cond_timedwait(&l_cond, &l_lock, &t) == ETIMEDOUT &&
+				    (k = src_got(dst)) == was)
+					break;	/* MS ms without a frame from SRC */
+				k = src_got(dst);
+				if (k != was) {	/* one came: MS ms more */
+					clock_gettime(CLOCK_REALTIME, &t);
+					t.tv_sec += ms / 1000;
+					t.tv_nsec += (long)(ms % 1000) * 1000000;
+					if (t.tv_nsec >= 1000000000) {
+						t.tv_sec++;
+						t.tv_nsec -= 1000000000;
+					}
+				}
+			}
 			k = src_got(dst);
 			printf("have %llu bad %llu gaps %llu\n", (unsigned long long)k,
 			       (unsigned long long)l_bad, (unsigned long long)l_gaps);
