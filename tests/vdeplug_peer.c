@@ -122,6 +122,18 @@ static void check(const unsigned char *b)
 	pthread_mutex_unlock(&l_lock);
 }
 
+/* @t = now + @ms, on CLOCK_REALTIME (pthread_cond_timedwait()'s clock). */
+static void deadline_ms(struct timespec *t, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, t);
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (t->tv_nsec >= 1000000000) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000;
+	}
+}
+
 static void *listener(void *arg)
 {
 	struct pollfd p[2] = { { .fd = vde_datafd(conn), .events = POLLIN },
@@ -364,13 +376,7 @@ int main(int argc, char **argv)
 			if (sscanf(line, "%*s %31s %u %d", dsts, &n, &ms) != 3 || parse_mac(dsts, dst) ||
 			    ms <= 0)
 				return 2;
-			clock_gettime(CLOCK_REALTIME, &t);
-			t.tv_sec += ms / 1000;
-			t.tv_nsec += (long)(ms % 1000) * 1000000;
-			if (t.tv_nsec >= 1000000000) {
-				t.tv_sec++;
-				t.tv_nsec -= 1000000000;
-			}
+			deadline_ms(&t, ms);
 			pthread_mutex_lock(&l_lock);
 			for (k = src_got(dst); k < n && !l_ended;) {
 				uint64_t was = k;
@@ -379,15 +385,8 @@ int main(int argc, char **argv)
 				    (k = src_got(dst)) == was)
 					break;	/* MS ms without a frame from SRC */
 				k = src_got(dst);
-				if (k != was) {	/* one came: MS ms more */
-					clock_gettime(CLOCK_REALTIME, &t);
-					t.tv_sec += ms / 1000;
-					t.tv_nsec += (long)(ms % 1000) * 1000000;
-					if (t.tv_nsec >= 1000000000) {
-						t.tv_sec++;
-						t.tv_nsec -= 1000000000;
-					}
-				}
+				if (k != was)	/* one came: MS ms more */
+					deadline_ms(&t, ms);
 			}
 			k = src_got(dst);
 			printf("have %llu bad %llu gaps %llu\n", (unsigned long long)k,
@@ -410,8 +409,7 @@ int main(int argc, char **argv)
 		struct timespec t;
 
 		(void)!write(l_pipe[1], "", 1);
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_sec += 5;
+		deadline_ms(&t, 5000);
 		if (pthread_timedjoin_np(l_thread, NULL, &t)) {
 			printf("listener stuck\n");
 			_exit(3);

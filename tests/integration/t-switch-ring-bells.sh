@@ -45,7 +45,6 @@ stat_of() {	# PID NAME: a ring counter of client PID's endpoint
 	mgmt sw port/stats | sed -n "/^Port 0*$port /,/^Port /s/^  -- endpoint ID [0-9]* ring:.* $2 \([0-9]*\).*/\1/p"
 }
 datafd() { awk '{ print $2 }' "$TMP/$1.ready"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # --- 1. pipes for our client, datagrams when it does not ask ------------
 nfd() { ls "/proc/$SWPID/fd" | wc -l; }

@@ -39,8 +39,6 @@ fastpath_check "$SW"
 
 ports() { mgmt sw port/print; }
 kind_of() { ports | sed -n "s/^  -- endpoint ID [0-9]* module \(.*[^ ]\) *: .*PID=$1\$/\1/p"; }
-# the switch's open fds below @1 (RLIMIT_NOFILE bounds fd numbers)
-open_below() { ls "/proc/$SWPID/fd" | awk -v n="$1" '$1 < n' | wc -l; }
 
 # --- 1. out of fds: a port on datagrams, and the reason logged ----------
 client snd1 -D snd1 -W "$TMP/go1" -n "$N" -l 100 -S 21 -o "$TMP/snd1.sent" -t 60 "$SW"
@@ -48,10 +46,7 @@ client r1 -D r1 -r $((2 * N)) -t 60 "$SW"
 for c in snd1 r1; do
 	[ "$(kind_of "${CPID[$c]}")" = ring ] || fail "$c is not on rings: $(ports)"
 done
-# the lowest limit under which three fds are free (fds closed during the
-# negotiations leave holes below the highest one)
-lim=$(ls "/proc/$SWPID/fd" | wc -l)
-while [ $((lim - $(open_below "$lim"))) -lt 3 ]; do lim=$((lim + 1)); done
+lim=$(fd_limit_free "$SWPID" 3)
 # the soft limit only: raising a hard limit again needs CAP_SYS_RESOURCE
 read -r soft hard < <(prlimit --pid "$SWPID" --nofile --output SOFT,HARD --noheadings --raw)
 [ -n "$hard" ] || fail "prlimit cannot read the switch's limits"
@@ -87,10 +82,7 @@ same "$TMP/snd2.sent" "$TMP/r3.out" "ring receiver attached after the limit was 
 pass "limit raised: the next client on rings, burst 2 exact to all three"
 
 # --- 3. no fd left: the listeners pause instead of spinning --------------
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-lim=$(ls "/proc/$SWPID/fd" | wc -l)
-while [ $((lim - $(open_below "$lim"))) -gt 0 ]; do lim=$((lim - 1)); done
-while [ $((lim - $(open_below "$lim"))) -lt 0 ]; do lim=$((lim + 1)); done
+lim=$(fd_limit_free "$SWPID" 0)
 prlimit --pid "$SWPID" --nofile="$lim:$hard" || fail "prlimit"
 cat >"$TMP/hold.py" <<'PY'
 import os, socket, struct, sys, time
@@ -115,9 +107,9 @@ spawn hold.log python3 "$TMP/hold.py" "$SW/.fastpath" "$TMP/vh.sock" "$TMP/go3"
 wait_for grep -q connected "$TMP/hold.log" || fail "holder: $(cat "$TMP/hold.log")"
 WAIT_SECS=5 wait_for eval '[ "$(grep -c "cannot accept a connection (Too many open files): paused" "$TMP/sw.log")" -ge 2 ]' ||
 	fail "no pause line for both listeners: $(grep -i 'accept' "$TMP/sw.log")"
-t0=$(ticks "$SWPID")
+t0=$(cpu_ticks "$SWPID")
 sleep 2		# the measurement interval
-t1=$(ticks "$SWPID")
+t1=$(cpu_ticks "$SWPID")
 hz=$(getconf CLK_TCK)
 echo "switch CPU with connections it cannot accept: $((t1 - t0)) ticks in 2 s (CLK_TCK $hz)"
 [ $((t1 - t0)) -le $((hz / 5)) ] || fail "the switch spins: $((t1 - t0)) ticks of CPU in 2 s"

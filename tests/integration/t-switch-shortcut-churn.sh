@@ -76,7 +76,6 @@ port_of() { mgmt sw port/print | awk -v n="$1" '/^Port /{p=$2} $0 ~ ": " n " use
 qfull() { mgmt sw port/stats | awk -v p="$(printf 'Port %04d ' "$(port_of "$1")")" 'index($0, p) == 1 { print $17 }'; }
 fds() { ls "/proc/$SWPID/fd" | wc -l; }
 memfds() { grep -c memfd "/proc/${PPID_[$1]}/maps"; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 _start_switch "$OUR_SWITCH" sw -n 16 --shortcuts
 SW=$TMP/sw
@@ -250,14 +249,14 @@ MAPS2=$(memfds p1)
 [ "$MAPS2" -le $((MAPS1 + 2)) ] || fail "p1 maps $MAPS2 shared regions, $MAPS1 before the churn"
 sleep 1
 declare -A T0
-for p in $P; do T0[$p]=$(ticks "${PPID_[$p]}"); done
-s0=$(ticks "$SWPID")
+for p in $P; do T0[$p]=$(cpu_ticks "${PPID_[$p]}"); done
+s0=$(cpu_ticks "$SWPID")
 sleep 2
 for p in $P; do
-	t=$(( $(ticks "${PPID_[$p]}") - T0[$p] ))
+	t=$(( $(cpu_ticks "${PPID_[$p]}") - T0[$p] ))
 	[ "$t" -le 40 ] || fail "$p spins while idle: $t ticks in 2 s"
 done
-t=$(( $(ticks "$SWPID") - s0 ))
+t=$(( $(cpu_ticks "$SWPID") - s0 ))
 [ "$t" -le 40 ] || fail "the switch spins while idle: $t ticks in 2 s"
 for p in p5 p6; do
 	cmd "$p" quit
@@ -285,11 +284,11 @@ kill -9 "$SWPID"
 # tells): a thread asleep in poll() on it stays asleep, and nobody spins
 sleep 0.5
 for p in $P; do
-	T0[$p]=$(ticks "${PPID_[$p]}")
+	T0[$p]=$(cpu_ticks "${PPID_[$p]}")
 done
 sleep 2
 for p in $P; do
-	t=$(( $(ticks "${PPID_[$p]}") - T0[$p] ))
+	t=$(( $(cpu_ticks "${PPID_[$p]}") - T0[$p] ))
 	[ "$t" -le 40 ] || fail "$p spins after the switch died: $t ticks in 2 s"
 	cmd "$p" quit
 done

@@ -100,14 +100,10 @@ pass "second front end refused while one is attached"
 
 # out of fds: the listening socket stops being watched for a back-off (it
 # would stay readable and the tool would spin), then the front end is served
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-open_below() { ls "/proc/$PLUG/fd" | awk -v n="$1" '$1 < n' | wc -l; }
 wait_for eval '! kill -0 $F6 2>/dev/null' || fail "front end still there"
 read -r soft hard < <(prlimit --pid "$PLUG" --nofile --output SOFT,HARD --noheadings --raw)
 [ -n "$hard" ] || fail "prlimit cannot read vde_plug's limits"
-lim=$(ls "/proc/$PLUG/fd" | wc -l)
-while [ $((lim - $(open_below "$lim"))) -gt 0 ]; do lim=$((lim - 1)); done
-while [ $((lim - $(open_below "$lim"))) -lt 0 ]; do lim=$((lim + 1)); done
+lim=$(fd_limit_free "$PLUG" 0)
 prlimit --pid "$PLUG" --nofile="$lim:$hard" || fail "prlimit"
 cat >"$TMP/hold.py" <<'PY'
 import os, socket, struct, sys, time
@@ -129,9 +125,9 @@ spawn hold.log python3 "$TMP/hold.py" "$VM" "$TMP/go"
 wait_for grep -q connected "$TMP/hold.log" || fail "holder: $(cat "$TMP/hold.log")"
 WAIT_SECS=5 wait_for grep -q "cannot accept a front end (Too many open files): paused" "$TMP/plug.log" ||
 	fail "no pause line: $(tail -3 "$TMP/plug.log")"
-t0=$(ticks "$PLUG")
+t0=$(cpu_ticks "$PLUG")
 sleep 2		# the measurement interval
-t1=$(ticks "$PLUG")
+t1=$(cpu_ticks "$PLUG")
 hz=$(getconf CLK_TCK)
 echo "vde_plug CPU with a front end it cannot accept: $((t1 - t0)) ticks in 2 s (CLK_TCK $hz)"
 [ $((t1 - t0)) -le $((hz / 5)) ] || fail "vde_plug spins: $((t1 - t0)) ticks of CPU in 2 s"

@@ -132,6 +132,22 @@ spawn() {
 }
 
 # spawn_in: like spawn but keeps stdin as a pipe we control (fd 9+N)
+# cpu_ticks PID: user + system CPU time of PID so far, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# fd_limit_free PID N: the soft RLIMIT_NOFILE under which PID has N fds
+# free (the limit bounds fd numbers; fds closed earlier leave holes below
+# the highest one); set it with prlimit --pid PID --nofile=LIMIT:HARD
+fd_limit_free() {
+	local pid=$1 free=$2 lim used
+	lim=$(ls "/proc/$pid/fd" | wc -l)
+	while :; do
+		used=$(ls "/proc/$pid/fd" | awk -v n="$lim" '$1 < n' | wc -l)
+		[ $((lim - used)) -eq "$free" ] && break
+		[ $((lim - used)) -lt "$free" ] && lim=$((lim + 1)) || lim=$((lim - 1))
+	done
+	echo "$lim"
+}
+
 wait_for() {
 	local secs=${WAIT_SECS:-5} t=0
 	local end=$(( $(date +%s%N) + secs * 1000000000 ))
