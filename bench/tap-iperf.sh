@@ -5,12 +5,13 @@
 #
 #   bench/tap-iperf.sh [-r RUNS] [-t SECONDS] [-o FILE] [-b BASE_BUILD] BUILD_DIR   (root)
 #   bench/tap-iperf.sh -V [-r RUNS] [-t SECONDS] BUILD_DIR
-#       against a veth pair (issue 11): CONFIGS="veth ours ours-novnet ours-t",
+#       against a veth pair (issue 11): CONFIGS="veth ours ours-novnet ours-t
+#       ours-t-rt",
 #       BASE=veth, MTUS=1500 unless set: vde_plug2tap on both sides (with and
 #       without super-frames on the rings) and -t taps, each as a ratio to veth
 #
 # Setups (CONFIGS, default "ours debian ours-t"; also "debian-t",
-# "ours-t-nooff" and "veth"):
+# "ours-t-nooff", "ours-t-rt" and "veth"):
 #   ours      BUILD_DIR/switch/vde_switch, one BUILD_DIR/plug2tap/vde_plug2tap
 #             in each namespace (tap0)
 #   debian    /usr/bin/vde_switch + /usr/bin/vde_plug2tap, the same way
@@ -18,6 +19,8 @@
 #             which are then moved into the namespaces (no plug2tap)
 #   debian-t  the same with Debian's vde_switch -t
 #   ours-t-nooff  ours-t with --no-offload (plain taps: no super-frames)
+#   ours-t-rt ours-t with --realtime 10: the switch forwards at SCHED_FIFO
+#             priority, as the kernel's own path runs in softirq context
 #   ours-novnet  ours with VDEPLUG_VNET=0 for the two vde_plug2tap: rings, but
 #             wire frames only (the library cuts the tap's super-frames)
 #   veth      a veth pair between the namespaces, no switch (the kernel's
@@ -44,7 +47,7 @@ BASEB=
 bench_opt() {
 	case $1 in
 	V)	# veth, plug2tap both sides with and without super-frames, -t taps
-		CONFIGS=${CONFIGS:-veth ours ours-novnet ours-t} BASE=${BASE:-veth} MTUS=${MTUS:-1500} ;;
+		CONFIGS=${CONFIGS:-veth ours ours-novnet ours-t ours-t-rt} BASE=${BASE:-veth} MTUS=${MTUS:-1500} ;;
 	b) BASEB=$(cd "$2" && pwd) ;;
 	*) return 1 ;;
 	esac
@@ -77,20 +80,18 @@ setup() {
 		SWP=
 		TAPP=
 		;;
-	ours-t-nooff)
-		start_switch ours "$BT/sw" --no-offload -t "$ta" -t "$tb"
-		SWP=${CUR[-1]}
-		TAPP=
-		waitcmd 100 ip link show "$tb" || return 1
-		ip link set "$ta" netns "$ID-h1" && ip -n "$ID-h1" link set "$ta" name tap0 || return 1
-		ip link set "$tb" netns "$ID-h2" && ip -n "$ID-h2" link set "$tb" name tap0 || return 1
-		;;
-	*-t)
+	*-t|*-t-*)
+		local opts=()
+		case $cfg in
+		*-t-nooff) opts=(--no-offload) ;;
+		*-t-rt) opts=(--realtime 10) ;;
+		esac
+		kind=${cfg%%-t*}
 		if [ "$kind" = base ]; then
 			[ -x "$BASE_SW" ] || { echo "bench: base-t needs -b BASE_BUILD" >&2; return 1; }
-			OUR_SW=$BASE_SW start_switch ours "$BT/sw" -t "$ta" -t "$tb"
+			OUR_SW=$BASE_SW start_switch ours "$BT/sw" "${opts[@]}" -t "$ta" -t "$tb"
 		elif [ "$kind" = ours ]; then
-			start_switch ours "$BT/sw" -t "$ta" -t "$tb"
+			start_switch ours "$BT/sw" "${opts[@]}" -t "$ta" -t "$tb"
 		else
 			start_switch debian "$BT/sw" -t "$ta" -t "$tb"
 		fi
@@ -130,7 +131,8 @@ ns_setup
 bench_rounds $MTUS
 echo "# end load: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$BASE" = veth ]; then
-	bench_summary veth "{('ours-t', 1500): ('ratio', 0.75), ('ours', 1500): ('ratio', 0.5)}"
+	bench_summary veth "{('ours-t', 1500): ('ratio', 0.75), ('ours-t-rt', 1500): ('ratio', 0.75),
+	('ours', 1500): ('ratio', 0.5)}"
 else
 	bench_summary "$BASE" "{('ours', 1500): ('ratio', 1.5), ('ours-t', 1500): ('ratio', 1.5),
 	('ours', 9000): ('mbps', 4000), ('ours-t', 9000): ('mbps', 4000)}"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# t-switch-realtime.sh - vde_switch --realtime PRIO: the daemon (-d) that
+# serves, not the parent that returned, runs as SCHED_FIFO at PRIO with
+# the reset-on-fork flag; it forwards (pings, and 8 MiB over TCP exact
+# between two taps in two namespaces) and sits idle without using CPU; a
+# user who may not raise its priority gets a clear error, exit status 1,
+# and nothing left behind; a priority out of 1-99 is refused.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/integration/tap-lib.sh"
+need_root
+command -v chrt >/dev/null || skip "no chrt"
+command -v setpriv >/dev/null || skip "no setpriv"
+
+mkns a b
+n a vde_switch -d -s "$TMP/sw" -p "$TMP/sw.pid" --realtime 7 -t tap0 -t tap1 \
+	2>"$TMP/start.err" || fail "switch -d --realtime 7 failed: $(cat "$TMP/start.err")"
+PSW=$(cat "$TMP/sw.pid")
+PIDS+=("$PSW")
+pol=$(chrt -p "$PSW") || fail "chrt -p $PSW"
+[[ "$pol" == *"scheduling policy: SCHED_FIFO|SCHED_RESET_ON_FORK"* ]] || fail "policy: $pol"
+[[ "$pol" == *"scheduling priority: 7"* ]] || fail "priority: $pol"
+pass "the daemon runs SCHED_FIFO|SCHED_RESET_ON_FORK at 7"
+
+ipn a link set tap1 netns "$ID-b" || fail "tap1 to b"
+tap_up a tap0 10.81.0.1
+tap_up b tap1 10.81.0.2
+ping_both a 10.81.0.1 b 10.81.0.2
+head -c 8388608 /dev/urandom >"$TMP/data"
+spawn recv.log n b socat -u TCP-LISTEN:5611,reuseaddr OPEN:"$TMP/recv",creat,trunc
+WAIT_SECS=10 wait_for eval "n b ss -ltn | grep -q ':5611 '" || fail "no listener"
+timeout 60 ip netns exec "$ID-a" socat -u OPEN:"$TMP/data" TCP:10.81.0.2:5611 ||
+	fail "TCP transfer failed"
+wait_gone "$LASTPID"
+cmp -s "$TMP/data" "$TMP/recv" || fail "8 MiB over TCP not exact"
+pass "pings and 8 MiB over TCP, exact"
+
+t0=$(cpu_ticks "$PSW")
+sleep 2
+t1=$(cpu_ticks "$PSW")
+[ $((t1 - t0)) -le 2 ] || fail "idle switch used $((t1 - t0)) ticks in 2 s"
+pass "idle at real-time priority: $((t1 - t0)) ticks in 2 s"
+
+kill "$PSW"
+wait_for eval "! kill -0 $PSW 2>/dev/null" || fail "switch did not stop"
+[ -e "$TMP/sw" ] && fail "switch left its directory"
+pass "stops cleanly"
+
+# A user without the right: RLIMIT_RTPRIO 0 and no CAP_SYS_NICE.
+chmod o+x "$TMP" && mkdir -m 1777 "$TMP/u" || fail "mkdir"
+for d in "" -d; do
+	rc=0
+	out=$(prlimit --rtprio=0 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$(bin vde_switch)" $d --nostdin -s "$TMP/u/sw" --realtime 5 2>&1 </dev/null) || rc=$?
+	[ "$rc" = 1 ] || fail "unprivileged ${d:-foreground}: exit $rc: $out"
+	want="vde_switch: realtime priority 5: Operation not permitted (needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO that allows it)"
+	[[ "$out" == *"$want"* ]] || fail "unprivileged ${d:-foreground} message: $out"
+	[ -e "$TMP/u/sw" ] && fail "refused switch (${d:-foreground}) left $TMP/u/sw"
+done
+pass "unprivileged: clear error, exit 1, nothing left"
+
+for bad in 0 100 x; do
+	rc=0
+	out=$(vde_switch --nostdin -s "$TMP/bad" --realtime "$bad" 2>&1 </dev/null) || rc=$?
+	[ "$rc" = 1 ] || fail "--realtime $bad: exit $rc"
+	[[ "$out" == "vde_switch: realtime $bad: "* ]] || fail "--realtime $bad: $out"
+	[ -e "$TMP/bad" ] && fail "--realtime $bad: the switch started"
+done
+pass "priorities out of 1-99 refused"
