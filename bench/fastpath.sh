@@ -25,6 +25,8 @@
 #            the round trip, docs/fastpath.md section 10; not in the default)
 #   ringbatch  "ring" with our switch under SCHED_BATCH (chrt -b 0): its
 #            wake-ups never preempt (an experiment; not in the default)
+#   ringrt   "ring" with vde_switch --realtime 10 (SCHED_FIFO: its wake-ups
+#            always preempt, nothing preempts it; not in the default)
 #   ringag5  "ring" with the switch's scheduling group (its session's
 #            autogroup, /proc/PID/autogroup) at nice 5 (an experiment)
 # fwd (open loop, blocking vde_send, N frames, loss and integrity) at 64
@@ -71,6 +73,7 @@ sw() {
 	[ "$cfg" = ringbatch ] && set -- "$@" chrt -b 0
 	local opts=
 	[ "$cfg" = ringsc ] && opts=--shortcuts
+	[ "$cfg" = ringrt ] && opts="--realtime 10"
 	rm -rf "$T/sw"
 	if [ "${FG:-0}" = 1 ]; then
 		# in the foreground of this session; its console reads a fifo
@@ -104,7 +107,7 @@ client() {
 	local cfg=$1
 	shift
 	case $cfg in
-	ring | ringsc | ringbatch | ringag5) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
+	ring | ringsc | ringrt | ringbatch | ringag5) env LD_LIBRARY_PATH="$OURLIB" "$@" ;;
 	dgram) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH=0 "$@" ;;
 	ringdg) env LD_LIBRARY_PATH="$OURLIB" VDEPLUG_FASTPATH_PIPES=0 "$@" ;;
 	*) "$@" ;;
@@ -161,9 +164,9 @@ def cpu(impl, ln):
     v = [float(r['sw_cpu_s']) / float(r['sent']) * 1e6 for r in rows
          if r.get('mode') == 'fwd' and r.get('impl') == impl and r.get('len') == ln and 'sent' in r]
     return statistics.median(v) if v else None
-impls = [i for i in ['ring', 'ringsc', 'deb', 'debours', 'dgram', 'ringdg', 'floor', 'floor2', 'ringbatch', 'ringag5']
+impls = [i for i in ['ring', 'ringsc', 'deb', 'debours', 'dgram', 'ringdg', 'floor', 'floor2', 'ringrt', 'ringbatch', 'ringag5']
          if any(r.get('impl') == i for r in rows)]
-ratios = ['ring', 'debours'] + [i for i in ['ringsc', 'ringdg', 'floor', 'floor2', 'ringbatch', 'ringag5'] if i in impls]
+ratios = ['ring', 'debours'] + [i for i in ['ringsc', 'ringdg', 'floor', 'floor2', 'ringrt', 'ringbatch', 'ringag5'] if i in impls]
 print('| test | len | ' + ' | '.join(impls) + ' | ' + ' | '.join(i + '/deb' for i in ratios) + ' |')
 print('|---|---|' + '---|' * (len(impls) + len(ratios)))
 def line(name, ln, vals, fmt):
