@@ -704,8 +704,8 @@ static int ring_takeover(struct fp_srv *s, struct endpoint *ep, struct fp_conn *
 static void sc_revoke(struct fp_srv *s, struct sc *x, bool producer_gone);
 
 /* What @x carried since the last look, into the counters of its ports
- * (in on the sender's, out on the receiver's), as if it had crossed the
- * switch; and the sender's MAC address, if still learnt on its port,
+ * (in on the sender's, out on the receiver's) and the switch's totals
+ * (frames, unicast), as if it had crossed the switch; and the sender's MAC address, if still learnt on its port,
  * stays so (it would age out while its frames go around the switch;
  * fdb_touch() raises no event, so no list changes under a caller). The
  * sender writes the figures in shared memory: they only ever grow, a
@@ -723,6 +723,9 @@ static void sc_fold(struct fp_srv *s, struct sc *x)
 	pa->c.in_bytes += b - x->bytes;
 	pb->c.out_pkts += f - x->frames;
 	pb->c.out_bytes += b - x->bytes;
+	/* and in the switch's totals, as known unicast it forwarded */
+	s->sw->fwd.st.frames += f - x->frames;
+	s->sw->fwd.st.unicast += f - x->frames;
 	x->frames = f;
 	x->bytes = b;
 }

@@ -6,7 +6,8 @@
 #  1. A ping-pong of 300 frames a <-> b goes through shortcuts (port/stats:
 #     shortcuts_out 1 on both ports, sc_frames counting most of the frames),
 #     port/print counts them on both ports as if they had crossed the
-#     switch, and every frame arrives exact and in order, both ways, across the
+#     switch, the switch's totals (port/stats: frames, unicast) count
+#     them exactly, and every frame arrives exact and in order, both ways, across the
 #     change from the switch's path to the shortcut. A burst of 20000
 #     frames far beyond the ring's size arrives whole and in order
 #     (back-pressure, as on the switch's path).
@@ -112,7 +113,11 @@ PA=$(port_of sw a)
 PB=$(port_of sw b)
 [ "$(inpkts "$PA")" -ge 301 ] && [ "$(outpkts "$PB")" -ge 300 ] ||
 	fail "port counters miss the shortcut frames: in $(inpkts "$PA") on a's, out $(outpkts "$PB") on b's"
-pass "300-frame ping-pong: shortcuts both ways ($na, $nb frames on them), every frame exact, counted in port/print"
+# so do the switch's totals: the two announces (flooded) and the 600
+# frames of the ping-pong (known unicast), on shortcuts or not
+tot=$(mgmt sw port/stats | sed -n 's/^frames \([0-9]*\) unicast \([0-9]*\) flooded \([0-9]*\) .*/\1 \2 \3/p')
+[ "$tot" = "602 600 2" ] || fail "the switch's totals (frames unicast flooded) are '$tot', not '602 600 2'"
+pass "300-frame ping-pong: shortcuts both ways ($na, $nb frames on them), every frame exact, counted in port/print and the totals"
 # a burst far beyond the ring: back-pressure, none lost, in order
 n0=$(wc -l <"$TMP/a.sent")
 n1=$(wc -l <"$TMP/b.recv")
