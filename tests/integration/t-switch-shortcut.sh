@@ -25,6 +25,14 @@
 #  5. No shortcut without --shortcuts, nor for a client with
 #     VDEPLUG_SHORTCUTS=0: their port/stats have no shortcut fields, and
 #     frames are exact.
+#  6. The receiver takes its rings in turn: b stopped, 100 frames of a
+#     datagram client g wait in b's s2c ring (forwarded: b's tx_frames
+#     says so), then 20 of h on its shortcut; b's first frames read hold
+#     h's (not all 100 of g's first), each sender's in order.
+#  7. The sender's drain wait running out: b stopped, 30 frames of h wait
+#     on its shortcut, a console command withdraws it, h sends 30 more
+#     (it waits 200 ms for b, then goes through the switch); b then reads
+#     all 60 in h's order (the shortcut's before the switch's).
 TEST_TIMEOUT=180
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
@@ -238,3 +246,59 @@ tail -n 100 "$TMP/b.recv" | cmp -s "$TMP/f.sent" - || fail "f -> b: not exact"
 swapped "$TMP/f.sent" | cmp -s - "$TMP/f.recv" || fail "b -> f: not exact"
 [ -z "$(field sw f shortcuts_out)" ] || fail "VDEPLUG_SHORTCUTS=0 client has shortcuts: $(stats sw)"
 pass "no shortcuts without --shortcuts or with VDEPLUG_SHORTCUTS=0; frames exact"
+
+# --- 6. the receiver's turn: s2c and shortcuts taken in turn ---------------
+MG=02:00:00:00:10:01
+MH=02:00:00:00:11:01
+peer g $MG "$SW" VDEPLUG_FASTPATH=0
+peer h $MH "$SW"
+cmd g announce; answer g ok
+cmd h announce; answer h ok
+cmd b announce; answer b ok
+pingpong h b $MB 100 30
+[ "$(field sw h shortcuts_out)" = 1 ] || fail "h has no shortcut to b: $(stats sw)"
+# mine NAME: b's frames from NAME's MAC (hex, source at 13..24) in NEW
+from() { awk -v m="$(echo "$2" | tr -d :)" 'substr($0, 13, 12) == m' "$1"; }
+n1=$(wc -l <"$TMP/b.recv")
+t0=$(field sw b tx_frames)
+cmd g "send $MB 100 100 31"
+answer g "sent 100"
+wait_for eval '[ "$(field sw b tx_frames)" -ge $((t0 + 100)) ]' ||
+	fail "the switch did not put g's 100 frames into b's ring: $(stats sw)"
+s0=$(field sw h sc_frames)
+cmd h "send $MB 20 100 32"
+answer h "sent 20"
+[ "$(field sw h sc_frames)" = $((s0 + 20)) ] || fail "h's 20 frames did not take the shortcut: $(stats sw)"
+cmd b "recv 120 3000"
+answer b "got 120"
+tail -n "+$((n1 + 1))" "$TMP/b.recv" >"$TMP/turn.recv"
+first=$(awk -v m="$(echo $MH | tr -d :)" 'substr($0, 13, 12) == m { print NR; exit }' "$TMP/turn.recv")
+lasth=$(awk -v m="$(echo $MH | tr -d :)" 'substr($0, 13, 12) == m { n = NR } END { print n }' "$TMP/turn.recv")
+echo "h's 20 frames: read as frames $first..$lasth of 120 (g's 100 waited first)"
+from "$TMP/turn.recv" $MH | cmp -s - <(tail -n 20 "$TMP/h.sent") || fail "h -> b: not exact, in order"
+from "$TMP/turn.recv" $MG | cmp -s - "$TMP/g.sent" || fail "g -> b: not exact, in order"
+[ -n "$first" ] && [ "$first" -le 4 ] && [ "$lasth" -le 44 ] ||
+	fail "b read h's shortcut only after its s2c ring: h's frames at $first..$lasth of 120"
+pass "b takes its rings in turn: h's 20 shortcut frames among its first 44 reads (from $first), g's 100 and h's 20 each exact and in order"
+
+# --- 7. the sender's drain wait runs out -------------------------------------
+n1=$(wc -l <"$TMP/b.recv")
+s0=$(field sw h sc_frames)
+cmd h "send $MB 30 100 33"
+answer h "sent 30"
+[ "$(field sw h sc_frames)" = $((s0 + 30)) ] || fail "h's 30 frames did not take the shortcut: $(stats sw)"
+mgmt sw "vlan/create 7" >/dev/null	# withdraws every shortcut
+[ "$(field sw h shortcuts_out)" = 0 ] || fail "h's shortcut not withdrawn: $(stats sw)"
+# (once through the switch, a new shortcut may take the last of them:
+# b's port counts both)
+o0=$(outpkts "$PB")
+cmd h "send $MB 30 100 34"
+WAIT_SECS=30 answer h "sent 30"
+wait_for eval '[ "$(outpkts "$PB")" -ge $((o0 + 30)) ]' ||
+	fail "h's 30 later frames did not reach b's ring: $(mgmt sw port/print)"
+cmd b "recv 60 3000"
+answer b "got 60"
+tail -n "+$((n1 + 1))" "$TMP/b.recv" | cmp -s - <(tail -n 60 "$TMP/h.sent") ||
+	fail "h -> b across a withdrawal b did not wait for: not in h's order"
+pass "a withdrawn shortcut b stopped reading: h fell back after its wait, b read all 60 frames in h's order"
+for p in b g h; do cmd $p quit; done
