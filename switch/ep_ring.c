@@ -585,9 +585,10 @@ static void ring_counters(const struct endpoint *ep, FILE *out)
 				full += __atomic_load_n(&x->aux->full, __ATOMIC_RELAXED);
 			}
 		fprintf(out, " shortcuts_out %u shortcuts_in %u sc_grants %llu sc_frames %llu"
-			" sc_bytes %llu sc_full %llu", r->sc_out, r->sc_in,
+			" sc_bytes %llu sc_full %llu sc_late %llu", r->sc_out, r->sc_in,
 			(unsigned long long)r->sc_grants, (unsigned long long)frames,
-			(unsigned long long)bytes, (unsigned long long)full);
+			(unsigned long long)bytes, (unsigned long long)full,
+			(unsigned long long)__atomic_load_n(&r->aux->late, __ATOMIC_RELAXED));
 	}
 }
 

@@ -479,19 +479,26 @@ static void sc_rx_drop(struct vde_fastpath *fp, unsigned int i)
 /* Sender: shortcut @i is withdrawn. Frames still in it must reach the
  * receiver before any we send through the switch from now on: it is kept
  * (sc_send() says SC_FULL, so the caller waits) until the receiver has
- * read it all, or SC_DRAIN_MS passed (a receiver that stopped); then
+ * read it all, or SC_DRAIN_MS passed (a receiver that stopped: counted in
+ * our region's aux->late, which port/stats shows as sc_late; the receiver
+ * then reads it before what we send through the switch, sc_recv()); then
  * dropped. Return: true if it was dropped now. Lock held. */
 #define SC_DRAIN_MS	200
 static bool sc_tx_withdrawn(struct vde_fastpath *fp, unsigned int i)
 {
 	struct fp_sc *e = &fp->sctx[i];
+	bool drained;
 
 	if (!e->revoked) {
 		e->revoked = true;
 		e->revoked_ms = now_ms();
 	}
-	if (__atomic_load_n(&e->r.ctl->head, __ATOMIC_ACQUIRE) == e->r.pos ||
-	    now_ms() - e->revoked_ms > SC_DRAIN_MS) {
+	drained = __atomic_load_n(&e->r.ctl->head, __ATOMIC_ACQUIRE) == e->r.pos;
+	if (drained || now_ms() - e->revoked_ms > SC_DRAIN_MS) {
+		if (!drained) {
+			__atomic_fetch_add(&fp->aux->late, 1, __ATOMIC_RELAXED);
+			fp->sc_late++;
+		}
 		sc_tx_drop(fp, i);
 		return true;
 	}

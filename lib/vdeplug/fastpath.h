@@ -79,7 +79,7 @@ struct vde_fastpath {
 	bool rx_turn;		/* this receive takes the shortcuts before s2c */
 	uint32_t owed_orphan;	/* doorbells owed by shortcuts since dropped */
 	struct fp_sc sctx[FASTPATH_SC_MAX], scrx[FASTPATH_SC_MAX];
-	uint64_t sc_out, sc_full, sc_in;
+	uint64_t sc_out, sc_full, sc_in, sc_late;
 };
 
 struct vdeconn;

@@ -31,8 +31,9 @@
 #     h's (not all 100 of g's first), each sender's in order.
 #  7. The sender's drain wait running out: b stopped, 30 frames of h wait
 #     on its shortcut, a console command withdraws it, h sends 30 more
-#     (it waits 200 ms for b, then goes through the switch); b then reads
-#     all 60 in h's order (the shortcut's before the switch's).
+#     (it waits 200 ms for b, then goes through the switch, and counts it:
+#     sc_late 1 in port/stats); b then reads all 60 in h's order (the
+#     shortcut's before the switch's).
 TEST_TIMEOUT=180
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
@@ -300,5 +301,6 @@ cmd b "recv 60 3000"
 answer b "got 60"
 tail -n "+$((n1 + 1))" "$TMP/b.recv" | cmp -s - <(tail -n 60 "$TMP/h.sent") ||
 	fail "h -> b across a withdrawal b did not wait for: not in h's order"
-pass "a withdrawn shortcut b stopped reading: h fell back after its wait, b read all 60 frames in h's order"
+[ "$(field sw h sc_late)" = 1 ] || fail "h's wait that ran out is not counted (sc_late): $(stats sw)"
+pass "a withdrawn shortcut b stopped reading: h fell back after its wait (sc_late 1), b read all 60 frames in h's order"
 for p in b g h; do cmd $p quit; done
