@@ -78,6 +78,7 @@
 #define RING_PIPE_READS		4	/* reads of the c2s pipe per drain */
 #define RING_PIPE_LAZY		64	/* edge wake-ups between drains */
 #define SC_MAX			8	/* shortcuts a client sends on, or receives from */
+#define SC_RETRY_NS		1000000000ULL	/* after a shortcut could not be made */
 
 enum conn_state { CONN_REQUEST, CONN_ANSWER };
 
@@ -131,6 +132,7 @@ struct fp_srv {
 	struct sc *scs;			/* shortcuts */
 	uint32_t sc_id;			/* the last id given */
 	uint64_t sc_granted, sc_revoked;
+	uint64_t sc_retry_ns;		/* making one failed: no new one before (loop time) */
 };
 
 /* A ring endpoint's state (ep->priv). */
@@ -915,15 +917,21 @@ static void sc_create(struct fp_srv *s, struct ring *a, struct ring *b, const ui
 	struct fastpath_msg m;
 	struct sc *x = calloc(1, sizeof(*x));
 
-	if (!x)
+	if (!x) {
+		s->sc_retry_ns = loop_now_ns() + SC_RETRY_NS;
 		return;
+	}
 	fds[FASTPATH_SC_REGION] = fastpath_region_create(SHMRING_SIZE_DEFAULT, 0, &x->map,
 							 &x->maplen);
 	fds[FASTPATH_SC_BELL] = fastpath_pipe_reopen(b->bell_tx, O_WRONLY | O_NONBLOCK);
 	fds[FASTPATH_SC_KEEP] = fastpath_pipe_reopen(b->bell_tx, O_RDONLY | O_NONBLOCK);
 	for (i = 0; i < FASTPATH_SC_TX_FDS; i++)
-		if (fds[i] < 0)
+		if (fds[i] < 0) {
+			/* out of memory or descriptors: likely so for the
+			 * next frame too, which would try again */
+			s->sc_retry_ns = loop_now_ns() + SC_RETRY_NS;
 			goto fail;
+		}
 	x->id = s->sc_id = s->sc_id >= INT32_MAX ? 1 : s->sc_id + 1;
 	x->a = a;
 	x->b = b;
@@ -971,7 +979,8 @@ static void sc_unicast(struct sw *sw, struct endpoint *from, unsigned port,
 	struct ring *a, *b;
 	struct sc *x;
 
-	if (!s || !is_ring(from) || from->closed || !sc_allowed(sw) || port >= sw->pt.nslots)
+	if (!s || !is_ring(from) || from->closed || !sc_allowed(sw) || port >= sw->pt.nslots ||
+	    (s->sc_retry_ns && loop_now_ns() < s->sc_retry_ns))
 		return;
 	a = from->priv;
 	pa = &sw->pt.v[from->port];

@@ -34,9 +34,14 @@
 #     (it waits 200 ms for b, then goes through the switch, and counts it:
 #     sc_late 1 in port/stats); b then reads all 60 in h's order (the
 #     shortcut's before the switch's).
+#  8. Making a shortcut fails half-way (faultinj: sealing its memfd fails,
+#     after the two clients' regions): the pair's frames go through the
+#     switch, exact; no shortcut, nothing left open or mapped in the
+#     switch; it tries again at most once a second, not per frame.
 TEST_TIMEOUT=180
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
+. "$top_srcdir/tests/lib/faultinj.sh"
 # about the rings themselves (NOFASTPATH_RING_TESTS in tests/integration/local.am)
 [ "${VDEPLUG_FASTPATH-}" = 0 ] && skip "needs the fast path on: VDEPLUG_FASTPATH=0 is in the environment"
 [ -n "$OUR_SWITCH" ] || fail "switch/vde_switch is not built"
@@ -304,3 +309,40 @@ tail -n "+$((n1 + 1))" "$TMP/b.recv" | cmp -s - <(tail -n 60 "$TMP/h.sent") ||
 [ "$(field sw h sc_late)" = 1 ] || fail "h's wait that ran out is not counted (sc_late): $(stats sw)"
 pass "a withdrawn shortcut b stopped reading: h fell back after its wait (sc_late 1), b read all 60 frames in h's order"
 for p in b g h; do cmd $p quit; done
+
+# --- 8. making a shortcut fails half-way -------------------------------------
+# F_ADD_SEALS (1033): the 3rd region the switch makes is the shortcut's
+fault_cmd 'fcntl,cmd=1033,after=2,errno=ENOMEM' vde_switch
+SW3=$TMP/sw3
+"${FAULT_CMD[@]}" -d -s "$SW3" -p "$SW3.pid" -M "$SW3.mgmt" -n 8 --shortcuts >"$TMP/sw3.log" 2>&1 \
+	</dev/null || fail "vde_switch under faultinj: $(cat "$TMP/sw3.log")"
+wait_for test -s "$SW3.pid" || fail "switch sw3: no pidfile"
+SW3PID=$(cat "$SW3.pid")
+PIDS+=("$SW3PID")
+wait_for sock_ready "$SW3.mgmt" || fail "switch sw3: no mgmt socket"
+MI=02:00:00:00:12:01
+MJ=02:00:00:00:13:01
+peer i $MI "$SW3"
+peer j $MJ "$SW3"
+cmd i announce; answer i ok
+cmd j announce; answer j ok
+fd0=$(ls "/proc/$SW3PID/fd" | wc -l)
+t0=$(date +%s)
+pingpong i j $MJ 200 40
+secs=$(($(date +%s) - t0))
+exact i j 1 200
+fault_seen '^fcntl' || fail "the fault never happened: the switch made no shortcut region"
+n=$(grep -c '^fcntl' "$FAULT_LOG")
+for p in i j; do
+	[ "$(field sw3 $p shortcuts_out)" = 0 ] && [ "$(field sw3 $p sc_grants)" = 0 ] ||
+		fail "$p has a shortcut the switch could not make: $(stats sw3)"
+done
+fd1=$(ls "/proc/$SW3PID/fd" | wc -l)
+m=$(grep -c memfd "/proc/$SW3PID/maps")
+[ "$fd1" = "$fd0" ] || fail "the failed shortcuts left descriptors open in the switch: $fd0 -> $fd1"
+[ "$m" -le 2 ] || fail "the failed shortcuts left regions mapped in the switch: $m memfd mappings"
+echo "400 frames in about $secs s, $n failed attempts"
+[ "$n" -le $((secs + 2)) ] ||
+	fail "the switch tried to make the shortcut $n times in a 400-frame ping-pong of $secs s"
+pass "making a shortcut fails half-way: i <-> j exact through the switch, no shortcut, no fd or mapping left, $n attempts"
+for p in i j; do cmd $p quit; done
