@@ -9,7 +9,9 @@
  * The data path tests run twice: doorbells as zero-length datagrams (a
  * switch of an older build) and on pipes (FASTPATH_FEAT_PIPES), where the
  * pipe's read end takes vde_datafd()'s number and the switch's end of the
- * pipe closing (the switch gone) must not leave it readable.
+ * pipe closing (the switch gone) must not leave it readable. The shortcuts'
+ * control channel: a bad message or a full table closes it (its fds closed
+ * too), and frames through the switch go on.
  */
 #include "config.h"
 
@@ -989,6 +991,147 @@ static void test_vnet(void)
 	sw_teardown(&w);
 }
 
+/* Open descriptors of this process. */
+static int fd_count(void)
+{
+	char path[32];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += !access(path, F_OK);
+	}
+	return n;
+}
+
+/* The switch's end of the control channel: @type for shortcut @id with
+ * @nfds fds (fresh shortcut regions, or pipe ends for SC_TX's last two),
+ * then a new seq in the client's region. */
+static void sc_say(struct sw *w, int chan, uint8_t type, int32_t id, size_t nfds)
+{
+	int fds[FASTPATH_MAX_FDS], p[2] = { -1, -1 };
+	struct fastpath_msg m;
+	struct fastpath_aux *aux = (struct fastpath_aux *)((uint8_t *)w->map + FASTPATH_AUX_OFF);
+	size_t i;
+
+	fastpath_msg_init(&m, type, id);
+	m.ring_size = SHMRING_SIZE_MIN;
+	for (i = 0; i < nfds; i++) {
+		void *map;
+		size_t len;
+
+		if (i == 0 || type != FASTPATH_SC_TX) {
+			fds[i] = fastpath_region_create(SHMRING_SIZE_MIN, 0, &map, &len);
+			if (fds[i] < 0)
+				abort();
+			munmap(map, len);
+		} else {
+			if (p[0] < 0 && pipe(p))
+				abort();
+			fds[i] = i == 1 ? p[1] : p[0];
+		}
+	}
+	if (fastpath_msg_send_fds(chan, &m, fds, nfds))
+		abort();
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	__atomic_fetch_add(&aux->seq, 1, __ATOMIC_RELEASE);
+}
+
+/* Does the client's end of the channel look closed from the switch's? */
+static bool chan_ended(int chan)
+{
+	struct pollfd p = { chan, POLLIN, 0 };
+	char b;
+
+	return poll(&p, 1, 1000) == 1 && recv(chan, &b, 1, MSG_DONTWAIT) == 0;
+}
+
+/* The control channel of shortcuts (docs/fastpath.md section 10): a
+ * message the library cannot take (a bad one, one more shortcut than its
+ * table holds) closes the channel, the fds it came with are closed, and
+ * the connection goes on without shortcuts. */
+static void test_sc_chan(void)
+{
+	uint8_t buf[200];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+	struct shmring_layout l;
+	struct sw w;
+	int sp[2], fds0, i;
+	ssize_t n;
+
+	/* a bad one: SC_RX with two fds, SC_TX with one, an unknown type */
+	for (i = 0; i < 3; i++) {
+		sw_setup(&w);
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+			abort();
+		shmring_region_check(w.map, w.maplen, &l);
+		sw_bell(&w);	/* the doorbell before ACTIVE */
+		w.pb.peer[FASTPATH_FD_REGION] = -1;
+		w.fp = fastpath_attach(w.c, w.ctl[0], w.map, w.maplen, &l, w.pb.peer, sp[0]);
+		if (!w.fp || w.fp->chan != sp[0])
+			abort();
+		memset(w.pb.peer, -1, sizeof(w.pb.peer));	/* the client's now */
+		fcntl(w.c, F_SETFL, O_NONBLOCK);
+		n = fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);	/* the pre-ACTIVE bell */
+		fds0 = fd_count();
+		sc_say(&w, sp[1], i == 0 ? FASTPATH_SC_RX : i == 1 ? FASTPATH_SC_TX : 42, 1,
+		       i == 2 ? 0 : i == 0 ? 2 : 1);
+		errno = 0;
+		n = fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+		ok(n == -1 && errno == EAGAIN && w.fp->chan < 0 && !w.fp->nrx && !w.fp->ntx &&
+		   fd_count() == fds0 - 1 && chan_ended(sp[1]),
+		   "a bad message (%s): the channel closed, its fds too, no shortcut, "
+		   "receiving goes on", i == 0 ? "SC_RX with 2 fds" : i == 1 ? "SC_TX with 1 fd" :
+		   "type 42");
+		sw_put(&w, 7, 60);
+		ok(fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT) == 1 && mm.msg_len == 60,
+		   "and the switch's frames still come");
+		fastpath_free(w.fp, 0);
+		w.fp = NULL;
+		w.map = NULL;	/* unmapped by fastpath_free() */
+		close(sp[1]);
+		sw_teardown(&w);
+	}
+
+	/* a full table: one SC_RX more than it holds */
+	sw_setup(&w);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		abort();
+	shmring_region_check(w.map, w.maplen, &l);
+	sw_bell(&w);
+	w.pb.peer[FASTPATH_FD_REGION] = -1;
+	w.fp = fastpath_attach(w.c, w.ctl[0], w.map, w.maplen, &l, w.pb.peer, sp[0]);
+	if (!w.fp || w.fp->chan != sp[0])
+		abort();
+	memset(w.pb.peer, -1, sizeof(w.pb.peer));
+	fcntl(w.c, F_SETFL, O_NONBLOCK);
+	(void)fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+	for (i = 1; i <= FASTPATH_SC_MAX; i++) {
+		sc_say(&w, sp[1], FASTPATH_SC_RX, i, 1);
+		(void)fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+	}
+	ok(w.fp->chan == sp[0] && w.fp->nrx == FASTPATH_SC_MAX, "%d shortcuts to receive from",
+	   FASTPATH_SC_MAX);
+	fds0 = fd_count();
+	sc_say(&w, sp[1], FASTPATH_SC_RX, FASTPATH_SC_MAX + 1, 1);
+	errno = 0;
+	n = fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+	ok(n == -1 && errno == EAGAIN && w.fp->chan < 0 && w.fp->nrx == FASTPATH_SC_MAX &&
+	   w.fp->scrx[0].revoked && w.fp->scrx[FASTPATH_SC_MAX - 1].revoked &&
+	   fd_count() == fds0 - 1 && chan_ended(sp[1]),
+	   "one more: the channel closed, its fd too, the others withdrawn (read to their end)");
+	sw_put(&w, 8, 60);
+	ok(fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT) == 1 && mm.msg_len == 60,
+	   "and the switch's frames still come");
+	fastpath_free(w.fp, 0);
+	w.fp = NULL;
+	w.map = NULL;
+	close(sp[1]);
+	sw_teardown(&w);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1001,5 +1144,6 @@ int main(void)
 	test_data_path();	/* pipes */
 	test_switch_gone(false);
 	test_switch_gone(true);
+	test_sc_chan();
 	return tap_done();
 }
