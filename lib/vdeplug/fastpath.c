@@ -759,9 +759,9 @@ static bool sc_rx_withdrawn(const struct fp_sc *e)
  * hold a shortcut's frames back, whose sender waits on a full ring):
  *  - a shortcut is read only once our s2c ring is read past its mark: what
  *    A sent us through the switch before it started on the shortcut lies
- *    before the mark, and nothing A sends through the switch while the
- *    shortcut is live (A writes it only once opened, and the switch keeps
- *    the mark behind A's frames until A's first one on it);
+ *    before the mark (A starts only once all it wrote to the switch is
+ *    forwarded, and the switch keeps the mark behind A's frames until A's
+ *    first one on the shortcut);
  *  - when it is withdrawn, A waits until we have read it to its end before
  *    it sends through the switch again (sc_tx_withdrawn()), so A's later
  *    frames reach s2c only behind all of it, whatever order we read in.

@@ -993,6 +993,59 @@ static void test_vnet(void)
 	sw_teardown(&w);
 }
 
+/* A shortcut to the client (SC_RX), its ring mapped here as its sender's. */
+struct sc_peer {
+	void *map;
+	size_t maplen;
+	struct fastpath_aux *aux;
+	struct shmring r;
+};
+
+/* A client with a shortcut channel (@sp: its two ends, [1] the switch's). */
+static void sc_setup(struct sw *w, int *sp)
+{
+	struct shmring_layout l;
+	struct mmsghdr mm = { 0 };
+
+	sw_setup(w);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		abort();
+	shmring_region_check(w->map, w->maplen, &l);
+	sw_bell(w);	/* the doorbell before ACTIVE */
+	w->pb.peer[FASTPATH_FD_REGION] = -1;
+	w->fp = fastpath_attach(w->c, w->ctl[0], w->map, w->maplen, &l, w->pb.peer, sp[0]);
+	if (!w->fp || w->fp->chan != sp[0])
+		abort();
+	memset(w->pb.peer, -1, sizeof(w->pb.peer));	/* the client's now */
+	fcntl(w->c, F_SETFL, O_NONBLOCK);
+	(void)fastpath_recv_batch(w->fp, &mm, 0, MSG_DONTWAIT);
+}
+
+/* The end of a test with a channel; @x (or NULL) a shortcut given. */
+static void sc_done(struct sw *w, int *sp, struct sc_peer *x)
+{
+	fastpath_free(w->fp, 0);
+	w->fp = NULL;
+	w->map = NULL;	/* unmapped by fastpath_free() */
+	close(sp[1]);
+	if (x)
+		munmap(x->map, x->maplen);
+	sw_teardown(w);
+}
+
+/* After the channel closed: frames through the switch still come. */
+static void sc_still(struct sw *w, uint32_t seq)
+{
+	uint8_t buf[200];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+
+	sw_put(w, seq, 60);
+	ok(fastpath_recv_batch(w->fp, &mm, 1, MSG_DONTWAIT) == 1 && mm.msg_len == 60,
+	   "and the switch's frames still come");
+}
+
+
 /* Open descriptors of this process. */
 static int fd_count(void)
 {
@@ -1058,25 +1111,13 @@ static void test_sc_chan(void)
 	uint8_t buf[200];
 	struct iovec iov = { buf, sizeof(buf) };
 	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
-	struct shmring_layout l;
 	struct sw w;
 	int sp[2], fds0, i;
 	ssize_t n;
 
 	/* a bad one: SC_RX with two fds, SC_TX with one, an unknown type */
 	for (i = 0; i < 3; i++) {
-		sw_setup(&w);
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
-			abort();
-		shmring_region_check(w.map, w.maplen, &l);
-		sw_bell(&w);	/* the doorbell before ACTIVE */
-		w.pb.peer[FASTPATH_FD_REGION] = -1;
-		w.fp = fastpath_attach(w.c, w.ctl[0], w.map, w.maplen, &l, w.pb.peer, sp[0]);
-		if (!w.fp || w.fp->chan != sp[0])
-			abort();
-		memset(w.pb.peer, -1, sizeof(w.pb.peer));	/* the client's now */
-		fcntl(w.c, F_SETFL, O_NONBLOCK);
-		n = fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);	/* the pre-ACTIVE bell */
+		sc_setup(&w, sp);
 		fds0 = fd_count();
 		sc_say(&w, sp[1], i == 0 ? FASTPATH_SC_RX : i == 1 ? FASTPATH_SC_TX : 42, 1,
 		       i == 2 ? 0 : i == 0 ? 2 : 1);
@@ -1087,29 +1128,12 @@ static void test_sc_chan(void)
 		   "a bad message (%s): the channel closed, its fds too, no shortcut, "
 		   "receiving goes on", i == 0 ? "SC_RX with 2 fds" : i == 1 ? "SC_TX with 1 fd" :
 		   "type 42");
-		sw_put(&w, 7, 60);
-		ok(fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT) == 1 && mm.msg_len == 60,
-		   "and the switch's frames still come");
-		fastpath_free(w.fp, 0);
-		w.fp = NULL;
-		w.map = NULL;	/* unmapped by fastpath_free() */
-		close(sp[1]);
-		sw_teardown(&w);
+		sc_still(&w, 7);
+		sc_done(&w, sp, NULL);
 	}
 
 	/* a full table: one SC_RX more than it holds */
-	sw_setup(&w);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
-		abort();
-	shmring_region_check(w.map, w.maplen, &l);
-	sw_bell(&w);
-	w.pb.peer[FASTPATH_FD_REGION] = -1;
-	w.fp = fastpath_attach(w.c, w.ctl[0], w.map, w.maplen, &l, w.pb.peer, sp[0]);
-	if (!w.fp || w.fp->chan != sp[0])
-		abort();
-	memset(w.pb.peer, -1, sizeof(w.pb.peer));
-	fcntl(w.c, F_SETFL, O_NONBLOCK);
-	(void)fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+	sc_setup(&w, sp);
 	for (i = 1; i <= FASTPATH_SC_MAX; i++) {
 		sc_say(&w, sp[1], FASTPATH_SC_RX, i, 1);
 		(void)fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
@@ -1124,23 +1148,10 @@ static void test_sc_chan(void)
 	   w.fp->scrx[0].revoked && w.fp->scrx[FASTPATH_SC_MAX - 1].revoked &&
 	   fd_count() == fds0 - 1 && chan_ended(sp[1]),
 	   "one more: the channel closed, its fd too, the others withdrawn (read to their end)");
-	sw_put(&w, 8, 60);
-	ok(fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT) == 1 && mm.msg_len == 60,
-	   "and the switch's frames still come");
-	fastpath_free(w.fp, 0);
-	w.fp = NULL;
-	w.map = NULL;
-	close(sp[1]);
-	sw_teardown(&w);
+	sc_still(&w, 8);
+	sc_done(&w, sp, NULL);
 }
 
-/* A shortcut to the client (SC_RX), its ring mapped here as its sender's. */
-struct sc_peer {
-	void *map;
-	size_t maplen;
-	struct fastpath_aux *aux;
-	struct shmring r;
-};
 
 static void sc_give(struct sw *w, int chan, int32_t id, struct sc_peer *x)
 {
@@ -1199,35 +1210,6 @@ static size_t sc_read_all(struct sw *w, unsigned int batch, uint32_t *got, size_
 		for (i = 0; i < n && k < max; i++)
 			memcpy(&got[k++], buf[i], sizeof(uint32_t));
 	}
-}
-
-static void sc_setup(struct sw *w, int *sp)
-{
-	struct shmring_layout l;
-	struct mmsghdr mm = { 0 };
-
-	sw_setup(w);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
-		abort();
-	shmring_region_check(w->map, w->maplen, &l);
-	sw_bell(w);	/* the doorbell before ACTIVE */
-	w->pb.peer[FASTPATH_FD_REGION] = -1;
-	w->fp = fastpath_attach(w->c, w->ctl[0], w->map, w->maplen, &l, w->pb.peer, sp[0]);
-	if (!w->fp || w->fp->chan != sp[0])
-		abort();
-	memset(w->pb.peer, -1, sizeof(w->pb.peer));	/* the client's now */
-	fcntl(w->c, F_SETFL, O_NONBLOCK);
-	(void)fastpath_recv_batch(w->fp, &mm, 0, MSG_DONTWAIT);
-}
-
-static void sc_done(struct sw *w, int *sp, struct sc_peer *x)
-{
-	fastpath_free(w->fp, 0);
-	w->fp = NULL;
-	w->map = NULL;	/* unmapped by fastpath_free() */
-	close(sp[1]);
-	munmap(x->map, x->maplen);
-	sw_teardown(w);
 }
 
 static void test_sc_order(void)
