@@ -312,7 +312,7 @@ for p in b g h; do cmd $p quit; done
 
 # --- 8. making a shortcut fails half-way -------------------------------------
 # F_ADD_SEALS (1033): the 3rd region the switch makes is the shortcut's
-fault_cmd 'fcntl,cmd=1033,after=2,errno=ENOMEM' vde_switch
+fault_cmd 'fcntl,cmd=1033,after=2,errno=ENOMEM' "$OUR_SWITCH"
 SW3=$TMP/sw3
 "${FAULT_CMD[@]}" -d -s "$SW3" -p "$SW3.pid" -M "$SW3.mgmt" -n 8 --shortcuts >"$TMP/sw3.log" 2>&1 \
 	</dev/null || fail "vde_switch under faultinj: $(cat "$TMP/sw3.log")"
