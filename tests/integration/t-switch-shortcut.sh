@@ -269,7 +269,7 @@ n1=$(wc -l <"$TMP/b.recv")
 t0=$(field sw b tx_frames)
 cmd g "send $MB 100 100 31"
 answer g "sent 100"
-wait_for eval '[ "$(field sw b tx_frames)" -ge $((t0 + 100)) ]' ||
+WAIT_SECS=30 wait_for eval '[ "$(field sw b tx_frames)" -ge $((t0 + 100)) ]' ||
 	fail "the switch did not put g's 100 frames into b's ring: $(stats sw)"
 s0=$(field sw h sc_frames)
 cmd h "send $MB 20 100 32"
@@ -300,7 +300,7 @@ mgmt sw "vlan/create 7" >/dev/null	# withdraws every shortcut
 o0=$(outpkts "$PB")
 cmd h "send $MB 30 100 34"
 WAIT_SECS=30 answer h "sent 30"
-wait_for eval '[ "$(outpkts "$PB")" -ge $((o0 + 30)) ]' ||
+WAIT_SECS=30 wait_for eval '[ "$(outpkts "$PB")" -ge $((o0 + 30)) ]' ||
 	fail "h's 30 later frames did not reach b's ring: $(mgmt sw port/print)"
 cmd b "recv 60 3000"
 answer b "got 60"
@@ -337,9 +337,11 @@ for p in i j; do
 	[ "$(field sw3 $p shortcuts_out)" = 0 ] && [ "$(field sw3 $p sc_grants)" = 0 ] ||
 		fail "$p has a shortcut the switch could not make: $(stats sw3)"
 done
-fd1=$(ls "/proc/$SW3PID/fd" | wc -l)
+# (the console connections of field may still be closing: wait for it)
+swfds() { ls "/proc/$SW3PID/fd" | wc -l; }
+WAIT_SECS=10 wait_for eval '[ "$(swfds)" = "$fd0" ]' ||
+	fail "the failed shortcuts left descriptors open in the switch: $fd0 -> $(swfds)"
 m=$(grep -c memfd "/proc/$SW3PID/maps")
-[ "$fd1" = "$fd0" ] || fail "the failed shortcuts left descriptors open in the switch: $fd0 -> $fd1"
 [ "$m" -le 2 ] || fail "the failed shortcuts left regions mapped in the switch: $m memfd mappings"
 echo "400 frames in about $secs s, $n failed attempts"
 [ "$n" -le $((secs + 2)) ] ||
