@@ -38,6 +38,11 @@
 #     after the two clients' regions): the pair's frames go through the
 #     switch, exact; no shortcut, nothing left open or mapped in the
 #     switch; it tries again at most once a second, not per frame.
+#  9. Or at its last step: SC_TX to the sender cannot be sent (faultinj:
+#     sendmsg of 3 fds fails) after SC_RX went to the receiver: the
+#     sender's channel is closed, the receiver drops the shortcut it was
+#     given (SC_REVOKE follows), the pair goes on through the switch, exact,
+#     and the switch keeps no region of it.
 TEST_TIMEOUT=180
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
@@ -311,15 +316,20 @@ pass "a withdrawn shortcut b stopped reading: h fell back after its wait (sc_lat
 for p in b g h; do cmd $p quit; done
 
 # --- 8. making a shortcut fails half-way -------------------------------------
+# fault_switch NAME RULES: a switch with --shortcuts under faultinj
+fault_switch() {
+	local d=$TMP/$1
+	fault_cmd "$2" "$OUR_SWITCH"
+	"${FAULT_CMD[@]}" -d -s "$d" -p "$d.pid" -M "$d.mgmt" -n 8 --shortcuts >"$TMP/$1.log" 2>&1 \
+		</dev/null || fail "vde_switch under faultinj: $(cat "$TMP/$1.log")"
+	wait_for test -s "$d.pid" || fail "switch $1: no pidfile"
+	PIDS+=("$(cat "$d.pid")")
+	wait_for sock_ready "$d.mgmt" || fail "switch $1: no mgmt socket"
+}
 # F_ADD_SEALS (1033): the 3rd region the switch makes is the shortcut's
-fault_cmd 'fcntl,cmd=1033,after=2,errno=ENOMEM' "$OUR_SWITCH"
+fault_switch sw3 'fcntl,cmd=1033,after=2,errno=ENOMEM'
 SW3=$TMP/sw3
-"${FAULT_CMD[@]}" -d -s "$SW3" -p "$SW3.pid" -M "$SW3.mgmt" -n 8 --shortcuts >"$TMP/sw3.log" 2>&1 \
-	</dev/null || fail "vde_switch under faultinj: $(cat "$TMP/sw3.log")"
-wait_for test -s "$SW3.pid" || fail "switch sw3: no pidfile"
 SW3PID=$(cat "$SW3.pid")
-PIDS+=("$SW3PID")
-wait_for sock_ready "$SW3.mgmt" || fail "switch sw3: no mgmt socket"
 MI=02:00:00:00:12:01
 MJ=02:00:00:00:13:01
 peer i $MI "$SW3"
@@ -348,3 +358,30 @@ echo "400 frames in about $secs s, $n failed attempts"
 	fail "the switch tried to make the shortcut $n times in a 400-frame ping-pong of $secs s"
 pass "making a shortcut fails half-way: i <-> j exact through the switch, no shortcut, no fd or mapping left, $n attempts"
 for p in i j; do cmd $p quit; done
+
+# --- 9. the last step fails: SC_TX cannot be sent -----------------------------
+fault_switch sw4 'sendmsg,fds=3,errno=EPIPE'
+SW4=$TMP/sw4
+SW4PID=$(cat "$SW4.pid")
+: >"$FAULT_LOG"
+peer k 02:00:00:00:14:01 "$SW4"
+peer l 02:00:00:00:15:01 "$SW4"
+cmd k announce; answer k ok
+cmd l announce; answer l ok
+fd0=$(ls "/proc/$SW4PID/fd" | wc -l)
+pingpong k l 02:00:00:00:15:01 200 41
+exact k l 1 200
+fault_seen '^sendmsg' || fail "the fault never happened: no SC_TX was sent"
+# k's channel is gone (its port/stats line has no shortcut fields), l keeps
+# its own; the shortcut it was given is withdrawn
+[ -z "$(field sw4 k shortcuts_out)" ] || fail "k kept its channel: $(stats sw4)"
+[ "$(field sw4 l shortcuts_in)" = 0 ] || fail "l keeps a shortcut from k: $(stats sw4)"
+swfds4() { ls "/proc/$SW4PID/fd" | wc -l; }
+WAIT_SECS=10 wait_for eval '[ "$(swfds4)" = $((fd0 - 1)) ]' ||
+	fail "the switch holds $(swfds4) fds, not $((fd0 - 1)) (before, less k's channel)"
+m=$(grep -c memfd "/proc/$SW4PID/maps")
+[ "$m" -le 2 ] || fail "the failed shortcut left its region mapped in the switch: $m memfd mappings"
+WAIT_SECS=10 wait_for eval '[ "$(grep -c memfd "/proc/${PPID_[l]}/maps")" = "$(grep -c memfd "/proc/${PPID_[k]}/maps")" ]' ||
+	fail "l still maps the shortcut it was given"
+pass "SC_TX cannot be sent: k's channel closed, l dropped the shortcut, k <-> l exact through the switch, nothing left"
+for p in k l; do cmd $p quit; done
