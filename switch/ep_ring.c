@@ -78,6 +78,7 @@
 #define RING_PIPE_READS		4	/* reads of the c2s pipe per drain */
 #define RING_PIPE_LAZY		64	/* edge wake-ups between drains */
 #define SC_MAX			8	/* shortcuts a client sends on, or receives from */
+#define SC_RETRY_NS		1000000000ULL	/* after a shortcut could not be made */
 
 enum conn_state { CONN_REQUEST, CONN_ANSWER };
 
@@ -131,6 +132,7 @@ struct fp_srv {
 	struct sc *scs;			/* shortcuts */
 	uint32_t sc_id;			/* the last id given */
 	uint64_t sc_granted, sc_revoked;
+	uint64_t sc_retry_ns;		/* making one failed: no new one before (loop time) */
 };
 
 /* A ring endpoint's state (ep->priv). */
@@ -585,9 +587,10 @@ static void ring_counters(const struct endpoint *ep, FILE *out)
 				full += __atomic_load_n(&x->aux->full, __ATOMIC_RELAXED);
 			}
 		fprintf(out, " shortcuts_out %u shortcuts_in %u sc_grants %llu sc_frames %llu"
-			" sc_bytes %llu sc_full %llu", r->sc_out, r->sc_in,
+			" sc_bytes %llu sc_full %llu sc_late %llu", r->sc_out, r->sc_in,
 			(unsigned long long)r->sc_grants, (unsigned long long)frames,
-			(unsigned long long)bytes, (unsigned long long)full);
+			(unsigned long long)bytes, (unsigned long long)full,
+			(unsigned long long)__atomic_load_n(&r->aux->late, __ATOMIC_RELAXED));
 	}
 }
 
@@ -704,8 +707,8 @@ static int ring_takeover(struct fp_srv *s, struct endpoint *ep, struct fp_conn *
 static void sc_revoke(struct fp_srv *s, struct sc *x, bool producer_gone);
 
 /* What @x carried since the last look, into the counters of its ports
- * (in on the sender's, out on the receiver's), as if it had crossed the
- * switch; and the sender's MAC address, if still learnt on its port,
+ * (in on the sender's, out on the receiver's) and the switch's totals
+ * (frames, unicast), as if it had crossed the switch; and the sender's MAC address, if still learnt on its port,
  * stays so (it would age out while its frames go around the switch;
  * fdb_touch() raises no event, so no list changes under a caller). The
  * sender writes the figures in shared memory: they only ever grow, a
@@ -723,6 +726,9 @@ static void sc_fold(struct fp_srv *s, struct sc *x)
 	pa->c.in_bytes += b - x->bytes;
 	pb->c.out_pkts += f - x->frames;
 	pb->c.out_bytes += b - x->bytes;
+	/* and in the switch's totals, as known unicast it forwarded */
+	s->sw->fwd.st.frames += f - x->frames;
+	s->sw->fwd.st.unicast += f - x->frames;
 	x->frames = f;
 	x->bytes = b;
 }
@@ -911,15 +917,21 @@ static void sc_create(struct fp_srv *s, struct ring *a, struct ring *b, const ui
 	struct fastpath_msg m;
 	struct sc *x = calloc(1, sizeof(*x));
 
-	if (!x)
+	if (!x) {
+		s->sc_retry_ns = loop_now_ns() + SC_RETRY_NS;
 		return;
+	}
 	fds[FASTPATH_SC_REGION] = fastpath_region_create(SHMRING_SIZE_DEFAULT, 0, &x->map,
 							 &x->maplen);
 	fds[FASTPATH_SC_BELL] = fastpath_pipe_reopen(b->bell_tx, O_WRONLY | O_NONBLOCK);
 	fds[FASTPATH_SC_KEEP] = fastpath_pipe_reopen(b->bell_tx, O_RDONLY | O_NONBLOCK);
 	for (i = 0; i < FASTPATH_SC_TX_FDS; i++)
-		if (fds[i] < 0)
+		if (fds[i] < 0) {
+			/* out of memory or descriptors: likely so for the
+			 * next frame too, which would try again */
+			s->sc_retry_ns = loop_now_ns() + SC_RETRY_NS;
 			goto fail;
+		}
 	x->id = s->sc_id = s->sc_id >= INT32_MAX ? 1 : s->sc_id + 1;
 	x->a = a;
 	x->b = b;
@@ -967,7 +979,8 @@ static void sc_unicast(struct sw *sw, struct endpoint *from, unsigned port,
 	struct ring *a, *b;
 	struct sc *x;
 
-	if (!s || !is_ring(from) || from->closed || !sc_allowed(sw) || port >= sw->pt.nslots)
+	if (!s || !is_ring(from) || from->closed || !sc_allowed(sw) || port >= sw->pt.nslots ||
+	    (s->sc_retry_ns && loop_now_ns() < s->sc_retry_ns))
 		return;
 	a = from->priv;
 	pa = &sw->pt.v[from->port];

@@ -69,7 +69,9 @@ struct fastpath_aux {
 	uint8_t pad5[56];
 	uint64_t frames, bytes;		/* sender: put into the ring */
 	uint64_t full;			/* sender: dropped, the ring was full */
-	uint8_t pad3[40];
+	uint64_t late;			/* client, endpoint region: withdrawn shortcuts
+					 * it stopped waiting for (SC_DRAIN_MS) */
+	uint8_t pad3[32];
 };
 
 /* The switch's ends of the doorbell pipes (non-blocking, its own open

@@ -479,19 +479,26 @@ static void sc_rx_drop(struct vde_fastpath *fp, unsigned int i)
 /* Sender: shortcut @i is withdrawn. Frames still in it must reach the
  * receiver before any we send through the switch from now on: it is kept
  * (sc_send() says SC_FULL, so the caller waits) until the receiver has
- * read it all, or SC_DRAIN_MS passed (a receiver that stopped); then
+ * read it all, or SC_DRAIN_MS passed (a receiver that stopped: counted in
+ * our region's aux->late, which port/stats shows as sc_late; the receiver
+ * then reads it before what we send through the switch, sc_recv()); then
  * dropped. Return: true if it was dropped now. Lock held. */
 #define SC_DRAIN_MS	200
 static bool sc_tx_withdrawn(struct vde_fastpath *fp, unsigned int i)
 {
 	struct fp_sc *e = &fp->sctx[i];
+	bool drained;
 
 	if (!e->revoked) {
 		e->revoked = true;
 		e->revoked_ms = now_ms();
 	}
-	if (__atomic_load_n(&e->r.ctl->head, __ATOMIC_ACQUIRE) == e->r.pos ||
-	    now_ms() - e->revoked_ms > SC_DRAIN_MS) {
+	drained = __atomic_load_n(&e->r.ctl->head, __ATOMIC_ACQUIRE) == e->r.pos;
+	if (drained || now_ms() - e->revoked_ms > SC_DRAIN_MS) {
+		if (!drained) {
+			__atomic_fetch_add(&fp->aux->late, 1, __ATOMIC_RELAXED);
+			fp->sc_late++;
+		}
 		sc_tx_drop(fp, i);
 		return true;
 	}
@@ -727,6 +734,13 @@ static bool sc_sending(const struct vde_fastpath *fp)
 			   __atomic_load_n(&fp->chan_seen, __ATOMIC_RELAXED));
 }
 
+/* Whether shortcut @e is withdrawn (the switch's flag in its region, set
+ * before any message about it, or our own mark of it). Lock held. */
+static bool sc_rx_withdrawn(const struct fp_sc *e)
+{
+	return e->revoked || __atomic_load_n(&e->aux->revoked, __ATOMIC_ACQUIRE);
+}
+
 /**
  * sc_recv() - receive up to @n frames from the shortcuts
  * @fp:		state
@@ -734,16 +748,38 @@ static bool sc_sending(const struct vde_fastpath *fp)
  * @n:		how many
  * @settle_now:	set if a ring we took from looked empty after it (the
  *		caller re-arms: settle())
+ * @all:	every shortcut; false: only withdrawn ones (read before s2c)
+ * @hold:	NULL, or set if a withdrawn shortcut holds frames and our s2c
+ *		ring is not yet read to its mark: s2c must then be read one
+ *		frame at a time up to it (below)
  *
- * A shortcut is read only once our s2c ring is read past its mark: what
- * its sender sent us through the switch before it started on the
- * shortcut lies before the mark. (Its frames after a withdrawal come
- * through the switch only once we have read it all: sc_tx_withdrawn().)
+ * The order of a flow A -> us (docs/fastpath.md section 10) rests on two
+ * rules, and on nothing else, so our rings are otherwise taken in turn
+ * (rx_turn in the callers: a steady stream through the switch does not
+ * hold a shortcut's frames back, whose sender waits on a full ring):
+ *  - a shortcut is read only once our s2c ring is read past its mark: what
+ *    A sent us through the switch before it started on the shortcut lies
+ *    before the mark (A starts only once all it wrote to the switch is
+ *    forwarded, and the switch keeps the mark behind A's frames until A's
+ *    first one on the shortcut);
+ *  - when it is withdrawn, A waits until we have read it to its end before
+ *    it sends through the switch again (sc_tx_withdrawn()), so A's later
+ *    frames reach s2c only behind all of it, whatever order we read in.
+ *    A's wait is bounded (SC_DRAIN_MS, a receiver that stopped): then A
+ *    sends through the switch with frames left in the shortcut, which land
+ *    in s2c behind its mark. So a withdrawn shortcut whose mark we reached
+ *    is read before s2c (withdrawn ones first, @all false), and s2c is not
+ *    read past the mark of one that still holds frames (@hold). The
+ *    switch sets the flag before it tells A, and A sends through the
+ *    switch only after it saw the flag and waited: we see it before we
+ *    can find A's later frames in s2c, unless we stop for longer than A's
+ *    wait between our look at the flag and our read of s2c.
  * Withdrawn shortcuts are read to their end, then dropped.
  *
  * Return: frames received.
  */
-static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, bool *settle_now)
+static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, bool *settle_now,
+		      bool all, bool *hold)
 {
 	size_t got = 0, k;
 	unsigned int i, c, start;
@@ -760,9 +796,16 @@ static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, 
 	start = fp->nrx ? fp->sc_turn++ % fp->nrx : 0;
 	for (c = 0; c < fp->nrx && got < n; c++) {
 		struct fp_sc *e = &fp->scrx[(start + c) % fp->nrx];
+		bool wd = sc_rx_withdrawn(e);
 
-		if ((int32_t)(fp->rx.pos - __atomic_load_n(&e->aux->mark, __ATOMIC_ACQUIRE)) < 0)
-			continue;	/* older frames of its sender still in s2c */
+		if (!all && !wd)
+			continue;
+		if ((int32_t)(fp->rx.pos - __atomic_load_n(&e->aux->mark, __ATOMIC_ACQUIRE)) < 0) {
+			/* older frames of its sender still in s2c */
+			if (hold && wd && !shmring_empty(&e->r))
+				*hold = true;
+			continue;
+		}
 		k = shmring_consume(&e->r, f + got, n - got, &kick);
 		got += k;
 		fp->sc_in += k;
@@ -781,6 +824,16 @@ static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, 
 	}
 	pthread_mutex_unlock(&fp->sc_lock);
 	return got;
+}
+
+/* Whether this receive takes the shortcuts before s2c (every other one,
+ * while we have shortcuts: the rings take turns). */
+static bool sc_first(struct vde_fastpath *fp)
+{
+	if (!fp->aux || !__atomic_load_n(&fp->nrx, __ATOMIC_RELAXED))
+		return false;
+	fp->rx_turn = !fp->rx_turn;
+	return fp->rx_turn;
 }
 
 /* Arm every shortcut we receive from: true if one holds frames. */
@@ -1124,9 +1177,13 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			return n;
 	}
 	for (;;) {
-		bool again;
+		bool again = false, first = sc_first(fp), sc;
 
-		if (shmring_consume_vnet(&fp->rx, &f, hdr, 1, &kick)) {
+		/* the shortcuts first every other time, else the withdrawn
+		 * ones only; then s2c; then the shortcuts (sc_recv()) */
+		kick = false;
+		sc = sc_recv(fp, &f, 1, &again, first, NULL) > 0;
+		if (!sc && shmring_consume_vnet(&fp->rx, &f, hdr, 1, &kick)) {
 			size_t got = f.len;
 
 			after_consume(fp, kick);
@@ -1136,7 +1193,9 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 				continue;
 			return (ssize_t)got;
 		}
-		if (sc_recv(fp, &f, 1, &again)) {
+		if (!sc && !first)
+			sc = sc_recv(fp, &f, 1, &again, true, NULL) > 0;
+		if (sc) {
 			if (again)
 				settle(fp, false);
 			return (ssize_t)f.len;
@@ -1168,7 +1227,7 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 	unsigned int got = 0;
 	int spins = 0;
 	bool woken = false, again = false;
-	bool kick;
+	bool kick = false;
 
 	if (n == 0)
 		return 0;
@@ -1190,14 +1249,25 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			f[i].iov = msgs[got + i].msg_hdr.msg_iov;
 			f[i].iovcnt = msgs[got + i].msg_hdr.msg_iovlen;
 		}
-		bool a2 = false;
+		bool a2 = false, first = sc_first(fp), hold = false;
 
-		/* s2c, then the shortcuts (sc_recv()); a shortcut's records are
-		 * plain frames: their places in vhdr stay unused */
-		k = shmring_consume_vnet(&fp->rx, f, vhdr ? vhdr + got : NULL, want, &kick);
-		if (k < want)
-			k += sc_recv(fp, f + k, want - k, &a2);
+		/* the shortcuts first every other time, else the withdrawn
+		 * ones only; then s2c (one frame while @hold); then the
+		 * shortcuts (sc_recv()). A shortcut's records are plain
+		 * frames: their places in vhdr stay unused */
+		k = sc_recv(fp, f, want, &a2, first, &hold);
 		again |= a2;
+		if (k < want) {
+			bool k2;
+
+			k += shmring_consume_vnet(&fp->rx, f + k, vhdr ? vhdr + got + k : NULL,
+						  hold ? 1 : want - k, &k2);
+			kick |= k2;	/* a flag taken: rung once, at the end */
+		}
+		if (k < want && !first) {
+			k += sc_recv(fp, f + k, want - k, &a2, true, NULL);
+			again |= a2;
+		}
 		for (i = 0; i < k; i++) {
 			msgs[got + i].msg_len = (unsigned int)f[i].len;
 			if (recflags)
@@ -1214,6 +1284,7 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 		}
 		if (idle(fp, kick, flags, &spins, &woken))
 			return -1;
+		kick = false;	/* rung */
 	}
 }
 

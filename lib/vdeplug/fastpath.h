@@ -76,9 +76,10 @@ struct vde_fastpath {
 	pthread_mutex_t sc_lock;	/* the tables: a sender and a receiver thread */
 	unsigned int ntx, nrx;
 	unsigned int sc_turn;	/* the shortcut a receive starts with (in turn) */
+	bool rx_turn;		/* this receive takes the shortcuts before s2c */
 	uint32_t owed_orphan;	/* doorbells owed by shortcuts since dropped */
 	struct fp_sc sctx[FASTPATH_SC_MAX], scrx[FASTPATH_SC_MAX];
-	uint64_t sc_out, sc_full, sc_in;
+	uint64_t sc_out, sc_full, sc_in, sc_late;
 };
 
 struct vdeconn;

@@ -6,7 +6,8 @@
 #  1. A ping-pong of 300 frames a <-> b goes through shortcuts (port/stats:
 #     shortcuts_out 1 on both ports, sc_frames counting most of the frames),
 #     port/print counts them on both ports as if they had crossed the
-#     switch, and every frame arrives exact and in order, both ways, across the
+#     switch, the switch's totals (port/stats: frames, unicast) count
+#     them exactly, and every frame arrives exact and in order, both ways, across the
 #     change from the switch's path to the shortcut. A burst of 20000
 #     frames far beyond the ring's size arrives whole and in order
 #     (back-pressure, as on the switch's path).
@@ -24,9 +25,28 @@
 #  5. No shortcut without --shortcuts, nor for a client with
 #     VDEPLUG_SHORTCUTS=0: their port/stats have no shortcut fields, and
 #     frames are exact.
+#  6. The receiver takes its rings in turn: b stopped, 100 frames of a
+#     datagram client g wait in b's s2c ring (forwarded: b's tx_frames
+#     says so), then 20 of h on its shortcut; b's first frames read hold
+#     h's (not all 100 of g's first), each sender's in order.
+#  7. The sender's drain wait running out: b stopped, 30 frames of h wait
+#     on its shortcut, a console command withdraws it, h sends 30 more
+#     (it waits 200 ms for b, then goes through the switch, and counts it:
+#     sc_late 1 in port/stats); b then reads all 60 in h's order (the
+#     shortcut's before the switch's).
+#  8. Making a shortcut fails half-way (faultinj: sealing its memfd fails,
+#     after the two clients' regions): the pair's frames go through the
+#     switch, exact; no shortcut, nothing left open or mapped in the
+#     switch; it tries again at most once a second, not per frame.
+#  9. Or at its last step: SC_TX to the sender cannot be sent (faultinj:
+#     sendmsg of 3 fds fails) after SC_RX went to the receiver: the
+#     sender's channel is closed, the receiver drops the shortcut it was
+#     given (SC_REVOKE follows), the pair goes on through the switch, exact,
+#     and the switch keeps no region of it.
 TEST_TIMEOUT=180
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
+. "$top_srcdir/tests/lib/faultinj.sh"
 # about the rings themselves (NOFASTPATH_RING_TESTS in tests/integration/local.am)
 [ "${VDEPLUG_FASTPATH-}" = 0 ] && skip "needs the fast path on: VDEPLUG_FASTPATH=0 is in the environment"
 [ -n "$OUR_SWITCH" ] || fail "switch/vde_switch is not built"
@@ -112,7 +132,11 @@ PA=$(port_of sw a)
 PB=$(port_of sw b)
 [ "$(inpkts "$PA")" -ge 301 ] && [ "$(outpkts "$PB")" -ge 300 ] ||
 	fail "port counters miss the shortcut frames: in $(inpkts "$PA") on a's, out $(outpkts "$PB") on b's"
-pass "300-frame ping-pong: shortcuts both ways ($na, $nb frames on them), every frame exact, counted in port/print"
+# so do the switch's totals: the two announces (flooded) and the 600
+# frames of the ping-pong (known unicast), on shortcuts or not
+tot=$(mgmt sw port/stats | sed -n 's/^frames \([0-9]*\) unicast \([0-9]*\) flooded \([0-9]*\) .*/\1 \2 \3/p')
+[ "$tot" = "602 600 2" ] || fail "the switch's totals (frames unicast flooded) are '$tot', not '602 600 2'"
+pass "300-frame ping-pong: shortcuts both ways ($na, $nb frames on them), every frame exact, counted in port/print and the totals"
 # a burst far beyond the ring: back-pressure, none lost, in order
 n0=$(wc -l <"$TMP/a.sent")
 n1=$(wc -l <"$TMP/b.recv")
@@ -233,3 +257,131 @@ tail -n 100 "$TMP/b.recv" | cmp -s "$TMP/f.sent" - || fail "f -> b: not exact"
 swapped "$TMP/f.sent" | cmp -s - "$TMP/f.recv" || fail "b -> f: not exact"
 [ -z "$(field sw f shortcuts_out)" ] || fail "VDEPLUG_SHORTCUTS=0 client has shortcuts: $(stats sw)"
 pass "no shortcuts without --shortcuts or with VDEPLUG_SHORTCUTS=0; frames exact"
+
+# --- 6. the receiver's turn: s2c and shortcuts taken in turn ---------------
+MG=02:00:00:00:10:01
+MH=02:00:00:00:11:01
+peer g $MG "$SW" VDEPLUG_FASTPATH=0
+peer h $MH "$SW"
+cmd g announce; answer g ok
+cmd h announce; answer h ok
+cmd b announce; answer b ok
+pingpong h b $MB 100 30
+[ "$(field sw h shortcuts_out)" = 1 ] || fail "h has no shortcut to b: $(stats sw)"
+# mine NAME: b's frames from NAME's MAC (hex, source at 13..24) in NEW
+from() { awk -v m="$(echo "$2" | tr -d :)" 'substr($0, 13, 12) == m' "$1"; }
+n1=$(wc -l <"$TMP/b.recv")
+t0=$(field sw b tx_frames)
+cmd g "send $MB 100 100 31"
+answer g "sent 100"
+WAIT_SECS=30 wait_for eval '[ "$(field sw b tx_frames)" -ge $((t0 + 100)) ]' ||
+	fail "the switch did not put g's 100 frames into b's ring: $(stats sw)"
+s0=$(field sw h sc_frames)
+cmd h "send $MB 20 100 32"
+answer h "sent 20"
+[ "$(field sw h sc_frames)" = $((s0 + 20)) ] || fail "h's 20 frames did not take the shortcut: $(stats sw)"
+cmd b "recv 120 3000"
+answer b "got 120"
+tail -n "+$((n1 + 1))" "$TMP/b.recv" >"$TMP/turn.recv"
+first=$(awk -v m="$(echo $MH | tr -d :)" 'substr($0, 13, 12) == m { print NR; exit }' "$TMP/turn.recv")
+lasth=$(awk -v m="$(echo $MH | tr -d :)" 'substr($0, 13, 12) == m { n = NR } END { print n }' "$TMP/turn.recv")
+echo "h's 20 frames: read as frames $first..$lasth of 120 (g's 100 waited first)"
+from "$TMP/turn.recv" $MH | cmp -s - <(tail -n 20 "$TMP/h.sent") || fail "h -> b: not exact, in order"
+from "$TMP/turn.recv" $MG | cmp -s - "$TMP/g.sent" || fail "g -> b: not exact, in order"
+[ -n "$first" ] && [ "$first" -le 4 ] && [ "$lasth" -le 44 ] ||
+	fail "b read h's shortcut only after its s2c ring: h's frames at $first..$lasth of 120"
+pass "b takes its rings in turn: h's 20 shortcut frames among its first 44 reads (from $first), g's 100 and h's 20 each exact and in order"
+
+# --- 7. the sender's drain wait runs out -------------------------------------
+n1=$(wc -l <"$TMP/b.recv")
+s0=$(field sw h sc_frames)
+cmd h "send $MB 30 100 33"
+answer h "sent 30"
+[ "$(field sw h sc_frames)" = $((s0 + 30)) ] || fail "h's 30 frames did not take the shortcut: $(stats sw)"
+mgmt sw "vlan/create 7" >/dev/null	# withdraws every shortcut
+[ "$(field sw h shortcuts_out)" = 0 ] || fail "h's shortcut not withdrawn: $(stats sw)"
+# (once through the switch, a new shortcut may take the last of them:
+# b's port counts both)
+o0=$(outpkts "$PB")
+cmd h "send $MB 30 100 34"
+WAIT_SECS=30 answer h "sent 30"
+WAIT_SECS=30 wait_for eval '[ "$(outpkts "$PB")" -ge $((o0 + 30)) ]' ||
+	fail "h's 30 later frames did not reach b's ring: $(mgmt sw port/print)"
+cmd b "recv 60 3000"
+answer b "got 60"
+tail -n "+$((n1 + 1))" "$TMP/b.recv" | cmp -s - <(tail -n 60 "$TMP/h.sent") ||
+	fail "h -> b across a withdrawal b did not wait for: not in h's order"
+[ "$(field sw h sc_late)" = 1 ] || fail "h's wait that ran out is not counted (sc_late): $(stats sw)"
+pass "a withdrawn shortcut b stopped reading: h fell back after its wait (sc_late 1), b read all 60 frames in h's order"
+for p in b g h; do cmd $p quit; done
+
+# --- 8. making a shortcut fails half-way -------------------------------------
+# fault_switch NAME RULES: a switch with --shortcuts under faultinj
+fault_switch() {
+	local d=$TMP/$1
+	fault_cmd "$2" "$OUR_SWITCH"
+	"${FAULT_CMD[@]}" -d -s "$d" -p "$d.pid" -M "$d.mgmt" -n 8 --shortcuts >"$TMP/$1.log" 2>&1 \
+		</dev/null || fail "vde_switch under faultinj: $(cat "$TMP/$1.log")"
+	wait_for test -s "$d.pid" || fail "switch $1: no pidfile"
+	PIDS+=("$(cat "$d.pid")")
+	wait_for sock_ready "$d.mgmt" || fail "switch $1: no mgmt socket"
+}
+# F_ADD_SEALS (1033): the 3rd region the switch makes is the shortcut's
+fault_switch sw3 'fcntl,cmd=1033,after=2,errno=ENOMEM'
+SW3=$TMP/sw3
+SW3PID=$(cat "$SW3.pid")
+MI=02:00:00:00:12:01
+MJ=02:00:00:00:13:01
+peer i $MI "$SW3"
+peer j $MJ "$SW3"
+cmd i announce; answer i ok
+cmd j announce; answer j ok
+fd0=$(ls "/proc/$SW3PID/fd" | wc -l)
+t0=$(date +%s)
+pingpong i j $MJ 200 40
+secs=$(($(date +%s) - t0))
+exact i j 1 200
+fault_seen '^fcntl' || fail "the fault never happened: the switch made no shortcut region"
+n=$(grep -c '^fcntl' "$FAULT_LOG")
+for p in i j; do
+	[ "$(field sw3 $p shortcuts_out)" = 0 ] && [ "$(field sw3 $p sc_grants)" = 0 ] ||
+		fail "$p has a shortcut the switch could not make: $(stats sw3)"
+done
+# (the console connections of field may still be closing: wait for it)
+swfds() { ls "/proc/$SW3PID/fd" | wc -l; }
+WAIT_SECS=10 wait_for eval '[ "$(swfds)" = "$fd0" ]' ||
+	fail "the failed shortcuts left descriptors open in the switch: $fd0 -> $(swfds)"
+m=$(grep -c memfd "/proc/$SW3PID/maps")
+[ "$m" -le 2 ] || fail "the failed shortcuts left regions mapped in the switch: $m memfd mappings"
+echo "400 frames in about $secs s, $n failed attempts"
+[ "$n" -le $((secs + 2)) ] ||
+	fail "the switch tried to make the shortcut $n times in a 400-frame ping-pong of $secs s"
+pass "making a shortcut fails half-way: i <-> j exact through the switch, no shortcut, no fd or mapping left, $n attempts"
+for p in i j; do cmd $p quit; done
+
+# --- 9. the last step fails: SC_TX cannot be sent -----------------------------
+fault_switch sw4 'sendmsg,fds=3,errno=EPIPE'
+SW4=$TMP/sw4
+SW4PID=$(cat "$SW4.pid")
+: >"$FAULT_LOG"
+peer k 02:00:00:00:14:01 "$SW4"
+peer l 02:00:00:00:15:01 "$SW4"
+cmd k announce; answer k ok
+cmd l announce; answer l ok
+fd0=$(ls "/proc/$SW4PID/fd" | wc -l)
+pingpong k l 02:00:00:00:15:01 200 41
+exact k l 1 200
+fault_seen '^sendmsg' || fail "the fault never happened: no SC_TX was sent"
+# k's channel is gone (its port/stats line has no shortcut fields), l keeps
+# its own; the shortcut it was given is withdrawn
+[ -z "$(field sw4 k shortcuts_out)" ] || fail "k kept its channel: $(stats sw4)"
+[ "$(field sw4 l shortcuts_in)" = 0 ] || fail "l keeps a shortcut from k: $(stats sw4)"
+swfds4() { ls "/proc/$SW4PID/fd" | wc -l; }
+WAIT_SECS=10 wait_for eval '[ "$(swfds4)" = $((fd0 - 1)) ]' ||
+	fail "the switch holds $(swfds4) fds, not $((fd0 - 1)) (before, less k's channel)"
+m=$(grep -c memfd "/proc/$SW4PID/maps")
+[ "$m" -le 2 ] || fail "the failed shortcut left its region mapped in the switch: $m memfd mappings"
+WAIT_SECS=10 wait_for eval '[ "$(grep -c memfd "/proc/${PPID_[l]}/maps")" = "$(grep -c memfd "/proc/${PPID_[k]}/maps")" ]' ||
+	fail "l still maps the shortcut it was given"
+pass "SC_TX cannot be sent: k's channel closed, l dropped the shortcut, k <-> l exact through the switch, nothing left"
+for p in k l; do cmd $p quit; done

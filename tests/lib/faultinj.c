@@ -16,6 +16,7 @@
  *   ppoll / poll
  *   write, writev,max=N        a short write: at most N bytes go (no errno)
  *   mmap,fixed=1               only calls with MAP_FIXED
+ *   sendmsg,fds=N              only messages passing N descriptors (SCM_RIGHTS)
  *   fd=fifo|sock|reg|chr       the first argument's file type (fd calls)
  *   path=TEXT                  its file's path (/proc/self/fd) contains TEXT
  *   after=N                    let the first N matching calls through
@@ -40,23 +41,24 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 enum fi_call { FI_IOCTL, FI_FCNTL, FI_SIGACTION, FI_PPOLL, FI_POLL, FI_WRITE, FI_WRITEV,
-	       FI_MMAP, FI_NCALLS };
+	       FI_MMAP, FI_SENDMSG, FI_NCALLS };
 
 static const char *const fi_names[FI_NCALLS] = {
-	"ioctl", "fcntl", "sigaction", "ppoll", "poll", "write", "writev", "mmap",
+	"ioctl", "fcntl", "sigaction", "ppoll", "poll", "write", "writev", "mmap", "sendmsg",
 };
 
 #define FI_MAXRULES	8
 
 struct fi_rule {
 	enum fi_call call;
-	long arg;			/* req, cmd or sig; -1 = any */
+	long arg;			/* req, cmd, sig or fds; -1 = any */
 	mode_t fdtype;			/* S_IFIFO...; 0 = any */
 	long after, times;		/* times < 0: no end */
 	long max;			/* write: bytes let through; -1 = fail */
@@ -156,7 +158,8 @@ static void fi_parse_rule(char *text)
 		if (!v)
 			fi_die("key without a value", r->text);
 		*v++ = '\0';
-		if (!strcmp(key, "req") || !strcmp(key, "cmd") || !strcmp(key, "sig"))
+		if (!strcmp(key, "req") || !strcmp(key, "cmd") || !strcmp(key, "sig") ||
+		    !strcmp(key, "fds"))
 			r->arg = fi_value(v, r->text);
 		else if (!strcmp(key, "after"))
 			r->after = fi_value(v, r->text);
@@ -406,4 +409,25 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	/* the system call itself: a sanitizer's runtime maps memory through
 	 * us before anything can be looked up */
 	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+/* The descriptors a message passes (SCM_RIGHTS). */
+static long fi_nfds(const struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	long n = 0;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR((struct msghdr *)mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			n += (long)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	return n;
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *mh, int flags)
+{
+	struct fi_rule *r = fi_match(FI_SENDMSG, mh ? fi_nfds(mh) : 0, fd, 0);
+	ssize_t (*real)(int, const struct msghdr *, int) =
+		REAL(ssize_t (*)(int, const struct msghdr *, int), sendmsg);
+
+	return r ? fi_fail(r) : real(fd, mh, flags);
 }

@@ -9,7 +9,11 @@
  * The data path tests run twice: doorbells as zero-length datagrams (a
  * switch of an older build) and on pipes (FASTPATH_FEAT_PIPES), where the
  * pipe's read end takes vde_datafd()'s number and the switch's end of the
- * pipe closing (the switch gone) must not leave it readable.
+ * pipe closing (the switch gone) must not leave it readable. The shortcuts'
+ * control channel: a bad message or a full table closes it (its fds closed
+ * too), and frames through the switch go on. The order a client reads its
+ * rings in: s2c and a shortcut in turn, a withdrawn shortcut after s2c up
+ * to its mark and before the rest.
  */
 #include "config.h"
 
@@ -989,6 +993,275 @@ static void test_vnet(void)
 	sw_teardown(&w);
 }
 
+/* A shortcut to the client (SC_RX), its ring mapped here as its sender's. */
+struct sc_peer {
+	void *map;
+	size_t maplen;
+	struct fastpath_aux *aux;
+	struct shmring r;
+};
+
+/* A client with a shortcut channel (@sp: its two ends, [1] the switch's). */
+static void sc_setup(struct sw *w, int *sp)
+{
+	struct shmring_layout l;
+	struct mmsghdr mm = { 0 };
+
+	sw_setup(w);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		abort();
+	shmring_region_check(w->map, w->maplen, &l);
+	sw_bell(w);	/* the doorbell before ACTIVE */
+	w->pb.peer[FASTPATH_FD_REGION] = -1;
+	w->fp = fastpath_attach(w->c, w->ctl[0], w->map, w->maplen, &l, w->pb.peer, sp[0]);
+	if (!w->fp || w->fp->chan != sp[0])
+		abort();
+	memset(w->pb.peer, -1, sizeof(w->pb.peer));	/* the client's now */
+	fcntl(w->c, F_SETFL, O_NONBLOCK);
+	(void)fastpath_recv_batch(w->fp, &mm, 0, MSG_DONTWAIT);
+}
+
+/* The end of a test with a channel; @x (or NULL) a shortcut given. */
+static void sc_done(struct sw *w, int *sp, struct sc_peer *x)
+{
+	fastpath_free(w->fp, 0);
+	w->fp = NULL;
+	w->map = NULL;	/* unmapped by fastpath_free() */
+	close(sp[1]);
+	if (x)
+		munmap(x->map, x->maplen);
+	sw_teardown(w);
+}
+
+/* After the channel closed: frames through the switch still come. */
+static void sc_still(struct sw *w, uint32_t seq)
+{
+	uint8_t buf[200];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+
+	sw_put(w, seq, 60);
+	ok(fastpath_recv_batch(w->fp, &mm, 1, MSG_DONTWAIT) == 1 && mm.msg_len == 60,
+	   "and the switch's frames still come");
+}
+
+
+/* Open descriptors of this process. */
+static int fd_count(void)
+{
+	char path[32];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += !access(path, F_OK);
+	}
+	return n;
+}
+
+/* The switch's end of the control channel: @type for shortcut @id with
+ * @nfds fds (fresh shortcut regions, or pipe ends for SC_TX's last two),
+ * then a new seq in the client's region. */
+static void sc_say(struct sw *w, int chan, uint8_t type, int32_t id, size_t nfds)
+{
+	int fds[FASTPATH_MAX_FDS], p[2] = { -1, -1 };
+	struct fastpath_msg m;
+	struct fastpath_aux *aux = (struct fastpath_aux *)((uint8_t *)w->map + FASTPATH_AUX_OFF);
+	size_t i;
+
+	fastpath_msg_init(&m, type, id);
+	m.ring_size = SHMRING_SIZE_MIN;
+	for (i = 0; i < nfds; i++) {
+		void *map;
+		size_t len;
+
+		if (i == 0 || type != FASTPATH_SC_TX) {
+			fds[i] = fastpath_region_create(SHMRING_SIZE_MIN, 0, &map, &len);
+			if (fds[i] < 0)
+				abort();
+			munmap(map, len);
+		} else {
+			if (p[0] < 0 && pipe(p))
+				abort();
+			fds[i] = i == 1 ? p[1] : p[0];
+		}
+	}
+	if (fastpath_msg_send_fds(chan, &m, fds, nfds))
+		abort();
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	__atomic_fetch_add(&aux->seq, 1, __ATOMIC_RELEASE);
+}
+
+/* Does the client's end of the channel look closed from the switch's? */
+static bool chan_ended(int chan)
+{
+	struct pollfd p = { chan, POLLIN, 0 };
+	char b;
+
+	return poll(&p, 1, 1000) == 1 && recv(chan, &b, 1, MSG_DONTWAIT) == 0;
+}
+
+/* The control channel of shortcuts (docs/fastpath.md section 10): a
+ * message the library cannot take (a bad one, one more shortcut than its
+ * table holds) closes the channel, the fds it came with are closed, and
+ * the connection goes on without shortcuts. */
+static void test_sc_chan(void)
+{
+	uint8_t buf[200];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+	struct sw w;
+	int sp[2], fds0, i;
+	ssize_t n;
+
+	/* a bad one: SC_RX with two fds, SC_TX with one, an unknown type */
+	for (i = 0; i < 3; i++) {
+		sc_setup(&w, sp);
+		fds0 = fd_count();
+		sc_say(&w, sp[1], i == 0 ? FASTPATH_SC_RX : i == 1 ? FASTPATH_SC_TX : 42, 1,
+		       i == 2 ? 0 : i == 0 ? 2 : 1);
+		errno = 0;
+		n = fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+		ok(n == -1 && errno == EAGAIN && w.fp->chan < 0 && !w.fp->nrx && !w.fp->ntx &&
+		   fd_count() == fds0 - 1 && chan_ended(sp[1]),
+		   "a bad message (%s): the channel closed, its fds too, no shortcut, "
+		   "receiving goes on", i == 0 ? "SC_RX with 2 fds" : i == 1 ? "SC_TX with 1 fd" :
+		   "type 42");
+		sc_still(&w, 7);
+		sc_done(&w, sp, NULL);
+	}
+
+	/* a full table: one SC_RX more than it holds */
+	sc_setup(&w, sp);
+	for (i = 1; i <= FASTPATH_SC_MAX; i++) {
+		sc_say(&w, sp[1], FASTPATH_SC_RX, i, 1);
+		(void)fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+	}
+	ok(w.fp->chan == sp[0] && w.fp->nrx == FASTPATH_SC_MAX, "%d shortcuts to receive from",
+	   FASTPATH_SC_MAX);
+	fds0 = fd_count();
+	sc_say(&w, sp[1], FASTPATH_SC_RX, FASTPATH_SC_MAX + 1, 1);
+	errno = 0;
+	n = fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+	ok(n == -1 && errno == EAGAIN && w.fp->chan < 0 && w.fp->nrx == FASTPATH_SC_MAX &&
+	   w.fp->scrx[0].revoked && w.fp->scrx[FASTPATH_SC_MAX - 1].revoked &&
+	   fd_count() == fds0 - 1 && chan_ended(sp[1]),
+	   "one more: the channel closed, its fd too, the others withdrawn (read to their end)");
+	sc_still(&w, 8);
+	sc_done(&w, sp, NULL);
+}
+
+
+static void sc_give(struct sw *w, int chan, int32_t id, struct sc_peer *x)
+{
+	struct fastpath_aux *aux = (struct fastpath_aux *)((uint8_t *)w->map + FASTPATH_AUX_OFF);
+	struct shmring_layout l;
+	struct fastpath_msg m;
+	int fd = fastpath_region_create(SHMRING_SIZE_MIN, 0, &x->map, &x->maplen);
+
+	if (fd < 0 || shmring_region_check(x->map, x->maplen, &l))
+		abort();
+	x->aux = (struct fastpath_aux *)((uint8_t *)x->map + FASTPATH_AUX_OFF);
+	shmring_attach(&x->r, x->map, &l, SHMRING_C2S, true);
+	fastpath_msg_init(&m, FASTPATH_SC_RX, id);
+	m.ring_size = SHMRING_SIZE_MIN;
+	if (fastpath_msg_send_fds(chan, &m, &fd, 1))
+		abort();
+	close(fd);
+	__atomic_fetch_add(&aux->seq, 1, __ATOMIC_RELEASE);
+}
+
+static void sc_put(struct sc_peer *x, uint32_t seq)
+{
+	uint8_t buf[60] = { 0 };
+	struct iovec iov = { buf, sizeof(buf) };
+	struct shmring_txf f = { &iov, 1, 0 };
+	bool kick;
+
+	memcpy(buf, &seq, sizeof(seq));
+	if (shmring_produce(&x->r, &f, 1, &kick) != 1)
+		abort();
+}
+
+/* The order the client reads its rings in (sc_recv()'s contract), with
+ * vde_recv_batch() of @batch frames (at most 8), or vde_recv() (0).
+ * Numbers: 1.. through the switch, 101.. on the shortcut. Return: how many
+ * were read, their numbers in @got. */
+static size_t sc_read_all(struct sw *w, unsigned int batch, uint32_t *got, size_t max)
+{
+	uint8_t buf[8][200];
+	struct iovec iov[8];
+	struct mmsghdr mm[8];
+	size_t k = 0;
+	int i, n;
+
+	for (;;) {
+		memset(mm, 0, sizeof(mm));
+		for (i = 0; i < 8; i++) {
+			iov[i] = (struct iovec){ buf[i], sizeof(buf[i]) };
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = batch ? fastpath_recv_batch(w->fp, mm, batch, MSG_DONTWAIT) :
+		    (int)(fastpath_recv(w->fp, buf[0], sizeof(buf[0])) > 0);
+		if (n <= 0)
+			return k;
+		for (i = 0; i < n && k < max; i++)
+			memcpy(&got[k++], buf[i], sizeof(uint32_t));
+	}
+}
+
+static void test_sc_order(void)
+{
+	static const uint32_t want[6] = { 1, 2, 101, 102, 3, 4 };
+	uint32_t got[16];
+	struct sc_peer x;
+	struct sw w;
+	int sp[2], b, i;
+	size_t n;
+
+	for (b = 0; b < 2; b++) {
+		/* the turn: 4 frames wait in s2c, then 4 on a live shortcut */
+		sc_setup(&w, sp);
+		sc_give(&w, sp[1], 1, &x);
+		for (i = 1; i <= 4; i++)
+			sw_put(&w, (uint32_t)i, 60);
+		for (i = 101; i <= 104; i++)
+			sc_put(&x, (uint32_t)i);
+		n = sc_read_all(&w, b ? 2 : 0, got, 16);
+		for (i = 0; i < (int)n && got[i] < 100; i++)
+			;
+		ok(n == 8 && i <= 2, "%s: s2c and a shortcut taken in turn (its first frame read as number %d)",
+		   b ? "vde_recv_batch of 2" : "vde_recv", i + 1);
+		sc_done(&w, sp, &x);
+
+		/* a withdrawn shortcut whose sender stopped waiting: 1, 2 in
+		 * s2c before its mark, 101, 102 on it, 3, 4 in s2c behind */
+		sc_setup(&w, sp);
+		sc_give(&w, sp[1], 1, &x);
+		sw_put(&w, 1, 60);
+		sw_put(&w, 2, 60);
+		x.aux->mark = w.tx.pos;
+		sw_put(&w, 3, 60);
+		sw_put(&w, 4, 60);
+		sc_put(&x, 101);
+		sc_put(&x, 102);
+		x.aux->revoked = 1;
+		x.aux->prod_done = 1;
+		n = sc_read_all(&w, b ? 8 : 0, got, 16);
+		ok(n == 6 && !memcmp(got, want, sizeof(want)),
+		   "%s: a withdrawn shortcut read after s2c up to its mark, before the rest "
+		   "(%zu frames: %u %u %u %u %u %u)", b ? "vde_recv_batch of 8" : "vde_recv", n,
+		   got[0], got[1], got[2], got[3], got[4], got[5]);
+		sc_say(&w, sp[1], FASTPATH_SC_REVOKE, 1, 0);
+		n = sc_read_all(&w, b ? 8 : 0, got, 16);
+		ok(n == 0 && w.fp->nrx == 0 && w.fp->chan == sp[0],
+		   "then SC_REVOKE: dropped, being read to its end");
+		sc_done(&w, sp, &x);
+	}
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1001,5 +1274,7 @@ int main(void)
 	test_data_path();	/* pipes */
 	test_switch_gone(false);
 	test_switch_gone(true);
+	test_sc_chan();
+	test_sc_order();
 	return tap_done();
 }
