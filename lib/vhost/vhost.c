@@ -122,6 +122,17 @@ static int fail(struct vhost_dev *d, const char *why)
 	return -1;
 }
 
+/* fail() naming the cause in errno: "why: strerror(errno)". */
+static int fail_errno(struct vhost_dev *d, const char *why)
+{
+	int e = errno;
+
+	if (!d->err[0])
+		snprintf(d->err, sizeof(d->err), "%s: %s", why, strerror(e));
+	errno = e;
+	return -1;
+}
+
 /* After (or before) a use of guest memory: @r, or -1 if a fault hit it
  * (guard.h): the front end shrank a memory file under our mapping. */
 static int mem_checked(struct vhost_dev *d, int r)
@@ -406,7 +417,7 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 	if (r == 0)
 		return fail(d, "front end closed the connection");
 	if (r < 0)
-		return fail(d, "socket error");
+		return fail_errno(d, "socket error");
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		size_t n, i;
 
@@ -456,6 +467,7 @@ static void msg_close_fds(struct msg *m)
 static int reply(struct vhost_dev *d, const struct msg *m, const void *p, uint32_t size)
 {
 	uint8_t buf[MSG_HDRLEN + 64];
+	ssize_t r;
 	uint32_t v;
 
 	v = htole32(m->req);
@@ -465,8 +477,11 @@ static int reply(struct vhost_dev *d, const struct msg *m, const void *p, uint32
 	v = htole32(size);
 	memcpy(buf + 8, &v, 4);
 	memcpy(buf + MSG_HDRLEN, p, size);
-	if (send(d->sock, buf, MSG_HDRLEN + size, MSG_NOSIGNAL) != (ssize_t)(MSG_HDRLEN + size))
-		return fail(d, "cannot send a reply");
+	r = send(d->sock, buf, MSG_HDRLEN + size, MSG_NOSIGNAL);
+	if (r < 0)
+		return fail_errno(d, "cannot send a reply");
+	if (r != (ssize_t)(MSG_HDRLEN + size))
+		return fail(d, "cannot send a reply: the front end's socket is full");
 	return 0;
 }
 
@@ -530,13 +545,14 @@ static int set_mem_table(struct vhost_dev *d, struct msg *m)
 		p = mmap(NULL, (size_t)(off + size), PROT_READ | PROT_WRITE, MAP_SHARED,
 			 m->fds[i], 0);
 		if (p == MAP_FAILED)
-			return fail(d, "cannot map a memory region");
+			return fail_errno(d, "cannot map a memory region");
 		d->map[i] = p;
 		d->maplen[i] = (size_t)(off + size);
 		if (vhost_guard_add(p, d->maplen[i], &d->faulted)) {
+			fail_errno(d, "cannot watch a memory region");
 			munmap(p, d->maplen[i]);
 			d->map[i] = NULL;
-			return fail(d, "cannot watch a memory region");
+			return -1;
 		}
 		d->mem.r[i] = (struct vhost_region){ .gpa = gpa, .size = size, .uva = uva,
 						     .host = (uint8_t *)p + off };

@@ -8,7 +8,8 @@
  * when the guest has no buffers, vhost_dev_xmit() leaving frames to the
  * caller instead, the receive-kick wake-up (vhost_dev_want/room),
  * GET_VRING_BASE stopping a queue, kick and call fds that are not plain
- * eventfds refused, a front end that trickles a message
+ * eventfds refused, the cause named when a memory table cannot be mapped
+ * or watched, a front end that trickles a message
  * (the wait for its rest is bounded as a whole), and detach releasing
  * every descriptor.
  */
@@ -16,6 +17,7 @@
 
 #include <dirent.h>
 #include <endian.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -509,6 +511,57 @@ static void test_bad_table(void)
 	close(fe);
 }
 
+/* The cause of a memory table we cannot use is named: a region whose fd
+ * cannot be mapped (read-only: EACCES) and a region we cannot watch for
+ * SIGBUS (guard.c's table cannot grow: ENOMEM) said only "cannot map" or
+ * "cannot watch a memory region", without errno. The allocator fails here
+ * through the linker's --wrap=realloc (local.am), only while fail_realloc
+ * is set, and only before any region was ever watched (the table's first
+ * allocation), so this test runs first. */
+static bool fail_realloc;
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (fail_realloc) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_realloc(p, n);
+}
+
+static void test_table_errno(void)
+{
+	static const char *const want[] = { "cannot watch a memory region: ",
+					    "cannot map a memory region: " };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct vhost_dev *d = connect_dev();
+		uint8_t r[40] = { 1 };
+		char cause[96];
+		int fd = i ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : memfd, pr;
+
+		if (fd < 0)
+			abort();
+		snprintf(cause, sizeof(cause), "%s%s", want[i], strerror(i ? EACCES : ENOMEM));
+		put64(r + 8, GPA);
+		put64(r + 16, MEMSZ);
+		put64(r + 24, uva(0));
+		msg(5, 1, r, sizeof(r), fd);
+		fail_realloc = i == 0;
+		pr = vhost_dev_poll(d);
+		fail_realloc = false;
+		ok(pr < 0 && !strcmp(vhost_dev_error(d), cause), "the cause is named: %s",
+		   vhost_dev_error(d));
+		if (i)
+			close(fd);
+		vhost_dev_free(d);
+		close(fe);
+	}
+}
+
 static volatile int trickle_stop;
 
 /* The rest of a SET_VRING_ADDR payload, one byte every 50 ms. */
@@ -625,6 +678,7 @@ int main(void)
 		kick[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		call[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	}
+	test_table_errno();
 	test_offloads();
 	test_hold();
 	test_legacy();
