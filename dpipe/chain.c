@@ -2,8 +2,9 @@
 /* dpipe/chain.c - dpipe's command-line grammar: stages and pipe edges
  *
  * Theory of operation. The argument list is cut at separator words into
- * stages. A separator is "=" optionally preceded by "}" or "{" (closing a
- * one-way group) and optionally followed by "}" or "{" (opening one):
+ * stages. A separator is a word that begins with "=", optionally preceded
+ * by "}" or "{" (closing a one-way group) and optionally followed by "}"
+ * or "{" (opening one); anything after that is ignored, as VDE 2 does:
  *
  *   a = b       a.stdout -> b.stdin and b.stdout -> a.stdin
  *   a = b = c   b talks to a on stdin/stdout and to c on its alternate
@@ -33,21 +34,25 @@
 
 #include "chain.h"
 
-/* A separator is "=" with an optional brace before and/or after. */
+static bool chain_is_brace(char ch)
+{
+	return ch == '{' || ch == '}';
+}
+
+/* A separator is a word that begins with "=", "}=" or "{=" (a brace before
+ * the "=" closes a group); a brace right after the "=" opens one. What
+ * follows is not looked at: VDE 2's and vdeplug4's dpipe cut there too, so
+ * "==" or "=x" is "=" (taking it for an argument of the command before it
+ * built another chain than theirs, silently for "a = b == c"). */
 static bool chain_is_sep(const char *s, char *lead, char *trail)
 {
-	const char *eq = strchr(s, '=');
-	size_t n = strlen(s);
-
-	if (!eq || n > 3)
+	*lead = chain_is_brace(s[0]) && s[1] == '=' ? s[0] : 0;
+	if (*lead)
+		s++;
+	if (s[0] != '=')
 		return false;
-	*lead = eq > s ? s[0] : 0;
-	*trail = eq[1];
-	if (eq - s > 1 || (*lead && *lead != '{' && *lead != '}'))
-		return false;
-	if (*trail && (*trail != '{' && *trail != '}'))
-		return false;
-	return eq + 1 + (*trail ? 1 : 0) == s + n;
+	*trail = chain_is_brace(s[1]) ? s[1] : 0;
+	return true;
 }
 
 static void chain_add_edge(struct chain *c, size_t w, enum chain_slot ws, size_t r, enum chain_slot rs)

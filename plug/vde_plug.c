@@ -264,6 +264,16 @@ static int plug_recv(struct plug_ctx *c, struct tool_net *net, enum plug_end *en
 	return r < 0 ? -1 : r;
 }
 
+/* Writing to the output stream failed (errno): its reader went away, or
+ * an error named with the side it happened on. */
+static enum plug_end plug_out_error(const struct plug_ctx *c)
+{
+	if (tool_out_gone(errno))
+		return END_OUTPUT_CLOSED;
+	log_err("write to %s: %s", c->mode == MODE_CMD ? c->cmd[0] : "stdout", strerror(errno));
+	return END_ERROR;
+}
+
 /* Frames from the network to the output stream. */
 static enum plug_end plug_to_stream(struct plug_ctx *c, int n)
 {
@@ -279,10 +289,7 @@ static enum plug_end plug_to_stream(struct plug_ctx *c, int n)
 		c->received += (uint64_t)w;
 		return END_NONE;
 	}
-	if (tool_out_gone(errno))
-		return END_OUTPUT_CLOSED;
-	log_err("write: %s", strerror(errno));
-	return END_ERROR;
+	return plug_out_error(c);
 }
 
 /* Stream mode and COMMAND mode: in_fd/out_fd <-> net[0]. */
@@ -317,7 +324,7 @@ static enum plug_end plug_run_stream(struct plug_ctx *c)
 			break;
 		}
 		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0) {
-			end = tool_out_gone(errno) ? END_OUTPUT_CLOSED : END_ERROR;
+			end = plug_out_error(c);
 			break;
 		}
 		if (pfd[PFD_DATA].revents) {

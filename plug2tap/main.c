@@ -330,6 +330,16 @@ static void p2t_stream_frame(void *arg, const uint8_t *frame, size_t len)
 	p2t_send_tap(arg, frame, len);
 }
 
+/* Writing to the output stream (-s -: stdout) failed (errno): its reader
+ * went away, or an error named with its side. */
+static enum p2t_end p2t_out_error(void)
+{
+	if (tool_out_gone(errno))
+		return END_OUTPUT_CLOSED;
+	log_err("write to stdout: %s", strerror(errno));
+	return END_ERROR;
+}
+
 /* One frame from the tap into the network or the output stream. */
 static enum p2t_end p2t_out(struct p2t_ctx *c, const uint8_t *frame, size_t len)
 {
@@ -350,10 +360,7 @@ static enum p2t_end p2t_out(struct p2t_ctx *c, const uint8_t *frame, size_t len)
 			return END_NONE;
 		}
 	}
-	if (tool_out_gone(errno))
-		return END_OUTPUT_CLOSED;
-	log_err("write: %s", strerror(errno));
-	return END_ERROR;
+	return p2t_out_error();
 }
 
 /* One packet read from the tap: a frame, or a super-frame to cut. */
@@ -620,7 +627,7 @@ static enum p2t_end p2t_run(struct p2t_ctx *c)
 			break;
 		}
 		if (pfd[PFD_OUT].revents && stream_tx_flush(&c->tx, c->out_fd) < 0)
-			end = tool_out_gone(errno) ? END_OUTPUT_CLOSED : END_ERROR;
+			end = p2t_out_error();
 		if (end == END_NONE && pfd[PFD_CTL].revents && tool_ctl_gone(pfd[PFD_CTL].fd))
 			end = END_NET_GONE;
 		if (end == END_NONE && pfd[PFD_TAP].revents)

@@ -44,6 +44,14 @@
 #define SV_FRAMEMAX	(SCONF_MTU_MAX + 18)
 #define SV_SEND_WAIT_MS	100
 #define SV_PROMPT	"slirpvde$ "
+#define SV_MAXX		16		/* -X options */
+
+/* -X GUESTIP[:DISPLAY[.SCREEN]]: a host X display port to a guest's X server */
+struct sv_xfwd {
+	struct in_addr guest;
+	int display, screen;
+	int host_display;		/* the free one found, -1 before */
+};
 
 enum {
 	OPT_MTU = 256, OPT_RESTRICT, OPT_NOV6, OPT_NOV4, OPT_HOST6, OPT_DNS6, OPT_MGMTMODE,
@@ -59,8 +67,8 @@ struct sv_ctx {
 	mode_t mgmtmode;
 	gid_t mgmtgroup;
 	bool daemon, quiet, stream, verbose;
-	struct in_addr xguest;		/* -X: guest with an X server */
-	int xdisplay;
+	struct sv_xfwd x[SV_MAXX];	/* -X, in the order given */
+	size_t nx;
 	struct loop *l;
 	struct glue *g;
 	struct console *con;
@@ -98,7 +106,7 @@ static const char usage_text[] =
 "  -x [ADDR:]PORT:PATH     guest connections to ADDR:PORT (default: the\n"
 "                          virtual host) go to the UNIX stream socket PATH\n"
 "  -X GUESTIP[:D[.S]]      forward the first free host X display (6000 +\n"
-"                          N) to the X server :D of GUESTIP\n"
+"                          N) to the X server :D of GUESTIP; repeatable\n"
 "  -t, --tftp DIR          TFTP server (read-only) for DIR (default: off)\n"
 "      --bootfile FILE     BOOTP file name given by DHCP\n"
 "      --host6 ADDR6[/LEN] IPv6 prefix and host (default fd00::2/64)\n"
@@ -126,19 +134,20 @@ static const char usage_text[] =
 
 static const struct tool_help help = { "slirpvde", usage_text, TOOL_HELP_PARAGRAPH };
 
-/* -X GUESTIP[:DISPLAY[.SCREEN]] (the screen does not matter for TCP) */
-static int sv_parse_xdisplay(struct sv_ctx *c, const char *s)
+/* -X GUESTIP[:DISPLAY[.SCREEN]] into @x (the screen does not matter for
+ * TCP, only for the banner) */
+static int sv_parse_xdisplay(struct sv_xfwd *x, const char *s)
 {
 	char ip[INET_ADDRSTRLEN], d[8];
 	const char *colon = strchr(s, ':'), *e;
 	size_t n = colon ? (size_t)(colon - s) : strlen(s);
-	long long v = 0;
+	long long v = 0, scr = 0;
 
 	if (n == 0 || n >= sizeof(ip))
 		return -1;
 	memcpy(ip, s, n);
 	ip[n] = '\0';
-	if (inet_pton(AF_INET, ip, &c->xguest) != 1 || !c->xguest.s_addr)
+	if (inet_pton(AF_INET, ip, &x->guest) != 1 || !x->guest.s_addr)
 		return -1;
 	if (colon) {
 		size_t dl = strcspn(colon + 1, ".");
@@ -151,12 +160,14 @@ static int sv_parse_xdisplay(struct sv_ctx *c, const char *s)
 		if (e)
 			return -1;
 		if (colon[1 + dl] == '.') {
-			parse_num(colon + 2 + dl, 0, 99, &e);
+			scr = parse_num(colon + 2 + dl, 0, 99, &e);
 			if (e)
 				return -1;
 		}
 	}
-	c->xdisplay = (int)v;
+	x->display = (int)v;
+	x->screen = (int)scr;
+	x->host_display = -1;
 	return 0;
 }
 
@@ -259,7 +270,9 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 				die("-x: %s", err);
 			break;
 		case 'X':
-			if (sv_parse_xdisplay(c, optarg))
+			if (c->nx == SV_MAXX)
+				die("-X %s: at most %d X displays", optarg, SV_MAXX);
+			if (sv_parse_xdisplay(&c->x[c->nx++], optarg))
 				die("-X %s: expected GUESTIP[:DISPLAY[.SCREEN]]", optarg);
 			break;
 		case 't':
@@ -994,6 +1007,18 @@ static void sv_banner(const struct sv_ctx *c)
 		fprintf(stderr, "                   redir %s   =%s%d:%s:%d\n",
 			f->kind == SFWD_TCP ? "TCP" : "UDP", h, f->host_port, a, f->guest_port);
 	}
+	/* and for -X, after them: "GUESTIP:DISPLAY.SCREEN" */
+	for (i = 0; i < c->nx; i++) {
+		inet_ntop(AF_INET, &c->x[i].guest, a, sizeof(a));
+		fprintf(stderr, "                   redir X     =%s:%d.%d\n", a, c->x[i].display,
+			c->x[i].screen);
+	}
+	/* ours: which host display each one got */
+	for (i = 0; i < c->nx; i++) {
+		inet_ntop(AF_INET, &c->x[i].guest, a, sizeof(a));
+		fprintf(stderr, "X display :%d forwarded to %s:%d\n", c->x[i].host_display, a,
+			c->x[i].display);
+	}
 }
 
 static void sv_setup(struct sv_ctx *c)
@@ -1019,9 +1044,10 @@ static void sv_setup(struct sv_ctx *c)
 		if (c->verbose)
 			log_info("forward %s", line);
 	}
-	if (c->xguest.s_addr) {
-		struct sfwd f = { .kind = SFWD_TCP, .guest_addr = c->xguest,
-				  .guest_port = 6000 + c->xdisplay };
+	for (i = 0; i < c->nx; i++) {
+		struct sv_xfwd *x = &c->x[i];
+		struct sfwd f = { .kind = SFWD_TCP, .guest_addr = x->guest,
+				  .guest_port = 6000 + x->display };
 		int n, r = -1;
 
 		/* VDE 2: the first X display free on the host */
@@ -1031,9 +1057,7 @@ static void sv_setup(struct sv_ctx *c)
 		}
 		if (r < 0)
 			die("-X: no free X display port (6000..6099) on the host");
-		if (!c->quiet)
-			fprintf(stderr, "X display :%d forwarded to %s:%d\n", f.host_port - 6000,
-				inet_ntoa(c->xguest), c->xdisplay);
+		x->host_display = f.host_port - 6000;
 	}
 	if (c->stream) {
 		stream_rx_init(&c->rx);

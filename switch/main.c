@@ -171,10 +171,13 @@ static void random_mac(uint8_t mac[6])
 	}
 }
 
+/* The console's shutdown command: VDE 2's line (a log watcher tells a
+ * shutdown from a crash by it). */
 static void on_stop(void *ctx)
 {
 	struct sw *sw = ctx;
 
+	log_warn("Shutdown from mgmt command");
 	loop_stop(sw->loop);
 }
 

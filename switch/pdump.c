@@ -27,6 +27,14 @@
  * cannot take it then, the log says that the reader got a cut record).
  * Without FIONREAD (the room unknown) records go as the pipe takes them,
  * with the same buffer for a record larger than PIPE_BUF.
+ *
+ * A FIFO or a regular file takes one pcap stream: pdump holds an flock()
+ * on it while it is open, and a second switch of ours that names the same
+ * file is refused with that reason (two streams in one FIFO put a second
+ * pcap header and records of both among each other: a corrupt capture
+ * for the reader; two switches in one file overwrote each other). The
+ * file is truncated only once the lock is held. Devices such as /dev/null
+ * are not locked.
  */
 #include "config.h"
 
@@ -37,6 +45,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
@@ -165,18 +174,45 @@ static mode_t st_mode_of(int fd)
 	return fstat(fd, &st) < 0 ? 0 : st.st_mode;
 }
 
+/* A FIFO or file takes one pcap stream: @fd's, if no other switch of
+ * ours holds the lock (its records and header mixed into ours would be a
+ * corrupt capture); a regular file is truncated only once it is ours. */
+static int pdump_claim(const struct pdump *pd, int fd, mode_t mode, FILE *out)
+{
+	if (!S_ISFIFO(mode) && !S_ISREG(mode))
+		return 0;		/* /dev/null, a terminal...: shared freely */
+	/* (a file system without flock(): unlocked, as before) */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		fprintf(out, "set_dumper() %s: another switch is dumping into it "
+			"(one pcap stream per file)\n", pd->filename);
+		return -1;
+	}
+	if (S_ISREG(mode) && ftruncate(fd, 0) < 0) {
+		fprintf(out, "set_dumper() ftruncate(%s): %s\n", pd->filename, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int pdump_open(struct pdump *pd, FILE *out)
 {
 	uint8_t h[24];
+	mode_t mode;
 	int fd;
 
-	/* a FIFO without a reader: an error now, not a switch stopped in open() */
-	fd = tool_open_out(pd->filename, O_CREAT | O_TRUNC, 0600);
+	/* a FIFO without a reader: an error now, not a switch stopped in open();
+	 * no O_TRUNC: the file may be another switch's (pdump_claim()) */
+	fd = tool_open_out(pd->filename, O_CREAT, 0600);
 	if (fd < 0) {
 		fprintf(out, "set_dumper() open(%s): %s\n", pd->filename, strerror(errno));
 		return -1;
 	}
-	if (S_ISFIFO(st_mode_of(fd))) {
+	mode = st_mode_of(fd);
+	if (pdump_claim(pd, fd, mode, out) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (S_ISFIFO(mode)) {
 		int fl = fcntl(fd, F_GETFL);
 
 		pd->pipefd = fd;

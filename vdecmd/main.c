@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vdecmd/main.c - vdecmd: run one command on a VDE management console
  *
- *   vdecmd [-hjvV] [-c COUNT] [-f RCFILE] [-t SECONDS] [-w SECONDS] SOCKET COMMAND [ARG...]
+ *   vdecmd [-hjvV] [-c COUNT] [-f RCFILE] [-t SECONDS] [-w SECONDS] [[-s] SOCKET] COMMAND [ARG...]
  *
  * Theory of operation. VDE 2 consoles (vde_switch -M, wirefilter -M, ...)
  * greet with a banner ending in "\n" + prompt ("vde$ ", "VDEwf$ "). vdecmd
@@ -83,9 +83,10 @@ struct vdecmd {
 };
 
 static const char usage_text[] =
-"usage: vdecmd [-hjvV] [-c COUNT] [-f RCFILE] [-t SECONDS] [-w SECONDS] [-s] SOCKET COMMAND [ARG...]\n"
+"usage: vdecmd [-hjvV] [-c COUNT] [-f RCFILE] [-t SECONDS] [-w SECONDS] [[-s] SOCKET] COMMAND [ARG...]\n"
 "Run COMMAND on the VDE management console at SOCKET (vde_switch -M,\n"
 "wirefilter -M, ...), print its output and exit with its status.\n"
+"Without SOCKET (unixcmd's form): /var/run/vdecmd.\n"
 "\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n"
@@ -482,6 +483,32 @@ static int watch(const char *path, const char *line, uint64_t timeout_ns, bool j
 	return ret == EXIT_INTR ? 0 : ret;
 }
 
+/* The socket when none was given with -s, from @n operands, the first
+ * @first: VDE 2's unixcmd (Debian's vdecmd) takes every operand as the
+ * command and the socket /var/run/ + the name it was run as
+ * (/var/run/vdecmd); our SOCKET COMMAND form takes the first. One operand
+ * can only be a command: unixcmd's default. With more, the first is the
+ * SOCKET when it exists, or when the default socket does not (an error
+ * then names the SOCKET given); otherwise (the first names nothing, the
+ * default socket exists) unixcmd's form. *@optind passes the SOCKET. */
+static const char *pick_sock(const char *argv0, int n, const char *first, char *def,
+			     size_t size, int *optind_p)
+{
+	const char *base = strrchr(argv0, '/');
+	struct stat st;
+	int len;
+
+	base = base ? base + 1 : argv0;
+	len = snprintf(def, size, "/var/run/%s", base);
+	if (len < 0 || (size_t)len >= size)
+		die("default socket /var/run/%s: name too long", base);
+	if (n >= 2 && (!lstat(first, &st) || lstat(def, &st))) {
+		(*optind_p)++;
+		return first;
+	}
+	return def;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -499,7 +526,7 @@ int main(int argc, char **argv)
 	long long timeout = 10, secs = 0, count = 0;
 	bool json = false;
 	const char *err, *sock = NULL, *rcfile = NULL;
-	char *line, *jline = NULL;
+	char *line, *jline = NULL, defsock[PATH_MAX];
 	int opt, ret;
 
 	log_init("vdecmd");
@@ -547,8 +574,9 @@ int main(int argc, char **argv)
 			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
-	if (!sock && argc - optind >= 2)
-		sock = argv[optind++];
+	if (!sock && argc - optind >= 1)
+		sock = pick_sock(argv[0], argc - optind, argv[optind], defsock, sizeof(defsock),
+				 &optind);
 	if (!sock || argc - optind < 1)
 		tool_usage(&help, EXIT_FAILURE);
 	if (count && !secs) {

@@ -71,8 +71,10 @@ static int guard_install(void)
 
 	if (guard_installed)
 		return 0;
-	if (pg <= 0)
+	if (pg <= 0) {
+		errno = EINVAL;
 		return -1;
+	}
 	guard_pagemask = ~((uintptr_t)pg - 1);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = guard_handler;

@@ -122,6 +122,17 @@ static int fail(struct vhost_dev *d, const char *why)
 	return -1;
 }
 
+/* fail() naming the cause in errno: "why: strerror(errno)". */
+static int fail_errno(struct vhost_dev *d, const char *why)
+{
+	int e = errno;
+
+	if (!d->err[0])
+		snprintf(d->err, sizeof(d->err), "%s: %s", why, strerror(e));
+	errno = e;
+	return -1;
+}
+
 /* After (or before) a use of guest memory: @r, or -1 if a fault hit it
  * (guard.h): the front end shrank a memory file under our mapping. */
 static int mem_checked(struct vhost_dev *d, int r)
@@ -406,7 +417,7 @@ static int msg_read(struct vhost_dev *d, struct msg *m)
 	if (r == 0)
 		return fail(d, "front end closed the connection");
 	if (r < 0)
-		return fail(d, "socket error");
+		return fail_errno(d, "socket error");
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		size_t n, i;
 
@@ -456,6 +467,7 @@ static void msg_close_fds(struct msg *m)
 static int reply(struct vhost_dev *d, const struct msg *m, const void *p, uint32_t size)
 {
 	uint8_t buf[MSG_HDRLEN + 64];
+	ssize_t r;
 	uint32_t v;
 
 	v = htole32(m->req);
@@ -465,8 +477,11 @@ static int reply(struct vhost_dev *d, const struct msg *m, const void *p, uint32
 	v = htole32(size);
 	memcpy(buf + 8, &v, 4);
 	memcpy(buf + MSG_HDRLEN, p, size);
-	if (send(d->sock, buf, MSG_HDRLEN + size, MSG_NOSIGNAL) != (ssize_t)(MSG_HDRLEN + size))
-		return fail(d, "cannot send a reply");
+	r = send(d->sock, buf, MSG_HDRLEN + size, MSG_NOSIGNAL);
+	if (r < 0)
+		return fail_errno(d, "cannot send a reply");
+	if (r != (ssize_t)(MSG_HDRLEN + size))
+		return fail(d, "cannot send a reply: the front end's socket is full");
 	return 0;
 }
 
@@ -530,13 +545,14 @@ static int set_mem_table(struct vhost_dev *d, struct msg *m)
 		p = mmap(NULL, (size_t)(off + size), PROT_READ | PROT_WRITE, MAP_SHARED,
 			 m->fds[i], 0);
 		if (p == MAP_FAILED)
-			return fail(d, "cannot map a memory region");
+			return fail_errno(d, "cannot map a memory region");
 		d->map[i] = p;
 		d->maplen[i] = (size_t)(off + size);
 		if (vhost_guard_add(p, d->maplen[i], &d->faulted)) {
+			fail_errno(d, "cannot watch a memory region");
 			munmap(p, d->maplen[i]);
 			d->map[i] = NULL;
-			return fail(d, "cannot watch a memory region");
+			return -1;
 		}
 		d->mem.r[i] = (struct vhost_region){ .gpa = gpa, .size = size, .uva = uva,
 						     .host = (uint8_t *)p + off };
@@ -562,13 +578,45 @@ static int msg_queue(struct vhost_dev *d, const struct msg *m, uint32_t size)
 	return (int)i;
 }
 
+/* Without /proc: is @fd an eventfd, and for a kick (@kick: we read it) a
+ * plain one? Only an eventfd takes an 8-byte write (of 0: nothing changes)
+ * among the files without a type (timerfd, epoll, signalfd... refuse it),
+ * and a read of a semaphore eventfd takes 1, of a plain one the whole
+ * count: 2 written, then read, tells them apart; a plain one gets back
+ * what the front end had added meanwhile. The probe runs non-blocking (a
+ * count near its limit would block the write); the flags come back. */
+static bool probe_eventfd(int fd, bool kick)
+{
+	uint64_t zero = 0, two = 2, v = 0;
+	int fl = fcntl(fd, F_GETFL);
+	bool plain = false;
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return false;
+	if (write(fd, &zero, sizeof(zero)) != sizeof(zero))
+		goto out;
+	if (!kick) {
+		plain = true;
+		goto out;
+	}
+	if (write(fd, &two, sizeof(two)) != sizeof(two) || read(fd, &v, sizeof(v)) != sizeof(v))
+		goto out;
+	plain = v >= 2;
+	v -= plain ? 2 : 0;
+	if (plain && v && write(fd, &v, sizeof(v)) != sizeof(v))
+		plain = false;		/* (not while we wrote and read above) */
+out:
+	fcntl(fd, F_SETFL, fl);
+	return plain;
+}
+
 /* Kick and call fds must be plain eventfds (QEMU's always are): a pipe
  * at EOF or a semaphore eventfd polls readable for ever as a kick (our
  * caller's loop would spin on it), and a pipe without reader raises
  * SIGPIPE in our caller at the first interrupt. /proc/self/fdinfo tells
- * an eventfd and its mode; without /proc, only an anonymous inode (no
- * file type: eventfd, timerfd, epoll...) passes. */
-static bool plain_eventfd(int fd)
+ * an eventfd and its mode; without /proc, an anonymous inode (no file
+ * type) that passes probe_eventfd(). */
+static bool plain_eventfd(int fd, bool kick)
 {
 	char path[48], info[512];
 	struct stat st;
@@ -586,7 +634,7 @@ static bool plain_eventfd(int fd)
 		info[n] = '\0';
 		plain = strstr(info, "eventfd-count:") && !strstr(info, "eventfd-semaphore: 1");
 	} else {
-		plain = !fstat(fd, &st) && !(st.st_mode & S_IFMT);
+		plain = !fstat(fd, &st) && !(st.st_mode & S_IFMT) && probe_eventfd(fd, kick);
 	}
 	return plain;
 }
@@ -604,7 +652,8 @@ static int set_vring_fd(struct vhost_dev *d, struct msg *m)
 	if (!(v & VRING_NOFD)) {
 		if (m->nfds != 1)
 			return fail(d, "vring eventfd missing");
-		if (m->req != REQ_SET_VRING_ERR && !plain_eventfd(m->fds[0]))
+		if (m->req != REQ_SET_VRING_ERR &&
+		    !plain_eventfd(m->fds[0], m->req == REQ_SET_VRING_KICK))
 			return fail(d, m->req == REQ_SET_VRING_KICK ?
 				    "vring kick fd is not a plain eventfd" :
 				    "vring call fd is not a plain eventfd");

@@ -29,6 +29,17 @@ got "pong(ping)" "a = b"
 run sh -c "$A" = "$RELAY" = sh -c "$B" || fail "a = relay = b status"
 got "pong(ping)" "a = relay = b"
 
+# 2b. a word that begins with "=" is a separator whatever follows, as in
+#    Debian's dpipe: "a = relay == b" is "a = relay = b" (the "==" and "b"
+#    were arguments of the relay: a chain of two, a waited for ever)
+for d in "$DPIPE" ${DEB_DPIPE:+"$DEB_DPIPE"}; do
+	[ -x "$d" ] || continue
+	timeout 30 "$d" sh -c "$A" = "$RELAY" == sh -c "$B" || fail "$d: a = relay == b status"
+	got "pong(ping)" "$d: a = relay == b"
+	timeout 30 "$d" sh -c "$A" =x sh -c "$B" || fail "$d: a =x b status"
+	got "pong(ping)" "$d: a =x b"
+done
+
 # 3. the environment: only the middle stage sees ALTERNATE_*, with the two
 #    lowest free descriptors; stale values from outside are removed
 #    (the last stage ends the chain once all three have written)

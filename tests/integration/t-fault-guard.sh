@@ -4,9 +4,10 @@
 # when its system calls fail, in our vde_switch with a vhost-user port and
 # tests/vhost_front as the guest, tests/lib/faultinj.c making them fail:
 # 1. sigaction(SIGBUS) fails once: that guest is refused with the reason
-#    logged (no guest memory used unwatched), the switch goes on, and the
-#    next guest gets the guard (installed then): its memory file shrinking
-#    costs it its connection, not the switch its life;
+#    and its cause (errno) logged (no guest memory used unwatched), the
+#    switch goes on, and the next guest gets the guard (installed then):
+#    its memory file shrinking costs it its connection, not the switch
+#    its life;
 # 2. the handler's mmap() of zero pages fails: the fault goes where it
 #    would have gone without the guard, the switch dies of it at once (no
 #    loop of faults, no hang).
@@ -35,7 +36,7 @@ rc=0
 out=$("$FRONT" -n 5 -l 60 -t 10 "$G" 2>&1) || rc=$?
 [ $rc = 1 ] || fail "a guest whose memory cannot be watched: exit $rc: $out"
 fault_seen '^sigaction.*-> EINVAL' || fail "the sigaction fault did not happen"
-wait_for said "cannot watch a memory region" ||
+wait_for said "cannot watch a memory region: Invalid argument" ||
 	fail "no reason logged for the refused guest: $(cat "$TMP/sw.log")"
 "$FRONT" -n 5 -l 60 -t 10 "$G" || fail "the next guest (the guard installed now): exit $?"
 out=$("$FRONT" -E shrink -t 10 "$G" 2>&1) || fail "a guest shrinking its memory: $out"

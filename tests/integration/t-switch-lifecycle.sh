@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # t-switch-lifecycle.sh - vde_switch's command line and life cycle: help,
 # version, bad options, single-dash long options, modes, rc file, stdin EOF
-# (and SIGTERM during its cleanup),
+# (and SIGTERM during its cleanup), the console's shutdown (its log line),
 # daemon + pidfile, stale socket replaced, live socket refused, cleanup on
 # SIGTERM/SIGINT/SIGHUP, ports that go with their clients while the console
 # is busy (port-churn.py).
@@ -67,6 +67,31 @@ rc=$?
 [ $rc = 0 ] || fail "stdin EOF exit status $rc"
 grep -q 'EOF on stdin' "$TMP/eof.err" || fail "stdin EOF message: $(cat "$TMP/eof.err")"
 [ -e "$TMP/eof" ] && fail "stdin EOF left the ctl dir"
+
+# the console's shutdown (stdin console and -M): exit 0, and the line VDE
+# 2's switch logs, "Shutdown from mgmt command" (ours logged nothing)
+mkfifo "$TMP/sd.in"
+for sw in "$SWITCH" ${DEB_SWITCH:+"$DEB_SWITCH"}; do
+	[ -x "$sw" ] || continue
+	for how in stdin mgmt; do
+		exec 8<>"$TMP/sd.in"
+		timeout 20 "$sw" -s "$TMP/sd" -M "$TMP/sd.mgmt" <"$TMP/sd.in" >/dev/null 2>"$TMP/sd.err" &
+		pid=$!
+		PIDS+=("$pid")
+		wait_for sock_ready "$TMP/sd.mgmt" || fail "$sw: no mgmt socket"
+		if [ $how = stdin ]; then
+			printf 'shutdown\n' >&8
+		else
+			printf 'shutdown\n' | timeout 10 socat - "UNIX-CONNECT:$TMP/sd.mgmt" >/dev/null
+		fi
+		rc=0
+		wait "$pid" || rc=$?
+		exec 8>&-
+		[ "$rc" = 0 ] || fail "$sw: shutdown on $how: exit $rc: $(cat "$TMP/sd.err")"
+		grep -q ': Shutdown from mgmt command$' "$TMP/sd.err" ||
+			fail "$sw: shutdown on $how: no line: $(cat "$TMP/sd.err")"
+	done
+done
 
 # stdin closed, then SIGTERM right after (a service manager's or a test
 # driver's shutdown): the signal comes while the switch is already cleaning

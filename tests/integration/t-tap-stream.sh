@@ -4,7 +4,8 @@
 # dpipe: `dpipe vde_plug SW = ip netns exec NS vde_plug2tap -s - tap0`, and
 # libvdeplug's built-in tap:// as `vde_plug tap://tap0 SW` in a second
 # namespace: pings both ways, 8972-byte pings at MTU 9000, a 1 MiB TCP
-# transfer compared; deleting either tap ends its plug with a message.
+# transfer compared; deleting either tap ends its plug with a message; a
+# write error on -s -'s output named (stdout a file at ulimit -f).
 # Then the start-up errors (no CAP_NET_ADMIN, no /dev/net/tun, not a tap,
 # no switch, bad command lines) and --help against the man page.
 . "$top_srcdir/tests/lib/env.sh"
@@ -40,6 +41,26 @@ ipn a link del tap0 || fail "link del a"
 wait_gone "$PA"
 [ "$RC" = 0 ] || fail "vde_plug tap:// exited $RC after its tap was deleted"
 pass "tap://: tap deleted ends vde_plug"
+
+# -s - with its stdout a file at the size limit (ulimit -f 1: 1 KiB): the
+# first 1442-byte frame from the tap is written in part, the rest waits as
+# a backlog whose flush fails; the cause (EFBIG, of stdout) is said (the
+# flush path said nothing), exit 1. stdin: a FIFO this script holds open.
+mkfifo "$TMP/p2t.in"
+exec 8<>"$TMP/p2t.in"
+(ulimit -f 1 && exec ip netns exec "$ID-a" "$P2T" -s - tapf 8>&-) \
+	<"$TMP/p2t.in" >"$TMP/p2t.out" 2>"$TMP/p2t.err" &
+PF=$!
+PIDS+=("$PF")
+tap_up a tapf 10.79.0.1
+ipn a neigh add 10.79.0.2 lladdr 02:00:00:00:79:02 dev tapf || fail "neighbour on tapf"
+n a ping -c 3 -i 0.2 -W 1 -s 1400 10.79.0.2 >/dev/null 2>&1
+wait_gone "$PF"
+exec 8>&-
+[ "$RC" = 1 ] || fail "vde_plug2tap -s - at the file size limit: exit $RC: $(cat "$TMP/p2t.err")"
+grep -q "^vde_plug2tap: write to stdout: File too large$" "$TMP/p2t.err" ||
+	fail "no cause for the failed write: $(cat "$TMP/p2t.err")"
+pass "-s -: a failed write of the output backlog is named, exit 1"
 
 # start-up errors: status 1 and a clear message
 # expect_err WANT CMD...: CMD fails with status 1 and WANT in its output

@@ -9,7 +9,7 @@
 #   fstp/showinfo prints the priority as VDE 2 does; wirefilter's load
 #   answers with VDE 2's bytes; a port beyond numports is EINVAL;
 #   wirefilter's stdin console prompts on stdout; vde_cryptcab -k without
-#   a value.
+#   a value; slirpvde's banner lines for -X, as Debian's.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/switch-common.sh"
 
@@ -44,6 +44,33 @@ grep -qx "                   tftp prefix =$TMP" "$TMP/slirp4.log" &&
 	grep -qx "                   redir TCP   =$P1:10.0.2.15:22" "$TMP/slirp4.log" &&
 	grep -qx "                   redir UDP   =$P2:10.0.2.15:53" "$TMP/slirp4.log" ||
 	fail "slirpvde banner: $(cat "$TMP/slirp4.log")"
+# -X: the banner has VDE 2's "redir X     =GUESTIP:DISPLAY.SCREEN", one
+# line per -X, after the -L/-U lines (ours printed its own line before the
+# banner's first, and kept only the last -X). Debian's slirpvde and ours
+# with the same options, each in a network namespace of its own (the
+# ports they bind): Debian's lines are ours, in the same order, once our
+# own additions (ipv6 host, the host display each -X got) are left out.
+if [ -x /usr/bin/slirpvde ] && [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+	xopts=(-s "$TMP/deb" -X 10.0.2.16:1.2 -U 7053:10.0.2.15:53 -X 10.0.2.17 -L 7022:10.0.2.15:22)
+	for who in deb ours; do
+		# the last line each prints before it runs
+		s=$SLIRP last='^X display :1 '
+		[ $who = deb ] && s=/usr/bin/slirpvde last='redir X     =10.0.2.17:0.0'
+		spawn "slirpx.$who" unshare -n "$s" "${xopts[@]}"
+		pid=$LASTPID
+		wait_for grep -q "$last" "$TMP/slirpx.$who" ||
+			fail "$s -X: $(cat "$TMP/slirpx.$who")"
+		kill "$pid"
+		wait "$pid" 2>/dev/null
+	done
+	grep -v -e '^                   ipv6 host' -e '^X display :' -e '^slirpvde: stopping' \
+		"$TMP/slirpx.ours" >"$TMP/slirpx.cut"
+	cmp -s "$TMP/slirpx.cut" "$TMP/slirpx.deb" ||
+		fail "slirpvde -X banner: ours [$(cat "$TMP/slirpx.ours")], Debian's [$(cat "$TMP/slirpx.deb")]"
+	grep -qx 'X display :0 forwarded to 10.0.2.16:1' "$TMP/slirpx.ours" &&
+		grep -qx 'X display :1 forwarded to 10.0.2.17:0' "$TMP/slirpx.ours" ||
+		fail "slirpvde -X: the host displays: $(cat "$TMP/slirpx.ours")"
+fi
 timeout 10 "$SLIRP" -unix "$TMP/deb" -daemon -pidfile "$TMP/slirp2.pid" -quiet </dev/null \
 	>"$TMP/slirp2.log" 2>&1 || fail "slirpvde -unix -daemon -pidfile -quiet: $(cat "$TMP/slirp2.log")"
 daemon_pid "$TMP/slirp2.pid"

@@ -5,7 +5,8 @@
 # unknown commands, load, logout and shutdown; the tool's own exit codes
 # (200 no socket, 201 refused, 202 timeout, 203 protocol) with fake servers
 # built from socat; async "3xxx" lines ignored; any "...$ " prompt accepted;
-# --help and the man page agree.
+# without SOCKET, unixcmd's default socket /var/run/vdecmd; --help and the
+# man page agree.
 . "$top_srcdir/tests/lib/env.sh"
 
 VDECMD=$(bin vdecmd)
@@ -23,12 +24,11 @@ expect_rc() {
 
 # ---- usage, help, man page -------------------------------------------------
 run -h; expect_rc 0 -h
-echo "$OUT" | grep -q '^usage: vdecmd \[-hjvV\] \[-c COUNT\] \[-f RCFILE\] \[-t SECONDS\] \[-w SECONDS\] \[-s\] SOCKET COMMAND \[ARG...\]$' ||
+echo "$OUT" | grep -q '^usage: vdecmd \[-hjvV\] \[-c COUNT\] \[-f RCFILE\] \[-t SECONDS\] \[-w SECONDS\] \[\[-s\] SOCKET\] COMMAND \[ARG...\]$' ||
 	fail "--help synopsis: $OUT"
 run --version; expect_rc 0 --version
 echo "$OUT" | grep -q '^vdecmd (vdekit) ' || fail "--version: $OUT"
 run; expect_rc 1 "(no args)"
-run /tmp/x; expect_rc 1 "(no command)"
 run -s /tmp/x; expect_rc 1 "-s SOCKET (no command)"
 run -f "$TMP/nosuch.rc" -s /tmp/x help; expect_rc 1 "-f with a missing rcfile"
 grep -q "rcfile $TMP/nosuch.rc: No such file" "$TMP/err" || fail "-f missing: $(cat "$TMP/err")"
@@ -168,6 +168,64 @@ wait_for sock_ready "$TMP/deb.mgmt" || fail "Debian's switch: no mgmt socket"
 test_switch "$TMP/deb.mgmt" debian
 wait_for sh -c "! kill -0 $DEBPID" || fail "Debian's switch still alive after shutdown"
 pass "vdecmd vs Debian's vde_switch"
+
+# ---- no SOCKET: unixcmd's default socket, /var/run/vdecmd ------------------
+# Debian's vdecmd (unixcmd run by that name) takes every argument as the
+# command and the socket /var/run/vdecmd; ours said "usage" to `vdecmd
+# showinfo` and took `vdecmd help port`'s "help" as the socket. In a mount
+# namespace of its own with a tmpfs on /run, Debian's switch listens there;
+# each command without SOCKET gives what it gives with SOCKET
+# /var/run/vdecmd (output and status), and the output of Debian's vdecmd
+# (whose 2.3.2 build ends each line it copies with a NUL byte, and exits
+# 255 whatever the status: not copied).
+if [ "$(id -u)" = 0 ] && [ -x /usr/bin/unixcmd ] && [ -r /etc/vde2/vdecmd ] &&
+	unshare -m true 2>/dev/null; then
+	mkdir -p "$TMP/dv" "$TMP/cwd"
+	ln -s /usr/bin/unixcmd "$TMP/dv/vdecmd"
+	cat >"$TMP/defsock.sh" <<'INNER'
+# in a private mount namespace: $1 Debian's switch, $2 our vdecmd, $3 the
+# temp dir; every failure is a line on stdout and exit 1
+sw=$1 ours=$2 t=$3
+mount -t tmpfs tmpfs /run || { echo "mount tmpfs on /run"; exit 1; }
+"$sw" -d -s /run/sw -M /run/vdecmd -p /run/sw.pid || { echo "switch did not start"; exit 1; }
+trap 'kill "$(cat /run/sw.pid)" 2>/dev/null' EXIT
+i=0
+until [ -S /var/run/vdecmd ] && "$ours" -t 2 /var/run/vdecmd showinfo >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || { echo "no console at /var/run/vdecmd"; exit 1; }
+	sleep 0.1
+done
+cd "$t/cwd"
+for args in "port/showinfo:0" "help port:0" "port/print 3:6" "hash/setsize 0:22"; do
+	want=${args##*:} args=${args%:*}
+	# shellcheck disable=SC2086
+	"$ours" $args >"$t/o.out" 2>"$t/o.err"; orc=$?
+	[ $orc = "$want" ] || { echo "vdecmd $args: exit $orc, want $want: $(cat "$t/o.err")"; exit 1; }
+	# shellcheck disable=SC2086
+	"$ours" /var/run/vdecmd $args >"$t/s.out" 2>/dev/null; src=$?
+	[ $src = "$want" ] && cmp -s "$t/o.out" "$t/s.out" ||
+		{ echo "vdecmd $args: [$(cat "$t/o.out")], with SOCKET [$(cat "$t/s.out")] ($src)"; exit 1; }
+	[ -s "$t/o.out" ] || [ "$want" != 0 ] || { echo "vdecmd $args: no output"; exit 1; }
+	# shellcheck disable=SC2086
+	"$t/dv/vdecmd" $args 2>/dev/null | tr -d '\0' >"$t/d.out"
+	cmp -s "$t/o.out" "$t/d.out" ||
+		{ echo "vdecmd $args: [$(cat "$t/o.out")], Debian's [$(cat "$t/d.out")]"; exit 1; }
+done
+"$ours" -s /var/run/vdecmd port/showinfo | grep -q '^Numports=' ||
+	{ echo "-s SOCKET COMMAND no longer works"; exit 1; }
+"$ours" shutdown || { echo "vdecmd shutdown: exit $?"; exit 1; }
+exit 0
+INNER
+	out=$(timeout 60 unshare -m bash "$TMP/defsock.sh" "$DEB_SWITCH" "$VDECMD" "$TMP") ||
+		fail "no SOCKET: $out"
+	# outside the namespace: the default socket (missing here) is named
+	run showinfo; expect_rc 200 "showinfo without a socket"
+	grep -q '^vdecmd: /var/run/vdecmd: no such socket' "$TMP/err" ||
+		fail "no SOCKET, no /var/run/vdecmd: $(cat "$TMP/err")"
+	pass "without SOCKET: /var/run/vdecmd, every argument the command, as Debian's vdecmd"
+else
+	echo "# no root, unixcmd or mount namespace: the default socket not tested"
+fi
 
 OURS=$(command -v vde_switch || true)
 if [ -n "$OURS" ] && [ "$OURS" != "$DEB_SWITCH" ]; then

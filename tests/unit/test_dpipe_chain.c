@@ -100,8 +100,16 @@ int main(void)
 	check_ok("a =} b }={ c {= d = e",
 		 "a.out>b.in b.out>d.in c.out>a.in d.aout>e.in d.out>c.in e.out>d.ain");
 	check_ok("a ={ c {=} b }= d", "a.out>b.in b.out>d.in c.out>a.in d.out>c.in");
-	/* words that only contain '=' are arguments */
-	check_ok("a x=1 == = b =x", "a.out>b.in b.out>a.in");
+	/* a word that begins with "=" ("}=", "{=") is a separator, whatever
+	 * follows, as in VDE 2's and vdeplug4's dpipe; one that only contains
+	 * '=' is an argument */
+	check_ok("a x=1 y= == b", "a.out>b.in b.out>a.in");
+	check_ok("a =x b", "a.out>b.in b.out>a.in");
+	check_ok("a = b == c", "a.out>b.in b.aout>c.in b.out>a.in c.out>b.ain");
+	check_ok("a =}x f }=y b", "a.out>f.in b.out>a.in f.out>b.in");
+	check_ok("a ={= g {== b", "a.out>b.in b.out>g.in g.out>a.in");
+	check_err("a = b =x", "last word");
+	check_err("=a b", "first word");
 
 	/* argv of each stage ends where its separator was */
 	argc = split("a -x 1 = b -y", buf, sizeof(buf), argv);

@@ -8,7 +8,9 @@
  * when the guest has no buffers, vhost_dev_xmit() leaving frames to the
  * caller instead, the receive-kick wake-up (vhost_dev_want/room),
  * GET_VRING_BASE stopping a queue, kick and call fds that are not plain
- * eventfds refused, a front end that trickles a message
+ * eventfds refused (also without /proc, in a mount namespace without it),
+ * the cause named when a memory table cannot be mapped
+ * or watched, a front end that trickles a message
  * (the wait for its rest is bounded as a whole), and detach releasing
  * every descriptor.
  */
@@ -16,14 +18,20 @@
 
 #include <dirent.h>
 #include <endian.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -481,6 +489,108 @@ static void test_bad_eventfds(void)
 	}
 }
 
+/* Without /proc (a container or chroot without it), plain_eventfd() falls
+ * back to what fstat() and the fd itself tell. This runs in a child in a
+ * mount namespace of its own with /proc unmounted (root only); it reports
+ * each failure on stderr and exits with their number (_exit(): no exit
+ * handlers, such as a leak check that reads /proc). */
+static int noproc_checks(void)
+{
+	static const char *const what[] = { "pipe at EOF as transmit kick",
+		"semaphore eventfd as transmit kick", "epoll fd (always readable) as transmit kick",
+		"timerfd as transmit kick", "pipe without reader as call fd",
+		"epoll fd as call fd" };
+	struct vhost_dev *d;
+	unsigned int i;
+	int bad = 0;
+
+	if (!access("/proc/self/fdinfo", F_OK)) {
+		fprintf(stderr, "no-/proc child: /proc is still there\n");
+		return 100;
+	}
+	d = connect_dev();
+	if (setup(d, VHOST_FEATURES_PLAIN) || !vhost_dev_running(d)) {
+		fprintf(stderr, "no-/proc child: plain eventfds refused: %s\n", vhost_dev_error(d));
+		bad++;
+	}
+	vhost_dev_free(d);
+	close(fe);
+	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		uint64_t n = i >= 4 ? 0 : 1, v = 2;
+		int pfd[2] = { -1, -1 }, fd = -1, r;
+
+		d = connect_dev();
+		if (setup(d, VHOST_FEATURES_PLAIN) || !vhost_dev_running(d))
+			abort();
+		if (i == 0 || i == 4) {
+			if (pipe2(pfd, O_CLOEXEC))
+				abort();
+			fd = i == 0 ? pfd[0] : pfd[1];
+			close(i == 0 ? pfd[1] : pfd[0]);
+		} else if (i == 1) {
+			fd = eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE);
+			if (fd < 0 || write(fd, &v, sizeof(v)) != sizeof(v))
+				abort();
+		} else if (i == 3) {
+			fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+		} else {
+			/* an epoll set holding a readable eventfd: readable for ever */
+			struct epoll_event ev = { .events = EPOLLIN };
+			int e = eventfd(1, EFD_CLOEXEC);
+
+			fd = epoll_create1(EPOLL_CLOEXEC);
+			if (e < 0 || fd < 0 || epoll_ctl(fd, EPOLL_CTL_ADD, e, &ev))
+				abort();
+			close(e);	/* the set keeps it while the fd lives */
+		}
+		if (fd < 0)
+			abort();
+		msg(i >= 4 ? 13 : 12, 1, &n, 8, fd);
+		close(fd);
+		r = vhost_dev_poll(d);
+		if (r >= 0 || !strstr(vhost_dev_error(d), "eventfd")) {
+			fprintf(stderr, "no-/proc child: %s accepted (%s)\n", what[i],
+				r >= 0 ? "no error" : vhost_dev_error(d));
+			bad++;
+		}
+		vhost_dev_free(d);
+		close(fe);
+	}
+	return bad;
+}
+
+static void test_no_proc(void)
+{
+	int st = 0;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		ok(1, "without /proc # SKIP needs root (a mount namespace without /proc)");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    umount2("/proc", MNT_DETACH)) {
+			perror("no-/proc child: a mount namespace without /proc");
+			_exit(99);
+		}
+		_exit(noproc_checks());
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		abort();
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 99) {
+		ok(1, "without /proc # SKIP no mount namespace without /proc here");
+		return;
+	}
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	   "without /proc: plain eventfds accepted; pipes, a semaphore eventfd, a timerfd and "
+	   "epoll fds refused (status %d, failures on stderr)", st);
+}
+
 /* A SET_MEM_TABLE that fails after the old table was unmapped: the device
  * reports it, and until the caller detaches, its queues no longer point
  * into the memory that is gone (they pointed there: a recv faulted). */
@@ -507,6 +617,57 @@ static void test_bad_table(void)
 	   "a failed SET_MEM_TABLE leaves no ring in unmapped memory (%s)", vhost_dev_error(d));
 	vhost_dev_free(d);
 	close(fe);
+}
+
+/* The cause of a memory table we cannot use is named: a region whose fd
+ * cannot be mapped (read-only: EACCES) and a region we cannot watch for
+ * SIGBUS (guard.c's table cannot grow: ENOMEM) said only "cannot map" or
+ * "cannot watch a memory region", without errno. The allocator fails here
+ * through the linker's --wrap=realloc (local.am), only while fail_realloc
+ * is set, and only before any region was ever watched (the table's first
+ * allocation), so this test runs first. */
+static bool fail_realloc;
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (fail_realloc) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_realloc(p, n);
+}
+
+static void test_table_errno(void)
+{
+	static const char *const want[] = { "cannot watch a memory region: ",
+					    "cannot map a memory region: " };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct vhost_dev *d = connect_dev();
+		uint8_t r[40] = { 1 };
+		char cause[96];
+		int fd = i ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : memfd, pr;
+
+		if (fd < 0)
+			abort();
+		snprintf(cause, sizeof(cause), "%s%s", want[i], strerror(i ? EACCES : ENOMEM));
+		put64(r + 8, GPA);
+		put64(r + 16, MEMSZ);
+		put64(r + 24, uva(0));
+		msg(5, 1, r, sizeof(r), fd);
+		fail_realloc = i == 0;
+		pr = vhost_dev_poll(d);
+		fail_realloc = false;
+		ok(pr < 0 && !strcmp(vhost_dev_error(d), cause), "the cause is named: %s",
+		   vhost_dev_error(d));
+		if (i)
+			close(fd);
+		vhost_dev_free(d);
+		close(fe);
+	}
 }
 
 static volatile int trickle_stop;
@@ -625,11 +786,13 @@ int main(void)
 		kick[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		call[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	}
+	test_table_errno();
 	test_offloads();
 	test_hold();
 	test_legacy();
 	test_xmit_room();
 	test_bad_eventfds();
+	test_no_proc();
 	test_bad_table();
 	test_trickle();
 	test_slow_calls();
