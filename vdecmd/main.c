@@ -487,10 +487,13 @@ static int watch(const char *path, const char *line, uint64_t timeout_ns, bool j
  * @first: VDE 2's unixcmd (Debian's vdecmd) takes every operand as the
  * command and the socket /var/run/ + the name it was run as
  * (/var/run/vdecmd); our SOCKET COMMAND form takes the first. One operand
- * can only be a command: unixcmd's default. With more, the first is the
- * SOCKET when it exists, or when the default socket does not (an error
- * then names the SOCKET given); otherwise (the first names nothing, the
- * default socket exists) unixcmd's form. *@optind passes the SOCKET. */
+ * is a command on unixcmd's default, unless it is a path (begins with '/'
+ * or '.', which no command does) or names a socket: then the command was
+ * forgotten, a usage error (not "no such socket" about a path the user
+ * never gave). With more, the first is the SOCKET when it exists, or when
+ * the default socket does not (an error then names the SOCKET given);
+ * otherwise (the first names nothing, the default socket exists)
+ * unixcmd's form. *@optind passes the SOCKET. */
 static const char *pick_sock(const char *argv0, int n, const char *first, char *def,
 			     size_t size, int *optind_p)
 {
@@ -502,7 +505,9 @@ static const char *pick_sock(const char *argv0, int n, const char *first, char *
 	len = snprintf(def, size, "/var/run/%s", base);
 	if (len < 0 || (size_t)len >= size)
 		die("default socket /var/run/%s: name too long", base);
-	if (n >= 2 && (!lstat(first, &st) || lstat(def, &st))) {
+	if ((n == 1 && (first[0] == '/' || first[0] == '.' ||
+			(!lstat(first, &st) && S_ISSOCK(st.st_mode)))) ||
+	    (n >= 2 && (!lstat(first, &st) || lstat(def, &st)))) {
 		(*optind_p)++;
 		return first;
 	}

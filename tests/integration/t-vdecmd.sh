@@ -222,6 +222,12 @@ INNER
 	run showinfo; expect_rc 200 "showinfo without a socket"
 	grep -q '^vdecmd: /var/run/vdecmd: no such socket' "$TMP/err" ||
 		fail "no SOCKET, no /var/run/vdecmd: $(cat "$TMP/err")"
+	# a path alone is a SOCKET whose command was forgotten: usage, not
+	# "no such socket" about /var/run/vdecmd
+	for p in "$TMP/no.mgmt" ./no.mgmt; do
+		run "$p"; expect_rc 1 "$p alone"
+		grep -q '^usage: vdecmd ' "$TMP/err" || fail "$p alone: $(cat "$TMP/err")"
+	done
 	pass "without SOCKET: /var/run/vdecmd, every argument the command, as Debian's vdecmd"
 else
 	echo "# no root, unixcmd or mount namespace: the default socket not tested"
