@@ -44,6 +44,9 @@ enum fastpath_offer_fd {
  * only the bits it knows). */
 #define FASTPATH_FEAT_SC_VNET	(1U << 3)
 
+/* The feature bits of the messages only, never of a region header. */
+#define FASTPATH_FEAT_MSG	(FASTPATH_FEAT_PIPES | FASTPATH_FEAT_SHORTCUT | FASTPATH_FEAT_SC_VNET)
+
 /* Shortcut messages (on the control channel): status = the shortcut's id
  * (>= 1), ring_size = its ring's size, features (SC_RX, SC_TX) = its
  * region's: SHMRING_FEAT_VNET (only between two clients granted

@@ -126,9 +126,7 @@ int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint3
 	      want > 1 ? fastpath_bells_check(fds) : 0;
 	if (!err)
 		err = fastpath_region_map(fds[FASTPATH_FD_REGION], m.ring_size,
-					  m.features & ~(FASTPATH_FEAT_PIPES | FASTPATH_FEAT_SHORTCUT |
-							 FASTPATH_FEAT_SC_VNET),
-					  map, maplen, l);
+					  m.features & ~FASTPATH_FEAT_MSG, map, maplen, l);
 	if (err) {
 		fastpath_msg_reply(sock, FASTPATH_DECLINE, -err);
 		goto out;

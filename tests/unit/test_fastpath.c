@@ -1346,7 +1346,8 @@ static void test_sc_vnet(void)
 		rm[i] = (struct vde_msg){ rb[i], sizeof(rb[i]) };
 	n = fastpath_recv_vnet(w.fp, rm, 4);
 	ok(w.fp->nrx == 1 && n == 2 && rm[0].len == VDE_VNET_HDR_LEN + len &&
-	   !memcmp(rb[0], &h, sizeof(h)) && !memcmp(rb[0] + VDE_VNET_HDR_LEN, sf + VDE_VNET_HDR_LEN, len) &&
+	   !memcmp(rb[0], &h, sizeof(h)) &&
+	   !memcmp(rb[0] + VDE_VNET_HDR_LEN, sf + VDE_VNET_HDR_LEN, len) &&
 	   rm[1].len == VDE_VNET_HDR_LEN + sizeof(plain) && !memcmp(rb[1], &z, sizeof(z)) &&
 	   w.fp->vnet_bad == 1 && w.fp->sc_in == 3,
 	   "VNET shortcut: the super-frame whole with its header, the bad header dropped "
@@ -1404,7 +1405,8 @@ static void test_sc_vnet(void)
 		ok(n == -1 && errno == EAGAIN && w.fp->chan < 0 && !w.fp->nrx && chan_ended(sp[1]),
 		   "%s: the channel closed, no shortcut",
 		   i == 0 ? "a VNET shortcut to a plain ring" :
-		   i == 1 ? "SC_RX says VNET, its region does not" : "its region says VNET, SC_RX not");
+		   i == 1 ? "SC_RX says VNET, its region does not" :
+		   "its region says VNET, SC_RX not");
 		sc_done(&w, sp, &x);
 	}
 }
