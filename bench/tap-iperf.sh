@@ -23,6 +23,9 @@
 #             priority, as the kernel's own path runs in softirq context
 #   ours-novnet  ours with VDEPLUG_VNET=0 for the two vde_plug2tap: rings, but
 #             wire frames only (the library cuts the tap's super-frames)
+#   ours-sc   ours with vde_switch --shortcuts: the two vde_plug2tap write
+#             to each other on shortcuts, super-frames whole (docs/fastpath.md
+#             section 10)
 #   veth      a veth pair between the namespaces, no switch (the kernel's
 #             own path: the reference of issue 11)
 #   base-t    ours-t with BASE_BUILD/switch/vde_switch (-b): an older build
@@ -102,12 +105,15 @@ setup() {
 		ip link set "$tb" netns "$ID-h2" && ip -n "$ID-h2" link set "$tb" name tap0 || return 1
 		;;
 	*)
-		local env=
+		local env= swopts=()
 		if [ "$cfg" = ours-novnet ]; then
 			kind=ours
 			env=VDEPLUG_VNET=0
+		elif [ "$cfg" = ours-sc ]; then
+			kind=ours
+			swopts=(--shortcuts -M "$BT/sw.mgmt")
 		fi
-		start_switch "$kind" "$BT/sw"
+		start_switch "$kind" "$BT/sw" "${swopts[@]}"
 		SWP=${CUR[-1]}
 		TAPP=
 		for h in h1 h2; do
@@ -122,6 +128,24 @@ setup() {
 		;;
 	esac
 }
+
+# ours-sc: after each measurement, what went on the shortcuts (port/stats of
+# the switch: the sum over both plug2taps), so that a run that did not take
+# them shows it
+measure() {
+	"$IPERF_MEASURE" "$@"
+	case $1 in
+	cfg=ours-sc\ *)
+		printf 'port/stats\n' | socat -t 1 - "UNIX-CONNECT:$BT/sw.mgmt" 2>/dev/null |
+			awk -v run="$1" '/ ring:/ { for (i = 1; i < NF; i++) {
+				if ($i == "sc_frames") f += $(i + 1); if ($i == "sc_bytes") b += $(i + 1) } }
+				END { printf "# %s: shortcuts carried %.0f frames, %.0f bytes (%.0f a frame)\n",
+					run, f, b, f ? b / f : 0 }'
+		;;
+	esac
+}
+IPERF_MEASURE=$BENCH_MEASURE
+BENCH_MEASURE=measure
 
 echo "# tap-iperf $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $NCPU CPUs, kernel $(uname -r)"
 echo "# load: $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s x $RUNS rounds; setups: $CONFIGS; MTUs: $MTUS; dirs: $DIRS; tcp cc: ${CC:-$(cat /proc/sys/net/ipv4/tcp_congestion_control)}"

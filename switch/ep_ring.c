@@ -112,6 +112,7 @@ struct sc {
 	struct fastpath_aux *aux;
 	struct shmring_ctl *ring;	/* its ring's control block (the sender's tail) */
 	uint64_t frames, bytes;		/* counted in the ports' counters so far */
+	uint64_t super;			/* super-frames among them */
 };
 
 struct ring;
@@ -717,10 +718,18 @@ static void sc_fold(struct fp_srv *s, struct sc *x)
 {
 	uint64_t f = __atomic_load_n(&x->aux->frames, __ATOMIC_RELAXED);
 	uint64_t b = __atomic_load_n(&x->aux->bytes, __ATOMIC_RELAXED);
+	uint64_t sf = __atomic_load_n(&x->aux->super, __ATOMIC_RELAXED);
 	struct port *pa = &s->sw->pt.v[x->a->ep->port], *pb = &s->sw->pt.v[x->b->ep->port];
 
 	if (f <= x->frames || b < x->bytes)
 		return;
+	/* super-frames (a VNET shortcut) as the switch counts those it
+	 * forwards whole: in on the sender's port, out on the receiver's */
+	if (sf > x->super && sf - x->super <= f - x->frames) {
+		pa->c.super_in += sf - x->super;
+		pb->c.super_out += sf - x->super;
+		x->super = sf;
+	}
 	(void)fdb_touch(&s->sw->fdb, x->src, pa->untagged_vlan, x->a->ep->port, loop_now_ns());
 	pa->c.in_pkts += f - x->frames;
 	pa->c.in_bytes += b - x->bytes;
@@ -910,10 +919,14 @@ static void sc_revoke_ring(struct ring *r)
  * @b first (it maps it before @a can write), then to @a with @b's s2c pipe
  * (a new open file description of it: nothing @a does with it reaches
  * ours) and a reader of that pipe for @a to hold (its writes then never
- * meet EPIPE). */
+ * meet EPIPE). Between two VNET rings the region takes VNET records
+ * (super-frames travel whole, as we forward them) and is as large as
+ * @b's s2c ring (256 KiB hold only 3 super-frames); else it is plain. */
 static void sc_create(struct fp_srv *s, struct ring *a, struct ring *b, const uint8_t *mac)
 {
 	int fds[FASTPATH_SC_TX_FDS] = { -1, -1, -1 }, i;
+	uint32_t feat = a->vnet && b->vnet ? SHMRING_FEAT_VNET : 0;
+	uint32_t size = feat ? b->tx.size : SHMRING_SIZE_DEFAULT;
 	struct fastpath_msg m;
 	struct sc *x = calloc(1, sizeof(*x));
 
@@ -921,8 +934,7 @@ static void sc_create(struct fp_srv *s, struct ring *a, struct ring *b, const ui
 		s->sc_retry_ns = loop_now_ns() + SC_RETRY_NS;
 		return;
 	}
-	fds[FASTPATH_SC_REGION] = fastpath_region_create(SHMRING_SIZE_DEFAULT, 0, &x->map,
-							 &x->maplen);
+	fds[FASTPATH_SC_REGION] = fastpath_region_create(size, feat, &x->map, &x->maplen);
 	fds[FASTPATH_SC_BELL] = fastpath_pipe_reopen(b->bell_tx, O_WRONLY | O_NONBLOCK);
 	fds[FASTPATH_SC_KEEP] = fastpath_pipe_reopen(b->bell_tx, O_RDONLY | O_NONBLOCK);
 	for (i = 0; i < FASTPATH_SC_TX_FDS; i++)
@@ -947,10 +959,12 @@ static void sc_create(struct fp_srv *s, struct ring *a, struct ring *b, const ui
 	b->sc_in++;
 	s->sc_granted++;
 	fastpath_msg_init(&m, FASTPATH_SC_RX, (int32_t)x->id);
-	m.ring_size = SHMRING_SIZE_DEFAULT;
+	m.ring_size = size;
+	m.features = feat;
 	if (ring_chan_send(b, &m, &fds[FASTPATH_SC_REGION], 1) == 0) {
 		fastpath_msg_init(&m, FASTPATH_SC_TX, (int32_t)x->id);
-		m.ring_size = SHMRING_SIZE_DEFAULT;
+		m.ring_size = size;
+		m.features = feat;
 		memcpy(m.endpoint, mac, 6);
 		if (ring_chan_send(a, &m, fds, FASTPATH_SC_TX_FDS))
 			sc_revoke(s, x, true);
@@ -970,7 +984,11 @@ fail:
 }
 
 /* sw->sc_unicast: @frame from @from went to @port alone as known unicast:
- * grant a shortcut if nothing stands against it. */
+ * grant a shortcut if nothing stands against it. A VNET ring sends
+ * super-frames: only to another VNET ring (we cut them for a plain one,
+ * which a shortcut would not); a plain ring may send to either. Every
+ * ring with a channel takes the shortcuts it may be given: a VNET one
+ * asked for them (FASTPATH_FEAT_SC_VNET, conn_request()). */
 static void sc_unicast(struct sw *sw, struct endpoint *from, unsigned port,
 			const uint8_t *frame)
 {
@@ -985,12 +1003,13 @@ static void sc_unicast(struct sw *sw, struct endpoint *from, unsigned port,
 	a = from->priv;
 	pa = &sw->pt.v[from->port];
 	pb = &sw->pt.v[port];
-	if (a->chan < 0 || a->vnet || a->sc_out >= SC_MAX || !sc_port_plain(pa) ||
+	if (a->chan < 0 || a->sc_out >= SC_MAX || !sc_port_plain(pa) ||
 	    !sc_port_plain(pb) || pa->untagged_vlan != pb->untagged_vlan || !is_ring(pb->eps) ||
 	    pb->eps->closed || pb->eps->q.frames)
 		return;
 	b = pb->eps->priv;
-	if (b->chan < 0 || b->vnet || b->sc_in >= SC_MAX || b->uid != a->uid || b == a)
+	if (b->chan < 0 || (a->vnet && !b->vnet) || b->sc_in >= SC_MAX || b->uid != a->uid ||
+	    b == a)
 		return;
 	for (x = s->scs; x; x = x->next)
 		if (x->a == a && !memcmp(x->mac, frame, 6))
@@ -1159,12 +1178,15 @@ static bool conn_request(struct fp_conn *c, const struct fastpath_msg *m)
 		for (i = FASTPATH_FD_REGION + 1; i < FASTPATH_OFFER_FDS; i++)
 			fds[i] = c->bells.peer[i];
 	}
-	/* shortcuts: with pipes, plain frames, --shortcuts, a user we know */
-	c->shortcut = c->pipes && !feat && c->srv->sw->shortcuts &&
+	/* shortcuts: with pipes, --shortcuts, a user we know; with
+	 * super-frames only for a client that takes VNET shortcuts (one of
+	 * an older build does not ask, and gets none) */
+	c->shortcut = c->pipes && c->srv->sw->shortcuts &&
+		      (!feat || (m->features & FASTPATH_FEAT_SC_VNET)) &&
 		      (m->features & FASTPATH_FEAT_SHORTCUT) && peer_cred(c->fd, &cred);
 	if (c->shortcut) {
 		c->uid = cred.uid;
-		offer.features |= FASTPATH_FEAT_SHORTCUT;
+		offer.features |= FASTPATH_FEAT_SHORTCUT | (feat ? FASTPATH_FEAT_SC_VNET : 0);
 	}
 	err = fastpath_msg_send_fds(c->fd, &offer, fds, c->pipes ? FASTPATH_OFFER_FDS : 1);
 	close(memfd);	/* the client has its own; we keep the mapping */

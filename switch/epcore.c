@@ -606,7 +606,7 @@ int ep_input(struct endpoint *ep)
 		forward_frame_vnet(&sw->fwd, ep->port, buf, len, vh,
 				   sw->altbuf + (size_t)i * FWD_SUPER_ALT_SIZE, now);
 		/* known unicast to one port: a shortcut may take the next ones */
-		if (sw->sc_unicast && sw->emit_n == 1 && sw->fwd.st.unicast == unicast + 1 && !vh)
+		if (sw->sc_unicast && sw->emit_n == 1 && sw->fwd.st.unicast == unicast + 1)
 			sw->sc_unicast(sw, ep, sw->emit_port, buf);
 	}
 	ep_flush_all(sw);

@@ -2,9 +2,12 @@
 /* tests/vdeplug_peer.c - a scripted libvdeplug client with a MAC address of
  * its own, for tests of unicast between clients (t-switch-shortcut.sh)
  *
- *   vdeplug_peer [-D descr] -M MAC -o SENTFILE -i RECVFILE VNL
+ *   vdeplug_peer [-V] [-D descr] -M MAC -o SENTFILE -i RECVFILE VNL
  *
- * Opens VNL with vde_open(), then runs the commands read from stdin, one a
+ * Opens VNL with vde_open() (-V: vde_open_flags() with VDE_OPEN_VNET, and
+ * every frame sent and received with vde_send_vnet() and vde_recv_vnet(),
+ * a zeroed virtio-net header before it: a received header that is not
+ * zero is an error), then runs the commands read from stdin, one a
  * line, and answers each with one line on stdout (flushed):
  *   announce            one broadcast frame from MAC (ethertype 0x88b6,
  *                       which receivers ignore): the switch learns MAC
@@ -58,6 +61,7 @@
 static VDECONN *conn;
 static unsigned char mac[6];
 static FILE *sentf, *recvf;
+static bool vnet;		/* -V */
 
 /* "listen" and "stream" (0x88b7 frames: DST, MAC, type, pid, seq) */
 #define NSRC 32
@@ -134,6 +138,51 @@ static void deadline_ms(struct timespec *t, int ms)
 	}
 }
 
+static void die(const char *what);
+
+/* vde_recv(), or with -V vde_recv_vnet() of one frame whose header must be
+ * zero (only wire frames are sent) */
+static ssize_t peer_recv(unsigned char *b, size_t size)
+{
+	static const unsigned char zero[VDE_VNET_HDR_LEN];
+	unsigned char vb[VDE_VNET_HDR_LEN + 9216];
+	struct vde_msg m = { vb, sizeof(vb) };
+	ssize_t n;
+
+	if (!vnet)
+		return vde_recv(conn, b, size, 0);
+	n = vde_recv_vnet(conn, &m, 1, 0);
+	if (n != 1)
+		return n;
+	if (m.len < VDE_VNET_HDR_LEN || memcmp(vb, zero, sizeof(zero))) {
+		errno = EPROTO;
+		die("vde_recv_vnet: a frame with a header");
+	}
+	n = (ssize_t)(m.len - VDE_VNET_HDR_LEN);
+	if ((size_t)n > size)
+		n = (ssize_t)size;
+	memcpy(b, vb + VDE_VNET_HDR_LEN, (size_t)n);
+	return n;
+}
+
+/* vde_send(), or with -V vde_send_vnet() with a zeroed header (waiting for
+ * room, as vde_send() on a blocking connection). The frame's length, or -1. */
+static ssize_t peer_send(const unsigned char *b, size_t n)
+{
+	unsigned char vb[VDE_VNET_HDR_LEN + 9216];
+	struct vde_msg m = { vb, VDE_VNET_HDR_LEN + n };
+
+	if (!vnet)
+		return vde_send(conn, b, n, 0);
+	if (n > sizeof(vb) - VDE_VNET_HDR_LEN) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memset(vb, 0, VDE_VNET_HDR_LEN);
+	memcpy(vb + VDE_VNET_HDR_LEN, b, n);
+	return vde_send_vnet(conn, &m, 1, VDE_SEND_WAIT) == 1 ? (ssize_t)n : -1;
+}
+
 static void *listener(void *arg)
 {
 	struct pollfd p[2] = { { .fd = vde_datafd(conn), .events = POLLIN },
@@ -152,7 +201,7 @@ static void *listener(void *arg)
 		pthread_mutex_lock(&l_lock);
 		l_wakes++;
 		pthread_mutex_unlock(&l_lock);
-		n = vde_recv(conn, b, sizeof(b), 0);
+		n = peer_recv(b, sizeof(b));
 		if (n >= 22 && b[12] == 0x88 && b[13] == 0xb7)
 			check(b);
 		if (n > 0)
@@ -254,7 +303,7 @@ static ssize_t recv_one(unsigned char *b, size_t size, int ms)
 			die("poll");
 		if (r == 0)
 			return 0;
-		n = vde_recv(conn, b, size, 0);
+		n = peer_recv(b, size);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n < 0)
@@ -268,8 +317,8 @@ static ssize_t recv_one(unsigned char *b, size_t size, int ms)
 
 static void send_one(const unsigned char *b, size_t n)
 {
-	if (vde_send(conn, b, n, 0) != (ssize_t)n)
-		die("vde_send");
+	if (peer_send(b, n) != (ssize_t)n)
+		die(vnet ? "vde_send_vnet" : "vde_send");
 }
 
 int main(int argc, char **argv)
@@ -281,8 +330,10 @@ int main(int argc, char **argv)
 	size_t len;
 	int opt, ms;
 
-	while ((opt = getopt(argc, argv, "D:M:o:i:")) != -1) {
-		if (opt == 'D')
+	while ((opt = getopt(argc, argv, "VD:M:o:i:")) != -1) {
+		if (opt == 'V')
+			vnet = true;
+		else if (opt == 'D')
 			descr = optarg;
 		else if (opt == 'M' && !parse_mac(optarg, mac))
 			;
@@ -299,7 +350,7 @@ int main(int argc, char **argv)
 	recvf = fopen(rcvd, "w");
 	if (!sentf || !recvf)
 		die("output files");
-	conn = vde_open(argv[optind], (char *)descr, NULL);
+	conn = vde_open_flags(argv[optind], (char *)descr, NULL, vnet ? VDE_OPEN_VNET : 0);
 	if (!conn)
 		die("vde_open");
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -34,9 +34,24 @@ enum fastpath_offer_fd {
  * for known unicast. Needs PIPES. */
 #define FASTPATH_FEAT_SHORTCUT	(1U << 2)
 
+/* Feature bit of the REQUEST/OFFER: shortcuts on a VNET ring. A client
+ * asks for it with SHMRING_FEAT_VNET and FASTPATH_FEAT_SHORTCUT when it
+ * can take VNET shortcuts (a region whose header says SHMRING_FEAT_VNET,
+ * named in the SC_RX/SC_TX message's features); the switch grants
+ * FASTPATH_FEAT_SHORTCUT together with SHMRING_FEAT_VNET only with this
+ * bit, so a client of an older build that takes super-frames never gets a
+ * shortcut, and a switch of an older build never grants it (it grants
+ * only the bits it knows). */
+#define FASTPATH_FEAT_SC_VNET	(1U << 3)
+
+/* The feature bits of the messages only, never of a region header. */
+#define FASTPATH_FEAT_MSG	(FASTPATH_FEAT_PIPES | FASTPATH_FEAT_SHORTCUT | FASTPATH_FEAT_SC_VNET)
+
 /* Shortcut messages (on the control channel): status = the shortcut's id
- * (>= 1), ring_size = its ring's size; SC_TX's endpoint[0..5] = the
- * destination MAC address, the rest zero (every other message: zero). */
+ * (>= 1), ring_size = its ring's size, features (SC_RX, SC_TX) = its
+ * region's: SHMRING_FEAT_VNET (only between two clients granted
+ * FASTPATH_FEAT_SC_VNET) or 0; SC_TX's endpoint[0..5] = the destination
+ * MAC address, the rest zero (every other message: zero). */
 enum fastpath_sc_fd {			/* the fds of an SC_TX, in this order */
 	FASTPATH_SC_REGION = 0,		/* the shortcut's sealed memfd */
 	FASTPATH_SC_BELL,		/* the receiver's s2c pipe: write one byte to wake it */
@@ -71,7 +86,9 @@ struct fastpath_aux {
 	uint64_t full;			/* sender: dropped, the ring was full */
 	uint64_t late;			/* client, endpoint region: withdrawn shortcuts
 					 * it stopped waiting for (SC_DRAIN_MS) */
-	uint8_t pad3[32];
+	uint64_t super;			/* sender: super-frames among frames (a VNET
+					 * shortcut; 0 in a region of an older build) */
+	uint8_t pad3[24];
 };
 
 /* The switch's ends of the doorbell pipes (non-blocking, its own open

@@ -126,8 +126,7 @@ int fastpath_negotiate(int sock, const char *endpoint, uint32_t ring_size, uint3
 	      want > 1 ? fastpath_bells_check(fds) : 0;
 	if (!err)
 		err = fastpath_region_map(fds[FASTPATH_FD_REGION], m.ring_size,
-					  m.features & ~(FASTPATH_FEAT_PIPES | FASTPATH_FEAT_SHORTCUT),
-					  map, maplen, l);
+					  m.features & ~FASTPATH_FEAT_MSG, map, maplen, l);
 	if (err) {
 		fastpath_msg_reply(sock, FASTPATH_DECLINE, -err);
 		goto out;
@@ -321,6 +320,10 @@ int fastpath_open(struct vdeconn *conn, const char *dir, const char *endpoint, b
 	env = getenv(FASTPATH_VNET_ENV);
 	if (env && !strcmp(env, "0"))
 		vnet = false;	/* rings, but wire frames only (A/B runs) */
+	/* super-frames and shortcuts: we take VNET shortcuts (a switch of an
+	 * older build grants no shortcut to a VNET ring) */
+	if (vnet && (features & FASTPATH_FEAT_SHORTCUT))
+		features |= FASTPATH_FEAT_SC_VNET;
 	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
 			     FASTPATH_SOCK) >= sizeof(sun.sun_path))
 		return 0;
@@ -519,12 +522,19 @@ static void sc_chan_close(struct vde_fastpath *fp)
 		fp->scrx[i].revoked = true;	/* drained first */
 }
 
-/* Map the region of a shortcut (ring 0: the sender produces). */
-static int sc_map(int fd, uint32_t ring_size, struct fp_sc *e, bool producer)
+/* Map the region of a shortcut (ring 0: the sender produces) with
+ * @features, those of its message: VNET records only if our own rings take
+ * them (the switch gives a VNET shortcut only to a VNET ring: any other
+ * is a protocol error), and the region's header must say the same. */
+static int sc_map(const struct vde_fastpath *fp, int fd, uint32_t ring_size, uint32_t features,
+		  struct fp_sc *e, bool producer)
 {
 	struct shmring_layout l;
-	int err = fastpath_region_map(fd, ring_size, 0, &e->map, &e->maplen, &l);
+	int err;
 
+	if (features & ~(uint32_t)SHMRING_FEAT_VNET || (features && !fp->vnet))
+		return -EPROTO;
+	err = fastpath_region_map(fd, ring_size, features, &e->map, &e->maplen, &l);
 	if (err)
 		return err;
 	e->aux = (struct fastpath_aux *)((uint8_t *)e->map + FASTPATH_AUX_OFF);
@@ -554,7 +564,8 @@ static bool sc_msg(struct vde_fastpath *fp, const struct fastpath_msg *m, int *f
 		for (i = 0; i < fp->nrx; i++)
 			if (fp->scrx[i].id == id)
 				return false;
-		if (nfds != 1 || fp->nrx == FASTPATH_SC_MAX || sc_map(fds[0], m->ring_size, &e, false))
+		if (nfds != 1 || fp->nrx == FASTPATH_SC_MAX ||
+		    sc_map(fp, fds[0], m->ring_size, m->features, &e, false))
 			return false;
 		e.id = id;
 		fp->scrx[fp->nrx] = e;
@@ -568,7 +579,7 @@ static bool sc_msg(struct vde_fastpath *fp, const struct fastpath_msg *m, int *f
 		    !pipe_with(fds[FASTPATH_SC_BELL], O_WRONLY) ||
 		    !pipe_with(fds[FASTPATH_SC_KEEP], O_RDONLY) ||
 		    fcntl(fds[FASTPATH_SC_BELL], F_SETFL, O_NONBLOCK) ||
-		    sc_map(fds[FASTPATH_SC_REGION], m->ring_size, &e, true))
+		    sc_map(fp, fds[FASTPATH_SC_REGION], m->ring_size, m->features, &e, true))
 			return false;
 		e.id = id;
 		memcpy(e.mac, m->endpoint, sizeof(e.mac));
@@ -579,7 +590,7 @@ static bool sc_msg(struct vde_fastpath *fp, const struct fastpath_msg *m, int *f
 		__atomic_store_n(&fp->ntx, fp->ntx + 1, __ATOMIC_RELAXED);
 		return true;
 	case FASTPATH_SC_REVOKE:
-		if (nfds)
+		if (nfds || m->features)
 			return false;
 		for (i = 0; i < fp->ntx; i++)
 			if (fp->sctx[i].id == id) {
@@ -651,26 +662,33 @@ static size_t iov_head(uint8_t *out, const struct iovec *iov, size_t iovcnt, siz
  * sc_send() - send a frame through a shortcut if one leads to its
  * destination
  * @fp:		state
- * @iov:	the frame (0 < @len <= frame_max)
+ * @iov:	the record (0 < @len <= frame_max)
  * @iovcnt:	its pieces
  * @len:	its length
+ * @recflags:	SHMRING_F_VNET (a header, then the frame) or 0
  *
  * Only untagged unicast to the MAC address of a shortcut, and only once
  * the switch opened it (what we sent before has been forwarded, and
  * nothing waits for the receiver in the switch: a flow is not
- * reordered). A full shortcut ring is back-pressure, as a full c2s ring.
+ * reordered). A record with a header goes only into a VNET shortcut
+ * (between two VNET rings: the receiver takes it whole, as from the
+ * switch); the counters the switch folds into the ports count the frame
+ * without its header, as the switch does. A full shortcut ring is
+ * back-pressure, as a full c2s ring.
  *
  * Return: SC_SENT, SC_FULL (the caller waits or says EAGAIN), or SC_NOT
  * (the frame is for the c2s ring).
  */
 enum sc_res { SC_NOT, SC_SENT, SC_FULL };
 static enum sc_res sc_send(struct vde_fastpath *fp, const struct iovec *iov, size_t iovcnt,
-			   size_t len)
+			   size_t len, unsigned int recflags)
 {
 	static const char one = 1;
-	struct shmring_txf f = { .iov = iov, .iovcnt = iovcnt };
+	struct shmring_txf f = { .iov = iov, .iovcnt = iovcnt, .flags = recflags };
 	struct fp_sc *e;
-	uint8_t h[14];
+	/* a VNET record: its header, then the frame; the Ethernet header */
+	size_t hl = recflags & SHMRING_F_VNET ? SHMRING_VNET_HDR : 0;
+	uint8_t hd[SHMRING_VNET_HDR + 14], *h = hd + hl;
 	unsigned int i;
 	enum sc_res ret = SC_NOT;
 	bool kick;
@@ -678,14 +696,14 @@ static enum sc_res sc_send(struct vde_fastpath *fp, const struct iovec *iov, siz
 	if (!fp->aux)
 		return SC_NOT;
 	sc_poll(fp);
-	if (!__atomic_load_n(&fp->ntx, __ATOMIC_RELAXED) || len < sizeof(h) ||
-	    iov_head(h, iov, iovcnt, sizeof(h)) < sizeof(h) || (h[0] & 1) ||
-	    (h[12] == 0x81 && h[13] == 0x00) || (h[12] == 0x88 && h[13] == 0xa8))
+	if (!__atomic_load_n(&fp->ntx, __ATOMIC_RELAXED) || len < hl + 14 ||
+	    iov_head(hd, iov, iovcnt, hl + 14) < hl + 14 ||
+	    (h[0] & 1) || (h[12] == 0x81 && h[13] == 0x00) || (h[12] == 0x88 && h[13] == 0xa8))
 		return SC_NOT;
 	pthread_mutex_lock(&fp->sc_lock);
 	for (i = 0; i < fp->ntx && memcmp(fp->sctx[i].mac, h, 6); i++)
 		;
-	if (i == fp->ntx)
+	if (i == fp->ntx || (hl && !(fp->sctx[i].r.features & SHMRING_FEAT_VNET)))
 		goto out;
 	e = &fp->sctx[i];
 	if (e->revoked || __atomic_load_n(&e->aux->revoked, __ATOMIC_ACQUIRE)) {
@@ -703,7 +721,10 @@ static enum sc_res sc_send(struct vde_fastpath *fp, const struct iovec *iov, siz
 	}
 	if (shmring_produce(&e->r, &f, 1, &kick)) {
 		__atomic_fetch_add(&e->aux->frames, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&e->aux->bytes, len, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&e->aux->bytes, len - hl, __ATOMIC_RELAXED);
+		/* virtio_net_hdr: flags, then gso_type */
+		if (hl && hd[1] != VIRTIO_NET_HDR_GSO_NONE)
+			__atomic_fetch_add(&e->aux->super, 1, __ATOMIC_RELAXED);
 		fp->sc_out++;
 		ret = SC_SENT;
 		/* EAGAIN: the pipe is full of doorbells already */
@@ -752,6 +773,9 @@ static bool sc_rx_withdrawn(const struct fp_sc *e)
  * @hold:	NULL, or set if a withdrawn shortcut holds frames and our s2c
  *		ring is not yet read to its mark: s2c must then be read one
  *		frame at a time up to it (below)
+ * @vhdr:	NULL, or @n places for the headers of VNET records (as
+ *		shmring_consume_vnet(): only a VNET shortcut holds them, and
+ *		the caller checks them as those of s2c)
  *
  * The order of a flow A -> us (docs/fastpath.md section 10) rests on two
  * rules, and on nothing else, so our rings are otherwise taken in turn
@@ -779,7 +803,7 @@ static bool sc_rx_withdrawn(const struct fp_sc *e)
  * Return: frames received.
  */
 static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, bool *settle_now,
-		      bool all, bool *hold)
+		      bool all, bool *hold, uint8_t (*vhdr)[SHMRING_VNET_HDR])
 {
 	size_t got = 0, k;
 	unsigned int i, c, start;
@@ -806,7 +830,7 @@ static size_t sc_recv(struct vde_fastpath *fp, struct shmring_rxf *f, size_t n, 
 				*hold = true;
 			continue;
 		}
-		k = shmring_consume(&e->r, f + got, n - got, &kick);
+		k = shmring_consume_vnet(&e->r, f + got, vhdr ? vhdr + got : NULL, n - got, &kick);
 		got += k;
 		fp->sc_in += k;
 		if (k && (!e->r.armed || e->r.peer == e->r.pos))
@@ -1182,7 +1206,7 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 		/* the shortcuts first every other time, else the withdrawn
 		 * ones only; then s2c; then the shortcuts (sc_recv()) */
 		kick = false;
-		sc = sc_recv(fp, &f, 1, &again, first, NULL) > 0;
+		sc = sc_recv(fp, &f, 1, &again, first, NULL, hdr) > 0;
 		if (!sc && shmring_consume_vnet(&fp->rx, &f, hdr, 1, &kick)) {
 			size_t got = f.len;
 
@@ -1194,11 +1218,17 @@ ssize_t fastpath_recv(struct vde_fastpath *fp, void *buf, size_t len)
 			return (ssize_t)got;
 		}
 		if (!sc && !first)
-			sc = sc_recv(fp, &f, 1, &again, true, NULL) > 0;
+			sc = sc_recv(fp, &f, 1, &again, true, NULL, hdr) > 0;
 		if (sc) {
+			size_t got = f.len;
+
 			if (again)
 				settle(fp, false);
-			return (ssize_t)f.len;
+			if (f.flags & SHMRING_F_VNET)	/* a VNET shortcut */
+				got = plain_fix(fp, hdr[0], buf, got);
+			if (got == 1)
+				continue;
+			return (ssize_t)got;
 		}
 		if (idle(fp, kick, 0, &spins, &woken))
 			return -1;
@@ -1253,9 +1283,9 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 
 		/* the shortcuts first every other time, else the withdrawn
 		 * ones only; then s2c (one frame while @hold); then the
-		 * shortcuts (sc_recv()). A shortcut's records are plain
-		 * frames: their places in vhdr stay unused */
-		k = sc_recv(fp, f, want, &a2, first, &hold);
+		 * shortcuts (sc_recv()). A VNET shortcut's headers go to
+		 * vhdr as those of s2c */
+		k = sc_recv(fp, f, want, &a2, first, &hold, vhdr ? vhdr + got : NULL);
 		again |= a2;
 		if (k < want) {
 			bool k2;
@@ -1265,7 +1295,8 @@ static int fp_recv_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			kick |= k2;	/* a flag taken: rung once, at the end */
 		}
 		if (k < want && !first) {
-			k += sc_recv(fp, f + k, want - k, &a2, true, NULL);
+			k += sc_recv(fp, f + k, want - k, &a2, true, NULL,
+				     vhdr ? vhdr + got + k : NULL);
 			again |= a2;
 		}
 		for (i = 0; i < k; i++) {
@@ -1364,7 +1395,7 @@ ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len)
 		return -1;
 	}
 	for (;;) {	/* a shortcut, or c2s */
-		enum sc_res res = sc_send(fp, &iov, 1, len);
+		enum sc_res res = sc_send(fp, &iov, 1, len, 0);
 
 		if (res == SC_SENT)
 			return (ssize_t)len;
@@ -1422,9 +1453,9 @@ static int fp_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			enum sc_res res = SC_NOT;
 
 			len = iov_total(&msgs[sent].msg_hdr);
-			if (!recflags && len && len <= fp->tx.frame_max)
+			if (len && len <= fp->tx.frame_max)
 				res = sc_send(fp, msgs[sent].msg_hdr.msg_iov,
-					      msgs[sent].msg_hdr.msg_iovlen, len);
+					      msgs[sent].msg_hdr.msg_iovlen, len, recflags);
 			if (res == SC_SENT) {
 				msgs[sent++].msg_len = (unsigned int)len;
 				continue;

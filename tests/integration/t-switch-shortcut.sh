@@ -43,6 +43,12 @@
 #     sender's channel is closed, the receiver drops the shortcut it was
 #     given (SC_REVOKE follows), the pair goes on through the switch, exact,
 #     and the switch keeps no region of it.
+# 10. Clients on rings with super-frames (vdeplug_peer -V: VDE_OPEN_VNET,
+#     vde_send_vnet()/vde_recv_vnet(), VNET records): 1's ping-pong, exact
+#     and in order across the change to VNET shortcuts, counted on the
+#     ports; 7's withdrawal that the receiver does not wait for (sc_late 1,
+#     all 60 frames in the sender's order); a plain client to a VNET one
+#     on a plain shortcut, none from the VNET one back to the plain one.
 TEST_TIMEOUT=180
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/lib-helpers.sh"
@@ -60,11 +66,14 @@ MC=02:00:00:00:0c:01
 
 declare -A PFD PPID_
 # peer NAME MAC SWITCHDIR [ENV...]: start a vdeplug_peer fed through a FIFO
+# (with the options in PEER_OPTS)
+PEER_OPTS=
 peer() {
 	local name=$1 mac=$2 dir=$3 fd
 	shift 3
 	mkfifo "$TMP/$name.cmd"
-	( exec env "$@" "$PEER" -D "$name" -M "$mac" -o "$TMP/$name.sent" -i "$TMP/$name.recv" \
+	# shellcheck disable=SC2086 # PEER_OPTS: words
+	( exec env "$@" "$PEER" $PEER_OPTS -D "$name" -M "$mac" -o "$TMP/$name.sent" -i "$TMP/$name.recv" \
 		"$dir" ) <"$TMP/$name.cmd" >"$TMP/$name.out" 2>"$TMP/$name.log" &
 	PIDS+=($!)
 	PPID_[$name]=$!
@@ -385,3 +394,58 @@ WAIT_SECS=10 wait_for eval '[ "$(grep -c memfd "/proc/${PPID_[l]}/maps")" = "$(g
 	fail "l still maps the shortcut it was given"
 pass "SC_TX cannot be sent: k's channel closed, l dropped the shortcut, k <-> l exact through the switch, nothing left"
 for p in k l; do cmd $p quit; done
+
+# --- 10. clients with super-frames: VNET shortcuts ----------------------------
+_start_switch "$OUR_SWITCH" sw5 -n 8 --shortcuts
+SW5=$TMP/sw5
+MV=02:00:00:00:16:01
+MW=02:00:00:00:17:01
+MP=02:00:00:00:18:01
+PEER_OPTS=-V
+peer v $MV "$SW5"
+peer w $MW "$SW5"
+PEER_OPTS=
+peer pl $MP "$SW5"
+for p in v w pl; do cmd $p announce; answer $p ok; done
+pingpong v w $MW 300 50
+exact v w 1 300
+for p in v w; do
+	[ "$(field sw5 $p vnet)" = 1 ] || fail "$p is not on a VNET ring: $(stats sw5)"
+	[ "$(field sw5 $p shortcuts_out)" = 1 ] && [ "$(field sw5 $p shortcuts_in)" = 1 ] ||
+		fail "$p (VNET ring): no shortcut both ways: $(stats sw5)"
+done
+nv=$(field sw5 v sc_frames)
+nw=$(field sw5 w sc_frames)
+[ "$nv" -ge 200 ] && [ "$nw" -ge 200 ] || fail "too few frames on the VNET shortcuts: v $nv, w $nw"
+[ "$(mgmt sw5 port/stats | awk '$1 == "frames" { print $4 }')" -ge 600 ] ||
+	fail "the switch's totals miss the VNET shortcuts' frames: $(stats sw5)"
+pass "VNET rings: 300 frames ping-pong v <-> w exact and in order, v $nv and w $nw of them on VNET shortcuts, counted"
+
+# 7's case: w stopped, a withdrawal it does not wait for
+n1=$(wc -l <"$TMP/w.recv")
+s0=$(field sw5 v sc_frames)
+cmd v "send $MW 30 100 51"
+answer v "sent 30"
+[ "$(field sw5 v sc_frames)" = $((s0 + 30)) ] || fail "v's 30 frames did not take the shortcut: $(stats sw5)"
+mgmt sw5 "vlan/create 7" >/dev/null
+[ "$(field sw5 v shortcuts_out)" = 0 ] || fail "v's shortcut not withdrawn: $(stats sw5)"
+cmd v "send $MW 30 100 52"
+WAIT_SECS=30 answer v "sent 30"
+cmd w "recv 60 3000"
+answer w "got 60"
+tail -n "+$((n1 + 1))" "$TMP/w.recv" | cmp -s - <(tail -n 60 "$TMP/v.sent") ||
+	fail "v -> w across a withdrawal w did not wait for: not in v's order"
+[ "$(field sw5 v sc_late)" = 1 ] || fail "v's wait that ran out is not counted (sc_late): $(stats sw5)"
+pass "VNET rings: a withdrawn shortcut w stopped reading: v fell back after its wait (sc_late 1), w read all 60 in v's order"
+
+# a plain ring to a VNET ring: a plain shortcut; back: none (the switch cuts
+# super-frames for the plain one)
+n1=$(wc -l <"$TMP/w.recv")
+pingpong pl w $MW 100 53
+tail -n "+$((n1 + 1))" "$TMP/w.recv" | cmp -s - "$TMP/pl.sent" || fail "pl -> w: not exact"
+swapped "$TMP/pl.sent" | cmp -s - "$TMP/pl.recv" || fail "w -> pl echoes: not exact"
+[ "$(field sw5 pl vnet)" = 0 ] && [ "$(field sw5 pl shortcuts_out)" = 1 ] ||
+	fail "pl (plain ring) has no shortcut to w (VNET ring): $(stats sw5)"
+[ "$(field sw5 pl shortcuts_in)" = 0 ] || fail "pl (plain ring) receives on a shortcut from a VNET ring: $(stats sw5)"
+pass "a plain ring to a VNET ring on a shortcut, exact; none from the VNET ring back to the plain one"
+for p in v w pl; do cmd $p quit; done

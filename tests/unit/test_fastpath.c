@@ -1001,13 +1001,14 @@ struct sc_peer {
 	struct shmring r;
 };
 
-/* A client with a shortcut channel (@sp: its two ends, [1] the switch's). */
-static void sc_setup(struct sw *w, int *sp)
+/* A client with a shortcut channel (@sp: its two ends, [1] the switch's),
+ * its rings with @features. */
+static void sc_setup_f(struct sw *w, int *sp, uint32_t features)
 {
 	struct shmring_layout l;
 	struct mmsghdr mm = { 0 };
 
-	sw_setup(w);
+	sw_setup_f(w, features);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
 		abort();
 	shmring_region_check(w->map, w->maplen, &l);
@@ -1019,6 +1020,11 @@ static void sc_setup(struct sw *w, int *sp)
 	memset(w->pb.peer, -1, sizeof(w->pb.peer));	/* the client's now */
 	fcntl(w->c, F_SETFL, O_NONBLOCK);
 	(void)fastpath_recv_batch(w->fp, &mm, 0, MSG_DONTWAIT);
+}
+
+static void sc_setup(struct sw *w, int *sp)
+{
+	sc_setup_f(w, sp, 0);
 }
 
 /* The end of a test with a channel; @x (or NULL) a shortcut given. */
@@ -1153,23 +1159,42 @@ static void test_sc_chan(void)
 }
 
 
-static void sc_give(struct sw *w, int chan, int32_t id, struct sc_peer *x)
+/* Shortcut @id to the client: SC_RX (@mac NULL; @x then holds the sender's
+ * end of its ring) or SC_TX to @mac (@x the receiver's end; the doorbell
+ * pipe's ends in @bell, the test closes them), its region made with
+ * @rfeat, the message saying @mfeat. */
+static void sc_give_f(struct sw *w, int chan, int32_t id, struct sc_peer *x, uint32_t rfeat,
+		      uint32_t mfeat, const uint8_t *mac, int *bell)
 {
 	struct fastpath_aux *aux = (struct fastpath_aux *)((uint8_t *)w->map + FASTPATH_AUX_OFF);
 	struct shmring_layout l;
 	struct fastpath_msg m;
-	int fd = fastpath_region_create(SHMRING_SIZE_MIN, 0, &x->map, &x->maplen);
+	int fds[FASTPATH_SC_TX_FDS] = { -1, -1, -1 };
 
-	if (fd < 0 || shmring_region_check(x->map, x->maplen, &l))
+	fds[0] = fastpath_region_create(SHMRING_SIZE_MIN, rfeat, &x->map, &x->maplen);
+	if (fds[0] < 0 || shmring_region_check(x->map, x->maplen, &l))
 		abort();
 	x->aux = (struct fastpath_aux *)((uint8_t *)x->map + FASTPATH_AUX_OFF);
-	shmring_attach(&x->r, x->map, &l, SHMRING_C2S, true);
-	fastpath_msg_init(&m, FASTPATH_SC_RX, id);
+	shmring_attach(&x->r, x->map, &l, SHMRING_C2S, !mac);
+	fastpath_msg_init(&m, mac ? FASTPATH_SC_TX : FASTPATH_SC_RX, id);
 	m.ring_size = SHMRING_SIZE_MIN;
-	if (fastpath_msg_send_fds(chan, &m, &fd, 1))
+	m.features = mfeat;
+	if (mac) {
+		if (pipe(bell))
+			abort();
+		fds[FASTPATH_SC_BELL] = bell[1];
+		fds[FASTPATH_SC_KEEP] = bell[0];
+		memcpy(m.endpoint, mac, 6);
+	}
+	if (fastpath_msg_send_fds(chan, &m, fds, mac ? FASTPATH_SC_TX_FDS : 1))
 		abort();
-	close(fd);
+	close(fds[0]);
 	__atomic_fetch_add(&aux->seq, 1, __ATOMIC_RELEASE);
+}
+
+static void sc_give(struct sw *w, int chan, int32_t id, struct sc_peer *x)
+{
+	sc_give_f(w, chan, id, x, 0, 0, NULL, NULL);
 }
 
 static void sc_put(struct sc_peer *x, uint32_t seq)
@@ -1180,6 +1205,17 @@ static void sc_put(struct sc_peer *x, uint32_t seq)
 	bool kick;
 
 	memcpy(buf, &seq, sizeof(seq));
+	if (shmring_produce(&x->r, &f, 1, &kick) != 1)
+		abort();
+}
+
+/* A record with a header (@hdr) into the shortcut @x holds (sender's end). */
+static void sc_put_rec(struct sc_peer *x, const uint8_t *hdr, const uint8_t *frame, size_t len)
+{
+	struct iovec iov[2] = { { (void *)hdr, SHMRING_VNET_HDR }, { (void *)frame, len } };
+	struct shmring_txf f = { iov, 2, SHMRING_F_VNET };
+	bool kick;
+
 	if (shmring_produce(&x->r, &f, 1, &kick) != 1)
 		abort();
 }
@@ -1262,6 +1298,119 @@ static void test_sc_order(void)
 	}
 }
 
+/* VNET shortcuts (between two VNET rings): super-frames travel whole in
+ * VNET records; the receiver checks their headers as those of s2c (a bad
+ * one is dropped, counted); a VNET shortcut to a plain ring, or a region
+ * whose header says otherwise than its message, closes the channel. */
+static void test_sc_vnet(void)
+{
+	static uint8_t sf[VDE_VNET_BUFSIZE], rb[4][VDE_VNET_BUFSIZE];
+	static const uint8_t dst[6] = { 2, 0, 0, 0, 0, 2 };
+	struct virtio_net_hdr h, bad, z = { 0 };
+	uint8_t hdr[SHMRING_VNET_HDR], plain[60] = { 2, 0, 0, 0, 0, 2 };
+	struct vde_msg m, rm[4];
+	struct shmring_rxf f;
+	struct iovec iov[2];
+	struct sc_peer x;
+	struct sw w;
+	int sp[2], bell[2], i;
+	size_t len;
+	ssize_t n;
+	bool kick;
+
+	/* the receiver: a super-frame whole, a bad header dropped, a plain one */
+	sc_setup_f(&w, sp, SHMRING_FEAT_VNET);
+	sc_give_f(&w, sp[1], 1, &x, SHMRING_FEAT_VNET, SHMRING_FEAT_VNET, NULL, NULL);
+	len = tv_super(sf + VDE_VNET_HDR_LEN, &h, 20000, 1448, 5);
+	iov[0] = (struct iovec){ hdr, SHMRING_VNET_HDR };
+	iov[1] = (struct iovec){ sf + VDE_VNET_HDR_LEN, len };
+	{
+		struct shmring_txf t[3] = { { iov, 2, SHMRING_F_VNET }, { iov, 2, SHMRING_F_VNET },
+					    { iov + 1, 1, 0 } };
+		struct iovec pv = { plain, sizeof(plain) };
+
+		memset(hdr, 0, sizeof(hdr));
+		memcpy(hdr, &h, sizeof(h));
+		if (shmring_produce(&x.r, t, 1, &kick) != 1)
+			abort();
+		bad = h;
+		bad.csum_start = (uint16_t)(len + 10);	/* outside the frame */
+		memcpy(hdr, &bad, sizeof(bad));
+		if (shmring_produce(&x.r, t + 1, 1, &kick) != 1)
+			abort();
+		t[2].iov = &pv;
+		if (shmring_produce(&x.r, t + 2, 1, &kick) != 1)
+			abort();
+	}
+	for (i = 0; i < 4; i++)
+		rm[i] = (struct vde_msg){ rb[i], sizeof(rb[i]) };
+	n = fastpath_recv_vnet(w.fp, rm, 4);
+	ok(w.fp->nrx == 1 && n == 2 && rm[0].len == VDE_VNET_HDR_LEN + len &&
+	   !memcmp(rb[0], &h, sizeof(h)) &&
+	   !memcmp(rb[0] + VDE_VNET_HDR_LEN, sf + VDE_VNET_HDR_LEN, len) &&
+	   rm[1].len == VDE_VNET_HDR_LEN + sizeof(plain) && !memcmp(rb[1], &z, sizeof(z)) &&
+	   w.fp->vnet_bad == 1 && w.fp->sc_in == 3,
+	   "VNET shortcut: the super-frame whole with its header, the bad header dropped "
+	   "(vnet_bad %llu), the plain frame with a zeroed one (%zd)",
+	   (unsigned long long)w.fp->vnet_bad, n);
+	/* vde_recv() on it: a super-frame cannot be returned, a partial
+	 * checksum is completed */
+	memcpy(hdr, &h, sizeof(h));
+	sc_put_rec(&x, hdr, sf + VDE_VNET_HDR_LEN, len);
+	len = tv_super(sf + VDE_VNET_HDR_LEN, &h, 700, 1448, 6);
+	h.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	h.gso_size = 0;
+	memcpy(hdr, &h, sizeof(h));
+	sc_put_rec(&x, hdr, sf + VDE_VNET_HDR_LEN, len);
+	n = fastpath_recv(w.fp, rb[0], sizeof(rb[0]));
+	ok(n == (ssize_t)len && tv_wire_ok(rb[0], len) && w.fp->vnet_bad == 2,
+	   "vde_recv() from a VNET shortcut: super-frame dropped, checksum completed (%zd)", n);
+
+	/* the sender: vde_send_vnet() to the shortcut's address, once opened */
+	sc_give_f(&w, sp[1], 2, &x, SHMRING_FEAT_VNET, SHMRING_FEAT_VNET, dst, bell);
+	x.aux->open = 1;
+	len = tv_super(sf + VDE_VNET_HDR_LEN, &h, 30000, 1448, 7);
+	memcpy(sf, &h, VDE_VNET_HDR_LEN);
+	m = (struct vde_msg){ sf, VDE_VNET_HDR_LEN + len };
+	n = fastpath_send_vnet(w.fp, &m, 1, 0);
+	iov[0] = (struct iovec){ rb[0], sizeof(rb[0]) };
+	f = (struct shmring_rxf){ .iov = iov, .iovcnt = 1 };
+	ok(n == 1 && w.fp->ntx == 1 && shmring_consume_vnet(&x.r, &f, &hdr, 1, &kick) == 1 &&
+	   (f.flags & SHMRING_F_VNET) && !memcmp(hdr, &h, sizeof(h)) &&
+	   f.len == SHMRING_VNET_HDR + len && !memcmp(rb[0], sf + VDE_VNET_HDR_LEN, len) &&
+	   x.aux->frames == 1 &&
+	   x.aux->bytes == len && x.aux->super == 1 && shmring_empty(&w.rx),
+	   "vde_send_vnet() on a VNET shortcut: one VNET record, the super-frame whole; counted "
+	   "1 frame, %zu bytes (without the header), 1 super-frame", len);
+	ok(fastpath_send(w.fp, plain, sizeof(plain)) == (ssize_t)sizeof(plain) &&
+	   shmring_consume_vnet(&x.r, &f, &hdr, 1, &kick) == 1 && !(f.flags & SHMRING_F_VNET) &&
+	   f.len == sizeof(plain) && x.aux->frames == 2 && x.aux->super == 1,
+	   "vde_send() on it: a plain record");
+	close(bell[0]);
+	close(bell[1]);
+	munmap(x.map, x.maplen);
+	sc_done(&w, sp, NULL);
+
+	/* refused: a VNET shortcut to a plain ring; a region that says
+	 * otherwise than its message (either way) */
+	for (i = 0; i < 3; i++) {
+		struct iovec bi = { rb[0], sizeof(rb[0]) };
+		struct mmsghdr mm = { .msg_hdr = { .msg_iov = &bi, .msg_iovlen = 1 } };
+
+		sc_setup_f(&w, sp, i ? SHMRING_FEAT_VNET : 0);
+		sc_give_f(&w, sp[1], 1, &x, i == 1 ? 0 : SHMRING_FEAT_VNET,
+			  i == 2 ? 0 : SHMRING_FEAT_VNET, NULL, NULL);
+		errno = 0;
+		n = fastpath_recv_batch(w.fp, &mm, 1, MSG_DONTWAIT);
+		ok(n == -1 && errno == EAGAIN && w.fp->chan < 0 && !w.fp->nrx && chan_ended(sp[1]),
+		   "%s: the channel closed, no shortcut",
+		   i == 0 ? "a VNET shortcut to a plain ring" :
+		   i == 1 ? "SC_RX says VNET, its region does not" :
+		   "its region says VNET, SC_RX not");
+		sc_done(&w, sp, &x);
+	}
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1276,5 +1425,6 @@ int main(void)
 	test_switch_gone(true);
 	test_sc_chan();
 	test_sc_order();
+	test_sc_vnet();
 	return tap_done();
 }
