@@ -116,6 +116,11 @@ static void check(const unsigned char *b)
 		} else if ((x->any && x->inc == inc && seq != x->last + 1) ||
 			   ((!x->any || x->inc != inc) && seq != 0)) {
 			l_gaps++;
+			/* what came, for the log: a gap in an exact count is a
+			 * frame whose numbers were not its sender's */
+			fprintf(stderr, "from %02x..%02x: gap: pid %u frame %u after pid %u frame %u"
+				" (%llu from it so far)\n", b[6], b[11], inc, seq, x->inc, x->last,
+				(unsigned long long)x->got);
 		}
 		x->any = true;
 		x->inc = inc;
