@@ -25,7 +25,7 @@
  *     does it for the others that need it)
  *   networks: tool_open(): vde_plug, wirefilter, vdecapture;
  *     tool_vnl_error(): vde_plug2tap, slirpvde, vde_cryptcab (they open
- *     with their own flags); tool_recv()/tool_recv_sort(), tool_ctl_gone():
+ *     with their own flags), vdecapture's switch mode (its capture port); tool_recv()/tool_recv_sort(), tool_ctl_gone():
  *     vde_plug, vde_plug2tap
  *   stream output: tool_out_nonblock()/tool_out_restore(),
  *     tool_out_gone(), tool_out_drain(): vde_plug, vde_plug2tap;
