@@ -157,6 +157,8 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 			c->args.port = tool_opt_port(optarg);
 			break;
 		case 'g':
+			/* named here: vde_open() fails with EINVAL, "malformed VNL" */
+			(void)parse_group_arg("group", optarg);
 			c->args.group = optarg;
 			break;
 		case 'm':

@@ -316,6 +316,8 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			c->args.port = tool_opt_port(optarg);
 			break;
 		case 'g':
+			/* named here: vde_open() fails with EINVAL, "malformed VNL" */
+			(void)parse_group_arg("group", optarg);
 			c->args.group = optarg;
 			break;
 		case 'm':

@@ -41,6 +41,13 @@ expect "wirefilter: unknown module" "^wirefilter: cannot open nosuch://x: unknow
 expect "slirpvde: unknown module" "^slirpvde: cannot open nosuch://x: unknown VNL module" \
 	"$SLIRP" -s nosuch://x
 
+# a group that does not exist is named, not "malformed VNL" (the library's EINVAL)
+grp="group nosuchgrp$$: unknown group"
+expect "vde_plug -g" "^vde_plug: $grp" "$PLUG" -g "nosuchgrp$$" "$TMP/nosw"
+expect "vde_plug -G" "^vde_plug: $grp" "$PLUG" -G "nosuchgrp$$" null:// "$TMP/nosw"
+expect "vde_plug2tap -g" "^vde_plug2tap: $grp" "$P2T" -g "nosuchgrp$$" -s "$TMP/nosw" tapx
+expect "slirpvde -g" "^slirpvde: $grp" "$SLIRP" -g "nosuchgrp$$" -s "$TMP/nosw"
+
 # numbers: one message format, trailing junk refused
 num='port 5x: invalid \(expected a number from 1 to [0-9]+\)'
 expect "vde_plug -p 5x" "^vde_plug: $num" "$PLUG" -p 5x "$TMP/nosw"
