@@ -93,8 +93,8 @@ const char *tool_vnl_error(const char *vnl, int err)
 	switch (err) {
 	case EPROTONOSUPPORT:
 		why = "unknown VNL module";
-		todo = "built in: vde, ptp, udp, tap, cmd, null; any other needs a "
-		       "vdeplug4 plugin, libvdeplug_MODULE.so; see vde(7)";
+		todo = "built in: vde, ptp, udp, tap, cmd, null, vxlan, vxvde, vhost-user; "
+		       "any other (slirp too) needs a plugin, libvdeplug_MODULE.so; see vde(7)";
 		break;
 	case EINVAL:
 		why = "malformed VNL";

@@ -24,6 +24,9 @@ P2T=$(bin vde_plug2tap)
 
 expect "unknown module" \
 	"^vde_plug: cannot open nosuch://x: unknown VNL module \(.*plugin" "$PLUG" nosuch://x
+# the list of built-in modules is the library's (vnl.c)
+expect "unknown module: the built-in list" \
+	"built in: vde, ptp, udp, tap, cmd, null, vxlan, vxvde, vhost-user; " "$PLUG" nosuch://x
 expect "unresolvable udp host" \
 	"cannot open udp://1->nosuchhost\.invalid:2: cannot resolve the host.*\(check the host" \
 	"$PLUG" "udp://1->nosuchhost.invalid:2"
