@@ -483,6 +483,13 @@ static int watch(const char *path, const char *line, uint64_t timeout_ns, bool j
 	return ret == EXIT_INTR ? 0 : ret;
 }
 
+static bool is_socket(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISSOCK(st.st_mode);
+}
+
 /* The socket when none was given with -s, from @n operands, the first
  * @first: VDE 2's unixcmd (Debian's vdecmd) takes every operand as the
  * command and the socket /var/run/ + the name it was run as
@@ -577,6 +584,11 @@ int main(int argc, char **argv)
 	if (!sock && argc - optind >= 1)
 		sock = pick_sock(argv[0], argc - optind, argv[optind], defsock, sizeof(defsock),
 				 &optind);
+	/* `vdecmd /tmp/sw.mgmt`: a socket named, the command forgotten (not
+	 * "/var/run/vdecmd: no such socket", which names a path never given) */
+	if (sock == defsock && argc - optind == 1 && is_socket(argv[optind]) &&
+	    !is_socket(defsock))
+		tool_misuse(&help, "%s is a socket: COMMAND missing after it", argv[optind]);
 	if (!sock || argc - optind < 1)
 		tool_usage(&help, EXIT_FAILURE);
 	if (count && !secs) {

@@ -222,6 +222,10 @@ INNER
 	run showinfo; expect_rc 200 "showinfo without a socket"
 	grep -q '^vdecmd: /var/run/vdecmd: no such socket' "$TMP/err" ||
 		fail "no SOCKET, no /var/run/vdecmd: $(cat "$TMP/err")"
+	# a SOCKET and no command: that is what is said, not the default socket
+	run "$TMP/stale"; expect_rc 1 "SOCKET without a command"
+	grep -q "^vdecmd: $TMP/stale is a socket: COMMAND missing after it" "$TMP/err" ||
+		fail "SOCKET without a command: $(cat "$TMP/err")"
 	pass "without SOCKET: /var/run/vdecmd, every argument the command, as Debian's vdecmd"
 else
 	echo "# no root, unixcmd or mount namespace: the default socket not tested"
