@@ -1442,9 +1442,10 @@ int main(int argc, char **argv)
 
 		ctx->con = console_new(ctx->loop, &cc);
 		if (!ctx->con || console_add_cmds(ctx->con, cmds, sizeof(cmds) / sizeof(cmds[0])) ||
-		    console_add_json(ctx->con, json_cmds, sizeof(json_cmds) / sizeof(json_cmds[0])) ||
-		    console_listen(ctx->con, mgmt, mgmt_mode, mgmt_group))
+		    console_add_json(ctx->con, json_cmds, sizeof(json_cmds) / sizeof(json_cmds[0])))
 			die_perror("management console %s", mgmt);
+		if (console_listen(ctx->con, mgmt, mgmt_mode, mgmt_group))
+			die("management console %s: %s", mgmt, console_listen_strerror(errno));
 	}
 	if (daemon_mode && daemonize())
 		die_perror("daemonize");

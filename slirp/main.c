@@ -1088,7 +1088,7 @@ static void sv_setup(struct sv_ctx *c)
 		    console_add_json(c->con, sv_json, sizeof(sv_json) / sizeof(sv_json[0])) < 0)
 			die_perror("console");
 		if (console_listen(c->con, c->mgmt, c->mgmtmode, c->mgmtgroup) < 0)
-			die_perror("management socket %s", c->mgmt);
+			die("management socket %s: %s", c->mgmt, console_listen_strerror(errno));
 	}
 }
 

@@ -292,7 +292,7 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		goto out;
 	if (sw->mgmt_path &&
 	    console_listen(sw->con, sw->mgmt_path, sw->mgmt_mode, sw->mgmt_group) < 0) {
-		log_err("management socket %s: %s", sw->mgmt_path, strerror(errno));
+		log_err("management socket %s: %s", sw->mgmt_path, console_listen_strerror(errno));
 		goto out;
 	}
 	for (i = 0; i < a->ntaps; i++)

@@ -764,7 +764,7 @@ int main(int argc, char **argv)
 			die("rcfile %s: %s", rcfile, strerror(r));
 	}
 	if (mgmt && console_listen(sh->w.con, mgmt, mgmtmode, mgmtgroup) < 0)
-		die_perror("mgmt socket %s", mgmt);
+		die("mgmt socket %s: %s", mgmt, console_listen_strerror(errno));
 
 	/* event sources */
 	signal(SIGPIPE, SIG_IGN);

@@ -51,6 +51,26 @@ expect "vde_plug -G" "^vde_plug: $grp" "$PLUG" -G "nosuchgrp$$" null:// "$TMP/no
 expect "vde_plug2tap -g" "^vde_plug2tap: $grp" "$P2T" -g "nosuchgrp$$" -s "$TMP/nosw" tapx
 expect "slirpvde -g" "^slirpvde: $grp" "$SLIRP" -g "nosuchgrp$$" -s "$TMP/nosw"
 
+# a -M console socket where a directory or a file is, or where a program
+# listens: said so, not "Address already in use" for both
+mkdir "$TMP/adir"
+expect "vde_switch -M DIR" "^vde_switch: management socket $TMP/adir: exists and is not a socket" \
+	"$(bin vde_switch)" --nostdin -s "$TMP/sw" -M "$TMP/adir"
+expect "wirefilter -M DIR" "^wirefilter: mgmt socket $TMP/adir: exists and is not a socket" \
+	"$WF" -M "$TMP/adir" null:// null://
+expect "slirpvde -M DIR" "^slirpvde: management socket $TMP/adir: exists and is not a socket" \
+	"$SLIRP" -q -M "$TMP/adir" -s null://
+(umask 077 && "$CAB" genpsk >"$TMP/psk") || fail "genpsk"
+expect "vde_cryptcab -M DIR" "^vde_cryptcab: management console $TMP/adir: exists and is not a socket" \
+	"$CAB" -M "$TMP/adir" -P "$TMP/psk" -c 127.0.0.1:9 -s null://
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+print("ready", flush=True); time.sleep(600)' "$TMP/live.mgmt" >"$TMP/live.out" &
+PIDS+=("$!")
+wait_for grep -q ready "$TMP/live.out" || fail "no listening socket"
+expect "vde_switch -M LIVE" "^vde_switch: management socket $TMP/live.mgmt: another program is listening there" \
+	"$(bin vde_switch)" --nostdin -s "$TMP/sw" -M "$TMP/live.mgmt"
+
 # numbers: one message format, trailing junk refused
 num='port 5x: invalid \(expected a number from 1 to [0-9]+\)'
 expect "vde_plug -p 5x" "^vde_plug: $num" "$PLUG" -p 5x "$TMP/nosw"
