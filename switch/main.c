@@ -274,6 +274,25 @@ static const char *tap_hint(int e)
 	       e == ENXIO ? " (no free port)" : "";
 }
 
+/* --vxlan VNL failing with @e: what to fix (the bare strerror()s, "Invalid
+ * argument", "No such device or address", said nothing about the VNL) */
+static const char *vxlan_hint(int e)
+{
+	return e == EINVAL ? " (malformed: vxlan://ADDR[/OPTION]..., see vde_vxlan(7))" :
+	       e == EPROTONOSUPPORT ? " (--vxlan takes a vxlan:// VNL)" :
+	       e == ENODEV ? " (the interface of if= does not exist)" :
+	       e == EADDRINUSE ? " (its UDP port is taken: another VTEP on this host?)" :
+	       e == ENXIO ? " (no free port)" : "";
+}
+
+/* the same for --vhost-user PATH[:PORT] */
+static const char *vhost_hint(int e)
+{
+	return e == EINVAL ? " (PATH[:PORT], PORT a number from 1)" :
+	       e == ENXIO ? " (PORT beyond the number of ports, -n)" :
+	       e == EADDRINUSE ? " (PATH given twice, or a file or a listener is there)" : "";
+}
+
 /* Build the switch: what every switch has (swcore.c: tables, loop,
  * directory, DIR/ctl, console), then the management socket, taps, VXLAN
  * and vhost-user ports, rc file. 0, or -1 after logging why. */
@@ -303,12 +322,14 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		}
 	for (i = 0; i < a->nvxlans; i++)
 		if (ep_vxlan_add(sw, a->vxlans[i]) < 0) {
-			log_err("vxlan %s: %s", a->vxlans[i], strerror(errno));
+			e = errno;
+			log_err("vxlan %s: %s%s", a->vxlans[i], strerror(e), vxlan_hint(e));
 			goto out;
 		}
 	for (i = 0; i < a->nvhosts; i++)
 		if (ep_vhost_listen(sw, a->vhosts[i]) < 0) {
-			log_err("vhost-user %s: %s", a->vhosts[i], strerror(errno));
+			e = errno;
+			log_err("vhost-user %s: %s%s", a->vhosts[i], strerror(e), vhost_hint(e));
 			goto out;
 		}
 	if (run_rcfile(sw, a->rcfile) < 0)

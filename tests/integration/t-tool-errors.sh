@@ -71,6 +71,15 @@ wait_for grep -q ready "$TMP/live.out" || fail "no listening socket"
 expect "vde_switch -M LIVE" "^vde_switch: management socket $TMP/live.mgmt: another program is listening there" \
 	"$(bin vde_switch)" --nostdin -s "$TMP/sw" -M "$TMP/live.mgmt"
 
+# vde_switch's --vxlan and --vhost-user say what is wrong with their argument
+SWB=$(bin vde_switch)
+expect "--vxlan vxlan://notanip" "vxlan vxlan://notanip: Invalid argument \(malformed: .*vde_vxlan\(7\)" \
+	"$SWB" --nostdin -s "$TMP/sw" --vxlan vxlan://notanip
+expect "--vxlan vxvde://" "vxlan vxvde://: .* \(--vxlan takes a vxlan:// VNL\)" \
+	"$SWB" --nostdin -s "$TMP/sw" --vxlan vxvde://
+expect "--vhost-user PATH:999" "vhost-user $TMP/v:999: .* \(PORT beyond the number of ports, -n\)" \
+	"$SWB" --nostdin -s "$TMP/sw" --vhost-user "$TMP/v:999"
+
 # numbers: one message format, trailing junk refused
 num='port 5x: invalid \(expected a number from 1 to [0-9]+\)'
 expect "vde_plug -p 5x" "^vde_plug: $num" "$PLUG" -p 5x "$TMP/nosw"
