@@ -354,7 +354,7 @@ static int sw_detach(struct sw *sw, bool daemon_mode)
 	}
 	if (sw->pidfile) {
 		if (pidfile_write(sw->pidfile, NULL) < 0) {
-			log_err("pidfile %s: %s", sw->pidfile, strerror(errno));
+			log_err("pidfile %s: %s", sw->pidfile, pidfile_strerror(errno));
 			goto out;
 		}
 		sw->pidfile_written = true;

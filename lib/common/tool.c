@@ -370,14 +370,14 @@ void tool_version(const char *name)
 void tool_pidfile_check(const char *path)
 {
 	if (path && pidfile_check(path) < 0)
-		die_perror("pidfile %s", path);
+		die("pidfile %s: %s", path, pidfile_strerror(errno));
 }
 
 /* See tool.h. */
 void tool_pidfile_write(const char *path)
 {
 	if (path && pidfile_write(path, NULL) < 0)
-		die_perror("pidfile %s", path);
+		die("pidfile %s: %s", path, pidfile_strerror(errno));
 }
 
 /* See tool.h. */

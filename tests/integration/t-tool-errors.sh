@@ -80,6 +80,14 @@ expect "--vxlan vxvde://" "vxlan vxvde://: .* \(--vxlan takes a vxlan:// VNL\)" 
 expect "--vhost-user PATH:999" "vhost-user $TMP/v:999: .* \(PORT beyond the number of ports, -n\)" \
 	"$SWB" --nostdin -s "$TMP/sw" --vhost-user "$TMP/v:999"
 
+# a pid file naming a running process: said so ("File exists" did not)
+echo $$ >"$TMP/live.pid"
+expect "vde_switch -p LIVE" "^vde_switch: pidfile $TMP/live.pid: it names a running process" \
+	"$SWB" --nostdin -s "$TMP/sw" -p "$TMP/live.pid"
+expect "wirefilter --pidfile LIVE" "^wirefilter: pidfile $TMP/live.pid: it names a running process" \
+	"$WF" --pidfile "$TMP/live.pid" null:// null://
+[ "$(cat "$TMP/live.pid")" = $$ ] || fail "the live pid file was changed"
+
 # numbers: one message format, trailing junk refused
 num='port 5x: invalid \(expected a number from 1 to [0-9]+\)'
 expect "vde_plug -p 5x" "^vde_plug: $num" "$PLUG" -p 5x "$TMP/nosw"
