@@ -89,6 +89,10 @@ const char *tool_vnl_error(const char *vnl, int err)
 	const char *why = NULL, *todo = NULL;
 	bool tap = !strcmp(mod, "tap"), udp = !strcmp(mod, "udp");
 	bool vde = !strcmp(mod, "vde");
+	/* no VNL: where a switch started without -s listens, not "-s DIR" */
+	const char *dflt = vnl && *vnl ? NULL
+				     : "start vde_switch without -s: it listens on "
+				       "/var/run/vde.ctl as root, /tmp/vde.ctl otherwise; or name a switch";
 
 	switch (err) {
 	case EPROTONOSUPPORT:
@@ -136,7 +140,7 @@ const char *tool_vnl_error(const char *vnl, int err)
 	case ENOENT:
 		if (vde) {
 			why = "no switch there";
-			todo = "start one with vde_switch -s DIR, or check the path";
+			todo = dflt ? dflt : "start one with vde_switch -s DIR, or check the path";
 		} else if (!strcmp(mod, "cmd")) {
 			why = "command not found";
 		}
@@ -149,7 +153,8 @@ const char *tool_vnl_error(const char *vnl, int err)
 			       "of file descriptors: its log says which";
 		} else if (vde) {
 			why = "no switch is listening there";
-			todo = "start one with vde_switch -s DIR (a stale socket was left behind)";
+			todo = dflt ? dflt
+				    : "start one with vde_switch -s DIR (a stale socket was left behind)";
 		}
 		break;
 	case EPROTO:

@@ -34,6 +34,15 @@ expect "16-character tap name" \
 	"cannot open tap://abcdefghijklmnop: interface name too long \(.*at most 15 characters" \
 	"$PLUG" tap://abcdefghijklmnop
 expect "missing switch" "cannot open $TMP/nosw: no switch there \(start one" "$PLUG" "$TMP/nosw"
+# no VNL and no default switch (a mount namespace with empty /run and /tmp,
+# HOME without .vde2): where a switch without -s would be, not "-s DIR"
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	mkdir -p "$TMP/home"
+	expect "no default switch" \
+		"cannot open the default switch: no switch there \(start vde_switch without -s: .*/var/run/vde.ctl as root, /tmp/vde.ctl otherwise" \
+		env HOME="$TMP/home" unshare -m sh -c \
+		'mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /tmp && exec "$0"' "$PLUG"
+fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -c /dev/net/tun ]; then
 	expect "tap without privilege" \
 		"cannot open tap://vdet$$: not allowed .*CAP_NET_ADMIN.*persistent tap owned by" \
