@@ -188,7 +188,7 @@ if [ "$(id -u)" = 0 ] && [ -x /usr/bin/unixcmd ] && [ -r /etc/vde2/vdecmd ] &&
 sw=$1 ours=$2 t=$3
 mount -t tmpfs tmpfs /run || { echo "mount tmpfs on /run"; exit 1; }
 "$sw" -d -s /run/sw -M /run/vdecmd -p /run/sw.pid || { echo "switch did not start"; exit 1; }
-trap 'kill "$(cat /run/sw.pid)" 2>/dev/null' EXIT
+trap 'kill "$(cat /run/sw.pid 2>/dev/null)" 2>/dev/null' EXIT
 i=0
 until [ -S /var/run/vdecmd ] && "$ours" -t 2 /var/run/vdecmd showinfo >/dev/null 2>&1; do
 	i=$((i + 1))
