@@ -73,6 +73,25 @@ static bool switch_alive(const char *vnl)
 	return live;
 }
 
+/* The group=NAME of @vnl's parameters, in @buf, when that group does not
+ * exist: the library refuses it with EINVAL, as it does a syntax error. */
+static const char *unknown_group(const char *vnl, char *buf, size_t size)
+{
+	const char *g = vnl ? strstr(vnl, "group=") : NULL;
+	size_t len;
+	gid_t gid;
+
+	if (!g || (g[-1] != '[' && g[-1] != '/'))
+		return NULL;
+	g += 6;
+	len = strcspn(g, "/]");
+	if (!len || len >= size)
+		return NULL;
+	memcpy(buf, g, len);
+	buf[len] = '\0';
+	return parse_group(buf, &gid) < 0 ? buf : NULL;
+}
+
 /**
  * tool_vnl_error() - explain why opening @vnl failed with @err
  * @vnl:	the VNL as given (NULL or "" = the default switch)
@@ -83,7 +102,7 @@ static bool switch_alive(const char *vnl)
 const char *tool_vnl_error(const char *vnl, int err)
 {
 	static char msg[1024];
-	char modbuf[32];
+	char modbuf[32], grp[64], gwhy[96];
 	const char *name = vnl && *vnl ? vnl : "the default switch";
 	const char *mod = vnl_module(vnl, modbuf, sizeof(modbuf));
 	const char *why = NULL, *todo = NULL;
@@ -101,6 +120,12 @@ const char *tool_vnl_error(const char *vnl, int err)
 		       "any other (slirp too) needs a plugin, libvdeplug_MODULE.so; see vde(7)";
 		break;
 	case EINVAL:
+		if (unknown_group(vnl, grp, sizeof(grp))) {
+			snprintf(gwhy, sizeof(gwhy), "group=%s: unknown group", grp);
+			why = gwhy;
+			todo = "give a group of this system, by name or number";
+			break;
+		}
 		why = "malformed VNL";
 		todo = "see vde(7) for the syntax of each module";
 		break;

@@ -58,6 +58,11 @@ grp="group nosuchgrp$$: unknown group"
 expect "vde_plug -g" "^vde_plug: $grp" "$PLUG" -g "nosuchgrp$$" "$TMP/nosw"
 expect "vde_plug -G" "^vde_plug: $grp" "$PLUG" -G "nosuchgrp$$" null:// "$TMP/nosw"
 expect "vde_plug2tap -g" "^vde_plug2tap: $grp" "$P2T" -g "nosuchgrp$$" -s "$TMP/nosw" tapx
+# the same inside a VNL (vde(7)'s group= parameter): not "malformed VNL"
+expect "ptp://...[group=]" "cannot open ptp://$TMP/pl\[group=nosuchgrp$$\]: group=nosuchgrp$$: unknown group" \
+	"$PLUG" "ptp://$TMP/pl[group=nosuchgrp$$]" null://
+expect "a real syntax error stays one" "cannot open ptp://$TMP/pl\[group=root/mode=0669\]: malformed VNL" \
+	"$PLUG" "ptp://$TMP/pl[group=root/mode=0669]" null://
 expect "slirpvde -g" "^slirpvde: $grp" "$SLIRP" -g "nosuchgrp$$" -s "$TMP/nosw"
 
 # a -M console socket where a directory or a file is, or where a program
