@@ -240,7 +240,7 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	char err[256];
 	const struct sv_setter *set;
 	struct sfwd f;
-	int opt;
+	int opt, i;
 
 	/* long options with one dash too (-socket, -dhcp, -daemon, -network):
 	 * VDE 2's slirpvde takes them so, and its usage text shows them */
@@ -344,6 +344,16 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 		default:
 			tool_usage(&help, EXIT_FAILURE);
 		}
+	}
+	for (i = optind; i < argc; i++) {
+		unsigned char a[16];
+
+		/* "-D 10.0.2.40": -D's START must be glued (getopt's optional
+		 * argument), so the address was left as a switch */
+		if ((inet_pton(AF_INET, argv[i], a) == 1 || inet_pton(AF_INET6, argv[i], a) == 1) &&
+		    access(argv[i], F_OK))
+			tool_misuse(&help, "'%s' is an address, not a switch: -D takes its START "
+				    "glued, -D%s or --dhcp=%s", argv[i], argv[i], argv[i]);
 	}
 	if (optind < argc) {
 		if (c->sock || optind != argc - 1)

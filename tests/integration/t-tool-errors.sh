@@ -52,6 +52,11 @@ expect "wirefilter: unknown module" "^wirefilter: cannot open nosuch://x: unknow
 	"$WF" nosuch://x null://
 expect "slirpvde: unknown module" "^slirpvde: cannot open nosuch://x: unknown VNL module" \
 	"$SLIRP" -s nosuch://x
+# -D's START is an optional argument: "-D 10.0.2.40" leaves the address as
+# the switch; said so (it was "only one switch", or "cannot open 10.0.2.40")
+expect "slirpvde -D ADDR" "^slirpvde: '10.0.2.40' is an address, not a switch: -D takes its START glued, -D10.0.2.40 or --dhcp=10.0.2.40" \
+	"$SLIRP" -s "$TMP/nosw" -D 10.0.2.40
+expect "slirpvde -D ADDR, no -s" "^slirpvde: '10.0.2.40' is an address, not a switch" "$SLIRP" -D 10.0.2.40
 
 # a group that does not exist is named, not "malformed VNL" (the library's EINVAL)
 grp="group nosuchgrp$$: unknown group"
