@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <slirp/libslirp.h>
@@ -240,6 +241,7 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	char err[256];
 	const struct sv_setter *set;
 	struct sfwd f;
+	struct stat st;
 	int opt, i;
 
 	/* long options with one dash too (-socket, -dhcp, -daemon, -network):
@@ -362,6 +364,17 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	}
 	if (sconf_finish(&c->conf, err, sizeof(err)))
 		die("%s", err);
+	/* libslirp would answer every request with an error, and say nothing */
+	if (c->conf.tftp) {
+		const char *why = NULL;
+
+		if (stat(c->conf.tftp, &st))
+			why = strerror(errno);
+		else if (!S_ISDIR(st.st_mode))
+			why = "not a directory";
+		if (why)
+			log_warn("-t %s: %s: TFTP requests will fail", c->conf.tftp, why);
+	}
 	c->stream = c->sock && !strcmp(c->sock, "-");
 	if (c->daemon && c->stream)
 		die("-d cannot be used with - (stdin/stdout are the data path)");

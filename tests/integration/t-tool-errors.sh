@@ -57,6 +57,11 @@ expect "slirpvde: unknown module" "^slirpvde: cannot open nosuch://x: unknown VN
 expect "slirpvde -D ADDR" "^slirpvde: '10.0.2.40' is an address, not a switch: -D takes its START glued, -D10.0.2.40 or --dhcp=10.0.2.40" \
 	"$SLIRP" -s "$TMP/nosw" -D 10.0.2.40
 expect "slirpvde -D ADDR, no -s" "^slirpvde: '10.0.2.40' is an address, not a switch" "$SLIRP" -D 10.0.2.40
+# a TFTP directory that is not one is told at start (libslirp fails each
+# request without a word); the run goes on (here: to the missing switch)
+expect "slirpvde -t NOSUCH" "^slirpvde: -t $TMP/nodir: No such file or directory: TFTP requests will fail" \
+	"$SLIRP" -q -t "$TMP/nodir" -s "$TMP/nosw"
+grep -q "cannot open $TMP/nosw" "$TMP/err" || fail "slirpvde -t NOSUCH stopped: $(cat "$TMP/err")"
 
 # a group that does not exist is named, not "malformed VNL" (the library's EINVAL)
 grp="group nosuchgrp$$: unknown group"
