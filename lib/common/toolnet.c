@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -121,6 +122,13 @@ const char *tool_vnl_error(const char *vnl, int err)
 		       "any other (slirp too) needs a plugin, libvdeplug_MODULE.so; see vde(7)";
 		break;
 	case EINVAL:
+		/* the kernel's answer for a name that another kind of
+		 * interface has (vde(7)), not a syntax error */
+		if (tap && if_nametoindex(vnl + 6)) {
+			why = "not a tap interface";
+			todo = "an interface of another kind has that name; choose another";
+			break;
+		}
 		if (unknown_group(vnl, grp, sizeof(grp))) {
 			snprintf(gwhy, sizeof(gwhy), "group=%s: unknown group", grp);
 			why = gwhy;

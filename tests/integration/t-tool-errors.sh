@@ -34,6 +34,11 @@ expect "16-character tap name" \
 	"cannot open tap://abcdefghijklmnop: interface name too long \(.*at most 15 characters" \
 	"$PLUG" tap://abcdefghijklmnop
 expect "missing switch" "cannot open $TMP/nosw: no switch there \(start one" "$PLUG" "$TMP/nosw"
+# tap:// on an interface of another kind: the kernel's EINVAL, not a syntax error
+if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
+	expect "tap://lo" "cannot open tap://lo: not a tap interface \(an interface of another kind" \
+		"$PLUG" tap://lo null://
+fi
 # no VNL and no default switch (a mount namespace with empty /run and /tmp,
 # HOME without .vde2): where a switch without -s would be, not "-s DIR"
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
