@@ -5,8 +5,8 @@
  * prints; this file turns (VNL, errno) into the one message every tool
  * shows: "cannot open VNL: what went wrong (what to do)". It only reads
  * the VNL's text (the module name before "://", a group= parameter), asks
- * whether a switch listens at a vde:// path, and never looks beneath the
- * connection it opened.
+ * whether a switch listens at a vde:// path and whether a tap:// name is
+ * an interface, and never looks beneath the connection it opened.
  */
 #include "config.h"
 
