@@ -1272,8 +1272,7 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'V':
-			printf("%s %s\n", PROG, VERSION);
-			return 0;
+			tool_version(PROG);
 		case 'h':
 			tool_usage(&help, EXIT_SUCCESS);
 		default:

@@ -6,7 +6,8 @@
  *
  * Users (by piece):
  *   command line: tool_usage(), tool_misuse(), tool_version(): all nine
- *     tools (vde_cryptcab and slirpvde print their own -V line);
+ *     tools (vde_switch and slirpvde print their own -V line: VDE 2's,
+ *     libslirp's version);
  *     tool_opt_port(): vde_plug, vde_plug2tap, slirpvde;
  *     tool_opt_sockmode(): vde_plug2tap, slirpvde; parse_num_arg(),
  *     parse_mode_arg(), parse_group_arg() (parse.h): most of them
