@@ -79,10 +79,12 @@ static bool switch_alive(const char *vnl)
  * exist: the library refuses it with EINVAL, as it does a syntax error. */
 static const char *unknown_group(const char *vnl, char *buf, size_t size)
 {
-	const char *g = vnl ? strstr(vnl, "group=") : NULL;
+	const char *params = vnl ? strchr(vnl, '[') : NULL;
+	const char *g = params ? strstr(params, "group=") : NULL;
 	size_t len;
 	gid_t gid;
 
+	/* a parameter of its own: after '[' or '/', not portgroup= */
 	if (!g || (g[-1] != '[' && g[-1] != '/'))
 		return NULL;
 	g += 6;
