@@ -351,8 +351,10 @@ mode_t tool_opt_sockmode(const char *opt, const char *arg)
 {
 	mode_t m;
 
-	if (parse_mode(arg, &m) < 0 || m == 0)
+	if (parse_mode(arg, &m) < 0)
 		die("%s %s: not an octal mode", opt, arg);
+	if (m == 0)
+		die("%s %s: a socket nobody could open (give a mode such as 0660)", opt, arg);
 	return m;
 }
 

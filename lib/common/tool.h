@@ -201,8 +201,8 @@ __attribute__((noreturn, format(printf, 2, 3)))
 void tool_misuse(const struct tool_help *h, const char *fmt, ...);
 
 /* tool_opt_sockmode() - the octal mode of a socket of vde_plug2tap's and
- * slirpvde's (-m, --mgmtmode): 0 is refused too (a socket nobody could
- * open); either way exit 1 with "OPT ARG: not an octal mode". */
+ * slirpvde's (-m, --mgmtmode): exit 1 with "OPT ARG: not an octal mode",
+ * or for 0 "OPT 0: a socket nobody could open (...)". */
 mode_t tool_opt_sockmode(const char *opt, const char *arg);
 
 /* tool_version() - -V/--version: "NAME (vdekit) VERSION" on stdout, exit 0. */
