@@ -265,32 +265,44 @@ struct sw_args {
 	unsigned nvhosts;
 };
 
-static const char *tap_hint(int e)
-{
-	return e == ENOENT ? " (no /dev/net/tun)" :
-	       e == EPERM ? " (creating a tap needs CAP_NET_ADMIN)" :
-	       e == EBUSY ? " (the tap is in use by another process)" :
-	       e == EINVAL ? " (not a tap interface?)" :
-	       e == ENXIO ? " (no free port)" : "";
-}
+/* What to fix when a -t, --vxlan or --vhost-user port cannot be set up
+ * with errno e: the bare strerror()s ("Invalid argument", "No such device
+ * or address") said nothing about the option. */
+struct port_hint {
+	int e;
+	const char *hint;
+};
 
-/* --vxlan VNL failing with @e: what to fix (the bare strerror()s, "Invalid
- * argument", "No such device or address", said nothing about the VNL) */
-static const char *vxlan_hint(int e)
-{
-	return e == EINVAL ? " (malformed: vxlan://ADDR[/OPTION]..., see vde_vxlan(7))" :
-	       e == EPROTONOSUPPORT ? " (--vxlan takes a vxlan:// VNL)" :
-	       e == ENODEV ? " (the interface of if= does not exist)" :
-	       e == EADDRINUSE ? " (its UDP port is taken: another VTEP on this host?)" :
-	       e == ENXIO ? " (no free port)" : "";
-}
+static const struct port_hint tap_hints[] = {
+	{ ENOENT, " (no /dev/net/tun)" },
+	{ EPERM, " (creating a tap needs CAP_NET_ADMIN)" },
+	{ EBUSY, " (the tap is in use by another process)" },
+	{ EINVAL, " (not a tap interface?)" },
+	{ ENXIO, " (no free port)" },
+	{ 0, "" },
+};
 
-/* the same for --vhost-user PATH[:PORT] */
-static const char *vhost_hint(int e)
+static const struct port_hint vxlan_hints[] = {
+	{ EINVAL, " (malformed: vxlan://ADDR[/OPTION]..., see vde_vxlan(7))" },
+	{ EPROTONOSUPPORT, " (--vxlan takes a vxlan:// VNL)" },
+	{ ENODEV, " (the interface of if= does not exist)" },
+	{ EADDRINUSE, " (its UDP port is taken: another VTEP on this host?)" },
+	{ ENXIO, " (no free port)" },
+	{ 0, "" },
+};
+
+static const struct port_hint vhost_hints[] = {
+	{ EINVAL, " (PATH[:PORT], PORT a number from 1)" },
+	{ ENXIO, " (PORT beyond the number of ports, -n)" },
+	{ EADDRINUSE, " (PATH given twice, or a file or a listener is there)" },
+	{ 0, "" },
+};
+
+static const char *port_hint(const struct port_hint *t, int e)
 {
-	return e == EINVAL ? " (PATH[:PORT], PORT a number from 1)" :
-	       e == ENXIO ? " (PORT beyond the number of ports, -n)" :
-	       e == EADDRINUSE ? " (PATH given twice, or a file or a listener is there)" : "";
+	while (t->e && t->e != e)
+		t++;
+	return t->hint;
 }
 
 /* Build the switch: what every switch has (swcore.c: tables, loop,
@@ -317,19 +329,19 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 	for (i = 0; i < a->ntaps; i++)
 		if (ep_tap_add(sw, a->taps[i]) < 0) {
 			e = errno;
-			log_err("tap %s: %s%s", a->taps[i], strerror(e), tap_hint(e));
+			log_err("tap %s: %s%s", a->taps[i], strerror(e), port_hint(tap_hints, e));
 			goto out;
 		}
 	for (i = 0; i < a->nvxlans; i++)
 		if (ep_vxlan_add(sw, a->vxlans[i]) < 0) {
 			e = errno;
-			log_err("vxlan %s: %s%s", a->vxlans[i], strerror(e), vxlan_hint(e));
+			log_err("vxlan %s: %s%s", a->vxlans[i], strerror(e), port_hint(vxlan_hints, e));
 			goto out;
 		}
 	for (i = 0; i < a->nvhosts; i++)
 		if (ep_vhost_listen(sw, a->vhosts[i]) < 0) {
 			e = errno;
-			log_err("vhost-user %s: %s%s", a->vhosts[i], strerror(e), vhost_hint(e));
+			log_err("vhost-user %s: %s%s", a->vhosts[i], strerror(e), port_hint(vhost_hints, e));
 			goto out;
 		}
 	if (run_rcfile(sw, a->rcfile) < 0)
