@@ -446,7 +446,7 @@ int main(int argc, char **argv)
 {
 	struct sw sw_, *sw = &sw_;
 	struct sw_args a = { .numports = PORT_DEF_NUMPORTS, .hashsize = FDB_DEF_HASHSIZE };
-	const char *dir = NULL;
+	const char *dir = NULL, *err;
 	bool mode_set = false, dirmode_set = false;
 	char mgmt_abs[4200];
 	int c;
@@ -526,6 +526,9 @@ int main(int argc, char **argv)
 		case 't':
 			if (a.ntaps == SW_MAXTAPS)
 				die("-t %s: at most %d tap interfaces", optarg, SW_MAXTAPS);
+			/* not "Invalid argument (not a tap interface?)" from the kernel */
+			if ((err = ifname_error(optarg)))
+				die("-t '%s': %s", optarg, err);
 			a.taps[a.ntaps++] = optarg;
 			break;
 		case OPT_VXLAN:

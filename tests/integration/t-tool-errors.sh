@@ -102,6 +102,13 @@ expect "vde_switch -M LIVE" "^vde_switch: management socket $TMP/live.mgmt: anot
 
 # vde_switch's --vxlan and --vhost-user say what is wrong with their argument
 SWB=$(bin vde_switch)
+# -t NAME that no interface can have: said before the kernel's "Invalid
+# argument (not a tap interface?)", in vde_plug2tap's words
+expect "-t a/b" "^vde_switch: -t 'a/b': not a valid interface name" \
+	"$SWB" --nostdin -s "$TMP/sw" -t a/b
+expect "-t 16 bytes" "^vde_switch: -t 'abcdefghijklmnop': an interface name has 1 to 15 characters" \
+	"$SWB" --nostdin -s "$TMP/sw" -t abcdefghijklmnop
+expect "vde_plug2tap 'a b'" "^vde_plug2tap: 'a b': not a valid interface name" "$P2T" "a b"
 expect "--vxlan vxlan://notanip" "vxlan vxlan://notanip: Invalid argument \(malformed: .*vde_vxlan\(7\)" \
 	"$SWB" --nostdin -s "$TMP/sw" --vxlan vxlan://notanip
 expect "--vxlan vxvde://" "vxlan vxvde://: .* \(--vxlan takes a vxlan:// VNL\)" \
