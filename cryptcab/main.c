@@ -1281,6 +1281,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		tool_misuse(&help, "unexpected argument '%s'", argv[optind]);
+	if (daemon_mode && vnl && !strcmp(vnl, "-"))
+		die("-d cannot be used with -s - (stdin/stdout are the data path)");
 	if (!!pskfile == !!config)
 		tool_misuse(&help, "give exactly one of -P PSKFILE (pre-shared key mode) "
 			    "and -f CONFIG (key mode)");
@@ -1412,8 +1414,13 @@ int main(int argc, char **argv)
 			die("%s", tool_vnl_error(vnl, errno));
 	}
 	for (i = 0; i < ctx->nports; i++)
-		if (port_open(ctx, &ctx->ports[i]))
+		if (port_open(ctx, &ctx->ports[i])) {
+			if (ctx->stdio && errno == EPERM)	/* epoll: a file, /dev/null */
+				die("-s -: standard input is a file, not a pipe or socket: the VDE "
+				    "stream comes from dpipe or ssh (dpipe vde_plug SW = "
+				    PROG " -s - ...)");
 			die("%s", tool_vnl_error(ctx->stdio ? "-" : vnl, errno));
+		}
 	if (ctx->stdio) {
 		ctx->srx = malloc(sizeof(*ctx->srx));
 		ctx->stx_out = malloc(sizeof(*ctx->stx_out));

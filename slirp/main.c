@@ -1087,8 +1087,12 @@ static void sv_setup(struct sv_ctx *c)
 	if (c->stream) {
 		stream_rx_init(&c->rx);
 		stream_tx_init(&c->tx);
-		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0)
+		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0) {
+			if (errno == EPERM)	/* epoll refuses regular files and /dev/null */
+				die("-: standard input is a file, not a pipe or socket: the VDE "
+				    "stream comes from dpipe or ssh (dpipe vde_plug SW = slirpvde -)");
 			die_perror("stdin");
+		}
 		c->out_flags = tool_out_add(c->l, c->out_fd, on_stream_out, c);
 	} else {
 		if (loop_add_fd(c->l, c->data_fd, EPOLLIN, on_net, c) < 0)

@@ -124,6 +124,16 @@ expect "wirefilter --pidfile LIVE" "^wirefilter: pidfile $TMP/live.pid: it names
 	"$WF" --pidfile "$TMP/live.pid" null:// null://
 [ "$(cat "$TMP/live.pid")" = $$ ] || fail "the live pid file was changed"
 
+# stream mode (-) on a standard input that is a file (here /dev/null), which
+# epoll cannot watch: said so, not "permission denied (ask the switch's
+# owner...)" nor "stdin: Operation not permitted"; -d with the stream refused
+stdin_file="standard input is a file, not a pipe or socket"
+expect "slirpvde - </dev/null" "^slirpvde: -: $stdin_file" "$SLIRP" -q -s -
+expect "vde_cryptcab -s - </dev/null" "^vde_cryptcab: -s -: $stdin_file" \
+	"$CAB" -s - -P "$TMP/psk" -c 127.0.0.1:9
+expect "vde_cryptcab -s - -d" "^vde_cryptcab: -d cannot be used with -s -" \
+	"$CAB" -s - -d -P "$TMP/psk" -c 127.0.0.1:9
+
 # numbers: one message format, trailing junk refused
 num='port 5x: invalid \(expected a number from 1 to [0-9]+\)'
 expect "vde_plug -p 5x" "^vde_plug: $num" "$PLUG" -p 5x "$TMP/nosw"
