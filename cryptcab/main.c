@@ -1218,6 +1218,12 @@ int main(int argc, char **argv)
 		return sodium_init() < 0 ? 1 : tool_genkey(true);
 	if (argc == 2 && !strcmp(argv[1], "pubkey"))
 		return sodium_init() < 0 ? 1 : tool_pubkey();
+	/* not "unexpected argument 'genkey'": the word itself is right */
+	if (argc > 2 && (!strcmp(argv[1], "genkey") || !strcmp(argv[1], "genpsk") ||
+			 !strcmp(argv[1], "pubkey")))
+		tool_misuse(&help, "%s takes no argument ('%s')%s", argv[1], argv[2],
+			    strcmp(argv[1], "pubkey") ? "" : ": it reads the private key on "
+			    "stdin, " PROG " pubkey < KEYFILE");
 
 	while ((opt = getopt_long(argc, argv, "s:p:c:k::P:f:n:M:dvxVh", lopts, NULL)) != -1) {
 		switch (opt) {

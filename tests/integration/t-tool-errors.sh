@@ -134,6 +134,12 @@ expect "vde_cryptcab -s - </dev/null" "^vde_cryptcab: -s -: $stdin_file" \
 expect "vde_cryptcab -s - -d" "^vde_cryptcab: -d cannot be used with -s -" \
 	"$CAB" -s - -d -P "$TMP/psk" -c 127.0.0.1:9
 
+# a key command with an argument: the argument is named, not the command
+expect "vde_cryptcab pubkey FILE" \
+	"^vde_cryptcab: pubkey takes no argument \('k.key'\): it reads the private key on stdin, vde_cryptcab pubkey < KEYFILE" \
+	"$CAB" pubkey k.key
+expect "vde_cryptcab genkey FILE" "^vde_cryptcab: genkey takes no argument \('k.key'\)$" "$CAB" genkey k.key
+
 # numbers: one message format, trailing junk refused
 num='port 5x: invalid \(expected a number from 1 to [0-9]+\)'
 expect "vde_plug -p 5x" "^vde_plug: $num" "$PLUG" -p 5x "$TMP/nosw"
