@@ -12,6 +12,7 @@
 
 #include "capclient.h"
 #include "deadline.h"
+#include "tool.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -77,15 +78,21 @@ int capclient_open(const char *dir, unsigned port, unsigned vlan, unsigned snapl
 	int ret = -1;
 
 	c->ctl_fd = c->data_fd = -1;
+	/* no switch, a file, no access: the words every tool uses for them */
 	if (!realpath(dir, real)) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		snprintf(err, errlen, "%s", tool_vnl_error(dir, errno));
 		goto out;
 	}
 	snprintf(ctl, sizeof(ctl), "%s/ctl", real);
 	c->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->ctl_fd < 0 || unix_addr(&sun, ctl) ||
 	    connect(c->ctl_fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		snprintf(err, errlen, "%s: %s (not a vde_switch directory?)", ctl, strerror(errno));
+		int e = errno;
+
+		/* a socket where the directory should be: a -M console */
+		if (e == ENOTDIR && !stat(real, &st) && S_ISSOCK(st.st_mode))
+			e = EPROTO;
+		snprintf(err, errlen, "%s", tool_vnl_error(dir, e));
 		goto out;
 	}
 	c->data_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

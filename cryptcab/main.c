@@ -1218,6 +1218,12 @@ int main(int argc, char **argv)
 		return sodium_init() < 0 ? 1 : tool_genkey(true);
 	if (argc == 2 && !strcmp(argv[1], "pubkey"))
 		return sodium_init() < 0 ? 1 : tool_pubkey();
+	/* not "unexpected argument 'genkey'": the word itself is right */
+	if (argc > 2 && (!strcmp(argv[1], "genkey") || !strcmp(argv[1], "genpsk") ||
+			 !strcmp(argv[1], "pubkey")))
+		tool_misuse(&help, "%s takes no argument ('%s')%s", argv[1], argv[2],
+			    strcmp(argv[1], "pubkey") ? "" : ": it reads the private key on "
+			    "stdin, " PROG " pubkey < KEYFILE");
 
 	while ((opt = getopt_long(argc, argv, "s:p:c:k::P:f:n:M:dvxVh", lopts, NULL)) != -1) {
 		switch (opt) {
@@ -1272,8 +1278,7 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'V':
-			printf("%s %s\n", PROG, VERSION);
-			return 0;
+			tool_version(PROG);
 		case 'h':
 			tool_usage(&help, EXIT_SUCCESS);
 		default:
@@ -1282,6 +1287,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		tool_misuse(&help, "unexpected argument '%s'", argv[optind]);
+	if (daemon_mode && vnl && !strcmp(vnl, "-"))
+		die("-d cannot be used with -s - (stdin/stdout are the data path)");
 	if (!!pskfile == !!config)
 		tool_misuse(&help, "give exactly one of -P PSKFILE (pre-shared key mode) "
 			    "and -f CONFIG (key mode)");
@@ -1413,8 +1420,13 @@ int main(int argc, char **argv)
 			die("%s", tool_vnl_error(vnl, errno));
 	}
 	for (i = 0; i < ctx->nports; i++)
-		if (port_open(ctx, &ctx->ports[i]))
+		if (port_open(ctx, &ctx->ports[i])) {
+			if (ctx->stdio && errno == EPERM)	/* epoll: a file, /dev/null */
+				die("-s -: standard input is a file, not a pipe or socket: the VDE "
+				    "stream comes from dpipe or ssh (dpipe vde_plug SW = "
+				    PROG " -s - ...)");
 			die("%s", tool_vnl_error(ctx->stdio ? "-" : vnl, errno));
+		}
 	if (ctx->stdio) {
 		ctx->srx = malloc(sizeof(*ctx->srx));
 		ctx->stx_out = malloc(sizeof(*ctx->stx_out));
@@ -1442,9 +1454,10 @@ int main(int argc, char **argv)
 
 		ctx->con = console_new(ctx->loop, &cc);
 		if (!ctx->con || console_add_cmds(ctx->con, cmds, sizeof(cmds) / sizeof(cmds[0])) ||
-		    console_add_json(ctx->con, json_cmds, sizeof(json_cmds) / sizeof(json_cmds[0])) ||
-		    console_listen(ctx->con, mgmt, mgmt_mode, mgmt_group))
+		    console_add_json(ctx->con, json_cmds, sizeof(json_cmds) / sizeof(json_cmds[0])))
 			die_perror("management console %s", mgmt);
+		if (console_listen(ctx->con, mgmt, mgmt_mode, mgmt_group))
+			die("management console %s: %s", mgmt, console_listen_strerror(errno));
 	}
 	if (daemon_mode && daemonize())
 		die_perror("daemonize");

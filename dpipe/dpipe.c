@@ -338,7 +338,7 @@ int main(int argc, char **argv)
 
 	tool_pidfile_check(c->pidfile);	/* before anything is created, not after -d */
 	if (pgrpfile && pidfile_check(pgrpfile) < 0)
-		die_perror("pgrpfile %s", pgrpfile);
+		die("pgrpfile %s: %s", pgrpfile, pidfile_strerror(errno));
 	tool_daemonize(c->daemon);
 	if ((c->daemon || c->pidfile || pgrpfile) && getpgrp() != getpid() && setpgid(0, 0) < 0)
 		die_perror("setpgid");

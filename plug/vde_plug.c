@@ -587,9 +587,13 @@ static void plug_parse_args(struct plug_ctx *c, int argc, char **argv)
 			c->pidfile = optarg;
 			break;
 		case 'g':
+			/* named here: vde_open() fails with EINVAL, "malformed VNL" */
+			(void)parse_group_arg("group", optarg);
 			c->net[0].args.group = optarg;
 			break;
 		case 'G':
+			/* named here: vde_open() fails with EINVAL, "malformed VNL" */
+			(void)parse_group_arg("group", optarg);
 			c->net[1].args.group = optarg;
 			break;
 		case 'm':

@@ -58,7 +58,6 @@
 #include "tool.h"
 #include "vnet.h"
 
-#define P2T_IFNAMEMAX	15		/* IFNAMSIZ - 1 */
 #define P2T_INBUF	65536
 #define P2T_BATCH	64		/* frames per recvmmsg from the switch */
 #define P2T_TAP_BURST	64		/* tap reads per wake-up before polling again */
@@ -146,6 +145,7 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *err;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "s:p:g:m:dP:Vh", longopts, NULL)) != -1) {
@@ -157,6 +157,8 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 			c->args.port = tool_opt_port(optarg);
 			break;
 		case 'g':
+			/* named here: vde_open() fails with EINVAL, "malformed VNL" */
+			(void)parse_group_arg("group", optarg);
 			c->args.group = optarg;
 			break;
 		case 'm':
@@ -182,12 +184,8 @@ static void p2t_parse_args(struct p2t_ctx *c, int argc, char **argv)
 	if (optind != argc - 1)
 		tool_misuse(&help, "%s", optind == argc ? "missing TAPNAME" : "only one TAPNAME");
 	c->tapname = argv[optind];
-	if (!c->tapname[0] || strlen(c->tapname) > P2T_IFNAMEMAX)
-		die("'%s': an interface name has 1 to %d characters", c->tapname,
-		    P2T_IFNAMEMAX);
-	if (strpbrk(c->tapname, "/: \t\n") || !strcmp(c->tapname, ".") ||
-	    !strcmp(c->tapname, ".."))
-		die("'%s': not a valid interface name", c->tapname);
+	if ((err = ifname_error(c->tapname)))
+		die("'%s': %s", c->tapname, err);
 	c->stream = c->sock && !strcmp(c->sock, "-");
 	if (c->daemon && c->stream)
 		die("-d cannot be used with -s - (stdin/stdout are the data path)");

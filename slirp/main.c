@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <slirp/libslirp.h>
@@ -240,7 +241,8 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	char err[256];
 	const struct sv_setter *set;
 	struct sfwd f;
-	int opt;
+	struct stat st;
+	int opt, i;
 
 	/* long options with one dash too (-socket, -dhcp, -daemon, -network):
 	 * VDE 2's slirpvde takes them so, and its usage text shows them */
@@ -316,6 +318,8 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			c->args.port = tool_opt_port(optarg);
 			break;
 		case 'g':
+			/* named here: vde_open() fails with EINVAL, "malformed VNL" */
+			(void)parse_group_arg("group", optarg);
 			c->args.group = optarg;
 			break;
 		case 'm':
@@ -343,6 +347,16 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 			tool_usage(&help, EXIT_FAILURE);
 		}
 	}
+	for (i = optind; i < argc; i++) {
+		unsigned char a[16];
+
+		/* "-D 10.0.2.40": -D's START must be glued (getopt's optional
+		 * argument), so the address was left as a switch */
+		if ((inet_pton(AF_INET, argv[i], a) == 1 || inet_pton(AF_INET6, argv[i], a) == 1) &&
+		    access(argv[i], F_OK))
+			tool_misuse(&help, "'%s' is an address, not a switch: -D takes its START "
+				    "glued, -D%s or --dhcp=%s", argv[i], argv[i], argv[i]);
+	}
 	if (optind < argc) {
 		if (c->sock || optind != argc - 1)
 			tool_misuse(&help, "only one switch (-s or a bare argument)");
@@ -350,6 +364,17 @@ static void sv_parse_args(struct sv_ctx *c, int argc, char **argv)
 	}
 	if (sconf_finish(&c->conf, err, sizeof(err)))
 		die("%s", err);
+	/* libslirp would answer every request with an error, and say nothing */
+	if (c->conf.tftp) {
+		const char *why = NULL;
+
+		if (stat(c->conf.tftp, &st))
+			why = strerror(errno);
+		else if (!S_ISDIR(st.st_mode))
+			why = "not a directory";
+		if (why)
+			log_warn("-t %s: %s: TFTP requests will fail", c->conf.tftp, why);
+	}
 	c->stream = c->sock && !strcmp(c->sock, "-");
 	if (c->daemon && c->stream)
 		die("-d cannot be used with - (stdin/stdout are the data path)");
@@ -1062,8 +1087,12 @@ static void sv_setup(struct sv_ctx *c)
 	if (c->stream) {
 		stream_rx_init(&c->rx);
 		stream_tx_init(&c->tx);
-		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0)
+		if (loop_add_fd(c->l, c->in_fd, EPOLLIN, on_stream_in, c) < 0) {
+			if (errno == EPERM)	/* epoll refuses regular files and /dev/null */
+				die("-: standard input is a file, not a pipe or socket: the VDE "
+				    "stream comes from dpipe or ssh (dpipe vde_plug SW = slirpvde -)");
 			die_perror("stdin");
+		}
 		c->out_flags = tool_out_add(c->l, c->out_fd, on_stream_out, c);
 	} else {
 		if (loop_add_fd(c->l, c->data_fd, EPOLLIN, on_net, c) < 0)
@@ -1086,7 +1115,7 @@ static void sv_setup(struct sv_ctx *c)
 		    console_add_json(c->con, sv_json, sizeof(sv_json) / sizeof(sv_json[0])) < 0)
 			die_perror("console");
 		if (console_listen(c->con, c->mgmt, c->mgmtmode, c->mgmtgroup) < 0)
-			die_perror("management socket %s", c->mgmt);
+			die("management socket %s: %s", c->mgmt, console_listen_strerror(errno));
 	}
 }
 

@@ -265,13 +265,44 @@ struct sw_args {
 	unsigned nvhosts;
 };
 
-static const char *tap_hint(int e)
+/* What to fix when a -t, --vxlan or --vhost-user port cannot be set up
+ * with errno e: the bare strerror()s ("Invalid argument", "No such device
+ * or address") said nothing about the option. */
+struct port_hint {
+	int e;
+	const char *hint;
+};
+
+static const struct port_hint tap_hints[] = {
+	{ ENOENT, " (no /dev/net/tun)" },
+	{ EPERM, " (creating a tap needs CAP_NET_ADMIN)" },
+	{ EBUSY, " (the tap is in use by another process)" },
+	{ EINVAL, " (not a tap interface?)" },
+	{ ENXIO, " (no free port)" },
+	{ 0, "" },
+};
+
+static const struct port_hint vxlan_hints[] = {
+	{ EINVAL, " (malformed: vxlan://ADDR[/OPTION]..., see vde_vxlan(7))" },
+	{ EPROTONOSUPPORT, " (--vxlan takes a vxlan:// VNL)" },
+	{ ENODEV, " (the interface of if= does not exist)" },
+	{ EADDRINUSE, " (its UDP port is taken: another VTEP on this host?)" },
+	{ ENXIO, " (no free port)" },
+	{ 0, "" },
+};
+
+static const struct port_hint vhost_hints[] = {
+	{ EINVAL, " (PATH[:PORT], PORT a number from 1)" },
+	{ ENXIO, " (PORT beyond the number of ports, -n)" },
+	{ EADDRINUSE, " (PATH given twice, or a file or a listener is there)" },
+	{ 0, "" },
+};
+
+static const char *port_hint(const struct port_hint *t, int e)
 {
-	return e == ENOENT ? " (no /dev/net/tun)" :
-	       e == EPERM ? " (creating a tap needs CAP_NET_ADMIN)" :
-	       e == EBUSY ? " (the tap is in use by another process)" :
-	       e == EINVAL ? " (not a tap interface?)" :
-	       e == ENXIO ? " (no free port)" : "";
+	while (t->e && t->e != e)
+		t++;
+	return t->hint;
 }
 
 /* Build the switch: what every switch has (swcore.c: tables, loop,
@@ -292,23 +323,25 @@ static int sw_setup(struct sw *sw, const struct sw_args *a)
 		goto out;
 	if (sw->mgmt_path &&
 	    console_listen(sw->con, sw->mgmt_path, sw->mgmt_mode, sw->mgmt_group) < 0) {
-		log_err("management socket %s: %s", sw->mgmt_path, strerror(errno));
+		log_err("management socket %s: %s", sw->mgmt_path, console_listen_strerror(errno));
 		goto out;
 	}
 	for (i = 0; i < a->ntaps; i++)
 		if (ep_tap_add(sw, a->taps[i]) < 0) {
 			e = errno;
-			log_err("tap %s: %s%s", a->taps[i], strerror(e), tap_hint(e));
+			log_err("tap %s: %s%s", a->taps[i], strerror(e), port_hint(tap_hints, e));
 			goto out;
 		}
 	for (i = 0; i < a->nvxlans; i++)
 		if (ep_vxlan_add(sw, a->vxlans[i]) < 0) {
-			log_err("vxlan %s: %s", a->vxlans[i], strerror(errno));
+			e = errno;
+			log_err("vxlan %s: %s%s", a->vxlans[i], strerror(e), port_hint(vxlan_hints, e));
 			goto out;
 		}
 	for (i = 0; i < a->nvhosts; i++)
 		if (ep_vhost_listen(sw, a->vhosts[i]) < 0) {
-			log_err("vhost-user %s: %s", a->vhosts[i], strerror(errno));
+			e = errno;
+			log_err("vhost-user %s: %s%s", a->vhosts[i], strerror(e), port_hint(vhost_hints, e));
 			goto out;
 		}
 	if (run_rcfile(sw, a->rcfile) < 0)
@@ -333,7 +366,7 @@ static int sw_detach(struct sw *sw, bool daemon_mode)
 	}
 	if (sw->pidfile) {
 		if (pidfile_write(sw->pidfile, NULL) < 0) {
-			log_err("pidfile %s: %s", sw->pidfile, strerror(errno));
+			log_err("pidfile %s: %s", sw->pidfile, pidfile_strerror(errno));
 			goto out;
 		}
 		sw->pidfile_written = true;
@@ -413,7 +446,7 @@ int main(int argc, char **argv)
 {
 	struct sw sw_, *sw = &sw_;
 	struct sw_args a = { .numports = PORT_DEF_NUMPORTS, .hashsize = FDB_DEF_HASHSIZE };
-	const char *dir = NULL;
+	const char *dir = NULL, *err;
 	bool mode_set = false, dirmode_set = false;
 	char mgmt_abs[4200];
 	int c;
@@ -493,6 +526,9 @@ int main(int argc, char **argv)
 		case 't':
 			if (a.ntaps == SW_MAXTAPS)
 				die("-t %s: at most %d tap interfaces", optarg, SW_MAXTAPS);
+			/* not "Invalid argument (not a tap interface?)" from the kernel */
+			if ((err = ifname_error(optarg)))
+				die("-t '%s': %s", optarg, err);
 			a.taps[a.ntaps++] = optarg;
 			break;
 		case OPT_VXLAN:

@@ -582,6 +582,11 @@ int main(int argc, char **argv)
 	if (!sock && argc - optind >= 1)
 		sock = pick_sock(argv[0], argc - optind, argv[optind], defsock, sizeof(defsock),
 				 &optind);
+	/* `vdecmd /tmp/sw.mgmt`: a SOCKET given (pick_sock(): a path or a
+	 * socket), the command forgotten; say so, not "/var/run/vdecmd: no
+	 * such socket", which names a path never given */
+	if (sock && sock != defsock && argc - optind < 1)
+		tool_misuse(&help, "COMMAND missing after SOCKET %s", sock);
 	if (!sock || argc - optind < 1)
 		tool_usage(&help, EXIT_FAILURE);
 	if (count && !secs) {

@@ -43,6 +43,7 @@
 #include "loop.h"
 #include "parse.h"
 #include "stream.h"
+#include "value.h"
 #include "wirefilter.h"
 
 #define RBUF_SIZE	(64 * 1024)
@@ -708,8 +709,15 @@ int main(int argc, char **argv)
 	wf_model_set_fifo(sh->w.m, !nofifo);
 	wf_model_set_node_cb(sh->w.m, on_markov, sh);
 	for (i = 0; i < npend; i++)
-		if (wf_apply(&sh->w, pend[i].f, pend[i].val))
-			die("-%c %s: invalid value", pend[i].opt, pend[i].val);
+		if (wf_apply(&sh->w, pend[i].f, pend[i].val)) {
+			struct wf_parsed p;
+
+			/* which of the two: the syntax, or the impairment's range */
+			die("-%c %s: invalid value (%s; see wirefilter(1))", pend[i].opt, pend[i].val,
+			    wf_parse_value(pend[i].val, &p)
+				    ? "expected [LR|RL]value[+spread][K|M|G][U|N][[node]]"
+				    : "out of the range of this impairment, or no such node");
+		}
 
 	/* the two ends */
 	if (vnl[0]) {
@@ -764,7 +772,7 @@ int main(int argc, char **argv)
 			die("rcfile %s: %s", rcfile, strerror(r));
 	}
 	if (mgmt && console_listen(sh->w.con, mgmt, mgmtmode, mgmtgroup) < 0)
-		die_perror("mgmt socket %s", mgmt);
+		die("mgmt socket %s: %s", mgmt, console_listen_strerror(errno));
 
 	/* event sources */
 	signal(SIGPIPE, SIG_IGN);

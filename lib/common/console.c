@@ -1792,14 +1792,29 @@ static void console_accept_cb(struct loop *l, int fd, uint32_t events, void *arg
 }
 
 /**
+ * console_listen_strerror() - console_listen()'s errno in a user's words
+ * @e:		the errno
+ *
+ * Return: a static string.
+ */
+const char *console_listen_strerror(int e)
+{
+	if (e == EADDRINUSE)
+		return "another program is listening there";
+	if (e == EEXIST)
+		return "exists and is not a socket (give the path of a new socket)";
+	return strerror(e);
+}
+
+/**
  * console_listen() - accept management sessions on a UNIX stream socket
  * @c:		console
  * @path:	socket path; a stale socket is replaced, a live one refused
  * @mode:	permissions of the socket (e.g. 0600)
  * @group:	group owner, or (gid_t)-1 to leave it
  *
- * Return: 0, or -1 with errno (EADDRINUSE if a server answers at @path or
- * @path exists and is not a socket, EBUSY if already listening).
+ * Return: 0, or -1 with errno (EADDRINUSE if a server answers at @path,
+ * EEXIST if @path exists and is not a socket, EBUSY if already listening).
  */
 int console_listen(struct console *c, const char *path, mode_t mode, gid_t group)
 {
@@ -1820,7 +1835,7 @@ int console_listen(struct console *c, const char *path, mode_t mode, gid_t group
 		int probe;
 
 		if (!S_ISSOCK(st.st_mode)) {
-			errno = EADDRINUSE;
+			errno = EEXIST;
 			goto out;
 		}
 		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

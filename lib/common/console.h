@@ -149,8 +149,13 @@ int console_add_json(struct console *c, const struct console_json_cmd *tbl, size
 void console_set_idle(struct console *c, unsigned seconds);
 
 /* Listen on a stream socket at @path (stale socket replaced, live one
- * refused with EADDRINUSE). 0 or -1 with errno. Removed by console_free(). */
+ * refused with EADDRINUSE, anything else there with EEXIST). 0 or -1 with
+ * errno. Removed by console_free(). */
 int console_listen(struct console *c, const char *path, mode_t mode, gid_t group);
+/* What console_listen()'s errno @e means for a user: those two said in
+ * words ("Address already in use" for a directory sent users astray),
+ * strerror() for the rest. */
+const char *console_listen_strerror(int e);
 
 /* Use @in/@out as a console session (the switch's stdin console), as VDE 2
  * does: no banner, responses to @out, the prompt written to @in (shows on a

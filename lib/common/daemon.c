@@ -360,6 +360,22 @@ out:
 }
 
 /**
+ * pidfile_strerror() - pidfile_check()'s and pidfile_write()'s errno for a user
+ * @e:		the errno
+ *
+ * EEXIST is a file naming a running process, which "File exists" alone
+ * does not say.
+ *
+ * Return: a static string.
+ */
+const char *pidfile_strerror(int e)
+{
+	if (e == EEXIST)
+		return "it names a running process (another instance? if not, remove the file)";
+	return strerror(e);
+}
+
+/**
  * pidfile_remove() - remove the pid file written by pidfile_write(), if any
  */
 void pidfile_remove(void)

@@ -37,6 +37,8 @@ void pidfile_remove(void);
 /* Check before daemonize() that pidfile_write(@path) can succeed: -1 with
  * errno if not (EEXIST: it names a live process). */
 int pidfile_check(const char *path);
+/* Their errno in a user's words (EEXIST: the file names a running process). */
+const char *pidfile_strerror(int e);
 
 /* Create a listening UNIX stream socket at @path that accepts connections
  * with its final @mode (and @group unless (gid_t)-1) the moment it exists:

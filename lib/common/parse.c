@@ -179,6 +179,21 @@ static int parse_id(const char *s, unsigned long *id)
 }
 
 /**
+ * ifname_error() - check an interface name as the kernel would
+ * @s:		the name
+ *
+ * Return: NULL for a valid name, else the reason it is not.
+ */
+const char *ifname_error(const char *s)
+{
+	if (!*s || strlen(s) > 15)	/* IFNAMSIZ - 1 */
+		return "an interface name has 1 to 15 characters";
+	if (strpbrk(s, "/: \t\n\v\f\r") || !strcmp(s, ".") || !strcmp(s, ".."))
+		return "not a valid interface name";
+	return NULL;
+}
+
+/**
  * parse_group() - resolve a group name or numeric gid
  * @s:		name or number
  * @gid:	result

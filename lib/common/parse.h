@@ -33,6 +33,12 @@ int parse_mac(const char *s, uint8_t mac[6]);
  * "WHAT ARG: invalid (expected an octal mode such as 0660)". */
 mode_t parse_mode_arg(const char *what, const char *arg);
 
+/* ifname_error() - is @s a name Linux takes for an interface (1 to 15
+ * bytes, no '/', ':' or white space, not "." nor "..": dev_valid_name(),
+ * as lib/vdeplug/vnl.c checks tap://)? NULL if so, else what is wrong
+ * with it, for "'NAME': REASON". */
+const char *ifname_error(const char *s);
+
 /* parse_group() / parse_user() - name or number. 0 ok, -1 unknown. */
 int parse_group(const char *s, gid_t *gid);
 int parse_user(const char *s, uid_t *uid);

@@ -351,8 +351,10 @@ mode_t tool_opt_sockmode(const char *opt, const char *arg)
 {
 	mode_t m;
 
-	if (parse_mode(arg, &m) < 0 || m == 0)
+	if (parse_mode(arg, &m) < 0)
 		die("%s %s: not an octal mode", opt, arg);
+	if (m == 0)
+		die("%s %s: a socket nobody could open (give a mode such as 0660)", opt, arg);
 	return m;
 }
 
@@ -370,14 +372,14 @@ void tool_version(const char *name)
 void tool_pidfile_check(const char *path)
 {
 	if (path && pidfile_check(path) < 0)
-		die_perror("pidfile %s", path);
+		die("pidfile %s: %s", path, pidfile_strerror(errno));
 }
 
 /* See tool.h. */
 void tool_pidfile_write(const char *path)
 {
 	if (path && pidfile_write(path, NULL) < 0)
-		die_perror("pidfile %s", path);
+		die("pidfile %s: %s", path, pidfile_strerror(errno));
 }
 
 /* See tool.h. */

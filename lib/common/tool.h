@@ -6,7 +6,8 @@
  *
  * Users (by piece):
  *   command line: tool_usage(), tool_misuse(), tool_version(): all nine
- *     tools (vde_cryptcab and slirpvde print their own -V line);
+ *     tools (vde_switch and slirpvde print their own -V line: VDE 2's,
+ *     libslirp's version);
  *     tool_opt_port(): vde_plug, vde_plug2tap, slirpvde;
  *     tool_opt_sockmode(): vde_plug2tap, slirpvde; parse_num_arg(),
  *     parse_mode_arg(), parse_group_arg() (parse.h): most of them
@@ -25,7 +26,7 @@
  *     does it for the others that need it)
  *   networks: tool_open(): vde_plug, wirefilter, vdecapture;
  *     tool_vnl_error(): vde_plug2tap, slirpvde, vde_cryptcab (they open
- *     with their own flags); tool_recv()/tool_recv_sort(), tool_ctl_gone():
+ *     with their own flags), vdecapture's switch mode (its capture port); tool_recv()/tool_recv_sort(), tool_ctl_gone():
  *     vde_plug, vde_plug2tap
  *   stream output: tool_out_nonblock()/tool_out_restore(),
  *     tool_out_gone(), tool_out_drain(): vde_plug, vde_plug2tap;
@@ -200,8 +201,8 @@ __attribute__((noreturn, format(printf, 2, 3)))
 void tool_misuse(const struct tool_help *h, const char *fmt, ...);
 
 /* tool_opt_sockmode() - the octal mode of a socket of vde_plug2tap's and
- * slirpvde's (-m, --mgmtmode): 0 is refused too (a socket nobody could
- * open); either way exit 1 with "OPT ARG: not an octal mode". */
+ * slirpvde's (-m, --mgmtmode): exit 1 with "OPT ARG: not an octal mode",
+ * or for 0 "OPT 0: a socket nobody could open (...)". */
 mode_t tool_opt_sockmode(const char *opt, const char *arg);
 
 /* tool_version() - -V/--version: "NAME (vdekit) VERSION" on stdout, exit 0. */

@@ -4,13 +4,15 @@
  * Contract: the library (libvdeplug) returns -1 with errno and never
  * prints; this file turns (VNL, errno) into the one message every tool
  * shows: "cannot open VNL: what went wrong (what to do)". It only reads
- * the VNL's text (the module name before "://") and never looks beneath the
- * connection it opened.
+ * the VNL's text (the module name before "://", a group= parameter), asks
+ * whether a switch listens at a vde:// path and whether a tap:// name is
+ * an interface, and never looks beneath the connection it opened.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,6 +75,27 @@ static bool switch_alive(const char *vnl)
 	return live;
 }
 
+/* The group=NAME of @vnl's parameters, in @buf, when that group does not
+ * exist: the library refuses it with EINVAL, as it does a syntax error. */
+static const char *unknown_group(const char *vnl, char *buf, size_t size)
+{
+	const char *params = vnl ? strchr(vnl, '[') : NULL;
+	const char *g = params ? strstr(params, "group=") : NULL;
+	size_t len;
+	gid_t gid;
+
+	/* a parameter of its own: after '[' or '/', not portgroup= */
+	if (!g || (g[-1] != '[' && g[-1] != '/'))
+		return NULL;
+	g += 6;
+	len = strcspn(g, "/]");
+	if (!len || len >= size)
+		return NULL;
+	memcpy(buf, g, len);
+	buf[len] = '\0';
+	return parse_group(buf, &gid) < 0 ? buf : NULL;
+}
+
 /**
  * tool_vnl_error() - explain why opening @vnl failed with @err
  * @vnl:	the VNL as given (NULL or "" = the default switch)
@@ -83,20 +106,37 @@ static bool switch_alive(const char *vnl)
 const char *tool_vnl_error(const char *vnl, int err)
 {
 	static char msg[1024];
-	char modbuf[32];
+	char modbuf[32], grp[64], gwhy[96];
 	const char *name = vnl && *vnl ? vnl : "the default switch";
 	const char *mod = vnl_module(vnl, modbuf, sizeof(modbuf));
 	const char *why = NULL, *todo = NULL;
 	bool tap = !strcmp(mod, "tap"), udp = !strcmp(mod, "udp");
 	bool vde = !strcmp(mod, "vde");
+	/* no VNL: where a switch started without -s listens, not "-s DIR" */
+	const char *dflt = vnl && *vnl ? NULL
+				     : "start vde_switch without -s: it listens on "
+				       "/var/run/vde.ctl as root, /tmp/vde.ctl otherwise; or name a switch";
 
 	switch (err) {
 	case EPROTONOSUPPORT:
 		why = "unknown VNL module";
-		todo = "built in: vde, ptp, udp, tap, cmd, null; any other needs a "
-		       "vdeplug4 plugin, libvdeplug_MODULE.so; see vde(7)";
+		todo = "built in: vde, ptp, udp, tap, cmd, null, vxlan, vxvde, vhost-user; "
+		       "any other (slirp too) needs a plugin, libvdeplug_MODULE.so; see vde(7)";
 		break;
 	case EINVAL:
+		/* the kernel's answer for a name that another kind of
+		 * interface has (vde(7)), not a syntax error */
+		if (tap && if_nametoindex(vnl + 6)) {
+			why = "not a tap interface";
+			todo = "an interface of another kind has that name; choose another";
+			break;
+		}
+		if (unknown_group(vnl, grp, sizeof(grp))) {
+			snprintf(gwhy, sizeof(gwhy), "group=%s: unknown group", grp);
+			why = gwhy;
+			todo = "give a group of this system, by name or number";
+			break;
+		}
 		why = "malformed VNL";
 		todo = "see vde(7) for the syntax of each module";
 		break;
@@ -136,7 +176,7 @@ const char *tool_vnl_error(const char *vnl, int err)
 	case ENOENT:
 		if (vde) {
 			why = "no switch there";
-			todo = "start one with vde_switch -s DIR, or check the path";
+			todo = dflt ? dflt : "start one with vde_switch -s DIR, or check the path";
 		} else if (!strcmp(mod, "cmd")) {
 			why = "command not found";
 		}
@@ -149,7 +189,8 @@ const char *tool_vnl_error(const char *vnl, int err)
 			       "of file descriptors: its log says which";
 		} else if (vde) {
 			why = "no switch is listening there";
-			todo = "start one with vde_switch -s DIR (a stale socket was left behind)";
+			todo = dflt ? dflt
+				    : "start one with vde_switch -s DIR (a stale socket was left behind)";
 		}
 		break;
 	case EPROTO:

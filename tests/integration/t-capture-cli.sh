@@ -43,11 +43,32 @@ refused --bogus -- "usage:"
 (unset ALTERNATE_STDIN ALTERNATE_STDOUT; refused -w "$TMP/f" -- "no switch and no cable")
 ALTERNATE_STDIN=0 ALTERNATE_STDOUT=1 refused -w - -- "stdout carries the cable"
 refused -w - a - -- "stdout carries the cable"
-refused -w "$TMP/nofile" "$TMP/nosuch" -- "$TMP/nosuch: No such file or directory"
+# a switch that is not there is told in the words of every tool, in both modes
+refused -w "$TMP/nofile" "$TMP/nosuch" -- "cannot open $TMP/nosuch: no switch there (start one"
 refused -w "$TMP/nofile" "$TMP/nosuch" "$TMP/nosuch2" -- "cannot open $TMP/nosuch: no switch there"
 [ ! -e "$TMP/nofile" ] || fail "a failed start left an empty file"
+: >"$TMP/afile"
+refused -w "$TMP/nofile" "$TMP/afile" -- "cannot open $TMP/afile: not a directory"
+# sockets no one listens on: a switch's left behind, a console given for the switch
+mkdir "$TMP/stale"
+python3 -c 'import socket, sys
+for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' "$TMP/stale/ctl" "$TMP/x.mgmt" ||
+	fail "cannot make the sockets"
+refused -w "$TMP/nofile" "$TMP/stale" -- "cannot open $TMP/stale: no switch is listening there"
+refused -w "$TMP/nofile" "$TMP/x.mgmt" -- "not a switch's control socket (a management console?"
+# a switch this user may not reach (ctl mode 0600, root's)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$CAP"; then
+	chmod 711 "$TMP"
+	chmod 755 "$TMP/stale"
+	chmod 600 "$TMP/stale/ctl"
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$CAP" -w /dev/null "$TMP/stale" \
+		</dev/null >/dev/null 2>"$TMP/err"
+	grep -qF "cannot open $TMP/stale: permission denied" "$TMP/err" ||
+		fail "no access: '$(cat "$TMP/err")'"
+fi
 # switch mode takes the switch as a path or as vde:///PATH, nothing else
-refused -w "$TMP/nofile" "vde://$TMP/nosuch" -- "$TMP/nosuch: No such file or directory"
+refused -w "$TMP/nofile" "vde://$TMP/nosuch" -- "cannot open $TMP/nosuch: no switch there"
 grep -q 'vde://' "$TMP/err" && fail "vde:// was not taken off the switch path: $(cat "$TMP/err")"
 refused -w "$TMP/nofile" vxvde:// -- "vxvde://: switch mode needs a switch directory"
 refused -w "$TMP/nofile" "vde://$TMP/sw[3]" -- "no port: use -i"

@@ -24,7 +24,7 @@ grep -q "^usage:" "$TMP/out" && [ ! -s "$TMP/err" ] || fail "-h not on stdout"
 "$CAB" --bogus >"$TMP/out" 2>"$TMP/err"; [ $? = 1 ] || fail "misuse exit status"
 grep -q "usage:" "$TMP/err" || fail "misuse usage not on stderr"
 "$CAB" -s "$TMP/x" 2>"$TMP/err"; [ $? = 1 ] && grep -q "exactly one of -P" "$TMP/err" || fail "no key option accepted"
-"$CAB" -V | grep -q "^vde_cryptcab " || fail "-V"
+"$CAB" -V | grep -q "^vde_cryptcab (vdekit) " || fail "-V: as every tool's, NAME (vdekit) VERSION"
 mkkey "$TMP/p0" genpsk
 "$CAB" -s "$TMP/x" -P "$TMP/p0" -c me@127.0.0.1:7667 2>"$TMP/err"; [ $? = 1 ] &&
 	grep -q "no USER@ here" "$TMP/err" || fail "VDE 2's -c user@host: $(cat "$TMP/err")"

@@ -59,6 +59,19 @@ fi
 PYTHONDONTWRITEBYTECODE=1 python3 "$top_srcdir/tests/integration/man-words.py" "${pages[@]}" >"$TMP/glued" ||
 	fail "glued words in the rendered pages:
 $(cat "$TMP/glued")"
+# A reference to one of our own pages names the section it is in:
+# vde_switch(8) or a vde_open(3) page that is not installed sends a reader to
+# nothing ("No manual entry"). Both roff forms: .BR name (N) and \fBname\fR(N).
+grep -ohE -e '^\.BR? [a-z_0-9]+ \([0-9]\)' -e '\\fB[a-z_0-9]+\\fR\([0-9]\)' "${pages[@]}" |
+	sed -e 's/^\.BR\{0,1\} //' -e 's/\\f[BR]//g' -e 's/ *(\([0-9]\))/ \1/' |
+	sort -u | while read -r name sec; do
+	case $name in
+	vde*|libvde*|dpipe|wirefilter|slirpvde) ;;
+	*) continue ;;
+	esac
+	[ -f "$top_srcdir/man/$name.$sec" ] || echo "$name($sec)"
+done >"$TMP/xrefs"
+[ ! -s "$TMP/xrefs" ] || fail "references to pages that do not exist: $(tr '\n' ' ' <"$TMP/xrefs")"
 # Comments that cite docs/ name sections that exist.
 python3 "$top_srcdir/tests/integration/doc-refs.py" "$top_srcdir" >"$TMP/refs" ||
 	fail "broken references to docs/:

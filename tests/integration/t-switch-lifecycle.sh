@@ -26,7 +26,8 @@ grep -q usage "$TMP/b.err" || fail "bad option: no usage on stderr"
 grep -q 'numports 0' "$TMP/n.err" || fail "-n 0 message: $(cat "$TMP/n.err")"
 "$SWITCH" -n 4x -s "$TMP/x" 2>/dev/null </dev/null; [ $? = 1 ] || fail "-n 4x accepted"
 "$SWITCH" -t abcdefghijklmnopq -s "$TMP/x" 2>"$TMP/t.err" </dev/null; [ $? = 1 ] || fail "-t with a 17-byte name accepted"
-grep -q 'tap abcdefghijklmnopq: File name too long' "$TMP/t.err" || fail "-t message: $(cat "$TMP/t.err")"
+grep -q "^vde_switch: -t 'abcdefghijklmnopq': an interface name has 1 to 15 characters" "$TMP/t.err" ||
+	fail "-t message: $(cat "$TMP/t.err")"
 "$SWITCH" -s "$TMP/x" extra 2>/dev/null </dev/null; [ $? = 1 ] || fail "extra argument accepted"
 [ -e "$TMP/x" ] && fail "a failed start left $TMP/x"
 # a ctl directory whose path is too long for DIR/NNN.FD: refused, and the

@@ -188,7 +188,7 @@ if [ "$(id -u)" = 0 ] && [ -x /usr/bin/unixcmd ] && [ -r /etc/vde2/vdecmd ] &&
 sw=$1 ours=$2 t=$3
 mount -t tmpfs tmpfs /run || { echo "mount tmpfs on /run"; exit 1; }
 "$sw" -d -s /run/sw -M /run/vdecmd -p /run/sw.pid || { echo "switch did not start"; exit 1; }
-trap 'kill "$(cat /run/sw.pid)" 2>/dev/null' EXIT
+trap 'kill "$(cat /run/sw.pid 2>/dev/null)" 2>/dev/null' EXIT
 i=0
 until [ -S /var/run/vdecmd ] && "$ours" -t 2 /var/run/vdecmd showinfo >/dev/null 2>&1; do
 	i=$((i + 1))
@@ -222,11 +222,13 @@ INNER
 	run showinfo; expect_rc 200 "showinfo without a socket"
 	grep -q '^vdecmd: /var/run/vdecmd: no such socket' "$TMP/err" ||
 		fail "no SOCKET, no /var/run/vdecmd: $(cat "$TMP/err")"
-	# a path alone is a SOCKET whose command was forgotten: usage, not
-	# "no such socket" about /var/run/vdecmd
-	for p in "$TMP/no.mgmt" ./no.mgmt; do
+	# a SOCKET alone (a path, or a socket such as a stale one) is a SOCKET
+	# whose command was forgotten: that is what is said, with the usage,
+	# not "no such socket" about /var/run/vdecmd
+	for p in "$TMP/no.mgmt" ./no.mgmt "$TMP/stale"; do
 		run "$p"; expect_rc 1 "$p alone"
-		grep -q '^usage: vdecmd ' "$TMP/err" || fail "$p alone: $(cat "$TMP/err")"
+		grep -q "^vdecmd: COMMAND missing after SOCKET $p\$" "$TMP/err" &&
+			grep -q '^usage: vdecmd ' "$TMP/err" || fail "$p alone: $(cat "$TMP/err")"
 	done
 	pass "without SOCKET: /var/run/vdecmd, every argument the command, as Debian's vdecmd"
 else

@@ -12,9 +12,12 @@ grep -q '^usage: wirefilter' "$TMP/help.out" || fail "--help: no usage on stdout
 "$WF" --bogus >/dev/null 2>&1; [ $? = 1 ] || fail "bad option must exit 1"
 "$WF" -V | grep -q '^wirefilter' || fail "-V"
 "$WF" -l 150 </dev/null >/dev/null 2>"$TMP/inv.err"; [ $? = 1 ] || fail "-l 150 accepted"
-grep -q '^wirefilter: -l 150: invalid value$' "$TMP/inv.err" || fail "-l 150: message: $(cat "$TMP/inv.err")"
+# the message tells a value out of range from one that is not a value
+grep -q '^wirefilter: -l 150: invalid value (out of the range of this impairment' "$TMP/inv.err" ||
+	fail "-l 150: message: $(cat "$TMP/inv.err")"
 "$WF" --delay=-5 </dev/null >/dev/null 2>"$TMP/inv.err"; [ $? = 1 ] || fail "--delay=-5 accepted"
-grep -q '^wirefilter: -d -5: invalid value$' "$TMP/inv.err" || fail "--delay=-5: message: $(cat "$TMP/inv.err")"
+grep -qF 'wirefilter: -d -5: invalid value (expected [LR|RL]value[+spread][K|M|G][U|N][[node]]; see wirefilter(1))' \
+	"$TMP/inv.err" || fail "--delay=-5: message: $(cat "$TMP/inv.err")"
 "$WF" -d 10K+5N </dev/null >/dev/null 2>&1 && fail "-d 10K+5N accepted"
 "$WF" -D 100 </dev/null >/dev/null 2>&1 && fail "-D 100 accepted"
 # run by hand without a dpipe: stdin is a file (here /dev/null), not a pipe

@@ -885,8 +885,15 @@ static void test_sessions(void)
 		ffd = open(fpath, O_CREAT | O_WRONLY, 0600);
 		close(ffd);
 		errno = 0;
-		ok(console_listen(c, fpath, 0600, (gid_t)-1) < 0 && errno == EADDRINUSE &&
-		   access(fpath, F_OK) == 0, "listen: a regular file is not replaced");
+		ok(console_listen(c, fpath, 0600, (gid_t)-1) < 0 && errno == EEXIST &&
+		   access(fpath, F_OK) == 0, "listen: a regular file is not replaced (EEXIST)");
+		errno = 0;
+		ok(console_listen(c, "/", 0600, (gid_t)-1) < 0 && errno == EEXIST,
+		   "listen: a directory is not a socket (EEXIST)");
+		ok(!strcmp(console_listen_strerror(EADDRINUSE), "another program is listening there") &&
+		   !strncmp(console_listen_strerror(EEXIST), "exists and is not a socket", 26) &&
+		   !strcmp(console_listen_strerror(ENOENT), strerror(ENOENT)),
+		   "listen: errors in words");
 		unlink(fpath);
 
 		/* mode and group applied (chown to another group needs root) */

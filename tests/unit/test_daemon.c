@@ -272,6 +272,8 @@ int main(void)
 	write_file(path, "1\n");
 	errno = 0;
 	ok(pidfile_check(path) < 0 && errno == EEXIST, "pidfile_check: live pid 1 -> EEXIST");
+	ok(strstr(pidfile_strerror(EEXIST), "names a running process") &&
+	   !strcmp(pidfile_strerror(ENOENT), strerror(ENOENT)), "pidfile_strerror: EEXIST in words");
 	unlink(path);
 	test_listen_unix(dir);
 	test_daemonize(dir);

@@ -179,11 +179,23 @@ static void test_ids(void)
 	ok(parse_group(" 0", &gid) < 0, "parse_group: blank");
 }
 
+static void test_ifname(void)
+{
+	ok(!ifname_error("tap0") && !ifname_error("abcdefghijklmno"), "ifname: 4 and 15 bytes");
+	ok(ifname_error("") && strstr(ifname_error(""), "1 to 15"), "ifname: empty");
+	ok(ifname_error("abcdefghijklmnop") && strstr(ifname_error("abcdefghijklmnop"), "1 to 15"),
+	   "ifname: 16 bytes");
+	ok(ifname_error("a/b") && ifname_error("a:b") && ifname_error("a b") && ifname_error("a\vb") &&
+	   ifname_error(".") && ifname_error(".."), "ifname: '/', ':', white space, . and ..");
+	ok(!ifname_error("..."), "ifname: ... is a name");
+}
+
 int main(void)
 {
 	test_num();
 	test_mode();
 	test_mac();
 	test_ids();
+	test_ifname();
 	return tap_done();
 }

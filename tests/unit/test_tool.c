@@ -194,8 +194,8 @@ static void test_opts(void)
 	run(&r, do_sockmode, "0660");
 	ok(r.status == 0 && !strcmp(r.out, "660\n"), "sockmode 0660");
 	run(&r, do_sockmode, "0");
-	ok(r.status == 1 && strstr(r.err, "-m 0: not an octal mode\n"),
-	   "sockmode 0 refused (got '%s')", r.err);
+	ok(r.status == 1 && strstr(r.err, "-m 0: a socket nobody could open (give a mode such as 0660)\n"),
+	   "sockmode 0 refused, for what it is: 0 is an octal mode (got '%s')", r.err);
 	run(&r, do_sockmode, "9x");
 	ok(r.status == 1 && strstr(r.err, "-m 9x: not an octal mode\n"), "sockmode 9x refused");
 	run(&r, do_mode_arg, "0");
