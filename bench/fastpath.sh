@@ -25,7 +25,7 @@
 #            the round trip, docs/fastpath.md section 10; not in the default)
 #   ringbatch  "ring" with our switch under SCHED_BATCH (chrt -b 0): its
 #            wake-ups never preempt (an experiment; not in the default)
-#   ringrt   "ring" with vde_switch --realtime 10 (SCHED_FIFO: its wake-ups
+#   ringrt   "ring" with vde_switch --rtprio 10 (SCHED_FIFO: its wake-ups
 #            always preempt, nothing preempts it; not in the default)
 #   ringag5  "ring" with the switch's scheduling group (its session's
 #            autogroup, /proc/PID/autogroup) at nice 5 (an experiment)
@@ -73,7 +73,7 @@ sw() {
 	[ "$cfg" = ringbatch ] && set -- "$@" chrt -b 0
 	local opts=
 	[ "$cfg" = ringsc ] && opts=--shortcuts
-	[ "$cfg" = ringrt ] && opts="--realtime 10"
+	[ "$cfg" = ringrt ] && opts="--rtprio 10"
 	rm -rf "$T/sw"
 	if [ "${FG:-0}" = 1 ]; then
 		# in the foreground of this session; its console reads a fifo

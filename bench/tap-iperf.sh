@@ -19,7 +19,7 @@
 #             which are then moved into the namespaces (no plug2tap)
 #   debian-t  the same with Debian's vde_switch -t
 #   ours-t-nooff  ours-t with --no-offload (plain taps: no super-frames)
-#   ours-t-rt ours-t with --realtime 10: the switch forwards at SCHED_FIFO
+#   ours-t-rt ours-t with --rtprio 10: the switch forwards at SCHED_FIFO
 #             priority, as the kernel's own path runs in softirq context
 #   ours-novnet  ours with VDEPLUG_VNET=0 for the two vde_plug2tap: rings, but
 #             wire frames only (the library cuts the tap's super-frames)
@@ -87,7 +87,7 @@ setup() {
 		local opts=()
 		case $cfg in
 		*-t-nooff) opts=(--no-offload) ;;
-		*-t-rt) opts=(--realtime 10) ;;
+		*-t-rt) opts=(--rtprio 10) ;;
 		esac
 		kind=${cfg%%-t*}
 		if [ "$kind" = base ]; then

@@ -3,13 +3,13 @@
  *
  * Order (house style 13): parse options -> create the ctl directory and
  * sockets and the management socket -> run the rc file -> daemonise (-d)
- * -> write the pidfile -> real-time priority (--realtime) -> attach the
+ * -> write the pidfile -> real-time priority (--rtprio) -> attach the
  * stdin console -> tell the waiting parent of -d it is ready
  * -> loop until SIGTERM/SIGINT/SIGHUP, "shutdown" or stdin EOF -> remove
  * every socket we created, the directory if empty, and the pidfile.
  *
  * Once options are parsed, main() has one exit path: each stage
- * (sw_setup, sw_detach, sw_realtime, sw_start) logs why it failed and returns -1, and
+ * (sw_setup, sw_detach, tool_rtprio, sw_start) logs why it failed and returns -1, and
  * sw_teardown() undoes whatever exists, whether the switch ran or a stage
  * failed half way. daemonize() and pidfile_write() are called only in
  * sw_detach().
@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +46,7 @@
 enum {
 	OPT_DIRMODE = 0x100, OPT_MGMTMODE, OPT_MGMTGROUP, OPT_MACADDR, OPT_PRIORITY,
 	OPT_HASHSIZE, OPT_NOSTDIN, OPT_NOOFFLOAD, OPT_VXLAN, OPT_VHOST, OPT_SHORTCUTS,
-	OPT_REALTIME,
+	OPT_RTPRIO,
 };
 
 static const struct option long_opts[] = {
@@ -77,7 +76,7 @@ static const struct option long_opts[] = {
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
 	{ "no-offload", no_argument, NULL, OPT_NOOFFLOAD },
 	{ "shortcuts", no_argument, NULL, OPT_SHORTCUTS },
-	{ "realtime", required_argument, NULL, OPT_REALTIME },
+	{ "rtprio", required_argument, NULL, OPT_RTPRIO },
 	{ "vxlan", required_argument, NULL, OPT_VXLAN },
 	{ "vhost-user", required_argument, NULL, OPT_VHOST },
 	{ NULL, 0, NULL, 0 },
@@ -115,7 +114,7 @@ static const char usage_text[] =
 "                             no super-frames on the shared-memory rings\n"
 "      --shortcuts            let clients of one user on the rings send known unicast\n"
 "                             to each other directly (see vde_switch(1))\n"
-"      --realtime PRIO        forward at real-time priority PRIO (1-99, SCHED_FIFO):\n"
+"      --rtprio N             forward at real-time priority N (1-99, SCHED_FIFO):\n"
 "                             frames are not kept waiting behind other processes\n"
 "      --vxlan VNL            a VXLAN tunnel endpoint vxlan://... on a free port\n"
 "                             (repeatable; see vde_vxlan(7))\n"
@@ -255,7 +254,7 @@ struct sw_args {
 	const char *rcfile;
 	bool hub, daemon_mode, nostdin;
 	unsigned numports;
-	unsigned rtprio;	/* --realtime: 0 = the normal policy */
+	unsigned rtprio;	/* --rtprio: 0 = the normal policy */
 	size_t hashsize;
 	const char *taps[SW_MAXTAPS];
 	unsigned ntaps;
@@ -374,26 +373,6 @@ static int sw_detach(struct sw *sw, bool daemon_mode)
 	ret = 0;
 out:
 	return ret;
-}
-
-/* --realtime: the serving process (after -d forked) runs as SCHED_FIFO at
- * @prio, so that a process the switch wakes (the receiver of a frame, a
- * TCP sender's next window) cannot keep it from the frames behind: the
- * forwarding gets the precedence the kernel's own path has in softirq
- * context. A child (a console command's shell) gets the normal policy
- * back. 0, or -1 after logging why. */
-static int sw_realtime(unsigned prio)
-{
-	struct sched_param sp = { .sched_priority = (int)prio };
-	int e;
-
-	if (!prio || sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) == 0)
-		return 0;
-	e = errno;
-	log_err("realtime priority %u: %s%s", prio, strerror(e),
-		e == EPERM ? " (needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO that"
-			     " allows it)" : "");
-	return -1;
 }
 
 /* The stdin console, signals and timers: what runs only in the process
@@ -547,8 +526,8 @@ int main(int argc, char **argv)
 		case OPT_SHORTCUTS:
 			sw->shortcuts = true;
 			break;
-		case OPT_REALTIME:
-			a.rtprio = (unsigned)opt_num("realtime", optarg, 1, 99);
+		case OPT_RTPRIO:
+			a.rtprio = (unsigned)opt_num("rtprio", optarg, 1, 99);
 			break;
 		case OPT_NOOFFLOAD:
 			sw->no_offload = true;
@@ -585,7 +564,7 @@ int main(int argc, char **argv)
 	tool_pidfile_check(sw->pidfile);
 
 	if (sw_setup(sw, &a) < 0 || sw_detach(sw, a.daemon_mode) < 0 ||
-	    sw_realtime(a.rtprio) < 0 || sw_start(sw, !a.daemon_mode && !a.nostdin) < 0) {
+	    tool_rtprio(a.rtprio) < 0 || sw_start(sw, !a.daemon_mode && !a.nostdin) < 0) {
 		sw->exit_status = EXIT_FAILURE;
 	} else {
 		daemon_ready(sw->ctl_path);	/* -d: the parent exits 0 only now */

@@ -23,7 +23,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -595,7 +594,7 @@ int main(int argc, char **argv)
 	gid_t mgmtgroup = (gid_t)-1;
 	bool nofifo = false, daemon_mode = false, have_seed = false, stdin_console = false;
 	uint64_t seed = 0;
-	int rtprio = 0;
+	unsigned int rtprio = 0;
 	struct console_config cc;
 	int c, d;
 	char *plugbuf = NULL;
@@ -664,7 +663,7 @@ int main(int argc, char **argv)
 			have_seed = true;
 			break;
 		case OPT_RTPRIO:
-			rtprio = (int)parse_num_arg("rtprio", optarg, 1, 99);
+			rtprio = (unsigned int)parse_num_arg("rtprio", optarg, 1, 99);
 			break;
 		default:
 			tool_usage(&help, EXIT_FAILURE);
@@ -777,12 +776,6 @@ int main(int argc, char **argv)
 	/* event sources */
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-	if (rtprio) {
-		struct sched_param sp = { .sched_priority = rtprio };
-
-		if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
-			die_perror("rtprio %d", rtprio);
-	}
 	for (d = 0; d < WF_NDIRS; d++) {
 		struct side *in = &sh->side[d == WF_LR ? 0 : 1];
 
@@ -826,6 +819,9 @@ int main(int argc, char **argv)
 	sh->armed_at = UINT64_MAX;
 
 	tool_daemonize(daemon_mode);
+	/* in the process that serves (its children: the normal policy) */
+	if (tool_rtprio(rtprio) < 0)
+		exit(EXIT_FAILURE);
 	/* after daemonize(): a signalfd polled by epoll only wakes up for the
 	 * process that registered it */
 	if (tool_add_stop_signals(sh->l, on_signal, sh) < 0)

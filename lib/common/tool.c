@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -387,6 +388,21 @@ void tool_daemonize(bool on)
 {
 	if (on && daemonize() < 0)
 		die_perror("daemon");
+}
+
+/* See tool.h. */
+int tool_rtprio(unsigned int prio)
+{
+	struct sched_param sp = { .sched_priority = (int)prio };
+	int e;
+
+	if (!prio || sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) == 0)
+		return 0;
+	e = errno;
+	log_err("rtprio %u: %s%s", prio, strerror(e),
+		e == EPERM ? " (needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO that allows it)" : "");
+	errno = e;
+	return -1;
 }
 
 /* See tool.h. */

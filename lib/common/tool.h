@@ -222,6 +222,13 @@ void tool_pidfile_write(const char *path);
 /* tool_daemonize() - when @on, daemonize() or exit 1 with "daemon: why". */
 void tool_daemonize(bool on);
 
+/* tool_rtprio() - --rtprio: the calling process (the one that serves:
+ * after tool_daemonize(), since its children get the normal policy back)
+ * runs as SCHED_FIFO at @prio, so that what it wakes cannot keep it from
+ * its work; 0: nothing to do. Return: 0, or -1 after logging "rtprio N:
+ * why" (with what would allow it, for EPERM). */
+int tool_rtprio(unsigned int prio);
+
 /* tool_stop_sigset() - @set = the stop signals: SIGTERM, SIGINT, SIGHUP. */
 void tool_stop_sigset(sigset_t *set);
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# t-switch-realtime.sh - vde_switch --realtime PRIO: the daemon (-d) that
+# t-switch-rtprio.sh - vde_switch --rtprio N: the daemon (-d) that
 # serves, not the parent that returned, runs as SCHED_FIFO at PRIO with
 # the reset-on-fork flag; it forwards (pings, and 8 MiB over TCP exact
 # between two taps in two namespaces) and sits idle without using CPU; a
 # user who may not raise its priority gets a clear error, exit status 1,
-# and nothing left behind; a priority out of 1-99 is refused.
+# and nothing left behind; a priority out of 1-99 is refused; wirefilter
+# --daemon --rtprio sets it in its daemon too.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/integration/tap-lib.sh"
 need_root
@@ -13,8 +14,8 @@ command -v chrt >/dev/null || skip "no chrt"
 command -v setpriv >/dev/null || skip "no setpriv"
 
 mkns a b
-n a vde_switch -d -s "$TMP/sw" -p "$TMP/sw.pid" --realtime 7 -t tap0 -t tap1 \
-	2>"$TMP/start.err" || fail "switch -d --realtime 7 failed: $(cat "$TMP/start.err")"
+n a vde_switch -d -s "$TMP/sw" -p "$TMP/sw.pid" --rtprio 7 -t tap0 -t tap1 \
+	2>"$TMP/start.err" || fail "switch -d --rtprio 7 failed: $(cat "$TMP/start.err")"
 PSW=$(cat "$TMP/sw.pid")
 PIDS+=("$PSW")
 pol=$(chrt -p "$PSW") || fail "chrt -p $PSW"
@@ -51,9 +52,9 @@ chmod o+x "$TMP" && mkdir -m 1777 "$TMP/u" || fail "mkdir"
 for d in "" -d; do
 	rc=0
 	out=$(prlimit --rtprio=0 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$(bin vde_switch)" $d --nostdin -s "$TMP/u/sw" --realtime 5 2>&1 </dev/null) || rc=$?
+		"$(bin vde_switch)" $d --nostdin -s "$TMP/u/sw" --rtprio 5 2>&1 </dev/null) || rc=$?
 	[ "$rc" = 1 ] || fail "unprivileged ${d:-foreground}: exit $rc: $out"
-	want="vde_switch: realtime priority 5: Operation not permitted (needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO that allows it)"
+	want="vde_switch: rtprio 5: Operation not permitted (needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO that allows it)"
 	[[ "$out" == *"$want"* ]] || fail "unprivileged ${d:-foreground} message: $out"
 	[ -e "$TMP/u/sw" ] && fail "refused switch (${d:-foreground}) left $TMP/u/sw"
 done
@@ -61,9 +62,24 @@ pass "unprivileged: clear error, exit 1, nothing left"
 
 for bad in 0 100 x; do
 	rc=0
-	out=$(vde_switch --nostdin -s "$TMP/bad" --realtime "$bad" 2>&1 </dev/null) || rc=$?
-	[ "$rc" = 1 ] || fail "--realtime $bad: exit $rc"
-	[[ "$out" == "vde_switch: realtime $bad: "* ]] || fail "--realtime $bad: $out"
-	[ -e "$TMP/bad" ] && fail "--realtime $bad: the switch started"
+	out=$(vde_switch --nostdin -s "$TMP/bad" --rtprio "$bad" 2>&1 </dev/null) || rc=$?
+	[ "$rc" = 1 ] || fail "--rtprio $bad: exit $rc"
+	[[ "$out" == "vde_switch: rtprio $bad: "* ]] || fail "--rtprio $bad: $out"
+	[ -e "$TMP/bad" ] && fail "--rtprio $bad: the switch started"
 done
 pass "priorities out of 1-99 refused"
+
+# wirefilter's --rtprio is the same (tool_rtprio()): set in the daemon
+# that serves, not lost at the fork of --daemon
+for s in s1 s2; do
+	spawn "$s.log" vde_switch --nostdin -s "$TMP/$s" -p "$TMP/$s.pid"
+	wait_for test -s "$TMP/$s.pid" || fail "switch $s did not start"
+done
+wirefilter --daemon --pidfile "$TMP/wf.pid" --rtprio 6 "$TMP/s1" "$TMP/s2" 2>"$TMP/wf.err" ||
+	fail "wirefilter --daemon --rtprio 6: $(cat "$TMP/wf.err")"
+PWF=$(cat "$TMP/wf.pid")
+PIDS+=("$PWF")
+pol=$(chrt -p "$PWF") || fail "chrt -p $PWF"
+[[ "$pol" == *"SCHED_FIFO|SCHED_RESET_ON_FORK"* && "$pol" == *"priority: 6"* ]] ||
+	fail "wirefilter policy: $pol"
+pass "wirefilter --daemon --rtprio 6: the daemon runs SCHED_FIFO|SCHED_RESET_ON_FORK at 6"
