@@ -70,6 +70,14 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* Whether @fd was made non-blocking (by the caller: then it may not wait). */
+static bool sock_nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
 /**
  * fastpath_negotiate() - ask for rings on a connected DIR/.fastpath socket
  * @sock:	SOCK_SEQPACKET connection to the switch's fast path socket
@@ -666,11 +674,17 @@ static size_t iov_head(uint8_t *out, const struct iovec *iov, size_t iovcnt, siz
  * @iovcnt:	its pieces
  * @len:	its length
  * @recflags:	SHMRING_F_VNET (a header, then the frame) or 0
+ * @flags:	the caller's (MSG_DONTWAIT: it may not wait)
  *
  * Only untagged unicast to the MAC address of a shortcut, and only once
  * the switch opened it (what we sent before has been forwarded, and
  * nothing waits for the receiver in the switch: a flow is not
- * reordered). A record with a header goes only into a VNET shortcut
+ * reordered). A sender that never pauses may never find what it wrote in
+ * c2s forwarded to its end (the switch keeps up just behind it): until a
+ * new shortcut is ready, a sender that may wait holds its frames
+ * (SC_FULL) for up to SC_OPEN_MS, once per shortcut, so that the switch
+ * catches up; one that may not (O_NONBLOCK, MSG_DONTWAIT: it would see
+ * EAGAIN) goes on through c2s. A record with a header goes only into a VNET shortcut
  * (between two VNET rings: the receiver takes it whole, as from the
  * switch); the counters the switch folds into the ports count the frame
  * without its header, as the switch does. A full shortcut ring is
@@ -680,8 +694,9 @@ static size_t iov_head(uint8_t *out, const struct iovec *iov, size_t iovcnt, siz
  * (the frame is for the c2s ring).
  */
 enum sc_res { SC_NOT, SC_SENT, SC_FULL };
+#define SC_OPEN_MS	10
 static enum sc_res sc_send(struct vde_fastpath *fp, const struct iovec *iov, size_t iovcnt,
-			   size_t len, unsigned int recflags)
+			   size_t len, unsigned int recflags, int flags)
 {
 	static const char one = 1;
 	struct shmring_txf f = { .iov = iov, .iovcnt = iovcnt, .flags = recflags };
@@ -715,8 +730,19 @@ static enum sc_res sc_send(struct vde_fastpath *fp, const struct iovec *iov, siz
 	if (!e->ready) {
 		/* opened by the switch, and all we wrote in c2s forwarded */
 		if (!__atomic_load_n(&e->aux->open, __ATOMIC_ACQUIRE) ||
-		    __atomic_load_n(&fp->aux->fwd, __ATOMIC_ACQUIRE) != fp->tx.pos)
+		    __atomic_load_n(&fp->aux->fwd, __ATOMIC_ACQUIRE) != fp->tx.pos) {
+			if (!e->held && !(flags & MSG_DONTWAIT) && !sock_nonblocking(fp->bell_rx)) {
+				long t = now_ms();
+
+				if (!e->hold_ms)
+					e->hold_ms = t ? t : 1;
+				if (t - e->hold_ms < SC_OPEN_MS)
+					ret = SC_FULL;
+				else
+					e->held = true;	/* c2s, as before */
+			}
 			goto out;
+		}
 		e->ready = true;
 	}
 	if (shmring_produce(&e->r, &f, 1, &kick)) {
@@ -1060,13 +1086,6 @@ static bool settle(struct vde_fastpath *fp, bool drain)
 	return !shmring_empty(&fp->rx) || sc_query(fp, SC_FRAMES);
 }
 
-static bool sock_nonblocking(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl >= 0 && (fl & O_NONBLOCK);
-}
-
 /* The switch has closed the port (ctl readable: EOF or garbage). */
 static bool switch_gone(const struct vde_fastpath *fp)
 {
@@ -1395,7 +1414,7 @@ ssize_t fastpath_send(struct vde_fastpath *fp, const void *buf, size_t len)
 		return -1;
 	}
 	for (;;) {	/* a shortcut, or c2s */
-		enum sc_res res = sc_send(fp, &iov, 1, len, 0);
+		enum sc_res res = sc_send(fp, &iov, 1, len, 0, 0);
 
 		if (res == SC_SENT)
 			return (ssize_t)len;
@@ -1455,7 +1474,7 @@ static int fp_send_batch(struct vde_fastpath *fp, struct mmsghdr *msgs, unsigned
 			len = iov_total(&msgs[sent].msg_hdr);
 			if (len && len <= fp->tx.frame_max)
 				res = sc_send(fp, msgs[sent].msg_hdr.msg_iov,
-					      msgs[sent].msg_hdr.msg_iovlen, len, recflags);
+					      msgs[sent].msg_hdr.msg_iovlen, len, recflags, flags);
 			if (res == SC_SENT) {
 				msgs[sent++].msg_len = (unsigned int)len;
 				continue;

@@ -39,6 +39,8 @@ struct fp_sc {
 	uint32_t id;
 	uint8_t mac[6];		/* sender: the destination */
 	bool ready;		/* sender: our c2s ring was empty once since the grant */
+	bool held;		/* sender: the hold before it opened is over (sc_send()) */
+	long hold_ms;		/* sender: when that hold began, 0 before */
 	bool revoked;		/* withdrawn: the receiver drains it, then drops it;
 				 * the sender waits for that (bounded), then drops it */
 	long revoked_ms;	/* sender: when it learnt of the withdrawal */

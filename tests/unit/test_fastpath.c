@@ -1411,6 +1411,71 @@ static void test_sc_vnet(void)
 	}
 }
 
+/* The switch's part after it consumed @w's c2s: what it held is forwarded
+ * (aux->fwd = the client's tail). Return: frames consumed. */
+static unsigned int sc_forward_all(struct sw *w)
+{
+	struct fastpath_aux *aux = (struct fastpath_aux *)((uint8_t *)w->map + FASTPATH_AUX_OFF);
+	uint8_t buf[200];
+	struct iovec o = { buf, sizeof(buf) };
+	struct shmring_rxf f = { .iov = &o, .iovcnt = 1 };
+	unsigned int k = 0;
+	bool kick;
+
+	while (shmring_consume(&w->rx, &f, 1, &kick))
+		k++;
+	__atomic_store_n(&aux->fwd, w->fp->tx.pos, __ATOMIC_RELEASE);
+	return k;
+}
+
+/* A new shortcut that is not ready yet (not open, or c2s not forwarded to
+ * our tail): a sender that may wait holds its frame, once, for up to
+ * SC_OPEN_MS (10 ms), so that the switch catches up with a sender that
+ * never pauses; one that may not (MSG_DONTWAIT, O_NONBLOCK) goes on
+ * through c2s at once; once open and forwarded, the frame takes the
+ * shortcut. */
+static void test_sc_hold(void)
+{
+	static const uint8_t dst[6] = { 2, 0, 0, 0, 0, 3 };
+	uint8_t fr[60] = { 2, 0, 0, 0, 0, 3 }, out[200];
+	struct iovec iov = { fr, sizeof(fr) }, o = { out, sizeof(out) };
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+	struct shmring_rxf f = { .iov = &o, .iovcnt = 1 };
+	struct sc_peer x;
+	struct sw w;
+	int sp[2], bell[2], fl;
+	long t0, t1;
+	ssize_t n;
+	bool kick;
+
+	sc_setup(&w, sp);
+	sc_give_f(&w, sp[1], 1, &x, 0, 0, dst, bell);
+	fl = fcntl(w.fp->bell_rx, F_GETFL);
+	if (fl < 0 || fcntl(w.fp->bell_rx, F_SETFL, fl & ~O_NONBLOCK))
+		abort();
+	ok(fastpath_send_batch(w.fp, &mm, 1, MSG_DONTWAIT) == 1 && sc_forward_all(&w) == 1 &&
+	   shmring_empty(&x.r),
+	   "not ready, MSG_DONTWAIT: through c2s at once");
+	t0 = ms_now();
+	n = fastpath_send(w.fp, fr, sizeof(fr));
+	t1 = ms_now();
+	ok(n == (ssize_t)sizeof(fr) && t1 - t0 >= 10 && t1 - t0 < 5000 && sc_forward_all(&w) == 1 &&
+	   shmring_empty(&x.r),
+	   "not ready, blocking: held %ld ms (>= 10), then through c2s", t1 - t0);
+	t0 = ms_now();
+	n = fastpath_send(w.fp, fr, sizeof(fr));
+	t1 = ms_now();
+	ok(n == (ssize_t)sizeof(fr) && sc_forward_all(&w) == 1 && shmring_empty(&x.r),
+	   "the hold comes once per shortcut: the next frame through c2s (%ld ms)", t1 - t0);
+	x.aux->open = 1;
+	ok(fastpath_send(w.fp, fr, sizeof(fr)) == (ssize_t)sizeof(fr) && shmring_empty(&w.rx) &&
+	   shmring_consume(&x.r, &f, 1, &kick) == 1 && f.len == sizeof(fr),
+	   "open and c2s forwarded to our tail: on the shortcut");
+	close(bell[0]);
+	close(bell[1]);
+	sc_done(&w, sp, &x);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -1426,5 +1491,6 @@ int main(void)
 	test_sc_chan();
 	test_sc_order();
 	test_sc_vnet();
+	test_sc_hold();
 	return tap_done();
 }
