@@ -133,14 +133,14 @@ echo "frames on shortcuts: a $na, b $nb of 300 each"
 [ "$na" -ge 200 ] && [ "$nb" -ge 200 ] || fail "too few frames on the shortcuts: a $na, b $nb"
 # port/print counts them as if they had crossed the switch: in on a's
 # port (300 and the announce), out on b's (300 from a)
-inpkts() { mgmt sw port/print | awk -v p="$(printf 'Port %04d ' "$1")" \
+inpkts() { mgmt "$1" port/print | awk -v p="$(printf 'Port %04d ' "$2")" \
 	'index($0, p) == 1 { on = 1; next } on && /IN:/ { print $3; exit }'; }
-outpkts() { mgmt sw port/print | awk -v p="$(printf 'Port %04d ' "$1")" \
+outpkts() { mgmt "$1" port/print | awk -v p="$(printf 'Port %04d ' "$2")" \
 	'index($0, p) == 1 { on = 1; next } on && /OUT:/ { print $3; exit }'; }
 PA=$(port_of sw a)
 PB=$(port_of sw b)
-[ "$(inpkts "$PA")" -ge 301 ] && [ "$(outpkts "$PB")" -ge 300 ] ||
-	fail "port counters miss the shortcut frames: in $(inpkts "$PA") on a's, out $(outpkts "$PB") on b's"
+[ "$(inpkts sw "$PA")" -ge 301 ] && [ "$(outpkts sw "$PB")" -ge 300 ] ||
+	fail "port counters miss the shortcut frames: in $(inpkts sw "$PA") on a's, out $(outpkts sw "$PB") on b's"
 # so do the switch's totals: the two announces (flooded) and the 600
 # frames of the ping-pong (known unicast), on shortcuts or not
 tot=$(mgmt sw port/stats | sed -n 's/^frames \([0-9]*\) unicast \([0-9]*\) flooded \([0-9]*\) .*/\1 \2 \3/p')
@@ -302,25 +302,36 @@ from "$TMP/turn.recv" $MG | cmp -s - "$TMP/g.sent" || fail "g -> b: not exact, i
 pass "b takes its rings in turn: h's 20 shortcut frames among its first 44 reads (from $first), g's 100 and h's 20 each exact and in order"
 
 # --- 7. the sender's drain wait runs out -------------------------------------
-n1=$(wc -l <"$TMP/b.recv")
-s0=$(field sw h sc_frames)
-cmd h "send $MB 30 100 33"
-answer h "sent 30"
-[ "$(field sw h sc_frames)" = $((s0 + 30)) ] || fail "h's 30 frames did not take the shortcut: $(stats sw)"
-mgmt sw "vlan/create 7" >/dev/null	# withdraws every shortcut
-[ "$(field sw h shortcuts_out)" = 0 ] || fail "h's shortcut not withdrawn: $(stats sw)"
-# (once through the switch, a new shortcut may take the last of them:
-# b's port counts both)
-o0=$(outpkts "$PB")
-cmd h "send $MB 30 100 34"
-WAIT_SECS=30 answer h "sent 30"
-WAIT_SECS=30 wait_for eval '[ "$(outpkts "$PB")" -ge $((o0 + 30)) ]' ||
-	fail "h's 30 later frames did not reach b's ring: $(mgmt sw port/print)"
-cmd b "recv 60 3000"
-answer b "got 60"
-tail -n "+$((n1 + 1))" "$TMP/b.recv" | cmp -s - <(tail -n 60 "$TMP/h.sent") ||
-	fail "h -> b across a withdrawal b did not wait for: not in h's order"
-[ "$(field sw h sc_late)" = 1 ] || fail "h's wait that ran out is not counted (sc_late): $(stats sw)"
+# late_fallback SW SENDER RECEIVER MAC SEED: RECEIVER stopped, SENDER's 30
+# frames on its shortcut, a withdrawal (vlan/create), 30 more: SENDER's
+# drain wait runs out and it falls back to the switch; RECEIVER then reads
+# all 60 in SENDER's order, and sc_late counts the wait
+late_fallback() {
+	local sw=$1 s=$2 r=$3 mac=$4 seed=$5 n1 s0 o0 pr
+	n1=$(wc -l <"$TMP/$r.recv")
+	s0=$(field "$sw" "$s" sc_frames)
+	cmd "$s" "send $mac 30 100 $seed"
+	answer "$s" "sent 30"
+	[ "$(field "$sw" "$s" sc_frames)" = $((s0 + 30)) ] ||
+		fail "$s's 30 frames did not take the shortcut: $(stats "$sw")"
+	mgmt "$sw" "vlan/create 7" >/dev/null	# withdraws every shortcut
+	[ "$(field "$sw" "$s" shortcuts_out)" = 0 ] || fail "$s's shortcut not withdrawn: $(stats "$sw")"
+	# (once through the switch, a new shortcut may take the last of them:
+	# the receiver's port counts both)
+	pr=$(port_of "$sw" "$r")
+	o0=$(outpkts "$sw" "$pr")
+	cmd "$s" "send $mac 30 100 $((seed + 1))"
+	WAIT_SECS=30 answer "$s" "sent 30"
+	WAIT_SECS=30 wait_for eval '[ "$(outpkts "$sw" "$pr")" -ge $((o0 + 30)) ]' ||
+		fail "$s's 30 later frames did not reach $r's ring: $(mgmt "$sw" port/print)"
+	cmd "$r" "recv 60 3000"
+	answer "$r" "got 60"
+	tail -n "+$((n1 + 1))" "$TMP/$r.recv" | cmp -s - <(tail -n 60 "$TMP/$s.sent") ||
+		fail "$s -> $r across a withdrawal $r did not wait for: not in $s's order"
+	[ "$(field "$sw" "$s" sc_late)" = 1 ] ||
+		fail "$s's wait that ran out is not counted (sc_late): $(stats "$sw")"
+}
+late_fallback sw h b "$MB" 33
 pass "a withdrawn shortcut b stopped reading: h fell back after its wait (sc_late 1), b read all 60 frames in h's order"
 for p in b g h; do cmd $p quit; done
 
@@ -422,20 +433,7 @@ nw=$(field sw5 w sc_frames)
 pass "VNET rings: 300 frames ping-pong v <-> w exact and in order, v $nv and w $nw of them on VNET shortcuts, counted"
 
 # 7's case: w stopped, a withdrawal it does not wait for
-n1=$(wc -l <"$TMP/w.recv")
-s0=$(field sw5 v sc_frames)
-cmd v "send $MW 30 100 51"
-answer v "sent 30"
-[ "$(field sw5 v sc_frames)" = $((s0 + 30)) ] || fail "v's 30 frames did not take the shortcut: $(stats sw5)"
-mgmt sw5 "vlan/create 7" >/dev/null
-[ "$(field sw5 v shortcuts_out)" = 0 ] || fail "v's shortcut not withdrawn: $(stats sw5)"
-cmd v "send $MW 30 100 52"
-WAIT_SECS=30 answer v "sent 30"
-cmd w "recv 60 3000"
-answer w "got 60"
-tail -n "+$((n1 + 1))" "$TMP/w.recv" | cmp -s - <(tail -n 60 "$TMP/v.sent") ||
-	fail "v -> w across a withdrawal w did not wait for: not in v's order"
-[ "$(field sw5 v sc_late)" = 1 ] || fail "v's wait that ran out is not counted (sc_late): $(stats sw5)"
+late_fallback sw5 v w "$MW" 51
 pass "VNET rings: a withdrawn shortcut w stopped reading: v fell back after its wait (sc_late 1), w read all 60 in v's order"
 
 # a plain ring to a VNET ring: a plain shortcut; back: none (the switch cuts

@@ -134,6 +134,18 @@ spawn() {
 # spawn_in: like spawn but keeps stdin as a pipe we control (fd 9+N)
 # cpu_ticks PID: user + system CPU time of PID so far, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# no_spin PID WHAT: PID uses at most a fifth of a CPU over 2 s (a process
+# that waits on nothing in particular: no busy loop), else the test fails;
+# prints the ticks it used, with WHAT
+no_spin() {
+	local t0 t1 hz
+	hz=$(getconf CLK_TCK)
+	t0=$(cpu_ticks "$1")
+	sleep 2		# the measurement interval
+	t1=$(cpu_ticks "$1")
+	echo "$2: $((t1 - t0)) ticks of CPU in 2 s (CLK_TCK $hz)"
+	[ $((t1 - t0)) -le $((hz / 5)) ] || fail "$2: spins, $((t1 - t0)) ticks of CPU in 2 s"
+}
 # fd_limit_free PID N: the soft RLIMIT_NOFILE under which PID has N fds
 # free (the limit bounds fd numbers; fds closed earlier leave holes below
 # the highest one); set it with prlimit --pid PID --nofile=LIMIT:HARD
